@@ -1,0 +1,43 @@
+"""One error hierarchy for the engine; each error says what is wrong in the user's terms."""
+
+
+class AiguillageError(Exception):
+    """Root of every error the engine raises on purpose."""
+
+
+class ExpressionError(AiguillageError):
+    """An expression is not in the safe language, or failed when evaluated."""
+
+    def __init__(self, message: str, expression: str = "", line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.expression = expression
+        self.line = line
+
+
+class PathwayError(AiguillageError):
+    """A pathway folder or file cannot be loaded or used."""
+
+
+class NotFound(AiguillageError):
+    """The requested object does not exist (or is not visible to the caller)."""
+
+
+class Conflict(AiguillageError):
+    """The object changed since it was read; the caller should reload and retry."""
+
+
+class AccessDenied(AiguillageError):
+    """The user may not do this."""
+
+
+class ConsentRequired(AiguillageError):
+    """No valid consent covers this sharing of personal data."""
+
+
+class InvalidData(AiguillageError):
+    """Submitted data failed validation; `errors` maps field names to messages."""
+
+    def __init__(self, message: str, errors: dict | None = None):
+        super().__init__(message)
+        self.errors = errors or {}

@@ -1,0 +1,1 @@
+"""Notifications: the outbox dispatcher, recipient rules, channels and templates."""
