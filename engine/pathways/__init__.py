@@ -1,0 +1,1 @@
+"""Pathways: load, validate and version referral SOP folders (BPMN, DMN, labels, scenarios)."""
