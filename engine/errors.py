@@ -41,3 +41,7 @@ class InvalidData(AiguillageError):
     def __init__(self, message: str, errors: dict | None = None):
         super().__init__(message)
         self.errors = errors or {}
+
+
+class DurationError(AiguillageError, ValueError):
+    """A duration or deadline cannot be computed: not ISO 8601, negative, or meaningless in working days."""
