@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
+from engine.bootstrap import Container, Settings, build
 from engine.clock import ManualClock
+from engine.store.db import make_engine, normalise_url
+from engine.store.migrate import upgrade_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,3 +24,90 @@ ROOT = Path(__file__).resolve().parent.parent
 def clock() -> ManualClock:
     """A clock that only moves when the test says so (a Monday morning in Douala)."""
     return ManualClock(datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc))
+
+
+# --- Databases -------------------------------------------------------------------------------
+# Every test that asks for `database_url` runs twice: on SQLite and on PostgreSQL, each time on an
+# empty, migrated database. PostgreSQL gets one database per test session, emptied between tests.
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "AIGUILLAGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (cheaper than migrating each time)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url():
+    """The PostgreSQL test server's admin URL; skips when unreachable (fails if CI requires it)."""
+    url = make_url(normalise_url(POSTGRES_ADMIN_URL))
+    try:
+        admin = create_engine(url, connect_args={"connect_timeout": 3})
+        with admin.connect():
+            pass
+        admin.dispose()
+    except Exception as error:  # any failure to reach the server means the same thing here
+        reason = f"PostgreSQL unreachable at {url.render_as_string(hide_password=True)}: {error}"
+        if os.environ.get("AIGUILLAGE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason + " (AIGUILLAGE_REQUIRE_POSTGRES=1)", pytrace=False)
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(scope="session")
+def _postgres_database(postgres_admin_url):
+    """A uniquely named, migrated PostgreSQL database for this test session, dropped at the end."""
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    name = f"aiguillage_test_{os.getpid()}_{secrets.token_hex(4)}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = postgres_admin_url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade_database(engine)
+    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    engine.dispose()
+    try:
+        yield url, tables
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> str:
+    """The URL of an empty, migrated database: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "aiguillage.sqlite"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url, tables = request.getfixturevalue("_postgres_database")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def container(database_url, tmp_path, clock) -> Container:
+    """The application's parts on the test database, with the test's manual clock."""
+    built = build(Settings(database_url=database_url, instance_dir=tmp_path / "instance"), clock=clock)
+    yield built
+    built.dispose()
+
+
+@pytest.fixture
+def uow(container):
+    """Makes units of work on the test database: `with uow() as u: ...`."""
+    return container.uow

@@ -1,0 +1,42 @@
+"""Every table of the store; importing this package registers them all on `Base.metadata`."""
+
+from engine.store.models.audit import AuditEntry
+from engine.store.models.base import Base
+from engine.store.models.cases import CaseEvent, CaseRow, CaseSequence, TaskCandidate, TaskRow
+from engine.store.models.deadlines import DeadlineRow, EscalationRow
+from engine.store.models.directory import (
+    ApiToken,
+    Organisation,
+    OrganisationService,
+    User,
+    UserGroup,
+    UserRole,
+)
+from engine.store.models.outbox import DeliveryRow, InAppNotification, OutboxRow
+from engine.store.models.pathways import PathwayFileRow, PathwayVersionRow
+from engine.store.models.referrals import ConsentRow, ReferralRow
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "CaseEvent",
+    "CaseRow",
+    "CaseSequence",
+    "ConsentRow",
+    "DeadlineRow",
+    "DeliveryRow",
+    "EscalationRow",
+    "InAppNotification",
+    "Organisation",
+    "OrganisationService",
+    "OutboxRow",
+    "PathwayFileRow",
+    "PathwayVersionRow",
+    "ReferralRow",
+    "TaskCandidate",
+    "TaskRow",
+    "User",
+    "UserGroup",
+    "UserRole",
+]

@@ -1,0 +1,126 @@
+"""Cases, their reference sequence, the materialised human tasks and the case history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.domain import CaseStatus, CloseReason, Priority, RiskLevel, TaskState
+from engine.store.models.base import Base
+from engine.store.types import enum_column
+
+# Append-only tables grow without bound: 64-bit ids on PostgreSQL; SQLite's rowid is 64-bit already.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class CaseSequence(Base):
+    """The last reference number given out in a year (MNR-2026-000123)."""
+
+    __tablename__ = "case_sequences"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class CaseRow(Base):
+    """One person's case, pinned to the pathway version it started on."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_organisation_status", "organisation_id", "status", "updated_at"),
+        Index("ix_cases_needs_attention", "needs_attention", "attention_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    pathway_version_id: Mapped[int] = mapped_column(ForeignKey("pathway_versions.id"), index=True)
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, "case_status"), default=CaseStatus.OPEN)
+    stage: Mapped[str | None] = mapped_column(String(100))
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.NORMAL)
+    risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column(RiskLevel, "risk_level"))
+    region: Mapped[str | None] = mapped_column(String(64))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[CloseReason | None] = mapped_column(enum_column(CloseReason, "close_reason"))
+    # The serialized workflow WITHOUT its spec (the spec belongs to the pathway version).
+    workflow_json: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(32))
+    # Optimistic locking: an update against a stale counter fails (engine.errors.Conflict).
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # A step failed at run time: shown to coordinators with the message, never silently stuck.
+    needs_attention: Mapped[bool] = mapped_column(default=False)
+    attention_message: Mapped[str | None] = mapped_column(Text)
+    attention_at: Mapped[datetime | None]
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class TaskRow(Base):
+    """A human task of a case: materialised so that an inbox is one indexed query."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_assignee_state", "assignee_id", "state"),
+        Index("ix_tasks_case_state", "case_id", "state"),
+        Index("ix_tasks_organisation_state", "organisation_id", "state"),
+    )
+
+    # The SpiffWorkflow task id (a UUID), so a form submission names the exact task instance.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    bpmn_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(255))
+    stage: Mapped[str | None] = mapped_column(String(100))
+    # The organisation whose staff may pick the task up: the case's owner, or the provider of a referral.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    candidate_groups: Mapped[str] = mapped_column(Text, default="")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime | None]
+    follow_up_at: Mapped[datetime | None]
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.NORMAL)
+    state: Mapped[TaskState] = mapped_column(enum_column(TaskState, "task_state"), default=TaskState.OPEN)
+    # For multi-instance tasks (one per referral): which instance this is.
+    instance_key: Mapped[str | None] = mapped_column(String(100))
+    instance_label: Mapped[str | None] = mapped_column(String(255))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class TaskCandidate(Base):
+    """A candidate group of an OPEN, unassigned-or-not task; rows are deleted when the task ends.
+
+    The organisation is copied from the task so the group inbox is one index range:
+    (organisation_id, group_name) -> task ids.
+    """
+
+    __tablename__ = "task_candidates"
+    __table_args__ = (Index("ix_task_candidates_organisation_group", "organisation_id", "group_name", "task_id"),)
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
+    group_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+
+
+class CaseEvent(Base):
+    """One line of a case's history (append-only): who did what, when."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_at", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system (timers, sweeps)
+    action: Mapped[str] = mapped_column(String(64))
+    task_bpmn_id: Mapped[str | None] = mapped_column(String(255))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,121 @@
+"""Organisations, the services they offer, their users, roles, groups and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.domain import Language, OrganisationKind, Priority, Role, Sector
+from engine.store.models.base import Base
+from engine.store.types import enum_column
+
+
+class Organisation(Base):
+    """A member of the mechanism: a referring agency, a service provider, or both."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind, "organisation_kind"))
+    is_provider: Mapped[bool] = mapped_column(default=False)
+    # Without both agreements signed, a provider must not receive personal data.
+    mou_signed: Mapped[bool] = mapped_column(default=False)
+    data_sharing_signed: Mapped[bool] = mapped_column(default=False)
+    regions: Mapped[list[Any]] = mapped_column(default=list)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+    services: Mapped[list[OrganisationService]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationService.id"
+    )
+
+
+class OrganisationService(Base):
+    """One service a provider offers: the sector, where, in which languages, for which priorities."""
+
+    __tablename__ = "organisation_services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector, "sector"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    regions: Mapped[list[Any]] = mapped_column(default=list)
+    languages: Mapped[list[Any]] = mapped_column(default=list)
+    accepted_priorities: Mapped[list[Any]] = mapped_column(default=lambda: [p.value for p in Priority])
+    # Persons the service can take per month; None means not stated.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="services")
+
+
+class User(Base):
+    """A staff member of one organisation."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[Language] = mapped_column(enum_column(Language, "language"), default=Language.FR)
+    # None: cannot sign in with a password (API tokens only, or not yet set).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+    # Channels and immediate/digest choices, shaped by the notifications package.
+    notification_prefs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    organisation: Mapped[Organisation] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
+    group_rows: Mapped[list[UserGroup]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def roles(self) -> set[Role]:
+        """The roles this user holds."""
+        return {row.role for row in self.role_rows}
+
+    @property
+    def groups(self) -> set[str]:
+        """Candidate groups this user belongs to: every role's name plus the extra groups."""
+        return {role.value for role in self.roles} | {row.group_name for row in self.group_rows}
+
+
+class UserRole(Base):
+    """A role held by a user."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
+
+
+class UserGroup(Base):
+    """An extra candidate group a user belongs to, beyond the groups named after their roles."""
+
+    __tablename__ = "user_groups"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    group_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class ApiToken(Base):
+    """A personal token for scripts and partner systems; only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

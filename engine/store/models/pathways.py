@@ -1,0 +1,51 @@
+"""Published pathway versions and their exact files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.store.models.base import Base
+
+
+class PathwayVersionRow(Base):
+    """One immutable published version of a pathway; cases are pinned to it."""
+
+    __tablename__ = "pathway_versions"
+    __table_args__ = (
+        UniqueConstraint("pathway_id", "version"),
+        UniqueConstraint("pathway_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    languages: Mapped[list[Any]] = mapped_column(default=list)
+    main_file: Mapped[str] = mapped_column(String(255))
+    published_at: Mapped[datetime]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # The runtime may cache the serialized workflow spec here: stored once per version, never per case.
+    spec_json: Mapped[str | None] = mapped_column(Text)
+
+    files: Mapped[list[PathwayFileRow]] = relationship(
+        cascade="all, delete-orphan", order_by="PathwayFileRow.path"
+    )
+
+
+class PathwayFileRow(Base):
+    """The exact bytes of one file of a published version, for byte-for-byte export."""
+
+    __tablename__ = "pathway_files"
+    __table_args__ = (UniqueConstraint("version_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("pathway_versions.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(500))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))

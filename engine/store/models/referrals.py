@@ -1,0 +1,86 @@
+"""Referrals to providers and the consents that allow them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.domain import ConsentGiver, ConsentMethod, Priority, ReferralState, Sector
+from engine.store.models.base import Base
+from engine.store.types import enum_column
+
+
+class ReferralRow(Base):
+    """One need of a case sent to one provider, with the time of each move."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        Index("ix_referrals_case", "case_id"),
+        Index("ix_referrals_provider_state", "provider_organisation_id", "state"),
+        Index("ix_referrals_state_escalation", "state", "escalation_level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    need_key: Mapped[str] = mapped_column(String(100))
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector, "sector"))
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.NORMAL)
+    # None until the caseworker chooses a provider.
+    provider_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    state: Mapped[ReferralState] = mapped_column(
+        enum_column(ReferralState, "referral_state"), default=ReferralState.DRAFT
+    )
+    # The consent that allowed sending it, for the audit of who shared what under which consent.
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]  # accepted, declined or redirected
+    appointment_at: Mapped[datetime | None]  # when the appointment is (not when it was booked)
+    outcome_at: Mapped[datetime | None]  # delivered or not delivered reported
+    closed_at: Mapped[datetime | None]  # reached a final state
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    redirected_from_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    # Names of the case fields this provider may see (consented AND needed for the service).
+    shared_fields: Mapped[list[Any]] = mapped_column(default=list)
+    # Sensitive free text: never put in a notification.
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    # The multi-instance key of the referral sub-process in the workflow.
+    instance_key: Mapped[str | None] = mapped_column(String(100))
+
+
+class ConsentRow(Base):
+    """An informed consent to share a case's data with some services and recipients."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_case", "case_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    given: Mapped[bool]  # False records a refusal
+    given_by: Mapped[ConsentGiver] = mapped_column(enum_column(ConsentGiver, "consent_giver"))
+    child_assent: Mapped[bool | None]  # None when the person is not a child
+    method: Mapped[ConsentMethod] = mapped_column(enum_column(ConsentMethod, "consent_method"))
+    witness_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(16))
+    scope_services: Mapped[list[Any]] = mapped_column(default=list)  # sectors
+    # Organisation ids, or the string "signed_providers" (any provider with MoU and data sharing signed).
+    scope_recipients: Mapped[list[Any]] = mapped_column(default=list)
+    withheld_fields: Mapped[list[Any]] = mapped_column(default=list)
+    recorded_at: Mapped[datetime]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # Emergency or child-protection override: needs a justification and a supervisor's approval.
+    is_override: Mapped[bool] = mapped_column(default=False)
+    override_justification: Mapped[str | None] = mapped_column(Text)
+    override_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    override_approved_at: Mapped[datetime | None]

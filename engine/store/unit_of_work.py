@@ -1,0 +1,66 @@
+"""One transaction per step: everything done inside commits together, or not at all."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.errors import Conflict
+from engine.store.repositories import CaseRepository, DirectoryRepository
+
+CONFLICT_MESSAGE = "this case was changed by someone else in the meantime; reload it and try again"
+
+
+class UnitOfWork:
+    """`with uow: ...; uow.commit()` — rolls back whatever was not committed when the block ends."""
+
+    session: Session
+    cases: CaseRepository
+    directory: DirectoryRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]):
+        self._session_factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.cases = CaseRepository(self.session)
+        self.directory = DirectoryRepository(self.session)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+        if exc is not None and _is_conflict(exc):
+            raise Conflict(CONFLICT_MESSAGE) from exc
+
+    def flush(self) -> None:
+        """Send pending changes now (to get ids, or to meet a conflict early)."""
+        self._guarded(self.session.flush)
+
+    def commit(self) -> None:
+        """Make the step's changes durable."""
+        self._guarded(self.session.commit)
+
+    def rollback(self) -> None:
+        """Forget the changes made since the last commit."""
+        self.session.rollback()
+
+    def _guarded(self, action) -> None:
+        try:
+            action()
+        except Exception as exc:
+            if _is_conflict(exc):
+                self.session.rollback()
+                raise Conflict(CONFLICT_MESSAGE) from exc
+            raise
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    # SQLite reports a write on a stale snapshot as "database is locked" (SQLITE_BUSY_SNAPSHOT):
+    # the same situation as a stale version counter, and the same advice to the user.
+    if isinstance(exc, StaleDataError):
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)

@@ -1,0 +1,68 @@
+"""Migrations build the schema from nothing, and agree with the models."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from engine.store.db import make_engine
+from engine.store.migrate import current_revision, head_revision, upgrade_database
+from engine.store.models import Base
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_engine(request, tmp_path):
+    """An engine on a database with no table at all."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    admin_url = request.getfixturevalue("postgres_admin_url")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"aiguillage_empty_{os.getpid()}_{secrets.token_hex(4)}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(admin_url.set(database=name).render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrade_from_empty_creates_every_table(empty_engine):
+    assert current_revision(empty_engine) is None
+    before, after = upgrade_database(empty_engine)
+    assert (before, after) == (None, head_revision())
+    assert set(Base.metadata.tables) <= set(inspect(empty_engine).get_table_names())
+
+
+def test_upgrading_an_up_to_date_database_changes_nothing(empty_engine):
+    upgrade_database(empty_engine)
+    assert upgrade_database(empty_engine) == (head_revision(), head_revision())
+
+
+def test_models_and_migrations_agree(database_url):
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    assert differences == [], "run the autogenerate revision command: models changed without a migration"
+
+
+def test_sqlite_databases_are_durable_and_enforce_foreign_keys(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with engine.connect() as connection:
+        pragmas = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+    engine.dispose()
+    assert pragmas == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 10_000}

@@ -1,0 +1,71 @@
+"""The unit of work: one transaction per step, conflicts detected, times kept in UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from engine.errors import Conflict
+from engine.store.models import CaseEvent, CaseRow
+
+DOUALA = timezone(timedelta(hours=1))
+
+
+def test_changes_are_kept_only_when_committed(uow, make_case, clock):
+    case_id = make_case()
+    with uow() as u:
+        u.session.add(CaseEvent(case_id=case_id, at=clock.now(), action="kept"))
+        u.commit()
+    with uow() as u:
+        u.session.add(CaseEvent(case_id=case_id, at=clock.now(), action="forgotten"))
+    with uow() as u:
+        assert [e.action for e in u.session.query(CaseEvent)] == ["kept"]
+
+
+def test_an_exception_inside_the_block_rolls_everything_back(uow, make_case, clock):
+    case_id = make_case()
+    with pytest.raises(RuntimeError), uow() as u:
+        u.cases.get(case_id).stage = "assessment"
+        u.session.add(CaseEvent(case_id=case_id, at=clock.now(), action="half a step"))
+        u.flush()
+        raise RuntimeError("failure injected mid-step")
+    with uow() as u:
+        assert u.cases.get(case_id).stage is None
+        assert u.session.query(CaseEvent).count() == 0
+
+
+def test_a_stale_case_update_raises_a_conflict_and_changes_nothing(uow, make_case):
+    case_id = make_case()
+    with uow() as first, uow() as second:
+        mine = first.cases.get(case_id)
+        theirs = second.cases.get(case_id)
+        assert mine.lock_version == theirs.lock_version == 1
+        theirs.stage = "theirs"
+        second.commit()
+        mine.stage = "mine"
+        with pytest.raises(Conflict, match="reload"):
+            first.commit()
+    with uow() as u:
+        case = u.cases.get(case_id)
+        assert (case.stage, case.lock_version) == ("theirs", 2)
+
+
+def test_times_come_back_aware_and_in_utc(uow, make_case):
+    case_id = make_case()
+    seen_in_douala = datetime(2026, 3, 2, 9, 30, tzinfo=DOUALA)
+    with uow() as u:
+        u.cases.get(case_id).attention_at = seen_in_douala
+        u.commit()
+    with uow() as u:
+        stored = u.session.get(CaseRow, case_id).attention_at
+    assert stored == seen_in_douala
+    assert stored.tzinfo == timezone.utc
+    assert stored.hour == 8
+
+
+def test_a_naive_time_is_refused(uow, make_case):
+    case_id = make_case()
+    with pytest.raises(Exception, match="naive datetime"), uow() as u:
+        u.cases.get(case_id).attention_at = datetime(2026, 3, 2, 9, 30)
+        u.commit()
