@@ -19,6 +19,14 @@ class PathwayError(AiguillageError):
     """A pathway folder or file cannot be loaded or used."""
 
 
+class PathwayInvalid(PathwayError):
+    """A pathway was refused because validation found problems; `problems` lists them all."""
+
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
 class NotFound(AiguillageError):
     """The requested object does not exist (or is not visible to the caller)."""
 
@@ -45,3 +53,25 @@ class InvalidData(AiguillageError):
 
 class DurationError(AiguillageError, ValueError):
     """A duration or deadline cannot be computed: not ISO 8601, negative, or meaningless in working days."""
+
+
+class NotificationError(AiguillageError):
+    """A notification cannot be built: unknown event or language, a missing field, a broken template."""
+
+
+class DeliveryError(AiguillageError):
+    """A channel could not deliver a message; `temporary` says whether a retry may succeed."""
+
+    temporary = True
+
+
+class TemporaryDeliveryError(DeliveryError):
+    """The channel is down or busy (connection refused, timeout, 4xx): retry later."""
+
+    temporary = True
+
+
+class PermanentDeliveryError(DeliveryError):
+    """The receiver refused this message for good (5xx recipient refused, 4xx webhook): do not retry."""
+
+    temporary = False

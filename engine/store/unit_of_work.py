@@ -21,18 +21,25 @@ class UnitOfWork:
 
     def __init__(self, session_factory: sessionmaker[Session]):
         self._session_factory = session_factory
+        self._depth = 0
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
-        self.cases = CaseRepository(self.session)
-        self.directory = DirectoryRepository(self.session)
+        # Re-entering joins the open transaction, so a service can call another service with
+        # the same unit of work; only the outermost block ends the transaction.
+        if self._depth == 0:
+            self.session = self._session_factory()
+            self.cases = CaseRepository(self.session)
+            self.directory = DirectoryRepository(self.session)
+        self._depth += 1
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
+        self._depth -= 1
+        if self._depth == 0:
+            try:
+                self.session.rollback()
+            finally:
+                self.session.close()
         if exc is not None and _is_conflict(exc):
             raise Conflict(CONFLICT_MESSAGE) from exc
 

@@ -69,3 +69,14 @@ def test_a_naive_time_is_refused(uow, make_case):
     with pytest.raises(Exception, match="naive datetime"), uow() as u:
         u.cases.get(case_id).attention_at = datetime(2026, 3, 2, 9, 30)
         u.commit()
+
+
+def test_a_service_called_inside_an_open_unit_of_work_joins_its_transaction(uow, make_case, clock):
+    case_id = make_case()
+    outer = uow()
+    with outer:
+        with outer:  # what a service does with the unit of work it is given
+            outer.session.add(CaseEvent(case_id=case_id, at=clock.now(), action="inner"))
+        assert outer.session.query(CaseEvent).count() == 1  # the inner block did not end the transaction
+    with uow() as u:
+        assert u.session.query(CaseEvent).count() == 0  # nobody committed

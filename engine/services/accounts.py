@@ -1,0 +1,86 @@
+"""Creating organisations and user accounts (for operators, the admin pages and the demo seed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from engine.clock import Clock
+from engine.domain import Language, OrganisationKind, Role
+from engine.errors import Conflict, InvalidData
+from engine.store.models import Organisation, User, UserGroup, UserRole
+from engine.store.passwords import hash_password
+from engine.store.unit_of_work import UnitOfWork
+
+
+def create_organisation(
+    uow: UnitOfWork,
+    clock: Clock,
+    slug: str,
+    name: str,
+    kind: OrganisationKind = OrganisationKind.OTHER,
+    is_provider: bool = False,
+    regions: Iterable[str] = (),
+    mou_signed: bool = False,
+    data_sharing_signed: bool = False,
+    is_demo: bool = False,
+) -> int:
+    """Add an organisation to the directory; returns its id."""
+    if not slug or not name:
+        raise InvalidData("an organisation needs a slug and a name")
+    with uow:
+        if uow.session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
+            raise Conflict(f"organisation {slug!r} already exists")
+        organisation = Organisation(
+            slug=slug,
+            name=name,
+            kind=OrganisationKind(kind),
+            is_provider=is_provider,
+            regions=list(regions),
+            mou_signed=mou_signed,
+            data_sharing_signed=data_sharing_signed,
+            is_demo=is_demo,
+            created_at=clock.now(),
+        )
+        uow.session.add(organisation)
+        uow.commit()
+        return organisation.id
+
+
+def create_user(
+    uow: UnitOfWork,
+    clock: Clock,
+    username: str,
+    organisation_slug: str,
+    roles: Iterable[Role],
+    display_name: str | None = None,
+    email: str | None = None,
+    language: Language = Language.FR,
+    password: str | None = None,
+    groups: Iterable[str] = (),
+) -> int:
+    """Add a user to an organisation with roles (and a password, hashed with Argon2id); returns the id."""
+    roles = {Role(role) for role in roles}
+    if not username:
+        raise InvalidData("a user needs a username")
+    if not roles:
+        raise InvalidData(f"user {username!r} needs at least one role")
+    with uow:
+        organisation = uow.directory.organisation(organisation_slug)
+        if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
+            raise Conflict(f"user {username!r} already exists")
+        user = User(
+            username=username,
+            display_name=display_name or username,
+            email=email,
+            language=Language(language),
+            password_hash=hash_password(password) if password else None,
+            organisation_id=organisation.id,
+            created_at=clock.now(),
+            role_rows=[UserRole(role=role) for role in sorted(roles)],
+            group_rows=[UserGroup(group_name=group) for group in sorted(set(groups))],
+        )
+        uow.session.add(user)
+        uow.commit()
+        return user.id
