@@ -3,18 +3,70 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webui.config import ConfigurationError, config_from_env
+
+MIN_SECRET_KEY_LENGTH = 32
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the web application; nothing is created at import time."""
+def create_app(config: dict | None = None, container=None) -> Flask:
+    """Build the web application; nothing is created at import time.
+
+    `config` overrides what the environment says; `container` is the engine's composition
+    root (built from the environment when not given).
+    """
+    from webui.admin.blueprint import bp as admin_bp
+    from webui.api.blueprint import bp as api_bp
+    from webui.auth.blueprint import bp as auth_bp
+    from webui.auth.session_user import init_session_user
+    from webui.csrf import init_csrf
+    from webui.dashboard.blueprint import bp as dashboard_bp
+    from webui.error_pages import init_error_pages
+    from webui.i18n import init_i18n
+    from webui.labels import LANGUAGE_NAMES, ROLE_NAMES
+    from webui.request_scope import init_request_scope
+    from webui.security_headers import init_security_headers
+
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(SECRET_KEY=None)
+    app.config.update(config_from_env())
     if config:
         app.config.update(config)
+    secret = app.config.get("SECRET_KEY")
+    if not secret or len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            f"AIGUILLAGE_SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} "
+            "characters (for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    if container is None:
+        from engine.bootstrap import Settings, build
+
+        container = build(Settings.from_env())
+    init_request_scope(app, container)
+    init_i18n(app)
+    init_session_user(app)
+    init_csrf(app)
+    init_security_headers(app)
+    init_error_pages(app)
+
+    for blueprint in (auth_bp, dashboard_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def interface_values():
+        return {
+            "current_language": str(get_locale() or "fr"),
+            "ROLE_NAMES": ROLE_NAMES,
+            "LANGUAGE_NAMES": LANGUAGE_NAMES,
+        }
 
     @app.get("/healthz")
     def healthz():
         """Liveness probe."""
         return {"status": "ok"}
-
     return app

@@ -1,0 +1,125 @@
+"""Signing in and out through the real pages, on a real database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conftest import PASSWORD, csrf_of, sign_in
+
+
+def test_caseworker_signs_in_and_sees_name_organisation_and_role(client):
+    response = sign_in(client, "awa_caseworker")
+    assert response.status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert "Awa Caseworker" in home
+    assert "Caritas Douala" in home
+    assert "Gestionnaire de cas" in home
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client):
+    response = sign_in(client, "awa_caseworker", password="wrong")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Nom d’utilisateur ou mot de passe incorrect." in page
+    assert client.get("/").status_code == 302
+
+
+def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client):
+    unknown = sign_in(client, "nobody_here").get_data(as_text=True)
+    assert "Nom d’utilisateur ou mot de passe incorrect." in unknown
+
+
+def test_fifth_failure_then_throttles_the_username_from_that_address(client):
+    for _ in range(5):
+        assert sign_in(client, "awa_caseworker", password="wrong").status_code == 200
+    throttled = sign_in(client, "awa_caseworker")
+    assert throttled.status_code == 429
+    assert "Trop de tentatives" in throttled.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_throttle_is_per_address(client, app):
+    for _ in range(5):
+        sign_in(client, "awa_caseworker", password="wrong")
+    elsewhere = app.test_client()
+    response = elsewhere.post(
+        "/login",
+        data={"username": "awa_caseworker", "password": PASSWORD, "csrf_token": csrf_of(elsewhere)},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
+    assert response.status_code == 302
+
+
+def test_throttle_lifts_after_the_window(client, clock):
+    for _ in range(5):
+        sign_in(client, "awa_caseworker", password="wrong")
+    clock.advance(timedelta(minutes=16))
+    assert sign_in(client, "awa_caseworker").status_code == 302
+
+
+def test_throttle_holds_across_application_instances(container, client):
+    # Two web processes share only the database: failures seen by one count in the other.
+    from conftest import TEST_SECRET
+    from webui import create_app
+
+    for _ in range(5):
+        sign_in(client, "awa_caseworker", password="wrong")
+    second = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container)
+    assert sign_in(second.test_client(), "awa_caseworker").status_code == 429
+
+
+def test_successful_sign_in_resets_the_failure_count(client):
+    for _ in range(4):
+        sign_in(client, "awa_caseworker", password="wrong")
+    assert sign_in(client, "awa_caseworker").status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/")})
+    for _ in range(4):
+        sign_in(client, "awa_caseworker", password="wrong")
+    assert sign_in(client, "awa_caseworker").status_code == 302
+
+
+def test_sign_out_forgets_the_user(client):
+    sign_in(client, "awa_caseworker")
+    response = client.post("/logout", data={"csrf_token": csrf_of(client, "/")})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_session_expires_after_the_idle_timeout(client, clock):
+    sign_in(client, "awa_caseworker")
+    clock.advance(timedelta(minutes=29))
+    assert client.get("/").status_code == 200
+    clock.advance(timedelta(minutes=29))
+    assert client.get("/").status_code == 200, "activity keeps the session alive"
+    clock.advance(timedelta(minutes=31))
+    expired = client.get("/")
+    assert expired.status_code == 302 and "/login" in expired.headers["Location"]
+    assert "inactivité" in client.get(expired.headers["Location"]).get_data(as_text=True)
+
+
+def test_sign_in_redirects_only_to_paths_on_this_site(client):
+    response = sign_in(client, "awa_caseworker", next="https://evil.example/")
+    assert response.headers["Location"] == "/"
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/")})
+    response = sign_in(client, "awa_caseworker", next="/notifications")
+    assert response.headers["Location"] == "/notifications"
+
+
+def test_session_cookie_is_http_only_and_same_site_lax(client):
+    response = sign_in(client, "awa_caseworker")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_session_cookie_is_secure_by_default(container):
+    from conftest import TEST_SECRET
+    from webui import create_app
+
+    secure_app = create_app({"SECRET_KEY": TEST_SECRET}, container=container)
+    client = secure_app.test_client()
+    response = client.post(
+        "/login",
+        data={"username": "awa_caseworker", "password": PASSWORD, "csrf_token": "x"},
+        base_url="https://localhost",
+    )
+    assert "Secure" in response.headers["Set-Cookie"]

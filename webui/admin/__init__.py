@@ -1,0 +1,1 @@
+"""Managing the users of the administrator's organisation."""

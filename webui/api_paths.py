@@ -1,0 +1,12 @@
+"""Which requests belong to the JSON API (they get JSON errors and accept bearer tokens)."""
+
+from __future__ import annotations
+
+from flask import request
+
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    """True for requests under `/api/`."""
+    return request.path.startswith(API_PREFIX)

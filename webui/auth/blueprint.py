@@ -1,0 +1,120 @@
+"""Routes: sign in, sign out, language switch, personal API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from engine.domain import Language
+from webui.auth import accounts
+from webui.auth.api_tokens import new_token, token_hash
+from webui.auth.passwords import hash_password, needs_rehash, password_matches
+from webui.auth.session_user import end_session, login_required, start_session
+from webui.i18n import SESSION_KEY as LANGUAGE_KEY
+from webui.request_scope import clock, uow
+
+bp = Blueprint("auth", __name__)
+
+MAX_USERNAME = 64
+MAX_PASSWORD = 1024  # Argon2 accepts any length; this bounds the work an attacker can ask for.
+MAX_TOKEN_NAME = 100
+
+
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site, else the home page (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("dashboard.home")
+
+
+@bp.get("/login")
+def login():
+    """The sign-in form."""
+    if g.user is not None:
+        return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", next=request.args.get("next"), username="", error=None)
+
+
+@bp.post("/login")
+def login_submit():
+    """Check the username and password, with throttling per username and address."""
+    username = request.form.get("username", "").strip()[:MAX_USERNAME]
+    password = request.form.get("password", "")[:MAX_PASSWORD]
+    next_url = request.form.get("next")
+    now = clock().now()
+    db = uow().session
+    user = accounts.user_by_username(db, username) if username else None
+    window_start = now - current_app.config["LOGIN_FAILURE_WINDOW"]
+    failures = accounts.recent_failures(db, username=username, user=user, ip=request.remote_addr,
+                                        since=window_start)
+    if failures >= current_app.config["LOGIN_MAX_FAILURES"]:
+        minutes = int(current_app.config["LOGIN_FAILURE_WINDOW"] / timedelta(minutes=1))
+        abort(429, description=_("Too many failed sign-in attempts for this account from your address. "
+                                 "Try again in %(minutes)d minutes.", minutes=minutes))
+    matched = password_matches(user.password_hash if user else None, password)
+    accounts.record_sign_in(db, succeeded=matched, username=username, user=user,
+                            ip=request.remote_addr, user_agent=request.user_agent.string, at=now)
+    if not matched:
+        uow().commit()
+        error = _("Wrong username or password.")
+        return render_template("auth/login.html", next=next_url, username=username, error=error), 200
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    uow().commit()
+    start_session(user)
+    return redirect(safe_next(next_url))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out and forget the session."""
+    end_session()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def switch_language():
+    """Change the interface language (and remember it for a signed-in user)."""
+    try:
+        language = Language(request.form.get("language", ""))
+    except ValueError:
+        abort(400, description=_("Unknown language."))
+    session[LANGUAGE_KEY] = language.value
+    if g.user is not None:
+        accounts.set_language(uow().session, g.user.id, language)
+        uow().commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/account/tokens")
+@login_required
+def tokens():
+    """The user's API tokens (never their values, which are shown once)."""
+    return render_template("auth/tokens.html", tokens=accounts.tokens_of(uow().session, g.user.id), new=None)
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    """Create a token and show it this one time."""
+    name = request.form.get("name", "").strip()
+    if not name or len(name) > MAX_TOKEN_NAME:
+        abort(422, description=_("Give the token a name of at most %(count)d characters.", count=MAX_TOKEN_NAME))
+    token = new_token()
+    accounts.add_token(uow().session, user_id=g.user.id, name=name, digest=token_hash(token), at=clock().now())
+    uow().commit()
+    return render_template("auth/tokens.html", tokens=accounts.tokens_of(uow().session, g.user.id), new=token)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the user's tokens."""
+    if not accounts.revoke_token(uow().session, user_id=g.user.id, token_id=token_id):
+        abort(404)
+    uow().commit()
+    flash(_("The token was revoked."), "info")
+    return redirect(url_for("auth.tokens"))

@@ -1,0 +1,70 @@
+"""Web configuration read from the environment, with defaults that are safe in production."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+
+from engine.errors import AiguillageError
+
+
+class ConfigurationError(AiguillageError):
+    """An environment variable holds a value the application cannot use."""
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is not a yes/no value (use 1 or 0)")
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
+    """The Flask configuration the environment asks for (see the README, "Configuration")."""
+    environ = os.environ if environ is None else environ
+    base_url = environ.get("AIGUILLAGE_BASE_URL", "").strip().rstrip("/")
+    # Secure cookies unless the site is explicitly served over plain HTTP: a forgotten
+    # variable must not leak session cookies over an unencrypted connection.
+    secure = _flag(environ, "AIGUILLAGE_COOKIE_SECURE", not base_url.startswith("http://"))
+    idle_minutes = _positive_int(environ, "AIGUILLAGE_SESSION_IDLE_MINUTES", 30)
+    return {
+        "SECRET_KEY": environ.get("AIGUILLAGE_SECRET_KEY") or None,
+        "BASE_URL": base_url or None,
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        "SESSION_COOKIE_NAME": "aiguillage_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=idle_minutes),
+        # The browser forgets the cookie too, not only the server-side check.
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        "MAX_CONTENT_LENGTH": _positive_int(environ, "AIGUILLAGE_MAX_REQUEST_BYTES", 4 * 1024 * 1024),
+        "LOGIN_MAX_FAILURES": _positive_int(environ, "AIGUILLAGE_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_FAILURE_WINDOW": timedelta(
+            minutes=_positive_int(environ, "AIGUILLAGE_LOGIN_WINDOW_MINUTES", 15)
+        ),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted;
+        # 0 means the client address is the socket's (nobody can spoof it to dodge throttling).
+        "TRUSTED_PROXIES": _positive_int(environ, "AIGUILLAGE_TRUSTED_PROXIES", 0, minimum=0),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Africa/Douala",
+    }

@@ -1,0 +1,49 @@
+"""Cross-site request forgery protection: a per-session token every state-changing form must echo."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import Flask, abort, request, session
+from flask_babel import gettext as _
+
+from webui.api_paths import is_api_request
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+FORM_FIELD = "csrf_token"
+HEADER = "X-CSRF-Token"
+
+
+def csrf_token() -> str:
+    """This session's token, created on first use; templates put it in every form."""
+    token = session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def _check_csrf() -> None:
+    # Unknown routes and methods answer 404/405 rather than a confusing CSRF refusal.
+    if request.method in SAFE_METHODS or request.routing_exception is not None:
+        return
+    # A bearer token is not sent by browsers on their own, so it carries no ambient authority
+    # a forged cross-site request could borrow.
+    if is_api_request() and request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    expected = session.get("csrf")
+    given = request.form.get(FORM_FIELD) or request.headers.get(HEADER) or ""
+    if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
+        abort(
+            400,
+            description=_(
+                "This form has expired or did not come from this site. Reload the page and try again."
+            ),
+        )
+
+
+def init_csrf(app: Flask) -> None:
+    """Refuse every unsafe request that does not carry the session's token."""
+    app.before_request(_check_csrf)
+    app.jinja_env.globals["csrf_token"] = csrf_token

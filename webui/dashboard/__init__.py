@@ -1,0 +1,1 @@
+"""The signed-in user's home page and their in-app notifications."""

@@ -1,0 +1,19 @@
+"""How domain values read in the interface, in the current language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from engine.domain import Language, Role
+
+ROLE_NAMES = {
+    Role.CASEWORKER: _l("Caseworker"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.PROVIDER_FOCAL_POINT: _l("Provider focal point"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.SOP_AUTHOR: _l("SOP author"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+# Each language is named in itself, so that anyone can find their own.
+LANGUAGE_NAMES = {Language.FR: "Français", Language.EN: "English"}

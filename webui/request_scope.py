@@ -1,0 +1,38 @@
+"""The engine as seen from one request: the container, and a unit of work opened on first use."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+
+EXTENSION = "aiguillage"
+
+
+def container():
+    """The composition root the application was built with (store, clock...)."""
+    return current_app.extensions[EXTENSION]
+
+
+def clock():
+    """The clock every time in this request comes from."""
+    return container().clock
+
+
+def uow():
+    """This request's unit of work, opened on first use and closed when the request ends."""
+    if "uow" not in g:
+        g.uow = container().uow()
+        g.uow.__enter__()
+    return g.uow
+
+
+def _close_uow(_exc: BaseException | None) -> None:
+    unit = g.pop("uow", None)
+    if unit is not None:
+        # Anything not committed by a service is rolled back here.
+        unit.__exit__(None, None, None)
+
+
+def init_request_scope(app: Flask, engine_container) -> None:
+    """Attach the container to the app and close each request's unit of work."""
+    app.extensions[EXTENSION] = engine_container
+    app.teardown_appcontext(_close_uow)
