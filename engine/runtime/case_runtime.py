@@ -1,0 +1,250 @@
+"""The facade the rest of the engine uses to run a case; nothing else outside engine/runtime touches Spiff.
+
+    wf = start(specs, script_engine, data=None)          # a new workflow, already advanced
+    failures = advance(wf)                               # fire due timers, run engine steps
+    tasks = ready_human_tasks(wf)                        # list[HumanTask]
+    failures = complete_task(wf, task_id, data)          # submit a human task and advance
+    timers = pending_timers(wf)                          # list[PendingTimer], due_at aware UTC
+    is_completed(wf); find_task(wf, task_id)
+
+`advance` never leaves a case silently stuck: a task that fails goes to ERROR (Spiff would then
+skip it forever) and every ERROR task is returned as a `TaskFailure` with its message, every time,
+until someone repairs the case. Time comes only from ``script_engine.clock``: a human task's
+``ready_at`` and ``due_at`` are computed when it becomes ready and kept in the task's internal
+data, so they survive saving and do not move when data changes.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+
+from engine.errors import Conflict, NotFound
+from engine.runtime.human_tasks import READY_AT_KEY, HumanTask, due_dates, human_task_of
+from engine.runtime.specs import PathwaySpecs
+from engine.runtime.task_data import plain_data
+from engine.runtime.timers import TIMER_ERROR, parse_moment
+
+FAILURE_KEY = "failure"
+
+# A guard against a failing task that somehow stays runnable: never loop forever.
+_MAX_FAILED_PASSES = 200
+
+
+@dataclass(frozen=True)
+class TaskFailure:
+    """A task in ERROR: which one, and why (in words an SOP author can act on)."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PendingTimer:
+    """A timer waiting to fire; `due_at` is when the scheduler should call `advance` again."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    due_at: datetime
+    kind: str = "duration"  # "date", "duration" or "cycle"
+    attached_to: str | None = field(default=None)  # bpmn id of the task a boundary timer sits on
+
+
+def start(specs: PathwaySpecs, script_engine, data: dict | None = None) -> BpmnWorkflow:
+    """A new workflow on `specs` with `data` (plain JSON) in its start task, advanced to its first waits."""
+    initial = plain_data(data)
+    workflow = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
+    workflow.task_tree.data.update(copy.deepcopy(initial))
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(copy.deepcopy(initial))
+    advance(workflow)
+    return workflow
+
+
+def advance(workflow: BpmnWorkflow) -> list[TaskFailure]:
+    """Fire due timers and run every automatic step; returns every task now in ERROR."""
+    for _ in range(_MAX_FAILED_PASSES):
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except Exception as error:  # a step failed: record why on its task, carry on with the others
+            if not _record_failure(workflow, error):
+                break
+            continue
+        break
+    _fail_broken_timers(workflow)
+    _stamp_ready_tasks(workflow)
+    return failures(workflow)
+
+
+def failures(workflow: BpmnWorkflow) -> list[TaskFailure]:
+    """Every task in ERROR, with its message."""
+    result = []
+    for task in workflow.get_tasks(state=TaskState.ERROR):
+        message = task.internal_data.get(FAILURE_KEY) or "the task failed (no message was recorded)"
+        result.append(TaskFailure(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, _name(task), message))
+    return result
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> list[HumanTask]:
+    """The tasks waiting for a person (user, manual and plain tasks), across sub-processes."""
+    engine = workflow.script_engine
+    return [human_task_of(task, engine) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+
+def complete_task(workflow: BpmnWorkflow, task_id: str, data: dict | None) -> list[TaskFailure]:
+    """Record `data` on a ready human task, complete it and advance; Conflict if it is not ready."""
+    task = find_task(workflow, task_id)
+    if not task.task_spec.manual:
+        raise Conflict(f"task {task_id} ({_name(task)}) is not a human task; it runs by itself")
+    if task.state != TaskState.READY:
+        raise Conflict(
+            f"task {task_id} ({_name(task)}) is {TaskState.get_name(task.state).lower()}, not ready; "
+            "reload the case and try again"
+        )
+    task.data.update(plain_data(data, where=""))
+    try:
+        task.run()
+    except Exception as error:
+        _record_failure(workflow, error, task)
+    return advance(workflow)
+
+
+def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
+    """Timers that are waiting, with their due time (for the deadline table and the scheduler)."""
+    result = []
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition) or task.state != TaskState.WAITING:
+            continue
+        if TIMER_ERROR in task.internal_data:
+            continue
+        due_at, kind = _due_of(task, definition)
+        if due_at is None:
+            continue
+        result.append(
+            PendingTimer(
+                task_id=str(task.id),
+                bpmn_id=task.task_spec.bpmn_id or task.task_spec.name,
+                name=_name(task),
+                due_at=due_at,
+                kind=kind,
+                attached_to=_attached_to(task),
+            )
+        )
+    return sorted(result, key=lambda timer: timer.due_at)
+
+
+def is_completed(workflow: BpmnWorkflow) -> bool:
+    """True when the case's process has reached its end."""
+    return workflow.is_completed()
+
+
+def find_task(workflow: BpmnWorkflow, task_id: str | UUID) -> SpiffTask:
+    """The task with this id, in the process or any sub-process; NotFound otherwise."""
+    try:
+        key = task_id if isinstance(task_id, UUID) else UUID(str(task_id))
+    except ValueError as error:
+        raise NotFound(f"there is no task {task_id!r} in this case") from error
+    task = workflow.tasks.get(key)
+    if task is None:
+        for subprocess in workflow.subprocesses.values():
+            task = subprocess.tasks.get(key)
+            if task is not None:
+                break
+    if task is None:
+        raise NotFound(f"there is no task {task_id} in this case")
+    return task
+
+
+def _name(task: SpiffTask) -> str:
+    spec = task.task_spec
+    return spec.bpmn_name or spec.bpmn_id or spec.name
+
+
+def _failure_message(error: Exception) -> str:
+    message = str(error.args[0]) if error.args else type(error).__name__
+    notes = [note for note in getattr(error, "notes", []) if note]
+    if notes:
+        message += " (" + "; ".join(str(note).strip() for note in notes) + ")"
+    return message
+
+
+def _record_failure(workflow: BpmnWorkflow, error: Exception, task: SpiffTask | None = None) -> bool:
+    """Attach the error to its task and make sure that task is in ERROR; False if no task was found."""
+    task = task or getattr(error, "task", None)
+    if task is None:
+        # Not tied to a task: pin it on a task that just went to ERROR without a message, if any.
+        orphans = [t for t in workflow.get_tasks(state=TaskState.ERROR) if FAILURE_KEY not in t.internal_data]
+        if not orphans:
+            raise error
+        task = orphans[0]
+    task.internal_data[FAILURE_KEY] = _failure_message(error)
+    if task.state != TaskState.ERROR:
+        task._set_state(TaskState.ERROR)
+    return True
+
+
+def _fail_broken_timers(workflow: BpmnWorkflow) -> None:
+    for task in list(workflow.event_manager.tasks.values()):
+        message = task.internal_data.get(TIMER_ERROR)
+        if message and task.state == TaskState.WAITING:
+            workflow.event_manager.remove_task(task)
+            task.internal_data[FAILURE_KEY] = message
+            task._set_state(TaskState.ERROR)
+
+
+def _stamp_ready_tasks(workflow: BpmnWorkflow) -> None:
+    """Give each newly ready human task its ready time and evaluated due dates, from our clock."""
+    engine = workflow.script_engine
+    now = None
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        if READY_AT_KEY in task.internal_data:
+            continue
+        now = now or engine.clock.now().astimezone(timezone.utc)
+        task.internal_data[READY_AT_KEY] = now.isoformat()
+        try:
+            task.internal_data.update(due_dates(task, engine, now))
+        except Exception as error:
+            # A bad dueDate must not block the work itself: the task stays ready, the case is flagged.
+            task.internal_data["due_error"] = _failure_message(error)
+
+
+def _due_of(task: SpiffTask, definition) -> tuple[datetime | None, str]:
+    value = task.internal_data.get("event_value")
+    if isinstance(definition, CycleTimerEventDefinition):
+        if isinstance(value, dict) and value.get("cycles", 0) != 0:
+            return parse_moment(value["next"]), "cycle"
+        return None, "cycle"
+    kind = "date" if type(definition).__name__.endswith("TimeDateEventDefinition") else "duration"
+    if not isinstance(value, str):
+        return None, kind
+    return parse_moment(value), kind
+
+
+def _attached_to(task: SpiffTask) -> str | None:
+    attached = getattr(task.task_spec, "attached_to", None)
+    if attached is not None:
+        return getattr(attached, "bpmn_id", None) or str(attached)
+    parent = task.parent
+    if parent is not None and parent.task_spec.name.endswith(".BoundaryEventSplit"):
+        for sibling in parent.children:
+            if sibling is not task and sibling.task_spec.bpmn_id and not hasattr(sibling.task_spec, "event_definition"):
+                return sibling.task_spec.bpmn_id
+    return None
+
+
+def human_task_data(task: SpiffTask) -> dict[str, Any]:
+    """A copy of a task's data (for forms and scenario checks)."""
+    return copy.deepcopy(task.data)

@@ -1,0 +1,167 @@
+"""Saving and restoring a running case as JSON, without the process spec inside.
+
+    text = dumps(workflow)                        # store with SERIALIZER_VERSION
+    workflow = loads(text, specs, script_engine)  # specs: the case's pinned PathwaySpecs
+
+SpiffWorkflow copies the whole process spec into every saved workflow. A pathway version is
+immutable and stored once, so the blob here holds only the instance (tasks, data, timers,
+sub-processes, pending events) and the name of its process; `loads` rebuilds it on the
+`PathwaySpecs` of the version the case is pinned to. That halves the blob and roughly doubles the
+speed of a round trip.
+
+`loads` always attaches the given script engine: Spiff does not serialize it, and a workflow left
+with the default engine would run pathway text through plain `eval`.
+
+Task data must be plain JSON. Dates are written as ISO text; a value JSON cannot hold is refused
+with `InvalidData` naming its type, never a raw TypeError.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, datetime, time
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+
+from engine.errors import AiguillageError, InvalidData
+from engine.runtime.operations import OperationTask
+from engine.runtime.specs import PathwaySpecs
+from engine.runtime.timers import CLOCK_TIMERS
+
+# Stored with every case. Bump it whenever the blob's shape changes (our converter, or the pinned
+# SpiffWorkflow version, whose own format is "1.5" for 3.2.0), and add a migration.
+SERIALIZER_VERSION = "aiguillage-1/spiff-1.5"
+VERSION_KEY = "serializer_version"
+
+
+class CaseStateError(AiguillageError):
+    """A saved case cannot be read back: wrong serializer version, other process, or corrupt text."""
+
+
+class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
+    """Writes the workflow without its specs and rebuilds it on the specs it is given."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["process_id"] = workflow.spec.name
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, specs: PathwaySpecs | None = None):
+        if specs is None:
+            raise CaseStateError("a saved case can only be restored with the specs of its pathway version")
+        workflow = self.target_class(specs.spec, specs.subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+class OperationTaskConverter(BpmnTaskSpecConverter):
+    """Service tasks calling registered operations (only used when a spec itself is serialized)."""
+
+    def to_dict(self, spec):
+        dct = self.get_default_attributes(spec)
+        dct["operation_name"] = spec.operation_name
+        dct["operation_params"] = spec.operation_params
+        dct["result_variable"] = spec.result_variable
+        return dct
+
+
+def serializer_config() -> dict:
+    """Spiff's Camunda configuration plus our timers, service tasks and spec-free workflows."""
+    config = dict(CAMUNDA_CONFIG)
+    for clock_timer in CLOCK_TIMERS.values():
+        config[clock_timer] = TimerConditionalEventDefinitionConverter
+    config[OperationTask] = OperationTaskConverter
+    config[BpmnWorkflow] = SpecFreeWorkflowConverter
+    return config
+
+
+_local = threading.local()
+
+
+def _serializer() -> BpmnWorkflowSerializer:
+    # One per thread: the registry flips a mode flag while encoding.
+    serializer = getattr(_local, "serializer", None)
+    if serializer is None:
+        registry = BpmnWorkflowSerializer.configure(serializer_config())
+        serializer = BpmnWorkflowSerializer(registry)
+        serializer._encoder_cls = _encoder_for(registry)
+        _local.serializer = serializer
+    return serializer
+
+
+def _encoder_for(registry):
+    class CaseEncoder(json.JSONEncoder):
+        def default(self, obj):
+            if isinstance(obj, (datetime, date, time)):
+                return obj.isoformat()
+            typename = registry.typenames.get(type(obj))
+            if typename is not None:
+                return registry.convert_to_dict[typename](obj)
+            raise TypeError(
+                f"a {type(obj).__name__} value ({_short(obj)}) cannot be kept in case data; "
+                "use text, numbers, true/false, lists or objects"
+            )
+
+    return CaseEncoder
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def dumps(workflow: BpmnWorkflow) -> str:
+    """The workflow as compact JSON, without its spec; InvalidData if task data is not plain JSON."""
+    serializer = _serializer()
+    registry = serializer.registry
+    registry._encoder_mode = True
+    try:
+        dct = serializer.to_dict(workflow)
+        dct[VERSION_KEY] = SERIALIZER_VERSION
+        return json.dumps(dct, cls=serializer._encoder_cls, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as error:
+        raise InvalidData(f"the case cannot be saved: {error}") from error
+    finally:
+        registry._encoder_mode = False
+
+
+def loads(text: str | bytes, specs: PathwaySpecs, script_engine) -> BpmnWorkflow:
+    """Rebuild a saved workflow on `specs` and attach `script_engine`; CaseStateError if it cannot."""
+    try:
+        dct = json.loads(text)
+    except (TypeError, ValueError) as error:
+        raise CaseStateError(f"the saved case is not valid JSON: {error}") from error
+    if not isinstance(dct, dict):
+        raise CaseStateError("the saved case is not a JSON object")
+    version = dct.pop(VERSION_KEY, None)
+    if version != SERIALIZER_VERSION:
+        raise CaseStateError(
+            f"the saved case has serializer version {version!r}; this engine reads {SERIALIZER_VERSION!r}"
+        )
+    process_id = dct.pop("process_id", None)
+    if process_id != specs.spec.name:
+        raise CaseStateError(
+            f"the saved case runs process {process_id!r}, not {specs.spec.name!r} of the pathway given"
+        )
+    converter = _serializer().registry.convert_from_dict["BpmnWorkflow"]
+    try:
+        workflow = converter(dct, specs=specs)
+    except CaseStateError:
+        raise
+    except Exception as error:  # a blob that does not match the spec it is restored on
+        raise CaseStateError(f"the saved case cannot be restored: {type(error).__name__}: {error}") from error
+    workflow.script_engine = script_engine
+    return workflow

@@ -1,0 +1,178 @@
+"""Turning a pathway's files into the process specs a case runs on.
+
+    specs = load_specs({"pathway.bpmn": b"...", "triage.dmn": b"..."}, main="pathway.bpmn")
+    specs.process_id, specs.spec, specs.subprocess_specs, specs.content_hash
+
+Every .bpmn and .dmn file of the pathway is read with the untrusted-XML reader and added to one
+`PathwayParser` of its own (Spiff refuses two processes with the same id in one parser, so a
+pathway version never shares a parser). Other files in the mapping are ignored. The main process
+is `process_id`, or the only executable process of the main file. Call activities are resolved
+across the files. Any failure is a `PathwayError` naming the file, line and element when known.
+
+Results are cached by content hash: pathway versions are immutable, and parsing is the slow part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
+
+from engine.errors import PathwayError
+from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.runtime.parser import PathwayParser
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class PathwaySpecs:
+    """The parsed, runnable form of one pathway version."""
+
+    process_id: str
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+    content_hash: str
+    main: str
+    files: tuple[str, ...] = field(default=())
+
+    @property
+    def process_name(self) -> str:
+        """The main process's name as drawn (its id if unnamed)."""
+        return self.spec.description or self.process_id
+
+
+def content_hash(files: Mapping[str, bytes], main: str, process_id: str | None = None) -> str:
+    """A stable hash of the BPMN/DMN files, the main file name and the process id."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        if _kind(name) is None:
+            continue
+        data = files[name]
+        digest.update(name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    digest.update(b"\0main\0" + main.encode() + b"\0process\0" + (process_id or "").encode())
+    return digest.hexdigest()
+
+
+_cache: OrderedDict[str, PathwaySpecs] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def load_specs(files: Mapping[str, bytes], main: str, process_id: str | None = None) -> PathwaySpecs:
+    """Parse a pathway's BPMN and DMN files into runnable specs (cached); PathwayError on failure."""
+    key = content_hash(files, main, process_id)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            _cache.move_to_end(key)
+            return cached
+    specs = _parse(files, main, process_id, key)
+    with _cache_lock:
+        _cache[key] = specs
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return specs
+
+
+def clear_cache() -> None:
+    """Forget cached specs (tests that want to measure parsing)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _kind(name: str) -> str | None:
+    lowered = name.lower()
+    if lowered.endswith(".bpmn") or lowered.endswith(".bpmn20.xml"):
+        return "bpmn"
+    if lowered.endswith(".dmn"):
+        return "dmn"
+    return None
+
+
+def _read(name: str, data: bytes) -> etree._Element:
+    root = parse_untrusted(data)
+    if isinstance(root, XmlProblem):
+        where = f" (line {root.line})" if root.line else ""
+        raise PathwayError(f"{name}{where}: {root.message}")
+    return root
+
+
+def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: str) -> PathwaySpecs:
+    if main not in files:
+        raise PathwayError(f'the main file "{main}" is not part of the pathway')
+    if _kind(main) != "bpmn":
+        raise PathwayError(f'the main file "{main}" is not a .bpmn file')
+    parser = PathwayParser()
+    roots: dict[str, etree._Element] = {}
+    names = tuple(sorted(name for name in files if _kind(name)))
+    try:
+        for name in names:
+            root = _read(name, files[name])
+            roots[name] = root
+            if _kind(name) == "bpmn":
+                parser.add_bpmn_xml(root, filename=name)
+            else:
+                parser.add_dmn_xml(root, filename=name)
+        chosen = process_id or _main_process(main, roots[main])
+        spec = parser.get_spec(chosen)
+        subprocess_specs = parser.get_subprocess_specs(chosen)
+    except PathwayError:
+        raise
+    except ValidationException as error:
+        raise PathwayError(describe_validation_error(error, roots)) from error
+    except Exception as error:  # Spiff raises bare KeyErrors, AttributeErrors... on odd files
+        raise PathwayError(f"{main}: the pathway cannot be loaded: {type(error).__name__}: {error}") from error
+    return PathwaySpecs(
+        process_id=chosen,
+        spec=spec,
+        subprocess_specs=dict(subprocess_specs),
+        content_hash=key,
+        main=main,
+        files=names,
+    )
+
+
+def _main_process(main: str, root: etree._Element) -> str:
+    processes = root.findall(f"{{{BPMN_NS}}}process")
+    executable = [p.get("id") for p in processes if p.get("isExecutable", "").strip().lower() == "true"]
+    if len(executable) == 1:
+        return executable[0]
+    if not executable:
+        raise PathwayError(
+            f'{main}: no executable process; mark the main process isExecutable="true" '
+            '(in Camunda Modeler: "Executable" in the process properties)'
+        )
+    raise PathwayError(f"{main}: several executable processes ({', '.join(executable)}); say which one to run")
+
+
+def describe_validation_error(error: ValidationException, roots: Mapping[str, etree._Element] | None = None) -> str:
+    """One line naming file, line, element id/name and Spiff's message (line found by id if Spiff lost it)."""
+    file_name = getattr(error, "file_name", "") or ""
+    element_id = getattr(error, "id", "") or ""
+    name = getattr(error, "name", "") or ""
+    line = getattr(error, "line_number", "") or ""
+    if not line and element_id and roots:
+        line = _line_of(element_id, roots.get(file_name), roots)
+    where = file_name or "pathway"
+    if line:
+        where += f" (line {line})"
+    if element_id:
+        where += f", element '{element_id}'" + (f" ({name})" if name else "")
+    message = str(error.args[0]) if error.args else str(error)
+    return f"{where}: {message}"
+
+
+def _line_of(element_id: str, root, roots: Mapping[str, etree._Element]):
+    candidates = [root] if root is not None else list(roots.values())
+    for candidate in candidates:
+        found = candidate.xpath("//*[@id=$id]", id=element_id)
+        if found:
+            return found[0].sourceline
+    return None

@@ -1,0 +1,99 @@
+"""A saved case holds the instance only; it comes back on its pathway's specs with our engine."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+
+from engine.errors import InvalidData
+from engine.runtime import case_runtime, serializer
+from engine.runtime.script_engine import SafeScriptEngine
+from engine.runtime.serializer import SERIALIZER_VERSION, CaseStateError
+from engine.runtime.specs import load_specs
+
+from runtime_cases import fixture_files
+
+
+def test_saved_case_has_no_spec_and_is_smaller_than_spiffs_own(open_case):
+    case = open_case("multi_instance.bpmn", data={"needs": ["medical", "shelter"]})
+    case.complete("Task_Acknowledge", {"acknowledged": True})
+
+    ours = serializer.dumps(case.workflow)
+    stored = json.loads(ours)
+
+    assert "spec" not in stored and "subprocess_specs" not in stored
+    assert stored["serializer_version"] == SERIALIZER_VERSION
+    assert "Task_Acknowledge" in ours
+    # Spiff's own blob embeds the specs; ours must be markedly smaller.
+    full = _spiff_blob(case.workflow)
+    assert len(ours) < 0.7 * len(full)
+
+
+def _spiff_blob(workflow) -> str:
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+
+    config = dict(serializer.serializer_config())
+    config[BpmnWorkflow] = BpmnWorkflowConverter
+    registry = BpmnWorkflowSerializer.configure(config)
+    return BpmnWorkflowSerializer(registry).serialize_json(workflow)
+
+
+def test_round_trip_keeps_tasks_data_and_timers(open_case):
+    case = open_case("timer_bare_non_interrupting.bpmn", data={"person": {"name": "A. N.", "age": 30}})
+    before = (case.ready(), case.timers())
+
+    restored = serializer.loads(serializer.dumps(case.workflow), case.specs, case.engine)
+
+    assert case_runtime.ready_human_tasks(restored) == before[0]
+    assert case_runtime.pending_timers(restored) == before[1]
+    assert serializer.dumps(restored) == serializer.dumps(case.workflow)
+
+
+def test_loading_attaches_the_given_script_engine(open_case, clock):
+    case = open_case("script_task.bpmn", data={"needs": []})
+    engine = SafeScriptEngine(clock)
+
+    restored = serializer.loads(case.blob, case.specs, engine)
+
+    assert restored.script_engine is engine
+
+
+def test_saving_data_json_cannot_hold_is_a_clear_error(open_case):
+    case = open_case("user_task_extensions.bpmn")
+    [task] = case.ready()
+    case_runtime.find_task(case.workflow, task.id).data["needs"] = {"medical"}
+
+    with pytest.raises(InvalidData, match="a set value"):
+        serializer.dumps(case.workflow)
+
+
+def test_loading_another_serializer_version_is_refused(open_case):
+    case = open_case("user_task_extensions.bpmn")
+    stored = json.loads(case.blob)
+    stored["serializer_version"] = "1.5"
+
+    with pytest.raises(CaseStateError, match="serializer version '1.5'"):
+        serializer.loads(json.dumps(stored), case.specs, case.engine)
+
+
+def test_loading_on_the_specs_of_another_process_is_refused(open_case, engine):
+    case = open_case("user_task_extensions.bpmn")
+    other = load_specs(fixture_files("script_task.bpmn"), main="script_task.bpmn")
+
+    with pytest.raises(CaseStateError, match="runs process 'extensions'"):
+        serializer.loads(case.blob, other, engine)
+
+
+def test_loading_garbage_is_a_clear_error(open_case):
+    case = open_case("user_task_extensions.bpmn")
+
+    with pytest.raises(CaseStateError, match="not valid JSON"):
+        serializer.loads("{not json", case.specs, case.engine)
+
+
+def test_camunda_config_is_left_untouched_by_ours():
+    assert len(serializer.serializer_config()) > len(CAMUNDA_CONFIG)

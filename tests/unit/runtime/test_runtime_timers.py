@@ -1,0 +1,127 @@
+"""Timers fire when our clock reaches them, whatever way the SOP author wrote them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from engine.clock import ManualClock
+from engine.runtime.script_engine import SafeScriptEngine
+
+
+def test_bare_non_interrupting_timer_opens_escalation_and_keeps_provider_task(open_case, clock):
+    case = open_case("timer_bare_non_interrupting.bpmn")
+    [timer] = case.timers()
+    assert timer.bpmn_id == "Timer_Escalate"
+    assert timer.attached_to == "Task_Provide"
+    assert timer.due_at == clock.now() + timedelta(hours=72)
+
+    clock.advance(timedelta(hours=72) - timedelta(seconds=1))
+    case.advance()
+    assert case.ready_ids() == ["Task_Provide"]
+
+    clock.advance(timedelta(seconds=1))
+    case.advance()
+    assert case.ready_ids() == ["Task_Escalate", "Task_Provide"]
+    assert case.timers() == []
+
+
+def test_quoted_interrupting_timer_cancels_the_provider_task(open_case, clock):
+    case = open_case("timer_quoted_interrupting.bpmn")
+
+    clock.advance(timedelta(days=2))
+    case.advance()
+
+    assert case.ready_ids() == ["Task_Escalate"]
+    case.complete("Task_Escalate")
+    assert case.completed
+
+
+def test_timer_read_from_a_variable_uses_the_case_data(open_case, clock):
+    case = open_case("timer_variable.bpmn", data={"ack_delay": "PT5H"})
+    [timer] = case.timers()
+    assert timer.due_at == clock.now() + timedelta(hours=5)
+
+    clock.advance(timedelta(hours=5))
+    case.advance()
+
+    assert "Task_Escalate" in case.ready_ids()
+
+
+def test_timer_at_a_date_fires_at_that_moment(open_case, clock):
+    case = open_case("timer_date.bpmn")
+    [timer] = case.timers()
+    assert timer.kind == "date"
+    assert timer.due_at == datetime(2026, 3, 5, 7, 0, tzinfo=timezone.utc)
+
+    clock.set(datetime(2026, 3, 5, 6, 59, tzinfo=timezone.utc))
+    case.advance()
+    assert case.ready_ids() == ["Task_Provide"]
+
+    clock.set(datetime(2026, 3, 5, 7, 0, tzinfo=timezone.utc))
+    case.advance()
+    assert case.ready_ids() == ["Task_Escalate"]
+
+
+def test_cycle_timer_fires_three_times_one_period_apart(open_case, clock):
+    case = open_case("timer_cycle.bpmn")
+    [timer] = case.timers()
+    assert timer.kind == "cycle"
+    assert timer.due_at == clock.now() + timedelta(days=1)
+
+    reminders = []
+    for _ in range(5):
+        clock.advance(timedelta(days=1))
+        case.advance()
+        reminders.append(case.ready_ids().count("Task_Remind"))
+
+    assert reminders == [1, 2, 3, 3, 3]
+    assert case.ready_ids().count("Task_Acknowledge") == 1
+    assert case.timers() == []
+
+
+def test_working_day_timer_skips_the_weekend(open_case, clock):
+    friday_morning = datetime(2026, 3, 6, 8, 0, tzinfo=timezone.utc)
+    clock.set(friday_morning)
+    case = open_case("timer_working_days.bpmn")
+    [timer] = case.timers()
+
+    # Two working days from Friday 09:00 in Douala: Monday 09:00 is one, Tuesday 09:00 the second.
+    assert timer.due_at == datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
+
+    clock.set(datetime(2026, 3, 8, 8, 0, tzinfo=timezone.utc))  # plain P2D would have fired here
+    case.advance()
+    assert case.ready_ids() == ["Task_Provide"]
+
+    clock.set(timer.due_at)
+    case.advance()
+    assert case.ready_ids() == ["Task_Escalate", "Task_Provide"]
+
+
+def test_working_day_timer_skips_a_public_holiday(open_case, clock):
+    # 20 May is Cameroon's National Day (a Wednesday in 2026).
+    clock.set(datetime(2026, 5, 19, 8, 0, tzinfo=timezone.utc))
+    case = open_case("timer_working_days.bpmn")
+
+    [timer] = case.timers()
+
+    assert timer.due_at == datetime(2026, 5, 22, 8, 0, tzinfo=timezone.utc)
+
+
+def test_timer_survives_saving_and_fires_with_a_new_engine(open_case, clock):
+    case = open_case("timer_bare_non_interrupting.bpmn")
+    later = ManualClock(clock.now() + timedelta(days=4))
+    case.engine = SafeScriptEngine(later)
+    case.reload()
+
+    case.advance()
+
+    assert "Task_Escalate" in case.ready_ids()
+
+
+def test_unreadable_timer_is_reported_as_a_failure_not_left_waiting(open_case, clock):
+    case = open_case("timer_variable.bpmn", data={"ack_delay": "next week"})
+
+    assert [f.bpmn_id for f in case.failures] == ["Timer_Escalate"]
+    assert "next week" in case.failures[0].message
+    assert case.timers() == []
+    assert case.ready_ids() == ["Task_Provide"]
