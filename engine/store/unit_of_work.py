@@ -36,8 +36,12 @@ class UnitOfWork:
     def __exit__(self, exc_type, exc, tb) -> None:
         self._depth -= 1
         if self._depth == 0:
+            # Closing ends the database transaction without committing it, and leaves the
+            # loaded objects readable (detached) for whoever renders them after the step.
+            # After a failure they are expired instead: their in-memory state may be half-done.
             try:
-                self.session.rollback()
+                if exc is not None:
+                    self.session.rollback()
             finally:
                 self.session.close()
         if exc is not None and _is_conflict(exc):

@@ -1,0 +1,85 @@
+"""Loading the demo directory (clearly fictional organisations, services and users) into a database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+from sqlalchemy import select
+
+from engine.clock import Clock
+from engine.domain import Language, OrganisationKind, Priority, Role, Sector
+from engine.services.accounts import create_organisation, create_user
+from engine.store.models import Organisation, OrganisationService, User
+from engine.store.passwords import hash_password
+from engine.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """What the demo seed holds, and what one load added."""
+
+    password: str  # shared by every demo account: demo only
+    usernames: list[str]
+    organisations_created: int
+    users_created: int
+
+
+def demo_directory() -> dict:
+    """The demo directory as shipped with the package."""
+    text = resources.files("engine.store").joinpath("demo/directory.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def load_demo_data(uow: UnitOfWork, clock: Clock) -> DemoData:
+    """Add the demo organisations, services and users that are missing (safe to run again)."""
+    data = demo_directory()
+    password = data["demo_password"]
+    organisations_created = users_created = 0
+    # One hash for every demo account: Argon2id is deliberately slow, and they share the password.
+    demo_hash = hash_password(password)
+    with uow:
+        existing_organisations = set(uow.session.scalars(select(Organisation.slug)))
+        existing_users = set(uow.session.scalars(select(User.username)))
+        for entry in data["organisations"]:
+            if entry["slug"] in existing_organisations:
+                continue
+            organisation_id = create_organisation(
+                uow, clock, entry["slug"], entry["name"],
+                kind=OrganisationKind(entry["kind"]),
+                is_provider=entry.get("provider", False),
+                regions=entry.get("regions", []),
+                mou_signed=entry.get("mou_signed", False),
+                data_sharing_signed=entry.get("data_sharing_signed", False),
+                is_demo=True,
+            )
+            for service in entry.get("services", []):
+                uow.session.add(_service(organisation_id, service))
+            organisations_created += 1
+        for entry in data["users"]:
+            if entry["username"] in existing_users:
+                continue
+            user_id = create_user(
+                uow, clock, entry["username"], entry["organisation"], [Role(r) for r in entry["roles"]],
+                display_name=entry["name"],
+                email=f"{entry['username']}@example.org",
+                language=Language(entry.get("language", "fr")),
+            )
+            uow.session.get(User, user_id).password_hash = demo_hash
+            users_created += 1
+        uow.commit()
+    return DemoData(password, [u["username"] for u in data["users"]], organisations_created, users_created)
+
+
+def _service(organisation_id: int, entry: dict) -> OrganisationService:
+    return OrganisationService(
+        organisation_id=organisation_id,
+        sector=Sector(entry["sector"]),
+        name=entry["name"],
+        regions=list(entry.get("regions", [])),
+        languages=list(entry.get("languages", [])),
+        accepted_priorities=[Priority(p).value for p in entry.get("accepted_priorities", list(Priority))],
+        capacity=entry.get("capacity"),
+        active=True,
+    )
