@@ -1,0 +1,1 @@
+"""Delivery channels: email (SMTP), webhook; in-app notifications are rows the dispatcher writes."""

@@ -1,0 +1,205 @@
+"""Email over SMTP: plain, STARTTLS or implicit TLS, one connection per batch, classified failures."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from urllib.parse import unquote, urlsplit
+
+from engine.errors import DeliveryError, NotificationError, PermanentDeliveryError, TemporaryDeliveryError
+from notifications.rendering import RenderedMessage
+
+_SCHEMES = {"smtp": ("plain", 25), "smtp+starttls": ("starttls", 587), "smtps": ("tls", 465)}
+
+
+def message_id(delivery_id: int | str, outbox_id: int | str, domain: str) -> str:
+    """The Message-ID of a delivery: the same on every retry, so a receiver can drop duplicates."""
+    return f"<delivery-{delivery_id}.outbox-{outbox_id}@{domain}>"
+
+
+def build_email(
+    rendered: RenderedMessage, *, sender: str, recipient: str, message_id: str, sent_at: datetime
+) -> EmailMessage:
+    """A text + HTML email for one recipient."""
+    email = EmailMessage()
+    email["Subject"] = rendered.subject
+    email["From"] = sender
+    email["To"] = recipient
+    email["Date"] = format_datetime(sent_at)
+    email["Message-ID"] = message_id
+    # RFC 3834: tells mail servers and autoresponders not to answer an automatic message.
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(rendered.text)
+    email.add_alternative(rendered.html, subtype="html")
+    # After set_content, which clears the Content-* headers it does not set itself.
+    email["Content-Language"] = rendered.language
+    return email
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What happened to one message of a batch: `error` is None when the server accepted it."""
+
+    message_id: str
+    error: DeliveryError | None = None
+
+
+class SmtpChannel:
+    """Sends emails through one SMTP server."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        security: str = "plain",
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ):
+        if security not in ("plain", "starttls", "tls"):
+            raise NotificationError(f"SMTP security {security!r} is not plain, starttls or tls")
+        self.host, self.port, self.security = host, port, security
+        self.username, self.password = username, password
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+
+    @classmethod
+    def from_url(cls, url: str, timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None) -> SmtpChannel:
+        """A channel from `smtp://`, `smtp+starttls://` or `smtps://` `[user:password@]host[:port]`."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise NotificationError("AIGUILLAGE_SMTP_URL is not a valid URL") from None
+        if parts.scheme not in _SCHEMES or not parts.hostname:
+            # The URL may hold a password: name the scheme only.
+            raise NotificationError(
+                f"AIGUILLAGE_SMTP_URL must start with smtp://, smtp+starttls:// or smtps:// and name a host "
+                f"(got scheme {parts.scheme!r})"
+            )
+        security, default_port = _SCHEMES[parts.scheme]
+        return cls(
+            host=parts.hostname,
+            port=port or default_port,
+            security=security,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            timeout=timeout,
+            ssl_context=ssl_context,
+        )
+
+    def send(self, email: EmailMessage) -> None:
+        """Send one email; raises TemporaryDeliveryError or PermanentDeliveryError."""
+        (result,) = self.send_many([email])
+        if result.error is not None:
+            raise result.error
+
+    def send_many(self, emails: Sequence[EmailMessage]) -> list[SendResult]:
+        """Send a batch over one connection; one refused message does not stop the others."""
+        if not emails:
+            return []
+        try:
+            connection = self._connect()
+        except DeliveryError as error:
+            return [SendResult(str(email["Message-ID"]), error) for email in emails]
+        results: list[SendResult] = []
+        try:
+            for index, email in enumerate(emails):
+                try:
+                    connection.send_message(email)
+                    results.append(SendResult(str(email["Message-ID"])))
+                except smtplib.SMTPServerDisconnected as error:
+                    return results + self._lost(emails[index:], error)
+                except smtplib.SMTPException as error:
+                    results.append(SendResult(str(email["Message-ID"]), _classify(error)))
+                    _reset(connection)
+                except OSError as error:  # after SMTPException, which is an OSError too
+                    return results + self._lost(emails[index:], error)
+        finally:
+            _quit(connection)
+        return results
+
+    @staticmethod
+    def _lost(unsent: Sequence[EmailMessage], error: BaseException) -> list[SendResult]:
+        # The connection is gone: nothing from this message on can be sent over it.
+        failure = TemporaryDeliveryError(f"SMTP connection lost: {_describe(error)}")
+        return [SendResult(str(email["Message-ID"]), failure) for email in unsent]
+
+    def _connect(self) -> smtplib.SMTP:
+        try:
+            if self.security == "tls":
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=self._context()
+                )
+            else:
+                connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            try:
+                if self.security == "starttls":
+                    connection.starttls(context=self._context())
+                if self.username:
+                    connection.login(self.username, self.password or "")
+            except BaseException:
+                _quit(connection)
+                raise
+        except smtplib.SMTPNotSupportedError as error:
+            raise TemporaryDeliveryError(f"SMTP server {self.host}:{self.port}: {_describe(error)}") from error
+        except (smtplib.SMTPException, OSError) as error:
+            # Refused connections, timeouts, TLS and login failures are the installation's
+            # problem, not the message's: retry once it is fixed rather than give up on it.
+            raise TemporaryDeliveryError(
+                f"cannot reach SMTP server {self.host}:{self.port}: {_describe(error)}"
+            ) from error
+        return connection
+
+    def _context(self) -> ssl.SSLContext:
+        return self.ssl_context or ssl.create_default_context()
+
+
+def _classify(error: smtplib.SMTPException) -> DeliveryError:
+    """A 5xx answer about this message is permanent; a 4xx one is worth retrying."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        code = max(codes) if codes else 550
+        detail = "; ".join(f"{code} {_text(message)}" for code, message in error.recipients.values())
+        kind = PermanentDeliveryError if code >= 500 else TemporaryDeliveryError
+        return kind(f"recipient refused: {detail}")
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        # A refused sender address refuses every message: fix the settings, then retry.
+        return TemporaryDeliveryError(f"sender refused: {error.smtp_code} {_text(error.smtp_error)}")
+    code = getattr(error, "smtp_code", None)
+    message = f"SMTP server answered {code} {_text(getattr(error, 'smtp_error', b''))}".strip()
+    if isinstance(code, int) and 500 <= code < 600:
+        return PermanentDeliveryError(message)
+    return TemporaryDeliveryError(message if code else _describe(error))
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, socket.timeout | TimeoutError):
+        return "timed out"
+    return str(error) or type(error).__name__
+
+
+def _reset(connection: smtplib.SMTP) -> None:
+    # After a refused message the server may still hold a half-open transaction.
+    try:
+        connection.rset()
+    except (smtplib.SMTPException, OSError):
+        pass
+
+
+def _quit(connection: smtplib.SMTP) -> None:
+    try:
+        connection.quit()
+    except (smtplib.SMTPException, OSError):
+        connection.close()

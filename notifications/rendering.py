@@ -1,0 +1,149 @@
+"""Render a notification in one language: subject, plain text and HTML, from Jinja2 templates.
+
+Each event has one template per language, `templates/<event>.<lang>.j2`, with three blocks:
+`subject`, `text` and `html`. The same file is read by two environments: the HTML block is
+rendered with autoescaping, the subject and text blocks without (they are not HTML). The HTML
+block is then placed in `templates/_layout.<lang>.html`, and the text gets `_footer.<lang>.txt`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from markupsafe import Markup
+
+from engine.errors import NotificationError
+from notifications.context import EVENTS, LANGUAGES, NotificationContext
+from notifications.labels import code_label
+
+TEMPLATES = Path(__file__).parent / "templates"
+LOCAL_ZONE = ZoneInfo("Africa/Douala")
+_DEADLINE_FORMAT = {
+    "fr": "EEEE d MMMM y 'à' HH:mm '(heure de Douala)'",
+    "en": "EEEE d MMMM y 'at' HH:mm '(Douala time)'",
+}
+_SHORT_FORMAT = {"fr": "d MMM y HH:mm", "en": "d MMM y HH:mm"}
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """A message ready for any channel."""
+
+    subject: str
+    text: str
+    html: str
+    language: str
+
+
+@pass_context
+def _when(context, moment: datetime | None, style: str = "long") -> str:
+    """A deadline on the Douala clock, written the way the recipient's language writes dates."""
+    if moment is None:
+        return ""
+    language = context["language"]
+    pattern = (_DEADLINE_FORMAT if style == "long" else _SHORT_FORMAT)[language]
+    return format_datetime(moment, pattern, tzinfo=LOCAL_ZONE, locale=language)
+
+
+@pass_context
+def _label(context, code: str | None, kind: str) -> str:
+    """The recipient's word for a priority, outcome or reason code."""
+    return code_label(context["language"], kind, code)
+
+
+def _environment(templates: Path, autoescape: bool) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    environment.filters["when"] = _when
+    environment.filters["label"] = _label
+    return environment
+
+
+class Renderer:
+    """Renders notifications whose links start with the installation's base URL."""
+
+    def __init__(self, base_url: str, templates: Path = TEMPLATES):
+        self.base_url = base_url.rstrip("/")
+        self._plain = _environment(templates, autoescape=False)
+        self._html = _environment(templates, autoescape=True)
+
+    def render(self, event: str, language: str, context: NotificationContext) -> RenderedMessage:
+        """Subject, text and HTML of `event` in `language`; NotificationError if anything is missing."""
+        if event not in EVENTS:
+            raise NotificationError(f"unknown notification event {event!r}")
+        if language not in LANGUAGES:
+            raise NotificationError(f"notification {event!r}: no templates in language {language!r}")
+        if context.event != event:
+            raise NotificationError(f"notification {event!r}: context was built for {context.event!r}")
+        variables = self._variables(language, context)
+        name = f"{event}.{language}.j2"
+        try:
+            subject = " ".join(self._block(self._plain, name, "subject", variables).split())
+            text = self._block(self._plain, name, "text", variables).strip()
+            body = self._block(self._html, name, "html", variables).strip()
+            footer = self._plain.get_template(f"_footer.{language}.txt").render(variables).strip()
+            html = self._html.get_template(f"_layout.{language}.html").render(
+                variables, subject=subject, body=Markup(body)
+            )
+        except (TemplateError, TypeError, ValueError, LookupError) as error:
+            # A template mistake surfaces here, per message, instead of stopping a batch.
+            raise NotificationError(f"template {name}: {type(error).__name__}: {error}") from error
+        if not subject or not text or not body:
+            raise NotificationError(f"template {name}: the subject, text and html blocks must not be empty")
+        return RenderedMessage(subject=subject, text=f"{text}\n\n-- \n{footer}\n", html=html, language=language)
+
+    def _variables(self, language: str, context: NotificationContext) -> dict:
+        def step_label(step):
+            return (step.get(language) or next(iter(step.values()))) if step else None
+
+        return {
+            "language": language,
+            "event": context.event,
+            "case_reference": context.case_reference,
+            "step": step_label(context.step),
+            "deadline": context.deadline,
+            "link": f"{self.base_url}{context.path}" if context.path else None,
+            "home": f"{self.base_url}/",
+            "provider": context.provider,
+            "redirected_to": context.redirected_to,
+            "level": context.level,
+            "priority": context.priority,
+            "outcome": context.outcome,
+            "reason": context.reason,
+            "total": context.total if context.total is not None else len(context.items),
+            "counts_by_level": dict(sorted(context.counts_by_level.items())),
+            "counts_by_provider": dict(sorted(context.counts_by_provider.items())),
+            "items": [
+                {
+                    "case_reference": item.case_reference,
+                    "step": step_label(item.step),
+                    "deadline": item.deadline,
+                    "provider": item.provider,
+                    "level": item.level,
+                }
+                for item in context.items
+            ],
+        }
+
+    @staticmethod
+    def _block(environment: Environment, name: str, block: str, variables: dict) -> str:
+        template = environment.get_template(name)
+        if block not in template.blocks:
+            raise NotificationError(f"template {name}: no {block!r} block")
+        return "".join(template.blocks[block](template.new_context(variables)))
+
+
+def render(event: str, language: str, context: NotificationContext, base_url: str) -> RenderedMessage:
+    """Render one notification (builds a Renderer; keep one Renderer when rendering many)."""
+    return Renderer(base_url).render(event, language, context)
