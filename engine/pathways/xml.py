@@ -16,6 +16,7 @@ class XmlProblem:
 
     message: str
     line: int | None = None
+    code: str = "malformed"  # empty, too_large, dtd or malformed
 
 
 def _parser() -> etree.XMLParser:
@@ -34,13 +35,13 @@ def _parser() -> etree.XMLParser:
 def parse_untrusted(data: bytes, max_bytes: int = MAX_XML_BYTES) -> etree._Element | XmlProblem:
     """Parse `data` as XML, returning the root element or an XmlProblem that says what is wrong."""
     if not data or not data.strip():
-        return XmlProblem("the file is empty")
+        return XmlProblem("the file is empty", code="empty")
     if len(data) > max_bytes:
-        return XmlProblem(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+        return XmlProblem(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes", code="too_large")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         # DTDs have no place in BPMN or DMN and are how entity bombs and XXE arrive.
         line = data[: data.find(b"<!")].count(b"\n") + 1
-        return XmlProblem("the file declares a DTD or entities, which are not allowed", line)
+        return XmlProblem("the file declares a DTD or entities, which are not allowed", line, "dtd")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:

@@ -8,3 +8,27 @@ import click
 @click.group()
 def main() -> None:
     """Aiguillage: workflow engine for referral pathways."""
+
+
+def _register_commands() -> None:
+    # Each area adds its command group in its own module.
+    from webui.cli.pathway import pathway
+
+    main.add_command(pathway)
+
+    from webui.cli import admin, pathway_versions
+
+    for command in (admin.init, admin.user, admin.org):
+        main.add_command(command)
+    for command in pathway_versions.COMMANDS:
+        pathway.add_command(command)
+
+    from webui.cli import pathway_test  # noqa: F401 - registers `pathway test` on import
+
+    from webui.cli.serve import demo, serve
+
+    main.add_command(serve)
+    main.add_command(demo)
+
+
+_register_commands()

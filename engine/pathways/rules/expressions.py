@@ -1,0 +1,221 @@
+"""Every expression site of the diagrams and decision tables, checked by the safe evaluator."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from lxml import etree
+
+from engine.errors import ExpressionError
+from engine.pathways.documents import (
+    BPMN_NS, SPIFF_NS, Document, extension, is_bpmn, line_of, local, text_of,
+)
+from engine.pathways.problems import Problem
+
+SAFE_LANGUAGES = {"", "python", "spiff", "feel", "juel", "${}", "http://www.w3.org/1999/xpath"}
+_QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+
+
+def _api():
+    # Imported late: the evaluator lives in engine.expressions and must not be loaded at import time.
+    from engine import expressions
+
+    if not all(hasattr(expressions, name) for name in ("check_expression", "check_script", "check_timer")):
+        raise ImportError("engine.expressions is not complete yet")
+    return expressions
+
+
+def check_expressions(documents: list[Document], checked: set[str]) -> list[Problem]:
+    """Conditions, scripts, timers, loop and completion conditions, due dates and DMN cells."""
+    try:
+        _api()
+    except ImportError:  # the evaluator is optional while the engine is assembled
+        return []
+    problems: list[Problem] = []
+    for document in documents:
+        if document.kind == "bpmn":
+            for process in document.processes():
+                if process.get("id") in checked:
+                    for element in process.iter():
+                        if isinstance(element.tag, str):
+                            problems += _check_element(document, element)
+        else:
+            problems += _check_decision_tables(document)
+    return problems
+
+
+def _check_element(document: Document, element: etree._Element) -> list[Problem]:
+    problems: list[Problem] = []
+    kind = local(element) if is_bpmn(element) else ""
+    owner = _owner(element)
+    if kind in ("conditionExpression", "condition", "completionCondition", "loopCondition", "loopCardinality"):
+        problems += _check_language(document, owner, element)
+        if extension(element, "resource"):
+            problems.append(document.problem(owner, "expression.invalid", "conditions kept in an external resource file are not supported; write the condition in the diagram"))
+        elif text_of(element):
+            problems += _check(document, owner, element, _api().check_expression, _WHAT[kind], "expression.invalid")
+        elif kind != "loopCardinality" and kind != "conditionExpression":
+            problems.append(document.problem(owner, "expression.invalid", f"the {_WHAT[kind]} is empty; write one, e.g. attempts >= 3"))
+    elif kind == "script" and element.getparent() is not None and is_bpmn(element.getparent(), "scriptTask"):
+        if text_of(element):
+            problems += _check(document, owner, element, _api().check_script, "script", "script.invalid")
+    elif kind == "scriptTask" and not text_of(element.find(f"{{{BPMN_NS}}}script")):
+        problems.append(document.problem(element, "script.empty", "the script task has no script; write the assignments it should make, e.g. score = len(needs)"))
+    elif kind == "timerEventDefinition":
+        problems += _check_timer(document, owner, element)
+    if kind in ("userTask", "task", "manualTask"):
+        for attribute in ("dueDate", "followUpDate"):
+            value = extension(element, attribute)
+            if value is not None:
+                problems += _check_text(document, element, value, _api().check_timer, f"{attribute} {value!r}", "timer.invalid", line_of(element))
+        priority = extension(element, "priority")
+        if priority is not None and priority.strip():
+            problems += _check_text(document, element, priority, _api().check_expression, "priority", "expression.invalid", line_of(element))
+    if kind == "multiInstanceLoopCharacteristics":
+        collection = extension(element, "collection")
+        if collection is not None and collection.strip():
+            problems += _check_text(document, owner, collection, _api().check_expression, "multi-instance collection", "expression.invalid", line_of(element))
+    if isinstance(element.tag, str) and element.tag in (f"{{{SPIFF_NS}}}preScript", f"{{{SPIFF_NS}}}postScript") and text_of(element):
+        problems += _check(document, owner, element, _api().check_script, local(element), "script.invalid")
+    if isinstance(element.tag, str) and element.tag == f"{{{SPIFF_NS}}}parameter" and (element.get("value") or "").strip():
+        problems += _check_text(document, owner, element.get("value"), _api().check_expression, f"service parameter {element.get('id')}", "expression.invalid", line_of(element))
+    return problems
+
+
+_WHAT = {
+    "conditionExpression": "condition",
+    "condition": "condition",
+    "completionCondition": "completion condition",
+    "loopCondition": "loop condition",
+    "loopCardinality": "loop cardinality",
+}
+
+
+def _owner(element: etree._Element) -> etree._Element:
+    """The nearest ancestor with an id: the flow, task or event the author knows."""
+    current = element
+    while current is not None:
+        if current.get("id") and is_bpmn(current) and local(current) not in ("timerEventDefinition", "conditionExpression"):
+            return current
+        current = current.getparent()
+    return element
+
+
+def _check_language(document: Document, owner: etree._Element, element: etree._Element) -> list[Problem]:
+    language = (element.get("language") or "").strip().lower()
+    if language in SAFE_LANGUAGES:
+        return []
+    return [document.problem(owner, "expression.invalid", f"the condition is written in {element.get('language')!r}; only the safe expression language is run: remove the language setting and write e.g. consent == True")]
+
+
+def _check_timer(document: Document, owner: etree._Element, definition: etree._Element) -> list[Problem]:
+    texts = [child for child in definition if local(child) in ("timeDuration", "timeDate", "timeCycle")]
+    if not texts or not any(text_of(child) for child in texts):
+        return [document.problem(owner, "timer.empty", "the timer has no time; give it a duration (PT72H), a date (2026-12-01T08:00:00+01:00) or a cycle (R3/P30D)")]
+    problems = []
+    for child in texts:
+        problems += _check(document, owner, child, _api().check_timer, None, "timer.invalid")
+    return problems
+
+
+def _check(document: Document, owner, text_element, check: Callable, what: str | None, rule: str) -> list[Problem]:
+    text = "".join(text_element.itertext())
+    return _check_text(document, owner, text, check, what, rule, line_of(text_element))
+
+
+def _check_text(document: Document, owner, text: str, check: Callable, what: str | None, rule: str, line: int | None) -> list[Problem]:
+    try:
+        check(text)
+    except ExpressionError as error:
+        return [_problem(document, owner, text, error, what, rule, line)]
+    except Exception as error:  # noqa: BLE001 - a checker crash must still name the expression
+        return [_problem(document, owner, text, ExpressionError(f"cannot be checked ({type(error).__name__})"), what, rule, line)]
+    return []
+
+
+def _problem(document, owner, text, error, what, rule, line) -> Problem:
+    located = document.problem(owner, rule, "")
+    offset = (error.line or 1) - 1 if isinstance(getattr(error, "line", None), int) else 0
+    message = error.message or str(error)
+    if what:
+        message = f"{what} {_short(text)}: {message}"
+    return Problem(located.file, (line + offset) if line else located.line, located.element_id, located.element_name, message, rule)
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return '"' + (flat if len(flat) <= 60 else flat[:57] + "...") + '"'
+
+
+def _check_decision_tables(document: Document) -> list[Problem]:
+    problems = []
+    for decision in document.root:
+        if local(decision) != "decision":
+            continue
+        for table in [c for c in decision if local(c) == "decisionTable"]:
+            problems += _check_table(document, decision, table)
+    return problems
+
+
+def _check_table(document: Document, decision, table) -> list[Problem]:
+    problems = []
+    where = f"decision {decision.get('id')}"
+    inputs = [c for c in table if local(c) == "input"]
+    outputs = [c for c in table if local(c) == "output"]
+    for index, column in enumerate(inputs, 1):
+        expression = next((c for c in column.iter() if local(c) == "text" and local(c.getparent()) == "inputExpression"), None)
+        if expression is not None and text_of(expression):
+            problems += _dmn_cell(document, decision, expression, text_of(expression), f"{where}, input column {index}: input expression", _api().check_expression)
+    for row, rule in enumerate([c for c in table if local(c) == "rule"], 1):
+        cells = [c for c in rule if local(c) in ("inputEntry", "outputEntry")]
+        input_index = output_index = 0
+        for cell in cells:
+            text_element = next((c for c in cell if local(c) == "text"), None)
+            text = text_of(text_element)
+            if local(cell) == "inputEntry":
+                input_index += 1
+                label = _column(inputs, input_index, "input")
+                if text and text != "-":
+                    problems += _dmn_cell(document, decision, text_element, text, f"{where}, rule {row}, {label}", _check_input_entry)
+            else:
+                output_index += 1
+                label = _column(outputs, output_index, "output")
+                if text:
+                    problems += _dmn_cell(document, decision, text_element, text, f"{where}, rule {row}, {label}", _api().check_expression)
+    return problems
+
+
+def _column(columns, index: int, kind: str) -> str:
+    if index <= len(columns):
+        column = columns[index - 1]
+        label = column.get("label") or column.get("name") or column.get("id")
+        if label:
+            return f"{kind} column {index} ({label})"
+    return f"{kind} column {index}"
+
+
+def _check_input_entry(text: str) -> None:
+    # Spiff compares the input with the cell: "'high'" means equality, "> 5" an operator,
+    # and "?" stands for the input value; we check the expression it will actually evaluate.
+    api = _api()
+    if _QUESTION_MARK.search(text):
+        api.check_expression(_QUESTION_MARK.sub("dmninputexpr", text))
+        return
+    try:
+        api.check_expression(text)
+    except ExpressionError as first:
+        try:
+            api.check_expression(f"v {text}")
+        except ExpressionError:
+            raise first from None
+
+
+def _dmn_cell(document: Document, decision, text_element, text: str, where: str, check: Callable) -> list[Problem]:
+    try:
+        check(text)
+    except ExpressionError as error:
+        return [Problem(document.file, line_of(text_element), decision.get("id"), decision.get("name"), f"{where}: cell {_short(text)}: {error.message}", "dmn.cell")]
+    except Exception as error:  # noqa: BLE001 - a checker crash must still name the cell
+        return [Problem(document.file, line_of(text_element), decision.get("id"), decision.get("name"), f"{where}: cell {_short(text)} cannot be checked ({type(error).__name__})", "dmn.cell")]
+    return []

@@ -1,0 +1,94 @@
+"""References between files: call activities to processes, business rule tasks to DMN decisions."""
+
+from __future__ import annotations
+
+from engine.pathways.documents import BPMN_NS, Document, extension, is_bpmn, local
+from engine.pathways.problems import Problem
+
+
+def called_process_ids(documents: list[Document]) -> set[str]:
+    """Ids named by call activities anywhere in the pathway."""
+    return {
+        element.get("calledElement").strip()
+        for document in documents if document.kind == "bpmn"
+        for element in document.root.iter(f"{{{BPMN_NS}}}callActivity")
+        if (element.get("calledElement") or "").strip()
+    }
+
+
+def decision_ids(documents: list[Document]) -> dict[str, Document]:
+    """Every DMN decision id of the pathway, with the file that holds it."""
+    found: dict[str, Document] = {}
+    for document in documents:
+        if document.kind == "dmn":
+            for decision in document.root:
+                if local(decision) == "decision" and decision.get("id"):
+                    found.setdefault(decision.get("id"), document)
+    return found
+
+
+def check_references(documents: list[Document], checked: set[str]) -> list[Problem]:
+    """Call activities and business rule tasks must point at something in the folder."""
+    bpmn = [d for d in documents if d.kind == "bpmn"]
+    problems = _duplicate_processes(bpmn) + _duplicate_decisions(documents)
+    processes = {p.get("id") for d in bpmn for p in d.processes() if p.get("id")}
+    decisions = decision_ids(documents)
+    for document in bpmn:
+        for process in document.processes():
+            if process.get("id") not in checked:
+                continue
+            for element in process.iter():
+                if is_bpmn(element, "callActivity"):
+                    problems += _check_call(document, element, processes)
+                elif is_bpmn(element, "businessRuleTask"):
+                    problems += _check_decision(document, element, decisions)
+    return problems
+
+
+def _check_call(document: Document, element, processes: set[str]) -> list[Problem]:
+    called = (element.get("calledElement") or "").strip()
+    if not called:
+        return [document.problem(element, "call.missing", "the call activity does not say which process it calls; set 'Called element' to the id of a process in this folder")]
+    if called not in processes:
+        known = ", ".join(sorted(processes)[:8]) or "none"
+        return [document.problem(element, "call.missing", f"the call activity calls process {called}, which is in no file of the pathway (processes found: {known}); add the .bpmn file or fix the id")]
+    return []
+
+
+def _check_decision(document: Document, element, decisions: dict[str, Document]) -> list[Problem]:
+    reference = (extension(element, "decisionRef") or "").strip()
+    if not reference:
+        return [document.problem(element, "dmn.missing", "the business rule task names no decision; set its 'Decision reference' (camunda:decisionRef) to the id of a decision in a .dmn file of the folder")]
+    if reference not in decisions:
+        known = ", ".join(sorted(decisions)[:8]) or "none"
+        return [document.problem(element, "dmn.missing", f"the business rule task refers to decision {reference}, which is in no .dmn file of the pathway (decisions found: {known}); add the DMN file or fix the id")]
+    return []
+
+
+def _duplicate_processes(documents: list[Document]) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for document in documents:
+        for process in document.processes():
+            process_id = process.get("id")
+            if not process_id:
+                continue
+            if process_id in seen and seen[process_id] != document.file:
+                problems.append(document.problem(process, "process.duplicate_id", f"process id {process_id} is also used in {seen[process_id]}; every process of a pathway needs its own id"))
+            seen.setdefault(process_id, document.file)
+    return problems
+
+
+def _duplicate_decisions(documents: list[Document]) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for document in documents:
+        if document.kind != "dmn":
+            continue
+        for decision in document.root:
+            decision_id = decision.get("id") if local(decision) == "decision" else None
+            if decision_id and decision_id in seen and seen[decision_id] != document.file:
+                problems.append(document.problem(decision, "dmn.duplicate_id", f"decision id {decision_id} is also used in {seen[decision_id]}; give each decision its own id"))
+            if decision_id:
+                seen.setdefault(decision_id, document.file)
+    return problems

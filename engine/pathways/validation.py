@@ -1,0 +1,64 @@
+"""Validation of a whole pathway: every problem at once, each located and explained."""
+
+from __future__ import annotations
+
+from engine.pathways.documents import Document, read_documents
+from engine.pathways.folder import PathwaySource
+from engine.pathways.problems import Problem
+from engine.pathways.rules import content, references, runtime, structure, yaml_files
+from engine.pathways.rules.loops import check_loops
+from engine.pathways.rules.schema import check_schema
+
+__all__ = ["Problem", "validate"]
+
+
+def validate(source: PathwaySource) -> list[Problem]:
+    """Check everything about the pathway; an empty list means it can be published and run."""
+    try:
+        return _validate(source)
+    except RecursionError:
+        return [Problem(source.main, None, None, None, "the diagram is nested too deeply to be checked; simplify its structure", "bpmn.too_deep")]
+
+
+def _validate(source: PathwaySource) -> list[Problem]:
+    problems = list(source.problems)
+    problems += yaml_files.check_yaml_files(source)
+    documents = read_documents(source.files, problems)
+    main = next((d for d in documents if d.file == source.main), None)
+    bpmn = [d for d in documents if d.kind == "bpmn"]
+    found = []
+    for document in bpmn:
+        found += structure.check_duplicate_ids(document)
+    if main is not None and main.kind == "bpmn":
+        found += structure.check_main_process(main, source.process_id)
+    checked = _checked_processes(bpmn, main)
+    for document in bpmn:
+        found += structure.check_containers(document, checked)
+        found += check_loops(document, checked)
+    found += references.check_references(documents, checked)
+    found += content.check_content(source, documents, checked)
+    schema_problems = [p for d in bpmn for p in check_schema(d)]
+    problems += found + _not_repeated(schema_problems, found)
+    if not problems and main is not None:
+        problems += runtime.check_runtime_parse(source)
+    return _sorted(problems)
+
+
+def _checked_processes(documents: list[Document], main: Document | None) -> set[str]:
+    """Executable processes, those reached by call activities, and (when none is executable) the main file's."""
+    checked = {p.get("id") for d in documents for p in structure.executable_processes(d)}
+    checked |= references.called_process_ids(documents)
+    if main is not None and not structure.executable_processes(main):
+        checked |= {p.get("id") for p in main.processes()}
+    return checked
+
+
+def _not_repeated(schema_problems: list[Problem], found: list[Problem]) -> list[Problem]:
+    # A dangling reference is also an XSD IDREF error on the same line; our message says more.
+    located = {(p.file, p.line) for p in found}
+    return [p for p in schema_problems if (p.file, p.line) not in located]
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.file or "", p.line or 0))

@@ -1,0 +1,43 @@
+"""`aiguillage pathway validate`: output lines and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pathway_fixtures import mini_folder  # noqa: F401 - pytest fixture
+from webui.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["pathway", "validate", *args])
+
+
+def test_valid_folder_prints_valid_with_task_count_and_languages(mini_folder: Path):
+    result = run(str(mini_folder))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{mini_folder}: valid (3 tasks, languages fr, en)"
+
+
+def test_invalid_file_prints_one_located_line_per_problem_and_exits_1(tmp_path: Path):
+    broken = tmp_path / "broken.bpmn"
+    broken.write_bytes(b"<?xml version='1.0'?>\n<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL'>\n<oops>\n</bpmn:definitions>\n")
+    result = run(str(broken))
+    assert result.exit_code == 1
+    assert f"{broken}:4: the file is not well-formed XML" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_exit_code_is_1_when_any_of_several_paths_is_invalid(tmp_path: Path, mini_folder: Path):
+    empty = tmp_path / "empty.bpmn"
+    empty.write_bytes(b"")
+    result = run(str(mini_folder), str(empty))
+    assert result.exit_code == 1
+    assert "valid (3 tasks" in result.output
+    assert "the file is empty" in result.output
+
+
+def test_missing_path_and_missing_argument_are_usage_errors(tmp_path: Path):
+    assert run(str(tmp_path / "nowhere")).exit_code == 2
+    assert run().exit_code == 2
