@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import abort
 
-from conftest import PASSWORD, csrf_of, sign_in
+from web_forms import PASSWORD, csrf_of, sign_in
 
 EXPECTED_CSP = (
     "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import csrf_of, sign_in
+from web_forms import csrf_of, sign_in
 
 
 def test_caseworker_is_refused_the_admin_page(client):

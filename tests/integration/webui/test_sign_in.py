@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import PASSWORD, csrf_of, sign_in
+from web_forms import PASSWORD, csrf_of, sign_in
 
 
 def test_caseworker_signs_in_and_sees_name_organisation_and_role(client):
@@ -59,7 +59,7 @@ def test_throttle_lifts_after_the_window(client, clock):
 
 def test_throttle_holds_across_application_instances(container, client):
     # Two web processes share only the database: failures seen by one count in the other.
-    from conftest import TEST_SECRET
+    from web_forms import TEST_SECRET
     from webui import create_app
 
     for _ in range(5):
@@ -112,7 +112,7 @@ def test_session_cookie_is_http_only_and_same_site_lax(client):
 
 
 def test_session_cookie_is_secure_by_default(container):
-    from conftest import TEST_SECRET
+    from web_forms import TEST_SECRET
     from webui import create_app
 
     secure_app = create_app({"SECRET_KEY": TEST_SECRET}, container=container)

@@ -1,0 +1,84 @@
+"""The real application served by waitress on a free local port, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import threading
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _chromium_path() -> str:
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    if path is None:
+        reason = "chromium is not installed (apt-get install chromium); browser tests skipped"
+        if os.environ.get("AIGUILLAGE_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + " but AIGUILLAGE_REQUIRE_BROWSER=1", pytrace=False)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """The demo installation (demo pathway and users) served by waitress in a background thread."""
+    import waitress
+
+    from webui.cli.serve import prepare_demo
+
+    instance = tmp_path_factory.mktemp("demo-instance")
+    server = None
+    # Bind first to learn the free port, then build the app with the matching base URL.
+    probe = waitress.create_server(lambda environ, start: [], host="127.0.0.1", port=0)
+    port = probe.effective_port
+    probe.close()
+    demo = prepare_demo(instance, f"http://127.0.0.1:{port}", echo=lambda *args, **kwargs: None)
+    server = waitress.create_server(demo.app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}", demo
+    server.close()
+    thread.join(timeout=5)
+    demo.container.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless Chromium, shared by the session's browser tests."""
+    path = _chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    # The sync API runs its own event loop: it must not start inside a running one (the SMTP
+    # tests' aiosmtpd runs its loop in a thread of its own, so this thread has none).
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        pytest.fail("an asyncio loop is running in the test thread; Playwright's sync API cannot start")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser tab whose browser asks for French, recording policy violations."""
+    context = chromium.new_context(locale="fr-FR", extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    tab = context.new_page()
+    tab.console_problems = []
+    tab.on("console", lambda message: tab.console_problems.append(message.text)
+           if message.type in ("error", "warning") else None)
+    yield tab
+    context.close()

@@ -1,0 +1,48 @@
+"""`aiguillage serve` refuses to run without a secret key; `aiguillage demo` prepares a usable demo."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from web_forms import csrf_of
+from webui.cli.serve import prepare_demo, serve
+
+
+def test_serve_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("AIGUILLAGE_SECRET_KEY", raising=False)
+    result = CliRunner().invoke(serve, [])
+    assert result.exit_code == 1
+    assert "AIGUILLAGE_SECRET_KEY is not set" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_refuses_a_short_secret_key(monkeypatch, container):
+    monkeypatch.setenv("AIGUILLAGE_SECRET_KEY", "too-short")
+    result = CliRunner().invoke(serve, [], obj=container)
+    assert result.exit_code == 1
+    assert "at least 32 characters" in result.output
+
+
+def test_demo_prepares_a_database_where_demo_users_can_sign_in(tmp_path):
+    messages = []
+    demo = prepare_demo(tmp_path / "instance", "http://127.0.0.1:8000", echo=lambda text, **_: messages.append(text))
+    try:
+        assert "demo-caseworker" in demo.usernames
+        client = demo.app.test_client()
+        response = client.post(
+            "/login",
+            data={"username": "demo-caseworker", "password": demo.password, "csrf_token": csrf_of(client)},
+        )
+        assert response.status_code == 302
+        assert "Bienvenue" in client.get("/").get_data(as_text=True)
+        assert any("cameroon-nrm" in text for text in messages)
+    finally:
+        demo.container.dispose()
+
+
+def test_demo_can_be_prepared_twice_on_the_same_folder(tmp_path):
+    first = prepare_demo(tmp_path, "http://127.0.0.1:8000", echo=lambda *a, **k: None)
+    first.container.dispose()
+    second = prepare_demo(tmp_path, "http://127.0.0.1:8000", echo=lambda *a, **k: None)
+    second.container.dispose()
+    assert second.app.config["SECRET_KEY"] == first.app.config["SECRET_KEY"]
