@@ -4,6 +4,7 @@
     failures = advance(wf)                               # fire due timers, run engine steps
     tasks = ready_human_tasks(wf)                        # list[HumanTask]
     failures = complete_task(wf, task_id, data)          # submit a human task and advance
+    failures = retry_task(wf, task_id, data=None)        # run a failed task again after a repair
     timers = pending_timers(wf)                          # list[PendingTimer], due_at aware UTC
     is_completed(wf); find_task(wf, task_id)
 
@@ -66,7 +67,7 @@ def start(specs: PathwaySpecs, script_engine, data: dict | None = None) -> BpmnW
     initial = plain_data(data)
     workflow = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
     workflow.task_tree.data.update(copy.deepcopy(initial))
-    for task in workflow.get_tasks(state=TaskState.READY):
+    for task in _tasks_in(workflow, TaskState.READY):
         task.data.update(copy.deepcopy(initial))
     advance(workflow)
     return workflow
@@ -91,7 +92,7 @@ def advance(workflow: BpmnWorkflow) -> list[TaskFailure]:
 def failures(workflow: BpmnWorkflow) -> list[TaskFailure]:
     """Every task in ERROR, with its message."""
     result = []
-    for task in workflow.get_tasks(state=TaskState.ERROR):
+    for task in _tasks_in(workflow, TaskState.ERROR):
         message = task.internal_data.get(FAILURE_KEY) or "the task failed (no message was recorded)"
         result.append(TaskFailure(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, _name(task), message))
     return result
@@ -100,7 +101,7 @@ def failures(workflow: BpmnWorkflow) -> list[TaskFailure]:
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[HumanTask]:
     """The tasks waiting for a person (user, manual and plain tasks), across sub-processes."""
     engine = workflow.script_engine
-    return [human_task_of(task, engine) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
+    return [human_task_of(task, engine) for task in _tasks_in(workflow, TaskState.READY) if task.task_spec.manual]
 
 
 def complete_task(workflow: BpmnWorkflow, task_id: str, data: dict | None) -> list[TaskFailure]:
@@ -118,6 +119,26 @@ def complete_task(workflow: BpmnWorkflow, task_id: str, data: dict | None) -> li
         task.run()
     except Exception as error:
         _record_failure(workflow, error, task)
+    return advance(workflow)
+
+
+def retry_task(workflow: BpmnWorkflow, task_id: str, data: dict | None = None) -> list[TaskFailure]:
+    """Run a task in ERROR again, after merging `data` (the repair), and advance; Conflict if not in ERROR."""
+    task = find_task(workflow, task_id)
+    if task.state != TaskState.ERROR:
+        raise Conflict(f"task {task_id} ({_name(task)}) has not failed; only failed tasks can be retried")
+    repair = plain_data(data, where="")
+    task.internal_data.pop(FAILURE_KEY, None)
+    task.data.update(copy.deepcopy(repair))
+    if task.internal_data.pop(TIMER_ERROR, None) is not None:
+        # A timer re-reads its text from its parent's data when it is reached again.
+        if task.parent is not None:
+            task.parent.data.update(copy.deepcopy(repair))
+        task.internal_data.pop("event_value", None)
+        task._set_state(TaskState.WAITING)
+        task.task_spec._update(task)
+    else:
+        task._set_state(TaskState.READY)
     return advance(workflow)
 
 
@@ -168,6 +189,15 @@ def find_task(workflow: BpmnWorkflow, task_id: str | UUID) -> SpiffTask:
     return task
 
 
+def _tasks_in(workflow: BpmnWorkflow, state: int) -> list[SpiffTask]:
+    # The flat task maps, not Spiff's tree iterator: the same tasks at a fraction of the cost,
+    # in creation order (multi-instance children by index).
+    found = [task for task in workflow.tasks.values() if task.state == state]
+    for subprocess in workflow.subprocesses.values():
+        found.extend(task for task in subprocess.tasks.values() if task.state == state)
+    return found
+
+
 def _name(task: SpiffTask) -> str:
     spec = task.task_spec
     return spec.bpmn_name or spec.bpmn_id or spec.name
@@ -186,7 +216,7 @@ def _record_failure(workflow: BpmnWorkflow, error: Exception, task: SpiffTask | 
     task = task or getattr(error, "task", None)
     if task is None:
         # Not tied to a task: pin it on a task that just went to ERROR without a message, if any.
-        orphans = [t for t in workflow.get_tasks(state=TaskState.ERROR) if FAILURE_KEY not in t.internal_data]
+        orphans = [t for t in _tasks_in(workflow, TaskState.ERROR) if FAILURE_KEY not in t.internal_data]
         if not orphans:
             raise error
         task = orphans[0]
@@ -209,8 +239,8 @@ def _stamp_ready_tasks(workflow: BpmnWorkflow) -> None:
     """Give each newly ready human task its ready time and evaluated due dates, from our clock."""
     engine = workflow.script_engine
     now = None
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-        if READY_AT_KEY in task.internal_data:
+    for task in _tasks_in(workflow, TaskState.READY):
+        if not task.task_spec.manual or READY_AT_KEY in task.internal_data:
             continue
         now = now or engine.clock.now().astimezone(timezone.utc)
         task.internal_data[READY_AT_KEY] = now.isoformat()

@@ -13,6 +13,7 @@ diagram. Due and follow-up dates are evaluated once, when the task becomes ready
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 
 from engine.runtime.timers import CALENDAR_PROPERTY, WORKING_DAYS, add_duration, parse_moment
 
+_BARE_ISO = re.compile(r"P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}(T[0-9:.+\-Z]+)?")
 READY_AT_KEY = "ready_at"
 DUE_AT_KEY = "due_at"
 FOLLOW_UP_AT_KEY = "follow_up_at"
@@ -143,7 +145,8 @@ def _moment(value) -> datetime | None:
 
 
 def _evaluate_moment(task, engine, text: str, ready_at: datetime, calendar) -> datetime:
-    result = engine.evaluate_timer(task, text)
+    # Most due dates are bare ISO text: no need to run the evaluator for those.
+    result = text if _BARE_ISO.fullmatch(text.strip()) else engine.evaluate_timer(task, text)
     if not isinstance(result, str):
         raise ValueError(f'"{text}" did not give an ISO 8601 date or duration')
     result = result.strip()

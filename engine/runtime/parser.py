@@ -9,7 +9,8 @@
   ``task_spec.extensions["properties"]`` (only the element's own, not those of nested elements);
 - the lane's id in ``task_spec.extensions["laneId"]`` (Spiff keeps only the lane's name);
 - timer events built with the clock-aware definitions of `engine.runtime.timers`;
-- service tasks that call an operation registered in code (`engine.runtime.operations`).
+- service tasks that call an operation registered in code (`engine.runtime.operations`);
+- decision tables whose input cells may be FEEL unary tests (`engine.runtime.dmn`).
 
 Extension keys (all optional): ``properties`` (dict of str), ``candidateGroups`` and
 ``candidateUsers`` (lists of str), ``assignee``, ``dueDate``, ``followUpDate``, ``priority``,
@@ -59,6 +60,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaIntermediateThrowEventParser,
 )
 
+from engine.runtime.dmn import FeelDecisionEngine
 from engine.runtime.operations import OperationTask
 from engine.runtime.timers import CLOCK_TIMERS
 
@@ -248,6 +250,10 @@ class PathwayParser(CamundaParser):
         full_tag("inclusiveGateway"): (PathwayConditionalGatewayParser, InclusiveGateway),
         full_tag("parallelGateway"): (PathwayGatewayParser, ParallelGateway),
     }
+
+    def get_engine(self, decision_ref, node):
+        """The decision engine for a business rule task, reading FEEL unary tests."""
+        return FeelDecisionEngine(super().get_engine(decision_ref, node).decision_table)
 
     def add_bpmn_xml(self, bpmn, filename=None):
         """Add a BPMN tree, reading operaton: as camunda:."""

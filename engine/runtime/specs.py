@@ -30,6 +30,7 @@ from engine.runtime.parser import PathwayParser
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _CACHE_SIZE = 64
+RESERVED_IDS = frozenset({"Start", "End"})
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
             root = _read(name, files[name])
             roots[name] = root
             if _kind(name) == "bpmn":
+                _refuse_reserved_ids(name, root)
                 parser.add_bpmn_xml(root, filename=name)
             else:
                 parser.add_dmn_xml(root, filename=name)
@@ -137,6 +139,17 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
         main=main,
         files=names,
     )
+
+
+def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
+    # Spiff names its own start and end steps "Start" and "End"; an element with either id silently
+    # replaces them and the process never starts.
+    for element in root.iterfind(f".//{{{BPMN_NS}}}process//*[@id]"):
+        if element.get("id") in RESERVED_IDS:
+            raise PathwayError(
+                f"{name} (line {element.sourceline}), element '{element.get('id')}': the id "
+                f"\"{element.get('id')}\" is reserved by the engine; rename it (for example {element.get('id')}Event_1)"
+            )
 
 
 def _main_process(main: str, root: etree._Element) -> str:

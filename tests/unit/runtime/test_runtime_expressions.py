@@ -64,3 +64,22 @@ def test_business_rule_task_with_missing_input_fails_with_a_message(open_case):
 
     assert failure.bpmn_id == "Rule_Priority"
     assert "age" in failure.message
+
+
+@pytest.mark.parametrize(
+    ("need", "age", "services"),
+    [
+        ("medical", 30, ["health"]),
+        ("psychosocial", 12, ["health", "child_protection"]),
+        ("shelter", 3, ["child_protection", "priority_care"]),
+        ("legal", 70, ["priority_care", "legal_aid"]),
+        ("legal", 17, []),
+    ],
+)
+def test_decision_table_reads_feel_lists_ranges_and_negations(open_case, need, age, services):
+    case = open_case("dmn_services.bpmn", "services.dmn", data={"need": need, "age": age})
+
+    [task] = case.ready()
+
+    assert case.failures == []
+    assert task.data.get("services", []) == services

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+
+from engine.errors import Conflict
+from engine.runtime import case_runtime
+
 
 def test_failing_script_is_surfaced_by_advance(open_case):
     case = open_case("script_error.bpmn")
@@ -14,3 +21,34 @@ def test_failing_script_is_surfaced_by_advance(open_case):
     again = case.advance()
 
     assert again == [failure]
+
+
+def test_failed_script_runs_again_once_the_data_is_repaired(open_case):
+    case = open_case("script_error.bpmn")
+    [failure] = case.failures
+
+    failures = case_runtime.retry_task(case.workflow, failure.task_id, {"missing_value": 1})
+
+    assert failures == []
+    [task] = case_runtime.ready_human_tasks(case.workflow)
+    assert task.bpmn_id == "Task_Next"
+    assert task.data["total"] == 2
+
+
+def test_failed_timer_waits_again_once_its_variable_is_repaired(open_case, clock):
+    case = open_case("timer_variable.bpmn", data={"ack_delay": "next week"})
+    [failure] = case.failures
+
+    failures = case_runtime.retry_task(case.workflow, failure.task_id, {"ack_delay": "PT2H"})
+
+    assert failures == []
+    [timer] = case_runtime.pending_timers(case.workflow)
+    assert timer.due_at == clock.now() + timedelta(hours=2)
+
+
+def test_only_failed_tasks_can_be_retried(open_case):
+    case = open_case("script_task.bpmn", data={"needs": []})
+    [task] = case.ready()
+
+    with pytest.raises(Conflict, match="has not failed"):
+        case_runtime.retry_task(case.workflow, task.id)

@@ -80,3 +80,11 @@ def test_entities_are_refused():
 
     with pytest.raises(PathwayError, match="DTD or entities"):
         load_specs({"evil.bpmn": evil}, main="evil.bpmn")
+
+
+def test_an_element_named_like_the_engines_own_start_is_refused():
+    files = fixture_files("script_task.bpmn")
+    files["script_task.bpmn"] = files["script_task.bpmn"].replace(b'"StartEvent"', b'"Start"')
+
+    with pytest.raises(PathwayError, match=r"script_task.bpmn \(line 4\), element 'Start': the id \"Start\" is reserved"):
+        load_specs(files, main="script_task.bpmn")
