@@ -26,6 +26,9 @@ def guarded(text: Any, action: Callable[[], Result], what: str = "expression") -
     except ExpressionError as error:
         if not error.expression:
             error.expression = text
+        if "\n" in error.message:  # messages are one line, whatever text they quote
+            error.message = " ".join(error.message.split())
+            error.args = (error.message,)
         raise
     except (RecursionError, MemoryError):
         raise ExpressionError(f"the {what} is too large or nested too deeply", expression=text) from None
@@ -72,6 +75,7 @@ class _ScriptRun:
     def __init__(self, text: str, assigned: dict, variables: Mapping[str, Any]):
         self.text = text
         self.assigned = assigned
+        self.copied: set[str] = set()
         self.interpreter = Interpreter(variables)
 
     def block(self, statements: list[ast.stmt]) -> None:
@@ -104,6 +108,7 @@ class _ScriptRun:
         if isinstance(target, ast.Name):
             self._check_name(target.id)
             self.assigned[target.id] = value
+            self.copied.discard(target.id)
         elif isinstance(target, ast.Tuple):
             if not isinstance(value, (list, tuple)) or len(value) != len(target.elts):
                 raise ExpressionError(f"cannot unpack {len(value) if isinstance(value, (list, tuple)) else 'one'} value(s) into {len(target.elts)} names")
@@ -124,9 +129,10 @@ class _ScriptRun:
             raise ExpressionError("only variables and their items can be assigned")
         root = node.id
         self._check_name(root)
-        if root not in self.assigned:
-            # Copy on first write so a failing script leaves the task data untouched.
+        if root not in self.copied:
+            # Copy on first write so a failing script leaves the task data (and its aliases) untouched.
             self.assigned[root] = copy.deepcopy(self.interpreter.value(node))
+            self.copied.add(root)
         keys = [self.interpreter.value(key) for key in reversed(path)]
         container = self.assigned[root]
         for key in keys[:-1]:

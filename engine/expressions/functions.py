@@ -75,8 +75,10 @@ def is_empty(value: Any) -> bool:
     return False
 
 
-def _date(year: int, month: int, day: int) -> date:
-    """A calendar date."""
+def _date(year: Any, month: int | None = None, day: int | None = None) -> date:
+    """A calendar date: date(2026, 12, 1) or date('2026-12-01')."""
+    if month is None and day is None:
+        return parse_date(year)
     return date(year, month, day)
 
 
@@ -213,7 +215,13 @@ _STR_METHODS = {
 }
 _STR_METHODS.update(join=_join, replace=_replace)
 _SEQUENCE_METHODS = {"count": lambda seq, item: seq.count(item), "index": lambda seq, item: seq.index(item)}
-_SET_METHODS = {name: getattr(frozenset, name) for name in "union intersection difference issubset issuperset".split()}
+_SET_METHODS = {
+    "union": lambda items, *others: set(items).union(*others),
+    "intersection": lambda items, *others: set(items).intersection(*others),
+    "difference": lambda items, *others: set(items).difference(*others),
+    "issubset": lambda items, other: set(items).issubset(other),
+    "issuperset": lambda items, other: set(items).issuperset(other),
+}
 _DATE_METHODS = {
     "isoformat": lambda value: value.isoformat(),
     "weekday": lambda value: value.weekday(),

@@ -111,7 +111,11 @@ class Interpreter:
     def _check_repeat(self, left: Any, right: Any) -> None:
         sequence, count = (left, right) if isinstance(left, _SEQUENCES) else (right, left)
         if isinstance(sequence, _SEQUENCES) and isinstance(count, int) and count > 0:
-            if count > MAX_ITEMS or measure(sequence, self.budget) * count > MAX_ITEMS:
+            if count > MAX_ITEMS:
+                raise too_large()
+            # A list counts once for itself plus its items; only the items repeat.
+            items = len(sequence) if isinstance(sequence, str) else measure(sequence, self.budget) - 1
+            if items * count > MAX_ITEMS:
                 raise too_large()
 
     def _Compare(self, node: ast.Compare) -> Any:

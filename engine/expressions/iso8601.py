@@ -29,6 +29,12 @@ DATE_EXAMPLE = "write for example 2026-12-01T08:00:00+01:00 or 2026-12-01"
 CYCLE_EXAMPLE = "write for example R3/P30D (3 times, every 30 days) or R/P1D (every day)"
 
 
+def shown(text: str) -> str:
+    """A timer text quoted on one short line, for messages."""
+    flat = " ".join(str(text).split())
+    return '"' + (flat if len(flat) <= 60 else flat[:57] + "...") + '"'
+
+
 def parse_duration(text: str) -> dict[str, float]:
     """The parts of an ISO 8601 duration such as P1Y2M10DT2H30M, or an ExpressionError."""
     match = _DURATION.fullmatch(text)
@@ -36,14 +42,14 @@ def parse_duration(text: str) -> dict[str, float]:
     has_time_designator = "T" in text.upper()
     time_parts = {"hours", "minutes", "seconds"} & parts.keys()
     if not match or not parts or (has_time_designator and not time_parts):
-        raise ExpressionError(f'timer "{text}" is not an ISO 8601 duration; {DURATION_EXAMPLE}')
+        raise ExpressionError(f'timer {shown(text)} is not an ISO 8601 duration; {DURATION_EXAMPLE}')
     order = [name for name in _DESIGNATORS if name in parts]
     # ISO 8601 (and Spiff) allow a fraction only on the smallest part written.
     if any(("." in parts[name] or "," in parts[name]) for name in order[:-1]):
-        raise ExpressionError(f'timer "{text}": only the last part of a duration may have a fraction')
+        raise ExpressionError(f'timer {shown(text)}: only the last part of a duration may have a fraction')
     values = {name: float(parts[name].replace(",", ".")) for name in order}
     if sum(values[name] * _DAYS_PER_UNIT[name] for name in values) > MAX_DAYS:
-        raise ExpressionError(f'timer "{text}" is longer than a hundred years')
+        raise ExpressionError(f'timer {shown(text)} is longer than a hundred years')
     return values
 
 
@@ -62,13 +68,13 @@ def _number(value: float) -> str:
 def parse_moment(text: str) -> datetime:
     """A date or date-time in ISO 8601 calendar form, or an ExpressionError."""
     if "W" in text.upper() and text[:1].isdigit():
-        raise ExpressionError(f'timer "{text}": week dates are not supported; {DATE_EXAMPLE}')
+        raise ExpressionError(f'timer {shown(text)}: week dates are not supported; {DATE_EXAMPLE}')
     if not _DATETIME.fullmatch(text):
-        raise ExpressionError(f'timer "{text}" is not an ISO 8601 date; {DATE_EXAMPLE}')
+        raise ExpressionError(f'timer {shown(text)} is not an ISO 8601 date; {DATE_EXAMPLE}')
     try:
         return datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError:
-        raise ExpressionError(f'timer "{text}" is not a real date; {DATE_EXAMPLE}') from None
+        raise ExpressionError(f'timer {shown(text)} is not a real date; {DATE_EXAMPLE}') from None
 
 
 def normal_moment(text: str) -> str:
@@ -80,24 +86,24 @@ def normal_cycle(text: str) -> str:
     """A checked cycle such as R3/P30D or R/2026-12-01T08:00:00Z/P1D, normalised for Spiff."""
     match = _CYCLE.fullmatch(text)
     if not match:
-        raise ExpressionError(f'timer "{text}" is not an ISO 8601 cycle; {CYCLE_EXAMPLE}')
+        raise ExpressionError(f'timer {shown(text)} is not an ISO 8601 cycle; {CYCLE_EXAMPLE}')
     repeat, first, second = match.group("repeat"), match.group("first"), match.group("second")
     if repeat and int(repeat) > MAX_REPETITIONS:
-        raise ExpressionError(f'timer "{text}" repeats more than {MAX_REPETITIONS:,} times')
+        raise ExpressionError(f'timer {shown(text)} repeats more than {MAX_REPETITIONS:,} times')
     first_is_duration = first[:1].upper() == "P"
     if second is None:
         if not first_is_duration:
-            raise ExpressionError(f'timer "{text}": a cycle needs a period such as P1D; {CYCLE_EXAMPLE}')
+            raise ExpressionError(f'timer {shown(text)}: a cycle needs a period such as P1D; {CYCLE_EXAMPLE}')
         parts = [normal_duration(first)]
         period = parts[0]
     elif first_is_duration == (second[:1].upper() == "P"):
-        raise ExpressionError(f'timer "{text}": a cycle needs one start (or end) date and one period; {CYCLE_EXAMPLE}')
+        raise ExpressionError(f'timer {shown(text)}: a cycle needs one start (or end) date and one period; {CYCLE_EXAMPLE}')
     elif first_is_duration:
         parts, period = [normal_duration(first), normal_moment(second)], first
     else:
         parts, period = [normal_moment(first), normal_duration(second)], second
     if sum(parse_duration(period).values()) == 0:
-        raise ExpressionError(f'timer "{text}": the period of a cycle must be longer than zero')
+        raise ExpressionError(f'timer {shown(text)}: the period of a cycle must be longer than zero')
     return "/".join([f"R{repeat}"] + parts)
 
 

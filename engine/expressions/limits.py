@@ -9,7 +9,7 @@ from engine.errors import ExpressionError
 
 MAX_SOURCE_CHARS = 10_000
 MAX_NODES = 5_000
-MAX_DEPTH = 60
+MAX_DEPTH = 100
 # Every text, list or dict an expression builds counts its items (nested ones too).
 MAX_ITEMS = 100_000
 MAX_INT_BITS = 333  # about 10**100

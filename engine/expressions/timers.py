@@ -11,7 +11,7 @@ from engine.errors import ExpressionError
 from engine.expressions.evaluation import check_expression, evaluate, guarded, python_form
 from engine.expressions.checker import parse_expression
 from engine.expressions.functions import type_name
-from engine.expressions.iso8601 import format_duration, normal_cycle, normal_duration, normal_moment
+from engine.expressions.iso8601 import format_duration, shown, normal_cycle, normal_duration, normal_moment
 
 TimerKind = Literal["duration", "date", "cycle"]
 # Narrow, so that variables such as `period` or `Ptimer` stay expressions.
@@ -42,12 +42,12 @@ def normal_iso(text: str, kind: TimerKind | None = None) -> str:
     """The checked, normalised ISO 8601 text; refuses a text of another kind than `kind`."""
     if not _ISO_LOOKING.match(text.upper()):
         raise ExpressionError(
-            f'timer "{text}" is not an ISO 8601 duration, date or cycle; write for example PT72H, P3D or R3/P30D'
+            f'timer {shown(text)} is not an ISO 8601 duration, date or cycle; write for example PT72H, P3D or R3/P30D'
         )
     found = _iso_kind(text)
     normal = {"duration": normal_duration, "cycle": normal_cycle, "date": normal_moment}[found](text)
     if kind is not None and found != kind:
-        raise ExpressionError(f'timer "{text}" is {_KIND_NAMES[found]}, but this timer needs {_KIND_NAMES[kind]}')
+        raise ExpressionError(f'timer {shown(text)} is {_KIND_NAMES[found]}, but this timer needs {_KIND_NAMES[kind]}')
     return normal
 
 
@@ -107,7 +107,7 @@ def _as_iso(value: Any, text: str, kind: TimerKind | None) -> str:
     if isinstance(value, date):
         return normal_iso(value.isoformat(), kind)
     raise ExpressionError(
-        f"the timer {text!r} gave {type_name(value)} ({str(value)[:50]}), not an ISO 8601 text such as PT72H"
+        f"the timer {shown(text)} gave {type_name(value)} ({shown(repr(value))[1:-1]}), not an ISO 8601 text such as PT72H"
     )
 
 

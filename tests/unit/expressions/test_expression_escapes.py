@@ -121,7 +121,7 @@ SCRIPT_ESCAPES = [
     "true = 1",
     "x: int = 1",
     "async def f(): pass",
-    "x = [1] * 60000\ny = x + x",
+    "x = [1] * 60000 + [1] * 60000",
 ]
 
 
@@ -147,3 +147,10 @@ def test_escape_messages_name_the_offending_part():
         check_expression("'{0}'.format(x)")
     with pytest.raises(ExpressionError, match=r"the expression is too long \(12,345 characters; limit 10,000\)"):
         check_expression("1" + " " * 12344)
+
+
+def test_growth_through_variables_is_stopped_at_run_time():
+    with pytest.raises(ExpressionError, match="too large"):
+        run_script("x = [1] * 60000\ny = x + x", {})
+    with pytest.raises(ExpressionError, match="too large"):
+        run_script("x = 'a' * 60000\ny = [x, x]", {})

@@ -161,3 +161,9 @@ def test_timedelta_results_stay_in_range():
     with pytest.raises(ExpressionError):
         evaluate("timedelta(days=10**9) * 10**9", {})
     assert evaluate("timedelta(hours=1) * 2", {}) == timedelta(hours=2)
+
+
+def test_set_methods_work_on_sets():
+    assert evaluate("{1, 2}.union([3])", {}) == {1, 2, 3}
+    assert evaluate("set(needs).intersection(['health', 'legal'])", DATA) == {"health"}
+    assert evaluate("{1}.issubset([1, 2])", {}) is True

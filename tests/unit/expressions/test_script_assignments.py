@@ -65,7 +65,7 @@ def test_script_results_are_stored_as_plain_json_values():
         ("x['a'] = 1", "name 'x' is not defined"),
         ("person = {}\nperson['a']['b'] = 1", "line 2: no key 'a' in the dict"),
         ("true = 1", "'true' is a constant and cannot be assigned"),
-        ("person = {}\nperson['me'] = person\n", "too large"),
+        ("me = {}\nme['a'] = 1\nme['me'] = me", "line 3: the value is too large"),
     ],
 )
 def test_bad_script_is_refused_with_the_line(script, message):
@@ -82,3 +82,12 @@ def test_check_script_refuses_statically_and_names_the_line():
 def test_empty_script_is_refused():
     with pytest.raises(ExpressionError, match="the script is empty"):
         check_script("  \n")
+
+
+def test_item_written_through_an_alias_does_not_change_the_original_until_the_end():
+    data = {"person": {"name": "A"}}
+    with pytest.raises(ExpressionError):
+        run_script("copy = person\ncopy['name'] = 'B'\nfail = 1 / 0", data)
+    assert data == {"person": {"name": "A"}}
+    run_script("copy = person\ncopy['name'] = 'B'", data)
+    assert data == {"person": {"name": "A"}, "copy": {"name": "B"}}
