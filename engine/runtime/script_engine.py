@@ -16,6 +16,7 @@ It also carries what the clock-aware timers need: ``clock`` (``now()``), ``calen
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,6 +70,14 @@ def _run_script(script: str, data: dict, external_context: Mapping[str, Any] | N
             data[name] = value
 
 
+@functools.cache
+def _default_calendar():
+    # Building the holiday tables takes tens of milliseconds; engines are built per step, so share one.
+    from engine.calendar import cameroon_calendar
+
+    return cameroon_calendar()
+
+
 class SafeScriptEngine(PythonScriptEngine):
     """A PythonScriptEngine that never runs Python: the safe evaluator, our clock and operations."""
 
@@ -81,9 +90,7 @@ class SafeScriptEngine(PythonScriptEngine):
     def working_calendar(self):
         """The working calendar for working-day timers and due dates (Cameroon's unless given)."""
         if self.calendar is None:
-            from engine.calendar import cameroon_calendar
-
-            self.calendar = cameroon_calendar()
+            self.calendar = _default_calendar()
         return self.calendar
 
     def validate(self, expression):
