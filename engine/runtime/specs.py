@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 
 from engine.errors import PathwayError
 from engine.pathways.xml import XmlProblem, parse_untrusted
@@ -131,6 +132,9 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
         raise PathwayError(describe_validation_error(error, roots)) from error
     except Exception as error:  # Spiff raises bare KeyErrors, AttributeErrors... on odd files
         raise PathwayError(f"{main}: the pathway cannot be loaded: {type(error).__name__}: {error}") from error
+    for process_spec in (spec, *subprocess_specs.values()):
+        if process_spec is not None:
+            _connect_loops(process_spec)
     return PathwaySpecs(
         process_id=chosen,
         spec=spec,
@@ -139,6 +143,17 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
         main=main,
         files=names,
     )
+
+
+def _connect_loops(process_spec: BpmnProcessSpec) -> None:
+    # Spiff wires a loop's child spec to the loop the first time a child is created, checking
+    # first whether it is already wired. Specs are shared by every case of a version, possibly in
+    # several threads at once: wire them here, once, so that check never races.
+    for task_spec in list(process_spec.task_specs.values()):
+        if isinstance(task_spec, LoopTask):
+            child = process_spec.task_specs.get(task_spec.task_spec)
+            if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
 
 
 def _refuse_reserved_ids(name: str, root: etree._Element) -> None:

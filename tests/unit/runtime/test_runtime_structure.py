@@ -41,3 +41,18 @@ def test_call_activity_runs_a_process_from_another_file(open_case):
     [close] = case.ready()
     assert close.bpmn_id == "Task_Close"
     assert close.data["visited"] is True
+
+
+def test_sequential_multi_instance_task_offers_one_instance_at_a_time(open_case):
+    case = open_case("multi_instance_sequential.bpmn", data={"needs": ["medical", "shelter"]})
+
+    [first] = case.ready()
+    assert first.instance == {"index": 0, "variable": "need", "value": "medical"}
+    assert first.parent_bpmn_id is None
+
+    case.complete("Task_Refer", {"referred": True})
+    [second] = case.ready()
+    assert second.instance == {"index": 1, "variable": "need", "value": "shelter"}
+
+    case.complete("Task_Refer", {"referred": True})
+    assert case.completed

@@ -125,3 +125,16 @@ def test_unreadable_timer_is_reported_as_a_failure_not_left_waiting(open_case, c
     assert "next week" in case.failures[0].message
     assert case.timers() == []
     assert case.ready_ids() == ["Task_Provide"]
+
+
+def test_working_day_cycle_skips_the_weekend_between_repetitions(open_case, clock):
+    clock.set(datetime(2026, 3, 6, 8, 0, tzinfo=timezone.utc))  # a Friday, 09:00 in Douala
+    case = open_case("timer_cycle_working_days.bpmn")
+
+    fired = {}
+    for _ in range(6):
+        clock.advance(timedelta(days=1))
+        case.advance()
+        fired[clock.now().strftime("%a")] = case.ready_ids().count("Task_Remind")
+
+    assert fired == {"Sat": 0, "Sun": 0, "Mon": 1, "Tue": 2, "Wed": 3, "Thu": 3}
