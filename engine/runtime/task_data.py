@@ -55,4 +55,4 @@ def _plain(value: Any, path: str) -> Any:
 
 
 def _refuse(path: str, message: str) -> None:
-    raise InvalidData(f"{path}: {message}", errors={path: message})
+    raise InvalidData(f"{path}: {message}", errors={path: [message]})

@@ -126,3 +126,14 @@ def test_case_runs_to_completion(open_case):
 
     assert case.completed
     assert case.ready() == []
+
+
+def test_refused_data_names_the_field_in_the_errors(open_case):
+    case = open_case("user_task_extensions.bpmn")
+    [task] = case.ready()
+
+    with pytest.raises(InvalidData) as raised:
+        case_runtime.complete_task(case.workflow, task.id, {"person": {"scores": [1.0, float("nan")]}})
+
+    assert list(raised.value.errors) == ["person.scores[1]"]
+    assert raised.value.errors["person.scores[1]"] == ["nan is not a number JSON can hold"]
