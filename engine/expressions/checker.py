@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import builtins
+import difflib
 from functools import lru_cache
 
 from engine.errors import ExpressionError
@@ -86,7 +88,18 @@ def _parse(text: str, mode: str, what: str) -> ast.AST:
         raise ExpressionError(f"the {what} contains a NUL character", expression=text)
     source = text.strip() if mode == "eval" else text
     try:
-        return ast.parse(source, mode=mode)
+        try:
+            return ast.parse(source, mode=mode)
+        except SyntaxError:
+            if mode != "eval" or "\n" not in source:
+                raise
+        # A condition spread over several lines of the diagram reads as one, as inside brackets.
+        try:
+            return ast.parse("(" + source + "\n)", mode=mode)
+        except SyntaxError as wrapped:
+            if wrapped.lineno == 1 and wrapped.offset:
+                wrapped.offset -= 1  # the "(" we added
+            raise wrapped from None
     except SyntaxError as error:
         where = f" (column {error.offset})" if error.offset and error.lineno == 1 and mode == "eval" else ""
         reason = error.msg
@@ -156,7 +169,10 @@ def _check_call(node: ast.Call, text: str) -> None:
         if func.id.startswith("_"):
             raise fail(f"'{func.id}': names starting with '_' are not allowed", text, node)
         if func.id not in SAFE_FUNCTIONS:
-            raise fail(f"calls to '{func.id}' are not allowed; allowed functions: {FUNCTION_LIST}", text, node)
+            # A Python builtin (type, open, eval...) is refused on purpose, not misspelt.
+            close = [] if hasattr(builtins, func.id) else difflib.get_close_matches(func.id, SAFE_FUNCTIONS, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise fail(f"calls to '{func.id}' are not allowed{hint}; allowed functions: {FUNCTION_LIST}", text, node)
         accepted = FUNCTION_KEYWORDS[func.id]
         for keyword in node.keywords:
             if accepted is not None and keyword.arg is not None and keyword.arg not in accepted:

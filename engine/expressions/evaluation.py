@@ -6,6 +6,7 @@ import ast
 import copy
 from collections import ChainMap
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Callable, Mapping, TypeVar
 
 from engine.errors import ExpressionError
@@ -36,6 +37,7 @@ def guarded(text: Any, action: Callable[[], Result], what: str = "expression") -
         raise ExpressionError(f"the {what} failed: {type(error).__name__}: {error}"[:300], expression=text) from None
 
 
+@lru_cache(maxsize=2048)
 def python_form(text: str) -> str:
     """The text in the safe language's Python form (JUEL translated)."""
     return translate_juel(text) if is_juel(text) else text

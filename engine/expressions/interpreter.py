@@ -282,7 +282,7 @@ def _plain(error: Exception) -> str:
 
 def undefined_name_message(name: str, variables: Mapping[str, Any]) -> str:
     """`name 'consnt' is not defined (did you mean 'consent'?)`."""
-    known = [key for key in variables if isinstance(key, str)][:5000]
+    known = [key for key in variables if isinstance(key, str) and not key.startswith("_")][:5000]
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"name '{name}' is not defined{hint}"

@@ -167,3 +167,16 @@ def test_set_methods_work_on_sets():
     assert evaluate("{1, 2}.union([3])", {}) == {1, 2, 3}
     assert evaluate("set(needs).intersection(['health', 'legal'])", DATA) == {"health"}
     assert evaluate("{1}.issubset([1, 2])", {}) is True
+
+
+def test_condition_written_over_several_lines_reads_as_one():
+    text = "priority == 'emergency'\n  and consent_given\n  and not override"
+    check_expression(text)
+    assert evaluate(text, DATA) is True
+    with pytest.raises(ExpressionError, match="^line 1: the expression is not valid"):
+        check_expression("a and\n b c")
+
+
+def test_misspelt_function_suggests_the_allowed_one():
+    with pytest.raises(ExpressionError, match=r"calls to 'lenght' are not allowed \(did you mean 'len'\?\)"):
+        check_expression("lenght(needs) > 0")
