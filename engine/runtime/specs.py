@@ -7,7 +7,8 @@ Every .bpmn and .dmn file of the pathway is read with the untrusted-XML reader a
 `PathwayParser` of its own (Spiff refuses two processes with the same id in one parser, so a
 pathway version never shares a parser). Other files in the mapping are ignored. The main process
 is `process_id`, or the only executable process of the main file. Call activities are resolved
-across the files. Any failure is a `PathwayError` naming the file, line and element when known.
+across the files. Any failure is a `PathwayLoadError` (a `PathwayError`) whose attributes and text
+name the file, line and element when known.
 
 Results are cached by content hash: pathway versions are immutable, and parsing is the slow part.
 """
@@ -32,6 +33,27 @@ from engine.runtime.parser import PathwayParser
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _CACHE_SIZE = 64
 RESERVED_IDS = frozenset({"Start", "End"})
+
+
+class PathwayLoadError(PathwayError):
+    """The engine cannot load a pathway; `file`, `line`, `element_id`, `element_name` say where, when known.
+
+    Its text reads "file (line N), element 'id' (name): message", each part only when known.
+    """
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 element_id: str | None = None, element_name: str | None = None):
+        self.message = message
+        self.file = file
+        self.line = int(line) if line else None
+        self.element_id = element_id
+        self.element_name = element_name
+        where = file or "pathway"
+        if self.line:
+            where += f" (line {self.line})"
+        if element_id:
+            where += f", element '{element_id}'" + (f" ({element_name})" if element_name else "")
+        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -102,15 +124,15 @@ def _read(name: str, data: bytes) -> etree._Element:
     root = parse_untrusted(data)
     if isinstance(root, XmlProblem):
         where = f" (line {root.line})" if root.line else ""
-        raise PathwayError(f"{name}{where}: {root.message}")
+        raise PathwayLoadError(root.message, file=name, line=root.line)
     return root
 
 
 def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: str) -> PathwaySpecs:
     if main not in files:
-        raise PathwayError(f'the main file "{main}" is not part of the pathway')
+        raise PathwayLoadError(f'the main file "{main}" is not part of the pathway')
     if _kind(main) != "bpmn":
-        raise PathwayError(f'the main file "{main}" is not a .bpmn file')
+        raise PathwayLoadError(f'the main file "{main}" is not a .bpmn file')
     parser = PathwayParser()
     roots: dict[str, etree._Element] = {}
     names = tuple(sorted(name for name in files if _kind(name)))
@@ -126,12 +148,12 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
         chosen = process_id or _main_process(main, roots[main])
         spec = parser.get_spec(chosen)
         subprocess_specs = parser.get_subprocess_specs(chosen)
-    except PathwayError:
+    except PathwayLoadError:
         raise
     except ValidationException as error:
-        raise PathwayError(describe_validation_error(error, roots)) from error
+        raise locate_validation_error(error, roots) from error
     except Exception as error:  # Spiff raises bare KeyErrors, AttributeErrors... on odd files
-        raise PathwayError(f"{main}: the pathway cannot be loaded: {type(error).__name__}: {error}") from error
+        raise PathwayLoadError(f"the pathway cannot be loaded: {type(error).__name__}: {error}", file=main) from error
     for process_spec in (spec, *subprocess_specs.values()):
         if process_spec is not None:
             _connect_loops(process_spec)
@@ -161,9 +183,12 @@ def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
     # replaces them and the process never starts.
     for element in root.iterfind(f".//{{{BPMN_NS}}}process//*[@id]"):
         if element.get("id") in RESERVED_IDS:
-            raise PathwayError(
-                f"{name} (line {element.sourceline}), element '{element.get('id')}': the id "
-                f"\"{element.get('id')}\" is reserved by the engine; rename it (for example {element.get('id')}Event_1)"
+            raise PathwayLoadError(
+                f"the id \"{element.get('id')}\" is reserved by the engine; rename it (for example {element.get('id')}Event_1)",
+                file=name,
+                line=element.sourceline,
+                element_id=element.get("id"),
+                element_name=element.get("name"),
             )
 
 
@@ -173,28 +198,32 @@ def _main_process(main: str, root: etree._Element) -> str:
     if len(executable) == 1:
         return executable[0]
     if not executable:
-        raise PathwayError(
-            f'{main}: no executable process; mark the main process isExecutable="true" '
-            '(in Camunda Modeler: "Executable" in the process properties)'
+        raise PathwayLoadError(
+            'no executable process; mark the main process isExecutable="true" '
+            '(in Camunda Modeler: "Executable" in the process properties)',
+            file=main,
         )
-    raise PathwayError(f"{main}: several executable processes ({', '.join(executable)}); say which one to run")
+    raise PathwayLoadError(f"several executable processes ({', '.join(executable)}); say which one to run", file=main)
+
+
+def locate_validation_error(
+    error: ValidationException, roots: Mapping[str, etree._Element] | None = None
+) -> PathwayLoadError:
+    """Spiff's ValidationException as a PathwayLoadError (the line found by element id if Spiff lost it)."""
+    file_name = getattr(error, "file_name", "") or None
+    element_id = getattr(error, "id", "") or None
+    line = getattr(error, "line_number", "") or None
+    if not line and element_id and roots:
+        line = _line_of(element_id, roots.get(file_name), roots)
+    message = str(error.args[0]) if error.args else str(error)
+    return PathwayLoadError(
+        message, file=file_name, line=line, element_id=element_id, element_name=getattr(error, "name", "") or None
+    )
 
 
 def describe_validation_error(error: ValidationException, roots: Mapping[str, etree._Element] | None = None) -> str:
-    """One line naming file, line, element id/name and Spiff's message (line found by id if Spiff lost it)."""
-    file_name = getattr(error, "file_name", "") or ""
-    element_id = getattr(error, "id", "") or ""
-    name = getattr(error, "name", "") or ""
-    line = getattr(error, "line_number", "") or ""
-    if not line and element_id and roots:
-        line = _line_of(element_id, roots.get(file_name), roots)
-    where = file_name or "pathway"
-    if line:
-        where += f" (line {line})"
-    if element_id:
-        where += f", element '{element_id}'" + (f" ({name})" if name else "")
-    message = str(error.args[0]) if error.args else str(error)
-    return f"{where}: {message}"
+    """One line naming file, line, element id/name and Spiff's message."""
+    return str(locate_validation_error(error, roots))
 
 
 def _line_of(element_id: str, root, roots: Mapping[str, etree._Element]):

@@ -53,8 +53,9 @@ def test_flow_to_a_missing_element_names_the_file_line_and_element():
     with pytest.raises(PathwayError) as raised:
         load_specs({"dangling.bpmn": DANGLING}, main="dangling.bpmn")
 
-    message = str(raised.value)
-    assert message.startswith("dangling.bpmn (line 5), element 'Task_A' (Do it):")
+    error = raised.value
+    assert str(error).startswith("dangling.bpmn (line 5), element 'Task_A' (Do it):")
+    assert (error.file, error.line, error.element_id, error.element_name) == ("dangling.bpmn", 5, "Task_A", "Do it")
 
 
 def test_a_missing_main_file_is_a_pathway_error():
