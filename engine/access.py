@@ -1,0 +1,137 @@
+"""Who may see and do what: need-to-know rules as named predicates over plain facts.
+
+Services, views and API routes ask these questions; none of them decides access on its own.
+The predicates take an `Actor` (a snapshot of the user's organisation, roles and groups) so they
+can be answered without touching the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from engine.domain import Role, TaskState
+
+# Groups whose tasks are not tied to one organisation: the mechanism's coordination.
+MECHANISM_WIDE_GROUPS = frozenset({Role.COORDINATOR.value})
+# Roles that work on the cases their organisation owns.
+CASE_STAFF_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user doing something, as far as access rules need to know."""
+
+    id: int
+    username: str
+    organisation_id: int
+    roles: frozenset[Role]
+    groups: frozenset[str]  # candidate groups: every role's name plus extra groups
+    active: bool = True
+
+    def has(self, role: Role) -> bool:
+        """True when the user holds `role`."""
+        return role in self.roles
+
+
+def actor_of(user) -> Actor:
+    """The Actor snapshot of a stored user (engine.store.models.User)."""
+    return Actor(
+        id=user.id,
+        username=user.username,
+        organisation_id=user.organisation_id,
+        roles=frozenset(user.roles),
+        groups=frozenset(user.groups),
+        active=user.active,
+    )
+
+
+class CaseFacts(Protocol):
+    organisation_id: int
+
+
+class TaskFacts(Protocol):
+    organisation_id: int
+    candidate_groups: str  # comma-separated, as stored
+    assignee_id: int | None
+    state: TaskState
+
+
+class ReferralFacts(Protocol):
+    provider_organisation_id: int | None
+
+
+def can_view_case(actor: Actor, case: CaseFacts) -> bool:
+    """Coordinators see every case; caseworkers and supervisors see their organisation's cases."""
+    if not actor.active:
+        return False
+    if actor.has(Role.COORDINATOR):
+        return True
+    return actor.organisation_id == case.organisation_id and bool(actor.roles & CASE_STAFF_ROLES)
+
+
+def can_open_case(actor: Actor) -> bool:
+    """Only caseworkers open cases (for their own organisation)."""
+    return actor.active and actor.has(Role.CASEWORKER)
+
+
+def can_view_referral(actor: Actor, referral: ReferralFacts, case: CaseFacts) -> bool:
+    """The provider it is addressed to sees a referral; so does whoever may see its case."""
+    if can_answer_referral(actor, referral):
+        return True
+    return can_view_case(actor, case)
+
+
+def can_answer_referral(actor: Actor, referral: ReferralFacts) -> bool:
+    """A provider focal point answers the referrals addressed to their own organisation."""
+    return (
+        actor.active
+        and actor.has(Role.PROVIDER_FOCAL_POINT)
+        and referral.provider_organisation_id is not None
+        and referral.provider_organisation_id == actor.organisation_id
+    )
+
+
+def task_groups(task: TaskFacts) -> set[str]:
+    """The candidate groups of a stored task."""
+    return {group for group in (task.candidate_groups or "").split(",") if group}
+
+
+def can_see_task(actor: Actor, task: TaskFacts) -> bool:
+    """Whether the task may appear to this user: assigned to them, or offered to a group they hold."""
+    if not actor.active:
+        return False
+    if task.assignee_id == actor.id:
+        return True
+    groups = task_groups(task) & actor.groups
+    if not groups:
+        return False
+    if groups & MECHANISM_WIDE_GROUPS:
+        return True
+    return actor.organisation_id == task.organisation_id
+
+
+def can_complete_task(actor: Actor, task: TaskFacts) -> bool:
+    """An open task is done by its assignee, or, while unassigned, by anyone it is offered to."""
+    if task.state != TaskState.OPEN or not can_see_task(actor, task):
+        return False
+    return task.assignee_id is None or task.assignee_id == actor.id
+
+
+def can_claim_task(actor: Actor, task: TaskFacts) -> bool:
+    """An unassigned open task may be claimed by anyone it is offered to."""
+    return task.state == TaskState.OPEN and task.assignee_id is None and can_see_task(actor, task)
+
+
+def can_reassign_task(actor: Actor, task: TaskFacts) -> bool:
+    """Supervisors reassign their organisation's open tasks; coordinators reassign any."""
+    if task.state != TaskState.OPEN or not actor.active:
+        return False
+    if actor.has(Role.COORDINATOR):
+        return True
+    return actor.has(Role.SUPERVISOR) and actor.organisation_id == task.organisation_id
+
+
+def can_list_cases_needing_attention(actor: Actor) -> bool:
+    """Coordinators and supervisors are shown cases whose steps failed."""
+    return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.SUPERVISOR})

@@ -1,0 +1,228 @@
+"""The one way a case moves: load it, run the workflow, sync our rows, write history and outbox, commit once.
+
+    with uow:
+        step = begin_step(uow, clock, case_id, actor, "task_completed")
+        failures = case_runtime.complete_task(step.workflow, task_id, data)
+        return finish_step(step, failures, hook=hook)
+
+Every service that changes a case goes through `begin_step`/`finish_step` (or `start_step` for a
+new case). `finish_step` materialises the ready human tasks, the deadline index, the case's
+stage/status/priority and the attention flag, appends one history line, one audit entry and the
+outbox rows, then commits ONCE: the optimistic `lock_version` of the case row makes a concurrent
+step fail with `Conflict`, and nothing of the losing step is kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.access import Actor
+from engine.clock import Clock
+from engine.domain import TaskState
+from engine.errors import NotFound
+from engine.runtime import case_runtime, serializer
+from engine.runtime.case_runtime import TaskFailure
+from engine.runtime.script_engine import SafeScriptEngine
+from engine.runtime.specs import PathwaySpecs, load_specs
+from engine.services.case_sync import sync_case
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, PathwayFileRow, PathwayVersionRow, TaskRow
+from engine.store.unit_of_work import UnitOfWork
+
+# A hook runs inside the step's transaction after everything is written and flushed, right
+# before the commit: tests use it to prove that a failure there leaves nothing behind.
+StepHook = Callable[["Step"], None]
+
+
+@dataclass
+class Step:
+    """What one step is doing: the loaded case, and what it collects before the single commit."""
+
+    uow: UnitOfWork
+    clock: Clock
+    now: datetime
+    case: CaseRow
+    specs: PathwaySpecs
+    workflow: Any
+    actor: Actor | None
+    action: str
+    open_tasks: dict[str, TaskRow]
+    completed_task: TaskRow | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    outbox: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    _referrals: list | None = None
+
+    @property
+    def session(self):
+        return self.uow.session
+
+    @property
+    def referrals(self) -> list:
+        """The case's referrals (loaded once per step; new ones are appended by the effects)."""
+        if self._referrals is None:
+            from engine.store.models import ReferralRow
+
+            self._referrals = list(
+                self.session.scalars(select(ReferralRow).where(ReferralRow.case_id == self.case.id).order_by(ReferralRow.id))
+            )
+        return self._referrals
+
+    def notify(self, event_type: str, **payload: Any) -> None:
+        """Queue an outbox row (written in this step's transaction); payloads carry no personal data."""
+        self.outbox.append((event_type, payload))
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What a step changed, for the caller to show."""
+
+    case_id: int
+    reference: str
+    status: str
+    stage: str | None
+    new_task_ids: tuple[str, ...]
+    failures: tuple[str, ...]
+    needs_attention: bool
+    completed: bool
+
+
+# Pathway versions are immutable: their parsed specs are cached by content hash for the process.
+_specs_cache: dict[str, PathwaySpecs] = {}
+_specs_lock = threading.Lock()
+
+
+def specs_for_version(uow: UnitOfWork, version_id: int, content_hash: str, main_file: str) -> PathwaySpecs:
+    """The parsed specs of a published version (files read from the database only on a cache miss)."""
+    specs = _specs_cache.get(content_hash)
+    if specs is not None:
+        return specs
+    files = {
+        path: content
+        for path, content in uow.session.execute(
+            select(PathwayFileRow.path, PathwayFileRow.content).where(PathwayFileRow.version_id == version_id)
+        )
+    }
+    specs = load_specs(files, main_file, _process_id(files))
+    with _specs_lock:
+        _specs_cache[content_hash] = specs
+    return specs
+
+
+def _process_id(files: dict[str, bytes]) -> str | None:
+    from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
+
+    metadata = files.get("pathway.yaml")
+    if metadata is None:
+        return None
+    loaded = load_untrusted_yaml(metadata)
+    if isinstance(loaded, YamlProblem) or not isinstance(loaded, dict):
+        return None
+    process = loaded.get("process")
+    return process if isinstance(process, str) and process else None
+
+
+def script_engine_for(clock: Clock) -> SafeScriptEngine:
+    """The safe script engine a case runs with (cheap to build; never serialized)."""
+    return SafeScriptEngine(clock)
+
+
+def begin_step(
+    uow: UnitOfWork,
+    clock: Clock,
+    case_id: int,
+    actor: Actor | None,
+    action: str,
+    completed_task: TaskRow | None = None,
+) -> Step:
+    """Load a case, its pinned specs, its workflow and its open task rows (call inside `with uow:`)."""
+    found = uow.session.execute(
+        select(CaseRow, PathwayVersionRow.content_hash, PathwayVersionRow.main_file)
+        .join(PathwayVersionRow, PathwayVersionRow.id == CaseRow.pathway_version_id)
+        .where(CaseRow.id == case_id)
+    ).first()
+    if found is None:
+        raise NotFound(f"case {case_id} does not exist")
+    case, content_hash, main_file = found
+    specs = specs_for_version(uow, case.pathway_version_id, content_hash, main_file)
+    workflow = serializer.loads(case.workflow_json, specs, script_engine_for(clock))
+    open_tasks = {
+        row.id: row
+        for row in uow.session.scalars(
+            select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.state == TaskState.OPEN)
+        )
+    }
+    return Step(uow, clock, clock.now(), case, specs, workflow, actor, action, open_tasks, completed_task)
+
+
+def start_step(uow: UnitOfWork, clock: Clock, case: CaseRow, specs: PathwaySpecs, workflow, actor: Actor | None) -> Step:
+    """A step for a case created in this transaction (inserted here to get its id)."""
+    uow.session.add(case)
+    uow.flush()
+    return Step(uow, clock, clock.now(), case, specs, workflow, actor, "case_opened", {})
+
+
+def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None = None) -> StepResult:
+    """Sync rows, append history, audit and outbox, save the workflow, and commit once."""
+    case = step.case
+    changes = sync_case(step, failures)
+    case.workflow_json = serializer.dumps(step.workflow)
+    case.serializer_version = serializer.SERIALIZER_VERSION
+    case.updated_at = step.now
+    actor_id = step.actor.id if step.actor is not None else None
+    details = dict(step.details)
+    if changes.new_tasks:
+        details["new_tasks"] = [row.bpmn_id for row in changes.new_tasks]
+    if changes.ended_tasks:
+        details["ended_tasks"] = [row.bpmn_id for row in changes.ended_tasks]
+    if failures:
+        details["failures"] = [f"{f.bpmn_id}: {f.message}" for f in failures]
+    session = step.session
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            at=step.now,
+            actor_id=actor_id,
+            action=step.action,
+            task_bpmn_id=step.completed_task.bpmn_id if step.completed_task is not None else None,
+            details=details,
+        )
+    )
+    session.add(
+        AuditEntry(
+            at=step.now,
+            user_id=actor_id,
+            action=f"case.{step.action}",
+            object_type="task" if step.completed_task is not None else "case",
+            object_id=step.completed_task.id if step.completed_task is not None else case.reference,
+            case_id=case.id,
+            details={"fields": details.get("fields", [])},
+        )
+    )
+    for event_type, payload in step.outbox:
+        session.add(
+            OutboxRow(
+                event_type=event_type,
+                case_id=case.id,
+                payload={"case_id": case.id, "reference": case.reference, **payload},
+                created_at=step.now,
+            )
+        )
+    if hook is not None:
+        step.uow.flush()
+        hook(step)
+    step.uow.commit()
+    return StepResult(
+        case_id=case.id,
+        reference=case.reference,
+        status=case.status.value,
+        stage=case.stage,
+        new_task_ids=tuple(row.id for row in changes.new_tasks),
+        failures=tuple(f"{f.bpmn_id} ({f.name}): {f.message}" for f in failures),
+        needs_attention=case.needs_attention,
+        completed=case_runtime.is_completed(step.workflow),
+    )

@@ -1,0 +1,276 @@
+"""Keeping our tables in step with a case's workflow after each step: tasks, candidates, deadlines, case facts.
+
+Only what changed is written: new ready tasks become rows (with one candidate row per group),
+rows whose task is no longer ready are completed or cancelled, deadline rows are inserted,
+moved or deleted by (kind, ref), and the case's stage, status and attention flag follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+
+from engine.access import MECHANISM_WIDE_GROUPS
+from engine.domain import CaseStatus, CloseReason, DeadlineKind, Priority, Role, TaskState
+from engine.runtime import case_runtime
+from engine.runtime.case_data import case_data
+from engine.runtime.case_runtime import TaskFailure
+from engine.runtime.human_tasks import HumanTask, extensions_of, instance_of
+from engine.store.models import DeadlineRow, TaskCandidate, TaskRow, User, UserRole
+
+if TYPE_CHECKING:
+    from engine.services.case_step import Step
+
+STAGE_PROPERTY = "aiguillage.stage"
+DEADLINE_PROPERTY = "aiguillage.deadline"
+# The order a case moves through its stages: the furthest stage with open work is the case's stage.
+STAGES = ("identification", "assessment", "consent", "referral", "follow_up", "closure")
+CLOSED_STAGE = "closed"
+PROVIDER_GROUP = Role.PROVIDER_FOCAL_POINT.value
+# A task the diagram offers to nobody in particular goes to the owning organisation's caseworkers.
+DEFAULT_GROUP = Role.CASEWORKER.value
+DOUALA = ZoneInfo("Africa/Douala")
+
+
+@dataclass
+class SyncChanges:
+    """Which task rows a step created and ended."""
+
+    new_tasks: list[TaskRow] = field(default_factory=list)
+    ended_tasks: list[TaskRow] = field(default_factory=list)
+
+
+def sync_case(step: Step, failures: list[TaskFailure]) -> SyncChanges:
+    """Bring task, candidate and deadline rows and the case's own facts in line with the workflow."""
+    ready = case_runtime.ready_human_tasks(step.workflow)
+    changes = _sync_tasks(step, ready)
+    _sync_deadlines(step, ready)
+    _sync_case_facts(step, ready, failures)
+    return changes
+
+
+# ---- tasks ------------------------------------------------------------------------------------
+
+
+def _sync_tasks(step: Step, ready: list[HumanTask]) -> SyncChanges:
+    changes = SyncChanges()
+    ready_ids = {task.id for task in ready}
+    ended_ids = []
+    for row in list(step.open_tasks.values()):
+        if row.id in ready_ids:
+            continue
+        completed = step.completed_task is not None and row.id == step.completed_task.id
+        row.state = TaskState.COMPLETED if completed else TaskState.CANCELLED
+        row.completed_at = step.now
+        row.completed_by_id = step.actor.id if completed and step.actor is not None else None
+        ended_ids.append(row.id)
+        changes.ended_tasks.append(row)
+        del step.open_tasks[row.id]
+    if ended_ids:
+        step.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(ended_ids)))
+    resolver = _Resolver(step)
+    for task in ready:
+        if task.id in step.open_tasks:
+            continue
+        row = _task_row(step, task, resolver)
+        step.session.add(row)
+        step.open_tasks[row.id] = row
+        changes.new_tasks.append(row)
+    if changes.new_tasks:
+        # Candidate rows point at task rows: insert the tasks first.
+        step.session.flush()
+        for row in changes.new_tasks:
+            for group in row.candidate_groups.split(","):
+                if group:
+                    step.session.add(
+                        TaskCandidate(task_id=row.id, group_name=group, organisation_id=resolver.candidate_organisation(row, group))
+                    )
+            step.notify(
+                "task_assigned",
+                task_id=row.id,
+                bpmn_id=row.bpmn_id,
+                task_name=row.name,
+                organisation_id=row.organisation_id,
+                candidate_groups=row.candidate_groups.split(",") if row.candidate_groups else [],
+                assignee_id=row.assignee_id,
+                due_at=row.due_at.isoformat() if row.due_at else None,
+                referral_id=row.referral_id,
+            )
+    return changes
+
+
+class _Resolver:
+    """Looks up, at most once per step, what a new task row needs from the directory."""
+
+    def __init__(self, step: Step):
+        self.step = step
+        self._coordination: int | None | bool = False
+        self._users: dict[str, int | None] = {}
+
+    def assignee_id(self, username: str | None) -> int | None:
+        if not username:
+            return None
+        if username not in self._users:
+            self._users[username] = self.step.session.scalar(select(User.id).where(User.username == username))
+        return self._users[username]
+
+    def coordination_organisation(self) -> int:
+        # The mechanism's secretariat: the organisation of its coordinators (one per installation).
+        if self._coordination is False:
+            self._coordination = self.step.session.scalar(
+                select(User.organisation_id)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(UserRole.role == Role.COORDINATOR, User.active.is_(True))
+                .order_by(User.organisation_id)
+                .limit(1)
+            )
+        return self._coordination or self.step.case.organisation_id
+
+    def candidate_organisation(self, row: TaskRow, group: str) -> int:
+        if group in MECHANISM_WIDE_GROUPS:
+            return self.coordination_organisation()
+        return row.organisation_id
+
+
+def _task_row(step: Step, task: HumanTask, resolver: _Resolver) -> TaskRow:
+    groups = list(task.candidate_groups)
+    assignee_id = resolver.assignee_id(task.assignee)
+    if not groups and assignee_id is None:
+        groups = [DEFAULT_GROUP]
+    referral = referral_for_instance(step, task.instance)
+    organisation_id = step.case.organisation_id
+    if referral is not None and PROVIDER_GROUP in groups and referral.provider_organisation_id is not None:
+        organisation_id = referral.provider_organisation_id
+    return TaskRow(
+        id=task.id,
+        case_id=step.case.id,
+        bpmn_id=task.bpmn_id[:255],
+        name=(task.name or task.bpmn_id)[:255],
+        lane=task.lane,
+        stage=task.properties.get(STAGE_PROPERTY),
+        organisation_id=organisation_id,
+        candidate_groups=",".join(groups),
+        assignee_id=assignee_id,
+        due_at=task.due_at,
+        follow_up_at=task.follow_up_at,
+        priority=_task_priority(step, task),
+        state=TaskState.OPEN,
+        instance_key=instance_key(task.instance),
+        instance_label=_instance_label(task.instance),
+        referral_id=referral.id if referral is not None else None,
+        created_at=step.now,
+    )
+
+
+def instance_key(instance: dict | None) -> str | None:
+    """The key of a multi-instance branch (one referral branch per need)."""
+    if not instance or instance.get("index") is None:
+        return None
+    return str(instance["index"])
+
+
+def _instance_label(instance: dict | None) -> str | None:
+    value = (instance or {}).get("value")
+    if isinstance(value, dict) and isinstance(value.get("sector"), str):
+        return value["sector"][:255]
+    return None
+
+
+def referral_for_instance(step: Step, instance: dict | None):
+    """The current referral of a referral branch: the latest one created for it, if any."""
+    key = instance_key(instance)
+    if key is None:
+        return None
+    found = [r for r in step.referrals if r.instance_key == key]
+    return found[-1] if found else None
+
+
+def _task_priority(step: Step, task: HumanTask) -> Priority:
+    value = (task.instance or {}).get("value")
+    if isinstance(value, dict) and value.get("urgency") in Priority.__members__.values():
+        return Priority(value["urgency"])
+    return step.case.priority or Priority.NORMAL
+
+
+# ---- deadlines --------------------------------------------------------------------------------
+
+
+def _sync_deadlines(step: Step, ready: list[HumanTask]) -> None:
+    wanted: dict[tuple[DeadlineKind, str], datetime] = {}
+    for task in ready:
+        if task.due_at is not None:
+            wanted[(DeadlineKind.TASK_DUE, task.id)] = task.due_at
+        if task.follow_up_at is not None:
+            wanted[(DeadlineKind.FOLLOW_UP, task.id)] = task.follow_up_at
+    for timer in case_runtime.pending_timers(step.workflow):
+        wanted[(DeadlineKind.BPMN_TIMER, timer.task_id)] = timer.due_at
+        referral_kind = _referral_deadline(step, timer)
+        if referral_kind is not None:
+            key, due_at = referral_kind, timer.due_at
+            if key not in wanted or due_at < wanted[key]:
+                wanted[key] = due_at
+    existing = step.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == step.case.id)).all()
+    for row in existing:
+        due_at = wanted.pop((row.kind, row.ref), None)
+        if due_at is None:
+            step.session.delete(row)
+        elif row.due_at != due_at:
+            row.due_at = due_at
+    for (kind, ref), due_at in wanted.items():
+        step.session.add(DeadlineRow(case_id=step.case.id, kind=kind, ref=ref, due_at=due_at, created_at=step.now))
+
+
+def _referral_deadline(step: Step, timer) -> tuple[DeadlineKind, str] | None:
+    if timer.attached_to is None:
+        return None
+    task = case_runtime.find_task(step.workflow, timer.task_id)
+    purpose = (extensions_of(task).get("properties") or {}).get(DEADLINE_PROPERTY)
+    kind = {"acknowledge": DeadlineKind.REFERRAL_ACK, "service": DeadlineKind.REFERRAL_SERVICE}.get(purpose)
+    if kind is None:
+        return None
+    referral = referral_for_instance(step, instance_of(task))
+    if referral is None or referral.id is None:
+        return None
+    return kind, str(referral.id)
+
+
+# ---- the case's own facts ---------------------------------------------------------------------
+
+
+def _sync_case_facts(step: Step, ready: list[HumanTask], failures: list[TaskFailure]) -> None:
+    case = step.case
+    stages = [task.properties.get(STAGE_PROPERTY) for task in ready]
+    known = [stage for stage in stages if stage in STAGES]
+    if known:
+        case.stage = max(known, key=STAGES.index)
+    if failures:
+        case.needs_attention = True
+        case.attention_message = "; ".join(f"{f.bpmn_id} ({f.name}): {f.message}" for f in failures)[:4000]
+        case.attention_at = step.now
+    elif case.needs_attention:
+        case.needs_attention = False
+        case.attention_message = None
+        case.attention_at = None
+    if case.status == CaseStatus.OPEN and case_runtime.is_completed(step.workflow):
+        case.status = CaseStatus.CLOSED
+        case.stage = CLOSED_STAGE
+        case.closed_at = step.now
+        case.close_reason = close_reason(case_data(step.workflow).get("closure_reason"))
+        step.notify("case_closed", close_reason=case.close_reason.value)
+
+
+def close_reason(value) -> CloseReason:
+    """The closure reason the pathway recorded, as one of ours (consent refused counts as other)."""
+    try:
+        return CloseReason(value)
+    except ValueError:
+        return CloseReason.OTHER
+
+
+def local_year(moment: datetime) -> int:
+    """The year in Cameroon at `moment` (references are numbered per local year)."""
+    return moment.astimezone(DOUALA).year

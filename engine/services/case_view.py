@@ -1,0 +1,167 @@
+"""What a case page shows: stage, open tasks, referrals and their states, consents, history. Reading is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.access import Actor, can_view_case
+from engine.clock import Clock
+from engine.domain import TaskState
+from engine.errors import NotFound
+from engine.services.inbox import TaskSummary, summary_of
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, ConsentRow, Organisation, ReferralRow, TaskRow, User
+from engine.store.unit_of_work import UnitOfWork
+
+# Identification fields a provider may need to serve the person (minus what the consent withholds).
+PROVIDER_FIELDS = (
+    "person_alias", "sex", "age", "language", "interpreter_needed", "phone", "region", "site",
+    "unaccompanied_child", "vuln_medical", "vuln_pregnancy", "vuln_disability", "vuln_psychosocial",
+    "vuln_trafficking", "vuln_violence", "vuln_security",
+)
+HISTORY_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    id: int
+    sector: str
+    priority: str
+    provider: str | None
+    state: str
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    decided_at: datetime | None
+    outcome_at: datetime | None
+    decline_reason: str | None
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    id: int
+    given: bool
+    given_by: str
+    method: str
+    scope_services: tuple[str, ...]
+    scope_recipients: tuple[Any, ...]
+    recorded_at: datetime
+    expires_at: datetime | None
+    withdrawn_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: datetime
+    actor: str | None  # username; None for the system
+    action: str
+    task_bpmn_id: str | None
+    details: dict
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as its page shows it."""
+
+    id: int
+    reference: str
+    status: str
+    stage: str | None
+    priority: str
+    risk_level: str | None
+    region: str | None
+    organisation_id: int
+    pathway_version_id: int
+    created_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None
+    needs_attention: bool
+    attention_message: str | None
+    open_tasks: tuple[TaskSummary, ...]
+    referrals: tuple[ReferralView, ...]
+    consents: tuple[ConsentView, ...]
+    history: tuple[EventView, ...]
+
+
+def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> CaseView:
+    """The case page (by id or reference) if the actor may see it; NotFound otherwise. The read is audited."""
+    with uow:
+        column = CaseRow.id if isinstance(case, int) else CaseRow.reference
+        row = uow.session.scalar(select(CaseRow).where(column == case))
+        if row is None or not can_view_case(actor, row):
+            raise NotFound(f"case {case} does not exist or is not yours to see")
+        session = uow.session
+        tasks = session.scalars(
+            select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.state == TaskState.OPEN).order_by(TaskRow.created_at)
+        ).all()
+        referrals = session.execute(
+            select(ReferralRow, Organisation.name)
+            .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
+            .where(ReferralRow.case_id == row.id)
+            .order_by(ReferralRow.id)
+        ).all()
+        consents = session.scalars(select(ConsentRow).where(ConsentRow.case_id == row.id).order_by(ConsentRow.recorded_at)).all()
+        events = session.execute(
+            select(CaseEvent, User.username)
+            .outerjoin(User, User.id == CaseEvent.actor_id)
+            .where(CaseEvent.case_id == row.id)
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+            .limit(HISTORY_LIMIT)
+        ).all()
+        session.add(AuditEntry(at=clock.now(), user_id=actor.id, action="case.viewed", object_type="case",
+                               object_id=row.reference, case_id=row.id, details={}))
+        uow.commit()
+        return CaseView(
+            id=row.id,
+            reference=row.reference,
+            status=row.status.value,
+            stage=row.stage,
+            priority=row.priority.value,
+            risk_level=row.risk_level.value if row.risk_level else None,
+            region=row.region,
+            organisation_id=row.organisation_id,
+            pathway_version_id=row.pathway_version_id,
+            created_at=row.created_at,
+            closed_at=row.closed_at,
+            close_reason=row.close_reason.value if row.close_reason else None,
+            needs_attention=row.needs_attention,
+            attention_message=row.attention_message,
+            open_tasks=tuple(summary_of(task, row.reference) for task in tasks),
+            referrals=tuple(_referral(referral, name) for referral, name in referrals),
+            consents=tuple(_consent(consent) for consent in consents),
+            history=tuple(
+                EventView(event.at, username, event.action, event.task_bpmn_id, dict(event.details))
+                for event, username in reversed(events)
+            ),
+        )
+
+
+def _referral(referral: ReferralRow, provider: str | None) -> ReferralView:
+    return ReferralView(
+        id=referral.id,
+        sector=referral.sector.value,
+        priority=referral.priority.value,
+        provider=provider,
+        state=referral.state.value,
+        sent_at=referral.sent_at,
+        acknowledged_at=referral.acknowledged_at,
+        decided_at=referral.decided_at,
+        outcome_at=referral.outcome_at,
+        decline_reason=referral.decline_reason,
+    )
+
+
+def _consent(consent: ConsentRow) -> ConsentView:
+    return ConsentView(
+        id=consent.id,
+        given=consent.given,
+        given_by=consent.given_by.value,
+        method=consent.method.value,
+        scope_services=tuple(consent.scope_services or ()),
+        scope_recipients=tuple(consent.scope_recipients or ()),
+        recorded_at=consent.recorded_at,
+        expires_at=consent.expires_at,
+        withdrawn_at=consent.withdrawn_at,
+    )

@@ -1,0 +1,147 @@
+"""Cases: open one on the latest published pathway version, move its timers, signal it, find the stuck ones.
+
+    ref = open_case(uow, clock, "cameroon-nrm", actor, data=None)   # CaseRef
+    advance_case(uow, clock, case_id)                               # fire due timers (sweeps call this)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from engine.access import Actor, can_list_cases_needing_attention, can_open_case, can_view_case
+from engine.clock import Clock
+from engine.domain import CaseStatus, Priority, RiskLevel
+from engine.errors import AccessDenied, NotFound
+from engine.runtime import case_runtime, serializer
+from engine.runtime.signals import send_signal
+from engine.services.case_step import (
+    StepHook,
+    StepResult,
+    begin_step,
+    finish_step,
+    script_engine_for,
+    specs_for_version,
+    start_step,
+)
+from engine.services.case_sync import local_year
+from engine.store.models import CaseRow, PathwayVersionRow
+from engine.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """A newly opened case."""
+
+    id: int
+    reference: str
+    pathway_id: str
+    pathway_version: int
+    stage: str | None
+    open_task_ids: tuple[str, ...]
+    failures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CaseAttention:
+    """A case whose workflow failed at run time, for coordinators to repair."""
+
+    id: int
+    reference: str
+    organisation_id: int
+    stage: str | None
+    message: str
+    since: datetime
+
+
+def open_case(
+    uow: UnitOfWork, clock: Clock, pathway_id: str, actor: Actor, data: dict | None = None, hook: StepHook | None = None
+) -> CaseRef:
+    """Start a case on the latest published version of a pathway (the case stays pinned to it)."""
+    if not can_open_case(actor):
+        raise AccessDenied(f"{actor.username} may not open cases (caseworkers do)")
+    with uow:
+        version = uow.session.scalar(
+            select(PathwayVersionRow)
+            .where(PathwayVersionRow.pathway_id == pathway_id)
+            .order_by(PathwayVersionRow.version.desc())
+            .limit(1)
+        )
+        if version is None:
+            raise NotFound(f"pathway {pathway_id!r} has not been published")
+        specs = specs_for_version(uow, version.id, version.content_hash, version.main_file)
+        workflow = case_runtime.start(specs, script_engine_for(clock), data)
+        now = clock.now()
+        data = data or {}
+        case = CaseRow(
+            reference=uow.cases.next_reference(local_year(now)),
+            pathway_version_id=version.id,
+            status=CaseStatus.OPEN,
+            priority=Priority(data["priority"]) if data.get("priority") in Priority.__members__.values() else Priority.NORMAL,
+            risk_level=RiskLevel(data["risk_level"]) if data.get("risk_level") in RiskLevel.__members__.values() else None,
+            region=data.get("region") if isinstance(data.get("region"), str) else None,
+            organisation_id=actor.organisation_id,
+            created_at=now,
+            created_by_id=actor.id,
+            updated_at=now,
+            workflow_json=serializer.dumps(workflow),
+            serializer_version=serializer.SERIALIZER_VERSION,
+        )
+        step = start_step(uow, clock, case, specs, workflow, actor)
+        step.details["pathway"] = {"id": version.pathway_id, "version": version.version}
+        result = finish_step(step, case_runtime.failures(workflow), hook=hook)
+        return CaseRef(
+            id=result.case_id,
+            reference=result.reference,
+            pathway_id=version.pathway_id,
+            pathway_version=version.version,
+            stage=result.stage,
+            open_task_ids=result.new_task_ids,
+            failures=result.failures,
+        )
+
+
+def advance_case(uow: UnitOfWork, clock: Clock, case_id: int, hook: StepHook | None = None) -> StepResult:
+    """Fire the case's due timers and run what follows (the deadline sweep's step; the actor is the system)."""
+    with uow:
+        step = begin_step(uow, clock, case_id, None, "timers_fired")
+        failures = case_runtime.advance(step.workflow)
+        return finish_step(step, failures, hook=hook)
+
+
+def signal_case(uow: UnitOfWork, clock: Clock, case_id: int, name: str, actor: Actor | None,
+                data: dict | None = None) -> StepResult:
+    """Deliver a BPMN signal to a case; Conflict if nothing in it waits for that signal."""
+    with uow:
+        step = begin_step(uow, clock, case_id, actor, "signal_received")
+        if actor is not None and not can_view_case(actor, step.case):
+            raise NotFound(f"case {case_id} does not exist or is not yours to see")
+        step.details["signal"] = name
+        failures = send_signal(step.workflow, name, data)
+        return finish_step(step, failures)
+
+
+def case_id_of(uow: UnitOfWork, reference: str) -> int:
+    """The id of a case by its reference (MNR-2026-000123), or NotFound."""
+    with uow:
+        return uow.cases.get_by_reference(reference).id
+
+
+def list_cases_needing_attention(uow: UnitOfWork, actor: Actor, limit: int = 100) -> list[CaseAttention]:
+    """Open cases whose workflow failed: every case for coordinators, their organisation's for supervisors."""
+    if not can_list_cases_needing_attention(actor):
+        raise AccessDenied(f"{actor.username} may not list cases needing attention")
+    statement = (
+        select(CaseRow)
+        .where(CaseRow.needs_attention.is_(True))
+        .order_by(CaseRow.attention_at)
+        .limit(limit)
+    )
+    with uow:
+        return [
+            CaseAttention(case.id, case.reference, case.organisation_id, case.stage, case.attention_message or "", case.attention_at)
+            for case in uow.session.scalars(statement)
+            if can_view_case(actor, case)
+        ]

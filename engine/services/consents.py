@@ -1,0 +1,148 @@
+"""Consent: recorded at the consent step, checked before every referral leaves, withdrawn at any time.
+
+The gate is here, in the engine: `consent_covering` refuses (`ConsentRequired`) unless a recorded,
+given, unexpired, unwithdrawn consent of the case covers the referral's sector and recipient.
+A recipient is covered when the consent names the organisation, or says "signed_providers" and
+the organisation has signed both the MoU and the data-sharing agreement.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from engine.access import Actor, can_view_case
+from engine.clock import Clock
+from engine.domain import ConsentGiver, ConsentMethod, ReferralState, Role, Sector
+from engine.domain.referral_states import OPEN_STATES
+from engine.errors import AccessDenied, Conflict, ConsentRequired, InvalidData
+from engine.runtime import case_runtime
+from engine.runtime.signals import send_signal, waiting_signals
+from engine.services.case_step import Step, StepHook, StepResult, begin_step, finish_step
+from engine.store.models import ConsentRow, Organisation
+from engine.store.unit_of_work import UnitOfWork
+
+SIGNED_PROVIDERS = "signed_providers"
+WITHDRAWAL_SIGNAL = "consent_withdrawn"
+# What each scope on the consent form keeps back from providers (health and protection details).
+HEALTH_FIELDS = ("vuln_medical", "vuln_pregnancy", "vuln_disability", "vuln_psychosocial")
+PROTECTION_FIELDS = ("vuln_trafficking", "vuln_violence", "vuln_security", "unaccompanied_child")
+WITHHELD_BY_SCOPE = {
+    "minimum_necessary": HEALTH_FIELDS + PROTECTION_FIELDS,
+    "including_health": PROTECTION_FIELDS,
+    "including_protection": HEALTH_FIELDS,
+}
+LANGUAGE_CODES = {"french": "fr", "english": "en", "fulfulde": "ff", "pidgin": "wes", "arabic": "ar", "other": "und"}
+
+
+def record_consent(step: Step, data: dict, task_data: dict) -> ConsentRow:
+    """Store the consent (or refusal) given at the consent step; it covers the sectors of the assessed needs."""
+    given = bool(data.get("consent_given"))
+    if given and not data.get("consent_method"):
+        raise InvalidData("say how consent was given", {"consent_method": ["required when consent is given"]})
+    sectors = _need_sectors(task_data.get("needs"))
+    row = ConsentRow(
+        case_id=step.case.id,
+        given=given,
+        given_by=ConsentGiver(data.get("consent_given_by") or ConsentGiver.PERSON),
+        child_assent=data.get("child_assent"),
+        method=ConsentMethod(data.get("consent_method") or ConsentMethod.VERBAL_WITNESSED),
+        language=LANGUAGE_CODES.get(data.get("consent_language") or "", "fr"),
+        scope_services=sectors if given else [],
+        scope_recipients=[SIGNED_PROVIDERS] if given else [],
+        withheld_fields=list(WITHHELD_BY_SCOPE.get(data.get("consent_scope") or "minimum_necessary", ())),
+        recorded_at=step.now,
+        recorded_by_id=step.actor.id if step.actor is not None else None,
+    )
+    step.session.add(row)
+    step.details["consent"] = "given" if given else "refused"
+    return row
+
+
+def _need_sectors(needs) -> list[str]:
+    sectors = []
+    for need in needs or []:
+        sector = need.get("sector") if isinstance(need, dict) else None
+        if sector in Sector.__members__.values() and sector not in sectors:
+            sectors.append(sector)
+    # No needs assessed yet: the consent covers every service category the person agreed to.
+    return sectors or [sector.value for sector in Sector]
+
+
+def consent_covers(consent: ConsentRow, sector: str, provider: Organisation, now: datetime) -> bool:
+    """Whether this consent allows sending `sector` data to `provider` at `now`."""
+    if not consent.given or consent.withdrawn_at is not None:
+        return False
+    if consent.is_override and consent.override_approved_by_id is None:
+        return False
+    if consent.expires_at is not None and consent.expires_at <= now:
+        return False
+    if sector not in consent.scope_services:
+        return False
+    recipients = consent.scope_recipients or []
+    if provider.id in recipients or str(provider.id) in recipients:
+        return True
+    return SIGNED_PROVIDERS in recipients and provider.mou_signed and provider.data_sharing_signed
+
+
+def consent_covering(step: Step, sector: str, provider: Organisation) -> ConsentRow:
+    """The consent that allows this referral; ConsentRequired naming what is missing otherwise."""
+    consents = step.session.scalars(
+        select(ConsentRow).where(ConsentRow.case_id == step.case.id).order_by(ConsentRow.recorded_at.desc(), ConsentRow.id.desc())
+    ).all()
+    for consent in consents:
+        if consent_covers(consent, sector, provider, step.now):
+            return consent
+    if not any(c.given and c.withdrawn_at is None for c in consents):
+        raise ConsentRequired(f"case {step.case.reference}: no valid consent is recorded; no referral can be sent")
+    raise ConsentRequired(
+        f"case {step.case.reference}: the consent does not cover sending {sector} data to {provider.name}"
+        + ("" if provider.data_sharing_signed and provider.mou_signed else " (it has not signed the MoU and data-sharing agreement)")
+    )
+
+
+def withdraw_consent(
+    uow: UnitOfWork, clock: Clock, case_id: int, actor: Actor, reason: str | None = None, hook: StepHook | None = None
+) -> StepResult:
+    """Mark the case's consents withdrawn, revoke its pending referrals, and tell the workflow."""
+    with uow:
+        step = begin_step(uow, clock, case_id, actor, "consent_withdrawn")
+        if not can_view_case(actor, step.case) or not actor.roles & {Role.CASEWORKER, Role.SUPERVISOR}:
+            raise AccessDenied(f"{actor.username} may not withdraw consent on case {step.case.reference}")
+        withdrawn = mark_withdrawn(step, reason)
+        if WITHDRAWAL_SIGNAL in waiting_signals(step.workflow):
+            failures = send_signal(step.workflow, WITHDRAWAL_SIGNAL, {})
+        elif not withdrawn:
+            raise Conflict(f"case {step.case.reference} has no consent to withdraw")
+        else:
+            failures = case_runtime.failures(step.workflow)
+        return finish_step(step, failures, hook=hook)
+
+
+def mark_withdrawn(step: Step, reason: str | None) -> list[ConsentRow]:
+    """Withdraw every standing consent of the case and revoke its open referrals (once)."""
+    consents = step.session.scalars(
+        select(ConsentRow).where(ConsentRow.case_id == step.case.id, ConsentRow.given.is_(True), ConsentRow.withdrawn_at.is_(None))
+    ).all()
+    for consent in consents:
+        consent.withdrawn_at = step.now
+        consent.withdrawn_by_id = step.actor.id if step.actor is not None else None
+        consent.withdrawal_reason = reason
+    revoked = []
+    for referral in step.referrals:
+        if referral.state in OPEN_STATES:
+            referral.state = ReferralState.REVOKED
+            referral.closed_at = step.now
+            referral.updated_at = step.now
+            revoked.append(referral)
+    if consents or revoked:
+        # The reason given by the person may be sensitive: it stays on the consent row only.
+        step.details["revoked_referrals"] = [r.id for r in revoked]
+        step.details["revoked_because"] = "consent_withdrawn"
+        step.notify(
+            "consent_withdrawn",
+            revoked_referral_ids=[r.id for r in revoked],
+            provider_organisation_ids=sorted({r.provider_organisation_id for r in revoked if r.provider_organisation_id}),
+        )
+    return consents

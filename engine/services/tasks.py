@@ -1,0 +1,171 @@
+"""Human tasks: complete one with form data, claim, release and reassign.
+
+    result = complete_task(uow, clock, task_id, actor, {"field": "value"})
+
+Completing is one step of the case (see `case_step`): the task must be visible to the actor
+(else NotFound) and theirs to do (else AccessDenied); the data is checked by the task's form
+(InvalidData, nothing changed); the task's `aiguillage.*` properties apply their effects (consent,
+referrals); then the workflow moves on and everything commits together.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, update
+
+from engine.access import (
+    Actor,
+    can_claim_task,
+    can_complete_task,
+    can_reassign_task,
+    can_see_task,
+    can_view_case,
+)
+from engine.clock import Clock
+from engine.domain import TaskState
+from engine.errors import AccessDenied, Conflict, NotFound
+from engine.runtime import case_runtime
+from engine.runtime.human_tasks import HumanTask, human_task_of
+from engine.services.case_step import StepHook, StepResult, begin_step, finish_step
+from engine.services.consents import mark_withdrawn, record_consent
+from engine.services.form_data import clean_form_data, form_fields, sensitive_fields
+from engine.services.referrals import REFERRAL_PROPERTY, apply_referral_step
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskRow
+from engine.store.unit_of_work import UnitOfWork
+
+CONSENT_PROPERTY = "aiguillage.consent"
+
+
+def complete_task(
+    uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, data: dict | None, hook: StepHook | None = None
+) -> StepResult:
+    """Submit a task's form and move the case on, in one transaction."""
+    with uow:
+        row = visible_task(uow, task_id, actor)
+        if row.state != TaskState.OPEN:
+            raise Conflict(f"task {row.name} was already {row.state.value}; reload your task list")
+        if not can_complete_task(actor, row):
+            raise AccessDenied(f"task {row.name} is assigned to someone else; ask a supervisor to reassign it")
+        step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row)
+        task = _ready_task(step.workflow, row)
+        cleaned = clean_form_data(task.form, data)
+        step.details.update(_described(task, cleaned))
+        _apply_effects(step, task, cleaned)
+        _update_case_facts(step.case, cleaned)
+        failures = case_runtime.complete_task(step.workflow, row.id, cleaned)
+        return finish_step(step, failures, hook=hook)
+
+
+def visible_task(uow: UnitOfWork, task_id: str, actor: Actor) -> TaskRow:
+    """The task row if the actor may see it; NotFound otherwise (its existence is not disclosed)."""
+    row = uow.session.get(TaskRow, task_id)
+    if row is None or not can_see_task(actor, row):
+        raise NotFound(f"task {task_id} does not exist or is not yours to see")
+    return row
+
+
+def _ready_task(workflow, row: TaskRow) -> HumanTask:
+    task = case_runtime.find_task(workflow, row.id)
+    if not task.task_spec.manual:
+        raise Conflict(f"task {row.name} is not a human task")
+    return human_task_of(task, workflow.script_engine)
+
+
+def _described(task: HumanTask, cleaned: dict) -> dict:
+    """What the history keeps of a submission: field names, and values only of non-sensitive choices."""
+    sensitive = sensitive_fields(task.form)
+    choices = {f.id for f in form_fields(task.form) if (f.type or "").lower() in ("enum", "boolean")}
+    return {
+        "task_id": task.id,
+        "fields": sorted(cleaned),
+        "values": {k: v for k, v in sorted(cleaned.items()) if k in choices and k not in sensitive},
+    }
+
+
+def _apply_effects(step, task: HumanTask, cleaned: dict) -> None:
+    consent = task.properties.get(CONSENT_PROPERTY)
+    if consent == "record":
+        record_consent(step, cleaned, task.data)
+    elif consent == "withdraw":
+        mark_withdrawn(step, cleaned.get("withdrawal_note"))
+    if task.properties.get(REFERRAL_PROPERTY):
+        apply_referral_step(step, task, cleaned)
+
+
+def _update_case_facts(case: CaseRow, cleaned: dict) -> None:
+    from engine.domain import Priority, RiskLevel
+
+    if cleaned.get("priority") in Priority.__members__.values():
+        case.priority = Priority(cleaned["priority"])
+    if cleaned.get("risk_level") in RiskLevel.__members__.values():
+        case.risk_level = RiskLevel(cleaned["risk_level"])
+    if isinstance(cleaned.get("region"), str):
+        case.region = cleaned["region"][:64]
+
+
+# ---- assignment -------------------------------------------------------------------------------
+
+
+def claim_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> None:
+    """Take an unassigned task offered to one of your groups; Conflict if someone was faster."""
+    with uow:
+        row = visible_task(uow, task_id, actor)
+        if not can_claim_task(actor, row):
+            raise Conflict(f"task {row.name} is already assigned or no longer open")
+        _assign(uow, clock, row, actor, actor.id, "task_claimed", expected_assignee=None)
+
+
+def release_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> None:
+    """Give a task you hold back to its groups."""
+    with uow:
+        row = visible_task(uow, task_id, actor)
+        if row.state != TaskState.OPEN or row.assignee_id != actor.id:
+            raise Conflict(f"task {row.name} is not assigned to you")
+        _assign(uow, clock, row, actor, None, "task_released", expected_assignee=actor.id)
+
+
+def reassign_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, to_username: str) -> None:
+    """A supervisor (or coordinator) gives an open task to a named user of the task's organisation."""
+    with uow:
+        row = uow.session.get(TaskRow, task_id)
+        case = uow.session.get(CaseRow, row.case_id) if row is not None else None
+        if row is None or not (can_see_task(actor, row) or can_view_case(actor, case)):
+            raise NotFound(f"task {task_id} does not exist or is not yours to see")
+        if not can_reassign_task(actor, row):
+            raise AccessDenied(f"{actor.username} may not reassign task {row.name}")
+        target = uow.directory.user(to_username)
+        if not target.active:
+            raise Conflict(f"user {to_username!r} is not active")
+        _assign(uow, clock, row, actor, target.id, "task_reassigned", expected_assignee=row.assignee_id)
+
+
+def _assign(uow, clock, row: TaskRow, actor: Actor, assignee_id: int | None, action: str, expected_assignee) -> None:
+    now = clock.now()
+    # A conditional update: of two people claiming at once, exactly one changes the row.
+    condition = TaskRow.assignee_id.is_(None) if expected_assignee is None else TaskRow.assignee_id == expected_assignee
+    changed = uow.session.execute(
+        update(TaskRow)
+        .where(and_(TaskRow.id == row.id, TaskRow.state == TaskState.OPEN, condition))
+        .values(assignee_id=assignee_id, claimed_at=now if assignee_id is not None else None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise Conflict(f"task {row.name} changed in the meantime; reload your task list")
+    uow.session.add(
+        CaseEvent(case_id=row.case_id, at=now, actor_id=actor.id, action=action, task_bpmn_id=row.bpmn_id,
+                  details={"task_id": row.id, "assignee_id": assignee_id})
+    )
+    uow.session.add(
+        AuditEntry(at=now, user_id=actor.id, action=f"case.{action}", object_type="task", object_id=row.id,
+                   case_id=row.case_id, details={"assignee_id": assignee_id})
+    )
+    if assignee_id is not None and assignee_id != actor.id:
+        reference = uow.session.get(CaseRow, row.case_id).reference
+        uow.session.add(
+            OutboxRow(event_type="task_assigned", case_id=row.case_id, created_at=now,
+                      payload={"case_id": row.case_id, "reference": reference, "task_id": row.id, "bpmn_id": row.bpmn_id,
+                               "task_name": row.name, "organisation_id": row.organisation_id, "assignee_id": assignee_id,
+                               "candidate_groups": [], "due_at": row.due_at.isoformat() if row.due_at else None,
+                               "referral_id": row.referral_id})
+        )
+    uow.commit()
+

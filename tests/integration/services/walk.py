@@ -1,0 +1,33 @@
+"""Walking a Cameroon case through the services in tests: find a task in someone's inbox and complete it."""
+
+from __future__ import annotations
+
+from engine.services.actors import load_actor
+from engine.services.inbox import TaskSummary, list_inbox
+from engine.services.tasks import complete_task
+
+
+class CaseWalker:
+    """Completes tasks as named demo users, the way they would from their inbox."""
+
+    def __init__(self, container):
+        self.container = container
+
+    def actor(self, username: str):
+        return load_actor(self.container.uow(), username)
+
+    def inbox(self, username: str) -> list[TaskSummary]:
+        return list_inbox(self.container.uow(), self.actor(username), limit=500)
+
+    def task(self, username: str, bpmn_id: str, sector: str | None = None, case_id: int | None = None) -> TaskSummary:
+        found = [
+            t for t in self.inbox(username)
+            if t.bpmn_id == bpmn_id and (sector is None or t.instance_label == sector)
+            and (case_id is None or t.case_id == case_id)
+        ]
+        assert len(found) == 1, f"{username} should have one {bpmn_id} ({sector}); inbox: {[(t.bpmn_id, t.instance_label) for t in self.inbox(username)]}"
+        return found[0]
+
+    def complete(self, username: str, bpmn_id: str, data: dict, sector: str | None = None, case_id: int | None = None, **kwargs):
+        task = self.task(username, bpmn_id, sector, case_id)
+        return complete_task(self.container.uow(), self.container.clock, task.id, self.actor(username), data, **kwargs)
