@@ -13,6 +13,8 @@ import re
 
 from engine.errors import ExpressionError
 from engine.expressions.evaluation import check_expression
+from engine.expressions.iso8601 import shown
+from engine.expressions.limits import MAX_DEPTH, guarded
 
 _RANGE = re.compile(r"(?P<open>[\[\]\(])(?P<low>.+?)\.\.(?P<high>.+)(?P<close>[\[\]\)])", re.DOTALL)
 _COMPARISON = re.compile(r"(<=|>=|!=|==|<|>|=)(?!=)")
@@ -21,36 +23,44 @@ _QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
 
 def dmn_input_test(cell: str | None) -> str | None:
     """The cell as a `?` test Spiff's DMNEngine evaluates as Camunda would; None for `-` or empty."""
-    text = (cell or "").strip()
+    if cell is None:
+        return None
+    return guarded(cell, lambda: _input_test(cell, 0), "DMN cell")
+
+
+def _input_test(cell: str, depth: int) -> str | None:
+    if depth > MAX_DEPTH:
+        raise ExpressionError(f"the DMN cell is nested too deeply (more than {MAX_DEPTH} levels)")
+    text = cell.strip()
     if text in ("", "-"):
         return None
     if _QUESTION_MARK.search(text):
         return text
     alternatives = _split_top_level(text)
     if len(alternatives) > 1:
-        tests = [_single_test(alternative) for alternative in alternatives]
+        tests = [_single_test(alternative, depth) for alternative in alternatives]
         if all(test.startswith("? == (") for test in tests):
             return "? in (" + ", ".join(alternative.strip() for alternative in alternatives) + ")"
         return " or ".join(f"({test})" for test in tests)
-    return _single_test(text)
+    return _single_test(text, depth)
 
 
 def check_dmn_input(cell: str | None) -> None:
     """Refuse a DMN input cell that is not a valid unary test in the safe language."""
-    test = dmn_input_test(cell)
-    if test is not None:
-        try:
+    try:
+        test = dmn_input_test(cell)
+        if test is not None:
             check_expression(_QUESTION_MARK.sub("dmninputexpr", test))
-        except ExpressionError as error:
-            raise ExpressionError(f"DMN cell {cell!r}: {error.message}", expression=cell or "") from None
+    except ExpressionError as error:
+        raise ExpressionError(f"DMN cell {shown(cell or '')}: {error.message}", expression=cell or "") from None
 
 
-def _single_test(text: str) -> str:
+def _single_test(text: str, depth: int) -> str:
     text = text.strip()
     if not text:
         raise ExpressionError("a DMN cell has an empty alternative between commas", expression=text)
     if text.lower().startswith("not(") and text.endswith(")"):
-        inner = dmn_input_test(text[4:-1])
+        inner = _input_test(text[4:-1], depth + 1)
         return "True" if inner is None else f"not ({inner})"
     match = _RANGE.fullmatch(text)
     if match:

@@ -7,35 +7,13 @@ import copy
 from collections import ChainMap
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Mapping
 
 from engine.errors import ExpressionError
 from engine.expressions.checker import CONSTANT_NAMES, fail, parse_expression, parse_script
 from engine.expressions.interpreter import Interpreter, item_of
 from engine.expressions.juel import is_juel, translate_juel
-from engine.expressions.limits import Budget, measure
-
-Result = TypeVar("Result")
-
-
-def guarded(text: Any, action: Callable[[], Result], what: str = "expression") -> Result:
-    """Run an action so that whatever goes wrong comes out as one ExpressionError about `text`."""
-    if not isinstance(text, str):
-        raise ExpressionError(f"the {what} must be a text, not {type(text).__name__}", expression=repr(text)[:200])
-    try:
-        return action()
-    except ExpressionError as error:
-        if not error.expression:
-            error.expression = text
-        if "\n" in error.message:  # messages are one line, whatever text they quote
-            error.message = " ".join(error.message.split())
-            error.args = (error.message,)
-        raise
-    except (RecursionError, MemoryError):
-        raise ExpressionError(f"the {what} is too large or nested too deeply", expression=text) from None
-    except Exception as error:  # noqa: BLE001 - untrusted text must never reach the user as a traceback
-        raise ExpressionError(f"the {what} failed: {type(error).__name__}: {error}"[:300], expression=text) from None
-
+from engine.expressions.limits import Budget, guarded, measure
 
 @lru_cache(maxsize=2048)
 def python_form(text: str) -> str:

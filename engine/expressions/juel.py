@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from engine.errors import ExpressionError
 from engine.expressions.functions import METHOD_NAMES
+from engine.expressions.limits import MAX_DEPTH, guarded
 
+# Each level of brackets costs this parser about ten Python frames: stay far from the stack limit.
+MAX_NESTING = 40
 # Python precedence of what we emit; a child is parenthesised when it binds more loosely.
 TERNARY, OR, AND, NOT, COMPARE, ADD, MUL, UNARY, ATOM = 0, 1, 2, 3, 4, 6, 7, 8, 10
 
@@ -46,6 +49,7 @@ class _Parser:
         self.whole = whole
         self.tokens = self._tokenize(source, offset)
         self.position = 0
+        self.depth = 0
 
     def error(self, message: str, column: int | None = None) -> ExpressionError:
         where = f" (column {column})" if column else ""
@@ -97,6 +101,15 @@ class _Parser:
         return code.text
 
     def ternary(self) -> _Code:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"the expression is nested too deeply (more than {MAX_NESTING} levels)", self.peek().column)
+        try:
+            return self._ternary()
+        finally:
+            self.depth -= 1
+
+    def _ternary(self) -> _Code:
         condition = self.logical_or()
         if not self.at("?"):
             return condition
@@ -149,16 +162,20 @@ class _Parser:
         return code
 
     def unary(self) -> _Code:
-        if self.at("!", "not"):
-            self.take()
-            return _Code(f"not {wrap(self.unary(), NOT)}", NOT)
-        if self.at("-"):
-            self.take()
-            return _Code(f"-{wrap(self.unary(), UNARY)}", UNARY)
-        if self.at("empty"):
-            self.take()
-            return _Code(f"is_empty({self.unary().text})", ATOM)
-        return self.postfix()
+        prefixes = []
+        while self.at("!", "not", "-", "empty"):
+            prefixes.append(self.take())
+            if len(prefixes) > MAX_DEPTH:
+                raise self.error(f"too many operators in a row (more than {MAX_DEPTH})", prefixes[-1].column)
+        code = self.postfix()
+        for prefix in reversed(prefixes):
+            if prefix.text in ("!", "not"):
+                code = _Code(f"not {wrap(code, NOT)}", NOT)
+            elif prefix.text == "-":
+                code = _Code(f"-{wrap(code, UNARY)}", UNARY)
+            else:
+                code = _Code(f"is_empty({code.text})", ATOM)
+        return code
 
     def postfix(self) -> _Code:
         code = self.primary()
@@ -266,6 +283,10 @@ def is_juel(text: str) -> bool:
 
 def translate_juel(text: str) -> str:
     """`${a == b && !c}` -> `a == b and not c`; text around ${...} becomes string concatenation."""
+    return guarded(text, lambda: _translate(text), "JUEL expression")
+
+
+def _translate(text: str) -> str:
     parts = _split_composite(text)
     expressions = [part for part in parts if isinstance(part, tuple)]
     literal_text = "".join(part for part in parts if isinstance(part, str))

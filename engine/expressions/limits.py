@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from engine.errors import ExpressionError
 
@@ -15,6 +14,8 @@ MAX_ITEMS = 100_000
 MAX_INT_BITS = 333  # about 10**100
 MAX_STEPS = 200_000
 MAX_ROUND_DIGITS = 15
+
+Result = TypeVar("Result")
 
 
 class Budget:
@@ -65,5 +66,24 @@ def check_int(value: Any) -> Any:
     return value
 
 
-def is_plain_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, (bool, int, float, str, date, timedelta))
+def guarded(text: Any, action: Callable[[], Result], what: str = "expression") -> Result:
+    """Run an action so that whatever goes wrong comes out as one ExpressionError about `text`."""
+    if not isinstance(text, str):
+        raise ExpressionError(f"the {what} must be a text, not {type(text).__name__}", expression=repr(text)[:200])
+    if len(text) > MAX_SOURCE_CHARS:
+        raise ExpressionError(
+            f"the {what} is too long ({len(text):,} characters; limit {MAX_SOURCE_CHARS:,})", expression=text[:200]
+        )
+    try:
+        return action()
+    except ExpressionError as error:
+        if not error.expression:
+            error.expression = text
+        if "\n" in error.message:  # messages are one line, whatever text they quote
+            error.message = " ".join(error.message.split())
+            error.args = (error.message,)
+        raise
+    except (RecursionError, MemoryError):
+        raise ExpressionError(f"the {what} is too large or nested too deeply", expression=text) from None
+    except Exception as error:  # noqa: BLE001 - untrusted text must never reach the user as a traceback
+        raise ExpressionError(f"the {what} failed: {type(error).__name__}: {error}"[:300], expression=text) from None

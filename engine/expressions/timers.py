@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal, Mapping
 
 from engine.errors import ExpressionError
-from engine.expressions.evaluation import check_expression, evaluate, guarded, python_form
+from engine.expressions.evaluation import check_expression, evaluate, python_form
 from engine.expressions.checker import parse_expression
 from engine.expressions.functions import type_name
+from engine.expressions.limits import guarded
 from engine.expressions.iso8601 import format_duration, shown, normal_cycle, normal_duration, normal_moment
 
 TimerKind = Literal["duration", "date", "cycle"]
@@ -55,11 +56,11 @@ def timer_kind(text: str) -> TimerKind | None:
     """What a literal timer text is; None for an expression (known only at run time) or a bad text."""
     if not isinstance(text, str):
         return None
-    literal = _literal(text.strip())
-    if literal is None:
-        return None
     try:
-        normal_iso(literal)
+        literal = guarded(text, lambda: _literal(text.strip()), "timer")
+        if literal is None:
+            return None
+        guarded(literal, lambda: normal_iso(literal), "timer")
     except ExpressionError:
         return None
     return _iso_kind(literal)

@@ -3,7 +3,10 @@
 import pytest
 
 from engine.errors import ExpressionError
-from engine.expressions import check_expression, check_script, evaluate, run_script
+from engine.expressions import (
+    check_dmn_input, check_expression, check_script, check_timer, dmn_input_test, evaluate, run_script, timer_kind,
+    translate_juel,
+)
 
 DATA = {"x": "text", "d": {"a": 1}, "consent": True, "items": [1, 2, 3]}
 
@@ -154,3 +157,33 @@ def test_growth_through_variables_is_stopped_at_run_time():
         run_script("x = [1] * 60000\ny = x + x", {})
     with pytest.raises(ExpressionError, match="too large"):
         run_script("x = 'a' * 60000\ny = [x, x]", {})
+
+
+def test_the_evaluator_never_hands_text_to_python_itself():
+    import re
+    from pathlib import Path
+
+    import engine.expressions
+
+    package = Path(engine.expressions.__file__).parent
+    for source in package.glob("*.py"):
+        code = source.read_text(encoding="utf-8")
+        assert not re.search(r"(?<![.\w])(eval|exec|compile|__import__)\(", code), source.name
+
+
+@pytest.mark.parametrize(
+    "call, text",
+    [
+        (translate_juel, "${" + "(" * 3000 + "a" + ")" * 3000 + "}"),
+        (translate_juel, "${" + "!" * 5000 + "a}"),
+        (translate_juel, "x" * 1_000_000 + "${a}"),
+        (dmn_input_test, "not(" * 1000 + "1" + ")" * 1000),
+        (check_dmn_input, "[" * 3000 + "1..2" + "]" * 3000),
+        (check_timer, "${" + "(" * 3000 + "a" + ")" * 3000 + "}"),
+        (check_script, "x = " + "(" * 3000 + ")" * 3000),
+    ],
+)
+def test_deep_or_huge_text_is_refused_by_every_entry_point(call, text):
+    with pytest.raises(ExpressionError, match="too long|too deeply|too many|too large"):
+        call(text)
+    assert timer_kind(text) is None
