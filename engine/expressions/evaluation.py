@@ -13,7 +13,9 @@ from engine.errors import ExpressionError
 from engine.expressions.checker import CONSTANT_NAMES, fail, parse_expression, parse_script
 from engine.expressions.interpreter import Interpreter, item_of
 from engine.expressions.juel import is_juel, translate_juel
+from engine.expressions.iso8601 import format_duration
 from engine.expressions.limits import Budget, guarded, measure
+
 
 @lru_cache(maxsize=2048)
 def python_form(text: str) -> str:
@@ -149,8 +151,6 @@ def _as_load(target: ast.AST) -> ast.AST:
 
 def plain(value: Any) -> Any:
     """A JSON-friendly copy of a script's result: dates as ISO texts, tuples and sets as lists."""
-    from engine.expressions.iso8601 import format_duration
-
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
