@@ -142,7 +142,7 @@ def read_documents(files: dict[str, bytes], problems: list[Problem]) -> list[Doc
             continue
         parsed = parse_untrusted(files[name])
         if isinstance(parsed, XmlProblem):
-            rule = "file.too_large" if parsed.code == "too_large" else f"xml.{parsed.code}"
+            rule = {"too_large": "file.too_large", "encoding": "xml.malformed"}.get(parsed.code, f"xml.{parsed.code}")
             problems.append(Problem(name, parsed.line, None, None, _xml_advice(parsed), rule))
             continue
         expected = "dmn" if name.lower().endswith(".dmn") else "bpmn"
@@ -182,5 +182,6 @@ def _xml_advice(problem: XmlProblem) -> str:
         "dtd": "; remove the <!DOCTYPE>/<!ENTITY> lines (BPMN never needs them)",
         "empty": "; save the diagram again from the modeler",
         "too_large": "; a pathway diagram is far smaller: check that this is the right file",
+        "encoding": "",
     }
     return problem.message + advice.get(problem.code, "; open and save the file again in the modeler, or fix the XML at that line")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from engine.pathways.documents import Document, read_documents
 from engine.pathways.folder import PathwaySource
 from engine.pathways.problems import Problem
@@ -12,15 +14,19 @@ from engine.pathways.rules.schema import check_schema
 __all__ = ["Problem", "validate"]
 
 
-def validate(source: PathwaySource) -> list[Problem]:
-    """Check everything about the pathway; an empty list means it can be published and run."""
+def validate(source: PathwaySource, operations: Collection[str] | None = None) -> list[Problem]:
+    """Check everything about the pathway; an empty list means it can be published and run.
+
+    `operations`, when given, are the service-task operations the engine provides; a service
+    task naming another one is then a problem.
+    """
     try:
-        return _validate(source)
+        return _validate(source, operations)
     except RecursionError:
         return [Problem(source.main, None, None, None, "the diagram is nested too deeply to be checked; simplify its structure", "bpmn.too_deep")]
 
 
-def _validate(source: PathwaySource) -> list[Problem]:
+def _validate(source: PathwaySource, operations: Collection[str] | None) -> list[Problem]:
     problems = list(source.problems)
     problems += yaml_files.check_yaml_files(source)
     documents = read_documents(source.files, problems)
@@ -36,7 +42,7 @@ def _validate(source: PathwaySource) -> list[Problem]:
         found += structure.check_containers(document, checked)
         found += check_loops(document, checked)
     found += references.check_references(documents, checked)
-    found += content.check_content(source, documents, checked)
+    found += content.check_content(source, documents, checked, operations)
     schema_problems = [p for d in bpmn for p in check_schema(d)]
     problems += found + _not_repeated(schema_problems, found)
     if not problems and main is not None:

@@ -16,7 +16,7 @@ class XmlProblem:
 
     message: str
     line: int | None = None
-    code: str = "malformed"  # empty, too_large, dtd or malformed
+    code: str = "malformed"  # empty, too_large, dtd, encoding or malformed
 
 
 def _parser() -> etree.XMLParser:
@@ -45,6 +45,8 @@ def parse_untrusted(data: bytes, max_bytes: int = MAX_XML_BYTES) -> etree._Eleme
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
+        if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return XmlProblem("the file is not UTF-8 text (it holds NUL bytes: UTF-16 without a declaration, or binary data); save it as UTF-8", code="encoding")
         return XmlProblem(f"the file is not well-formed XML: {error.msg}", error.lineno or None)
     except (ValueError, etree.LxmlError) as error:
         return XmlProblem(f"the file cannot be read as XML: {error}")

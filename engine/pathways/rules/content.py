@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from engine.pathways.documents import Document
 from engine.pathways.folder import PathwaySource
 from engine.pathways.problems import Problem
 from engine.pathways.rules.expressions import check_expressions
+from engine.pathways.rules.form_fields import check_forms
+from engine.pathways.rules.services import check_services
+from engine.pathways.rules.translations import check_labels
 
 
-def check_content(source: PathwaySource, documents: list[Document], checked: set[str]) -> list[Problem]:
-    """Expressions, form fields and labels of every checked process."""
-    return check_expressions(documents, checked)
+def check_content(source: PathwaySource, documents: list[Document], checked: set[str], operations: Collection[str] | None = None) -> list[Problem]:
+    """Expressions, service tasks, form fields and labels of every checked process."""
+    return (
+        check_expressions(documents, checked)
+        + check_services(documents, checked, operations)
+        + check_forms(documents, checked)
+        + check_labels(source, documents, checked)
+    )

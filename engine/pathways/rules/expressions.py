@@ -68,7 +68,7 @@ def _check_element(document: Document, element: etree._Element) -> list[Problem]
         for attribute in ("dueDate", "followUpDate"):
             value = extension(element, attribute)
             if value is not None:
-                problems += _check_text(document, element, value, _api().check_timer, f"{attribute} {value!r}", "timer.invalid", line_of(element))
+                problems += _check_text(document, element, value, _api().check_timer, attribute, "timer.invalid", line_of(element))
         priority = extension(element, "priority")
         if priority is not None and priority.strip():
             problems += _check_text(document, element, priority, _api().check_expression, "priority", "expression.invalid", line_of(element))
@@ -115,8 +115,12 @@ def _check_timer(document: Document, owner: etree._Element, definition: etree._E
         return [document.problem(owner, "timer.empty", "the timer has no time; give it a duration (PT72H), a date (2026-12-01T08:00:00+01:00) or a cycle (R3/P30D)")]
     problems = []
     for child in texts:
-        problems += _check(document, owner, child, _api().check_timer, None, "timer.invalid")
+        kind = _TIMER_KINDS[local(child)]
+        problems += _check(document, owner, child, lambda text: _api().check_timer(text, kind), None, "timer.invalid")
     return problems
+
+
+_TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
 
 
 def _check(document: Document, owner, text_element, check: Callable, what: str | None, rule: str) -> list[Problem]:
@@ -196,9 +200,12 @@ def _column(columns, index: int, kind: str) -> str:
 
 
 def _check_input_entry(text: str) -> None:
+    api = _api()
+    if hasattr(api, "check_dmn_input"):
+        api.check_dmn_input(text)
+        return
     # Spiff compares the input with the cell: "'high'" means equality, "> 5" an operator,
     # and "?" stands for the input value; we check the expression it will actually evaluate.
-    api = _api()
     if _QUESTION_MARK.search(text):
         api.check_expression(_QUESTION_MARK.sub("dmninputexpr", text))
         return
@@ -215,7 +222,8 @@ def _dmn_cell(document: Document, decision, text_element, text: str, where: str,
     try:
         check(text)
     except ExpressionError as error:
-        return [Problem(document.file, line_of(text_element), decision.get("id"), decision.get("name"), f"{where}: cell {_short(text)}: {error.message}", "dmn.cell")]
+        message = error.message if error.message.startswith("DMN cell") else f"cell {_short(text)}: {error.message}"
+        return [Problem(document.file, line_of(text_element), decision.get("id"), decision.get("name"), f"{where}: {message}", "dmn.cell")]
     except Exception as error:  # noqa: BLE001 - a checker crash must still name the cell
         return [Problem(document.file, line_of(text_element), decision.get("id"), decision.get("name"), f"{where}: cell {_short(text)} cannot be checked ({type(error).__name__})", "dmn.cell")]
     return []

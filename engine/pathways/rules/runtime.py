@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from engine.errors import AiguillageError
 from engine.pathways.folder import PathwaySource
 from engine.pathways.problems import Problem
@@ -22,15 +24,17 @@ def check_runtime_parse(source: PathwaySource) -> list[Problem]:
     return []
 
 
+# The runtime's one-line errors read "file (line N), element 'id' (name): message".
+_LOCATED = re.compile(r"^(?P<file>[^\s:(]+?)(?: \(line (?P<line>\d+)\))?(?:, element '(?P<id>[^']*)'(?: \((?P<name>.*?)\))?)?: (?P<message>.+)$")
+
+
 def _located(source: PathwaySource, error: Exception) -> Problem:
-    return Problem(
-        getattr(error, "file", None) or getattr(error, "file_name", None) or source.main,
-        getattr(error, "line", None) or getattr(error, "line_number", None) or None,
-        getattr(error, "element_id", None) or getattr(error, "id", None),
-        getattr(error, "element_name", None) or getattr(error, "name", None),
-        f"the engine cannot load this diagram: {_first_line(error)}",
-        "runtime.parse",
-    )
+    text = _first_line(error)
+    match = _LOCATED.match(text)
+    if match and match.group("file") in source.files:
+        return Problem(match.group("file"), int(match.group("line")) if match.group("line") else None,
+                       match.group("id"), match.group("name"), match.group("message"), "runtime.parse")
+    return Problem(source.main, None, None, None, f"the engine cannot load this diagram: {text}", "runtime.parse")
 
 
 def _first_line(error: Exception) -> str:

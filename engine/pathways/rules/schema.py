@@ -74,7 +74,14 @@ def _as_spiff_preprocesses(root: etree._Element) -> None:
             expression.tag = f"{{{BPMN_NS}}}messagePath"
 
 
+def _first_expected(match: re.Match) -> str:
+    names = [name.strip() for name in match.group(1).split(",") if name.strip()]
+    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+    return f"Expected is one of ({shown})"
+
+
 def _readable(message: str) -> str:
     text = re.sub(r"\{([^}]*)\}", lambda m: _PREFIXES.get(m.group(1), m.group(1)) + ":", message)
+    text = re.sub(r"Expected is one of \(([^)]*)\)", _first_expected, text)
     text = text.replace("Element '", "element '").replace("This element is not expected.", "this element is not allowed here.")
     return "the BPMN 2.0 schema refuses this: " + text.rstrip(".") + "; open and save the file in a BPMN 2.0 modeler, or fix it at this line"

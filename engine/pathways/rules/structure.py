@@ -7,11 +7,13 @@ from collections import defaultdict
 from lxml import etree
 
 from engine.pathways.documents import (
-    ACTIVITIES, BPMN_NS, Document, containers, flow_nodes, is_bpmn, local, name_of, sequence_flows, text_of,
+    ACTIVITIES, BPMN_NS, BPMNDI_NS, Document, containers, flow_nodes, is_bpmn, local, name_of, namespace, sequence_flows,
+    text_of,
 )
 from engine.pathways.problems import Problem
 
 BRANCHING_GATEWAYS = {"exclusiveGateway", "inclusiveGateway"}
+ID_NAMESPACES = {BPMN_NS, BPMNDI_NS, "http://www.omg.org/spec/DD/20100524/DI"}
 
 
 def executable_processes(document: Document) -> list[etree._Element]:
@@ -48,7 +50,8 @@ def check_duplicate_ids(document: Document) -> list[Problem]:
     seen: dict[str, etree._Element] = {}
     problems = []
     for element in document.root.iter():
-        if not isinstance(element.tag, str):
+        # Extension elements (form fields, enum values, properties) reuse ids on purpose.
+        if namespace(element) not in ID_NAMESPACES:
             continue
         element_id = element.get("id")
         if element_id is None:

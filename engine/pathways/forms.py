@@ -1,0 +1,271 @@
+"""User task forms (Camunda form fields) and the checking of data submitted through them.
+
+Dates are exchanged as ISO `YYYY-MM-DD` text (task data stays plain JSON); Camunda's own
+`dd/MM/yyyy` is also accepted on input, because Camunda Tasklist users type dates that way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import marshmallow
+from lxml import etree
+from marshmallow import fields as mfields
+from marshmallow import validate as mvalidate
+
+from engine.errors import InvalidData
+from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local
+from engine.pathways.xml import XmlProblem, parse_untrusted
+
+FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
+CONSTRAINTS = ("required", "readonly", "minlength", "maxlength", "min", "max")
+FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+# Camunda's `long` is a Java long.
+LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
+MAX_TEXT = 100_000
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    """One option of an enum field: the stored id and its label in the diagram's language."""
+
+    id: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One form field as drawn: type, label, default, constraints and properties."""
+
+    id: str
+    type: str
+    label: str | None = None
+    default: str | None = None
+    values: tuple[EnumValue, ...] = ()
+    constraints: dict[str, str | None] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+
+    @property
+    def required(self) -> bool:
+        """True when the field has Camunda's `required` constraint."""
+        return "required" in self.constraints
+
+    @property
+    def readonly(self) -> bool:
+        """True when the field has Camunda's `readonly` constraint: shown, never written."""
+        return "readonly" in self.constraints
+
+    def bound(self, name: str) -> int | float | date | None:
+        """The parsed value of a min/max/minlength/maxlength constraint (None if absent or bad)."""
+        raw = self.constraints.get(name)
+        if raw is None:
+            return None
+        try:
+            return parse_bound(self.type, name, raw)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """The form of a user task: its key (if any) and its fields in order."""
+
+    task_id: str | None
+    key: str | None
+    fields: tuple[FieldSpec, ...]
+
+    def field(self, field_id: str) -> FieldSpec | None:
+        """The field with this id, or None."""
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+def parse_bound(field_type: str, name: str, raw: str) -> int | float | date:
+    """Parse a constraint's config for a field type; ValueError says why it cannot be used."""
+    text = (raw or "").strip()
+    if name in ("minlength", "maxlength"):
+        if not re.fullmatch(r"\d{1,9}", text):
+            raise ValueError(f"{name} needs a whole number of characters, e.g. {name}=\"3\"")
+        return int(text)
+    if field_type == "date":
+        return parse_date(text)
+    if field_type == "long":
+        if not re.fullmatch(r"[+-]?\d{1,19}", text):
+            raise ValueError(f"{name} needs a whole number, e.g. {name}=\"0\"")
+        return int(text)
+    raise ValueError(f"{name} applies only to long and date fields")
+
+
+def parse_date(text: str) -> date:
+    """A date written YYYY-MM-DD or dd/MM/yyyy; ValueError otherwise."""
+    text = text.strip()
+    for pattern, layout in ((r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"), (r"\d{2}/\d{2}/\d{4}", "%d/%m/%Y")):
+        if re.fullmatch(pattern, text):
+            try:
+                return datetime.strptime(text, layout).date()
+            except ValueError:
+                break
+    raise ValueError(f"{text[:40]!r} is not a date; write it YYYY-MM-DD, e.g. 2026-03-02")
+
+
+def form_fields_of(task: etree._Element) -> list[etree._Element]:
+    """The camunda:formField elements of a user task (Camunda or Operaton namespace)."""
+    return extension_children(task, "formData/formField")
+
+
+def form_spec_from_bpmn(task: etree._Element) -> FormSpec:
+    """The form drawn on a user task element, read leniently (the validator reports what is wrong)."""
+    key = None
+    for uri in EXTENSION_NAMESPACES:
+        key = key or task.get(f"{{{uri}}}formKey")
+    specs = [_field_from_xml(element) for element in form_fields_of(task)]
+    return FormSpec(task.get("id"), key, tuple(specs))
+
+
+def _field_from_xml(element: etree._Element) -> FieldSpec:
+    values, constraints, properties = [], {}, {}
+    for child in element.iter():
+        name = local(child)
+        if name == "value" and child is not element:
+            values.append(EnumValue(child.get("id") or "", child.get("name")))
+        elif name == "constraint":
+            constraints[(child.get("name") or "").strip()] = child.get("config")
+        elif name == "property" and child.getparent() is not None and local(child.getparent()) == "properties":
+            properties[child.get("id") or child.get("name") or ""] = child.get("value") or ""
+    return FieldSpec(
+        id=element.get("id") or "",
+        type=(element.get("type") or "").strip(),
+        label=element.get("label"),
+        default=element.get("defaultValue"),
+        values=tuple(values),
+        constraints=constraints,
+        properties=properties,
+        line=line_of(element),
+    )
+
+
+def form_spec_from_spiff(form: Any, task_id: str | None = None) -> FormSpec:
+    """A FormSpec from SpiffWorkflow's camunda `Form` object (as kept on a UserTask spec)."""
+    specs = []
+    for spiff_field in getattr(form, "fields", []) or []:
+        values = tuple(EnumValue(o.id, o.name) for o in getattr(spiff_field, "options", []) or [])
+        specs.append(FieldSpec(
+            id=spiff_field.id or "",
+            type=spiff_field.type or "",
+            label=spiff_field.label,
+            default=spiff_field.default_value,
+            values=values,
+            constraints={v.name: v.config for v in spiff_field.validation},
+            properties={p.id: p.value for p in spiff_field.properties},
+        ))
+    return FormSpec(task_id, getattr(form, "key", None) or None, tuple(specs))
+
+
+def load_form(files: dict[str, bytes], task_id: str) -> FormSpec | None:
+    """The form of user task `task_id` in a pathway's BPMN files (`PathwaySource.files`), or None."""
+    for name in sorted(files):
+        if not name.lower().endswith((".bpmn", ".bpmn20.xml")):
+            continue
+        root = parse_untrusted(files[name])
+        if isinstance(root, XmlProblem):
+            continue
+        for task in root.iter(f"{{{BPMN_NS}}}userTask", f"{{{BPMN_NS}}}startEvent"):
+            if task.get("id") == task_id:
+                return form_spec_from_bpmn(task)
+    return None
+
+
+class _IsoDate(mfields.Field):
+    """A date given as YYYY-MM-DD or dd/MM/yyyy (or a date object), kept as ISO text."""
+
+    default_error_messages = {"invalid": "Not a date; write it YYYY-MM-DD, e.g. 2026-03-02."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            return value.isoformat()
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            return parse_date(value).isoformat()
+        except ValueError:
+            raise self.make_error("invalid") from None
+
+
+class _Long(mfields.Integer):
+    """A whole number within Java's long range; numbers written as text are accepted."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        if isinstance(value, str) and len(value.strip()) > 20:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def form_schema(form: FormSpec) -> marshmallow.Schema:
+    """A marshmallow schema that validates and converts data submitted for this form."""
+    declared = {spec.id: _marshmallow_field(spec) for spec in form.fields if spec.id and not spec.readonly}
+    schema_class = marshmallow.Schema.from_dict(declared, name=f"Form_{form.task_id or 'task'}")
+    return schema_class(unknown=marshmallow.RAISE)
+
+
+def _marshmallow_field(spec: FieldSpec) -> mfields.Field:
+    validators: list = []
+    options: dict[str, Any] = {"required": spec.required, "allow_none": not spec.required}
+    if spec.type == "long":
+        low, high = spec.bound("min"), spec.bound("max")
+        validators.append(mvalidate.Range(min=LONG_MIN if low is None else low, max=LONG_MAX if high is None else high))
+        return _Long(strict=False, validate=validators, **options)
+    if spec.type == "boolean":
+        return mfields.Boolean(**options)
+    if spec.type == "date":
+        low, high = spec.bound("min"), spec.bound("max")
+        if low is not None or high is not None:
+            validators.append(mvalidate.Range(
+                min=low.isoformat() if low else None, max=high.isoformat() if high else None,
+                error="Must be between {min} and {max}." if low and high else ("Must be on or after {min}." if low else "Must be on or before {max}."),
+            ))
+        return _IsoDate(validate=validators, **options)
+    if spec.type == "enum":
+        return mfields.String(validate=[mvalidate.OneOf([v.id for v in spec.values], error="Must be one of: {choices}.")], **options)
+    low, high = spec.bound("minlength"), spec.bound("maxlength")
+    if spec.required:
+        low = max(low or 0, 1)
+    validators.append(mvalidate.Length(min=low, max=min(high, MAX_TEXT) if high is not None else MAX_TEXT))
+    return mfields.String(validate=validators, **options)
+
+
+def clean_form_data(form: FormSpec, data: dict) -> dict:
+    """Validate and convert submitted data; InvalidData with {field_id: [messages]} when it is wrong."""
+    if not isinstance(data, dict):
+        raise InvalidData("the submitted data must be a set of named fields", errors={"_form": ["Not a set of fields."]})
+    errors: dict[str, list[str]] = {}
+    for spec in form.fields:
+        if spec.readonly and spec.id in data:
+            errors[spec.id] = ["This field is read-only."]
+    writable = {k: v for k, v in data.items() if k not in errors}
+    try:
+        cleaned = form_schema(form).load(writable)
+    except marshmallow.ValidationError as error:
+        for name, messages in _flat(error.messages).items():
+            errors.setdefault(name, []).extend(messages)
+        cleaned = {}
+    if errors:
+        names = ", ".join(sorted(errors))
+        raise InvalidData(f"the form has errors in: {names}", errors=errors)
+    return cleaned
+
+
+def _flat(messages: Any) -> dict[str, list[str]]:
+    if not isinstance(messages, dict):
+        return {"_form": [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]}
+    flat = {}
+    for name, value in messages.items():
+        texts = value if isinstance(value, list) else [value]
+        flat[str(name)] = ["This form has no such field." if t == "Unknown field." else str(t) for t in texts]
+    return flat

@@ -1,0 +1,105 @@
+"""Form rules: field ids, types, enum values and constraints of every user task form."""
+
+from __future__ import annotations
+
+from engine.pathways.documents import BPMN_NS, Document
+from engine.pathways.forms import CONSTRAINTS, FIELD_ID, FIELD_TYPES, FieldSpec, form_fields_of, form_spec_from_bpmn, parse_bound, parse_date
+from engine.pathways.problems import Problem
+
+FORM_OWNERS = ("userTask", "startEvent")
+
+
+def check_forms(documents: list[Document], checked: set[str]) -> list[Problem]:
+    """Every form field must be usable: known type, enum values, parseable constraints, unique id."""
+    problems = []
+    for document in documents:
+        for process in document.processes():
+            if process.get("id") not in checked:
+                continue
+            for owner in process.iter(*(f"{{{BPMN_NS}}}{name}" for name in FORM_OWNERS)):
+                if form_fields_of(owner):
+                    problems += _check_form(document, owner)
+    return problems
+
+
+def _check_form(document: Document, task) -> list[Problem]:
+    form = form_spec_from_bpmn(task)
+    located = document.problem(task, "form", "")
+    problems: list[Problem] = []
+
+    def report(spec: FieldSpec, rule: str, message: str) -> None:
+        name = f"field {spec.id!r}" if spec.id else "a field without id"
+        problems.append(Problem(document.file, spec.line or located.line, located.element_id, located.element_name, f"{name}: {message}", rule))
+
+    seen: set[str] = set()
+    for spec in form.fields:
+        if not FIELD_ID.match(spec.id):
+            report(spec, "form.bad_id", "a field id must be a name of letters, digits and _ starting with a letter (e.g. risk_level), because conditions use it")
+        elif spec.id in seen:
+            report(spec, "form.duplicate_field", "this id is used twice in the same form; give each field its own id")
+        seen.add(spec.id)
+        if spec.type not in FIELD_TYPES:
+            found = f"type {spec.type!r}" if spec.type else "no type"
+            report(spec, "form.unknown_type", f"{found} is not a form field type; use one of {', '.join(FIELD_TYPES)}")
+            continue
+        _check_values(spec, report)
+        _check_constraints(spec, report)
+        _check_default(spec, report)
+    return problems
+
+
+def _check_values(spec: FieldSpec, report) -> None:
+    if spec.type != "enum":
+        return
+    if not spec.values:
+        report(spec, "form.enum_empty", "an enum field needs values to choose from; add them in the modeler (Values: id and name)")
+    ids = [value.id for value in spec.values]
+    for value_id in ids:
+        if not value_id.strip():
+            report(spec, "form.enum_empty", "an enum value has no id; give each value an id such as high")
+    for value_id in sorted({v for v in ids if ids.count(v) > 1 and v}):
+        report(spec, "form.duplicate_value", f"enum value {value_id!r} is listed twice")
+
+
+def _check_constraints(spec: FieldSpec, report) -> None:
+    for name, config in spec.constraints.items():
+        if name not in CONSTRAINTS:
+            report(spec, "form.unknown_constraint", f"constraint {name!r} is not supported; use {', '.join(CONSTRAINTS)}")
+            continue
+        if name in ("required", "readonly"):
+            continue
+        if name in ("minlength", "maxlength") and spec.type not in ("string",):
+            report(spec, "form.bad_constraint", f"{name} applies only to string fields")
+            continue
+        try:
+            parse_bound(spec.type, name, config or "")
+        except ValueError as error:
+            report(spec, "form.bad_constraint", f"constraint {name}={config!r}: {error}")
+    for low, high in (("min", "max"), ("minlength", "maxlength")):
+        low_value, high_value = spec.bound(low), spec.bound(high)
+        if low_value is not None and high_value is not None and low_value > high_value:
+            report(spec, "form.bad_constraint", f"{low} ({spec.constraints[low]}) is greater than {high} ({spec.constraints[high]})")
+    if spec.required and spec.readonly:
+        report(spec, "form.bad_constraint", "a field cannot be both required and read-only: nobody could fill it")
+
+
+def _check_default(spec: FieldSpec, report) -> None:
+    default = spec.default
+    if default is None or not default.strip() or "${" in default:
+        return
+    text = default.strip()
+    valid = True
+    if spec.type == "long":
+        valid = text.lstrip("+-").isdigit() and len(text) <= 20
+    elif spec.type == "boolean":
+        valid = text.lower() in ("true", "false")
+    elif spec.type == "enum":
+        valid = text in {value.id for value in spec.values}
+    elif spec.type == "date":
+        try:
+            parse_date(text)
+        except ValueError:
+            valid = False
+    if not valid:
+        report(spec, "form.bad_default", f"default value {text[:40]!r} is not a valid {spec.type}")
+
