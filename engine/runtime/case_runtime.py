@@ -13,6 +13,9 @@ skip it forever) and every ERROR task is returned as a `TaskFailure` with its me
 until someone repairs the case. Time comes only from ``script_engine.clock``: a human task's
 ``ready_at`` and ``due_at`` are computed when it becomes ready and kept in the task's internal
 data, so they survive saving and do not move when data changes.
+
+If SpiffWorkflow itself fails outside any one task, `EngineFailure` is raised: the in-memory
+workflow is then unreliable and the step must be discarded, not saved.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine.errors import Conflict, NotFound
+from engine.errors import AiguillageError, Conflict, NotFound
 from engine.runtime.human_tasks import READY_AT_KEY, HumanTask, due_dates, human_task_of
 from engine.runtime.specs import PathwaySpecs
 from engine.runtime.task_data import plain_data
@@ -38,6 +41,10 @@ FAILURE_KEY = "failure"
 
 # A guard against a failing task that somehow stays runnable: never loop forever.
 _MAX_FAILED_PASSES = 200
+
+
+class EngineFailure(AiguillageError):
+    """SpiffWorkflow failed outside any one task: the in-memory workflow is unreliable, discard the step."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,10 @@ class PendingTimer:
 def start(specs: PathwaySpecs, script_engine, data: dict | None = None) -> BpmnWorkflow:
     """A new workflow on `specs` with `data` (plain JSON) in its start task, advanced to its first waits."""
     initial = plain_data(data)
-    workflow = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
+    try:
+        workflow = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
+    except Exception as error:  # the library predicts the whole task tree here; odd diagrams break it
+        raise EngineFailure(f"a case cannot be started on this pathway: {_failure_message(error)}") from error
     workflow.task_tree.data.update(copy.deepcopy(initial))
     for task in _tasks_in(workflow, TaskState.READY):
         task.data.update(copy.deepcopy(initial))
@@ -80,8 +90,7 @@ def advance(workflow: BpmnWorkflow) -> list[TaskFailure]:
             workflow.refresh_timers()
             workflow.do_engine_steps()
         except Exception as error:  # a step failed: record why on its task, carry on with the others
-            if not _record_failure(workflow, error):
-                break
+            _record_failure(workflow, error)
             continue
         break
     _fail_broken_timers(workflow)
@@ -118,7 +127,8 @@ def complete_task(workflow: BpmnWorkflow, task_id: str, data: dict | None) -> li
     try:
         task.run()
     except Exception as error:
-        _record_failure(workflow, error, task)
+        # The task's own work failed (it is in ERROR), or what followed it did.
+        _record_failure(workflow, error, task if task.state == TaskState.ERROR else None)
     return advance(workflow)
 
 
@@ -211,19 +221,20 @@ def _failure_message(error: Exception) -> str:
     return message
 
 
-def _record_failure(workflow: BpmnWorkflow, error: Exception, task: SpiffTask | None = None) -> bool:
-    """Attach the error to its task and make sure that task is in ERROR; False if no task was found."""
+def _record_failure(workflow: BpmnWorkflow, error: Exception, task: SpiffTask | None = None) -> None:
+    """Attach the error to its task and put that task in ERROR; EngineFailure if no task can carry it."""
     task = task or getattr(error, "task", None)
     if task is None:
         # Not tied to a task: pin it on a task that just went to ERROR without a message, if any.
         orphans = [t for t in _tasks_in(workflow, TaskState.ERROR) if FAILURE_KEY not in t.internal_data]
         if not orphans:
-            raise error
+            raise EngineFailure(
+                f"the workflow engine failed while moving the case on; do not save it: {_failure_message(error)}"
+            ) from error
         task = orphans[0]
     task.internal_data[FAILURE_KEY] = _failure_message(error)
     if task.state != TaskState.ERROR:
         task._set_state(TaskState.ERROR)
-    return True
 
 
 def _fail_broken_timers(workflow: BpmnWorkflow) -> None:

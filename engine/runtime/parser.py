@@ -111,6 +111,16 @@ class ExtensionsMixin:
             extensions["laneId"] = lane_id
         return extensions
 
+    def _add_multiinstance_task(self, loop_characteristics):
+        # Spiff's Camunda multi-instance crashes at run time over a collection without a variable.
+        collection = self.attribute("collection", "camunda", loop_characteristics)
+        if collection is not None and not self.attribute("elementVariable", "camunda", loop_characteristics):
+            self.raise_validation_exception(
+                "a multi-instance over camunda:collection needs camunda:elementVariable "
+                "(the name under which each instance sees its item)"
+            )
+        super()._add_multiinstance_task(loop_characteristics)
+
     def _lane_id(self):
         bpmn_id = self.node.get("id")
         if not bpmn_id:

@@ -180,7 +180,20 @@ def _connect_loops(process_spec: BpmnProcessSpec) -> None:
 
 def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
     # Spiff names its own start and end steps "Start" and "End"; an element with either id silently
-    # replaces them and the process never starts.
+    # replaces them and the process never starts. A repeated id makes it wire a step to the wrong
+    # element, which can loop forever.
+    seen: set[str] = set()
+    for element in root.iterfind(f".//{{{BPMN_NS}}}*[@id]"):
+        element_id = element.get("id")
+        if element_id in seen:
+            raise PathwayLoadError(
+                f'the id "{element_id}" is used by another element already; give each element its own id',
+                file=name,
+                line=element.sourceline,
+                element_id=element_id,
+                element_name=element.get("name"),
+            )
+        seen.add(element_id)
     for element in root.iterfind(f".//{{{BPMN_NS}}}process//*[@id]"):
         if element.get("id") in RESERVED_IDS:
             raise PathwayLoadError(

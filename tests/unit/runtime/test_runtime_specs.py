@@ -89,3 +89,19 @@ def test_an_element_named_like_the_engines_own_start_is_refused():
 
     with pytest.raises(PathwayError, match=r"script_task.bpmn \(line 4\), element 'Start': the id \"Start\" is reserved"):
         load_specs(files, main="script_task.bpmn")
+
+
+def test_multi_instance_over_a_collection_without_element_variable_is_refused():
+    files = fixture_files("multi_instance.bpmn")
+    files["multi_instance.bpmn"] = files["multi_instance.bpmn"].replace(b' camunda:elementVariable="need"', b"")
+
+    with pytest.raises(PathwayError, match="element 'Sub_Referral'.*needs camunda:elementVariable"):
+        load_specs(files, main="multi_instance.bpmn")
+
+
+def test_two_elements_with_one_id_are_refused():
+    files = fixture_files("timer_cycle.bpmn")
+    files["timer_cycle.bpmn"] = files["timer_cycle.bpmn"].replace(b'id="Timer_Remind"', b'id="StartEvent"')
+
+    with pytest.raises(PathwayError, match=r"timer_cycle.bpmn \(line \d+\), element 'StartEvent'.*used by another element"):
+        load_specs(files, main="timer_cycle.bpmn")
