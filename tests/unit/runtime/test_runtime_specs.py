@@ -63,14 +63,6 @@ def test_a_missing_main_file_is_a_pathway_error():
         load_specs(fixture_files("script_task.bpmn"), main="pathway.bpmn")
 
 
-def test_no_executable_process_is_a_pathway_error():
-    files = fixture_files("script_task.bpmn")
-    files["script_task.bpmn"] = files["script_task.bpmn"].replace(b'isExecutable="true"', b'isExecutable="false"')
-
-    with pytest.raises(PathwayError, match="no executable process"):
-        load_specs(files, main="script_task.bpmn")
-
-
 def test_a_business_rule_task_without_its_decision_is_a_pathway_error():
     with pytest.raises(PathwayError, match="priority_decision"):
         load_specs(fixture_files("dmn_task.bpmn"), main="dmn_task.bpmn")
@@ -83,25 +75,34 @@ def test_entities_are_refused():
         load_specs({"evil.bpmn": evil}, main="evil.bpmn")
 
 
-def test_an_element_named_like_the_engines_own_start_is_refused():
-    files = fixture_files("script_task.bpmn")
-    files["script_task.bpmn"] = files["script_task.bpmn"].replace(b'"StartEvent"', b'"Start"')
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        ("script_task.bpmn", b'isExecutable="true"', b'isExecutable="false"', "no executable process"),
+        (
+            "script_task.bpmn",
+            b'"StartEvent"',
+            b'"Start"',
+            r"script_task.bpmn \(line 4\), element 'Start': the id \"Start\" is reserved",
+        ),
+        (
+            "multi_instance.bpmn",
+            b' camunda:elementVariable="need"',
+            b"",
+            "element 'Sub_Referral'.*needs camunda:elementVariable",
+        ),
+        (
+            "timer_cycle.bpmn",
+            b'id="Timer_Remind"',
+            b'id="StartEvent"',
+            r"timer_cycle.bpmn \(line \d+\), element 'StartEvent'.*used by another element",
+        ),
+    ],
+    ids=["not_executable", "reserved_id", "collection_without_variable", "repeated_id"],
+)
+def test_diagrams_that_would_break_the_library_are_refused_with_their_place(name, old, new, expected):
+    files = fixture_files(name)
+    files[name] = files[name].replace(old, new)
 
-    with pytest.raises(PathwayError, match=r"script_task.bpmn \(line 4\), element 'Start': the id \"Start\" is reserved"):
-        load_specs(files, main="script_task.bpmn")
-
-
-def test_multi_instance_over_a_collection_without_element_variable_is_refused():
-    files = fixture_files("multi_instance.bpmn")
-    files["multi_instance.bpmn"] = files["multi_instance.bpmn"].replace(b' camunda:elementVariable="need"', b"")
-
-    with pytest.raises(PathwayError, match="element 'Sub_Referral'.*needs camunda:elementVariable"):
-        load_specs(files, main="multi_instance.bpmn")
-
-
-def test_two_elements_with_one_id_are_refused():
-    files = fixture_files("timer_cycle.bpmn")
-    files["timer_cycle.bpmn"] = files["timer_cycle.bpmn"].replace(b'id="Timer_Remind"', b'id="StartEvent"')
-
-    with pytest.raises(PathwayError, match=r"timer_cycle.bpmn \(line \d+\), element 'StartEvent'.*used by another element"):
-        load_specs(files, main="timer_cycle.bpmn")
+    with pytest.raises(PathwayError, match=expected):
+        load_specs(files, main=name)
