@@ -97,7 +97,7 @@ class TaskRow(Base):
 
 
 class TaskCandidate(Base):
-    """A candidate group of an OPEN, unassigned-or-not task; rows are deleted when the task ends.
+    """A candidate group of an open task (assigned or not); its rows are deleted when the task ends.
 
     The organisation is copied from the task so the group inbox is one index range:
     (organisation_id, group_name) -> task ids.

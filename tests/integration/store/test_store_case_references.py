@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from engine.store.unit_of_work import UnitOfWork
 
 
@@ -24,8 +22,7 @@ def test_a_rolled_back_opening_gives_its_number_back(uow):
         assert u.cases.next_reference(2026) == "MNR-2026-000001"
 
 
-@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
-def test_concurrent_openers_on_postgresql_never_share_a_reference(container):
+def test_concurrent_openers_never_share_a_reference(container):
     references: list[str] = []
     errors: list[BaseException] = []
     start = threading.Barrier(8)

@@ -1,0 +1,99 @@
+"""The operator's commands: init, user and organisation creation, pathway versions."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from engine.domain import Role
+from engine.store.models import User
+from engine.store.passwords import verify_password
+from webui.cli import main
+
+VALID = Path(__file__).resolve().parents[2] / "fixtures" / "valid" / "referral-mini"
+
+
+@pytest.fixture
+def run(container):
+    """Runs `aiguillage ...` against the test database; returns the click result."""
+
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(main, list(args), obj=container, input=input)
+
+    return invoke
+
+
+def test_init_creates_the_sqlite_database_then_says_it_is_up_to_date(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AIGUILLAGE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("AIGUILLAGE_INSTANCE_DIR", raising=False)
+    first = CliRunner().invoke(main, ["init"])
+    again = CliRunner().invoke(main, ["init"])
+    assert first.exit_code == 0 and "Created the database" in first.output
+    assert again.exit_code == 0 and "already up to date" in again.output
+    assert (tmp_path / "instance" / "aiguillage.sqlite").is_file()
+
+
+def test_a_user_is_created_with_roles_and_a_hashed_password(run, container):
+    assert run("org", "create", "iom-cameroon", "--name", "IOM Cameroon", "--kind", "iom").exit_code == 0
+    result = run(
+        "user", "create", "amina", "--org", "iom-cameroon", "--role", "caseworker", "--role", "supervisor",
+        "--email", "amina@example.org", "--language", "en", "--password-stdin", input="s3cret phrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    with container.uow() as u:
+        amina = u.session.scalar(select(User).where(User.username == "amina"))
+        assert amina.roles == {Role.CASEWORKER, Role.SUPERVISOR}
+        assert amina.organisation.slug == "iom-cameroon"
+        assert verify_password(amina.password_hash, "s3cret phrase")
+        assert amina.password_hash != "s3cret phrase"
+
+
+def test_a_user_in_an_unknown_organisation_is_one_clear_error(run):
+    result = run("user", "create", "amina", "--org", "nowhere", "--role", "caseworker")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: organisation 'nowhere' does not exist"
+
+
+def test_a_second_user_with_the_same_name_is_refused(run):
+    run("org", "create", "iom-cameroon", "--name", "IOM Cameroon")
+    run("user", "create", "amina", "--org", "iom-cameroon", "--role", "caseworker")
+    result = run("user", "create", "amina", "--org", "iom-cameroon", "--role", "admin")
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+
+
+def test_publish_list_and_export_walk_a_pathway_through_its_versions(run, tmp_path):
+    folder = tmp_path / "referral-mini"
+    shutil.copytree(VALID, folder)
+    assert "version 1" in run("pathway", "publish", str(folder)).output
+    assert "unchanged, identical to version 1" in run("pathway", "publish", str(folder)).output
+    (folder / "pathway.yaml").write_bytes((folder / "pathway.yaml").read_bytes() + b"# edited\n")
+    assert "version 2" in run("pathway", "publish", str(folder)).output
+    listed = run("pathway", "list").output.splitlines()
+    assert [line.split()[:2] for line in listed[1:]] == [["referral-mini", "1"], ["referral-mini", "2"]]
+    result = run("pathway", "export", "referral-mini", "--version", "1", str(tmp_path / "v1"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "v1" / "pathway.yaml").read_bytes() == (VALID / "pathway.yaml").read_bytes()
+
+
+def test_publishing_an_invalid_pathway_lists_its_problems_and_fails(run, tmp_path):
+    folder = tmp_path / "broken"
+    shutil.copytree(VALID, folder)
+    (folder / "pathway.bpmn").write_bytes(b"garbage")
+    result = run("pathway", "publish", str(folder))
+    assert result.exit_code == 1
+    assert "pathway.bpmn" in result.output
+    assert "was not published" in result.output
+    assert "Traceback" not in result.output
+    assert "No pathway published yet" in run("pathway", "list").output
+
+
+def test_exporting_an_unknown_pathway_is_one_clear_error(run, tmp_path):
+    result = run("pathway", "export", "nothing-here", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: pathway 'nothing-here' has not been published"

@@ -1,0 +1,88 @@
+"""`aiguillage init`, `aiguillage user create`, `aiguillage org create`: operating the installation."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from engine.domain import Language, OrganisationKind, Role
+from engine.errors import AiguillageError
+from engine.services.accounts import create_organisation, create_user
+from engine.store.migrate import upgrade_database
+from webui.cli.container import command_container, one_line_errors
+
+
+@click.command("init")
+def init() -> None:
+    """Create the database, or upgrade it to this version's schema (safe to run again)."""
+    container = command_container()
+    where = container.engine.url.render_as_string(hide_password=True)
+    try:
+        before, after = upgrade_database(container.engine)
+    except Exception as error:  # noqa: BLE001 - unreachable server, bad URL, permissions: one line
+        raise click.ClickException(f"cannot initialise the database {where}: {_first_line(error)}") from error
+    if before is None:
+        click.echo(f"Created the database {where} (schema {after}).")
+    elif before == after:
+        click.echo(f"The database {where} is already up to date (schema {after}).")
+    else:
+        click.echo(f"Upgraded the database {where} from schema {before} to {after}.")
+
+
+@click.group("user")
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--org", "organisation", required=True, help="Slug of the user's organisation.")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]), help="Repeat for several roles.")
+@click.option("--name", "display_name", help="Full name shown to others (default: the username).")
+@click.option("--email")
+@click.option("--language", type=click.Choice([lang.value for lang in Language]), default=Language.FR.value, show_default=True)
+@click.option("--group", "groups", multiple=True, help="Extra candidate group; repeat for several.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def create_user_command(username, organisation, roles, display_name, email, language, groups, password_stdin) -> None:
+    """Create a user in an organisation with one or more roles."""
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("--password-stdin was given but standard input holds no password")
+    container = command_container()
+    with one_line_errors():
+        create_user(
+            container.uow(), container.clock, username, organisation, [Role(r) for r in roles],
+            display_name=display_name, email=email, language=Language(language), password=password, groups=groups,
+        )
+    click.echo(f"Created user {username} ({', '.join(roles)}) in {organisation}.")
+
+
+@click.group("org")
+def org() -> None:
+    """Organisations of the mechanism."""
+
+
+@org.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The organisation's full name.")
+@click.option("--kind", type=click.Choice([k.value for k in OrganisationKind]), default=OrganisationKind.OTHER.value, show_default=True)
+@click.option("--provider", is_flag=True, help="The organisation provides services to referred persons.")
+@click.option("--region", "regions", multiple=True, help="Region served; repeat for several.")
+@click.option("--mou-signed", is_flag=True, help="It signed the MNR memorandum of understanding.")
+@click.option("--data-sharing-signed", is_flag=True, help="It signed the data-sharing agreement.")
+def create_org_command(slug, name, kind, provider, regions, mou_signed, data_sharing_signed) -> None:
+    """Add an organisation to the directory."""
+    container = command_container()
+    with one_line_errors():
+        create_organisation(
+            container.uow(), container.clock, slug, name, kind=OrganisationKind(kind), is_provider=provider,
+            regions=regions, mou_signed=mou_signed, data_sharing_signed=data_sharing_signed,
+        )
+    click.echo(f"Created organisation {slug}.")
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
