@@ -17,6 +17,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     `config` overrides what the environment says; `container` is the engine's composition
     root (built from the environment when not given).
     """
+    from engine.domain import Role
     from webui.admin.blueprint import bp as admin_bp
     from webui.api.blueprint import bp as api_bp
     from webui.auth.blueprint import bp as auth_bp
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.error_pages import init_error_pages
     from webui.i18n import init_i18n
     from webui.labels import LANGUAGE_NAMES, ROLE_NAMES
+    from webui.pathways.blueprint import bp as pathways_bp
     from webui.request_scope import init_request_scope
     from webui.security_headers import init_security_headers
 
@@ -54,7 +56,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     init_security_headers(app)
     init_error_pages(app)
 
-    for blueprint in (auth_bp, dashboard_bp, admin_bp, api_bp):
+    for blueprint in (auth_bp, dashboard_bp, pathways_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
     @app.context_processor
@@ -62,6 +64,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         return {
             "current_language": str(get_locale() or "fr"),
             "ROLE_NAMES": ROLE_NAMES,
+            "ROLES": Role,
             "LANGUAGE_NAMES": LANGUAGE_NAMES,
         }
 

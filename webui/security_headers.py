@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 
 # No inline script or style anywhere: templates load /static files only.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -29,6 +29,9 @@ HEADERS = {
 def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.is_secure:
+        # Once seen over HTTPS, browsers refuse plain HTTP to this site for a year.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     # Pages of a signed-in user may show personal data: keep them out of shared caches and history.
     if g.get("user") is not None:
         response.headers["Cache-Control"] = "no-store"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from engine.domain import Language
 from engine.store.models import ApiToken, AuditEntry, User
+from webui.auth.signed_in_user import SignedInUser
 
 SIGN_IN_FAILED = "sign_in.failed"
 SIGNED_IN = "sign_in.succeeded"
@@ -44,23 +45,27 @@ def user_by_token_hash(session: Session, digest: str, now: datetime) -> User | N
     return user
 
 
+def _audit(session: Session, action: str, *, user_id: int | None, object_id: str, ip: str | None,
+           user_agent: str | None, at: datetime) -> None:
+    session.add(
+        AuditEntry(at=at, user_id=user_id, action=action, object_type="user", object_id=object_id[:100],
+                   ip=ip, user_agent=(user_agent or "")[:512] or None, details={})
+    )
+
+
 def record_sign_in(session: Session, *, succeeded: bool, username: str, user: User | None,
                    ip: str | None, user_agent: str | None, at: datetime) -> None:
     """Append a sign-in attempt to the audit log (failed attempts also feed the throttle)."""
-    session.add(
-        AuditEntry(
-            at=at,
-            user_id=user.id if user else None,
-            action=SIGNED_IN if succeeded else SIGN_IN_FAILED,
-            object_type="user",
-            object_id=username[:100],
-            ip=ip,
-            user_agent=(user_agent or "")[:512] or None,
-            details={},
-        )
-    )
+    _audit(session, SIGNED_IN if succeeded else SIGN_IN_FAILED, user_id=user.id if user else None,
+           object_id=username, ip=ip, user_agent=user_agent, at=at)
     if succeeded and user is not None:
         user.last_login_at = at
+
+
+def record_sign_out(session: Session, *, user: SignedInUser, ip: str | None, user_agent: str | None,
+                    at: datetime) -> None:
+    """Append a sign-out to the audit log."""
+    _audit(session, SIGNED_OUT, user_id=user.id, object_id=user.username, ip=ip, user_agent=user_agent, at=at)
 
 
 def recent_failures(session: Session, *, username: str, user: User | None, ip: str | None,

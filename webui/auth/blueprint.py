@@ -70,6 +70,10 @@ def login_submit():
 @bp.post("/logout")
 def logout():
     """Sign out and forget the session."""
+    if g.user is not None:
+        accounts.record_sign_out(uow().session, user=g.user, ip=request.remote_addr,
+                                 user_agent=request.user_agent.string, at=clock().now())
+        uow().commit()
     end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

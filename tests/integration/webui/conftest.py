@@ -13,7 +13,7 @@ from webui import create_app
 @pytest.fixture
 def people(container, clock):
     """Two organisations on the test database: an NGO with a caseworker and an admin, a ministry
-    with its own admin."""
+    with its own admin and an SOP author."""
     with container.uow() as uow:
         now = clock.now()
         ngo = Organisation(slug="caritas", name="Caritas Douala", kind=OrganisationKind.NGO, created_at=now)
@@ -21,6 +21,7 @@ def people(container, clock):
         uow.session.add_all([ngo, other])
         add_user(uow, ngo, "awa_caseworker", [Role.CASEWORKER], at=now)
         add_user(uow, ngo, "bello_admin", [Role.ADMIN], language=Language.EN, at=now)
+        add_user(uow, other, "diane_author", [Role.SOP_AUTHOR], at=now)
         add_user(uow, other, "chantal_admin", [Role.ADMIN], at=now)
         uow.commit()
 

@@ -147,3 +147,8 @@ def test_application_refuses_to_start_without_a_strong_secret_key(container):
         create_app({"SECRET_KEY": None}, container=container)
     with pytest.raises(ConfigurationError, match="AIGUILLAGE_SECRET_KEY"):
         create_app({"SECRET_KEY": "short"}, container=container)
+
+
+def test_https_responses_ask_browsers_to_stay_on_https(client):
+    assert "max-age=" in client.get("/login", base_url="https://localhost").headers["Strict-Transport-Security"]
+    assert "Strict-Transport-Security" not in client.get("/login", base_url="http://localhost").headers

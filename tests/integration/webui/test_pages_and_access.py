@@ -105,3 +105,14 @@ def test_home_shows_unread_notifications_count(client):
     sign_in(client, "awa_caseworker")
     assert "0 notification non lue" in client.get("/").get_data(as_text=True)
     assert "Vous n’avez aucune notification." in client.get("/notifications").get_data(as_text=True)
+
+
+def test_sop_author_sees_the_pathway_list_and_a_caseworker_does_not(client, app):
+    sign_in(client, "diane_author")
+    page = client.get("/pathways/")
+    assert page.status_code == 200 and "Parcours publiés" in page.get_data(as_text=True)
+    assert 'href="/pathways/"' in client.get("/").get_data(as_text=True)
+    caseworker = app.test_client()
+    sign_in(caseworker, "awa_caseworker")
+    assert caseworker.get("/pathways/").status_code == 403
+    assert 'href="/pathways/"' not in caseworker.get("/").get_data(as_text=True)

@@ -123,3 +123,19 @@ def test_session_cookie_is_secure_by_default(container):
         base_url="https://localhost",
     )
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_sign_ins_and_sign_outs_are_recorded_in_the_audit_log(client, container):
+    from sqlalchemy import select
+
+    from engine.store.models import AuditEntry
+
+    sign_in(client, "awa_caseworker", password="wrong")
+    sign_in(client, "awa_caseworker")
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/")})
+    with container.uow() as uow:
+        entries = uow.session.execute(select(AuditEntry.action, AuditEntry.object_id, AuditEntry.ip)
+                                      .order_by(AuditEntry.id)).all()
+    assert [e.action for e in entries] == ["sign_in.failed", "sign_in.succeeded", "sign_out"]
+    assert {e.object_id for e in entries} == {"awa_caseworker"}
+    assert all(e.ip == "127.0.0.1" for e in entries)

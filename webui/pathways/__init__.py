@@ -1,0 +1,1 @@
+"""Published pathway versions, for SOP authors."""
