@@ -94,6 +94,7 @@ def advance(workflow: BpmnWorkflow) -> list[TaskFailure]:
             continue
         break
     _fail_broken_timers(workflow)
+    _fail_unreachable_steps(workflow)
     _stamp_ready_tasks(workflow)
     return failures(workflow)
 
@@ -178,8 +179,12 @@ def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
 
 
 def is_completed(workflow: BpmnWorkflow) -> bool:
-    """True when the case's process has reached its end."""
-    return workflow.is_completed()
+    """True when the case's process has reached its end (and nothing in it is left to do)."""
+    # Not Spiff's is_completed(): its tree walk stops at a hidden depth and then reports a deep
+    # (long-running) case as completed, and it caches that answer in the workflow.
+    if workflow.completed:
+        return True
+    return not any(task.state & TaskState.NOT_FINISHED_MASK for task in workflow.tasks.values())
 
 
 def find_task(workflow: BpmnWorkflow, task_id: str | UUID) -> SpiffTask:
@@ -243,6 +248,22 @@ def _fail_broken_timers(workflow: BpmnWorkflow) -> None:
         if message and task.state == TaskState.WAITING:
             workflow.event_manager.remove_task(task)
             task.internal_data[FAILURE_KEY] = message
+            task._set_state(TaskState.ERROR)
+
+
+def _fail_unreachable_steps(workflow: BpmnWorkflow) -> None:
+    """Automatic steps left ready after the engine ran are ones its tree walk cannot reach: report them."""
+    leftover = [task for task in _tasks_in(workflow, TaskState.READY) if not task.task_spec.manual]
+    if not leftover:
+        return
+    # Spiff's iterator stops at a hidden depth (about 330 turns of a loop drawn with gateways).
+    visible = {task.id for task in workflow.get_tasks(state=TaskState.READY)}
+    for task in leftover:
+        if task.id not in visible:
+            task.internal_data[FAILURE_KEY] = (
+                "the case's history is too deep for the engine to go on (a loop drawn with sequence flows "
+                "ran too many times); redraw it with a loop marker, a multi-instance or a cycle timer"
+            )
             task._set_state(TaskState.ERROR)
 
 

@@ -52,3 +52,22 @@ def test_only_failed_tasks_can_be_retried(open_case):
 
     with pytest.raises(Conflict, match="has not failed"):
         case_runtime.retry_task(case.workflow, task.id)
+
+
+def test_short_gateway_loop_runs_to_its_exit(open_case):
+    case = open_case("gateway_loop.bpmn", data={"turns": 0, "limit": 5})
+
+    [close] = case.ready()
+
+    assert close.bpmn_id == "Task_Close"
+    assert close.data["turns"] == 5
+
+
+@pytest.mark.slow
+def test_gateway_loop_too_deep_for_the_library_is_reported_not_called_completed(open_case):
+    case = open_case("gateway_loop.bpmn", data={"turns": 0, "limit": 400})
+
+    assert not case.completed
+    [failure] = case.failures
+    assert failure.bpmn_id in {"Script_Count", "Gateway_More", "Gateway_Join"}
+    assert "too deep" in failure.message
