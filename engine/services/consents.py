@@ -70,13 +70,18 @@ def _need_sectors(needs) -> list[str]:
     return sectors or [sector.value for sector in Sector]
 
 
-def consent_covers(consent: ConsentRow, sector: str, provider: Organisation, now: datetime) -> bool:
-    """Whether this consent allows sending `sector` data to `provider` at `now`."""
+def is_standing(consent: ConsentRow, now: datetime) -> bool:
+    """Given, not withdrawn, not expired (and, for an override, approved by a supervisor)."""
     if not consent.given or consent.withdrawn_at is not None:
         return False
     if consent.is_override and consent.override_approved_by_id is None:
         return False
-    if consent.expires_at is not None and consent.expires_at <= now:
+    return consent.expires_at is None or consent.expires_at > now
+
+
+def consent_covers(consent: ConsentRow, sector: str, provider: Organisation, now: datetime) -> bool:
+    """Whether this consent allows sending `sector` data to `provider` at `now`."""
+    if not is_standing(consent, now):
         return False
     if sector not in consent.scope_services:
         return False
@@ -94,8 +99,10 @@ def consent_covering(step: Step, sector: str, provider: Organisation) -> Consent
     for consent in consents:
         if consent_covers(consent, sector, provider, step.now):
             return consent
-    if not any(c.given and c.withdrawn_at is None for c in consents):
-        raise ConsentRequired(f"case {step.case.reference}: no valid consent is recorded; no referral can be sent")
+    if not any(is_standing(c, step.now) for c in consents):
+        raise ConsentRequired(
+            f"case {step.case.reference}: no valid consent is recorded (never given, withdrawn or expired); no referral can be sent"
+        )
     raise ConsentRequired(
         f"case {step.case.reference}: the consent does not cover sending {sector} data to {provider.name}"
         + ("" if provider.data_sharing_signed and provider.mou_signed else " (it has not signed the MoU and data-sharing agreement)")
