@@ -10,7 +10,7 @@ from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AiguillageError
 from engine.services.accounts import create_organisation, create_user
 from engine.store.migrate import upgrade_database
-from webui.cli.container import command_container, one_line_errors
+from webui.cli.container import command_container, database_message, one_line_errors
 
 
 @click.command("init")
@@ -21,7 +21,7 @@ def init() -> None:
     try:
         before, after = upgrade_database(container.engine)
     except Exception as error:  # noqa: BLE001 - unreachable server, bad URL, permissions: one line
-        raise click.ClickException(f"cannot initialise the database {where}: {_first_line(error)}") from error
+        raise click.ClickException(f"cannot initialise the database {where}: {database_message(error)}") from error
     if before is None:
         click.echo(f"Created the database {where} (schema {after}).")
     elif before == after:
@@ -82,7 +82,3 @@ def create_org_command(slug, name, kind, provider, regions, mou_signed, data_sha
             regions=regions, mou_signed=mou_signed, data_sharing_signed=data_sharing_signed,
         )
     click.echo(f"Created organisation {slug}.")
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]

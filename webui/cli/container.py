@@ -18,7 +18,8 @@ def command_container() -> Container:
     given = context.find_object(Container)
     if given is not None:
         return given
-    built = build()
+    with one_line_errors():
+        built = build()
     context.call_on_close(built.dispose)
     return built
 
@@ -31,7 +32,13 @@ def one_line_errors() -> Iterator[None]:
     except AiguillageError as error:
         raise click.ClickException(str(error)) from error
     except DBAPIError as error:
-        text = str(error.orig)
+        text = database_message(error)
         if "no such table" in text or ("relation" in text and "does not exist" in text):
             raise click.ClickException("the database is not initialised; run `aiguillage init` first") from error
-        raise click.ClickException(f"database error: {text.strip().splitlines()[0] if text.strip() else type(error.orig).__name__}") from error
+        raise click.ClickException(f"database error: {text}") from error
+
+
+def database_message(error: BaseException) -> str:
+    """The first line of what the database driver said, without SQLAlchemy's decoration."""
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

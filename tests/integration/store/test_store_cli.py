@@ -97,3 +97,24 @@ def test_exporting_an_unknown_pathway_is_one_clear_error(run, tmp_path):
     result = run("pathway", "export", "nothing-here", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert result.output.strip() == "Error: pathway 'nothing-here' has not been published"
+
+
+def test_init_on_a_migrated_database_says_it_is_up_to_date(run):
+    result = run("init")
+    assert result.exit_code == 0
+    assert "already up to date" in result.output
+
+
+def test_an_unreachable_database_is_one_clear_error(monkeypatch):
+    monkeypatch.setenv("AIGUILLAGE_DATABASE_URL", "postgresql://postgres@127.0.0.1:9/nowhere")
+    result = CliRunner().invoke(main, ["init"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot initialise the database postgresql+psycopg://")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_unsupported_database_url_is_one_clear_error(monkeypatch):
+    monkeypatch.setenv("AIGUILLAGE_DATABASE_URL", "mysql://root@localhost/aiguillage")
+    result = CliRunner().invoke(main, ["pathway", "list"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: unsupported database URL 'mysql://root@localhost/aiguillage': use sqlite:/// or postgresql://"
