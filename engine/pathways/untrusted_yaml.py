@@ -13,6 +13,8 @@ MAX_YAML_BYTES = 512 * 1024
 MAX_ALIASES = 50
 # Nested aliases multiply: nine lists of nine aliases are already millions of values once expanded.
 MAX_EXPANDED_NODES = 100_000
+# The C loader (libyaml) is ten times faster and builds the same safe, plain types.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,13 @@ def load_untrusted_yaml(data: bytes, max_bytes: int = MAX_YAML_BYTES) -> Any | Y
         line = data[: error.start].count(b"\n") + 1
         return YamlProblem("the file is not UTF-8 text; save it as UTF-8", line)
     try:
-        aliases = sum(1 for event in yaml.parse(text, Loader=yaml.SafeLoader) if isinstance(event, yaml.AliasEvent))
-        if aliases > MAX_ALIASES:
-            return YamlProblem(f"the file uses {aliases} aliases (*name); the limit is {MAX_ALIASES}")
-        if aliases and _expanded_size(yaml.compose(text, Loader=yaml.SafeLoader)) > MAX_EXPANDED_NODES:
-            return YamlProblem("the file's aliases (*name) expand to too much data; write the values out instead")
-        return yaml.safe_load(text)
+        if "*" in text:
+            aliases = sum(1 for event in yaml.parse(text, Loader=_LOADER) if isinstance(event, yaml.AliasEvent))
+            if aliases > MAX_ALIASES:
+                return YamlProblem(f"the file uses {aliases} aliases (*name); the limit is {MAX_ALIASES}")
+            if aliases and _expanded_size(yaml.compose(text, Loader=_LOADER)) > MAX_EXPANDED_NODES:
+                return YamlProblem("the file's aliases (*name) expand to too much data; write the values out instead")
+        return yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = error.problem or error.context or "syntax error"

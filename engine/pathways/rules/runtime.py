@@ -29,6 +29,17 @@ _LOCATED = re.compile(r"^(?P<file>[^\s:(]+?)(?: \(line (?P<line>\d+)\))?(?:, ele
 
 
 def _located(source: PathwaySource, error: Exception) -> Problem:
+    message = getattr(error, "message", None)
+    if isinstance(message, str) and message.strip():
+        file = getattr(error, "file", None)
+        return Problem(
+            file if file in source.files else source.main,
+            getattr(error, "line", None) if file in source.files else None,
+            getattr(error, "element_id", None),
+            getattr(error, "element_name", None),
+            " ".join(message.split()),
+            "runtime.parse",
+        )
     text = _first_line(error)
     match = _LOCATED.match(text)
     if match and match.group("file") in source.files:
