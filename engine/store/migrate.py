@@ -1,4 +1,9 @@
-"""Create or upgrade a database with the Alembic migrations shipped inside the package."""
+"""Create or upgrade a database with the Alembic migrations shipped inside the package.
+
+After changing a table in engine/store/models, write its migration with
+`python -m engine.store.revision "what changed"`, read the generated file, and keep it.
+(tests/integration/store checks that models and migrations agree.)
+"""
 
 from __future__ import annotations
 
@@ -39,3 +44,4 @@ def upgrade_database(engine: Engine) -> tuple[str | None, str]:
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     return before, head_revision()
+
