@@ -132,6 +132,11 @@ def can_reassign_task(actor: Actor, task: TaskFacts) -> bool:
     return actor.has(Role.SUPERVISOR) and actor.organisation_id == task.organisation_id
 
 
+def can_approve_consent_override(actor: Actor, case: CaseFacts) -> bool:
+    """Only a supervisor of the case's organisation approves a consent override."""
+    return actor.active and actor.has(Role.SUPERVISOR) and actor.organisation_id == case.organisation_id
+
+
 def can_list_cases_needing_attention(actor: Actor) -> bool:
     """Coordinators and supervisors are shown cases whose steps failed."""
     return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.SUPERVISOR})

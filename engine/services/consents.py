@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from engine.access import Actor, can_view_case
+from engine.access import Actor, can_approve_consent_override, can_view_case
 from engine.clock import Clock
 from engine.domain import ConsentGiver, ConsentMethod, ReferralState, Role, Sector
 from engine.domain.referral_states import OPEN_STATES
@@ -60,6 +60,58 @@ def record_consent(step: Step, data: dict, task_data: dict) -> ConsentRow:
     return row
 
 
+def request_override(step: Step, data: dict, task_data: dict) -> ConsentRow | None:
+    """After a refusal, record a requested override (life-threatening or child protection); it holds once approved."""
+    if not data.get("override_requested"):
+        step.details["override"] = "not_requested"
+        return None
+    justification = (data.get("override_justification") or "").strip()
+    if not justification or not data.get("override_reason"):
+        raise InvalidData(
+            "an override needs a reason and a justification",
+            {name: ["required when an override is requested"] for name in ("override_reason", "override_justification")
+             if not data.get(name)},
+        )
+    row = ConsentRow(
+        case_id=step.case.id,
+        given=True,
+        given_by=ConsentGiver.PERSON,
+        method=ConsentMethod.VERBAL_WITNESSED,
+        language="und",
+        scope_services=_need_sectors(task_data.get("needs")),
+        scope_recipients=[SIGNED_PROVIDERS],
+        withheld_fields=list(WITHHELD_BY_SCOPE["minimum_necessary"]),
+        recorded_at=step.now,
+        recorded_by_id=step.actor.id if step.actor is not None else None,
+        is_override=True,
+        override_justification=justification,
+    )
+    step.session.add(row)
+    step.details["override"] = data["override_reason"]
+    return row
+
+
+def decide_override(step: Step, data: dict) -> None:
+    """A supervisor approves (or rejects) the pending override; every override is audited by its step."""
+    if step.actor is not None and not can_approve_consent_override(step.actor, step.case):
+        raise AccessDenied(f"{step.actor.username} may not approve a consent override (a supervisor of the case's organisation does)")
+    pending = step.session.scalars(
+        select(ConsentRow).where(ConsentRow.case_id == step.case.id, ConsentRow.is_override.is_(True),
+                                 ConsentRow.override_approved_by_id.is_(None), ConsentRow.withdrawn_at.is_(None))
+    ).all()
+    if not pending:
+        raise Conflict(f"case {step.case.reference} has no consent override waiting for approval")
+    approved = bool(data.get("override_approved"))
+    for row in pending:
+        if approved:
+            row.override_approved_by_id = step.actor.id if step.actor is not None else None
+            row.override_approved_at = step.now
+        else:
+            row.withdrawn_at = step.now
+            row.withdrawal_reason = "override rejected"
+    step.details["override"] = "approved" if approved else "rejected"
+
+
 def _need_sectors(needs) -> list[str]:
     sectors = []
     for need in needs or []:
@@ -74,7 +126,7 @@ def is_standing(consent: ConsentRow, now: datetime) -> bool:
     """Given, not withdrawn, not expired (and, for an override, approved by a supervisor)."""
     if not consent.given or consent.withdrawn_at is not None:
         return False
-    if consent.is_override and consent.override_approved_by_id is None:
+    if consent.is_override and consent.override_approved_at is None:
         return False
     return consent.expires_at is None or consent.expires_at > now
 

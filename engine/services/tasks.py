@@ -26,7 +26,7 @@ from engine.errors import AccessDenied, Conflict, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.case_step import StepHook, StepResult, begin_step, finish_step
-from engine.services.consents import mark_withdrawn, record_consent
+from engine.services.consents import decide_override, mark_withdrawn, record_consent, request_override
 from engine.services.form_data import clean_form_data, form_fields, sensitive_fields
 from engine.services.referrals import REFERRAL_PROPERTY, apply_referral_step
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskRow
@@ -85,6 +85,10 @@ def _apply_effects(step, task: HumanTask, cleaned: dict) -> None:
     consent = task.properties.get(CONSENT_PROPERTY)
     if consent == "record":
         record_consent(step, cleaned, task.data)
+    elif consent == "refused":
+        request_override(step, cleaned, task.data)
+    elif consent == "override":
+        decide_override(step, cleaned)
     elif consent == "withdraw":
         mark_withdrawn(step, cleaned.get("withdrawal_note"))
     if task.properties.get(REFERRAL_PROPERTY):
