@@ -70,6 +70,7 @@ def _postgres_database(postgres_admin_url):
     admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
     name = f"aiguillage_test_{os.getpid()}_{secrets.token_hex(4)}"
     with admin.connect() as connection:
+        _drop_abandoned_test_databases(connection)
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = postgres_admin_url.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
@@ -82,6 +83,27 @@ def _postgres_database(postgres_admin_url):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _drop_abandoned_test_databases(connection) -> None:
+    # A killed test run cannot drop its database; the pid in the name tells whether it still runs.
+    names = connection.execute(
+        text("SELECT datname FROM pg_database WHERE datname LIKE 'aiguillage\\_test\\_%' OR datname LIKE 'aiguillage\\_empty\\_%'")
+    ).scalars()
+    for name in list(names):
+        pid = name.split("_")[2]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
