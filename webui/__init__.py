@@ -26,10 +26,12 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.dashboard.blueprint import bp as dashboard_bp
     from webui.error_pages import init_error_pages
     from webui.i18n import init_i18n
-    from webui.labels import LANGUAGE_NAMES, ROLE_NAMES
+    from webui.cases.blueprint import bp as cases_bp
+    from webui.labels import CASE_STATUS_NAMES, LANGUAGE_NAMES, PRIORITY_NAMES, ROLE_NAMES
     from webui.pathways.blueprint import bp as pathways_bp
     from webui.request_scope import init_request_scope
     from webui.security_headers import init_security_headers
+    from webui.tasks.blueprint import bp as tasks_bp
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(config_from_env())
@@ -56,17 +58,21 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     init_security_headers(app)
     init_error_pages(app)
 
-    for blueprint in (auth_bp, dashboard_bp, pathways_bp, admin_bp, api_bp):
+    for blueprint in (auth_bp, dashboard_bp, tasks_bp, cases_bp, pathways_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
+    # Label tables are globals (not context) so that imported macros see them too.
+    app.jinja_env.globals.update(
+        ROLES=Role,
+        ROLE_NAMES=ROLE_NAMES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        PRIORITY_NAMES=PRIORITY_NAMES,
+        CASE_STATUS_NAMES=CASE_STATUS_NAMES,
+    )
+
     @app.context_processor
-    def interface_values():
-        return {
-            "current_language": str(get_locale() or "fr"),
-            "ROLE_NAMES": ROLE_NAMES,
-            "ROLES": Role,
-            "LANGUAGE_NAMES": LANGUAGE_NAMES,
-        }
+    def interface_language():
+        return {"current_language": str(get_locale() or "fr")}
 
     @app.get("/healthz")
     def healthz():

@@ -97,12 +97,13 @@ def update_catalogs() -> None:
         else:
             catalog = Catalog(locale=language, project="Aiguillage", charset="utf-8")
             path.parent.mkdir(parents=True, exist_ok=True)
-        catalog.update(template, update_header_comment=False)
+        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         # The interface is written in English: the English catalog translates each text to itself.
         if language == Language.EN.value:
             for message in catalog:
-                if message.id and not any(message.string if message.pluralizable else [message.string]):
+                if message.id:
                     message.string = message.id
+                    message.flags.discard("fuzzy")
         catalog.obsolete.clear()
         catalog.fuzzy = False
         catalog.project, catalog.version = "Aiguillage", ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from engine.domain import Language, Role
+from engine.domain import CaseStatus, Language, Priority, Role
 
 ROLE_NAMES = {
     Role.CASEWORKER: _l("Caseworker"),
@@ -17,3 +17,14 @@ ROLE_NAMES = {
 
 # Each language is named in itself, so that anyone can find their own.
 LANGUAGE_NAMES = {Language.FR: "Français", Language.EN: "English"}
+
+PRIORITY_NAMES = {
+    Priority.EMERGENCY.value: _l("Emergency"),
+    Priority.URGENT.value: _l("Urgent"),
+    Priority.NORMAL.value: _l("Normal"),
+}
+
+CASE_STATUS_NAMES = {
+    CaseStatus.OPEN.value: _l("Open"),
+    CaseStatus.CLOSED.value: _l("Closed"),
+}

@@ -24,7 +24,10 @@ MAX_TOKEN_NAME = 100
 
 def safe_next(target: str | None) -> str:
     """`target` if it is a path on this site, else the home page (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Browsers drop tabs and newlines and read a backslash as a slash: "/\t/evil.example" is
+    # "//evil.example", another site.
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(char.isspace() or not char.isprintable() for char in target)):
         return target
     return url_for("dashboard.home")
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, url_for
 
+from engine.services.inbox import list_inbox
 from webui.auth.session_user import login_required
 from webui.dashboard import notification_list
 from webui.request_scope import clock, uow
 
 bp = Blueprint("dashboard", __name__)
+
+HOME_TASKS = 10
 
 
 @bp.get("/")
@@ -16,7 +19,8 @@ bp = Blueprint("dashboard", __name__)
 def home():
     """Who the user is, and what waits for them."""
     unread = notification_list.unread_count(uow().session, g.user.id)
-    return render_template("dashboard/home.html", unread=unread)
+    tasks = list_inbox(uow(), g.user.actor, limit=HOME_TASKS)
+    return render_template("dashboard/home.html", unread=unread, tasks=tasks, more=len(tasks) == HOME_TASKS)
 
 
 @bp.get("/notifications")

@@ -1,0 +1,94 @@
+"""The inbox, claiming and releasing, and the case page, over the real case services."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from engine.pathways.folder import load_source
+from engine.services.actors import load_actor
+from engine.services.cases import open_case
+from engine.services.pathways import publish_pathway
+from engine.store.models import AuditEntry
+from engine.store.seed import load_demo_data
+from tests.integration.services.conftest import CAMEROON
+from web_forms import TEST_SECRET, csrf_of, sign_in
+from webui import create_app
+
+
+@pytest.fixture
+def demo(container):
+    """The demo directory, the Cameroon pathway, one case opened by the IOM demo caseworker."""
+    seed = load_demo_data(container.uow(), container.clock)
+    publish_pathway(container.uow(), load_source(CAMEROON), container.clock)
+    case = open_case(container.uow(), container.clock, "cameroon-nrm", load_actor(container.uow(), "demo-caseworker"))
+    app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container)
+    return app, case, seed.password
+
+
+def _signed_in(app, username, password):
+    client = app.test_client()
+    assert sign_in(client, username, password).status_code == 302
+    return client
+
+
+def test_caseworker_sees_the_new_case_task_on_home_and_in_the_inbox(demo):
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    assert case.reference in client.get("/").get_data(as_text=True)
+    assert case.reference in client.get("/tasks/").get_data(as_text=True)
+
+
+def test_caseworker_of_another_organisation_does_not_see_the_task(demo):
+    app, case, password = demo
+    client = _signed_in(app, "demo-minas-caseworker", password)
+    assert case.reference not in client.get("/tasks/").get_data(as_text=True)
+
+
+def test_task_is_released_and_claimed_from_the_inbox(demo):
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    task_id = case.open_task_ids[0]
+    page = client.get("/tasks/").get_data(as_text=True)
+    if f"/tasks/{task_id}/release" in page:
+        client.post(f"/tasks/{task_id}/release", data={"csrf_token": csrf_of(client, "/")})
+        page = client.get("/tasks/").get_data(as_text=True)
+    assert f"/tasks/{task_id}/claim" in page
+    response = client.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf_of(client, "/")})
+    assert response.status_code == 302
+    assert f"/tasks/{task_id}/release" in client.get("/tasks/").get_data(as_text=True)
+    again = client.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf_of(client, "/")})
+    assert again.status_code == 409
+
+
+def test_someone_without_access_cannot_claim_the_task(demo):
+    app, case, password = demo
+    client = _signed_in(app, "demo-health-douala", password)
+    response = client.post(f"/tasks/{case.open_task_ids[0]}/claim", data={"csrf_token": csrf_of(client, "/")})
+    assert response.status_code == 404
+
+
+def test_case_page_is_shown_to_its_caseworker_and_audited(demo, container):
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    page = client.get(f"/cases/{case.reference}")
+    assert page.status_code == 200
+    assert f"Dossier {case.reference}" in page.get_data(as_text=True)
+    with container.uow() as uow:
+        actions = uow.session.scalars(select(AuditEntry.action).where(AuditEntry.case_id == case.id)).all()
+    assert "case.viewed" in actions
+
+
+def test_case_page_is_hidden_from_another_organisations_provider(demo):
+    app, case, password = demo
+    client = _signed_in(app, "demo-health-douala", password)
+    assert client.get(f"/cases/{case.reference}").status_code == 404
+
+
+def test_case_page_is_shown_to_the_coordinator(demo):
+    app, case, password = demo
+    client = _signed_in(app, "demo-coordinator", password)
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert re.search(rf"Dossier {case.reference}", page)

@@ -1,0 +1,1 @@
+"""The case page: stage, open tasks, referrals, consents and history."""

@@ -1,0 +1,1 @@
+"""The task inbox: what waits for the user and their groups; claiming and releasing."""
