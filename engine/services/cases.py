@@ -103,10 +103,13 @@ def open_case(
         )
 
 
-def advance_case(uow: UnitOfWork, clock: Clock, case_id: int, hook: StepHook | None = None) -> StepResult:
-    """Fire the case's due timers and run what follows (the deadline sweep's step; the actor is the system)."""
+def advance_case(uow: UnitOfWork, clock: Clock, case_id: int, hook: StepHook | None = None,
+                 actor: Actor | None = None) -> StepResult:
+    """Fire the case's due timers and run what follows (the deadline sweep's step; by default the actor is the system)."""
     with uow:
-        step = begin_step(uow, clock, case_id, None, "timers_fired")
+        step = begin_step(uow, clock, case_id, actor, "timers_fired")
+        if actor is not None and not can_view_case(actor, step.case):
+            raise NotFound(f"case {case_id} does not exist or is not yours to see")
         failures = case_runtime.advance(step.workflow)
         return finish_step(step, failures, hook=hook)
 

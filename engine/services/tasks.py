@@ -10,6 +10,8 @@ referrals); then the workflow moves on and everything commits together.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import and_, update
 
 from engine.access import (
@@ -173,3 +175,56 @@ def _assign(uow, clock, row: TaskRow, actor: Actor, assignee_id: int | None, act
         )
     uow.commit()
 
+
+
+# ---- what a task asks for -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One field of a task's form, as a person filling it needs to know it."""
+
+    id: str
+    label: str
+    type: str
+    required: bool
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    """A task's form, and for a referral step the providers that may receive it."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    fields: tuple[FieldInfo, ...]
+    providers: tuple = ()  # ProviderChoice, for `aiguillage.referral = send` tasks
+
+
+def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> TaskForm:
+    """The form of an open task visible to the actor (read-only)."""
+    from engine.services.referrals import list_providers
+
+    with uow:
+        row = visible_task(uow, task_id, actor)
+        if row.state != TaskState.OPEN:
+            raise Conflict(f"task {row.name} was already {row.state.value}")
+        step = begin_step(uow, clock, row.case_id, actor, "read")
+        task = _ready_task(step.workflow, row)
+        region = step.case.region
+    fields = tuple(
+        FieldInfo(
+            id=f.id,
+            label=f.label or f.id,
+            type=f.type or "string",
+            required=any(v.name == "required" for v in getattr(f, "validation", []) or []),
+            choices=tuple(option.id for option in getattr(f, "options", []) or []),
+        )
+        for f in form_fields(task.form)
+    )
+    providers = ()
+    need = (task.instance or {}).get("value")
+    if task.properties.get(REFERRAL_PROPERTY) == "send" and isinstance(need, dict) and need.get("sector"):
+        providers = tuple(list_providers(uow, need["sector"], region))
+    return TaskForm(row.id, row.bpmn_id, row.name, fields, providers)

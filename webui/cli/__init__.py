@@ -25,6 +25,11 @@ def _register_commands() -> None:
 
     from webui.cli import pathway_test  # noqa: F401 - registers `pathway test` on import
 
+    from webui.cli.cases import case, task
+
+    main.add_command(case)
+    main.add_command(task)
+
     from webui.cli.serve import demo, serve
 
     main.add_command(serve)

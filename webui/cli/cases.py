@@ -1,0 +1,235 @@
+"""`aiguillage case open|show` and `aiguillage task list|form|complete|claim|release|reassign`: cases from a terminal.
+
+Every command acts as the user named by `--user`, with that user's access rights.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from engine.errors import InvalidData, NotFound
+from engine.services.actors import load_actor
+from engine.services.case_view import show_case
+from engine.services.cases import advance_case, case_id_of, open_case
+from engine.services.inbox import list_inbox
+from engine.services.tasks import claim_task, complete_task, describe_task, reassign_task, release_task
+from webui.cli.container import command_container, one_line_errors
+
+USER_OPTION = click.option("--user", "username", required=True, help="Act as this user (their access rights apply).")
+SHORTEST_TASK_PREFIX = 6
+
+
+@click.group("case")
+def case() -> None:
+    """Cases: open one, show one."""
+
+
+@case.command("open")
+@click.option("--pathway", "pathway_id", required=True, help="Id of a published pathway, e.g. cameroon-nrm.")
+@USER_OPTION
+@click.option("--data", "data_text", help="Initial case data: JSON, or @file.json.")
+def open_command(pathway_id: str, username: str, data_text: str | None) -> None:
+    """Open a case on the latest published version of a pathway."""
+    container = command_container()
+    with one_line_errors(), field_errors():
+        data = _json_data(data_text) if data_text else None
+        actor = load_actor(container.uow(), username)
+        ref = open_case(container.uow(), container.clock, pathway_id, actor, data)
+    click.echo(f"Opened case {ref.reference} on {ref.pathway_id} v{ref.pathway_version} (stage: {ref.stage or '-'}).")
+    _echo_failures(ref.failures)
+    click.echo(f"Next: aiguillage task list --user {username}")
+
+
+@case.command("show")
+@click.argument("reference")
+@USER_OPTION
+def show_command(reference: str, username: str) -> None:
+    """Show a case: stage, open tasks, referrals, consents and history."""
+    container = command_container()
+    with one_line_errors():
+        actor = load_actor(container.uow(), username)
+        view = show_case(container.uow(), container.clock, reference, actor)
+    click.echo(f"{view.reference}  status: {view.status}  stage: {view.stage or '-'}  priority: {view.priority}"
+               f"  region: {view.region or '-'}")
+    if view.needs_attention:
+        click.echo(f"NEEDS ATTENTION: {view.attention_message}")
+    click.echo("Open tasks:" if view.open_tasks else "Open tasks: none")
+    for task in view.open_tasks:
+        click.echo(f"  {task.id}  {task.bpmn_id}{_label(task.instance_label)}  for {', '.join(task.candidate_groups) or '-'}")
+    if view.referrals:
+        click.echo("Referrals:")
+    for referral in view.referrals:
+        click.echo(f"  #{referral.id}  {referral.sector} ({referral.priority})  to {referral.provider or '-'}: {referral.state}")
+    for consent in view.consents:
+        state = "withdrawn" if consent.withdrawn_at else ("given" if consent.given else "refused")
+        click.echo(f"Consent: {state} by {consent.given_by} ({consent.method}) for {', '.join(consent.scope_services) or '-'}")
+    click.echo("History:")
+    for event in view.history:
+        click.echo(f"  {event.at:%Y-%m-%d %H:%M}Z  {event.actor or 'system'}  {event.action}"
+                   f"{' ' + event.task_bpmn_id if event.task_bpmn_id else ''}")
+
+
+@case.command("advance")
+@click.argument("reference")
+@USER_OPTION
+def advance_command(reference: str, username: str) -> None:
+    """Fire the case's timers that are due now (what the scheduler's sweep does for every case)."""
+    container = command_container()
+    with one_line_errors():
+        actor = load_actor(container.uow(), username)
+        result = advance_case(container.uow(), container.clock, case_id_of(container.uow(), reference), actor=actor)
+    click.echo(f"Case {result.reference} is at stage {result.stage or '-'}; {len(result.new_task_ids)} new task(s).")
+    _echo_failures(result.failures)
+
+
+@click.group("task")
+def task() -> None:
+    """Human tasks: list yours, see a form, complete, claim, release, reassign."""
+
+
+@task.command("list")
+@USER_OPTION
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+def list_command(username: str, limit: int) -> None:
+    """The user's open tasks (assigned to them or offered to their groups), most pressing first."""
+    container = command_container()
+    with one_line_errors():
+        tasks = list_inbox(container.uow(), load_actor(container.uow(), username), limit=limit)
+    if not tasks:
+        click.echo("No open tasks.")
+    for item in tasks:
+        due = f"  due {item.due_at:%Y-%m-%d %H:%M}Z" if item.due_at else ""
+        mine = "  (assigned to you)" if item.assignee_id is not None else ""
+        click.echo(f"{item.id}  {item.case_reference}  {item.bpmn_id}{_label(item.instance_label)}  {item.priority}{due}{mine}")
+
+
+@task.command("form")
+@click.argument("task_id")
+@USER_OPTION
+def form_command(task_id: str, username: str) -> None:
+    """Show the fields a task asks for (and, to send a referral, the providers to choose from)."""
+    container = command_container()
+    with one_line_errors():
+        actor = load_actor(container.uow(), username)
+        form = describe_task(container.uow(), container.clock, _task_id(container, actor, task_id), actor)
+    click.echo(f"{form.bpmn_id}: {form.name}")
+    if not form.fields:
+        click.echo("  (no fields: complete it with --data '{}')")
+    for field in form.fields:
+        choices = f"  one of: {', '.join(field.choices)}" if field.choices else ""
+        click.echo(f"  {field.id}  {field.type}{'  required' if field.required else ''}{choices}  - {field.label}")
+    if form.providers:
+        click.echo("Providers (provider_id):")
+    for provider in form.providers:
+        signed = "" if provider.agreements_signed else "  (agreements not signed: needs a consent naming it)"
+        click.echo(f"  {provider.slug}  {provider.name} - {provider.service_name}{signed}")
+
+
+@task.command("complete")
+@click.argument("task_id")
+@USER_OPTION
+@click.option("--data", "data_text", default="{}", show_default=True, help="The form's data: JSON, or @file.json.")
+def complete_command(task_id: str, username: str, data_text: str) -> None:
+    """Complete a task with its form data; the case moves on."""
+    container = command_container()
+    with one_line_errors(), field_errors():
+        data = _json_data(data_text)
+        actor = load_actor(container.uow(), username)
+        result = complete_task(container.uow(), container.clock, _task_id(container, actor, task_id), actor, data)
+    if result.completed:
+        click.echo(f"Completed. Case {result.reference} is {result.status}.")
+    else:
+        click.echo(f"Completed. Case {result.reference} is at stage {result.stage or '-'}; {len(result.new_task_ids)} new task(s).")
+    _echo_failures(result.failures)
+
+
+@task.command("claim")
+@click.argument("task_id")
+@USER_OPTION
+def claim_command(task_id: str, username: str) -> None:
+    """Take a task offered to one of your groups, so that others stop seeing it."""
+    container = command_container()
+    with one_line_errors():
+        actor = load_actor(container.uow(), username)
+        claim_task(container.uow(), container.clock, _task_id(container, actor, task_id), actor)
+    click.echo("Claimed.")
+
+
+@task.command("release")
+@click.argument("task_id")
+@USER_OPTION
+def release_command(task_id: str, username: str) -> None:
+    """Give a task you hold back to its groups."""
+    container = command_container()
+    with one_line_errors():
+        actor = load_actor(container.uow(), username)
+        release_task(container.uow(), container.clock, _task_id(container, actor, task_id), actor)
+    click.echo("Released.")
+
+
+@task.command("reassign")
+@click.argument("task_id")
+@USER_OPTION
+@click.option("--to", "to_username", required=True, help="The user who takes the task over.")
+def reassign_command(task_id: str, username: str, to_username: str) -> None:
+    """Give an open task to a named user (supervisors and coordinators)."""
+    container = command_container()
+    with one_line_errors():
+        actor = load_actor(container.uow(), username)
+        reassign_task(container.uow(), container.clock, task_id, actor, to_username)
+    click.echo(f"Reassigned to {to_username}.")
+
+
+class field_errors:
+    """Show InvalidData as its message then one `field: problem` line per problem (exit 1)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if isinstance(exc, InvalidData) and exc.errors:
+            lines = [str(exc)] + [f"  {name}: {problem}" for name, problems in sorted(exc.errors.items()) for problem in problems]
+            raise click.ClickException("\n".join(lines)) from exc
+        return False
+
+
+def _json_data(text: str) -> dict:
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise click.ClickException(f"cannot read {path}: {error.strerror or error}") from error
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"--data is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from error
+    if not isinstance(data, dict):
+        raise click.ClickException('--data must be a JSON object, such as {"field": "value"}')
+    return data
+
+
+def _task_id(container, actor, given: str) -> str:
+    """A full task id, or a unique prefix of one of the user's open tasks (as `task list` shows them)."""
+    if len(given) >= 36:
+        return given
+    if len(given) < SHORTEST_TASK_PREFIX:
+        raise click.ClickException(f"task id {given!r} is too short: give at least {SHORTEST_TASK_PREFIX} characters")
+    matches = [t.id for t in list_inbox(container.uow(), actor, limit=1000) if t.id.startswith(given)]
+    if len(matches) > 1:
+        raise click.ClickException(f"task id {given!r} matches {len(matches)} of your tasks; give more characters")
+    if not matches:
+        raise NotFound(f"task {given} does not exist or is not yours to see")
+    return matches[0]
+
+
+def _label(instance_label: str | None) -> str:
+    return f" [{instance_label}]" if instance_label else ""
+
+
+def _echo_failures(failures) -> None:
+    for failure in failures:
+        click.echo(f"Warning: a step failed and the case needs attention: {failure}", err=True)
