@@ -18,6 +18,8 @@ from webui.cli.container import command_container
 DEMO_PATHWAY = "cameroon-nrm"
 SECRET_FILE = "demo-secret-key"
 SHOWN_PROBLEMS = 10
+# Local trials are served without TLS: cookies and generated links must not insist on HTTPS.
+PLAIN_HTTP = {"SESSION_COOKIE_SECURE": False, "PREFERRED_URL_SCHEME": "http"}
 
 
 def _serve(app: Flask, host: str, port: int, threads: int) -> None:
@@ -36,7 +38,7 @@ def serve(host: str, port: int, threads: int, insecure_dev: bool) -> None:
     """Serve the web application with waitress (a production WSGI server)."""
     config: dict = {}
     if insecure_dev:
-        config["SESSION_COOKIE_SECURE"] = False
+        config.update(PLAIN_HTTP)
         if not os.environ.get("AIGUILLAGE_SECRET_KEY"):
             config["SECRET_KEY"] = secrets.token_urlsafe(48)
     elif not os.environ.get("AIGUILLAGE_SECRET_KEY"):
@@ -98,7 +100,7 @@ def prepare_demo(instance_dir: Path, base_url: str, echo=click.echo) -> Demo:
         echo(f"warning: pathway {DEMO_PATHWAY} not published: {error}", err=True)
     seed = load_demo_data(container.uow(), container.clock)
     app = create_app(
-        {"SECRET_KEY": _demo_secret(instance_dir), "SESSION_COOKIE_SECURE": False, "BASE_URL": base_url},
+        {"SECRET_KEY": _demo_secret(instance_dir), "BASE_URL": base_url, **PLAIN_HTTP},
         container=container,
     )
     return Demo(app, container, seed.usernames, seed.password)

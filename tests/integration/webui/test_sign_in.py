@@ -139,3 +139,10 @@ def test_sign_ins_and_sign_outs_are_recorded_in_the_audit_log(client, container)
     assert [e.action for e in entries] == ["sign_in.failed", "sign_in.succeeded", "sign_out"]
     assert {e.object_id for e in entries} == {"awa_caseworker"}
     assert all(e.ip == "127.0.0.1" for e in entries)
+
+
+def test_sign_in_ignores_next_paths_a_browser_would_read_as_another_site(client):
+    for target in ["//evil.example/", "/\t/evil.example/", "/\\evil.example", "/\n/evil.example"]:
+        response = sign_in(client, "awa_caseworker", next=target)
+        assert response.headers["Location"] == "/", repr(target)
+        client.post("/logout", data={"csrf_token": csrf_of(client, "/")})
