@@ -18,7 +18,6 @@ DMN_NAMESPACES = (
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
     "http://www.omg.org/spec/DMN/20180521/MODEL/",
     "https://www.omg.org/spec/DMN/20191111/MODEL/",
-    "https://www.omg.org/spec/DMN/20230324/MODEL/",
 )
 XML_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn")
 

@@ -8,7 +8,7 @@ from engine.pathways.documents import Document, read_documents
 from engine.pathways.folder import PathwaySource
 from engine.pathways.problems import Problem
 from engine.pathways.rules import content, references, runtime, structure, yaml_files
-from engine.pathways.rules.loops import check_loops
+from engine.pathways.rules.loops import check_loop_markers, check_loops
 from engine.pathways.rules.schema import check_schema
 
 __all__ = ["Problem", "validate"]
@@ -41,6 +41,7 @@ def _validate(source: PathwaySource, operations: Collection[str] | None) -> list
     for document in bpmn:
         found += structure.check_containers(document, checked)
         found += check_loops(document, checked)
+        found += check_loop_markers(document, checked)
     found += references.check_references(documents, checked)
     found += content.check_content(source, documents, checked, operations)
     schema_problems = [p for d in bpmn for p in check_schema(d)]

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from engine.pathways.documents import Document
 from engine.pathways.folder import PathwaySource
 from engine.pathways.problems import Problem
+from engine.pathways.rules.decisions import check_decisions
 from engine.pathways.rules.expressions import check_expressions
 from engine.pathways.rules.form_fields import check_forms
 from engine.pathways.rules.services import check_services
@@ -17,6 +18,7 @@ def check_content(source: PathwaySource, documents: list[Document], checked: set
     """Expressions, service tasks, form fields and labels of every checked process."""
     return (
         check_expressions(documents, checked)
+        + check_decisions(documents)
         + check_services(documents, checked, operations)
         + check_forms(documents, checked)
         + check_labels(source, documents, checked)

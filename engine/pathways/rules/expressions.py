@@ -144,6 +144,8 @@ def _problem(document, owner, text, error, what, rule, line) -> Problem:
     message = error.message or str(error)
     if what:
         message = f"{what} {_short(text)}: {message}"
+    elif not message.lower().startswith(("timer", "the timer")):
+        message = f"timer {_short(text)}: {message}"
     return Problem(located.file, (line + offset) if line else located.line, located.element_id, located.element_name, message, rule)
 
 

@@ -74,3 +74,42 @@ def _loop_problem(document: Document, nodes: dict, flow: etree._Element | None, 
     back_to = name_of(nodes[target]) or target
     where = flow if flow is not None else nodes[cycle[-1]]
     return document.problem(where, "flow.loop", f"this flow goes back to '{back_to}' and closes a loop ({names}); {ADVICE}")
+
+
+MAX_LOOP_TURNS = 1000
+
+
+def check_loop_markers(document: Document, checked: set[str]) -> list[Problem]:
+    """Loop markers must be bounded; multi-instances must say what they repeat over."""
+    problems = []
+    for process in document.processes():
+        if process.get("id") not in checked:
+            continue
+        for marker in process.iter(f"{{{BPMN_NS}}}standardLoopCharacteristics"):
+            problems += _standard_loop(document, marker)
+        for marker in process.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
+            problems += _multi_instance(document, marker)
+    return problems
+
+
+def _standard_loop(document: Document, marker: etree._Element) -> list[Problem]:
+    owner = marker.getparent()
+    maximum = (marker.get("loopMaximum") or "").strip()
+    if not maximum:
+        return [document.problem(owner, "loop.unbounded", f"the loop has no maximum; set loopMaximum (e.g. 3, at most {MAX_LOOP_TURNS}) so it cannot repeat forever")]
+    if not maximum.isdigit() or not 1 <= int(maximum) <= MAX_LOOP_TURNS:
+        return [document.problem(owner, "loop.unbounded", f"loopMaximum {maximum[:20]!r} must be a whole number from 1 to {MAX_LOOP_TURNS}")]
+    return []
+
+
+def _multi_instance(document: Document, marker: etree._Element) -> list[Problem]:
+    owner = marker.getparent()
+    cardinality = marker.find(f"{{{BPMN_NS}}}loopCardinality")
+    has_cardinality = cardinality is not None and "".join(cardinality.itertext()).strip()
+    has_collection = any(
+        (marker.get(f"{{{uri}}}collection") or "").strip()
+        for uri in ("http://camunda.org/schema/1.0/bpmn", "http://operaton.org/schema/1.0/bpmn")
+    )
+    if has_cardinality or has_collection:
+        return []
+    return [document.problem(owner, "loop.no_collection", "the multi-instance says neither how many times to run nor over which list; set 'Collection' (e.g. needs) or 'Loop cardinality' (e.g. 3)")]

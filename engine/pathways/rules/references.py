@@ -31,7 +31,10 @@ def check_references(documents: list[Document], checked: set[str]) -> list[Probl
     """Call activities and business rule tasks must point at something in the folder."""
     bpmn = [d for d in documents if d.kind == "bpmn"]
     problems = _duplicate_processes(bpmn) + _duplicate_decisions(documents)
-    processes = {p.get("id") for d in bpmn for p in d.processes() if p.get("id")}
+    processes = {
+        p.get("id"): (p.get("isExecutable") or "").strip().lower() == "true"
+        for d in bpmn for p in d.processes() if p.get("id")
+    }
     decisions = decision_ids(documents)
     for document in bpmn:
         for process in document.processes():
@@ -45,13 +48,15 @@ def check_references(documents: list[Document], checked: set[str]) -> list[Probl
     return problems
 
 
-def _check_call(document: Document, element, processes: set[str]) -> list[Problem]:
+def _check_call(document: Document, element, processes: dict[str, bool]) -> list[Problem]:
     called = (element.get("calledElement") or "").strip()
     if not called:
         return [document.problem(element, "call.missing", "the call activity does not say which process it calls; set 'Called element' to the id of a process in this folder")]
     if called not in processes:
         known = ", ".join(sorted(processes)[:8]) or "none"
         return [document.problem(element, "call.missing", f"the call activity calls process {called}, which is in no file of the pathway (processes found: {known}); add the .bpmn file or fix the id")]
+    if not processes[called]:
+        return [document.problem(element, "call.not_executable", f"the call activity calls process {called}, which is not executable; set isExecutable=\"true\" on it (the 'Executable' box in Camunda Modeler)")]
     return []
 
 

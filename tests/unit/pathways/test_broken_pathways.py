@@ -71,7 +71,10 @@ EXPECTED = {
     "metadata.bad_id/spaces-in-id": Expected("pathway.yaml", None, ("Referral Check", "lowercase")),
     "yaml.invalid/broken-scenario": Expected("scenarios/happy.yaml", None, ("not valid YAML",), 5),
     "yaml.invalid/alias-bomb": Expected("i18n/en.yaml", None, ("aliases",)),
-    "runtime.parse/multi-instance-without-collection.bpmn": Expected("multi-instance-without-collection.bpmn", "Task_Assess", ("cardinality or a collection",)),
+    "loop.no_collection/multi-instance-without-collection.bpmn": Expected("multi-instance-without-collection.bpmn", "Task_Assess", ("Collection", "Loop cardinality")),
+    "loop.unbounded/loop-without-maximum.bpmn": Expected("loop-without-maximum.bpmn", "Task_Assess", ("loopMaximum",)),
+    "dmn.unsupported/literal-expression-decision": Expected("priority.dmn", "priority_decision", ("literalExpression", "decision table")),
+    "runtime.parse/reserved-start-id.bpmn": Expected("reserved-start-id.bpmn", "Start", ("reserved",)),
 }
 
 
