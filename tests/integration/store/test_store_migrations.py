@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from engine.store.db import make_engine
 from engine.store.migrate import current_revision, head_revision, upgrade_database
@@ -23,16 +22,17 @@ def empty_engine(request, tmp_path):
         yield engine
         engine.dispose()
         return
-    admin_url = request.getfixturevalue("postgres_admin_url")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"aiguillage_empty_{os.getpid()}_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin_url.set(database=name).render_as_string(hide_password=False))
+    # A fresh schema in the session's test database: as empty as a new database, much faster to drop.
+    url, _tables = request.getfixturevalue("_postgres_database")
+    schema = f"empty_{secrets.token_hex(4)}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
     yield engine
     engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
 
 
