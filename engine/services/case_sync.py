@@ -218,7 +218,8 @@ def _sync_deadlines(step: Step, ready: list[HumanTask]) -> None:
         due_at = wanted.pop((row.kind, row.ref), None)
         if due_at is None:
             step.session.delete(row)
-        elif row.due_at != due_at:
+        elif row.due_at != due_at and not row.level:
+            # A row with escalation levels taken waits for its next level (see escalation_chain).
             row.due_at = due_at
     for (kind, ref), due_at in wanted.items():
         step.session.add(DeadlineRow(case_id=step.case.id, kind=kind, ref=ref, due_at=due_at, created_at=step.now))

@@ -1,0 +1,252 @@
+"""The deadline sweep: claim what is due, fire it through the case's own step, escalate, record once.
+
+    report = sweep_deadlines(container.uow, clock, worker_id="host:1234")
+
+One pass, batch after batch until nothing due is left:
+
+1. claim: one statement takes up to `batch_size` due, unleased deadline rows for this worker and
+   leases them (`claimed_by`, `claimed_until`, `attempts + 1`). On PostgreSQL the rows are picked
+   with `FOR UPDATE SKIP LOCKED`, so several sweepers share the work; on SQLite the claim is a
+   single UPDATE under SQLite's one-writer lock, so one sweeper at a time takes a batch. The
+   query reads the `due_at` index only: a sweep with nothing due costs the same for 2,000 or
+   200,000 open cases.
+2. fire: each claimed case goes through the shared case step (`case_step.begin_step` /
+   `finish_step`): timers refreshed and fired, due escalation levels raised, tasks, deadlines,
+   history and outbox written, one commit. Drawn escalations are recorded by the step itself.
+3. release: rows the step moved into the future lose their lease at once. A sweeper killed
+   before its commit loses nothing: its rows' leases run out and another pass takes them again,
+   and each escalation level being unique makes the retry raise nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+
+from engine.clock import Clock
+from engine.domain import CaseStatus, DeadlineKind, Priority
+from engine.errors import Conflict, NotFound
+from engine.runtime import case_runtime
+from engine.runtime.human_tasks import extensions_of
+from engine.runtime.timers import CALENDAR_PROPERTY, WORKING_DAYS, add_duration
+from engine.services.case_step import Step, StepHook, begin_step, finish_step
+from engine.services.escalation_chain import NEVER, chain_delays, is_resolved, recipients_for, record_escalation
+from engine.store.models import CaseRow, DeadlineRow
+from engine.store.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(minutes=5)
+# A case whose step keeps conflicting with people's own steps is tried this often in one pass.
+_CONFLICT_TRIES = 3
+CHAIN_KINDS = frozenset({DeadlineKind.TASK_DUE, DeadlineKind.FOLLOW_UP})
+
+
+@dataclass(frozen=True)
+class ClaimedDeadline:
+    """A deadline row leased to this sweeper."""
+
+    id: int
+    case_id: int
+    kind: DeadlineKind
+    ref: str
+    due_at: datetime
+    level: int
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did, for logs and the command line."""
+
+    worker_id: str
+    claimed: int = 0
+    cases: int = 0
+    escalations: int = 0
+    conflicts: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.worker_id}: {self.claimed} deadlines claimed, {self.cases} cases moved on, "
+            f"{self.escalations} escalations raised"
+            + (f", {self.conflicts} conflicts" if self.conflicts else "")
+            + (f", {len(self.failures)} failures" if self.failures else "")
+        )
+
+
+def default_worker_id() -> str:
+    """This process's name in leases: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def sweep_deadlines(
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    worker_id: str | None = None,
+    batch_size: int = 100,
+    lease: timedelta = DEFAULT_LEASE,
+    max_batches: int = 1000,
+    hook: StepHook | None = None,
+) -> SweepReport:
+    """Fire every due deadline, batch by batch, until none is left that this sweeper may take."""
+    report = SweepReport(worker_id=worker_id or default_worker_id())
+    for _ in range(max_batches):
+        try:
+            claimed = claim_due_deadlines(uow_factory, clock.now(), report.worker_id, batch_size, lease)
+        except Conflict:
+            break  # another sweeper is claiming on SQLite: its batch, our next pass
+        if not claimed:
+            break
+        report.claimed += len(claimed)
+        by_case: dict[int, list[ClaimedDeadline]] = {}
+        for row in claimed:
+            by_case.setdefault(row.case_id, []).append(row)
+        for case_id, rows in by_case.items():
+            _fire_with_retries(uow_factory, clock, case_id, rows, report, hook)
+        release_deadlines(uow_factory, clock.now(), report.worker_id, [row.id for row in claimed])
+    if report.claimed:
+        log.info("deadline sweep %s", report)
+    for problem in report.failures:
+        log.warning("deadline sweep %s: %s", report.worker_id, problem)
+    return report
+
+
+def claim_due_deadlines(
+    uow_factory: Callable[[], UnitOfWork], now: datetime, worker_id: str, batch_size: int, lease: timedelta
+) -> list[ClaimedDeadline]:
+    """Lease up to `batch_size` due deadline rows that nobody holds, earliest first."""
+    due = (
+        select(DeadlineRow.id)
+        .where(
+            DeadlineRow.due_at <= now,
+            or_(DeadlineRow.claimed_until.is_(None), DeadlineRow.claimed_until <= now),
+        )
+        .order_by(DeadlineRow.due_at)
+        .limit(batch_size)
+    )
+    with uow_factory() as uow:
+        if uow.session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        rows = uow.session.execute(
+            update(DeadlineRow)
+            .where(DeadlineRow.id.in_(due.scalar_subquery()))
+            .values(claimed_by=worker_id, claimed_until=now + lease, attempts=DeadlineRow.attempts + 1)
+            .returning(DeadlineRow.id, DeadlineRow.case_id, DeadlineRow.kind, DeadlineRow.ref, DeadlineRow.due_at, DeadlineRow.level)
+            .execution_options(synchronize_session=False)
+        ).all()
+        uow.commit()
+    return sorted((ClaimedDeadline(*row) for row in rows), key=lambda row: (row.due_at, row.id))
+
+
+def release_deadlines(uow_factory: Callable[[], UnitOfWork], now: datetime, worker_id: str, ids: list[int]) -> None:
+    """Give back the leases of rows now due later; rows still due keep theirs until it runs out."""
+    if not ids:
+        return
+    try:
+        with uow_factory() as uow:
+            uow.session.execute(
+                update(DeadlineRow)
+                .where(DeadlineRow.id.in_(ids), DeadlineRow.claimed_by == worker_id, DeadlineRow.due_at > now)
+                .values(claimed_by=None, claimed_until=None, attempts=0)
+                .execution_options(synchronize_session=False)
+            )
+            uow.commit()
+    except Conflict:
+        pass  # the leases run out by themselves
+
+
+def fire_case_deadlines(
+    uow: UnitOfWork, clock: Clock, case_id: int, claimed: list[ClaimedDeadline], hook: StepHook | None = None
+) -> int:
+    """One step of the case: fire its due timers, raise its due escalation levels; escalations raised."""
+    with uow:
+        step = begin_step(uow, clock, case_id, None, "deadlines_fired")
+        failures = case_runtime.advance(step.workflow)
+        before = len(step.details.get("escalations", []))
+        for row in claimed:
+            if row.kind in CHAIN_KINDS:
+                _climb_chain(step, row)
+        finish_step(step, failures, hook=hook)
+        return len(step.details.get("escalations", [])) - before
+
+
+def _fire_with_retries(uow_factory, clock, case_id, rows, report: SweepReport, hook) -> None:
+    for attempt in range(_CONFLICT_TRIES):
+        try:
+            report.escalations += fire_case_deadlines(uow_factory(), clock, case_id, rows, hook)
+            report.cases += 1
+            return
+        except NotFound:
+            return  # the case is gone, and its deadlines with it
+        except Conflict:
+            report.conflicts += 1  # someone moved the case meanwhile: look again
+        except Exception as error:  # one broken case must not stop the sweep; its lease brings it back
+            log.exception("deadline sweep: case %s failed", case_id)
+            report.failures.append(f"case {case_id}: {error}")
+            return
+    report.failures.append(f"case {case_id}: still changing after {_CONFLICT_TRIES} tries; retried after the lease")
+
+
+def _climb_chain(step: Step, claimed: ClaimedDeadline) -> None:
+    """Raise the levels of a task's due date (or its follow-up reminder) that are due now."""
+    row = step.session.get(DeadlineRow, claimed.id)
+    task = step.open_tasks.get(claimed.ref)
+    if row is None or task is None:
+        return  # the task is done: the step's sync removes the row
+    if row.kind == DeadlineKind.FOLLOW_UP:
+        step.notify(
+            "deadline_approaching",
+            case_reference=step.case.reference,
+            deadline=(task.due_at or row.due_at).isoformat(),
+            step=task.name,
+            task_id=task.id,
+            recipients=recipients_for(step, 1, None, task),
+        )
+        row.level, row.due_at = 1, NEVER
+        return
+    if is_resolved(step, row.kind, row.ref) or task.due_at is None:
+        row.due_at = NEVER
+        return
+    moments = _level_moments(step, task)
+    for level, moment in enumerate(moments, start=1):
+        if level <= row.level:
+            continue
+        if moment > step.now:
+            break
+        record_escalation(step, row.kind, row.ref, level, task.due_at, task=task, label=task.name)
+        row.level = level
+    row.due_at = moments[row.level] if row.level < len(moments) else NEVER
+
+
+def _level_moments(step: Step, task) -> list[datetime]:
+    spiff_task = case_runtime.find_task(step.workflow, task.id)
+    properties = extensions_of(spiff_task).get("properties") or {}
+    working = properties.get(CALENDAR_PROPERTY) == WORKING_DAYS
+    calendar = step.workflow.script_engine.working_calendar() if working else None
+    moments = [task.due_at]
+    for delay in chain_delays(properties, task.priority or Priority.NORMAL):
+        if isinstance(delay, timedelta):
+            moments.append(calendar.add(task.due_at, delay) if calendar is not None else task.due_at + delay)
+        else:
+            moments.append(add_duration(task.due_at, delay, calendar))
+    return moments
+
+
+def housekeeping(uow_factory: Callable[[], UnitOfWork], clock: Clock, stuck_attempts: int = 10) -> dict[str, int]:
+    """Drop deadline rows of closed cases; count rows that keep failing (shown in the scheduler's log)."""
+    with uow_factory() as uow:
+        closed = select(CaseRow.id).where(CaseRow.status != CaseStatus.OPEN).scalar_subquery()
+        dropped = uow.session.execute(
+            delete(DeadlineRow).where(DeadlineRow.case_id.in_(closed)).execution_options(synchronize_session=False)
+        ).rowcount
+        stuck = len(uow.session.scalars(
+            select(DeadlineRow.id).where(DeadlineRow.attempts >= stuck_attempts, DeadlineRow.due_at <= clock.now()).limit(1000)
+        ).all())
+        uow.commit()
+    return {"dropped": dropped or 0, "stuck": stuck}

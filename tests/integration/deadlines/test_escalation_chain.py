@@ -1,0 +1,151 @@
+"""A stalled referral climbs the escalation chain through sweeps, on SQLite and PostgreSQL, each level once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.domain import DeadlineKind
+from engine.services.cases import open_case
+from engine.services.deadlines import sweep_deadlines
+from engine.store.models import DeadlineRow, EscalationRow, OutboxRow, ReferralRow
+from tests.integration.services.conftest import ASSESSMENT, CONSENT, IDENTIFICATION, NO_NEEDS
+
+# DOMAIN defaults, as the Cameroon pathway's deadline table writes them: acknowledgement reminder,
+# supervisor alert, coordinator alert (hours after sending), then the service deadline (hours after accepting).
+CHAINS = {
+    "emergency": ((2, 4, 8), 24),
+    "urgent": ((24, 48, 72), 72),
+    "normal": ((72, 120, 168), 14 * 24),
+}
+
+
+def _referral_sent(container, walker, urgency: str) -> int:
+    case = open_case(container.uow(), container.clock, "cameroon-nrm", walker.actor("demo-caseworker"))
+    walker.complete("demo-caseworker", "Task_Identification", IDENTIFICATION)
+    walker.complete("demo-caseworker", "Task_NeedsAssessment",
+                    {**NO_NEEDS, "assessment_date": "2026-03-02", "need_health": True, "health_urgency": urgency})
+    walker.complete("demo-caseworker", "Task_Consent", CONSENT)
+    walker.complete("demo-caseworker", "Task_SendReferral", {"provider_id": "demo-hopital-douala"}, sector="health")
+    return case.id
+
+
+def _escalations(container) -> list[tuple[str, int]]:
+    with container.uow() as uow:
+        return [
+            (kind.value, level)
+            for kind, level in uow.session.execute(
+                select(EscalationRow.deadline_kind, EscalationRow.level).order_by(EscalationRow.id)
+            )
+        ]
+
+
+def _alerts(container) -> list[str]:
+    with container.uow() as uow:
+        return list(uow.session.scalars(
+            select(OutboxRow.event_type).where(OutboxRow.event_type.like("escalation_level_%")).order_by(OutboxRow.id)
+        ))
+
+
+def _referral_level(container) -> int:
+    with container.uow() as uow:
+        return uow.session.scalars(select(ReferralRow.escalation_level)).one()
+
+
+def _sweep(container):
+    return sweep_deadlines(container.uow, container.clock, worker_id="test-sweeper")
+
+
+@pytest.mark.parametrize("urgency", list(CHAINS))
+def test_unacknowledged_referral_escalates_level_by_level_then_its_service_deadline(container, walker, urgency):
+    ack_hours, service_hours = CHAINS[urgency]
+    _referral_sent(container, walker, urgency)
+    clock = container.clock
+    start = clock.now()
+    for level, hours in enumerate(ack_hours, start=1):
+        clock.set(start + timedelta(hours=hours) - timedelta(minutes=1))
+        assert _sweep(container).escalations == 0, f"level {level} must wait for its time"
+        clock.set(start + timedelta(hours=hours))
+        report = _sweep(container)
+        assert report.escalations == 1
+        assert _escalations(container)[-1] == ("referral_ack", level)
+        assert _referral_level(container) == level
+        assert _sweep(container).claimed == 0  # nothing due twice
+    assert _alerts(container) == ["escalation_level_1", "escalation_level_2", "escalation_level_3"]
+    assert walker.task("demo-coordinator", "Task_AckEscalation")
+
+    # The pathway waits for its escalation tasks to be answered before the referral moves on.
+    walker.complete("demo-health-douala", "Task_AckReminder", {"escalation_action": "acknowledged"})
+    walker.complete("demo-supervisor", "Task_AckAlert", {"escalation_action": "acknowledged"})
+    walker.complete("demo-coordinator", "Task_AckEscalation", {"escalation_action": "resolved"})
+    walker.complete("demo-health-douala", "Task_AcknowledgeReferral", {"acknowledged_by": "Dr Ngo"})
+    walker.complete("demo-health-douala", "Task_ReferralDecision", {"decision": "accepted"})
+    accepted = clock.now()
+    clock.set(accepted + timedelta(hours=service_hours))
+    assert _sweep(container).escalations == 1
+    assert _escalations(container)[-1] == ("referral_service", 2)
+    assert walker.task("demo-supervisor", "Task_ServiceEscalation")
+    assert len(_alerts(container)) == 4
+
+
+def test_each_alert_names_its_recipients_and_carries_no_personal_data(container, walker):
+    _referral_sent(container, walker, "emergency")
+    container.clock.advance(timedelta(hours=8))
+    assert _sweep(container).escalations == 3  # a late sweep raises every level that is due, once
+    with container.uow() as uow:
+        payloads = {row.event_type: row.payload for row in uow.session.scalars(
+            select(OutboxRow).where(OutboxRow.event_type.like("escalation_level_%")))}
+        provider = uow.session.scalars(select(ReferralRow.provider_organisation_id)).one()
+    assert payloads["escalation_level_1"]["recipients"] == [{"group": "provider_focal_point", "organisation": provider}]
+    assert payloads["escalation_level_2"]["recipients"][0]["role"] == "supervisor"
+    assert payloads["escalation_level_3"]["recipients"] == [{"coordinators": True}]
+    text = repr(payloads)
+    for personal in (IDENTIFICATION["person_alias"], IDENTIFICATION["phone"], IDENTIFICATION["site"]):
+        assert personal not in text
+    assert all(payload["reason"] == "acknowledgement_overdue" for payload in payloads.values())
+
+
+def test_a_timer_fired_by_a_persons_step_is_escalated_by_that_step(container, walker):
+    open_case(container.uow(), container.clock, "cameroon-nrm", walker.actor("demo-caseworker"))
+    walker.complete("demo-caseworker", "Task_Identification", IDENTIFICATION)
+    walker.complete("demo-caseworker", "Task_NeedsAssessment", ASSESSMENT)  # health (urgent) and shelter
+    walker.complete("demo-caseworker", "Task_Consent", CONSENT)
+    walker.complete("demo-caseworker", "Task_SendReferral", {"provider_id": "demo-hopital-douala"}, sector="health")
+    container.clock.advance(timedelta(hours=25))
+    # No sweep ran: the caseworker's next step on the case fires the health reminder and records it.
+    walker.complete("demo-caseworker", "Task_SendReferral", {"provider_id": "demo-bon-samaritain"}, sector="shelter")
+    assert _escalations(container) == [("referral_ack", 1)]
+    assert _alerts(container) == ["escalation_level_1"]
+    assert _sweep(container).escalations == 0
+    assert _escalations(container) == [("referral_ack", 1)]
+
+
+def test_acknowledging_in_time_removes_the_deadlines_and_nothing_escalates(container, walker):
+    _referral_sent(container, walker, "urgent")
+    walker.complete("demo-health-douala", "Task_AcknowledgeReferral", {"acknowledged_by": "Dr Ngo"})
+    container.clock.advance(timedelta(days=3))
+    assert _sweep(container).escalations == 0
+    assert _escalations(container) == []
+    with container.uow() as uow:
+        kinds = set(uow.session.scalars(select(DeadlineRow.kind)))
+        assert DeadlineKind.REFERRAL_ACK not in kinds
+        assert uow.session.scalar(select(func.count()).select_from(EscalationRow)) == 0
+
+
+def test_an_interrupted_step_leaves_no_escalation_and_the_next_sweep_raises_it_once(container, walker):
+    _referral_sent(container, walker, "urgent")
+    container.clock.advance(timedelta(hours=24))
+
+    def crash(step):
+        raise RuntimeError("power cut before the commit")
+
+    report = sweep_deadlines(container.uow, container.clock, worker_id="crashing", hook=crash)
+    assert report.failures and _escalations(container) == []
+    # The crashed sweeper's lease holds the rows until it runs out.
+    assert _sweep(container).claimed == 0
+    container.clock.advance(timedelta(minutes=6))
+    assert _sweep(container).escalations == 1
+    assert _escalations(container) == [("referral_ack", 1)]
+    assert _alerts(container) == ["escalation_level_1"]
