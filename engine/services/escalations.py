@@ -1,0 +1,309 @@
+"""Escalations for people: list them, acknowledge, resolve or reassign one, and the steering committee's summary.
+
+    views = list_escalations(uow, actor, status="open")
+    acknowledge_escalation(uow, clock, escalation_id, actor)
+    resolve_escalation(uow, clock, escalation_id, actor, note)    # stops further levels of that deadline
+    reassign_escalation(uow, clock, escalation_id, actor, "demo-supervisor")
+    summary = steering_summary(uow, clock, timedelta(days=7))
+    queue_steering_summary(uow, clock, timedelta(days=7))      # one coordinator_summary outbox row per period
+
+Coordinators handle every escalation; a supervisor handles those of their organisation's cases.
+Each action appends a line to the case's history and an audit entry, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select, text, update
+
+from engine.access import Actor, can_answer_referral, can_view_case
+from engine.clock import Clock
+from engine.domain import EscalationStatus, Role
+from engine.domain.referral_states import OPEN_STATES, ReferralState
+from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
+from engine.services.deadlines import CHAIN_KINDS
+from engine.services.escalation_chain import NEVER, TOP_LEVEL
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, DeadlineRow, EscalationRow, Organisation, OutboxRow, ReferralRow
+from engine.store.unit_of_work import UnitOfWork
+
+NOTE_MAX = 1000
+# Breakdowns of fewer referrals than this are left out of the summary: they could single someone out.
+SMALL_CELL = 3
+SUMMARY_EVENT = "coordinator_summary"
+_SUMMARY_LOCK = 4_242_001  # PostgreSQL advisory lock: one summary per period across schedulers
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    """One escalation as a coordinator's list shows it (no personal data)."""
+
+    id: int
+    case_id: int
+    case_reference: str
+    referral_id: int | None
+    deadline_kind: str
+    level: int
+    at: datetime
+    reason: str
+    status: str
+    sector: str | None
+    provider: str | None
+    reassigned_to_id: int | None
+    resolution_note: str | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Stalled referrals for the steering committee: counts only, small cells left out."""
+
+    period_start: datetime
+    period_end: datetime
+    total: int  # open referrals with an unresolved escalation
+    by_level: dict[int, int]
+    by_provider: dict[str, int]
+    by_sector: dict[str, int]
+    raised_in_period: dict[int, int]  # escalations raised during the period, by level
+    suppressed_cells: int  # provider and sector cells left out for being small
+    items: tuple[dict, ...]  # the referrals at the top level: case reference, provider, level, since
+
+
+def can_handle_escalation(actor: Actor, case: CaseRow) -> bool:
+    """Coordinators handle any escalation; supervisors those of their organisation's cases."""
+    if not actor.active:
+        return False
+    if actor.has(Role.COORDINATOR):
+        return True
+    return actor.has(Role.SUPERVISOR) and can_view_case(actor, case)
+
+
+def can_see_escalation(actor: Actor, case: CaseRow, referral: ReferralRow | None) -> bool:
+    """Whoever may see the case, and the provider a late referral is addressed to."""
+    return can_view_case(actor, case) or (referral is not None and can_answer_referral(actor, referral))
+
+
+def list_escalations(
+    uow: UnitOfWork, actor: Actor, status: str | None = None, level: int | None = None, limit: int = 100
+) -> list[EscalationView]:
+    """The escalations the actor may see, newest first, optionally by status and level."""
+    statement = (
+        select(EscalationRow, CaseRow, ReferralRow, Organisation.name)
+        .join(CaseRow, CaseRow.id == EscalationRow.case_id)
+        .outerjoin(ReferralRow, ReferralRow.id == EscalationRow.referral_id)
+        .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
+        .order_by(EscalationRow.at.desc(), EscalationRow.id.desc())
+        .limit(limit)
+    )
+    if status is not None:
+        try:
+            statement = statement.where(EscalationRow.status == EscalationStatus(status))
+        except ValueError:
+            raise InvalidData(f"unknown escalation status {status!r} (open, acknowledged, resolved)") from None
+    if level is not None:
+        statement = statement.where(EscalationRow.level == level)
+    if not actor.has(Role.COORDINATOR):
+        statement = statement.where(
+            or_(CaseRow.organisation_id == actor.organisation_id, ReferralRow.provider_organisation_id == actor.organisation_id)
+        )
+    with uow:
+        return [
+            _view(escalation, case, referral, provider)
+            for escalation, case, referral, provider in uow.session.execute(statement)
+            if can_see_escalation(actor, case, referral)
+        ]
+
+
+def acknowledge_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor: Actor) -> EscalationView:
+    """Say someone is looking at it (an open escalation only)."""
+    with uow:
+        escalation, case = _handled(uow, escalation_id, actor)
+        if escalation.status != EscalationStatus.OPEN:
+            raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
+        now = clock.now()
+        escalation.status = EscalationStatus.ACKNOWLEDGED
+        escalation.acknowledged_by_id, escalation.acknowledged_at = actor.id, now
+        _history(uow, escalation, case, actor, now, "escalation_acknowledged", {})
+        uow.commit()
+        return _reloaded(uow, escalation_id)
+
+
+def resolve_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor: Actor, note: str) -> EscalationView:
+    """Close an escalation with a note; no further level of the same deadline is raised."""
+    note = (note or "").strip()
+    if not note:
+        raise InvalidData("say how the escalation was resolved", {"note": ["required"]})
+    if len(note) > NOTE_MAX:
+        raise InvalidData(f"the note is longer than {NOTE_MAX} characters", {"note": [f"at most {NOTE_MAX} characters"]})
+    with uow:
+        escalation, case = _handled(uow, escalation_id, actor)
+        if escalation.status == EscalationStatus.RESOLVED:
+            raise Conflict(f"escalation {escalation_id} is already resolved")
+        now = clock.now()
+        escalation.status = EscalationStatus.RESOLVED
+        escalation.resolved_by_id, escalation.resolved_at = actor.id, now
+        # Sensitive free text: kept on the escalation, never in history details or notifications.
+        escalation.resolution_note = note
+        if escalation.deadline_kind in CHAIN_KINDS:
+            # The chain of a task's due date stops here; the row stays so it is not indexed afresh.
+            uow.session.execute(
+                update(DeadlineRow)
+                .where(DeadlineRow.case_id == case.id, DeadlineRow.kind == escalation.deadline_kind,
+                       DeadlineRow.ref == escalation.deadline_ref)
+                .values(due_at=NEVER, level=TOP_LEVEL)
+                .execution_options(synchronize_session=False)
+            )
+        _history(uow, escalation, case, actor, now, "escalation_resolved", {})
+        uow.commit()
+        return _reloaded(uow, escalation_id)
+
+
+def reassign_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor: Actor, to_username: str) -> EscalationView:
+    """Hand an escalation to a named, active user, who is alerted."""
+    with uow:
+        escalation, case = _handled(uow, escalation_id, actor)
+        if escalation.status == EscalationStatus.RESOLVED:
+            raise Conflict(f"escalation {escalation_id} is already resolved")
+        target = uow.directory.user(to_username)
+        if not target.active:
+            raise Conflict(f"user {to_username!r} is not active")
+        now = clock.now()
+        escalation.reassigned_to_id = target.id
+        _history(uow, escalation, case, actor, now, "escalation_reassigned", {"to_user_id": target.id})
+        uow.session.add(OutboxRow(
+            event_type=f"escalation_level_{escalation.level}", case_id=case.id, created_at=now,
+            payload={"case_id": case.id, "case_reference": case.reference, "deadline": escalation.at.isoformat(),
+                     "level": escalation.level, "reason": escalation.reason, "escalation_id": escalation.id,
+                     "referral_id": escalation.referral_id, "recipients": [{"user": target.id}]},
+        ))
+        uow.commit()
+        return _reloaded(uow, escalation_id)
+
+
+def steering_summary(uow: UnitOfWork, clock: Clock, period: timedelta = timedelta(days=7), small_cell: int = SMALL_CELL) -> Summary:
+    """Stalled referrals now (by level, provider, sector) and escalations raised in the period."""
+    end = clock.now()
+    start = end - period
+    unresolved = exists().where(
+        EscalationRow.referral_id == ReferralRow.id, EscalationRow.status != EscalationStatus.RESOLVED
+    )
+    stalled_states = [state for state in OPEN_STATES if state != ReferralState.DRAFT]
+    with uow:
+        stalled = uow.session.execute(
+            select(ReferralRow.id, ReferralRow.escalation_level, ReferralRow.sector, Organisation.name, CaseRow.reference)
+            .join(CaseRow, CaseRow.id == ReferralRow.case_id)
+            .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
+            .where(ReferralRow.state.in_(stalled_states), ReferralRow.escalation_level > 0, unresolved)
+            .order_by(ReferralRow.escalation_level.desc(), ReferralRow.id)
+        ).all()
+        raised = dict(uow.session.execute(
+            select(EscalationRow.level, func.count()).where(EscalationRow.at > start, EscalationRow.at <= end)
+            .group_by(EscalationRow.level)
+        ).all())
+        top_since = dict(uow.session.execute(
+            select(EscalationRow.referral_id, func.max(EscalationRow.at))
+            .where(EscalationRow.referral_id.in_([row.id for row in stalled if row.escalation_level >= TOP_LEVEL]),
+                   EscalationRow.level >= TOP_LEVEL)
+            .group_by(EscalationRow.referral_id)
+        ).all()) if stalled else {}
+    by_provider, hidden_providers = _kept(Counter(row.name or "?" for row in stalled), small_cell)
+    by_sector, hidden_sectors = _kept(Counter(row.sector.value for row in stalled), small_cell)
+    items = tuple(
+        {"case_reference": row.reference, "provider": row.name, "level": row.escalation_level,
+         "deadline": top_since[row.id].isoformat() if row.id in top_since else None}
+        for row in stalled if row.escalation_level >= TOP_LEVEL
+    )
+    return Summary(
+        period_start=start,
+        period_end=end,
+        total=len(stalled),
+        by_level=dict(sorted(Counter(row.escalation_level for row in stalled).items())),
+        by_provider=by_provider,
+        by_sector=by_sector,
+        raised_in_period={int(level): count for level, count in sorted(raised.items())},
+        suppressed_cells=hidden_providers + hidden_sectors,
+        items=items,
+    )
+
+
+def queue_steering_summary(uow: UnitOfWork, clock: Clock, period: timedelta = timedelta(days=7)) -> Summary | None:
+    """Write the period's `coordinator_summary` outbox row, unless one was written within the period."""
+    with uow:
+        session = uow.session
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SUMMARY_LOCK})
+        now = clock.now()
+        recent = session.scalar(
+            select(OutboxRow.id).where(and_(OutboxRow.event_type == SUMMARY_EVENT, OutboxRow.created_at > now - period)).limit(1)
+        )
+        if recent is not None:
+            return None
+        summary = steering_summary(uow, clock, period)
+        session.add(OutboxRow(event_type=SUMMARY_EVENT, case_id=None, created_at=now, payload=summary_payload(summary)))
+        uow.commit()
+        return summary
+
+
+def summary_payload(summary: Summary) -> dict:
+    """The outbox payload of a summary: counts, the top-level referrals, addressed to the coordinators."""
+    return {
+        "total": summary.total,
+        "counts_by_level": {str(level): count for level, count in summary.by_level.items()},
+        "counts_by_provider": summary.by_provider,
+        "counts_by_sector": summary.by_sector,
+        "raised_in_period": {str(level): count for level, count in summary.raised_in_period.items()},
+        "period_start": summary.period_start.isoformat(),
+        "period_end": summary.period_end.isoformat(),
+        "items": [{k: v for k, v in item.items() if v is not None} for item in summary.items],
+        "recipients": [{"coordinators": True}],
+    }
+
+
+def _kept(counts: Counter, small_cell: int) -> tuple[dict[str, int], int]:
+    kept = {key: count for key, count in sorted(counts.items()) if count >= small_cell}
+    return kept, len(counts) - len(kept)
+
+
+def _handled(uow: UnitOfWork, escalation_id: int, actor: Actor) -> tuple[EscalationRow, CaseRow]:
+    escalation = uow.session.get(EscalationRow, escalation_id)
+    case = uow.session.get(CaseRow, escalation.case_id) if escalation is not None else None
+    referral = uow.session.get(ReferralRow, escalation.referral_id) if escalation is not None and escalation.referral_id else None
+    if escalation is None or not can_see_escalation(actor, case, referral):
+        raise NotFound(f"escalation {escalation_id} does not exist or is not yours to see")
+    if not can_handle_escalation(actor, case):
+        raise AccessDenied(f"{actor.username} may not handle escalations of case {case.reference} (coordinators and its supervisors do)")
+    return escalation, case
+
+
+def _history(uow: UnitOfWork, escalation: EscalationRow, case: CaseRow, actor: Actor, now: datetime, action: str, extra: dict) -> None:
+    details = {"escalation_id": escalation.id, "level": escalation.level, "deadline_kind": escalation.deadline_kind.value, **extra}
+    uow.session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, action=action, details=details))
+    uow.session.add(AuditEntry(at=now, user_id=actor.id, action=f"case.{action}", object_type="escalation",
+                               object_id=str(escalation.id), case_id=case.id, details=details))
+
+
+def _reloaded(uow: UnitOfWork, escalation_id: int) -> EscalationView:
+    escalation = uow.session.get(EscalationRow, escalation_id)
+    case = uow.session.get(CaseRow, escalation.case_id)
+    referral = uow.session.get(ReferralRow, escalation.referral_id) if escalation.referral_id else None
+    provider = uow.session.get(Organisation, referral.provider_organisation_id).name if referral and referral.provider_organisation_id else None
+    return _view(escalation, case, referral, provider)
+
+
+def _view(escalation: EscalationRow, case: CaseRow, referral: ReferralRow | None, provider: str | None) -> EscalationView:
+    return EscalationView(
+        id=escalation.id,
+        case_id=case.id,
+        case_reference=case.reference,
+        referral_id=escalation.referral_id,
+        deadline_kind=escalation.deadline_kind.value,
+        level=escalation.level,
+        at=escalation.at,
+        reason=escalation.reason,
+        status=escalation.status.value,
+        sector=referral.sector.value if referral is not None else None,
+        provider=provider,
+        reassigned_to_id=escalation.reassigned_to_id,
+        resolution_note=escalation.resolution_note,
+    )
