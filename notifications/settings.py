@@ -1,24 +1,26 @@
-"""Notification settings read from the environment: where links point, who mail is from, how to send."""
+"""Notification settings: where links point, who mail is from, how to send, how often to retry."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from engine.errors import NotificationError
 
 
 @dataclass(frozen=True)
 class NotificationSettings:
-    """What the renderer and the channels need to know about this installation."""
+    """What the renderer, the channels and the dispatcher need to know about this installation."""
 
     base_url: str = "http://localhost:8000"
     sender: str = "Aiguillage <no-reply@aiguillage.local>"
-    smtp_url: str | None = None
+    smtp_url: str | None = None  # None: no email channel (in-app notifications still go out)
     webhook_url: str | None = None
     webhook_secret: str | None = None
-    max_attempts: int = 8
+    max_attempts: int = 8  # then the delivery is dead-lettered with its last error
+    first_retry: timedelta = timedelta(seconds=30)  # doubled at each attempt, with jitter
+    longest_retry: timedelta = timedelta(hours=1)
+    digest_hour: int = 7  # local (Douala) hour at which digest users get their held emails
 
     @property
     def message_id_domain(self) -> str:
@@ -27,23 +29,23 @@ class NotificationSettings:
         return address.rsplit("@", 1)[-1] if "@" in address else "aiguillage.local"
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> NotificationSettings:
-        """Settings from AIGUILLAGE_* variables (see the README, "Configuration")."""
-        environ = os.environ if environ is None else environ
-        raw_attempts = environ.get("AIGUILLAGE_NOTIFY_MAX_ATTEMPTS", "").strip()
-        try:
-            max_attempts = int(raw_attempts) if raw_attempts else cls.max_attempts
-        except ValueError:
-            raise NotificationError(
-                f"AIGUILLAGE_NOTIFY_MAX_ATTEMPTS={raw_attempts!r} is not a whole number"
-            ) from None
-        if max_attempts < 1:
-            raise NotificationError(f"AIGUILLAGE_NOTIFY_MAX_ATTEMPTS={raw_attempts!r} must be at least 1")
+    def from_settings(cls, settings) -> NotificationSettings:
+        """From the application's settings (engine.bootstrap.Settings) and its AIGUILLAGE_* extras."""
+        extra = getattr(settings, "extra", {}) or {}
         return cls(
-            base_url=(environ.get("AIGUILLAGE_BASE_URL") or cls.base_url).strip().rstrip("/"),
-            sender=(environ.get("AIGUILLAGE_MAIL_FROM") or cls.sender).strip(),
-            smtp_url=environ.get("AIGUILLAGE_SMTP_URL") or None,
-            webhook_url=environ.get("AIGUILLAGE_WEBHOOK_URL") or None,
-            webhook_secret=environ.get("AIGUILLAGE_WEBHOOK_SECRET") or None,
-            max_attempts=max_attempts,
+            base_url=settings.base_url.rstrip("/"),
+            sender=settings.mail_from,
+            smtp_url=settings.smtp_url,
+            webhook_url=extra.get("AIGUILLAGE_WEBHOOK_URL") or None,
+            webhook_secret=extra.get("AIGUILLAGE_WEBHOOK_SECRET") or None,
+            max_attempts=_whole(extra, "AIGUILLAGE_NOTIFY_MAX_ATTEMPTS", cls.max_attempts),
         )
+
+
+def _whole(extra: dict, name: str, default: int) -> int:
+    raw = (extra.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise NotificationError(f"{name}={raw!r} must be a whole number of at least 1")
+    return int(raw)

@@ -25,6 +25,10 @@ def _register_commands() -> None:
 
     from webui.cli import pathway_test  # noqa: F401 - registers `pathway test` on import
 
+    from webui.cli.notify import notify
+
+    main.add_command(notify)
+
     from webui.cli.cases import case, task
 
     main.add_command(case)

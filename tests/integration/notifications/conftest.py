@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from smtp_sink import Mailbox, SmtpServer, self_signed_certificate
+from local_servers import Mailbox, SmtpServer, self_signed_certificate
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from notifications.channels.smtp import SmtpChannel, build_email, message_id
 from notifications.context import notification_context
 from notifications.rendering import Renderer
 
-from smtp_sink import SmtpServer, accept_user
+from local_servers import SmtpServer, accept_user
 
 SENDER = "MNR Cameroun <alertes@mnr.example.cm>"
 SENT_AT = datetime(2026, 3, 9, 7, 30, tzinfo=timezone.utc)

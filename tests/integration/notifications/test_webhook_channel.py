@@ -1,14 +1,12 @@
 import json
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from engine.errors import NotificationError, PermanentDeliveryError, TemporaryDeliveryError
 from notifications.channels.webhook import WebhookChannel, WebhookDocument, sign, verify
 
-from smtp_sink import free_port
+from local_servers import Gateway, free_port
 
 SECRET = "shared-secret-for-the-sms-gateway"
 SENT_AT = datetime(2026, 3, 9, 7, 30, tzinfo=timezone.utc)
@@ -22,46 +20,6 @@ DOCUMENT = WebhookDocument(
     deadline=datetime(2026, 3, 9, 14, tzinfo=timezone.utc),
     link="https://mnr.example.cm/referrals/42",
 )
-
-
-class Gateway:
-    """A real local HTTP server that records each POST and answers with a chosen status."""
-
-    def __init__(self, status: int = 200, delay: float = 0.0):
-        self.status, self.delay = status, delay
-        self.requests: list[tuple[dict, bytes]] = []
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                gateway.requests.append((dict(self.headers), body))
-                if gateway.delay:
-                    threading.Event().wait(gateway.delay)
-                try:
-                    self.send_response(gateway.status)
-                    if gateway.status in (301, 302, 307, 308):
-                        self.send_header("Location", "http://127.0.0.1:9/elsewhere")
-                    self.send_header("Content-Length", "2")
-                    self.end_headers()
-                    self.wfile.write(b"ok")
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (the timeout test)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/aiguillage"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def test_the_gateway_receives_a_small_signed_json_document():

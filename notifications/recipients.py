@@ -1,0 +1,163 @@
+"""Who hears about an event, and how: recipient rules in the outbox payload, channel preferences.
+
+An outbox payload names its recipients by rule, never by address, under `"recipients"`:
+
+    {"user": 12}                                        one user
+    {"role": "supervisor", "organisation": 5}           users holding a role in an organisation
+    {"group": "provider_focal_point", "organisation": 5}  a candidate group (role name or extra group)
+    {"role": "coordinator"}                             without "organisation": everywhere
+    {"coordinators": true}                              the MNR coordinators
+
+A user's `notification_prefs` chooses channels and digest delivery:
+`{"email": true, "in_app": true, "webhook": false, "digest": false}` (these are the defaults).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine.domain import DeliveryChannel, Role
+from engine.errors import NotificationError
+from engine.store.models import User, UserGroup, UserRole
+
+# Alerts that lose their point if they wait for tomorrow's digest.
+URGENT_EVENTS = frozenset(
+    {"escalation_level_1", "escalation_level_2", "escalation_level_3", "consent_withdrawn", "deadline_approaching"}
+)
+_DEFAULT_PREFS = {"email": True, "in_app": True, "webhook": False, "digest": False}
+_LOCAL_ZONE = ZoneInfo("Africa/Douala")
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """The channels a user wants, and whether non-urgent emails wait for the daily digest."""
+
+    channels: frozenset[DeliveryChannel]
+    digest: bool
+
+
+def preferences_of(user: User) -> Preferences:
+    """A user's channel choices, defaults filled in; email only when the user has an address."""
+    stored = user.notification_prefs if isinstance(user.notification_prefs, Mapping) else {}
+    prefs = {name: bool(stored.get(name, default)) for name, default in _DEFAULT_PREFS.items()}
+    channels = {channel for channel in DeliveryChannel if prefs.get(channel.value)}
+    if not user.email:
+        channels.discard(DeliveryChannel.EMAIL)
+    return Preferences(channels=frozenset(channels), digest=prefs["digest"])
+
+
+def resolve_recipients(session: Session, rules: object) -> list[User]:
+    """The active users the rules name, each once, in id order; NotificationError on a bad rule."""
+    return resolve_many(session, {0: rules})[0]
+
+
+def resolve_many(session: Session, rules_by_key: Mapping[object, object]) -> dict[object, list[User] | NotificationError]:
+    """Recipients of many events at once: one query for all user rules, one per distinct other rule.
+
+    A key whose rules are invalid maps to its NotificationError instead of a list (with
+    resolve_recipients, the error is raised).
+    """
+    checked: dict[object, list[Mapping] | NotificationError] = {}
+    for key, rules in rules_by_key.items():
+        try:
+            checked[key] = _rule_list(rules)
+        except NotificationError as error:
+            checked[key] = error
+    wanted_ids = {
+        _id(rule, "user") for rules in checked.values() if isinstance(rules, list) for rule in rules if "user" in rule
+    }
+    by_id = {user.id: user for user in session.scalars(_active().where(User.id.in_(wanted_ids)))} if wanted_ids else {}
+    by_rule: dict[str, list[User]] = {}
+    resolved: dict[object, list[User] | NotificationError] = {}
+    for key, rules in checked.items():
+        if isinstance(rules, NotificationError):
+            resolved[key] = rules
+            continue
+        found: dict[int, User] = {}
+        try:
+            for rule in rules:
+                if "user" in rule:
+                    user = by_id.get(rule["user"])
+                    users = [user] if user is not None else []
+                else:
+                    cache_key = repr(sorted(rule.items()))
+                    if cache_key not in by_rule:
+                        by_rule[cache_key] = list(session.scalars(_query(rule)))
+                    users = by_rule[cache_key]
+                for user in users:
+                    found.setdefault(user.id, user)
+        except NotificationError as error:
+            resolved[key] = error
+            continue
+        resolved[key] = [found[user_id] for user_id in sorted(found)]
+    return resolved
+
+
+def _rule_list(rules: object) -> list[Mapping]:
+    if rules is None:
+        return []
+    if not isinstance(rules, list):
+        raise NotificationError("outbox payload: 'recipients' must be a list of rules")
+    for rule in rules:
+        if not isinstance(rule, Mapping):
+            raise NotificationError(f"recipient rule must be a mapping, not {type(rule).__name__}")
+        if "user" in rule:
+            _id(rule, "user")
+    return rules
+
+
+def _active():
+    return select(User).where(User.active.is_(True))
+
+
+def _query(rule: Mapping):
+    active = _active()
+    if rule.get("coordinators") is True:
+        return active.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role.COORDINATOR)))
+    if "role" in rule:
+        try:
+            role = Role(rule["role"])
+        except ValueError:
+            raise NotificationError(f"recipient rule: unknown role {rule['role']!r}") from None
+        query = active.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    elif "group" in rule:
+        group = rule["group"]
+        if not isinstance(group, str) or not group:
+            raise NotificationError("recipient rule: 'group' must be a group name")
+        by_role = select(UserRole.user_id).where(UserRole.role.in_([r for r in Role if r.value == group]))
+        by_group = select(UserGroup.user_id).where(UserGroup.group_name == group)
+        query = active.where(or_(User.id.in_(by_role), User.id.in_(by_group)))
+    else:
+        raise NotificationError(f"recipient rule {sorted(rule)} names no user, role, group or coordinators")
+    if rule.get("organisation") is not None:
+        query = query.where(User.organisation_id == _id(rule, "organisation"))
+    return query
+
+
+def _id(rule: Mapping, name: str) -> int:
+    value = rule[name]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise NotificationError(f"recipient rule: {name!r} must be a numeric id")
+    return value
+
+
+def first_attempt_at(event: str, channel: DeliveryChannel, prefs: Preferences, now: datetime, digest_hour: int) -> datetime:
+    """When a new delivery is first due: now, or the next digest hour for a digest user's email."""
+    if channel is not DeliveryChannel.EMAIL or not prefs.digest or event in URGENT_EVENTS:
+        return now
+    local = now.astimezone(_LOCAL_ZONE)
+    due = datetime.combine(local.date(), time(digest_hour), tzinfo=_LOCAL_ZONE)
+    if due <= local:
+        due += timedelta(days=1)
+    return due.astimezone(timezone.utc)
+
+
+def enabled_channels(prefs: Preferences, available: Iterable[DeliveryChannel]) -> list[DeliveryChannel]:
+    """The channels this installation has and the user wants, in a stable order."""
+    return [channel for channel in DeliveryChannel if channel in prefs.channels and channel in set(available)]
