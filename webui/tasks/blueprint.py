@@ -1,13 +1,16 @@
-"""Routes: the inbox, claim, release."""
+"""Routes: the inbox, a task's form, claim, release, complete."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
+from engine.errors import InvalidData
 from engine.services.inbox import list_inbox
-from engine.services.tasks import claim_task, release_task
+from engine.services.tasks import claim_task, complete_task, describe_task, release_task
 from webui.auth.session_user import login_required
 from webui.request_scope import clock, uow
+from webui.tasks.form_inputs import form_inputs
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -37,3 +40,29 @@ def release(task_id: str):
     """Give a task back to its groups."""
     release_task(uow(), clock(), task_id, g.user.actor)
     return redirect(url_for("tasks.inbox"))
+
+
+@bp.get("/<task_id>")
+@login_required
+def show(task_id: str):
+    """The task's form."""
+    return _task_page(describe_task(uow(), clock(), task_id, g.user.actor), {}, {})
+
+
+@bp.post("/<task_id>")
+@login_required
+def complete(task_id: str):
+    """Submit the task's form; the service checks every field and answers with all problems at once."""
+    # The form posts strings; the service converts and checks them against the task's own form.
+    values = {name: value for name, value in request.form.items() if name != "csrf_token"}
+    try:
+        result = complete_task(uow(), clock(), task_id, g.user.actor, values)
+    except InvalidData as invalid:
+        task = describe_task(uow(), clock(), task_id, g.user.actor)
+        return _task_page(task, values, invalid.errors), 422
+    flash(_("Task completed."), "info")
+    return redirect(url_for("cases.show", reference=result.reference))
+
+
+def _task_page(task, values: dict, errors: dict) -> str:
+    return render_template("tasks/task.html", task=task, inputs=form_inputs(task), values=values, errors=errors)

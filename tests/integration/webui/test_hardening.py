@@ -59,7 +59,7 @@ def test_pages_of_a_signed_in_user_are_not_cached(client):
 
 def test_templates_hold_no_inline_script_or_style(client):
     sign_in(client, "bello_admin")
-    for path in ["/", "/notifications", "/admin/users", "/account/tokens", "/nowhere"]:
+    for path in ["/", "/tasks/", "/notifications", "/admin/users", "/account/tokens", "/nowhere"]:
         page = client.get(path).get_data(as_text=True).lower()
         assert "<script" not in page and "<style" not in page and " style=" not in page, path
         assert " onclick=" not in page and " onload=" not in page, path

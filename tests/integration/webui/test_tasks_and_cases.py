@@ -92,3 +92,38 @@ def test_case_page_is_shown_to_the_coordinator(demo):
     client = _signed_in(app, "demo-coordinator", password)
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert re.search(rf"Dossier {case.reference}", page)
+
+
+def _as_form(data: dict) -> dict:
+    return {key: ("true" if value is True else "false" if value is False else str(value)) for key, value in data.items()}
+
+
+def test_caseworker_completes_identification_through_its_form(demo):
+    from tests.integration.services.conftest import IDENTIFICATION
+
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    task_id = case.open_task_ids[0]
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'name="risk_level"' in page and 'name="csrf_token"' in page
+
+    refused = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(client, "/")})
+    assert refused.status_code == 422
+    assert 'aria-invalid="true"' in refused.get_data(as_text=True)
+
+    done = client.post(f"/tasks/{task_id}", data={**_as_form(IDENTIFICATION), "csrf_token": csrf_of(client, "/")})
+    assert done.status_code == 302 and done.headers["Location"] == f"/cases/{case.reference}"
+    case_page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Tâche terminée." in case_page
+    assert f"/tasks/{task_id}" not in case_page
+
+
+def test_completed_task_cannot_be_completed_twice(demo):
+    from tests.integration.services.conftest import IDENTIFICATION
+
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    task_id = case.open_task_ids[0]
+    form = {**_as_form(IDENTIFICATION), "csrf_token": csrf_of(client, "/")}
+    assert client.post(f"/tasks/{task_id}", data=form).status_code == 302
+    assert client.post(f"/tasks/{task_id}", data=form).status_code == 409
