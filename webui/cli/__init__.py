@@ -34,6 +34,10 @@ def _register_commands() -> None:
     main.add_command(case)
     main.add_command(task)
 
+    from webui.cli.scheduler import scheduler
+
+    main.add_command(scheduler)
+
     from webui.cli.serve import demo, serve
 
     main.add_command(serve)

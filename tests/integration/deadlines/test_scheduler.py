@@ -1,0 +1,67 @@
+"""The scheduler runs the sweep, dispatch, summary and housekeeping jobs; in a web process it starts once."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from engine.errors import AiguillageError
+from engine.scheduler import ScheduleSettings, scheduler_jobs, start_in_process, stop_in_process
+from engine.store.models import EscalationRow, OutboxRow
+from tests.integration.deadlines.test_escalation_chain import _referral_sent
+from webui.cli import main
+
+
+def _escalations(container) -> int:
+    with container.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(EscalationRow))
+
+
+def test_scheduler_once_runs_every_job_and_says_what_each_did(container, walker):
+    _referral_sent(container, walker, "emergency")
+    container.clock.advance(timedelta(hours=2))
+    result = CliRunner().invoke(main, ["scheduler", "--once", "--worker-id", "cli-test"], obj=container)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["sweep", "dispatch", "summary", "housekeeping"]
+    assert "cli-test: 2 deadlines claimed, 1 cases moved on, 1 escalations raised" in lines[0]
+    assert _escalations(container) == 1
+    with container.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.event_type == "coordinator_summary")) == 1
+
+
+def test_scheduler_only_runs_the_jobs_asked_for(container):
+    result = CliRunner().invoke(main, ["scheduler", "--once", "--only", "housekeeping"], obj=container)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("housekeeping: {'dropped': 0, 'stuck': 0}")
+
+
+def test_intervals_come_from_the_environment_and_bad_ones_are_named():
+    schedule = ScheduleSettings.from_env({"AIGUILLAGE_SWEEP_SECONDS": "5", "AIGUILLAGE_SUMMARY_DAYS": "30"})
+    assert (schedule.sweep_seconds, schedule.summary_days, schedule.dispatch_seconds) == (5, 30, 30)
+    with pytest.raises(AiguillageError, match="AIGUILLAGE_SWEEP_SECONDS='soon' is not a positive whole number"):
+        ScheduleSettings.from_env({"AIGUILLAGE_SWEEP_SECONDS": "soon"})
+
+
+def test_jobs_are_named_and_timed_from_the_settings(container):
+    jobs = scheduler_jobs(container, ScheduleSettings(sweep_seconds=7), "w")
+    assert [(job.name, job.seconds) for job in jobs][:2] == [("sweep", 7), ("dispatch", 30)]
+
+
+def test_the_in_process_scheduler_starts_once_and_sweeps_in_the_background(container, walker):
+    _referral_sent(container, walker, "emergency")
+    container.clock.advance(timedelta(hours=2))
+    schedule = ScheduleSettings(sweep_seconds=1, dispatch_seconds=3600, summary_seconds=3600, housekeeping_seconds=3600)
+    try:
+        first = start_in_process(container, schedule)
+        assert first is not None and start_in_process(container, schedule) is first
+        deadline = time.monotonic() + 20
+        while _escalations(container) == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _escalations(container) == 1
+    finally:
+        stop_in_process()

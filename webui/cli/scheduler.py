@@ -1,0 +1,39 @@
+"""`aiguillage scheduler`: the deadline sweep, notification dispatch, summary and housekeeping, periodically."""
+
+from __future__ import annotations
+
+import logging
+import signal
+
+import click
+
+from engine.scheduler import JOB_NAMES, ScheduleSettings, build_scheduler, run_job, scheduler_jobs
+from webui.cli.container import command_container, one_line_errors
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run each job once, print what it did, and exit (for cron or a check).")
+@click.option("--only", "only", multiple=True, type=click.Choice(JOB_NAMES),
+              help="Run only these jobs (repeat the option); all of them by default.")
+@click.option("--worker-id", default=None, help="This process's name in deadline leases (default: host:pid).")
+def scheduler(once: bool, only: tuple[str, ...], worker_id: str | None) -> None:
+    """Run the periodic jobs; intervals come from AIGUILLAGE_SWEEP_SECONDS, AIGUILLAGE_DISPATCH_SECONDS,
+    AIGUILLAGE_SUMMARY_SECONDS and AIGUILLAGE_HOUSEKEEPING_SECONDS."""
+    container = command_container()
+    with one_line_errors():
+        schedule = ScheduleSettings.from_settings(container.settings)
+        jobs = scheduler_jobs(container, schedule, worker_id, only or JOB_NAMES)
+        if once:
+            for job in jobs:
+                click.echo(f"{job.name}: {run_job(job)}")
+            return
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    click.echo("scheduler: " + ", ".join(f"{job.name} every {job.seconds} s" for job in jobs))
+    blocking = build_scheduler(jobs, blocking=True)
+    # SIGTERM (a service manager stopping us) ends the running job, then the process.
+    signal.signal(signal.SIGTERM, lambda *_: blocking.shutdown(wait=False))
+    try:
+        blocking.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
