@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from engine.errors import AiguillageError
 from engine.pathways.folder import PathwaySource
 from engine.pathways.problems import Problem
@@ -20,15 +18,12 @@ def check_runtime_parse(source: PathwaySource) -> list[Problem]:
     except AiguillageError as error:
         return [_located(source, error)]
     except Exception as error:  # noqa: BLE001 - a crash in the library is still the author's file to fix
-        return [Problem(source.main, None, None, None, f"the engine cannot load this diagram: {type(error).__name__}: {_first_line(error)}", "runtime.parse")]
+        return [Problem(source.main, None, None, None, f"the engine cannot load this diagram: {_plain(type(error).__name__ + ': ' + _first_line(error))}", "runtime.parse")]
     return []
 
 
-# The runtime's one-line errors read "file (line N), element 'id' (name): message".
-_LOCATED = re.compile(r"^(?P<file>[^\s:(]+?)(?: \(line (?P<line>\d+)\))?(?:, element '(?P<id>[^']*)'(?: \((?P<name>.*?)\))?)?: (?P<message>.+)$")
-
-
 def _located(source: PathwaySource, error: Exception) -> Problem:
+    # engine.runtime.specs.PathwayLoadError says where in attributes; other errors only in text.
     message = getattr(error, "message", None)
     if isinstance(message, str) and message.strip():
         file = getattr(error, "file", None)
@@ -37,15 +32,17 @@ def _located(source: PathwaySource, error: Exception) -> Problem:
             getattr(error, "line", None) if file in source.files else None,
             getattr(error, "element_id", None),
             getattr(error, "element_name", None),
-            " ".join(message.split()),
+            _plain(message),
             "runtime.parse",
         )
-    text = _first_line(error)
-    match = _LOCATED.match(text)
-    if match and match.group("file") in source.files:
-        return Problem(match.group("file"), int(match.group("line")) if match.group("line") else None,
-                       match.group("id"), match.group("name"), match.group("message"), "runtime.parse")
-    return Problem(source.main, None, None, None, f"the engine cannot load this diagram: {text}", "runtime.parse")
+    return Problem(source.main, None, None, None, f"the engine cannot load this diagram: {_plain(_first_line(error))}", "runtime.parse")
+
+
+def _plain(message: str) -> str:
+    if "RecursionError" in message or "recursion depth" in message:
+        # Spiff walks chains of steps recursively: a very long chain exhausts Python's stack.
+        return "the diagram is too long a chain of steps for the engine to load; split it into call activities"
+    return " ".join(message.split())
 
 
 def _first_line(error: Exception) -> str:

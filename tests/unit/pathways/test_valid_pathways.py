@@ -11,7 +11,10 @@ from engine.pathways.validation import validate
 from pathway_fixtures import FIXTURES, VALID
 
 SHIPPED = FIXTURES.parents[1] / "pathways"
-VALID_CASES = sorted([VALID / "referral-mini", VALID / "referral-mini" / "pathway.bpmn", *sorted((VALID / "other-tools").iterdir())])
+VALID_CASES = sorted([
+    VALID / "referral-mini", VALID / "referral-mini" / "pathway.bpmn", VALID / "referral-decision",
+    *sorted((VALID / "other-tools").iterdir()),
+])
 
 
 @pytest.mark.parametrize("path", VALID_CASES, ids=lambda p: p.name)

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from engine.pathways.folder import PathwaySource, content_hash
-from engine.pathways.validation import Problem, validate
-from pathway_fixtures import MINI
+from engine.pathways.validation import INTERNAL_ERROR, Problem, validate
+from pathway_fixtures import MINI, VALID
 
 DIAGRAM = (MINI / "pathway.bpmn").read_bytes()
 FOLDER_FILES = {
@@ -20,17 +20,20 @@ def fuzz(examples: int) -> settings:
     """Settings for a fuzz test: no per-example deadline (validation parses XML), a fixed example count."""
     return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 NOWHERE = Path("/nonexistent/fuzzed.bpmn")
+DECISION = VALID / "referral-decision"
+DECISION_FILES = {name: (DECISION / name).read_bytes() for name in ("pathway.yaml", "pathway.bpmn", "i18n/en.yaml", "priority.dmn")}
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+DMN = "{https://www.omg.org/spec/DMN/20191111/MODEL/}"
 TAGS = [BPMN + t for t in (
     "task", "userTask", "scriptTask", "serviceTask", "exclusiveGateway", "parallelGateway", "startEvent",
     "endEvent", "sequenceFlow", "process", "subProcess", "callActivity", "boundaryEvent", "timerEventDefinition",
     "conditionExpression", "businessRuleTask", "multiInstanceLoopCharacteristics", "definitions",
-)] + ["{http://camunda.org/schema/1.0/bpmn}formField", "{http://camunda.org/schema/1.0/bpmn}value", "garbage", "{urn:x}y"]
-ATTRIBUTES = ["id", "sourceRef", "targetRef", "default", "attachedToRef", "isExecutable", "calledElement", "name",
+)] + [DMN + t for t in ("decision", "decisionTable", "rule", "inputEntry", "outputEntry", "input", "text", "literalExpression")] + ["{http://camunda.org/schema/1.0/bpmn}formField", "{http://camunda.org/schema/1.0/bpmn}value", "garbage", "{urn:x}y"]
+ATTRIBUTES = ["id", "hitPolicy", "aggregation", "sourceRef", "targetRef", "default", "attachedToRef", "isExecutable", "calledElement", "name",
               "type", "{http://camunda.org/schema/1.0/bpmn}decisionRef", "{http://camunda.org/schema/1.0/bpmn}dueDate"]
 TEXTS = st.one_of(
     st.sampled_from(["", "PT72H", "PT72", "true", "x ==", "__import__('os')", "${a == b}", "9**9**9", "-", "Start",
-                     "Task_Assess", "Flow_1", "End_Refused", "Gateway_Consent", "R3/P1D", "'a' * 10**10", "\u202e", "é"]),
+                     "Task_Assess", "Flow_1", "End_Refused", "Gateway_Consent", "priority_decision", "[1..5]", "not(\"a\")", "COLLECT", "R3/P1D", "'a' * 10**10", "\u202e", "é"]),
     st.text(max_size=30),
 )
 
@@ -49,6 +52,7 @@ def assert_answer(problems) -> None:
     for problem in problems:
         assert isinstance(problem, Problem)
         assert problem.message.strip() and problem.rule
+        assert problem.rule != INTERNAL_ERROR, str(problem)
         assert "\n" not in str(problem)
 
 
@@ -137,6 +141,15 @@ def test_folder_with_mutated_diagram_and_yaml_gives_problems_not_crashes(edits, 
     files["pathway.bpmn"] = apply_structure(files["pathway.bpmn"], edits)
     files[other_file] = apply_bytes(files[other_file], other_edits) if other_file != "pathway.bpmn" else files[other_file]
     assert_answer(validate(folder(files)))
+
+
+@fuzz(300)
+@given(structure_edits)
+def test_folder_with_mutated_decision_table_gives_problems_not_crashes(edits):
+    files = dict(DECISION_FILES)
+    files["priority.dmn"] = apply_structure(files["priority.dmn"], edits)
+    source = PathwaySource("referral-decision", DECISION, {}, {}, ["fr", "en"], "pathway.bpmn", files, content_hash(files), [])
+    assert_answer(validate(source))
 
 
 @fuzz(300)
