@@ -36,7 +36,7 @@ from engine.errors import Conflict, NotificationError
 from engine.store.models import DeliveryRow, InAppNotification, OutboxRow, User
 from engine.store.unit_of_work import UnitOfWork
 from notifications.channels.smtp import message_id
-from notifications.recipients import enabled_channels, first_attempt_at, preferences_of, resolve_many
+from notifications.recipients import enabled_channels, first_attempt_at, is_digest, preferences_of, resolve_many
 from notifications.sending import Channels, Claimed, Outcome, send_claimed
 from notifications.settings import NotificationSettings
 
@@ -193,6 +193,7 @@ def _claim(uow_factory, settings: NotificationSettings, now: datetime, batch_siz
             row.next_attempt_at = now + CLAIM_LEASE
             row.message_id = row.message_id or message_id(row.id, row.outbox_id, settings.message_id_domain)
             user = users.get(row.recipient_user_id)
+            event, payload = events[row.outbox_id]
             # Email goes to the user's current address: a corrected address helps the retries.
             address = user.email if user is not None and row.channel is DeliveryChannel.EMAIL else row.address
             claimed.append(
@@ -204,9 +205,10 @@ def _claim(uow_factory, settings: NotificationSettings, now: datetime, batch_siz
                     user_id=row.recipient_user_id,
                     address=address,
                     language=str(user.language.value) if user is not None else "fr",
-                    event=events[row.outbox_id][0],
-                    payload=dict(events[row.outbox_id][1] or {}),
+                    event=event,
+                    payload=dict(payload or {}),
                     message_id=row.message_id,
+                    digest=user is not None and row.channel is DeliveryChannel.EMAIL and is_digest(event, user),
                 )
             )
         uow.commit()

@@ -147,6 +147,11 @@ def _id(rule: Mapping, name: str) -> int:
     return value
 
 
+def is_digest(event: str, user: User) -> bool:
+    """Whether this user's email about this event waits for the daily digest."""
+    return preferences_of(user).digest and event not in URGENT_EVENTS
+
+
 def first_attempt_at(event: str, channel: DeliveryChannel, prefs: Preferences, now: datetime, digest_hour: int) -> datetime:
     """When a new delivery is first due: now, or the next digest hour for a digest user's email."""
     if channel is not DeliveryChannel.EMAIL or not prefs.digest or event in URGENT_EVENTS:

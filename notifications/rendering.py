@@ -86,8 +86,9 @@ class Renderer:
             raise NotificationError(f"notification {event!r}: no templates in language {language!r}")
         if context.event != event:
             raise NotificationError(f"notification {event!r}: context was built for {context.event!r}")
-        variables = self._variables(language, context)
-        name = f"{event}.{language}.j2"
+        return self._compose(f"{event}.{language}.j2", language, self._variables(language, context))
+
+    def _compose(self, name: str, language: str, variables: dict) -> RenderedMessage:
         try:
             subject = " ".join(self._block(self._plain, name, "subject", variables).split())
             text = self._block(self._plain, name, "text", variables).strip()
@@ -102,6 +103,16 @@ class Renderer:
         if not subject or not text or not body:
             raise NotificationError(f"template {name}: the subject, text and html blocks must not be empty")
         return RenderedMessage(subject=subject, text=f"{text}\n\n-- \n{footer}\n", html=html, language=language)
+
+    def render_digest(self, language: str, messages: list[tuple[RenderedMessage, str | None]]) -> RenderedMessage:
+        """One email gathering a digest user's held notifications: each subject with its link."""
+        variables = {
+            "language": language,
+            "home": f"{self.base_url}/",
+            "count": len(messages),
+            "entries": [{"subject": message.subject, "link": link} for message, link in messages],
+        }
+        return self._compose(f"_digest.{language}.j2", language, variables)
 
     def _variables(self, language: str, context: NotificationContext) -> dict:
         def step_label(step):

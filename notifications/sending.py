@@ -64,6 +64,7 @@ class Claimed:
     event: str
     payload: dict[str, Any]
     message_id: str
+    digest: bool = False  # an email that waited for the daily digest: sent with the user's others
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ class Outcome:
 def send_claimed(claimed: list[Claimed], channels: Channels, now: datetime) -> dict[int, Outcome]:
     """Render each delivery in its recipient's language and send it; never raises for one message."""
     outcomes: dict[int, Outcome] = {}
-    emails = []
+    emails: list[tuple[list[Claimed], RenderedMessage]] = []
+    digests: dict[int | None, list[tuple[Claimed, RenderedMessage, str | None]]] = {}
     for item in claimed:
         try:
             rendered, link = _render(item, channels)
@@ -96,20 +98,52 @@ def send_claimed(claimed: list[Claimed], channels: Channels, now: datetime) -> d
         if item.channel is DeliveryChannel.IN_APP:
             outcomes[item.delivery_id] = Outcome(rendered=rendered, link=link)
         elif item.channel is DeliveryChannel.EMAIL and channels.email is not None and item.address:
-            email = build_email(
-                rendered, sender=channels.settings.sender, recipient=item.address, message_id=item.message_id, sent_at=now
-            )
-            emails.append((item, email))
+            if item.digest:
+                digests.setdefault(item.user_id, []).append((item, rendered, link))
+            else:
+                emails.append(([item], rendered))
         elif item.channel is DeliveryChannel.WEBHOOK and channels.webhook is not None:
             outcomes[item.delivery_id] = _post(item, rendered, link, channels.webhook, now)
         else:
             missing = TemporaryDeliveryError(f"channel {item.channel.value} is not configured or has no address")
             outcomes[item.delivery_id] = Outcome(error=missing)
-    if emails:
-        results = channels.email.send_many([email for _, email in emails])
-        for (item, _), result in zip(emails, results, strict=True):
-            outcomes[item.delivery_id] = Outcome(error=result.error)
+    for entries in digests.values():
+        items = [item for item, _, _ in entries]
+        if len(entries) == 1:
+            emails.append((items, entries[0][1]))
+            continue
+        try:
+            digest = channels.renderer.render_digest(entries[0][1].language, [(r, link) for _, r, link in entries])
+        except NotificationError as error:
+            outcomes.update((item.delivery_id, Outcome(error=error)) for item in items)
+            continue
+        emails.append((items, digest))
+    _send_emails(emails, channels, now, outcomes)
     return outcomes
+
+
+def _send_emails(emails, channels: Channels, now: datetime, outcomes: dict[int, Outcome]) -> None:
+    """One connection for all the batch's emails; a digest's outcome is each of its deliveries'."""
+    if not emails:
+        return
+    built = [
+        build_email(
+            rendered,
+            sender=channels.settings.sender,
+            recipient=items[0].address,
+            message_id=items[0].message_id if len(items) == 1 else _digest_message_id(items, channels.settings),
+            sent_at=now,
+        )
+        for items, rendered in emails
+    ]
+    for (items, _), result in zip(emails, channels.email.send_many(built), strict=True):
+        outcomes.update((item.delivery_id, Outcome(error=result.error)) for item in items)
+
+
+def _digest_message_id(items: list[Claimed], settings: NotificationSettings) -> str:
+    # Stable for the same deliveries, so a digest retried whole keeps its Message-ID.
+    ids = sorted(item.delivery_id for item in items)
+    return f"<digest-{ids[0]}-{ids[-1]}.n{len(ids)}.user-{items[0].user_id}@{settings.message_id_domain}>"
 
 
 def _render(item: Claimed, channels: Channels) -> tuple[RenderedMessage, str | None]:

@@ -201,23 +201,31 @@ def test_failures_are_retried_with_growing_jittered_delays_then_dead_lettered(uo
     assert in_app.status is DeliveryStatus.SENT  # the outage did not hold back the in-app copy
 
 
-def test_a_digest_users_email_waits_for_seven_in_the_morning_but_escalations_do_not(
+def test_a_digest_user_gets_one_email_at_seven_in_the_morning_but_escalations_at_once(
     uow, clock, people, smtp_server, mailbox
 ):
     # The test clock starts on Monday 2 March 2026 at 08:00 in Douala.
     queue(uow, clock, "referral_accepted", REFERRAL, [{"user": people["digest"]}])
+    queue(uow, clock, "case_closed", REFERRAL, [{"user": people["digest"]}])
     queue(uow, clock, "escalation_level_2", REFERRAL, [{"user": people["digest"]}])
 
     dispatch_pending(uow, channels_to(smtp_server), clock)
     assert [message["Subject"] for message in mailbox.messages] == [
         "[MNR-2026-000042] Alerte : référence en retard (niveau 2)"
     ]
-    (held,) = deliveries(uow, status=DeliveryStatus.PENDING)
-    assert held.next_attempt_at == datetime(2026, 3, 3, 6, 0, tzinfo=timezone.utc)
+    held = deliveries(uow, status=DeliveryStatus.PENDING)
+    assert [row.next_attempt_at for row in held] == [datetime(2026, 3, 3, 6, 0, tzinfo=timezone.utc)] * 2
 
     clock.set(datetime(2026, 3, 3, 6, 0, tzinfo=timezone.utc))
-    dispatch_pending(uow, channels_to(smtp_server), clock)
-    assert mailbox.messages[-1]["Subject"] == "[MNR-2026-000042] Référence acceptée"
+    report = dispatch_pending(uow, channels_to(smtp_server), clock)
+
+    assert report.sent == 2 and len(mailbox.messages) == 2
+    digest = mailbox.messages[-1]
+    assert digest["Subject"] == "Aiguillage : 2 notifications du jour"
+    assert digest["Message-ID"].startswith(f"<digest-{held[0].id}-{held[1].id}.n2.user-{people['digest']}@")
+    text = digest.get_body(preferencelist=("plain",)).get_content()
+    assert "[MNR-2026-000042] Référence acceptée" in text and "[MNR-2026-000042] Dossier clôturé" in text
+    assert "https://mnr.example.cm/referrals/42" in text
 
 
 def test_webhook_users_get_a_signed_document_through_the_dispatcher(uow, clock, people):

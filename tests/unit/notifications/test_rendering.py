@@ -154,3 +154,16 @@ def test_an_unknown_language_is_refused_rather_than_guessed(renderer):
 def test_a_context_built_for_another_event_is_refused(renderer):
     with pytest.raises(NotificationError, match="built for 'case_closed'"):
         renderer.render("referral_accepted", "fr", notification_context("case_closed", {"case_reference": "CM-1"}))
+
+
+@pytest.mark.parametrize("language,subject", [("fr", "Aiguillage : 2 notifications du jour"), ("en", "Aiguillage: 2 notifications of the day")])
+def test_a_digest_lists_each_held_subject_with_its_link(renderer, language, subject):
+    held = [
+        (renderer.render(event, language, notification_context(event, FULL_PAYLOAD)), f"{BASE_URL}/referrals/{number}")
+        for number, event in ((1, "referral_accepted"), (2, "case_closed"))
+    ]
+    digest = renderer.render_digest(language, held)
+    assert digest.subject == subject
+    for message, link in held:
+        assert message.subject in digest.text and link in digest.text
+        assert f'<a href="{link}">' in digest.html
