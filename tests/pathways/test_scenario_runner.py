@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -123,13 +124,18 @@ def test_moving_the_clock_backwards_fails_the_step(cameroon):
          "scenarios/bad.yaml: step 1: expect cannot check tasks (it checks completed, data, deadlines, not_ready, ready, ready_includes)"),
         ("name: x\nstart_at: '2026-03-02T08:00:00Z'\nsteps: [{expect: {deadlines: [{timer: T}]}}]",
          "scenarios/bad.yaml: step 1: expect deadlines: each deadline is {timer: Timer_Id, due: <ISO date-time>}"),
-        ("name: [unclosed", "scenarios/bad.yaml (line 1): the file is not valid YAML"),
     ],
 )
 def test_a_malformed_scenario_is_refused_naming_file_and_step(text, message):
     with pytest.raises(ScenarioError) as caught:
         parse_scenario("scenarios/bad.yaml", text.encode())
     assert str(caught.value).startswith(message)
+
+
+def test_a_scenario_that_is_not_yaml_is_refused_with_its_line():
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario("scenarios/bad.yaml", b"name: x\nsteps: [unclosed")
+    assert re.match(r"scenarios/bad\.yaml \(line \d\): the file is not valid YAML", str(caught.value))
 
 
 def test_the_test_command_prints_one_line_per_scenario_and_exits_0():

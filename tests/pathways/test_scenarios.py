@@ -21,10 +21,6 @@ def _scenario_cases():
             yield pytest.param(source, scenario, id=f"{folder.name}/{scenario.file}")
 
 
-# The validator's duplicate-id rule also counts the ids of Camunda extension elements (form
-# fields, enum values, field properties), which Camunda reuses on purpose: a form field id is the
-# variable it edits. Strict, so that this marker fails (and goes) once the rule is fixed.
-@pytest.mark.xfail(strict=True, reason="validator counts camunda:formField/value/property ids as XML ids")
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
 def test_pathway_validates(folder):
     problems = validate(load_source(folder))
