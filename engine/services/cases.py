@@ -27,6 +27,7 @@ from engine.services.case_step import (
     start_step,
 )
 from engine.services.case_sync import local_year
+from engine.services.step_lock import lock_for_writing
 from engine.store.models import CaseRow, PathwayVersionRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -63,6 +64,7 @@ def open_case(
     if not can_open_case(actor):
         raise AccessDenied(f"{actor.username} may not open cases (caseworkers do)")
     with uow:
+        lock_for_writing(uow)
         version = uow.session.scalar(
             select(PathwayVersionRow)
             .where(PathwayVersionRow.pathway_id == pathway_id)
@@ -107,6 +109,7 @@ def advance_case(uow: UnitOfWork, clock: Clock, case_id: int, hook: StepHook | N
                  actor: Actor | None = None) -> StepResult:
     """Fire the case's due timers and run what follows (the deadline sweep's step; by default the actor is the system)."""
     with uow:
+        lock_for_writing(uow)
         step = begin_step(uow, clock, case_id, actor, "timers_fired")
         if actor is not None and not can_view_case(actor, step.case):
             raise NotFound(f"case {case_id} does not exist or is not yours to see")
@@ -118,6 +121,7 @@ def signal_case(uow: UnitOfWork, clock: Clock, case_id: int, name: str, actor: A
                 data: dict | None = None) -> StepResult:
     """Deliver a BPMN signal to a case; Conflict if nothing in it waits for that signal."""
     with uow:
+        lock_for_writing(uow)
         step = begin_step(uow, clock, case_id, actor, "signal_received")
         if actor is not None and not can_view_case(actor, step.case):
             raise NotFound(f"case {case_id} does not exist or is not yours to see")

@@ -20,6 +20,7 @@ from engine.errors import AccessDenied, Conflict, ConsentRequired, InvalidData
 from engine.runtime import case_runtime
 from engine.runtime.signals import send_signal, waiting_signals
 from engine.services.case_step import Step, StepHook, StepResult, begin_step, finish_step
+from engine.services.step_lock import lock_for_writing
 from engine.store.models import ConsentRow, Organisation
 from engine.store.unit_of_work import UnitOfWork
 
@@ -166,6 +167,7 @@ def withdraw_consent(
 ) -> StepResult:
     """Mark the case's consents withdrawn, revoke its pending referrals, and tell the workflow."""
     with uow:
+        lock_for_writing(uow)
         step = begin_step(uow, clock, case_id, actor, "consent_withdrawn")
         if not can_view_case(actor, step.case) or not actor.roles & {Role.CASEWORKER, Role.SUPERVISOR}:
             raise AccessDenied(f"{actor.username} may not withdraw consent on case {step.case.reference}")

@@ -31,6 +31,7 @@ from engine.services.case_step import StepHook, StepResult, begin_step, finish_s
 from engine.services.consents import decide_override, mark_withdrawn, record_consent, request_override
 from engine.services.form_data import clean_form_data, form_fields, sensitive_fields
 from engine.services.referrals import REFERRAL_PROPERTY, apply_referral_step
+from engine.services.step_lock import lock_for_writing
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -42,6 +43,7 @@ def complete_task(
 ) -> StepResult:
     """Submit a task's form and move the case on, in one transaction."""
     with uow:
+        lock_for_writing(uow)
         row = visible_task(uow, task_id, actor)
         if row.state != TaskState.OPEN:
             raise Conflict(f"task {row.name} was already {row.state.value}; reload your task list")
@@ -114,6 +116,7 @@ def _update_case_facts(case: CaseRow, cleaned: dict) -> None:
 def claim_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> None:
     """Take an unassigned task offered to one of your groups; Conflict if someone was faster."""
     with uow:
+        lock_for_writing(uow)
         row = visible_task(uow, task_id, actor)
         if not can_claim_task(actor, row):
             raise Conflict(f"task {row.name} is already assigned or no longer open")
@@ -123,6 +126,7 @@ def claim_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> Non
 def release_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> None:
     """Give a task you hold back to its groups."""
     with uow:
+        lock_for_writing(uow)
         row = visible_task(uow, task_id, actor)
         if row.state != TaskState.OPEN or row.assignee_id != actor.id:
             raise Conflict(f"task {row.name} is not assigned to you")
@@ -132,6 +136,7 @@ def release_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> N
 def reassign_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, to_username: str) -> None:
     """A supervisor (or coordinator) gives an open task to a named user of the task's organisation."""
     with uow:
+        lock_for_writing(uow)
         row = uow.session.get(TaskRow, task_id)
         case = uow.session.get(CaseRow, row.case_id) if row is not None else None
         if row is None or not (can_see_task(actor, row) or can_view_case(actor, case)):

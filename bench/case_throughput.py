@@ -1,0 +1,287 @@
+"""Engine overhead: cases through the persisted services versus the raw SpiffWorkflow round trip, in one run.
+
+    .venv/bin/python bench/case_throughput.py [--cases 1000] [--postgres postgresql://...] [--profile]
+
+The pathway is `bench/fixtures/linear-six`: six user tasks in a row, each with a three-field form.
+
+- services: `open_case`, then `complete_task` six times, on a SQLite file with durable commits
+  (WAL, synchronous=FULL), as a caseworker; every step loads the case, checks access and the form,
+  runs the workflow, syncs task/candidate/deadline rows, writes history, audit and outbox rows, and
+  commits once. With `--postgres URL`, the same on a fresh PostgreSQL database on that server.
+- raw: SpiffWorkflow alone, as its documentation shows it: `CamundaParser`, the default serializer
+  with the spec embedded; per step deserialize, complete the ready task, advance, serialize.
+  No database, no durability.
+- raw + fsync: the raw loop that also writes each serialized case to a file and fsyncs it: the
+  least any durable engine pays per step on this disk.
+
+Printed: cases/s for each, the ratios, per-step p50/p95, SQL statements and commits per task,
+and stored bytes per completed case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+FIXTURE = ROOT / "bench" / "fixtures" / "linear-six"
+STEPS = [
+    {f"{stage}_note": "ok", f"{stage}_level": "low", f"{stage}_done": True}
+    for stage in ("identification", "assessment", "consent", "referral", "follow_up", "closure")
+]
+
+
+@dataclass
+class Run:
+    """What one run measured."""
+
+    name: str
+    cases: int
+    seconds: float
+    step_ms: list[float] = field(default_factory=list)
+    statements_per_task: float | None = None
+    commits_per_task: float | None = None
+    statements_per_open: float | None = None
+    blob_bytes: int | None = None
+    stored_bytes: int | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.cases / self.seconds
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) of values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+# ---- raw SpiffWorkflow ----------------------------------------------------------------------
+
+
+def run_raw(cases: int, fsync_dir: Path | None = None) -> Run:
+    """The plain SpiffWorkflow round trip (spec embedded), optionally with an fsync per step."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+    from SpiffWorkflow.camunda.parser import CamundaParser
+    from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+    from SpiffWorkflow.util.task import TaskState
+
+    parser = CamundaParser()
+    parser.add_bpmn_file(str(FIXTURE / "pathway.bpmn"))
+    spec = parser.get_spec("Process_LinearSix")
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
+    handle = os.open(fsync_dir / "case.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC) if fsync_dir else None
+
+    def save(state: str) -> None:
+        if handle is not None:
+            os.pwrite(handle, state.encode(), 0)
+            os.fsync(handle)
+
+    run = Run("raw + fsync" if fsync_dir else "raw SpiffWorkflow", cases, 0.0)
+    started = time.perf_counter()
+    for _ in range(cases):
+        workflow = BpmnWorkflow(spec)
+        workflow.do_engine_steps()
+        state = serializer.serialize_json(workflow)
+        save(state)
+        for data in STEPS:
+            begun = time.perf_counter()
+            workflow = serializer.deserialize_json(state)
+            task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+            task.data.update(data)
+            task.run()
+            workflow.do_engine_steps()
+            state = serializer.serialize_json(workflow)
+            save(state)
+            run.step_ms.append((time.perf_counter() - begun) * 1000)
+        assert workflow.is_completed()
+    run.seconds = time.perf_counter() - started
+    run.blob_bytes = len(state.encode())
+    if handle is not None:
+        os.close(handle)
+    return run
+
+
+# ---- the services ---------------------------------------------------------------------------
+
+
+def prepare(url: str):
+    """A migrated database with one organisation, one caseworker and the pathway published."""
+    from engine.bootstrap import Settings, build
+    from engine.clock import SystemClock
+    from engine.domain import OrganisationKind, Role
+    from engine.pathways.folder import load_source
+    from engine.services.accounts import create_organisation, create_user
+    from engine.services.actors import load_actor
+    from engine.services.pathways import publish_pathway
+    from engine.store.migrate import upgrade_database
+
+    container = build(Settings(database_url=url, instance_dir=Path(tempfile.gettempdir())), clock=SystemClock())
+    upgrade_database(container.engine)
+    create_organisation(container.uow(), container.clock, "bench-agency", "Bench agency", OrganisationKind.NGO)
+    create_user(container.uow(), container.clock, "bench-caseworker", "bench-agency", [Role.CASEWORKER])
+    publish_pathway(container.uow(), load_source(FIXTURE), container.clock)
+    return container, load_actor(container.uow(), "bench-caseworker")
+
+
+def run_services(name: str, url: str, cases: int, profile: bool = False) -> Run:
+    """Open and walk `cases` cases through the services; counts statements and commits per task."""
+    from engine.services.cases import open_case
+    from engine.services.tasks import complete_task
+    from engine.store.models import CaseRow
+
+    container, actor = prepare(url)
+    counts = {"statements": 0, "commits": 0}
+    event.listen(container.engine, "before_cursor_execute", lambda *a: counts.__setitem__("statements", counts["statements"] + 1))
+    event.listen(container.engine, "commit", lambda *a: counts.__setitem__("commits", counts["commits"] + 1))
+    uow, clock = container.uow, container.clock
+    run = Run(name, cases, 0.0)
+    task_statements = task_commits = open_statements = 0
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    started = time.perf_counter()
+    for _ in range(cases):
+        before = counts["statements"]
+        ref = open_case(uow(), clock, "linear-six", actor)
+        open_statements += counts["statements"] - before
+        task_id = ref.open_task_ids[0]
+        for data in STEPS:
+            statements, commits = counts["statements"], counts["commits"]
+            begun = time.perf_counter()
+            result = complete_task(uow(), clock, task_id, actor, data)
+            run.step_ms.append((time.perf_counter() - begun) * 1000)
+            task_statements += counts["statements"] - statements
+            task_commits += counts["commits"] - commits
+            task_id = result.new_task_ids[0] if result.new_task_ids else None
+        assert result.completed
+    run.seconds = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+    run.statements_per_task = task_statements / (cases * len(STEPS))
+    run.commits_per_task = task_commits / (cases * len(STEPS))
+    run.statements_per_open = open_statements / cases
+    with container.uow() as u:
+        run.blob_bytes = u.session.scalar(select(func.avg(func.length(CaseRow.workflow_json))))
+    run.stored_bytes = _database_bytes(container.engine) // cases
+    container.dispose()
+    return run
+
+
+def _database_bytes(engine) -> int:
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
+            free = connection.exec_driver_sql("PRAGMA freelist_count").scalar()
+            return (pages - free) * connection.exec_driver_sql("PRAGMA page_size").scalar()
+        return connection.execute(text("SELECT pg_database_size(current_database())")).scalar()
+
+
+def fresh_postgres(url: str) -> tuple[str, callable]:
+    """A new database on the server of `url`, and a function that drops it."""
+    from engine.store.db import normalise_url
+
+    server = make_url(normalise_url(url))
+    name = f"aiguillage_bench_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+# ---- report ---------------------------------------------------------------------------------
+
+
+def report(runs: list[Run], raw: Run) -> None:
+    """Print every run's figures and its ratio to the raw round trip."""
+    print(f"\n{'run':<28}{'cases/s':>9}{'ratio':>8}{'step p50':>10}{'step p95':>10}{'SQL/task':>10}{'commits/task':>14}"
+          f"{'blob B':>9}{'stored B/case':>15}")
+    for run in runs:
+        ratio = run.rate / raw.rate
+        sql = f"{run.statements_per_task:.1f}" if run.statements_per_task is not None else "-"
+        commits = f"{run.commits_per_task:.2f}" if run.commits_per_task is not None else "-"
+        stored = f"{run.stored_bytes:,}" if run.stored_bytes else "-"
+        print(f"{run.name:<28}{run.rate:>9.1f}{ratio:>8.2f}{percentile(run.step_ms, 50):>9.2f}ms"
+              f"{percentile(run.step_ms, 95):>8.2f}ms{sql:>10}{commits:>14}{run.blob_bytes or 0:>9,.0f}{stored:>15}")
+    for run in runs:
+        if run.statements_per_open is not None:
+            print(f"{run.name}: opening a case takes {run.statements_per_open:.1f} SQL statements and one commit")
+    print("ratio = cases/s of the run / cases/s of raw SpiffWorkflow (spec embedded, no database, no durability)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--postgres", help="also run on a fresh database of this PostgreSQL server")
+    parser.add_argument("--no-durable-variants", action="store_true", help="skip the synchronous=NORMAL SQLite run")
+    parser.add_argument("--profile", action="store_true", help="print a profile of the SQLite services run")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="aiguillage-bench-") as folder:
+        folder = Path(folder)
+        raw = run_raw(args.cases)
+        raw_fsync = run_raw(args.cases, fsync_dir=folder)
+        runs = [raw, raw_fsync]
+        runs.append(run_services("services, SQLite FULL", f"sqlite:///{folder / 'full.sqlite'}", args.cases, args.profile))
+        if not args.no_durable_variants:
+            url = f"sqlite:///{folder / 'normal.sqlite'}"
+            runs.append(_with_normal_sync(url, args.cases))
+        if args.postgres:
+            url, drop = fresh_postgres(args.postgres)
+            try:
+                runs.append(run_services("services, PostgreSQL", url, args.cases))
+            finally:
+                drop()
+    print(f"\n{args.cases} cases of the six-step linear pathway (bench/fixtures/linear-six), one process, one thread.")
+    report(runs, raw)
+    print(f"fsync cost on this disk: raw + fsync runs at {raw_fsync.rate / raw.rate:.2f}x raw; "
+          "services, SQLite FULL pays one WAL fsync per task.")
+
+
+def _with_normal_sync(url: str, cases: int) -> Run:
+    """SQLite with synchronous=NORMAL: a commit survives a crash of the process, not a power cut."""
+    from engine.store import db
+
+    original = db._sqlite_engine
+
+    def normal_sync_engine(url, **kwargs):
+        engine = original(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _normal(dbapi_connection, _record):
+            dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+        return engine
+
+    db._sqlite_engine = normal_sync_engine
+    try:
+        return run_services("services, SQLite NORMAL", url, cases)
+    finally:
+        db._sqlite_engine = original
+
+
+if __name__ == "__main__":
+    main()
