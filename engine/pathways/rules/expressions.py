@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Callable
 
@@ -115,11 +116,17 @@ def _check_timer(document: Document, owner: etree._Element, definition: etree._E
         return [document.problem(owner, "timer.empty", "the timer has no time; give it a duration (PT72H), a date (2026-12-01T08:00:00+01:00) or a cycle (R3/P30D)")]
     problems = []
     for child in texts:
+        if _CRON.match(text_of(child)):
+            located = document.problem(owner, "timer.invalid", f"timer {_short(text_of(child))} is a cron expression, which is not supported; write an ISO 8601 cycle such as R/PT5M (every 5 minutes) or R3/P1D")
+            problems.append(dataclasses.replace(located, line=line_of(child) or located.line))
+            continue
         kind = _TIMER_KINDS[local(child)]
         problems += _check(document, owner, child, lambda text: _api().check_timer(text, kind), None, "timer.invalid")
     return problems
 
 
+# Quartz/cron timers (Activiti, Camunda): five to seven fields of digits, *, ?, /, -, commas.
+_CRON = re.compile(r"^[0-9*?/,\-LW#A-Z]+(\s+[0-9*?/,\-LW#A-Z]+){4,6}$")
 _TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
 
 

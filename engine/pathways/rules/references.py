@@ -6,6 +6,15 @@ from engine.pathways.documents import BPMN_NS, Document, extension, is_bpmn, loc
 from engine.pathways.problems import Problem
 
 
+# Event definitions name a root element of the definitions: a message, signal, error or escalation.
+EVENT_REFERENCES = {
+    "messageEventDefinition": ("messageRef", "message"),
+    "signalEventDefinition": ("signalRef", "signal"),
+    "errorEventDefinition": ("errorRef", "error"),
+    "escalationEventDefinition": ("escalationRef", "escalation"),
+}
+
+
 def called_process_ids(documents: list[Document]) -> set[str]:
     """Ids named by call activities anywhere in the pathway."""
     return {
@@ -36,6 +45,10 @@ def check_references(documents: list[Document], checked: set[str]) -> list[Probl
         for d in bpmn for p in d.processes() if p.get("id")
     }
     decisions = decision_ids(documents)
+    roots = {
+        kind: {child.get("id") for d in bpmn for child in d.root if local(child) == kind and child.get("id")}
+        for _, kind in EVENT_REFERENCES.values()
+    }
     for document in bpmn:
         for process in document.processes():
             if process.get("id") not in checked:
@@ -45,7 +58,24 @@ def check_references(documents: list[Document], checked: set[str]) -> list[Probl
                     problems += _check_call(document, element, processes)
                 elif is_bpmn(element, "businessRuleTask"):
                     problems += _check_decision(document, element, decisions)
+                elif is_bpmn(element, *EVENT_REFERENCES):
+                    problems += _check_event_reference(document, element, roots)
     return problems
+
+
+def _check_event_reference(document: Document, definition, roots: dict[str, set[str]]) -> list[Problem]:
+    attribute, kind = EVENT_REFERENCES[local(definition)]
+    reference = definition.get(attribute)
+    if reference is None or reference in roots[kind]:
+        return []
+    owner = definition.getparent() if definition.getparent() is not None else definition
+    unprefixed = reference.split(":", 1)[-1]
+    if unprefixed in roots[kind]:
+        advice = f"write {attribute}=\"{unprefixed}\" without the prefix"
+    else:
+        known = ", ".join(sorted(roots[kind])[:6]) or "none"
+        advice = f"define the {kind} in the diagram or pick an existing one ({kind}s found: {known})"
+    return [document.problem(owner, "event.bad_reference", f"the event refers to {kind} {reference!r}, which the pathway does not define; {advice}")]
 
 
 def _check_call(document: Document, element, processes: dict[str, bool]) -> list[Problem]:
