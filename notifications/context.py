@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from engine.errors import NotificationError
+from notifications.labels import code_label
 
 LANGUAGES = ("fr", "en")
 
@@ -34,8 +35,13 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "coordinator_summary": (),
 }
 
+# Names the engine's services use for the same things (their payloads predate this module).
+EVENT_ALIASES = {"referral_service_reported": "service_reported"}
+_FIELD_ALIASES = {"reference": "case_reference", "task_name": "step", "due_at": "deadline", "close_reason": "reason"}
+
 MAX_SUMMARY_ITEMS = 200
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+_TASK_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Paths inside the application only: no scheme, no host, no "//" that a browser reads as a host.
 _PATH = re.compile(r"^/(?!/)[A-Za-z0-9/_.~%-]*(\?[A-Za-z0-9=&_.~%-]*)?(#[A-Za-z0-9_.-]*)?$")
@@ -174,12 +180,38 @@ def _level_key(event: str, name: str, key: object) -> int:
     return _count(event, name, key, maximum=4)
 
 
+def canonical_event(event: str) -> str:
+    """The template name of an outbox event type."""
+    return EVENT_ALIASES.get(event, event)
+
+
+def _with_derived_fields(payload: Mapping[str, object]) -> dict[str, object]:
+    """Read the services' own field names, and derive a link and a step where none is given."""
+    fields = dict(payload)
+    for alias, name in _FIELD_ALIASES.items():
+        if fields.get(name) is None and fields.get(alias) is not None:
+            fields[name] = fields[alias]
+    if fields.get("outcome") is None and isinstance(fields.get("delivered"), bool):
+        fields["outcome"] = "delivered" if fields["delivered"] else "not_delivered"
+    if fields.get("step") is None and isinstance(fields.get("sector"), str):
+        fields["step"] = {language: code_label(language, "sector", fields["sector"]) for language in LANGUAGES}
+    if fields.get("path") is None:
+        task_id, reference = fields.get("task_id"), fields.get("case_reference")
+        if isinstance(task_id, int | str) and not isinstance(task_id, bool) and _TASK_ID.match(str(task_id)):
+            fields["path"] = f"/tasks/{task_id}"
+        elif isinstance(reference, str) and _REFERENCE.match(reference) and "/" not in reference:
+            fields["path"] = f"/cases/{reference}"
+    return fields
+
+
 def notification_context(event: str, payload: Mapping[str, object]) -> NotificationContext:
     """Keep only the allowed, well-formed fields of an outbox payload; NotificationError otherwise."""
+    event = canonical_event(event)
     if event not in EVENTS:
         raise NotificationError(f"unknown notification event {event!r}")
     if not isinstance(payload, Mapping):
         raise NotificationError(f"notification {event!r}: the payload must be a mapping")
+    payload = _with_derived_fields(payload)
     kept: dict[str, object] = {
         name: check(event, name, payload[name])
         for name, check in _FIELDS.items()

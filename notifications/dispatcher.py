@@ -36,7 +36,14 @@ from engine.errors import Conflict, NotificationError
 from engine.store.models import DeliveryRow, InAppNotification, OutboxRow, User
 from engine.store.unit_of_work import UnitOfWork
 from notifications.channels.smtp import message_id
-from notifications.recipients import enabled_channels, first_attempt_at, is_digest, preferences_of, resolve_many
+from notifications.recipients import (
+    default_rules,
+    enabled_channels,
+    first_attempt_at,
+    is_digest,
+    preferences_of,
+    resolve_many,
+)
 from notifications.sending import Channels, Claimed, Outcome, send_claimed
 from notifications.settings import NotificationSettings
 
@@ -113,9 +120,7 @@ def _expand(uow_factory, channels: Channels, now: datetime, batch_size: int, rep
             .with_for_update(skip_locked=True)
         ).all()
         deliveries, problems = [], []
-        recipients = resolve_many(
-            session, {row.id: (row.payload if isinstance(row.payload, dict) else {}).get("recipients") for row in rows}
-        )
+        recipients = resolve_many(session, {row.id: _rules(session, row) for row in rows})
         for row in rows:
             users = recipients[row.id]
             if isinstance(users, NotificationError):
@@ -151,6 +156,13 @@ def _expand(uow_factory, channels: Channels, now: datetime, batch_size: int, rep
     report.events_expanded += len(rows)
     report.deliveries_created += len(deliveries)
     return len(rows)
+
+
+def _rules(session, row: OutboxRow) -> object:
+    payload = row.payload if isinstance(row.payload, dict) else {}
+    if "recipients" in payload:
+        return payload["recipients"]
+    return default_rules(session, row.event_type, payload, row.case_id)
 
 
 def _address(channel: DeliveryChannel, user: User, settings: NotificationSettings) -> str | None:

@@ -1,4 +1,4 @@
-"""Words for the codes a notification may carry (priority, outcome, reason), in each language."""
+"""Words for the codes a notification may carry (priority, outcome, reason, sector), in each language."""
 
 from __future__ import annotations
 
@@ -17,6 +17,23 @@ CODE_LABELS: dict[str, dict[str, dict[str, str]]] = {
             "out_of_area": "hors de la zone couverte",
             "service_unavailable": "service indisponible",
             "other": "autre motif",
+            "acknowledgement_overdue": "accusé de réception en retard",
+            "service_overdue": "service en retard",
+            "task_overdue": "tâche en retard",
+            "timer_passed": "délai écoulé",
+            "follow_up_due": "suivi à faire",
+        },
+        "sector": {
+            "health": "Santé",
+            "mhpss": "Santé mentale et soutien psychosocial",
+            "shelter": "Hébergement",
+            "food_nfi": "Vivres et articles non alimentaires",
+            "legal_documentation": "Assistance juridique et documents",
+            "family_tracing": "Recherche et réunification familiales",
+            "child_protection": "Protection de l'enfance",
+            "education_training": "Éducation et formation",
+            "economic_reintegration": "Réintégration économique",
+            "cash": "Assistance monétaire",
         },
     },
     "en": {
@@ -33,6 +50,23 @@ CODE_LABELS: dict[str, dict[str, dict[str, str]]] = {
             "out_of_area": "outside the area served",
             "service_unavailable": "service unavailable",
             "other": "other reason",
+            "acknowledgement_overdue": "acknowledgement overdue",
+            "service_overdue": "service overdue",
+            "task_overdue": "task overdue",
+            "timer_passed": "time limit passed",
+            "follow_up_due": "follow-up due",
+        },
+        "sector": {
+            "health": "Health",
+            "mhpss": "Mental health and psychosocial support",
+            "shelter": "Shelter",
+            "food_nfi": "Food and non-food items",
+            "legal_documentation": "Legal aid and documentation",
+            "family_tracing": "Family tracing and reunification",
+            "child_protection": "Child protection",
+            "education_training": "Education and training",
+            "economic_reintegration": "Economic reintegration",
+            "cash": "Cash assistance",
         },
     },
 }

@@ -8,6 +8,8 @@ An outbox payload names its recipients by rule, never by address, under `"recipi
     {"role": "coordinator"}                             without "organisation": everywhere
     {"coordinators": true}                              the MNR coordinators
 
+Without `"recipients"`, `default_rules` derives them from the ids the services' payloads carry.
+
 A user's `notification_prefs` chooses channels and digest delivery:
 `{"email": true, "in_app": true, "webhook": false, "digest": false}` (these are the defaults).
 """
@@ -24,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from engine.domain import DeliveryChannel, Role
 from engine.errors import NotificationError
-from engine.store.models import User, UserGroup, UserRole
+from engine.store.models import CaseRow, ReferralRow, User, UserGroup, UserRole
+from notifications.context import canonical_event
 
 # Alerts that lose their point if they wait for tomorrow's digest.
 URGENT_EVENTS = frozenset(
@@ -145,6 +148,49 @@ def _id(rule: Mapping, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise NotificationError(f"recipient rule: {name!r} must be a numeric id")
     return value
+
+
+_REFERRAL_ANSWERS = frozenset(
+    {"referral_acknowledged", "referral_accepted", "referral_declined", "referral_redirected", "service_reported"}
+)
+
+
+def default_rules(session: Session, event: str, payload: Mapping, case_id: int | None) -> list[dict]:
+    """Recipients of an event whose payload names none, from the ids it carries.
+
+    A task goes to its assignee, else to its candidate groups in its organisation; a new
+    referral to the provider's focal points; a provider's answer to whoever sent the referral;
+    a consent withdrawal to the focal points of the providers whose referrals it revoked; a
+    closure to whoever opened the case.
+    """
+    event = canonical_event(event)
+    case = session.get(CaseRow, case_id) if case_id is not None else None
+    if event == "task_assigned":
+        if _is_id(payload.get("assignee_id")):
+            return [{"user": payload["assignee_id"]}]
+        organisation = payload.get("organisation_id") if _is_id(payload.get("organisation_id")) else None
+        organisation = organisation or (case.organisation_id if case is not None else None)
+        groups = payload.get("candidate_groups") or []
+        if organisation is None:
+            return []  # never every caseworker of every organisation
+        return [{"group": group, "organisation": organisation} for group in groups if isinstance(group, str) and group]
+    if event == "referral_received" and _is_id(payload.get("provider_organisation_id")):
+        return [{"role": Role.PROVIDER_FOCAL_POINT.value, "organisation": payload["provider_organisation_id"]}]
+    if event in _REFERRAL_ANSWERS:
+        referral = session.get(ReferralRow, payload["referral_id"]) if _is_id(payload.get("referral_id")) else None
+        sender = referral.created_by_id if referral is not None else None
+        sender = sender or (case.created_by_id if case is not None else None)
+        return [{"user": sender}] if sender is not None else []
+    if event == "consent_withdrawn":
+        providers = payload.get("provider_organisation_ids") or []
+        return [{"role": Role.PROVIDER_FOCAL_POINT.value, "organisation": oid} for oid in providers if _is_id(oid)]
+    if event == "case_closed" and case is not None and case.created_by_id is not None:
+        return [{"user": case.created_by_id}]
+    return []
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def is_digest(event: str, user: User) -> bool:

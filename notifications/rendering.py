@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from engine.errors import NotificationError
-from notifications.context import EVENTS, LANGUAGES, NotificationContext
+from notifications.context import EVENTS, LANGUAGES, NotificationContext, canonical_event
 from notifications.labels import code_label
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,6 +80,7 @@ class Renderer:
 
     def render(self, event: str, language: str, context: NotificationContext) -> RenderedMessage:
         """Subject, text and HTML of `event` in `language`; NotificationError if anything is missing."""
+        event = canonical_event(event)
         if event not in EVENTS:
             raise NotificationError(f"unknown notification event {event!r}")
         if language not in LANGUAGES:

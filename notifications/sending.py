@@ -149,7 +149,7 @@ def _digest_message_id(items: list[Claimed], settings: NotificationSettings) -> 
 def _render(item: Claimed, channels: Channels) -> tuple[RenderedMessage, str | None]:
     context = notification_context(item.event, item.payload)
     language = item.language if item.language in LANGUAGES else LANGUAGES[0]
-    rendered = channels.renderer.render(item.event, language, context)
+    rendered = channels.renderer.render(context.event, language, context)
     link = f"{channels.settings.base_url}{context.path}" if context.path else None
     return rendered, link
 
