@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from engine.bootstrap import Container, Settings, build
@@ -75,10 +75,18 @@ def _postgres_database(postgres_admin_url):
     url = postgres_admin_url.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     upgrade_database(engine)
-    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    reflected = MetaData()
+    reflected.reflect(engine)
+    with engine.connect() as connection:
+        sequences = connection.execute(text("SELECT sequence_name FROM information_schema.sequences")).scalars().all()
     engine.dispose()
+    # DELETE in dependency order is ten times faster than TRUNCATE on a handful of rows.
+    emptying = "; ".join(
+        [f'DELETE FROM "{t.name}"' for t in reversed(reflected.sorted_tables) if t.name != "alembic_version"]
+        + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+    )
     try:
-        yield url, tables
+        yield url, emptying
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -113,10 +121,10 @@ def database_url(request, tmp_path) -> str:
         path = tmp_path / "aiguillage.sqlite"
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         return f"sqlite:///{path}"
-    url, tables = request.getfixturevalue("_postgres_database")
+    url, emptying = request.getfixturevalue("_postgres_database")
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        connection.exec_driver_sql(emptying)
     engine.dispose()
     return url
 

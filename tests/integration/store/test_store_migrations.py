@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from engine.services.accounts import create_organisation
 from engine.store.db import make_engine
 from engine.store.migrate import current_revision, head_revision, upgrade_database
 from engine.store.models import Base
@@ -23,7 +24,7 @@ def empty_engine(request, tmp_path):
         engine.dispose()
         return
     # A fresh schema in the session's test database: as empty as a new database, much faster to drop.
-    url, _tables = request.getfixturevalue("_postgres_database")
+    url, _emptying = request.getfixturevalue("_postgres_database")
     schema = f"empty_{secrets.token_hex(4)}"
     admin = make_engine(url)
     with admin.begin() as connection:
@@ -66,3 +67,10 @@ def test_sqlite_databases_are_durable_and_enforce_foreign_keys(tmp_path):
         }
     engine.dispose()
     assert pragmas == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 10_000}
+
+
+def test_each_test_starts_on_an_empty_database_whose_ids_start_at_one(container, clock):
+    with container.engine.connect() as connection:
+        counts = {t: connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in Base.metadata.tables}
+    assert set(counts.values()) == {0}
+    assert create_organisation(container.uow(), clock, "first", "First organisation") == 1
