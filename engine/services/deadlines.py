@@ -127,7 +127,8 @@ def claim_due_deadlines(
             DeadlineRow.due_at <= now,
             or_(DeadlineRow.claimed_until.is_(None), DeadlineRow.claimed_until <= now),
         )
-        .order_by(DeadlineRow.due_at)
+        # A case's rows due together stay together, so two sweepers rarely step the same case.
+        .order_by(DeadlineRow.due_at, DeadlineRow.case_id)
         .limit(batch_size)
     )
     with uow_factory() as uow:
