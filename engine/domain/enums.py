@@ -58,16 +58,16 @@ class Priority(StrEnum):
 class RiskLevel(StrEnum):
     """The caseworker's assessment of the risk the person faces."""
 
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
+    HIGH = "high"  # immediate danger: violence, trafficking, a life-threatening condition
+    MEDIUM = "medium"  # serious vulnerability without immediate danger
+    LOW = "low"  # needs support, no particular risk identified
 
 
 class Language(StrEnum):
     """The interface and notification languages."""
 
     FR = "fr"  # the default: most users work in French
-    EN = "en"
+    EN = "en"  # for English-speaking regions and international staff
 
 
 class CaseStatus(StrEnum):
@@ -80,12 +80,12 @@ class CaseStatus(StrEnum):
 class CloseReason(StrEnum):
     """Why a case was closed."""
 
-    NEEDS_MET = "needs_met"
+    NEEDS_MET = "needs_met"  # the reintegration plan's needs were met
     UNREACHABLE = "unreachable"  # after documented attempts to reach the person
-    CONSENT_WITHDRAWN = "consent_withdrawn"
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # the person withdrew consent; pending referrals were revoked
     TRANSFERRED = "transferred"  # moved, or handed to another mechanism
-    DECEASED = "deceased"
-    OTHER = "other"
+    DECEASED = "deceased"  # recorded so the case is not followed up again
+    OTHER = "other"  # explained in the closure note
 
 
 class TaskState(StrEnum):
@@ -106,8 +106,8 @@ class ConsentGiver(StrEnum):
 class ConsentMethod(StrEnum):
     """How consent was recorded."""
 
-    SIGNATURE = "signature"
-    THUMBPRINT = "thumbprint"
+    SIGNATURE = "signature"  # signed consent form
+    THUMBPRINT = "thumbprint"  # for a person who cannot sign
     VERBAL_WITNESSED = "verbal_witnessed"  # oral consent in front of a named witness
 
 
@@ -132,7 +132,7 @@ class EscalationStatus(StrEnum):
 class DeliveryChannel(StrEnum):
     """How a notification reaches its recipient."""
 
-    EMAIL = "email"
+    EMAIL = "email"  # over SMTP, without personal data
     IN_APP = "in_app"  # the user's list of notifications in the web application
     WEBHOOK = "webhook"  # HTTP POST to a gateway (SMS, messaging)
 
