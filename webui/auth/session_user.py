@@ -7,6 +7,8 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 
 from engine.domain import Role
 from webui.api_paths import is_api_request
@@ -38,11 +40,16 @@ def end_session() -> None:
         session["language"] = language
 
 
+def _unauthorized(description: str | None = None) -> Unauthorized:
+    # Tells API clients which scheme to use: `Authorization: Bearer <personal token>`.
+    return Unauthorized(description=description, www_authenticate=WWWAuthenticate("bearer"))
+
+
 def _from_bearer_token(header: str) -> None:
     user = accounts.user_by_token_hash(uow().session, token_hash(header.removeprefix("Bearer ").strip()),
                                        clock().now())
     if user is None:
-        abort(401, description=_("The API token is not valid or has been revoked."))
+        raise _unauthorized(_("The API token is not valid or has been revoked."))
     uow().commit()
     g.user = SignedInUser.of(user)
 
@@ -80,7 +87,7 @@ def login_required(view):
     def guarded(*args, **kwargs):
         if g.user is None:
             if is_api_request():
-                abort(401)
+                raise _unauthorized()
             if g.get("session_expired"):
                 flash(_("Your session expired after a period of inactivity. Please sign in again."), "info")
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -99,6 +99,7 @@ def test_user_cannot_revoke_someone_elses_token(client, app):
 def test_api_without_credentials_answers_401_json(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 401 and response.is_json
+    assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
 def test_home_shows_unread_notifications_count(client):
