@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from engine.errors import NotFound, PathwayError, PathwayInvalid
+from engine.errors import Conflict, NotFound, PathwayError, PathwayInvalid
 from engine.pathways.folder import load_source
 from engine.services.pathways import export_version, get_version, list_pathways, publish_pathway
 
@@ -82,3 +83,32 @@ def test_an_unknown_version_is_not_found(container, folder):
         get_version(container.uow(), "referral-mini", 7)
     with pytest.raises(NotFound, match="has not been published"):
         get_version(container.uow(), "no-such-pathway")
+
+
+def test_concurrent_publishers_never_share_a_version_number(container, tmp_path):
+    folders = []
+    for n in range(4):
+        folder = tmp_path / f"copy-{n}"
+        shutil.copytree(VALID, folder)
+        (folder / "pathway.yaml").write_bytes((folder / "pathway.yaml").read_bytes() + f"# copy {n}\n".encode())
+        folders.append(folder)
+    sources = [load_source(folder) for folder in folders]
+    start = threading.Barrier(len(sources))
+    outcomes: list[object] = []
+
+    def publish(source) -> None:
+        start.wait()
+        try:
+            outcomes.append(publish_pathway(container.uow(), source, container.clock))
+        except Conflict as conflict:  # the documented answer: publish again
+            outcomes.append(conflict)
+
+    threads = [threading.Thread(target=publish, args=(source,)) for source in sources]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    published = [o.version for o in outcomes if not isinstance(o, Conflict)]
+    assert len(outcomes) == len(sources) and published
+    assert sorted(published) == list(range(1, len(published) + 1))
+    assert [v.version for v in list_pathways(container.uow())] == sorted(published)
