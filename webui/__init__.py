@@ -17,6 +17,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     `config` overrides what the environment says; `container` is the engine's composition
     root (built from the environment when not given).
     """
+    from engine.access import can_list_cases_needing_attention
     from engine.domain import Role
     from webui.admin.blueprint import bp as admin_bp
     from webui.api.blueprint import bp as api_bp
@@ -27,6 +28,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.error_pages import init_error_pages
     from webui.i18n import init_i18n
     from webui.cases.blueprint import bp as cases_bp
+    from webui.coordination.blueprint import bp as coordination_bp
     from webui.labels import CASE_STATUS_NAMES, LANGUAGE_NAMES, PRIORITY_NAMES, ROLE_NAMES
     from webui.pathways.blueprint import bp as pathways_bp
     from webui.request_scope import init_request_scope
@@ -58,7 +60,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     init_security_headers(app)
     init_error_pages(app)
 
-    for blueprint in (auth_bp, dashboard_bp, tasks_bp, cases_bp, pathways_bp, admin_bp, api_bp):
+    for blueprint in (auth_bp, dashboard_bp, tasks_bp, cases_bp, coordination_bp, pathways_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
     # Label tables are globals (not context) so that imported macros see them too.
@@ -68,6 +70,8 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         PRIORITY_NAMES=PRIORITY_NAMES,
         CASE_STATUS_NAMES=CASE_STATUS_NAMES,
+        # The engine's access rules, so that menus offer only what the user may open.
+        can_list_cases_needing_attention=can_list_cases_needing_attention,
     )
 
     @app.context_processor

@@ -127,3 +127,14 @@ def test_completed_task_cannot_be_completed_twice(demo):
     form = {**_as_form(IDENTIFICATION), "csrf_token": csrf_of(client, "/")}
     assert client.post(f"/tasks/{task_id}", data=form).status_code == 302
     assert client.post(f"/tasks/{task_id}", data=form).status_code == 409
+
+
+def test_coordinator_has_the_attention_list_and_a_caseworker_is_refused_it(demo):
+    app, case, password = demo
+    coordinator = _signed_in(app, "demo-coordinator", password)
+    page = coordinator.get("/coordination/attention")
+    assert page.status_code == 200 and "Dossiers demandant une intervention" in page.get_data(as_text=True)
+    assert 'href="/coordination/attention"' in coordinator.get("/").get_data(as_text=True)
+    caseworker = _signed_in(app, "demo-caseworker", password)
+    assert caseworker.get("/coordination/attention").status_code == 403
+    assert 'href="/coordination/attention"' not in caseworker.get("/").get_data(as_text=True)

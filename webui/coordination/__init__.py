@@ -1,0 +1,1 @@
+"""The mechanism-wide view: cases whose workflow needs someone's attention."""
