@@ -36,7 +36,7 @@ from engine.runtime import case_runtime
 from engine.runtime.human_tasks import extensions_of
 from engine.runtime.timers import CALENDAR_PROPERTY, WORKING_DAYS, add_duration
 from engine.services.case_step import Step, StepHook, begin_step, finish_step
-from engine.services.escalation_chain import NEVER, chain_delays, is_resolved, recipients_for, record_escalation
+from engine.services.escalation_chain import AFTER_PROPERTY, NEVER, chain_delays, is_resolved, recipients_for, record_escalation
 from engine.store.models import CaseRow, DeadlineRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -232,10 +232,15 @@ def _level_moments(step: Step, task) -> list[datetime]:
     calendar = step.workflow.script_engine.working_calendar() if working else None
     moments = [task.due_at]
     for delay in chain_delays(properties, task.priority or Priority.NORMAL):
-        if isinstance(delay, timedelta):
-            moments.append(calendar.add(task.due_at, delay) if calendar is not None else task.due_at + delay)
-        else:
-            moments.append(add_duration(task.due_at, delay, calendar))
+        try:
+            if isinstance(delay, timedelta):
+                moments.append(calendar.add(task.due_at, delay) if calendar is not None else task.due_at + delay)
+            else:
+                moments.append(add_duration(task.due_at, delay, calendar))
+        except ValueError as error:
+            # A bad delay in a published pathway ends the chain there; the case history says why.
+            step.details["escalation_problem"] = f"task {task.bpmn_id}: {AFTER_PROPERTY} {delay!r}: {error}"
+            break
     return moments
 
 

@@ -83,7 +83,7 @@ def copy_case(container, case_id: int, copies: int, first_number: int = 500_000)
 
 def add_idle_cases(container, template_case_id: int, count: int, now: datetime, first_number: int = 1_000_000,
                    workflow_json: str = "{}") -> None:
-    """Insert open cases whose two deadlines (a timer, an acknowledgement) fall in the next 30 days.
+    """Insert open cases whose two deadlines (a timer, an acknowledgement) fall in the 30 days after `now`.
 
     Their workflow is a placeholder: a sweep with nothing due never loads a case, and 200,000
     full workflows would only measure the disk.

@@ -1,0 +1,150 @@
+"""The deadline sweep: its cost with nothing due must not grow with open cases; the cost of each escalation.
+
+    python bench/sweep.py [--database-url URL] [--small 2000] [--large 200000] [--due 1000] [--repeat 30]
+
+1. One sweep with nothing due among N open cases, for N = --small and N = --large (each case has
+   two pending deadlines in the coming weeks, bulk-inserted). Printed: median and p95 of
+   --repeat sweeps at each size, and the ratio large/small (target: at most 2), with the query
+   plan of the claim, which must read the `due_at` index only.
+2. One sweep escalating --due overdue referrals (copies of a case walked through the services
+   to "referral sent"): total time and time per escalation. Each escalation is a full case step
+   (load, fire the timer, record the escalation, sync, history, outbox, one commit).
+
+The idle cases carry a placeholder workflow: a sweep with nothing due never loads a case, and the
+escalated ones carry the real workflow. Without --database-url, a temporary SQLite file is used;
+a PostgreSQL URL must name an empty database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, or_, select, text  # noqa: E402
+
+from engine.bootstrap import Settings, build  # noqa: E402
+from engine.clock import ManualClock  # noqa: E402
+from engine.pathways.folder import load_source  # noqa: E402
+from engine.services.deadlines import sweep_deadlines  # noqa: E402
+from engine.services.pathways import publish_pathway  # noqa: E402
+from engine.store.migrate import upgrade_database  # noqa: E402
+from engine.store.models import CaseRow, DeadlineRow, EscalationRow  # noqa: E402
+from engine.store.seed import load_demo_data  # noqa: E402
+
+# The test suite's builders of many cases: the same copies the multi-process tests sweep.
+from tests.integration.deadlines.many_cases import add_idle_cases, copy_case, walk_one_referral  # noqa: E402
+from tests.integration.services.walk import CaseWalker  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+START = datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--small", type=int, default=2_000)
+    parser.add_argument("--large", type=int, default=200_000)
+    parser.add_argument("--due", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="aiguillage-bench-sweep-"))
+    url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite'}"
+    clock = ManualClock(START)
+    container = build(Settings(database_url=url, instance_dir=workdir), clock=clock)
+    upgrade_database(container.engine)
+    with container.uow() as uow:
+        if uow.session.scalar(select(func.count()).select_from(CaseRow)):
+            sys.exit("the database is not empty: give an empty one")
+    load_demo_data(container.uow(), clock)
+    publish_pathway(container.uow(), load_source(ROOT / "pathways" / "cameroon-nrm"), clock)
+    walker = CaseWalker(container)
+    source = walk_one_referral(container, walker, "urgent")  # its reminder is due 24 hours from now
+    backend = container.engine.dialect.name
+    print(f"database: {backend}")
+
+    # Idle cases' deadlines fall from two days ahead onwards: nothing of theirs is due in this run.
+    idle_from = clock.now() + timedelta(days=2)
+    add_idle_cases(container, source, args.small - 1, idle_from)
+    small = _nothing_due(container, args.repeat)
+    _print_sweep("nothing due", args.small, small)
+    started = time.perf_counter()
+    add_idle_cases(container, source, args.large - args.small, idle_from, first_number=3_000_000)
+    print(f"(inserted {args.large - args.small:,} more open cases in {time.perf_counter() - started:.0f} s)")
+    _analyse(container)
+    large = _nothing_due(container, args.repeat)
+    _print_sweep("nothing due", args.large, large)
+    ratio = statistics.median(large) / statistics.median(small)
+    print(f"ratio large/small (medians): {ratio:.2f}  (target <= 2): {'met' if ratio <= 2 else 'NOT met'}")
+    _print_plan(container)
+
+    copy_case(container, source, args.due - 1)
+    clock.advance(timedelta(hours=24))
+    started = time.perf_counter()
+    report = sweep_deadlines(container.uow, clock, "bench", batch_size=100)
+    elapsed = time.perf_counter() - started
+    with container.uow() as uow:
+        recorded = uow.session.scalar(select(func.count()).select_from(EscalationRow))
+    print(f"escalate {args.due:,} due referrals among {args.large + args.due - 1:,} open cases: "
+          f"{elapsed:.2f} s, {elapsed / max(report.escalations, 1) * 1000:.1f} ms per escalation "
+          f"({report.escalations} raised, {recorded} recorded, {report.cases} case steps, {report.conflicts} conflicts)")
+    container.dispose()
+
+
+def _nothing_due(container, repeat: int) -> list[float]:
+    times = []
+    sweep_deadlines(container.uow, container.clock, "bench")  # warm the connection pool and caches
+    for _ in range(repeat):
+        started = time.perf_counter()
+        report = sweep_deadlines(container.uow, container.clock, "bench")
+        times.append(time.perf_counter() - started)
+        assert report.claimed == 0
+    return times
+
+
+def _print_sweep(what: str, cases: int, times: list[float]) -> None:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    print(f"sweep, {what}, {cases:>7,} open cases: median {statistics.median(times) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms")
+
+
+def _analyse(container) -> None:
+    with container.engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+
+
+def _print_plan(container) -> None:
+    now = container.clock.now()
+    query = (
+        select(DeadlineRow.id)
+        .where(DeadlineRow.due_at <= now, or_(DeadlineRow.claimed_until.is_(None), DeadlineRow.claimed_until <= now))
+        .order_by(DeadlineRow.due_at, DeadlineRow.case_id)
+        .limit(100)
+    )
+    with container.engine.connect() as connection:
+        compiled = query.compile(connection, compile_kwargs={"literal_binds": False})
+        explain = "EXPLAIN QUERY PLAN " if connection.dialect.name == "sqlite" else "EXPLAIN "
+        rows = connection.exec_driver_sql(explain + str(compiled), _driver_params(connection, compiled)).all()
+    print("claim query plan:")
+    for row in rows:
+        print("   ", row[-1])
+
+
+def _driver_params(connection, compiled):
+    params = compiled.construct_params()
+    processors = compiled._bind_processors
+    values = {key: processors[key](value) if key in processors else value for key, value in params.items()}
+    if connection.dialect.paramstyle == "qmark":
+        return tuple(values[name] for name in compiled.positiontup)
+    return values
+
+
+if __name__ == "__main__":
+    main()
