@@ -28,6 +28,18 @@ def _serve(app: Flask, host: str, port: int, threads: int) -> None:
     waitress.serve(app, host=host, port=port, threads=threads, ident="aiguillage")
 
 
+def _require_current_schema(container: Container) -> None:
+    from engine.store.migrate import current_revision, head_revision
+
+    where = container.engine.url.render_as_string(hide_password=True)
+    try:
+        revision = current_revision(container.engine)
+    except Exception as error:  # noqa: BLE001 - unreachable server, bad URL, permissions: one line
+        raise click.ClickException(f"cannot reach the database {where}: {str(error).strip().splitlines()[0]}") from error
+    if revision != head_revision():
+        raise click.ClickException(f"the database {where} is not initialised or not up to date: run `aiguillage init`")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -46,8 +58,10 @@ def serve(host: str, port: int, threads: int, insecure_dev: bool) -> None:
             "AIGUILLAGE_SECRET_KEY is not set: set it to a long random value "
             "(for a local trial only, use --insecure-dev or `aiguillage demo`)"
         )
+    container = command_container()
+    _require_current_schema(container)
     try:
-        app = create_app(config, container=command_container())
+        app = create_app(config, container=container)
     except AiguillageError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Aiguillage listening on http://{host}:{port}/")

@@ -46,3 +46,16 @@ def test_demo_can_be_prepared_twice_on_the_same_folder(tmp_path):
     second = prepare_demo(tmp_path, "http://127.0.0.1:8000", echo=lambda *a, **k: None)
     second.container.dispose()
     assert second.app.config["SECRET_KEY"] == first.app.config["SECRET_KEY"]
+
+
+def test_serve_refuses_a_database_that_was_never_initialised(monkeypatch, tmp_path):
+    from engine.bootstrap import Settings, build
+
+    monkeypatch.setenv("AIGUILLAGE_SECRET_KEY", "x" * 48)
+    fresh = build(Settings(instance_dir=tmp_path))
+    try:
+        result = CliRunner().invoke(serve, [], obj=fresh)
+    finally:
+        fresh.dispose()
+    assert result.exit_code == 1
+    assert "run `aiguillage init`" in result.output
