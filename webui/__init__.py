@@ -29,7 +29,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.i18n import init_i18n
     from webui.cases.blueprint import bp as cases_bp
     from webui.coordination.blueprint import bp as coordination_bp
-    from webui.labels import CASE_STATUS_NAMES, LANGUAGE_NAMES, PRIORITY_NAMES, ROLE_NAMES
+    from webui.labels import CASE_STATUS_NAMES, LANGUAGE_NAMES, PRIORITY_NAMES, ROLE_NAMES, group_name
     from webui.pathways.blueprint import bp as pathways_bp
     from webui.request_scope import init_request_scope
     from webui.security_headers import init_security_headers
@@ -73,6 +73,8 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         # The engine's access rules, so that menus offer only what the user may open.
         can_list_cases_needing_attention=can_list_cases_needing_attention,
     )
+
+    app.jinja_env.filters["group_name"] = group_name
 
     @app.context_processor
     def interface_language():

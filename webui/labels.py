@@ -28,3 +28,11 @@ CASE_STATUS_NAMES = {
     CaseStatus.OPEN.value: _l("Open"),
     CaseStatus.CLOSED.value: _l("Closed"),
 }
+
+
+def group_name(group: str) -> str:
+    """A candidate group as people read it: the role's name when the group is a role."""
+    try:
+        return str(ROLE_NAMES[Role(group)])
+    except ValueError:
+        return group

@@ -138,3 +138,13 @@ def test_coordinator_has_the_attention_list_and_a_caseworker_is_refused_it(demo)
     caseworker = _signed_in(app, "demo-caseworker", password)
     assert caseworker.get("/coordination/attention").status_code == 403
     assert 'href="/coordination/attention"' not in caseworker.get("/").get_data(as_text=True)
+
+
+def test_inbox_names_the_group_a_task_is_offered_to_in_the_users_language(demo):
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    task_id = case.open_task_ids[0]
+    page = client.get("/tasks/").get_data(as_text=True)
+    if f"/tasks/{task_id}/release" in page:
+        client.post(f"/tasks/{task_id}/release", data={"csrf_token": csrf_of(client, "/")})
+    assert "<td>Gestionnaire de cas</td>" in client.get("/tasks/").get_data(as_text=True)
