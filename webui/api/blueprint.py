@@ -1,18 +1,21 @@
-"""Routes of the JSON API, version 1."""
+"""The JSON API, version 1: the blueprint with every area's routes, its error shape and its OpenAPI document."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import g, request
 
+from webui.api import schemas
+from webui.api.errors import init_api_errors
+from webui.api.operations import bp, operation
 from webui.auth.session_user import login_required
-from webui.dashboard import notification_list
-from webui.request_scope import clock, uow
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Importing an area registers its routes on `bp`.
+from webui.api import cases, consents, escalations, notifications, pathways, referrals, tasks  # noqa: E402,F401  isort: skip
+
+init_api_errors(bp)
 
 
-@bp.get("/me")
-@login_required
+@operation("GET", "/me", tag="account", response=schemas.Me)
 def me():
     """Who the token or session belongs to."""
     user = g.user
@@ -26,29 +29,10 @@ def me():
     }
 
 
-def _notification(item) -> dict:
-    return {
-        "id": item.id,
-        "subject": item.subject,
-        "body": item.body,
-        "link": item.link,
-        "created_at": item.created_at.isoformat(),
-        "read_at": item.read_at.isoformat() if item.read_at else None,
-    }
-
-
-@bp.get("/notifications")
+@bp.get("/openapi.json")
 @login_required
-def notifications():
-    """The caller's latest in-app notifications, newest first."""
-    items = notification_list.latest(uow().session, g.user.id)
-    return {"notifications": [_notification(item) for item in items]}
+def openapi():
+    """The OpenAPI 3 document of this API."""
+    from webui.api.openapi import openapi_document
 
-
-@bp.post("/notifications/<int:notification_id>/read")
-@login_required
-def mark_notification_read(notification_id: int):
-    """Mark one of the caller's notifications read."""
-    notification_list.mark_read(uow().session, g.user.id, notification_id, clock().now())
-    uow().commit()
-    return {"id": notification_id, "read": True}
+    return openapi_document(request.script_root + bp.url_prefix)

@@ -1,0 +1,74 @@
+"""Lists of cases for a user: every case for coordinators, their organisation's for caseworkers and supervisors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from engine.access import CASE_STAFF_ROLES, Actor, can_view_case
+from engine.domain import CaseStatus, Role
+from engine.errors import InvalidData, NotFound
+from engine.store.models import CaseRow
+from engine.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of a list of cases (no personal data)."""
+
+    id: int
+    reference: str
+    status: str
+    stage: str | None
+    priority: str
+    risk_level: str | None
+    region: str | None
+    organisation_id: int
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    needs_attention: bool
+
+
+def list_cases(uow: UnitOfWork, actor: Actor, status: str | None = None, limit: int = 50, offset: int = 0) -> list[CaseSummary]:
+    """The cases the actor may see, most recently changed first; empty for users who see no cases."""
+    if not actor.active or not (actor.has(Role.COORDINATOR) or actor.roles & CASE_STAFF_ROLES):
+        return []
+    statement = select(CaseRow).order_by(CaseRow.updated_at.desc(), CaseRow.id.desc()).limit(limit).offset(offset)
+    if not actor.has(Role.COORDINATOR):
+        statement = statement.where(CaseRow.organisation_id == actor.organisation_id)
+    if status is not None:
+        try:
+            statement = statement.where(CaseRow.status == CaseStatus(status))
+        except ValueError:
+            raise InvalidData(f"unknown case status {status!r}", {"status": [f"must be one of {', '.join(CaseStatus)}"]}) from None
+    with uow:
+        return [_summary(case) for case in uow.session.scalars(statement) if can_view_case(actor, case)]
+
+
+def _summary(case: CaseRow) -> CaseSummary:
+    return CaseSummary(
+        id=case.id,
+        reference=case.reference,
+        status=case.status.value,
+        stage=case.stage,
+        priority=case.priority.value,
+        risk_level=case.risk_level.value if case.risk_level else None,
+        region=case.region,
+        organisation_id=case.organisation_id,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        closed_at=case.closed_at,
+        needs_attention=case.needs_attention,
+    )
+
+
+def visible_case(uow: UnitOfWork, case_id: int, actor: Actor) -> CaseSummary:
+    """A case the actor may see; NotFound otherwise (its existence is not disclosed)."""
+    with uow:
+        case = uow.session.get(CaseRow, case_id)
+        if case is None or not can_view_case(actor, case):
+            raise NotFound(f"case {case_id} does not exist or is not yours to see")
+        return _summary(case)

@@ -1,0 +1,140 @@
+"""Referrals as their readers see them: lists for case staff, coordinators and providers, and one referral
+with only the personal data it shares.
+
+A provider focal point sees the referrals addressed to their organisation and, of the person's data,
+only the fields recorded on the referral when it was sent (`shared_fields`: what the service needs
+minus what the consent withholds). Everyone else who may see a referral sees it through its case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from engine.access import CASE_STAFF_ROLES, Actor, can_answer_referral, can_view_referral
+from engine.clock import Clock
+from engine.domain import ReferralState, Role
+from engine.errors import InvalidData, NotFound
+from engine.runtime.case_data import case_data
+from engine.services.case_step import begin_step
+from engine.store.models import AuditEntry, CaseRow, Organisation, ReferralRow
+from engine.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ReferralSummary:
+    """A referral in a list (no personal data)."""
+
+    id: int
+    case_id: int
+    case_reference: str
+    sector: str
+    priority: str
+    state: str
+    provider_organisation_id: int | None
+    provider: str | None
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    decided_at: datetime | None
+    appointment_at: datetime | None
+    outcome_at: datetime | None
+    closed_at: datetime | None
+    decline_reason: str | None
+    escalation_level: int
+
+
+@dataclass(frozen=True)
+class ReferralDetail(ReferralSummary):
+    """One referral with the person's data it shares, and only that."""
+
+    shared_fields: tuple[str, ...]
+    shared_data: dict[str, Any]
+    outcome_note: str | None
+
+
+def list_referrals(uow: UnitOfWork, actor: Actor, state: str | None = None, limit: int = 50,
+                   offset: int = 0) -> list[ReferralSummary]:
+    """The referrals the actor may see, most recently changed first."""
+    if not actor.active:
+        return []
+    statement = (
+        select(ReferralRow, CaseRow, Organisation.name)
+        .join(CaseRow, CaseRow.id == ReferralRow.case_id)
+        .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
+        .order_by(ReferralRow.updated_at.desc(), ReferralRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if not actor.has(Role.COORDINATOR):
+        mine = []
+        if actor.has(Role.PROVIDER_FOCAL_POINT):
+            mine.append(ReferralRow.provider_organisation_id == actor.organisation_id)
+        if actor.roles & CASE_STAFF_ROLES:
+            mine.append(CaseRow.organisation_id == actor.organisation_id)
+        if not mine:
+            return []
+        statement = statement.where(or_(*mine))
+    if state is not None:
+        try:
+            statement = statement.where(ReferralRow.state == ReferralState(state))
+        except ValueError:
+            raise InvalidData(f"unknown referral state {state!r}", {"state": ["unknown referral state"]}) from None
+    with uow:
+        return [
+            _summary(referral, case, provider)
+            for referral, case, provider in uow.session.execute(statement)
+            if can_view_referral(actor, referral, case)
+        ]
+
+
+def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor) -> ReferralDetail:
+    """One referral and the personal data it shares (NotFound unless the actor may see it); the read is audited."""
+    with uow:
+        found = uow.session.execute(
+            select(ReferralRow, CaseRow, Organisation.name)
+            .join(CaseRow, CaseRow.id == ReferralRow.case_id)
+            .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
+            .where(ReferralRow.id == referral_id)
+        ).first()
+        if found is None or not can_view_referral(actor, found[0], found[1]):
+            raise NotFound(f"referral {referral_id} does not exist or is not yours to see")
+        referral, case, provider = found
+        shared = tuple(referral.shared_fields or ())
+        # Only what was shared when the referral left, whoever reads it here: the rest is on the case.
+        data = case_data(begin_step(uow, clock, case.id, actor, "read").workflow) if shared else {}
+        uow.session.add(AuditEntry(
+            at=clock.now(), user_id=actor.id, action="referral.viewed", object_type="referral",
+            object_id=str(referral.id), case_id=case.id,
+            details={"as_provider": can_answer_referral(actor, referral), "fields": list(shared)},
+        ))
+        uow.commit()
+        return ReferralDetail(
+            **vars(_summary(referral, case, provider)),
+            shared_fields=shared,
+            shared_data={name: data[name] for name in shared if name in data},
+            outcome_note=referral.outcome_note,
+        )
+
+
+def _summary(referral: ReferralRow, case: CaseRow, provider: str | None) -> ReferralSummary:
+    return ReferralSummary(
+        id=referral.id,
+        case_id=case.id,
+        case_reference=case.reference,
+        sector=referral.sector.value,
+        priority=referral.priority.value,
+        state=referral.state.value,
+        provider_organisation_id=referral.provider_organisation_id,
+        provider=provider,
+        sent_at=referral.sent_at,
+        acknowledged_at=referral.acknowledged_at,
+        decided_at=referral.decided_at,
+        appointment_at=referral.appointment_at,
+        outcome_at=referral.outcome_at,
+        closed_at=referral.closed_at,
+        decline_reason=referral.decline_reason,
+        escalation_level=referral.escalation_level,
+    )

@@ -1,0 +1,62 @@
+"""The API over a real database (SQLite and PostgreSQL): demo directory, Cameroon pathway, personal tokens."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from sqlalchemy import select
+
+from engine.store.models import User
+from webui import create_app
+from webui.auth.accounts import add_token
+from webui.auth.api_tokens import new_token, token_hash
+
+# The demo directory loaded and the Cameroon pathway published through the services.
+from tests.integration.services.conftest import published  # noqa: F401  (a fixture)
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-the-api-tests"
+
+
+class ApiUsers:
+    """Personal API tokens for demo users, created on first use, and requests made with them."""
+
+    def __init__(self, app, container):
+        self.client = app.test_client()
+        self.container = container
+        self.tokens: dict[str, str] = {}
+
+    def token(self, username: str) -> str:
+        """The username's personal API token (stored hashed, as the account page does)."""
+        if username not in self.tokens:
+            token = new_token()
+            with self.container.uow() as uow:
+                user_id = uow.session.scalar(select(User.id).where(User.username == username))
+                add_token(uow.session, user_id=user_id, name=f"tests-{secrets.token_hex(2)}", digest=token_hash(token),
+                          at=self.container.clock.now())
+                uow.commit()
+            self.tokens[username] = token
+        return self.tokens[username]
+
+    def call(self, username: str, method: str, path: str, json=None, **kwargs):
+        """One request to /api/v1 as `username`."""
+        headers = {"Authorization": f"Bearer {self.token(username)}"}
+        return self.client.open(f"/api/v1{path}", method=method, json=json, headers=headers, **kwargs)
+
+    def get(self, username: str, path: str, **kwargs):
+        return self.call(username, "GET", path, **kwargs)
+
+    def post(self, username: str, path: str, json=None, **kwargs):
+        return self.call(username, "POST", path, json=json, **kwargs)
+
+
+@pytest.fixture
+def app(container, published):
+    """The web application as served, over the test database."""
+    return create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container)
+
+
+@pytest.fixture
+def api(app, container) -> ApiUsers:
+    """Requests to the API as named demo users."""
+    return ApiUsers(app, container)

@@ -1,0 +1,80 @@
+"""Cases and tasks over the API: forms in the user's language, field errors, conflicts, claiming."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.services.conftest import IDENTIFICATION
+
+CASEWORKER, OTHER_CASEWORKER = "demo-caseworker", "demo-caseworker-en"
+
+
+@pytest.fixture
+def case(api) -> dict:
+    """A case just opened by IOM's caseworker, with its identification task."""
+    opened = api.post(CASEWORKER, "/cases", json={"pathway_id": "cameroon-nrm"})
+    assert opened.status_code == 201
+    return {"id": opened.json["id"], "task": opened.json["open_task_ids"][0]}
+
+
+def _history_length(api, case) -> int:
+    return len(api.get(CASEWORKER, f"/cases/{case['id']}/history").json["events"])
+
+
+def test_a_task_form_is_labelled_in_the_callers_language_with_types_options_and_limits(api, case):
+    french = api.get(CASEWORKER, f"/tasks/{case['task']}").json
+    english = api.get(OTHER_CASEWORKER, f"/tasks/{case['task']}").json
+    assert (french["name"], english["name"]) == ("Identifier la personne", "Identify the person")
+    fields = {field["id"]: field for field in english["fields"]}
+    assert fields["region"]["type"] == "enum" and fields["region"]["required"]
+    assert {"id": "extreme_nord", "label": "Far North"} in fields["region"]["options"]
+    assert fields["age"]["constraints"] == {"min": 0, "max": 120} and not fields["age"]["required"]
+    french_region = next(f for f in french["fields"] if f["id"] == "region")
+    assert french_region["label"] == "Région" and {"id": "extreme_nord", "label": "Extrême-Nord"} in french_region["options"]
+
+
+def test_invalid_form_data_is_refused_with_every_field_error_and_changes_nothing(api, case):
+    before = _history_length(api, case)
+    refused = api.post(CASEWORKER, f"/tasks/{case['task']}/complete", json={"data": {"age": "old", "colour": "red"}})
+    assert refused.status_code == 422
+    problems = refused.json["error"]["fields"]
+    assert problems["age"] == ["must be a whole number"] and problems["colour"] == ["not a field of this form"]
+    assert problems["region"] == ["required"]
+    assert _history_length(api, case) == before
+
+
+def test_a_body_that_is_not_an_object_is_a_field_error(api, case):
+    refused = api.post(CASEWORKER, f"/tasks/{case['task']}/complete", data="[1, 2]", content_type="application/json")
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "invalid"
+
+
+def test_completing_a_task_twice_is_a_conflict(api, case):
+    done = api.post(CASEWORKER, f"/tasks/{case['task']}/complete", json={"data": IDENTIFICATION})
+    assert done.status_code == 200 and done.json["stage"] == "assessment"
+    again = api.post(CASEWORKER, f"/tasks/{case['task']}/complete", json={"data": IDENTIFICATION})
+    assert again.status_code == 409 and again.json["error"]["code"] == "conflict"
+
+
+def test_a_claimed_task_is_held_until_released(api, case):
+    claimed = api.post(CASEWORKER, f"/tasks/{case['task']}/claim")
+    assert claimed.status_code == 200 and claimed.json["id"] == case["task"]
+    assert api.post(OTHER_CASEWORKER, f"/tasks/{case['task']}/claim").status_code == 409
+    completing = api.post(OTHER_CASEWORKER, f"/tasks/{case['task']}/complete", json={"data": IDENTIFICATION})
+    assert completing.status_code == 403
+    assert api.post(CASEWORKER, f"/tasks/{case['task']}/release").json["assignee_id"] is None
+    assert api.post(OTHER_CASEWORKER, f"/tasks/{case['task']}/claim").status_code == 200
+
+
+def test_lists_are_paged_within_bounds(api, case):
+    api.post(CASEWORKER, "/cases", json={"pathway_id": "cameroon-nrm"})
+    first = api.get(CASEWORKER, "/cases?limit=1").json
+    second = api.get(CASEWORKER, "/cases?limit=1&offset=1").json
+    assert len(first["cases"]) == len(second["cases"]) == 1 and first["cases"][0]["id"] != second["cases"][0]["id"]
+    too_many = api.get(CASEWORKER, "/tasks?limit=1000")
+    assert too_many.status_code == 422 and "limit" in too_many.json["error"]["fields"]
+
+
+def test_only_caseworkers_open_cases_and_only_on_published_pathways(api):
+    assert api.post("demo-health-douala", "/cases", json={"pathway_id": "cameroon-nrm"}).status_code == 403
+    assert api.post(CASEWORKER, "/cases", json={"pathway_id": "nowhere"}).status_code == 404
+    assert api.post(CASEWORKER, "/cases", json={}).json["error"]["fields"] == {"pathway_id": ["Missing data for required field."]}

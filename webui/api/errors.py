@@ -1,0 +1,89 @@
+"""Errors of the JSON API as one shape: {"error": {"code", "message", "fields"?}}, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from engine import errors
+from webui.error_pages import ENGINE_ERROR_STATUS, KEPT_HEADERS
+
+log = logging.getLogger(__name__)
+
+# The `code` of each status: stable words clients can branch on.
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+def error_body(status: int, message: str, fields: dict | None = None, code: str | None = None) -> dict:
+    """The JSON body of an API error."""
+    error: dict = {"code": code or ERROR_CODES.get(status, "error"), "message": message}
+    if fields:
+        error["fields"] = {name: _messages(value) for name, value in fields.items()}
+    return {"error": error}
+
+
+def _messages(value) -> list[str]:
+    # Field errors are lists of strings for clients; nested marshmallow errors are flattened.
+    if isinstance(value, dict):
+        return [f"{key}: {message}" for key, inner in value.items() for message in _messages(inner)]
+    if isinstance(value, (list, tuple)):
+        return [message for item in value for message in _messages(item)]
+    return [str(value)]
+
+
+def _respond(status: int, body: dict, headers=()):
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in headers:
+        if name in KEPT_HEADERS:
+            response.headers[name] = value
+    return response
+
+
+def _http_error(exc: HTTPException):
+    status = exc.code or 500
+    return _respond(status, error_body(status, exc.description or exc.name), exc.get_headers())
+
+
+def _invalid_input(exc: ValidationError):
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_body": exc.messages}
+    return _respond(422, error_body(422, "some of what was sent needs correcting", messages))
+
+
+def _engine_error(exc: errors.AiguillageError):
+    if isinstance(exc, errors.PathwayInvalid):
+        return _respond(422, error_body(422, str(exc), {"files": [str(problem) for problem in exc.problems]}))
+    for kind, status in ENGINE_ERROR_STATUS.items():
+        if isinstance(exc, kind):
+            code = "consent_required" if isinstance(exc, errors.ConsentRequired) else None
+            return _respond(status, error_body(status, str(exc), getattr(exc, "errors", None), code))
+    return _unexpected_error(exc)
+
+
+def _unexpected_error(exc: Exception):
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    log.exception("unhandled API error", exc_info=exc)
+    return _respond(500, error_body(500, "something went wrong on our side; the problem has been logged"))
+
+
+def init_api_errors(bp: Blueprint) -> None:
+    """Answer every error raised by the API's routes (and its sign-in) in the API's shape."""
+    bp.register_error_handler(HTTPException, _http_error)
+    bp.register_error_handler(ValidationError, _invalid_input)
+    bp.register_error_handler(errors.AiguillageError, _engine_error)
+    bp.register_error_handler(Exception, _unexpected_error)

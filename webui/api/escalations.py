@@ -1,0 +1,73 @@
+"""API routes: escalations I may see, acknowledging and resolving them."""
+
+from __future__ import annotations
+
+from flask import g
+from marshmallow import Schema, fields, validate
+
+from engine.domain import EscalationStatus
+from engine.services import escalations
+from webui.api.operations import MAX_LIMIT, operation
+from webui.api.schemas import LONG_TEXT, page_of
+from webui.request_scope import clock, uow
+
+# The service reads newest first with a limit: deep pages are read and cut here, so they stay shallow.
+MAX_ESCALATION_OFFSET = 1000
+
+
+class EscalationQuery(Schema):
+    """Which escalations to list."""
+
+    status = fields.String(validate=validate.OneOf([s.value for s in EscalationStatus]))
+    level = fields.Integer(validate=validate.Range(1, 10))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_LIMIT))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_ESCALATION_OFFSET))
+
+
+class Escalation(Schema):
+    """A deadline that passed and was escalated: to which level, why, and what was done."""
+
+    id = fields.Integer()
+    case_id = fields.Integer()
+    case_reference = fields.String()
+    referral_id = fields.Integer(allow_none=True)
+    deadline_kind = fields.String()
+    level = fields.Integer()
+    at = fields.DateTime()
+    reason = fields.String()
+    status = fields.String(validate=validate.OneOf([s.value for s in EscalationStatus]))
+    sector = fields.String(allow_none=True)
+    provider = fields.String(allow_none=True)
+    reassigned_to_id = fields.Integer(allow_none=True)
+    resolution_note = fields.String(allow_none=True)
+
+
+class ResolveBody(Schema):
+    """Resolve an escalation: what was done (no further level is raised)."""
+
+    note = fields.String(required=True, validate=validate.Length(1, LONG_TEXT))
+
+
+EscalationList = page_of("EscalationList", "escalations", Escalation)
+
+
+@operation("GET", "/escalations", tag="escalations", query=EscalationQuery, response=EscalationList)
+def list_escalations(query: dict):
+    """Escalations I may see, newest first (coordinators see all)."""
+    limit, offset = query["limit"], query["offset"]
+    found = escalations.list_escalations(uow(), g.user.actor, query.get("status"), query.get("level"), offset + limit)
+    return {"escalations": found[offset:], "limit": limit, "offset": offset}
+
+
+@operation("POST", "/escalations/<escalation_id>/acknowledge", tag="escalations", response=Escalation,
+           errors=(403, 409))
+def acknowledge_escalation(escalation_id: int):
+    """Say someone is looking at an open escalation."""
+    return escalations.acknowledge_escalation(uow(), clock(), escalation_id, g.user.actor)
+
+
+@operation("POST", "/escalations/<escalation_id>/resolve", tag="escalations", body=ResolveBody, response=Escalation,
+           errors=(403, 409))
+def resolve_escalation(escalation_id: int, body: dict):
+    """Resolve an escalation with a note; no further level is raised for it."""
+    return escalations.resolve_escalation(uow(), clock(), escalation_id, g.user.actor, body["note"])

@@ -1,0 +1,234 @@
+"""What the API accepts and answers, as marshmallow schemas (the OpenAPI document is generated from them)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from engine.domain import CaseStatus, CloseReason, ConsentGiver, ConsentMethod, Priority, ReferralState, RiskLevel, Role, Sector
+from webui.api.operations import Page
+
+SHORT_TEXT = 200
+LONG_TEXT = 2000
+
+
+def _one_of(enum) -> validate.OneOf:
+    return validate.OneOf([member.value for member in enum])
+
+
+def page_of(name: str, key: str, item: type[Schema]) -> type[Schema]:
+    """A page of items under `key`, with the limit and offset that produced it."""
+    return Schema.from_dict(
+        {key: fields.List(fields.Nested(item)), "limit": fields.Integer(), "offset": fields.Integer()}, name=name
+    )
+
+
+class ListQuery(Page):
+    """A page of a list."""
+
+
+# ---- cases ---------------------------------------------------------------------------------
+
+
+class CaseQuery(Page):
+    """Which cases to list."""
+
+    status = fields.String(validate=_one_of(CaseStatus))
+
+
+class OpenCaseBody(Schema):
+    """Open a case on the latest published version of a pathway."""
+
+    pathway_id = fields.String(required=True, validate=validate.Length(1, 100))
+
+
+class OpenedCase(Schema):
+    """A case just opened, and its first tasks."""
+
+    id = fields.Integer()
+    reference = fields.String()
+    pathway_id = fields.String()
+    pathway_version = fields.Integer()
+    stage = fields.String(allow_none=True)
+    open_task_ids = fields.List(fields.String())
+    failures = fields.List(fields.String())
+
+
+class CaseFacts(Schema):
+    """What every view of a case says about it (no personal data)."""
+
+    id = fields.Integer()
+    reference = fields.String()
+    status = fields.String(validate=_one_of(CaseStatus))
+    stage = fields.String(allow_none=True)
+    priority = fields.String(validate=_one_of(Priority))
+    risk_level = fields.String(allow_none=True, validate=_one_of(RiskLevel))
+    region = fields.String(allow_none=True)
+    organisation_id = fields.Integer()
+    created_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    needs_attention = fields.Boolean()
+
+
+class CaseSummary(CaseFacts):
+    """A case in a list (no personal data)."""
+
+    updated_at = fields.DateTime()
+
+
+class TaskSummary(Schema):
+    """An open task in an inbox or on a case."""
+
+    id = fields.String()
+    case_id = fields.Integer()
+    case_reference = fields.String()
+    bpmn_id = fields.String()
+    name = fields.String()
+    stage = fields.String(allow_none=True)
+    priority = fields.String(validate=_one_of(Priority))
+    due_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    assignee_id = fields.Integer(allow_none=True)
+    candidate_groups = fields.List(fields.String())
+    instance_label = fields.String(allow_none=True)
+    referral_id = fields.Integer(allow_none=True)
+
+
+class CaseReferral(Schema):
+    """A referral as its case shows it."""
+
+    id = fields.Integer()
+    sector = fields.String(validate=_one_of(Sector))
+    priority = fields.String(validate=_one_of(Priority))
+    provider = fields.String(allow_none=True)
+    state = fields.String(validate=_one_of(ReferralState))
+    sent_at = fields.DateTime(allow_none=True)
+    acknowledged_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    outcome_at = fields.DateTime(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
+
+
+class CaseConsent(Schema):
+    """A consent (or refusal) recorded on a case."""
+
+    id = fields.Integer()
+    given = fields.Boolean()
+    given_by = fields.String(validate=_one_of(ConsentGiver))
+    method = fields.String(validate=_one_of(ConsentMethod))
+    scope_services = fields.List(fields.String())
+    scope_recipients = fields.List(fields.Raw())
+    recorded_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    withdrawn_at = fields.DateTime(allow_none=True)
+
+
+class CaseDetail(CaseFacts):
+    """A case: where it stands, its open tasks, referrals and consents."""
+
+    pathway_version_id = fields.Integer()
+    close_reason = fields.String(allow_none=True, validate=_one_of(CloseReason))
+    attention_message = fields.String(allow_none=True)
+    open_tasks = fields.List(fields.Nested(TaskSummary))
+    referrals = fields.List(fields.Nested(CaseReferral))
+    consents = fields.List(fields.Nested(CaseConsent))
+
+
+class CaseEvent(Schema):
+    """One line of a case's history: who did what, when (sensitive values are never kept)."""
+
+    at = fields.DateTime()
+    actor = fields.String(allow_none=True, metadata={"description": "username; null for the system"})
+    action = fields.String()
+    task_bpmn_id = fields.String(allow_none=True)
+    details = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+CaseList = page_of("CaseList", "cases", CaseSummary)
+CaseHistory = page_of("CaseHistory", "events", CaseEvent)
+TaskList = page_of("TaskList", "tasks", TaskSummary)
+
+
+# ---- tasks ---------------------------------------------------------------------------------
+
+
+class FormOption(Schema):
+    """One choice of an enum field."""
+
+    id = fields.String()
+    label = fields.String()
+
+
+class FormField(Schema):
+    """One field of a task's form, labelled in the caller's language."""
+
+    id = fields.String()
+    type = fields.String(validate=validate.OneOf(["string", "long", "boolean", "date", "enum"]))
+    label = fields.String()
+    required = fields.Boolean()
+    constraints = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                              metadata={"description": "minlength, maxlength, min, max, readonly"})
+    options = fields.List(fields.Nested(FormOption))
+
+
+class ProviderChoice(Schema):
+    """A provider the referral step may send to (give its `slug` as `provider_id`)."""
+
+    organisation_id = fields.Integer()
+    slug = fields.String()
+    name = fields.String()
+    service_name = fields.String()
+    languages = fields.List(fields.String())
+    capacity = fields.Integer(allow_none=True)
+    agreements_signed = fields.Boolean()
+
+
+class TaskDetail(Schema):
+    """An open task with its form."""
+
+    id = fields.String()
+    case_id = fields.Integer()
+    bpmn_id = fields.String()
+    name = fields.String()
+    language = fields.String()
+    assignee_id = fields.Integer(allow_none=True)
+    fields_ = fields.List(fields.Nested(FormField), data_key="fields", attribute="fields")
+    providers = fields.List(fields.Nested(ProviderChoice))
+
+
+class CompleteTaskBody(Schema):
+    """The form's values, by field id (booleans, whole numbers, ISO dates, enum option ids, text)."""
+
+    data = fields.Dict(keys=fields.String(validate=validate.Length(1, 100)), values=fields.Raw(allow_none=True),
+                       load_default=dict)
+
+
+class StepResult(Schema):
+    """What a step changed."""
+
+    case_id = fields.Integer()
+    reference = fields.String()
+    status = fields.String(validate=_one_of(CaseStatus))
+    stage = fields.String(allow_none=True)
+    new_task_ids = fields.List(fields.String())
+    failures = fields.List(fields.String())
+    needs_attention = fields.Boolean()
+    completed = fields.Boolean()
+
+
+class TaskAssignment(Schema):
+    """Who holds a task now."""
+
+    id = fields.String()
+    assignee_id = fields.Integer(allow_none=True)
+
+
+class Me(Schema):
+    """The user behind the token."""
+
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    language = fields.String()
+    organisation = fields.Dict(keys=fields.String(), values=fields.Raw())
+    roles = fields.List(fields.String(validate=_one_of(Role)))
+

@@ -1,0 +1,44 @@
+"""API routes: my tasks and my groups', a task's form, claim, release, complete."""
+
+from __future__ import annotations
+
+from flask import g
+
+from engine.services import inbox, task_forms, tasks
+from webui.api import schemas
+from webui.api.operations import operation
+from webui.request_scope import clock, uow
+
+
+@operation("GET", "/tasks", tag="tasks", query=schemas.ListQuery, response=schemas.TaskList)
+def list_tasks(query: dict):
+    """Open tasks assigned to me or offered to my groups, most pressing first."""
+    found = inbox.list_inbox(uow(), g.user.actor, limit=query["limit"], offset=query["offset"])
+    return {"tasks": found, "limit": query["limit"], "offset": query["offset"]}
+
+
+@operation("GET", "/tasks/<task_id>", tag="tasks", response=schemas.TaskDetail, errors=(409,))
+def show_task(task_id: str):
+    """An open task with its form, labelled in my language (409 once it is done)."""
+    return task_forms.describe_task_form(uow(), clock(), task_id, g.user.actor, g.user.language)
+
+
+@operation("POST", "/tasks/<task_id>/claim", tag="tasks", response=schemas.TaskAssignment, errors=(409,))
+def claim_task(task_id: str):
+    """Take a task offered to one of my groups (409 if someone was faster)."""
+    tasks.claim_task(uow(), clock(), task_id, g.user.actor)
+    return {"id": task_id, "assignee_id": g.user.id}
+
+
+@operation("POST", "/tasks/<task_id>/release", tag="tasks", response=schemas.TaskAssignment, errors=(409,))
+def release_task(task_id: str):
+    """Give a task I hold back to its groups."""
+    tasks.release_task(uow(), clock(), task_id, g.user.actor)
+    return {"id": task_id, "assignee_id": None}
+
+
+@operation("POST", "/tasks/<task_id>/complete", tag="tasks", body=schemas.CompleteTaskBody,
+           response=schemas.StepResult, errors=(403, 409))
+def complete_task(task_id: str, body: dict):
+    """Submit a task's form: 422 lists every field to correct and changes nothing; 409 if it changed meanwhile."""
+    return tasks.complete_task(uow(), clock(), task_id, g.user.actor, body["data"])
