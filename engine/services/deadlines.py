@@ -13,7 +13,8 @@ One pass, batch after batch until nothing due is left:
 2. fire: each claimed case goes through the shared case step (`case_step.begin_step` /
    `finish_step`): timers refreshed and fired, due escalation levels raised, tasks, deadlines,
    history and outbox written, one commit. Drawn escalations are recorded by the step itself.
-3. release: rows the step moved into the future lose their lease at once. A sweeper killed
+3. release: rows the step moved into the future lose their lease at once; rows still due (their
+   case's step failed) are tried again after the lease, doubled at each attempt. A sweeper killed
    before its commit loses nothing: its rows' leases run out and another pass takes them again,
    and each escalation level being unique makes the retry raise nothing twice.
 """
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(minutes=5)
 # A case whose step keeps conflicting with people's own steps is tried this often in one pass.
 _CONFLICT_TRIES = 3
+# At most lease * 2**8 (about 21 hours for 5 minutes) between attempts at a deadline that keeps failing.
+_LONGEST_BACKOFF = 8
 CHAIN_KINDS = frozenset({DeadlineKind.TASK_DUE, DeadlineKind.FOLLOW_UP})
 
 
@@ -109,7 +112,7 @@ def sweep_deadlines(
             by_case.setdefault(row.case_id, []).append(row)
         for case_id, rows in by_case.items():
             _fire_with_retries(uow_factory, clock, case_id, rows, report, hook)
-        release_deadlines(uow_factory, clock.now(), report.worker_id, [row.id for row in claimed])
+        release_deadlines(uow_factory, clock.now(), report.worker_id, [row.id for row in claimed], lease)
     if report.claimed:
         log.info("deadline sweep %s", report)
     for problem in report.failures:
@@ -145,18 +148,32 @@ def claim_due_deadlines(
     return sorted((ClaimedDeadline(*row) for row in rows), key=lambda row: (row.due_at, row.id))
 
 
-def release_deadlines(uow_factory: Callable[[], UnitOfWork], now: datetime, worker_id: str, ids: list[int]) -> None:
-    """Give back the leases of rows now due later; rows still due keep theirs until it runs out."""
+def release_deadlines(
+    uow_factory: Callable[[], UnitOfWork], now: datetime, worker_id: str, ids: list[int], lease: timedelta = DEFAULT_LEASE
+) -> None:
+    """Give back the leases of rows now due later; rows still due wait longer after each attempt."""
     if not ids:
         return
     try:
         with uow_factory() as uow:
-            uow.session.execute(
+            session = uow.session
+            session.execute(
                 update(DeadlineRow)
                 .where(DeadlineRow.id.in_(ids), DeadlineRow.claimed_by == worker_id, DeadlineRow.due_at > now)
                 .values(claimed_by=None, claimed_until=None, attempts=0)
                 .execution_options(synchronize_session=False)
             )
+            # Still due after its case's step: that step failed, or fires nothing. Doubling the
+            # wait keeps one broken case from being stepped every few minutes for ever.
+            for row_id, attempts in session.execute(
+                select(DeadlineRow.id, DeadlineRow.attempts)
+                .where(DeadlineRow.id.in_(ids), DeadlineRow.claimed_by == worker_id, DeadlineRow.due_at <= now)
+            ).all():
+                wait = lease * 2 ** min(max(attempts - 1, 0), _LONGEST_BACKOFF)
+                session.execute(
+                    update(DeadlineRow).where(DeadlineRow.id == row_id).values(claimed_until=now + wait)
+                    .execution_options(synchronize_session=False)
+                )
             uow.commit()
     except Conflict:
         pass  # the leases run out by themselves

@@ -149,3 +149,22 @@ def test_an_interrupted_step_leaves_no_escalation_and_the_next_sweep_raises_it_o
     assert _sweep(container).escalations == 1
     assert _escalations(container) == [("referral_ack", 1)]
     assert _alerts(container) == ["escalation_level_1"]
+
+
+def test_a_case_whose_step_keeps_failing_is_retried_less_and_less_often(container, walker):
+    _referral_sent(container, walker, "urgent")
+    container.clock.advance(timedelta(hours=24))
+
+    def crash(step):
+        raise RuntimeError("a broken case")
+
+    def sweep_crashing():
+        return sweep_deadlines(container.uow, container.clock, worker_id="crashing", hook=crash)
+
+    assert sweep_crashing().failures
+    for wait in (timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20)):
+        container.clock.advance(wait - timedelta(seconds=1))
+        assert sweep_crashing().claimed == 0
+        container.clock.advance(timedelta(seconds=1))
+        assert sweep_crashing().failures
+    assert _escalations(container) == []
