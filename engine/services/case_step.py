@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, insert, select
 
 from engine.access import Actor
 from engine.clock import Clock
@@ -32,7 +32,16 @@ from engine.runtime.script_engine import SafeScriptEngine
 from engine.runtime.specs import PathwaySpecs, load_specs
 from engine.services.case_sync import sync_case
 from engine.services.escalation_chain import record_fired_escalations
-from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, PathwayFileRow, PathwayVersionRow, TaskRow
+from engine.store.models import (
+    AuditEntry,
+    CaseEvent,
+    CaseRow,
+    DeadlineRow,
+    OutboxRow,
+    PathwayFileRow,
+    PathwayVersionRow,
+    TaskRow,
+)
 from engine.store.unit_of_work import UnitOfWork
 
 # A hook runs inside the step's transaction after everything is written and flushed, right
@@ -56,6 +65,10 @@ class Step:
     completed_task: TaskRow | None = None
     details: dict[str, Any] = field(default_factory=dict)
     outbox: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # Plain statements run right after the step's single flush (candidate rows, for instance).
+    after_flush: list[tuple[Any, list[dict[str, Any]] | None]] = field(default_factory=list)
+    # Whether the deadline index holds rows for this case (saves reading it when there are none).
+    has_deadlines: bool = True
     _referrals: list | None = None
 
     @property
@@ -76,6 +89,10 @@ class Step:
     def notify(self, event_type: str, **payload: Any) -> None:
         """Queue an outbox row (written in this step's transaction); payloads carry no personal data."""
         self.outbox.append((event_type, payload))
+
+    def execute_after_flush(self, statement, rows: list[dict[str, Any]] | None = None) -> None:
+        """Run a plain statement after the ORM changes are flushed (one flush per step)."""
+        self.after_flush.append((statement, rows))
 
 
 @dataclass(frozen=True)
@@ -139,32 +156,37 @@ def begin_step(
     actor: Actor | None,
     action: str,
     completed_task: TaskRow | None = None,
+    open_tasks: list[TaskRow] | None = None,
 ) -> Step:
-    """Load a case, its pinned specs, its workflow and its open task rows (call inside `with uow:`)."""
+    """Load a case, its pinned specs, its workflow and its open task rows (unless given) inside `with uow:`."""
+    has_deadlines = exists().where(DeadlineRow.case_id == CaseRow.id)
     found = uow.session.execute(
-        select(CaseRow, PathwayVersionRow.content_hash, PathwayVersionRow.main_file)
+        select(CaseRow, PathwayVersionRow.content_hash, PathwayVersionRow.main_file, has_deadlines)
         .join(PathwayVersionRow, PathwayVersionRow.id == CaseRow.pathway_version_id)
         .where(CaseRow.id == case_id)
     ).first()
     if found is None:
         raise NotFound(f"case {case_id} does not exist")
-    case, content_hash, main_file = found
+    case, content_hash, main_file, deadlines_exist = found
     specs = specs_for_version(uow, case.pathway_version_id, content_hash, main_file)
     workflow = serializer.loads(case.workflow_json, specs, script_engine_for(clock))
-    open_tasks = {
-        row.id: row
-        for row in uow.session.scalars(
+    if open_tasks is None:
+        open_tasks = uow.session.scalars(
             select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.state == TaskState.OPEN)
-        )
-    }
-    return Step(uow, clock, clock.now(), case, specs, workflow, actor, action, open_tasks, completed_task)
+        ).all()
+    by_id = {row.id: row for row in open_tasks if row.state == TaskState.OPEN}
+    step = Step(uow, clock, clock.now(), case, specs, workflow, actor, action, by_id, completed_task)
+    step.has_deadlines = bool(deadlines_exist)
+    return step
 
 
 def start_step(uow: UnitOfWork, clock: Clock, case: CaseRow, specs: PathwaySpecs, workflow, actor: Actor | None) -> Step:
     """A step for a case created in this transaction (inserted here to get its id)."""
     uow.session.add(case)
     uow.flush()
-    return Step(uow, clock, clock.now(), case, specs, workflow, actor, "case_opened", {})
+    step = Step(uow, clock, clock.now(), case, specs, workflow, actor, "case_opened", {})
+    step.has_deadlines = False
+    return step
 
 
 def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None = None) -> StepResult:
@@ -172,10 +194,17 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     case = step.case
     # Escalations drawn as timers are recorded by whichever step fires them (see escalation_chain).
     record_fired_escalations(step)
-    changes = sync_case(step, failures)
+    with step.session.no_autoflush:
+        changes = sync_case(step, failures)
     case.workflow_json = serializer.dumps(step.workflow)
     case.serializer_version = serializer.SERIALIZER_VERSION
     case.updated_at = step.now
+    step.uow.flush()
+    for statement, rows in step.after_flush:
+        if rows is None:
+            step.session.execute(statement)
+        elif rows:
+            step.session.execute(statement, rows)
     actor_id = step.actor.id if step.actor is not None else None
     details = dict(step.details)
     if changes.new_tasks:
@@ -185,36 +214,34 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     if failures:
         details["failures"] = [f"{f.bpmn_id}: {f.message}" for f in failures]
     session = step.session
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            at=step.now,
-            actor_id=actor_id,
-            action=step.action,
-            task_bpmn_id=step.completed_task.bpmn_id if step.completed_task is not None else None,
-            details=details,
-        )
-    )
-    session.add(
-        AuditEntry(
-            at=step.now,
-            user_id=actor_id,
-            action=f"case.{step.action}",
-            object_type="task" if step.completed_task is not None else "case",
-            object_id=step.completed_task.id if step.completed_task is not None else case.reference,
-            case_id=case.id,
-            details={"fields": details.get("fields", [])},
-        )
-    )
-    for event_type, payload in step.outbox:
-        session.add(
-            OutboxRow(
-                event_type=event_type,
-                case_id=case.id,
-                payload={"case_id": case.id, "reference": case.reference, **payload},
-                created_at=step.now,
-            )
-        )
+    # Append-only rows go in as plain inserts: nothing reads them back in this step.
+    session.execute(insert(CaseEvent), [{
+        "case_id": case.id,
+        "at": step.now,
+        "actor_id": actor_id,
+        "action": step.action,
+        "task_bpmn_id": step.completed_task.bpmn_id if step.completed_task is not None else None,
+        "details": details,
+    }])
+    session.execute(insert(AuditEntry), [{
+        "at": step.now,
+        "user_id": actor_id,
+        "action": f"case.{step.action}",
+        "object_type": "task" if step.completed_task is not None else "case",
+        "object_id": step.completed_task.id if step.completed_task is not None else case.reference,
+        "case_id": case.id,
+        "details": {"fields": details.get("fields", [])},
+    }])
+    if step.outbox:
+        session.execute(insert(OutboxRow), [
+            {
+                "event_type": event_type,
+                "case_id": case.id,
+                "payload": {"case_id": case.id, "reference": case.reference, **payload},
+                "created_at": step.now,
+            }
+            for event_type, payload in step.outbox
+        ])
     if hook is not None:
         step.uow.flush()
         hook(step)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from engine.access import MECHANISM_WIDE_GROUPS
 from engine.domain import CaseStatus, CloseReason, DeadlineKind, Priority, Role, TaskState
@@ -71,7 +71,7 @@ def _sync_tasks(step: Step, ready: list[HumanTask]) -> SyncChanges:
         changes.ended_tasks.append(row)
         del step.open_tasks[row.id]
     if ended_ids:
-        step.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(ended_ids)))
+        step.execute_after_flush(delete(TaskCandidate).where(TaskCandidate.task_id.in_(ended_ids)))
     resolver = _Resolver(step)
     for task in ready:
         if task.id in step.open_tasks:
@@ -81,14 +81,14 @@ def _sync_tasks(step: Step, ready: list[HumanTask]) -> SyncChanges:
         step.open_tasks[row.id] = row
         changes.new_tasks.append(row)
     if changes.new_tasks:
-        # Candidate rows point at task rows: insert the tasks first.
-        step.session.flush()
+        # After the flush: the task rows the candidates point at are in by then.
+        step.execute_after_flush(insert(TaskCandidate), [
+            {"task_id": row.id, "group_name": group, "organisation_id": resolver.candidate_organisation(row, group)}
+            for row in changes.new_tasks
+            for group in row.candidate_groups.split(",")
+            if group
+        ])
         for row in changes.new_tasks:
-            for group in row.candidate_groups.split(","):
-                if group:
-                    step.session.add(
-                        TaskCandidate(task_id=row.id, group_name=group, organisation_id=resolver.candidate_organisation(row, group))
-                    )
             step.notify(
                 "task_assigned",
                 task_id=row.id,
@@ -213,6 +213,8 @@ def _sync_deadlines(step: Step, ready: list[HumanTask]) -> None:
             key, due_at = referral_kind, timer.due_at
             if key not in wanted or due_at < wanted[key]:
                 wanted[key] = due_at
+    if not wanted and not step.has_deadlines:
+        return
     existing = step.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == step.case.id)).all()
     for row in existing:
         due_at = wanted.pop((row.kind, row.ref), None)

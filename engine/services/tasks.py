@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, update
+from sqlalchemy import and_, or_, select, update
 
 from engine.access import (
     Actor,
@@ -44,12 +44,21 @@ def complete_task(
     """Submit a task's form and move the case on, in one transaction."""
     with uow:
         lock_for_writing(uow)
-        row = visible_task(uow, task_id, actor)
+        # The task and the other open tasks of its case, in one query.
+        case_of_task = select(TaskRow.case_id).where(TaskRow.id == task_id).scalar_subquery()
+        rows = uow.session.scalars(
+            select(TaskRow).where(
+                or_(TaskRow.id == task_id, and_(TaskRow.case_id == case_of_task, TaskRow.state == TaskState.OPEN))
+            )
+        ).all()
+        row = next((r for r in rows if r.id == task_id), None)
+        if row is None or not can_see_task(actor, row):
+            raise NotFound(f"task {task_id} does not exist or is not yours to see")
         if row.state != TaskState.OPEN:
             raise Conflict(f"task {row.name} was already {row.state.value}; reload your task list")
         if not can_complete_task(actor, row):
             raise AccessDenied(f"task {row.name} is assigned to someone else; ask a supervisor to reassign it")
-        step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row)
+        step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows)
         task = _ready_task(step.workflow, row)
         cleaned = clean_form_data(task.form, data)
         step.details.update(_described(task, cleaned))
