@@ -25,6 +25,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.auth.session_user import init_session_user
     from webui.csrf import init_csrf
     from webui.dashboard.blueprint import bp as dashboard_bp
+    from webui.directory.blueprint import bp as directory_bp
     from webui.error_pages import init_error_pages
     from webui.i18n import init_i18n
     from webui.cases.blueprint import bp as cases_bp
@@ -60,7 +61,8 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     init_security_headers(app)
     init_error_pages(app)
 
-    for blueprint in (auth_bp, dashboard_bp, tasks_bp, cases_bp, coordination_bp, pathways_bp, admin_bp, api_bp):
+    areas = (auth_bp, dashboard_bp, tasks_bp, cases_bp, coordination_bp, directory_bp, pathways_bp, admin_bp, api_bp)
+    for blueprint in areas:
         app.register_blueprint(blueprint)
 
     # Label tables are globals (not context) so that imported macros see them too.

@@ -148,3 +148,11 @@ def test_inbox_names_the_group_a_task_is_offered_to_in_the_users_language(demo):
     if f"/tasks/{task_id}/release" in page:
         client.post(f"/tasks/{task_id}/release", data={"csrf_token": csrf_of(client, "/")})
     assert "<td>Gestionnaire de cas</td>" in client.get("/tasks/").get_data(as_text=True)
+
+
+def test_directory_lists_providers_their_services_and_unsigned_agreements(demo):
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    page = client.get("/directory/").get_data(as_text=True)
+    assert "DEMO – OIM Cameroun, bureau de Yaoundé" in page
+    assert "Consultations et soins d&#39;urgence" in page or "Consultations et soins d'urgence" in page

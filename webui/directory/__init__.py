@@ -1,0 +1,1 @@
+"""The service directory: organisations of the mechanism and the services they offer."""
