@@ -17,7 +17,10 @@ from engine.services.escalations import (
     resolve_escalation,
     steering_summary,
 )
-from engine.store.models import AuditEntry, CaseEvent, EscalationRow, OutboxRow
+from engine.store.models import AuditEntry, CaseEvent, EscalationRow, InAppNotification, OutboxRow, User
+from notifications.dispatcher import dispatch_pending
+from notifications.sending import Channels
+from notifications.settings import NotificationSettings
 from tests.integration.deadlines.test_escalation_chain import _referral_sent
 
 
@@ -101,3 +104,25 @@ def test_the_steering_summary_counts_stalled_referrals_and_hides_small_cells(con
         row = uow.session.scalars(select(OutboxRow).where(OutboxRow.event_type == "coordinator_summary")).one()
     assert row.payload["recipients"] == [{"coordinators": True}]
     assert row.payload["counts_by_level"] == {"3": 1}
+
+
+def test_escalation_alerts_and_the_summary_reach_their_people_in_the_application(container, escalated):
+    container.clock.advance(timedelta(hours=4))
+    _sweep(container)  # level 3
+    queue_steering_summary(container.uow(), container.clock)
+    channels = Channels.from_settings(NotificationSettings.from_settings(container.settings))
+    report = dispatch_pending(container.uow, channels, container.clock, worker_id="test-dispatcher")
+    assert report.problems == [] and report.dead == 0
+    with container.uow() as uow:
+        received = {
+            (username, event)
+            for username, event in uow.session.execute(
+                select(User.username, OutboxRow.event_type)
+                .join(InAppNotification, InAppNotification.user_id == User.id)
+                .join(OutboxRow, OutboxRow.id == InAppNotification.outbox_id)
+                .where(OutboxRow.event_type.like("escalation_%") | (OutboxRow.event_type == "coordinator_summary"))
+            )
+        }
+    assert {("demo-health-douala", "escalation_level_1"), ("demo-supervisor", "escalation_level_2"),
+            ("demo-coordinator", "escalation_level_3"), ("demo-coordinator", "coordinator_summary")} <= received
+    assert not any(user == "demo-supervisor" and event == "escalation_level_1" for user, event in received)
