@@ -15,14 +15,13 @@ from engine.pathways.documents import (
 from engine.pathways.problems import Problem
 
 SAFE_LANGUAGES = {"", "python", "spiff", "feel", "juel", "${}", "http://www.w3.org/1999/xpath"}
-_QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
 
 
 def _api():
     # Imported late: the evaluator lives in engine.expressions and must not be loaded at import time.
     from engine import expressions
 
-    if not all(hasattr(expressions, name) for name in ("check_expression", "check_script", "check_timer")):
+    if not all(hasattr(expressions, name) for name in ("check_expression", "check_script", "check_timer", "check_dmn_input")):
         raise ImportError("engine.expressions is not complete yet")
     return expressions
 
@@ -97,7 +96,8 @@ def _owner(element: etree._Element) -> etree._Element:
     """The nearest ancestor with an id: the flow, task or event the author knows."""
     current = element
     while current is not None:
-        if current.get("id") and is_bpmn(current) and local(current) not in ("timerEventDefinition", "conditionExpression"):
+        name = local(current)
+        if current.get("id") and is_bpmn(current) and not name.endswith(("EventDefinition", "Expression", "LoopCharacteristics")):
             return current
         current = current.getparent()
     return element
@@ -190,7 +190,7 @@ def _check_table(document: Document, decision, table) -> list[Problem]:
                 input_index += 1
                 label = _column(inputs, input_index, "input")
                 if text and text != "-":
-                    problems += _dmn_cell(document, decision, text_element, text, f"{where}, rule {row}, {label}", _check_input_entry)
+                    problems += _dmn_cell(document, decision, text_element, text, f"{where}, rule {row}, {label}", _api().check_dmn_input)
             else:
                 output_index += 1
                 label = _column(outputs, output_index, "output")
@@ -206,25 +206,6 @@ def _column(columns, index: int, kind: str) -> str:
         if label:
             return f"{kind} column {index} ({label})"
     return f"{kind} column {index}"
-
-
-def _check_input_entry(text: str) -> None:
-    api = _api()
-    if hasattr(api, "check_dmn_input"):
-        api.check_dmn_input(text)
-        return
-    # Spiff compares the input with the cell: "'high'" means equality, "> 5" an operator,
-    # and "?" stands for the input value; we check the expression it will actually evaluate.
-    if _QUESTION_MARK.search(text):
-        api.check_expression(_QUESTION_MARK.sub("dmninputexpr", text))
-        return
-    try:
-        api.check_expression(text)
-    except ExpressionError as first:
-        try:
-            api.check_expression(f"v {text}")
-        except ExpressionError:
-            raise first from None
 
 
 def _dmn_cell(document: Document, decision, text_element, text: str, where: str, check: Callable) -> list[Problem]:
