@@ -52,9 +52,9 @@ def demo_server(tmp_path_factory):
     demo.container.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """A headless Chromium, shared by the session's browser tests."""
+    """A headless Chromium, shared by one module's browser tests (Playwright stops after them)."""
     path = _chromium_path()
     from playwright.sync_api import sync_playwright
 
