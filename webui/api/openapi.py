@@ -83,7 +83,10 @@ def _operation(op: Operation, registry: SchemaRegistry, error_ref: dict) -> dict
     if op.roles:
         result["description"] = "For " + " or ".join(role.value for role in op.roles) + "."
     if op.body is not None:
-        result["requestBody"] = {"required": True, "content": {"application/json": {"schema": registry.reference(op.body, response=False)}}}
+        # A body whose fields are all optional may be left out altogether (the view then sees {}).
+        needed = any(field.required for field in op.body().fields.values())
+        result["requestBody"] = {"required": needed,
+                                 "content": {"application/json": {"schema": registry.reference(op.body, response=False)}}}
     elif op.uploads:
         result["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object",
