@@ -48,8 +48,9 @@ class PathwaySource:
 
     @property
     def is_lone_file(self) -> bool:
-        """True when the pathway is a single BPMN file with no pathway.yaml."""
-        return not self.path.is_dir()
+        """True when the pathway is a single BPMN file taken on its own (it has no pathway.yaml)."""
+        # Decided by content, not by the disk: stored versions are rebuilt from their files.
+        return METADATA_FILE not in self.files and not self.languages
 
 
 def load_source(path: Path) -> PathwaySource:

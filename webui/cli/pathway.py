@@ -40,7 +40,7 @@ def _validate_one(path: Path) -> int:
             click.echo(f"{shown}: valid ({describe(source)})")
             return EXIT_VALID
         for problem in problems:
-            click.echo(_located(shown, source.is_lone_file, problem))
+            click.echo(_located(shown, not path.is_dir(), problem))
         click.echo(f"{shown}: {len(problems)} problem{'s' if len(problems) != 1 else ''}", err=True)
         return EXIT_INVALID
     except PathwayError as error:

@@ -41,3 +41,17 @@ def test_exit_code_is_1_when_any_of_several_paths_is_invalid(tmp_path: Path, min
 def test_missing_path_and_missing_argument_are_usage_errors(tmp_path: Path):
     assert run(str(tmp_path / "nowhere")).exit_code == 2
     assert run().exit_code == 2
+
+
+def test_folder_problems_are_printed_with_the_folder_path_and_no_traceback(tmp_path: Path):
+    folder = tmp_path / "broken-folder"
+    (folder / "scenarios").mkdir(parents=True)
+    (folder / "pathway.bpmn").write_bytes(bytes(range(256)))
+    (folder / "scenarios" / "walk.yaml").write_text("a: [\n", encoding="utf-8")
+    result = run(str(folder))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert f"{folder}/pathway.bpmn: the file is not UTF-8 text" in result.output
+    assert f"{folder}/pathway.yaml: the folder has no pathway.yaml" in result.output
+    assert any(line.startswith(f"{folder}/scenarios/walk.yaml:2: ") for line in lines)
+    assert "Traceback" not in result.output and "internal error" not in result.output
