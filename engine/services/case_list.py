@@ -10,7 +10,9 @@ from sqlalchemy import select
 from engine.access import CASE_STAFF_ROLES, Actor, can_view_case
 from engine.domain import CaseStatus, Role
 from engine.errors import InvalidData, NotFound
-from engine.store.models import CaseRow
+from engine.clock import Clock
+from engine.services.case_view import EventView
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, User
 from engine.store.unit_of_work import UnitOfWork
 
 
@@ -72,3 +74,23 @@ def visible_case(uow: UnitOfWork, case_id: int, actor: Actor) -> CaseSummary:
         if case is None or not can_view_case(actor, case):
             raise NotFound(f"case {case_id} does not exist or is not yours to see")
         return _summary(case)
+
+
+def case_history(uow: UnitOfWork, clock: Clock, case_id: int, actor: Actor, limit: int = 50, offset: int = 0) -> list[EventView]:
+    """A page of the case's history, oldest first (NotFound unless the actor may see the case); the read is audited."""
+    with uow:
+        case = uow.session.get(CaseRow, case_id)
+        if case is None or not can_view_case(actor, case):
+            raise NotFound(f"case {case_id} does not exist or is not yours to see")
+        events = uow.session.execute(
+            select(CaseEvent, User.username)
+            .outerjoin(User, User.id == CaseEvent.actor_id)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.at, CaseEvent.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        uow.session.add(AuditEntry(at=clock.now(), user_id=actor.id, action="case.viewed", object_type="case",
+                                   object_id=case.reference, case_id=case.id, details={"history": [offset, limit]}))
+        uow.commit()
+        return [EventView(event.at, username, event.action, event.task_bpmn_id, dict(event.details)) for event, username in events]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from engine.domain import CaseStatus, CloseReason, ConsentGiver, ConsentMethod, Priority, ReferralState, RiskLevel, Role, Sector
+from engine.domain import CaseStatus, CloseReason, ConsentGiver, ConsentMethod, Language, Priority, ReferralState, RiskLevel, Role, Sector
 from webui.api.operations import Page
 
 SHORT_TEXT = 200
@@ -149,6 +149,12 @@ TaskList = page_of("TaskList", "tasks", TaskSummary)
 
 
 # ---- tasks ---------------------------------------------------------------------------------
+
+
+class LanguageQuery(Schema):
+    """The language of labels, when not the caller's own."""
+
+    language = fields.String(validate=_one_of(Language))
 
 
 class FormOption(Schema):

@@ -17,10 +17,12 @@ def list_tasks(query: dict):
     return {"tasks": found, "limit": query["limit"], "offset": query["offset"]}
 
 
-@operation("GET", "/tasks/<task_id>", tag="tasks", response=schemas.TaskDetail, errors=(409,))
-def show_task(task_id: str):
-    """An open task with its form, labelled in my language (409 once it is done)."""
-    return task_forms.describe_task_form(uow(), clock(), task_id, g.user.actor, g.user.language)
+@operation("GET", "/tasks/<task_id>", tag="tasks", query=schemas.LanguageQuery, response=schemas.TaskDetail,
+           errors=(409,))
+def show_task(task_id: str, query: dict):
+    """An open task with its form, labelled in my language or the one asked for (409 once it is done)."""
+    language = query.get("language") or g.user.language
+    return task_forms.describe_task_form(uow(), clock(), task_id, g.user.actor, language)
 
 
 @operation("POST", "/tasks/<task_id>/claim", tag="tasks", response=schemas.TaskAssignment, errors=(409,))

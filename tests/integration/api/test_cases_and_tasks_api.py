@@ -78,3 +78,17 @@ def test_only_caseworkers_open_cases_and_only_on_published_pathways(api):
     assert api.post("demo-health-douala", "/cases", json={"pathway_id": "cameroon-nrm"}).status_code == 403
     assert api.post(CASEWORKER, "/cases", json={"pathway_id": "nowhere"}).status_code == 404
     assert api.post(CASEWORKER, "/cases", json={}).json["error"]["fields"] == {"pathway_id": ["Missing data for required field."]}
+
+
+def test_a_task_form_can_be_asked_for_in_another_language(api, case):
+    assert api.get(CASEWORKER, f"/tasks/{case['task']}?language=en").json["name"] == "Identify the person"
+    assert api.get(CASEWORKER, f"/tasks/{case['task']}?language=xx").status_code == 422
+
+
+def test_history_is_paged_oldest_first(api, case):
+    api.post(CASEWORKER, f"/tasks/{case['task']}/claim")
+    api.post(CASEWORKER, f"/tasks/{case['task']}/release")
+    everything = api.get(CASEWORKER, f"/cases/{case['id']}/history").json["events"]
+    assert [e["action"] for e in everything] == ["case_opened", "task_claimed", "task_released"]
+    second = api.get(CASEWORKER, f"/cases/{case['id']}/history?limit=1&offset=1").json["events"]
+    assert [e["action"] for e in second] == ["task_claimed"]
