@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, jsonify
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from engine import errors
 from webui.error_pages import ENGINE_ERROR_STATUS, KEPT_HEADERS

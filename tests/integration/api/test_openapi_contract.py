@@ -82,3 +82,31 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_document(
     ]
     run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[:20000] + run.stderr[-2000:]
+
+
+def test_marshmallow_fields_become_the_json_schema_they_accept():
+    from marshmallow import Schema, fields, validate
+
+    from webui.api.json_schema import SchemaRegistry
+
+    class Inner(Schema):
+        name = fields.String(required=True, validate=validate.Length(1, 10))
+
+    class Outer(Schema):
+        count = fields.Integer(validate=validate.Range(0, 5))
+        state = fields.String(validate=validate.OneOf(["open", "closed"]), allow_none=True)
+        inner = fields.Nested(Inner, allow_none=True)
+        tags = fields.List(fields.String(), validate=validate.Length(max=3))
+        when = fields.DateTime()
+
+    registry = SchemaRegistry()
+    assert registry.reference(Outer, response=False) == {"$ref": "#/components/schemas/Outer"}
+    outer = registry.components["Outer"]
+    assert outer["additionalProperties"] is False and "required" not in outer
+    assert outer["properties"]["count"] == {"type": "integer", "minimum": 0, "maximum": 5}
+    assert outer["properties"]["state"] == {"type": "string", "enum": ["open", "closed"], "nullable": True}
+    assert outer["properties"]["inner"] == {"allOf": [{"$ref": "#/components/schemas/Inner"}], "nullable": True}
+    assert outer["properties"]["tags"] == {"type": "array", "items": {"type": "string"}, "maxItems": 3}
+    assert outer["properties"]["when"] == {"type": "string", "format": "date-time"}
+    assert registry.components["Inner"]["required"] == ["name"]
+    assert registry.object_of(Outer(), response=True)["required"] == ["count", "state", "inner", "tags", "when"]
