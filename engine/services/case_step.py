@@ -126,9 +126,33 @@ def specs_for_version(uow: UnitOfWork, version_id: int, content_hash: str, main_
         )
     }
     specs = load_specs(files, main_file, _process_id(files))
+    _settle_collection_multi_instances(specs)
     with _specs_lock:
         _specs_cache[content_hash] = specs
     return specs
+
+
+def clear_specs_cache() -> None:
+    """Forget parsed specs, as a restarted process would (tests reload cases from scratch with it)."""
+    with _specs_lock:
+        _specs_cache.clear()
+
+
+def _settle_collection_multi_instances(specs: PathwaySpecs) -> None:
+    # SpiffWorkflow's Camunda multi-instance (camunda:collection / camunda:elementVariable) fills in
+    # its input collection and element variable on the SPEC the first time it runs. A process that
+    # parses the pathway afresh and loads a case whose multi-instance already started would find
+    # them empty (which instance is which referral, and the end of the branches, depend on them).
+    # Doing at parse time what Spiff does on first run makes every process see the same spec.
+    for spec in (specs.spec, *specs.subprocess_specs.values()):
+        for task_spec in spec.task_specs.values():
+            output_item = getattr(task_spec, "output_item", None)
+            data_output = getattr(task_spec, "data_output", None)
+            if getattr(task_spec, "cardinality", "") is None and output_item is not None and data_output is not None:
+                if getattr(task_spec, "input_item", None) is None:
+                    task_spec.input_item = type(output_item)(output_item.bpmn_id)
+                if getattr(task_spec, "data_input", None) is None:
+                    task_spec.data_input = type(data_output)(data_output.bpmn_id)
 
 
 def _process_id(files: dict[str, bytes]) -> str | None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from engine.access import Actor, can_view_case
 from engine.clock import Clock
@@ -85,31 +86,37 @@ class CaseView:
     history: tuple[EventView, ...]
 
 
+def case_page_statement(case: int | str) -> list[tuple[str, Any]]:
+    """The case page's queries (by id or reference), labelled: benchmarks print their plans."""
+    column = CaseRow.id if isinstance(case, int) else CaseRow.reference
+    case_id = select(CaseRow.id).where(column == case).scalar_subquery() if isinstance(case, str) else case
+    return [
+        # The saved workflow is not shown on the page: do not read it.
+        ("case", select(CaseRow).where(column == case).options(defer(CaseRow.workflow_json))),
+        ("open tasks", select(TaskRow).where(TaskRow.case_id == case_id, TaskRow.state == TaskState.OPEN)
+         .order_by(TaskRow.created_at)),
+        ("referrals", select(ReferralRow, Organisation.name)
+         .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
+         .where(ReferralRow.case_id == case_id).order_by(ReferralRow.id)),
+        ("consents", select(ConsentRow).where(ConsentRow.case_id == case_id).order_by(ConsentRow.recorded_at)),
+        ("history", select(CaseEvent, User.username).outerjoin(User, User.id == CaseEvent.actor_id)
+         .where(CaseEvent.case_id == case_id).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(HISTORY_LIMIT)),
+    ]
+
+
 def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> CaseView:
     """The case page (by id or reference) if the actor may see it; NotFound otherwise. The read is audited."""
     with uow:
-        column = CaseRow.id if isinstance(case, int) else CaseRow.reference
-        row = uow.session.scalar(select(CaseRow).where(column == case))
+        session = uow.session
+        queries = dict(case_page_statement(case))
+        row = session.scalar(queries["case"])
         if row is None or not can_view_case(actor, row):
             raise NotFound(f"case {case} does not exist or is not yours to see")
-        session = uow.session
-        tasks = session.scalars(
-            select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.state == TaskState.OPEN).order_by(TaskRow.created_at)
-        ).all()
-        referrals = session.execute(
-            select(ReferralRow, Organisation.name)
-            .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
-            .where(ReferralRow.case_id == row.id)
-            .order_by(ReferralRow.id)
-        ).all()
-        consents = session.scalars(select(ConsentRow).where(ConsentRow.case_id == row.id).order_by(ConsentRow.recorded_at)).all()
-        events = session.execute(
-            select(CaseEvent, User.username)
-            .outerjoin(User, User.id == CaseEvent.actor_id)
-            .where(CaseEvent.case_id == row.id)
-            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
-            .limit(HISTORY_LIMIT)
-        ).all()
+        queries = dict(case_page_statement(row.id))
+        tasks = session.scalars(queries["open tasks"]).all()
+        referrals = session.execute(queries["referrals"]).all()
+        consents = session.scalars(queries["consents"]).all()
+        events = session.execute(queries["history"]).all()
         session.add(AuditEntry(at=clock.now(), user_id=actor.id, action="case.viewed", object_type="case",
                                object_id=row.reference, case_id=row.id, details={}))
         uow.commit()

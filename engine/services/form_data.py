@@ -1,5 +1,9 @@
 """Checking what a person submits against the form of the task they complete.
 
+Every field of the form gets a value in the cleaned data: what was submitted, else the field's
+default, else None. A pathway can then test any of its fields (`if need_health`) without failing
+on a field left empty, exactly as an unticked box of a web form.
+
 A task's form comes from the diagram (`camunda:formField`): each field has a type (string, long,
 boolean, date, enum), constraints (required, minlength, maxlength, min, max, readonly) and
 properties (`sensitive`). Submitted data is cleaned into plain JSON values, or refused with every
@@ -48,6 +52,7 @@ def clean_form_data(form, data: dict | None) -> dict[str, Any]:
         if value is None or value == "":
             if _constraint(field, "required") is not None:
                 errors.setdefault(name, []).append("required")
+            cleaned[name] = _default(field)
             continue
         if _constraint(field, "readonly") is not None:
             errors.setdefault(name, []).append("read-only")
@@ -64,6 +69,16 @@ def clean_form_data(form, data: dict | None) -> dict[str, Any]:
         count = len(errors)
         raise InvalidData(f"{count} field{'s' if count != 1 else ''} to correct: {', '.join(sorted(errors))}", errors)
     return cleaned
+
+
+def _default(field) -> Any:
+    text = getattr(field, "default_value", None)
+    if text in (None, ""):
+        return None
+    try:
+        return _converted(field, text)
+    except ValueError:
+        return None
 
 
 def _constraint(field, name: str):

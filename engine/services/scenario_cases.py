@@ -21,7 +21,8 @@ from engine.runtime import case_runtime
 from engine.runtime.case_data import case_data
 from engine.services.accounts import create_organisation, create_user
 from engine.services.actors import load_actor
-from engine.services.case_step import begin_step
+from engine.runtime.specs import clear_cache as clear_parsed_specs
+from engine.services.case_step import begin_step, clear_specs_cache
 from engine.services.cases import advance_case, open_case, signal_case
 from engine.services.consents import WITHDRAWAL_SIGNAL, withdraw_consent
 from engine.services.tasks import complete_task
@@ -142,6 +143,9 @@ class PersistedCase:
     # ---- the scenario's world ----
 
     def _uow(self):
+        # Every step and question starts from what is stored, as in a freshly started process.
+        clear_specs_cache()
+        clear_parsed_specs()
         return self.container.uow()
 
     def _workflow(self):

@@ -61,7 +61,7 @@ def complete_task(
         step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows)
         task = _ready_task(step.workflow, row)
         cleaned = clean_form_data(task.form, data)
-        step.details.update(_described(task, cleaned))
+        step.details.update(_described(task, cleaned, set(data or {})))
         _apply_effects(step, task, cleaned)
         _update_case_facts(step.case, cleaned)
         failures = case_runtime.complete_task(step.workflow, row.id, cleaned)
@@ -83,14 +83,15 @@ def _ready_task(workflow, row: TaskRow) -> HumanTask:
     return human_task_of(task, workflow.script_engine)
 
 
-def _described(task: HumanTask, cleaned: dict) -> dict:
+def _described(task: HumanTask, cleaned: dict, submitted: set[str]) -> dict:
     """What the history keeps of a submission: field names, and values only of non-sensitive choices."""
     sensitive = sensitive_fields(task.form)
     choices = {f.id for f in form_fields(task.form) if (f.type or "").lower() in ("enum", "boolean")}
+    given = sorted(name for name in cleaned if name in submitted)
     return {
         "task_id": task.id,
-        "fields": sorted(cleaned),
-        "values": {k: v for k, v in sorted(cleaned.items()) if k in choices and k not in sensitive},
+        "fields": given,
+        "values": {k: cleaned[k] for k in given if k in choices and k not in sensitive},
     }
 
 

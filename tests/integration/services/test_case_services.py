@@ -264,3 +264,16 @@ def test_a_case_walks_to_closure_and_is_closed(container, walker):
         assert uow.session.scalar(select(func.count()).select_from(DeadlineRow)) == 0
         assert uow.session.scalar(select(func.count()).select_from(TaskRow).where(TaskRow.state == TaskState.OPEN)) == 0
         assert uow.session.scalars(select(OutboxRow.event_type).order_by(OutboxRow.id.desc()).limit(1)).one() == "case_closed"
+
+
+def test_fields_left_empty_take_their_default_so_the_pathway_can_test_them(container, walker):
+    _open(container, walker)
+    walker.complete("demo-caseworker", "Task_Identification", IDENTIFICATION)
+    result = walker.complete("demo-caseworker", "Task_NeedsAssessment", {"assessment_date": "2026-03-02", "need_health": True})
+    assert result.failures == () and not result.needs_attention
+    walker.complete("demo-caseworker", "Task_Consent", CONSENT)
+    (send,) = [t for t in walker.inbox("demo-caseworker") if t.bpmn_id == "Task_SendReferral"]
+    assert send.instance_label == "health" and send.priority == "normal"  # the urgency field's default
+    with container.uow() as uow:
+        event = uow.session.scalars(select(CaseEvent).where(CaseEvent.task_bpmn_id == "Task_NeedsAssessment")).one()
+    assert event.details["fields"] == ["assessment_date", "need_health"]  # what was given, not the defaults
