@@ -31,7 +31,7 @@ from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.script_engine import SafeScriptEngine
 from engine.runtime.specs import PathwaySpecs, load_specs
 from engine.services.case_sync import sync_case
-from engine.services.escalation_chain import record_fired_escalations
+from engine.services.escalation_chain import sync_escalations
 from engine.store.models import (
     AuditEntry,
     CaseEvent,
@@ -216,8 +216,8 @@ def start_step(uow: UnitOfWork, clock: Clock, case: CaseRow, specs: PathwaySpecs
 def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None = None) -> StepResult:
     """Sync rows, append history, audit and outbox, save the workflow, and commit once."""
     case = step.case
-    # Escalations drawn as timers are recorded by whichever step fires them (see escalation_chain).
-    record_fired_escalations(step)
+    # Escalations drawn as timers are recorded by whichever step fires them, and answered by their tasks.
+    sync_escalations(step)
     with step.session.no_autoflush:
         changes = sync_case(step, failures)
     case.workflow_json = serializer.dumps(step.workflow)

@@ -20,7 +20,9 @@ Two ways a pathway drives the chain:
 
 Each (case, deadline kind, deadline ref, level) is recorded once: the insert skips an existing row
 (unique constraint), and the alert is written to the outbox only when the row is new, in the
-same transaction. A resolved escalation stops every further level of its deadline.
+same transaction. A resolved escalation stops every further level of its deadline. An escalation
+task answered with ``escalation_action = acknowledged|resolved`` moves its escalation to that
+status, like the coordinator's own actions (`engine.services.escalations`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain import DeadlineKind, EscalationStatus, Priority, Role
+from engine.errors import NotFound
+from engine.runtime import case_runtime
 from engine.runtime.human_tasks import extensions_of, instance_of
 from engine.runtime.timers import parse_moment
 from engine.services.case_sync import DEADLINE_PROPERTY, referral_for_instance
@@ -42,6 +46,9 @@ if TYPE_CHECKING:
     from engine.services.case_step import Step
 
 ESCALATION_PROPERTY = "aiguillage.escalation"
+# An escalation task's form field saying what was done about it (the Cameroon pathway's tasks have it).
+ANSWER_FIELD = "escalation_action"
+ANSWERS = {"acknowledged": EscalationStatus.ACKNOWLEDGED, "resolved": EscalationStatus.RESOLVED}
 AFTER_PROPERTY = "aiguillage.escalation.after"
 TOP_LEVEL = 3
 # Marks a fired timer whose escalation was handled, in the workflow itself: saved with the step.
@@ -157,6 +164,47 @@ def record_escalation(
         recipients=recipients,
     )
     step.details.setdefault("escalations", []).append([kind.value, ref, level])
+    return True
+
+
+def sync_escalations(step: Step) -> None:
+    """The step's part in escalations: record drawn ones that fired, apply an answered escalation task."""
+    record_fired_escalations(step)
+    if step.completed_task is not None and step.actor is not None:
+        apply_escalation_answer(step)
+
+
+def apply_escalation_answer(step: Step) -> bool:
+    """An escalation task answered `acknowledged` or `resolved` moves its escalation to that status."""
+    try:
+        task = case_runtime.find_task(step.workflow, step.completed_task.id)
+    except NotFound:
+        return False
+    level = (extensions_of(task).get("properties") or {}).get(ESCALATION_PROPERTY)
+    status = ANSWERS.get(task.data.get(ANSWER_FIELD))
+    if level is None or not str(level).strip().isdigit() or status is None:
+        return False
+    timer = task.parent
+    purpose = (extensions_of(timer).get("properties") or {}).get(DEADLINE_PROPERTY) if timer is not None else None
+    referral = referral_for_instance(step, instance_of(task))
+    kind = PURPOSES.get(purpose)
+    where = [EscalationRow.case_id == step.case.id, EscalationRow.level == int(str(level).strip()),
+             EscalationRow.status != EscalationStatus.RESOLVED]
+    if kind is not None and referral is not None:
+        where += [EscalationRow.deadline_kind == kind, EscalationRow.deadline_ref == str(referral.id)]
+    elif timer is not None:
+        where += [EscalationRow.deadline_kind == DeadlineKind.BPMN_TIMER, EscalationRow.deadline_ref == str(timer.id)]
+    escalation = step.session.scalars(select(EscalationRow).where(*where).order_by(EscalationRow.id.desc()).limit(1)).first()
+    if escalation is None or escalation.status == status:
+        return False
+    escalation.status = status
+    if status == EscalationStatus.ACKNOWLEDGED:
+        escalation.acknowledged_by_id, escalation.acknowledged_at = step.actor.id, step.now
+    else:
+        escalation.resolved_by_id, escalation.resolved_at = step.actor.id, step.now
+        note = task.data.get("escalation_note")
+        escalation.resolution_note = note[:1000] if isinstance(note, str) and note.strip() else None
+    step.details.setdefault("escalations_answered", []).append([escalation.id, status.value])
     return True
 
 

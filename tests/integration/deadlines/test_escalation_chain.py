@@ -79,7 +79,12 @@ def test_unacknowledged_referral_escalates_level_by_level_then_its_service_deadl
     # The pathway waits for its escalation tasks to be answered before the referral moves on.
     walker.complete("demo-health-douala", "Task_AckReminder", {"escalation_action": "acknowledged"})
     walker.complete("demo-supervisor", "Task_AckAlert", {"escalation_action": "acknowledged"})
-    walker.complete("demo-coordinator", "Task_AckEscalation", {"escalation_action": "resolved"})
+    walker.complete("demo-coordinator", "Task_AckEscalation", {"escalation_action": "resolved", "escalation_note": "On it"})
+    with container.uow() as uow:
+        answered = uow.session.execute(select(EscalationRow.level, EscalationRow.status, EscalationRow.resolution_note)
+                                       .order_by(EscalationRow.level)).all()
+    assert [(level, status.value, note) for level, status, note in answered] == [
+        (1, "acknowledged", None), (2, "acknowledged", None), (3, "resolved", "On it")]
     walker.complete("demo-health-douala", "Task_AcknowledgeReferral", {"acknowledged_by": "Dr Ngo"})
     walker.complete("demo-health-douala", "Task_ReferralDecision", {"decision": "accepted"})
     accepted = clock.now()

@@ -70,7 +70,7 @@ def test_three_sweepers_escalate_a_thousand_overdue_referrals_each_exactly_once(
 @pytest.mark.slow
 def test_a_sweeper_killed_mid_sweep_loses_nothing_and_repeats_nothing(container, walker, database_url):
     now = _overdue_referrals(container, walker, 60)
-    victim = _sweeper(database_url, now, "victim", "--batch-size", "10", "--pause", "0.2")
+    victim = _sweeper(database_url, now, "victim", "--batch-size", "60", "--pause", "0.2")
     deadline = time.monotonic() + 60
     while _counts(container, now)["escalations"] < 5 and time.monotonic() < deadline:
         time.sleep(0.05)
