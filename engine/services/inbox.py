@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, or_, select
+from sqlalchemy.orm import aliased
 
 from engine.access import Actor
 from engine.domain import Priority, TaskState
 from engine.store.models import CaseRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
-# Emergency first, then urgent, then normal.
-PRIORITY_RANK = case({p.value: p.rank for p in Priority}, value=TaskRow.priority, else_=len(Priority))
+
+
+def _most_pressing_first(tasks) -> tuple:
+    """Emergency, then urgent, then normal; then the earliest due; then the oldest."""
+    rank = case({p.value: p.rank for p in Priority}, value=tasks.priority, else_=len(Priority))
+    return rank, tasks.due_at.is_(None), tasks.due_at, tasks.created_at, tasks.id
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,9 @@ def inbox_statement(actor: Actor, limit: int = 50, offset: int = 0):
         TaskCandidate.organisation_id == actor.organisation_id,
         TaskCandidate.group_name.in_(sorted(actor.groups)),
     )
-    return (
-        select(TaskRow, CaseRow.reference)
-        .join(CaseRow, CaseRow.id == TaskRow.case_id)
+    # The page of tasks is chosen first; only its rows are then joined to their cases.
+    page = (
+        select(TaskRow)
         .where(
             TaskRow.state == TaskState.OPEN,
             or_(
@@ -57,9 +62,16 @@ def inbox_statement(actor: Actor, limit: int = 50, offset: int = 0):
                 and_(TaskRow.assignee_id.is_(None), TaskRow.id.in_(offered)),
             ),
         )
-        .order_by(PRIORITY_RANK, TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at, TaskRow.id)
+        .order_by(*_most_pressing_first(TaskRow))
         .limit(limit)
         .offset(offset)
+        .subquery()
+    )
+    task = aliased(TaskRow, page)
+    return (
+        select(task, CaseRow.reference)
+        .join(CaseRow, CaseRow.id == task.case_id)
+        .order_by(*_most_pressing_first(task))
     )
 
 
