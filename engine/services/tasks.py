@@ -36,6 +36,13 @@ from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskR
 from engine.store.unit_of_work import UnitOfWork
 
 CONSENT_PROPERTY = "aiguillage.consent"
+# Choices that steer the case rather than describe the person: the history keeps their values.
+# Everything else (identity, vulnerabilities, free text) is kept as a field name only.
+DECISION_FIELDS = frozenset({
+    "priority", "risk_level", "consent_given", "consent_scope", "override_requested", "override_approved",
+    "decision", "decline_reason", "service_delivered", "contact_outcome", "closure_reason", "closure_approved",
+    "escalation_action",
+})
 
 
 def complete_task(
@@ -84,14 +91,13 @@ def _ready_task(workflow, row: TaskRow) -> HumanTask:
 
 
 def _described(task: HumanTask, cleaned: dict, submitted: set[str]) -> dict:
-    """What the history keeps of a submission: field names, and values only of non-sensitive choices."""
+    """What the history keeps of a submission: the fields given, and the values of the decisions only."""
     sensitive = sensitive_fields(task.form)
-    choices = {f.id for f in form_fields(task.form) if (f.type or "").lower() in ("enum", "boolean")}
     given = sorted(name for name in cleaned if name in submitted)
     return {
         "task_id": task.id,
         "fields": given,
-        "values": {k: cleaned[k] for k in given if k in choices and k not in sensitive},
+        "values": {k: cleaned[k] for k in given if k in DECISION_FIELDS and k not in sensitive},
     }
 
 

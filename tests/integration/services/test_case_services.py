@@ -277,3 +277,12 @@ def test_fields_left_empty_take_their_default_so_the_pathway_can_test_them(conta
     with container.uow() as uow:
         event = uow.session.scalars(select(CaseEvent).where(CaseEvent.task_bpmn_id == "Task_NeedsAssessment")).one()
     assert event.details["fields"] == ["assessment_date", "need_health"]  # what was given, not the defaults
+
+
+def test_history_keeps_decisions_but_not_what_describes_the_person(container, walker):
+    _open(container, walker)
+    walker.complete("demo-caseworker", "Task_Identification", {**IDENTIFICATION, "vuln_trafficking": True})
+    with container.uow() as uow:
+        event = uow.session.scalars(select(CaseEvent).where(CaseEvent.task_bpmn_id == "Task_Identification")).one()
+    assert event.details["values"] == {"priority": "urgent", "risk_level": "medium"}
+    assert {"sex", "vuln_trafficking", "phone"} <= set(event.details["fields"])
