@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, g, request, session
 from flask_babel import gettext as _
 
 from webui.api_paths import is_api_request
@@ -31,6 +31,10 @@ def _check_csrf() -> None:
     # A bearer token is not sent by browsers on their own, so it carries no ambient authority
     # a forged cross-site request could borrow.
     if is_api_request() and request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    # An API call with no session and no token has no authority to borrow either: it gets the
+    # API's 401 (which names the Bearer scheme), not a form-expired 400.
+    if is_api_request() and g.get("user") is None:
         return
     expected = session.get("csrf")
     given = request.form.get(FORM_FIELD) or request.headers.get(HEADER) or ""
