@@ -22,6 +22,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.admin.blueprint import bp as admin_bp
     from webui.api.blueprint import bp as api_bp
     from webui.auth.blueprint import bp as auth_bp
+    from webui.audit_origin import init_audit_origin
     from webui.auth.session_user import init_session_user
     from webui.csrf import init_csrf
     from webui.dashboard.blueprint import bp as dashboard_bp
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
 
         container = build(Settings.from_env())
     init_request_scope(app, container)
+    init_audit_origin(app)
     init_i18n(app)
     init_session_user(app)
     init_csrf(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.models.base import Base
 from engine.store.models.cases import BigId
+
+
+# Where the current request comes from (address, user agent), set by the web layer while it serves
+# one: every audit row written meanwhile records it, whichever service writes the row and however.
+REQUEST_ORIGIN: ContextVar[tuple[str | None, str | None]] = ContextVar("audit_request_origin", default=(None, None))
+
+
+def _origin_ip() -> str | None:
+    return REQUEST_ORIGIN.get()[0]
+
+
+def _origin_user_agent() -> str | None:
+    agent = REQUEST_ORIGIN.get()[1]
+    return agent[:512] if agent else None
 
 
 class AuditEntry(Base):
@@ -28,6 +43,6 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str | None] = mapped_column(String(100))
     case_id: Mapped[int | None]
-    ip: Mapped[str | None] = mapped_column(String(64))
-    user_agent: Mapped[str | None] = mapped_column(String(512))
+    ip: Mapped[str | None] = mapped_column(String(64), default=_origin_ip)
+    user_agent: Mapped[str | None] = mapped_column(String(512), default=_origin_user_agent)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
