@@ -117,8 +117,13 @@ def _process_exists(pid: int) -> bool:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path) -> str:
     """The URL of an empty, migrated database: SQLite, then PostgreSQL."""
+    return empty_database_url(request, tmp_path)
+
+
+def empty_database_url(request, directory: Path) -> str:
+    """An empty, migrated database of the kind `request.param` names (a SQLite file in `directory`)."""
     if request.param == "sqlite":
-        path = tmp_path / "aiguillage.sqlite"
+        path = directory / "aiguillage.sqlite"
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         return f"sqlite:///{path}"
     url, emptying = request.getfixturevalue("_postgres_database")

@@ -1,0 +1,152 @@
+"""The access matrix, declared: for every route of the application, what each role gets on objects of
+its own organisation and of another one.
+
+Keys are "METHOD rule" exactly as in the app's URL map; the matrix test fails when a route has no
+entry here, or when an entry names a route that no longer exists. Path parameters are filled by
+name from the objects both organisations created (see `access_world.World.param`).
+
+An expectation is one outcome for both objects, or a pair (own object, other organisation's object).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable
+
+from access_world import Role
+
+
+class Outcome(Enum):
+    """What a request may come back with."""
+
+    ALLOW = "2xx/3xx"  # served (a redirect anywhere but the sign-in page counts)
+    ALLOW_OR_STATE = "2xx/3xx/409/422"  # let through; the object's state may have moved on since
+    SIGN_IN = "redirect to /login"  # a page asked for by a visitor
+    UNAUTHORISED = "401"  # the API asked without a token
+    FORBIDDEN = "403"  # may know the object exists, may not do this
+    HIDDEN = "404"  # must not even learn that the object exists
+
+
+ALLOW, STATE, SIGN_IN, UNAUTHORISED, FORBIDDEN, HIDDEN = Outcome
+OWN_ONLY = (ALLOW, HIDDEN)
+OWN_ONLY_STATE = (STATE, HIDDEN)
+
+EVERYONE = tuple(Role)
+STAFF = tuple(role for role in Role if role is not Role.ANONYMOUS)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One route: what every role gets, and what to send."""
+
+    expect: dict[Role, Outcome | tuple[Outcome, Outcome]]
+    body: dict | Callable[[Role, str], dict] | None = None  # form (pages) or JSON (API); pages get the CSRF token
+    ends_session: bool = False  # the role signs in again afterwards
+
+
+def page(default: Outcome | tuple = ALLOW, **by_role) -> dict:
+    """A signed-in page: visitors are sent to sign in; everyone else gets `default` unless named."""
+    return {Role.ANONYMOUS: SIGN_IN, **{role: by_role.get(role.name.lower(), default) for role in STAFF}}
+
+
+def api(default: Outcome | tuple = ALLOW, **by_role) -> dict:
+    """An API route: no token is a 401; everyone else gets `default` unless named."""
+    return {Role.ANONYMOUS: UNAUTHORISED, **{role: by_role.get(role.name.lower(), default) for role in STAFF}}
+
+
+def public(outcome: Outcome = ALLOW) -> dict:
+    return {role: outcome for role in Role}
+
+
+# Who sees a case: its organisation's caseworkers and supervisors, and the coordinator. A provider
+# never sees the case itself, only the referrals addressed to it.
+CASE = dict(caseworker=OWN_ONLY, supervisor=OWN_ONLY, coordinator=ALLOW)
+# A referral: the case's people, the coordinator, and the provider it is addressed to.
+REFERRAL = dict(CASE, provider=OWN_ONLY)
+# Answering a referral: only the provider it is addressed to; the case's people see it but may not answer.
+ANSWER = dict(provider=OWN_ONLY_STATE, caseworker=(FORBIDDEN, HIDDEN), supervisor=(FORBIDDEN, HIDDEN),
+              coordinator=FORBIDDEN)
+# A task: whoever it is offered to in the organisation that must do it (the role's own task).
+TASK = dict(caseworker=OWN_ONLY, supervisor=OWN_ONLY, provider=OWN_ONLY)
+TASK_WRITE = dict(caseworker=OWN_ONLY_STATE, supervisor=OWN_ONLY_STATE, provider=OWN_ONLY_STATE)
+# Handling an escalation: the coordinator, and the supervisors of the case's organisation; the case's
+# caseworkers and the late provider see it but may not handle it.
+ESCALATION = dict(coordinator=STATE, supervisor=OWN_ONLY_STATE, caseworker=(FORBIDDEN, HIDDEN),
+                  provider=(FORBIDDEN, HIDDEN))
+# Recording consent completes the case's consent task: whoever sees the case is told (409) when there
+# is no such task they may do. Withdrawing it: the case organisation's caseworkers and supervisors.
+CONSENT_STEP = dict(caseworker=OWN_ONLY_STATE, supervisor=OWN_ONLY_STATE, coordinator=STATE)
+CONSENT_WITHDRAWAL = dict(caseworker=OWN_ONLY_STATE, supervisor=OWN_ONLY_STATE, coordinator=FORBIDDEN)
+# Personal objects (notifications, tokens): the owner only; anyone else gets a 404.
+PERSONAL = (STATE, HIDDEN)
+
+TABLE: dict[str, Entry] = {
+    # ---- public --------------------------------------------------------------------------
+    "GET /healthz": Entry(public()),
+    "GET /static/<path:filename>": Entry(public()),
+    "GET /login": Entry(public()),
+    # A different unknown name each time, so the sign-in throttle never answers instead.
+    "POST /login": Entry(public(), body=lambda role, which: {"username": f"nobody-{role.value}-{which}", "password": "x"}),
+    "POST /language": Entry(public(), body={"language": "fr", "next": "/"}),
+    # Signing out (or being signed out already) lands on the sign-in page.
+    "POST /logout": Entry(public(SIGN_IN), ends_session=True),
+    # ---- every signed-in user ---------------------------------------------------------------
+    "GET /": Entry(page()),
+    "GET /tasks/": Entry(page()),
+    "GET /notifications": Entry(page()),
+    "POST /notifications/read": Entry(page()),
+    "POST /notifications/<int:notification_id>/read": Entry(page(PERSONAL)),
+    "GET /account/tokens": Entry(page()),
+    "POST /account/tokens": Entry(page(), body={"name": "matrix probe"}),
+    "POST /account/tokens/<int:token_id>/revoke": Entry(page(PERSONAL)),
+    # ---- cases and tasks (pages) ----------------------------------------------------------
+    "GET /cases/<reference>": Entry(page(HIDDEN, **CASE)),
+    "GET /tasks/<task_id>": Entry(page(HIDDEN, **TASK)),
+    # An empty form: refused field by field (422) once access is granted, so nothing moves.
+    "POST /tasks/<task_id>": Entry(page(HIDDEN, **TASK_WRITE)),
+    "POST /tasks/<task_id>/claim": Entry(page(HIDDEN, **TASK_WRITE)),
+    "POST /tasks/<task_id>/release": Entry(page(HIDDEN, **TASK_WRITE)),
+    # ---- coordination, pathways, administration (pages) ------------------------------------
+    "GET /coordination/attention": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /pathways/": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /admin/users": Entry(page(FORBIDDEN, admin=ALLOW)),
+    "GET /directory/": Entry(page()),  # organisations and services: no personal data
+    # ---- API: account and notifications --------------------------------------------------
+    "GET /api/v1/me": Entry(api()),
+    "GET /api/v1/notifications": Entry(api()),
+    "POST /api/v1/notifications/<notification_id>/read": Entry(api(PERSONAL)),
+    # ---- API: cases -------------------------------------------------------------------------
+    "POST /api/v1/cases": Entry(api(FORBIDDEN, caseworker=ALLOW), body={"pathway_id": "cameroon-nrm"}),
+    "GET /api/v1/cases": Entry(api()),
+    "GET /api/v1/cases/<case_id>": Entry(api(HIDDEN, **CASE)),
+    "GET /api/v1/cases/<case_id>/history": Entry(api(HIDDEN, **CASE)),
+    # ---- API: tasks -------------------------------------------------------------------------
+    "GET /api/v1/tasks": Entry(api()),
+    "GET /api/v1/tasks/<task_id>": Entry(api(HIDDEN, **TASK)),
+    "POST /api/v1/tasks/<task_id>/claim": Entry(api(HIDDEN, **TASK_WRITE)),
+    "POST /api/v1/tasks/<task_id>/release": Entry(api(HIDDEN, **TASK_WRITE)),
+    "POST /api/v1/tasks/<task_id>/complete": Entry(api(HIDDEN, **TASK_WRITE), body={"data": {}}),
+    # ---- API: referrals ---------------------------------------------------------------------
+    "GET /api/v1/referrals": Entry(api()),
+    "GET /api/v1/referrals/<referral_id>": Entry(api(HIDDEN, **REFERRAL)),
+    "POST /api/v1/referrals/<referral_id>/acknowledge": Entry(api(HIDDEN, **ANSWER), body={"acknowledged_by": "Dr Ngo"}),
+    "POST /api/v1/referrals/<referral_id>/accept": Entry(api(HIDDEN, **ANSWER), body={}),
+    "POST /api/v1/referrals/<referral_id>/decline": Entry(api(HIDDEN, **ANSWER), body={"decline_reason": "no_capacity"}),
+    "POST /api/v1/referrals/<referral_id>/redirect": Entry(api(HIDDEN, **ANSWER), body={}),
+    "POST /api/v1/referrals/<referral_id>/outcome": Entry(api(HIDDEN, **ANSWER), body={"service_delivered": True}),
+    # ---- API: escalations --------------------------------------------------------------------
+    "GET /api/v1/escalations": Entry(api()),
+    "POST /api/v1/escalations/<escalation_id>/acknowledge": Entry(api(HIDDEN, **ESCALATION)),
+    "POST /api/v1/escalations/<escalation_id>/resolve": Entry(api(HIDDEN, **ESCALATION),
+                                                              body={"note": "Called the duty doctor"}),
+    # ---- API: pathways (SOP authors); no files are sent, so an author is told what is missing (422) ---
+    "GET /api/v1/pathways": Entry(api(FORBIDDEN, sop_author=ALLOW)),
+    "POST /api/v1/pathways/validate": Entry(api(FORBIDDEN, sop_author=STATE)),
+    "POST /api/v1/pathways/publish": Entry(api(FORBIDDEN, sop_author=STATE)),
+    "GET /api/v1/openapi.json": Entry(api()),
+    # ---- API: consents (last: withdrawing consent revokes the case's referrals) ------------------
+    "POST /api/v1/cases/<case_id>/consents": Entry(api(HIDDEN, **CONSENT_STEP), body={"consent_given": True}),
+    "POST /api/v1/cases/<case_id>/consents/withdraw": Entry(api(HIDDEN, **CONSENT_WITHDRAWAL),
+                                                             body={"reason": "asked to"}),
+}
