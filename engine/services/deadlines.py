@@ -6,8 +6,8 @@ One pass, batch after batch until nothing due is left:
 
 1. claim: one statement takes up to `batch_size` due, unleased deadline rows for this worker and
    leases them (`claimed_by`, `claimed_until`, `attempts + 1`). On PostgreSQL the rows are picked
-   with `FOR UPDATE SKIP LOCKED`, so several sweepers share the work; on SQLite the claim is a
-   single UPDATE under SQLite's one-writer lock, so one sweeper at a time takes a batch. The
+   with `FOR UPDATE SKIP LOCKED`, so several sweepers share the work; on SQLite one sweeper runs
+   at a time (a lock file beside the database; a second one returns at once, `skipped`). The
    query reads the `due_at` index only: a sweep with nothing due costs the same for 2,000 or
    200,000 open cases.
 2. fire: each claimed case goes through the shared case step (`case_step.begin_step` /
@@ -24,7 +24,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -73,8 +74,11 @@ class SweepReport:
     escalations: int = 0
     conflicts: int = 0
     failures: list[str] = field(default_factory=list)
+    skipped: bool = False  # another sweeper had the SQLite database
 
     def __str__(self) -> str:
+        if self.skipped:
+            return f"{self.worker_id}: skipped, another sweeper is running on this SQLite database"
         return (
             f"{self.worker_id}: {self.claimed} deadlines claimed, {self.cases} cases moved on, "
             f"{self.escalations} escalations raised"
@@ -99,6 +103,19 @@ def sweep_deadlines(
 ) -> SweepReport:
     """Fire every due deadline, batch by batch, until none is left that this sweeper may take."""
     report = SweepReport(worker_id=worker_id or default_worker_id())
+    with _single_runner_on_sqlite(uow_factory) as alone:
+        if not alone:
+            report.skipped = True
+            return report
+        _sweep_batches(uow_factory, clock, batch_size, lease, max_batches, hook, report)
+    if report.claimed:
+        log.info("deadline sweep %s", report)
+    for problem in report.failures:
+        log.warning("deadline sweep %s: %s", report.worker_id, problem)
+    return report
+
+
+def _sweep_batches(uow_factory, clock, batch_size, lease, max_batches, hook, report: SweepReport) -> None:
     for _ in range(max_batches):
         try:
             claimed = claim_due_deadlines(uow_factory, clock.now(), report.worker_id, batch_size, lease)
@@ -113,11 +130,33 @@ def sweep_deadlines(
         for case_id, rows in by_case.items():
             _fire_with_retries(uow_factory, clock, case_id, rows, report, hook)
         release_deadlines(uow_factory, clock.now(), report.worker_id, [row.id for row in claimed], lease)
-    if report.claimed:
-        log.info("deadline sweep %s", report)
-    for problem in report.failures:
-        log.warning("deadline sweep %s: %s", report.worker_id, problem)
-    return report
+
+
+@contextmanager
+def _single_runner_on_sqlite(uow_factory: Callable[[], UnitOfWork]) -> Iterator[bool]:
+    """On a SQLite file, one sweeper at a time (a lock file beside it, freed even if the process is
+    killed): concurrent steps on SQLite would only void each other's transactions."""
+    with uow_factory() as uow:
+        url = uow.session.get_bind().url
+    database = url.database if url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield True
+        return
+    try:
+        import fcntl
+    except ImportError:  # not on Unix: rely on the leases alone
+        yield True
+        return
+    with open(f"{database}.sweep-lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def claim_due_deadlines(

@@ -68,6 +68,16 @@ def test_three_sweepers_escalate_a_thousand_overdue_referrals_each_exactly_once(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_on_sqlite_one_of_three_sweepers_runs_and_escalates_each_referral_once(container, walker, database_url):
+    now = _overdue_referrals(container, walker, 100)
+    reports = [_report(process) for process in [_sweeper(database_url, now, f"sweeper-{n}") for n in range(3)]]
+    assert sum(report["escalations"] for report in reports) == 100, [(r["conflicts"], r["failures"][:2]) for r in reports]
+    assert all(not report["failures"] for report in reports), reports
+    assert _counts(container, now) == {"escalations": 100, "distinct": 100, "alerts": 100, "still_due": 0}
+
+
+@pytest.mark.slow
 def test_a_sweeper_killed_mid_sweep_loses_nothing_and_repeats_nothing(container, walker, database_url):
     now = _overdue_referrals(container, walker, 60)
     victim = _sweeper(database_url, now, "victim", "--batch-size", "60", "--pause", "0.2")
