@@ -120,7 +120,7 @@ def _sweep_batches(uow_factory, clock, batch_size, lease, max_batches, hook, rep
         try:
             claimed = claim_due_deadlines(uow_factory, clock.now(), report.worker_id, batch_size, lease)
         except Conflict:
-            break  # another sweeper is claiming on SQLite: its batch, our next pass
+            break  # SQLite was busy with another writer: the rows wait for the next pass
         if not claimed:
             break
         report.claimed += len(claimed)
