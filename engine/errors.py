@@ -4,6 +4,10 @@
 class AiguillageError(Exception):
     """Root of every error the engine raises on purpose."""
 
+    # A stable name for the kind of error: interfaces show their own words for it, in any language,
+    # while the message stays English for logs and API clients.
+    code = "error"
+
 
 class ExpressionError(AiguillageError):
     """An expression is not in the safe language, or failed when evaluated."""
@@ -30,21 +34,31 @@ class PathwayInvalid(PathwayError):
 class NotFound(AiguillageError):
     """The requested object does not exist (or is not visible to the caller)."""
 
+    code = "not_found"
+
 
 class Conflict(AiguillageError):
     """The object changed since it was read; the caller should reload and retry."""
+
+    code = "conflict"
 
 
 class AccessDenied(AiguillageError):
     """The user may not do this."""
 
+    code = "access_denied"
+
 
 class ConsentRequired(AiguillageError):
     """No valid consent covers this sharing of personal data."""
 
+    code = "consent_required"
+
 
 class InvalidData(AiguillageError):
     """Submitted data failed validation; `errors` maps field names to messages."""
+
+    code = "invalid_data"
 
     def __init__(self, message: str, errors: dict | None = None):
         super().__init__(message)

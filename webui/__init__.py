@@ -31,7 +31,10 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.i18n import init_i18n
     from webui.cases.blueprint import bp as cases_bp
     from webui.coordination.blueprint import bp as coordination_bp
-    from webui.labels import CASE_STATUS_NAMES, LANGUAGE_NAMES, PRIORITY_NAMES, ROLE_NAMES, group_name
+    from webui.labels import (
+        CASE_STATUS_NAMES, CHANNEL_NAMES, ESCALATION_REASON_NAMES, ESCALATION_STATUS_NAMES, LANGUAGE_NAMES,
+        PRIORITY_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES, code_name, group_name,
+    )
     from webui.pathways.blueprint import bp as pathways_bp
     from webui.request_scope import init_request_scope
     from webui.security_headers import init_security_headers
@@ -74,6 +77,12 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         PRIORITY_NAMES=PRIORITY_NAMES,
         CASE_STATUS_NAMES=CASE_STATUS_NAMES,
+        STAGE_NAMES=STAGE_NAMES,
+        SECTOR_NAMES=SECTOR_NAMES,
+        CHANNEL_NAMES=CHANNEL_NAMES,
+        ESCALATION_STATUS_NAMES=ESCALATION_STATUS_NAMES,
+        ESCALATION_REASON_NAMES=ESCALATION_REASON_NAMES,
+        code_name=code_name,
         # The engine's access rules, so that menus offer only what the user may open.
         can_list_cases_needing_attention=can_list_cases_needing_attention,
     )

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engine import errors
 from webui.api_paths import is_api_request
+from webui.engine_messages import error_message, field_messages
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,11 @@ def _http_error(exc: HTTPException):
 def _engine_error(exc: errors.AiguillageError):
     for kind, status in ENGINE_ERROR_STATUS.items():
         if isinstance(exc, kind):
-            return error_response(status, str(exc), getattr(exc, "errors", None))
+            if is_api_request():
+                return error_response(status, str(exc), getattr(exc, "errors", None))
+            # A page speaks the reader's language: the engine's English words go to the log only.
+            log.info("%s: %s", exc.code, exc)
+            return error_response(status, error_message(exc), field_messages(getattr(exc, "errors", None)))
     return _unexpected_error(exc)
 
 

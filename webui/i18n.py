@@ -12,7 +12,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from flask import Flask, g, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 from engine.domain import Language
 
@@ -37,6 +37,11 @@ def select_language() -> str:
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The language this request is answered in ("fr" or "en")."""
+    return str(get_locale() or DEFAULT_LANGUAGE)
 
 
 def catalog_path(language: str, suffix: str = "po") -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from engine.domain import CaseStatus, Language, Priority, Role
+from engine.domain import CaseStatus, DeliveryChannel, EscalationStatus, Language, OrganisationKind, Priority, Role, Sector
 
 ROLE_NAMES = {
     Role.CASEWORKER: _l("Caseworker"),
@@ -28,6 +28,67 @@ CASE_STATUS_NAMES = {
     CaseStatus.OPEN.value: _l("Open"),
     CaseStatus.CLOSED.value: _l("Closed"),
 }
+
+# A case's stage is a code the pathway's tasks declare (`aiguillage.stage`); the engine knows the list.
+STAGE_NAMES = {
+    "identification": _l("Identification"),
+    "assessment": _l("Needs assessment"),
+    "consent": _l("Consent"),
+    "referral": _l("Referral"),
+    "follow_up": _l("Follow-up"),
+    "closure": _l("Closure"),
+    "closed": _l("Closed"),
+}
+
+SECTOR_NAMES = {
+    Sector.HEALTH.value: _l("Health"),
+    Sector.MHPSS.value: _l("Mental health and psychosocial support"),
+    Sector.SHELTER.value: _l("Shelter"),
+    Sector.FOOD_NFI.value: _l("Food and non-food items"),
+    Sector.LEGAL_DOCUMENTATION.value: _l("Legal aid and documentation"),
+    Sector.FAMILY_TRACING.value: _l("Family tracing and reunification"),
+    Sector.CHILD_PROTECTION.value: _l("Child protection"),
+    Sector.EDUCATION_TRAINING.value: _l("Education and vocational training"),
+    Sector.ECONOMIC_REINTEGRATION.value: _l("Economic reintegration"),
+    Sector.CASH.value: _l("Cash assistance"),
+}
+
+CHANNEL_NAMES = {
+    DeliveryChannel.EMAIL.value: _l("Email"),
+    DeliveryChannel.IN_APP.value: _l("In the application"),
+    DeliveryChannel.WEBHOOK.value: _l("Webhook (SMS or messaging gateway)"),
+}
+
+ORGANISATION_KIND_NAMES = {
+    OrganisationKind.MINISTRY: _l("Ministry or government office"),
+    OrganisationKind.UN_AGENCY: _l("United Nations agency"),
+    OrganisationKind.NGO: _l("Non-governmental organisation"),
+    OrganisationKind.IOM: _l("IOM"),
+    OrganisationKind.PRIVATE: _l("Private organisation"),
+    OrganisationKind.OTHER: _l("Other"),
+}
+
+ESCALATION_STATUS_NAMES = {
+    EscalationStatus.OPEN.value: _l("open"),
+    EscalationStatus.ACKNOWLEDGED.value: _l("acknowledged"),
+    EscalationStatus.RESOLVED.value: _l("resolved"),
+}
+
+# Why an escalation was raised: the escalation chain's reason codes.
+ESCALATION_REASON_NAMES = {
+    "acknowledgement_overdue": _l("Acknowledgement overdue"),
+    "service_overdue": _l("Service overdue"),
+    "task_overdue": _l("Task overdue"),
+    "timer_passed": _l("Time limit passed"),
+    "follow_up_due": _l("Follow-up due"),
+}
+
+
+def code_name(table: dict, code: str | None) -> str:
+    """The words for a code in the current language, or the code itself when it has none."""
+    if code is None:
+        return ""
+    return str(table.get(code, code))
 
 
 def group_name(group: str) -> str:

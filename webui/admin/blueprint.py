@@ -1,13 +1,27 @@
-"""Routes: the users of the administrator's organisation."""
+"""Routes: accounts, organisations and undelivered notifications, for administrators."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from engine.domain import Role
-from webui.admin import user_list
+from engine.errors import InvalidData
+from engine.services.user_admin import (
+    add_organisation,
+    check_secretariat_admin,
+    create_account,
+    list_accounts,
+    list_organisations,
+    set_account_active,
+    set_account_roles,
+)
+from notifications.dead_letters import dead_letters, retry_dead_letter
+from webui.admin.admin_forms import new_account, new_organisation, roles_of
 from webui.auth.session_user import role_required
-from webui.request_scope import uow
+from webui.engine_messages import field_messages
+from webui.labels import ORGANISATION_KIND_NAMES, ROLE_NAMES
+from webui.request_scope import clock, container, uow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -15,6 +29,96 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def users():
-    """Every user of the administrator's own organisation, with their roles."""
-    rows = user_list.users_of_organisation(uow().session, g.user.organisation_id)
-    return render_template("admin/users.html", users=rows)
+    """The accounts the administrator manages, and the form to create one."""
+    return _users_page(created=None, values={}, errors={})
+
+
+@bp.post("/users")
+@role_required(Role.ADMIN)
+def create_user():
+    """Create an account; a password the administrator left empty is made and shown this one time."""
+    try:
+        created = create_account(uow(), clock(), g.user.actor, new_account(request.form, g.user))
+    except InvalidData as invalid:
+        values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "password")}
+        return _users_page(created=None, values=values, errors=field_messages(invalid.errors)), 422
+    flash(_("The account %(username)s was created.", username=created.username), "info")
+    return _users_page(created=created, values={}, errors={})
+
+
+@bp.post("/users/<int:user_id>/disable")
+@role_required(Role.ADMIN)
+def disable_user(user_id: int):
+    """Disable an account: its owner can no longer sign in nor use their API tokens."""
+    account = set_account_active(uow(), clock(), g.user.actor, user_id, False)
+    flash(_("The account %(username)s is disabled.", username=account.username), "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/enable")
+@role_required(Role.ADMIN)
+def enable_user(user_id: int):
+    """Enable a disabled account again."""
+    account = set_account_active(uow(), clock(), g.user.actor, user_id, True)
+    flash(_("The account %(username)s is enabled.", username=account.username), "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/roles")
+@role_required(Role.ADMIN)
+def edit_roles(user_id: int):
+    """Replace an account's roles."""
+    account = set_account_roles(uow(), clock(), g.user.actor, user_id, roles_of(request.form))
+    flash(_("The roles of %(username)s were changed.", username=account.username), "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/organisations")
+@role_required(Role.ADMIN)
+def organisations():
+    """The organisations of the mechanism (administrators of the secretariat only)."""
+    return _organisations_page(values={}, errors={})
+
+
+@bp.post("/organisations")
+@role_required(Role.ADMIN)
+def create_organisation():
+    """Add an organisation to the mechanism."""
+    try:
+        add_organisation(uow(), clock(), g.user.actor, new_organisation(request.form))
+    except InvalidData as invalid:
+        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        return _organisations_page(values=values, errors=field_messages(invalid.errors)), 422
+    flash(_("The organisation was added."), "info")
+    return redirect(url_for("admin.organisations"))
+
+
+@bp.get("/deliveries")
+@role_required(Role.ADMIN)
+def deliveries():
+    """Notifications given up after their last attempt, with the error each met."""
+    check_secretariat_admin(uow(), g.user.actor)
+    return render_template("admin/deliveries.html", letters=dead_letters(container().uow))
+
+
+@bp.post("/deliveries/<int:delivery_id>/retry")
+@role_required(Role.ADMIN)
+def retry_delivery(delivery_id: int):
+    """Send a dead-lettered notification once more (at the dispatcher's next run)."""
+    check_secretariat_admin(uow(), g.user.actor)
+    retry_dead_letter(container().uow, delivery_id, clock())
+    flash(_("The notification will be sent again at the next dispatch."), "info")
+    return redirect(url_for("admin.deliveries"))
+
+
+def _users_page(created, values: dict, errors: dict) -> str:
+    listing = list_accounts(uow(), g.user.actor)
+    return render_template("admin/users.html", listing=listing, created=created, values=values, errors=errors,
+                           role_choices=[(role.value, ROLE_NAMES[role]) for role in Role])
+
+
+def _organisations_page(values: dict, errors: dict) -> str:
+    rows = list_organisations(uow(), g.user.actor)
+    kinds = [(kind.value, name) for kind, name in ORGANISATION_KIND_NAMES.items()]
+    return render_template("admin/organisations.html", organisations=rows, values=values, errors=errors,
+                           kind_choices=kinds)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from engine.services.inbox import list_inbox
+from engine.services.labels import labelled_tasks
 from webui.auth.session_user import login_required
-from webui.dashboard import notification_list
+from webui.dashboard import notification_list, notification_settings
+from webui.i18n import current_language
 from webui.request_scope import clock, uow
 
 bp = Blueprint("dashboard", __name__)
@@ -19,7 +22,7 @@ HOME_TASKS = 10
 def home():
     """Who the user is, and what waits for them."""
     unread = notification_list.unread_count(uow().session, g.user.id)
-    tasks = list_inbox(uow(), g.user.actor, limit=HOME_TASKS)
+    tasks = labelled_tasks(uow(), list_inbox(uow(), g.user.actor, limit=HOME_TASKS), current_language())
     return render_template("dashboard/home.html", unread=unread, tasks=tasks, more=len(tasks) == HOME_TASKS)
 
 
@@ -47,3 +50,22 @@ def mark_all_read():
     notification_list.mark_all_read(uow().session, g.user.id, clock().now())
     uow().commit()
     return redirect(url_for("dashboard.notifications"))
+
+
+@bp.get("/notifications/settings")
+@login_required
+def settings():
+    """How the user wants to be told: channels, and immediate or daily-digest email."""
+    choices = notification_settings.choices_of(uow().session, g.user.id)
+    return render_template("dashboard/settings.html", choices=choices)
+
+
+@bp.post("/notifications/settings")
+@login_required
+def save_settings():
+    """Store the ticked channels and the digest choice."""
+    chosen = {key: request.form.get(key) == "on" for key in notification_settings.KEYS}
+    notification_settings.save_choices(uow().session, g.user.id, chosen, clock().now())
+    uow().commit()
+    flash(_("Your notification settings were saved."), "info")
+    return redirect(url_for("dashboard.settings"))

@@ -7,8 +7,11 @@ from flask_babel import gettext as _
 
 from engine.errors import InvalidData
 from engine.services.inbox import list_inbox
-from engine.services.tasks import claim_task, complete_task, describe_task, release_task
+from engine.services.labels import describe_labelled_task, labelled_tasks
+from engine.services.tasks import claim_task, complete_task, release_task
 from webui.auth.session_user import login_required
+from webui.engine_messages import field_messages
+from webui.i18n import current_language
 from webui.request_scope import clock, uow
 from webui.tasks.form_inputs import form_inputs
 
@@ -22,7 +25,8 @@ PAGE_SIZE = 50
 def inbox():
     """The user's open tasks and their groups' unclaimed ones, most pressing first."""
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    tasks = list_inbox(uow(), g.user.actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    tasks = labelled_tasks(uow(), list_inbox(uow(), g.user.actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE),
+                           current_language())
     return render_template("tasks/inbox.html", tasks=tasks, page=page, page_size=PAGE_SIZE)
 
 
@@ -46,7 +50,7 @@ def release(task_id: str):
 @login_required
 def show(task_id: str):
     """The task's form."""
-    return _task_page(describe_task(uow(), clock(), task_id, g.user.actor), {}, {})
+    return _task_page(describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language()), {}, {})
 
 
 @bp.post("/<task_id>")
@@ -58,8 +62,8 @@ def complete(task_id: str):
     try:
         result = complete_task(uow(), clock(), task_id, g.user.actor, values)
     except InvalidData as invalid:
-        task = describe_task(uow(), clock(), task_id, g.user.actor)
-        return _task_page(task, values, invalid.errors), 422
+        task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language())
+        return _task_page(task, values, field_messages(invalid.errors)), 422
     flash(_("Task completed."), "info")
     return redirect(url_for("cases.show", reference=result.reference))
 

@@ -22,7 +22,7 @@ class FormInput:
 
 
 def form_inputs(task) -> list[FormInput]:
-    """The inputs for the fields of `task` (an engine TaskForm)."""
+    """The inputs for the fields of `task` (an engine LabelledTaskForm: labels already in the reader's language)."""
     inputs = []
     for field in task.fields:
         choices = None
@@ -31,6 +31,6 @@ def form_inputs(task) -> list[FormInput]:
         elif field.type == "boolean":
             choices = [("true", _("Yes")), ("false", _("No"))]
         elif field.type == "enum":
-            choices = [(choice, choice) for choice in field.choices]
+            choices = list(field.choices)
         inputs.append(FormInput(field.id, field.label, INPUT_TYPES.get(field.type, "text"), field.required, choices))
     return inputs

@@ -1,0 +1,199 @@
+"""Pathway texts in a reader's language: task names, lanes, documentation, field and option labels.
+
+    texts = pathway_texts(uow, case.pathway_version_id, "en")
+    texts.labels.element("Task_Identification"), texts.lane("Travailleur social")
+    tasks = labelled_tasks(uow, list_inbox(uow, actor), "en")
+    form = describe_labelled_task(uow, clock, task_id, actor, "en")
+
+The texts come from the case's pinned pathway version (`engine.pathways.labels.Labels` over its
+stored files). Published versions never change, so the texts of a (version, language) are built
+once per process; the key is the version's content hash, which names the same files in every
+database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engine.access import Actor
+from engine.clock import Clock
+from engine.pathways.documents import BPMN_NS
+from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
+from engine.pathways.labels import Labels
+from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.services.case_view import CaseView, show_case
+from engine.services.inbox import TaskSummary
+from engine.services.pathways import PathwayVersion
+from engine.services.tasks import describe_task
+from engine.store.models import CaseRow, PathwayFileRow, PathwayVersionRow, TaskRow
+from engine.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PathwayTexts:
+    """The labels of one pathway version in one language, and its lanes by their diagram name."""
+
+    labels: Labels
+    lane_ids: dict[str, str]  # lane name as drawn -> lane id
+
+    def lane(self, name: str | None) -> str | None:
+        """A lane as stored on a task (its diagram name), in this language."""
+        if not name:
+            return name
+        lane_id = self.lane_ids.get(name)
+        return self.labels.element(lane_id, default=name) if lane_id else name
+
+
+@dataclass(frozen=True)
+class LabelledField:
+    """One field of a task's form with its label, and its options as (id, label) pairs."""
+
+    id: str
+    label: str
+    type: str
+    required: bool
+    choices: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class LabelledTaskForm:
+    """A task's form as the person doing it reads it, in their language."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    documentation: str | None
+    lane: str | None
+    stage: str | None
+    fields: tuple[LabelledField, ...]
+    providers: tuple = ()  # ProviderChoice, for referral steps
+
+
+_cache: dict[tuple[str, str], PathwayTexts] = {}
+_lock = threading.Lock()
+
+
+def pathway_texts(uow: UnitOfWork, version_id: int, language: str) -> PathwayTexts:
+    """The texts of a published version in `language` (the diagram's own texts where none is given)."""
+    with uow:
+        content_hash = uow.session.scalar(select(PathwayVersionRow.content_hash).where(PathwayVersionRow.id == version_id))
+        cached = _cache.get((content_hash, language))
+        if cached is not None:
+            return cached
+        row = uow.session.get(PathwayVersionRow, version_id)
+        files = dict(uow.session.execute(
+            select(PathwayFileRow.path, PathwayFileRow.content).where(PathwayFileRow.version_id == version_id)
+        ).all())
+    texts = _texts_of(_source(row.pathway_id, row.title, row.languages, row.main_file, files, content_hash), language)
+    with _lock:
+        _cache[(content_hash, language)] = texts
+    return texts
+
+
+def version_texts(version: PathwayVersion, language: str) -> PathwayTexts:
+    """The texts of a version already loaded (`engine.services.pathways.get_version`)."""
+    key = (version.content_hash, language)
+    if key not in _cache:
+        source = _source(version.pathway_id, version.title, version.languages, version.main_file, version.files,
+                         version.content_hash)
+        with _lock:
+            _cache[key] = _texts_of(source, language)
+    return _cache[key]
+
+
+def texts_of_cases(uow: UnitOfWork, case_ids: Iterable[int], language: str) -> dict[int, PathwayTexts]:
+    """The texts of each case's pinned pathway version (one query for the versions)."""
+    wanted = sorted(set(case_ids))
+    if not wanted:
+        return {}
+    with uow:
+        versions = dict(uow.session.execute(
+            select(CaseRow.id, CaseRow.pathway_version_id).where(CaseRow.id.in_(wanted))
+        ).all())
+        by_version = {version_id: pathway_texts(uow, version_id, language) for version_id in set(versions.values())}
+    return {case_id: by_version[version_id] for case_id, version_id in versions.items()}
+
+
+def labelled_tasks(uow: UnitOfWork, tasks: Sequence[TaskSummary], language: str) -> list[TaskSummary]:
+    """Inbox lines with each task's name in `language`, from its case's pathway version."""
+    texts = texts_of_cases(uow, (task.case_id for task in tasks), language)
+    return [
+        replace(task, name=texts[task.case_id].labels.element(task.bpmn_id, default=task.name))
+        if task.case_id in texts else task
+        for task in tasks
+    ]
+
+
+def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, language: str) -> LabelledTaskForm:
+    """An open task's form (NotFound/Conflict as `describe_task`), labelled in `language`."""
+    with uow:
+        form = describe_task(uow, clock, task_id, actor)
+        case_id, lane, stage = uow.session.execute(
+            select(TaskRow.case_id, TaskRow.lane, TaskRow.stage).where(TaskRow.id == task_id)
+        ).one()
+        texts = texts_of_cases(uow, [case_id], language)[case_id]
+    labels = texts.labels
+    return LabelledTaskForm(
+        task_id=form.task_id,
+        bpmn_id=form.bpmn_id,
+        name=labels.element(form.bpmn_id, default=form.name),
+        documentation=labels.documentation(form.bpmn_id),
+        lane=texts.lane(lane),
+        stage=stage,
+        fields=tuple(
+            LabelledField(
+                id=field.id,
+                label=labels.field(field.id) or field.label,
+                type=field.type,
+                required=field.required,
+                choices=tuple((choice, labels.value(field.id, choice)) for choice in field.choices),
+            )
+            for field in form.fields
+        ),
+        providers=form.providers,
+    )
+
+
+@dataclass(frozen=True)
+class LabelledCase:
+    """A case page in one language: its open tasks renamed, and the names of the tasks its history cites."""
+
+    case: CaseView
+    task_names: dict[str, str]  # bpmn id -> name, for the history
+
+
+def show_labelled_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor, language: str) -> LabelledCase:
+    """The case page (NotFound and audit as `show_case`), with the pathway's texts in `language`."""
+    view = show_case(uow, clock, case, actor)
+    texts = pathway_texts(uow, view.pathway_version_id, language)
+    cited = {event.task_bpmn_id for event in view.history if event.task_bpmn_id}
+    return LabelledCase(
+        case=replace(view, open_tasks=tuple(labelled_tasks(uow, view.open_tasks, language))),
+        task_names={bpmn_id: texts.labels.element(bpmn_id, default=bpmn_id) for bpmn_id in sorted(cited)},
+    )
+
+
+def _source(pathway_id: str, title: dict, languages: list, main: str, files: dict[str, bytes],
+            content_hash: str) -> PathwaySource:
+    # A stored version rebuilt as the folder it was published from: Labels reads only its files.
+    return PathwaySource(id=pathway_id, path=Path(pathway_id), metadata={}, title=dict(title),
+                         languages=list(languages), main=main, files=files, content_hash=content_hash)
+
+
+def _texts_of(source: PathwaySource, language: str) -> PathwayTexts:
+    lane_ids: dict[str, str] = {}
+    for name in sorted(source.files):
+        if not name.lower().endswith(BPMN_SUFFIXES):
+            continue
+        root = parse_untrusted(source.files[name])
+        if isinstance(root, XmlProblem):
+            continue
+        for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+            if lane.get("name") and lane.get("id"):
+                lane_ids.setdefault(lane.get("name").strip(), lane.get("id"))
+    return PathwayTexts(Labels(source, language), lane_ids)

@@ -1,0 +1,304 @@
+"""Administering accounts and organisations: who may, and the audited changes they make.
+
+    accounts = list_accounts(uow, actor)
+    created = create_account(uow, clock, actor, NewAccount("awa", frozenset({Role.CASEWORKER}), organisation_id=3))
+    created.initial_password    # shown once when the administrator did not choose one
+    set_account_active(uow, clock, actor, user_id, False)
+    set_account_roles(uow, clock, actor, user_id, {Role.SUPERVISOR})
+    add_organisation(uow, clock, actor, NewOrganisation("caritas", "Caritas Douala", OrganisationKind.NGO))
+
+An administrator manages the accounts of their own organisation. The administrators of the
+mechanism's secretariat (the organisation of its coordinators) manage every organisation's
+accounts and the list of organisations. Every change lands in the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from engine.access import Actor
+from engine.clock import Clock
+from engine.domain import Language, OrganisationKind, Role
+from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
+from engine.services.accounts import create_organisation, create_user
+from engine.store.models import AuditEntry, Organisation, User, UserRole
+from engine.store.unit_of_work import UnitOfWork
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
+MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """One account as the administration page lists it."""
+
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    language: str
+    organisation_id: int
+    organisation_name: str
+    roles: frozenset[Role]
+    active: bool
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    """One organisation as the administration page lists it."""
+
+    id: int
+    slug: str
+    name: str
+    kind: str
+    is_provider: bool
+    mou_signed: bool
+    data_sharing_signed: bool
+    users: int
+
+    @property
+    def choice(self) -> tuple[str, str]:
+        """The organisation as an option of a list: (id, name)."""
+        return str(self.id), self.name
+
+
+@dataclass(frozen=True)
+class AccountList:
+    """The accounts an administrator manages, and the organisations they may create accounts in."""
+
+    accounts: tuple[AccountView, ...]
+    organisations: tuple[OrganisationView, ...]
+    mechanism_wide: bool  # True for the secretariat's administrators
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """What an administrator fills in to create an account."""
+
+    username: str
+    roles: frozenset[Role]
+    organisation_id: int | None = None  # None: the administrator's own organisation
+    display_name: str = ""
+    email: str = ""
+    language: Language = Language.FR
+    password: str = ""  # empty: a one-time initial password is made and shown once
+    groups: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class CreatedAccount:
+    """The account made, and the initial password when the administrator did not choose one."""
+
+    id: int
+    username: str
+    initial_password: str | None
+
+
+@dataclass(frozen=True)
+class NewOrganisation:
+    """What an administrator fills in to add an organisation."""
+
+    slug: str
+    name: str
+    kind: OrganisationKind = OrganisationKind.OTHER
+    is_provider: bool = False
+    mou_signed: bool = False
+    data_sharing_signed: bool = False
+
+
+def secretariat_id(uow: UnitOfWork) -> int | None:
+    """The mechanism's secretariat: the organisation of its active coordinators (lowest id if several)."""
+    with uow:
+        return uow.session.scalar(
+            select(User.organisation_id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.COORDINATOR, User.active.is_(True))
+            .order_by(User.organisation_id)
+            .limit(1)
+        )
+
+
+def can_administer(actor: Actor) -> bool:
+    """Administrators manage accounts (and, at the secretariat, organisations)."""
+    return actor.active and actor.has(Role.ADMIN)
+
+
+def can_manage_accounts_of(actor: Actor, organisation_id: int, secretariat: int | None) -> bool:
+    """An administrator manages their own organisation's accounts; the secretariat's manage everyone's."""
+    if not can_administer(actor):
+        return False
+    return organisation_id == actor.organisation_id or (secretariat is not None and actor.organisation_id == secretariat)
+
+
+def can_manage_organisations(actor: Actor, secretariat: int | None) -> bool:
+    """Only the secretariat's administrators add organisations to the mechanism."""
+    return can_administer(actor) and secretariat is not None and actor.organisation_id == secretariat
+
+
+def list_accounts(uow: UnitOfWork, actor: Actor) -> AccountList:
+    """The accounts the administrator manages (every organisation's at the secretariat), by organisation and name."""
+    _require(can_administer(actor), actor, "manage accounts")
+    with uow:
+        wide = can_manage_organisations(actor, secretariat_id(uow))
+        statement = (select(User).options(selectinload(User.role_rows), selectinload(User.organisation))
+                     .join(Organisation, Organisation.id == User.organisation_id)
+                     .order_by(Organisation.name, User.username))
+        if not wide:
+            statement = statement.where(User.organisation_id == actor.organisation_id)
+        accounts = tuple(_account(user) for user in uow.session.scalars(statement))
+        organisations = tuple(_organisations(uow, None if wide else actor.organisation_id))
+    return AccountList(accounts, organisations, wide)
+
+
+def create_account(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAccount) -> CreatedAccount:
+    """Create an account in an organisation the administrator manages; audited."""
+    _require(can_administer(actor), actor, "create accounts")
+    problems = _account_problems(new)
+    if problems:
+        raise InvalidData(f"the account {new.username!r} was not created: {', '.join(sorted(problems))}", problems)
+    password = new.password or secrets.token_urlsafe(12)
+    with uow:
+        organisation_id = actor.organisation_id if new.organisation_id is None else new.organisation_id
+        organisation = uow.session.get(Organisation, organisation_id)
+        if organisation is None or not can_manage_accounts_of(actor, organisation.id, secretariat_id(uow)):
+            raise NotFound(f"organisation {organisation_id} does not exist or is not yours to manage")
+        # Added first: create_user commits the account and this entry together.
+        _audit(uow, clock, actor, "account.created", "user", new.username,
+               {"organisation": organisation.slug, "roles": sorted(r.value for r in new.roles),
+                "password": "chosen" if new.password else "generated"})
+        user_id = create_user(uow, clock, new.username, organisation.slug, new.roles,
+                              display_name=new.display_name or None, email=new.email or None,
+                              language=new.language, password=password, groups=new.groups)
+    return CreatedAccount(user_id, new.username, None if new.password else password)
+
+
+def set_account_active(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int, active: bool) -> AccountView:
+    """Disable (nobody signs in, tokens stop working) or enable an account again; audited."""
+    with uow:
+        user = _managed_user(uow, actor, user_id)
+        if user.id == actor.id and not active:
+            raise Conflict("you cannot disable your own account; ask another administrator")
+        if user.active != active:
+            user.active = active
+            _audit(uow, clock, actor, "account.enabled" if active else "account.disabled", "user", user.username, {})
+        uow.commit()
+        return _account(user)
+
+
+def set_account_roles(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int, roles: Iterable[Role]) -> AccountView:
+    """Replace an account's roles; audited. Nobody removes their own administrator role."""
+    roles = frozenset(Role(role) for role in roles)
+    if not roles:
+        raise InvalidData("an account needs at least one role", {"roles": ["required"]})
+    with uow:
+        user = _managed_user(uow, actor, user_id)
+        if user.id == actor.id and Role.ADMIN not in roles:
+            raise Conflict("you cannot remove your own administrator role; ask another administrator")
+        before = user.roles
+        if before != roles:
+            user.role_rows = [row for row in user.role_rows if row.role in roles] + [
+                UserRole(role=role) for role in sorted(roles - before)
+            ]
+            _audit(uow, clock, actor, "account.roles_changed", "user", user.username,
+                   {"before": sorted(r.value for r in before), "after": sorted(r.value for r in roles)})
+        uow.commit()
+        return _account(user)
+
+
+def check_secretariat_admin(uow: UnitOfWork, actor: Actor) -> None:
+    """AccessDenied unless the actor administers the secretariat (the installation's operators)."""
+    with uow:
+        _require(can_manage_organisations(actor, secretariat_id(uow)), actor, "operate the installation")
+
+
+def list_organisations(uow: UnitOfWork, actor: Actor) -> list[OrganisationView]:
+    """Every organisation of the mechanism, for the secretariat's administrators."""
+    with uow:
+        _require(can_manage_organisations(actor, secretariat_id(uow)), actor, "manage organisations")
+        return _organisations(uow, None)
+
+
+def add_organisation(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewOrganisation) -> int:
+    """Add an organisation to the mechanism; audited."""
+    problems = {}
+    if not SLUG.fullmatch(new.slug or "") or len(new.slug) > 64:
+        problems["slug"] = ["lowercase letters, digits and dashes"]
+    if not (new.name or "").strip() or len(new.name) > MAX_NAME:
+        problems["name"] = ["required"] if not (new.name or "").strip() else [f"at most {MAX_NAME} characters"]
+    with uow:
+        _require(can_manage_organisations(actor, secretariat_id(uow)), actor, "manage organisations")
+        if problems:
+            raise InvalidData(f"the organisation {new.slug!r} was not added", problems)
+        _audit(uow, clock, actor, "organisation.created", "organisation", new.slug,
+               {"kind": OrganisationKind(new.kind).value, "is_provider": new.is_provider})
+        return create_organisation(uow, clock, new.slug, new.name.strip(), kind=new.kind, is_provider=new.is_provider,
+                                   mou_signed=new.mou_signed, data_sharing_signed=new.data_sharing_signed)
+
+
+def _require(allowed: bool, actor: Actor, what: str) -> None:
+    if not allowed:
+        raise AccessDenied(f"{actor.username} may not {what}")
+
+
+def _managed_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
+    _require(can_administer(actor), actor, "manage accounts")
+    user = uow.session.get(User, user_id)
+    if user is None or not can_manage_accounts_of(actor, user.organisation_id, secretariat_id(uow)):
+        raise NotFound(f"user {user_id} does not exist or is not yours to manage")
+    return user
+
+
+def _account_problems(new: NewAccount) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    if not USERNAME.fullmatch(new.username or ""):
+        problems["username"] = ["2 to 64 lowercase letters, digits, dots, dashes or underscores"]
+    if not new.roles:
+        problems["roles"] = ["required"]
+    if new.email and (len(new.email) > 320 or not EMAIL.fullmatch(new.email)):
+        problems["email"] = ["not an email address"]
+    if len(new.display_name or "") > MAX_NAME:
+        problems["display_name"] = [f"at most {MAX_NAME} characters"]
+    if new.password and len(new.password) < MIN_PASSWORD:
+        problems["password"] = [f"at least {MIN_PASSWORD} characters"]
+    if len(new.password or "") > MAX_PASSWORD:
+        problems["password"] = [f"at most {MAX_PASSWORD} characters"]
+    return problems
+
+
+def _audit(uow: UnitOfWork, clock: Clock, actor: Actor, action: str, object_type: str, object_id: str, details: dict) -> None:
+    uow.session.add(AuditEntry(at=clock.now(), user_id=actor.id, action=action, object_type=object_type,
+                               object_id=object_id[:100], details=details))
+
+
+def _account(user: User) -> AccountView:
+    return AccountView(
+        id=user.id, username=user.username, display_name=user.display_name, email=user.email,
+        language=Language(user.language).value, organisation_id=user.organisation_id,
+        organisation_name=user.organisation.name, roles=frozenset(user.roles), active=user.active,
+        last_login_at=user.last_login_at,
+    )
+
+
+def _organisations(uow: UnitOfWork, only: int | None) -> list[OrganisationView]:
+    users = select(func.count(User.id)).where(User.organisation_id == Organisation.id).scalar_subquery()
+    statement = select(Organisation, users).order_by(Organisation.name)
+    if only is not None:
+        statement = statement.where(Organisation.id == only)
+    return [
+        OrganisationView(id=o.id, slug=o.slug, name=o.name, kind=OrganisationKind(o.kind).value,
+                         is_provider=o.is_provider, mou_signed=o.mou_signed,
+                         data_sharing_signed=o.data_sharing_signed, users=count)
+        for o, count in uow.session.execute(statement)
+    ]
