@@ -1,18 +1,20 @@
 """The deadline sweep: its cost with nothing due must not grow with open cases; the cost of each escalation.
 
-    python bench/sweep.py [--database-url URL] [--small 2000] [--large 200000] [--due 1000] [--repeat 30]
+    python bench/sweep.py [--database-url URL --large-database-url URL2] [--small 2000] [--large 200000]
+                          [--due 1000] [--repeat 30]
 
-1. One sweep with nothing due among N open cases, for N = --small and N = --large (each case has
-   two pending deadlines in the coming weeks, bulk-inserted). Printed: median and p95 of
-   --repeat sweeps at each size, and the ratio large/small (target: at most 2), with the query
-   plan of the claim, which must read the `due_at` index only.
+1. One sweep with nothing due among N open cases, for N = --small and N = --large, in two
+   installations side by side (each case has two pending deadlines in the coming weeks,
+   bulk-inserted). Printed: median and p95 of --repeat sweeps at each size, timed alternately so
+   the machine's other work weighs on both alike, and the ratio large/small (target: at most 2),
+   with the query plan of the claim, which must read the `due_at` index only.
 2. One sweep escalating --due overdue referrals (copies of a case walked through the services
    to "referral sent"): total time and time per escalation. Each escalation is a full case step
    (load, fire the timer, record the escalation, sync, history, outbox, one commit).
 
 The idle cases carry a placeholder workflow: a sweep with nothing due never loads a case, and the
-escalated ones carry the real workflow. Without --database-url, a temporary SQLite file is used;
-a PostgreSQL URL must name an empty database.
+escalated ones carry the real workflow. Without database URLs, temporary SQLite files are used;
+PostgreSQL URLs must name two empty databases.
 """
 
 from __future__ import annotations
@@ -48,45 +50,44 @@ START = datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--database-url", default=None, help="empty database for the small installation")
+    parser.add_argument("--large-database-url", default=None, help="empty database for the large one")
     parser.add_argument("--small", type=int, default=2_000)
     parser.add_argument("--large", type=int, default=200_000)
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
+    if bool(args.database_url) != bool(args.large_database_url):
+        sys.exit("give both --database-url and --large-database-url, or neither (temporary SQLite files)")
 
     workdir = Path(tempfile.mkdtemp(prefix="aiguillage-bench-sweep-"))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite'}"
-    clock = ManualClock(START)
-    container = build(Settings(database_url=url, instance_dir=workdir), clock=clock)
-    upgrade_database(container.engine)
-    with container.uow() as uow:
-        if uow.session.scalar(select(func.count()).select_from(CaseRow)):
-            sys.exit("the database is not empty: give an empty one")
-    load_demo_data(container.uow(), clock)
-    publish_pathway(container.uow(), load_source(ROOT / "pathways" / "cameroon-nrm"), clock)
-    walker = CaseWalker(container)
-    source = walk_one_referral(container, walker, "urgent")  # its reminder is due 24 hours from now
-    backend = container.engine.dialect.name
-    print(f"database: {backend}")
-
+    small_db, small_source = _installation(args.database_url or f"sqlite:///{workdir / 'small.sqlite'}", workdir / "small")
+    large_db, large_source = _installation(args.large_database_url or f"sqlite:///{workdir / 'large.sqlite'}", workdir / "large")
+    print(f"database: {small_db.engine.dialect.name}")
     # Idle cases' deadlines fall from two days ahead onwards: nothing of theirs is due in this run.
-    idle_from = clock.now() + timedelta(days=2)
-    add_idle_cases(container, source, args.small - 1, idle_from)
-    _settle(container)
-    small = _nothing_due(container, args.repeat)
-    _print_sweep("nothing due", args.small, small)
+    idle_from = START + timedelta(days=2)
+    add_idle_cases(small_db, small_source, args.small - 1, idle_from)
     started = time.perf_counter()
-    add_idle_cases(container, source, args.large - args.small, idle_from, first_number=3_000_000)
-    print(f"(inserted {args.large - args.small:,} more open cases in {time.perf_counter() - started:.0f} s)")
-    _settle(container)
-    large = _nothing_due(container, args.repeat)
+    add_idle_cases(large_db, large_source, args.large - 1, idle_from)
+    print(f"(inserted {args.large - 1:,} idle open cases in {time.perf_counter() - started:.0f} s)")
+    for container in (small_db, large_db):
+        _settle(container)
+        sweep_deadlines(container.uow, container.clock, "bench")  # warm the connection pool and caches
+
+    # Interleaved, so that whatever else the machine does weighs on both sizes alike.
+    small, large = [], []
+    for _ in range(args.repeat):
+        small.append(_nothing_due(small_db))
+        large.append(_nothing_due(large_db))
+    _print_sweep("nothing due", args.small, small)
     _print_sweep("nothing due", args.large, large)
     ratio = statistics.median(large) / statistics.median(small)
     print(f"ratio large/small (medians): {ratio:.2f}  (target <= 2): {'met' if ratio <= 2 else 'NOT met'}")
-    _print_plan(container)
+    _print_plan(large_db)
+    small_db.dispose()
 
-    copy_case(container, source, args.due - 1)
+    container, clock = large_db, large_db.clock
+    copy_case(container, large_source, args.due - 1)
     clock.advance(timedelta(hours=24))
     started = time.perf_counter()
     report = sweep_deadlines(container.uow, clock, "bench", batch_size=100)
@@ -99,15 +100,26 @@ def main() -> None:
     container.dispose()
 
 
-def _nothing_due(container, repeat: int) -> list[float]:
-    times = []
-    sweep_deadlines(container.uow, container.clock, "bench")  # warm the connection pool and caches
-    for _ in range(repeat):
-        started = time.perf_counter()
-        report = sweep_deadlines(container.uow, container.clock, "bench")
-        times.append(time.perf_counter() - started)
-        assert report.claimed == 0
-    return times
+def _installation(url: str, instance_dir: Path):
+    """An empty, migrated database with the demo directory, the Cameroon pathway and one sent referral."""
+    clock = ManualClock(START)
+    container = build(Settings(database_url=url, instance_dir=instance_dir), clock=clock)
+    upgrade_database(container.engine)
+    with container.uow() as uow:
+        if uow.session.scalar(select(func.count()).select_from(CaseRow)):
+            sys.exit(f"the database {container.engine.url.render_as_string(hide_password=True)} is not empty")
+    load_demo_data(container.uow(), clock)
+    publish_pathway(container.uow(), load_source(ROOT / "pathways" / "cameroon-nrm"), clock)
+    source = walk_one_referral(container, CaseWalker(container), "urgent")  # its reminder is due in 24 hours
+    return container, source
+
+
+def _nothing_due(container) -> float:
+    started = time.perf_counter()
+    report = sweep_deadlines(container.uow, container.clock, "bench")
+    elapsed = time.perf_counter() - started
+    assert report.claimed == 0
+    return elapsed
 
 
 def _print_sweep(what: str, cases: int, times: list[float]) -> None:
