@@ -10,7 +10,7 @@ from webui.api.operations import bp, operation
 from webui.auth.session_user import login_required
 
 # Importing an area registers its routes on `bp`.
-from webui.api import cases, consents, escalations, notifications, pathways, referrals, tasks  # noqa: E402,F401  isort: skip
+from webui.api import cases, consents, escalations, notifications, pathways, referrals, tasks  # noqa: F401
 
 init_api_errors(bp)
 

@@ -44,3 +44,11 @@ def release_task(task_id: str):
 def complete_task(task_id: str, body: dict):
     """Submit a task's form: 422 lists every field to correct and changes nothing; 409 if it changed meanwhile."""
     return tasks.complete_task(uow(), clock(), task_id, g.user.actor, body["data"])
+
+
+@operation("POST", "/tasks/<task_id>/reassign", tag="tasks", body=schemas.ReassignBody,
+           response=schemas.TaskReassigned, errors=(403, 409))
+def reassign_task(task_id: str, body: dict):
+    """Hand an open task to a named user (supervisors of its organisation, coordinators)."""
+    tasks.reassign_task(uow(), clock(), task_id, g.user.actor, body["username"])
+    return {"id": task_id, "assignee": body["username"]}

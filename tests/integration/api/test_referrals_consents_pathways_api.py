@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
+
+from engine.services.deadlines import sweep_deadlines
 
 from tests.integration.api.test_need_to_know import CASEWORKER, HOSPITAL, referred  # noqa: F401  (a fixture)
 from tests.integration.services.conftest import CAMEROON
@@ -54,20 +57,28 @@ def test_recording_consent_outside_the_consent_step_is_a_conflict(api, referred)
     assert again.status_code == 409
 
 
-def test_escalations_are_handled_by_coordinators_not_caseworkers(api, container, referred):
-    from datetime import timedelta
-
-    from engine.services.deadlines import sweep_deadlines
-
+@pytest.fixture
+def escalation(api, container, referred) -> dict:
+    """An open escalation: the referrals went unacknowledged for five days, swept as the scheduler does."""
     for _ in range(10):
         container.clock.advance(timedelta(hours=12))
         sweep_deadlines(container.uow, container.clock, worker_id="api-tests")
-    escalation = api.get("demo-coordinator", "/escalations?status=open&limit=1").json["escalations"][0]
+    return api.get("demo-coordinator", "/escalations?status=open&limit=1").json["escalations"][0]
+
+
+def test_escalations_are_handled_by_coordinators_not_caseworkers(api, escalation):
     assert api.post(CASEWORKER, f"/escalations/{escalation['id']}/acknowledge").status_code == 403
     assert api.post("demo-coordinator", f"/escalations/{escalation['id']}/resolve", json={"note": ""}).status_code == 422
     resolved = api.post("demo-coordinator", f"/escalations/{escalation['id']}/resolve", json={"note": "Phoned them."})
     assert resolved.json["status"] == "resolved" and resolved.json["resolution_note"] == "Phoned them."
     assert api.post("demo-coordinator", f"/escalations/{escalation['id']}/acknowledge").status_code == 409
+    assert api.post("demo-coordinator", f"/escalations/{escalation['id']}/reassign",
+                    json={"username": "demo-supervisor"}).status_code == 409
+
+
+def test_a_coordinator_hands_an_escalation_to_a_supervisor(api, escalation):
+    handed = api.post("demo-coordinator", f"/escalations/{escalation['id']}/reassign", json={"username": "demo-supervisor"})
+    assert handed.status_code == 200 and handed.json["reassigned_to_id"] is not None
 
 
 def _cameroon_files(**replaced: bytes) -> dict:
