@@ -40,6 +40,7 @@ AGENCIES = [("bench-iom", 0.6), ("bench-minas", 0.3), ("bench-ngo", 0.1)]
 PROVIDERS = [f"bench-provider-{n}" for n in range(1, 9)]
 SECTORS = ["health", "mhpss", "shelter", "food_nfi", "legal_documentation", "economic_reintegration"]
 PRIORITIES = ["emergency", "urgent", "normal", "normal", "normal"]
+RANK = {"emergency": 0, "urgent": 1, "normal": 2}
 STAGES = ["identification", "assessment", "consent", "referral", "follow_up", "closure"]
 START = datetime(2021, 1, 4, 8, 0, tzinfo=timezone.utc)
 BATCH = 5000
@@ -132,7 +133,8 @@ def fill(container, ids: dict, version_id: int, cases: int, seed: int = 7) -> di
             if is_open:
                 task_id = str(uuid.UUID(int=rng.getrandbits(128)))
                 buffers[TaskRow].append(_task(task_id, number, provider, priority, created, "open", "referral", referral_id))
-                buffers[TaskCandidate].append({"task_id": task_id, "group_name": "provider_focal_point", "organisation_id": provider})
+                buffers[TaskCandidate].append({"task_id": task_id, "group_name": "provider_focal_point", "organisation_id": provider,
+                                               "priority_rank": RANK[priority], "due_at": created + timedelta(days=3)})
                 counts["open_tasks"] += 1
                 counts["candidates"] += 1
         if is_open:
@@ -140,7 +142,8 @@ def fill(container, ids: dict, version_id: int, cases: int, seed: int = 7) -> di
             group = rng.choice(["caseworker", "caseworker", "caseworker", "supervisor", "coordinator"])
             buffers[TaskRow].append(_task(task_id, number, organisation, priority, created, "open", "follow_up", group=group))
             buffers[TaskCandidate].append({"task_id": task_id, "group_name": group,
-                                           "organisation_id": coordination if group == "coordinator" else organisation})
+                                           "organisation_id": coordination if group == "coordinator" else organisation,
+                                           "priority_rank": RANK[priority], "due_at": created + timedelta(days=3)})
             counts["open_tasks"] += 1
             counts["candidates"] += 1
         if len(buffers[CaseRow]) >= BATCH:

@@ -72,7 +72,7 @@ def _sync_tasks(step: Step, ready: list[HumanTask]) -> SyncChanges:
         del step.open_tasks[row.id]
     if ended_ids:
         step.execute_after_flush(delete(TaskCandidate).where(TaskCandidate.task_id.in_(ended_ids)))
-    resolver = _Resolver(step)
+    resolver = Resolver(step.session)
     for task in ready:
         if task.id in step.open_tasks:
             continue
@@ -83,10 +83,7 @@ def _sync_tasks(step: Step, ready: list[HumanTask]) -> SyncChanges:
     if changes.new_tasks:
         # After the flush: the task rows the candidates point at are in by then.
         step.execute_after_flush(insert(TaskCandidate), [
-            {"task_id": row.id, "group_name": group, "organisation_id": resolver.candidate_organisation(row, group)}
-            for row in changes.new_tasks
-            for group in row.candidate_groups.split(",")
-            if group
+            candidate for row in changes.new_tasks for candidate in candidate_rows(row, resolver)
         ])
         for row in changes.new_tasks:
             step.notify(
@@ -103,11 +100,11 @@ def _sync_tasks(step: Step, ready: list[HumanTask]) -> SyncChanges:
     return changes
 
 
-class _Resolver:
-    """Looks up, at most once per step, what a new task row needs from the directory."""
+class Resolver:
+    """Looks up, at most once per step, what new task and candidate rows need from the directory."""
 
-    def __init__(self, step: Step):
-        self.step = step
+    def __init__(self, session):
+        self.session = session
         self._coordination: int | None | bool = False
         self._users: dict[str, int | None] = {}
 
@@ -115,28 +112,41 @@ class _Resolver:
         if not username:
             return None
         if username not in self._users:
-            self._users[username] = self.step.session.scalar(select(User.id).where(User.username == username))
+            self._users[username] = self.session.scalar(select(User.id).where(User.username == username))
         return self._users[username]
 
-    def coordination_organisation(self) -> int:
+    def coordination_organisation(self) -> int | None:
         # The mechanism's secretariat: the organisation of its coordinators (one per installation).
         if self._coordination is False:
-            self._coordination = self.step.session.scalar(
+            self._coordination = self.session.scalar(
                 select(User.organisation_id)
                 .join(UserRole, UserRole.user_id == User.id)
                 .where(UserRole.role == Role.COORDINATOR, User.active.is_(True))
                 .order_by(User.organisation_id)
                 .limit(1)
             )
-        return self._coordination or self.step.case.organisation_id
+        return self._coordination
 
     def candidate_organisation(self, row: TaskRow, group: str) -> int:
         if group in MECHANISM_WIDE_GROUPS:
-            return self.coordination_organisation()
+            return self.coordination_organisation() or row.organisation_id
         return row.organisation_id
 
 
-def _task_row(step: Step, task: HumanTask, resolver: _Resolver) -> TaskRow:
+def candidate_rows(row: TaskRow, resolver: Resolver, held: bool | None = None) -> list[dict]:
+    """The candidate rows of an open task: one per group, none while someone holds the task."""
+    if row.assignee_id is not None if held is None else held:
+        return []
+    rank = Priority(row.priority).rank
+    return [
+        {"task_id": row.id, "group_name": group, "organisation_id": resolver.candidate_organisation(row, group),
+         "priority_rank": rank, "due_at": row.due_at}
+        for group in row.candidate_groups.split(",")
+        if group
+    ]
+
+
+def _task_row(step: Step, task: HumanTask, resolver: Resolver) -> TaskRow:
     groups = list(task.candidate_groups)
     assignee_id = resolver.assignee_id(task.assignee)
     if not groups and assignee_id is None:

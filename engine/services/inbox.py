@@ -1,9 +1,11 @@
 """A user's inbox: the open tasks assigned to them, or offered to a group they hold in their organisation.
 
-One indexed query: `tasks.assignee_id` for their own tasks, and `task_candidates
-(organisation_id, group_name)` for group work. Candidate rows carry the organisation that may do
-the task: the case's owner for caseworker and supervisor work, the provider a referral is
-addressed to for provider tasks, the coordination secretariat for coordinator tasks.
+One indexed query: `tasks (assignee_id, state)` for their own tasks, and `task_candidates
+(organisation_id, group_name, priority_rank, due_at)` for group work. Candidate rows exist only
+for open, unassigned tasks and carry the organisation that may do the task (the case's owner for
+caseworker and supervisor work, the provider a referral is addressed to for provider tasks, the
+coordination secretariat for coordinator tasks) and the task's inbox order: the page is chosen
+from the index alone, and only its tasks and cases are read.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, select, union
 
 from engine.access import Actor
 from engine.domain import Priority, TaskState
@@ -21,10 +22,9 @@ from engine.store.unit_of_work import UnitOfWork
 
 
 
-def _most_pressing_first(tasks) -> tuple:
-    """Emergency, then urgent, then normal; then the earliest due; then the oldest."""
-    rank = case({p.value: p.rank for p in Priority}, value=tasks.priority, else_=len(Priority))
-    return rank, tasks.due_at.is_(None), tasks.due_at, tasks.created_at, tasks.id
+def _most_pressing_first(rank, due_at, task_id) -> tuple:
+    """Emergency, then urgent, then normal; then the earliest due (undated last); then by id."""
+    return rank, due_at.is_(None), due_at, task_id
 
 
 @dataclass(frozen=True)
@@ -48,30 +48,33 @@ class TaskSummary:
 
 def inbox_statement(actor: Actor, limit: int = 50, offset: int = 0):
     """The inbox query (exposed so benchmarks and tests can print its plan)."""
-    offered = select(TaskCandidate.task_id).where(
+    offered = select(
+        TaskCandidate.task_id.label("task_id"),
+        TaskCandidate.priority_rank.label("rank"),
+        TaskCandidate.due_at.label("due_at"),
+    ).where(
         TaskCandidate.organisation_id == actor.organisation_id,
         TaskCandidate.group_name.in_(sorted(actor.groups)),
     )
-    # The page of tasks is chosen first; only its rows are then joined to their cases.
+    mine = select(
+        TaskRow.id.label("task_id"),
+        case({p.value: p.rank for p in Priority}, value=TaskRow.priority, else_=len(Priority)).label("rank"),
+        TaskRow.due_at.label("due_at"),
+    ).where(TaskRow.assignee_id == actor.id, TaskRow.state == TaskState.OPEN)
+    # UNION (not ALL): a task offered to two of the user's groups appears once.
+    entries = union(offered, mine).subquery()
     page = (
-        select(TaskRow)
-        .where(
-            TaskRow.state == TaskState.OPEN,
-            or_(
-                TaskRow.assignee_id == actor.id,
-                and_(TaskRow.assignee_id.is_(None), TaskRow.id.in_(offered)),
-            ),
-        )
-        .order_by(*_most_pressing_first(TaskRow))
+        select(entries)
+        .order_by(*_most_pressing_first(entries.c.rank, entries.c.due_at, entries.c.task_id))
         .limit(limit)
         .offset(offset)
         .subquery()
     )
-    task = aliased(TaskRow, page)
     return (
-        select(task, CaseRow.reference)
-        .join(CaseRow, CaseRow.id == task.case_id)
-        .order_by(*_most_pressing_first(task))
+        select(TaskRow, CaseRow.reference)
+        .join(page, page.c.task_id == TaskRow.id)
+        .join(CaseRow, CaseRow.id == TaskRow.case_id)
+        .order_by(*_most_pressing_first(page.c.rank, page.c.due_at, page.c.task_id))
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 
 from engine.access import (
     Actor,
@@ -30,9 +30,10 @@ from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.case_step import StepHook, StepResult, begin_step, finish_step
 from engine.services.consents import decide_override, mark_withdrawn, record_consent, request_override
 from engine.services.form_data import clean_form_data, form_fields, sensitive_fields
+from engine.services.case_sync import Resolver, candidate_rows
 from engine.services.referrals import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.step_lock import lock_for_writing
-from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskRow
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
 CONSENT_PROPERTY = "aiguillage.consent"
@@ -177,6 +178,12 @@ def _assign(uow, clock, row: TaskRow, actor: Actor, assignee_id: int | None, act
     ).rowcount
     if changed != 1:
         raise Conflict(f"task {row.name} changed in the meantime; reload your task list")
+    # Candidate rows stand for "offered to a group": a held task has none, a released one gets them back.
+    uow.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
+    if assignee_id is None:
+        candidates = candidate_rows(row, Resolver(uow.session), held=False)
+        if candidates:
+            uow.session.execute(insert(TaskCandidate), candidates)
     uow.session.add(
         CaseEvent(case_id=row.case_id, at=now, actor_id=actor.id, action=action, task_bpmn_id=row.bpmn_id,
                   details={"task_id": row.id, "assignee_id": assignee_id})

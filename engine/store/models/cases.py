@@ -97,18 +97,23 @@ class TaskRow(Base):
 
 
 class TaskCandidate(Base):
-    """A candidate group of an open task (assigned or not); its rows are deleted when the task ends.
+    """A candidate group of an OPEN, UNASSIGNED task; rows are deleted when the task ends or is assigned.
 
-    The organisation is copied from the task so the group inbox is one index range:
-    (organisation_id, group_name) -> task ids.
+    The organisation, priority rank and due time are copied from the task so that a group inbox is
+    one index range, already in inbox order, that never reads the (large) tasks table for sorting:
+    (organisation_id, group_name, priority_rank, due_at) -> task ids.
     """
 
     __tablename__ = "task_candidates"
-    __table_args__ = (Index("ix_task_candidates_organisation_group", "organisation_id", "group_name", "task_id"),)
+    __table_args__ = (
+        Index("ix_task_candidates_inbox", "organisation_id", "group_name", "priority_rank", "due_at", "task_id"),
+    )
 
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
     group_name: Mapped[str] = mapped_column(String(100), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    priority_rank: Mapped[int] = mapped_column(Integer, default=2, server_default="2")  # Priority.rank: 0 is emergency
+    due_at: Mapped[datetime | None]
 
 
 class CaseEvent(Base):
