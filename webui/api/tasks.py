@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
-from engine.services import inbox, task_forms, tasks
+from engine.services import inbox, labels, task_forms, tasks
 from webui.api import schemas
 from webui.api.operations import operation
 from webui.request_scope import clock, uow
@@ -14,7 +14,8 @@ from webui.request_scope import clock, uow
 def list_tasks(query: dict):
     """Open tasks assigned to me or offered to my groups, most pressing first."""
     found = inbox.list_inbox(uow(), g.user.actor, limit=query["limit"], offset=query["offset"])
-    return {"tasks": found, "limit": query["limit"], "offset": query["offset"]}
+    # Task names as the caller reads them: a presentation of the same rows, not another query of work.
+    return {"tasks": labels.labelled_tasks(uow(), found, g.user.language), "limit": query["limit"], "offset": query["offset"]}
 
 
 @operation("GET", "/tasks/<task_id>", tag="tasks", query=schemas.LanguageQuery, response=schemas.TaskDetail,
@@ -45,10 +46,3 @@ def complete_task(task_id: str, body: dict):
     """Submit a task's form: 422 lists every field to correct and changes nothing; 409 if it changed meanwhile."""
     return tasks.complete_task(uow(), clock(), task_id, g.user.actor, body["data"])
 
-
-@operation("POST", "/tasks/<task_id>/reassign", tag="tasks", body=schemas.ReassignBody,
-           response=schemas.TaskReassigned, errors=(403, 409))
-def reassign_task(task_id: str, body: dict):
-    """Hand an open task to a named user (supervisors of its organisation, coordinators)."""
-    tasks.reassign_task(uow(), clock(), task_id, g.user.actor, body["username"])
-    return {"id": task_id, "assignee": body["username"]}
