@@ -97,6 +97,8 @@ TABLE: dict[str, Entry] = {
     "GET /notifications": Entry(page()),
     "POST /notifications/read": Entry(page()),
     "POST /notifications/<int:notification_id>/read": Entry(page(PERSONAL)),
+    "GET /notifications/settings": Entry(page()),
+    "POST /notifications/settings": Entry(page(), body={"in_app": "on"}),
     "GET /account/tokens": Entry(page()),
     "POST /account/tokens": Entry(page(), body={"name": "matrix probe"}),
     "POST /account/tokens/<int:token_id>/revoke": Entry(page(PERSONAL)),
@@ -109,8 +111,26 @@ TABLE: dict[str, Entry] = {
     "POST /tasks/<task_id>/release": Entry(page(HIDDEN, **TASK_WRITE)),
     # ---- coordination, pathways, administration (pages) ------------------------------------
     "GET /coordination/attention": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/escalations": Entry(page()),  # each sees the escalations they may see
+    "POST /coordination/escalations/<int:escalation_id>/acknowledge": Entry(page(HIDDEN, **ESCALATION)),
+    "POST /coordination/escalations/<int:escalation_id>/reassign": Entry(page(HIDDEN, **ESCALATION),
+                                                                         body={"username": "demo-supervisor"}),
+    "POST /coordination/escalations/<int:escalation_id>/resolve": Entry(page(HIDDEN, **ESCALATION),
+                                                                        body={"note": "Called the duty doctor"}),
     "GET /pathways/": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    # The matrix's administrator is IOM's: it manages IOM's accounts; another organisation's are not
+    # found. Organisations and undelivered notifications belong to the secretariat's administrators.
     "GET /admin/users": Entry(page(FORBIDDEN, admin=ALLOW)),
+    "POST /admin/users": Entry(page(FORBIDDEN, admin=ALLOW), body=lambda role, which: {
+        "username": f"matrix-new-{role.name.lower()}", "roles": "caseworker", "display_name": "New account",
+        "email": f"new-{role.name.lower()}@example.org", "password": "a long enough password for a test"}),
+    "POST /admin/users/<int:user_id>/roles": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE), body={"roles": "supervisor"}),
+    "POST /admin/users/<int:user_id>/disable": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
+    "POST /admin/users/<int:user_id>/enable": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
+    "GET /admin/organisations": Entry(page(FORBIDDEN)),
+    "POST /admin/organisations": Entry(page(FORBIDDEN), body={"slug": "matrix-org", "name": "Matrix", "kind": "ngo"}),
+    "GET /admin/deliveries": Entry(page(FORBIDDEN)),
+    "POST /admin/deliveries/<int:delivery_id>/retry": Entry(page(FORBIDDEN)),
     "GET /directory/": Entry(page()),  # organisations and services: no personal data
     # ---- API: account and notifications --------------------------------------------------
     "GET /api/v1/me": Entry(api()),

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
+from engine.domain import Role as EngineRole
 from engine.pathways.folder import load_source
+from engine.services.accounts import create_user
 from engine.services.actors import load_actor
 from engine.services.cases import open_case
 from engine.services.deadlines import sweep_deadlines
@@ -24,7 +26,7 @@ from engine.services.escalations import reassign_escalation
 from engine.services.inbox import list_inbox
 from engine.services.pathways import publish_pathway
 from engine.services.tasks import complete_task
-from engine.store.models import ApiToken, EscalationRow, InAppNotification, ReferralRow, User
+from engine.store.models import ApiToken, DeliveryRow, EscalationRow, InAppNotification, ReferralRow, User
 from engine.store.seed import load_demo_data
 from notifications.dispatcher import dispatch_pending
 from notifications.sending import Channels
@@ -57,11 +59,13 @@ USERNAMES = {
     Role.PROVIDER: "demo-health-douala",  # Douala hospital: case A's health referral is addressed to it
     Role.COORDINATOR: "demo-coordinator",
     Role.SOP_AUTHOR: "demo-sop-author",
-    Role.ADMIN: "demo-admin",
+    Role.ADMIN: "matrix-iom-admin",  # IOM's own administrator (made here): manages IOM's accounts only
 }
 # Organisation B's people: they own the "other" objects.
 OTHER_CASEWORKER = "demo-minas-caseworker"
 OTHER_PROVIDER = "demo-health-yaounde"
+# Accounts the administration routes act on (enable, disable, roles): one per organisation.
+SPARE_ACCOUNTS = {"own": ("matrix-iom-spare", "demo-iom-cameroon"), "other": ("matrix-minas-spare", "demo-minas-littoral")}
 
 
 @dataclass
@@ -91,6 +95,7 @@ class World:
     bearer: dict[Role, str] = field(default_factory=dict)  # a token each role keeps using
     spare_token_ids: dict[str, int] = field(default_factory=dict)  # a token per username, to revoke
     notification_ids: dict[str, int] = field(default_factory=dict)  # one notification per username
+    delivery_id: int = 0  # a notification delivery, for the dead-letter routes
 
     def side(self, which: str) -> Side:
         return self.own if which == "own" else self.other
@@ -109,6 +114,8 @@ class World:
             "notification_id": lambda: self.notification_ids[owner],
             "token_id": lambda: self.spare_token_ids[owner],
             "filename": lambda: "app.css",
+            "user_id": lambda: self.user_ids[SPARE_ACCOUNTS[which][0]],
+            "delivery_id": lambda: self.delivery_id,
         }
         if name not in values:
             raise LookupError(f"the access matrix does not know how to fill the path parameter <{name}>")
@@ -135,6 +142,7 @@ def build_world(container) -> World:
     """Seed the demo, publish the pathway, make both sides' objects, sign every role in."""
     uow, clock = container.uow, container.clock
     password = load_demo_data(uow(), clock).password
+    _add_accounts(container)
     publish_pathway(uow(), load_source(CAMEROON), clock)
     own = _side(container, "demo-caseworker", "littoral", "demo-hopital-douala")
     other = _side(container, OTHER_CASEWORKER, "centre", "demo-hopital-yaounde")
@@ -159,8 +167,11 @@ def build_world(container) -> World:
             select(InAppNotification.user_id, InAppNotification.id).order_by(InAppNotification.id)
         ).all()
     by_user = {user_id: notification_id for user_id, notification_id in notifications}
+    with uow() as unit:
+        delivery_id = unit.session.scalar(select(func.min(DeliveryRow.id)))
     app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container)
-    world = World(app=app, container=container, password=password, own=own, other=other, user_ids=user_ids)
+    world = World(app=app, container=container, password=password, own=own, other=other, user_ids=user_ids,
+                  delivery_id=delivery_id)
     world.notification_ids = {name: by_user[user_ids[name]] for name in [*USERNAMES.values(), OTHER_CASEWORKER]}
     for role in Role:
         world.sign_in(role)
@@ -178,6 +189,20 @@ def build_world(container) -> World:
         ):
             world.spare_token_ids[username] = token_id
     return world
+
+
+def _add_accounts(container) -> None:
+    """IOM's administrator, and one spare account in each organisation, sharing the demo password."""
+    uow, clock = container.uow, container.clock
+    accounts = [(USERNAMES[Role.ADMIN], "demo-iom-cameroon", EngineRole.ADMIN),
+                *[(name, organisation, EngineRole.CASEWORKER) for name, organisation in SPARE_ACCOUNTS.values()]]
+    with uow() as unit:
+        for username, organisation, role in accounts:
+            create_user(unit, clock, username, organisation, [role])
+        demo_hash = unit.session.scalar(select(User.password_hash).where(User.username == "demo-caseworker"))
+        unit.session.execute(update(User).where(User.username.in_([a[0] for a in accounts]))
+                             .values(password_hash=demo_hash))
+        unit.commit()
 
 
 def _side(container, caseworker: str, region: str, provider: str) -> Side:

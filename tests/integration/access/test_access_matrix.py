@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from access_table import TABLE, Entry, Outcome
 from access_world import Role, World
+from tests.integration.webui.web_forms import csrf_of
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 SIDES = ("own", "other")
@@ -43,6 +44,19 @@ def test_every_entry_says_what_every_role_gets():
     incomplete = {key: sorted(r.value for r in set(Role) - set(entry.expect)) for key, entry in TABLE.items()
                   if set(entry.expect) != set(Role)}
     assert not incomplete, f"entries that leave roles out: {incomplete}"
+
+
+def test_an_organisations_administrator_manages_its_accounts_and_the_secretariats_manages_all(world):
+    own_admin = world.clients[Role.ADMIN].get("/admin/users").get_data(as_text=True)
+    assert "matrix-iom-spare" in own_admin and "matrix-minas-spare" not in own_admin
+    secretariat = world.app.test_client()
+    signed_in = secretariat.post("/login", data={"username": "demo-admin", "password": world.password,
+                                                 "csrf_token": csrf_of(secretariat)})
+    assert signed_in.status_code == 302
+    every_account = secretariat.get("/admin/users").get_data(as_text=True)
+    assert "matrix-iom-spare" in every_account and "matrix-minas-spare" in every_account
+    assert secretariat.get("/admin/organisations").status_code == 200
+    assert secretariat.get("/admin/deliveries").status_code == 200
 
 
 # ---- the matrix ------------------------------------------------------------------------------------

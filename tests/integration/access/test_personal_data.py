@@ -13,7 +13,7 @@ from access_table import TABLE
 from access_world import CLIENT_IP, UNSHARED, USERNAMES, Role, World
 from engine.domain import Sector, TaskState
 from engine.services.case_view import PROVIDER_FIELDS
-from engine.store.models import AuditEntry, ReferralRow, TaskRow
+from engine.store.models import AuditEntry, EscalationRow, ReferralRow, TaskRow
 from tests.integration.services.conftest import CONSENT, IDENTIFICATION, NO_NEEDS
 
 # Path parameters that name a case or something of a case.
@@ -143,6 +143,9 @@ def _walk(world: World) -> list[Step]:
     if held is not None:
         moves.reverse()
     task = own.caseworker_task_id
+    with world.container.uow() as unit:
+        second_escalation = unit.session.scalars(select(EscalationRow.id).where(EscalationRow.case_id == own.case_id)
+                                                 .order_by(EscalationRow.id)).all()[1]
     referral = lambda w, m: f"/api/v1/referrals/{_latest_health_referral(w, m.get('case_id', own.case_id))}"  # noqa: E731
     new_case = lambda w, m: f"/api/v1/cases/{m['case_id']}"  # noqa: E731
 
@@ -173,6 +176,13 @@ def _walk(world: World) -> list[Step]:
         Step("POST /api/v1/escalations/<escalation_id>/resolve", Role.COORDINATOR,
              lambda w, m: f"/api/v1/escalations/{own.escalation_id}/resolve", "case.escalation_resolved",
              {"note": "Called the duty doctor"}),
+        *[Step(f"POST /coordination/escalations/<int:escalation_id>/{move}", role,
+               lambda w, m, move=move: f"/coordination/escalations/{second_escalation}/{move}",
+               f"case.escalation_{done}", body)
+          for move, done, role, body in (
+              ("reassign", "reassigned", Role.COORDINATOR, {"username": "demo-supervisor"}),
+              ("acknowledge", "acknowledged", Role.SUPERVISOR, {}),
+              ("resolve", "resolved", Role.SUPERVISOR, {"note": "Called the duty doctor"}))],
         answer("acknowledge", acknowledged),
         # The late acknowledgment's reminder and alert hold the referral branch open until answered.
         Step("POST /api/v1/tasks/<task_id>/complete", Role.PROVIDER,
