@@ -32,8 +32,9 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.cases.blueprint import bp as cases_bp
     from webui.coordination.blueprint import bp as coordination_bp
     from webui.labels import (
-        CASE_STATUS_NAMES, CHANNEL_NAMES, ESCALATION_REASON_NAMES, ESCALATION_STATUS_NAMES, LANGUAGE_NAMES,
-        PRIORITY_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES, code_name, group_name,
+        CASE_STATUS_NAMES, CHANNEL_NAMES, ESCALATION_REASON_NAMES, ESCALATION_STATUS_NAMES, HISTORY_ACTION_NAMES,
+        LANGUAGE_NAMES, PRIORITY_NAMES, REFERRAL_STATE_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES, code_name,
+        group_name,
     )
     from webui.pathways.blueprint import bp as pathways_bp
     from webui.request_scope import init_request_scope
@@ -82,6 +83,8 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         CHANNEL_NAMES=CHANNEL_NAMES,
         ESCALATION_STATUS_NAMES=ESCALATION_STATUS_NAMES,
         ESCALATION_REASON_NAMES=ESCALATION_REASON_NAMES,
+        REFERRAL_STATE_NAMES=REFERRAL_STATE_NAMES,
+        HISTORY_ACTION_NAMES=HISTORY_ACTION_NAMES,
         code_name=code_name,
         # The engine's access rules, so that menus offer only what the user may open.
         can_list_cases_needing_attention=can_list_cases_needing_attention,

@@ -83,6 +83,37 @@ ESCALATION_REASON_NAMES = {
     "follow_up_due": _l("Follow-up due"),
 }
 
+REFERRAL_STATE_NAMES = {
+    "draft": _l("draft, waiting for consent"),
+    "sent": _l("sent"),
+    "acknowledged": _l("received by the provider"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "redirected": _l("redirected"),
+    "appointment_booked": _l("appointment booked"),
+    "delivered": _l("service delivered"),
+    "not_delivered": _l("service not delivered"),
+    "revoked": _l("revoked"),
+    "expired": _l("expired"),
+}
+
+# What a line of a case's history records (the services' action codes).
+HISTORY_ACTION_NAMES = {
+    "case_opened": _l("opened the case"),
+    "case_closed": _l("closed the case"),
+    "task_completed": _l("completed a task"),
+    "task_claimed": _l("took a task"),
+    "task_released": _l("gave a task back"),
+    "task_reassigned": _l("reassigned a task"),
+    "consent_withdrawn": _l("recorded the withdrawal of consent"),
+    "deadlines_fired": _l("deadline passed"),
+    "timers_fired": _l("time limit reached"),
+    "signal_received": _l("signal received"),
+    "escalation_acknowledged": _l("acknowledged an escalation"),
+    "escalation_resolved": _l("resolved an escalation"),
+    "escalation_reassigned": _l("handed an escalation over"),
+}
+
 
 def code_name(table: dict, code: str | None) -> str:
     """The words for a code in the current language, or the code itself when it has none."""

@@ -14,6 +14,7 @@ from webui.auth.signed_in_user import SignedInUser
 SIGN_IN_FAILED = "sign_in.failed"
 SIGNED_IN = "sign_in.succeeded"
 SIGNED_OUT = "sign_out"
+PASSWORD_CHANGED = "account.password_changed"
 
 
 def _with_roles(query):
@@ -87,6 +88,14 @@ def set_language(session: Session, user_id: int, language: Language) -> None:
     user = session.get(User, user_id)
     if user is not None:
         user.language = language
+
+
+def change_password(session: Session, *, user_id: int, new_hash: str, ip: str | None, user_agent: str | None,
+                    at: datetime) -> None:
+    """Store the user's new password hash, audited (the caller checked the old password)."""
+    user = session.get(User, user_id)
+    user.password_hash = new_hash
+    _audit(session, PASSWORD_CHANGED, user_id=user.id, object_id=user.username, ip=ip, user_agent=user_agent, at=at)
 
 
 def tokens_of(session: Session, user_id: int) -> list[ApiToken]:

@@ -1,4 +1,4 @@
-"""Routes: sign in, sign out, language switch, personal API tokens."""
+"""Routes: sign in, sign out, language switch, one's password, personal API tokens."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 
 from engine.domain import Language
+from engine.services.user_admin import MIN_PASSWORD
 from webui.auth import accounts
 from webui.auth.api_tokens import new_token, token_hash
 from webui.auth.passwords import hash_password, needs_rehash, password_matches
@@ -94,6 +95,36 @@ def switch_language():
         accounts.set_language(uow().session, g.user.id, language)
         uow().commit()
     return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/account/password")
+@login_required
+def password():
+    """The form to change one's password (an initial password made by an administrator, for one)."""
+    return render_template("auth/password.html", errors={})
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Check the current password, then store the new one."""
+    current = request.form.get("current_password", "")[:MAX_PASSWORD]
+    new = request.form.get("new_password", "")[:MAX_PASSWORD]
+    errors = {}
+    user = accounts.user_by_id(uow().session, g.user.id)
+    if not password_matches(user.password_hash, current):
+        errors["current_password"] = [_("This is not your current password.")]
+    if len(new) < MIN_PASSWORD:
+        errors["new_password"] = [_("Choose a password of at least %(count)d characters.", count=MIN_PASSWORD)]
+    elif new != request.form.get("new_password_again", ""):
+        errors["new_password_again"] = [_("The two new passwords differ.")]
+    if errors:
+        return render_template("auth/password.html", errors=errors), 422
+    accounts.change_password(uow().session, user_id=g.user.id, new_hash=hash_password(new), ip=request.remote_addr,
+                             user_agent=request.user_agent.string, at=clock().now())
+    uow().commit()
+    flash(_("Your password was changed."), "info")
+    return redirect(url_for("dashboard.home"))
 
 
 @bp.get("/account/tokens")

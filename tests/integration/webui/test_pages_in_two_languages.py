@@ -72,6 +72,12 @@ def test_inbox_and_case_page_name_the_task_in_the_users_language(demo):
     assert "Identifier la personne" in _text(_client(app, FRENCH, password).get("/tasks/"))
 
 
+def test_case_history_says_what_happened_in_the_users_language(demo):
+    app, case, password = demo
+    assert "opened the case" in _text(_client(app, ENGLISH, password).get(f"/cases/{case.reference}"))
+    assert "a ouvert le dossier" in _text(_client(app, FRENCH, password).get(f"/cases/{case.reference}"))
+
+
 def test_field_errors_are_shown_in_the_users_language(demo):
     app, case, password = demo
     task_id = case.open_task_ids[0]
