@@ -132,6 +132,13 @@ def can_reassign_task(actor: Actor, task: TaskFacts) -> bool:
     return actor.has(Role.SUPERVISOR) and actor.organisation_id == task.organisation_id
 
 
+def can_take_over_task(target: Actor, task: TaskFacts) -> bool:
+    """A task is handed only to an active user of the organisation that must do it."""
+    # Being its assignee lets one see and complete a task: outside that organisation it would open
+    # a case to someone with no need to know it.
+    return target.active and target.organisation_id == task.organisation_id
+
+
 def can_approve_consent_override(actor: Actor, case: CaseFacts) -> bool:
     """Only a supervisor of the case's organisation approves a consent override."""
     return actor.active and actor.has(Role.SUPERVISOR) and actor.organisation_id == case.organisation_id

@@ -16,15 +16,17 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 
 from engine.access import (
     Actor,
+    actor_of,
     can_claim_task,
     can_complete_task,
     can_reassign_task,
     can_see_task,
+    can_take_over_task,
     can_view_case,
 )
 from engine.clock import Clock
 from engine.domain import TaskState
-from engine.errors import AccessDenied, Conflict, NotFound
+from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.case_step import StepHook, StepResult, begin_step, finish_step
@@ -163,6 +165,9 @@ def reassign_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, to_
         target = uow.directory.user(to_username)
         if not target.active:
             raise Conflict(f"user {to_username!r} is not active")
+        if not can_take_over_task(actor_of(target), row):
+            raise InvalidData(f"{to_username} is not of the organisation that must do task {row.name}",
+                              {"username": ["not of the organisation that must do this task"]})
         _assign(uow, clock, row, actor, target.id, "task_reassigned", expected_assignee=row.assignee_id)
 
 
