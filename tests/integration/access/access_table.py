@@ -102,6 +102,9 @@ TABLE: dict[str, Entry] = {
     "GET /account/tokens": Entry(page()),
     "POST /account/tokens": Entry(page(), body={"name": "matrix probe"}),
     "POST /account/tokens/<int:token_id>/revoke": Entry(page(PERSONAL)),
+    "GET /account/password": Entry(page()),
+    # A wrong current password: refused (422) once signed in, so nobody's password changes.
+    "POST /account/password": Entry(page(STATE), body={"current_password": "not it", "new_password": "x"}),
     # ---- cases and tasks (pages) ----------------------------------------------------------
     "GET /cases/<reference>": Entry(page(HIDDEN, **CASE)),
     "GET /tasks/<task_id>": Entry(page(HIDDEN, **TASK)),
