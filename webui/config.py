@@ -55,6 +55,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=idle_minutes),
+        # However active, a session ends after this long: a stolen cookie cannot be kept alive by use.
+        "SESSION_MAX_AGE": timedelta(hours=_positive_int(environ, "AIGUILLAGE_SESSION_MAX_HOURS", 12)),
         # The browser forgets the cookie too, not only the server-side check.
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
         "MAX_CONTENT_LENGTH": _positive_int(environ, "AIGUILLAGE_MAX_REQUEST_BYTES", 4 * 1024 * 1024),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from engine.domain import Language
-from engine.store.models import ApiToken, AuditEntry, User
+from engine.store.models import ApiToken, AuditEntry, User, UserSession
 from webui.auth.signed_in_user import SignedInUser
 
 SIGN_IN_FAILED = "sign_in.failed"
@@ -91,10 +91,15 @@ def set_language(session: Session, user_id: int, language: Language) -> None:
 
 
 def change_password(session: Session, *, user_id: int, new_hash: str, ip: str | None, user_agent: str | None,
-                    at: datetime) -> None:
-    """Store the user's new password hash, audited (the caller checked the old password)."""
+                    at: datetime, keep_session: str | None = None) -> None:
+    """Store the user's new password hash and end their other sessions, audited (the caller checked the old one)."""
     user = session.get(User, user_id)
     user.password_hash = new_hash
+    # Whoever may have learnt the old password loses the sessions it opened.
+    others = (UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+    if keep_session is not None:
+        others += (UserSession.token_hash != keep_session,)
+    session.execute(update(UserSession).where(*others).values(ended_at=at))
     _audit(session, PASSWORD_CHANGED, user_id=user.id, object_id=user.username, ip=ip, user_agent=user_agent, at=at)
 
 
@@ -119,3 +124,24 @@ def revoke_token(session: Session, *, user_id: int, token_id: int) -> bool:
         return False
     session.delete(token)
     return True
+
+
+def open_session(session: Session, *, user_id: int, digest: str, ip: str | None, user_agent: str | None,
+                 at: datetime) -> None:
+    """Record a new signed-in session (by its token's hash)."""
+    session.add(UserSession(token_hash=digest, user_id=user_id, created_at=at, last_seen_at=at,
+                            ip=ip, user_agent=(user_agent or "")[:512] or None))
+
+
+def live_session(session: Session, digest: str) -> UserSession | None:
+    """The session with this token hash, unless it has ended."""
+    return session.scalars(
+        select(UserSession).where(UserSession.token_hash == digest, UserSession.ended_at.is_(None))
+    ).one_or_none()
+
+
+def close_session(session: Session, digest: str, at: datetime) -> None:
+    """End the session with this token hash for good."""
+    session.execute(
+        update(UserSession).where(UserSession.token_hash == digest, UserSession.ended_at.is_(None)).values(ended_at=at)
+    )

@@ -12,7 +12,7 @@ from engine.services.user_admin import MIN_PASSWORD
 from webui.auth import accounts
 from webui.auth.api_tokens import new_token, token_hash
 from webui.auth.passwords import hash_password, needs_rehash, password_matches
-from webui.auth.session_user import end_session, login_required, start_session
+from webui.auth.session_user import current_session_hash, end_session, login_required, start_session
 from webui.i18n import SESSION_KEY as LANGUAGE_KEY
 from webui.request_scope import clock, uow
 
@@ -121,7 +121,7 @@ def change_password():
     if errors:
         return render_template("auth/password.html", errors=errors), 422
     accounts.change_password(uow().session, user_id=g.user.id, new_hash=hash_password(new), ip=request.remote_addr,
-                             user_agent=request.user_agent.string, at=clock().now())
+                             user_agent=request.user_agent.string, at=clock().now(), keep_session=current_session_hash())
     uow().commit()
     flash(_("Your password was changed."), "info")
     return redirect(url_for("dashboard.home"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timedelta
 from functools import wraps
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
@@ -13,27 +13,42 @@ from werkzeug.exceptions import Unauthorized
 from engine.domain import Role
 from webui.api_paths import is_api_request
 from webui.auth import accounts
-from webui.auth.api_tokens import token_hash
+from webui.auth.api_tokens import new_token, token_hash
 from webui.auth.signed_in_user import SignedInUser
 from webui.request_scope import clock, uow
 
-USER_KEY = "user_id"
-SEEN_KEY = "seen_at"
+SESSION_KEY = "sid"
+# How stale a session's "last seen" may get before a request writes it again: a write per request
+# would cost more than the minute of idle-timeout precision it buys.
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def start_session(user) -> None:
-    """Sign `user` in: a fresh session (no fixation), keeping only the language choice."""
+    """Sign `user` in: a fresh session (no fixation), recorded on the server, keeping only the language choice."""
     language = session.get("language")
     session.clear()
     if language:
         session["language"] = language
     session.permanent = True
-    session[USER_KEY] = user.id
-    session[SEEN_KEY] = clock().now().timestamp()
+    token = new_token()
+    accounts.open_session(uow().session, user_id=user.id, digest=token_hash(token), ip=request.remote_addr,
+                          user_agent=request.user_agent.string, at=clock().now())
+    uow().commit()
+    session[SESSION_KEY] = token
+
+
+def current_session_hash() -> str | None:
+    """The hash of the signed-in session's token (None outside a browser session)."""
+    token = session.get(SESSION_KEY)
+    return token_hash(token) if isinstance(token, str) else None
 
 
 def end_session() -> None:
-    """Forget who is signed in, and every other value the session held."""
+    """End the signed-in session on the server and forget every value the cookie held."""
+    digest = current_session_hash()
+    if digest is not None:
+        accounts.close_session(uow().session, digest, clock().now())
+        uow().commit()
     language = session.get("language")
     session.clear()
     if language:
@@ -62,22 +77,27 @@ def _load_user() -> None:
     if is_api_request() and header.startswith("Bearer "):
         _from_bearer_token(header)
         return
-    user_id = session.get(USER_KEY)
-    if user_id is None:
+    digest = current_session_hash()
+    if digest is None:
         return
     now = clock().now()
-    seen_at = session.get(SEEN_KEY)
-    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
-    if seen_at is None or now - datetime.fromtimestamp(seen_at, timezone.utc) > idle:
+    record = accounts.live_session(uow().session, digest)
+    config = current_app.config
+    if record is None:
+        end_session()
+        return
+    if now - record.last_seen_at > config["SESSION_IDLE_TIMEOUT"] or now - record.created_at >= config["SESSION_MAX_AGE"]:
         end_session()
         g.session_expired = True
         return
-    user = accounts.user_by_id(uow().session, user_id)
+    user = accounts.user_by_id(uow().session, record.user_id)
     if user is None:
         end_session()
         return
     g.user = SignedInUser.of(user)
-    session[SEEN_KEY] = now.timestamp()
+    if now - record.last_seen_at >= TOUCH_INTERVAL:
+        record.last_seen_at = now
+        uow().commit()
 
 
 def login_required(view):

@@ -15,6 +15,7 @@ from engine.store.models.directory import (
 from engine.store.models.outbox import DeliveryRow, InAppNotification, OutboxRow
 from engine.store.models.pathways import PathwayFileRow, PathwayVersionRow
 from engine.store.models.referrals import ConsentRow, ReferralRow
+from engine.store.models.sessions import UserSession
 
 __all__ = [
     "ApiToken",
@@ -39,4 +40,5 @@ __all__ = [
     "User",
     "UserGroup",
     "UserRole",
+    "UserSession",
 ]
