@@ -134,4 +134,11 @@ def demo(host: str, port: int, instance_dir: Path) -> None:
     click.echo(f"Every demo account's password is: {prepared.password}")
     click.echo("Demo accounts: " + ", ".join(prepared.usernames))
     click.echo("(Demo data only: never enter real personal data here.)")
-    _serve(prepared.app, host, port, threads=8)
+    # The demo is one process: deadlines are swept and notifications sent from inside it.
+    from engine.scheduler import start_in_process, stop_in_process
+
+    start_in_process(prepared.container)
+    try:
+        _serve(prepared.app, host, port, threads=8)
+    finally:
+        stop_in_process()
