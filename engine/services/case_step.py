@@ -238,8 +238,9 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     if failures:
         details["failures"] = [f"{f.bpmn_id}: {f.message}" for f in failures]
     session = step.session
-    # Append-only rows go in as plain inserts: nothing reads them back in this step.
-    session.execute(insert(CaseEvent), [{
+    # Append-only rows go in as Core inserts on the tables: nothing reads them back in this step,
+    # and the ORM-enabled bulk insert costs more Python per statement than the insert itself.
+    session.execute(insert(CaseEvent.__table__), [{
         "case_id": case.id,
         "at": step.now,
         "actor_id": actor_id,
@@ -247,7 +248,7 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
         "task_bpmn_id": step.completed_task.bpmn_id if step.completed_task is not None else None,
         "details": details,
     }])
-    session.execute(insert(AuditEntry), [{
+    session.execute(insert(AuditEntry.__table__), [{
         "at": step.now,
         "user_id": actor_id,
         "action": f"case.{step.action}",
@@ -257,7 +258,7 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
         "details": {"fields": details.get("fields", [])},
     }])
     if step.outbox:
-        session.execute(insert(OutboxRow), [
+        session.execute(insert(OutboxRow.__table__), [
             {
                 "event_type": event_type,
                 "case_id": case.id,

@@ -82,7 +82,7 @@ def _sync_tasks(step: Step, ready: list[HumanTask]) -> SyncChanges:
         changes.new_tasks.append(row)
     if changes.new_tasks:
         # After the flush: the task rows the candidates point at are in by then.
-        step.execute_after_flush(insert(TaskCandidate), [
+        step.execute_after_flush(insert(TaskCandidate.__table__), [
             candidate for row in changes.new_tasks for candidate in candidate_rows(row, resolver)
         ])
         for row in changes.new_tasks:
