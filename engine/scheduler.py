@@ -25,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from engine.errors import AiguillageError
+from engine.errors import AiguillageError, Conflict
 from engine.services.deadlines import default_worker_id, housekeeping, sweep_deadlines
 from engine.services.escalations import queue_steering_summary
 
@@ -73,6 +73,9 @@ class ScheduleSettings:
         return cls(**values)
 
 
+FIRST_RUN_STAGGER = timedelta(seconds=2)
+
+
 @dataclass(frozen=True)
 class Job:
     """A periodic job: its name, its interval, and the one service call it makes."""
@@ -105,6 +108,10 @@ def run_job(job: Job) -> object:
     started = time.perf_counter()
     try:
         result = job.call()
+    except Conflict as busy:
+        # Another job or process held the database (SQLite has one writer): the next run retries.
+        log.warning("scheduler job %s deferred to its next run: %s", job.name, busy)
+        return None
     except Exception:
         log.exception("scheduler job %s failed", job.name)
         return None
@@ -116,10 +123,12 @@ def build_scheduler(jobs: list[Job], blocking: bool = False, first_run_at: datet
     """An APScheduler with a memory job store; every job once at a time, late runs merged into one."""
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(timezone=timezone.utc, job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 60})
+    # Trigger times are APScheduler's own, in real time; the jobs read domain time from the clock.
     start = first_run_at or datetime.now(timezone.utc)
-    for job in jobs:
+    for position, job in enumerate(jobs):
+        # Staggered first runs: on SQLite, jobs that all start at once only queue for its one writer.
         scheduler.add_job(run_job, "interval", seconds=job.seconds, args=[job], id=job.name, name=job.name,
-                          next_run_time=start)
+                          next_run_time=start + position * FIRST_RUN_STAGGER)
     return scheduler
 
 

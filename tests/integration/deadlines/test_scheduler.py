@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine.errors import AiguillageError
-from engine.scheduler import ScheduleSettings, scheduler_jobs, start_in_process, stop_in_process
+from engine.errors import AiguillageError, Conflict
+from engine.scheduler import (
+    FIRST_RUN_STAGGER,
+    Job,
+    ScheduleSettings,
+    build_scheduler,
+    run_job,
+    scheduler_jobs,
+    start_in_process,
+    stop_in_process,
+)
 from engine.store.models import EscalationRow, OutboxRow
 from tests.integration.deadlines.test_escalation_chain import _referral_sent
 from webui.cli import main
@@ -65,3 +75,22 @@ def test_the_in_process_scheduler_starts_once_and_sweeps_in_the_background(conta
         assert _escalations(container) == 1
     finally:
         stop_in_process()
+
+
+def test_a_job_that_meets_a_busy_database_is_deferred_in_one_line_not_a_traceback(caplog):
+    def busy():
+        raise Conflict("the database is busy")
+
+    with caplog.at_level(logging.WARNING, logger="engine.scheduler"):
+        assert run_job(Job("sweep", 30, busy)) is None
+    (record,) = [r for r in caplog.records if r.name == "engine.scheduler"]
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "sweep deferred" in record.getMessage()
+
+
+def test_first_runs_are_staggered_so_jobs_do_not_queue_for_one_writer():
+    jobs = [Job(name, 60, lambda: None) for name in ("sweep", "dispatch", "summary")]
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+    scheduler = build_scheduler(jobs, first_run_at=start)
+    times = sorted(job.next_run_time for job in scheduler.get_jobs())
+    assert times == [start, start + FIRST_RUN_STAGGER, start + 2 * FIRST_RUN_STAGGER]
