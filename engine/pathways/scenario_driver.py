@@ -48,16 +48,7 @@ class InMemoryCase:
 
     def ready_tasks(self) -> list[ReadyTask]:
         """The ready human tasks."""
-        return [
-            ReadyTask(
-                id=task.id,
-                bpmn_id=task.bpmn_id,
-                candidate_groups=tuple(task.candidate_groups),
-                data=task.data,
-                form_fields=tuple(f.id for f in task.form.fields) if task.form is not None else None,
-            )
-            for task in case_runtime.ready_human_tasks(self.workflow)
-        ]
+        return [ReadyTask.of(task) for task in case_runtime.ready_human_tasks(self.workflow)]
 
     def complete(self, task: ReadyTask, data: dict) -> list[str]:
         """Check the data against the task's form (as a person's submission would be), then submit it."""

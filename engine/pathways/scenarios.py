@@ -103,6 +103,17 @@ class ReadyTask:
     data: dict
     form_fields: tuple[str, ...] | None  # None: the task has no form to check data against
 
+    @classmethod
+    def of(cls, task) -> ReadyTask:
+        """The driver's view of a runtime `HumanTask`."""
+        return cls(
+            id=task.id,
+            bpmn_id=task.bpmn_id,
+            candidate_groups=tuple(task.candidate_groups),
+            data=task.data,
+            form_fields=tuple(f.id for f in task.form.fields) if task.form is not None else None,
+        )
+
 
 class CaseDriver(Protocol):
     """What a scenario needs from a running case; failures come back as one-line messages."""

@@ -70,16 +70,7 @@ class PersistedCase:
             rows = set(uow.session.scalars(select(TaskRow.id).where(TaskRow.case_id == self.case_id, TaskRow.state == TaskState.OPEN)))
         if rows != {task.id for task in ready}:
             raise CaseStateMismatch(f"open task rows {sorted(rows)} differ from the workflow's ready tasks")
-        return [
-            ReadyTask(
-                id=task.id,
-                bpmn_id=task.bpmn_id,
-                candidate_groups=tuple(task.candidate_groups),
-                data=task.data,
-                form_fields=tuple(f.id for f in task.form.fields) if task.form is not None else None,
-            )
-            for task in ready
-        ]
+        return [ReadyTask.of(task) for task in ready]
 
     def complete(self, task: ReadyTask, data: dict) -> list[str]:
         """Complete the task as a user of the organisation and group it is offered to."""
