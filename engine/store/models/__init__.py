@@ -12,6 +12,7 @@ from engine.store.models.directory import (
     UserGroup,
     UserRole,
 )
+from engine.store.models.installation import InstallationSettings
 from engine.store.models.outbox import DeliveryRow, InAppNotification, OutboxRow
 from engine.store.models.pathways import PathwayFileRow, PathwayVersionRow
 from engine.store.models.referrals import ConsentRow, ReferralRow
@@ -29,6 +30,7 @@ __all__ = [
     "DeliveryRow",
     "EscalationRow",
     "InAppNotification",
+    "InstallationSettings",
     "Organisation",
     "OrganisationService",
     "OutboxRow",
