@@ -1,4 +1,4 @@
-"""API routes: escalations I may see, acknowledging and resolving them."""
+"""API routes: escalations I may see, acknowledging, resolving and handing them over."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from engine.domain import EscalationStatus
 from engine.services import escalations
 from webui.api.operations import MAX_LIMIT, operation
-from webui.api.schemas import LONG_TEXT, page_of
+from webui.api.schemas import LONG_TEXT, ReassignBody, page_of
 from webui.request_scope import clock, uow
 
 # The service reads newest first with a limit: deep pages are read and cut here, so they stay shallow.
@@ -72,3 +72,9 @@ def resolve_escalation(escalation_id: int, body: dict):
     """Resolve an escalation with a note; no further level is raised for it."""
     return escalations.resolve_escalation(uow(), clock(), escalation_id, g.user.actor, body["note"])
 
+
+@operation("POST", "/escalations/<escalation_id>/reassign", tag="escalations", body=ReassignBody,
+           response=Escalation, errors=(403, 409))
+def reassign_escalation(escalation_id: int, body: dict):
+    """Hand an escalation that is not resolved to a named, active user, who is alerted."""
+    return escalations.reassign_escalation(uow(), clock(), escalation_id, g.user.actor, body["username"])

@@ -228,6 +228,19 @@ class TaskAssignment(Schema):
     assignee_id = fields.Integer(allow_none=True)
 
 
+class ReassignBody(Schema):
+    """Whom to hand it to: an active user, by username."""
+
+    username = fields.String(required=True, validate=validate.Length(1, 100))
+
+
+class TaskReassigned(Schema):
+    """Who holds a task after a supervisor or coordinator handed it on."""
+
+    id = fields.String()
+    assignee = fields.String(metadata={"description": "username"})
+
+
 class Me(Schema):
     """The user behind the token."""
 

@@ -1,4 +1,4 @@
-"""API routes: my tasks and my groups', a task's form, claim, release, complete."""
+"""API routes: my tasks and my groups', a task's form, claim, release, complete, reassign."""
 
 from __future__ import annotations
 
@@ -46,3 +46,10 @@ def complete_task(task_id: str, body: dict):
     """Submit a task's form: 422 lists every field to correct and changes nothing; 409 if it changed meanwhile."""
     return tasks.complete_task(uow(), clock(), task_id, g.user.actor, body["data"])
 
+
+@operation("POST", "/tasks/<task_id>/reassign", tag="tasks", body=schemas.ReassignBody,
+           response=schemas.TaskReassigned, errors=(403, 409))
+def reassign_task(task_id: str, body: dict):
+    """Give an open task to a named user of its organisation (for its supervisors and coordinators)."""
+    tasks.reassign_task(uow(), clock(), task_id, g.user.actor, body["username"])
+    return {"id": task_id, "assignee": body["username"]}

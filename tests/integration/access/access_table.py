@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable
 
-from access_world import Role
+from access_world import OTHER_CASEWORKER, Role
 
 
 class Outcome(Enum):
@@ -70,6 +70,10 @@ ANSWER = dict(provider=OWN_ONLY_STATE, caseworker=(FORBIDDEN, HIDDEN), superviso
 # A task: whoever it is offered to in the organisation that must do it (the role's own task).
 TASK = dict(caseworker=OWN_ONLY, supervisor=OWN_ONLY, provider=OWN_ONLY)
 TASK_WRITE = dict(caseworker=OWN_ONLY_STATE, supervisor=OWN_ONLY_STATE, provider=OWN_ONLY_STATE)
+# Handing a task on: the supervisors of the organisation that must do it, and the coordinator; those it
+# is offered to see it but may not. The new holder is a caseworker of that organisation.
+TASK_HANDOVER = dict(caseworker=(FORBIDDEN, HIDDEN), supervisor=OWN_ONLY_STATE, provider=(FORBIDDEN, HIDDEN),
+                     coordinator=STATE)
 # Handling an escalation: the coordinator, and the supervisors of the case's organisation; the case's
 # caseworkers and the late provider see it but may not handle it.
 ESCALATION = dict(coordinator=STATE, supervisor=OWN_ONLY_STATE, caseworker=(FORBIDDEN, HIDDEN),
@@ -150,6 +154,9 @@ TABLE: dict[str, Entry] = {
     "POST /api/v1/tasks/<task_id>/claim": Entry(api(HIDDEN, **TASK_WRITE)),
     "POST /api/v1/tasks/<task_id>/release": Entry(api(HIDDEN, **TASK_WRITE)),
     "POST /api/v1/tasks/<task_id>/complete": Entry(api(HIDDEN, **TASK_WRITE), body={"data": {}}),
+    # After the other task routes: handing a task on changes who holds it.
+    "POST /api/v1/tasks/<task_id>/reassign": Entry(api(HIDDEN, **TASK_HANDOVER), body=lambda role, which: {
+        "username": "demo-caseworker" if which == "own" else OTHER_CASEWORKER}),
     # ---- API: referrals ---------------------------------------------------------------------
     "GET /api/v1/referrals": Entry(api()),
     "GET /api/v1/referrals/<referral_id>": Entry(api(HIDDEN, **REFERRAL)),
@@ -161,6 +168,8 @@ TABLE: dict[str, Entry] = {
     # ---- API: escalations --------------------------------------------------------------------
     "GET /api/v1/escalations": Entry(api()),
     "POST /api/v1/escalations/<escalation_id>/acknowledge": Entry(api(HIDDEN, **ESCALATION)),
+    "POST /api/v1/escalations/<escalation_id>/reassign": Entry(api(HIDDEN, **ESCALATION),
+                                                               body={"username": "demo-supervisor"}),
     "POST /api/v1/escalations/<escalation_id>/resolve": Entry(api(HIDDEN, **ESCALATION),
                                                               body={"note": "Called the duty doctor"}),
     # ---- API: pathways (SOP authors); no files are sent, so an author is told what is missing (422) ---

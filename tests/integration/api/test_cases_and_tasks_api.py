@@ -1,9 +1,11 @@
-"""Cases and tasks over the API: forms in the user's language, field errors, conflicts, claiming."""
+"""Cases and tasks over the API: forms in the user's language, field errors, conflicts, claiming, handing on."""
 
 from __future__ import annotations
 
 import pytest
 
+from engine.services.actors import load_actor
+from engine.services.user_admin import set_account_active
 from tests.integration.services.conftest import IDENTIFICATION
 
 CASEWORKER, OTHER_CASEWORKER = "demo-caseworker", "demo-caseworker-en"
@@ -93,3 +95,41 @@ def test_history_is_paged_oldest_first(api, case):
     second = api.get(CASEWORKER, f"/cases/{case['id']}/history?limit=1&offset=1").json["events"]
     assert [e["action"] for e in second] == ["task_claimed"]
 
+
+
+def test_a_supervisor_hands_a_task_to_a_colleague_but_a_caseworker_cannot(api, case):
+    refused = api.post(CASEWORKER, f"/tasks/{case['task']}/reassign", json={"username": OTHER_CASEWORKER})
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "forbidden"
+    handed = api.post("demo-supervisor", f"/tasks/{case['task']}/reassign", json={"username": OTHER_CASEWORKER})
+    assert handed.status_code == 200 and handed.json == {"id": case["task"], "assignee": OTHER_CASEWORKER}
+    assert [t["id"] for t in api.get(OTHER_CASEWORKER, "/tasks").json["tasks"]] == [case["task"]]
+    assert api.post(CASEWORKER, f"/tasks/{case['task']}/complete", json={"data": IDENTIFICATION}).status_code == 403
+    history = api.get(CASEWORKER, f"/cases/{case['id']}/history").json["events"]
+    assert history[-1]["action"] == "task_reassigned" and history[-1]["actor"] == "demo-supervisor"
+
+
+def test_a_coordinator_hands_any_organisations_task_on(api, case):
+    handed = api.post("demo-coordinator", f"/tasks/{case['task']}/reassign", json={"username": OTHER_CASEWORKER})
+    assert handed.status_code == 200 and handed.json["assignee"] == OTHER_CASEWORKER
+
+
+def test_another_organisations_supervisor_does_not_learn_that_the_task_exists(api, case):
+    hidden = api.post("demo-minas-supervisor", f"/tasks/{case['task']}/reassign", json={"username": "demo-minas-caseworker"})
+    assert hidden.status_code == 404 and hidden.json["error"]["code"] == "not_found"
+
+
+def test_a_task_is_not_handed_to_someone_of_another_organisation(api, case):
+    refused = api.post("demo-supervisor", f"/tasks/{case['task']}/reassign", json={"username": "demo-minas-caseworker"})
+    assert refused.status_code == 422 and list(refused.json["error"]["fields"]) == ["username"]
+    assert api.get(CASEWORKER, f"/tasks/{case['task']}").json["assignee_id"] is None
+
+
+def test_a_task_is_not_handed_to_a_disabled_account_nor_to_nobody(api, container, case):
+    colleague = api.get(OTHER_CASEWORKER, "/me").json["id"]
+    set_account_active(container.uow(), container.clock, load_actor(container.uow(), "demo-admin"), colleague, False)
+    disabled = api.post("demo-supervisor", f"/tasks/{case['task']}/reassign", json={"username": OTHER_CASEWORKER})
+    assert disabled.status_code == 409 and disabled.json["error"]["code"] == "conflict"
+    unknown = api.post("demo-supervisor", f"/tasks/{case['task']}/reassign", json={"username": "nobody-here"})
+    assert unknown.status_code == 404 and "nobody-here" in unknown.json["error"]["message"]
+    missing = api.post("demo-supervisor", f"/tasks/{case['task']}/reassign", json={})
+    assert missing.status_code == 422 and list(missing.json["error"]["fields"]) == ["username"]

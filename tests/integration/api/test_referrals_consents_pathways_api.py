@@ -7,7 +7,12 @@ from datetime import timedelta
 
 import pytest
 
+from engine.services.actors import load_actor
 from engine.services.deadlines import sweep_deadlines
+from engine.services.user_admin import set_account_active
+from notifications.dispatcher import dispatch_pending
+from notifications.sending import Channels
+from notifications.settings import NotificationSettings
 
 from tests.integration.api.test_need_to_know import CASEWORKER, HOSPITAL, referred  # noqa: F401  (a fixture)
 from tests.integration.services.conftest import CAMEROON
@@ -72,6 +77,34 @@ def test_escalations_are_handled_by_coordinators_not_caseworkers(api, escalation
     resolved = api.post("demo-coordinator", f"/escalations/{escalation['id']}/resolve", json={"note": "Phoned them."})
     assert resolved.json["status"] == "resolved" and resolved.json["resolution_note"] == "Phoned them."
     assert api.post("demo-coordinator", f"/escalations/{escalation['id']}/acknowledge").status_code == 409
+    handed_late = api.post("demo-coordinator", f"/escalations/{escalation['id']}/reassign", json={"username": "demo-supervisor"})
+    assert handed_late.status_code == 409 and handed_late.json["error"]["code"] == "conflict"
+
+
+def test_a_coordinator_hands_an_escalation_to_the_cases_supervisor_who_is_alerted(api, container, escalation):
+    def alerts() -> list[dict]:
+        dispatch_pending(container.uow, Channels(NotificationSettings()), container.clock)
+        return [alert for alert in api.get("demo-supervisor", "/notifications?limit=100").json["notifications"]
+                if escalation["case_reference"] in alert["subject"] + alert["body"]]
+
+    before = alerts()
+    supervisor = api.get("demo-supervisor", "/me").json["id"]
+    handed = api.post("demo-coordinator", f"/escalations/{escalation['id']}/reassign", json={"username": "demo-supervisor"})
+    assert handed.status_code == 200 and handed.json["reassigned_to_id"] == supervisor
+    assert handed.json["id"] == escalation["id"] and handed.json["status"] == "open"
+    assert len(alerts()) == len(before) + 1
+
+
+def test_an_escalation_is_handed_on_only_by_those_who_handle_it_and_only_to_active_users(api, container, escalation):
+    path = f"/escalations/{escalation['id']}/reassign"
+    assert api.post(CASEWORKER, path, json={"username": "demo-supervisor"}).status_code == 403
+    hidden = api.post("demo-minas-supervisor", path, json={"username": "demo-minas-caseworker"})
+    assert hidden.status_code == 404 and hidden.json["error"]["code"] == "not_found"
+    colleague = api.get("demo-caseworker-en", "/me").json["id"]
+    set_account_active(container.uow(), container.clock, load_actor(container.uow(), "demo-admin"), colleague, False)
+    assert api.post("demo-supervisor", path, json={"username": "demo-caseworker-en"}).status_code == 409
+    assert api.post("demo-supervisor", path, json={"username": ""}).json["error"]["fields"].keys() == {"username"}
+    assert api.get("demo-coordinator", "/escalations?status=open&limit=1").json["escalations"][0]["reassigned_to_id"] is None
 
 
 def _cameroon_files(**replaced: bytes) -> dict:
