@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.clock import Clock, SystemClock
+from engine.clock import Clock, InstallationClock
 from engine.store.db import default_url, make_engine, normalise_url, session_factory
+from engine.store.installation import training_offset_reader
 from engine.store.unit_of_work import UnitOfWork
 
 # Pathways shipped with the code (the Cameroon NRM pathway), next to the engine package.
@@ -87,14 +88,18 @@ class Container:
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None, **engine_options) -> Container:
-    """Wire the application's parts from settings; tests pass their own clock."""
+    """Wire the application's parts from settings; tests pass their own clock.
+
+    The installation's clock is the real time, plus the offset of a training installation
+    (its database says whether it is one); every process built here shares that offset.
+    """
     settings = settings or Settings.from_env()
     engine = make_engine(settings.resolved_database_url, **engine_options)
     return Container(
         settings=settings,
         engine=engine,
         session_factory=session_factory(engine),
-        clock=clock or SystemClock(),
+        clock=clock or InstallationClock(training_offset_reader(engine)),
         calendar=_cameroon_calendar(),
         pathways_dir=settings.pathways_dir,
     )
