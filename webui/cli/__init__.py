@@ -38,6 +38,10 @@ def _register_commands() -> None:
 
     main.add_command(scheduler)
 
+    from webui.cli.clock import clock
+
+    main.add_command(clock)
+
     from webui.cli.serve import demo, serve
 
     main.add_command(serve)
