@@ -89,9 +89,10 @@ def _demo_secret(instance_dir: Path) -> str:
 
 
 def prepare_demo(instance_dir: Path, base_url: str, echo=click.echo) -> Demo:
-    """Migrate the demo database, publish the demo pathway, load demo users; build the app."""
+    """Migrate the demo database, make it a training installation, publish the demo pathway, load demo users; build the app."""
     from engine.pathways.folder import load_source
     from engine.services.pathways import publish_pathway
+    from engine.services.training_clock import start_training_mode
     from engine.store.migrate import upgrade_database
     from engine.store.seed import load_demo_data
 
@@ -99,6 +100,8 @@ def prepare_demo(instance_dir: Path, base_url: str, echo=click.echo) -> Demo:
                         base_url=base_url)
     container = build(settings)
     upgrade_database(container.engine)
+    # The demo is where people learn: its clock can be moved forward (`aiguillage clock forward`).
+    start_training_mode(container.uow(), container.clock.real)
     try:
         source = load_source(settings.pathways_dir / DEMO_PATHWAY)
         result = publish_pathway(container.uow(), source, container.clock)
@@ -123,17 +126,25 @@ def prepare_demo(instance_dir: Path, base_url: str, echo=click.echo) -> Demo:
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--instance", "instance_dir", default="instance", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder for the demo database.")
-def demo(host: str, port: int, instance_dir: Path) -> None:
-    """Run a demo on SQLite: demo pathway, organisations and users (fictional data)."""
+@click.option("--instance", "instance_dir", default="instance", show_default=True, envvar="AIGUILLAGE_INSTANCE_DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the demo database (default: AIGUILLAGE_INSTANCE_DIR, else instance).")
+@click.option("--no-serve", is_flag=True, help="Prepare the demo database and exit, without starting the server.")
+def demo(host: str, port: int, instance_dir: Path, no_serve: bool) -> None:
+    """Run a demo on SQLite: demo pathway, organisations and users (fictional data), on a training clock."""
     url = f"http://{host}:{port}/"
     prepared = prepare_demo(instance_dir, url.rstrip("/"))
     click.echo("")
-    click.echo(f"Aiguillage demo: open {url}")
+    if no_serve:
+        prepared.container.dispose()
+        click.echo(f"Aiguillage demo database ready: {instance_dir / 'demo.sqlite'} (its clock can be moved forward)")
+    else:
+        click.echo(f"Aiguillage demo: open {url}")
     click.echo(f"Every demo account's password is: {prepared.password}")
     click.echo("Demo accounts: " + ", ".join(prepared.usernames))
     click.echo("(Demo data only: never enter real personal data here.)")
+    if no_serve:
+        return
     # The demo is one process: deadlines are swept and notifications sent from inside it.
     from engine.scheduler import start_in_process, stop_in_process
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from click.testing import CliRunner
 
+from engine.services.training_clock import move_clock_forward, read_installation_time
 from web_forms import csrf_of
-from webui.cli.serve import prepare_demo, serve
+from webui.cli.serve import demo, prepare_demo, serve
 
 
 def test_serve_refuses_to_start_without_a_secret_key(monkeypatch):
@@ -59,3 +62,24 @@ def test_serve_refuses_a_database_that_was_never_initialised(monkeypatch, tmp_pa
         fresh.dispose()
     assert result.exit_code == 1
     assert "run `aiguillage init`" in result.output
+
+
+def test_the_demo_database_is_a_training_installation_and_keeps_its_clock(tmp_path):
+    first = prepare_demo(tmp_path, "http://127.0.0.1:8000", echo=lambda *a, **k: None)
+    try:
+        assert read_installation_time(first.container.uow(), first.container.clock.real).training
+        move_clock_forward(first.container.uow(), first.container.clock.real, timedelta(days=31))
+    finally:
+        first.container.dispose()
+    second = prepare_demo(tmp_path, "http://127.0.0.1:8000", echo=lambda *a, **k: None)
+    try:
+        assert second.container.clock.training_offset() == timedelta(days=31)
+    finally:
+        second.container.dispose()
+
+
+def test_demo_no_serve_prepares_the_database_under_the_instance_folder_and_exits(tmp_path):
+    result = CliRunner().invoke(demo, ["--no-serve"], env={"AIGUILLAGE_INSTANCE_DIR": str(tmp_path / "here")})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "here" / "demo.sqlite").exists()
+    assert "demo database ready" in result.output and "demo-caseworker" in result.output
