@@ -40,6 +40,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.request_scope import init_request_scope
     from webui.security_headers import init_security_headers
     from webui.tasks.blueprint import bp as tasks_bp
+    from webui.training_banner import init_training_banner
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(config_from_env())
@@ -66,6 +67,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     init_csrf(app)
     init_security_headers(app)
     init_error_pages(app)
+    init_training_banner(app)
 
     areas = (auth_bp, dashboard_bp, tasks_bp, cases_bp, coordination_bp, directory_bp, pathways_bp, admin_bp, api_bp)
     for blueprint in areas:

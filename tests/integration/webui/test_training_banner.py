@@ -1,0 +1,58 @@
+"""Every page of a training installation says that its clock is not the real time, in both languages."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+import pytest
+
+from engine.bootstrap import Settings, build
+from engine.services.training_clock import move_clock_forward, start_training_mode
+from web_forms import TEST_SECRET, sign_in
+from webui import create_app
+from webui.security_headers import CONTENT_SECURITY_POLICY
+
+BANNERS = {
+    "fr": "Installation de formation — horloge avancée de 31 jours",
+    "en": "Training installation — clock moved forward by 31 days",
+}
+
+
+@pytest.fixture
+def installation(database_url, tmp_path):
+    """An application on the installation's own clock (not a test's manual one)."""
+    built = build(Settings(database_url=database_url, instance_dir=tmp_path / "instance"))
+    yield built
+    built.dispose()
+
+
+def _page(app, path: str, language: str):
+    response = app.test_client().get(path, headers={"Accept-Language": language})
+    return response, html.unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_pages_of_a_training_installation_show_how_far_its_clock_moved(installation, language):
+    start_training_mode(installation.uow(), installation.clock.real)
+    move_clock_forward(installation.uow(), installation.clock.real, timedelta(days=31))
+    app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=installation)
+    for path in ("/login", "/no-such-page"):
+        response, page = _page(app, path, language)
+        assert f'<p class="training-banner" role="note">{BANNERS[language]}</p>' in page, path
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_the_banner_counts_hours_too(installation):
+    start_training_mode(installation.uow(), installation.clock.real)
+    move_clock_forward(installation.uow(), installation.clock.real, timedelta(days=1, hours=6))
+    app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=installation)
+    assert "horloge avancée de 1 jour et 6 heures" in _page(app, "/login", "fr")[1]
+
+
+def test_an_installation_that_is_not_a_training_one_shows_no_banner(installation, client):
+    app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=installation)
+    assert "training-banner" not in _page(app, "/login", "en")[1]
+    # Nor does an application on a test's manual clock, signed in or not.
+    assert sign_in(client, "awa_caseworker").status_code == 302
+    assert "training-banner" not in client.get("/").get_data(as_text=True)
