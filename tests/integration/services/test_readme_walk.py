@@ -114,3 +114,16 @@ def test_the_readme_walk_takes_a_new_demo_case_to_closure(tmp_path, monkeypatch)
     assert "health (urgent)  to DEMO – Hôpital régional de Douala: delivered" in shown
     assert shown.count("task_completed Task_FollowUp") == 3
     assert (tmp_path / "instance" / "demo.sqlite").exists()
+
+
+def test_after_the_clock_moves_the_scheduler_sweep_fires_the_follow_up(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    walk = ReadmeWalk()
+    commands = walk_commands(README.read_text(encoding="utf-8"))
+    first_move = commands.index(["$aig", "clock", "forward", "--days", "31"])
+    for words in commands[:first_move + 1]:
+        walk.run_line(words)
+    assert "Task_FollowUp" not in walk.aiguillage("task", "list", "--user", "demo-caseworker")
+    swept = walk.aiguillage("scheduler", "--once", "--only", "sweep")
+    assert "1 cases moved on" in swept, swept
+    assert "Task_FollowUp" in walk.aiguillage("task", "list", "--user", "demo-caseworker")
