@@ -21,6 +21,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from engine.domain import Role
     from webui.admin.blueprint import bp as admin_bp
     from webui.api.blueprint import bp as api_bp
+    from webui.api.errors import api_error
     from webui.auth.blueprint import bp as auth_bp
     from webui.audit_origin import init_audit_origin
     from webui.auth.session_user import init_session_user
@@ -66,7 +67,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     init_session_user(app)
     init_csrf(app)
     init_security_headers(app)
-    init_error_pages(app)
+    init_error_pages(app, api_error)
     init_training_banner(app)
 
     areas = (auth_bp, dashboard_bp, tasks_bp, cases_bp, coordination_bp, directory_bp, pathways_bp, admin_bp, api_bp)

@@ -8,5 +8,5 @@ API_PREFIX = "/api/"
 
 
 def is_api_request() -> bool:
-    """True for requests under `/api/`."""
-    return request.path.startswith(API_PREFIX)
+    """True for requests under `/api/` (and `/api` itself, which a client may try first)."""
+    return request.path.startswith(API_PREFIX) or request.path == API_PREFIX.rstrip("/")

@@ -1,9 +1,9 @@
-"""Errors as a page (or JSON under /api/) that says what went wrong, never a traceback."""
+"""Errors as a page that says what went wrong, never a traceback; under /api/, the API's JSON instead."""
 
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Callable
 
 from flask import Flask, Response, render_template
 from flask_babel import gettext as _
@@ -43,17 +43,8 @@ def _titles() -> dict[int, str]:
 
 
 def error_response(status: int, detail: str | None = None, fields: dict | None = None) -> Response:
-    """A page or JSON body for `status`; `detail` is shown to the user, so it must be safe."""
+    """The error page for `status`; `detail` is shown to the user, so it must be safe."""
     title = _titles().get(status, _("The request failed."))
-    if is_api_request():
-        body: dict = {"status": status, "error": title}
-        if detail:
-            body["detail"] = detail
-        if fields:
-            body["fields"] = fields
-        response = Response(status=status, mimetype="application/json")
-        response.set_data(json.dumps(body, ensure_ascii=False))
-        return response
     page = render_template("errors/error.html", status=status, title=title, detail=detail, fields=fields)
     return Response(page, status=status, mimetype="text/html")
 
@@ -71,8 +62,6 @@ def _http_error(exc: HTTPException):
 def _engine_error(exc: errors.AiguillageError):
     for kind, status in ENGINE_ERROR_STATUS.items():
         if isinstance(exc, kind):
-            if is_api_request():
-                return error_response(status, str(exc), getattr(exc, "errors", None))
             # A page speaks the reader's language: the engine's English words go to the log only.
             log.info("%s: %s", exc.code, exc)
             return error_response(status, error_message(exc), field_messages(getattr(exc, "errors", None)))
@@ -86,8 +75,17 @@ def _unexpected_error(exc: Exception):
     return error_response(InternalServerError.code)
 
 
-def init_error_pages(app: Flask) -> None:
-    """Render every error through one template (or JSON for the API)."""
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(errors.AiguillageError, _engine_error)
-    app.register_error_handler(Exception, _unexpected_error)
+def init_error_pages(app: Flask, api_error: Callable[[Exception], Response]) -> None:
+    """Render every error through one template; anything under /api/ is answered by `api_error` instead."""
+    # Registered on the app, not on the API's blueprint: an unknown path or a wrong method under /api/
+    # fails before any blueprint is chosen, and must still get the API's JSON, never a page.
+    for kind, page_error in ((HTTPException, _http_error), (errors.AiguillageError, _engine_error),
+                             (Exception, _unexpected_error)):
+        app.register_error_handler(kind, _page_or_api(page_error, api_error))
+
+
+def _page_or_api(page_error, api_error):
+    def handle(exc: Exception):
+        return api_error(exc) if is_api_request() else page_error(exc)
+
+    return handle

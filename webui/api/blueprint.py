@@ -1,18 +1,18 @@
-"""The JSON API, version 1: the blueprint with every area's routes, its error shape and its OpenAPI document."""
+"""The JSON API, version 1: the blueprint with every area's routes and its OpenAPI document.
+
+Its errors are answered for the whole of /api/ (known routes or not) by `webui.api.errors.api_error`.
+"""
 
 from __future__ import annotations
 
 from flask import g, request
 
 from webui.api import schemas
-from webui.api.errors import init_api_errors
 from webui.api.operations import bp, operation
 from webui.auth.session_user import login_required
 
 # Importing an area registers its routes on `bp`.
 from webui.api import cases, consents, escalations, notifications, pathways, referrals, tasks  # noqa: F401
-
-init_api_errors(bp)
 
 
 @operation("GET", "/me", tag="account", response=schemas.Me)

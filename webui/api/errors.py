@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -75,15 +75,16 @@ def _engine_error(exc: errors.AiguillageError):
 
 
 def _unexpected_error(exc: Exception):
-    if isinstance(exc, HTTPException):
-        return _http_error(exc)
     log.exception("unhandled API error", exc_info=exc)
     return _respond(500, error_body(500, "something went wrong on our side; the problem has been logged"))
 
 
-def init_api_errors(bp: Blueprint) -> None:
-    """Answer every error raised by the API's routes (and its sign-in) in the API's shape."""
-    bp.register_error_handler(HTTPException, _http_error)
-    bp.register_error_handler(ValidationError, _invalid_input)
-    bp.register_error_handler(errors.AiguillageError, _engine_error)
-    bp.register_error_handler(Exception, _unexpected_error)
+def api_error(exc: Exception):
+    """The API's answer to any error under /api/: raised by its routes or its sign-in, or an unknown path or method."""
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    if isinstance(exc, ValidationError):
+        return _invalid_input(exc)
+    if isinstance(exc, errors.AiguillageError):
+        return _engine_error(exc)
+    return _unexpected_error(exc)

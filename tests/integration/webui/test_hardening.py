@@ -115,7 +115,7 @@ def test_api_errors_are_json_without_traceback(failing_app):
     client = failing_app.test_client()
     response = client.get("/api/v1/boom")
     assert response.status_code == 500
-    assert response.is_json and response.json["status"] == 500
+    assert response.is_json and response.json["error"]["code"] == "server_error"
     assert "secret internal detail" not in response.get_data(as_text=True)
     conflict = client.get("/api/v1/conflict")
     assert conflict.status_code == 409 and conflict.is_json
@@ -135,7 +135,7 @@ def test_engine_errors_map_to_their_http_status(app):
     client = app.test_client()
     invalid_response = client.get("/api/v1/invalid")
     assert invalid_response.status_code == 422
-    assert invalid_response.json["fields"] == {"risk_level": "choose a risk level"}
+    assert invalid_response.json["error"]["fields"] == {"risk_level": ["choose a risk level"]}
     assert client.get("/hidden").status_code == 404
 
 
