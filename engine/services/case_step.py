@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from engine.access import Actor
 from engine.clock import Clock
@@ -32,16 +33,9 @@ from engine.runtime.script_engine import SafeScriptEngine
 from engine.runtime.specs import PathwaySpecs, load_specs
 from engine.services.case_sync import sync_case
 from engine.services.escalation_chain import sync_escalations
-from engine.store.models import (
-    AuditEntry,
-    CaseEvent,
-    CaseRow,
-    DeadlineRow,
-    OutboxRow,
-    PathwayFileRow,
-    PathwayVersionRow,
-    TaskRow,
-)
+from engine.store import case_records
+from engine.store.case_records import CaseRecord, TaskRecord
+from engine.store.models import PathwayFileRow
 from engine.store.unit_of_work import UnitOfWork
 
 # A hook runs inside the step's transaction after everything is written and flushed, right
@@ -56,17 +50,17 @@ class Step:
     uow: UnitOfWork
     clock: Clock
     now: datetime
-    case: CaseRow
+    case: CaseRecord
     specs: PathwaySpecs
     workflow: Any
     actor: Actor | None
     action: str
-    open_tasks: dict[str, TaskRow]
-    completed_task: TaskRow | None = None
+    open_tasks: dict[str, TaskRecord]
+    # The session's connection: the step's own rows are read and written with plain statements on it.
+    connection: Connection
+    completed_task: TaskRecord | None = None
     details: dict[str, Any] = field(default_factory=dict)
     outbox: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    # Plain statements run right after the step's single flush (candidate rows, for instance).
-    after_flush: list[tuple[Any, list[dict[str, Any]] | None]] = field(default_factory=list)
     # Whether the deadline index holds rows for this case (saves reading it when there are none).
     has_deadlines: bool = True
     _referrals: list | None = None
@@ -89,10 +83,6 @@ class Step:
     def notify(self, event_type: str, **payload: Any) -> None:
         """Queue an outbox row (written in this step's transaction); payloads carry no personal data."""
         self.outbox.append((event_type, payload))
-
-    def execute_after_flush(self, statement, rows: list[dict[str, Any]] | None = None) -> None:
-        """Run a plain statement after the ORM changes are flushed (one flush per step)."""
-        self.after_flush.append((statement, rows))
 
 
 @dataclass(frozen=True)
@@ -179,56 +169,50 @@ def begin_step(
     case_id: int,
     actor: Actor | None,
     action: str,
-    completed_task: TaskRow | None = None,
-    open_tasks: list[TaskRow] | None = None,
+    completed_task: TaskRecord | None = None,
+    open_tasks: list[TaskRecord] | None = None,
 ) -> Step:
     """Load a case, its pinned specs, its workflow and its open task rows (unless given) inside `with uow:`."""
-    has_deadlines = exists().where(DeadlineRow.case_id == CaseRow.id)
-    found = uow.session.execute(
-        select(CaseRow, PathwayVersionRow.content_hash, PathwayVersionRow.main_file, has_deadlines)
-        .join(PathwayVersionRow, PathwayVersionRow.id == CaseRow.pathway_version_id)
-        .where(CaseRow.id == case_id)
-    ).first()
-    if found is None:
+    connection = uow.session.connection()
+    loaded = case_records.load_case(connection, case_id)
+    if loaded is None:
         raise NotFound(f"case {case_id} does not exist")
-    case, content_hash, main_file, deadlines_exist = found
-    specs = specs_for_version(uow, case.pathway_version_id, content_hash, main_file)
+    case = loaded.case
+    specs = specs_for_version(uow, case.pathway_version_id, loaded.content_hash, loaded.main_file)
     workflow = serializer.loads(case.workflow_json, specs, script_engine_for(clock))
     if open_tasks is None:
-        open_tasks = uow.session.scalars(
-            select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.state == TaskState.OPEN)
-        ).all()
+        open_tasks = case_records.open_tasks(connection, case.id)
     by_id = {row.id: row for row in open_tasks if row.state == TaskState.OPEN}
-    step = Step(uow, clock, clock.now(), case, specs, workflow, actor, action, by_id, completed_task)
-    step.has_deadlines = bool(deadlines_exist)
+    step = Step(uow, clock, clock.now(), case, specs, workflow, actor, action, by_id, connection, completed_task)
+    step.has_deadlines = loaded.has_deadlines
     return step
 
 
-def start_step(uow: UnitOfWork, clock: Clock, case: CaseRow, specs: PathwaySpecs, workflow, actor: Actor | None) -> Step:
+def start_step(uow: UnitOfWork, clock: Clock, case: CaseRecord, specs: PathwaySpecs, workflow, actor: Actor | None) -> Step:
     """A step for a case created in this transaction (inserted here to get its id)."""
-    uow.session.add(case)
-    uow.flush()
-    step = Step(uow, clock, clock.now(), case, specs, workflow, actor, "case_opened", {})
+    connection = uow.session.connection()
+    case_records.insert_case(connection, case)
+    step = Step(uow, clock, clock.now(), case, specs, workflow, actor, "case_opened", {}, connection)
     step.has_deadlines = False
     return step
 
 
 def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None = None) -> StepResult:
     """Sync rows, append history, audit and outbox, save the workflow, and commit once."""
-    case = step.case
+    case, session, connection = step.case, step.session, step.connection
     # Escalations drawn as timers are recorded by whichever step fires them, and answered by their tasks.
     sync_escalations(step)
-    with step.session.no_autoflush:
-        changes = sync_case(step, failures)
+    # What the effects changed through the ORM (consents, referrals, deadline levels) goes in
+    # first: the sync below reads the deadline rows with plain statements.
+    if session.new or session.dirty or session.deleted:
+        step.uow.flush()
+    changes = sync_case(step, failures)
     case.workflow_json = serializer.dumps(step.workflow)
     case.serializer_version = serializer.SERIALIZER_VERSION
     case.updated_at = step.now
-    step.uow.flush()
-    for statement, rows in step.after_flush:
-        if rows is None:
-            step.session.execute(statement)
-        elif rows:
-            step.session.execute(statement, rows)
+    # The case first: a step that lost the race learns it before writing anything else.
+    step.uow.guard(case_records.save_case, connection, case)
+    changes.write(connection)
     actor_id = step.actor.id if step.actor is not None else None
     details = dict(step.details)
     if changes.new_tasks:
@@ -237,28 +221,26 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
         details["ended_tasks"] = [row.bpmn_id for row in changes.ended_tasks]
     if failures:
         details["failures"] = [f"{f.bpmn_id}: {f.message}" for f in failures]
-    session = step.session
-    # Append-only rows go in as Core inserts on the tables: nothing reads them back in this step,
-    # and the ORM-enabled bulk insert costs more Python per statement than the insert itself.
-    session.execute(insert(CaseEvent.__table__), [{
-        "case_id": case.id,
-        "at": step.now,
-        "actor_id": actor_id,
-        "action": step.action,
-        "task_bpmn_id": step.completed_task.bpmn_id if step.completed_task is not None else None,
-        "details": details,
-    }])
-    session.execute(insert(AuditEntry.__table__), [{
-        "at": step.now,
-        "user_id": actor_id,
-        "action": f"case.{step.action}",
-        "object_type": "task" if step.completed_task is not None else "case",
-        "object_id": step.completed_task.id if step.completed_task is not None else case.reference,
-        "case_id": case.id,
-        "details": {"fields": details.get("fields", [])},
-    }])
-    if step.outbox:
-        session.execute(insert(OutboxRow.__table__), [
+    case_records.append_history(
+        connection,
+        event={
+            "case_id": case.id,
+            "at": step.now,
+            "actor_id": actor_id,
+            "action": step.action,
+            "task_bpmn_id": step.completed_task.bpmn_id if step.completed_task is not None else None,
+            "details": details,
+        },
+        audit={
+            "at": step.now,
+            "user_id": actor_id,
+            "action": f"case.{step.action}",
+            "object_type": "task" if step.completed_task is not None else "case",
+            "object_id": step.completed_task.id if step.completed_task is not None else case.reference,
+            "case_id": case.id,
+            "details": {"fields": details.get("fields", [])},
+        },
+        outbox=[
             {
                 "event_type": event_type,
                 "case_id": case.id,
@@ -266,7 +248,8 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
                 "created_at": step.now,
             }
             for event_type, payload in step.outbox
-        ])
+        ],
+    )
     if hook is not None:
         step.uow.flush()
         hook(step)

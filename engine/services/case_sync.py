@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 
 from engine.access import MECHANISM_WIDE_GROUPS
 from engine.domain import CaseStatus, CloseReason, DeadlineKind, Priority, Role, TaskState
@@ -20,7 +20,9 @@ from engine.runtime import case_runtime
 from engine.runtime.case_data import case_data
 from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.human_tasks import HumanTask, extensions_of, instance_of
-from engine.store.models import DeadlineRow, TaskCandidate, TaskRow, User, UserRole
+from engine.store import case_records
+from engine.store.case_records import TaskRecord
+from engine.store.models import TaskRow, User, UserRole
 
 if TYPE_CHECKING:
     from engine.services.case_step import Step
@@ -38,17 +40,28 @@ DOUALA = ZoneInfo("Africa/Douala")
 
 @dataclass
 class SyncChanges:
-    """Which task rows a step created and ended."""
+    """What a step changes in the task, candidate and deadline rows, written by `write` after the case."""
 
-    new_tasks: list[TaskRow] = field(default_factory=list)
-    ended_tasks: list[TaskRow] = field(default_factory=list)
+    new_tasks: list[TaskRecord] = field(default_factory=list)
+    ended_tasks: list[TaskRecord] = field(default_factory=list)
+    ended: list[dict] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)
+    deadlines_deleted: list[int] = field(default_factory=list)
+    deadlines_moved: list[dict] = field(default_factory=list)
+    deadlines_added: list[dict] = field(default_factory=list)
+
+    def write(self, connection) -> None:
+        case_records.end_tasks(connection, self.ended)
+        case_records.insert_tasks(connection, self.new_tasks, self.candidates)
+        case_records.change_deadlines(connection, self.deadlines_deleted, self.deadlines_moved, self.deadlines_added)
 
 
 def sync_case(step: Step, failures: list[TaskFailure]) -> SyncChanges:
-    """Bring task, candidate and deadline rows and the case's own facts in line with the workflow."""
+    """Work out the task, candidate and deadline rows and the case's own facts that the workflow now implies."""
     ready = case_runtime.ready_human_tasks(step.workflow)
-    changes = _sync_tasks(step, ready)
-    _sync_deadlines(step, ready)
+    changes = SyncChanges()
+    _sync_tasks(step, ready, changes)
+    _sync_deadlines(step, ready, changes)
     _sync_case_facts(step, ready, failures)
     return changes
 
@@ -56,48 +69,40 @@ def sync_case(step: Step, failures: list[TaskFailure]) -> SyncChanges:
 # ---- tasks ------------------------------------------------------------------------------------
 
 
-def _sync_tasks(step: Step, ready: list[HumanTask]) -> SyncChanges:
-    changes = SyncChanges()
+def _sync_tasks(step: Step, ready: list[HumanTask], changes: SyncChanges) -> None:
     ready_ids = {task.id for task in ready}
-    ended_ids = []
+    actor_id = step.actor.id if step.actor is not None else None
     for row in list(step.open_tasks.values()):
         if row.id in ready_ids:
             continue
         completed = step.completed_task is not None and row.id == step.completed_task.id
-        row.state = TaskState.COMPLETED if completed else TaskState.CANCELLED
-        row.completed_at = step.now
-        row.completed_by_id = step.actor.id if completed and step.actor is not None else None
-        ended_ids.append(row.id)
+        changes.ended.append({
+            "b_id": row.id,
+            "state": TaskState.COMPLETED if completed else TaskState.CANCELLED,
+            "completed_at": step.now,
+            "completed_by_id": actor_id if completed else None,
+        })
         changes.ended_tasks.append(row)
         del step.open_tasks[row.id]
-    if ended_ids:
-        step.execute_after_flush(delete(TaskCandidate).where(TaskCandidate.task_id.in_(ended_ids)))
     resolver = Resolver(step.session)
     for task in ready:
         if task.id in step.open_tasks:
             continue
         row = _task_row(step, task, resolver)
-        step.session.add(row)
         step.open_tasks[row.id] = row
         changes.new_tasks.append(row)
-    if changes.new_tasks:
-        # After the flush: the task rows the candidates point at are in by then.
-        step.execute_after_flush(insert(TaskCandidate.__table__), [
-            candidate for row in changes.new_tasks for candidate in candidate_rows(row, resolver)
-        ])
-        for row in changes.new_tasks:
-            step.notify(
-                "task_assigned",
-                task_id=row.id,
-                bpmn_id=row.bpmn_id,
-                task_name=row.name,
-                organisation_id=row.organisation_id,
-                candidate_groups=row.candidate_groups.split(",") if row.candidate_groups else [],
-                assignee_id=row.assignee_id,
-                due_at=row.due_at.isoformat() if row.due_at else None,
-                referral_id=row.referral_id,
-            )
-    return changes
+        changes.candidates.extend(candidate_rows(row, resolver))
+        step.notify(
+            "task_assigned",
+            task_id=row.id,
+            bpmn_id=row.bpmn_id,
+            task_name=row.name,
+            organisation_id=row.organisation_id,
+            candidate_groups=row.candidate_groups.split(",") if row.candidate_groups else [],
+            assignee_id=row.assignee_id,
+            due_at=row.due_at.isoformat() if row.due_at else None,
+            referral_id=row.referral_id,
+        )
 
 
 class Resolver:
@@ -127,13 +132,13 @@ class Resolver:
             )
         return self._coordination
 
-    def candidate_organisation(self, row: TaskRow, group: str) -> int:
+    def candidate_organisation(self, row: TaskRecord | TaskRow, group: str) -> int:
         if group in MECHANISM_WIDE_GROUPS:
             return self.coordination_organisation() or row.organisation_id
         return row.organisation_id
 
 
-def candidate_rows(row: TaskRow, resolver: Resolver, held: bool | None = None) -> list[dict]:
+def candidate_rows(row: TaskRecord | TaskRow, resolver: Resolver, held: bool | None = None) -> list[dict]:
     """The candidate rows of an open task: one per group, none while someone holds the task."""
     if row.assignee_id is not None if held is None else held:
         return []
@@ -146,7 +151,7 @@ def candidate_rows(row: TaskRow, resolver: Resolver, held: bool | None = None) -
     ]
 
 
-def _task_row(step: Step, task: HumanTask, resolver: Resolver) -> TaskRow:
+def _task_row(step: Step, task: HumanTask, resolver: Resolver) -> TaskRecord:
     groups = list(task.candidate_groups)
     assignee_id = resolver.assignee_id(task.assignee)
     if not groups and assignee_id is None:
@@ -155,7 +160,7 @@ def _task_row(step: Step, task: HumanTask, resolver: Resolver) -> TaskRow:
     organisation_id = step.case.organisation_id
     if referral is not None and PROVIDER_GROUP in groups and referral.provider_organisation_id is not None:
         organisation_id = referral.provider_organisation_id
-    return TaskRow(
+    return TaskRecord(
         id=task.id,
         case_id=step.case.id,
         bpmn_id=task.bpmn_id[:255],
@@ -209,7 +214,7 @@ def _task_priority(step: Step, task: HumanTask) -> Priority:
 # ---- deadlines --------------------------------------------------------------------------------
 
 
-def _sync_deadlines(step: Step, ready: list[HumanTask]) -> None:
+def _sync_deadlines(step: Step, ready: list[HumanTask], changes: SyncChanges) -> None:
     wanted: dict[tuple[DeadlineKind, str], datetime] = {}
     for task in ready:
         if task.due_at is not None:
@@ -225,16 +230,17 @@ def _sync_deadlines(step: Step, ready: list[HumanTask]) -> None:
                 wanted[key] = due_at
     if not wanted and not step.has_deadlines:
         return
-    existing = step.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == step.case.id)).all()
-    for row in existing:
+    for row in case_records.deadlines_of(step.connection, step.case.id):
         due_at = wanted.pop((row.kind, row.ref), None)
         if due_at is None:
-            step.session.delete(row)
+            changes.deadlines_deleted.append(row.id)
         elif row.due_at != due_at and not row.level:
             # A row with escalation levels taken waits for its next level (see escalation_chain).
-            row.due_at = due_at
-    for (kind, ref), due_at in wanted.items():
-        step.session.add(DeadlineRow(case_id=step.case.id, kind=kind, ref=ref, due_at=due_at, created_at=step.now))
+            changes.deadlines_moved.append({"b_id": row.id, "due_at": due_at})
+    changes.deadlines_added.extend(
+        {"case_id": step.case.id, "kind": kind, "ref": ref, "due_at": due_at, "created_at": step.now}
+        for (kind, ref), due_at in wanted.items()
+    )
 
 
 def _referral_deadline(step: Step, timer) -> tuple[DeadlineKind, str] | None:

@@ -28,6 +28,7 @@ from engine.services.case_step import (
 )
 from engine.services.case_sync import local_year
 from engine.services.step_lock import lock_for_writing
+from engine.store.case_records import CaseRecord
 from engine.store.models import CaseRow, PathwayVersionRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -77,10 +78,12 @@ def open_case(
         workflow = case_runtime.start(specs, script_engine_for(clock), data)
         now = clock.now()
         data = data or {}
-        case = CaseRow(
+        case = CaseRecord(
+            id=None,
             reference=uow.cases.next_reference(local_year(now)),
             pathway_version_id=version.id,
             status=CaseStatus.OPEN,
+            stage=None,
             priority=Priority(data["priority"]) if data.get("priority") in Priority.__members__.values() else Priority.NORMAL,
             risk_level=RiskLevel(data["risk_level"]) if data.get("risk_level") in RiskLevel.__members__.values() else None,
             region=data.get("region") if isinstance(data.get("region"), str) else None,
@@ -88,8 +91,15 @@ def open_case(
             created_at=now,
             created_by_id=actor.id,
             updated_at=now,
-            workflow_json=serializer.dumps(workflow),
+            closed_at=None,
+            close_reason=None,
+            # Written with the rest of the step by `finish_step`, in this same transaction.
+            workflow_json="",
             serializer_version=serializer.SERIALIZER_VERSION,
+            lock_version=1,
+            needs_attention=False,
+            attention_message=None,
+            attention_at=None,
         )
         step = start_step(uow, clock, case, specs, workflow, actor)
         step.details["pathway"] = {"id": version.pathway_id, "version": version.version}

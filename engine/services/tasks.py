@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, delete, insert, update
 
 from engine.access import (
     Actor,
@@ -35,6 +35,7 @@ from engine.services.form_data import clean_form_data, form_fields, sensitive_fi
 from engine.services.case_sync import Resolver, candidate_rows
 from engine.services.referrals import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.step_lock import lock_for_writing
+from engine.store import case_records
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -53,14 +54,8 @@ def complete_task(
 ) -> StepResult:
     """Submit a task's form and move the case on, in one transaction."""
     with uow:
-        lock_for_writing(uow)
-        # The task and the other open tasks of its case, in one query.
-        case_of_task = select(TaskRow.case_id).where(TaskRow.id == task_id).scalar_subquery()
-        rows = uow.session.scalars(
-            select(TaskRow).where(
-                or_(TaskRow.id == task_id, and_(TaskRow.case_id == case_of_task, TaskRow.state == TaskState.OPEN))
-            )
-        ).all()
+        connection = lock_for_writing(uow)
+        rows = case_records.task_and_open_siblings(connection, task_id)
         row = next((r for r in rows if r.id == task_id), None)
         if row is None or not can_see_task(actor, row):
             raise NotFound(f"task {task_id} does not exist or is not yours to see")

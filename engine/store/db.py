@@ -41,6 +41,10 @@ def make_engine(url: str, **kwargs) -> Engine:
     raise AiguillageError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: use sqlite:/// or postgresql://")
 
 
+# An execution option: a transaction begun on a connection carrying it starts with the write lock.
+SQLITE_WRITE_LOCK = "aiguillage_sqlite_write_lock"
+
+
 def _sqlite_engine(url: str, **kwargs) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -63,7 +67,7 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(SQLITE_WRITE_LOCK) else "BEGIN")
 
     return engine
 

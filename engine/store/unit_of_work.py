@@ -49,19 +49,23 @@ class UnitOfWork:
 
     def flush(self) -> None:
         """Send pending changes now (to get ids, or to meet a conflict early)."""
-        self._guarded(self.session.flush)
+        self.guard(self.session.flush)
 
     def commit(self) -> None:
         """Make the step's changes durable."""
-        self._guarded(self.session.commit)
+        self.guard(self.session.commit)
 
     def rollback(self) -> None:
         """Forget the changes made since the last commit."""
         self.session.rollback()
 
-    def _guarded(self, action) -> None:
+    def guard(self, action, *args):
+        """Run a write; a lost race (stale version, stale SQLite snapshot) rolls back and becomes Conflict."""
         try:
-            action()
+            return action(*args)
+        except Conflict:
+            self.session.rollback()
+            raise
         except Exception as exc:
             if _is_conflict(exc):
                 self.session.rollback()

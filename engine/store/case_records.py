@@ -1,0 +1,249 @@
+"""The rows a case step reads and writes, as plain records and statements built once.
+
+Every step of every case reads the same rows (the case, its open tasks, its deadlines) and writes
+the same kinds of rows (the case, ended and new tasks, candidates, history, audit, outbox). Going
+through the ORM's identity map and unit of work for them costs several times what the statements
+themselves cost, on the path every form submission takes. So the step keeps them as plain records
+and writes them with Core statements compiled once per process; the optimistic lock the ORM
+would have checked (`cases.lock_version`) is checked here, explicitly, by the case's UPDATE.
+
+Other services keep using the ORM models of the same tables; the column lists below are read
+from those models, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from engine.domain import CaseStatus, CloseReason, Priority, RiskLevel, TaskState
+from engine.errors import Conflict
+from engine.store.models import (
+    AuditEntry,
+    CaseEvent,
+    CaseRow,
+    DeadlineRow,
+    OutboxRow,
+    PathwayVersionRow,
+    TaskCandidate,
+    TaskRow,
+)
+from engine.store.unit_of_work import CONFLICT_MESSAGE
+
+
+_cases = CaseRow.__table__
+_tasks = TaskRow.__table__
+_candidates = TaskCandidate.__table__
+_deadlines = DeadlineRow.__table__
+
+
+@dataclass(slots=True, eq=False)
+class CaseRecord:
+    """A case row as a step reads and changes it; `save_case` writes the columns that changed."""
+
+    id: int | None
+    reference: str
+    pathway_version_id: int
+    status: CaseStatus
+    stage: str | None
+    priority: Priority
+    risk_level: RiskLevel | None
+    region: str | None
+    organisation_id: int
+    created_at: datetime
+    created_by_id: int | None
+    updated_at: datetime
+    closed_at: datetime | None
+    close_reason: CloseReason | None
+    workflow_json: str
+    serializer_version: str
+    lock_version: int
+    needs_attention: bool
+    attention_message: str | None
+    attention_at: datetime | None
+    # The values as loaded (None for a case not yet written): what `changed()` compares against.
+    loaded: dict[str, Any] | None = field(default=None, repr=False)
+
+    def changed(self) -> dict[str, Any]:
+        """The columns whose value differs from what was loaded."""
+        return {name: getattr(self, name) for name in CASE_COLUMNS if getattr(self, name) != self.loaded.get(name)}
+
+
+CASE_COLUMNS = tuple(f.name for f in fields(CaseRecord) if f.name != "loaded")
+
+
+@dataclass(slots=True, eq=False)
+class TaskRecord:
+    """A task row as a step reads it (the step writes tasks with statements, never by changing these)."""
+
+    id: str
+    case_id: int
+    bpmn_id: str
+    name: str
+    lane: str | None
+    stage: str | None
+    organisation_id: int
+    candidate_groups: str
+    assignee_id: int | None
+    due_at: datetime | None
+    follow_up_at: datetime | None
+    priority: Priority
+    state: TaskState
+    instance_key: str | None
+    instance_label: str | None
+    referral_id: int | None
+    created_at: datetime
+    claimed_at: datetime | None = None
+    completed_at: datetime | None = None
+    completed_by_id: int | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The record as the parameters of an INSERT into tasks."""
+        return {name: getattr(self, name) for name in TASK_COLUMNS}
+
+
+TASK_COLUMNS = tuple(f.name for f in fields(TaskRecord))
+
+# ---- statements, built once -----------------------------------------------------------------
+
+_CASE_FOR_STEP = (
+    select(
+        *(_cases.c[name] for name in CASE_COLUMNS),
+        PathwayVersionRow.content_hash,
+        PathwayVersionRow.main_file,
+        exists().where(DeadlineRow.case_id == _cases.c.id).label("has_deadlines"),
+    )
+    .join(PathwayVersionRow.__table__, PathwayVersionRow.id == _cases.c.pathway_version_id)
+    .where(_cases.c.id == bindparam("case_id"))
+)
+_TASK_FIELDS = tuple(_tasks.c[name] for name in TASK_COLUMNS)
+_OPEN_TASKS = select(*_TASK_FIELDS).where(_tasks.c.case_id == bindparam("case_id"), _tasks.c.state == TaskState.OPEN)
+# A task and the other open tasks of its case, in one query.
+_TASK_AND_OPEN_SIBLINGS = select(*_TASK_FIELDS).where(
+    or_(
+        _tasks.c.id == bindparam("task_id"),
+        and_(
+            _tasks.c.case_id == select(_tasks.c.case_id).where(_tasks.c.id == bindparam("task_id")).scalar_subquery(),
+            _tasks.c.state == TaskState.OPEN,
+        ),
+    )
+)
+_INSERT_CASE = insert(_cases).returning(_cases.c.id)
+# The SET clause is built from the parameters given; the WHERE holds the optimistic lock.
+_UPDATE_CASE = update(_cases).where(_cases.c.id == bindparam("b_id"), _cases.c.lock_version == bindparam("b_version"))
+_INSERT_TASKS = insert(_tasks)
+_END_TASK = (
+    update(_tasks)
+    .where(_tasks.c.id == bindparam("b_id"), _tasks.c.state == TaskState.OPEN)
+    .values(state=bindparam("state"), completed_at=bindparam("completed_at"), completed_by_id=bindparam("completed_by_id"))
+)
+_DELETE_CANDIDATES = delete(_candidates).where(_candidates.c.task_id.in_(bindparam("task_ids", expanding=True)))
+_INSERT_CANDIDATES = insert(_candidates)
+_INSERT_EVENTS = insert(CaseEvent.__table__)
+_INSERT_AUDIT = insert(AuditEntry.__table__)
+_INSERT_OUTBOX = insert(OutboxRow.__table__)
+_DEADLINES_OF_CASE = select(_deadlines.c.id, _deadlines.c.kind, _deadlines.c.ref, _deadlines.c.due_at, _deadlines.c.level).where(
+    _deadlines.c.case_id == bindparam("case_id")
+)
+_DELETE_DEADLINES = delete(_deadlines).where(_deadlines.c.id.in_(bindparam("ids", expanding=True)))
+_MOVE_DEADLINE = update(_deadlines).where(_deadlines.c.id == bindparam("b_id")).values(due_at=bindparam("due_at"))
+_INSERT_DEADLINES = insert(_deadlines)
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedCase:
+    """A case for a step, with what finding its pinned specs needs."""
+
+    case: CaseRecord
+    content_hash: str
+    main_file: str
+    has_deadlines: bool
+
+
+def load_case(connection: Connection, case_id: int) -> LoadedCase | None:
+    """The case, its version's hash and main file, and whether it has deadline rows; None if absent."""
+    row = connection.execute(_CASE_FOR_STEP, {"case_id": case_id}).first()
+    if row is None:
+        return None
+    values = dict(zip(CASE_COLUMNS, row))
+    case = CaseRecord(**values, loaded=values)
+    return LoadedCase(case, row.content_hash, row.main_file, bool(row.has_deadlines))
+
+
+def open_tasks(connection: Connection, case_id: int) -> list[TaskRecord]:
+    """The open task rows of a case."""
+    return [TaskRecord(*row) for row in connection.execute(_OPEN_TASKS, {"case_id": case_id})]
+
+
+def task_and_open_siblings(connection: Connection, task_id: str) -> list[TaskRecord]:
+    """The task (whatever its state) and the open tasks of its case."""
+    return [TaskRecord(*row) for row in connection.execute(_TASK_AND_OPEN_SIBLINGS, {"task_id": task_id})]
+
+
+def deadlines_of(connection: Connection, case_id: int):
+    """The deadline index rows of a case: id, kind, ref, due_at, level."""
+    return connection.execute(_DEADLINES_OF_CASE, {"case_id": case_id}).all()
+
+
+# ---- writing --------------------------------------------------------------------------------
+
+
+def insert_case(connection: Connection, case: CaseRecord) -> int:
+    """Write a new case row; its id is set on the record, which then counts as loaded."""
+    values = {name: getattr(case, name) for name in CASE_COLUMNS if name != "id"}
+    case.id = connection.execute(_INSERT_CASE, values).scalar_one()
+    case.loaded = {**values, "id": case.id}
+    return case.id
+
+
+def save_case(connection: Connection, case: CaseRecord) -> None:
+    """Write the case's changed columns and move its version on; Conflict if another step moved it first."""
+    values = case.changed()
+    values.pop("lock_version", None)
+    values.pop("id", None)
+    values.update(lock_version=case.lock_version + 1, b_id=case.id, b_version=case.lock_version)
+    if connection.execute(_UPDATE_CASE, values).rowcount != 1:
+        raise Conflict(CONFLICT_MESSAGE)
+    case.lock_version += 1
+    case.loaded = {name: getattr(case, name) for name in CASE_COLUMNS}
+
+
+def end_tasks(connection: Connection, ended: list[dict[str, Any]]) -> None:
+    """Mark tasks completed or cancelled (`b_id`, `state`, `completed_at`, `completed_by_id`) and drop their candidates."""
+    if not ended:
+        return
+    connection.execute(_END_TASK, ended)
+    connection.execute(_DELETE_CANDIDATES, {"task_ids": [values["b_id"] for values in ended]})
+
+
+def insert_tasks(connection: Connection, tasks: list[TaskRecord], candidates: list[dict[str, Any]]) -> None:
+    """Write new task rows and their candidate rows."""
+    if tasks:
+        connection.execute(_INSERT_TASKS, [task.values() for task in tasks])
+    if candidates:
+        connection.execute(_INSERT_CANDIDATES, candidates)
+
+
+def change_deadlines(connection: Connection, deleted: list[int], moved: list[dict[str, Any]], added: list[dict[str, Any]]) -> None:
+    """Drop, move (`b_id`, `due_at`) and add deadline index rows."""
+    if deleted:
+        connection.execute(_DELETE_DEADLINES, {"ids": deleted})
+    if moved:
+        connection.execute(_MOVE_DEADLINE, moved)
+    if added:
+        connection.execute(_INSERT_DEADLINES, added)
+
+
+def append_history(connection: Connection, event: dict[str, Any], audit: dict[str, Any], outbox: list[dict[str, Any]]) -> None:
+    """Append the step's history line, audit entry and outbox rows (append-only: nothing reads them back here)."""
+    connection.execute(_INSERT_EVENTS, event)
+    connection.execute(_INSERT_AUDIT, audit)
+    if outbox:
+        connection.execute(_INSERT_OUTBOX, outbox)
