@@ -28,8 +28,9 @@ from engine.services.case_step import (
 )
 from engine.services.case_sync import local_year
 from engine.services.step_lock import lock_for_writing
+from engine.store import case_records
 from engine.store.case_records import CaseRecord
-from engine.store.models import CaseRow, PathwayVersionRow
+from engine.store.models import CaseRow
 from engine.store.unit_of_work import UnitOfWork
 
 
@@ -65,13 +66,7 @@ def open_case(
     if not can_open_case(actor):
         raise AccessDenied(f"{actor.username} may not open cases (caseworkers do)")
     with uow:
-        lock_for_writing(uow)
-        version = uow.session.scalar(
-            select(PathwayVersionRow)
-            .where(PathwayVersionRow.pathway_id == pathway_id)
-            .order_by(PathwayVersionRow.version.desc())
-            .limit(1)
-        )
+        version = case_records.latest_version(lock_for_writing(uow), pathway_id)
         if version is None:
             raise NotFound(f"pathway {pathway_id!r} has not been published")
         specs = specs_for_version(uow, version.id, version.content_hash, version.main_file)

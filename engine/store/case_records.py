@@ -132,6 +132,13 @@ _TASK_AND_OPEN_SIBLINGS = select(*_TASK_FIELDS).where(
         ),
     )
 )
+_versions = PathwayVersionRow.__table__
+_LATEST_VERSION = (
+    select(_versions.c.id, _versions.c.pathway_id, _versions.c.version, _versions.c.content_hash, _versions.c.main_file)
+    .where(_versions.c.pathway_id == bindparam("pathway_id"))
+    .order_by(_versions.c.version.desc())
+    .limit(1)
+)
 _INSERT_CASE = insert(_cases).returning(_cases.c.id)
 # The SET clause is built from the parameters given; the WHERE holds the optimistic lock.
 _UPDATE_CASE = update(_cases).where(_cases.c.id == bindparam("b_id"), _cases.c.lock_version == bindparam("b_version"))
@@ -175,6 +182,11 @@ def load_case(connection: Connection, case_id: int) -> LoadedCase | None:
     values = dict(zip(CASE_COLUMNS, row))
     case = CaseRecord(**values, loaded=values)
     return LoadedCase(case, row.content_hash, row.main_file, bool(row.has_deadlines))
+
+
+def latest_version(connection: Connection, pathway_id: str):
+    """The latest published version of a pathway (id, pathway_id, version, content_hash, main_file), or None."""
+    return connection.execute(_LATEST_VERSION, {"pathway_id": pathway_id}).first()
 
 
 def open_tasks(connection: Connection, case_id: int) -> list[TaskRecord]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -48,16 +48,21 @@ def next_case_number(session: Session, year: int) -> int:
     A rolled-back transaction gives its number back, a committed one keeps it, so numbers stay
     unique; gaps are possible only if a database-level failure happens after allocation.
     """
+    statement = _NEXT_NUMBER[session.get_bind().dialect.name]
+    return session.connection().execute(statement, {"year": year}).scalar_one()
+
+
+def _next_number(insert):
     table = CaseSequence.__table__
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
+    return (
         insert(table)
-        .values(year=year, last=1)
+        .values(year=bindparam("year"), last=1)
         .on_conflict_do_update(index_elements=[table.c.year], set_={"last": table.c.last + 1})
         .returning(table.c.last)
     )
-    return session.execute(statement).scalar_one()
+
+
+_NEXT_NUMBER = {"postgresql": _next_number(postgresql.insert), "sqlite": _next_number(sqlite.insert)}
 
 
 class DirectoryRepository:

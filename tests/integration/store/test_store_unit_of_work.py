@@ -80,3 +80,37 @@ def test_a_service_called_inside_an_open_unit_of_work_joins_its_transaction(uow,
         assert outer.session.query(CaseEvent).count() == 1  # the inner block did not end the transaction
     with uow() as u:
         assert u.session.query(CaseEvent).count() == 0  # nobody committed
+
+
+def test_a_step_saving_a_case_someone_moved_meanwhile_gets_a_conflict_and_writes_nothing(uow, make_case):
+    from engine.store import case_records
+
+    case_id = make_case()
+    with uow() as first, uow() as second:
+        mine = case_records.load_case(first.session.connection(), case_id).case
+        theirs = case_records.load_case(second.session.connection(), case_id).case
+        theirs.stage = "theirs"
+        case_records.save_case(second.session.connection(), theirs)
+        second.commit()
+        mine.stage, mine.region = "mine", "littoral"
+        with pytest.raises(Conflict, match="reload"):
+            first.guard(case_records.save_case, first.session.connection(), mine)
+    with uow() as u:
+        case = u.cases.get(case_id)
+        assert (case.stage, case.region, case.lock_version) == ("theirs", None, 2)
+
+
+def test_a_step_writes_only_the_case_columns_it_changed(uow, make_case):
+    from engine.store import case_records
+
+    case_id = make_case()
+    with uow() as u:
+        case = case_records.load_case(u.session.connection(), case_id).case
+        assert case.changed() == {}
+        case.stage = "assessment"
+        assert case.changed() == {"stage": "assessment"}
+        case_records.save_case(u.session.connection(), case)
+        assert case.changed() == {} and case.lock_version == 2
+        u.commit()
+    with uow() as u:
+        assert (u.cases.get(case_id).stage, u.cases.get(case_id).lock_version) == ("assessment", 2)
