@@ -1,6 +1,6 @@
 """Engine overhead: cases through the persisted services versus the raw SpiffWorkflow round trip, in one run.
 
-    .venv/bin/python bench/case_throughput.py [--cases 1000] [--postgres postgresql://...] [--profile]
+    .venv/bin/python bench/case_throughput.py [--cases 1000] [--rounds 5] [--postgres postgresql://...] [--profile]
 
 The pathway is `bench/fixtures/linear-six`: six user tasks in a row, each with a three-field form.
 
@@ -14,8 +14,11 @@ The pathway is `bench/fixtures/linear-six`: six user tasks in a row, each with a
 - raw + fsync: the raw loop that also writes each serialized case to a file and fsyncs it: the
   least any durable engine pays per step on this disk.
 
-Printed: cases/s for each, the ratios, per-step p50/p95, SQL statements and commits per task,
-and stored bytes per completed case.
+The cases are split into rounds; each round runs raw, raw + fsync and the services back to back
+on the same installations, so that a change in the machine's load falls on every run alike.
+
+Printed: cases/s for each, the ratios (overall, and the median of the rounds' ratios), per-step
+p50/p95, SQL statements and commits per task, and stored bytes per completed case.
 """
 
 from __future__ import annotations
@@ -60,9 +63,19 @@ class Run:
     blob_bytes: int | None = None
     stored_bytes: int | None = None
 
+    round_rates: list[float] = field(default_factory=list)
+
     @property
     def rate(self) -> float:
         return self.cases / self.seconds
+
+    def add(self, other: Run) -> None:
+        """Fold one round's measurements into this run's totals."""
+        self.cases += other.cases
+        self.seconds += other.seconds
+        self.cpu_seconds += other.cpu_seconds
+        self.step_ms += other.step_ms
+        self.round_rates.append(other.rate)
 
     @property
     def cpu_rate(self) -> float:
@@ -145,50 +158,67 @@ def prepare(url: str):
     return container, load_actor(container.uow(), "bench-caseworker")
 
 
-def run_services(name: str, url: str, cases: int, profile: bool = False) -> Run:
-    """Open and walk `cases` cases through the services; counts statements and commits per task."""
-    from engine.services.cases import open_case
-    from engine.services.tasks import complete_task
-    from engine.store.models import CaseRow
+class Installation:
+    """A prepared database the services run on, round after round (it grows as a real one does)."""
 
-    container, actor = prepare(url)
-    counts = {"statements": 0, "commits": 0}
-    event.listen(container.engine, "before_cursor_execute", lambda *a: counts.__setitem__("statements", counts["statements"] + 1))
-    event.listen(container.engine, "commit", lambda *a: counts.__setitem__("commits", counts["commits"] + 1))
-    uow, clock = container.uow, container.clock
-    run = Run(name, cases, 0.0)
-    task_statements = task_commits = open_statements = 0
-    profiler = cProfile.Profile() if profile else None
-    if profiler:
-        profiler.enable()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    for _ in range(cases):
-        before = counts["statements"]
-        ref = open_case(uow(), clock, "linear-six", actor)
-        open_statements += counts["statements"] - before
-        task_id = ref.open_task_ids[0]
-        for data in STEPS:
-            statements, commits = counts["statements"], counts["commits"]
-            begun = time.perf_counter()
-            result = complete_task(uow(), clock, task_id, actor, data)
-            run.step_ms.append((time.perf_counter() - begun) * 1000)
-            task_statements += counts["statements"] - statements
-            task_commits += counts["commits"] - commits
-            task_id = result.new_task_ids[0] if result.new_task_ids else None
-        assert result.completed
-    run.seconds = time.perf_counter() - started
-    run.cpu_seconds = time.process_time() - cpu_started
-    if profiler:
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
-    run.statements_per_task = task_statements / (cases * len(STEPS))
-    run.commits_per_task = task_commits / (cases * len(STEPS))
-    run.statements_per_open = open_statements / cases
-    with container.uow() as u:
-        run.blob_bytes = u.session.scalar(select(func.avg(func.length(CaseRow.workflow_json))))
-    run.stored_bytes = _database_bytes(container.engine) // cases
-    container.dispose()
-    return run
+    def __init__(self, name: str, url: str, profile: bool = False):
+        self.name = name
+        self.container, self.actor = prepare(url)
+        self.counts = {"statements": 0, "commits": 0}
+        self.task_statements = self.task_commits = self.open_statements = 0
+        self.profiler = cProfile.Profile() if profile else None
+        event.listen(self.container.engine, "before_cursor_execute", self._count("statements"))
+        event.listen(self.container.engine, "commit", self._count("commits"))
+
+    def _count(self, key: str):
+        def count(*_args) -> None:
+            self.counts[key] += 1
+
+        return count
+
+    def walk(self, cases: int) -> Run:
+        """Open and walk `cases` cases through the services."""
+        from engine.services.cases import open_case
+        from engine.services.tasks import complete_task
+
+        uow, clock, actor, counts = self.container.uow, self.container.clock, self.actor, self.counts
+        run = Run(self.name, cases, 0.0)
+        if self.profiler:
+            self.profiler.enable()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        for _ in range(cases):
+            before = counts["statements"]
+            ref = open_case(uow(), clock, "linear-six", actor)
+            self.open_statements += counts["statements"] - before
+            task_id = ref.open_task_ids[0]
+            for data in STEPS:
+                statements, commits = counts["statements"], counts["commits"]
+                begun = time.perf_counter()
+                result = complete_task(uow(), clock, task_id, actor, data)
+                run.step_ms.append((time.perf_counter() - begun) * 1000)
+                self.task_statements += counts["statements"] - statements
+                self.task_commits += counts["commits"] - commits
+                task_id = result.new_task_ids[0] if result.new_task_ids else None
+            assert result.completed
+        run.seconds = time.perf_counter() - started
+        run.cpu_seconds = time.process_time() - cpu_started
+        if self.profiler:
+            self.profiler.disable()
+        return run
+
+    def finish(self, run: Run) -> None:
+        """Fill in the per-task counts and the stored bytes, print the profile, and close the database."""
+        from engine.store.models import CaseRow
+
+        if self.profiler:
+            pstats.Stats(self.profiler).sort_stats("cumulative").print_stats(35)
+        run.statements_per_task = self.task_statements / (run.cases * len(STEPS))
+        run.commits_per_task = self.task_commits / (run.cases * len(STEPS))
+        run.statements_per_open = self.open_statements / run.cases
+        with self.container.uow() as u:
+            run.blob_bytes = u.session.scalar(select(func.avg(func.length(CaseRow.workflow_json))))
+        run.stored_bytes = _database_bytes(self.container.engine) // run.cases
+        self.container.dispose()
 
 
 def _database_bytes(engine) -> int:
@@ -224,53 +254,70 @@ def fresh_postgres(url: str) -> tuple[str, callable]:
 
 def report(runs: list[Run], raw: Run) -> None:
     """Print every run's figures and its ratio to the raw round trip."""
-    print(f"\n{'run':<28}{'cases/s':>9}{'ratio':>8}{'CPU c/s':>9}{'CPU ratio':>10}{'step p50':>10}{'step p95':>10}"
+    print(f"\n{'run':<28}{'cases/s':>9}{'ratio':>8}{'median':>8}{'CPU c/s':>9}{'CPU ratio':>10}{'step p50':>10}{'step p95':>10}"
           f"{'SQL/task':>10}{'commits/task':>14}{'blob B':>9}{'stored B/case':>15}")
     for run in runs:
         ratio = run.rate / raw.rate
         sql = f"{run.statements_per_task:.1f}" if run.statements_per_task is not None else "-"
         commits = f"{run.commits_per_task:.2f}" if run.commits_per_task is not None else "-"
         stored = f"{run.stored_bytes:,}" if run.stored_bytes else "-"
-        print(f"{run.name:<28}{run.rate:>9.1f}{ratio:>8.2f}{run.cpu_rate:>9.1f}{run.cpu_rate / raw.cpu_rate:>10.2f}"
+        median = statistics.median(mine / base for mine, base in zip(run.round_rates, raw.round_rates))
+        print(f"{run.name:<28}{run.rate:>9.1f}{ratio:>8.2f}{median:>8.2f}{run.cpu_rate:>9.1f}{run.cpu_rate / raw.cpu_rate:>10.2f}"
               f"{percentile(run.step_ms, 50):>9.2f}ms"
               f"{percentile(run.step_ms, 95):>8.2f}ms{sql:>10}{commits:>14}{run.blob_bytes or 0:>9,.0f}{stored:>15}")
     for run in runs:
         if run.statements_per_open is not None:
             print(f"{run.name}: opening a case takes {run.statements_per_open:.1f} SQL statements and one commit")
     print("ratio = cases/s of the run / cases/s of raw SpiffWorkflow (spec embedded, no database, no durability);")
+    print("median = the median over the rounds of that ratio, each round's runs measured back to back;")
     print("CPU c/s = cases per second of this process's CPU time (the database server's own CPU is not counted)")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="split the cases into rounds that alternate raw and services runs (default 5)")
     parser.add_argument("--postgres", help="also run on a fresh database of this PostgreSQL server")
     parser.add_argument("--no-durable-variants", action="store_true", help="skip the synchronous=NORMAL SQLite run")
     parser.add_argument("--profile", action="store_true", help="print a profile of the SQLite services run")
     args = parser.parse_args(argv)
+    rounds = max(1, min(args.rounds, args.cases))
+    sizes = [args.cases // rounds + (1 if r < args.cases % rounds else 0) for r in range(rounds)]
 
     with tempfile.TemporaryDirectory(prefix="aiguillage-bench-") as folder:
         folder = Path(folder)
-        raw = run_raw(args.cases)
-        raw_fsync = run_raw(args.cases, fsync_dir=folder)
-        runs = [raw, raw_fsync]
-        runs.append(run_services("services, SQLite FULL", f"sqlite:///{folder / 'full.sqlite'}", args.cases, args.profile))
+        installations = [Installation("services, SQLite FULL", f"sqlite:///{folder / 'full.sqlite'}", args.profile)]
         if not args.no_durable_variants:
-            url = f"sqlite:///{folder / 'normal.sqlite'}"
-            runs.append(_with_normal_sync(url, args.cases))
+            installations.append(_normal_sync_installation(f"sqlite:///{folder / 'normal.sqlite'}"))
+        drop = None
         if args.postgres:
             url, drop = fresh_postgres(args.postgres)
-            try:
-                runs.append(run_services("services, PostgreSQL", url, args.cases))
-            finally:
+            installations.append(Installation("services, PostgreSQL", url))
+        try:
+            raw, raw_fsync = Run("raw SpiffWorkflow", 0, 0.0), Run("raw + fsync", 0, 0.0)
+            totals = [Run(installation.name, 0, 0.0) for installation in installations]
+            # Rounds alternate the runs, so that a change in the machine's load falls on all of them.
+            for size in sizes:
+                last_raw = run_raw(size)
+                raw.add(last_raw)
+                raw_fsync.add(run_raw(size, fsync_dir=folder))
+                for installation, total in zip(installations, totals):
+                    total.add(installation.walk(size))
+            raw.blob_bytes = raw_fsync.blob_bytes = last_raw.blob_bytes
+            for installation, total in zip(installations, totals):
+                installation.finish(total)
+        finally:
+            if drop is not None:
                 drop()
-    print(f"\n{args.cases} cases of the six-step linear pathway (bench/fixtures/linear-six), one process, one thread.")
-    report(runs, raw)
+    print(f"\n{args.cases} cases of the six-step linear pathway (bench/fixtures/linear-six), one process, one thread, "
+          f"in {rounds} alternating rounds.")
+    report([raw, raw_fsync, *totals], raw)
     print(f"fsync cost on this disk: raw + fsync runs at {raw_fsync.rate / raw.rate:.2f}x raw; "
           "services, SQLite FULL pays one WAL fsync per task.")
 
 
-def _with_normal_sync(url: str, cases: int) -> Run:
+def _normal_sync_installation(url: str) -> Installation:
     """SQLite with synchronous=NORMAL: a commit survives a crash of the process, not a power cut."""
     from engine.store import db
 
@@ -287,7 +334,7 @@ def _with_normal_sync(url: str, cases: int) -> Run:
 
     db._sqlite_engine = normal_sync_engine
     try:
-        return run_services("services, SQLite NORMAL", url, cases)
+        return Installation("services, SQLite NORMAL", url)
     finally:
         db._sqlite_engine = original
 
