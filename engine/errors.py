@@ -56,13 +56,26 @@ class ConsentRequired(AiguillageError):
 
 
 class InvalidData(AiguillageError):
-    """Submitted data failed validation; `errors` maps field names to messages."""
+    """Submitted data failed validation; `errors` maps field names to lists of problems.
+
+    Each problem is English text; an `engine.field_problems.FieldProblem` also carries a stable
+    `code` and its `params`, from which interfaces write it in the reader's language.
+    """
 
     code = "invalid_data"
 
     def __init__(self, message: str, errors: dict | None = None):
         super().__init__(message)
         self.errors = errors or {}
+
+    def problem_lines(self) -> list[str]:
+        """One `field: problem` line per problem, fields in name order; the message alone without any."""
+        lines = [
+            f"{name}: {found}"
+            for name, problems in sorted(self.errors.items(), key=lambda item: str(item[0]))
+            for found in (problems if isinstance(problems, (list, tuple)) else [problems])
+        ]
+        return lines or [str(self)]
 
 
 class DurationError(AiguillageError, ValueError):

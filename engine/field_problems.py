@@ -1,0 +1,119 @@
+"""What is wrong with one submitted field: a stable code, its parameters, and an English sentence.
+
+`InvalidData.errors` maps each field to a list of these. A `FieldProblem` is a `str` (the English
+words) so that logs, the command line and API clients keep reading plain text, while interfaces
+that speak another language choose their own words from `code` and `params`:
+
+    problem = too_long(120)
+    problem == "at most 120 characters"; problem.code == "too_long"; problem.params == {"limit": 120}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+# What a date looks like, in the words the engine and the pages show.
+DATE_EXAMPLE = "2026-03-02"
+
+
+class FieldProblem(str):
+    """One problem with one field: English text equal to the string itself, plus `code` and `params`."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, text: str, **params: Any) -> FieldProblem:
+        problem = super().__new__(cls, text)
+        problem.code = code
+        problem.params = params
+        return problem
+
+    def __reduce__(self):
+        return (_rebuilt, (self.code, str(self), self.params))
+
+
+def _rebuilt(code: str, text: str, params: dict) -> FieldProblem:
+    return FieldProblem(code, text, **params)
+
+
+def required(text: str = "required") -> FieldProblem:
+    """Nothing was given for a field that needs a value (`text` may say when it is needed)."""
+    return FieldProblem("required", text)
+
+
+def read_only() -> FieldProblem:
+    """A value was given for a field that is only shown."""
+    return FieldProblem("read_only", "read-only")
+
+
+def unknown_field(of: str = "form") -> FieldProblem:
+    """The name is not a field of the form (or of the task, when it has no form)."""
+    return FieldProblem("unknown_field", f"not a field of this {of}")
+
+
+def not_an_object() -> FieldProblem:
+    """What was submitted is not a set of named fields."""
+    return FieldProblem("not_an_object", "must be a set of named fields")
+
+
+def not_text() -> FieldProblem:
+    """A text field was given a number, a list, an object..."""
+    return FieldProblem("not_text", "must be text")
+
+
+def control_characters() -> FieldProblem:
+    """Text holding control characters (NUL, escape...) that no person types and storage may refuse."""
+    return FieldProblem("control_characters", "must not contain control characters")
+
+
+def not_boolean() -> FieldProblem:
+    """A yes/no field was given something else than true or false."""
+    return FieldProblem("not_boolean", "must be true or false")
+
+
+def not_whole_number() -> FieldProblem:
+    """A number field was given something else than a whole number."""
+    return FieldProblem("not_whole_number", "must be a whole number")
+
+
+def not_a_date() -> FieldProblem:
+    """A date field was given something else than a date."""
+    return FieldProblem("not_a_date", f"must be a date such as {DATE_EXAMPLE}", example=DATE_EXAMPLE)
+
+
+def not_a_choice(choices: Iterable[str], text: str | None = None) -> FieldProblem:
+    """The value is not one of the choices offered (`text` keeps a service's own words)."""
+    allowed = tuple(str(choice) for choice in choices)
+    return FieldProblem("not_a_choice", text or f"must be one of {', '.join(allowed)}", choices=allowed)
+
+
+def too_short(limit: int) -> FieldProblem:
+    """Text shorter than its minimum length."""
+    return FieldProblem("too_short", f"at least {limit} characters", limit=limit)
+
+
+def too_long(limit: int) -> FieldProblem:
+    """Text longer than its maximum length."""
+    return FieldProblem("too_long", f"at most {limit} characters", limit=limit)
+
+
+def too_small(limit: int) -> FieldProblem:
+    """A number below its minimum."""
+    return FieldProblem("too_small", f"at least {limit}", limit=limit)
+
+
+def too_big(limit: int) -> FieldProblem:
+    """A number above its maximum."""
+    return FieldProblem("too_big", f"at most {limit}", limit=limit)
+
+
+def too_early(limit: date) -> FieldProblem:
+    """A date before the first one allowed."""
+    return FieldProblem("too_early", f"on or after {limit.isoformat()}", limit=limit.isoformat())
+
+
+def too_late(limit: date) -> FieldProblem:
+    """A date after the last one allowed."""
+    return FieldProblem("too_late", f"on or before {limit.isoformat()}", limit=limit.isoformat())
