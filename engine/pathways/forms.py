@@ -1,7 +1,8 @@
-"""User task forms (Camunda form fields) and the checking of data submitted through them.
+"""User task forms (Camunda form fields): read from the diagram or from SpiffWorkflow's form objects.
 
-Dates are exchanged as ISO `YYYY-MM-DD` text (task data stays plain JSON); Camunda's own
-`dd/MM/yyyy` is also accepted on input, because Camunda Tasklist users type dates that way.
+Data submitted through a form is checked by `engine.pathways.form_check`. Dates are exchanged as
+ISO `YYYY-MM-DD` text (task data stays plain JSON); Camunda's own `dd/MM/yyyy` is also accepted
+on input, because Camunda Tasklist users type dates that way.
 """
 
 from __future__ import annotations
@@ -11,12 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import marshmallow
 from lxml import etree
-from marshmallow import fields as mfields
-from marshmallow import validate as mvalidate
 
-from engine.errors import InvalidData
 from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local
 from engine.pathways.xml import XmlProblem, parse_untrusted
 
@@ -25,7 +22,10 @@ CONSTRAINTS = ("required", "readonly", "minlength", "maxlength", "min", "max")
 FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 # Camunda's `long` is a Java long.
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
+# The longest text a field takes even without a maxlength: a page of notes, not a file.
 MAX_TEXT = 100_000
+# A field with this property set to "true" holds identity or free text: never copied into history or messages.
+SENSITIVE_PROPERTY = "sensitive"
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,11 @@ class FieldSpec:
     def readonly(self) -> bool:
         """True when the field has Camunda's `readonly` constraint: shown, never written."""
         return "readonly" in self.constraints
+
+    @property
+    def sensitive(self) -> bool:
+        """True when the field's `sensitive` property is "true"."""
+        return str(self.properties.get(SENSITIVE_PROPERTY, "")).strip().lower() == "true"
 
     def bound(self, name: str) -> int | float | date | None:
         """The parsed value of a min/max/minlength/maxlength constraint (None if absent or bad)."""
@@ -164,6 +169,13 @@ def form_spec_from_spiff(form: Any, task_id: str | None = None) -> FormSpec:
     return FormSpec(task_id, getattr(form, "key", None) or None, tuple(specs))
 
 
+def form_spec_of(form: Any) -> FormSpec | None:
+    """A FormSpec for `form`: one already, SpiffWorkflow's form object, or None (a task without a form)."""
+    if form is None or isinstance(form, FormSpec):
+        return form
+    return form_spec_from_spiff(form)
+
+
 def load_form(files: dict[str, bytes], task_id: str) -> FormSpec | None:
     """The form of user task `task_id` in a pathway's BPMN files (`PathwaySource.files`), or None."""
     for name in sorted(files):
@@ -176,96 +188,3 @@ def load_form(files: dict[str, bytes], task_id: str) -> FormSpec | None:
             if task.get("id") == task_id:
                 return form_spec_from_bpmn(task)
     return None
-
-
-class _IsoDate(mfields.Field):
-    """A date given as YYYY-MM-DD or dd/MM/yyyy (or a date object), kept as ISO text."""
-
-    default_error_messages = {"invalid": "Not a date; write it YYYY-MM-DD, e.g. 2026-03-02."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, datetime):
-            value = value.date()
-        if isinstance(value, date):
-            return value.isoformat()
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
-        try:
-            return parse_date(value).isoformat()
-        except ValueError:
-            raise self.make_error("invalid") from None
-
-
-class _Long(mfields.Integer):
-    """A whole number within Java's long range; numbers written as text are accepted."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
-            raise self.make_error("invalid")
-        if isinstance(value, str) and len(value.strip()) > 20:
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-def form_schema(form: FormSpec) -> marshmallow.Schema:
-    """A marshmallow schema that validates and converts data submitted for this form."""
-    declared = {spec.id: _marshmallow_field(spec) for spec in form.fields if spec.id and not spec.readonly}
-    schema_class = marshmallow.Schema.from_dict(declared, name=f"Form_{form.task_id or 'task'}")
-    return schema_class(unknown=marshmallow.RAISE)
-
-
-def _marshmallow_field(spec: FieldSpec) -> mfields.Field:
-    validators: list = []
-    options: dict[str, Any] = {"required": spec.required, "allow_none": not spec.required}
-    if spec.type == "long":
-        low, high = spec.bound("min"), spec.bound("max")
-        validators.append(mvalidate.Range(min=LONG_MIN if low is None else low, max=LONG_MAX if high is None else high))
-        return _Long(strict=False, validate=validators, **options)
-    if spec.type == "boolean":
-        return mfields.Boolean(**options)
-    if spec.type == "date":
-        low, high = spec.bound("min"), spec.bound("max")
-        if low is not None or high is not None:
-            validators.append(mvalidate.Range(
-                min=low.isoformat() if low else None, max=high.isoformat() if high else None,
-                error="Must be between {min} and {max}." if low and high else ("Must be on or after {min}." if low else "Must be on or before {max}."),
-            ))
-        return _IsoDate(validate=validators, **options)
-    if spec.type == "enum":
-        return mfields.String(validate=[mvalidate.OneOf([v.id for v in spec.values], error="Must be one of: {choices}.")], **options)
-    low, high = spec.bound("minlength"), spec.bound("maxlength")
-    if spec.required:
-        low = max(low or 0, 1)
-    validators.append(mvalidate.Length(min=low, max=min(high, MAX_TEXT) if high is not None else MAX_TEXT))
-    return mfields.String(validate=validators, **options)
-
-
-def clean_form_data(form: FormSpec, data: dict) -> dict:
-    """Validate and convert submitted data; InvalidData with {field_id: [messages]} when it is wrong."""
-    if not isinstance(data, dict):
-        raise InvalidData("the submitted data must be a set of named fields", errors={"_form": ["Not a set of fields."]})
-    errors: dict[str, list[str]] = {}
-    for spec in form.fields:
-        if spec.readonly and spec.id in data:
-            errors[spec.id] = ["This field is read-only."]
-    writable = {k: v for k, v in data.items() if k not in errors}
-    try:
-        cleaned = form_schema(form).load(writable)
-    except marshmallow.ValidationError as error:
-        for name, messages in _flat(error.messages).items():
-            errors.setdefault(name, []).extend(messages)
-        cleaned = {}
-    if errors:
-        names = ", ".join(sorted(errors))
-        raise InvalidData(f"the form has errors in: {names}", errors=errors)
-    return cleaned
-
-
-def _flat(messages: Any) -> dict[str, list[str]]:
-    if not isinstance(messages, dict):
-        return {"_form": [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]}
-    flat = {}
-    for name, value in messages.items():
-        texts = value if isinstance(value, list) else [value]
-        flat[str(name)] = ["This form has no such field." if t == "Unknown field." else str(t) for t in texts]
-    return flat

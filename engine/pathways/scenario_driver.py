@@ -11,7 +11,7 @@ from datetime import datetime
 from engine.clock import ManualClock
 from engine.errors import AiguillageError, InvalidData
 from engine.pathways.folder import PathwaySource
-from engine.pathways.forms import clean_form_data, form_spec_from_spiff
+from engine.pathways.form_check import clean_form_data
 from engine.pathways.scenarios import ReadyTask
 from engine.runtime import case_runtime, serializer
 from engine.runtime.case_data import case_data
@@ -54,11 +54,11 @@ class InMemoryCase:
         """Check the data against the task's form (as a person's submission would be), then submit it."""
         human = next((t for t in case_runtime.ready_human_tasks(self.workflow) if t.id == task.id), None)
         try:
-            if human is not None and human.form is not None:
-                data = clean_form_data(form_spec_from_spiff(human.form, human.bpmn_id), data)
+            if human is not None:
+                data = clean_form_data(human.form, data)
             failures = case_runtime.complete_task(self.workflow, task.id, data)
         except InvalidData as error:
-            return [f"{field}: {' '.join(messages)}" for field, messages in sorted(error.errors.items())]
+            return error.problem_lines()
         except AiguillageError as error:
             return [str(error)]
         return self._saved(failures)

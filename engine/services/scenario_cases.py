@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from engine.domain import DeadlineKind, OrganisationKind, Role, Sector, TaskState
-from engine.errors import AiguillageError
+from engine.errors import AiguillageError, InvalidData
 from engine.pathways.scenarios import ReadyTask
 from engine.runtime import case_runtime
 from engine.runtime.case_data import case_data
@@ -79,6 +79,8 @@ class PersistedCase:
                 self._ensure_provider(str(data["provider_id"]), (task.data.get("need") or {}).get("sector"))
             actor = self._actor_for(task)
             result = complete_task(self._uow(), self.clock, task.id, actor, data)
+        except InvalidData as error:
+            return error.problem_lines()
         except AiguillageError as error:
             return [str(error)]
         return list(result.failures)

@@ -191,7 +191,7 @@ class field_errors:
 
     def __exit__(self, exc_type, exc, tb):
         if isinstance(exc, InvalidData) and exc.errors:
-            lines = [str(exc)] + [f"  {name}: {problem}" for name, problems in sorted(exc.errors.items()) for problem in problems]
+            lines = [str(exc)] + [f"  {line}" for line in exc.problem_lines()]
             raise click.ClickException("\n".join(lines)) from exc
         return False
 

@@ -1,0 +1,196 @@
+"""The one check of what a person submits through a task's form, whoever submits it.
+
+The services (pages, JSON API, command line) and the in-memory scenario runner all call
+`clean_form_data`, so the same submission gets the same answer everywhere:
+
+- the data is a mapping of field ids to values; a name the form does not have is refused;
+- text is trimmed; an empty value (missing, null, blank) is refused when the field is required,
+  and otherwise stands for the field's default, else None. Every writable field thus gets a value
+  in the cleaned data, so that a pathway can test any of them (`if need_health`) as it would an
+  unticked box of a web form;
+- a read-only field is shown, never written: a value for it is refused, and the cleaned data
+  leaves it out, so that what the case already holds under that name is kept;
+- each type converts: `string` to trimmed text without control characters (at most MAX_TEXT
+  characters even without a `maxlength`), `long` to a whole number within Java's long range (digits as text are accepted),
+  `boolean` from true/false (or their text), `date` to ISO `YYYY-MM-DD` text (Camunda's
+  `dd/MM/yyyy` too), `enum` to one of its option ids;
+- then the limits of the diagram apply: `minlength`/`maxlength` to text, `min`/`max` to numbers
+  and dates.
+
+Every field's problems are reported at once, each a `FieldProblem` with a stable code, in an
+`InvalidData` whose `errors` maps field ids to them; nothing is converted half-way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from engine import field_problems as problem
+from engine.errors import InvalidData
+from engine.field_problems import FieldProblem
+from engine.pathways.forms import LONG_MAX, LONG_MIN, MAX_TEXT, FieldSpec, FormSpec, form_spec_of, parse_date
+
+# Digits as text, with a sign: one more digit than a long holds, so that the range check names the limit.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,20}")
+# Control characters other than tab and line breaks, and halves of surrogate pairs: no person types
+# them, PostgreSQL refuses NUL in text and UTF-8 cannot encode a lone surrogate.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+class _Refused(Exception):
+    """A value that cannot be converted to its field's type; carries the problem."""
+
+    def __init__(self, found: FieldProblem):
+        super().__init__(str(found))
+        self.problem = found
+
+
+def clean_form_data(form: Any, data: Any) -> dict[str, Any]:
+    """`data` checked and converted by `form` (a FormSpec, a SpiffWorkflow form, or None for a task
+    without one); InvalidData naming every wrong field otherwise."""
+    spec = form_spec_of(form)
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise InvalidData("the submitted data must be a set of named fields", {"_form": [problem.not_an_object()]})
+    if spec is None:
+        if data:
+            raise InvalidData("this task has no form; it takes no data",
+                              {str(name): [problem.unknown_field("task")] for name in data})
+        return {}
+    fields = {field.id: field for field in spec.fields if field.id}
+    errors: dict[str, list[FieldProblem]] = {
+        str(name): [problem.unknown_field()] for name in data if not isinstance(name, str) or name not in fields
+    }
+    cleaned: dict[str, Any] = {}
+    for name, field in fields.items():
+        found = _field_problems(field, data.get(name), cleaned)
+        if found:
+            errors[name] = found
+    if errors:
+        count = len(errors)
+        raise InvalidData(f"{count} field{'s' if count != 1 else ''} to correct: {', '.join(sorted(errors))}", errors)
+    return cleaned
+
+
+def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any]) -> list[FieldProblem]:
+    """Check one field's value; on success put what the case keeps into `cleaned`."""
+    if isinstance(value, str):
+        value = value.strip()
+    empty = value is None or value == ""
+    if field.readonly:
+        return [] if empty else [problem.read_only()]
+    if empty:
+        cleaned[field.id] = default_value(field)
+        return [problem.required()] if field.required else []
+    try:
+        converted = _converted(field, value)
+    except _Refused as refused:
+        return [refused.problem]
+    found = _limit_problems(field, converted)
+    if not found:
+        cleaned[field.id] = converted
+    return found
+
+
+def default_value(field: FieldSpec) -> Any:
+    """The field's default as the case keeps it; None without one, or when it is an expression or unusable."""
+    text = (field.default or "").strip()
+    if not text or "${" in text:
+        return None
+    try:
+        return _converted(field, text)
+    except _Refused:
+        return None
+
+
+def _converted(field: FieldSpec, value: Any) -> Any:
+    kind = field.type.lower()
+    if kind == "boolean":
+        return _boolean(value)
+    if kind == "long":
+        return _whole_number(value)
+    if kind == "date":
+        return _date(value)
+    if kind == "enum":
+        allowed = [option.id for option in field.values]
+        if not isinstance(value, str) or value not in allowed:
+            raise _Refused(problem.not_a_choice(allowed))
+        return value
+    # `string`, and any type validation would have refused: text is the safe reading.
+    if not isinstance(value, str):
+        raise _Refused(problem.not_text())
+    if _CONTROL.search(value):
+        raise _Refused(problem.control_characters())
+    return value
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise _Refused(problem.not_boolean())
+
+
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool):
+        raise _Refused(problem.not_whole_number())
+    if isinstance(value, int):
+        return value
+    # JSON from a browser may write 3 as 3.0; NaN, Infinity and 2.5 are not whole numbers.
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+        return int(value)
+    raise _Refused(problem.not_whole_number())
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise _Refused(problem.not_a_date())
+    try:
+        return parse_date(value).isoformat()
+    except ValueError:
+        raise _Refused(problem.not_a_date()) from None
+
+
+def _limit_problems(field: FieldSpec, value: Any) -> list[FieldProblem]:
+    kind = field.type.lower()
+    found = []
+    if kind == "long":
+        low, high = _number_bound(field, "min", LONG_MIN), _number_bound(field, "max", LONG_MAX)
+        if value < low:
+            found.append(problem.too_small(low))
+        if value > high:
+            found.append(problem.too_big(high))
+    elif kind == "date":
+        low, high = field.bound("min"), field.bound("max")
+        if isinstance(low, date) and value < low.isoformat():
+            found.append(problem.too_early(low))
+        if isinstance(high, date) and value > high.isoformat():
+            found.append(problem.too_late(high))
+    elif isinstance(value, str) and kind != "enum":
+        shortest, longest = field.bound("minlength"), field.bound("maxlength")
+        longest = MAX_TEXT if longest is None else min(longest, MAX_TEXT)
+        if shortest is not None and len(value) < shortest:
+            found.append(problem.too_short(shortest))
+        if len(value) > longest:
+            found.append(problem.too_long(longest))
+    return found
+
+
+def _number_bound(field: FieldSpec, name: str, extreme: int) -> int:
+    # A limit beyond what a long holds cannot widen the field's range.
+    bound = field.bound(name)
+    if not isinstance(bound, int):
+        return extreme
+    return max(bound, LONG_MIN) if name == "min" else min(bound, LONG_MAX)
