@@ -10,6 +10,7 @@ from sqlalchemy import select
 from engine.access import CASE_STAFF_ROLES, Actor, can_view_case
 from engine.domain import CaseStatus, Role
 from engine.errors import InvalidData, NotFound
+from engine.field_problems import not_a_choice
 from engine.clock import Clock
 from engine.services.case_view import EventView
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, User
@@ -45,7 +46,7 @@ def list_cases(uow: UnitOfWork, actor: Actor, status: str | None = None, limit: 
         try:
             statement = statement.where(CaseRow.status == CaseStatus(status))
         except ValueError:
-            raise InvalidData(f"unknown case status {status!r}", {"status": [f"must be one of {', '.join(CaseStatus)}"]}) from None
+            raise InvalidData(f"unknown case status {status!r}", {"status": [not_a_choice(CaseStatus)]}) from None
     with uow:
         return [_summary(case) for case in uow.session.scalars(statement) if can_view_case(actor, case)]
 

@@ -17,6 +17,7 @@ from engine.clock import Clock
 from engine.domain import ConsentGiver, ConsentMethod, ReferralState, Role, Sector
 from engine.domain.referral_states import OPEN_STATES
 from engine.errors import AccessDenied, Conflict, ConsentRequired, InvalidData
+from engine.field_problems import required
 from engine.runtime import case_runtime
 from engine.runtime.signals import send_signal, waiting_signals
 from engine.services.case_step import Step, StepHook, StepResult, begin_step, finish_step
@@ -41,7 +42,7 @@ def record_consent(step: Step, data: dict, task_data: dict) -> ConsentRow:
     """Store the consent (or refusal) given at the consent step; it covers the sectors of the assessed needs."""
     given = bool(data.get("consent_given"))
     if given and not data.get("consent_method"):
-        raise InvalidData("say how consent was given", {"consent_method": ["required when consent is given"]})
+        raise InvalidData("say how consent was given", {"consent_method": [required("required when consent is given")]})
     sectors = _need_sectors(task_data.get("needs"))
     row = ConsentRow(
         case_id=step.case.id,
@@ -70,7 +71,7 @@ def request_override(step: Step, data: dict, task_data: dict) -> ConsentRow | No
     if not justification or not data.get("override_reason"):
         raise InvalidData(
             "an override needs a reason and a justification",
-            {name: ["required when an override is requested"] for name in ("override_reason", "override_justification")
+            {name: [required("required when an override is requested")] for name in ("override_reason", "override_justification")
              if not data.get(name)},
         )
     row = ConsentRow(

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, text, update
 
+from engine import field_problems as problem
 from engine.access import Actor, can_answer_referral, can_view_case
 from engine.clock import Clock
 from engine.domain import EscalationStatus, Role
@@ -133,9 +134,9 @@ def resolve_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor:
     """Close an escalation with a note; no further level of the same deadline is raised."""
     note = (note or "").strip()
     if not note:
-        raise InvalidData("say how the escalation was resolved", {"note": ["required"]})
+        raise InvalidData("say how the escalation was resolved", {"note": [problem.required()]})
     if len(note) > NOTE_MAX:
-        raise InvalidData(f"the note is longer than {NOTE_MAX} characters", {"note": [f"at most {NOTE_MAX} characters"]})
+        raise InvalidData(f"the note is longer than {NOTE_MAX} characters", {"note": [problem.too_long(NOTE_MAX)]})
     with uow:
         escalation, case = _handled(uow, escalation_id, actor)
         if escalation.status == EscalationStatus.RESOLVED:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from engine import field_problems as problem
 from engine.access import Actor
 from engine.clock import Clock
 from engine.domain import Role
 from engine.errors import AccessDenied, InvalidData
+from engine.field_problems import FieldProblem
 from engine.pathways.folder import BPMN_SUFFIXES, MAX_FILES, load_source
 from engine.pathways.problems import Problem
 from engine.pathways.validation import validate
@@ -44,9 +46,9 @@ def _check_author(actor: Actor) -> None:
 def _written(files: dict[str, bytes], root: Path) -> Path:
     """Write the files under `root`; the pathway's path (the folder, or the lone .bpmn file)."""
     if not files:
-        raise InvalidData("send the pathway's files", {"files": ["required"]})
+        raise InvalidData("send the pathway's files", {"files": [problem.required()]})
     if len(files) > MAX_FILES:
-        raise InvalidData(f"a pathway has at most {MAX_FILES} files", {"files": [f"at most {MAX_FILES} files"]})
+        raise InvalidData(f"a pathway has at most {MAX_FILES} files", {"files": [FieldProblem("too_many_files", f"at most {MAX_FILES} files", limit=MAX_FILES)]})
     folder = root / "pathway"
     folder.mkdir()
     for name, content in files.items():
@@ -67,5 +69,5 @@ def _safe_relative(name: str) -> PurePosixPath:
     if (not name or path.is_absolute() or any(part in ("", ".", "..") for part in path.parts)
             or any(not part.isprintable() or part.startswith(".") for part in path.parts) or len(name) > 255):
         raise InvalidData(f"file name {name[:80]!r} is not a relative path inside the pathway",
-                          {"files": [f"bad file name {name[:80]!r}"]})
+                          {"files": [FieldProblem("bad_file_name", f"bad file name {name[:80]!r}", name=name[:80])]})
     return path

@@ -18,6 +18,7 @@ from engine.access import CASE_STAFF_ROLES, Actor, can_answer_referral, can_view
 from engine.clock import Clock
 from engine.domain import ReferralState, Role
 from engine.errors import InvalidData, NotFound
+from engine.field_problems import not_a_choice
 from engine.runtime.case_data import case_data
 from engine.services.case_step import begin_step
 from engine.store.models import AuditEntry, CaseRow, Organisation, ReferralRow
@@ -81,7 +82,7 @@ def list_referrals(uow: UnitOfWork, actor: Actor, state: str | None = None, limi
         try:
             statement = statement.where(ReferralRow.state == ReferralState(state))
         except ValueError:
-            raise InvalidData(f"unknown referral state {state!r}", {"state": ["unknown referral state"]}) from None
+            raise InvalidData(f"unknown referral state {state!r}", {"state": [not_a_choice(ReferralState, "unknown referral state")]}) from None
     with uow:
         return [
             _summary(referral, case, provider)

@@ -13,9 +13,11 @@ from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select
 
+from engine import field_problems as problem
 from engine.access import can_answer_referral
 from engine.domain import Priority, ReferralState, Sector
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
+from engine.field_problems import FieldProblem
 from engine.runtime.human_tasks import HumanTask
 from engine.services.case_step import Step
 from engine.services.case_sync import DOUALA, instance_key, referral_for_instance
@@ -141,11 +143,11 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
 
 def _provider(step: Step, reference: str, sector: str) -> Organisation:
     if not reference:
-        raise InvalidData("choose a provider", {"provider_id": ["required"]})
+        raise InvalidData("choose a provider", {"provider_id": [problem.required()]})
     column = Organisation.id if reference.isdigit() else Organisation.slug
     provider = step.session.scalar(select(Organisation).where(column == (int(reference) if reference.isdigit() else reference)))
     if provider is None or not provider.is_provider:
-        raise InvalidData(f"provider {reference!r} is not in the directory", {"provider_id": ["unknown provider"]})
+        raise InvalidData(f"provider {reference!r} is not in the directory", {"provider_id": [FieldProblem("unknown_provider", "unknown provider")]})
     region = step.case.region
     offers = [
         service for service in provider.services
@@ -155,7 +157,7 @@ def _provider(step: Step, reference: str, sector: str) -> Organisation:
         where = f" in {region}" if region else ""
         raise InvalidData(
             f"{provider.name} does not offer {sector}{where}",
-            {"provider_id": [f"does not offer {sector}{where}"]},
+            {"provider_id": [FieldProblem("provider_not_offering", f"does not offer {sector}{where}", sector=sector, region=region)]},
         )
     return provider
 
@@ -172,7 +174,7 @@ def _decide(step: Step, referral: ReferralRow, data: dict) -> None:
     decision = data.get("decision")
     state = DECISIONS.get(decision)
     if state is None:
-        raise InvalidData("choose a decision", {"decision": [f"must be one of {', '.join(DECISIONS)}"]})
+        raise InvalidData("choose a decision", {"decision": [problem.not_a_choice(DECISIONS)]})
     _move(step, referral, state)
     referral.decided_at = step.now
     if state == ReferralState.DECLINED:

@@ -23,10 +23,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from engine import field_problems as problem
 from engine.access import Actor
 from engine.clock import Clock
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
+from engine.field_problems import FieldProblem
 from engine.services.accounts import create_organisation, create_user
 from engine.store.models import AuditEntry, Organisation, User, UserRole
 from engine.store.unit_of_work import UnitOfWork
@@ -201,7 +203,7 @@ def set_account_roles(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int,
     """Replace an account's roles; audited. Nobody removes their own administrator role."""
     roles = frozenset(Role(role) for role in roles)
     if not roles:
-        raise InvalidData("an account needs at least one role", {"roles": ["required"]})
+        raise InvalidData("an account needs at least one role", {"roles": [problem.required()]})
     with uow:
         user = _managed_user(uow, actor, user_id)
         if user.id == actor.id and Role.ADMIN not in roles:
@@ -234,9 +236,9 @@ def add_organisation(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewOrgani
     """Add an organisation to the mechanism; audited."""
     problems = {}
     if not SLUG.fullmatch(new.slug or "") or len(new.slug) > 64:
-        problems["slug"] = ["lowercase letters, digits and dashes"]
+        problems["slug"] = [FieldProblem("bad_slug", "lowercase letters, digits and dashes")]
     if not (new.name or "").strip() or len(new.name) > MAX_NAME:
-        problems["name"] = ["required"] if not (new.name or "").strip() else [f"at most {MAX_NAME} characters"]
+        problems["name"] = [problem.required() if not (new.name or "").strip() else problem.too_long(MAX_NAME)]
     with uow:
         _require(can_manage_organisations(actor, secretariat_id(uow)), actor, "manage organisations")
         if problems:
@@ -263,17 +265,17 @@ def _managed_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
 def _account_problems(new: NewAccount) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
     if not USERNAME.fullmatch(new.username or ""):
-        problems["username"] = ["2 to 64 lowercase letters, digits, dots, dashes or underscores"]
+        problems["username"] = [FieldProblem("bad_username", "2 to 64 lowercase letters, digits, dots, dashes or underscores")]
     if not new.roles:
-        problems["roles"] = ["required"]
+        problems["roles"] = [problem.required()]
     if new.email and (len(new.email) > 320 or not EMAIL.fullmatch(new.email)):
-        problems["email"] = ["not an email address"]
+        problems["email"] = [FieldProblem("not_an_email", "not an email address")]
     if len(new.display_name or "") > MAX_NAME:
-        problems["display_name"] = [f"at most {MAX_NAME} characters"]
+        problems["display_name"] = [problem.too_long(MAX_NAME)]
     if new.password and len(new.password) < MIN_PASSWORD:
-        problems["password"] = [f"at least {MIN_PASSWORD} characters"]
+        problems["password"] = [problem.too_short(MIN_PASSWORD)]
     if len(new.password or "") > MAX_PASSWORD:
-        problems["password"] = [f"at most {MAX_PASSWORD} characters"]
+        problems["password"] = [problem.too_long(MAX_PASSWORD)]
     return problems
 
 
