@@ -1,13 +1,12 @@
 """The engine's errors in the reader's language.
 
 The engine writes its messages in English, for logs and API clients, and gives each error a stable
-`code`; pages show the catalog's words for that code instead. Field problems of a task's form
-(`engine.services.form_data`) are short fixed phrases, matched here one by one.
+`code`; pages show the catalog's words for that code instead. So it is for each problem with a
+submitted field (`engine.field_problems`): its code and parameters choose the words here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from flask_babel import gettext as _
@@ -30,40 +29,38 @@ def error_message(error: errors.AiguillageError) -> str:
     return messages.get(getattr(error, "code", None), _("The request failed."))
 
 
-def _limit(text: str) -> int:
-    return int(text)
-
-
-# Each field problem the engine writes, and its words here; the groups are the problem's parameters.
-FIELD_PROBLEMS: tuple[tuple[re.Pattern, Callable[..., str]], ...] = (
-    (re.compile(r"required"), lambda: _("This field is required.")),
-    (re.compile(r"read-only"), lambda: _("This field cannot be changed.")),
-    (re.compile(r"not a field of this (?:form|task)"), lambda: _("This is not a field of this form.")),
-    (re.compile(r"must be true or false"), lambda: _("Choose yes or no.")),
-    (re.compile(r"must be a whole number"), lambda: _("Enter a whole number.")),
-    (re.compile(r"must be a date such as (\S+)"), lambda example: _("Enter a date such as %(example)s.", example=example)),
-    (re.compile(r"must be one of .*"), lambda: _("Choose one of the options offered.")),
-    (re.compile(r"must be text"), lambda: _("Enter text.")),
-    (re.compile(r"not an email address"), lambda: _("Enter an email address.")),
-    (re.compile(r"2 to 64 lowercase letters, digits, dots, dashes or underscores"),
-     lambda: _("Use 2 to 64 lowercase letters, digits, dots, dashes or underscores.")),
-    (re.compile(r"lowercase letters, digits and dashes"), lambda: _("Use lowercase letters, digits and dashes.")),
-    (re.compile(r"at least (\d+) characters"),
-     lambda n: ngettext("Enter at least %(num)d character.", "Enter at least %(num)d characters.", _limit(n))),
-    (re.compile(r"at most (\d+) characters"),
-     lambda n: ngettext("Enter at most %(num)d character.", "Enter at most %(num)d characters.", _limit(n))),
-    (re.compile(r"at least (-?\d+)"), lambda n: _("Enter a number of at least %(limit)d.", limit=_limit(n))),
-    (re.compile(r"at most (-?\d+)"), lambda n: _("Enter a number of at most %(limit)d.", limit=_limit(n))),
-)
+# The words for each field problem's code (`engine.field_problems`), filled in from its params.
+FIELD_WORDS: dict[str, Callable[[dict], str]] = {
+    "required": lambda p: _("This field is required."),
+    "read_only": lambda p: _("This field cannot be changed."),
+    "unknown_field": lambda p: _("This is not a field of this form."),
+    "not_an_object": lambda p: _("Send the form's fields by name."),
+    "not_boolean": lambda p: _("Choose yes or no."),
+    "not_whole_number": lambda p: _("Enter a whole number."),
+    "not_a_date": lambda p: _("Enter a date such as %(example)s.", example=p["example"]),
+    "not_a_choice": lambda p: _("Choose one of the options offered."),
+    "not_text": lambda p: _("Enter text."),
+    "control_characters": lambda p: _("Remove the control characters from this text."),
+    "too_short": lambda p: ngettext("Enter at least %(num)d character.", "Enter at least %(num)d characters.", p["limit"]),
+    "too_long": lambda p: ngettext("Enter at most %(num)d character.", "Enter at most %(num)d characters.", p["limit"]),
+    "too_small": lambda p: _("Enter a number of at least %(limit)d.", limit=p["limit"]),
+    "too_big": lambda p: _("Enter a number of at most %(limit)d.", limit=p["limit"]),
+    "too_early": lambda p: _("Enter a date on or after %(date)s.", date=p["limit"]),
+    "too_late": lambda p: _("Enter a date on or before %(date)s.", date=p["limit"]),
+    "too_many_files": lambda p: ngettext("Send at most %(num)d file.", "Send at most %(num)d files.", p["limit"]),
+    "bad_file_name": lambda p: _("Each file name must be a plain path inside the pathway's folder."),
+    "not_an_email": lambda p: _("Enter an email address."),
+    "bad_username": lambda p: _("Use 2 to 64 lowercase letters, digits, dots, dashes or underscores."),
+    "bad_slug": lambda p: _("Use lowercase letters, digits and dashes."),
+    "unknown_provider": lambda p: _("Choose a provider of the directory."),
+    "provider_not_offering": lambda p: _("This provider does not offer this service in the case's region."),
+}
 
 
 def field_message(problem: str) -> str:
-    """One field problem in the current language (unknown problems are shown as the engine wrote them)."""
-    for pattern, words in FIELD_PROBLEMS:
-        match = pattern.fullmatch(str(problem))
-        if match:
-            return words(*match.groups())
-    return str(problem)
+    """One field problem in the current language (one without a known code is shown as written)."""
+    words = FIELD_WORDS.get(getattr(problem, "code", None))
+    return words(problem.params) if words is not None else str(problem)
 
 
 def field_messages(problems: dict) -> dict[str, list[str]]:

@@ -94,16 +94,35 @@ def test_field_errors_are_shown_in_the_users_language(demo):
 
 
 def test_field_limits_are_explained_with_their_number():
+    from datetime import date
+
+    from engine import field_problems as problem
     from webui.engine_messages import field_message
 
     app = create_app({"SECRET_KEY": TEST_SECRET}, container=object())
     with app.test_request_context(headers={"Accept-Language": "fr"}):
-        assert field_message("at most 120 characters") == "Saisissez au plus 120 caractères."
-        assert field_message("at least 0") == "Saisissez un nombre supérieur ou égal à 0."
-        assert field_message("must be one of high, medium, low") == "Choisissez l'une des options proposées."
+        assert field_message(problem.too_long(120)) == "Saisissez au plus 120 caractères."
+        assert field_message(problem.too_small(0)) == "Saisissez un nombre supérieur ou égal à 0."
+        assert field_message(problem.not_a_choice(["high", "medium", "low"])) == "Choisissez l'une des options proposées."
+        assert field_message(problem.too_early(date(2026, 1, 1))) == "Saisissez une date à partir du 2026-01-01."
         assert field_message("something new") == "something new"
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert field_message("at least 1 characters") == "Enter at least 1 character."
+        assert field_message(problem.too_short(1)) == "Enter at least 1 character."
+        # The words come from the code: English text that merely looks like a known problem is shown as it is.
+        assert field_message("at least 1 characters") == "at least 1 characters"
+
+
+def test_every_field_problem_the_engine_writes_has_words_in_both_languages():
+    import re
+
+    from tests.conftest import ROOT
+    from webui.engine_messages import FIELD_WORDS
+
+    written = set()
+    for path in (ROOT / "engine").rglob("*.py"):
+        written |= set(re.findall(r'FieldProblem\(\s*"(\w+)"', path.read_text(encoding="utf-8")))
+    assert {"required", "too_long", "not_a_choice", "bad_username"} <= written
+    assert written == set(FIELD_WORDS)
 
 
 def test_a_conflict_is_explained_in_the_users_language(demo):
