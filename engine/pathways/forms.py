@@ -8,6 +8,7 @@ on input, because Camunda Tasklist users type dates that way.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -169,11 +170,19 @@ def form_spec_from_spiff(form: Any, task_id: str | None = None) -> FormSpec:
     return FormSpec(task_id, getattr(form, "key", None) or None, tuple(specs))
 
 
+# The FormSpec of each SpiffWorkflow form in use: a parsed pathway's forms never change, and
+# reading one again for every submission would cost more than checking the submission.
+_SPIFF_FORMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def form_spec_of(form: Any) -> FormSpec | None:
     """A FormSpec for `form`: one already, SpiffWorkflow's form object, or None (a task without a form)."""
     if form is None or isinstance(form, FormSpec):
         return form
-    return form_spec_from_spiff(form)
+    spec = _SPIFF_FORMS.get(form)
+    if spec is None:
+        spec = _SPIFF_FORMS[form] = form_spec_from_spiff(form)
+    return spec
 
 
 def load_form(files: dict[str, bytes], task_id: str) -> FormSpec | None:
