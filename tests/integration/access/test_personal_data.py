@@ -188,14 +188,8 @@ def _walk(world: World) -> list[Step]:
               ("reassign", "reassigned", Role.COORDINATOR, {"username": "demo-supervisor"}),
               ("acknowledge", "acknowledged", Role.SUPERVISOR, {}),
               ("resolve", "resolved", Role.SUPERVISOR, {"note": "Called the duty doctor"}))],
+        # Acknowledging ends the reminders of the late acknowledgment: the provider decides at once.
         answer("acknowledge", acknowledged),
-        # The late acknowledgment's reminder and alert hold the referral branch open until answered.
-        Step("POST /api/v1/tasks/<task_id>/complete", Role.PROVIDER,
-             lambda w, m: f"/api/v1/tasks/{_open_task(w, own.case_id, 'Task_AckReminder')}/complete",
-             "case.task_completed", {"data": {"escalation_action": "resolved"}}),
-        Step("POST /api/v1/tasks/<task_id>/complete", Role.SUPERVISOR,
-             lambda w, m: f"/api/v1/tasks/{_open_task(w, own.case_id, 'Task_AckAlert')}/complete",
-             "case.task_completed", {"data": {"escalation_action": "resolved"}}),
         answer("accept", {}),
         answer("outcome", {"service_delivered": True}),
         Step("POST /api/v1/cases/<case_id>/consents/withdraw", Role.CASEWORKER,

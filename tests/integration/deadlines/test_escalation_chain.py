@@ -76,7 +76,7 @@ def test_unacknowledged_referral_escalates_level_by_level_then_its_service_deadl
     assert _alerts(container) == ["escalation_level_1", "escalation_level_2", "escalation_level_3"]
     assert walker.task("demo-coordinator", "Task_AckEscalation")
 
-    # The pathway waits for its escalation tasks to be answered before the referral moves on.
+    # Each escalation task answered moves its escalation to that status.
     walker.complete("demo-health-douala", "Task_AckReminder", {"escalation_action": "acknowledged"})
     walker.complete("demo-supervisor", "Task_AckAlert", {"escalation_action": "acknowledged"})
     walker.complete("demo-coordinator", "Task_AckEscalation", {"escalation_action": "resolved", "escalation_note": "On it"})
