@@ -59,8 +59,12 @@ def create_user(
     language: Language = Language.FR,
     password: str | None = None,
     groups: Iterable[str] = (),
+    must_change_password: bool = False,
 ) -> int:
-    """Add a user to an organisation with roles (and a password, hashed with Argon2id); returns the id."""
+    """Add a user to an organisation with roles (and a password, hashed with Argon2id); returns the id.
+
+    `must_change_password` when someone else chose the password: its owner replaces it at first sign-in.
+    """
     roles = {Role(role) for role in roles}
     if not username:
         raise InvalidData("a user needs a username")
@@ -76,6 +80,7 @@ def create_user(
             email=email,
             language=Language(language),
             password_hash=hash_password(password) if password else None,
+            must_change_password=must_change_password,
             organisation_id=organisation.id,
             created_at=clock.now(),
             role_rows=[UserRole(role=role) for role in sorted(roles)],

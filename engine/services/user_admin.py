@@ -5,11 +5,13 @@
     created.initial_password    # shown once when the administrator did not choose one
     set_account_active(uow, clock, actor, user_id, False)
     set_account_roles(uow, clock, actor, user_id, {Role.SUPERVISOR})
+    reset = reset_password(uow, clock, actor, user_id)   # reset.one_time_password, shown once
     add_organisation(uow, clock, actor, NewOrganisation("caritas", "Caritas Douala", OrganisationKind.NGO))
 
 An administrator manages the accounts of their own organisation. The administrators of the
 mechanism's secretariat (the organisation of its coordinators) manage every organisation's
-accounts and the list of organisations. Every change lands in the audit log.
+accounts and the list of organisations. Every change lands in the audit log. A password an
+administrator chose or had made is known to them: its owner must replace it at their first sign-in.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from engine import field_problems as problem
@@ -30,7 +32,8 @@ from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.field_problems import FieldProblem
 from engine.services.accounts import create_organisation, create_user
-from engine.store.models import AuditEntry, Organisation, User, UserRole
+from engine.store.models import AuditEntry, Organisation, User, UserRole, UserSession
+from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -55,6 +58,7 @@ class AccountView:
     roles: frozenset[Role]
     active: bool
     last_login_at: datetime | None
+    must_change_password: bool  # still holds a password an administrator chose or had made
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,15 @@ class CreatedAccount:
     id: int
     username: str
     initial_password: str | None
+
+
+@dataclass(frozen=True)
+class PasswordReset:
+    """A new one-time password an administrator had made for an account, shown once."""
+
+    id: int
+    username: str
+    one_time_password: str
 
 
 @dataclass(frozen=True)
@@ -170,7 +183,7 @@ def create_account(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAccount)
     problems = _account_problems(new)
     if problems:
         raise InvalidData(f"the account {new.username!r} was not created: {', '.join(sorted(problems))}", problems)
-    password = new.password or secrets.token_urlsafe(12)
+    password = new.password or _one_time_password()
     with uow:
         organisation_id = actor.organisation_id if new.organisation_id is None else new.organisation_id
         organisation = uow.session.get(Organisation, organisation_id)
@@ -182,7 +195,8 @@ def create_account(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAccount)
                 "password": "chosen" if new.password else "generated"})
         user_id = create_user(uow, clock, new.username, organisation.slug, new.roles,
                               display_name=new.display_name or None, email=new.email or None,
-                              language=new.language, password=password, groups=new.groups)
+                              language=new.language, password=password, groups=new.groups,
+                              must_change_password=True)
     return CreatedAccount(user_id, new.username, None if new.password else password)
 
 
@@ -197,6 +211,24 @@ def set_account_active(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int
             _audit(uow, clock, actor, "account.enabled" if active else "account.disabled", "user", user.username, {})
         uow.commit()
         return _account(user)
+
+
+def reset_password(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int) -> PasswordReset:
+    """Give an account a new one-time password its owner must replace at sign-in; their sessions end. Audited."""
+    password = _one_time_password()
+    with uow:
+        user = _managed_user(uow, actor, user_id)
+        if user.id == actor.id:
+            raise Conflict("you cannot reset your own password here; change it on your account page")
+        now = clock.now()
+        user.password_hash = hash_password(password)
+        user.must_change_password = True
+        # Whoever knew the old password loses the sessions it opened.
+        uow.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                            .values(ended_at=now))
+        _audit(uow, clock, actor, "account.password_reset", "user", user.username, {})
+        uow.commit()
+        return PasswordReset(user.id, user.username, password)
 
 
 def set_account_roles(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int, roles: Iterable[Role]) -> AccountView:
@@ -279,6 +311,10 @@ def _account_problems(new: NewAccount) -> dict[str, list[str]]:
     return problems
 
 
+def _one_time_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
 def _audit(uow: UnitOfWork, clock: Clock, actor: Actor, action: str, object_type: str, object_id: str, details: dict) -> None:
     uow.session.add(AuditEntry(at=clock.now(), user_id=actor.id, action=action, object_type=object_type,
                                object_id=object_id[:100], details=details))
@@ -289,7 +325,7 @@ def _account(user: User) -> AccountView:
         id=user.id, username=user.username, display_name=user.display_name, email=user.email,
         language=Language(user.language).value, organisation_id=user.organisation_id,
         organisation_name=user.organisation.name, roles=frozenset(user.roles), active=user.active,
-        last_login_at=user.last_login_at,
+        last_login_at=user.last_login_at, must_change_password=user.must_change_password,
     )
 
 

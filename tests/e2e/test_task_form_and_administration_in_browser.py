@@ -1,4 +1,5 @@
-"""In a real browser: a task's form in French and English, its field errors, and an administrator making an account."""
+"""In a real browser: a task's form in French and English, its field errors, and an administrator making an
+account whose owner then chooses their own password."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def test_task_form_reads_in_each_language_and_explains_what_to_correct(demo_serv
     assert not [text for text in page.console_problems if "Content Security Policy" in text]
 
 
-def test_administrator_creates_an_account_that_signs_in_with_its_one_time_password(demo_server, page, chromium):
+def test_administrator_creates_an_account_whose_owner_replaces_its_one_time_password(demo_server, page, chromium):
     url, demo = demo_server
     _sign_in(page, url, "demo-admin", demo.password)
     page.goto(url + "/admin/users")
@@ -64,6 +65,14 @@ def test_administrator_creates_an_account_that_signs_in_with_its_one_time_passwo
     other = chromium.new_context(locale="fr-FR")
     newcomer = other.new_page()
     _sign_in(newcomer, url, "browser-made", password)
+    # A password the administrator had made: its owner chooses their own before anything else.
+    assert newcomer.locator("h1").inner_text() == "Changer mon mot de passe"
+    newcomer.goto(url + "/")
+    assert newcomer.locator("h1").inner_text() == "Changer mon mot de passe"
+    newcomer.fill("#field-current_password", password)
+    newcomer.fill("#field-new_password", "my own browser-typed password")
+    newcomer.fill("#field-new_password_again", "my own browser-typed password")
+    newcomer.locator("form:has(#field-new_password) button[type=submit]").click()
     assert "Made In Browser" in newcomer.locator("h1").inner_text()
     other.close()
     assert not [text for text in page.console_problems if "Content Security Policy" in text]

@@ -13,6 +13,7 @@ from engine.services.user_admin import (
     create_account,
     list_accounts,
     list_organisations,
+    reset_password,
     set_account_active,
     set_account_roles,
 )
@@ -44,6 +45,15 @@ def create_user():
         return _users_page(created=None, values=values, errors=field_messages(invalid.errors)), 422
     flash(_("The account %(username)s was created.", username=created.username), "info")
     return _users_page(created=created, values={}, errors={})
+
+
+@bp.post("/users/<int:user_id>/password")
+@role_required(Role.ADMIN)
+def reset_user_password(user_id: int):
+    """Give an account a new one-time password, shown this one time; its owner replaces it at sign-in."""
+    reset = reset_password(uow(), clock(), g.user.actor, user_id)
+    flash(_("The password of %(username)s was reset.", username=reset.username), "info")
+    return _users_page(created=None, values={}, errors={}, reset=reset)
 
 
 @bp.post("/users/<int:user_id>/disable")
@@ -111,10 +121,10 @@ def retry_delivery(delivery_id: int):
     return redirect(url_for("admin.deliveries"))
 
 
-def _users_page(created, values: dict, errors: dict) -> str:
+def _users_page(created, values: dict, errors: dict, reset=None) -> str:
     listing = list_accounts(uow(), g.user.actor)
     return render_template("admin/users.html", listing=listing, created=created, values=values, errors=errors,
-                           role_choices=[(role.value, ROLE_NAMES[role]) for role in Role])
+                           reset=reset, role_choices=[(role.value, ROLE_NAMES[role]) for role in Role])
 
 
 def _organisations_page(values: dict, errors: dict) -> str:

@@ -95,6 +95,8 @@ def change_password(session: Session, *, user_id: int, new_hash: str, ip: str | 
     """Store the user's new password hash and end their other sessions, audited (the caller checked the old one)."""
     user = session.get(User, user_id)
     user.password_hash = new_hash
+    # Their own choice now: nothing is held back any more.
+    user.must_change_password = False
     # Whoever may have learnt the old password loses the sessions it opened.
     others = (UserSession.user_id == user_id, UserSession.ended_at.is_(None))
     if keep_session is not None:

@@ -68,6 +68,8 @@ def login_submit():
         user.password_hash = hash_password(password)
     uow().commit()
     start_session(user)
+    if user.must_change_password:
+        return redirect(url_for("auth.password"))
     return redirect(safe_next(next_url))
 
 
@@ -116,6 +118,8 @@ def change_password():
         errors["current_password"] = [_("This is not your current password.")]
     if len(new) < MIN_PASSWORD:
         errors["new_password"] = [_("Choose a password of at least %(count)d characters.", count=MIN_PASSWORD)]
+    elif new == current:
+        errors["new_password"] = [_("Choose a password other than the current one.")]
     elif new != request.form.get("new_password_again", ""):
         errors["new_password_again"] = [_("The two new passwords differ.")]
     if errors:

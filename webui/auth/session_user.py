@@ -67,6 +67,7 @@ def _from_bearer_token(header: str) -> None:
         raise _unauthorized(_("The API token is not valid or has been revoked."))
     uow().commit()
     g.user = SignedInUser.of(user)
+    g.signed_in_with_token = True
 
 
 def _load_user() -> None:
@@ -131,6 +132,25 @@ def role_required(role: Role):
     return decorate
 
 
+# What a user must still reach while their password is one someone else chose.
+OPEN_BEFORE_PASSWORD_CHANGE = frozenset({"auth.password", "auth.change_password", "auth.logout",
+                                         "auth.switch_language", "static"})
+
+
+def _require_own_password():
+    """Hold a user signed in with someone else's password on the password form until they choose their own."""
+    user = g.user
+    if user is None or not user.must_change_password or request.endpoint in OPEN_BEFORE_PASSWORD_CHANGE:
+        return None
+    # API tokens are made by their owner once signed in, so after choosing a password: they go through.
+    if g.get("signed_in_with_token"):
+        return None
+    if is_api_request():
+        abort(403, description="choose your own password on the account page first")
+    return redirect(url_for("auth.password"))
+
+
 def init_session_user(app: Flask) -> None:
-    """Identify the user at the start of every request."""
+    """Identify the user at the start of every request, and hold back one who must change their password."""
     app.before_request(_load_user)
+    app.before_request(_require_own_password)

@@ -20,6 +20,7 @@ class SignedInUser:
     organisation_name: str
     roles: frozenset[Role]
     groups: frozenset[str]
+    must_change_password: bool = False  # signed in with a password someone else chose
 
     def has_role(self, role: Role) -> bool:
         """Whether the user holds `role` in their organisation."""
@@ -48,4 +49,5 @@ class SignedInUser:
             organisation_name=user.organisation.name,
             roles=frozenset(user.roles),
             groups=frozenset(user.groups),
+            must_change_password=user.must_change_password,
         )

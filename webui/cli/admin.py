@@ -43,21 +43,29 @@ def user() -> None:
 @click.option("--email")
 @click.option("--language", type=click.Choice([lang.value for lang in Language]), default=Language.FR.value, show_default=True)
 @click.option("--group", "groups", multiple=True, help="Extra candidate group; repeat for several.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
-def create_user_command(username, organisation, roles, display_name, email, language, groups, password_stdin) -> None:
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input; "
+              "its owner must replace it at their first sign-in.")
+@click.option("--keep-password", is_flag=True, help="The password is the owner's own choice (say, an operator "
+              "making their own account): no change is asked for at first sign-in.")
+def create_user_command(username, organisation, roles, display_name, email, language, groups, password_stdin,
+                        keep_password) -> None:
     """Create a user in an organisation with one or more roles."""
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise click.ClickException("--password-stdin was given but standard input holds no password")
+    # Whoever typed it knows it: unless it is their own account, its owner chooses another.
+    must_change = password is not None and not keep_password
     container = command_container()
     with one_line_errors():
         create_user(
             container.uow(), container.clock, username, organisation, [Role(r) for r in roles],
             display_name=display_name, email=email, language=Language(language), password=password, groups=groups,
+            must_change_password=must_change,
         )
-    click.echo(f"Created user {username} ({', '.join(roles)}) in {organisation}.")
+    click.echo(f"Created user {username} ({', '.join(roles)}) in {organisation}."
+               + (" They choose their own password at their first sign-in." if must_change else ""))
 
 
 @click.group("org")

@@ -134,6 +134,7 @@ TABLE: dict[str, Entry] = {
     "POST /admin/users/<int:user_id>/roles": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE), body={"roles": "supervisor"}),
     "POST /admin/users/<int:user_id>/disable": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
     "POST /admin/users/<int:user_id>/enable": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
+    "POST /admin/users/<int:user_id>/password": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
     "GET /admin/organisations": Entry(page(FORBIDDEN)),
     "POST /admin/organisations": Entry(page(FORBIDDEN), body={"slug": "matrix-org", "name": "Matrix", "kind": "ngo"}),
     "GET /admin/deliveries": Entry(page(FORBIDDEN)),

@@ -51,6 +51,19 @@ def test_a_user_is_created_with_roles_and_a_hashed_password(run, container):
         assert amina.organisation.slug == "iom-cameroon"
         assert verify_password(amina.password_hash, "s3cret phrase")
         assert amina.password_hash != "s3cret phrase"
+        assert amina.must_change_password  # the operator typed it: amina chooses her own at first sign-in
+    assert "choose their own password" in result.output
+
+
+def test_an_operator_keeps_the_password_of_their_own_account(run, container):
+    run("org", "create", "iom-cameroon", "--name", "IOM Cameroon")
+    kept = run("user", "create", "operator", "--org", "iom-cameroon", "--role", "admin", "--password-stdin",
+               "--keep-password", input="my own long phrase\n")
+    assert kept.exit_code == 0, kept.output
+    run("user", "create", "api-only", "--org", "iom-cameroon", "--role", "caseworker")
+    with container.uow() as u:
+        flags = dict(u.session.execute(select(User.username, User.must_change_password)).all())
+    assert flags == {"operator": False, "api-only": False}
 
 
 def test_a_user_in_an_unknown_organisation_is_one_clear_error(run):
