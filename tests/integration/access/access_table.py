@@ -71,9 +71,11 @@ ANSWER = dict(provider=OWN_ONLY_STATE, caseworker=(FORBIDDEN, HIDDEN), superviso
 TASK = dict(caseworker=OWN_ONLY, supervisor=OWN_ONLY, provider=OWN_ONLY)
 TASK_WRITE = dict(caseworker=OWN_ONLY_STATE, supervisor=OWN_ONLY_STATE, provider=OWN_ONLY_STATE)
 # Handing a task on: the supervisors of the organisation that must do it, and the coordinator; those it
-# is offered to see it but may not. The new holder is a caseworker of that organisation.
+# is offered to see it but may not. The new holder is someone of that organisation.
 TASK_HANDOVER = dict(caseworker=(FORBIDDEN, HIDDEN), supervisor=OWN_ONLY_STATE, provider=(FORBIDDEN, HIDDEN),
                      coordinator=STATE)
+HANDOVER_TARGETS = {Role.SUPERVISOR: {"own": "demo-supervisor"},
+                    Role.COORDINATOR: {"own": "demo-caseworker", "other": OTHER_CASEWORKER}}
 # Handling an escalation: the coordinator, and the supervisors of the case's organisation; the case's
 # caseworkers and the late provider see it but may not handle it.
 ESCALATION = dict(coordinator=STATE, supervisor=OWN_ONLY_STATE, caseworker=(FORBIDDEN, HIDDEN),
@@ -116,6 +118,11 @@ TABLE: dict[str, Entry] = {
     "POST /tasks/<task_id>": Entry(page(HIDDEN, **TASK_WRITE)),
     "POST /tasks/<task_id>/claim": Entry(page(HIDDEN, **TASK_WRITE)),
     "POST /tasks/<task_id>/release": Entry(page(HIDDEN, **TASK_WRITE)),
+    # Here, among the pages: resolving an escalation (below) cancels the supervisor's alert task, and a
+    # task must still be open to be handed on. The supervisor takes their own; the coordinator gives the
+    # caseworkers' to a caseworker of its organisation, who may still claim (409), release or complete it.
+    "POST /api/v1/tasks/<task_id>/reassign": Entry(api(HIDDEN, **TASK_HANDOVER), body=lambda role, which: {
+        "username": HANDOVER_TARGETS.get(role, {}).get(which, "demo-caseworker")}),
     # ---- coordination, pathways, administration (pages) ------------------------------------
     "GET /coordination/attention": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
     "GET /coordination/escalations": Entry(page()),  # each sees the escalations they may see
@@ -155,9 +162,6 @@ TABLE: dict[str, Entry] = {
     "POST /api/v1/tasks/<task_id>/claim": Entry(api(HIDDEN, **TASK_WRITE)),
     "POST /api/v1/tasks/<task_id>/release": Entry(api(HIDDEN, **TASK_WRITE)),
     "POST /api/v1/tasks/<task_id>/complete": Entry(api(HIDDEN, **TASK_WRITE), body={"data": {}}),
-    # After the other task routes: handing a task on changes who holds it.
-    "POST /api/v1/tasks/<task_id>/reassign": Entry(api(HIDDEN, **TASK_HANDOVER), body=lambda role, which: {
-        "username": "demo-caseworker" if which == "own" else OTHER_CASEWORKER}),
     # ---- API: referrals ---------------------------------------------------------------------
     "GET /api/v1/referrals": Entry(api()),
     "GET /api/v1/referrals/<referral_id>": Entry(api(HIDDEN, **REFERRAL)),
