@@ -7,14 +7,14 @@ from marshmallow import Schema, fields, validate
 
 from engine.services import case_list, consents, referral_answers
 from webui.api.operations import operation
-from webui.api.schemas import SHORT_TEXT, StepResult
+from webui.api.schemas import SHORT_TEXT, FormValue, StepResult
 from webui.request_scope import clock, uow
 
 
 class RecordConsentBody(Schema):
     """The consent step's form: whether consent was given, by whom, how, in which language, for what scope."""
 
-    consent_given = fields.Boolean(required=True)
+    consent_given = FormValue("boolean", required=True)
     data = fields.Dict(keys=fields.String(validate=validate.Length(1, 100)), values=fields.Raw(allow_none=True),
                        load_default=dict,
                        metadata={"description": "the other fields of the pathway's consent form "

@@ -79,6 +79,8 @@ class SchemaRegistry:
 
 
 def _simple(field: fields.Field) -> dict:
+    if getattr(field, "json_schema", None):
+        return dict(field.json_schema)
     for kind, schema in SIMPLE_TYPES:
         if isinstance(field, kind):
             return dict(schema)

@@ -6,15 +6,13 @@ the body's fields are that task's form fields, and `data` carries any other fiel
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import g
 from marshmallow import Schema, fields, validate
 
 from engine.domain import Priority, ReferralState, Sector
 from engine.services import referral_answers, referral_view
 from webui.api.operations import Page, operation
-from webui.api.schemas import LONG_TEXT, SHORT_TEXT, StepResult, page_of
+from webui.api.schemas import FormValue, StepResult, page_of
 from webui.request_scope import clock, uow
 
 ANSWER_ERRORS = (403, 409)
@@ -67,44 +65,44 @@ def _extra_fields():
 class AcknowledgeBody(Schema):
     """Acknowledge receipt of a referral."""
 
-    acknowledged_by = fields.String(required=True, validate=validate.Length(1, SHORT_TEXT))
-    acknowledged_on = fields.Date()
+    acknowledged_by = FormValue("string", required=True)
+    acknowledged_on = FormValue("string", "date")
     data = _extra_fields()
 
 
 class AcceptBody(Schema):
     """Accept a referral, with an appointment date if one is booked."""
 
-    appointment_date = fields.Date()
+    appointment_date = FormValue("string", "date")
     data = _extra_fields()
 
 
 class DeclineBody(Schema):
     """Decline a referral, saying why (one of the pathway's decline reasons)."""
 
-    decline_reason = fields.String(required=True, validate=validate.Length(1, 100))
+    decline_reason = FormValue("string", required=True)
     data = _extra_fields()
 
 
 class RedirectBody(Schema):
     """Redirect a referral to another provider."""
 
-    redirect_to = fields.String(validate=validate.Length(1, SHORT_TEXT))
+    redirect_to = FormValue("string")
     data = _extra_fields()
 
 
 class OutcomeBody(Schema):
     """Report whether the service was delivered."""
 
-    service_delivered = fields.Boolean(required=True)
-    service_date = fields.Date()
-    outcome_note = fields.String(validate=validate.Length(max=LONG_TEXT))
+    service_delivered = FormValue("boolean", required=True)
+    service_date = FormValue("string", "date")
+    outcome_note = FormValue("string")
     data = _extra_fields()
 
 
 def _form_data(body: dict, **fixed) -> dict:
     # The extra fields first: the named ones and the move itself always win.
-    named = {k: v.isoformat() if isinstance(v, date) else v for k, v in body.items() if k != "data"}
+    named = {k: v for k, v in body.items() if k != "data"}
     return {**body.get("data", {}), **named, **fixed}
 
 

@@ -11,6 +11,20 @@ SHORT_TEXT = 200
 LONG_TEXT = 2000
 
 
+class FormValue(fields.Raw):
+    """A field of the pathway's form, passed on as sent: the task's form check alone judges its value,
+    so that it gets the same answer as through /tasks/{task_id}/complete."""
+
+    default_error_messages = {"required": "required"}  # the form check's word for it
+
+    def __init__(self, json_type: str, json_format: str | None = None, **kwargs):
+        kwargs.setdefault("allow_none", True)
+        kwargs.setdefault("metadata", {"description": "checked by the pathway's form of this step"})
+        super().__init__(**kwargs)
+        # What the OpenAPI document says the form expects (see json_schema).
+        self.json_schema = {"type": json_type, **({"format": json_format} if json_format else {})}
+
+
 def _one_of(enum) -> validate.OneOf:
     return validate.OneOf([member.value for member in enum])
 

@@ -1,5 +1,6 @@
-"""One submission, one verdict: the services, the command line, the JSON API, the task page and the
-scenario runner (in memory and on the database) accept and refuse the same form data for the same reasons."""
+"""One submission, one verdict: the services, the command line, the JSON API (a task's completion and
+a referral's answers), the task page and the scenario runner (in memory and on the database) accept
+and refuse the same form data for the same reasons."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from engine.services.cases import open_case
 from engine.services.scenario_cases import PersistedCase
 from engine.services.tasks import complete_task
 from engine.store.seed import demo_directory
+from tests.integration.api.test_need_to_know import HOSPITAL, referred  # noqa: F401  (a fixture)
 from tests.integration.services.conftest import CAMEROON
 from tests.integration.webui.web_forms import csrf_of, sign_in
 from webui.cli import main
@@ -177,3 +179,37 @@ def test_every_way_in_gives_the_same_verdict(app, api, container):
             if shown != expected:
                 differences.append(f"{name}: the task page shows {shown}, expected {expected}")
     assert not differences, "\n".join(differences)
+
+
+def _hospital_task(api, bpmn_id: str) -> str:
+    return next(t["id"] for t in api.get(HOSPITAL, "/tasks").json["tasks"] if t["bpmn_id"] == bpmn_id)
+
+
+def _same_refusal(api, move: str, referral_id: int, task_id: str, body: dict) -> dict:
+    """Refuse `body` through the referral's answer and its task's form alike; the problems found."""
+    by_referral = api.post(HOSPITAL, f"/referrals/{referral_id}/{move}", json=body)
+    data = {**body.get("data", {}), **{name: value for name, value in body.items() if name != "data"}}
+    by_task = api.post(HOSPITAL, f"/tasks/{task_id}/complete", json={"data": data})
+    assert (by_referral.status_code, by_task.status_code) == (422, 422), (body, by_referral.json, by_task.json)
+    assert by_referral.json["error"]["fields"] == by_task.json["error"]["fields"], body
+    return by_referral.json["error"]["fields"]
+
+
+def test_a_referral_answer_gets_the_verdict_of_its_task_form(api, referred):
+    health = referred["health"]
+    acknowledgement = _hospital_task(api, "Task_AcknowledgeReferral")
+    for body in ({"acknowledged_by": "   "}, {"acknowledged_by": None}, {"acknowledged_by": "x" * 121},
+                 {"acknowledged_by": 12}, {"acknowledged_by": "Dr Ngo", "acknowledged_on": "2026-02-30"},
+                 {"acknowledged_by": "Dr Ngo", "data": {"colour": "red"}}):
+        _same_refusal(api, "acknowledge", health, acknowledgement, body)
+    # The move's own rule (who acknowledges must be named) speaks the form check's word.
+    assert api.post(HOSPITAL, f"/referrals/{health}/acknowledge", json={}).json["error"]["fields"] == {
+        "acknowledged_by": ["required"]}
+    # Camunda's day/month/year dates are taken here as through the task's form.
+    ok = api.post(HOSPITAL, f"/referrals/{health}/acknowledge", json={"acknowledged_by": "Dr Ngo", "acknowledged_on": "02/03/2026"})
+    assert ok.status_code == 200, ok.json
+    assert api.post(HOSPITAL, f"/referrals/{health}/accept", json={"appointment_date": "2026-03-09"}).status_code == 200
+    outcome = _hospital_task(api, "Task_ServiceOutcome")
+    problems = _same_refusal(api, "outcome", health, outcome, {"service_delivered": "yes", "outcome_note": "\x00"})
+    assert problems == {"service_delivered": ["must be true or false"], "outcome_note": ["must not contain control characters"]}
+    assert api.post(HOSPITAL, f"/referrals/{health}/outcome", json={"service_delivered": "true"}).status_code == 200
