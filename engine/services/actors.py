@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from engine.access import Actor, actor_of
-from engine.errors import NotFound
+from engine.errors import Conflict, InvalidData, NotFound
 from engine.store.models import User
 from engine.store.unit_of_work import UnitOfWork
 
@@ -21,3 +21,17 @@ def load_actor(uow: UnitOfWork, user: str | int) -> Actor:
         if row is None or not row.active:
             raise NotFound(f"user {user!r} does not exist or is not active")
         return actor_of(row)
+
+
+def handover_target(uow: UnitOfWork, username: str) -> User:
+    """The active user named to take over a task or an escalation (inside `with uow:`).
+
+    An unknown name is a mistake in the request (InvalidData on `username`), not a missing object;
+    a disabled account is a state that may change (Conflict).
+    """
+    target = uow.session.scalar(select(User).where(User.username == username))
+    if target is None:
+        raise InvalidData(f"there is no user {username!r}", {"username": ["no such user"]})
+    if not target.active:
+        raise Conflict(f"user {username!r} is not active")
+    return target

@@ -30,6 +30,7 @@ from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.case_step import StepHook, StepResult, begin_step, finish_step
+from engine.services.actors import handover_target
 from engine.services.consents import decide_override, mark_withdrawn, record_consent, request_override
 from engine.services.form_data import clean_form_data, form_fields, sensitive_fields
 from engine.services.case_sync import Resolver, candidate_rows
@@ -155,11 +156,11 @@ def reassign_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, to_
         case = uow.session.get(CaseRow, row.case_id) if row is not None else None
         if row is None or not (can_see_task(actor, row) or can_view_case(actor, case)):
             raise NotFound(f"task {task_id} does not exist or is not yours to see")
+        if row.state != TaskState.OPEN:
+            raise Conflict(f"task {row.name} was already {row.state.value}; reload the case")
         if not can_reassign_task(actor, row):
             raise AccessDenied(f"{actor.username} may not reassign task {row.name}")
-        target = uow.directory.user(to_username)
-        if not target.active:
-            raise Conflict(f"user {to_username!r} is not active")
+        target = handover_target(uow, to_username)
         if not can_take_over_task(actor_of(target), row):
             raise InvalidData(f"{to_username} is not of the organisation that must do task {row.name}",
                               {"username": ["not of the organisation that must do this task"]})

@@ -130,6 +130,13 @@ def test_a_task_is_not_handed_to_a_disabled_account_nor_to_nobody(api, container
     disabled = api.post("demo-supervisor", f"/tasks/{case['task']}/reassign", json={"username": OTHER_CASEWORKER})
     assert disabled.status_code == 409 and disabled.json["error"]["code"] == "conflict"
     unknown = api.post("demo-supervisor", f"/tasks/{case['task']}/reassign", json={"username": "nobody-here"})
-    assert unknown.status_code == 404 and "nobody-here" in unknown.json["error"]["message"]
+    assert unknown.status_code == 422 and list(unknown.json["error"]["fields"]) == ["username"]
+    assert "nobody-here" in unknown.json["error"]["message"]
     missing = api.post("demo-supervisor", f"/tasks/{case['task']}/reassign", json={})
     assert missing.status_code == 422 and list(missing.json["error"]["fields"]) == ["username"]
+
+
+def test_a_task_already_done_is_not_handed_on(api, case):
+    assert api.post(CASEWORKER, f"/tasks/{case['task']}/complete", json={"data": IDENTIFICATION}).status_code == 200
+    late = api.post("demo-supervisor", f"/tasks/{case['task']}/reassign", json={"username": OTHER_CASEWORKER})
+    assert late.status_code == 409 and late.json["error"]["code"] == "conflict"
