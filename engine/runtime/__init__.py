@@ -13,8 +13,9 @@ Modules (import from them directly; this package imports nothing at load time):
 - `serializer`: ``dumps(workflow) -> str`` (no spec inside), ``loads(text, specs, script_engine)``,
   ``SERIALIZER_VERSION``, ``CaseStateError``.
 - `case_runtime`: the facade: ``start``, ``advance``, ``ready_human_tasks``, ``complete_task``,
-  ``pending_timers``, ``is_completed``, ``find_task``, ``failures``; ``TaskFailure``,
-  ``PendingTimer``.
+  ``cancel_tasks``, ``pending_timers``, ``is_completed``, ``find_task``, ``failures``;
+  ``TaskFailure``, ``PendingTimer``.
 - `human_tasks`: ``HumanTask``, the inbox view of a ready task.
+- `escalation_chains`: drawn escalation timers, the tasks they open, and what is left of a chain.
 - `task_data`: ``plain_data`` keeps case data plain JSON (dates become ISO text).
 """

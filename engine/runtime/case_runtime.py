@@ -5,8 +5,12 @@
     tasks = ready_human_tasks(wf)                        # list[HumanTask]
     failures = complete_task(wf, task_id, data)          # submit a human task and advance
     failures = retry_task(wf, task_id, data=None)        # run a failed task again after a repair
+    failures = cancel_tasks(wf, task_ids)                # drop timers and ready tasks nobody needs now
     timers = pending_timers(wf)                          # list[PendingTimer], due_at aware UTC
     is_completed(wf); find_task(wf, task_id)
+
+An escalation task answered ``escalation_action = resolved`` stops what is left of its chain when
+it is completed (`engine.runtime.escalation_chains`), whoever drives the case.
 
 `advance` never leaves a case silently stuck: a task that fails goes to ERROR (Spiff would then
 skip it forever) and every ERROR task is returned as a `TaskFailure` with its message, every time,
@@ -21,6 +25,7 @@ workflow is then unreliable and the step must be discarded, not saved.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -32,6 +37,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import AiguillageError, Conflict, NotFound
+from engine.runtime.escalation_chains import rest_of_chain, resolved_by_answer
 from engine.runtime.human_tasks import READY_AT_KEY, HumanTask, due_dates, human_task_of
 from engine.runtime.specs import PathwaySpecs
 from engine.runtime.task_data import plain_data
@@ -130,6 +136,10 @@ def complete_task(workflow: BpmnWorkflow, task_id: str, data: dict | None) -> li
     except Exception as error:
         # The task's own work failed (it is in ERROR), or what followed it did.
         _record_failure(workflow, error, task if task.state == TaskState.ERROR else None)
+    resolved = resolved_by_answer(task) if task.state == TaskState.COMPLETED else None
+    if resolved is not None:
+        timer, level = resolved
+        _cancel(rest_of_chain(workflow, [timer], level))
     return advance(workflow)
 
 
@@ -150,6 +160,12 @@ def retry_task(workflow: BpmnWorkflow, task_id: str, data: dict | None = None) -
         task.task_spec._update(task)
     else:
         task._set_state(TaskState.READY)
+    return advance(workflow)
+
+
+def cancel_tasks(workflow: BpmnWorkflow, task_ids: Iterable[str | UUID]) -> list[TaskFailure]:
+    """Cancel waiting timers or ready tasks (and what they lead to) and advance; finished ones are left as they are."""
+    _cancel([find_task(workflow, task_id) for task_id in task_ids])
     return advance(workflow)
 
 
@@ -202,6 +218,19 @@ def find_task(workflow: BpmnWorkflow, task_id: str | UUID) -> SpiffTask:
     if task is None:
         raise NotFound(f"there is no task {task_id} in this case")
     return task
+
+
+def _cancel(tasks: list[SpiffTask]) -> None:
+    processes = []
+    for task in tasks:
+        if task.has_state(TaskState.FINISHED_MASK):
+            continue
+        task.cancel()
+        processes.append(task.workflow)
+    for process in processes:
+        # A process whose last open branch this was can end now; its closing join only looks again
+        # when something in it completes, which nothing will.
+        process.update_waiting_tasks()
 
 
 def _tasks_in(workflow: BpmnWorkflow, state: int) -> list[SpiffTask]:

@@ -38,7 +38,15 @@ from engine.runtime import case_runtime
 from engine.runtime.human_tasks import extensions_of
 from engine.runtime.timers import CALENDAR_PROPERTY, WORKING_DAYS, add_duration
 from engine.services.case_step import Step, StepHook, begin_step, finish_step
-from engine.services.escalation_chain import AFTER_PROPERTY, NEVER, chain_delays, is_resolved, recipients_for, record_escalation
+from engine.services.escalation_chain import (
+    AFTER_PROPERTY,
+    CHAIN_KINDS,
+    NEVER,
+    chain_delays,
+    is_resolved,
+    recipients_for,
+    record_escalation,
+)
 from engine.store.models import CaseRow, DeadlineRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -49,7 +57,6 @@ DEFAULT_LEASE = timedelta(minutes=5)
 _CONFLICT_TRIES = 3
 # At most lease * 2**8 (about 21 hours for 5 minutes) between attempts at a deadline that keeps failing.
 _LONGEST_BACKOFF = 8
-CHAIN_KINDS = frozenset({DeadlineKind.TASK_DUE, DeadlineKind.FOLLOW_UP})
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,15 @@ Two ways a pathway drives the chain:
 
 Each (case, deadline kind, deadline ref, level) is recorded once: the insert skips an existing row
 (unique constraint), and the alert is written to the outbox only when the row is new, in the
-same transaction. A resolved escalation stops every further level of its deadline. An escalation
-task answered with ``escalation_action = acknowledged|resolved`` moves its escalation to that
-status, like the coordinator's own actions (`engine.services.escalations`).
+same transaction. An escalation task answered with ``escalation_action = acknowledged|resolved``
+moves its escalation to that status, like the coordinator's own actions
+(`engine.services.escalations`).
+
+Resolving an escalation stops its chain: no further level of its deadline is recorded, a due
+date's chain is not climbed any more, and in the workflow what is left of a drawn chain (its timers
+not yet fired, its escalation tasks still open at the resolved level and above; see
+`engine.runtime.escalation_chains`) is cancelled, in the resolving step: `stop_chain` for a
+coordinator's resolution, the runtime's `complete_task` for an escalation task answered so.
 """
 
 from __future__ import annotations
@@ -30,24 +36,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain import DeadlineKind, EscalationStatus, Priority, Role
 from engine.errors import NotFound
 from engine.runtime import case_runtime
+from engine.runtime.case_runtime import TaskFailure
+from engine.runtime.escalation_chains import ANSWER_FIELD, escalation_level, escalation_timers, rest_of_chain
 from engine.runtime.human_tasks import extensions_of, instance_of
 from engine.runtime.timers import parse_moment
 from engine.services.case_sync import DEADLINE_PROPERTY, referral_for_instance
-from engine.store.models import EscalationRow, ReferralRow, TaskRow
+from engine.store.models import DeadlineRow, EscalationRow, ReferralRow, TaskRow
 
 if TYPE_CHECKING:
     from engine.services.case_step import Step
 
-ESCALATION_PROPERTY = "aiguillage.escalation"
-# An escalation task's form field saying what was done about it (the Cameroon pathway's tasks have it).
-ANSWER_FIELD = "escalation_action"
 ANSWERS = {"acknowledged": EscalationStatus.ACKNOWLEDGED, "resolved": EscalationStatus.RESOLVED}
 AFTER_PROPERTY = "aiguillage.escalation.after"
 TOP_LEVEL = 3
@@ -56,6 +61,8 @@ ESCALATED_MARK = "aiguillage.escalated"
 # The due time of a deadline row whose chain has run out. The row is kept (not deleted) so that
 # the next step does not index the same task's due date again as a fresh deadline.
 NEVER = datetime(9999, 12, 31, tzinfo=timezone.utc)
+# Deadlines whose levels the sweep climbs (a task's due date), as opposed to drawn timers.
+CHAIN_KINDS = frozenset({DeadlineKind.TASK_DUE, DeadlineKind.FOLLOW_UP})
 
 # After a task's due date: level 2 after the first delay, level 3 after the second (DOMAIN's
 # acknowledgement chain: reminder at the deadline, supervisor and coordinator later).
@@ -180,15 +187,15 @@ def apply_escalation_answer(step: Step) -> bool:
         task = case_runtime.find_task(step.workflow, step.completed_task.id)
     except NotFound:
         return False
-    level = (extensions_of(task).get("properties") or {}).get(ESCALATION_PROPERTY)
+    level = escalation_level(task)
     status = ANSWERS.get(task.data.get(ANSWER_FIELD))
-    if level is None or not str(level).strip().isdigit() or status is None:
+    if level is None or status is None:
         return False
     timer = task.parent
     purpose = (extensions_of(timer).get("properties") or {}).get(DEADLINE_PROPERTY) if timer is not None else None
     referral = referral_for_instance(step, instance_of(task))
     kind = PURPOSES.get(purpose)
-    where = [EscalationRow.case_id == step.case.id, EscalationRow.level == int(str(level).strip()),
+    where = [EscalationRow.case_id == step.case.id, EscalationRow.level == level,
              EscalationRow.status != EscalationStatus.RESOLVED]
     if kind is not None and referral is not None:
         where += [EscalationRow.deadline_kind == kind, EscalationRow.deadline_ref == str(referral.id)]
@@ -204,22 +211,41 @@ def apply_escalation_answer(step: Step) -> bool:
         escalation.resolved_by_id, escalation.resolved_at = step.actor.id, step.now
         note = task.data.get("escalation_note")
         escalation.resolution_note = note[:1000] if isinstance(note, str) and note.strip() else None
+        # The rest of its chain was stopped in the workflow when the task was completed (the runtime
+        # does it, so that a scenario run in memory behaves as the product does).
     step.details.setdefault("escalations_answered", []).append([escalation.id, status.value])
     return True
+
+
+def stop_chain(step: Step, escalation: EscalationRow) -> list[TaskFailure]:
+    """What is left of a resolved escalation's chain stops, in this step; the workflow's failures after it."""
+    if escalation.deadline_kind in CHAIN_KINDS:
+        # The row stays, out of reach, so that the task's due date is not indexed afresh.
+        step.session.execute(
+            update(DeadlineRow)
+            .where(DeadlineRow.case_id == step.case.id, DeadlineRow.kind == escalation.deadline_kind,
+                   DeadlineRow.ref == escalation.deadline_ref)
+            .values(due_at=NEVER, level=TOP_LEVEL)
+            .execution_options(synchronize_session=False)
+        )
+        return case_runtime.advance(step.workflow)
+    anchors = [timer for timer, _ in escalation_timers(step.workflow)
+               if _deadline_of(step, timer)[:2] == (escalation.deadline_kind, escalation.deadline_ref)]
+    left = rest_of_chain(step.workflow, anchors, escalation.level)
+    timers = [task.task_spec.bpmn_id for task in left if task.state == TaskState.WAITING]  # the others are tasks
+    if timers:
+        step.details.setdefault("timers_cancelled", []).extend(timers)
+    return case_runtime.cancel_tasks(step.workflow, [task.id for task in left])
 
 
 def record_fired_escalations(step: Step) -> int:
     """Record the drawn escalations whose timers fired during this step; the number recorded."""
     recorded = 0
-    for timer, level in _fired_escalation_timers(step.workflow):
+    for timer, level in escalation_timers(step.workflow):
+        if timer.state != TaskState.COMPLETED or ESCALATED_MARK in timer.internal_data:
+            continue
         timer.internal_data[ESCALATED_MARK] = True
-        properties = extensions_of(timer).get("properties") or {}
-        kind = PURPOSES.get(properties.get(DEADLINE_PROPERTY))
-        referral = referral_for_instance(step, instance_of(timer))
-        if kind is not None and referral is not None and referral.id is not None:
-            ref = str(referral.id)
-        else:
-            kind, ref, referral = DeadlineKind.BPMN_TIMER, str(timer.id), referral
+        kind, ref, referral = _deadline_of(step, timer)
         due_at = _moment(timer.internal_data.get("event_value"))
         label = timer.task_spec.bpmn_name or timer.task_spec.bpmn_id
         recorded += record_escalation(step, kind, ref, level, due_at, referral=referral, label=label)
@@ -234,19 +260,14 @@ def chain_delays(properties: dict[str, str], priority: Priority | None) -> tuple
     return DEFAULT_AFTER[priority or Priority.NORMAL]
 
 
-def _fired_escalation_timers(workflow) -> list[tuple[Any, int]]:
-    # Kept next to its only use; belongs with the runtime facade if another service needs it.
-    found = []
-    for tasks in (workflow.tasks, *(sub.tasks for sub in workflow.subprocesses.values())):
-        for task in tasks.values():
-            if task.state != TaskState.COMPLETED or ESCALATED_MARK in task.internal_data:
-                continue
-            if getattr(task.task_spec, "event_definition", None) is None:
-                continue
-            level = (extensions_of(task).get("properties") or {}).get(ESCALATION_PROPERTY)
-            if level is not None and str(level).strip().isdigit():
-                found.append((task, int(str(level).strip())))
-    return found
+def _deadline_of(step: Step, timer) -> tuple[DeadlineKind, str, ReferralRow | None]:
+    """The deadline a drawn escalation timer is filed under: its referral's, else the timer's own."""
+    properties = extensions_of(timer).get("properties") or {}
+    kind = PURPOSES.get(properties.get(DEADLINE_PROPERTY))
+    referral = referral_for_instance(step, instance_of(timer))
+    if kind is not None and referral is not None and referral.id is not None:
+        return kind, str(referral.id), referral
+    return DeadlineKind.BPMN_TIMER, str(timer.id), referral
 
 
 def _moment(value: object) -> datetime | None:

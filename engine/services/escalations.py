@@ -2,13 +2,14 @@
 
     views = list_escalations(uow, actor, status="open")
     acknowledge_escalation(uow, clock, escalation_id, actor)
-    resolve_escalation(uow, clock, escalation_id, actor, note)    # stops further levels of that deadline
+    resolve_escalation(uow, clock, escalation_id, actor, note)    # stops the rest of its chain, in one case step
     reassign_escalation(uow, clock, escalation_id, actor, "demo-supervisor")
     summary = steering_summary(uow, clock, timedelta(days=7))
     queue_steering_summary(uow, clock, timedelta(days=7))      # one coordinator_summary outbox row per period
 
 Coordinators handle every escalation; a supervisor handles those of their organisation's cases.
-Each action appends a line to the case's history and an audit entry, in one transaction.
+Each action appends a line to the case's history and an audit entry, in one transaction. Resolving
+also moves the case (what is left of the chain is cancelled in its workflow), so it is a case step.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import and_, exists, func, or_, select, text
 
 from engine import field_problems as problem
 from engine.access import Actor, can_answer_referral, can_view_case
@@ -25,9 +26,10 @@ from engine.clock import Clock
 from engine.domain import EscalationStatus, Role
 from engine.domain.referral_states import OPEN_STATES, ReferralState
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
-from engine.services.deadlines import CHAIN_KINDS
-from engine.services.escalation_chain import NEVER, TOP_LEVEL
-from engine.store.models import AuditEntry, CaseEvent, CaseRow, DeadlineRow, EscalationRow, Organisation, OutboxRow, ReferralRow
+from engine.services.case_step import begin_step, finish_step
+from engine.services.escalation_chain import TOP_LEVEL, stop_chain
+from engine.services.step_lock import lock_for_writing
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, EscalationRow, Organisation, OutboxRow, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 
 NOTE_MAX = 1000
@@ -131,32 +133,25 @@ def acknowledge_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, ac
 
 
 def resolve_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor: Actor, note: str) -> EscalationView:
-    """Close an escalation with a note; no further level of the same deadline is raised."""
+    """Close an escalation with a note; the rest of its chain stops (see `escalation_chain.stop_chain`)."""
     note = (note or "").strip()
     if not note:
         raise InvalidData("say how the escalation was resolved", {"note": [problem.required()]})
     if len(note) > NOTE_MAX:
         raise InvalidData(f"the note is longer than {NOTE_MAX} characters", {"note": [problem.too_long(NOTE_MAX)]})
     with uow:
+        lock_for_writing(uow)
         escalation, case = _handled(uow, escalation_id, actor)
         if escalation.status == EscalationStatus.RESOLVED:
             raise Conflict(f"escalation {escalation_id} is already resolved")
-        now = clock.now()
+        step = begin_step(uow, clock, case.id, actor, "escalation_resolved")
         escalation.status = EscalationStatus.RESOLVED
-        escalation.resolved_by_id, escalation.resolved_at = actor.id, now
+        escalation.resolved_by_id, escalation.resolved_at = actor.id, step.now
         # Sensitive free text: kept on the escalation, never in history details or notifications.
         escalation.resolution_note = note
-        if escalation.deadline_kind in CHAIN_KINDS:
-            # The chain of a task's due date stops here; the row stays so it is not indexed afresh.
-            uow.session.execute(
-                update(DeadlineRow)
-                .where(DeadlineRow.case_id == case.id, DeadlineRow.kind == escalation.deadline_kind,
-                       DeadlineRow.ref == escalation.deadline_ref)
-                .values(due_at=NEVER, level=TOP_LEVEL)
-                .execution_options(synchronize_session=False)
-            )
-        _history(uow, escalation, case, actor, now, "escalation_resolved", {})
-        uow.commit()
+        failures = stop_chain(step, escalation)
+        step.details.update(_details(escalation))
+        finish_step(step, failures)
         return _reloaded(uow, escalation_id)
 
 
@@ -278,10 +273,14 @@ def _handled(uow: UnitOfWork, escalation_id: int, actor: Actor) -> tuple[Escalat
 
 
 def _history(uow: UnitOfWork, escalation: EscalationRow, case: CaseRow, actor: Actor, now: datetime, action: str, extra: dict) -> None:
-    details = {"escalation_id": escalation.id, "level": escalation.level, "deadline_kind": escalation.deadline_kind.value, **extra}
+    details = {**_details(escalation), **extra}
     uow.session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, action=action, details=details))
     uow.session.add(AuditEntry(at=now, user_id=actor.id, action=f"case.{action}", object_type="escalation",
                                object_id=str(escalation.id), case_id=case.id, details=details))
+
+
+def _details(escalation: EscalationRow) -> dict:
+    return {"escalation_id": escalation.id, "level": escalation.level, "deadline_kind": escalation.deadline_kind.value}
 
 
 def _reloaded(uow: UnitOfWork, escalation_id: int) -> EscalationView:

@@ -93,13 +93,15 @@ def test_a_case_walks_from_opening_to_closure_through_the_api_alone(api, contain
         resolved = _ok(api.post(COORDINATOR, f"/escalations/{escalation['id']}/resolve",
                                 json={"note": "Called the shelter: the focal point was on leave."}))
         assert resolved["status"] == "resolved"
+    # Resolved, the chain's follow-up tasks leave everyone's list; the acknowledgment is still awaited.
+    assert [t["bpmn_id"] for t in walk.tasks(SHELTER)] == ["Task_AcknowledgeReferral"]
+    assert walk.tasks(SUPERVISOR) == [] and walk.tasks(COORDINATOR) == []
 
-    # The shelter then answers; its acknowledgment ends the chain's follow-up tasks still open.
+    # The shelter then answers.
     shelter = walk.referral(SHELTER, "shelter")
     assert shelter["escalation_level"] == 3
     _ok(api.post(SHELTER, f"/referrals/{shelter['id']}/acknowledge", json={"acknowledged_by": "Mme Ebanda"}))
     assert [t["bpmn_id"] for t in walk.tasks(SHELTER)] == ["Task_ReferralDecision"]
-    assert walk.tasks(SUPERVISOR) == [] and walk.tasks(COORDINATOR) == []
     _ok(api.post(SHELTER, f"/referrals/{shelter['id']}/accept", json={}))
     _ok(api.post(SHELTER, f"/referrals/{shelter['id']}/outcome",
                  json={"service_delivered": True, "outcome_note": "Housed for 30 days."}))

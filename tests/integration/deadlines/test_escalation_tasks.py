@@ -1,5 +1,5 @@
-"""Escalation tasks never hold up the provider's work: they end when the referral moves on, on SQLite and
-PostgreSQL."""
+"""Escalation tasks never hold up the provider's work: they end when the referral moves on, and resolving
+an escalation stops the rest of its chain in the workflow, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.domain import DeadlineKind, ReferralState, TaskState
 from engine.services.deadlines import sweep_deadlines
 from engine.services.escalations import list_escalations, resolve_escalation
-from engine.store.models import DeadlineRow, EscalationRow, ReferralRow, TaskRow
+from engine.store.models import CaseEvent, DeadlineRow, EscalationRow, ReferralRow, TaskRow
 from tests.integration.deadlines.test_escalation_chain import _referral_sent
 
 PROVIDER, SUPERVISOR, COORDINATOR = "demo-health-douala", "demo-supervisor", "demo-coordinator"
@@ -86,3 +86,43 @@ def test_the_outcome_ends_the_referral_and_cancels_its_open_service_alert(contai
     assert resolve_escalation(container.uow(), clock, escalation.id, coordinator, "Delivered late").status == "resolved"
     assert _deadline_kinds(container) == {DeadlineKind.BPMN_TIMER}
 
+
+def test_resolving_an_escalation_cancels_its_task_and_the_later_levels_of_its_chain(container, walker):
+    _referral_sent(container, walker, "emergency")
+    clock = container.clock
+    clock.advance(timedelta(hours=4))
+    assert _sweep(container).escalations == 2
+    coordinator = walker.actor(COORDINATOR)
+    (level_2,) = list_escalations(container.uow(), coordinator, level=2)
+    resolve_escalation(container.uow(), clock, level_2.id, coordinator, "Called the hospital's duty doctor")
+
+    # The supervisor's alert is answered; the provider still has to acknowledge, and is still reminded to.
+    assert _inbox(walker, SUPERVISOR) == []
+    assert _inbox(walker, PROVIDER) == ["Task_AckReminder", "Task_AcknowledgeReferral"]
+    assert _task_states(container)["Task_AckAlert"] == TaskState.CANCELLED.value
+    # The coordinator's level will not come: its timer is gone with its deadline row.
+    assert DeadlineKind.REFERRAL_ACK not in _deadline_kinds(container)
+    clock.advance(timedelta(hours=4))
+    assert _sweep(container).claimed == 0
+    assert _inbox(walker, COORDINATOR) == []
+    assert _levels(container) == [1, 2]
+    with container.uow() as uow:
+        (details,) = uow.session.scalars(select(CaseEvent.details).where(CaseEvent.action == "escalation_resolved"))
+    assert details["escalation_id"] == level_2.id
+    assert details["ended_tasks"] == ["Task_AckAlert"] and details["timers_cancelled"] == ["Timer_AckEscalation"]
+
+    walker.complete(PROVIDER, "Task_AcknowledgeReferral", {"acknowledged_by": "Dr Ngo"})
+    assert _inbox(walker, PROVIDER) == ["Task_ReferralDecision"]
+
+
+def test_an_escalation_task_answered_resolved_stops_its_chain_too(container, walker):
+    _referral_sent(container, walker, "emergency")
+    clock = container.clock
+    clock.advance(timedelta(hours=4))
+    assert _sweep(container).escalations == 2
+    walker.complete(SUPERVISOR, "Task_AckAlert", {"escalation_action": "resolved", "escalation_note": "Called them"})
+    assert DeadlineKind.REFERRAL_ACK not in _deadline_kinds(container)
+    clock.advance(timedelta(hours=4))
+    assert _sweep(container).claimed == 0
+    assert _inbox(walker, COORDINATOR) == []
+    assert _inbox(walker, PROVIDER) == ["Task_AckReminder", "Task_AcknowledgeReferral"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from engine.clock import ManualClock
+from engine.runtime import case_runtime
 from engine.runtime.script_engine import SafeScriptEngine
 
 
@@ -23,6 +24,56 @@ def test_bare_non_interrupting_timer_opens_escalation_and_keeps_provider_task(op
     case.advance()
     assert case.ready_ids() == ["Task_Escalate", "Task_Provide"]
     assert case.timers() == []
+
+
+def test_a_timer_cancelled_before_it_fires_never_opens_its_escalation(open_case, clock):
+    case = open_case("timer_bare_non_interrupting.bpmn")
+    [timer] = case.timers()
+    assert case_runtime.cancel_tasks(case.workflow, [timer.task_id]) == []
+    case.reload()
+    assert case.timers() == []
+
+    clock.advance(timedelta(hours=73))
+    case.advance()
+    assert case.ready_ids() == ["Task_Provide"]
+    case.complete("Task_Provide")
+    assert case.completed
+
+
+def test_cancelling_the_last_open_escalation_lets_the_process_end(open_case, clock):
+    case = open_case("timer_bare_non_interrupting.bpmn")
+    clock.advance(timedelta(hours=72))
+    case.advance()
+    case.complete("Task_Provide")
+    assert not case.completed  # the escalation is a branch of its own
+    [escalation] = case.ready()
+    case_runtime.cancel_tasks(case.workflow, [escalation.id, escalation.id])  # twice is the same as once
+    case.reload()
+    assert case.ready_ids() == [] and case.completed
+
+
+def test_an_escalation_task_answered_resolved_stops_the_rest_of_its_chain(open_case, clock):
+    case = open_case("escalation_chain.bpmn")
+    clock.advance(timedelta(hours=2))
+    case.advance()
+    assert case.ready_ids() == ["Task_Acknowledge", "Task_Alert", "Task_Reminder"]
+    case.complete("Task_Alert", {"escalation_action": "resolved"})
+    # The coordinator's level will not come; the provider is still reminded to acknowledge.
+    assert case.timers() == []
+    clock.advance(timedelta(hours=2))
+    case.advance()
+    assert case.ready_ids() == ["Task_Acknowledge", "Task_Reminder"]
+
+
+def test_an_escalation_task_answered_otherwise_leaves_its_chain_running(open_case, clock):
+    case = open_case("escalation_chain.bpmn")
+    clock.advance(timedelta(hours=1))
+    case.advance()
+    case.complete("Task_Reminder", {"escalation_action": "acknowledged"})
+    assert [timer.bpmn_id for timer in case.timers()] == ["Timer_Level2", "Timer_Level3"]
+    clock.advance(timedelta(hours=2))
+    case.advance()
+    assert case.ready_ids() == ["Task_Acknowledge", "Task_Alert", "Task_Escalation"]
 
 
 def test_quoted_interrupting_timer_cancels_the_provider_task(open_case, clock):
