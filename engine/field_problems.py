@@ -117,3 +117,13 @@ def too_early(limit: date) -> FieldProblem:
 def too_late(limit: date) -> FieldProblem:
     """A date after the last one allowed."""
     return FieldProblem("too_late", f"on or before {limit.isoformat()}", limit=limit.isoformat())
+
+
+def no_such_user() -> FieldProblem:
+    """The username names nobody."""
+    return FieldProblem("no_such_user", "no such user")
+
+
+def not_of_task_organisation() -> FieldProblem:
+    """The user named is not of the organisation that must do the task."""
+    return FieldProblem("not_of_task_organisation", "not of the organisation that must do this task")

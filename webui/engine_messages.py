@@ -54,6 +54,8 @@ FIELD_WORDS: dict[str, Callable[[dict], str]] = {
     "bad_slug": lambda p: _("Use lowercase letters, digits and dashes."),
     "unknown_provider": lambda p: _("Choose a provider of the directory."),
     "provider_not_offering": lambda p: _("This provider does not offer this service in the case's region."),
+    "no_such_user": lambda p: _("There is no user with this name."),
+    "not_of_task_organisation": lambda p: _("This person is not of the organisation that must do this task."),
 }
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from engine.access import Actor, actor_of
+from engine import field_problems as problem
 from engine.errors import Conflict, InvalidData, NotFound
 from engine.store.models import User
 from engine.store.unit_of_work import UnitOfWork
@@ -31,7 +32,7 @@ def handover_target(uow: UnitOfWork, username: str) -> User:
     """
     target = uow.session.scalar(select(User).where(User.username == username))
     if target is None:
-        raise InvalidData(f"there is no user {username!r}", {"username": ["no such user"]})
+        raise InvalidData(f"there is no user {username!r}", {"username": [problem.no_such_user()]})
     if not target.active:
         raise Conflict(f"user {username!r} is not active")
     return target

@@ -63,6 +63,8 @@ class Step:
     outbox: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     # Whether the deadline index holds rows for this case (saves reading it when there are none).
     has_deadlines: bool = True
+    # What the step's audit entry names: (object type, id); by default the completed task, else the case.
+    audit_object: tuple[str, str] | None = None
     _referrals: list | None = None
 
     @property
@@ -214,6 +216,12 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     step.uow.guard(case_records.save_case, connection, case)
     changes.write(connection)
     actor_id = step.actor.id if step.actor is not None else None
+    if step.audit_object is not None:
+        object_type, object_id = step.audit_object
+    elif step.completed_task is not None:
+        object_type, object_id = "task", step.completed_task.id
+    else:
+        object_type, object_id = "case", case.reference
     details = dict(step.details)
     if changes.new_tasks:
         details["new_tasks"] = [row.bpmn_id for row in changes.new_tasks]
@@ -235,8 +243,8 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
             "at": step.now,
             "user_id": actor_id,
             "action": f"case.{step.action}",
-            "object_type": "task" if step.completed_task is not None else "case",
-            "object_id": step.completed_task.id if step.completed_task is not None else case.reference,
+            "object_type": object_type,
+            "object_id": object_id,
             "case_id": case.id,
             "details": {"fields": details.get("fields", [])},
         },

@@ -26,6 +26,7 @@ from engine.clock import Clock
 from engine.domain import EscalationStatus, Role
 from engine.domain.referral_states import OPEN_STATES, ReferralState
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
+from engine.services.actors import handover_target
 from engine.services.case_step import begin_step, finish_step
 from engine.services.escalation_chain import TOP_LEVEL, stop_chain
 from engine.services.step_lock import lock_for_writing
@@ -145,6 +146,7 @@ def resolve_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor:
         if escalation.status == EscalationStatus.RESOLVED:
             raise Conflict(f"escalation {escalation_id} is already resolved")
         step = begin_step(uow, clock, case.id, actor, "escalation_resolved")
+        step.audit_object = ("escalation", str(escalation.id))
         escalation.status = EscalationStatus.RESOLVED
         escalation.resolved_by_id, escalation.resolved_at = actor.id, step.now
         # Sensitive free text: kept on the escalation, never in history details or notifications.
@@ -161,9 +163,7 @@ def reassign_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor
         escalation, case = _handled(uow, escalation_id, actor)
         if escalation.status == EscalationStatus.RESOLVED:
             raise Conflict(f"escalation {escalation_id} is already resolved")
-        target = uow.directory.user(to_username)
-        if not target.active:
-            raise Conflict(f"user {to_username!r} is not active")
+        target = handover_target(uow, to_username)
         now = clock.now()
         escalation.reassigned_to_id = target.id
         _history(uow, escalation, case, actor, now, "escalation_reassigned", {"to_user_id": target.id})

@@ -24,6 +24,7 @@ from engine.access import (
     can_take_over_task,
     can_view_case,
 )
+from engine import field_problems as problem
 from engine.clock import Clock
 from engine.domain import TaskState
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
@@ -163,7 +164,7 @@ def reassign_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, to_
         target = handover_target(uow, to_username)
         if not can_take_over_task(actor_of(target), row):
             raise InvalidData(f"{to_username} is not of the organisation that must do task {row.name}",
-                              {"username": ["not of the organisation that must do this task"]})
+                              {"username": [problem.not_of_task_organisation()]})
         _assign(uow, clock, row, actor, target.id, "task_reassigned", expected_assignee=row.assignee_id)
 
 

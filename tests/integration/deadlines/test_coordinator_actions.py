@@ -64,7 +64,10 @@ def test_acknowledging_then_resolving_stops_the_next_level(container, escalated)
         assert sorted(uow.session.scalars(select(EscalationRow.level))) == [1, 2]
         actions = list(uow.session.scalars(select(CaseEvent.action).where(CaseEvent.action.like("escalation_%"))))
         assert actions == ["escalation_acknowledged", "escalation_resolved"]
-        assert uow.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "case.escalation_resolved"))
+        audited = uow.session.execute(
+            select(AuditEntry.object_type, AuditEntry.object_id).where(AuditEntry.action == "case.escalation_resolved")
+        ).all()
+        assert audited == [("escalation", str(level_2.id))]
         details = repr(list(uow.session.scalars(select(CaseEvent.details))))
         assert "duty doctor" not in details  # the note stays on the escalation only
 
@@ -78,6 +81,9 @@ def test_reassigning_alerts_the_new_holder(container, escalated):
     with container.uow() as uow:
         last = uow.session.scalars(select(OutboxRow).order_by(OutboxRow.id.desc()).limit(1)).one()
     assert (last.event_type, last.payload["recipients"]) == ("escalation_level_1", [{"user": supervisor_id}])
+    with pytest.raises(InvalidData) as unknown:
+        reassign_escalation(container.uow(), container.clock, level_1.id, coordinator, "nobody-here")
+    assert list(unknown.value.errors) == ["username"]
 
 
 def test_only_coordinators_and_the_cases_supervisors_handle_escalations(container, escalated):
