@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import secrets
@@ -111,6 +112,7 @@ def run_raw(cases: int, fsync_dir: Path | None = None) -> Run:
             os.fsync(handle)
 
     run = Run("raw + fsync" if fsync_dir else "raw SpiffWorkflow", cases, 0.0)
+    gc.collect()
     started, cpu_started = time.perf_counter(), time.process_time()
     for _ in range(cases):
         workflow = BpmnWorkflow(spec)
@@ -164,60 +166,74 @@ class Installation:
     def __init__(self, name: str, url: str, profile: bool = False):
         self.name = name
         self.container, self.actor = prepare(url)
-        self.counts = {"statements": 0, "commits": 0}
-        self.task_statements = self.task_commits = self.open_statements = 0
         self.profiler = cProfile.Profile() if profile else None
-        event.listen(self.container.engine, "before_cursor_execute", self._count("statements"))
-        event.listen(self.container.engine, "commit", self._count("commits"))
 
-    def _count(self, key: str):
-        def count(*_args) -> None:
-            self.counts[key] += 1
-
-        return count
-
-    def walk(self, cases: int) -> Run:
-        """Open and walk `cases` cases through the services."""
+    def _walk_one(self, step_ms: list[float] | None = None) -> None:
         from engine.services.cases import open_case
         from engine.services.tasks import complete_task
 
-        uow, clock, actor, counts = self.container.uow, self.container.clock, self.actor, self.counts
+        uow, clock, actor = self.container.uow, self.container.clock, self.actor
+        ref = open_case(uow(), clock, "linear-six", actor)
+        task_id = ref.open_task_ids[0]
+        for data in STEPS:
+            begun = time.perf_counter()
+            result = complete_task(uow(), clock, task_id, actor, data)
+            if step_ms is not None:
+                step_ms.append((time.perf_counter() - begun) * 1000)
+            task_id = result.new_task_ids[0] if result.new_task_ids else None
+        assert result.completed
+
+    def walk(self, cases: int) -> Run:
+        """Open and walk `cases` cases through the services (timed; nothing counts statements meanwhile)."""
         run = Run(self.name, cases, 0.0)
+        gc.collect()
         if self.profiler:
             self.profiler.enable()
         started, cpu_started = time.perf_counter(), time.process_time()
         for _ in range(cases):
-            before = counts["statements"]
-            ref = open_case(uow(), clock, "linear-six", actor)
-            self.open_statements += counts["statements"] - before
-            task_id = ref.open_task_ids[0]
-            for data in STEPS:
-                statements, commits = counts["statements"], counts["commits"]
-                begun = time.perf_counter()
-                result = complete_task(uow(), clock, task_id, actor, data)
-                run.step_ms.append((time.perf_counter() - begun) * 1000)
-                self.task_statements += counts["statements"] - statements
-                self.task_commits += counts["commits"] - commits
-                task_id = result.new_task_ids[0] if result.new_task_ids else None
-            assert result.completed
+            self._walk_one(run.step_ms)
         run.seconds = time.perf_counter() - started
         run.cpu_seconds = time.process_time() - cpu_started
         if self.profiler:
             self.profiler.disable()
         return run
 
+    def count(self, run: Run, cases: int = 20) -> None:
+        """Count the statements and commits of opening and walking a few more cases (not timed)."""
+        from engine.services.cases import open_case
+
+        counts = {"statements": 0, "commits": 0}
+
+        def counter(key: str):
+            return lambda *_args: counts.__setitem__(key, counts[key] + 1)
+
+        engine = self.container.engine
+        listeners = [("before_cursor_execute", counter("statements")), ("commit", counter("commits"))]
+        for name, listener in listeners:
+            event.listen(engine, name, listener)
+        try:
+            open_case(self.container.uow(), self.container.clock, "linear-six", self.actor)
+            run.statements_per_open = counts["statements"]
+            for _ in range(cases):
+                self._walk_one()
+        finally:
+            for name, listener in listeners:
+                event.remove(engine, name, listener)
+        # Each walk opens a case (one statement list, one commit) and completes its tasks.
+        run.statements_per_task = (counts["statements"] - (cases + 1) * run.statements_per_open) / (cases * len(STEPS))
+        run.commits_per_task = (counts["commits"] - (cases + 1)) / (cases * len(STEPS))
+
     def finish(self, run: Run) -> None:
-        """Fill in the per-task counts and the stored bytes, print the profile, and close the database."""
+        """Count statements, measure the stored bytes, print the profile, and close the database."""
         from engine.store.models import CaseRow
 
         if self.profiler:
             pstats.Stats(self.profiler).sort_stats("cumulative").print_stats(35)
-        run.statements_per_task = self.task_statements / (run.cases * len(STEPS))
-        run.commits_per_task = self.task_commits / (run.cases * len(STEPS))
-        run.statements_per_open = self.open_statements / run.cases
+        self.count(run)
         with self.container.uow() as u:
             run.blob_bytes = u.session.scalar(select(func.avg(func.length(CaseRow.workflow_json))))
-        run.stored_bytes = _database_bytes(self.container.engine) // run.cases
+            cases = u.session.scalar(select(func.count()).select_from(CaseRow))
+        run.stored_bytes = _database_bytes(self.container.engine) // cases
         self.container.dispose()
 
 

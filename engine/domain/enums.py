@@ -52,7 +52,10 @@ class Priority(StrEnum):
     @property
     def rank(self) -> int:
         """Sort key: 0 is the most pressing."""
-        return list(Priority).index(self)
+        return _PRIORITY_RANKS[self]
+
+
+_PRIORITY_RANKS = {priority: rank for rank, priority in enumerate(Priority)}
 
 
 class RiskLevel(StrEnum):

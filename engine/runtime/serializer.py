@@ -27,8 +27,12 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import AiguillageError, InvalidData
 from engine.runtime.operations import OperationTask
@@ -45,6 +49,48 @@ class CaseStateError(AiguillageError):
     """A saved case cannot be read back: wrong serializer version, other process, or corrupt text."""
 
 
+# Task ids recur in every load of a case (each as key, id, parent and child): parsing a UUID from
+# text costs more than the rest of restoring the task, so parsed ids are kept, up to a bound.
+_UUID_CACHE_SIZE = 200_000
+_uuids: dict[str, UUID] = {}
+
+
+def task_uuid(text: str) -> UUID:
+    """The UUID of a task id written as text (parsed once per process while the cache has room)."""
+    found = _uuids.get(text)
+    if found is None:
+        if len(_uuids) >= _UUID_CACHE_SIZE:
+            _uuids.clear()
+        found = _uuids[text] = UUID(text)
+    return found
+
+
+class CachedIdTaskConverter(TaskConverter):
+    """SpiffWorkflow 3.2's task converter, reading task ids through `task_uuid`; the saved form is unchanged."""
+
+    def from_dict(self, dct, workflow):
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=task_uuid(dct["id"]))
+        task._parent = task_uuid(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [task_uuid(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        if delta and task.parent is not None:
+            data = DeepMerge.merge({}, task.parent.data)
+            data.update(self.registry.restore(delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                if key in data:
+                    del data[key]
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
+
+
 class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
     """Writes the workflow without its specs and rebuilds it on the specs it is given."""
 
@@ -59,8 +105,8 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         if specs is None:
             raise CaseStateError("a saved case can only be restored with the specs of its pathway version")
         workflow = self.target_class(specs.spec, specs.subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], task_uuid, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(task_uuid(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
@@ -85,6 +131,7 @@ def serializer_config() -> dict:
         config[clock_timer] = TimerConditionalEventDefinitionConverter
     config[OperationTask] = OperationTaskConverter
     config[BpmnWorkflow] = SpecFreeWorkflowConverter
+    config[Task] = CachedIdTaskConverter
     return config
 
 

@@ -97,3 +97,29 @@ def test_loading_garbage_is_a_clear_error(open_case):
 
 def test_camunda_config_is_left_untouched_by_ours():
     assert len(serializer.serializer_config()) > len(CAMUNDA_CONFIG)
+
+
+def test_a_case_saved_by_spiffs_own_task_converter_reads_the_same_with_cached_ids(open_case, monkeypatch):
+    from uuid import UUID
+
+    from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
+    from SpiffWorkflow.task import Task
+
+    case = open_case("multi_instance.bpmn", data={"needs": ["medical", "shelter"]})
+    case.complete("Task_Acknowledge", {"acknowledged": True})
+    text = serializer.dumps(case.workflow)
+    # A cache that fills at once and is emptied on every id still gives the same workflow.
+    monkeypatch.setattr(serializer, "_UUID_CACHE_SIZE", 1)
+    restored = serializer.loads(text, case.specs, case.engine)
+    assert all(type(task_id) is UUID and task.id == task_id for task_id, task in restored.tasks.items())
+    assert serializer.dumps(restored) == text
+    # Spiff's own task converter restores the very same workflow from the same text.
+    config = serializer.serializer_config()
+    config[Task] = TaskConverter
+    registry = BpmnWorkflowSerializer.configure(config)
+    stored = json.loads(text)
+    stored.pop("serializer_version"), stored.pop("process_id")
+    by_spiff = registry.convert_from_dict["BpmnWorkflow"](stored, specs=case.specs)
+    by_spiff.script_engine = case.engine
+    assert serializer.dumps(by_spiff) == text
+    assert case_runtime.ready_human_tasks(restored) == case_runtime.ready_human_tasks(by_spiff)
