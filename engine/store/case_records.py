@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from engine.domain import CaseStatus, CloseReason, Priority, RiskLevel, TaskState
+from engine.domain import CaseStatus, CloseReason, DeadlineKind, Priority, RiskLevel, TaskState
 from engine.errors import Conflict
 from engine.store.models import (
     AuditEntry,
@@ -32,6 +32,8 @@ from engine.store.models import (
     TaskCandidate,
     TaskRow,
 )
+from engine.store.models.audit import request_origin
+from engine.store.prepared import Prepared
 from engine.store.unit_of_work import CONFLICT_MESSAGE
 
 
@@ -108,9 +110,10 @@ class TaskRecord:
 
 TASK_COLUMNS = tuple(f.name for f in fields(TaskRecord))
 
-# ---- statements, built once -----------------------------------------------------------------
+# ---- statements, built once ------------------------------------------------------------------
+# Each is compiled once per dialect and sent as is (see `engine.store.prepared`).
 
-_CASE_FOR_STEP = (
+_CASE_FOR_STEP = Prepared(
     select(
         *(_cases.c[name] for name in CASE_COLUMNS),
         PathwayVersionRow.content_hash,
@@ -121,9 +124,11 @@ _CASE_FOR_STEP = (
     .where(_cases.c.id == bindparam("case_id"))
 )
 _TASK_FIELDS = tuple(_tasks.c[name] for name in TASK_COLUMNS)
-_OPEN_TASKS = select(*_TASK_FIELDS).where(_tasks.c.case_id == bindparam("case_id"), _tasks.c.state == TaskState.OPEN)
+_OPEN_TASKS = Prepared(
+    select(*_TASK_FIELDS).where(_tasks.c.case_id == bindparam("case_id"), _tasks.c.state == TaskState.OPEN)
+)
 # A task and the other open tasks of its case, in one query.
-_TASK_AND_OPEN_SIBLINGS = select(*_TASK_FIELDS).where(
+_TASK_AND_OPEN_SIBLINGS = Prepared(select(*_TASK_FIELDS).where(
     or_(
         _tasks.c.id == bindparam("task_id"),
         and_(
@@ -131,34 +136,37 @@ _TASK_AND_OPEN_SIBLINGS = select(*_TASK_FIELDS).where(
             _tasks.c.state == TaskState.OPEN,
         ),
     )
-)
+))
 _versions = PathwayVersionRow.__table__
-_LATEST_VERSION = (
+_LATEST_VERSION = Prepared(
     select(_versions.c.id, _versions.c.pathway_id, _versions.c.version, _versions.c.content_hash, _versions.c.main_file)
     .where(_versions.c.pathway_id == bindparam("pathway_id"))
     .order_by(_versions.c.version.desc())
     .limit(1)
 )
-_INSERT_CASE = insert(_cases).returning(_cases.c.id)
+_INSERT_CASE = Prepared(insert(_cases).returning(_cases.c.id))
 # The SET clause is built from the parameters given; the WHERE holds the optimistic lock.
-_UPDATE_CASE = update(_cases).where(_cases.c.id == bindparam("b_id"), _cases.c.lock_version == bindparam("b_version"))
-_INSERT_TASKS = insert(_tasks)
-_END_TASK = (
+_UPDATE_CASE = Prepared(
+    update(_cases).where(_cases.c.id == bindparam("b_id"), _cases.c.lock_version == bindparam("b_version"))
+)
+_INSERT_TASKS = Prepared(insert(_tasks))
+_END_TASK = Prepared(
     update(_tasks)
     .where(_tasks.c.id == bindparam("b_id"), _tasks.c.state == TaskState.OPEN)
     .values(state=bindparam("state"), completed_at=bindparam("completed_at"), completed_by_id=bindparam("completed_by_id"))
 )
-_DELETE_CANDIDATES = delete(_candidates).where(_candidates.c.task_id.in_(bindparam("task_ids", expanding=True)))
-_INSERT_CANDIDATES = insert(_candidates)
-_INSERT_EVENTS = insert(CaseEvent.__table__)
-_INSERT_AUDIT = insert(AuditEntry.__table__)
-_INSERT_OUTBOX = insert(OutboxRow.__table__)
-_DEADLINES_OF_CASE = select(_deadlines.c.id, _deadlines.c.kind, _deadlines.c.ref, _deadlines.c.due_at, _deadlines.c.level).where(
-    _deadlines.c.case_id == bindparam("case_id")
+_DELETE_CANDIDATES = Prepared(delete(_candidates).where(_candidates.c.task_id == bindparam("b_id")))
+_INSERT_CANDIDATES = Prepared(insert(_candidates))
+_INSERT_EVENTS = Prepared(insert(CaseEvent.__table__))
+_INSERT_AUDIT = Prepared(insert(AuditEntry.__table__))
+_INSERT_OUTBOX = Prepared(insert(OutboxRow.__table__))
+_DEADLINES_OF_CASE = Prepared(
+    select(_deadlines.c.id, _deadlines.c.kind, _deadlines.c.ref, _deadlines.c.due_at, _deadlines.c.level)
+    .where(_deadlines.c.case_id == bindparam("case_id"))
 )
-_DELETE_DEADLINES = delete(_deadlines).where(_deadlines.c.id.in_(bindparam("ids", expanding=True)))
-_MOVE_DEADLINE = update(_deadlines).where(_deadlines.c.id == bindparam("b_id")).values(due_at=bindparam("due_at"))
-_INSERT_DEADLINES = insert(_deadlines)
+_DELETE_DEADLINE = Prepared(delete(_deadlines).where(_deadlines.c.id == bindparam("b_id")))
+_MOVE_DEADLINE = Prepared(update(_deadlines).where(_deadlines.c.id == bindparam("b_id")).values(due_at=bindparam("due_at")))
+_INSERT_DEADLINES = Prepared(insert(_deadlines))
 
 
 # ---- reading --------------------------------------------------------------------------------
@@ -174,34 +182,55 @@ class LoadedCase:
     has_deadlines: bool
 
 
+class VersionRef(NamedTuple):
+    """A published pathway version, as opening a case needs it."""
+
+    id: int
+    pathway_id: str
+    version: int
+    content_hash: str
+    main_file: str
+
+
+class DeadlineIndexRow(NamedTuple):
+    """A row of the deadline index, as a step's sync reads it."""
+
+    id: int
+    kind: DeadlineKind
+    ref: str
+    due_at: datetime
+    level: int
+
+
 def load_case(connection: Connection, case_id: int) -> LoadedCase | None:
     """The case, its version's hash and main file, and whether it has deadline rows; None if absent."""
-    row = connection.execute(_CASE_FOR_STEP, {"case_id": case_id}).first()
+    row = _CASE_FOR_STEP.first(connection, {"case_id": case_id})
     if row is None:
         return None
     values = dict(zip(CASE_COLUMNS, row))
-    case = CaseRecord(**values, loaded=values)
-    return LoadedCase(case, row.content_hash, row.main_file, bool(row.has_deadlines))
+    content_hash, main_file, has_deadlines = row[len(CASE_COLUMNS):]
+    return LoadedCase(CaseRecord(**values, loaded=values), content_hash, main_file, bool(has_deadlines))
 
 
-def latest_version(connection: Connection, pathway_id: str):
-    """The latest published version of a pathway (id, pathway_id, version, content_hash, main_file), or None."""
-    return connection.execute(_LATEST_VERSION, {"pathway_id": pathway_id}).first()
+def latest_version(connection: Connection, pathway_id: str) -> VersionRef | None:
+    """The latest published version of a pathway, or None."""
+    row = _LATEST_VERSION.first(connection, {"pathway_id": pathway_id})
+    return VersionRef(*row) if row is not None else None
 
 
 def open_tasks(connection: Connection, case_id: int) -> list[TaskRecord]:
     """The open task rows of a case."""
-    return [TaskRecord(*row) for row in connection.execute(_OPEN_TASKS, {"case_id": case_id})]
+    return [TaskRecord(*row) for row in _OPEN_TASKS.rows(connection, {"case_id": case_id})]
 
 
 def task_and_open_siblings(connection: Connection, task_id: str) -> list[TaskRecord]:
     """The task (whatever its state) and the open tasks of its case."""
-    return [TaskRecord(*row) for row in connection.execute(_TASK_AND_OPEN_SIBLINGS, {"task_id": task_id})]
+    return [TaskRecord(*row) for row in _TASK_AND_OPEN_SIBLINGS.rows(connection, {"task_id": task_id})]
 
 
-def deadlines_of(connection: Connection, case_id: int):
-    """The deadline index rows of a case: id, kind, ref, due_at, level."""
-    return connection.execute(_DEADLINES_OF_CASE, {"case_id": case_id}).all()
+def deadlines_of(connection: Connection, case_id: int) -> list[DeadlineIndexRow]:
+    """The deadline index rows of a case."""
+    return [DeadlineIndexRow(*row) for row in _DEADLINES_OF_CASE.rows(connection, {"case_id": case_id})]
 
 
 # ---- writing --------------------------------------------------------------------------------
@@ -210,7 +239,7 @@ def deadlines_of(connection: Connection, case_id: int):
 def insert_case(connection: Connection, case: CaseRecord) -> int:
     """Write a new case row; its id is set on the record, which then counts as loaded."""
     values = {name: getattr(case, name) for name in CASE_COLUMNS if name != "id"}
-    case.id = connection.execute(_INSERT_CASE, values).scalar_one()
+    case.id = _INSERT_CASE.execute(connection, values).scalar_one()
     case.loaded = {**values, "id": case.id}
     return case.id
 
@@ -221,7 +250,7 @@ def save_case(connection: Connection, case: CaseRecord) -> None:
     values.pop("lock_version", None)
     values.pop("id", None)
     values.update(lock_version=case.lock_version + 1, b_id=case.id, b_version=case.lock_version)
-    if connection.execute(_UPDATE_CASE, values).rowcount != 1:
+    if _UPDATE_CASE.execute(connection, values).rowcount != 1:
         raise Conflict(CONFLICT_MESSAGE)
     case.lock_version += 1
     case.loaded = {name: getattr(case, name) for name in CASE_COLUMNS}
@@ -231,31 +260,27 @@ def end_tasks(connection: Connection, ended: list[dict[str, Any]]) -> None:
     """Mark tasks completed or cancelled (`b_id`, `state`, `completed_at`, `completed_by_id`) and drop their candidates."""
     if not ended:
         return
-    connection.execute(_END_TASK, ended)
-    connection.execute(_DELETE_CANDIDATES, {"task_ids": [values["b_id"] for values in ended]})
+    _END_TASK.execute_many(connection, ended)
+    _DELETE_CANDIDATES.execute_many(connection, [{"b_id": values["b_id"]} for values in ended])
 
 
 def insert_tasks(connection: Connection, tasks: list[TaskRecord], candidates: list[dict[str, Any]]) -> None:
     """Write new task rows and their candidate rows."""
-    if tasks:
-        connection.execute(_INSERT_TASKS, [task.values() for task in tasks])
-    if candidates:
-        connection.execute(_INSERT_CANDIDATES, candidates)
+    _INSERT_TASKS.execute_many(connection, [task.values() for task in tasks])
+    _INSERT_CANDIDATES.execute_many(connection, candidates)
 
 
 def change_deadlines(connection: Connection, deleted: list[int], moved: list[dict[str, Any]], added: list[dict[str, Any]]) -> None:
-    """Drop, move (`b_id`, `due_at`) and add deadline index rows."""
-    if deleted:
-        connection.execute(_DELETE_DEADLINES, {"ids": deleted})
-    if moved:
-        connection.execute(_MOVE_DEADLINE, moved)
-    if added:
-        connection.execute(_INSERT_DEADLINES, added)
+    """Drop, move (`b_id`, `due_at`) and add deadline index rows (`case_id`, `kind`, `ref`, `due_at`, `created_at`)."""
+    _DELETE_DEADLINE.execute_many(connection, [{"b_id": row_id} for row_id in deleted])
+    _MOVE_DEADLINE.execute_many(connection, moved)
+    _INSERT_DEADLINES.execute_many(
+        connection, [{**row, "level": 0, "claimed_by": None, "claimed_until": None, "attempts": 0} for row in added]
+    )
 
 
 def append_history(connection: Connection, event: dict[str, Any], audit: dict[str, Any], outbox: list[dict[str, Any]]) -> None:
     """Append the step's history line, audit entry and outbox rows (append-only: nothing reads them back here)."""
-    connection.execute(_INSERT_EVENTS, event)
-    connection.execute(_INSERT_AUDIT, audit)
-    if outbox:
-        connection.execute(_INSERT_OUTBOX, outbox)
+    _INSERT_EVENTS.execute(connection, event)
+    _INSERT_AUDIT.execute(connection, {**request_origin(), **audit})
+    _INSERT_OUTBOX.execute_many(connection, [{"dispatched_at": None, **row} for row in outbox])

@@ -27,6 +27,11 @@ def _origin_user_agent() -> str | None:
     return agent[:512] if agent else None
 
 
+def request_origin() -> dict[str, str | None]:
+    """The `ip` and `user_agent` columns of an audit row written now (for rows written without the ORM)."""
+    return {"ip": _origin_ip(), "user_agent": _origin_user_agent()}
+
+
 class AuditEntry(Base):
     """One read or write of personal data. No foreign keys: the log outlives what it mentions."""
 
