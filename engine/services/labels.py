@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -51,13 +52,16 @@ class PathwayTexts:
 
 @dataclass(frozen=True)
 class LabelledField:
-    """One field of a task's form with its label, and its options as (id, label) pairs."""
+    """One field of a task's form with its label, and its options as (id, label) pairs; a read-only
+    field also carries the value the case holds (as stored: the page words it)."""
 
     id: str
     label: str
     type: str
     required: bool
     choices: tuple[tuple[str, str], ...]
+    read_only: bool = False
+    value: Any = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,8 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
                 type=field.type,
                 required=field.required,
                 choices=tuple((choice, labels.value(field.id, choice)) for choice in field.choices),
+                read_only=field.read_only,
+                value=field.value,
             )
             for field in form.fields
         ),

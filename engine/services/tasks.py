@@ -11,6 +11,7 @@ referrals); then the workflow moves on and everything commits together.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, delete, insert, update
 
@@ -212,13 +213,16 @@ def _assign(uow, clock, row: TaskRow, actor: Actor, assignee_id: int | None, act
 
 @dataclass(frozen=True)
 class FieldInfo:
-    """One field of a task's form, as a person filling it needs to know it."""
+    """One field of a task's form, as a person filling it needs to know it; a read-only field carries
+    the value the case holds under its name, since it is shown and never written."""
 
     id: str
     label: str
     type: str
     required: bool
     choices: tuple[str, ...]
+    read_only: bool = False
+    value: Any = None  # only for a read-only field
 
 
 @dataclass(frozen=True)
@@ -243,18 +247,23 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> 
         step = begin_step(uow, clock, row.case_id, actor, "read")
         task = _ready_task(step.workflow, row)
         region = step.case.region
-    fields = tuple(
-        FieldInfo(
-            id=f.id,
-            label=f.label or f.id,
-            type=f.type or "string",
-            required=any(v.name == "required" for v in getattr(f, "validation", []) or []),
-            choices=tuple(option.id for option in getattr(f, "options", []) or []),
-        )
-        for f in form_fields(task.form)
-    )
+    fields = tuple(_field_info(f, task.data) for f in form_fields(task.form))
     providers = ()
     need = (task.instance or {}).get("value")
     if task.properties.get(REFERRAL_PROPERTY) == "send" and isinstance(need, dict) and need.get("sector"):
         providers = tuple(list_providers(uow, need["sector"], region))
     return TaskForm(row.id, row.bpmn_id, row.name, fields, providers)
+
+
+def _field_info(field, data: dict[str, Any]) -> FieldInfo:
+    rules = {rule.name for rule in getattr(field, "validation", []) or []}
+    read_only = "readonly" in rules
+    return FieldInfo(
+        id=field.id,
+        label=field.label or field.id,
+        type=field.type or "string",
+        required="required" in rules,
+        choices=tuple(option.id for option in getattr(field, "options", []) or []),
+        read_only=read_only,
+        value=data.get(field.id) if read_only else None,
+    )

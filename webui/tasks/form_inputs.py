@@ -1,4 +1,5 @@
-"""How each field of a task's form is shown: the input type, and the choices for lists."""
+"""How each field of a task's form is shown: the input type, the choices for lists, and for a
+read-only field the case's value in words (shown, never posted)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ class FormInput:
     type: str
     required: bool
     choices: list[tuple[str, str]] | None  # (value, label) pairs; None for a free input
+    read_only: bool = False
+    shown: str = ""  # a read-only field's value as the reader reads it ("" when the case holds none)
 
 
 def form_inputs(task) -> list[FormInput]:
@@ -32,5 +35,15 @@ def form_inputs(task) -> list[FormInput]:
             choices = [("true", _("Yes")), ("false", _("No"))]
         elif field.type == "enum":
             choices = list(field.choices)
-        inputs.append(FormInput(field.id, field.label, INPUT_TYPES.get(field.type, "text"), field.required, choices))
+        shown = _shown(field.value, choices) if field.read_only else ""
+        inputs.append(FormInput(field.id, field.label, INPUT_TYPES.get(field.type, "text"), field.required, choices,
+                                read_only=field.read_only, shown=shown))
     return inputs
+
+
+def _shown(value, choices: list[tuple[str, str]] | None) -> str:
+    """A stored value in words: a choice by its label (true/false as Yes/No), anything else as text."""
+    if value is None:
+        return ""
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return dict(choices or ()).get(text, text)
