@@ -119,6 +119,10 @@ def form_command(task_id: str, username: str) -> None:
     if not form.fields:
         click.echo("  (no fields: complete it with --data '{}')")
     for field in form.fields:
+        if field.read_only:
+            shown = "-" if field.value is None else json.dumps(field.value, ensure_ascii=False)
+            click.echo(f"  {field.id}  {field.type}  read-only: {shown}  - {field.label}")
+            continue
         choices = f"  one of: {', '.join(field.choices)}" if field.choices else ""
         click.echo(f"  {field.id}  {field.type}{'  required' if field.required else ''}{choices}  - {field.label}")
     if form.providers:

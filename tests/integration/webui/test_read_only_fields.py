@@ -92,3 +92,17 @@ def test_a_hand_made_post_with_a_value_for_a_read_only_field_is_refused(review):
     assert re.search(r'id="error-risk_level">Ce champ ne peut pas être modifié\.<', page)
     # The page shows what the case holds, not what was posted.
     assert 'value="Élevé"' in _input_of(page, "risk_level")
+
+
+def test_the_command_line_shows_read_only_fields_with_their_value(review, container):
+    from click.testing import CliRunner
+
+    from webui.cli import main
+
+    _client, task_id, _case_id = review
+    shown = CliRunner().invoke(main, ["task", "form", task_id, "--user", CASEWORKER], obj=container)
+    assert shown.exit_code == 0, shown.output
+    lines = {line.split()[0]: line for line in shown.output.splitlines()[1:]}
+    assert 'read-only: "high"' in lines["risk_level"] and "read-only: true" in lines["interpreter_needed"]
+    assert 'read-only: "Aéroport de Douala"' in lines["site"]
+    assert "read-only" not in lines["review_notes"]
