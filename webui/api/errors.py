@@ -1,8 +1,14 @@
-"""Errors of the JSON API as one shape: {"error": {"code", "message", "fields"?}}, never a traceback."""
+"""Errors of the JSON API as one shape: {"error": {"code", "message", "fields"?, "problems"?}}, never a traceback.
+
+`fields` gives each field's problems in English words; `problems` gives the same problems as
+stable codes with their parameters (`engine.field_problems`), for clients that word them in
+their own language. A problem without an engine code (a malformed request body) has code `invalid`.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 
 from flask import jsonify
 from marshmallow import ValidationError
@@ -33,7 +39,26 @@ def error_body(status: int, message: str, fields: dict | None = None, code: str 
     error: dict = {"code": code or ERROR_CODES.get(status, "error"), "message": message}
     if fields:
         error["fields"] = {name: _messages(value) for name, value in fields.items()}
+        error["problems"] = {name: _problems(value) for name, value in fields.items()}
     return {"error": error}
+
+
+def _problems(value) -> list[dict]:
+    if isinstance(value, dict):
+        return [problem for inner in value.values() for problem in _problems(inner)]
+    if isinstance(value, (list, tuple)):
+        return [problem for item in value for problem in _problems(item)]
+    params = getattr(value, "params", {})
+    return [{"code": getattr(value, "code", "invalid"), "params": {key: _plain(param) for key, param in params.items()}}]
+
+
+def _plain(value):
+    # Dates (a date field's limits) as ISO text, collections as lists: JSON all clients read alike.
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _messages(value) -> list[str]:

@@ -15,6 +15,14 @@ API_VERSION = "1.0.0"
 _PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 
+class FieldProblem(Schema):
+    """One problem with one field, as a stable code and its parameters."""
+
+    code = fields.String(metadata={"description": "e.g. required, not_a_choice, too_long, unknown_field, no_such_user; "
+                                                  "invalid for a malformed request body"})
+    params = fields.Dict(metadata={"description": "what the code needs to be worded, e.g. {\"limit\": 120}"})
+
+
 class ErrorDetail(Schema):
     """What went wrong: a stable code, a message for people, and per-field problems."""
 
@@ -23,6 +31,8 @@ class ErrorDetail(Schema):
     # `fields` is a Schema attribute in marshmallow: the key is renamed on the wire only.
     field_errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), data_key="fields",
                                metadata={"description": "per field, what to correct"})
+    problems = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FieldProblem)),
+                           metadata={"description": "the same problems per field, as codes with their parameters"})
 
 
 class Error(Schema):

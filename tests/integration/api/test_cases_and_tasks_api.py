@@ -42,6 +42,10 @@ def test_invalid_form_data_is_refused_with_every_field_error_and_changes_nothing
     problems = refused.json["error"]["fields"]
     assert problems["age"] == ["must be a whole number"] and problems["colour"] == ["not a field of this form"]
     assert problems["region"] == ["required"]
+    coded = refused.json["error"]["problems"]
+    assert coded["age"] == [{"code": "not_whole_number", "params": {}}]
+    assert coded["colour"] == [{"code": "unknown_field", "params": {}}]
+    assert coded["region"] == [{"code": "required", "params": {}}]
     assert _history_length(api, case) == before
 
 
@@ -79,7 +83,9 @@ def test_lists_are_paged_within_bounds(api, case):
 def test_only_caseworkers_open_cases_and_only_on_published_pathways(api):
     assert api.post("demo-health-douala", "/cases", json={"pathway_id": "cameroon-nrm"}).status_code == 403
     assert api.post(CASEWORKER, "/cases", json={"pathway_id": "nowhere"}).status_code == 404
-    assert api.post(CASEWORKER, "/cases", json={}).json["error"]["fields"] == {"pathway_id": ["Missing data for required field."]}
+    missing = api.post(CASEWORKER, "/cases", json={}).json["error"]
+    assert missing["fields"] == {"pathway_id": ["Missing data for required field."]}
+    assert missing["problems"] == {"pathway_id": [{"code": "invalid", "params": {}}]}
 
 
 def test_a_task_form_can_be_asked_for_in_another_language(api, case):
@@ -140,3 +146,11 @@ def test_a_task_already_done_is_not_handed_on(api, case):
     assert api.post(CASEWORKER, f"/tasks/{case['task']}/complete", json={"data": IDENTIFICATION}).status_code == 200
     late = api.post("demo-supervisor", f"/tasks/{case['task']}/reassign", json={"username": OTHER_CASEWORKER})
     assert late.status_code == 409 and late.json["error"]["code"] == "conflict"
+
+
+def test_a_field_problem_carries_the_parameters_a_client_words_it_with(api, case):
+    refused = api.post(CASEWORKER, f"/tasks/{case['task']}/complete", json={"data": {**IDENTIFICATION, "region": "atlantis"}})
+    assert refused.status_code == 422
+    [problem] = refused.json["error"]["problems"]["region"]
+    assert problem["code"] == "not_a_choice"
+    assert "littoral" in problem["params"]["choices"] and "atlantis" not in problem["params"]["choices"]
