@@ -17,6 +17,16 @@ def clock():
     return container().clock
 
 
+def session_clock():
+    """The clock signed-in sessions age on: the real time, even where a training clock was moved forward.
+
+    A trainer moving a demo's clock by a month must not sign every trainee out; what the
+    application records about cases still runs on the installation's clock.
+    """
+    current = container().clock
+    return getattr(current, "real", current)
+
+
 def uow():
     """This request's unit of work, opened on first use and closed when the request ends."""
     if "uow" not in g:

@@ -15,7 +15,7 @@ from webui.api_paths import is_api_request
 from webui.auth import accounts
 from webui.auth.api_tokens import new_token, token_hash
 from webui.auth.signed_in_user import SignedInUser
-from webui.request_scope import clock, uow
+from webui.request_scope import clock, session_clock, uow
 
 SESSION_KEY = "sid"
 # How stale a session's "last seen" may get before a request writes it again: a write per request
@@ -32,7 +32,7 @@ def start_session(user) -> None:
     session.permanent = True
     token = new_token()
     accounts.open_session(uow().session, user_id=user.id, digest=token_hash(token), ip=request.remote_addr,
-                          user_agent=request.user_agent.string, at=clock().now())
+                          user_agent=request.user_agent.string, at=session_clock().now())
     uow().commit()
     session[SESSION_KEY] = token
 
@@ -47,7 +47,7 @@ def end_session() -> None:
     """End the signed-in session on the server and forget every value the cookie held."""
     digest = current_session_hash()
     if digest is not None:
-        accounts.close_session(uow().session, digest, clock().now())
+        accounts.close_session(uow().session, digest, session_clock().now())
         uow().commit()
     language = session.get("language")
     session.clear()
@@ -81,7 +81,7 @@ def _load_user() -> None:
     digest = current_session_hash()
     if digest is None:
         return
-    now = clock().now()
+    now = session_clock().now()
     record = accounts.live_session(uow().session, digest)
     config = current_app.config
     if record is None:

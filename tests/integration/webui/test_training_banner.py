@@ -56,3 +56,25 @@ def test_an_installation_that_is_not_a_training_one_shows_no_banner(installation
     # Nor does an application on a test's manual clock, signed in or not.
     assert sign_in(client, "awa_caseworker").status_code == 302
     assert "training-banner" not in client.get("/").get_data(as_text=True)
+
+
+def test_moving_a_training_clock_forward_keeps_signed_in_people_signed_in(installation, database_url, tmp_path):
+    from engine.store.seed import load_demo_data
+
+    seed = load_demo_data(installation.uow(), installation.clock.real)
+    start_training_mode(installation.uow(), installation.clock.real)
+    config = {"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}
+    before = create_app(config, container=installation).test_client()
+    assert sign_in(before, "demo-caseworker", seed.password).status_code == 302
+    move_clock_forward(installation.uow(), installation.clock.real, timedelta(days=31))
+    # Another process of the installation (its clock reads the move at once), same browser cookie.
+    moved = build(Settings(database_url=database_url, instance_dir=tmp_path / "instance"))
+    try:
+        after = create_app(config, container=moved).test_client()
+        cookie = before.get_cookie("aiguillage_session")
+        after.set_cookie("aiguillage_session", cookie.value)
+        page = after.get("/tasks/")
+        assert page.status_code == 200, page.headers.get("Location")
+        assert BANNERS["fr"] in html.unescape(page.get_data(as_text=True))  # demo-caseworker reads French
+    finally:
+        moved.dispose()
