@@ -32,7 +32,7 @@ from typing import Any
 from engine import field_problems as problem
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
-from engine.pathways.forms import LONG_MAX, LONG_MIN, MAX_TEXT, FieldSpec, FormSpec, form_spec_of, parse_date
+from engine.pathways.forms import LONG_MAX, LONG_MIN, MAX_TEXT, FieldSpec, form_spec_of, parse_date
 
 # Digits as text, with a sign: one more digit than a long holds, so that the range check names the limit.
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,20}")
