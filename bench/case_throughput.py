@@ -147,9 +147,9 @@ def prepare(url: str):
     from engine.clock import SystemClock
     from engine.domain import OrganisationKind, Role
     from engine.pathways.folder import load_source
-    from engine.services.accounts import create_organisation, create_user
-    from engine.services.actors import load_actor
-    from engine.services.pathways import publish_pathway
+    from engine.services.accounts.creation import create_organisation, create_user
+    from engine.services.accounts.actors import load_actor
+    from engine.services.pathways.publishing import publish_pathway
     from engine.store.migrate import upgrade_database
 
     container = build(Settings(database_url=url, instance_dir=Path(tempfile.gettempdir())), clock=SystemClock())
@@ -169,8 +169,8 @@ class Installation:
         self.profiler = cProfile.Profile() if profile else None
 
     def _walk_one(self, step_ms: list[float] | None = None) -> None:
-        from engine.services.cases import open_case
-        from engine.services.tasks import complete_task
+        from engine.services.cases.lifecycle import open_case
+        from engine.services.tasks.completion import complete_task
 
         uow, clock, actor = self.container.uow, self.container.clock, self.actor
         ref = open_case(uow(), clock, "linear-six", actor)
@@ -200,7 +200,7 @@ class Installation:
 
     def count(self, run: Run, cases: int = 20) -> None:
         """Count the statements and commits of opening and walking a few more cases (not timed)."""
-        from engine.services.cases import open_case
+        from engine.services.cases.lifecycle import open_case
 
         counts = {"statements": 0, "commits": 0}
 

@@ -52,8 +52,8 @@ def build_world(url: str):
     from engine.clock import SystemClock
     from engine.domain import OrganisationKind, Role
     from engine.pathways.folder import load_source
-    from engine.services.accounts import create_organisation, create_user
-    from engine.services.pathways import publish_pathway
+    from engine.services.accounts.creation import create_organisation, create_user
+    from engine.services.pathways.publishing import publish_pathway
     from engine.store.migrate import upgrade_database
 
     container = build(Settings(database_url=url, instance_dir=Path(tempfile.gettempdir())), clock=SystemClock())
@@ -195,9 +195,9 @@ def plans(container, statement) -> list[str]:
 
 def measure(name: str, url: str, cases: int, runs: int) -> None:
     """Fill one database and print inbox and case page figures with their plans."""
-    from engine.services.actors import load_actor
-    from engine.services.case_view import case_page_statement, show_case
-    from engine.services.inbox import inbox_statement, list_inbox
+    from engine.services.accounts.actors import load_actor
+    from engine.services.cases.view import case_page_statement, show_case
+    from engine.services.tasks.inbox import inbox_statement, list_inbox
     from engine.store.models import CaseRow
 
     container, ids, version_id = build_world(url)

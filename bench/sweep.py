@@ -34,8 +34,8 @@ from sqlalchemy import func, or_, select, text  # noqa: E402
 from engine.bootstrap import Settings, build  # noqa: E402
 from engine.clock import ManualClock  # noqa: E402
 from engine.pathways.folder import load_source  # noqa: E402
-from engine.services.deadlines import sweep_deadlines  # noqa: E402
-from engine.services.pathways import publish_pathway  # noqa: E402
+from engine.services.escalations.deadlines import sweep_deadlines  # noqa: E402
+from engine.services.pathways.publishing import publish_pathway  # noqa: E402
 from engine.store.migrate import upgrade_database  # noqa: E402
 from engine.store.models import CaseRow, DeadlineRow, EscalationRow  # noqa: E402
 from engine.store.seed import load_demo_data  # noqa: E402

@@ -26,8 +26,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.errors import AiguillageError, Conflict
-from engine.services.deadlines import default_worker_id, housekeeping, sweep_deadlines
-from engine.services.escalations import queue_steering_summary
+from engine.services.escalations.deadlines import default_worker_id, housekeeping, sweep_deadlines
+from engine.services.escalations.handling import queue_steering_summary
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.clock import Clock
 from engine.domain import Language, OrganisationKind, Priority, Role, Sector
-from engine.services.accounts import create_organisation, create_user
+from engine.services.accounts.creation import create_organisation, create_user
 from engine.store.models import Organisation, OrganisationService, User
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.services.actors import load_actor
-from engine.services.cases import open_case
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.lifecycle import open_case
 
 pytestmark = pytest.mark.e2e
 

@@ -14,8 +14,8 @@ from engine.bootstrap import Settings, build
 from engine.clock import ManualClock
 from engine.pathways.folder import load_source
 from engine.pathways.scenarios import load_scenarios, run_scenario
-from engine.services.pathways import publish_pathway
-from engine.services.scenario_cases import PersistedCase
+from engine.services.pathways.publishing import publish_pathway
+from engine.services.pathways.scenario_cases import PersistedCase
 
 PATHWAYS = Path(__file__).resolve().parents[2] / "pathways"
 FOLDERS = sorted(p for p in PATHWAYS.iterdir() if (p / "pathway.yaml").is_file())

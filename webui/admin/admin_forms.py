@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import InvalidData
-from engine.services.user_admin import NewAccount, NewOrganisation
+from engine.services.accounts.administration import NewAccount, NewOrganisation
 
 
 def roles_of(form: MultiDict) -> frozenset[Role]:

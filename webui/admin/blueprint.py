@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from engine.domain import Role
 from engine.errors import InvalidData
-from engine.services.user_admin import (
+from engine.services.accounts.administration import (
     add_organisation,
     check_secretariat_admin,
     create_account,

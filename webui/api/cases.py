@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from flask import g
 
-from engine.services import case_list, case_view, cases
+from engine.services.cases import listing as case_list
+
+from engine.services.cases import view as case_view
+
+from engine.services.cases import lifecycle as cases
 from webui.api import schemas
 from webui.api.operations import operation
 from webui.request_scope import clock, uow

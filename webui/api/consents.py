@@ -5,7 +5,11 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from engine.services import case_list, consents, referral_answers
+from engine.services.cases import listing as case_list
+
+from engine.services.cases import consents
+
+from engine.services.referrals import answers as referral_answers
 from webui.api.operations import operation
 from webui.api.schemas import SHORT_TEXT, FormValue, StepResult
 from webui.request_scope import clock, uow

@@ -6,7 +6,7 @@ from flask import g
 from marshmallow import Schema, fields, validate
 
 from engine.domain import EscalationStatus
-from engine.services import escalations
+from engine.services.escalations import handling as escalations
 from webui.api.operations import MAX_LIMIT, operation
 from webui.api.schemas import LONG_TEXT, ReassignBody, page_of
 from webui.request_scope import clock, uow

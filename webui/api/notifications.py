@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields
 
-from engine.services.notification_list import list_notifications
+from engine.services.accounts.notification_list import list_notifications
 from webui.api.operations import Page, operation
 from webui.api.schemas import page_of
 from webui.dashboard import notification_list

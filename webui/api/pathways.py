@@ -6,7 +6,8 @@ from flask import g, request
 from marshmallow import Schema, ValidationError, fields
 
 from engine.domain import Role
-from engine.services import pathway_uploads, pathways
+from engine.services.pathways import uploads as pathway_uploads
+from engine.services.pathways import publishing as pathways
 from webui.api.operations import operation
 from webui.api.schemas import LONG_TEXT
 from webui.request_scope import clock, uow

@@ -1,6 +1,6 @@
 """API routes: referrals I may see, one referral with the data it shares, and the provider's answers.
 
-Each answer completes the referral's workflow task for that move (see engine.services.referral_answers);
+Each answer completes the referral's workflow task for that move (see engine.services.referrals.answers);
 the body's fields are that task's form fields, and `data` carries any other field the pathway's form has.
 """
 
@@ -10,7 +10,8 @@ from flask import g
 from marshmallow import Schema, fields, validate
 
 from engine.domain import Priority, ReferralState, Sector
-from engine.services import referral_answers, referral_view
+from engine.services.referrals import answers as referral_answers
+from engine.services.referrals import view as referral_view
 from webui.api.operations import Page, operation
 from webui.api.schemas import FormValue, StepResult, page_of
 from webui.request_scope import clock, uow

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from flask import g
 
-from engine.services import inbox, labels, task_forms, tasks
+from engine.services.tasks import inbox
+
+from engine.services.pathways import labels
+
+from engine.services.tasks import forms as task_forms
+
+from engine.services.tasks import completion as tasks
 from webui.api import schemas
 from webui.api.operations import operation
 from webui.request_scope import clock, uow

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 
 from engine.domain import Language
-from engine.services.user_admin import MIN_PASSWORD
+from engine.services.accounts.administration import MIN_PASSWORD
 from webui.auth import accounts
 from webui.auth.api_tokens import new_token, token_hash
 from webui.auth.passwords import hash_password, needs_rehash, password_matches

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 
-from engine.services.labels import show_labelled_case
+from engine.services.pathways.labels import show_labelled_case
 from webui.auth.session_user import login_required
 from webui.i18n import current_language
 from webui.request_scope import clock, uow

@@ -8,7 +8,7 @@ import click
 
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AiguillageError
-from engine.services.accounts import create_organisation, create_user
+from engine.services.accounts.creation import create_organisation, create_user
 from engine.store.migrate import upgrade_database
 from webui.cli.container import command_container, database_message, one_line_errors
 

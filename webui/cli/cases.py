@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 
 from engine.errors import InvalidData, NotFound
-from engine.services.actors import load_actor
-from engine.services.case_view import show_case
-from engine.services.cases import advance_case, case_id_of, open_case
-from engine.services.inbox import list_inbox
-from engine.services.tasks import claim_task, complete_task, describe_task, reassign_task, release_task
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.view import show_case
+from engine.services.cases.lifecycle import advance_case, case_id_of, open_case
+from engine.services.tasks.inbox import list_inbox
+from engine.services.tasks.completion import claim_task, complete_task, describe_task, reassign_task, release_task
 from webui.cli.container import command_container, one_line_errors
 
 USER_OPTION = click.option("--user", "username", required=True, help="Act as this user (their access rights apply).")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 
 from engine.clock import SystemClock
-from engine.services.training_clock import LONGEST_MOVE, move_clock_forward, read_installation_time
+from engine.services.installation.training_clock import LONGEST_MOVE, move_clock_forward, read_installation_time
 from webui.cli.container import command_container, one_line_errors
 
 

@@ -8,7 +8,7 @@ import click
 
 from engine.errors import PathwayInvalid
 from engine.pathways.folder import load_source
-from engine.services.pathways import export_version, list_pathways, publish_pathway
+from engine.services.pathways.publishing import export_version, list_pathways, publish_pathway
 from webui.cli.container import command_container, one_line_errors
 
 

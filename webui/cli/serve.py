@@ -91,8 +91,8 @@ def _demo_secret(instance_dir: Path) -> str:
 def prepare_demo(instance_dir: Path, base_url: str, echo=click.echo) -> Demo:
     """Migrate the demo database, make it a training installation, publish the demo pathway, load demo users; build the app."""
     from engine.pathways.folder import load_source
-    from engine.services.pathways import publish_pathway
-    from engine.services.training_clock import start_training_mode
+    from engine.services.pathways.publishing import publish_pathway
+    from engine.services.installation.training_clock import start_training_mode
     from engine.store.migrate import upgrade_database
     from engine.store.seed import load_demo_data
 

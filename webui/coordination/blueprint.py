@@ -6,8 +6,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 
 from engine.domain import EscalationStatus
-from engine.services.cases import list_cases_needing_attention
-from engine.services.escalations import (
+from engine.services.cases.lifecycle import list_cases_needing_attention
+from engine.services.escalations.handling import (
     acknowledge_escalation,
     list_escalations,
     reassign_escalation,

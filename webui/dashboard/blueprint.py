@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.services.inbox import list_inbox
-from engine.services.labels import labelled_tasks
+from engine.services.tasks.inbox import list_inbox
+from engine.services.pathways.labels import labelled_tasks
 from webui.auth.session_user import login_required
 from webui.dashboard import notification_list, notification_settings
 from webui.i18n import current_language

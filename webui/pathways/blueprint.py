@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from engine.domain import Role
-from engine.services.pathways import list_pathways
+from engine.services.pathways.publishing import list_pathways
 from webui.auth.session_user import role_required
 from webui.request_scope import uow
 

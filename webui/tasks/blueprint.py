@@ -6,9 +6,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 
 from engine.errors import InvalidData
-from engine.services.inbox import list_inbox
-from engine.services.labels import describe_labelled_task, labelled_tasks
-from engine.services.tasks import claim_task, complete_task, release_task
+from engine.services.tasks.inbox import list_inbox
+from engine.services.pathways.labels import describe_labelled_task, labelled_tasks
+from engine.services.tasks.completion import claim_task, complete_task, release_task
 from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
 from webui.i18n import current_language

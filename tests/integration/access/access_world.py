@@ -18,14 +18,14 @@ from sqlalchemy import func, select, update
 
 from engine.domain import Role as EngineRole
 from engine.pathways.folder import load_source
-from engine.services.accounts import create_user
-from engine.services.actors import load_actor
-from engine.services.cases import open_case
-from engine.services.deadlines import sweep_deadlines
-from engine.services.escalations import reassign_escalation
-from engine.services.inbox import list_inbox
-from engine.services.pathways import publish_pathway
-from engine.services.tasks import complete_task
+from engine.services.accounts.creation import create_user
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.lifecycle import open_case
+from engine.services.escalations.deadlines import sweep_deadlines
+from engine.services.escalations.handling import reassign_escalation
+from engine.services.tasks.inbox import list_inbox
+from engine.services.pathways.publishing import publish_pathway
+from engine.services.tasks.completion import complete_task
 from engine.store.models import ApiToken, DeliveryRow, EscalationRow, InAppNotification, ReferralRow, User
 from engine.store.seed import load_demo_data
 from notifications.dispatcher import dispatch_pending

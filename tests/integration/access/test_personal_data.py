@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from access_table import TABLE
 from access_world import CLIENT_IP, UNSHARED, USERNAMES, Role, World
 from engine.domain import Sector, TaskState
-from engine.services.case_view import PROVIDER_FIELDS
+from engine.services.cases.view import PROVIDER_FIELDS
 from engine.store.models import AuditEntry, EscalationRow, ReferralRow, TaskRow
 from tests.integration.services.conftest import CONSENT, IDENTIFICATION, NO_NEEDS
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from engine.errors import InvalidData, NotFound
 from engine.pathways.folder import load_source
-from engine.services.actors import load_actor
-from engine.services.cases import open_case
-from engine.services.pathways import publish_pathway
-from engine.services.tasks import describe_task, reassign_task
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.lifecycle import open_case
+from engine.services.pathways.publishing import publish_pathway
+from engine.services.tasks.completion import describe_task, reassign_task
 from engine.store.models import TaskRow
 from engine.store.seed import load_demo_data
 from tests.integration.services.conftest import CAMEROON

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine.services.deadlines import sweep_deadlines
+from engine.services.escalations.deadlines import sweep_deadlines
 from tests.integration.services.conftest import ASSESSMENT, CONSENT, IDENTIFICATION
 
 CASEWORKER, SUPERVISOR, COORDINATOR = "demo-caseworker", "demo-supervisor", "demo-coordinator"

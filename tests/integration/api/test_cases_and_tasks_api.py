@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.services.actors import load_actor
-from engine.services.user_admin import set_account_active
+from engine.services.accounts.actors import load_actor
+from engine.services.accounts.administration import set_account_active
 from tests.integration.services.conftest import IDENTIFICATION
 
 CASEWORKER, OTHER_CASEWORKER = "demo-caseworker", "demo-caseworker-en"

@@ -18,11 +18,11 @@ from engine.pathways.forms import load_form
 from engine.pathways.scenario_driver import InMemoryCase
 from engine.pathways.scenarios import parse_scenario, run_scenario
 from engine.runtime.case_data import case_data
-from engine.services.actors import load_actor
-from engine.services.case_step import begin_step
-from engine.services.cases import open_case
-from engine.services.scenario_cases import PersistedCase
-from engine.services.tasks import complete_task
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.step import begin_step
+from engine.services.cases.lifecycle import open_case
+from engine.services.pathways.scenario_cases import PersistedCase
+from engine.services.tasks.completion import complete_task
 from engine.store.seed import demo_directory
 from tests.integration.api.test_need_to_know import HOSPITAL, referred  # noqa: F401  (a fixture)
 from tests.integration.services.conftest import CAMEROON

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from engine.services.actors import load_actor
-from engine.services.deadlines import sweep_deadlines
-from engine.services.user_admin import set_account_active
+from engine.services.accounts.actors import load_actor
+from engine.services.escalations.deadlines import sweep_deadlines
+from engine.services.accounts.administration import set_account_active
 from notifications.dispatcher import dispatch_pending
 from notifications.sending import Channels
 from notifications.settings import NotificationSettings

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 
 from engine.domain import CaseStatus, DeadlineKind, Priority, TaskState
-from engine.services.cases import open_case
+from engine.services.cases.lifecycle import open_case
 from engine.store.models import CaseRow, DeadlineRow, ReferralRow, TaskCandidate, TaskRow
 from tests.integration.services.conftest import CONSENT, IDENTIFICATION, NO_NEEDS
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from engine.bootstrap import Settings, build
 from engine.clock import ManualClock
-from engine.services.deadlines import sweep_deadlines
+from engine.services.escalations.deadlines import sweep_deadlines
 
 
 def main() -> None:

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
-from engine.services.deadlines import sweep_deadlines
-from engine.services.escalations import (
+from engine.services.escalations.deadlines import sweep_deadlines
+from engine.services.escalations.handling import (
     acknowledge_escalation,
     list_escalations,
     queue_steering_summary,

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.domain import DeadlineKind
-from engine.services.cases import open_case
-from engine.services.deadlines import sweep_deadlines
+from engine.services.cases.lifecycle import open_case
+from engine.services.escalations.deadlines import sweep_deadlines
 from engine.store.models import DeadlineRow, EscalationRow, OutboxRow, ReferralRow
 from tests.integration.services.conftest import ASSESSMENT, CONSENT, IDENTIFICATION, NO_NEEDS
 

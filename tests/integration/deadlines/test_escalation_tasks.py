@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from engine.domain import DeadlineKind, ReferralState, TaskState
-from engine.services.deadlines import sweep_deadlines
-from engine.services.escalations import list_escalations, resolve_escalation
+from engine.services.escalations.deadlines import sweep_deadlines
+from engine.services.escalations.handling import list_escalations, resolve_escalation
 from engine.store.models import CaseEvent, DeadlineRow, EscalationRow, ReferralRow, TaskRow
 from tests.integration.deadlines.test_escalation_chain import _referral_sent
 

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from engine.domain import DeadlineKind
 from engine.pathways.folder import load_source
-from engine.services.cases import open_case
-from engine.services.deadlines import sweep_deadlines
-from engine.services.escalation_chain import NEVER
-from engine.services.escalations import list_escalations, resolve_escalation
-from engine.services.pathways import publish_pathway
-from engine.services.tasks import complete_task
+from engine.services.cases.lifecycle import open_case
+from engine.services.escalations.deadlines import sweep_deadlines
+from engine.services.escalations.chain import NEVER
+from engine.services.escalations.handling import list_escalations, resolve_escalation
+from engine.services.pathways.publishing import publish_pathway
+from engine.services.tasks.completion import complete_task
 from engine.store.models import DeadlineRow, EscalationRow, OutboxRow
 
 DUE_DATES = Path(__file__).resolve().parent / "fixtures" / "due-dates"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from engine.pathways.folder import load_source
-from engine.services.actors import load_actor
-from engine.services.pathways import publish_pathway
+from engine.services.accounts.actors import load_actor
+from engine.services.pathways.publishing import publish_pathway
 from engine.store.seed import load_demo_data
 
 ROOT = Path(__file__).resolve().parents[3]

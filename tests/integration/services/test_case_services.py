@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from engine.domain import DeadlineKind, ReferralState, TaskState
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
-from engine.services.case_view import show_case
-from engine.services.cases import open_case
-from engine.services.pathways import publish_pathway
-from engine.services.tasks import complete_task
+from engine.services.cases.view import show_case
+from engine.services.cases.lifecycle import open_case
+from engine.services.pathways.publishing import publish_pathway
+from engine.services.tasks.completion import complete_task
 from engine.store.models import (
     AuditEntry,
     CaseEvent,
@@ -249,7 +249,7 @@ def test_a_case_walks_to_closure_and_is_closed(container, walker):
         walker.complete(user, "Task_AcknowledgeReferral", {"acknowledged_by": "X"})
         walker.complete(user, "Task_ReferralDecision", {"decision": "accepted"})
         walker.complete(user, "Task_ServiceOutcome", {"service_delivered": True})
-    from engine.services.cases import advance_case
+    from engine.services.cases.lifecycle import advance_case
 
     for days in (30, 60, 90):
         container.clock.advance(timedelta(days=days))

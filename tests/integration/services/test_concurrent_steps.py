@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from engine.domain import TaskState
 from engine.errors import Conflict
-from engine.services.cases import open_case
-from engine.services.tasks import claim_task, complete_task, release_task
+from engine.services.cases.lifecycle import open_case
+from engine.services.tasks.completion import claim_task, complete_task, release_task
 from engine.store.models import CaseEvent, CaseRow, TaskRow
 from tests.integration.services.conftest import IDENTIFICATION
 from tests.integration.services.walk import CaseWalker

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from engine.domain import ReferralState, TaskState
 from engine.errors import ConsentRequired, InvalidData
-from engine.services.cases import open_case
-from engine.services.consents import withdraw_consent
-from engine.services.referrals import list_providers
+from engine.services.cases.lifecycle import open_case
+from engine.services.cases.consents import withdraw_consent
+from engine.services.referrals.steps import list_providers
 from engine.store.models import ConsentRow, Organisation, OutboxRow, ReferralRow, TaskRow
 from tests.integration.services.conftest import ASSESSMENT, CONSENT, IDENTIFICATION, NO_NEEDS
 from tests.integration.services.walk import CaseWalker
@@ -132,8 +132,8 @@ def test_withdrawing_consent_revokes_pending_referrals_and_moves_the_workflow(co
     assert walker.inbox("demo-health-douala") == [] and walker.inbox("demo-shelter") == []
     # And no referral may leave any more.
     with pytest.raises(ConsentRequired):
-        from engine.services.case_step import begin_step
-        from engine.services.consents import consent_covering
+        from engine.services.cases.step import begin_step
+        from engine.services.cases.consents import consent_covering
 
         with container.uow() as uow:
             step = begin_step(uow, container.clock, case.id, None, "check")

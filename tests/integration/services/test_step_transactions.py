@@ -10,11 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.errors import AccessDenied
 from engine.pathways.folder import load_source
-from engine.services.actors import load_actor
-from engine.services.cases import list_cases_needing_attention, open_case
-from engine.services.inbox import list_inbox
-from engine.services.pathways import publish_pathway
-from engine.services.tasks import complete_task
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.lifecycle import list_cases_needing_attention, open_case
+from engine.services.tasks.inbox import list_inbox
+from engine.services.pathways.publishing import publish_pathway
+from engine.services.tasks.completion import complete_task
 from engine.store.models import CaseRow, OutboxRow
 from tests.integration.services.conftest import ASSESSMENT, CONSENT, IDENTIFICATION
 from tests.integration.services.test_case_services import _snapshot

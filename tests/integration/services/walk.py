@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engine.services.actors import load_actor
-from engine.services.inbox import TaskSummary, list_inbox
-from engine.services.tasks import complete_task
+from engine.services.accounts.actors import load_actor
+from engine.services.tasks.inbox import TaskSummary, list_inbox
+from engine.services.tasks.completion import complete_task
 
 
 class CaseWalker:

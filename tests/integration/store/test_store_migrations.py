@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from engine.services.accounts import create_organisation
+from engine.services.accounts.creation import create_organisation
 from engine.store.db import make_engine
 from engine.store.migrate import current_revision, head_revision, upgrade_database
 from engine.store.models import Base

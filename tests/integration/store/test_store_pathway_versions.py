@@ -11,7 +11,7 @@ import pytest
 
 from engine.errors import Conflict, NotFound, PathwayError, PathwayInvalid
 from engine.pathways.folder import load_source
-from engine.services.pathways import export_version, get_version, list_pathways, publish_pathway
+from engine.services.pathways.publishing import export_version, get_version, list_pathways, publish_pathway
 
 VALID = Path(__file__).resolve().parents[2] / "fixtures" / "valid" / "referral-mini"
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.bootstrap import Settings, build
 from engine.clock import InstallationClock
 from engine.errors import InvalidData
-from engine.services.training_clock import (
+from engine.services.installation.training_clock import (
     NotTrainingInstallation,
     move_clock_forward,
     read_installation_time,

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from engine.domain import EscalationStatus
 from engine.pathways.folder import load_source
-from engine.services.actors import load_actor
-from engine.services.cases import open_case
-from engine.services.deadlines import sweep_deadlines
-from engine.services.inbox import list_inbox
-from engine.services.pathways import publish_pathway
-from engine.services.tasks import complete_task
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.lifecycle import open_case
+from engine.services.escalations.deadlines import sweep_deadlines
+from engine.services.tasks.inbox import list_inbox
+from engine.services.pathways.publishing import publish_pathway
+from engine.services.tasks.completion import complete_task
 from engine.store.models import AuditEntry, EscalationRow, User
 from engine.store.seed import load_demo_data
 from tests.integration.services.conftest import CAMEROON, CONSENT, IDENTIFICATION, NO_NEEDS

@@ -7,9 +7,9 @@ import html
 import pytest
 
 from engine.pathways.folder import load_source
-from engine.services.actors import load_actor
-from engine.services.cases import open_case
-from engine.services.pathways import publish_pathway
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.lifecycle import open_case
+from engine.services.pathways.publishing import publish_pathway
 from engine.store.seed import load_demo_data
 from tests.integration.services.conftest import CAMEROON
 from web_forms import TEST_SECRET, csrf_of, sign_in

@@ -9,11 +9,11 @@ import pytest
 
 from engine.pathways.folder import load_source
 from engine.runtime.case_data import case_data
-from engine.services.actors import load_actor
-from engine.services.case_step import begin_step
-from engine.services.cases import open_case
-from engine.services.pathways import publish_pathway
-from engine.services.tasks import complete_task
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.step import begin_step
+from engine.services.cases.lifecycle import open_case
+from engine.services.pathways.publishing import publish_pathway
+from engine.services.tasks.completion import complete_task
 from engine.store.seed import load_demo_data
 from web_forms import TEST_SECRET, csrf_of, sign_in
 from webui import create_app

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from click.testing import CliRunner
 
-from engine.services.training_clock import move_clock_forward, read_installation_time
+from engine.services.installation.training_clock import move_clock_forward, read_installation_time
 from web_forms import csrf_of
 from webui.cli.serve import demo, prepare_demo, serve
 

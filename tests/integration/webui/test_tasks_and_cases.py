@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from engine.pathways.folder import load_source
-from engine.services.actors import load_actor
-from engine.services.cases import open_case
-from engine.services.pathways import publish_pathway
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.lifecycle import open_case
+from engine.services.pathways.publishing import publish_pathway
 from engine.store.models import AuditEntry
 from engine.store.seed import load_demo_data
 from tests.integration.services.conftest import CAMEROON

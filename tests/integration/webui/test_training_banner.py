@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from engine.bootstrap import Settings, build
-from engine.services.training_clock import move_clock_forward, start_training_mode
+from engine.services.installation.training_clock import move_clock_forward, start_training_mode
 from web_forms import TEST_SECRET, sign_in
 from webui import create_app
 from webui.security_headers import CONTENT_SECURITY_POLICY

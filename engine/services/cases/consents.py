@@ -20,8 +20,8 @@ from engine.errors import AccessDenied, Conflict, ConsentRequired, InvalidData
 from engine.field_problems import required
 from engine.runtime import case_runtime
 from engine.runtime.signals import send_signal, waiting_signals
-from engine.services.case_step import Step, StepHook, StepResult, begin_step, finish_step
-from engine.services.step_lock import lock_for_writing
+from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
+from engine.services.cases.step_lock import lock_for_writing
 from engine.store.models import ConsentRow, Organisation
 from engine.store.unit_of_work import UnitOfWork
 

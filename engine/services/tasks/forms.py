@@ -1,6 +1,6 @@
 """A task's form as a partner system needs it: field types, constraints, options, labels in one language.
 
-Labels come from the case's pinned pathway version in the asked language (engine.services.labels).
+Labels come from the case's pinned pathway version in the asked language (engine.services.pathways.labels).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from engine.domain import TaskState
 from engine.errors import Conflict
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
-from engine.services.case_step import begin_step
-from engine.services.form_data import form_fields
-from engine.services.labels import pathway_texts
-from engine.services.referrals import REFERRAL_PROPERTY, ProviderChoice, list_providers
-from engine.services.tasks import visible_task
+from engine.services.cases.step import begin_step
+from engine.services.tasks.form_data import form_fields
+from engine.services.pathways.labels import pathway_texts
+from engine.services.referrals.steps import REFERRAL_PROPERTY, ProviderChoice, list_providers
+from engine.services.tasks.completion import visible_task
 from engine.store.unit_of_work import UnitOfWork
 
 CONSTRAINTS = ("minlength", "maxlength", "min", "max", "readonly")

@@ -16,9 +16,9 @@ from engine.domain import TaskState
 from engine.errors import AccessDenied, Conflict, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
-from engine.services.case_step import StepResult, begin_step
-from engine.services.referrals import REFERRAL_PROPERTY
-from engine.services.tasks import CONSENT_PROPERTY, complete_task
+from engine.services.cases.step import StepResult, begin_step
+from engine.services.referrals.steps import REFERRAL_PROPERTY
+from engine.services.tasks.completion import CONSENT_PROPERTY, complete_task
 from engine.store.models import CaseRow, ReferralRow, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 

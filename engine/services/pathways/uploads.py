@@ -16,7 +16,7 @@ from engine.field_problems import FieldProblem
 from engine.pathways.folder import BPMN_SUFFIXES, MAX_FILES, load_source
 from engine.pathways.problems import Problem
 from engine.pathways.validation import validate
-from engine.services.pathways import PublishResult, publish_pathway
+from engine.services.pathways.publishing import PublishResult, publish_pathway
 from engine.store.unit_of_work import UnitOfWork
 
 

@@ -20,7 +20,7 @@ from engine.domain import ReferralState, Role
 from engine.errors import InvalidData, NotFound
 from engine.field_problems import not_a_choice
 from engine.runtime.case_data import case_data
-from engine.services.case_step import begin_step
+from engine.services.cases.step import begin_step
 from engine.store.models import AuditEntry, CaseRow, Organisation, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 

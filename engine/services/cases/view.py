@@ -13,7 +13,7 @@ from engine.access import Actor, can_view_case
 from engine.clock import Clock
 from engine.domain import TaskState
 from engine.errors import NotFound
-from engine.services.inbox import TaskSummary, summary_of
+from engine.services.tasks.inbox import TaskSummary, summary_of
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, ConsentRow, Organisation, ReferralRow, TaskRow, User
 from engine.store.unit_of_work import UnitOfWork
 

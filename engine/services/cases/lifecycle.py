@@ -17,7 +17,7 @@ from engine.domain import CaseStatus, Priority, RiskLevel
 from engine.errors import AccessDenied, NotFound
 from engine.runtime import case_runtime, serializer
 from engine.runtime.signals import send_signal
-from engine.services.case_step import (
+from engine.services.cases.step import (
     StepHook,
     StepResult,
     begin_step,
@@ -26,8 +26,8 @@ from engine.services.case_step import (
     specs_for_version,
     start_step,
 )
-from engine.services.case_sync import local_year
-from engine.services.step_lock import lock_for_writing
+from engine.services.cases.sync import local_year
+from engine.services.cases.step_lock import lock_for_writing
 from engine.store import case_records
 from engine.store.case_records import CaseRecord
 from engine.store.models import CaseRow

@@ -27,10 +27,10 @@ from engine.pathways.documents import BPMN_NS
 from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
 from engine.pathways.labels import Labels
 from engine.pathways.xml import XmlProblem, parse_untrusted
-from engine.services.case_view import CaseView, show_case
-from engine.services.inbox import TaskSummary
-from engine.services.pathways import PathwayVersion
-from engine.services.tasks import describe_task
+from engine.services.cases.view import CaseView, show_case
+from engine.services.tasks.inbox import TaskSummary
+from engine.services.pathways.publishing import PathwayVersion
+from engine.services.tasks.completion import describe_task
 from engine.store.models import CaseRow, PathwayFileRow, PathwayVersionRow, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -100,7 +100,7 @@ def pathway_texts(uow: UnitOfWork, version_id: int, language: str) -> PathwayTex
 
 
 def version_texts(version: PathwayVersion, language: str) -> PathwayTexts:
-    """The texts of a version already loaded (`engine.services.pathways.get_version`)."""
+    """The texts of a version already loaded (`engine.services.pathways.publishing.get_version`)."""
     key = (version.content_hash, language)
     if key not in _cache:
         source = _source(version.pathway_id, version.title, version.languages, version.main_file, version.files,

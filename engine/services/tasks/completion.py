@@ -31,13 +31,13 @@ from engine.domain import TaskState
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import HumanTask, human_task_of
-from engine.services.case_step import StepHook, StepResult, begin_step, finish_step
-from engine.services.actors import handover_target
-from engine.services.consents import decide_override, mark_withdrawn, record_consent, request_override
-from engine.services.form_data import clean_form_data, form_fields, sensitive_fields
-from engine.services.case_sync import Resolver, candidate_rows
-from engine.services.referrals import REFERRAL_PROPERTY, apply_referral_step
-from engine.services.step_lock import lock_for_writing
+from engine.services.cases.step import StepHook, StepResult, begin_step, finish_step
+from engine.services.accounts.actors import handover_target
+from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
+from engine.services.tasks.form_data import clean_form_data, form_fields, sensitive_fields
+from engine.services.cases.sync import Resolver, candidate_rows
+from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
+from engine.services.cases.step_lock import lock_for_writing
 from engine.store import case_records
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
@@ -238,7 +238,7 @@ class TaskForm:
 
 def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> TaskForm:
     """The form of an open task visible to the actor (read-only)."""
-    from engine.services.referrals import list_providers
+    from engine.services.referrals.steps import list_providers
 
     with uow:
         row = visible_task(uow, task_id, actor)

@@ -19,13 +19,13 @@ from engine.errors import AiguillageError, InvalidData
 from engine.pathways.scenarios import ReadyTask
 from engine.runtime import case_runtime
 from engine.runtime.case_data import case_data
-from engine.services.accounts import create_organisation, create_user
-from engine.services.actors import load_actor
+from engine.services.accounts.creation import create_organisation, create_user
+from engine.services.accounts.actors import load_actor
 from engine.runtime.specs import clear_cache as clear_parsed_specs
-from engine.services.case_step import begin_step, clear_specs_cache
-from engine.services.cases import advance_case, open_case, signal_case
-from engine.services.consents import WITHDRAWAL_SIGNAL, withdraw_consent
-from engine.services.tasks import complete_task
+from engine.services.cases.step import begin_step, clear_specs_cache
+from engine.services.cases.lifecycle import advance_case, open_case, signal_case
+from engine.services.cases.consents import WITHDRAWAL_SIGNAL, withdraw_consent
+from engine.services.tasks.completion import complete_task
 from engine.store.models import DeadlineRow, Organisation, OrganisationService, TaskCandidate, TaskRow, User
 
 AGENCY = "scenario-agency"

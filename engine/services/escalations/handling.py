@@ -26,10 +26,10 @@ from engine.clock import Clock
 from engine.domain import EscalationStatus, Role
 from engine.domain.referral_states import OPEN_STATES, ReferralState
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
-from engine.services.actors import handover_target
-from engine.services.case_step import begin_step, finish_step
-from engine.services.escalation_chain import TOP_LEVEL, stop_chain
-from engine.services.step_lock import lock_for_writing
+from engine.services.accounts.actors import handover_target
+from engine.services.cases.step import begin_step, finish_step
+from engine.services.escalations.chain import TOP_LEVEL, stop_chain
+from engine.services.cases.step_lock import lock_for_writing
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, EscalationRow, Organisation, OutboxRow, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 

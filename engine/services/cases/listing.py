@@ -12,7 +12,7 @@ from engine.domain import CaseStatus, Role
 from engine.errors import InvalidData, NotFound
 from engine.field_problems import not_a_choice
 from engine.clock import Clock
-from engine.services.case_view import EventView
+from engine.services.cases.view import EventView
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, User
 from engine.store.unit_of_work import UnitOfWork
 

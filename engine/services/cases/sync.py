@@ -25,7 +25,7 @@ from engine.store.case_records import TaskRecord
 from engine.store.models import TaskRow, User, UserRole
 
 if TYPE_CHECKING:
-    from engine.services.case_step import Step
+    from engine.services.cases.step import Step
 
 STAGE_PROPERTY = "aiguillage.stage"
 DEADLINE_PROPERTY = "aiguillage.deadline"

@@ -22,7 +22,7 @@ Each (case, deadline kind, deadline ref, level) is recorded once: the insert ski
 (unique constraint), and the alert is written to the outbox only when the row is new, in the
 same transaction. An escalation task answered with ``escalation_action = acknowledged|resolved``
 moves its escalation to that status, like the coordinator's own actions
-(`engine.services.escalations`).
+(`engine.services.escalations.handling`).
 
 Resolving an escalation stops its chain: no further level of its deadline is recorded, a due
 date's chain is not climbed any more, and in the workflow what is left of a drawn chain (its timers
@@ -47,11 +47,11 @@ from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.escalation_chains import ANSWER_FIELD, escalation_level, escalation_timers, rest_of_chain
 from engine.runtime.human_tasks import extensions_of, instance_of
 from engine.runtime.timers import parse_moment
-from engine.services.case_sync import DEADLINE_PROPERTY, referral_for_instance
+from engine.services.cases.sync import DEADLINE_PROPERTY, referral_for_instance
 from engine.store.models import DeadlineRow, EscalationRow, ReferralRow, TaskRow
 
 if TYPE_CHECKING:
-    from engine.services.case_step import Step
+    from engine.services.cases.step import Step
 
 ANSWERS = {"acknowledged": EscalationStatus.ACKNOWLEDGED, "resolved": EscalationStatus.RESOLVED}
 AFTER_PROPERTY = "aiguillage.escalation.after"

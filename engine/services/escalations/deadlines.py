@@ -37,8 +37,8 @@ from engine.errors import Conflict, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import extensions_of
 from engine.runtime.timers import CALENDAR_PROPERTY, WORKING_DAYS, add_duration
-from engine.services.case_step import Step, StepHook, begin_step, finish_step
-from engine.services.escalation_chain import (
+from engine.services.cases.step import Step, StepHook, begin_step, finish_step
+from engine.services.escalations.chain import (
     AFTER_PROPERTY,
     CHAIN_KINDS,
     NEVER,

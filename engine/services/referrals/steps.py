@@ -19,9 +19,9 @@ from engine.domain import Priority, ReferralState, Sector
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.field_problems import FieldProblem
 from engine.runtime.human_tasks import HumanTask
-from engine.services.case_step import Step
-from engine.services.case_sync import DOUALA, instance_key, referral_for_instance
-from engine.services.consents import consent_covering
+from engine.services.cases.step import Step
+from engine.services.cases.sync import DOUALA, instance_key, referral_for_instance
+from engine.services.cases.consents import consent_covering
 from engine.store.models import Organisation, OrganisationService, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -164,7 +164,7 @@ def _provider(step: Step, reference: str, sector: str) -> Organisation:
 
 def _shared_fields(step: Step, consent) -> list[str]:
     # The identification fields a provider needs, minus what the consent keeps back.
-    from engine.services.case_view import PROVIDER_FIELDS
+    from engine.services.cases.view import PROVIDER_FIELDS
 
     withheld = set(consent.withheld_fields or [])
     return [name for name in PROVIDER_FIELDS if name not in withheld]

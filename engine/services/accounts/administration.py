@@ -31,7 +31,7 @@ from engine.clock import Clock
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.field_problems import FieldProblem
-from engine.services.accounts import create_organisation, create_user
+from engine.services.accounts.creation import create_organisation, create_user
 from engine.store.models import AuditEntry, Organisation, User, UserRole, UserSession
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork

@@ -31,8 +31,8 @@ from engine.runtime import case_runtime, serializer
 from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.script_engine import SafeScriptEngine
 from engine.runtime.specs import PathwaySpecs, load_specs
-from engine.services.case_sync import sync_case
-from engine.services.escalation_chain import sync_escalations
+from engine.services.cases.sync import sync_case
+from engine.services.escalations.chain import sync_escalations
 from engine.store import case_records
 from engine.store.case_records import CaseRecord, TaskRecord
 from engine.store.models import PathwayFileRow

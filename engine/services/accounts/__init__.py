@@ -1,0 +1,1 @@
+"""Accounts and organisations: creating, administering, who is acting, their notifications."""

@@ -1,0 +1,1 @@
+"""The installation itself: the training clock of a demo installation."""

@@ -1,0 +1,1 @@
+"""Pathways as the services use them: publishing versions, uploads, labels, persisted scenarios."""

@@ -1,0 +1,1 @@
+"""Human tasks: completing, claiming and handing on, their forms, and inboxes."""
