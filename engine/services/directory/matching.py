@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, cast, or_, select
 
 from engine.domain import Sector
 from engine.store.models import Organisation, OrganisationService
@@ -25,6 +25,9 @@ SEND_WITHOUT_PERSONAL_DATA = "no_personal_data"
 UNSIGNED_MODES = (REFUSE_UNSIGNED, SEND_WITHOUT_PERSONAL_DATA)
 # An entry nobody has checked for this long is flagged to the caseworker.
 VERIFIED_WITHIN = timedelta(days=365)
+# Services assessed per need: those serving the person's region first, then by places free. A form
+# offering more is not read, and assessing every service of a large directory would slow the form.
+CANDIDATES = 60
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,9 @@ def match_providers(session, need: Need, today: date, organisation_id: int | Non
     )
     if organisation_id is not None:
         query = query.where(Organisation.id == organisation_id)
+    else:
+        query = query.order_by(_serves(need.region).desc(), OrganisationService.capacity_available.desc().nulls_last(),
+                               Organisation.name, OrganisationService.id).limit(CANDIDATES)
     best: dict[int, tuple[tuple, ProviderChoice]] = {}
     for row in session.execute(query):
         choice = _assess(row, need, today)
@@ -134,6 +140,16 @@ def match_providers(session, need: Need, today: date, organisation_id: int | Non
             best[row[0]] = (key, choice)
     ranked = sorted(best.values(), key=lambda pair: pair[0])
     return Matching(need, tuple(_with_rank(choice, i + 1) for i, (_, choice) in enumerate(ranked)))
+
+
+def _serves(region: str | None):
+    """Whether a service (or, listing none, its organisation) names the region: a coarse test on the
+    JSON text, for ordering only (the assessment checks exactly)."""
+    if region is None:
+        return cast(OrganisationService.id, String).is_(None)
+    pattern = f'%"{region}"%'
+    service_regions = cast(OrganisationService.regions, String)
+    return or_(service_regions.like(pattern), and_(service_regions == "[]", cast(Organisation.regions, String).like(pattern)))
 
 
 def _rank_key(choice: ProviderChoice) -> tuple:
