@@ -29,7 +29,6 @@ from engine.services.directory.matching import (
     ProviderChoice,
     match_providers,
 )
-from engine.services.directory.vocabulary import TARGET_GROUPS
 
 MATCH_PREFIX = "aiguillage.match."
 DEFAULT_REASON_FIELD = "provider_choice_reason"
@@ -73,18 +72,6 @@ def target_group_fields(props: dict[str, str]) -> list[tuple[str, str]]:
         if source and group.strip():
             pairs.append((source.strip(), group.strip()))
     return pairs
-
-
-def property_problems(props: dict[str, str]) -> list[str]:
-    """What is wrong with a send step's `aiguillage.match.*` properties (for pathway validation)."""
-    problems = []
-    mode = props.get(MATCH_PREFIX + "unsigned_provider")
-    if mode is not None and mode not in UNSIGNED_MODES:
-        problems.append(f"{MATCH_PREFIX}unsigned_provider is {mode!r}; expected one of {', '.join(UNSIGNED_MODES)}")
-    for _, group in target_group_fields(props):
-        if group not in TARGET_GROUPS:
-            problems.append(f"{MATCH_PREFIX}target_groups names {group!r}; known groups: {', '.join(TARGET_GROUPS)}")
-    return problems
 
 
 def rank_for_task(session, task: HumanTask, region: str | None, today: date) -> Matching | None:
