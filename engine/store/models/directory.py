@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.domain import Language, OrganisationKind, Priority, Role, Sector
@@ -18,6 +18,10 @@ class Organisation(Base):
     """A member of the mechanism: a referring agency, a service provider, or both."""
 
     __tablename__ = "organisations"
+    __table_args__ = (
+        Index("uq_organisations_one_secretariat", "is_secretariat", unique=True,
+              sqlite_where=text("is_secretariat"), postgresql_where=text("is_secretariat")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -29,6 +33,9 @@ class Organisation(Base):
     data_sharing_signed: Mapped[bool] = mapped_column(default=False)
     regions: Mapped[list[Any]] = mapped_column(default=list)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # The mechanism's secretariat (one per installation): its people coordinate, author the SOPs and
+    # administer every organisation. Set by an operator, never by granting a role.
+    is_secretariat: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime]
     # HSDS 3.0 organization fields the directory shows, and what an import brought that has no column
     # (kept to be exported again, never lost silently).

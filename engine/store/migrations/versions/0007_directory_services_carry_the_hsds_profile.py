@@ -1,7 +1,7 @@
 """The directory's services carry the HSDS 3.0 fields and the mechanism's profile
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-05 01:30:00
 
 Every existing service keeps its sector, name, regions, languages, priorities, capacity and state,
@@ -16,7 +16,7 @@ from alembic import op
 from engine.store.types import UtcDateTime
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
