@@ -33,6 +33,7 @@ PATH_PARAMETERS: dict[str, fields.Field] = {
     for name in ("case_id", "referral_id", "escalation_id", "notification_id")
 }
 PATH_PARAMETERS["task_id"] = fields.String(validate=validate.Length(1, 64))
+PATH_PARAMETERS["service_id"] = fields.String(validate=validate.Length(1, 100))  # an HSDS service id
 
 
 class Page(Schema):

@@ -174,7 +174,7 @@ def _plan(report, organisations, services, existing_orgs, existing) -> None:
         if current is None:
             report.organisations_created.append(values["slug"])
             continue
-        changed = [c for c in ORGANISATION_COLUMNS if c in values and not _same(c, getattr(current, c), values[c])]
+        changed = [c for c in ORGANISATION_COLUMNS if c in values and not same_value(c, getattr(current, c), values[c])]
         if changed:
             report.organisations_updated[values["slug"]] = changed
     for _, values in services:
@@ -182,7 +182,7 @@ def _plan(report, organisations, services, existing_orgs, existing) -> None:
         if current is None:
             report.services_created.append(values["hsds_id"])
             continue
-        changed = [c for c in SERVICE_COLUMNS if not _same(c, getattr(current, c), values[c])]
+        changed = [c for c in SERVICE_COLUMNS if not same_value(c, getattr(current, c), values[c])]
         owner = existing_orgs.get(values["organization_id"])
         if owner is None or current.organisation_id != owner.id:
             changed.append("organization_id")
@@ -192,7 +192,8 @@ def _plan(report, organisations, services, existing_orgs, existing) -> None:
             report.services_unchanged += 1
 
 
-def _same(column: str, current, new) -> bool:
+def same_value(column: str, current, new) -> bool:
+    """Whether a column holds the same value (an `extra` compared as `same_extra` does)."""
     return same_extra(current, new) if column == "extra" else current == new
 
 

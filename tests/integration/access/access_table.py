@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable
 
-from access_world import OTHER_CASEWORKER, Role
+from access_world import OTHER_CASEWORKER, SERVICE_OWNERS, Role
 
 
 class Outcome(Enum):
@@ -87,6 +87,18 @@ CONSENT_WITHDRAWAL = dict(caseworker=OWN_ONLY_STATE, supervisor=OWN_ONLY_STATE, 
 # Personal objects (notifications, tokens): the owner only; anyone else gets a 404.
 PERSONAL = (STATE, HIDDEN)
 
+def directory_service(role: Role, which: str) -> dict:
+    """An HSDS service body for the directory's write routes, owned by IOM ("own") or the Douala hospital."""
+    return {"organization_id": SERVICE_OWNERS[which], "name": f"Matrix probe by {role.value}", "service_areas": [{"name": "littoral"}],
+            "attributes": [{"taxonomy_term": {"code": "cash", "taxonomy": "aiguillage:sector"}}]}
+
+
+def directory_form(role: Role, which: str) -> dict:
+    """The service edit form, filled for a service of IOM ("own") or of the Douala hospital."""
+    return {"organisation": SERVICE_OWNERS[which], "name": f"Matrix probe by {role.value}", "sector": "cash",
+            "regions": "littoral", "priorities": "normal", "active": "1"}
+
+
 TABLE: dict[str, Entry] = {
     # ---- public --------------------------------------------------------------------------
     "GET /healthz": Entry(public()),
@@ -147,6 +159,11 @@ TABLE: dict[str, Entry] = {
     "GET /admin/deliveries": Entry(page(FORBIDDEN)),
     "POST /admin/deliveries/<int:delivery_id>/retry": Entry(page(FORBIDDEN)),
     "GET /directory/": Entry(page()),  # organisations and services: no personal data
+    # Editing services: administrators, their own organisation's (the matrix's is IOM's, a provider).
+    "GET /directory/services/new": Entry(page(FORBIDDEN, admin=ALLOW)),
+    "POST /directory/services/new": Entry(page(FORBIDDEN, admin=ALLOW), body=lambda role, which: directory_form(role, "own")),
+    "GET /directory/services/<service_id>/edit": Entry(page(FORBIDDEN, admin=(ALLOW, FORBIDDEN))),
+    "POST /directory/services/<service_id>/edit": Entry(page(FORBIDDEN, admin=(ALLOW, FORBIDDEN)), body=lambda role, which: directory_form(role, which)),
     # ---- API: account and notifications --------------------------------------------------
     "GET /api/v1/me": Entry(api()),
     "GET /api/v1/notifications": Entry(api()),
@@ -178,6 +195,12 @@ TABLE: dict[str, Entry] = {
     "POST /api/v1/escalations/<escalation_id>/resolve": Entry(api(HIDDEN, **ESCALATION),
                                                               body={"note": "Called the duty doctor"}),
     # ---- API: pathways (SOP authors); no files are sent, so an author is told what is missing (422) ---
+    # The directory: read by every signed-in user; written by administrators for their own organisation's
+    # services (the secretariat's for everyone's); the matrix's administrator is a provider's (IOM).
+    "GET /api/v1/directory/services": Entry(api()),
+    "GET /api/v1/directory/services/<service_id>": Entry(api()),
+    "GET /api/v1/directory/export": Entry(api()),
+    "PUT /api/v1/directory/services/<service_id>": Entry(api(FORBIDDEN, admin=(ALLOW, FORBIDDEN)), body=directory_service),
     "GET /api/v1/pathways": Entry(api(FORBIDDEN, sop_author=ALLOW)),
     "POST /api/v1/pathways/validate": Entry(api(FORBIDDEN, sop_author=STATE)),
     "POST /api/v1/pathways/publish": Entry(api(FORBIDDEN, sop_author=STATE)),

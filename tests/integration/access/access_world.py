@@ -26,7 +26,16 @@ from engine.services.escalations.handling import reassign_escalation
 from engine.services.tasks.inbox import list_inbox
 from engine.services.pathways.publishing import publish_pathway
 from engine.services.tasks.completion import complete_task
-from engine.store.models import ApiToken, DeliveryRow, EscalationRow, InAppNotification, ReferralRow, User
+from engine.store.models import (
+    ApiToken,
+    DeliveryRow,
+    EscalationRow,
+    InAppNotification,
+    Organisation,
+    OrganisationService,
+    ReferralRow,
+    User,
+)
 from engine.store.seed import load_demo_data
 from notifications.dispatcher import dispatch_pending
 from notifications.sending import Channels
@@ -64,6 +73,8 @@ USERNAMES = {
 # Organisation B's people: they own the "other" objects.
 OTHER_CASEWORKER = "demo-minas-caseworker"
 OTHER_PROVIDER = "demo-health-yaounde"
+# Whose services are "own" and "other" for the directory's write routes: the matrix's administrator is IOM's.
+SERVICE_OWNERS = {"own": "demo-iom-cameroon", "other": "demo-hopital-douala"}
 # Accounts the administration routes act on (enable, disable, roles): one per organisation.
 SPARE_ACCOUNTS = {"own": ("matrix-iom-spare", "demo-iom-cameroon"), "other": ("matrix-minas-spare", "demo-minas-littoral")}
 
@@ -96,6 +107,7 @@ class World:
     spare_token_ids: dict[str, int] = field(default_factory=dict)  # a token per username, to revoke
     notification_ids: dict[str, int] = field(default_factory=dict)  # one notification per username
     delivery_id: int = 0  # a notification delivery, for the dead-letter routes
+    service_ids: dict[str, str] = field(default_factory=dict)  # an HSDS service id of IOM ("own") and of another provider
 
     def side(self, which: str) -> Side:
         return self.own if which == "own" else self.other
@@ -116,6 +128,7 @@ class World:
             "filename": lambda: "app.css",
             "user_id": lambda: self.user_ids[SPARE_ACCOUNTS[which][0]],
             "delivery_id": lambda: self.delivery_id,
+            "service_id": lambda: self.service_ids[which],
         }
         if name not in values:
             raise LookupError(f"the access matrix does not know how to fill the path parameter <{name}>")
@@ -169,9 +182,12 @@ def build_world(container) -> World:
     by_user = {user_id: notification_id for user_id, notification_id in notifications}
     with uow() as unit:
         delivery_id = unit.session.scalar(select(func.min(DeliveryRow.id)))
+        service_ids = {which: unit.session.scalar(
+            select(OrganisationService.hsds_id).join(Organisation).where(Organisation.slug == slug).order_by(OrganisationService.id)
+        ) for which, slug in SERVICE_OWNERS.items()}
     app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container)
     world = World(app=app, container=container, password=password, own=own, other=other, user_ids=user_ids,
-                  delivery_id=delivery_id)
+                  delivery_id=delivery_id, service_ids=service_ids)
     world.notification_ids = {name: by_user[user_ids[name]] for name in [*USERNAMES.values(), OTHER_CASEWORKER]}
     for role in Role:
         world.sign_in(role)
