@@ -24,6 +24,7 @@ from engine.services.cases.sync import DOUALA, instance_key, referral_for_instan
 from engine.services.cases.consents import consent_covering
 from engine.store.models import Organisation, OrganisationService, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
+from engine.untrusted_values import parse_id
 
 REFERRAL_PROPERTY = "aiguillage.referral"
 DECISIONS = {
@@ -144,8 +145,12 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
 def _provider(step: Step, reference: str, sector: str) -> Organisation:
     if not reference:
         raise InvalidData("choose a provider", {"provider_id": [problem.required()]})
-    column = Organisation.id if reference.isdigit() else Organisation.slug
-    provider = step.session.scalar(select(Organisation).where(column == (int(reference) if reference.isdigit() else reference)))
+    if reference.isdigit():
+        # Digits name an id; digits beyond ASCII ("²") or the column's range name nothing.
+        by_id = parse_id(reference)
+        provider = step.session.get(Organisation, by_id) if by_id is not None else None
+    else:
+        provider = step.session.scalar(select(Organisation).where(Organisation.slug == reference[:100]))
     if provider is None or not provider.is_provider:
         raise InvalidData(f"provider {reference!r} is not in the directory", {"provider_id": [FieldProblem("unknown_provider", "unknown provider")]})
     region = step.case.region
