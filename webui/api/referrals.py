@@ -54,6 +54,9 @@ class ReferralDetail(ReferralSummary):
     shared_data = fields.Dict(keys=fields.String(), values=fields.Raw(),
                               metadata={"description": "only the fields this referral shares"})
     outcome_note = fields.String(allow_none=True)
+    personal_data_until = fields.DateTime(allow_none=True, metadata={
+        "description": "when the provider stops receiving the person's data (a set time after the referral closed)"})
+    personal_data_ended = fields.Boolean(metadata={"description": "true once the provider's access has ended"})
 
 
 ReferralList = page_of("ReferralList", "referrals", ReferralSummary)

@@ -21,7 +21,9 @@ from engine.field_problems import FieldProblem
 from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
 from engine.services.cases.sync import DOUALA, instance_key, referral_for_instance
+from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.services.cases.consents import consent_covering
+from engine.services.referrals.sharing import sharing_rule
 from engine.store.models import Organisation, OrganisationService, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 from engine.untrusted_values import parse_id
@@ -131,7 +133,7 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
         updated_at=step.now,
         sent_at=step.now,
         redirected_from_id=previous.id if previous is not None and previous.state == ReferralState.REDIRECTED else None,
-        shared_fields=_shared_fields(step, consent),
+        shared_fields=_shared_fields(step, consent, sector, provider),
         instance_key=instance_key(task.instance),
     )
     step.session.add(referral)
@@ -167,12 +169,14 @@ def _provider(step: Step, reference: str, sector: str) -> Organisation:
     return provider
 
 
-def _shared_fields(step: Step, consent) -> list[str]:
-    # The identification fields a provider needs, minus what the consent keeps back.
-    from engine.services.cases.view import PROVIDER_FIELDS
-
+def _shared_fields(step: Step, consent, sector: str, provider: Organisation) -> list[str]:
+    # What the pathway lets this consent's scope give a provider of this sector, minus what the consent keeps back.
+    rule = sharing_rule(step.session, step.case.pathway_version_id)
     withheld = set(consent.withheld_fields or [])
-    return [name for name in PROVIDER_FIELDS if name not in withheld]
+    shared = [name for name in rule.fields_for(consent.scope, sector) if name not in withheld]
+    # The case's history says what left, to whom, under which scope (the values never enter history).
+    step.details["shared_with"] = {"provider": provider.slug, "scope": consent.scope or DEFAULT_SCOPE, "fields": shared}
+    return shared
 
 
 def _decide(step: Step, referral: ReferralRow, data: dict) -> None:
