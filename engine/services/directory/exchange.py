@@ -118,14 +118,15 @@ def _from_json(path: Path) -> tuple[dict, list[str], list[Problem]]:
 
 
 def import_directory(uow: UnitOfWork, clock: Clock, path: Path, user_id: int | None = None, dry_run: bool = False,
-                     progress: Progress | None = None) -> ImportReport:
-    """Upsert the organizations and services of an HSDS file by id; nothing is written if any problem is found."""
+                     progress: Progress | None = None, default_sector: str | None = None) -> ImportReport:
+    """Upsert the organizations and services of an HSDS file by id; nothing is written if any problem is found.
+    Services without a sector attribute take `default_sector` when given."""
     document, dropped, problems = read_document(path)
     report = ImportReport(source=path.name, dry_run=dry_run, problems=problems, dropped=dropped)
     if problems:
         return report
     organisations = _read_all(document.get("organizations", []), "organizations", read_organization, report)
-    services = _read_all(document.get("services", []), "services", lambda o, w, p: read_service(o, w, p, report.dropped), report)
+    services = _read_all(document.get("services", []), "services", lambda o, w, p: read_service(o, w, p, report.dropped, default_sector), report)
     _check_duplicates(document, report)
     with uow:
         existing_orgs = {o.slug: o for o in uow.session.scalars(select(Organisation))}
