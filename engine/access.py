@@ -147,3 +147,19 @@ def can_approve_consent_override(actor: Actor, case: CaseFacts) -> bool:
 def can_list_cases_needing_attention(actor: Actor) -> bool:
     """Coordinators and supervisors are shown cases whose steps failed."""
     return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.SUPERVISOR})
+
+
+def can_view_indicators(actor: Actor) -> bool:
+    """Coordinators read the mechanism's indicators; supervisors those of their organisation's cases."""
+    return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.SUPERVISOR})
+
+
+def can_view_provider_follow_up(actor: Actor, provider_organisation_id: int) -> bool:
+    """Coordinators follow every provider; a provider's focal point or admin follows their own organisation."""
+    if not actor.active:
+        return False
+    if actor.has(Role.COORDINATOR):
+        return True
+    return actor.organisation_id == provider_organisation_id and bool(
+        actor.roles & {Role.PROVIDER_FOCAL_POINT, Role.ADMIN}
+    )

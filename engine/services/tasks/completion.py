@@ -38,6 +38,7 @@ from engine.services.tasks.form_data import clean_form_data, form_fields, sensit
 from engine.services.cases.sync import Resolver, candidate_rows
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.cases.step_lock import lock_for_writing
+from engine.services.coordination.facts import record_indicator_facts
 from engine.store import case_records
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
@@ -72,6 +73,7 @@ def complete_task(
         step.details.update(_described(task, cleaned, set(data or {})))
         _apply_effects(step, task, cleaned)
         _update_case_facts(step.case, cleaned)
+        record_indicator_facts(step, task.form, cleaned)
         failures = case_runtime.complete_task(step.workflow, row.id, cleaned)
         return finish_step(step, failures, hook=hook)
 

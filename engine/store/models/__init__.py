@@ -3,6 +3,7 @@
 from engine.store.models.audit import AuditEntry
 from engine.store.models.base import Base
 from engine.store.models.cases import CaseEvent, CaseRow, CaseSequence, TaskCandidate, TaskRow
+from engine.store.models.coordination import CaseFactRow
 from engine.store.models.deadlines import DeadlineRow, EscalationRow
 from engine.store.models.directory import (
     ApiToken,
@@ -23,6 +24,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CaseEvent",
+    "CaseFactRow",
     "CaseRow",
     "CaseSequence",
     "ConsentRow",
