@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.domain import EscalationStatus
-from engine.services.cases.lifecycle import list_cases_needing_attention
+from engine.services.coordination.attention import list_attention
 from engine.services.escalations.handling import (
     acknowledge_escalation,
     list_escalations,
     reassign_escalation,
     resolve_escalation,
 )
+from engine.services.coordination.indicators import compute_indicators
+from engine.services.coordination.suppression import DEFAULT_THRESHOLD
+from engine.services.coordination.vocabulary import indicator_vocabulary
 from webui.auth.session_user import login_required
-from webui.request_scope import clock, uow
+from webui.coordination.charts import bar_chart
+from webui.coordination.exports import csv_response, xlsx_response
+from webui.coordination.filters import parse_filters
+from webui.coordination.wording import column_name, dimension_name, figure_text, row_label, table_title
+from webui.labels import SECTOR_NAMES
+from webui.request_scope import clock, container, uow
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
 
@@ -25,8 +34,8 @@ STATUSES = tuple(status.value for status in EscalationStatus)
 @bp.get("/attention")
 @login_required
 def attention():
-    """Open cases whose workflow failed (the service decides who may list them: 403 otherwise)."""
-    return render_template("coordination/attention.html", cases=list_cases_needing_attention(uow(), g.user.actor))
+    """Failed steps, stalled referrals, declined emergencies and overrides waiting (403 for who may not list them)."""
+    return render_template("coordination/attention.html", attention=list_attention(uow(), clock(), g.user.actor))
 
 
 @bp.get("/escalations")
@@ -70,3 +79,67 @@ def reassign(escalation_id: int):
 def _back():
     status = request.form.get("status")
     return redirect(url_for("coordination.escalations", status=status if status in STATUSES else None))
+
+
+# ---- indicators ---------------------------------------------------------------------------------
+
+
+@bp.context_processor
+def _indicator_words():
+    return {"table_title": table_title, "column_name": column_name, "dimension_name": dimension_name,
+            "row_label": row_label, "figure_text": figure_text}
+
+
+EXPORTS = {"csv": csv_response, "xlsx": xlsx_response}
+
+
+def _threshold() -> int:
+    return int(current_app.config.get("SMALL_CELL_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def _indicator_request():
+    parsed = parse_filters(request.args, container().calendar.local_date(clock().now()), container().calendar)
+    report = compute_indicators(uow(), g.user.actor, parsed.filters, _threshold())
+    vocabulary = indicator_vocabulary(uow(), str(get_locale() or "fr"), parsed.filters.pathway_version_id)
+    return parsed, report, vocabulary
+
+
+@bp.get("/indicators")
+@login_required
+def indicators():
+    """The mechanism's indicators for a period, with charts and downloads (403 for readers without the right)."""
+    parsed, report, vocabulary = _indicator_request()
+    query = parsed.query()
+
+    def export_url(key: str, fmt: str) -> str:
+        return url_for("coordination.indicator_export", table=key, format=fmt, **query)
+
+    return render_template("coordination/indicators.html", parsed=parsed, report=report, vocabulary=vocabulary,
+                           sectors=SECTOR_NAMES, chart_of=_chart_of, threshold=report.threshold, export_url=export_url)
+
+
+@bp.get("/indicators/export")
+@login_required
+def indicator_export():
+    """One indicator table (`table`) as CSV or XLSX (`format`), with the same small-cell protection as the page."""
+    key, fmt = request.args.get("table", "cases_by_region"), request.args.get("format", "csv")
+    parsed, report, vocabulary = _indicator_request()
+    if fmt not in EXPORTS:
+        abort(404)
+    try:
+        table = report.table(key)
+    except KeyError:
+        abort(404)
+    filename = f"{key}-{parsed.start_date.isoformat()}-{parsed.end_date.isoformat()}.{fmt}"
+    return EXPORTS[fmt](table, vocabulary, report.threshold, filename)
+
+
+def _chart_of(table, vocabulary, threshold):
+    """The bar chart of a table's first column (nothing for a table without rows)."""
+    column = table.columns[0]
+    bars = [
+        (row_label(table.dimension, row.key, vocabulary), row.figures[0].shown, figure_text(row.figures[0], column, threshold))
+        for row in table.rows
+        if row.figures[0].value or row.figures[0].hidden
+    ]
+    return bar_chart(bars, table_title(table))

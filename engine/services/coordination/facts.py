@@ -79,3 +79,24 @@ def record_indicator_facts(step: Step, form: Any, cleaned: dict) -> None:
         ],
     )
     step.details["indicators"] = {name: value for name, (value, _field) in values.items()}
+
+
+def declared_fields(files: dict[str, bytes]) -> dict[str, str]:
+    """{dimension: form field id} declared in a pathway's BPMN files (the first field naming a dimension wins)."""
+    from engine.pathways.folder import BPMN_SUFFIXES
+    from engine.pathways.xml import XmlProblem, parse_untrusted
+
+    found: dict[str, str] = {}
+    for name in sorted(files):
+        if not name.lower().endswith(BPMN_SUFFIXES):
+            continue
+        root = parse_untrusted(files[name])
+        if isinstance(root, XmlProblem):
+            continue
+        for element in root.iter("{*}formField"):
+            for prop in element.iter("{*}property"):
+                key = prop.get("id") or prop.get("name")
+                value = (prop.get("value") or "").strip()
+                if key == INDICATOR_PROPERTY and _NAME.match(value):
+                    found.setdefault(value, element.get("id"))
+    return found

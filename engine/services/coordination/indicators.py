@@ -364,7 +364,9 @@ def _consent_events(session, scope: Scope, filters: IndicatorFilters, threshold:
         "refused": protect_count(count(recorded, ConsentRow.given.is_(False)), threshold),
         "override": override_figure,
         "override_approved": approved_figure,
-        "withdrawn": protect_count(count(in_period(ConsentRow.withdrawn_at, filters)), threshold),
+        # A rejected override is closed by setting its withdrawal: it is no withdrawal by the person.
+        "withdrawn": protect_count(count(in_period(ConsentRow.withdrawn_at, filters), ConsentRow.is_override.is_(False)),
+                                   threshold),
     }
     rows = tuple(Row(key, (figure,)) for key, figure in figures.items())
     return Table("consent_events", "consent_event", ("consents",), rows, Row("total", (Figure(None),)))

@@ -126,6 +126,9 @@ TABLE: dict[str, Entry] = {
     # ---- coordination, pathways, administration (pages) ------------------------------------
     "GET /coordination/attention": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
     "GET /coordination/escalations": Entry(page()),  # each sees the escalations they may see
+    # Indicators: the coordinator counts every case, a supervisor their organisation's; nobody else.
+    "GET /coordination/indicators": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/indicators/export": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
     "POST /coordination/escalations/<int:escalation_id>/acknowledge": Entry(page(HIDDEN, **ESCALATION)),
     "POST /coordination/escalations/<int:escalation_id>/reassign": Entry(page(HIDDEN, **ESCALATION),
                                                                          body={"username": "demo-supervisor"}),

@@ -18,8 +18,12 @@ START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def published(container):
-    load_demo_data(container.uow(), container.clock)
+def demo_password(container) -> str:
+    return load_demo_data(container.uow(), container.clock).password
+
+
+@pytest.fixture
+def published(container, demo_password):
     return publish_pathway(container.uow(), load_source(CAMEROON), container.clock)
 
 
