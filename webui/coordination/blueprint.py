@@ -14,7 +14,9 @@ from engine.services.escalations.handling import (
     reassign_escalation,
     resolve_escalation,
 )
+from engine.domain import Role
 from engine.services.coordination.indicators import compute_indicators
+from engine.services.coordination.providers import list_followed_providers, provider_follow_up
 from engine.services.coordination.suppression import DEFAULT_THRESHOLD
 from engine.services.coordination.vocabulary import indicator_vocabulary
 from webui.auth.session_user import login_required
@@ -143,3 +145,26 @@ def _chart_of(table, vocabulary, threshold):
         if row.figures[0].value or row.figures[0].hidden
     ]
     return bar_chart(bars, table_title(table))
+
+
+# ---- provider follow-up ---------------------------------------------------------------------------
+
+
+@bp.get("/providers")
+@login_required
+def providers():
+    """A provider's follow-up: coordinators choose any provider; a provider's people see their own only."""
+    actor = g.user.actor
+    chosen = request.args.get("organisation", "")
+    followed = list_followed_providers(uow(), actor)
+    if chosen.isdigit():
+        provider_id = int(chosen)
+    elif actor.has(Role.COORDINATOR):
+        return render_template("coordination/providers.html", followed=followed, follow_up=None)
+    else:
+        provider_id = actor.organisation_id
+    parsed = parse_filters(request.args, container().calendar.local_date(clock().now()), container().calendar)
+    follow_up = provider_follow_up(uow(), actor, provider_id, parsed.filters, _threshold())
+    vocabulary = indicator_vocabulary(uow(), str(get_locale() or "fr"), parsed.filters.pathway_version_id)
+    return render_template("coordination/providers.html", followed=followed, follow_up=follow_up, parsed=parsed,
+                           vocabulary=vocabulary, threshold=_threshold(), chart_of=_chart_of)

@@ -22,6 +22,8 @@ TABLE_TITLES = {
     "referrals_by_provider": _l("Referrals, by provider"),
     "referrals_by_priority": _l("Referrals, by priority"),
     "referral_times_by_provider_and_priority": _l("Referrals, by provider and priority"),
+    "provider_referrals_by_priority": _l("Referrals received, by priority"),
+    "provider_declined_by_reason": _l("Referrals declined, by reason"),
     "declined_by_reason": _l("Declined referrals, by reason"),
     "escalations_by_level": _l("Escalations, by level"),
     "follow_ups_by_region": _l("Follow-ups done, by region"),

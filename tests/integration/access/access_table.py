@@ -129,6 +129,8 @@ TABLE: dict[str, Entry] = {
     # Indicators: the coordinator counts every case, a supervisor their organisation's; nobody else.
     "GET /coordination/indicators": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
     "GET /coordination/indicators/export": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    # A provider's follow-up: coordinators choose any; its focal points and admins see their own only.
+    "GET /coordination/providers": Entry(page(FORBIDDEN, coordinator=ALLOW, provider=ALLOW, admin=ALLOW)),
     "POST /coordination/escalations/<int:escalation_id>/acknowledge": Entry(page(HIDDEN, **ESCALATION)),
     "POST /coordination/escalations/<int:escalation_id>/reassign": Entry(page(HIDDEN, **ESCALATION),
                                                                          body={"username": "demo-supervisor"}),

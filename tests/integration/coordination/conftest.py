@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from coordination_history import History
+from coordination_history import START, History
 from engine.pathways.folder import load_source
 from engine.services.accounts.actors import load_actor
 from engine.services.pathways.publishing import publish_pathway
 from engine.store.seed import load_demo_data
 
 CAMEROON = Path(__file__).resolve().parents[3] / "pathways" / "cameroon-nrm"
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -18,6 +18,9 @@ from engine.store.models import (
     ReferralRow,
     TaskRow,
 )
+
+# The known history starts here; the tests read January 2026.
+START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 class History:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import START
+from coordination_history import START
 from engine.domain import CloseReason, Priority, ReferralState, Sector
 from engine.errors import AccessDenied
 from engine.services.coordination.indicators import compute_indicators

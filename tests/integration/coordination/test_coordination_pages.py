@@ -66,3 +66,17 @@ def test_an_unknown_table_or_format_is_not_found(client, sign_in):
 def test_a_caseworker_may_not_read_indicators(client, sign_in):
     sign_in(client, "demo-caseworker")
     assert client.get("/coordination/indicators").status_code == 403
+
+
+def test_a_provider_sees_its_own_follow_up_and_not_another(client, sign_in, history):
+    sign_in(client, "demo-health-douala")
+    own = client.get("/coordination/providers")
+    assert own.status_code == 200 and "Hôpital" in own.get_data(as_text=True)
+    other = history.orgs["demo-espoir-mhpss"]
+    assert client.get(f"/coordination/providers?organisation={other}").status_code == 403
+
+
+def test_a_coordinator_chooses_a_provider_to_follow(client, sign_in, history):
+    sign_in(client, "demo-coordinator")
+    listing = client.get("/coordination/providers").get_data(as_text=True)
+    assert f"organisation={history.orgs['demo-espoir-mhpss']}" in listing
