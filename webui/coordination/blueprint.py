@@ -1,24 +1,32 @@
-"""Routes: cases needing attention; escalations and what coordinators and supervisors do with them."""
+"""Routes: attention, escalations, indicators and their downloads, provider follow-up, the live diagram."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engine.domain import EscalationStatus
+from engine.access import can_view_indicators
+from engine.domain import EscalationStatus, Role
 from engine.services.coordination.attention import list_attention
+from engine.services.coordination.indicators import compute_indicators
+from engine.services.coordination.live_diagram import (
+    DiagramFilters,
+    cases_at_step,
+    published_versions,
+    step_counts,
+    version_diagram,
+)
+from engine.services.coordination.providers import list_followed_providers, provider_follow_up
+from engine.services.coordination.suppression import DEFAULT_THRESHOLD
+from engine.services.coordination.vocabulary import indicator_vocabulary
+from engine.services.pathways.labels import pathway_texts
 from engine.services.escalations.handling import (
     acknowledge_escalation,
     list_escalations,
     reassign_escalation,
     resolve_escalation,
 )
-from engine.domain import Role
-from engine.services.coordination.indicators import compute_indicators
-from engine.services.coordination.providers import list_followed_providers, provider_follow_up
-from engine.services.coordination.suppression import DEFAULT_THRESHOLD
-from engine.services.coordination.vocabulary import indicator_vocabulary
 from webui.auth.session_user import login_required
 from webui.coordination.charts import bar_chart
 from webui.coordination.exports import csv_response, xlsx_response
@@ -168,3 +176,82 @@ def providers():
     vocabulary = indicator_vocabulary(uow(), str(get_locale() or "fr"), parsed.filters.pathway_version_id)
     return render_template("coordination/providers.html", followed=followed, follow_up=follow_up, parsed=parsed,
                            vocabulary=vocabulary, threshold=_threshold(), chart_of=_chart_of)
+
+
+# ---- live diagram ---------------------------------------------------------------------------------
+
+
+def _diagram_request():
+    """The chosen version (the newest published when none or an unknown one is asked for) and the filters."""
+    if not can_view_indicators(g.user.actor):
+        abort(403)
+    versions = published_versions(uow())
+    asked = request.args.get("version", "")
+    version_id = int(asked) if asked.isdigit() and any(v[0] == int(asked) for v in versions) else None
+    if version_id is None and versions:
+        version_id = max(versions, key=lambda v: v[0])[0]
+    parsed = parse_filters(request.args, container().calendar.local_date(clock().now()), container().calendar)
+    organisation = request.args.get("organisation", "")
+    filters = DiagramFilters(
+        start=parsed.filters.start, end=parsed.filters.end, region=parsed.filters.region,
+        priority=request.args.get("priority") or None,
+        organisation_id=int(organisation) if organisation.isdigit() else None,
+    )
+    query = {**parsed.query(), "version": version_id, "priority": filters.priority,
+             "organisation": filters.organisation_id}
+    return versions, version_id, parsed, filters, {k: v for k, v in query.items() if v not in (None, "")}
+
+
+@bp.get("/diagram")
+@login_required
+def live_diagram():
+    """A published version's diagram with, per step, cases waiting, overdue and the median time spent."""
+    versions, version_id, parsed, filters, query = _diagram_request()
+    steps = step_counts(uow(), clock(), g.user.actor, version_id, filters, _threshold()) if version_id else []
+    language = str(get_locale() or "fr")
+    texts = pathway_texts(uow(), version_id, language) if version_id else None
+    vocabulary = indicator_vocabulary(uow(), language, version_id)
+    return render_template("coordination/live_diagram.html", versions=versions, version_id=version_id, parsed=parsed,
+                           filters=filters, query=query, steps=steps, texts=texts, vocabulary=vocabulary,
+                           threshold=_threshold())
+
+
+@bp.get("/diagram/counts")
+@login_required
+def live_diagram_counts():
+    """The live diagram's counts as JSON, for the overlays drawn on the diagram."""
+    _versions, version_id, _parsed, filters, query = _diagram_request()
+    if version_id is None:
+        abort(404)
+    steps = step_counts(uow(), clock(), g.user.actor, version_id, filters, _threshold())
+    return jsonify({"steps": [
+        {"id": s.bpmn_id, "waiting": s.waiting, "overdue": s.overdue, "median_hours": s.median_hours.shown,
+         "url": url_for("coordination.live_diagram_step", step=s.bpmn_id, **query),
+         "overdue_url": url_for("coordination.live_diagram_step", step=s.bpmn_id, overdue=1, **query)}
+        for s in steps
+    ]})
+
+
+@bp.get("/diagram/bpmn")
+@login_required
+def live_diagram_bpmn():
+    """The BPMN file of the chosen version, for the read-only viewer."""
+    _versions, version_id, _parsed, _filters, _query = _diagram_request()
+    if version_id is None:
+        abort(404)
+    response = Response(version_diagram(uow(), g.user.actor, version_id), mimetype="application/xml")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.get("/diagram/step")
+@login_required
+def live_diagram_step():
+    """The cases waiting at one step now (only overdue ones with overdue=1), as far as the reader may open them."""
+    _versions, version_id, _parsed, filters, query = _diagram_request()
+    step = request.args.get("step", "")[:255]
+    overdue_only = request.args.get("overdue") == "1"
+    cases = cases_at_step(uow(), clock(), g.user.actor, version_id, step, filters, overdue_only) if version_id and step else []
+    texts = pathway_texts(uow(), version_id, str(get_locale() or "fr")) if version_id else None
+    return render_template("coordination/live_diagram_step.html", cases=cases, step=step, texts=texts,
+                           overdue_only=overdue_only, query=query)

@@ -24,6 +24,7 @@ class IndicatorVocabulary:
     providers: dict[int, str]
     versions: list[tuple[int, str]]
     regions: list[str] = field(default_factory=list)
+    organisations: dict[int, str] = field(default_factory=dict)
 
     def value(self, dimension: str, code) -> str | None:
         """The pathway's label of a dimension's code (None when the pathway does not word it)."""
@@ -47,6 +48,7 @@ def indicator_vocabulary(uow: UnitOfWork, language: str, version_id: int | None 
         providers = dict(session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.is_provider.is_(True)).order_by(Organisation.name)
         ).all())
+        organisations = dict(session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)).all())
         regions = sorted(r for (r,) in session.execute(select(CaseRow.region).distinct()) if r)
         chosen = version_id if any(v.id == version_id for v in versions) else (versions[-1].id if versions else None)
         texts = pathway_texts(uow, chosen, language) if chosen is not None else None
@@ -57,4 +59,5 @@ def indicator_vocabulary(uow: UnitOfWork, language: str, version_id: int | None 
         providers=providers,
         versions=[(v.id, f"{v.pathway_id} v{v.version}") for v in versions],
         regions=regions,
+        organisations=organisations,
     )

@@ -129,6 +129,11 @@ TABLE: dict[str, Entry] = {
     # Indicators: the coordinator counts every case, a supervisor their organisation's; nobody else.
     "GET /coordination/indicators": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
     "GET /coordination/indicators/export": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    # The live diagram: the coordinator's cases are every case, a supervisor's their organisation's.
+    "GET /coordination/diagram": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/diagram/counts": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/diagram/bpmn": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/diagram/step": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
     # A provider's follow-up: coordinators choose any; its focal points and admins see their own only.
     "GET /coordination/providers": Entry(page(FORBIDDEN, coordinator=ALLOW, provider=ALLOW, admin=ALLOW)),
     "POST /coordination/escalations/<int:escalation_id>/acknowledge": Entry(page(HIDDEN, **ESCALATION)),

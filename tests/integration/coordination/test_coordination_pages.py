@@ -80,3 +80,20 @@ def test_a_coordinator_chooses_a_provider_to_follow(client, sign_in, history):
     sign_in(client, "demo-coordinator")
     listing = client.get("/coordination/providers").get_data(as_text=True)
     assert f"organisation={history.orgs['demo-espoir-mhpss']}" in listing
+
+
+def test_the_live_diagram_shows_counts_without_javascript_and_as_json(client, sign_in, history, container):
+    from datetime import timedelta
+
+    history.start = container.clock.now() - timedelta(days=3)
+    case = history.case(day=0)
+    history.task(case, "Task_AcknowledgeReferral", "referral", day=1, due_after_hours=2)
+    sign_in(client, "demo-coordinator")
+    page = client.get("/coordination/diagram").get_data(as_text=True)
+    assert 'id="step-Task_AcknowledgeReferral"' in page and "data-diagram-url" in page and "overdue=1" in page
+    counts = client.get("/coordination/diagram/counts").get_json()
+    step = next(s for s in counts["steps"] if s["id"] == "Task_AcknowledgeReferral")
+    assert (step["waiting"], step["overdue"]) == (1, 1)
+    listing = client.get(step["overdue_url"]).get_data(as_text=True)
+    assert "MNR-TEST-" in listing
+    assert client.get("/coordination/diagram/bpmn").data.startswith(b"<?xml")
