@@ -183,3 +183,8 @@ def can_view_provider_follow_up(actor: Actor, provider_organisation_id: int) -> 
     return actor.organisation_id == provider_organisation_id and bool(
         actor.roles & {Role.PROVIDER_FOCAL_POINT, Role.ADMIN}
     )
+
+
+def can_view_committee_report(actor: Actor) -> bool:
+    """The steering committee's report covers the whole mechanism: coordinators read it."""
+    return actor.active and actor.has(Role.COORDINATOR)

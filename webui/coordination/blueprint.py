@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from engine.access import can_view_indicators
 from engine.domain import EscalationStatus, Role
 from engine.services.coordination.attention import list_attention
+from engine.services.coordination.committee_report import committee_report, parse_period
 from engine.services.coordination.indicators import compute_indicators
 from engine.services.coordination.live_diagram import (
     DiagramFilters,
@@ -33,6 +34,7 @@ from webui.coordination.exports import csv_response, xlsx_response
 from webui.coordination.filters import parse_filters
 from webui.coordination.wording import column_name, dimension_name, figure_text, row_label, table_title
 from webui.labels import SECTOR_NAMES
+from webui.pdf import html_to_pdf, pdf_response
 from webui.request_scope import clock, container, uow
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
@@ -255,3 +257,33 @@ def live_diagram_step():
     texts = pathway_texts(uow(), version_id, str(get_locale() or "fr")) if version_id else None
     return render_template("coordination/live_diagram_step.html", cases=cases, step=step, texts=texts,
                            overdue_only=overdue_only, query=query)
+
+
+# ---- steering committee report ----------------------------------------------------------------------
+
+
+def _committee_report():
+    months = int(current_app.config.get("COMMITTEE_REPORT_MONTHS", 1))
+    period = parse_period(request.args.get("period"), clock().now(), months)
+    report = committee_report(uow(), clock(), g.user.actor, period, _threshold())
+    vocabulary = indicator_vocabulary(uow(), str(get_locale() or "fr"))
+    return report, vocabulary
+
+
+@bp.get("/report")
+@login_required
+def committee_report_page():
+    """The steering committee's report of a period (YYYY-MM; the last complete one by default)."""
+    report, vocabulary = _committee_report()
+    return render_template("coordination/report.html", report=report, vocabulary=vocabulary,
+                           threshold=report.threshold, chart_of=_chart_of)
+
+
+@bp.get("/report/pdf")
+@login_required
+def committee_report_pdf():
+    """The same report as a PDF on A4."""
+    report, vocabulary = _committee_report()
+    html = render_template("coordination/report_print.html", report=report, vocabulary=vocabulary,
+                           threshold=report.threshold, chart_of=_chart_of)
+    return pdf_response(html_to_pdf(html), f"steering-committee-report-{report.period.code}.pdf")

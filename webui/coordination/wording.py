@@ -31,6 +31,8 @@ TABLE_TITLES = {
     "closures_by_reason": _l("Cases closed, by reason"),
     "consent_before_first_referral": _l("Consent recorded before the first referral"),
     "consent_events": _l("Consents, refusals, overrides and withdrawals"),
+    "stalled_referrals_by_level": _l("Referrals stalled now, by escalation level"),
+    "trend": _l("Trend against the previous period"),
 }
 
 COLUMN_NAMES = {
@@ -60,6 +62,9 @@ COLUMN_NAMES = {
     "overdue": _l("Overdue"),
     "median_hours_spent": _l("Median hours spent"),
     "done": _l("Done in the period"),
+    "stalled": _l("Stalled referrals"),
+    "previous_period": _l("Previous period"),
+    "this_period": _l("This period"),
 }
 
 DIMENSION_NAMES = {
@@ -67,6 +72,7 @@ DIMENSION_NAMES = {
     "sector": _l("Sector"), "provider": _l("Provider"), "priority": _l("Priority"),
     "decline_reason": _l("Reason"), "level": _l("Level"), "satisfaction": _l("Satisfaction"),
     "close_reason": _l("Reason"), "consent": _l("Consent"), "consent_event": _l("Event"), "step": _l("Step"),
+    "measure": _l("Measure"),
 }
 
 CLOSE_REASON_NAMES = {
@@ -76,6 +82,15 @@ CLOSE_REASON_NAMES = {
     CloseReason.TRANSFERRED.value: _l("Moved or transferred"),
     CloseReason.DECEASED.value: _l("Deceased"),
     CloseReason.OTHER.value: _l("Other"),
+}
+
+TREND_NAMES = {
+    "persons_identified": _l("Persons identified"),
+    "referrals_sent": _l("Referrals sent"),
+    "referrals_acknowledged_in_time": _l("Referrals acknowledged within the deadline"),
+    "services_delivered": _l("Services delivered"),
+    "escalations_raised": _l("Escalations raised"),
+    "cases_closed": _l("Cases closed"),
 }
 
 CONSENT_NAMES = {
@@ -112,7 +127,7 @@ def row_label(dimension, key, vocabulary: IndicatorVocabulary) -> str:
     if isinstance(dimension, tuple):
         return " / ".join(row_label(d, k, vocabulary) for d, k in zip(dimension, key))
     tables = {"sector": SECTOR_NAMES, "priority": PRIORITY_NAMES, "close_reason": CLOSE_REASON_NAMES,
-              "consent": CONSENT_NAMES, "consent_event": CONSENT_NAMES, "stage": STAGE_NAMES}
+              "consent": CONSENT_NAMES, "consent_event": CONSENT_NAMES, "stage": STAGE_NAMES, "measure": TREND_NAMES}
     if dimension in tables and key in tables[dimension]:
         return str(tables[dimension][key])
     if dimension == "provider":

@@ -73,7 +73,12 @@ def compute_indicators(
     uow: UnitOfWork, actor: Actor, filters: IndicatorFilters, threshold: int = DEFAULT_THRESHOLD
 ) -> IndicatorReport:
     """Every indicator the reader may see, for the filters' period, region, provider, sector and version."""
-    scope = indicator_scope(actor)
+    return indicators_for_scope(uow, indicator_scope(actor), filters, threshold)
+
+
+def indicators_for_scope(uow: UnitOfWork, scope: Scope, filters: IndicatorFilters,
+                         threshold: int = DEFAULT_THRESHOLD) -> IndicatorReport:
+    """Every indicator over the cases of `scope` (the caller has checked who reads them)."""
     with uow:
         session = uow.session
         tables = [

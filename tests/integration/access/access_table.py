@@ -134,6 +134,9 @@ TABLE: dict[str, Entry] = {
     "GET /coordination/diagram/counts": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
     "GET /coordination/diagram/bpmn": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
     "GET /coordination/diagram/step": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    # The steering committee's report covers every case: coordinators only.
+    "GET /coordination/report": Entry(page(FORBIDDEN, coordinator=ALLOW)),
+    "GET /coordination/report/pdf": Entry(page(FORBIDDEN, coordinator=ALLOW)),
     # A provider's follow-up: coordinators choose any; its focal points and admins see their own only.
     "GET /coordination/providers": Entry(page(FORBIDDEN, coordinator=ALLOW, provider=ALLOW, admin=ALLOW)),
     "POST /coordination/escalations/<int:escalation_id>/acknowledge": Entry(page(HIDDEN, **ESCALATION)),
