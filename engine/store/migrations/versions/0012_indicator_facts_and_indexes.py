@@ -1,7 +1,7 @@
 """Indicator dimensions of cases, and the indexes the indicators and the live diagram read by period
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0013
 Create Date: 2026-12-05 01:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
-down_revision = '0006'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
