@@ -24,6 +24,7 @@ TABLE_TITLES = {
     "referral_times_by_provider_and_priority": _l("Referrals, by provider and priority"),
     "provider_referrals_by_priority": _l("Referrals received, by priority"),
     "provider_declined_by_reason": _l("Referrals declined, by reason"),
+    "provider_within_commitment_by_priority": _l("Answered within the commitment, by priority"),
     "declined_by_reason": _l("Declined referrals, by reason"),
     "escalations_by_level": _l("Escalations, by level"),
     "follow_ups_by_region": _l("Follow-ups done, by region"),
@@ -63,6 +64,10 @@ COLUMN_NAMES = {
     "median_hours_spent": _l("Median hours spent"),
     "done": _l("Done in the period"),
     "stalled": _l("Stalled referrals"),
+    "acknowledged_within_commitment": _l("Acknowledged within the commitment"),
+    "acknowledged_within_commitment_share": _l("% acknowledged within the commitment"),
+    "delivered_within_commitment": _l("Served within the commitment"),
+    "delivered_within_commitment_share": _l("% served within the commitment"),
     "previous_period": _l("Previous period"),
     "this_period": _l("This period"),
 }

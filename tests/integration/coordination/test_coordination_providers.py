@@ -36,3 +36,25 @@ def test_a_provider_may_not_follow_another_and_a_caseworker_none(container, acto
     with pytest.raises(AccessDenied):
         provider_follow_up(container.uow(), actor("demo-caseworker"), history.orgs["demo-hopital-douala"], PERIOD)
     assert provider_follow_up(container.uow(), actor("demo-coordinator"), history.orgs["demo-espoir-mhpss"], PERIOD)
+
+
+def test_the_commitment_is_the_provider_s_own_when_its_directory_profile_states_it(container, actor, history):
+    from sqlalchemy import select
+
+    from engine.store.models import OrganisationService
+
+    own = history.orgs["demo-hopital-douala"]
+    with container.uow() as u:
+        for service in u.session.scalars(select(OrganisationService).where(OrganisationService.organisation_id == own)):
+            service.response_hours = {"normal": 48}
+        u.commit()
+    for hours in (10, 20, 30, 40, 60, 70):
+        case = history.case(day=1)
+        history.referral(case, "demo-hopital-douala", Sector.HEALTH, day=2, ack_hours=1,
+                         state=ReferralState.DELIVERED, service_hours=hours)
+    follow_up = provider_follow_up(container.uow(), actor("demo-coordinator"), own, PERIOD)
+    assert follow_up.commitments["normal"].service_hours == 48 and follow_up.commitments["normal"].stated
+    assert not follow_up.commitments["urgent"].stated
+    table = follow_up.within_commitment
+    normal = dict(zip(table.columns, next(r for r in table.rows if r.key == "normal").figures))
+    assert normal["delivered"].shown == 6 and normal["delivered_within_commitment"].hidden == "small"
