@@ -133,6 +133,7 @@ class Renderer:
             "priority": context.priority,
             "outcome": context.outcome,
             "reason": context.reason,
+            "group": context.group,
             "total": context.total if context.total is not None else len(context.items),
             "counts_by_level": dict(sorted(context.counts_by_level.items())),
             "counts_by_provider": dict(sorted(context.counts_by_provider.items())),

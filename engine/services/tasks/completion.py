@@ -202,7 +202,7 @@ def _assign(uow, clock, row: TaskRow, actor: Actor, assignee_id: int | None, act
                       payload={"case_id": row.case_id, "reference": reference, "task_id": row.id, "bpmn_id": row.bpmn_id,
                                "task_name": row.name, "organisation_id": row.organisation_id, "assignee_id": assignee_id,
                                "candidate_groups": [], "due_at": row.due_at.isoformat() if row.due_at else None,
-                               "referral_id": row.referral_id})
+                               "referral_id": row.referral_id, "actor_id": actor.id})
         )
     uow.commit()
 
