@@ -47,7 +47,9 @@ from engine.clock import Clock
 from engine.domain import DeliveryChannel, DeliveryStatus, TaskState
 from engine.errors import Conflict, NotificationError
 from engine.services.pathways.labels import texts_of_cases
-from engine.store.models import DeliveryRow, InAppNotification, NotificationDispatcher, OutboxRow, TaskRow, User
+from engine.store.models import (
+    DeliveryRow, InAppNotification, NotificationDispatcher, Organisation, OutboxRow, TaskRow, User,
+)
 from engine.store.unit_of_work import UnitOfWork
 from notifications.channels.smtp import message_id
 from notifications.recipients import (
@@ -60,6 +62,7 @@ from notifications.recipients import (
     resolve_many,
 )
 from notifications.context import LANGUAGES, canonical_event
+from notifications.labels import code_label
 from notifications.sending import Channels, Claimed, Outcome, send_claimed
 from notifications.settings import NotificationSettings
 
@@ -320,6 +323,7 @@ def _claim(uow_factory, settings: NotificationSettings, now: datetime, batch_siz
         user_ids = {row.recipient_user_id for row in rows if row.recipient_user_id is not None}
         users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(user_ids)))}
         tasks = _tasks_announced(session, events.values())
+        providers = _provider_names(session, events.values())
         claimed = []
         for row in rows:
             event, case_id, payload = events[row.outbox_id]
@@ -336,6 +340,8 @@ def _claim(uow_factory, settings: NotificationSettings, now: datetime, batch_siz
             task = tasks.get(payload.get("task_id")) if canonical_event(event) == "task_assigned" else None
             if task is not None:
                 payload["step"] = _step_labels(uow, case_id, task)
+            if payload.get("provider") is None and payload.get("provider_organisation_id") in providers:
+                payload["provider"] = providers[payload["provider_organisation_id"]]
             # Email goes to the user's current address: a corrected address helps the retries.
             address = user.email if user is not None and row.channel is DeliveryChannel.EMAIL else row.address
             claimed.append(
@@ -369,12 +375,24 @@ def _tasks_announced(session, events) -> dict[str, tuple]:
     if not task_ids:
         return {}
     return {
-        task_id: (state, assignee_id, case_id, bpmn_id, name)
-        for task_id, state, assignee_id, case_id, bpmn_id, name in session.execute(
-            select(TaskRow.id, TaskRow.state, TaskRow.assignee_id, TaskRow.case_id, TaskRow.bpmn_id, TaskRow.name)
+        task_id: (state, assignee_id, case_id, bpmn_id, name, instance)
+        for task_id, state, assignee_id, case_id, bpmn_id, name, instance in session.execute(
+            select(TaskRow.id, TaskRow.state, TaskRow.assignee_id, TaskRow.case_id, TaskRow.bpmn_id, TaskRow.name,
+                   TaskRow.instance_label)
             .where(TaskRow.id.in_(task_ids))
         )
     }
+
+
+def _provider_names(session, events) -> dict[int, str]:
+    """Organisation names of the providers a batch's referral events name (names of bodies, not people)."""
+    ids = {
+        payload.get("provider_organisation_id") for _, _, payload in events
+        if isinstance(payload, dict) and isinstance(payload.get("provider_organisation_id"), int)
+    }
+    if not ids:
+        return {}
+    return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
 
 
 def _stale_task(event: str, payload: dict, tasks: dict[str, tuple], user_id: int | None) -> bool:
@@ -390,12 +408,15 @@ def _stale_task(event: str, payload: dict, tasks: dict[str, tuple], user_id: int
 
 
 def _step_labels(uow, case_id: int | None, task: tuple) -> dict[str, str]:
-    """The task's name in each language, from its case's pathway version."""
-    _, _, task_case_id, bpmn_id, name = task
+    """The task's name in each language, from its case's pathway version, with its sector for a referral's branch."""
+    _, _, task_case_id, bpmn_id, name, instance = task
     labels = {}
     for language in LANGUAGES:
         texts = texts_of_cases(uow, [case_id or task_case_id], language).get(case_id or task_case_id)
-        labels[language] = texts.labels.element(bpmn_id, default=name) if texts is not None else name
+        label = texts.labels.element(bpmn_id, default=name) if texts is not None else name
+        if instance:
+            label = f"{label} ({code_label(language, 'sector', instance)})"
+        labels[language] = label
     return labels
 
 
