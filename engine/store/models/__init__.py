@@ -14,7 +14,7 @@ from engine.store.models.directory import (
     UserRole,
 )
 from engine.store.models.installation import InstallationSettings
-from engine.store.models.outbox import DeliveryRow, InAppNotification, OutboxRow
+from engine.store.models.outbox import DeliveryRow, InAppNotification, InAppRead, NotificationDispatcher, OutboxRow
 from engine.store.models.pathways import PathwayFileRow, PathwayVersionRow
 from engine.store.models.referrals import ConsentRow, ReferralRow
 from engine.store.models.sessions import UserSession
@@ -33,6 +33,8 @@ __all__ = [
     "DeliveryRow",
     "EscalationRow",
     "InAppNotification",
+    "InAppRead",
+    "NotificationDispatcher",
     "InstallationSettings",
     "Organisation",
     "OrganisationService",
