@@ -147,3 +147,8 @@ def can_approve_consent_override(actor: Actor, case: CaseFacts) -> bool:
 def can_list_cases_needing_attention(actor: Actor) -> bool:
     """Coordinators and supervisors are shown cases whose steps failed."""
     return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.SUPERVISOR})
+
+
+def can_author_pathways(actor: Actor) -> bool:
+    """SOP authors see, upload, check, edit and publish pathways (and their drafts)."""
+    return actor.active and actor.has(Role.SOP_AUTHOR)
