@@ -152,3 +152,12 @@ def can_list_cases_needing_attention(actor: Actor) -> bool:
 def can_author_pathways(actor: Actor) -> bool:
     """SOP authors see, upload, check, edit and publish pathways (and their drafts)."""
     return actor.active and actor.has(Role.SOP_AUTHOR)
+
+
+def can_migrate_cases(actor: Actor) -> bool:
+    """Moving running cases to a newer version of their pathway: SOP authors, who know what changed.
+
+    A move never changes what a case holds nor who sees it; it is refused case by case when a
+    changed step was already reached, and every move is audited with who did it.
+    """
+    return can_author_pathways(actor)

@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 from engine.domain import Role
 from engine.errors import InvalidData, NotFound, PathwayInvalid
 from engine.pathways.archive import ArchiveRefused, files_from_zip, zip_of
+from engine.pathways.comparison import compare
 from engine.pathways.folder import BPMN_SUFFIXES
 from engine.pathways.overview import overview_of
 from engine.services.pathways import drafts
+from engine.services.pathways.migration import migrate_cases
 from engine.services.pathways.publishing import get_version, list_pathways
 from engine.services.pathways.scenario_runs import last_run, run_pathway_scenarios
 from engine.services.pathways.uploads import source_of_files
@@ -40,6 +42,23 @@ def version(pathway_id: str, version: int):
     info = next(v for v in others if v.version == version)
     return render_template("pathways/version.html", version=info, overview=overview_of(source, current_language()),
                            scenarios=last_run(published.content_hash), versions=others)
+
+
+@bp.get("/<pathway_id>/compare")
+@role_required(Role.SOP_AUTHOR)
+def compare_versions(pathway_id: str):
+    """Two versions side by side: elements added, removed and changed, marked on both diagrams."""
+    listed = [v.version for v in list_pathways(uow()) if v.pathway_id == pathway_id]
+    if not listed:
+        abort(404)
+    after = request.args.get("to", type=int) or max(listed)
+    before = request.args.get("from", type=int) or max([v for v in listed if v < after], default=after)
+    if before not in listed or after not in listed:
+        abort(404)
+    old, new = _version_or_404(pathway_id, before), _version_or_404(pathway_id, after)
+    changes = compare(source_of_files(old.files), source_of_files(new.files))
+    return render_template("pathways/compare.html", pathway_id=pathway_id, before=before, after=after,
+                           versions=listed, changes=changes)
 
 
 @bp.get("/<pathway_id>/<int:version>/diagram")
@@ -74,6 +93,20 @@ def version_to_draft(pathway_id: str, version: int):
     published = _version_or_404(pathway_id, version)
     draft_id = drafts.save_draft(uow(), clock(), published.files, g.user.actor)
     return redirect(url_for(".draft", draft_id=draft_id))
+
+
+@bp.get("/<pathway_id>/<int:version>/migrate")
+@role_required(Role.SOP_AUTHOR)
+def migration(pathway_id: str, version: int):
+    """A dry run: each running case on an older version, whether it can move here and why not."""
+    return _migration_page(pathway_id, version, dry_run=True)
+
+
+@bp.post("/<pathway_id>/<int:version>/migrate")
+@role_required(Role.SOP_AUTHOR)
+def migrate(pathway_id: str, version: int):
+    """Move every movable running case to this version, one case at a time."""
+    return _migration_page(pathway_id, version, dry_run=False)
 
 
 @bp.post("/drafts")
@@ -182,6 +215,12 @@ def _draft_page(draft_id: int, notes_error: str | None = None, status: int = 200
                            overview=overview_of(checked.source, current_language()),
                            scenarios=last_run(checked.source.content_hash), notes_error=notes_error,
                            notes=request.form.get("notes", "")), status
+
+
+def _migration_page(pathway_id: str, version: int, dry_run: bool):
+    _version_or_404(pathway_id, version)
+    report = migrate_cases(uow(), clock(), g.user.actor, pathway_id, version, dry_run=dry_run)
+    return render_template("pathways/migrate.html", report=report, pathway_id=pathway_id)
 
 
 def _version_or_404(pathway_id: str, version: int):

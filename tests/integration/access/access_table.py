@@ -136,9 +136,14 @@ TABLE: dict[str, Entry] = {
     # Only SOP authors see, upload, check, run, publish or discard; everyone else is refused (403).
     "GET /pathways/<pathway_id>/<int:version>": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     "GET /pathways/<pathway_id>/<int:version>/diagram": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/<pathway_id>/compare": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     "GET /pathways/<pathway_id>/<int:version>/download": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     "POST /pathways/<pathway_id>/<int:version>/scenarios": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     "POST /pathways/<pathway_id>/<int:version>/draft": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    # Moving running cases to a version: SOP authors only (engine.access.can_migrate_cases). The matrix's
+    # cases are on the only version, so nothing moves.
+    "GET /pathways/<pathway_id>/<int:version>/migrate": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "POST /pathways/<pathway_id>/<int:version>/migrate": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     # No file sent: the author is told what is missing (422).
     "POST /pathways/drafts": Entry(page(FORBIDDEN, sop_author=STATE)),
     "GET /pathways/drafts/<int:draft_id>": Entry(page(FORBIDDEN, sop_author=ALLOW)),

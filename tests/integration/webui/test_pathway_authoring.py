@@ -146,3 +146,41 @@ def test_a_zip_entry_climbing_out_of_the_folder_is_refused(author, container):
 def test_only_sop_authors_reach_the_pathway_pages(client, container):
     sign_in(client, "awa_caseworker")
     assert client.get("/pathways/").status_code == 403
+
+
+def test_the_migration_page_is_a_dry_run_until_the_author_confirms(author, container, clock):
+    publish_pathway(container.uow(), load_source(CAMEROON), clock)
+    page = author.get("/pathways/cameroon-nrm/1/migrate").get_data(as_text=True)
+    assert "0 des 0 cas en cours sur des versions antérieures peuvent changer de version." in page
+    assert "maintenant</button>" not in page  # nothing to move: no button
+
+
+def _changed_copy(tmp_path, replacements: dict[bytes, bytes]) -> Path:
+    import shutil
+
+    folder = tmp_path / "cameroon-nrm"
+    shutil.copytree(CAMEROON, folder)
+    bpmn = folder / "pathway.bpmn"
+    data = bpmn.read_bytes()
+    for old, new in replacements.items():
+        assert old in data, old
+        data = data.replace(old, new)
+    bpmn.write_bytes(data)
+    return folder
+
+
+def test_comparing_versions_lists_what_changed_and_marks_it_on_both_diagrams(author, container, clock, tmp_path):
+    publish_pathway(container.uow(), load_source(CAMEROON), clock)
+    changed = _changed_copy(tmp_path, {
+        'name="Proposer la clôture"'.encode(): 'name="Proposer la clôture du cas"'.encode(),
+        b'<camunda:formField id="closure_note" label="Justification" type="string"><camunda:properties><camunda:property id="sensitive" value="true" /></camunda:properties><camunda:validation><camunda:constraint name="maxlength" config="500" />':
+        b'<camunda:formField id="closure_note" label="Justification" type="string"><camunda:properties><camunda:property id="sensitive" value="true" /></camunda:properties><camunda:validation><camunda:constraint name="maxlength" config="900" />',
+    })
+    publish_pathway(container.uow(), load_source(changed), clock)
+    page = author.get("/pathways/cameroon-nrm/compare?from=1&to=2").get_data(as_text=True)
+    assert 'data-diagram-element="Task_ProposeClosure"' in page
+    assert "Proposer la clôture du cas" in page and "form field closure_note" in page
+    assert "maxlength=900" in page
+    marks = re.findall(r'data-diagram-marks="([^"]*)"', page)
+    assert len(marks) == 2 and all("Task_ProposeClosure" in m for m in marks)
+    assert author.get("/pathways/cameroon-nrm/compare?from=1&to=7").status_code == 404
