@@ -74,6 +74,7 @@ class TimerLine:
     working_days: bool
     escalation_level: str | None
     deadline: str | None
+    leads_to: str | None = None  # the name of the step the timer starts (an escalation task, say)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,6 @@ def overview_of(source: PathwaySource, language: str | None) -> PathwayOverview:
                 lane_of.setdefault(member, label)
     by_id = {e.get("id"): e for root in roots for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
     stages: dict[str, tuple[list[StepLine], list[TimerLine]]] = {}
-    last_stage = NO_STAGE
     for root in roots:
         for element in root.iter():
             if not is_bpmn(element):
@@ -130,13 +130,13 @@ def overview_of(source: PathwaySource, language: str | None) -> PathwayOverview:
             kind = local(element)
             if kind in STEP_KINDS:
                 step = _step(element, kind, labels, _lane(element, lane_of, by_id))
-                code = _property(element, STAGE_PROPERTY) or last_stage
-                last_stage = code
+                # Steps without a stage (the system's own work, mostly) are listed apart, not guessed.
+                code = _property(element, STAGE_PROPERTY) or NO_STAGE
                 stages.setdefault(code, ([], []))[0].append(step)
             elif kind in ("boundaryEvent", "intermediateCatchEvent") and element.find(f"{{{BPMN_NS}}}timerEventDefinition") is not None:
                 attached = by_id.get(element.get("attachedToRef") or "")
-                code = (_property(attached, STAGE_PROPERTY) if attached is not None else None) or last_stage
-                stages.setdefault(code, ([], []))[1].append(_timer(element, attached, labels))
+                code = (_property(attached, STAGE_PROPERTY) if attached is not None else None) or NO_STAGE
+                stages.setdefault(code, ([], []))[1].append(_timer(element, attached, labels, _next_step(element, by_id, labels)))
     named_lanes = tuple((label, tuple(labels.element(m, default=m) or m for m in members if m in by_id
                                       and local(by_id[m]) in STEP_KINDS)) for label, members in lanes)
     description = source.metadata.get("description") if isinstance(source.metadata.get("description"), str) else None
@@ -145,7 +145,8 @@ def overview_of(source: PathwaySource, language: str | None) -> PathwayOverview:
         description=description,
         languages=tuple(source.languages),
         lanes=named_lanes,
-        stages=tuple(Stage(code, tuple(steps), tuple(timers)) for code, (steps, timers) in stages.items()),
+        stages=tuple(Stage(code, tuple(steps), tuple(timers))
+                     for code, (steps, timers) in sorted(stages.items(), key=lambda item: item[0] == NO_STAGE)),
     )
 
 
@@ -214,7 +215,16 @@ def _field(field: etree._Element, labels: Labels) -> FieldLine:
     )
 
 
-def _timer(element: etree._Element, attached: etree._Element | None, labels: Labels) -> TimerLine:
+def _next_step(element: etree._Element, by_id: dict, labels: Labels) -> str | None:
+    for flow in by_id.values():
+        if is_bpmn(flow, "sequenceFlow") and flow.get("sourceRef") == element.get("id"):
+            target = by_id.get(flow.get("targetRef") or "")
+            if target is not None and local(target) in STEP_KINDS:
+                return labels.element(target.get("id"), default=target.get("name")) or target.get("id")
+    return None
+
+
+def _timer(element: etree._Element, attached: etree._Element | None, labels: Labels, leads_to: str | None) -> TimerLine:
     definition = element.find(f"{{{BPMN_NS}}}timerEventDefinition")
     kind, text = "duration", ""
     for candidate, tag in (("duration", "timeDuration"), ("date", "timeDate"), ("cycle", "timeCycle")):
@@ -234,4 +244,5 @@ def _timer(element: etree._Element, attached: etree._Element | None, labels: Lab
         working_days=_property(element, "aiguillage.calendar") == WORKING_DAYS,
         escalation_level=_property(element, "aiguillage.escalation"),
         deadline=_property(element, "aiguillage.deadline"),
+        leads_to=leads_to,
     )

@@ -11,6 +11,7 @@ from engine.pathways.archive import ArchiveRefused, files_from_zip, zip_of
 from engine.pathways.comparison import compare
 from engine.pathways.folder import BPMN_SUFFIXES
 from engine.pathways.overview import overview_of
+from engine.pathways.sop import sop_document
 from engine.services.pathways import drafts
 from engine.services.pathways.migration import migrate_cases
 from engine.services.pathways.publishing import get_version, list_pathways
@@ -19,10 +20,13 @@ from engine.services.pathways.uploads import source_of_files
 from webui.api.schemas import LONG_TEXT
 from webui.auth.session_user import role_required
 from webui.i18n import current_language
+from webui.pathways.durations import duration_words
+from webui.pdf import html_to_pdf, pdf_response
 from webui.pathways.problem_texts import located_problems
 from webui.request_scope import clock, uow
 
 bp = Blueprint("pathways", __name__, url_prefix="/pathways")
+bp.add_app_template_filter(duration_words, "duration_words")
 
 
 @bp.get("/")
@@ -59,6 +63,21 @@ def compare_versions(pathway_id: str):
     changes = compare(source_of_files(old.files), source_of_files(new.files))
     return render_template("pathways/compare.html", pathway_id=pathway_id, before=before, after=after,
                            versions=listed, changes=changes)
+
+
+@bp.get("/<pathway_id>/<int:version>/sop")
+@role_required(Role.SOP_AUTHOR)
+def sop(pathway_id: str, version: int):
+    """The SOP document of a version, as a page to print."""
+    return _sop_html(pathway_id, version)
+
+
+@bp.get("/<pathway_id>/<int:version>/sop.pdf")
+@role_required(Role.SOP_AUTHOR)
+def sop_pdf(pathway_id: str, version: int):
+    """The SOP document of a version as a PDF (A4)."""
+    html = _sop_html(pathway_id, version, printable=True)
+    return pdf_response(html_to_pdf(html), f"sop-{pathway_id}-v{version}-{current_language()}.pdf")
 
 
 @bp.get("/<pathway_id>/<int:version>/diagram")
@@ -215,6 +234,12 @@ def _draft_page(draft_id: int, notes_error: str | None = None, status: int = 200
                            overview=overview_of(checked.source, current_language()),
                            scenarios=last_run(checked.source.content_hash), notes_error=notes_error,
                            notes=request.form.get("notes", "")), status
+
+
+def _sop_html(pathway_id: str, version: int, printable: bool = False) -> str:
+    published = _version_or_404(pathway_id, version)
+    document = sop_document(source_of_files(published.files), current_language(), _("Done by the system"))
+    return render_template("pathways/sop.html", document=document, version=published, printable=printable)
 
 
 def _migration_page(pathway_id: str, version: int, dry_run: bool):
