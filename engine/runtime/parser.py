@@ -16,8 +16,8 @@ Extension keys (all optional): ``properties`` (dict of str), ``candidateGroups``
 ``candidateUsers`` (lists of str), ``assignee``, ``dueDate``, ``followUpDate``, ``priority``,
 ``formKey`` (raw text, expressions left as written), ``laneId``.
 
-The ``operaton:`` namespace is read exactly as ``camunda:``: call `read_as_camunda` on each lxml
-tree before adding it to the parser (`engine.runtime.specs.load_specs` does).
+The ``operaton:`` and ``activiti:`` namespaces are read exactly as ``camunda:``, and the file as
+Camunda 7 reads it (`engine.pathways.dialect`): `add_bpmn_xml` and `add_dmn_xml` do it.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaIntermediateThrowEventParser,
 )
 
+from engine.pathways.dialect import read_as_camunda as camunda_dialect
 from engine.runtime.dmn import FeelDecisionEngine
 from engine.runtime.operations import OperationTask
 from engine.runtime.timers import CLOCK_TIMERS
@@ -73,16 +74,8 @@ _USER_TASK_LIST_ATTRIBUTES = ("candidateGroups", "candidateUsers")
 
 
 def read_as_camunda(root: etree._Element) -> etree._Element:
-    """Rewrite operaton: element and attribute names to camunda: in place, so one parser reads both."""
-    old, new = "{" + OPERATON_NS + "}", "{" + CAMUNDA_NS + "}"
-    for element in root.iter():
-        tag = element.tag
-        if isinstance(tag, str) and tag.startswith(old):
-            element.tag = new + tag[len(old):]
-        renamed = [(key, value) for key, value in element.attrib.items() if key.startswith(old)]
-        for key, value in renamed:
-            del element.attrib[key]
-            element.set(new + key[len(old):], value)
+    """Rewrite the tree in place as Camunda 7 reads it (operaton:/activiti: as camunda:, implicit splits...)."""
+    camunda_dialect(root)
     return root
 
 

@@ -6,7 +6,7 @@
 Every .bpmn and .dmn file of the pathway is read with the untrusted-XML reader and added to one
 `PathwayParser` of its own (Spiff refuses two processes with the same id in one parser, so a
 pathway version never shares a parser). Other files in the mapping are ignored. The main process
-is `process_id`, or the only executable process of the main file. Call activities are resolved
+is `process_id`, or the first executable process of the main file. Call activities are resolved
 across the files. Any failure is a `PathwayLoadError` (a `PathwayError`) whose attributes and text
 name the file, line and element when known.
 
@@ -28,6 +28,8 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 
 from engine.errors import PathwayError
 from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.rules.loops import loop_bound
+from engine.runtime.loop_bounds import mark_loops
 from engine.runtime.parser import PathwayParser
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -157,6 +159,7 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
     for process_spec in (spec, *subprocess_specs.values()):
         if process_spec is not None:
             _connect_loops(process_spec)
+            mark_loops(process_spec, _loop_bound_of(process_spec.name, roots))
     return PathwaySpecs(
         process_id=chosen,
         spec=spec,
@@ -176,6 +179,17 @@ def _connect_loops(process_spec: BpmnProcessSpec) -> None:
             child = process_spec.task_specs.get(task_spec.task_spec)
             if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
                 child.completed_event.connect(task_spec.merge_child)
+
+
+def _loop_bound_of(spec_name: str, roots: Mapping[str, etree._Element]) -> int:
+    """The loop bound of the process that holds the element `spec_name` (a process or sub-process id)."""
+    for root in roots.values():
+        for element in root.iterfind(f".//{{{BPMN_NS}}}*[@id]"):
+            if element.get("id") == spec_name:
+                while element is not None and element.tag != f"{{{BPMN_NS}}}process":
+                    element = element.getparent()
+                return loop_bound(element)
+    return loop_bound(None)
 
 
 def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
@@ -208,15 +222,14 @@ def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
 def _main_process(main: str, root: etree._Element) -> str:
     processes = root.findall(f"{{{BPMN_NS}}}process")
     executable = [p.get("id") for p in processes if p.get("isExecutable", "").strip().lower() == "true"]
-    if len(executable) == 1:
-        return executable[0]
     if not executable:
         raise PathwayLoadError(
             'no executable process; mark the main process isExecutable="true" '
             '(in Camunda Modeler: "Executable" in the process properties)',
             file=main,
         )
-    raise PathwayLoadError(f"several executable processes ({', '.join(executable)}); say which one to run", file=main)
+    # Several: the first runs, the others through call activities (validation warns; pathway.yaml may choose).
+    return executable[0]
 
 
 def locate_validation_error(

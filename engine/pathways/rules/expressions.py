@@ -13,6 +13,7 @@ from engine.pathways.documents import (
     BPMN_NS, SPIFF_NS, Document, extension, is_bpmn, line_of, local, text_of,
 )
 from engine.pathways.problems import Problem
+from engine.pathways.rules.unsupported import script_language
 
 SAFE_LANGUAGES = {"", "python", "spiff", "feel", "juel", "${}", "http://www.w3.org/1999/xpath"}
 
@@ -50,17 +51,19 @@ def _check_element(document: Document, element: etree._Element) -> list[Problem]
     kind = local(element) if is_bpmn(element) else ""
     owner = _owner(element)
     if kind in ("conditionExpression", "condition", "completionCondition", "loopCondition", "loopCardinality"):
-        problems += _check_language(document, owner, element)
-        if extension(element, "resource"):
-            problems.append(document.problem(owner, "expression.invalid", "conditions kept in an external resource file are not supported; write the condition in the diagram"))
+        refused = _check_language(document, owner, element)
+        if refused:
+            problems += refused
+        elif extension(element, "resource"):
+            problems.append(document.problem(owner, "unsupported.resource", "conditions kept in a resource file are not run here; write the condition in the diagram"))
         elif text_of(element):
             problems += _check(document, owner, element, _api().check_expression, _WHAT[kind], "expression.invalid")
         elif kind != "loopCardinality" and kind != "conditionExpression":
             problems.append(document.problem(owner, "expression.invalid", f"the {_WHAT[kind]} is empty; write one, e.g. attempts >= 3"))
     elif kind == "script" and element.getparent() is not None and is_bpmn(element.getparent(), "scriptTask"):
-        if text_of(element):
+        if text_of(element) and not script_language(element.getparent()):
             problems += _check(document, owner, element, _api().check_script, "script", "script.invalid")
-    elif kind == "scriptTask" and not text_of(element.find(f"{{{BPMN_NS}}}script")):
+    elif kind == "scriptTask" and not text_of(element.find(f"{{{BPMN_NS}}}script")) and not extension(element, "resource"):
         problems.append(document.problem(element, "script.empty", "the script task has no script; write the assignments it should make, e.g. score = len(needs)"))
     elif kind == "timerEventDefinition":
         problems += _check_timer(document, owner, element)
@@ -107,7 +110,8 @@ def _check_language(document: Document, owner: etree._Element, element: etree._E
     language = (element.get("language") or "").strip().lower()
     if language in SAFE_LANGUAGES:
         return []
-    return [document.problem(owner, "expression.invalid", f"the condition is written in {element.get('language')!r}; only the safe expression language is run: remove the language setting and write e.g. consent == True")]
+    name = script_language(element) or element.get("language")
+    return [document.problem(owner, "unsupported.script_language", f"{name} conditions are not run here: remove the language setting and write the condition in the safe language (see the guide), e.g. consent == True")]
 
 
 def _check_timer(document: Document, owner: etree._Element, definition: etree._Element) -> list[Problem]:
