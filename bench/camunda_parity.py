@@ -71,10 +71,21 @@ def misworded(problems, data: bytes) -> list[str]:
                 continue
             if kind.startswith("Python") and not (problem.rule.startswith("script") and re.search(r'scriptFormat="(?!python)', text, re.IGNORECASE)):
                 continue
-            if kind.startswith("CMMN") and "caseRef" not in text:
+            opening = _opening_tag(text, problem.element_id)
+            if kind.startswith("CMMN") and "caseRef" not in opening:
+                continue
+            if kind.startswith("Java") and not re.search(r":(class|expression|delegateExpression|type)=", opening):
                 continue
             found.append(kind)
     return found
+
+
+def _opening_tag(text: str, element_id: str | None) -> str:
+    """The start tag of the element with this id in the file's text ('' when not found)."""
+    if not element_id:
+        return ""
+    found = re.search(r"<[^<>]*\bid=\"" + re.escape(element_id) + r"\"[^<>]*>", text)
+    return found.group(0) if found else ""
 
 
 def main() -> None:

@@ -4,7 +4,14 @@ Camunda 7 accepts, and gives a meaning to, things that plain BPMN (and SpiffWork
 
 - ``activiti:`` and ``operaton:`` attributes and elements are its own ``camunda:`` ones;
 - ``messageRef="tns:x"`` names message ``x`` when ``tns`` is the file's target namespace;
-- an ``errorRef`` naming no ``<error>`` is itself the error code;
+- an ``errorRef`` naming no ``<error>`` is itself the error code, a ``messageRef`` naming no
+  ``<message>`` the message's name;
+- on an exclusive gateway, a flow without condition (not the default) counts as true, and the
+  first flow in the file's order that holds is taken: the conditions are rewritten so that
+  exactly that flow holds, whatever order the engine tries them in;
+- the ids ``Start`` and ``End``, which SpiffWorkflow keeps for its own steps, get a ``_1``;
+- two flows with the same source, target and condition are one flow too many: the second is
+  dropped (Camunda would run the target twice after an activity);
 - an activity or event with several outgoing flows starts them all at once, each conditioned
   flow only when its condition holds (an implicit split);
 - on an inclusive gateway, a flow without condition is always taken;
@@ -56,10 +63,14 @@ def read_as_camunda(root: etree._Element) -> list[Note]:
     _rename_aliases(root)
     if root.tag != f"{{{BPMN_NS}}}definitions":
         return []
-    notes = _resolve_prefixed_references(root)
+    notes = _rename_reserved_ids(root)
+    notes += _resolve_prefixed_references(root)
     notes += _define_missing_errors(root)
+    notes += _define_missing_messages(root)
     for container in list(root.iter(*(f"{{{BPMN_NS}}}{kind}" for kind in ("process", "subProcess", "transaction", "adHocSubProcess")))):
+        notes += _drop_duplicate_flows(container)
         notes += _end_implicitly(container)
+        notes += _first_true_flow_on_exclusive_gateways(container)
         notes += _split_implicitly(container)
         _always_take_unconditioned_inclusive_flows(container)
     return notes
@@ -76,6 +87,38 @@ def _rename_aliases(root: etree._Element) -> None:
             for key, value in renamed:
                 del element.attrib[key]
                 element.set(new + key[len(old):], value)
+
+
+RESERVED_IDS = ("Start", "End")
+_ID_REFERENCES = ("sourceRef", "targetRef", "attachedToRef", "default", "bpmnElement")
+_ID_TEXTS = ("incoming", "outgoing", "flowNodeRef")
+
+
+def _rename_reserved_ids(root: etree._Element) -> list[Note]:
+    present = {element.get("id") for element in root.iter() if isinstance(element.tag, str) and element.get("id")}
+    renames = {}
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.get("id") in RESERVED_IDS and etree.QName(element).namespace == BPMN_NS:
+            if etree.QName(element).localname in ("definitions", "process"):
+                continue
+            old = element.get("id")
+            renames[old] = _fresh_id(f"{old}_1", present)
+            element.set("id", renames[old])
+    if not renames:
+        return []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute in _ID_REFERENCES:
+            if element.get(attribute) in renames:
+                element.set(attribute, renames[element.get(attribute)])
+        if etree.QName(element).localname in _ID_TEXTS and (element.text or "").strip() in renames:
+            element.text = renames[element.text.strip()]
+    notes = []
+    for old, new in renames.items():
+        element = next(e for e in root.iter() if isinstance(e.tag, str) and e.get("id") == new)
+        notes.append(Note(element, "id.reserved", f"the id {old!r} is reserved by the engine for its own step; this element runs as {new!r} (rename it in the modeler to keep the names alike)"))
+    return notes
 
 
 def _resolve_prefixed_references(root: etree._Element) -> list[Note]:
@@ -102,6 +145,102 @@ def _define_missing_errors(root: etree._Element) -> list[Note]:
         owner = definition.getparent() if definition.getparent() is not None else definition
         notes.append(Note(owner, "event.error_code_from_ref", f"errorRef {reference!r} names no <error>; as in Camunda 7, {reference!r} is the error code"))
     return notes
+
+
+def _define_missing_messages(root: etree._Element) -> list[Note]:
+    defined = {child.get("id") for child in root if child.tag == f"{{{BPMN_NS}}}message"}
+    notes = []
+    for element in root.iter(f"{{{BPMN_NS}}}messageEventDefinition", f"{{{BPMN_NS}}}receiveTask", f"{{{BPMN_NS}}}sendTask"):
+        reference = (element.get("messageRef") or "").strip()
+        if not reference or reference in defined or not _is_id(reference):
+            continue
+        _insert_root_element(root, etree.Element(f"{{{BPMN_NS}}}message", id=reference, name=reference))
+        defined.add(reference)
+        owner = element.getparent() if element.tag.endswith("EventDefinition") and element.getparent() is not None else element
+        notes.append(Note(owner, "event.message_from_ref", f"messageRef {reference!r} names no <message>; as in Camunda 7, {reference!r} is the message's name"))
+    return notes
+
+
+def _drop_duplicate_flows(container: etree._Element) -> list[Note]:
+    seen: dict[tuple, etree._Element] = {}
+    notes = []
+    for flow in container.findall(f"{{{BPMN_NS}}}sequenceFlow"):
+        source, target = flow.get("sourceRef"), flow.get("targetRef")
+        if not source or not target:
+            continue
+        condition = flow.find(f"{{{BPMN_NS}}}conditionExpression")
+        key = (source, target, None if condition is None else "".join(condition.itertext()).strip())
+        first = seen.get(key)
+        if first is None:
+            seen[key] = flow
+            continue
+        notes.append(Note(flow, "flow.duplicate",
+                          f"this flow repeats {first.get('id')} (line {first.sourceline}): same source, target and condition; "
+                          "it is ignored here (after an activity Camunda 7 would run the next step twice); delete one of them"))
+        _remove_flow(container, flow)
+    return notes
+
+
+def _remove_flow(container: etree._Element, flow: etree._Element) -> None:
+    flow_id = flow.get("id")
+    container.remove(flow)
+    if not flow_id:
+        return
+    for node in container:
+        for marker in node.findall(f"{{{BPMN_NS}}}incoming") + node.findall(f"{{{BPMN_NS}}}outgoing"):
+            if (marker.text or "").strip() == flow_id:
+                node.remove(marker)
+
+
+def _first_true_flow_on_exclusive_gateways(container: etree._Element) -> list[Note]:
+    gateways = {g.get("id"): g for g in container.findall(f"{{{BPMN_NS}}}exclusiveGateway") if g.get("id")}
+    leaving: dict[str, list[etree._Element]] = {}
+    for flow in container.findall(f"{{{BPMN_NS}}}sequenceFlow"):
+        if flow.get("sourceRef") in gateways:
+            leaving.setdefault(flow.get("sourceRef"), []).append(flow)
+    notes = []
+    for gateway_id, flows in leaving.items():
+        default = gateways[gateway_id].get("default")
+        branches = [flow for flow in flows if not (default and flow.get("id") == default)]
+        bare = [flow for flow in branches if flow.find(f"{{{BPMN_NS}}}conditionExpression") is None]
+        if len(flows) < 2 or not bare:
+            continue
+        rewritten = _exclusive_conditions(branches)
+        if rewritten is None:
+            continue  # a condition that cannot be read is reported by the expression rules
+        for flow, text in zip(branches, rewritten):
+            condition = flow.find(f"{{{BPMN_NS}}}conditionExpression")
+            if condition is None:
+                condition = etree.SubElement(flow, f"{{{BPMN_NS}}}conditionExpression")
+            for child in list(condition):
+                condition.remove(child)
+            condition.text = text
+        name = gateways[gateway_id].get("name") or gateway_id
+        for flow in bare:
+            notes.append(Note(flow, "gateway.unconditional_branch",
+                              f"this branch of gateway '{name}' has no condition and is not the default; as in Camunda 7 it counts as "
+                              "always true: it is taken unless a branch before it in the file holds, and the branches after it never are; "
+                              "add a condition (e.g. decision == 'accepted') or mark it as the default flow"))
+    return notes
+
+
+def _exclusive_conditions(flows: list[etree._Element]) -> list[str] | None:
+    from engine.expressions.evaluation import check_expression, python_form  # the safe language's reading of JUEL
+
+    earlier: list[str] = []
+    rewritten = []
+    for flow in flows:
+        condition = flow.find(f"{{{BPMN_NS}}}conditionExpression")
+        text = "" if condition is None else "".join(condition.itertext()).strip()
+        try:
+            if text:
+                check_expression(text)
+            own = f"({python_form(text)})" if text else "True"
+        except Exception:  # noqa: BLE001 - any unreadable condition: leave the gateway as drawn
+            return None
+        rewritten.append(own if not earlier else f"{own} and not ({' or '.join(earlier)})")
+        earlier.append(own)
+    return rewritten
 
 
 def _is_id(text: str) -> bool:

@@ -143,8 +143,9 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
             root = _read(name, files[name])
             roots[name] = root
             if _kind(name) == "bpmn":
-                _refuse_reserved_ids(name, root)
+                _refuse_duplicate_ids(name, root)
                 parser.add_bpmn_xml(root, filename=name)
+                _refuse_reserved_ids(name, root)
             else:
                 parser.add_dmn_xml(root, filename=name)
         chosen = process_id or _main_process(main, roots[main])
@@ -192,10 +193,8 @@ def _loop_bound_of(spec_name: str, roots: Mapping[str, etree._Element]) -> int:
     return loop_bound(None)
 
 
-def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
-    # Spiff names its own start and end steps "Start" and "End"; an element with either id silently
-    # replaces them and the process never starts. A repeated id makes it wire a step to the wrong
-    # element, which can loop forever.
+def _refuse_duplicate_ids(name: str, root: etree._Element) -> None:
+    # A repeated id makes Spiff wire a step to the wrong element, which can loop forever.
     seen: set[str] = set()
     for element in root.iterfind(f".//{{{BPMN_NS}}}*[@id]"):
         element_id = element.get("id")
@@ -208,6 +207,11 @@ def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
                 element_name=element.get("name"),
             )
         seen.add(element_id)
+
+
+def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
+    # Spiff names its own start and end steps "Start" and "End"; an element with either id silently
+    # replaces them and the process never starts (reading the file as Camunda renames them; this is the guard).
     for element in root.iterfind(f".//{{{BPMN_NS}}}process//*[@id]"):
         if element.get("id") in RESERVED_IDS:
             raise PathwayLoadError(

@@ -63,7 +63,8 @@ def _check_element(document: Document, element: etree._Element) -> list[Problem]
     elif kind == "script" and element.getparent() is not None and is_bpmn(element.getparent(), "scriptTask"):
         if text_of(element) and not script_language(element.getparent()):
             problems += _check(document, owner, element, _api().check_script, "script", "script.invalid")
-    elif kind == "scriptTask" and not text_of(element.find(f"{{{BPMN_NS}}}script")) and not extension(element, "resource"):
+    elif (kind == "scriptTask" and not text_of(element.find(f"{{{BPMN_NS}}}script")) and not extension(element, "resource")
+          and not script_language(element)):
         problems.append(document.problem(element, "script.empty", "the script task has no script; write the assignments it should make, e.g. score = len(needs)"))
     elif kind == "timerEventDefinition":
         problems += _check_timer(document, owner, element)
@@ -149,7 +150,14 @@ def _check_text(document: Document, owner, text: str, check: Callable, what: str
     return []
 
 
+# What the JUEL translation says about a call into Java (a bean's method, Camunda's execution or task objects).
+_JAVA_CALL = re.compile(r"has no equivalent in the safe language|object is not available")
+
+
 def _problem(document, owner, text, error, what, rule, line) -> Problem:
+    if _JAVA_CALL.search(error.message or ""):
+        rule = "unsupported.java"
+        error = ExpressionError(f"Java expressions are not run here ({error.message}); write it over the case data in the safe language (see the guide)", line=error.line)
     located = document.problem(owner, rule, "")
     offset = (error.line or 1) - 1 if isinstance(getattr(error, "line", None), int) else 0
     message = error.message or str(error)
