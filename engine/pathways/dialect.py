@@ -9,6 +9,7 @@ Camunda 7 accepts, and gives a meaning to, things that plain BPMN (and SpiffWork
 - on an exclusive gateway, a flow without condition (not the default) counts as true, and the
   first flow in the file's order that holds is taken: the conditions are rewritten so that
   exactly that flow holds, whatever order the engine tries them in;
+- a sequence flow without id gets one;
 - the ids ``Start`` and ``End``, which SpiffWorkflow keeps for its own steps, get a ``_1``;
 - two flows with the same source, target and condition are one flow too many: the second is
   dropped (Camunda would run the target twice after an activity);
@@ -63,6 +64,7 @@ def read_as_camunda(root: etree._Element) -> list[Note]:
     _rename_aliases(root)
     if root.tag != f"{{{BPMN_NS}}}definitions":
         return []
+    _name_flows_without_id(root)
     notes = _rename_reserved_ids(root)
     notes += _resolve_prefixed_references(root)
     notes += _define_missing_errors(root)
@@ -87,6 +89,14 @@ def _rename_aliases(root: etree._Element) -> None:
             for key, value in renamed:
                 del element.attrib[key]
                 element.set(new + key[len(old):], value)
+
+
+def _name_flows_without_id(root: etree._Element) -> None:
+    # Camunda generates an id for a flow drawn without one; the engine needs one to connect it.
+    taken = {element.get("id") for element in root.iter() if isinstance(element.tag, str) and element.get("id")}
+    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        if not (flow.get("id") or "").strip():
+            flow.set("id", _fresh_id(f"Flow_{flow.get('sourceRef') or 'x'}_{flow.get('targetRef') or 'x'}", taken))
 
 
 RESERVED_IDS = ("Start", "End")

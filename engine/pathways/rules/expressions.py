@@ -12,7 +12,8 @@ from engine.errors import ExpressionError
 from engine.pathways.documents import (
     BPMN_NS, SPIFF_NS, Document, extension, is_bpmn, line_of, local, text_of,
 )
-from engine.pathways.problems import Problem
+from engine.expressions.cron import is_cron, parse_cron
+from engine.pathways.problems import WARNING, Problem
 from engine.pathways.rules.unsupported import script_language
 
 SAFE_LANGUAGES = {"", "python", "spiff", "feel", "juel", "${}", "http://www.w3.org/1999/xpath"}
@@ -22,7 +23,7 @@ def _api():
     # Imported late: the evaluator lives in engine.expressions and must not be loaded at import time.
     from engine import expressions
 
-    if not all(hasattr(expressions, name) for name in ("check_expression", "check_script", "check_timer", "check_dmn_input")):
+    if not all(hasattr(expressions, name) for name in ("check_expression", "check_script", "check_timer", "check_dmn_input", "timer_kind")):
         raise ImportError("engine.expressions is not complete yet")
     return expressions
 
@@ -121,18 +122,37 @@ def _check_timer(document: Document, owner: etree._Element, definition: etree._E
         return [document.problem(owner, "timer.empty", "the timer has no time; give it a duration (PT72H), a date (2026-12-01T08:00:00+01:00) or a cycle (R3/P30D)")]
     problems = []
     for child in texts:
-        if _CRON.match(text_of(child)):
-            located = document.problem(owner, "timer.invalid", f"timer {_short(text_of(child))} is a cron expression, which is not supported; write an ISO 8601 cycle such as R/PT5M (every 5 minutes) or R3/P1D")
-            problems.append(dataclasses.replace(located, line=line_of(child) or located.line))
+        text = text_of(child)
+        if is_cron(text):
+            problems += _check_cron(document, owner, child, text)
             continue
         kind = _TIMER_KINDS[local(child)]
         problems += _check(document, owner, child, lambda text: _api().check_timer(text, kind), None, "timer.invalid")
+        if kind is None and _api().timer_kind(text) == "cycle":
+            located = document.problem(owner, "timer.invalid", f"timer {_short(text)} is a cycle, but this timer needs a date (or a duration)")
+            problems.append(dataclasses.replace(located, line=line_of(child) or located.line))
+        elif kind is None and _api().timer_kind(text) == "duration":
+            located = document.problem(owner, "timer.date_as_duration", f"the timer date {_short(text)} is a duration; as in Camunda 7 it counts from when the timer is reached")
+            problems.append(dataclasses.replace(located, line=line_of(child) or located.line).as_warning())
     return problems
 
 
-# Quartz/cron timers (Activiti, Camunda): five to seven fields of digits, *, ?, /, -, commas.
-_CRON = re.compile(r"^[0-9*?/,\-LW#A-Z]+(\s+[0-9*?/,\-LW#A-Z]+){4,6}$")
-_TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
+def _check_cron(document: Document, owner, child, text: str) -> list[Problem]:
+    located = document.problem(owner, "timer.invalid", "")
+    line = line_of(child) or located.line
+    if local(child) != "timeCycle":
+        return [dataclasses.replace(located, line=line, message=f"timer {_short(text)} is a cron expression, which only a cycle (timeCycle) may be; write an ISO 8601 duration (PT72H) or date here")]
+    try:
+        parse_cron(text)
+    except ExpressionError as error:
+        return [dataclasses.replace(located, line=line, message=error.message)]
+    return [dataclasses.replace(located, line=line, rule="timer.cron", severity=WARNING,
+                                message=f"cron timer {_short(text)} fires in the installation's time zone ({INSTALLATION_ZONE}), as Camunda 7 does in its server's")]
+
+
+# timeDate: a date, or (as Camunda 7 accepts) a duration counted from when the timer is reached.
+_TIMER_KINDS = {"timeDuration": "duration", "timeDate": None, "timeCycle": "cycle"}
+INSTALLATION_ZONE = "Africa/Douala"
 
 
 def _check(document: Document, owner, text_element, check: Callable, what: str | None, rule: str) -> list[Problem]:
