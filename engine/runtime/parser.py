@@ -60,6 +60,8 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaIntermediateThrowEventParser,
 )
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+
 from engine.pathways.dialect import read_as_camunda as camunda_dialect
 from engine.runtime.dmn import FeelDecisionEngine
 from engine.runtime.operations import OperationTask
@@ -156,8 +158,42 @@ class PathwaySubWorkflowParser(ExtensionsMixin, SubWorkflowParser):
     """Embedded sub-processes and transactions."""
 
 
+class ChosenCallActivity(CallActivity):
+    """A call activity whose calledElement is an expression (${...}): the process is chosen when it is reached."""
+
+    def start_workflow(self, my_task):
+        top = my_task.workflow.top_workflow
+        try:
+            name = my_task.workflow.script_engine.evaluate(my_task, self.spec)
+        except WorkflowTaskException:
+            my_task.error()
+            raise
+        if not isinstance(name, str) or name not in top.subprocess_specs:
+            my_task.error()
+            known = ", ".join(sorted(k for k in top.subprocess_specs if not is_expression(k))) or "none"
+            raise WorkflowTaskException(
+                f"the call activity's calledElement {self.spec} gave {name!r}, which is not a process of this pathway "
+                f"(processes: {known})", task=my_task)
+        subworkflow = top.create_subprocess(my_task, name)
+        subworkflow.completed_event.connect(self._on_subworkflow_completed, my_task)
+        self.copy_data(my_task, subworkflow)
+        subworkflow.get_next_task(spec_name="Start").run()
+
+
+def is_expression(text: str | None) -> bool:
+    """True for a JUEL-style expression such as ${kind} (Camunda evaluates them where it expects a name)."""
+    text = (text or "").strip()
+    return text.startswith(("${", "#{")) and text.endswith("}")
+
+
 class PathwayCallActivityParser(ExtensionsMixin, CallActivityParser):
-    """Call activities (another process, possibly in another file of the pathway)."""
+    """Call activities (another process, possibly in another file of the pathway, or chosen by an expression)."""
+
+    def create_task(self):
+        called = self.node.get("calledElement")
+        if is_expression(called):
+            return ChosenCallActivity(self.spec, self.bpmn_id, subworkflow_spec=called.strip(), **self.bpmn_attributes)
+        return super().create_task()
 
 
 class PathwayServiceTaskParser(ExtensionsMixin, CamundaTaskParser):

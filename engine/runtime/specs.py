@@ -30,7 +30,7 @@ from engine.errors import PathwayError
 from engine.pathways.xml import XmlProblem, parse_untrusted
 from engine.pathways.rules.loops import loop_bound
 from engine.runtime.loop_bounds import mark_loops
-from engine.runtime.parser import PathwayParser
+from engine.runtime.parser import PathwayParser, is_expression
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _CACHE_SIZE = 64
@@ -150,7 +150,7 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
                 parser.add_dmn_xml(root, filename=name)
         chosen = process_id or _main_process(main, roots[main])
         spec = parser.get_spec(chosen)
-        subprocess_specs = parser.get_subprocess_specs(chosen)
+        subprocess_specs = _subprocess_specs(parser, chosen)
     except PathwayLoadError:
         raise
     except ValidationException as error:
@@ -169,6 +169,26 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
         main=main,
         files=names,
     )
+
+
+def _subprocess_specs(parser: PathwayParser, chosen: str) -> dict:
+    """The specs the main process may call; with a calledElement expression, every process of the pathway."""
+    specs = parser.get_subprocess_specs(chosen, require_call_activity_specs=False)
+    chosen_at_run_time = [name for name in specs if is_expression(name)]
+    missing = [name for name, spec in specs.items() if spec is None and not is_expression(name)]
+    if missing:
+        raise PathwayLoadError(f"the call activity calls process {missing[0]}, which is in no file of the pathway")
+    if not chosen_at_run_time:
+        return specs
+    for name in chosen_at_run_time:
+        del specs[name]
+    for process_id in parser.get_process_ids():
+        if process_id != chosen:
+            specs.setdefault(process_id, parser.get_spec(process_id))
+            for name, spec in parser.get_subprocess_specs(process_id, require_call_activity_specs=False).items():
+                if spec is not None and not is_expression(name):
+                    specs.setdefault(name, spec)
+    return specs
 
 
 def _connect_loops(process_spec: BpmnProcessSpec) -> None:

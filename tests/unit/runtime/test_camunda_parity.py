@@ -185,3 +185,19 @@ def test_unsupported_features_are_refused_by_name(name: str, rule: str, words: s
     problems = [p for p in validate(load_source(CAMUNDA / name))]
     assert problems and {p.rule for p in problems} == {rule}
     assert all(words in p.message for p in problems), [str(p) for p in problems]
+
+
+def test_called_element_expression_chooses_the_process_when_reached(open_camunda):
+    problems = problems_of("called-element-expression.bpmn")
+    assert {p.rule for p in problems} == {"call.chosen_at_run_time", "process.several"} and all(p.is_warning for p in problems)
+    case = open_camunda("called-element-expression.bpmn", {"service_process": "Process_Shelter"})
+    assert case.ready_ids() == ["Task_Shelter"]  # the case was saved and restored in between
+    case.complete("Task_Shelter")
+    assert case.ready_ids() == ["Task_Close"]
+
+
+def test_called_element_expression_naming_no_process_fails_the_step_with_the_choices(open_camunda):
+    case = open_camunda("called-element-expression.bpmn", {"service_process": "Process_Cash"})
+    [failure] = case.failures
+    assert failure.bpmn_id == "Call_Service"
+    assert "'Process_Cash'" in failure.message and "Process_Health, Process_Shelter" in failure.message
