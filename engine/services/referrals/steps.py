@@ -21,11 +21,14 @@ from engine.field_problems import FieldProblem
 from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
 from engine.services.cases.sync import DOUALA, instance_key, referral_for_instance
+from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.services.cases.consents import consent_covering, consent_for_sector
 from engine.services.directory.matching import SEND_WITHOUT_PERSONAL_DATA
 from engine.services.directory.referral_step import check_choice, need_of_task
+from engine.services.referrals.sharing import sharing_rule
 from engine.store.models import Organisation, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
+from engine.untrusted_values import parse_id
 
 REFERRAL_PROPERTY = "aiguillage.referral"
 DECISIONS = {
@@ -90,7 +93,7 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
         updated_at=step.now,
         sent_at=step.now,
         redirected_from_id=previous.id if previous is not None and previous.state == ReferralState.REDIRECTED else None,
-        shared_fields=[] if without_personal_data else _shared_fields(step, consent),
+        shared_fields=[] if without_personal_data else _shared_fields(step, consent, sector, provider),
         instance_key=instance_key(task.instance),
     )
     step.session.add(referral)
@@ -110,19 +113,25 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
 def _provider(step: Step, reference: str) -> Organisation:
     if not reference:
         raise InvalidData("choose a provider", {"provider_id": [problem.required()]})
-    column = Organisation.id if reference.isdigit() else Organisation.slug
-    provider = step.session.scalar(select(Organisation).where(column == (int(reference) if reference.isdigit() else reference)))
+    if reference.isdigit():
+        # Digits name an id; digits beyond ASCII ("²") or the column's range name nothing.
+        by_id = parse_id(reference)
+        provider = step.session.get(Organisation, by_id) if by_id is not None else None
+    else:
+        provider = step.session.scalar(select(Organisation).where(Organisation.slug == reference[:100]))
     if provider is None or not provider.is_provider:
         raise InvalidData(f"provider {reference!r} is not in the directory", {"provider_id": [FieldProblem("unknown_provider", "unknown provider")]})
     return provider
 
 
-def _shared_fields(step: Step, consent) -> list[str]:
-    # The identification fields a provider needs, minus what the consent keeps back.
-    from engine.services.cases.view import PROVIDER_FIELDS
-
+def _shared_fields(step: Step, consent, sector: str, provider: Organisation) -> list[str]:
+    # What the pathway lets this consent's scope give a provider of this sector, minus what the consent keeps back.
+    rule = sharing_rule(step.session, step.case.pathway_version_id)
     withheld = set(consent.withheld_fields or [])
-    return [name for name in PROVIDER_FIELDS if name not in withheld]
+    shared = [name for name in rule.fields_for(consent.scope, sector) if name not in withheld]
+    # The case's history says what left, to whom, under which scope (the values never enter history).
+    step.details["shared_with"] = {"provider": provider.slug, "scope": consent.scope or DEFAULT_SCOPE, "fields": shared}
+    return shared
 
 
 def _decide(step: Step, referral: ReferralRow, data: dict) -> None:

@@ -39,7 +39,7 @@ def test_the_recorded_consent_covers_the_assessed_sectors_and_signed_providers(c
     with container.uow() as uow:
         consent = uow.session.scalars(select(ConsentRow)).one()
     assert (consent.given, consent.scope_services, consent.scope_recipients) == (True, ["health", "shelter"], ["signed_providers"])
-    assert "vuln_medical" in consent.withheld_fields  # minimum necessary: health details stay back
+    assert consent.scope == "minimum_necessary"  # the pathway's sharing rule keeps health details back for it
 
 
 def test_a_referral_with_a_valid_consent_is_sent_and_remembers_the_consent(container, walker):
