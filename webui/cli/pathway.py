@@ -12,7 +12,8 @@ from engine.errors import PathwayError
 from engine.pathways.census import VALID, Census, verdict
 from engine.pathways.folder import BPMN_SUFFIXES, load_source
 from engine.pathways.summary import describe
-from engine.pathways.validation import Problem, review
+from engine.pathways.explore import MAX_RUNS, explore
+from engine.pathways.validation import Problem, review, validate
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -87,6 +88,29 @@ def _pathways_under(path: Path) -> list[Path]:
         elif child.name.lower().endswith(BPMN_SUFFIXES):
             found.append(child)
     return found
+
+
+@pathway.command("explore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--runs", type=click.IntRange(1, 50), default=MAX_RUNS, show_default=True, help="How many cases to drive.")
+def explore_command(path: Path, runs: int) -> None:
+    """Drive cases of a valid pathway from start to end; report steps never reached, runs that never end, tasks no one could hold."""
+    shown = click.format_filename(path)
+    try:
+        source = load_source(path)
+    except PathwayError as error:
+        click.echo(f"{shown}: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    errors = validate(source)
+    if errors:
+        for problem in errors:
+            click.echo(_located(shown, not path.is_dir(), problem))
+        click.echo(f"{shown}: {len(errors)} problem{'s' if len(errors) != 1 else ''}; fix them before exploring")
+        sys.exit(EXIT_INVALID)
+    result = explore(source, runs)
+    for line in result.lines():
+        click.echo(line)
+    sys.exit(EXIT_VALID if result.clean else EXIT_INVALID)
 
 
 def _located(shown: str, lone_file: bool, problem: Problem) -> str:
