@@ -188,6 +188,10 @@ class FormField(Schema):
     constraints = fields.Dict(keys=fields.String(), values=fields.Raw(),
                               metadata={"description": "minlength, maxlength, min, max, readonly"})
     options = fields.List(fields.Nested(FormOption))
+    required_when = fields.String(allow_none=True, metadata={
+        "description": "the pathway's condition over this form's fields under which the field must be filled"})
+    initial = fields.Raw(allow_none=True, metadata={
+        "description": "the value carried from an earlier step, taken when the field is left empty"})
 
 
 class ProviderChoice(Schema):
