@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 
 from engine.domain import EscalationStatus
 from engine.services.cases.lifecycle import list_cases_needing_attention
+from engine.services.escalations.stalled import list_stalled
+from engine.services.referrals.unmet import list_unmet_needs
 from engine.services.escalations.handling import (
     acknowledge_escalation,
     list_escalations,
@@ -25,18 +27,25 @@ STATUSES = tuple(status.value for status in EscalationStatus)
 @bp.get("/attention")
 @login_required
 def attention():
-    """Open cases whose workflow failed (the service decides who may list them: 403 otherwise)."""
-    return render_template("coordination/attention.html", cases=list_cases_needing_attention(uow(), g.user.actor))
+    """Open cases whose workflow failed, and needs left unmet (the services decide who may list them: 403 otherwise)."""
+    return render_template("coordination/attention.html", cases=list_cases_needing_attention(uow(), g.user.actor),
+                           unmet_needs=list_unmet_needs(uow(), g.user.actor))
 
 
 @bp.get("/escalations")
 @login_required
 def escalations():
-    """The escalations the user may see, newest first; open ones unless another status is asked for."""
+    """The escalations the user may see: by default the stalled work, one row per missed deadline; else by status."""
     status = request.args.get("status", EscalationStatus.OPEN.value)
     status = status if status in STATUSES else None
+    if status == EscalationStatus.OPEN.value:
+        # Work still waited on: one row per missed deadline, at its highest level.
+        stalled = list_stalled(uow(), clock(), g.user.actor)
+        return render_template("coordination/escalations.html", stalled=stalled, escalations=(), status=status,
+                               statuses=STATUSES)
     rows = list_escalations(uow(), g.user.actor, status=status)
-    return render_template("coordination/escalations.html", escalations=rows, status=status, statuses=STATUSES)
+    return render_template("coordination/escalations.html", stalled=None, escalations=rows, status=status,
+                           statuses=STATUSES)
 
 
 @bp.post("/escalations/<int:escalation_id>/acknowledge")
