@@ -12,11 +12,12 @@ from engine.pathways.rules.expressions import check_expressions
 from engine.pathways.rules.form_fields import check_forms
 from engine.pathways.rules.form_rules import check_form_rules
 from engine.pathways.rules.services import check_services
+from engine.pathways.rules.sharing import check_sharing
 from engine.pathways.rules.translations import check_labels
 
 
 def check_content(source: PathwaySource, documents: list[Document], checked: set[str], operations: Collection[str] | None = None) -> list[Problem]:
-    """Expressions, service tasks, form fields and labels of every checked process."""
+    """Expressions, service tasks, form fields and labels of every checked process, and what providers receive."""
     return (
         check_expressions(documents, checked)
         + check_decisions(documents)
@@ -24,4 +25,5 @@ def check_content(source: PathwaySource, documents: list[Document], checked: set
         + check_forms(documents, checked)
         + check_form_rules(documents, checked)
         + check_labels(source, documents, checked)
+        + check_sharing(source, documents)
     )
