@@ -16,6 +16,7 @@ from enum import Enum
 
 from sqlalchemy import func, select, update
 
+from engine.access import can_view_case
 from engine.domain import Role as EngineRole
 from engine.pathways.folder import load_source
 from engine.services.accounts.creation import create_user
@@ -26,7 +27,7 @@ from engine.services.escalations.handling import reassign_escalation
 from engine.services.tasks.inbox import list_inbox
 from engine.services.pathways.publishing import publish_pathway
 from engine.services.tasks.completion import complete_task
-from engine.store.models import ApiToken, DeliveryRow, EscalationRow, InAppNotification, ReferralRow, User
+from engine.store.models import ApiToken, CaseRow, DeliveryRow, EscalationRow, InAppNotification, OutboxRow, ReferralRow, User
 from engine.store.seed import load_demo_data
 from notifications.dispatcher import dispatch_pending
 from notifications.sending import Channels
@@ -157,10 +158,24 @@ def build_world(container) -> World:
         user_ids = dict(unit.session.execute(select(User.username, User.id)).all())
     own.supervisor_task_id = _supervisor_task(container, own.case_id, USERNAMES[Role.SUPERVISOR])
     other.supervisor_task_id = _supervisor_task(container, other.case_id, "demo-minas-supervisor")
-    # Everyone the matrix signs in as gets at least one notification: an escalation handed to them.
+    # Everyone the matrix signs in as gets at least one notification: an escalation handed to them
+    # when they may see its case (no one else may be handed one), else an alert addressed to them.
     coordinator = load_actor(uow(), "demo-coordinator")
+    with uow() as unit:
+        cases = {side.case_id: unit.session.get(CaseRow, side.case_id) for side in (own, other)}
     for username in [*USERNAMES.values(), OTHER_CASEWORKER]:
-        reassign_escalation(uow(), clock, own.escalation_id, coordinator, username)
+        actor = load_actor(uow(), username)
+        side = next((side for side in (own, other) if can_view_case(actor, cases[side.case_id])), None)
+        if side is not None:
+            reassign_escalation(uow(), clock, side.escalation_id, coordinator, username)
+            continue
+        with uow() as unit:
+            case = cases[own.case_id]
+            unit.session.add(OutboxRow(event_type="escalation_level_1", case_id=case.id, created_at=clock.now(), payload={
+                "case_id": case.id, "case_reference": case.reference, "deadline": clock.now().isoformat(), "level": 1,
+                "reason": "acknowledgement_overdue", "escalation_id": own.escalation_id, "referral_id": None,
+                "recipients": [{"user": actor.id}]}))
+            unit.commit()
     dispatch_pending(uow, Channels(NotificationSettings()), clock)
     with uow() as unit:
         notifications = unit.session.execute(
