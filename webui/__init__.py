@@ -17,7 +17,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     `config` overrides what the environment says; `container` is the engine's composition
     root (built from the environment when not given).
     """
-    from engine.access import can_list_cases_needing_attention
+    from engine.access import can_list_cases_needing_attention, can_view_committee_report, can_view_indicators
     from engine.domain import Role
     from webui.admin.blueprint import bp as admin_bp
     from webui.api.blueprint import bp as api_bp
@@ -94,6 +94,8 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         code_name=code_name,
         # The engine's access rules, so that menus offer only what the user may open.
         can_list_cases_needing_attention=can_list_cases_needing_attention,
+        can_view_indicators=can_view_indicators,
+        can_view_committee_report=can_view_committee_report,
     )
 
     app.jinja_env.filters["group_name"] = group_name

@@ -159,3 +159,4 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"  # accepted by the channel; never sent again
     FAILED = "failed"  # the last attempt failed; will be retried
     DEAD = "dead"  # gave up after the maximum number of attempts; shown to admins
+    SKIPPED = "skipped"  # not sent: the task it announced was done or taken before it went out

@@ -28,7 +28,7 @@ from engine.access import (
 from engine import field_problems as problem
 from engine.clock import Clock
 from engine.domain import TaskState
-from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
+from engine.errors import AccessDenied, CaseMovedOn, Conflict, InvalidData, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.cases.step import StepHook, StepResult, begin_step, finish_step
@@ -41,6 +41,7 @@ from engine.services.tasks.form_data import clean_form_data, form_fields, kept_f
 from engine.services.cases.sync import Resolver, candidate_rows
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.cases.step_lock import lock_for_writing
+from engine.services.coordination.facts import record_indicator_facts
 from engine.store import case_records
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
@@ -48,10 +49,29 @@ from engine.store.unit_of_work import UnitOfWork
 CONSENT_PROPERTY = "aiguillage.consent"
 
 
+# Two people answering different tasks of one case at the same moment is normal work (two
+# providers, two referrals): the step that loses the case's version check is run again on the
+# case as the other left it, as long as its own task is still open and in the same hands.
+STEP_RETRIES = 3
+
+
 def complete_task(
     uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, data: dict | None, hook: StepHook | None = None
 ) -> StepResult:
-    """Submit a task's form and move the case on, in one transaction."""
+    """Submit a task's form and move the case on, in one transaction (re-run if another task of the case went first)."""
+    seen: list = []
+    for remaining in range(STEP_RETRIES, -1, -1):
+        try:
+            return _complete_task(uow, clock, task_id, actor, data, hook, seen)
+        except CaseMovedOn:
+            # Inside a caller's transaction the case cannot be re-read here: the caller decides.
+            if remaining == 0 or uow.in_transaction:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, data: dict | None,
+                   hook: StepHook | None, seen: list) -> StepResult:
     with uow:
         connection = lock_for_writing(uow)
         rows = case_records.task_and_open_siblings(connection, task_id)
@@ -60,6 +80,9 @@ def complete_task(
             raise NotFound(f"task {task_id} does not exist or is not yours to see")
         if row.state != TaskState.OPEN:
             raise Conflict(f"task {row.name} was already {row.state.value}; reload your task list")
+        if seen and seen[0] != row.assignee_id:
+            raise Conflict(f"task {row.name} changed hands in the meantime; reload your task list")
+        seen[:] = [row.assignee_id]
         if not can_complete_task(actor, row):
             raise AccessDenied(f"task {row.name} is assigned to someone else; ask a supervisor to reassign it")
         step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows)
@@ -68,6 +91,7 @@ def complete_task(
         step.details.update(_described(task, cleaned, set(data or {})))
         _apply_effects(step, task, cleaned)
         _update_case_facts(step.case, cleaned)
+        record_indicator_facts(step, task.form, cleaned)
         failures = case_runtime.complete_task(step.workflow, row.id, cleaned)
         return finish_step(step, failures, hook=hook)
 
@@ -199,7 +223,7 @@ def _assign(uow, clock, row: TaskRow, actor: Actor, assignee_id: int | None, act
                       payload={"case_id": row.case_id, "reference": reference, "task_id": row.id, "bpmn_id": row.bpmn_id,
                                "task_name": row.name, "organisation_id": row.organisation_id, "assignee_id": assignee_id,
                                "candidate_groups": [], "due_at": row.due_at.isoformat() if row.due_at else None,
-                               "referral_id": row.referral_id})
+                               "referral_id": row.referral_id, "actor_id": actor.id})
         )
     uow.commit()
 

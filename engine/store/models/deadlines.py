@@ -42,6 +42,7 @@ class EscalationRow(Base):
         UniqueConstraint("case_id", "deadline_kind", "deadline_ref", "level"),
         Index("ix_escalations_status_at", "status", "at"),
         Index("ix_escalations_referral", "referral_id"),
+        Index("ix_escalations_at", "at"),  # indicators: escalations raised in a period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

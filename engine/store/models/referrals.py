@@ -21,6 +21,7 @@ class ReferralRow(Base):
         Index("ix_referrals_case", "case_id"),
         Index("ix_referrals_provider_state", "provider_organisation_id", "state"),
         Index("ix_referrals_state_escalation", "state", "escalation_level"),
+        Index("ix_referrals_sent_at", "sent_at"),  # indicators: referrals sent in a period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,7 +1,7 @@
 """Needs that no provider will serve are recorded, with their reason; an escalation keeps the deadline it missed
 
 Revision ID: 0008
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-05 01:40:00.000000
 
 A declined referral (or one redirected three times) used to end without a trace beyond the referral
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0013'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
