@@ -177,6 +177,8 @@ def _answers(case: InMemoryCase, task_id: str, number: int) -> dict[str, Any]:
     form = getattr(human, "form", None)
     answers: dict[str, Any] = {}
     for form_field in getattr(form, "fields", None) or []:
+        if any(v.name == "readonly" for v in getattr(form_field, "validation", []) or []):
+            continue
         choices = _choices(form_field)
         if choices:
             answers[form_field.id] = choices[number % len(choices)]
