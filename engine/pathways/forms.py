@@ -20,7 +20,13 @@ from engine.pathways.xml import XmlProblem, parse_untrusted
 
 FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 CONSTRAINTS = ("required", "readonly", "minlength", "maxlength", "min", "max")
-FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+# Camunda accepts dashes (jaar-omzet); conditions reach such a field by its safe name (jaar_omzet).
+FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+
+
+def safe_name(field_id: str) -> str:
+    """The name conditions and scripts use for a field: its id with dashes as underscores."""
+    return field_id.replace("-", "_")
 # Camunda's `long` is a Java long.
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
 # The longest text a field takes even without a maxlength: a page of notes, not a file.

@@ -201,3 +201,32 @@ def test_called_element_expression_naming_no_process_fails_the_step_with_the_cho
     [failure] = case.failures
     assert failure.bpmn_id == "Call_Service"
     assert "'Process_Cash'" in failure.message and "Process_Health, Process_Shelter" in failure.message
+
+
+def test_field_id_with_dashes_is_reached_in_conditions_by_its_safe_name(open_camunda):
+    assert problems_of("dashed-field-id.bpmn") == []
+    case = open_camunda("dashed-field-id.bpmn")
+    case.complete("Task_Income", {"jaar-omzet": 9000})
+    assert case.ready_ids() == ["Task_Grant"]
+
+
+def test_field_ids_meeting_on_the_same_safe_name_are_refused(tmp_path: Path):
+    diagram = tmp_path / "clash.bpmn"
+    diagram.write_text((CAMUNDA / "dashed-field-id.bpmn").read_text().replace(
+        '<camunda:formField id="jaar-omzet" label="Yearly turnover" type="long" />',
+        '<camunda:formField id="jaar-omzet" label="Yearly turnover" type="long" /><camunda:formField id="jaar_omzet" label="Again" type="long" />'))
+    [problem] = validate(load_source(diagram))
+    assert problem.rule == "form.duplicate_field" and "jaar_omzet" in problem.message
+
+
+def test_group_no_role_holds_and_assignee_no_user_is_are_warnings(tmp_path: Path):
+    diagram = tmp_path / "who.bpmn"
+    diagram.write_text((CAMUNDA / "nameless-user-task.bpmn").read_text().replace(
+        '<bpmn:userTask id="Task_Check" />',
+        '<bpmn:userTask id="Task_Check" name="Check" camunda:candidateGroups="legal_team, supervisor" camunda:assignee="demo" />'))
+    source = load_source(diagram)
+    assert validate(source, users={"amina"}) == []
+    warnings = {p.rule: p.message for p in review(source, users={"amina"})}
+    assert "candidate group 'legal_team' is no role" in warnings["task.group_no_role"]
+    assert "assignee 'demo' is not a user" in warnings["task.unknown_assignee"] and "offered to legal_team, supervisor" in warnings["task.unknown_assignee"]
+    assert "task.unknown_assignee" not in {p.rule for p in review(source)}  # users unknown: nothing said

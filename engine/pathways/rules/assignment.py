@@ -1,0 +1,43 @@
+"""Who can do each user task: candidate groups that no role is, assignees that are no user."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from engine.domain.enums import Role
+from engine.pathways.documents import BPMN_NS, Document, extension
+from engine.pathways.problems import Problem
+
+ROLE_NAMES = tuple(role.value for role in Role if role not in (Role.SOP_AUTHOR, Role.ADMIN))
+
+
+def check_assignment(documents: list[Document], checked: set[str], users: Collection[str] | None = None) -> list[Problem]:
+    """Warnings for groups no role holds and, when the installation's users are given, assignees that are none of them."""
+    problems = []
+    for document in documents:
+        for process in document.processes():
+            if process.get("id") not in checked:
+                continue
+            for task in process.iter(f"{{{BPMN_NS}}}userTask"):
+                problems += _check_task(document, task, users)
+    return problems
+
+
+def _is_expression(text: str) -> bool:
+    return text.startswith(("${", "#{"))
+
+
+def _check_task(document: Document, task, users: Collection[str] | None) -> list[Problem]:
+    problems = []
+    groups = [g.strip() for g in (extension(task, "candidateGroups") or "").split(",") if g.strip()]
+    for group in groups:
+        if group not in ROLE_NAMES and not _is_expression(group):
+            problems.append(document.problem(task, "task.group_no_role", (
+                f"candidate group {group!r} is no role ({', '.join(ROLE_NAMES)}); only users an administrator gives "
+                f"the group {group!r} will see this task")).as_warning())
+    assignee = (extension(task, "assignee") or "").strip()
+    if assignee and users is not None and not _is_expression(assignee) and assignee not in users:
+        offered = ", ".join(groups) if groups else "caseworkers"
+        problems.append(document.problem(task, "task.unknown_assignee", (
+            f"assignee {assignee!r} is not a user of this installation; the task will be offered to {offered} instead")).as_warning())
+    return problems
