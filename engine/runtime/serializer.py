@@ -169,6 +169,11 @@ def _serializer() -> BpmnWorkflowSerializer:
     return serializer
 
 
+def registry():
+    """The serializer's converter registry (the spec diff compares specs through it)."""
+    return _serializer().registry
+
+
 def _encoder_for(registry):
     class CaseEncoder(json.JSONEncoder):
         def default(self, obj):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lxml import etree
+
 from engine.pathways.documents import BPMN_NS, Document
 from engine.pathways.forms import (
     CONSTRAINTS, FIELD_ID, FIELD_TYPES, FieldSpec, form_fields_of, form_spec_from_bpmn, parse_bound, parse_date, safe_name,
@@ -14,15 +16,17 @@ FORM_OWNERS = ("userTask", "startEvent")
 
 def check_forms(documents: list[Document], checked: set[str]) -> list[Problem]:
     """Every form field must be usable: known type, enum values, parseable constraints, unique id."""
-    problems = []
-    for document in documents:
-        for process in document.processes():
-            if process.get("id") not in checked:
-                continue
-            for owner in process.iter(*(f"{{{BPMN_NS}}}{name}" for name in FORM_OWNERS)):
-                if form_fields_of(owner):
-                    problems += _check_form(document, owner)
-    return problems
+    return [problem for document, owner in form_owners(documents, checked) for problem in _check_form(document, owner)]
+
+
+def form_owners(documents: list[Document], checked: set[str]) -> list[tuple[Document, etree._Element]]:
+    """The user tasks and start events with a form in the checked processes, with their document."""
+    return [
+        (document, owner)
+        for document in documents
+        for process in document.processes() if process.get("id") in checked
+        for owner in process.iter(*(f"{{{BPMN_NS}}}{name}" for name in FORM_OWNERS)) if form_fields_of(owner)
+    ]
 
 
 def _check_form(document: Document, task) -> list[Problem]:

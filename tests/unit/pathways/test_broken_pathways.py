@@ -64,6 +64,8 @@ EXPECTED = {
     "form.enum_empty/enum-without-values.bpmn": Expected("enum-without-values.bpmn", "Task_Identify", ("'risk_level'", "needs values"), 10),
     "form.duplicate_field/same-field-twice.bpmn": Expected("same-field-twice.bpmn", "Task_Identify", ("'full_name'", "used twice"), 10),
     "form.bad_constraint/min-not-a-number.bpmn": Expected("min-not-a-number.bpmn", "Task_Identify", ("'age'", "min='abc'", "whole number"), 10),
+    "form.rule_unknown_field/required-when-misspelt.bpmn": Expected("required-when-misspelt.bpmn", "Task_Decide", ("'decline_reason'", "aiguillage.required_when", "'decisoin'", "did you mean 'decision'"), 13),
+    "form.rule_unknown_field/default-from-nowhere.bpmn": Expected("default-from-nowhere.bpmn", "Task_Assess", ("'health_urgency'", "aiguillage.default_from", "'priorty'", "did you mean 'priority'"), 20),
     "label.missing/unnamed-user-task.bpmn": Expected("unnamed-user-task.bpmn", "Task_Assess", ("no name",), warning=True),
     "label.missing/english-label-missing": Expected("pathway.bpmn", "Task_Assess", ("English", "i18n/en.yaml", "Task_Assess: ...")),
     "label.missing_file/no-english-file": Expected("pathway.yaml", None, ("i18n/en.yaml",)),
