@@ -15,8 +15,8 @@ from typing import Any
 
 from lxml import etree
 
-from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local
-from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local, read_diagram
+from engine.pathways.xml import XmlProblem
 
 FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 CONSTRAINTS = ("required", "readonly", "minlength", "maxlength", "min", "max")
@@ -197,7 +197,7 @@ def load_form(files: dict[str, bytes], task_id: str) -> FormSpec | None:
     for name in sorted(files):
         if not name.lower().endswith((".bpmn", ".bpmn20.xml")):
             continue
-        root = parse_untrusted(files[name])
+        root = read_diagram(files, name)
         if isinstance(root, XmlProblem):
             continue
         for task in root.iter(f"{{{BPMN_NS}}}userTask", f"{{{BPMN_NS}}}startEvent"):

@@ -47,7 +47,7 @@ def _validate(source: PathwaySource, operations: Collection[str] | None, users: 
     documents = read_documents(source.files, problems)
     main = next((d for d in documents if d.file == source.main), None)
     bpmn = [d for d in documents if d.kind == "bpmn"]
-    found = [document.problem(note.element, note.rule, note.message).as_warning() for document in bpmn for note in document.notes]
+    found = [_noted(document, note) for document in bpmn for note in document.notes]
     for document in bpmn:
         found += structure.check_duplicate_ids(document)
     if main is not None and main.kind == "bpmn":
@@ -65,6 +65,11 @@ def _validate(source: PathwaySource, operations: Collection[str] | None, users: 
     if main is not None and not any(not p.is_warning for p in problems):
         problems += runtime.check_runtime_parse(source)
     return _sorted(problems)
+
+
+def _noted(document: Document, note) -> Problem:
+    problem = document.problem(note.element, note.rule, note.message)
+    return problem.as_warning() if note.warning else problem
 
 
 def _checked_processes(documents: list[Document], main: Document | None) -> set[str]:

@@ -45,6 +45,10 @@ def test_a_case_is_walked_from_identification_to_closure_with_the_cli(run, conta
     identification = tmp_path / "identification.json"
     identification.write_text(json.dumps(IDENTIFICATION), encoding="utf-8")
     task = _task(run, "demo-caseworker", "Task_Identification")
+    [listed] = [line for line in _ok(run("task", "list", "--user", "demo-caseworker")).splitlines() if task in line]
+    assert listed.endswith("  - Identifier la personne"), listed
+    asked = _ok(run("task", "form", task, "--user", "demo-caseworker"))
+    assert "  age  long  min 0  max 120" in asked and "one of: female (Féminin), male (Masculin)" in asked
     _ok(run("task", "complete", task, "--user", "demo-caseworker", "--data", f"@{identification}"))
     _complete(run, "demo-caseworker", "Task_NeedsAssessment", ASSESSMENT)
     _complete(run, "demo-caseworker", "Task_Consent", CONSENT)
@@ -64,7 +68,7 @@ def test_a_case_is_walked_from_identification_to_closure_with_the_cli(run, conta
     closed = _complete(run, "demo-supervisor", "Task_ApproveClosure", {"closure_approved": True})
     assert "Case MNR-2026-000001 is closed." in closed
     shown = _ok(run("case", "show", "MNR-2026-000001", "--user", "demo-supervisor"))
-    assert "status: closed" in shown and "Open tasks: none" in shown
+    assert "status: closed" in shown and "Open tasks: none" in shown and "\nEnded " in shown
     assert "health (urgent)  to DEMO – Hôpital régional de Douala: delivered" in shown
 
 

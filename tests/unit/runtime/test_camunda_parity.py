@@ -230,3 +230,43 @@ def test_group_no_role_holds_and_assignee_no_user_is_are_warnings(tmp_path: Path
     assert "candidate group 'legal_team' is no role" in warnings["task.group_no_role"]
     assert "assignee 'demo' is not a user" in warnings["task.unknown_assignee"] and "offered to legal_team, supervisor" in warnings["task.unknown_assignee"]
     assert "task.unknown_assignee" not in {p.rule for p in review(source)}  # users unknown: nothing said
+
+
+PLAN_FORM = """{"id": "Form_Plan", "components": [
+  {"type": "checklist", "key": "needs", "label": "Needs", "values": [{"label": "Health", "value": "health"}]},
+  {"type": "textfield", "key": "note", "label": "Note", "conditional": {"hide": "=child"}}]}"""
+
+
+def test_camunda_form_becomes_the_task_form_and_checks_values(engine):
+    from engine.pathways.form_check import clean_form_data
+    from engine.pathways.forms import load_form
+    from engine.errors import InvalidData
+
+    source = load_source(CAMUNDA / "camunda-form")
+    assert review(source) == []
+    form = load_form(source.files, "Task_Identify")
+    assert [(f.id, f.type) for f in form.fields] == [
+        ("full_name", "string"), ("story", "string"), ("age", "long"), ("child", "boolean"),
+        ("modality", "enum"), ("risk", "enum"), ("returned_on", "date")]
+    assert [(v.id, v.name) for v in form.field("modality").values] == [("assisted", "Assisted"), ("forced", "Forced")]
+    assert form.field("full_name").required and form.field("age").constraints == {"min": "0", "max": "120"}
+    case = Case(load_specs(source.files, source.main), engine)
+    [task] = case.ready()
+    with pytest.raises(InvalidData) as refused:
+        clean_form_data(task.form, {"full_name": "A", "age": 130, "modality": "assisted", "risk": "low"})
+    assert set(refused.value.errors) == {"full_name", "age"}
+    case.complete("Task_Identify", {"full_name": "Amina", "age": 30, "modality": "assisted", "risk": "low", "returned_on": "2026-02-01"})
+    assert case.ready_ids() == ["Task_Plan"]
+
+
+def test_camunda_form_parts_not_translated_are_refused_by_key(tmp_path: Path):
+    import shutil
+
+    folder = tmp_path / "camunda-form"
+    shutil.copytree(CAMUNDA / "camunda-form", folder)
+    (folder / "forms" / "plan.form").write_text(PLAN_FORM, encoding="utf-8")
+    diagram = folder / "pathway.bpmn"
+    diagram.write_text(diagram.read_text().replace('name="Plan the return" />', 'name="Plan the return" camunda:formKey="camunda-forms:deployment:forms/plan.form" />'))
+    problems = validate(load_source(folder))
+    assert [(p.rule, p.element_id) for p in problems] == [("form.camunda_form", "Task_Plan")] * 2
+    assert "'needs': a checklist" in problems[0].message and "'note': conditional fields" in problems[1].message
