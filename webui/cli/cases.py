@@ -62,6 +62,11 @@ def show_command(reference: str, username: str) -> None:
     for task in view.open_tasks:
         click.echo(f"  {task.id}  {task.bpmn_id}{_label(task.instance_label)}  for {', '.join(task.candidate_groups) or '-'}"
                    f"{_named(task.name, task.bpmn_id)}")
+    if view.deadlines:
+        click.echo("Pending deadlines:")
+    for deadline in view.deadlines:
+        steps = f"  ({deadline.level} escalation step{'s' if deadline.level != 1 else ''} taken)" if deadline.level else ""
+        click.echo(f"  {deadline.due_at:%Y-%m-%d %H:%M}Z  {deadline.kind}{steps}")
     if view.referrals:
         click.echo("Referrals:")
     for referral in view.referrals:

@@ -60,6 +60,8 @@ def test_a_case_is_walked_from_identification_to_closure_with_the_cli(run, conta
         _complete(run, user, "Task_AcknowledgeReferral", {"acknowledged_by": "Focal point"})
         _complete(run, user, "Task_ReferralDecision", {"decision": "accepted"})
         _complete(run, user, "Task_ServiceOutcome", {"service_delivered": True})
+    pending = _ok(run("case", "show", "MNR-2026-000001", "--user", "demo-caseworker"))
+    assert "Pending deadlines:\n  2026-" in pending
     for days in (30, 60, 90):
         container.clock.advance(timedelta(days=days))
         assert "1 new task(s)" in _ok(run("case", "advance", "MNR-2026-000001", "--user", "demo-caseworker"))
@@ -69,6 +71,7 @@ def test_a_case_is_walked_from_identification_to_closure_with_the_cli(run, conta
     assert "Case MNR-2026-000001 is closed." in closed
     shown = _ok(run("case", "show", "MNR-2026-000001", "--user", "demo-supervisor"))
     assert "status: closed" in shown and "Open tasks: none" in shown and "\nEnded " in shown
+    assert "Pending deadlines" not in shown
     assert "health (urgent)  to DEMO – Hôpital régional de Douala: delivered" in shown
 
 
