@@ -11,7 +11,8 @@ validator, the engine, the pages, the API and the command line all read one kind
 
 Not (yet) translated, and refused by name with the component's key: check lists and tag lists
 (several values), decimal numbers, times, patterns, options taken from a variable and conditional
-fields (``conditional.hide``). A refusal is a `Note` that is not a warning.
+fields (``conditional.hide``). A refusal is a `Note` that is not a warning (rule
+``unsupported.form_component``; a form that is not in the folder is ``form.missing``).
 """
 
 from __future__ import annotations
@@ -41,11 +42,12 @@ def embed_camunda_forms(root: etree._Element, files: Mapping[str, bytes]) -> lis
         if not reference and not key.startswith(FORM_PREFIX):
             continue
         form = _find(forms, files, reference, key)
-        if isinstance(form, str):
-            notes.append(Note(owner, "form.camunda_form", form, warning=False))
+        if isinstance(form, tuple):
+            rule, message = form
+            notes.append(Note(owner, rule, message, warning=False))
             continue
         fields, refused = _fields(form.get("components") or [])
-        notes += [Note(owner, "form.camunda_form", message, warning=False) for message in refused]
+        notes += [Note(owner, "unsupported.form_component", message, warning=False) for message in refused]
         if fields:
             _write_form_data(owner, fields)
     return notes
@@ -68,18 +70,19 @@ def _parsed(data: bytes) -> object:
         return None
 
 
-def _find(forms: dict[str, dict], files: Mapping[str, bytes], reference: str, key: str) -> dict | str:
+def _find(forms: dict[str, dict], files: Mapping[str, bytes], reference: str, key: str) -> dict | tuple[str, str]:
+    """The form, or (rule, message) saying why there is none."""
     if reference:
         if reference.startswith("${"):
-            return f"formRef {reference!r} is an expression; name the form's id (the 'id' of a .form file of the pathway folder)"
-        return forms.get(reference) or f"formRef {reference!r} names no form: no .form file of the pathway folder has this id ({', '.join(sorted(forms)) or 'no .form files'})"
+            return "form.camunda_form", f"formRef {reference!r} is an expression; name the form's id (the 'id' of a .form file of the pathway folder)"
+        return forms.get(reference) or ("form.missing", f"formRef {reference!r} names no form: no .form file of the pathway folder has this id ({', '.join(sorted(forms)) or 'no .form files'})")
     path = key[len(FORM_PREFIX):].split(":", 1)[-1].lstrip("/")
     candidates = [name for name in files if name.lower().endswith(".form") and (name == path or name.endswith("/" + path) or path.endswith("/" + name) or name == path.rsplit("/", 1)[-1])]
     if not candidates:
-        return f"formKey {key!r} names {path!r}, which is not a .form file of the pathway folder; put the form next to the diagram"
+        return "form.missing", f"formKey {key!r} names {path!r}, which is not a .form file of the pathway folder; put the form next to the diagram"
     form = _parsed(files[candidates[0]]) if len(files[candidates[0]]) <= MAX_FORM_BYTES else None
     if not isinstance(form, dict):
-        return f"{candidates[0]} is not a Camunda Form (JSON with components); save it again from Camunda Modeler"
+        return "form.camunda_form", f"{candidates[0]} is not a Camunda Form (JSON with components); save it again from Camunda Modeler"
     return form
 
 

@@ -268,5 +268,8 @@ def test_camunda_form_parts_not_translated_are_refused_by_key(tmp_path: Path):
     diagram = folder / "pathway.bpmn"
     diagram.write_text(diagram.read_text().replace('name="Plan the return" />', 'name="Plan the return" camunda:formKey="camunda-forms:deployment:forms/plan.form" />'))
     problems = validate(load_source(folder))
-    assert [(p.rule, p.element_id) for p in problems] == [("form.camunda_form", "Task_Plan")] * 2
+    assert [(p.rule, p.element_id) for p in problems] == [("unsupported.form_component", "Task_Plan")] * 2
     assert "'needs': a checklist" in problems[0].message and "'note': conditional fields" in problems[1].message
+    diagram.write_text(diagram.read_text().replace("forms/plan.form", "forms/elsewhere.form"))
+    [missing] = validate(load_source(folder))
+    assert missing.rule == "form.missing" and "'forms/elsewhere.form', which is not a .form file" in missing.message
