@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from engine.domain.enums import Role
 from engine.pathways.documents import BPMN_NS, Document, extension
+from engine.pathways.lanes import role_of_lane
 from engine.pathways.problems import Problem
 
 ROLE_NAMES = tuple(role.value for role in Role if role not in (Role.SOP_AUTHOR, Role.ADMIN))
@@ -23,6 +24,14 @@ def check_assignment(documents: list[Document], checked: set[str], users: Collec
     return problems
 
 
+def _lane_name(document: Document, task) -> str | None:
+    task_id = task.get("id")
+    for lane in document.root.iter(f"{{{BPMN_NS}}}lane"):
+        if any((ref.text or "").strip() == task_id for ref in lane.findall(f"{{{BPMN_NS}}}flowNodeRef")):
+            return lane.get("name") or lane.get("id")
+    return None
+
+
 def _is_expression(text: str) -> bool:
     return text.startswith(("${", "#{"))
 
@@ -36,6 +45,12 @@ def _check_task(document: Document, task, users: Collection[str] | None) -> list
                 f"candidate group {group!r} is no role ({', '.join(ROLE_NAMES)}); only users an administrator gives "
                 f"the group {group!r} will see this task")).as_warning())
     assignee = (extension(task, "assignee") or "").strip()
+    if not groups and not assignee and not (extension(task, "candidateUsers") or "").strip():
+        lane = _lane_name(document, task)
+        if lane is not None and role_of_lane(lane) is None:
+            problems.append(document.problem(task, "task.lane_no_role", (
+                f"the task sits in lane {lane!r}, which names no role, and has no candidate group; it will be offered to "
+                "caseworkers; name the lane after a role (Caseworker, Supervisor, Provider, Coordination) or set its candidate groups")).as_warning())
     if assignee and users is not None and not _is_expression(assignee) and assignee not in users:
         offered = ", ".join(groups) if groups else "caseworkers"
         problems.append(document.problem(task, "task.unknown_assignee", (

@@ -273,3 +273,18 @@ def test_camunda_form_parts_not_translated_are_refused_by_key(tmp_path: Path):
     diagram.write_text(diagram.read_text().replace("forms/plan.form", "forms/elsewhere.form"))
     [missing] = validate(load_source(folder))
     assert missing.rule == "form.missing" and "'forms/elsewhere.form', which is not a .form file" in missing.message
+
+
+def test_a_task_in_a_lane_named_after_a_role_is_offered_to_that_role(open_camunda):
+    [warning] = problems_of("provider-lane.bpmn")
+    assert (warning.rule, warning.element_id, warning.severity) == ("task.lane_no_role", "Task_Legal", "warning")
+    assert "lane 'Legal desk'" in warning.message
+    case = open_camunda("provider-lane.bpmn")
+    [refer] = case.ready()
+    assert refer.candidate_groups == ["caseworker"]
+    case.complete("Task_Refer")
+    [ack] = case.ready()
+    assert ack.candidate_groups == ["provider_focal_point"]
+    case.complete("Task_Ack")
+    [legal] = case.ready()
+    assert legal.candidate_groups == []  # the services then offer it to caseworkers, as the warning says
