@@ -1,11 +1,11 @@
-"""Who can do each user task: candidate groups that no role is, assignees that are no user."""
+"""Who can do each user task: candidate groups that no role is, assignees that are no user, timers that alert no one."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
 from engine.domain.enums import Role
-from engine.pathways.documents import BPMN_NS, Document, extension
+from engine.pathways.documents import BPMN_NS, Document, extension, extension_children
 from engine.pathways.lanes import role_of_lane
 from engine.pathways.problems import Problem
 
@@ -21,7 +21,34 @@ def check_assignment(documents: list[Document], checked: set[str], users: Collec
                 continue
             for task in process.iter(f"{{{BPMN_NS}}}userTask"):
                 problems += _check_task(document, task, users)
+            for event in process.iter(f"{{{BPMN_NS}}}boundaryEvent"):
+                problems += _check_silent_timer(document, event)
     return problems
+
+
+ESCALATION_PROPERTY = "aiguillage.escalation"
+
+
+def _check_silent_timer(document: Document, event) -> list[Problem]:
+    """A boundary timer leading straight to a user task, with no escalation level: it makes a task but alerts no one."""
+    if event.find(f"{{{BPMN_NS}}}timerEventDefinition") is None or _property(event, ESCALATION_PROPERTY) is not None:
+        return []
+    container = event.getparent()
+    targets = {flow.get("targetRef") for flow in container.findall(f"{{{BPMN_NS}}}sequenceFlow") if flow.get("sourceRef") == event.get("id")}
+    tasks = [node for node in container.findall(f"{{{BPMN_NS}}}userTask") if node.get("id") in targets]
+    if not tasks or any(_property(task, ESCALATION_PROPERTY) is not None for task in tasks):
+        return []
+    names = ", ".join(task.get("name") or task.get("id") for task in tasks)
+    return [document.problem(event, "timer.alerts_no_one", (
+        f"when this timer fires it opens '{names}' but sends no alert (no escalation is recorded, no one is told); "
+        f"to escalate, give the timer the property {ESCALATION_PROPERTY} with its level (1 reminder, 2 supervisor, 3 coordinator)")).as_warning()]
+
+
+def _property(element, name: str) -> str | None:
+    for prop in extension_children(element, "properties/property"):
+        if prop.get("name") == name:
+            return prop.get("value")
+    return None
 
 
 def _lane_name(document: Document, task) -> str | None:

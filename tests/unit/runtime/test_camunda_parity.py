@@ -101,7 +101,7 @@ def test_activity_with_several_outgoing_flows_takes_every_flow_whose_condition_h
 
 
 def test_cron_cycle_fires_in_the_installation_time_zone(open_camunda, clock):
-    warning = warnings_of("cron-cycle.bpmn")["timer.cron"]
+    warning = [p for p in problems_of("cron-cycle.bpmn") if p.rule == "timer.cron"][0]
     assert "Africa/Douala" in warning.message
     case = open_camunda("cron-cycle.bpmn")
     [timer] = case.timers()
@@ -288,3 +288,14 @@ def test_a_task_in_a_lane_named_after_a_role_is_offered_to_that_role(open_camund
     case.complete("Task_Ack")
     [legal] = case.ready()
     assert legal.candidate_groups == []  # the services then offer it to caseworkers, as the warning says
+
+
+def test_boundary_timer_that_opens_a_task_but_alerts_no_one_is_warned_about(tmp_path: Path):
+    [warning] = [p for p in problems_of("cron-cycle.bpmn") if p.rule == "timer.alerts_no_one"]
+    assert warning.element_id == "Timer_Daily" and "'Remind the provider'" in warning.message
+    diagram = tmp_path / "escalating.bpmn"
+    diagram.write_text((CAMUNDA / "cron-cycle.bpmn").read_text().replace(
+        'attachedToRef="Task_Ack">',
+        'attachedToRef="Task_Ack"><bpmn:extensionElements><camunda:properties>'
+        '<camunda:property name="aiguillage.escalation" value="1" /></camunda:properties></bpmn:extensionElements>'))
+    assert "timer.alerts_no_one" not in {p.rule for p in review(load_source(diagram))}
