@@ -15,7 +15,7 @@ from engine.domain import TaskState
 from engine.errors import NotFound
 from engine.services.tasks.inbox import TaskSummary, summary_of
 from engine.store.models import (
-    AuditEntry, CaseEvent, CaseRow, ConsentRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
+    AuditEntry, CaseEvent, CaseRow, ConsentRow, DeadlineRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
 )
 from engine.store.unit_of_work import UnitOfWork
 
@@ -62,6 +62,13 @@ class ConsentView:
 
 
 @dataclass(frozen=True)
+class DeadlineView:
+    kind: str  # DeadlineKind: a task's due date, a referral's, a drawn timer...
+    due_at: datetime
+    level: int  # escalation steps already taken
+
+
+@dataclass(frozen=True)
 class EventView:
     at: datetime
     actor: str | None  # username; None for the system
@@ -93,6 +100,7 @@ class CaseView:
     consents: tuple[ConsentView, ...]
     history: tuple[EventView, ...]
     unmet_needs: tuple[UnmetNeedView, ...] = ()
+    deadlines: tuple[DeadlineView, ...] = ()  # pending, soonest first
 
 
 def case_page_statement(case: int | str) -> list[tuple[str, Any]]:
@@ -129,6 +137,7 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
         consents = session.scalars(queries["consents"]).all()
         unmet = session.scalars(queries["unmet needs"]).all()
         events = session.execute(queries["history"]).all()
+        deadlines = session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id).order_by(DeadlineRow.due_at)).all()
         session.add(AuditEntry(at=clock.now(), user_id=actor.id, action="case.viewed", object_type="case",
                                object_id=row.reference, case_id=row.id, details={}))
         uow.commit()
@@ -156,6 +165,7 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
                 EventView(event.at, username, event.action, event.task_bpmn_id, dict(event.details))
                 for event, username in reversed(events)
             ),
+            deadlines=tuple(DeadlineView(deadline.kind.value, deadline.due_at, deadline.level) for deadline in deadlines),
         )
 
 

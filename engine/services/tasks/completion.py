@@ -246,6 +246,8 @@ class FieldInfo:
     value: Any = None  # only for a read-only field
     initial: Any = None  # the value carried from the case (`aiguillage.default_from`), shown filled in
     required_when: str | None = None  # the pathway's condition that makes the field required
+    choice_labels: tuple[str, ...] = ()  # the options' labels as drawn, in the order of `choices`
+    limits: tuple[tuple[str, str], ...] = ()  # (min/max/minlength/maxlength, value) as drawn
 
 
 @dataclass(frozen=True)
@@ -294,4 +296,7 @@ def _field_info(field, data: dict[str, Any], spec: FieldSpec | None) -> FieldInf
         value=data.get(field.id) if read_only else None,
         initial=initial,
         required_when=(rule_of(spec, REQUIRED_WHEN) or None) if spec is not None else None,
+        choice_labels=tuple(option.name or option.id for option in getattr(field, "options", []) or []),
+        limits=tuple((rule.name, str(rule.config)) for rule in getattr(field, "validation", []) or []
+                     if rule.name in ("min", "max", "minlength", "maxlength") and rule.config is not None),
     )
