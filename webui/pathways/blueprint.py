@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from engine.domain import Role
 from engine.errors import InvalidData, NotFound, PathwayInvalid
@@ -24,6 +25,7 @@ from webui.pathways.durations import duration_words
 from webui.pdf import html_to_pdf, pdf_response
 from webui.pathways.problem_texts import located_problems
 from webui.request_scope import clock, uow
+from webui.security_headers import MODELER_CONTENT_SECURITY_POLICY
 
 bp = Blueprint("pathways", __name__, url_prefix="/pathways")
 bp.add_app_template_filter(duration_words, "duration_words")
@@ -175,6 +177,31 @@ def draft_download(draft_id: int):
     """The draft's folder as a zip, to continue in Camunda Modeler."""
     found = _draft_or_404(draft_id)
     return _zip_download(found.files, found.pathway_id, f"{found.pathway_id}-draft-{draft_id}.zip")
+
+
+@bp.get("/drafts/<int:draft_id>/edit")
+@role_required(Role.SOP_AUTHOR)
+def edit(draft_id: int):
+    """The draft's diagram in the browser modeler, with the Camunda properties panel."""
+    found = _draft_or_404(draft_id)
+    response = make_response(render_template("pathways/edit.html", draft=found, select=request.args.get("element", "")))
+    response.headers["Content-Security-Policy"] = MODELER_CONTENT_SECURITY_POLICY
+    return response
+
+
+@bp.post("/drafts/<int:draft_id>/edit")
+@role_required(Role.SOP_AUTHOR)
+def save_edit(draft_id: int):
+    """Keep the diagram edited in the browser in the draft, then show the draft checked again."""
+    _draft_or_404(draft_id)
+    diagram = (request.form.get("bpmn") or "").encode("utf-8")
+    if not diagram.strip():
+        flash(_("The modeler sent no diagram; nothing was changed."), "error")
+        return redirect(url_for(".edit", draft_id=draft_id))
+    checked = drafts.save_diagram(uow(), clock(), draft_id, diagram, g.user.actor)
+    flash(ngettext("Saved. %(num)s problem is left.", "Saved. %(num)s problems are left.", len(checked.problems))
+          if checked.problems else _("Saved. No problem found."), "info")
+    return redirect(url_for(".draft", draft_id=draft_id))
 
 
 @bp.post("/drafts/<int:draft_id>/scenarios")

@@ -99,6 +99,16 @@ def check_draft(draft: Draft) -> DraftCheck:
     return DraftCheck(source, validate(source))
 
 
+def save_diagram(uow: UnitOfWork, clock: Clock, draft_id: int, diagram: bytes, actor: Actor) -> DraftCheck:
+    """Replace the draft's main diagram (as edited in the browser) and check the draft again."""
+    draft = get_draft(uow, draft_id, actor)
+    main = source_of_files(draft.files).main
+    files = {**draft.files, main: diagram}
+    save_draft(uow, clock, files, actor, draft_id)
+    source = source_of_files(files)
+    return DraftCheck(source, validate(source))
+
+
 def publish_draft(uow: UnitOfWork, clock: Clock, draft_id: int, actor: Actor, notes: str | None) -> PublishResult:
     """Publish the draft as its pathway's next version (PathwayInvalid listing the problems), then drop it."""
     draft = get_draft(uow, draft_id, actor)
