@@ -1,8 +1,9 @@
 """Every table of the store; importing this package registers them all on `Base.metadata`."""
 
-from engine.store.models.audit import AuditEntry
+from engine.store.models.audit import AuditChainHead, AuditEntry
 from engine.store.models.base import Base
 from engine.store.models.cases import CaseEvent, CaseRow, CaseSequence, TaskCandidate, TaskRow
+from engine.store.models.coordination import CaseFactRow
 from engine.store.models.deadlines import DeadlineRow, EscalationRow
 from engine.store.models.directory import (
     ApiToken,
@@ -13,16 +14,18 @@ from engine.store.models.directory import (
     UserRole,
 )
 from engine.store.models.installation import InstallationSettings
-from engine.store.models.outbox import DeliveryRow, InAppNotification, OutboxRow
+from engine.store.models.outbox import DeliveryRow, InAppNotification, InAppRead, NotificationDispatcher, OutboxRow
 from engine.store.models.pathways import PathwayDraftRow, PathwayFileRow, PathwayVersionRow
-from engine.store.models.referrals import ConsentRow, ReferralRow
+from engine.store.models.referrals import ConsentRow, ReferralRow, UnmetNeedRow
 from engine.store.models.sessions import UserSession
 
 __all__ = [
     "ApiToken",
+    "AuditChainHead",
     "AuditEntry",
     "Base",
     "CaseEvent",
+    "CaseFactRow",
     "CaseRow",
     "CaseSequence",
     "ConsentRow",
@@ -30,6 +33,8 @@ __all__ = [
     "DeliveryRow",
     "EscalationRow",
     "InAppNotification",
+    "InAppRead",
+    "NotificationDispatcher",
     "InstallationSettings",
     "Organisation",
     "OrganisationService",
@@ -38,6 +43,7 @@ __all__ = [
     "PathwayFileRow",
     "PathwayVersionRow",
     "ReferralRow",
+    "UnmetNeedRow",
     "TaskCandidate",
     "TaskRow",
     "User",

@@ -102,7 +102,7 @@ TABLE: dict[str, Entry] = {
     "GET /tasks/": Entry(page()),
     "GET /notifications": Entry(page()),
     "POST /notifications/read": Entry(page()),
-    "POST /notifications/<int:notification_id>/read": Entry(page(PERSONAL)),
+    "POST /notifications/<bigid:notification_id>/read": Entry(page(PERSONAL)),
     "GET /notifications/settings": Entry(page()),
     "POST /notifications/settings": Entry(page(), body={"in_app": "on"}),
     "GET /account/tokens": Entry(page()),
@@ -126,6 +126,19 @@ TABLE: dict[str, Entry] = {
     # ---- coordination, pathways, administration (pages) ------------------------------------
     "GET /coordination/attention": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
     "GET /coordination/escalations": Entry(page()),  # each sees the escalations they may see
+    # Indicators: the coordinator counts every case, a supervisor their organisation's; nobody else.
+    "GET /coordination/indicators": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/indicators/export": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    # The live diagram: the coordinator's cases are every case, a supervisor's their organisation's.
+    "GET /coordination/diagram": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/diagram/counts": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/diagram/bpmn": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/diagram/step": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    # The steering committee's report covers every case: coordinators only.
+    "GET /coordination/report": Entry(page(FORBIDDEN, coordinator=ALLOW)),
+    "GET /coordination/report/pdf": Entry(page(FORBIDDEN, coordinator=ALLOW)),
+    # A provider's follow-up: coordinators choose any; its focal points and admins see their own only.
+    "GET /coordination/providers": Entry(page(FORBIDDEN, coordinator=ALLOW, provider=ALLOW, admin=ALLOW)),
     "POST /coordination/escalations/<int:escalation_id>/acknowledge": Entry(page(HIDDEN, **ESCALATION)),
     "POST /coordination/escalations/<int:escalation_id>/reassign": Entry(page(HIDDEN, **ESCALATION),
                                                                          body={"username": "demo-supervisor"}),
@@ -171,7 +184,7 @@ TABLE: dict[str, Entry] = {
     "GET /admin/organisations": Entry(page(FORBIDDEN)),
     "POST /admin/organisations": Entry(page(FORBIDDEN), body={"slug": "matrix-org", "name": "Matrix", "kind": "ngo"}),
     "GET /admin/deliveries": Entry(page(FORBIDDEN)),
-    "POST /admin/deliveries/<int:delivery_id>/retry": Entry(page(FORBIDDEN)),
+    "POST /admin/deliveries/<bigid:delivery_id>/retry": Entry(page(FORBIDDEN)),
     "GET /directory/": Entry(page()),  # organisations and services: no personal data
     # ---- API: account and notifications --------------------------------------------------
     "GET /api/v1/me": Entry(api()),

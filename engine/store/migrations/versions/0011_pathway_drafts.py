@@ -1,7 +1,7 @@
 """Pathway drafts: uploaded or edited pathways SOP authors check before publishing
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0014
 Create Date: 2026-12-05 01:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0006'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
