@@ -14,7 +14,9 @@ pytestmark = pytest.mark.e2e
 
 CAMEROON = Path(__file__).resolve().parents[2] / "pathways" / "cameroon-nrm"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CONSENT_NAME = 'name="Recueillir le consentement \u00e9clair\u00e9"'.encode()
+# The mistake: the first reminder's timer says "PT72" (no unit) instead of the decision table's variable.
+TIMER_RIGHT = b'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">ack_deadline</bpmn:timeDuration>'
+TIMER_WRONG = b'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT72</bpmn:timeDuration>'
 
 
 def _zip(tmp_path: Path, name: str, change=None) -> Path:
@@ -47,31 +49,30 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
     missing = []
     page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
     _sign_in(page, url, "demo-sop-author", demo.password)
-    broken = _zip(tmp_path, "broken.zip", {"pathway.bpmn": lambda data: data.replace(CONSENT_NAME, b"")})
+    broken = _zip(tmp_path, "broken.zip", {"pathway.bpmn": lambda data: data.replace(TIMER_RIGHT, TIMER_WRONG)})
     page.goto(url + "/pathways/")
     page.set_input_files("#field-pathway", str(broken))
     page.get_by_role("button", name="Envoyer et vérifier").click()
 
     # The problems are listed in French and marked on the diagram; a click selects the element.
     page.wait_for_selector("#diagram .diagram-mark-problem")
-    assert "Un libellé ou une traduction manque" in page.locator("#problems").inner_text()
-    page.locator("#problems [data-diagram-element=Task_Consent]").first.click()
-    page.wait_for_selector('#diagram [data-element-id="Task_Consent"].diagram-selected')
+    assert "Un minuteur ou une échéance n'est pas une durée ou une date valide" in page.locator("#problems").inner_text()
+    page.locator("#problems [data-diagram-element=Timer_AckReminder]").first.click()
+    page.wait_for_selector('#diagram [data-element-id="Timer_AckReminder"].diagram-selected')
     page.screenshot(path=str(_artifact("1-draft-with-problems-fr")))
     _no_policy_violations(page)
 
-    # Fixed in the browser modeler: the task gets its name back in the properties panel.
-    page.locator("#problems li:has([data-diagram-element=Task_Consent])").first.get_by_role(
+    # Fixed in the browser modeler: the timer gets its variable back in the properties panel.
+    page.locator("#problems li:has([data-diagram-element=Timer_AckReminder])").first.get_by_role(
         "link", name="le corriger dans le modeleur").click()
-    page.wait_for_selector(".modeler-canvas svg")
-    page.wait_for_selector('.modeler-canvas [data-element-id="Task_Consent"].selected')
-    page.wait_for_selector("#modeler-panel .bio-properties-panel-header-type:has-text('User Task')")
-    general = page.locator(".bio-properties-panel-group-header", has_text="General").first
-    if "open" not in (general.get_attribute("class") or ""):
-        general.click()
-    name = page.locator("#bio-properties-panel-name")
-    name.wait_for()
-    name.fill("Recueillir le consentement éclairé")
+    page.wait_for_selector('.modeler-canvas [data-element-id="Timer_AckReminder"].selected')
+    page.wait_for_selector("#modeler-panel .bio-properties-panel-header-type:has-text('Timer')")
+    timer = page.locator(".bio-properties-panel-group-header", has_text="Timer").first
+    if "open" not in (timer.get_attribute("class") or ""):
+        timer.click()
+    value = page.locator("#bio-properties-panel-timerEventDefinitionValue")
+    value.wait_for()
+    value.fill("ack_deadline")
     page.screenshot(path=str(_artifact("2-modeler-fr")))
     _no_policy_violations(page)
     page.get_by_role("button", name="Enregistrer et vérifier").click()
@@ -80,7 +81,8 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
 
     # The scenarios run from the page, then the draft is published with notes.
     page.get_by_role("button", name="Lancer les scénarios").click()
-    assert "9 sur 9 ont réussi" in page.locator("#scenarios").inner_text()
+    total = len(list((CAMEROON / "scenarios").glob("*.yaml")))
+    assert f"{total} sur {total} ont réussi" in page.locator("#scenarios").inner_text()
     page.fill("#field-notes", "Nom de l'étape de consentement rétabli")
     page.get_by_role("button", name="Publier comme nouvelle version").click()
     assert "version" in page.locator("h1").inner_text().lower()
@@ -108,7 +110,9 @@ def test_the_draft_page_reads_on_a_phone(demo_server, page, tmp_path):
     page.set_input_files("#field-pathway", str(_zip(tmp_path, "ok.zip")))
     page.locator("#upload button[type=submit]").click()
     page.wait_for_selector("#diagram svg")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)
+        .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
     page.screenshot(path=str(_artifact("5-draft-phone-fr")))
 
 

@@ -81,11 +81,12 @@ def test_the_scenarios_of_a_version_run_from_its_page(author, container, clock):
 
 def test_an_uploaded_folder_with_mistakes_is_a_draft_with_its_problems_marked(author, container, clock):
     broken = zipped(CAMEROON, change={"pathway.bpmn": lambda data: data.replace(
-        b'name="Recueillir le consentement \xc3\xa9clair\xc3\xa9"', b"")})
+        b'<camunda:formField id="consent_method" label="Forme du consentement" type="enum">',
+        b'<camunda:formField id="consent_method" label="Forme du consentement" type="choice">')})
     response = upload(author, broken, "cameroon-nrm.zip")
     assert response.status_code == 302
     page = author.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Un libellé ou une traduction manque" in page
+    assert "Un champ de formulaire est incorrect" in page
     assert 'data-diagram-element="Task_Consent"' in page
     assert "Task_Consent" in re.search(r'data-diagram-marks="([^"]*)"', page).group(1)
     assert "Publier comme nouvelle version" not in page
