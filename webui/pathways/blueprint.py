@@ -12,6 +12,7 @@ from engine.pathways.archive import ArchiveRefused, files_from_zip, zip_of
 from engine.pathways.comparison import compare
 from engine.pathways.folder import BPMN_SUFFIXES
 from engine.pathways.overview import overview_of
+from engine.pathways.rules.layout import layout_warnings
 from engine.pathways.sop import sop_document
 from engine.services.pathways import drafts
 from engine.services.pathways.migration import migrate_cases
@@ -256,8 +257,12 @@ def _draft_page(draft_id: int, notes_error: str | None = None, status: int = 200
     found = _draft_or_404(draft_id)
     checked = drafts.check_draft(found)
     problems = located_problems(checked.problems)
+    # Layout warnings are asked for: files drawn in other tools would drown in them.
+    warnings = located_problems(layout_warnings(checked.source)) if request.args.get("layout") else None
+    marks = {p.element_id: "warning" for p in warnings or () if p.element_id}
+    marks.update({p.element_id: "problem" for p in problems if p.element_id})
     return render_template("pathways/draft.html", draft=found, source=checked.source, problems=problems,
-                           marks={p.element_id: "problem" for p in problems if p.element_id},
+                           warnings=warnings, marks=marks,
                            overview=overview_of(checked.source, current_language()),
                            scenarios=last_run(checked.source.content_hash), notes_error=notes_error,
                            notes=request.form.get("notes", "")), status

@@ -185,3 +185,12 @@ def test_comparing_versions_lists_what_changed_and_marks_it_on_both_diagrams(aut
     marks = re.findall(r'data-diagram-marks="([^"]*)"', page)
     assert len(marks) == 2 and all("Task_ProposeClosure" in m for m in marks)
     assert author.get("/pathways/cameroon-nrm/compare?from=1&to=7").status_code == 404
+
+
+def test_layout_warnings_are_shown_only_when_asked_and_never_block_publishing(author, container):
+    draft_url = upload(author, zipped(CAMEROON), "cameroon-nrm.zip").headers["Location"]
+    plain = author.get(draft_url).get_data(as_text=True)
+    assert "Le diagramme est difficile à lire" not in plain and "Vérifier aussi la mise en page" in plain
+    checked = author.get(draft_url + "?layout=1").get_data(as_text=True)
+    assert "Le diagramme est difficile à lire" in checked and 'data-diagram-element="Timer_AckReminder"' in checked
+    assert "Publier comme nouvelle version" in checked
