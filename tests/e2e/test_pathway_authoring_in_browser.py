@@ -39,6 +39,18 @@ def _sign_in(page, url: str, username: str, password: str) -> None:
     page.locator("form:has(#field-password) button[type=submit]").click()
 
 
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _serious_accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as shown (evaluated outside the page's CSP)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
 def _no_policy_violations(page) -> None:
     assert not [text for text in page.console_problems if "Content Security Policy" in text], page.console_problems
 
@@ -61,6 +73,7 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
     page.wait_for_selector('#diagram [data-element-id="Timer_AckReminder"].diagram-selected')
     page.screenshot(path=str(_artifact("1-draft-with-problems-fr")))
     _no_policy_violations(page)
+    assert not _serious_accessibility_violations(page)
 
     # Fixed in the browser modeler: the timer gets its variable back in the properties panel.
     page.locator("#problems li:has([data-diagram-element=Timer_AckReminder])").first.get_by_role(
@@ -86,6 +99,8 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
     page.fill("#field-notes", "Nom de l'étape de consentement rétabli")
     page.get_by_role("button", name="Publier comme nouvelle version").click()
     assert "version" in page.locator("h1").inner_text().lower()
+    page.wait_for_selector("#diagram svg")
+    assert not _serious_accessibility_violations(page)
     _no_policy_violations(page)
 
     # Compared with the previous version, then the SOP document, in English.
@@ -93,11 +108,13 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
     page.get_by_role("link", name="Compare with the previous version").click()
     page.wait_for_selector("#diagram-after svg")
     page.screenshot(path=str(_artifact("3-compare-en")))
+    assert not _serious_accessibility_violations(page)
     page.go_back()
     page.get_by_role("link", name="SOP document").click()
     assert page.locator("svg.flowchart").count() == 7
     assert "Roles: who does what" in page.content()
     page.screenshot(path=str(_artifact("4-sop-en")))
+    assert not _serious_accessibility_violations(page)
     _no_policy_violations(page)
     assert not missing
 
