@@ -86,6 +86,11 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
     value = page.locator("#bio-properties-panel-timerEventDefinitionValue")
     value.wait_for()
     value.fill("ack_deadline")
+    # And a clearer name, which the comparison with the previous version will show.
+    general = page.locator(".bio-properties-panel-group-header", has_text="General").first
+    if "open" not in (general.get_attribute("class") or ""):
+        general.click()
+    page.locator("#bio-properties-panel-name").fill("Accusé de réception en retard")
     page.screenshot(path=str(_artifact("2-modeler-fr")))
     _no_policy_violations(page)
     page.get_by_role("button", name="Enregistrer et vérifier").click()
@@ -106,7 +111,9 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
     # Compared with the previous version, then the SOP document, in English.
     page.get_by_role("button", name="English").click()
     page.get_by_role("link", name="Compare with the previous version").click()
-    page.wait_for_selector("#diagram-after svg")
+    page.wait_for_selector("#diagram-after .diagram-mark-changed")
+    changes = page.locator("#changes").inner_text()
+    assert "Timer_AckReminder" in changes and "Accusé de réception en retard" in changes
     page.screenshot(path=str(_artifact("3-compare-en")))
     assert not _serious_accessibility_violations(page)
     page.go_back()
