@@ -24,12 +24,13 @@ from webui.auth.session_user import role_required
 from webui.i18n import current_language
 from webui.pathways.durations import duration_words
 from webui.pdf import html_to_pdf, pdf_response
-from webui.pathways.problem_texts import located_problems
+from webui.pathways.problem_texts import located_problems, property_name
 from webui.request_scope import clock, uow
 from webui.security_headers import MODELER_CONTENT_SECURITY_POLICY
 
 bp = Blueprint("pathways", __name__, url_prefix="/pathways")
 bp.add_app_template_filter(duration_words, "duration_words")
+bp.add_app_template_filter(property_name, "property_name")
 
 
 @bp.get("/")

@@ -180,7 +180,7 @@ def test_comparing_versions_lists_what_changed_and_marks_it_on_both_diagrams(aut
     publish_pathway(container.uow(), load_source(changed), clock)
     page = author.get("/pathways/cameroon-nrm/compare?from=1&to=2").get_data(as_text=True)
     assert 'data-diagram-element="Task_ProposeClosure"' in page
-    assert "Proposer la clôture du cas" in page and "form field closure_note" in page
+    assert "Proposer la clôture du cas" in page and "champ de formulaire closure_note" in page
     assert "maxlength=900" in page
     marks = re.findall(r'data-diagram-marks="([^"]*)"', page)
     assert len(marks) == 2 and all("Task_ProposeClosure" in m for m in marks)
