@@ -177,6 +177,9 @@ TABLE: dict[str, Entry] = {
     "GET /pathways/drafts/<int:draft_id>/diagram": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     "GET /pathways/drafts/<int:draft_id>/download": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     "POST /pathways/drafts/<int:draft_id>/scenarios": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/drafts/<int:draft_id>/edit": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    # No diagram sent: the author is sent back to the modeler and nothing changes.
+    "POST /pathways/drafts/<int:draft_id>/edit": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     # Notes too long: refused (422) and nothing published, so the draft stays for the routes below.
     "POST /pathways/drafts/<int:draft_id>/publish": Entry(page(FORBIDDEN, sop_author=STATE), body={"notes": "x" * 2001}),
     "POST /pathways/drafts/<int:draft_id>/discard": Entry(page(FORBIDDEN, sop_author=ALLOW)),
