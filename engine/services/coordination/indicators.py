@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import String, and_, case, exists, func, select, type_coerce
 
 from engine.access import Actor
 from engine.domain import DeadlineKind, EscalationStatus, Priority, ReferralState, Sector, TaskState
@@ -27,6 +27,7 @@ from engine.services.coordination.scope import (
     indicator_scope,
     referral_conditions,
 )
+from engine.services.coordination.sql_time import hours_between
 from engine.services.coordination.suppression import (
     DEFAULT_THRESHOLD,
     Counts,
@@ -44,10 +45,10 @@ from engine.store.models import CaseFactRow, CaseRow, ConsentRow, EscalationRow,
 from engine.store.unit_of_work import UnitOfWork
 
 FOLLOW_UP_STAGE = "follow_up"
-ACCEPTED_STATES = frozenset({ReferralState.ACCEPTED, ReferralState.APPOINTMENT_BOOKED, ReferralState.DELIVERED,
-                             ReferralState.NOT_DELIVERED})
-HOUR = 3600.0
-DAY = 86400.0
+# Plain strings: the referral rows are read without converting each state to its enum.
+ACCEPTED_STATES = frozenset(state.value for state in (
+    ReferralState.ACCEPTED, ReferralState.APPOINTMENT_BOOKED, ReferralState.DELIVERED, ReferralState.NOT_DELIVERED))
+DECLINED, REDIRECTED = ReferralState.DECLINED.value, ReferralState.REDIRECTED.value
 REFERRAL_COLUMNS = ("sent", "acknowledged", "acknowledged_in_time", "acknowledged_in_time_share", "accepted",
                     "declined", "redirected", "delivered", "delivered_share", "median_hours_to_acknowledge",
                     "median_hours_to_service")
@@ -154,12 +155,13 @@ def _needs_by_sector(session, scope: Scope, filters: IndicatorFilters, threshold
 # ---- referrals -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Referral:
+class _Referral(NamedTuple):
+    """One referral as the indicators count it (plain values: this runs over a year of referrals)."""
+
     sector: str
     provider_id: int | None
     priority: str
-    state: ReferralState
+    state: str
     decline_reason: str | None
     hours_to_acknowledge: float | None
     hours_to_service: float | None
@@ -167,78 +169,69 @@ class _Referral:
 
 
 def referral_records(session, scope: Scope, filters: IndicatorFilters) -> list[_Referral]:
-    """The referrals sent in the period that the reader may count, with their times."""
+    """The referrals sent in the period that the reader may count, with their times (worked out by the database)."""
     ack_escalated = exists().where(
         EscalationRow.referral_id == ReferralRow.id, EscalationRow.deadline_kind == DeadlineKind.REFERRAL_ACK
     )
+    delivered = ReferralRow.state == ReferralState.DELIVERED
     rows = session.execute(
         select(
-            ReferralRow.sector, ReferralRow.provider_organisation_id, ReferralRow.priority, ReferralRow.state,
-            ReferralRow.decline_reason, ReferralRow.sent_at, ReferralRow.acknowledged_at, ReferralRow.outcome_at,
-            ack_escalated,
+            type_coerce(ReferralRow.sector, String), ReferralRow.provider_organisation_id,
+            type_coerce(ReferralRow.priority, String), type_coerce(ReferralRow.state, String),
+            case((ReferralRow.state == ReferralState.DECLINED, func.coalesce(ReferralRow.decline_reason, "other"))),
+            hours_between(ReferralRow.sent_at, ReferralRow.acknowledged_at),
+            case((delivered, hours_between(ReferralRow.sent_at, ReferralRow.outcome_at))),
+            and_(ReferralRow.acknowledged_at.is_not(None), ~ack_escalated),
         )
         .join(CaseRow, CaseRow.id == ReferralRow.case_id)
         .where(in_period(ReferralRow.sent_at, filters), *referral_conditions(scope, filters))
     ).all()
-    found = []
-    for sector, provider_id, priority, state, reason, sent_at, acknowledged_at, outcome_at, escalated in rows:
-        delivered = state == ReferralState.DELIVERED and outcome_at is not None
-        found.append(_Referral(
-            sector=Sector(sector).value,
-            provider_id=provider_id,
-            priority=Priority(priority).value,
-            state=ReferralState(state),
-            decline_reason=reason if state == ReferralState.DECLINED else None,
-            hours_to_acknowledge=_hours(sent_at, acknowledged_at),
-            hours_to_service=_hours(sent_at, outcome_at) if delivered else None,
-            acknowledged_in_time=acknowledged_at is not None and not escalated,
-        ))
-    return found
-
-
-def _hours(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return max((end - start).total_seconds(), 0.0) / HOUR
+    return [
+        _Referral(sector, provider, priority, state, reason,
+                  None if ack is None else max(ack, 0.0), None if service is None else max(service, 0.0), bool(in_time))
+        for sector, provider, priority, state, reason, ack, service, in_time in rows
+    ]
 
 
 def referral_table(key: str, dimension, referrals: list[_Referral], key_of, threshold: int, known=()) -> Table:
     """Sent, acknowledged (in time), accepted, declined, redirected, delivered and median times, by `key_of`."""
-    measures = {
-        "sent": lambda r: True,
-        "acknowledged": lambda r: r.hours_to_acknowledge is not None,
-        "acknowledged_in_time": lambda r: r.acknowledged_in_time,
-        "accepted": lambda r: r.state in ACCEPTED_STATES,
-        "declined": lambda r: r.state == ReferralState.DECLINED,
-        "redirected": lambda r: r.state == ReferralState.REDIRECTED,
-        "delivered": lambda r: r.hours_to_service is not None,
-    }
-    counts = {name: Counter() for name in measures}
+    names = ("sent", "acknowledged", "acknowledged_in_time", "accepted", "declined", "redirected", "delivered")
+    counts = {name: Counter() for name in names}
+    sent, acknowledged, in_time, accepted, declined, redirected, delivered = (counts[name] for name in names)
     ack_times: dict = defaultdict(list)
     service_times: dict = defaultdict(list)
     for referral in referrals:
         k = key_of(referral)
-        for name, test in measures.items():
-            if test(referral):
-                counts[name][k] += 1
+        sent[k] += 1
+        state = referral.state
         if referral.hours_to_acknowledge is not None:
+            acknowledged[k] += 1
             ack_times[k].append(referral.hours_to_acknowledge)
+        if referral.acknowledged_in_time:
+            in_time[k] += 1
+        if state in ACCEPTED_STATES:
+            accepted[k] += 1
+        elif state == DECLINED:
+            declined[k] += 1
+        elif state == REDIRECTED:
+            redirected[k] += 1
         if referral.hours_to_service is not None:
+            delivered[k] += 1
             service_times[k].append(referral.hours_to_service)
-    columns: list = [(name, Counts(counts[name], sum(counts[name].values()))) for name in measures]
+    columns: list = [(name, Counts(counts[name], sum(counts[name].values()))) for name in names]
     columns.insert(3, ("acknowledged_in_time_share", Share("acknowledged_in_time", "sent")))
     columns.insert(8, ("delivered_share", Share("delivered", "sent")))
     columns += [
         ("median_hours_to_acknowledge", Medians(ack_times, [t for ts in ack_times.values() for t in ts])),
         ("median_hours_to_service", Medians(service_times, [t for ts in service_times.values() for t in ts])),
     ]
-    return build_table(key, dimension, _ordered(counts["sent"], known), columns, threshold)
+    return build_table(key, dimension, _ordered(sent, known), columns, threshold)
 
 
 def _referrals(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> list[Table]:
     referrals = referral_records(session, scope, filters)
     priorities = [p.value for p in Priority]
-    declined = Counter(r.decline_reason or "other" for r in referrals if r.state == ReferralState.DECLINED)
+    declined = Counter(r.decline_reason for r in referrals if r.state == DECLINED)
     return [
         referral_table("referrals_by_sector", "sector", referrals, lambda r: r.sector, threshold, [s.value for s in Sector]),
         referral_table("referrals_by_provider", "provider", referrals, lambda r: r.provider_id, threshold),
@@ -255,7 +248,8 @@ def _referrals(session, scope: Scope, filters: IndicatorFilters, threshold: int)
 
 def _escalations_by_level(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> Table:
     query = (
-        select(EscalationRow.level, EscalationRow.status, EscalationRow.at, EscalationRow.resolved_at)
+        select(EscalationRow.level,
+               case((EscalationRow.status == EscalationStatus.RESOLVED, hours_between(EscalationRow.at, EscalationRow.resolved_at))))
         .join(CaseRow, CaseRow.id == EscalationRow.case_id)
         .where(in_period(EscalationRow.at, filters), *case_conditions(scope, filters))
     )
@@ -265,11 +259,11 @@ def _escalations_by_level(session, scope: Scope, filters: IndicatorFilters, thre
                                                                filters.sector, None))
         )
     raised, resolved, times = Counter(), Counter(), defaultdict(list)
-    for level, status, at, resolved_at in session.execute(query):
+    for level, hours in session.execute(query):
         raised[level] += 1
-        if EscalationStatus(status) == EscalationStatus.RESOLVED and resolved_at is not None:
+        if hours is not None:
             resolved[level] += 1
-            times[level].append(max((resolved_at - at).total_seconds(), 0.0) / HOUR)
+            times[level].append(max(hours, 0.0))
     return build_table("escalations_by_level", "level", _ordered(raised, [1, 2, 3]), [
         ("raised", Counts(raised, sum(raised.values()))),
         ("resolved", Counts(resolved, sum(resolved.values()))),
@@ -304,13 +298,12 @@ def _satisfaction(session, scope: Scope, filters: IndicatorFilters, threshold: i
 
 def _closures(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> Table:
     counts, days = Counter(), defaultdict(list)
-    for reason, created_at, closed_at in session.execute(
-        select(CaseRow.close_reason, CaseRow.created_at, CaseRow.closed_at)
+    for key, hours in session.execute(
+        select(type_coerce(CaseRow.close_reason, String), hours_between(CaseRow.created_at, CaseRow.closed_at))
         .where(in_period(CaseRow.closed_at, filters), *case_conditions(scope, filters))
     ):
-        key = reason.value if reason is not None else None
         counts[key] += 1
-        days[key].append(max((closed_at - created_at).total_seconds(), 0.0) / DAY)
+        days[key].append(max(hours or 0.0, 0.0) / 24.0)
     return build_table("closures_by_reason", "close_reason", _ordered(counts), [
         ("closed", Counts(counts, sum(counts.values()))),
         ("median_days_to_closure", Medians(days, [d for ds in days.values() for d in ds])),
@@ -322,10 +315,12 @@ def _closures(session, scope: Scope, filters: IndicatorFilters, threshold: int) 
 
 def _consent_before_referral(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> Table:
     """Of the persons first referred in the period: was a consent recorded before that first referral?"""
+    # Only the cases with a referral sent in the period can have their first one in it.
+    referred = select(ReferralRow.case_id).where(in_period(ReferralRow.sent_at, filters))
     first = (
         select(ReferralRow.case_id, func.min(ReferralRow.sent_at).label("first_sent"))
         .join(CaseRow, CaseRow.id == ReferralRow.case_id)
-        .where(ReferralRow.sent_at.is_not(None), *case_conditions(scope, filters))
+        .where(ReferralRow.sent_at.is_not(None), ReferralRow.case_id.in_(referred), *case_conditions(scope, filters))
         .group_by(ReferralRow.case_id)
         .subquery()
     )
