@@ -188,3 +188,17 @@ def can_view_provider_follow_up(actor: Actor, provider_organisation_id: int) -> 
 def can_view_committee_report(actor: Actor) -> bool:
     """The steering committee's report covers the whole mechanism: coordinators read it."""
     return actor.active and actor.has(Role.COORDINATOR)
+
+
+def can_author_pathways(actor: Actor) -> bool:
+    """SOP authors see, upload, check, edit and publish pathways (and their drafts)."""
+    return actor.active and actor.has(Role.SOP_AUTHOR)
+
+
+def can_migrate_cases(actor: Actor) -> bool:
+    """Moving running cases to a newer version of their pathway: SOP authors, who know what changed.
+
+    A move never changes what a case holds nor who sees it; it is refused case by case when a
+    changed step was already reached, and every move is audited with who did it.
+    """
+    return can_author_pathways(actor)

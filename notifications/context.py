@@ -80,6 +80,7 @@ class NotificationContext:
     counts_by_level: Mapping[int, int] = field(default_factory=dict)
     counts_by_provider: Mapping[str, int] = field(default_factory=dict)
     items: tuple[SummaryItem, ...] = ()
+    group: bool = False  # a task offered to the reader's team, not to them in particular
 
 
 def _fail(event: str, name: str, expected: str) -> NotificationError:
@@ -230,4 +231,7 @@ def notification_context(event: str, payload: Mapping[str, object]) -> Notificat
         raise NotificationError(f"notification {event!r}: missing {', '.join(missing)}")
     if event.startswith("escalation_level_"):
         kept["level"] = int(event.rsplit("_", 1)[1])
+    if event == "task_assigned":
+        assignee, groups = payload.get("assignee_id"), payload.get("candidate_groups")
+        kept["group"] = assignee is None and isinstance(groups, list) and bool(groups)
     return NotificationContext(event=event, **kept)

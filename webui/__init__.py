@@ -34,7 +34,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.coordination.blueprint import bp as coordination_bp
     from webui.labels import (
         CASE_STATUS_NAMES, CHANNEL_NAMES, ESCALATION_REASON_NAMES, ESCALATION_STATUS_NAMES, HISTORY_ACTION_NAMES,
-        LANGUAGE_NAMES, PRIORITY_NAMES, REFERRAL_STATE_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES, code_name,
+        LANGUAGE_NAMES, PRIORITY_NAMES, REFERRAL_STATE_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES, UNMET_REASON_NAMES, code_name,
         group_name,
     )
     from webui.pathways.blueprint import bp as pathways_bp
@@ -85,6 +85,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         CASE_STATUS_NAMES=CASE_STATUS_NAMES,
         STAGE_NAMES=STAGE_NAMES,
         SECTOR_NAMES=SECTOR_NAMES,
+        UNMET_REASON_NAMES=UNMET_REASON_NAMES,
         CHANNEL_NAMES=CHANNEL_NAMES,
         ESCALATION_STATUS_NAMES=ESCALATION_STATUS_NAMES,
         ESCALATION_REASON_NAMES=ESCALATION_REASON_NAMES,

@@ -22,6 +22,9 @@ from engine.services.coordination.providers import list_followed_providers, prov
 from engine.services.coordination.suppression import DEFAULT_THRESHOLD
 from engine.services.coordination.vocabulary import indicator_vocabulary
 from engine.services.pathways.labels import pathway_texts
+
+from engine.services.escalations.stalled import list_stalled
+from engine.services.referrals.unmet import list_unmet_needs
 from engine.services.escalations.handling import (
     acknowledge_escalation,
     list_escalations,
@@ -46,18 +49,25 @@ STATUSES = tuple(status.value for status in EscalationStatus)
 @bp.get("/attention")
 @login_required
 def attention():
-    """Failed steps, stalled referrals, declined emergencies and overrides waiting (403 for who may not list them)."""
-    return render_template("coordination/attention.html", attention=list_attention(uow(), clock(), g.user.actor))
+    """Failed steps, stalled referrals, declined emergencies, overrides waiting and unmet needs (403 for who may not list them)."""
+    return render_template("coordination/attention.html", attention=list_attention(uow(), clock(), g.user.actor),
+                           unmet_needs=list_unmet_needs(uow(), g.user.actor))
 
 
 @bp.get("/escalations")
 @login_required
 def escalations():
-    """The escalations the user may see, newest first; open ones unless another status is asked for."""
+    """The escalations the user may see: by default the stalled work, one row per missed deadline; else by status."""
     status = request.args.get("status", EscalationStatus.OPEN.value)
     status = status if status in STATUSES else None
+    if status == EscalationStatus.OPEN.value:
+        # Work still waited on: one row per missed deadline, at its highest level.
+        stalled = list_stalled(uow(), clock(), g.user.actor)
+        return render_template("coordination/escalations.html", stalled=stalled, escalations=(), status=status,
+                               statuses=STATUSES)
     rows = list_escalations(uow(), g.user.actor, status=status)
-    return render_template("coordination/escalations.html", escalations=rows, status=status, statuses=STATUSES)
+    return render_template("coordination/escalations.html", stalled=None, escalations=rows, status=status,
+                           statuses=STATUSES)
 
 
 @bp.post("/escalations/<int:escalation_id>/acknowledge")
