@@ -17,7 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import String, and_, case, exists, func, select, type_coerce
 
 from engine.access import Actor
-from engine.domain import DeadlineKind, EscalationStatus, Priority, ReferralState, Sector, TaskState
+from engine.domain import DeadlineKind, EscalationStatus, Priority, ReferralState, Sector, TaskState, UnmetReason
 from engine.services.coordination.facts import AGE_BANDS, DIMENSIONS
 from engine.services.coordination.scope import (
     IndicatorFilters,
@@ -41,7 +41,7 @@ from engine.services.coordination.suppression import (
     protect_counts,
     protect_share,
 )
-from engine.store.models import CaseFactRow, CaseRow, ConsentRow, EscalationRow, ReferralRow, TaskRow
+from engine.store.models import CaseFactRow, CaseRow, ConsentRow, EscalationRow, ReferralRow, TaskRow, UnmetNeedRow
 from engine.store.unit_of_work import UnitOfWork
 
 FOLLOW_UP_STAGE = "follow_up"
@@ -85,6 +85,7 @@ def indicators_for_scope(uow: UnitOfWork, scope: Scope, filters: IndicatorFilter
         tables = [
             *_identified(session, scope, filters, threshold),
             _needs_by_sector(session, scope, filters, threshold),
+            *_unmet_needs(session, scope, filters, threshold),
             *_referrals(session, scope, filters, threshold),
             _escalations_by_level(session, scope, filters, threshold),
             _follow_ups(session, scope, filters, threshold),
@@ -150,6 +151,33 @@ def _needs_by_sector(session, scope: Scope, filters: IndicatorFilters, threshold
     counts = Counter({Sector(k).value: v for k, v in counts.items()})
     return _count_table("needs_by_sector", "sector", counts, sum(counts.values()), threshold,
                         [s.value for s in Sector], column="needs")
+
+
+def _unmet_needs(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> list[Table]:
+    """Needs recorded as unmet in the period (no provider would serve them), by sector and region, and by reason."""
+    conditions = [in_period(UnmetNeedRow.recorded_at, filters), *case_conditions(scope, filters)]
+    if filters.sector:
+        conditions.append(UnmetNeedRow.sector == filters.sector)
+    rows = session.execute(
+        select(type_coerce(UnmetNeedRow.sector, String), UnmetNeedRow.region, type_coerce(UnmetNeedRow.reason, String),
+               func.count())
+        .join(CaseRow, CaseRow.id == UnmetNeedRow.case_id)
+        .where(*conditions)
+        .group_by(UnmetNeedRow.sector, UnmetNeedRow.region, UnmetNeedRow.reason)
+    ).all()
+    by_place, by_reason = Counter(), Counter()
+    for sector, region, reason, count in rows:
+        by_place[(sector, region)] += count
+        by_reason[reason] += count
+    sectors = [s.value for s in Sector]
+    places = sorted(by_place, key=lambda k: (sectors.index(k[0]) if k[0] in sectors else len(sectors), k[1] or ""))
+    total = sum(by_place.values())
+    return [
+        build_table("unmet_needs_by_sector_and_region", ("sector", "region"), places,
+                    [("unmet", Counts(by_place, total))], threshold),
+        _count_table("unmet_needs_by_reason", "unmet_reason", by_reason, total, threshold,
+                     [r.value for r in UnmetReason], column="unmet"),
+    ]
 
 
 # ---- referrals -----------------------------------------------------------------------------------
