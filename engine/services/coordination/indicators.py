@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
+from operator import attrgetter
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -221,51 +222,78 @@ def referral_records(session, scope: Scope, filters: IndicatorFilters) -> list[_
     ]
 
 
-def referral_table(key: str, dimension, referrals: list[_Referral], key_of, threshold: int, known=()) -> Table:
-    """Sent, acknowledged (in time), accepted, declined, redirected, delivered and median times, by `key_of`."""
-    names = ("sent", "acknowledged", "acknowledged_in_time", "accepted", "declined", "redirected", "delivered")
-    counts = {name: Counter() for name in names}
-    sent, acknowledged, in_time, accepted, declined, redirected, delivered = (counts[name] for name in names)
-    ack_times: dict = defaultdict(list)
-    service_times: dict = defaultdict(list)
+@dataclass(frozen=True)
+class ReferralGrouping:
+    """One referral table to build: its key, what its rows are, how a referral is keyed, the known keys."""
+
+    key: str
+    dimension: str | tuple[str, ...]
+    key_of: object  # callable: _Referral -> row key
+    known: tuple = ()
+
+
+REFERRAL_MEASURES = ("sent", "acknowledged", "acknowledged_in_time", "accepted", "declined", "redirected", "delivered")
+
+
+def referral_tables(groupings: list[ReferralGrouping], referrals: list[_Referral], threshold: int) -> list[Table]:
+    """Sent, acknowledged (in time), accepted, declined, redirected, delivered and median times, one table per
+    grouping, counted in a single pass over the referrals."""
+    tallies = [({name: Counter() for name in REFERRAL_MEASURES}, defaultdict(list), defaultdict(list)) for _ in groupings]
+    key_ofs = [grouping.key_of for grouping in groupings]
     for referral in referrals:
-        k = key_of(referral)
-        sent[k] += 1
         state = referral.state
-        if referral.hours_to_acknowledge is not None:
-            acknowledged[k] += 1
-            ack_times[k].append(referral.hours_to_acknowledge)
-        if referral.acknowledged_in_time:
-            in_time[k] += 1
-        if state in ACCEPTED_STATES:
-            accepted[k] += 1
-        elif state == DECLINED:
-            declined[k] += 1
-        elif state == REDIRECTED:
-            redirected[k] += 1
-        if referral.hours_to_service is not None:
-            delivered[k] += 1
-            service_times[k].append(referral.hours_to_service)
-    columns: list = [(name, Counts(counts[name], sum(counts[name].values()))) for name in names]
-    columns.insert(3, ("acknowledged_in_time_share", Share("acknowledged_in_time", "sent")))
-    columns.insert(8, ("delivered_share", Share("delivered", "sent")))
-    columns += [
-        ("median_hours_to_acknowledge", Medians(ack_times, [t for ts in ack_times.values() for t in ts])),
-        ("median_hours_to_service", Medians(service_times, [t for ts in service_times.values() for t in ts])),
-    ]
-    return build_table(key, dimension, _ordered(sent, known), columns, threshold)
+        ack = referral.hours_to_acknowledge
+        service = referral.hours_to_service
+        in_time = referral.acknowledged_in_time
+        for key_of, (counts, ack_times, service_times) in zip(key_ofs, tallies):
+            k = key_of(referral)
+            counts["sent"][k] += 1
+            if ack is not None:
+                counts["acknowledged"][k] += 1
+                ack_times[k].append(ack)
+            if in_time:
+                counts["acknowledged_in_time"][k] += 1
+            if state in ACCEPTED_STATES:
+                counts["accepted"][k] += 1
+            elif state == DECLINED:
+                counts["declined"][k] += 1
+            elif state == REDIRECTED:
+                counts["redirected"][k] += 1
+            if service is not None:
+                counts["delivered"][k] += 1
+                service_times[k].append(service)
+    tables = []
+    for grouping, (counts, ack_times, service_times) in zip(groupings, tallies):
+        columns: list = [(name, Counts(counts[name], sum(counts[name].values()))) for name in REFERRAL_MEASURES]
+        columns.insert(3, ("acknowledged_in_time_share", Share("acknowledged_in_time", "sent")))
+        columns.insert(8, ("delivered_share", Share("delivered", "sent")))
+        columns += [
+            ("median_hours_to_acknowledge", Medians(ack_times, [t for ts in ack_times.values() for t in ts])),
+            ("median_hours_to_service", Medians(service_times, [t for ts in service_times.values() for t in ts])),
+        ]
+        tables.append(build_table(grouping.key, grouping.dimension, _ordered(counts["sent"], grouping.known), columns,
+                                  threshold))
+    return tables
+
+
+def referral_table(key: str, dimension, referrals: list[_Referral], key_of, threshold: int, known=()) -> Table:
+    """One referral table (see `referral_tables`)."""
+    return referral_tables([ReferralGrouping(key, dimension, key_of, tuple(known))], referrals, threshold)[0]
 
 
 def _referrals(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> list[Table]:
     referrals = referral_records(session, scope, filters)
     priorities = [p.value for p in Priority]
     declined = Counter(r.decline_reason for r in referrals if r.state == DECLINED)
+    groupings = [
+        ReferralGrouping("referrals_by_sector", "sector", attrgetter("sector"), tuple(s.value for s in Sector)),
+        ReferralGrouping("referrals_by_provider", "provider", attrgetter("provider_id")),
+        ReferralGrouping("referrals_by_priority", "priority", attrgetter("priority"), tuple(priorities)),
+        ReferralGrouping("referral_times_by_provider_and_priority", ("provider", "priority"),
+                         attrgetter("provider_id", "priority")),
+    ]
     return [
-        referral_table("referrals_by_sector", "sector", referrals, lambda r: r.sector, threshold, [s.value for s in Sector]),
-        referral_table("referrals_by_provider", "provider", referrals, lambda r: r.provider_id, threshold),
-        referral_table("referrals_by_priority", "priority", referrals, lambda r: r.priority, threshold, priorities),
-        referral_table("referral_times_by_provider_and_priority", ("provider", "priority"), referrals,
-                       lambda r: (r.provider_id, r.priority), threshold),
+        *referral_tables(groupings, referrals, threshold),
         _count_table("declined_by_reason", "decline_reason", declined, sum(declined.values()), threshold,
                      column="declined"),
     ]
