@@ -15,7 +15,7 @@ from operator import attrgetter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, case, exists, func, select, type_coerce
+from sqlalchemy import String, and_, case, exists, func, or_, select, type_coerce
 
 from engine.access import Actor
 from engine.domain import DeadlineKind, EscalationStatus, Priority, ReferralState, Sector, TaskState, UnmetReason
@@ -27,6 +27,7 @@ from engine.services.coordination.scope import (
     in_period,
     indicator_scope,
     referral_conditions,
+    referral_only_conditions,
 )
 from engine.services.coordination.sql_time import hours_between
 from engine.services.coordination.suppression import (
@@ -106,6 +107,13 @@ def _ordered(found: Iterable[Hashable], known: Iterable[Hashable] = ()) -> list:
     return keys + ([None] if None in set(found) else [])
 
 
+def _of_cases(query, case_id_column, conditions: list):
+    """`query` narrowed to the cases meeting `conditions` (no join at all when there are none: every case counts)."""
+    if not conditions:
+        return query
+    return query.join(CaseRow, CaseRow.id == case_id_column).where(*conditions)
+
+
 def _count_table(key: str, dimension: str, counts: Counter, total: int, threshold: int, known=(), column="cases") -> Table:
     return build_table(key, dimension, _ordered(counts, known), [(column, Counts(counts, total))], threshold)
 
@@ -140,14 +148,12 @@ def _identified(session, scope: Scope, filters: IndicatorFilters, threshold: int
 
 
 def _needs_by_sector(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> Table:
-    """Each (case, sector) with a referral prepared in the period is one need."""
-    pairs = (
+    """Each (case, sector) with a referral sent in the period is one need (unmet ones are counted apart)."""
+    pairs = _of_cases(
         select(ReferralRow.case_id, ReferralRow.sector)
-        .join(CaseRow, CaseRow.id == ReferralRow.case_id)
-        .where(in_period(ReferralRow.created_at, filters), *referral_conditions(scope, filters))
-        .distinct()
-        .subquery()
-    )
+        .where(in_period(ReferralRow.sent_at, filters), *referral_only_conditions(filters)),
+        ReferralRow.case_id, case_conditions(scope, filters),
+    ).distinct().subquery()
     counts = Counter(dict(session.execute(select(pairs.c.sector, func.count()).group_by(pairs.c.sector)).all()))
     counts = Counter({Sector(k).value: v for k, v in counts.items()})
     return _count_table("needs_by_sector", "sector", counts, sum(counts.values()), threshold,
@@ -156,16 +162,16 @@ def _needs_by_sector(session, scope: Scope, filters: IndicatorFilters, threshold
 
 def _unmet_needs(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> list[Table]:
     """Needs recorded as unmet in the period (no provider would serve them), by sector and region, and by reason."""
-    conditions = [in_period(UnmetNeedRow.recorded_at, filters), *case_conditions(scope, filters)]
+    conditions = [in_period(UnmetNeedRow.recorded_at, filters)]
     if filters.sector:
         conditions.append(UnmetNeedRow.sector == filters.sector)
-    rows = session.execute(
+    rows = session.execute(_of_cases(
         select(type_coerce(UnmetNeedRow.sector, String), UnmetNeedRow.region, type_coerce(UnmetNeedRow.reason, String),
                func.count())
-        .join(CaseRow, CaseRow.id == UnmetNeedRow.case_id)
         .where(*conditions)
-        .group_by(UnmetNeedRow.sector, UnmetNeedRow.region, UnmetNeedRow.reason)
-    ).all()
+        .group_by(UnmetNeedRow.sector, UnmetNeedRow.region, UnmetNeedRow.reason),
+        UnmetNeedRow.case_id, case_conditions(scope, filters),
+    )).all()
     by_place, by_reason = Counter(), Counter()
     for sector, region, reason, count in rows:
         by_place[(sector, region)] += count
@@ -203,7 +209,7 @@ def referral_records(session, scope: Scope, filters: IndicatorFilters) -> list[_
         EscalationRow.referral_id == ReferralRow.id, EscalationRow.deadline_kind == DeadlineKind.REFERRAL_ACK
     )
     delivered = ReferralRow.state == ReferralState.DELIVERED
-    rows = session.execute(
+    rows = session.execute(_of_cases(
         select(
             type_coerce(ReferralRow.sector, String), ReferralRow.provider_organisation_id,
             type_coerce(ReferralRow.priority, String), type_coerce(ReferralRow.state, String),
@@ -211,10 +217,9 @@ def referral_records(session, scope: Scope, filters: IndicatorFilters) -> list[_
             hours_between(ReferralRow.sent_at, ReferralRow.acknowledged_at),
             case((delivered, hours_between(ReferralRow.sent_at, ReferralRow.outcome_at))),
             and_(ReferralRow.acknowledged_at.is_not(None), ~ack_escalated),
-        )
-        .join(CaseRow, CaseRow.id == ReferralRow.case_id)
-        .where(in_period(ReferralRow.sent_at, filters), *referral_conditions(scope, filters))
-    ).all()
+        ).where(in_period(ReferralRow.sent_at, filters), *referral_only_conditions(filters)),
+        ReferralRow.case_id, case_conditions(scope, filters),
+    )).all()
     return [
         _Referral(sector, provider, priority, state, reason,
                   None if ack is None else max(ack, 0.0), None if service is None else max(service, 0.0), bool(in_time))
@@ -303,17 +308,15 @@ def _referrals(session, scope: Scope, filters: IndicatorFilters, threshold: int)
 
 
 def _escalations_by_level(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> Table:
-    query = (
+    query = _of_cases(
         select(EscalationRow.level,
                case((EscalationRow.status == EscalationStatus.RESOLVED, hours_between(EscalationRow.at, EscalationRow.resolved_at))))
-        .join(CaseRow, CaseRow.id == EscalationRow.case_id)
-        .where(in_period(EscalationRow.at, filters), *case_conditions(scope, filters))
+        .where(in_period(EscalationRow.at, filters)),
+        EscalationRow.case_id, case_conditions(scope, filters),
     )
     if filters.provider_id is not None or filters.sector:
         query = query.join(ReferralRow, ReferralRow.id == EscalationRow.referral_id).where(
-            *referral_conditions(Scope(None), IndicatorFilters(filters.start, filters.end, None, filters.provider_id,
-                                                               filters.sector, None))
-        )
+            *referral_only_conditions(filters))
     raised, resolved, times = Counter(), Counter(), defaultdict(list)
     for level, hours in session.execute(query):
         raised[level] += 1
@@ -342,13 +345,12 @@ def _follow_ups(session, scope: Scope, filters: IndicatorFilters, threshold: int
 
 def _satisfaction(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> Table:
     """The last satisfaction each person gave at a follow-up in the period."""
-    counts = Counter(dict(session.execute(
+    counts = Counter(dict(session.execute(_of_cases(
         select(CaseFactRow.value, func.count())
-        .join(CaseRow, CaseRow.id == CaseFactRow.case_id)
-        .where(CaseFactRow.name == "satisfaction", in_period(CaseFactRow.recorded_at, filters),
-               *case_conditions(scope, filters))
-        .group_by(CaseFactRow.value)
-    ).all()))
+        .where(CaseFactRow.name == "satisfaction", in_period(CaseFactRow.recorded_at, filters))
+        .group_by(CaseFactRow.value),
+        CaseFactRow.case_id, case_conditions(scope, filters),
+    )).all()))
     return _count_table("satisfaction", "satisfaction", counts, sum(counts.values()), threshold, column="persons")
 
 
@@ -402,27 +404,34 @@ def _with_share_of_total(table: Table) -> Table:
 
 def _consent_events(session, scope: Scope, filters: IndicatorFilters, threshold: int) -> Table:
     """Refusals, overrides (requested and approved) and withdrawals recorded in the period."""
-    conditions = case_conditions(scope, filters)
-
-    def count(*where) -> int:
-        return session.execute(
-            select(func.count()).select_from(ConsentRow).join(CaseRow, CaseRow.id == ConsentRow.case_id)
-            .where(*where, *conditions)
-        ).scalar_one()
-
     recorded = in_period(ConsentRow.recorded_at, filters)
-    override = count(recorded, ConsentRow.is_override.is_(True))
-    approved = count(recorded, ConsentRow.is_override.is_(True), ConsentRow.override_approved_at.is_not(None))
+    withdrawn = in_period(ConsentRow.withdrawn_at, filters)
+    is_override = and_(recorded, ConsentRow.is_override.is_(True))
+
+    def tally(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    # One pass over the consents recorded or withdrawn in the period.
+    given, refused, override, approved, withdrawals = session.execute(_of_cases(
+        select(
+            tally(and_(recorded, ConsentRow.given.is_(True), ConsentRow.is_override.is_(False))),
+            tally(and_(recorded, ConsentRow.given.is_(False))),
+            tally(is_override),
+            tally(and_(is_override, ConsentRow.override_approved_at.is_not(None))),
+            # A rejected override is closed by setting its withdrawal: it is no withdrawal by the person.
+            tally(and_(withdrawn, ConsentRow.is_override.is_(False))),
+        ).where(or_(recorded, withdrawn)),
+        ConsentRow.case_id, case_conditions(scope, filters),
+    )).one()
     # Approved and not approved overrides are one partition: neither may be worked out from the other.
+    override, approved = int(override), int(approved)
     (approved_figure, _pending), override_figure = protect_counts([approved, override - approved], override, threshold)
     figures = {
-        "given": protect_count(count(recorded, ConsentRow.given.is_(True), ConsentRow.is_override.is_(False)), threshold),
-        "refused": protect_count(count(recorded, ConsentRow.given.is_(False)), threshold),
+        "given": protect_count(int(given), threshold),
+        "refused": protect_count(int(refused), threshold),
         "override": override_figure,
         "override_approved": approved_figure,
-        # A rejected override is closed by setting its withdrawal: it is no withdrawal by the person.
-        "withdrawn": protect_count(count(in_period(ConsentRow.withdrawn_at, filters), ConsentRow.is_override.is_(False)),
-                                   threshold),
+        "withdrawn": protect_count(int(withdrawals), threshold),
     }
     rows = tuple(Row(key, (figure,)) for key, figure in figures.items())
     return Table("consent_events", "consent_event", ("consents",), rows, Row("total", (Figure(None),)))
