@@ -167,3 +167,13 @@ def can_approve_consent_override(actor: Actor, case: CaseFacts) -> bool:
 def can_list_cases_needing_attention(actor: Actor) -> bool:
     """Coordinators and supervisors are shown cases whose steps failed."""
     return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.SUPERVISOR})
+
+
+def can_hold_case(actor: Actor) -> bool:
+    """Only coordinators put a case under a legal hold (or lift it): it overrides the retention rule."""
+    return actor.active and actor.has(Role.COORDINATOR)
+
+
+def can_export_person_record(actor: Actor, case: CaseFacts) -> bool:
+    """A supervisor of the case's organisation exports the person's record for a subject access request."""
+    return actor.active and actor.has(Role.SUPERVISOR) and actor.organisation_id == case.organisation_id

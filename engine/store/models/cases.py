@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.domain import CaseStatus, CloseReason, Priority, RiskLevel, TaskState
@@ -32,6 +32,9 @@ class CaseRow(Base):
     __table_args__ = (
         Index("ix_cases_organisation_status", "organisation_id", "status", "updated_at"),
         Index("ix_cases_needs_attention", "needs_attention", "attention_at"),
+        # The retention job's closed cases still holding personal data, oldest closure first.
+        Index("ix_cases_retention", "pathway_version_id", "closed_at", sqlite_where=text("anonymised_at IS NULL"),
+              postgresql_where=text("anonymised_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
