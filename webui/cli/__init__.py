@@ -38,6 +38,10 @@ def _register_commands() -> None:
 
     main.add_command(scheduler)
 
+    from webui.cli.directory import directory
+
+    main.add_command(directory)
+
     from webui.cli.clock import clock
 
     main.add_command(clock)

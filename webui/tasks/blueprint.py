@@ -14,6 +14,7 @@ from webui.engine_messages import field_messages
 from webui.i18n import current_language
 from webui.request_scope import clock, uow
 from webui.tasks.form_inputs import form_inputs
+from webui.tasks.provider_words import finding_words, verdict
 from webui.untrusted_input import judged_by_pathway_form
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -72,4 +73,5 @@ def complete(task_id: str):
 
 
 def _task_page(task, values: dict, errors: dict) -> str:
-    return render_template("tasks/task.html", task=task, inputs=form_inputs(task), values=values, errors=errors)
+    return render_template("tasks/task.html", task=task, inputs=form_inputs(task), values=values, errors=errors,
+                           finding_words=finding_words, verdict=verdict)

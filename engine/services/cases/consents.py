@@ -23,12 +23,12 @@ from engine.runtime import case_runtime
 from engine.runtime.signals import send_signal, waiting_signals
 from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
 from engine.services.cases.step_lock import lock_for_writing
+from engine.services.directory.vocabulary import LANGUAGE_CODES
 from engine.store.models import ConsentRow, Organisation
 from engine.store.unit_of_work import UnitOfWork
 
 SIGNED_PROVIDERS = "signed_providers"
 WITHDRAWAL_SIGNAL = "consent_withdrawn"
-LANGUAGE_CODES = {"french": "fr", "english": "en", "fulfulde": "ff", "pidgin": "wes", "arabic": "ar", "other": "und"}
 
 
 def record_consent(step: Step, data: dict, task_data: dict) -> ConsentRow:
@@ -154,6 +154,17 @@ def consent_covering(step: Step, sector: str, provider: Organisation) -> Consent
         f"case {step.case.reference}: the consent does not cover sending {sector} data to {provider.name}"
         + ("" if provider.data_sharing_signed and provider.mou_signed else " (it has not signed the MoU and data-sharing agreement)")
     )
+
+
+def consent_for_sector(step: Step, sector: str) -> ConsentRow:
+    """A standing consent covering `sector`, whoever the recipient: for a referral that carries no personal data."""
+    consents = step.session.scalars(
+        select(ConsentRow).where(ConsentRow.case_id == step.case.id).order_by(ConsentRow.recorded_at.desc(), ConsentRow.id.desc())
+    ).all()
+    for consent in consents:
+        if is_standing(consent, step.now) and sector in consent.scope_services:
+            return consent
+    raise ConsentRequired(f"case {step.case.reference}: no valid consent covers a {sector} referral; no referral can be sent")
 
 
 def withdraw_consent(

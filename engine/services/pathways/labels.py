@@ -75,7 +75,8 @@ class LabelledTaskForm:
     lane: str | None
     stage: str | None
     fields: tuple[LabelledField, ...]
-    providers: tuple = ()  # ProviderChoice, for referral steps
+    providers: tuple = ()  # ProviderChoice, ranked, for referral steps
+    matching: Any = None  # Finding: how many providers fit, or why none does
 
 
 _cache: dict[tuple[str, str], PathwayTexts] = {}
@@ -162,6 +163,7 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
             for field in form.fields
         ),
         providers=form.providers,
+        matching=form.matching,
     )
 
 

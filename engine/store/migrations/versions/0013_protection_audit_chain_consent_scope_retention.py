@@ -1,7 +1,7 @@
 """Sealed audit chain, sign-in failures by address, consent scope, legal hold and anonymisation of cases
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-05 01:28:26.304960
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
