@@ -43,7 +43,8 @@ class VersionRetention:
     """A pathway version's retention rule and the form fields it removes."""
 
     rule: RetentionRule
-    personal_fields: frozenset[str]
+    form_fields: frozenset[str]  # every field of the version's forms
+    personal_fields: frozenset[str]  # those the retention rule does not keep
 
 
 _cache: dict[str, VersionRetention] = {}
@@ -65,7 +66,8 @@ def version_retention(session, version_id: int) -> VersionRetention:
             root = parse_untrusted(content)
             if not isinstance(root, XmlProblem):
                 documents.append(Document(name, root, "bpmn"))
-    found = VersionRetention(rule, frozenset(form_field_ids(documents) - rule.keep_for_statistics))
+    form_fields = frozenset(form_field_ids(documents))
+    found = VersionRetention(rule, form_fields, form_fields - rule.keep_for_statistics)
     with _lock:
         _cache[content_hash] = found
     return found
