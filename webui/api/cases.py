@@ -1,4 +1,4 @@
-"""API routes: open, list and show cases, read a case's history, export the person's record."""
+"""API routes: open, list and show cases, read a case's history, export the person's record, hold a case."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from marshmallow import Schema, fields, validate
 from engine.domain import Language
 from engine.services.cases import lifecycle as cases
 from engine.services.cases import listing as case_list
+from engine.services.cases import retention
 from engine.services.cases import view as case_view
 from engine.services.cases.person_record import export_person_record, record_as_json
+from engine.services.cases.retention import HOLD_REASON_MAX
 from webui.api import schemas
 from webui.api.operations import operation
 from webui.request_scope import clock, uow
@@ -74,3 +76,22 @@ def person_record(case_id: int, query: dict):
     """The person's record of a case, for a subject access request (a supervisor of the case's organisation; audited)."""
     language = query.get("language") or g.user.language
     return record_as_json(export_person_record(uow(), clock(), case_id, g.user.actor, language, "json"))
+
+
+class LegalHoldBody(Schema):
+    """Why the case must be kept beyond its retention period (proceedings, an investigation...)."""
+
+    reason = fields.String(required=True, validate=validate.Length(1, HOLD_REASON_MAX),
+                           metadata={"description": "kept on the case only, never in history or the audit details"})
+
+
+@operation("POST", "/cases/<case_id>/legal-hold", tag="cases", body=LegalHoldBody, status=204, errors=(403, 404, 409))
+def place_legal_hold(case_id: int, body: dict):
+    """Keep a case from anonymisation while it is held (coordinators; audited)."""
+    retention.place_legal_hold(uow(), clock(), case_id, g.user.actor, body["reason"])
+
+
+@operation("POST", "/cases/<case_id>/legal-hold/lift", tag="cases", status=204, errors=(403, 404))
+def lift_legal_hold(case_id: int):
+    """End a case's legal hold: its retention period applies again (coordinators; audited)."""
+    retention.lift_legal_hold(uow(), clock(), case_id, g.user.actor)

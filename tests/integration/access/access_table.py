@@ -161,6 +161,9 @@ TABLE: dict[str, Entry] = {
     "GET /api/v1/cases/<case_id>": Entry(api(HIDDEN, **CASE)),
     "GET /api/v1/cases/<case_id>/history": Entry(api(HIDDEN, **CASE)),
     "GET /api/v1/cases/<case_id>/record": Entry(api(HIDDEN, **PERSON_RECORD)),
+    # A legal hold: coordinators only (refused before the case is looked up, so a 403 reveals nothing).
+    "POST /api/v1/cases/<case_id>/legal-hold": Entry(api(FORBIDDEN, coordinator=ALLOW), body={"reason": "Enquête en cours"}),
+    "POST /api/v1/cases/<case_id>/legal-hold/lift": Entry(api(FORBIDDEN, coordinator=ALLOW)),
     # ---- API: tasks -------------------------------------------------------------------------
     "GET /api/v1/tasks": Entry(api()),
     "GET /api/v1/tasks/<task_id>": Entry(api(HIDDEN, **TASK)),

@@ -73,3 +73,19 @@ def test_the_page_gives_the_record_as_a_pdf_or_a_json_download_audited(app, api,
     assert download.status_code == 200 and download.json["reference"] == reference
     assert client.get(f"/cases/{reference}/record", query_string={"format": "docx"}).status_code == 404
     assert _exports(container) == [{"language": "en", "format": "pdf"}, {"language": "fr", "format": "json"}]
+
+
+def test_a_coordinator_places_and_lifts_a_legal_hold_through_the_api(api, container):
+    from engine.store.models import CaseRow
+
+    case_id, _ = _case_with_a_referral(api)
+    assert api.post(SUPERVISOR, f"/cases/{case_id}/legal-hold", json={"reason": "Procès"}).status_code == 403
+    assert api.post("demo-coordinator", f"/cases/{case_id}/legal-hold", json={"reason": ""}).status_code == 422
+    assert api.post("demo-coordinator", f"/cases/{case_id}/legal-hold", json={"reason": "Procès\x00"}).status_code == 422
+    assert api.post("demo-coordinator", f"/cases/{case_id}/legal-hold", json={"reason": "Procès en cours"}).status_code == 204
+    with container.uow() as uow:
+        assert uow.session.get(CaseRow, case_id).legal_hold_reason == "Procès en cours"
+    assert api.post("demo-coordinator", "/cases/999999/legal-hold", json={"reason": "x"}).status_code == 404
+    assert api.post("demo-coordinator", f"/cases/{case_id}/legal-hold/lift").status_code == 204
+    with container.uow() as uow:
+        assert uow.session.get(CaseRow, case_id).legal_hold_reason is None
