@@ -38,8 +38,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('legal_hold_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('anonymised_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_cases_legal_hold_by_id_users'), 'users', ['legal_hold_by_id'], ['id'])
-        batch_op.create_index('ix_cases_retention', ['pathway_version_id', 'closed_at'], unique=False,
-                              sqlite_where=sa.text('anonymised_at IS NULL'), postgresql_where=sa.text('anonymised_at IS NULL'))
 
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scope', sa.String(length=64), nullable=True))
@@ -51,8 +49,6 @@ def downgrade() -> None:
         batch_op.drop_column('scope')
 
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_index('ix_cases_retention', sqlite_where=sa.text('anonymised_at IS NULL'),
-                            postgresql_where=sa.text('anonymised_at IS NULL'))
         batch_op.drop_constraint(batch_op.f('fk_cases_legal_hold_by_id_users'), type_='foreignkey')
         batch_op.drop_column('anonymised_at')
         batch_op.drop_column('legal_hold_at')
