@@ -95,7 +95,10 @@ class FormSpec:
         return next((f for f in self.fields if f.id == field_id), None)
 
 
-def parse_bound(field_type: str, name: str, raw: str) -> int | float | date:
+TODAY = "today"  # a date bound meaning the day of the submission, in the Africa/Douala calendar
+
+
+def parse_bound(field_type: str, name: str, raw: str) -> int | float | date | str:
     """Parse a constraint's config for a field type; ValueError says why it cannot be used."""
     text = (raw or "").strip()
     if name in ("minlength", "maxlength"):
@@ -103,7 +106,8 @@ def parse_bound(field_type: str, name: str, raw: str) -> int | float | date:
             raise ValueError(f"{name} needs a whole number of characters, e.g. {name}=\"3\"")
         return int(text)
     if field_type == "date":
-        return parse_date(text)
+        # "today": the date the form is submitted on (no consent or identification dated in the future).
+        return TODAY if text.lower() == TODAY else parse_date(text)
     if field_type == "long":
         if not re.fullmatch(r"[+-]?\d{1,19}", text):
             raise ValueError(f"{name} needs a whole number, e.g. {name}=\"0\"")

@@ -41,6 +41,7 @@ from engine.services.tasks.form_data import clean_form_data, form_fields, kept_f
 from engine.services.cases.sync import Resolver, candidate_rows
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.cases.step_lock import lock_for_writing
+from engine.services.cases.sync import DOUALA
 from engine.services.coordination.facts import record_indicator_facts
 from engine.store import case_records
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
@@ -87,7 +88,7 @@ def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, da
             raise AccessDenied(f"task {row.name} is assigned to someone else; ask a supervisor to reassign it")
         step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows)
         task = _ready_task(step.workflow, row)
-        cleaned = clean_form_data(task.form, data, task.data)
+        cleaned = clean_form_data(task.form, data, task.data, today=step.now.astimezone(DOUALA).date())
         step.details.update(_described(task, cleaned, set(data or {})))
         _apply_effects(step, task, cleaned)
         _update_case_facts(step.case, cleaned)

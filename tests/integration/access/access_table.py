@@ -62,6 +62,9 @@ def public(outcome: Outcome = ALLOW) -> dict:
 # Who sees a case: its organisation's caseworkers and supervisors, and the coordinator. A provider
 # never sees the case itself, only the referrals addressed to it.
 CASE = dict(caseworker=OWN_ONLY, supervisor=OWN_ONLY, coordinator=ALLOW)
+# The person's record (subject access request): the supervisors of the case's organisation; the others who
+# see the case are refused, everyone else does not learn it exists.
+PERSON_RECORD = dict(supervisor=OWN_ONLY, caseworker=(FORBIDDEN, HIDDEN), coordinator=FORBIDDEN)
 # A referral: the case's people, the coordinator, and the provider it is addressed to.
 REFERRAL = dict(CASE, provider=OWN_ONLY)
 # Answering a referral: only the provider it is addressed to; the case's people see it but may not answer.
@@ -125,6 +128,7 @@ TABLE: dict[str, Entry] = {
     "POST /account/password": Entry(page(STATE), body={"current_password": "not it", "new_password": "x"}),
     # ---- cases and tasks (pages) ----------------------------------------------------------
     "GET /cases/<reference>": Entry(page(HIDDEN, **CASE)),
+    "GET /cases/<reference>/record": Entry(page(HIDDEN, **PERSON_RECORD)),
     "GET /tasks/<task_id>": Entry(page(HIDDEN, **TASK)),
     # An empty form: refused field by field (422) once access is granted, so nothing moves.
     "POST /tasks/<task_id>": Entry(page(HIDDEN, **TASK_WRITE)),
@@ -212,6 +216,10 @@ TABLE: dict[str, Entry] = {
     "GET /api/v1/cases": Entry(api()),
     "GET /api/v1/cases/<case_id>": Entry(api(HIDDEN, **CASE)),
     "GET /api/v1/cases/<case_id>/history": Entry(api(HIDDEN, **CASE)),
+    "GET /api/v1/cases/<case_id>/record": Entry(api(HIDDEN, **PERSON_RECORD)),
+    # A legal hold: coordinators only (refused before the case is looked up, so a 403 reveals nothing).
+    "POST /api/v1/cases/<case_id>/legal-hold": Entry(api(FORBIDDEN, coordinator=ALLOW), body={"reason": "Enquête en cours"}),
+    "POST /api/v1/cases/<case_id>/legal-hold/lift": Entry(api(FORBIDDEN, coordinator=ALLOW)),
     # ---- API: tasks -------------------------------------------------------------------------
     "GET /api/v1/tasks": Entry(api()),
     "GET /api/v1/tasks/<task_id>": Entry(api(HIDDEN, **TASK)),
