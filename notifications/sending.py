@@ -83,9 +83,36 @@ class Outcome:
         return isinstance(self.error, DeliveryError) and self.error.temporary
 
 
+@dataclass
+class Prepared:
+    """A batch rendered and built, ready to go out: what is known already, and what is left to send."""
+
+    outcomes: dict[int, Outcome]
+    emails: list[tuple[list[Claimed], Any]]  # deliveries (one, or a digest's) and the built email
+    posts: list[tuple[Claimed, RenderedMessage, str | None]]
+
+
 def send_claimed(claimed: list[Claimed], channels: Channels, now: datetime) -> dict[int, Outcome]:
     """Render each delivery in its recipient's language and send it; never raises for one message."""
+    return deliver(prepare(claimed, channels, now), channels, now)
+
+
+def deliver(prepared: Prepared, channels: Channels, now: datetime) -> dict[int, Outcome]:
+    """Send what `prepare` built (one connection for the emails); every delivery gets its outcome."""
+    outcomes = dict(prepared.outcomes)
+    for item, rendered, link in prepared.posts:
+        outcomes[item.delivery_id] = _post(item, rendered, link, channels.webhook, now)
+    if prepared.emails:
+        results = channels.email.send_many([email for _, email in prepared.emails])
+        for (items, _), result in zip(prepared.emails, results, strict=True):
+            outcomes.update((item.delivery_id, Outcome(error=result.error)) for item in items)
+    return outcomes
+
+
+def prepare(claimed: list[Claimed], channels: Channels, now: datetime) -> Prepared:
+    """Render each delivery in its recipient's language and build its message; never raises for one message."""
     outcomes: dict[int, Outcome] = {}
+    posts: list[tuple[Claimed, RenderedMessage, str | None]] = []
     emails: list[tuple[list[Claimed], RenderedMessage]] = []
     digests: dict[int | None, list[tuple[Claimed, RenderedMessage, str | None]]] = {}
     for item in claimed:
@@ -114,7 +141,7 @@ def send_claimed(claimed: list[Claimed], channels: Channels, now: datetime) -> d
             else:
                 emails.append(([item], rendered))
         elif item.channel is DeliveryChannel.WEBHOOK and channels.webhook is not None:
-            outcomes[item.delivery_id] = _post(item, rendered, link, channels.webhook, now)
+            posts.append((item, rendered, link))
         else:
             missing = TemporaryDeliveryError(f"channel {item.channel.value} is not configured or has no address")
             outcomes[item.delivery_id] = Outcome(error=missing)
@@ -129,26 +156,17 @@ def send_claimed(claimed: list[Claimed], channels: Channels, now: datetime) -> d
             outcomes.update((item.delivery_id, Outcome(error=error)) for item in items)
             continue
         emails.append((items, digest))
-    _send_emails(emails, channels, now, outcomes)
-    return outcomes
-
-
-def _send_emails(emails, channels: Channels, now: datetime, outcomes: dict[int, Outcome]) -> None:
-    """One connection for all the batch's emails; a digest's outcome is each of its deliveries'."""
-    if not emails:
-        return
     built = [
-        build_email(
+        (items, build_email(
             rendered,
             sender=channels.settings.sender,
             recipient=items[0].address,
             message_id=items[0].message_id if len(items) == 1 else _digest_message_id(items, channels.settings),
             sent_at=now,
-        )
+        ))
         for items, rendered in emails
     ]
-    for (items, _), result in zip(emails, channels.email.send_many(built), strict=True):
-        outcomes.update((item.delivery_id, Outcome(error=result.error)) for item in items)
+    return Prepared(outcomes=outcomes, emails=built, posts=posts)
 
 
 def _digest_message_id(items: list[Claimed], settings: NotificationSettings) -> str:
