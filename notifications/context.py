@@ -33,6 +33,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "consent_withdrawn": ("case_reference",),
     "case_closed": ("case_reference",),
     "coordinator_summary": (),
+    # The steering committee's periodic report is ready: a link to it (page and PDF), never its figures' details.
+    "committee_report": ("path",),
 }
 
 # Names the engine's services use for the same things (their payloads predate this module).

@@ -17,7 +17,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     `config` overrides what the environment says; `container` is the engine's composition
     root (built from the environment when not given).
     """
-    from engine.access import can_list_cases_needing_attention
+    from engine.access import can_list_cases_needing_attention, can_view_committee_report, can_view_indicators
     from engine.domain import Role
     from webui.admin.blueprint import bp as admin_bp
     from webui.api.blueprint import bp as api_bp
@@ -34,7 +34,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.coordination.blueprint import bp as coordination_bp
     from webui.labels import (
         CASE_STATUS_NAMES, CHANNEL_NAMES, ESCALATION_REASON_NAMES, ESCALATION_STATUS_NAMES, HISTORY_ACTION_NAMES,
-        LANGUAGE_NAMES, PRIORITY_NAMES, REFERRAL_STATE_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES, code_name,
+        LANGUAGE_NAMES, PRIORITY_NAMES, REFERRAL_STATE_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES, UNMET_REASON_NAMES, code_name,
         group_name,
     )
     from webui.pathways.blueprint import bp as pathways_bp
@@ -42,6 +42,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.security_headers import init_security_headers
     from webui.tasks.blueprint import bp as tasks_bp
     from webui.training_banner import init_training_banner
+    from webui.untrusted_input import init_untrusted_input
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(config_from_env())
@@ -66,6 +67,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     init_i18n(app)
     init_session_user(app)
     init_csrf(app)
+    init_untrusted_input(app)
     init_security_headers(app)
     init_error_pages(app, api_error)
     init_training_banner(app)
@@ -83,6 +85,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         CASE_STATUS_NAMES=CASE_STATUS_NAMES,
         STAGE_NAMES=STAGE_NAMES,
         SECTOR_NAMES=SECTOR_NAMES,
+        UNMET_REASON_NAMES=UNMET_REASON_NAMES,
         CHANNEL_NAMES=CHANNEL_NAMES,
         ESCALATION_STATUS_NAMES=ESCALATION_STATUS_NAMES,
         ESCALATION_REASON_NAMES=ESCALATION_REASON_NAMES,
@@ -91,6 +94,8 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         code_name=code_name,
         # The engine's access rules, so that menus offer only what the user may open.
         can_list_cases_needing_attention=can_list_cases_needing_attention,
+        can_view_indicators=can_view_indicators,
+        can_view_committee_report=can_view_committee_report,
     )
 
     app.jinja_env.filters["group_name"] = group_name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from engine.domain import CaseStatus, CloseReason, ConsentGiver, ConsentMethod, Language, Priority, ReferralState, RiskLevel, Role, Sector
+from engine.domain import CaseStatus, CloseReason, ConsentGiver, ConsentMethod, Language, Priority, ReferralState, RiskLevel, Role, Sector, UnmetReason
 from webui.api.operations import Page
 
 SHORT_TEXT = 200
@@ -136,8 +136,19 @@ class CaseConsent(Schema):
     withdrawn_at = fields.DateTime(allow_none=True)
 
 
+class CaseUnmetNeed(Schema):
+    """A need of the case that no provider will serve, and why."""
+
+    id = fields.Integer()
+    sector = fields.String(validate=_one_of(Sector))
+    reason = fields.String(validate=_one_of(UnmetReason))
+    region = fields.String(allow_none=True)
+    referral_id = fields.Integer(allow_none=True, metadata={"description": "the need's last referral, when one was sent"})
+    recorded_at = fields.DateTime()
+
+
 class CaseDetail(CaseFacts):
-    """A case: where it stands, its open tasks, referrals and consents."""
+    """A case: where it stands, its open tasks, referrals, consents and unmet needs."""
 
     pathway_version_id = fields.Integer()
     close_reason = fields.String(allow_none=True, validate=_one_of(CloseReason))
@@ -145,6 +156,7 @@ class CaseDetail(CaseFacts):
     open_tasks = fields.List(fields.Nested(TaskSummary))
     referrals = fields.List(fields.Nested(CaseReferral))
     consents = fields.List(fields.Nested(CaseConsent))
+    unmet_needs = fields.List(fields.Nested(CaseUnmetNeed))
 
 
 class CaseEvent(Schema):
@@ -188,18 +200,39 @@ class FormField(Schema):
     constraints = fields.Dict(keys=fields.String(), values=fields.Raw(),
                               metadata={"description": "minlength, maxlength, min, max, readonly"})
     options = fields.List(fields.Nested(FormOption))
+    required_when = fields.String(allow_none=True, metadata={
+        "description": "the pathway's condition over this form's fields under which the field must be filled"})
+    initial = fields.Raw(allow_none=True, metadata={
+        "description": "the value carried from an earlier step, taken when the field is left empty"})
+
+
+class MatchFinding(Schema):
+    """One reason or warning about a provider: a stable code, its parameters, and the English text."""
+
+    code = fields.String()
+    text = fields.String()
+    params = fields.Dict(keys=fields.String(), values=fields.Raw())
 
 
 class ProviderChoice(Schema):
-    """A provider the referral step may send to (give its `slug` as `provider_id`)."""
+    """A provider the referral step may send to (give its `slug` as `provider_id`), ranked best first.
+    One with `failures` needs a reason (the step's reason field); a `refused` one cannot receive it."""
 
+    rank = fields.Integer()
     organisation_id = fields.Integer()
     slug = fields.String()
     name = fields.String()
+    service_id = fields.String(metadata={"description": "the HSDS service id"})
     service_name = fields.String()
     languages = fields.List(fields.String())
     capacity = fields.Integer(allow_none=True)
+    capacity_available = fields.Integer(allow_none=True)
     agreements_signed = fields.Boolean()
+    refused = fields.Boolean()
+    needs_reason = fields.Boolean()
+    reasons = fields.List(fields.Nested(MatchFinding))
+    warnings = fields.List(fields.Nested(MatchFinding))
+    failures = fields.List(fields.Nested(MatchFinding))
 
 
 class TaskDetail(Schema):
@@ -213,6 +246,8 @@ class TaskDetail(Schema):
     assignee_id = fields.Integer(allow_none=True)
     fields_ = fields.List(fields.Nested(FormField), data_key="fields", attribute="fields")
     providers = fields.List(fields.Nested(ProviderChoice))
+    matching = fields.Nested(MatchFinding, allow_none=True,
+                             metadata={"description": "for a referral step: how many providers fit, or why none does"})
 
 
 class CompleteTaskBody(Schema):

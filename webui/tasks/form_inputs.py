@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from webui.tasks.provider_words import verdict
+
 PROVIDER_FIELD = "provider_id"  # the referral step's field naming the receiving organisation
 INPUT_TYPES = {"long": "number", "date": "date", "string": "text"}
 
@@ -22,6 +24,7 @@ class FormInput:
     choices: list[tuple[str, str]] | None  # (value, label) pairs; None for a free input
     read_only: bool = False
     shown: str = ""  # a read-only field's value as the reader reads it ("" when the case holds none)
+    initial: str = ""  # the value carried from an earlier step, as the input posts it
 
 
 def form_inputs(task) -> list[FormInput]:
@@ -30,20 +33,25 @@ def form_inputs(task) -> list[FormInput]:
     for field in task.fields:
         choices = None
         if field.id == PROVIDER_FIELD and task.providers:
-            choices = [(p.slug, f"{p.name} — {p.service_name}") for p in task.providers]
+            choices = [(p.slug, f"{p.rank}. {p.name} — {p.service_name} ({verdict(p)})") for p in task.providers]
         elif field.type == "boolean":
             choices = [("true", _("Yes")), ("false", _("No"))]
         elif field.type == "enum":
             choices = list(field.choices)
         shown = _shown(field.value, choices) if field.read_only else ""
         inputs.append(FormInput(field.id, field.label, INPUT_TYPES.get(field.type, "text"), field.required, choices,
-                                read_only=field.read_only, shown=shown))
+                                read_only=field.read_only, shown=shown, initial=_posted(field.initial)))
     return inputs
 
 
 def _shown(value, choices: list[tuple[str, str]] | None) -> str:
     """A stored value in words: a choice by its label (true/false as Yes/No), anything else as text."""
+    text = _posted(value)
+    return dict(choices or ()).get(text, text)
+
+
+def _posted(value) -> str:
+    """A stored value as an input posts it: true/false for a yes/no, text otherwise, "" for none."""
     if value is None:
         return ""
-    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    return dict(choices or ()).get(text, text)
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)

@@ -14,16 +14,24 @@ from engine.clock import Clock
 from engine.domain import TaskState
 from engine.errors import NotFound
 from engine.services.tasks.inbox import TaskSummary, summary_of
-from engine.store.models import AuditEntry, CaseEvent, CaseRow, ConsentRow, Organisation, ReferralRow, TaskRow, User
+from engine.store.models import (
+    AuditEntry, CaseEvent, CaseRow, ConsentRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
+)
 from engine.store.unit_of_work import UnitOfWork
 
-# Identification fields a provider may need to serve the person (minus what the consent withholds).
-PROVIDER_FIELDS = (
-    "person_alias", "sex", "age", "language", "interpreter_needed", "phone", "region", "site",
-    "unaccompanied_child", "vuln_medical", "vuln_pregnancy", "vuln_disability", "vuln_psychosocial",
-    "vuln_trafficking", "vuln_violence", "vuln_security",
-)
 HISTORY_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class UnmetNeedView:
+    """A need no provider will serve: its service, why, and when it was recorded (the note stays in the store)."""
+
+    id: int
+    sector: str
+    reason: str
+    region: str | None
+    referral_id: int | None
+    recorded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ class CaseView:
     referrals: tuple[ReferralView, ...]
     consents: tuple[ConsentView, ...]
     history: tuple[EventView, ...]
+    unmet_needs: tuple[UnmetNeedView, ...] = ()
 
 
 def case_page_statement(case: int | str) -> list[tuple[str, Any]]:
@@ -99,6 +108,8 @@ def case_page_statement(case: int | str) -> list[tuple[str, Any]]:
          .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
          .where(ReferralRow.case_id == case_id).order_by(ReferralRow.id)),
         ("consents", select(ConsentRow).where(ConsentRow.case_id == case_id).order_by(ConsentRow.recorded_at)),
+        ("unmet needs", select(UnmetNeedRow).where(UnmetNeedRow.case_id == case_id)
+         .order_by(UnmetNeedRow.recorded_at, UnmetNeedRow.id)),
         ("history", select(CaseEvent, User.username).outerjoin(User, User.id == CaseEvent.actor_id)
          .where(CaseEvent.case_id == case_id).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(HISTORY_LIMIT)),
     ]
@@ -116,6 +127,7 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
         tasks = session.scalars(queries["open tasks"]).all()
         referrals = session.execute(queries["referrals"]).all()
         consents = session.scalars(queries["consents"]).all()
+        unmet = session.scalars(queries["unmet needs"]).all()
         events = session.execute(queries["history"]).all()
         session.add(AuditEntry(at=clock.now(), user_id=actor.id, action="case.viewed", object_type="case",
                                object_id=row.reference, case_id=row.id, details={}))
@@ -138,6 +150,8 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
             open_tasks=tuple(summary_of(task, row.reference) for task in tasks),
             referrals=tuple(_referral(referral, name) for referral, name in referrals),
             consents=tuple(_consent(consent) for consent in consents),
+            unmet_needs=tuple(UnmetNeedView(need.id, need.sector.value, need.reason.value, need.region, need.referral_id,
+                                            need.recorded_at) for need in unmet),
             history=tuple(
                 EventView(event.at, username, event.action, event.task_bpmn_id, dict(event.details))
                 for event, username in reversed(events)

@@ -62,6 +62,7 @@ class LabelledField:
     choices: tuple[tuple[str, str], ...]
     read_only: bool = False
     value: Any = None
+    initial: Any = None  # carried from an earlier step: the page shows it filled in
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ class LabelledTaskForm:
     lane: str | None
     stage: str | None
     fields: tuple[LabelledField, ...]
-    providers: tuple = ()  # ProviderChoice, for referral steps
+    providers: tuple = ()  # ProviderChoice, ranked, for referral steps
+    matching: Any = None  # Finding: how many providers fit, or why none does
 
 
 _cache: dict[tuple[str, str], PathwayTexts] = {}
@@ -158,10 +160,12 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
                 choices=tuple((choice, labels.value(field.id, choice)) for choice in field.choices),
                 read_only=field.read_only,
                 value=field.value,
+                initial=field.initial,
             )
             for field in form.fields
         ),
         providers=form.providers,
+        matching=form.matching,
     )
 
 

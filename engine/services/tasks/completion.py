@@ -34,22 +34,19 @@ from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.cases.step import StepHook, StepResult, begin_step, finish_step
 from engine.services.accounts.actors import handover_target
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
-from engine.services.tasks.form_data import clean_form_data, form_fields, sensitive_fields
+from engine.pathways.form_check import carried_initial
+from engine.pathways.form_rules import REQUIRED_WHEN, rule_of
+from engine.pathways.forms import FieldSpec, form_spec_of
+from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
 from engine.services.cases.sync import Resolver, candidate_rows
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.cases.step_lock import lock_for_writing
+from engine.services.coordination.facts import record_indicator_facts
 from engine.store import case_records
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
 CONSENT_PROPERTY = "aiguillage.consent"
-# Choices that steer the case rather than describe the person: the history keeps their values.
-# Everything else (identity, vulnerabilities, free text) is kept as a field name only.
-DECISION_FIELDS = frozenset({
-    "priority", "risk_level", "consent_given", "consent_scope", "override_requested", "override_approved",
-    "decision", "decline_reason", "service_delivered", "contact_outcome", "closure_reason", "closure_approved",
-    "escalation_action",
-})
 
 
 # Two people answering different tasks of one case at the same moment is normal work (two
@@ -90,10 +87,11 @@ def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, da
             raise AccessDenied(f"task {row.name} is assigned to someone else; ask a supervisor to reassign it")
         step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows)
         task = _ready_task(step.workflow, row)
-        cleaned = clean_form_data(task.form, data)
+        cleaned = clean_form_data(task.form, data, task.data)
         step.details.update(_described(task, cleaned, set(data or {})))
         _apply_effects(step, task, cleaned)
         _update_case_facts(step.case, cleaned)
+        record_indicator_facts(step, task.form, cleaned)
         failures = case_runtime.complete_task(step.workflow, row.id, cleaned)
         return finish_step(step, failures, hook=hook)
 
@@ -114,13 +112,14 @@ def _ready_task(workflow, row: TaskRow) -> HumanTask:
 
 
 def _described(task: HumanTask, cleaned: dict, submitted: set[str]) -> dict:
-    """What the history keeps of a submission: the fields given, and the values of the decisions only."""
-    sensitive = sensitive_fields(task.form)
+    """What the history keeps of a submission: the fields given, and the values of those the pathway
+    marks `aiguillage.history = keep` (choices that steer the case, never identity or free text)."""
+    kept = kept_fields(task.form)
     given = sorted(name for name in cleaned if name in submitted)
     return {
         "task_id": task.id,
         "fields": given,
-        "values": {k: cleaned[k] for k in given if k in DECISION_FIELDS and k not in sensitive},
+        "values": {k: cleaned[k] for k in given if k in kept},
     }
 
 
@@ -245,6 +244,8 @@ class FieldInfo:
     choices: tuple[str, ...]
     read_only: bool = False
     value: Any = None  # only for a read-only field
+    initial: Any = None  # the value carried from the case (`aiguillage.default_from`), shown filled in
+    required_when: str | None = None  # the pathway's condition that makes the field required
 
 
 @dataclass(frozen=True)
@@ -255,12 +256,13 @@ class TaskForm:
     bpmn_id: str
     name: str
     fields: tuple[FieldInfo, ...]
-    providers: tuple = ()  # ProviderChoice, for `aiguillage.referral = send` tasks
+    providers: tuple = ()  # ProviderChoice, ranked, for `aiguillage.referral = send` tasks
+    matching: object = None  # Finding: how many providers fit, or why none does
 
 
 def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> TaskForm:
     """The form of an open task visible to the actor (read-only)."""
-    from engine.services.referrals.steps import list_providers
+    from engine.services.directory.referral_step import rank_for_task
 
     with uow:
         row = visible_task(uow, task_id, actor)
@@ -268,18 +270,20 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> 
             raise Conflict(f"task {row.name} was already {row.state.value}")
         step = begin_step(uow, clock, row.case_id, actor, "read")
         task = _ready_task(step.workflow, row)
-        region = step.case.region
-    fields = tuple(_field_info(f, task.data) for f in form_fields(task.form))
-    providers = ()
-    need = (task.instance or {}).get("value")
-    if task.properties.get(REFERRAL_PROPERTY) == "send" and isinstance(need, dict) and need.get("sector"):
-        providers = tuple(list_providers(uow, need["sector"], region))
-    return TaskForm(row.id, row.bpmn_id, row.name, fields, providers)
+        matching = None
+        if task.properties.get(REFERRAL_PROPERTY) == "send":
+            matching = rank_for_task(uow.session, task, step.case.region, step.now.date())
+    spec = form_spec_of(task.form)
+    fields = tuple(_field_info(f, task.data, spec.field(f.id) if spec else None) for f in form_fields(task.form))
+    if matching is None:
+        return TaskForm(row.id, row.bpmn_id, row.name, fields)
+    return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary)
 
 
-def _field_info(field, data: dict[str, Any]) -> FieldInfo:
+def _field_info(field, data: dict[str, Any], spec: FieldSpec | None) -> FieldInfo:
     rules = {rule.name for rule in getattr(field, "validation", []) or []}
     read_only = "readonly" in rules
+    initial = carried_initial(spec, data) if spec is not None and not read_only else None
     return FieldInfo(
         id=field.id,
         label=field.label or field.id,
@@ -288,4 +292,6 @@ def _field_info(field, data: dict[str, Any]) -> FieldInfo:
         choices=tuple(option.id for option in getattr(field, "options", []) or []),
         read_only=read_only,
         value=data.get(field.id) if read_only else None,
+        initial=initial,
+        required_when=(rule_of(spec, REQUIRED_WHEN) or None) if spec is not None else None,
     )

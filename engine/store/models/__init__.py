@@ -1,8 +1,9 @@
 """Every table of the store; importing this package registers them all on `Base.metadata`."""
 
-from engine.store.models.audit import AuditEntry
+from engine.store.models.audit import AuditChainHead, AuditEntry
 from engine.store.models.base import Base
 from engine.store.models.cases import CaseEvent, CaseRow, CaseSequence, TaskCandidate, TaskRow
+from engine.store.models.coordination import CaseFactRow
 from engine.store.models.deadlines import DeadlineRow, EscalationRow
 from engine.store.models.directory import (
     ApiToken,
@@ -14,15 +15,17 @@ from engine.store.models.directory import (
 )
 from engine.store.models.installation import InstallationSettings
 from engine.store.models.outbox import DeliveryRow, InAppNotification, InAppRead, NotificationDispatcher, OutboxRow
-from engine.store.models.pathways import PathwayFileRow, PathwayVersionRow
-from engine.store.models.referrals import ConsentRow, ReferralRow
+from engine.store.models.pathways import PathwayDraftRow, PathwayFileRow, PathwayVersionRow
+from engine.store.models.referrals import ConsentRow, ReferralRow, UnmetNeedRow
 from engine.store.models.sessions import UserSession
 
 __all__ = [
     "ApiToken",
+    "AuditChainHead",
     "AuditEntry",
     "Base",
     "CaseEvent",
+    "CaseFactRow",
     "CaseRow",
     "CaseSequence",
     "ConsentRow",
@@ -36,9 +39,11 @@ __all__ = [
     "Organisation",
     "OrganisationService",
     "OutboxRow",
+    "PathwayDraftRow",
     "PathwayFileRow",
     "PathwayVersionRow",
     "ReferralRow",
+    "UnmetNeedRow",
     "TaskCandidate",
     "TaskRow",
     "User",

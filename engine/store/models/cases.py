@@ -32,6 +32,9 @@ class CaseRow(Base):
     __table_args__ = (
         Index("ix_cases_organisation_status", "organisation_id", "status", "updated_at"),
         Index("ix_cases_needs_attention", "needs_attention", "attention_at"),
+        # Indicators count cases opened or closed in a period.
+        Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +60,12 @@ class CaseRow(Base):
     needs_attention: Mapped[bool] = mapped_column(default=False)
     attention_message: Mapped[str | None] = mapped_column(Text)
     attention_at: Mapped[datetime | None]
+    # Retention (engine.services.cases.retention): a coordinator's legal hold keeps a closed case from
+    # being anonymised; `anonymised_at` says its personal data is gone (its statistics stay).
+    legal_hold_reason: Mapped[str | None] = mapped_column(Text)
+    legal_hold_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    legal_hold_at: Mapped[datetime | None]
+    anonymised_at: Mapped[datetime | None]
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -69,6 +78,9 @@ class TaskRow(Base):
         Index("ix_tasks_assignee_state", "assignee_id", "state"),
         Index("ix_tasks_case_state", "case_id", "state"),
         Index("ix_tasks_organisation_state", "organisation_id", "state"),
+        # The live diagram: cases waiting at each step now, and time spent at steps ended in a period.
+        Index("ix_tasks_state_bpmn", "state", "bpmn_id"),
+        Index("ix_tasks_completed_at", "completed_at"),
     )
 
     # The SpiffWorkflow task id (a UUID), so a form submission names the exact task instance.

@@ -1,7 +1,7 @@
 """One in-app item per group task, read marks per member, dispatcher heartbeats
 
 Revision ID: 0014
-Revises: 0006
+Revises: 0012
 Create Date: 2026-12-05 01:30:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0014'
-down_revision = '0006'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
