@@ -27,7 +27,7 @@ from engine.services.tasks.inbox import list_inbox
 from engine.services.pathways.drafts import save_draft
 from engine.services.pathways.publishing import publish_pathway
 from engine.services.tasks.completion import complete_task
-from engine.store.models import ApiToken, DeliveryRow, EscalationRow, InAppNotification, ReferralRow, User
+from engine.store.models import ApiToken, DeliveryRow, EscalationRow, InAppNotification, OutboxRow, ReferralRow, User
 from engine.store.seed import load_demo_data
 from notifications.dispatcher import dispatch_pending
 from notifications.sending import Channels
@@ -164,11 +164,23 @@ def build_world(container) -> World:
         user_ids = dict(unit.session.execute(select(User.username, User.id)).all())
     own.supervisor_task_id = _supervisor_task(container, own.case_id, USERNAMES[Role.SUPERVISOR])
     other.supervisor_task_id = _supervisor_task(container, other.case_id, "demo-minas-supervisor")
-    # Everyone the matrix signs in as gets at least one notification: an escalation handed to them.
+    # Everyone the matrix signs in as gets at least one notification: an escalation handed to those
+    # who may see its case (nobody else may be handed it), a plain in-app item for the others.
     coordinator = load_actor(uow(), "demo-coordinator")
-    for username in [*USERNAMES.values(), OTHER_CASEWORKER]:
-        reassign_escalation(uow(), clock, own.escalation_id, coordinator, username)
+    handed = {USERNAMES[Role.CASEWORKER]: own, USERNAMES[Role.SUPERVISOR]: own, USERNAMES[Role.COORDINATOR]: own,
+              OTHER_CASEWORKER: other}
+    for username, side in handed.items():
+        reassign_escalation(uow(), clock, side.escalation_id, coordinator, username)
     dispatch_pending(uow, Channels(NotificationSettings()), clock)
+    with uow() as unit:
+        for username in set(USERNAMES.values()) - set(handed):
+            outbox = OutboxRow(event_type="matrix_notice", payload={}, created_at=clock.now(), dispatched_at=clock.now())
+            unit.session.add(outbox)
+            unit.session.flush()
+            user_id = unit.session.scalar(select(User.id).where(User.username == username))
+            unit.session.add(InAppNotification(user_id=user_id, outbox_id=outbox.id, subject="Notice", body="",
+                                               created_at=clock.now()))
+        unit.commit()
     with uow() as unit:
         notifications = unit.session.execute(
             select(InAppNotification.user_id, InAppNotification.id).order_by(InAppNotification.id)
