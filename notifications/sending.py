@@ -115,9 +115,24 @@ def prepare(claimed: list[Claimed], channels: Channels, now: datetime) -> Prepar
     posts: list[tuple[Claimed, RenderedMessage, str | None]] = []
     emails: list[tuple[list[Claimed], RenderedMessage]] = []
     digests: dict[int | None, list[tuple[Claimed, RenderedMessage, str | None]]] = {}
+    # One event to many recipients: rendered once per language, not once per recipient.
+    rendered_by: dict[tuple[int, str | None], tuple[RenderedMessage, str | None] | Exception] = {}
+
+    def render(item: Claimed, language: str | None = None) -> tuple[RenderedMessage, str | None]:
+        key = (item.outbox_id, language or item.language)
+        if key not in rendered_by:
+            try:
+                rendered_by[key] = _render(item, channels, language)
+            except Exception as error:  # kept, so that each delivery of the event gets it
+                rendered_by[key] = error
+        result = rendered_by[key]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
     for item in claimed:
         try:
-            rendered, link = _render(item, channels)
+            rendered, link = render(item)
         except NotificationError as error:
             outcomes[item.delivery_id] = Outcome(error=error)
             continue
@@ -128,7 +143,7 @@ def prepare(claimed: list[Claimed], channels: Channels, now: datetime) -> Prepar
         if item.channel is DeliveryChannel.IN_APP:
             try:
                 # A group's one item is read by members of either language.
-                others = [_render(item, channels, language)[0] for language in LANGUAGES
+                others = [render(item, language)[0] for language in LANGUAGES
                           if item.user_id is None and language != rendered.language]
             except NotificationError as error:
                 outcomes[item.delivery_id] = Outcome(error=error)
