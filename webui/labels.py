@@ -128,3 +128,17 @@ def group_name(group: str) -> str:
         return str(ROLE_NAMES[Role(group)])
     except ValueError:
         return group
+
+# Cameroon's ten regions, as the case's `region` field stores them.
+REGION_NAMES = {
+    "adamaoua": _l("Adamawa"),
+    "centre": _l("Centre"),
+    "est": _l("East"),
+    "extreme_nord": _l("Far North"),
+    "littoral": _l("Littoral"),
+    "nord": _l("North"),
+    "nord_ouest": _l("North-West"),
+    "ouest": _l("West"),
+    "sud": _l("South"),
+    "sud_ouest": _l("South-West"),
+}

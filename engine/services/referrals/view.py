@@ -54,6 +54,8 @@ class ReferralDetail(ReferralSummary):
     shared_fields: tuple[str, ...]
     shared_data: dict[str, Any]
     outcome_note: str | None
+    # Who sent it, so that the provider can call back: organisation, person, email (None where unknown).
+    referred_by: tuple[str | None, str | None, str | None] = (None, None, None)
 
 
 def list_referrals(uow: UnitOfWork, actor: Actor, state: str | None = None, limit: int = 50,
@@ -111,13 +113,23 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             object_id=str(referral.id), case_id=case.id,
             details={"as_provider": can_answer_referral(actor, referral), "fields": list(shared)},
         ))
+        referred_by = _referred_by(uow, case, referral)
         uow.commit()
         return ReferralDetail(
             **vars(_summary(referral, case, provider)),
             shared_fields=shared,
             shared_data={name: data[name] for name in shared if name in data},
             outcome_note=referral.outcome_note,
+            referred_by=referred_by,
         )
+
+
+def _referred_by(uow: UnitOfWork, case: CaseRow, referral: ReferralRow) -> tuple[str | None, str | None, str | None]:
+    from engine.store.models import User
+
+    organisation = uow.session.scalar(select(Organisation.name).where(Organisation.id == case.organisation_id))
+    sender = uow.session.get(User, referral.created_by_id) if referral.created_by_id else None
+    return organisation, sender.display_name if sender else None, sender.email if sender else None
 
 
 def _summary(referral: ReferralRow, case: CaseRow, provider: str | None) -> ReferralSummary:
@@ -139,3 +151,25 @@ def _summary(referral: ReferralRow, case: CaseRow, provider: str | None) -> Refe
         decline_reason=referral.decline_reason,
         escalation_level=referral.escalation_level,
     )
+
+
+def referral_answerable(uow: UnitOfWork, referral_id: int, actor: Actor) -> bool:
+    """Whether the actor answers this referral for the provider it is addressed to."""
+    with uow:
+        referral = uow.session.get(ReferralRow, referral_id)
+        return referral is not None and can_answer_referral(actor, referral)
+
+
+def open_step_of_referral(uow: UnitOfWork, referral_id: int, actor: Actor) -> str | None:
+    """The referral's open task the actor may do now (acknowledge, decide, report...), if any."""
+    from engine.access import can_complete_task
+    from engine.domain import TaskState
+    from engine.store.models import TaskRow
+
+    with uow:
+        rows = uow.session.scalars(
+            select(TaskRow).where(TaskRow.referral_id == referral_id, TaskRow.state == TaskState.OPEN)
+            .order_by(TaskRow.created_at, TaskRow.id)
+        ).all()
+    steps = [row for row in rows if can_complete_task(actor, row)]
+    return steps[0].id if steps else None

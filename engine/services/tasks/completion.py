@@ -234,6 +234,18 @@ class TaskForm:
     name: str
     fields: tuple[FieldInfo, ...]
     providers: tuple = ()  # ProviderChoice, for `aiguillage.referral = send` tasks
+    # What submitting does, as the pathway marks it: "referral.send", "consent.record", "escalation"...
+    purpose: str | None = None
+
+
+def task_purpose(properties: dict) -> str | None:
+    """What a task's submit does, from the marks the pathway puts on it (None for an ordinary step)."""
+    for mark, name in ((REFERRAL_PROPERTY, "referral"), (CONSENT_PROPERTY, "consent")):
+        if properties.get(mark):
+            return f"{name}.{properties[mark]}"
+    if properties.get("aiguillage.escalation"):
+        return "escalation"
+    return None
 
 
 def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> TaskForm:
@@ -252,7 +264,7 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> 
     need = (task.instance or {}).get("value")
     if task.properties.get(REFERRAL_PROPERTY) == "send" and isinstance(need, dict) and need.get("sector"):
         providers = tuple(list_providers(uow, need["sector"], region))
-    return TaskForm(row.id, row.bpmn_id, row.name, fields, providers)
+    return TaskForm(row.id, row.bpmn_id, row.name, fields, providers, task_purpose(task.properties))
 
 
 def _field_info(field, data: dict[str, Any]) -> FieldInfo:
