@@ -170,6 +170,26 @@ def can_take_over_task(target: Actor, task: TaskFacts) -> bool:
     return target.active and target.organisation_id == task.organisation_id
 
 
+# Roles that only the mechanism's secretariat holds: their holders see or shape every organisation's work.
+SECRETARIAT_ROLES = frozenset({Role.COORDINATOR, Role.SOP_AUTHOR})
+
+
+def roles_held_in(is_secretariat: bool, is_provider: bool) -> frozenset[Role]:
+    """The roles an organisation's people may hold: staff and administrators anywhere, focal points at
+    providers, coordinators and SOP authors at the secretariat only."""
+    roles = {Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN}
+    if is_provider:
+        roles.add(Role.PROVIDER_FOCAL_POINT)
+    if is_secretariat:
+        roles |= SECRETARIAT_ROLES
+    return frozenset(roles)
+
+
+def can_grant_roles(actor: Actor, target_id: int, before: frozenset[Role], after: frozenset[Role]) -> bool:
+    """Nobody grants themselves a role: an administrator's own roles only ever shrink."""
+    return actor.active and actor.has(Role.ADMIN) and (target_id != actor.id or after <= before)
+
+
 def can_approve_consent_override(actor: Actor, case: CaseFacts) -> bool:
     """Only a supervisor of the case's organisation approves a consent override."""
     return actor.active and actor.has(Role.SUPERVISOR) and actor.organisation_id == case.organisation_id

@@ -127,3 +127,19 @@ def no_such_user() -> FieldProblem:
 def not_of_task_organisation() -> FieldProblem:
     """The user named is not of the organisation that must do the task."""
     return FieldProblem("not_of_task_organisation", "not of the organisation that must do this task")
+
+
+def role_not_held_here(roles: Iterable[str]) -> FieldProblem:
+    """Roles the account's organisation does not hold (coordinators at the secretariat, focal points at providers)."""
+    roles = sorted(roles)
+    return FieldProblem("role_not_held_here", f"not held in this organisation: {', '.join(roles)}", roles=roles)
+
+
+def role_not_grantable_to_self() -> FieldProblem:
+    """An administrator adding roles to their own account."""
+    return FieldProblem("role_not_grantable_to_self", "nobody grants themselves a role")
+
+
+def not_a_managed_organisation() -> FieldProblem:
+    """The organisation named does not exist or is not one the administrator manages."""
+    return FieldProblem("not_a_managed_organisation", "not an organisation you manage")

@@ -56,6 +56,11 @@ FIELD_WORDS: dict[str, Callable[[dict], str]] = {
     "provider_not_offering": lambda p: _("This provider does not offer this service in the case's region."),
     "no_such_user": lambda p: _("There is no user with this name."),
     "not_of_task_organisation": lambda p: _("This person is not of the organisation that must do this task."),
+    "role_not_held_here": lambda p: _(
+        "This organisation cannot hold these roles: coordinators and SOP authors work at the secretariat, "
+        "focal points at service providers."),
+    "role_not_grantable_to_self": lambda p: _("You cannot grant yourself a role; ask another administrator."),
+    "not_a_managed_organisation": lambda p: _("Choose an organisation whose accounts you manage."),
 }
 
 

@@ -53,6 +53,7 @@ def load_demo_data(uow: UnitOfWork, clock: Clock) -> DemoData:
                 mou_signed=entry.get("mou_signed", False),
                 data_sharing_signed=entry.get("data_sharing_signed", False),
                 is_demo=True,
+                is_secretariat=entry.get("secretariat", False),
             )
             for service in entry.get("services", []):
                 uow.session.add(_service(organisation_id, service))

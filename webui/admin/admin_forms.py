@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from engine import field_problems as problem
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import InvalidData
 from engine.services.accounts.administration import NewAccount, NewOrganisation
@@ -24,11 +25,13 @@ def new_account(form: MultiDict, administrator) -> NewAccount:
         language = Language(form.get("language") or Language.FR.value)
     except ValueError:
         raise InvalidData("unknown language", {"language": [_("Unknown language.")]}) from None
-    organisation = form.get("organisation", "")
+    organisation = form.get("organisation", "").strip()
+    if organisation and not (organisation.isascii() and organisation.isdigit() and len(organisation) <= 18):
+        raise InvalidData("unknown organisation", {"organisation": [problem.not_a_managed_organisation()]})
     return NewAccount(
         username=form.get("username", "").strip().lower(),
         roles=roles_of(form),
-        organisation_id=int(organisation) if organisation.isdigit() else administrator.organisation_id,
+        organisation_id=int(organisation) if organisation else administrator.organisation_id,
         display_name=form.get("display_name", "").strip(),
         email=form.get("email", "").strip(),
         language=language,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -78,7 +80,11 @@ def enable_user(user_id: int):
 @role_required(Role.ADMIN)
 def edit_roles(user_id: int):
     """Replace an account's roles."""
-    account = set_account_roles(uow(), clock(), g.user.actor, user_id, roles_of(request.form))
+    try:
+        account = set_account_roles(uow(), clock(), g.user.actor, user_id, roles_of(request.form))
+    except InvalidData as invalid:
+        refused = RoleErrors(user_id, field_messages(invalid.errors).get("roles", []))
+        return _users_page(created=None, values={}, errors={}, role_errors=refused), 422
     flash(_("The roles of %(username)s were changed.", username=account.username), "info")
     return redirect(url_for("admin.users"))
 
@@ -121,10 +127,18 @@ def retry_delivery(delivery_id: int):
     return redirect(url_for("admin.deliveries"))
 
 
-def _users_page(created, values: dict, errors: dict, reset=None) -> str:
+class RoleErrors(NamedTuple):
+    """Why the roles of one account were not changed, shown beside its role editor."""
+
+    user_id: int
+    messages: list[str]
+
+
+def _users_page(created, values: dict, errors: dict, reset=None, role_errors: RoleErrors | None = None) -> str:
     listing = list_accounts(uow(), g.user.actor)
     return render_template("admin/users.html", listing=listing, created=created, values=values, errors=errors,
-                           reset=reset, role_choices=[(role.value, ROLE_NAMES[role]) for role in Role])
+                           reset=reset, role_errors=role_errors,
+                           role_choices=[(role.value, ROLE_NAMES[role]) for role in Role])
 
 
 def _organisations_page(values: dict, errors: dict) -> str:

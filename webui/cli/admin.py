@@ -81,12 +81,15 @@ def org() -> None:
 @click.option("--region", "regions", multiple=True, help="Region served; repeat for several.")
 @click.option("--mou-signed", is_flag=True, help="It signed the MNR memorandum of understanding.")
 @click.option("--data-sharing-signed", is_flag=True, help="It signed the data-sharing agreement.")
-def create_org_command(slug, name, kind, provider, regions, mou_signed, data_sharing_signed) -> None:
+@click.option("--secretariat", is_flag=True, help="It is the mechanism's secretariat (one per installation): its "
+              "people coordinate, author the SOPs and administer every organisation.")
+def create_org_command(slug, name, kind, provider, regions, mou_signed, data_sharing_signed, secretariat) -> None:
     """Add an organisation to the directory."""
     container = command_container()
     with one_line_errors():
         create_organisation(
             container.uow(), container.clock, slug, name, kind=OrganisationKind(kind), is_provider=provider,
             regions=regions, mou_signed=mou_signed, data_sharing_signed=data_sharing_signed,
+            is_secretariat=secretariat,
         )
-    click.echo(f"Created organisation {slug}.")
+    click.echo(f"Created organisation {slug}" + (", the mechanism's secretariat." if secretariat else "."))

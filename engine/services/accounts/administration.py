@@ -9,8 +9,11 @@
     add_organisation(uow, clock, actor, NewOrganisation("caritas", "Caritas Douala", OrganisationKind.NGO))
 
 An administrator manages the accounts of their own organisation. The administrators of the
-mechanism's secretariat (the organisation of its coordinators) manage every organisation's
-accounts and the list of organisations. Every change lands in the audit log. A password an
+mechanism's secretariat (the organisation an operator named as such) manage every organisation's
+accounts and the list of organisations. Granting is bounded: an account holds only the roles its
+organisation holds (coordinators and SOP authors at the secretariat, focal points at providers), so
+only the secretariat's administrators make coordinators and SOP authors, and nobody grants
+themselves a role. Every change lands in the audit log. A password an
 administrator chose or had made is known to them: its owner must replace it at their first sign-in.
 """
 
@@ -26,12 +29,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from engine import field_problems as problem
-from engine.access import Actor
+from engine.access import Actor, can_grant_roles, roles_held_in
 from engine.clock import Clock
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.field_problems import FieldProblem
-from engine.services.accounts.creation import create_organisation, create_user
+from engine.services.accounts.creation import check_roles_held, create_organisation, create_user
 from engine.store.models import AuditEntry, Organisation, User, UserRole, UserSession
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
@@ -59,6 +62,7 @@ class AccountView:
     active: bool
     last_login_at: datetime | None
     must_change_password: bool  # still holds a password an administrator chose or had made
+    holdable_roles: frozenset[Role]  # what its organisation's people may hold (engine.access.roles_held_in)
 
 
 @dataclass(frozen=True)
@@ -134,15 +138,9 @@ class NewOrganisation:
 
 
 def secretariat_id(uow: UnitOfWork) -> int | None:
-    """The mechanism's secretariat: the organisation of its active coordinators (lowest id if several)."""
+    """The mechanism's secretariat (named by an operator), if the installation has one yet."""
     with uow:
-        return uow.session.scalar(
-            select(User.organisation_id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.COORDINATOR, User.active.is_(True))
-            .order_by(User.organisation_id)
-            .limit(1)
-        )
+        return uow.session.scalar(select(Organisation.id).where(Organisation.is_secretariat.is_(True)))
 
 
 def can_administer(actor: Actor) -> bool:
@@ -188,7 +186,9 @@ def create_account(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAccount)
         organisation_id = actor.organisation_id if new.organisation_id is None else new.organisation_id
         organisation = uow.session.get(Organisation, organisation_id)
         if organisation is None or not can_manage_accounts_of(actor, organisation.id, secretariat_id(uow)):
-            raise NotFound(f"organisation {organisation_id} does not exist or is not yours to manage")
+            raise InvalidData(f"organisation {organisation_id} does not exist or is not yours to manage",
+                              {"organisation": [problem.not_a_managed_organisation()]})
+        check_roles_held(organisation, new.roles)
         # Added first: create_user commits the account and this entry together.
         _audit(uow, clock, actor, "account.created", "user", new.username,
                {"organisation": organisation.slug, "roles": sorted(r.value for r in new.roles),
@@ -196,7 +196,7 @@ def create_account(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAccount)
         user_id = create_user(uow, clock, new.username, organisation.slug, new.roles,
                               display_name=new.display_name or None, email=new.email or None,
                               language=new.language, password=password, groups=new.groups,
-                              must_change_password=True)
+                              must_change_password=True, may_name_secretariat=False)
     return CreatedAccount(user_id, new.username, None if new.password else password)
 
 
@@ -241,6 +241,9 @@ def set_account_roles(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int,
         if user.id == actor.id and Role.ADMIN not in roles:
             raise Conflict("you cannot remove your own administrator role; ask another administrator")
         before = user.roles
+        if not can_grant_roles(actor, user.id, frozenset(before), roles):
+            raise AccessDenied(f"{actor.username} may not grant themselves a role")
+        check_roles_held(user.organisation, roles)
         if before != roles:
             user.role_rows = [row for row in user.role_rows if row.role in roles] + [
                 UserRole(role=role) for role in sorted(roles - before)
@@ -326,6 +329,7 @@ def _account(user: User) -> AccountView:
         language=Language(user.language).value, organisation_id=user.organisation_id,
         organisation_name=user.organisation.name, roles=frozenset(user.roles), active=user.active,
         last_login_at=user.last_login_at, must_change_password=user.must_change_password,
+        holdable_roles=roles_held_in(user.organisation.is_secretariat, user.organisation.is_provider),
     )
 
 

@@ -1,4 +1,10 @@
-"""Creating organisations and user accounts (for operators, the admin pages and the demo seed)."""
+"""Creating organisations and user accounts (for operators, the admin pages and the demo seed).
+
+Which roles an account may hold depends on its organisation (`engine.access.roles_held_in`):
+coordinators and SOP authors work at the mechanism's secretariat, focal points at providers. An
+installation names its secretariat once: with `is_secretariat` when the organisation is created, or,
+for an operator's first coordinator or SOP author, the organisation that account is made in.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from engine import field_problems as problem
+from engine.access import SECRETARIAT_ROLES, roles_held_in
 from engine.clock import Clock
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import Conflict, InvalidData
@@ -25,6 +33,7 @@ def create_organisation(
     mou_signed: bool = False,
     data_sharing_signed: bool = False,
     is_demo: bool = False,
+    is_secretariat: bool = False,
 ) -> int:
     """Add an organisation to the directory; returns its id."""
     if not slug or not name:
@@ -32,6 +41,8 @@ def create_organisation(
     with uow:
         if uow.session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
             raise Conflict(f"organisation {slug!r} already exists")
+        if is_secretariat and (existing := secretariat(uow)) is not None:
+            raise Conflict(f"the mechanism already has its secretariat: {existing.slug!r}")
         organisation = Organisation(
             slug=slug,
             name=name,
@@ -41,6 +52,7 @@ def create_organisation(
             mou_signed=mou_signed,
             data_sharing_signed=data_sharing_signed,
             is_demo=is_demo,
+            is_secretariat=is_secretariat,
             created_at=clock.now(),
         )
         uow.session.add(organisation)
@@ -60,10 +72,13 @@ def create_user(
     password: str | None = None,
     groups: Iterable[str] = (),
     must_change_password: bool = False,
+    may_name_secretariat: bool = True,
 ) -> int:
     """Add a user to an organisation with roles (and a password, hashed with Argon2id); returns the id.
 
     `must_change_password` when someone else chose the password: its owner replaces it at first sign-in.
+    `may_name_secretariat`: operators' first coordinator or SOP author names the secretariat; an
+    administrator granting roles never does.
     """
     roles = {Role(role) for role in roles}
     if not username:
@@ -74,6 +89,9 @@ def create_user(
         organisation = uow.directory.organisation(organisation_slug)
         if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
             raise Conflict(f"user {username!r} already exists")
+        if roles & SECRETARIAT_ROLES and may_name_secretariat and secretariat(uow) is None:
+            organisation.is_secretariat = True
+        check_roles_held(organisation, roles)
         user = User(
             username=username,
             display_name=display_name or username,
@@ -89,3 +107,19 @@ def create_user(
         uow.session.add(user)
         uow.commit()
         return user.id
+
+
+def secretariat(uow: UnitOfWork) -> Organisation | None:
+    """The mechanism's secretariat, once an operator has named it."""
+    return uow.session.scalar(select(Organisation).where(Organisation.is_secretariat.is_(True)))
+
+
+def check_roles_held(organisation: Organisation, roles: Iterable[Role]) -> None:
+    """InvalidData naming each role the organisation's people may not hold."""
+    refused = sorted(set(roles) - roles_held_in(organisation.is_secretariat, organisation.is_provider))
+    if refused:
+        where = {Role.COORDINATOR: "the mechanism's secretariat", Role.SOP_AUTHOR: "the mechanism's secretariat",
+                 Role.PROVIDER_FOCAL_POINT: "a service provider"}
+        reasons = "; ".join(f"{role.value} is held only at {where[role]}" for role in refused)
+        raise InvalidData(f"{organisation.slug!r} cannot hold the role(s) {', '.join(r.value for r in refused)}: {reasons}",
+                          {"roles": [problem.role_not_held_here(role.value for role in refused)]})

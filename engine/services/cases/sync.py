@@ -22,7 +22,7 @@ from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.human_tasks import HumanTask, extensions_of, instance_of
 from engine.store import case_records
 from engine.store.case_records import TaskRecord
-from engine.store.models import TaskRow, User, UserRole
+from engine.store.models import Organisation, TaskRow, User
 
 if TYPE_CHECKING:
     from engine.services.cases.step import Step
@@ -121,15 +121,9 @@ class Resolver:
         return self._users[username]
 
     def coordination_organisation(self) -> int | None:
-        # The mechanism's secretariat: the organisation of its coordinators (one per installation).
+        # The mechanism's secretariat (one per installation, named by an operator).
         if self._coordination is False:
-            self._coordination = self.session.scalar(
-                select(User.organisation_id)
-                .join(UserRole, UserRole.user_id == User.id)
-                .where(UserRole.role == Role.COORDINATOR, User.active.is_(True))
-                .order_by(User.organisation_id)
-                .limit(1)
-            )
+            self._coordination = self.session.scalar(select(Organisation.id).where(Organisation.is_secretariat.is_(True)))
         return self._coordination
 
     def candidate_organisation(self, row: TaskRecord | TaskRow, group: str) -> int:

@@ -19,7 +19,7 @@ from engine.errors import AiguillageError, InvalidData
 from engine.pathways.scenarios import ReadyTask
 from engine.runtime import case_runtime
 from engine.runtime.case_data import case_data
-from engine.services.accounts.creation import create_organisation, create_user
+from engine.services.accounts.creation import create_organisation, create_user, secretariat
 from engine.services.accounts.actors import load_actor
 from engine.runtime.specs import clear_cache as clear_parsed_specs
 from engine.services.cases.step import begin_step, clear_specs_cache
@@ -151,10 +151,14 @@ class PersistedCase:
         if AGENCY not in existing:
             create_organisation(self._uow(), self.clock, AGENCY, "Scenario referring agency", OrganisationKind.NGO,
                                 regions=ALL_REGIONS, mou_signed=True, data_sharing_signed=True)
-        if SECRETARIAT not in existing:
+        with self._uow() as uow:
+            named = secretariat(uow)
+            secretariat_slug = named.slug if named is not None else None
+        # An installation that already names its secretariat keeps it: there is one per mechanism.
+        if secretariat_slug is None and SECRETARIAT not in existing:
             create_organisation(self._uow(), self.clock, SECRETARIAT, "Scenario MNR secretariat", OrganisationKind.MINISTRY,
-                                mou_signed=True, data_sharing_signed=True)
-            self._actor(SECRETARIAT, Role.COORDINATOR.value)
+                                mou_signed=True, data_sharing_signed=True, is_secretariat=True)
+        self._actor(secretariat_slug or SECRETARIAT, Role.COORDINATOR.value)
 
     def _ensure_provider(self, slug: str, sector: str | None) -> None:
         if slug.isdigit() or sector not in Sector.__members__.values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.domain import Language, OrganisationKind, Priority, Role, Sector
@@ -17,6 +17,10 @@ class Organisation(Base):
     """A member of the mechanism: a referring agency, a service provider, or both."""
 
     __tablename__ = "organisations"
+    __table_args__ = (
+        Index("uq_organisations_one_secretariat", "is_secretariat", unique=True,
+              sqlite_where=text("is_secretariat"), postgresql_where=text("is_secretariat")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -28,6 +32,9 @@ class Organisation(Base):
     data_sharing_signed: Mapped[bool] = mapped_column(default=False)
     regions: Mapped[list[Any]] = mapped_column(default=list)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # The mechanism's secretariat (one per installation): its people coordinate, author the SOPs and
+    # administer every organisation. Set by an operator, never by granting a role.
+    is_secretariat: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime]
 
     services: Mapped[list[OrganisationService]] = relationship(

@@ -14,9 +14,10 @@ from web_forms import add_user, csrf_of, sign_in
 
 @pytest.fixture
 def secretariat(container, people, clock):
-    """MINAS holds the mechanism's coordinator: its administrator (chantal_admin) is the secretariat's."""
+    """MINAS is the mechanism's secretariat: its administrator (chantal_admin) is the secretariat's."""
     with container.uow() as uow:
         minas = uow.session.scalar(select(Organisation).where(Organisation.slug == "minas"))
+        minas.is_secretariat = True
         add_user(uow, minas, "edith_coordinator", [Role.COORDINATOR], at=clock.now())
         uow.commit()
 
@@ -116,9 +117,12 @@ def test_admin_of_an_organisation_cannot_touch_another_organisations_accounts(cl
     assert _post(client, f"/admin/users/{diane.id}/disable").status_code == 404
     assert _post(client, f"/admin/users/{diane.id}/roles", {"roles": "admin"}).status_code == 404
     minas = diane.organisation_id
-    assert _post(client, "/admin/users", {"username": "intruder", "roles": "admin",
-                                          "organisation": str(minas)}).status_code == 404
+    # Naming an organisation one does not manage is a mistake in the form, not a way to learn which exist.
+    answer = _post(client, "/admin/users", {"username": "intruder", "roles": "admin", "organisation": str(minas)})
+    assert answer.status_code == 422
     assert _user(container, "diane_author").active
+    with container.uow() as uow:
+        assert uow.session.scalar(select(User).where(User.username == "intruder")) is None
 
 
 @pytest.mark.parametrize("path", ["/admin/users", "/admin/organisations", "/admin/deliveries"])
