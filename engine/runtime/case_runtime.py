@@ -38,7 +38,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import AiguillageError, Conflict, NotFound
 from engine.runtime.escalation_chains import rest_of_chain, resolved_by_answer
-from engine.runtime.human_tasks import DUE_AT_KEY, READY_AT_KEY, HumanTask, due_dates, human_task_of
+from engine.runtime.human_tasks import BOUNDARY_DUE_AT_KEY, DUE_AT_KEY, READY_AT_KEY, HumanTask, due_dates, human_task_of
 from engine.runtime.specs import PathwaySpecs
 from engine.runtime.task_data import plain_data
 from engine.runtime.timers import TIMER_ERROR, parse_moment
@@ -313,7 +313,7 @@ def _stamp_ready_tasks(workflow: BpmnWorkflow) -> None:
         if DUE_AT_KEY not in task.internal_data:
             first = _first_boundary_timer(task)
             if first is not None:
-                task.internal_data[DUE_AT_KEY] = first.isoformat()
+                task.internal_data[BOUNDARY_DUE_AT_KEY] = first.isoformat()
 
 
 def _first_boundary_timer(task: SpiffTask) -> datetime | None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from engine.access import can_list_provider_referrals
 from engine.errors import InvalidData
 from engine.services.pathways.labels import describe_labelled_task, labelled_values, texts_of_cases
-from engine.services.referrals.view import list_referrals, open_step_of_referral, show_referral
+from engine.services.referrals.view import list_referrals, open_step_of_referral, referral_answerable, show_referral
 from engine.services.tasks.completion import complete_task
 from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
@@ -51,8 +51,12 @@ def show(referral_id: int):
 @login_required
 def answer(referral_id: int):
     """Submit the referral's waiting step (acknowledge, decide, report); then back to the same referral."""
+    if not referral_answerable(uow(), referral_id, g.user.actor):
+        show_referral(uow(), clock(), referral_id, g.user.actor)  # NotFound (404) for those who may not see it
+        abort(403)
     task_id = open_step_of_referral(uow(), referral_id, g.user.actor)
-    if task_id is None or request.form.get("task_id") != task_id:
+    # The page names the step it showed; a post naming none answers the step waiting now.
+    if task_id is None or request.form.get("task_id", task_id) != task_id:
         # Someone else answered first, or the form is stale: show the referral as it is now.
         flash(_("This referral has moved on since the page was opened; here it is as it stands."), "info")
         return redirect(url_for("referrals.show", referral_id=referral_id))

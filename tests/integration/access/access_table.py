@@ -112,7 +112,18 @@ TABLE: dict[str, Entry] = {
     # A wrong current password: refused (422) once signed in, so nobody's password changes.
     "POST /account/password": Entry(page(STATE), body={"current_password": "not it", "new_password": "x"}),
     # ---- cases and tasks (pages) ----------------------------------------------------------
+    "GET /cases/": Entry(page(FORBIDDEN, caseworker=ALLOW, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /cases/new": Entry(page(FORBIDDEN, caseworker=ALLOW)),
+    # No pathway chosen: refused (422) for a caseworker, so no case is opened by the matrix.
+    "POST /cases/new": Entry(page(FORBIDDEN, caseworker=STATE)),
     "GET /cases/<reference>": Entry(page(HIDDEN, **CASE)),
+    "GET /cases/<reference>/summary": Entry(page(HIDDEN, **CASE)),
+    # ---- a provider's referrals (pages) ------------------------------------------------------
+    "GET /referrals/": Entry(page(FORBIDDEN, provider=ALLOW)),
+    "GET /referrals/<int:referral_id>": Entry(page(HIDDEN, **REFERRAL)),
+    "GET /referrals/<int:referral_id>/form": Entry(page(HIDDEN, **REFERRAL)),
+    # No step named: the provider is shown the referral as it stands (a redirect), nothing moves.
+    "POST /referrals/<int:referral_id>": Entry(page(HIDDEN, **ANSWER)),
     "GET /tasks/<task_id>": Entry(page(HIDDEN, **TASK)),
     # An empty form: refused field by field (422) once access is granted, so nothing moves.
     "POST /tasks/<task_id>": Entry(page(HIDDEN, **TASK_WRITE)),

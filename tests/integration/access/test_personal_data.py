@@ -148,6 +148,7 @@ def _walk(world: World) -> list[Step]:
                                                  .order_by(EscalationRow.id)).all()[1]
     referral = lambda w, m: f"/api/v1/referrals/{_latest_health_referral(w, m.get('case_id', own.case_id))}"  # noqa: E731
     new_case = lambda w, m: f"/api/v1/cases/{m['case_id']}"  # noqa: E731
+    page_referral = lambda w, m: f"/referrals/{_latest_health_referral(w, m.get('case_id', own.case_id))}"  # noqa: E731
 
     def answer(move: str, body: dict, case: str = "own") -> Step:
         return Step(f"POST /api/v1/referrals/<referral_id>/{move}", Role.PROVIDER,
@@ -165,6 +166,11 @@ def _walk(world: World) -> list[Step]:
         Step("GET /api/v1/cases/<case_id>/history", Role.COORDINATOR,
              lambda w, m: f"/api/v1/cases/{own.case_id}/history", "case.viewed"),
         Step("GET /api/v1/referrals/<referral_id>", Role.PROVIDER, referral, "referral.viewed"),
+        Step("GET /cases/<reference>/summary", Role.CASEWORKER, lambda w, m: f"/cases/{own.reference}/summary",
+             "case.viewed"),
+        Step("GET /referrals/<int:referral_id>", Role.PROVIDER, lambda w, m: page_referral(w, m), "referral.viewed"),
+        Step("GET /referrals/<int:referral_id>/form", Role.PROVIDER, lambda w, m: page_referral(w, m) + "/form",
+             "referral.viewed"),
         *[Step(f"POST /tasks/<task_id>/{move}", Role.CASEWORKER, lambda w, m, move=move: f"/tasks/{task}/{move}",
                action) for move, action in moves],
         *[Step(f"POST /api/v1/tasks/<task_id>/{move}", Role.CASEWORKER,
@@ -214,7 +220,9 @@ def _walk(world: World) -> list[Step]:
         Step("POST /tasks/<task_id>", Role.CASEWORKER,
              lambda w, m: f"/tasks/{_open_task(w, m['case_id'], 'Task_SendReferral', 'health')}",
              "case.task_completed", {"provider_id": "demo-hopital-douala"}, case="new"),
-        answer("acknowledge", acknowledged, "new"),
+        # The provider acknowledges this one on its referral page.
+        Step("POST /referrals/<int:referral_id>", Role.PROVIDER, page_referral, "case.task_completed", acknowledged,
+             case="new"),
         answer("decline", {"decline_reason": "no_capacity"}, "new"),
     ]
     return steps
