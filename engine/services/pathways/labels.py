@@ -193,6 +193,7 @@ def labelled_values(texts: PathwayTexts, values: dict) -> tuple:
     return tuple(
         (texts.labels.field(name), value if isinstance(value, (bool, int, float)) else texts.labels.value(name, str(value)))
         for name, value in values.items()
+        if value is not None and value != ""  # a field left empty says nothing
     )
 
 

@@ -112,9 +112,12 @@ def test_caseworker_completes_identification_through_its_form(demo):
     assert 'aria-invalid="true"' in refused.get_data(as_text=True)
 
     done = client.post(f"/tasks/{task_id}", data={**_as_form(IDENTIFICATION), "csrf_token": csrf_of(client, "/")})
-    assert done.status_code == 302 and done.headers["Location"] == f"/cases/{case.reference}"
-    case_page = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert "Tâche terminée." in case_page
+    # The next useful page: the case's next task, which is the caseworker's to do.
+    assert done.status_code == 302 and done.headers["Location"].startswith("/tasks/")
+    assert done.headers["Location"] != f"/tasks/{task_id}"
+    next_page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Tâche terminée." in next_page and "Évaluer les besoins" in next_page
+    case_page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert f"/tasks/{task_id}" not in case_page
 
 
@@ -147,7 +150,7 @@ def test_inbox_names_the_group_a_task_is_offered_to_in_the_users_language(demo):
     page = client.get("/tasks/").get_data(as_text=True)
     if f"/tasks/{task_id}/release" in page:
         client.post(f"/tasks/{task_id}/release", data={"csrf_token": csrf_of(client, "/")})
-    assert "<td>Gestionnaire de cas</td>" in client.get("/tasks/").get_data(as_text=True)
+    assert '<td data-label="Attribuée à">Gestionnaire de cas</td>' in client.get("/tasks/").get_data(as_text=True)
 
 
 def test_directory_lists_providers_their_services_and_unsigned_agreements(demo):
