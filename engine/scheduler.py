@@ -4,8 +4,8 @@
     build_scheduler(jobs, blocking=True).start()        # `aiguillage scheduler`
     start_in_process(container)                         # the demo's web process, started once
 
-The jobs: the deadline sweep, the notification dispatch, the steering committee's summary and
-housekeeping. APScheduler keeps its jobs in memory and never stores a deadline: deadlines live in
+The jobs: the deadline sweep, the notification dispatch, the steering committee's summary,
+housekeeping and sealing the audit log's new rows into its hash chain. APScheduler keeps its jobs in memory and never stores a deadline: deadlines live in
 the database, so any number of scheduler processes can run (PostgreSQL) and a restarted one
 simply carries on. Each job runs at most once at a time per process, and missed runs coalesce.
 """
@@ -26,12 +26,13 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.errors import AiguillageError, Conflict
+from engine.services.audit.chain import seal_audit_log
 from engine.services.escalations.deadlines import default_worker_id, housekeeping, sweep_deadlines
 from engine.services.escalations.handling import queue_steering_summary
 
 log = logging.getLogger(__name__)
 
-JOB_NAMES = ("sweep", "dispatch", "summary", "housekeeping")
+JOB_NAMES = ("sweep", "dispatch", "summary", "housekeeping", "audit_seal")
 LOCK_FILE = "scheduler.lock"
 
 
@@ -47,6 +48,7 @@ class ScheduleSettings:
     dispatch_seconds: int = 30
     summary_seconds: int = 7 * 24 * 3600
     housekeeping_seconds: int = 3600
+    audit_seal_seconds: int = 60
     sweep_batch: int = 100
     # The summary covers the period since the previous one.
     summary_days: int = 7
@@ -61,7 +63,8 @@ class ScheduleSettings:
         """The same, from a mapping of variables."""
         defaults = cls()
         values = {}
-        for name in ("sweep_seconds", "dispatch_seconds", "summary_seconds", "housekeeping_seconds", "sweep_batch", "summary_days"):
+        for name in ("sweep_seconds", "dispatch_seconds", "summary_seconds", "housekeeping_seconds", "audit_seal_seconds",
+                     "sweep_batch", "summary_days"):
             variable = f"AIGUILLAGE_{name.upper()}"
             raw = env.get(variable)
             if raw is None or raw == "":
@@ -96,6 +99,7 @@ def scheduler_jobs(container, schedule: ScheduleSettings, worker_id: str | None 
         "summary": Job("summary", schedule.summary_seconds,
                        lambda: _summary_line(queue_steering_summary(uow(), clock, timedelta(days=schedule.summary_days)))),
         "housekeeping": Job("housekeeping", schedule.housekeeping_seconds, lambda: housekeeping(uow, clock)),
+        "audit_seal": Job("audit_seal", schedule.audit_seal_seconds, lambda: seal_audit_log(uow(), clock)),
     }
     dispatch = _dispatch_call(container, worker)
     if dispatch is not None:

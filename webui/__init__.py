@@ -42,6 +42,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.security_headers import init_security_headers
     from webui.tasks.blueprint import bp as tasks_bp
     from webui.training_banner import init_training_banner
+    from webui.untrusted_input import init_untrusted_input
     from webui.urgency import init_page_helpers
     from webui.referrals.blueprint import bp as referrals_bp
 
@@ -68,6 +69,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     init_i18n(app)
     init_session_user(app)
     init_csrf(app)
+    init_untrusted_input(app)
     init_security_headers(app)
     init_error_pages(app, api_error)
     init_training_banner(app)

@@ -61,6 +61,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
         "MAX_CONTENT_LENGTH": _positive_int(environ, "AIGUILLAGE_MAX_REQUEST_BYTES", 4 * 1024 * 1024),
         "LOGIN_MAX_FAILURES": _positive_int(environ, "AIGUILLAGE_LOGIN_MAX_FAILURES", 5),
+        # One address trying one password against many usernames: an office behind one address fails more often.
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": _positive_int(environ, "AIGUILLAGE_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
         "LOGIN_FAILURE_WINDOW": timedelta(
             minutes=_positive_int(environ, "AIGUILLAGE_LOGIN_WINDOW_MINUTES", 15)
         ),

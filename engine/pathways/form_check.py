@@ -32,13 +32,11 @@ from typing import Any
 from engine import field_problems as problem
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
+from engine.untrusted_values import CONTROL_CHARACTERS as _CONTROL
 from engine.pathways.forms import LONG_MAX, LONG_MIN, MAX_TEXT, FieldSpec, form_spec_of, parse_date
 
 # Digits as text, with a sign: one more digit than a long holds, so that the range check names the limit.
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,20}")
-# Control characters other than tab and line breaks, and halves of surrogate pairs: no person types
-# them, PostgreSQL refuses NUL in text and UTF-8 cannot encode a lone surrogate.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class _Refused(Exception):

@@ -117,7 +117,7 @@ def deliveries():
     return render_template("admin/deliveries.html", letters=dead_letters(container().uow))
 
 
-@bp.post("/deliveries/<int:delivery_id>/retry")
+@bp.post("/deliveries/<bigid:delivery_id>/retry")
 @role_required(Role.ADMIN)
 def retry_delivery(delivery_id: int):
     """Send a dead-lettered notification once more (at the dispatcher's next run)."""

@@ -13,6 +13,7 @@ from engine.services.referrals import answers as referral_answers
 from webui.api.operations import operation
 from webui.api.schemas import SHORT_TEXT, FormValue, StepResult
 from webui.request_scope import clock, uow
+from webui.untrusted_input import judged_by_pathway_form
 
 
 class RecordConsentBody(Schema):
@@ -34,6 +35,7 @@ class WithdrawConsentBody(Schema):
 
 @operation("POST", "/cases/<case_id>/consents", tag="consents", body=RecordConsentBody, response=StepResult,
            errors=(403, 409))
+@judged_by_pathway_form
 def record_consent(case_id: int, body: dict):
     """Record consent (or its refusal) at the case's consent step (409 if the case is not at that step)."""
     data = {**body["data"], "consent_given": body["consent_given"]}

@@ -18,19 +18,21 @@ from flask import Blueprint, abort, g, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.domain import Role
+from engine.untrusted_values import BIG_ID_MAX, INTEGER_ID_MAX, parse_id
 from webui.auth.session_user import login_required
+from webui.untrusted_input import json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-# Largest id the database columns hold: bigger numbers name nothing (and would overflow).
-MAX_ID = 2**31 - 1
 MAX_LIMIT = 100
 MAX_OFFSET = 100_000
 
 # Every path parameter of the API, by name: how it is parsed and documented.
+# Ids bounded to their column: bigger numbers name nothing (and would overflow).
 PATH_PARAMETERS: dict[str, fields.Field] = {
-    name: fields.Integer(strict=False, validate=validate.Range(1, MAX_ID))
-    for name in ("case_id", "referral_id", "escalation_id", "notification_id")
+    name: fields.Integer(strict=True, validate=validate.Range(1, maximum))
+    for name, maximum in (("case_id", INTEGER_ID_MAX), ("referral_id", INTEGER_ID_MAX),
+                          ("escalation_id", INTEGER_ID_MAX), ("notification_id", BIG_ID_MAX))
 }
 PATH_PARAMETERS["task_id"] = fields.String(validate=validate.Length(1, 64))
 
@@ -109,8 +111,9 @@ def operation(
 def _path_arguments(path: dict[str, str]) -> dict:
     parsed = {}
     for name, value in path.items():
+        field_ = PATH_PARAMETERS[name]
         try:
-            parsed[name] = PATH_PARAMETERS[name].deserialize(value)
+            parsed[name] = field_.deserialize(parse_id(value, BIG_ID_MAX) if isinstance(field_, fields.Integer) else value)
         except ValidationError:
             # A malformed id names nothing: the same answer as an id that does not exist.
             abort(404, description=f"{name} {value[:64]!r} does not exist")
@@ -120,7 +123,7 @@ def _path_arguments(path: dict[str, str]) -> dict:
 def _json_object() -> dict:
     if not request.get_data(cache=True):
         return {}
-    payload = request.get_json(force=True, silent=True)
+    payload = json_body()
     if not isinstance(payload, dict):
         raise ValidationError({"_body": ["the request body must be a JSON object"]})
     return payload

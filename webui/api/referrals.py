@@ -15,6 +15,7 @@ from engine.services.referrals import view as referral_view
 from webui.api.operations import Page, operation
 from webui.api.schemas import FormValue, StepResult, page_of
 from webui.request_scope import clock, uow
+from webui.untrusted_input import judged_by_pathway_form
 
 ANSWER_ERRORS = (403, 409)
 
@@ -53,6 +54,9 @@ class ReferralDetail(ReferralSummary):
     shared_data = fields.Dict(keys=fields.String(), values=fields.Raw(),
                               metadata={"description": "only the fields this referral shares"})
     outcome_note = fields.String(allow_none=True)
+    personal_data_until = fields.DateTime(allow_none=True, metadata={
+        "description": "when the provider stops receiving the person's data (a set time after the referral closed)"})
+    personal_data_ended = fields.Boolean(metadata={"description": "true once the provider's access has ended"})
 
 
 ReferralList = page_of("ReferralList", "referrals", ReferralSummary)
@@ -126,6 +130,7 @@ def _answer(referral_id: int, move: str, data: dict):
 
 @operation("POST", "/referrals/<referral_id>/acknowledge", tag="referrals", body=AcknowledgeBody,
            response=StepResult, errors=ANSWER_ERRORS)
+@judged_by_pathway_form
 def acknowledge_referral(referral_id: int, body: dict):
     """Acknowledge receipt (the provider it is addressed to)."""
     return _answer(referral_id, "acknowledge", _form_data(body))
@@ -133,6 +138,7 @@ def acknowledge_referral(referral_id: int, body: dict):
 
 @operation("POST", "/referrals/<referral_id>/accept", tag="referrals", body=AcceptBody, response=StepResult,
            errors=ANSWER_ERRORS)
+@judged_by_pathway_form
 def accept_referral(referral_id: int, body: dict):
     """Accept an acknowledged referral."""
     return _answer(referral_id, "decide", _form_data(body, decision="accepted"))
@@ -140,6 +146,7 @@ def accept_referral(referral_id: int, body: dict):
 
 @operation("POST", "/referrals/<referral_id>/decline", tag="referrals", body=DeclineBody, response=StepResult,
            errors=ANSWER_ERRORS)
+@judged_by_pathway_form
 def decline_referral(referral_id: int, body: dict):
     """Decline an acknowledged referral with a reason."""
     return _answer(referral_id, "decide", _form_data(body, decision="declined"))
@@ -147,6 +154,7 @@ def decline_referral(referral_id: int, body: dict):
 
 @operation("POST", "/referrals/<referral_id>/redirect", tag="referrals", body=RedirectBody, response=StepResult,
            errors=ANSWER_ERRORS)
+@judged_by_pathway_form
 def redirect_referral(referral_id: int, body: dict):
     """Redirect an acknowledged referral; the caseworker then sends it to another provider."""
     return _answer(referral_id, "decide", _form_data(body, decision="redirected"))
@@ -154,6 +162,7 @@ def redirect_referral(referral_id: int, body: dict):
 
 @operation("POST", "/referrals/<referral_id>/outcome", tag="referrals", body=OutcomeBody, response=StepResult,
            errors=ANSWER_ERRORS)
+@judged_by_pathway_form
 def report_referral_outcome(referral_id: int, body: dict):
     """Report whether the service was delivered, closing an accepted referral."""
     return _answer(referral_id, "outcome", _form_data(body))

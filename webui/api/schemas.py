@@ -190,16 +190,33 @@ class FormField(Schema):
     options = fields.List(fields.Nested(FormOption))
 
 
-class ProviderChoice(Schema):
-    """A provider the referral step may send to (give its `slug` as `provider_id`)."""
+class MatchFinding(Schema):
+    """One reason or warning about a provider: a stable code, its parameters, and the English text."""
 
+    code = fields.String()
+    text = fields.String()
+    params = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+class ProviderChoice(Schema):
+    """A provider the referral step may send to (give its `slug` as `provider_id`), ranked best first.
+    One with `failures` needs a reason (the step's reason field); a `refused` one cannot receive it."""
+
+    rank = fields.Integer()
     organisation_id = fields.Integer()
     slug = fields.String()
     name = fields.String()
+    service_id = fields.String(metadata={"description": "the HSDS service id"})
     service_name = fields.String()
     languages = fields.List(fields.String())
     capacity = fields.Integer(allow_none=True)
+    capacity_available = fields.Integer(allow_none=True)
     agreements_signed = fields.Boolean()
+    refused = fields.Boolean()
+    needs_reason = fields.Boolean()
+    reasons = fields.List(fields.Nested(MatchFinding))
+    warnings = fields.List(fields.Nested(MatchFinding))
+    failures = fields.List(fields.Nested(MatchFinding))
 
 
 class TaskDetail(Schema):
@@ -213,6 +230,8 @@ class TaskDetail(Schema):
     assignee_id = fields.Integer(allow_none=True)
     fields_ = fields.List(fields.Nested(FormField), data_key="fields", attribute="fields")
     providers = fields.List(fields.Nested(ProviderChoice))
+    matching = fields.Nested(MatchFinding, allow_none=True,
+                             metadata={"description": "for a referral step: how many providers fit, or why none does"})
 
 
 class CompleteTaskBody(Schema):

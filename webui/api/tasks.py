@@ -14,6 +14,7 @@ from engine.services.tasks import completion as tasks
 from webui.api import schemas
 from webui.api.operations import operation
 from webui.request_scope import clock, uow
+from webui.untrusted_input import judged_by_pathway_form
 
 
 @operation("GET", "/tasks", tag="tasks", query=schemas.ListQuery, response=schemas.TaskList)
@@ -48,6 +49,7 @@ def release_task(task_id: str):
 
 @operation("POST", "/tasks/<task_id>/complete", tag="tasks", body=schemas.CompleteTaskBody,
            response=schemas.StepResult, errors=(403, 409))
+@judged_by_pathway_form
 def complete_task(task_id: str, body: dict):
     """Submit a task's form: 422 lists every field to correct and changes nothing; 409 if it changed meanwhile."""
     return tasks.complete_task(uow(), clock(), task_id, g.user.actor, body["data"])

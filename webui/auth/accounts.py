@@ -83,6 +83,14 @@ def recent_failures(session: Session, *, username: str, user: User | None, ip: s
     return session.scalar(failed) or 0
 
 
+def recent_failures_from(session: Session, *, ip: str | None, since: datetime) -> int:
+    """Failed sign-ins from this address since `since`, whatever the username (a success resets nothing)."""
+    return session.scalar(
+        select(func.count()).select_from(AuditEntry)
+        .where(AuditEntry.action == SIGN_IN_FAILED, AuditEntry.ip == ip, AuditEntry.at >= since)
+    ) or 0
+
+
 def set_language(session: Session, user_id: int, language: Language) -> None:
     """Remember the user's interface language."""
     user = session.get(User, user_id)
@@ -91,17 +99,15 @@ def set_language(session: Session, user_id: int, language: Language) -> None:
 
 
 def change_password(session: Session, *, user_id: int, new_hash: str, ip: str | None, user_agent: str | None,
-                    at: datetime, keep_session: str | None = None) -> None:
-    """Store the user's new password hash and end their other sessions, audited (the caller checked the old one)."""
+                    at: datetime) -> None:
+    """Store the user's new password hash and end all their sessions, audited (the caller checked the old one)."""
     user = session.get(User, user_id)
     user.password_hash = new_hash
     # Their own choice now: nothing is held back any more.
     user.must_change_password = False
     # Whoever may have learnt the old password loses the sessions it opened.
-    others = (UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-    if keep_session is not None:
-        others += (UserSession.token_hash != keep_session,)
-    session.execute(update(UserSession).where(*others).values(ended_at=at))
+    session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+                    .values(ended_at=at))
     _audit(session, PASSWORD_CHANGED, user_id=user.id, object_id=user.username, ip=ip, user_agent=user_agent, at=at)
 
 

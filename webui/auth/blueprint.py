@@ -12,7 +12,7 @@ from engine.services.accounts.administration import MIN_PASSWORD
 from webui.auth import accounts
 from webui.auth.api_tokens import new_token, token_hash
 from webui.auth.passwords import hash_password, needs_rehash, password_matches
-from webui.auth.session_user import current_session_hash, end_session, login_required, start_session
+from webui.auth.session_user import end_session, login_required, start_session
 from webui.i18n import SESSION_KEY as LANGUAGE_KEY
 from webui.request_scope import clock, uow
 
@@ -43,7 +43,7 @@ def login():
 
 @bp.post("/login")
 def login_submit():
-    """Check the username and password, with throttling per username and address."""
+    """Check the username and password, with throttling per address and per username and address."""
     username = request.form.get("username", "").strip()[:MAX_USERNAME]
     password = request.form.get("password", "")[:MAX_PASSWORD]
     next_url = request.form.get("next")
@@ -51,10 +51,14 @@ def login_submit():
     db = uow().session
     user = accounts.user_by_username(db, username) if username else None
     window_start = now - current_app.config["LOGIN_FAILURE_WINDOW"]
+    minutes = int(current_app.config["LOGIN_FAILURE_WINDOW"] / timedelta(minutes=1))
+    if accounts.recent_failures_from(db, ip=request.remote_addr, since=window_start) >= \
+            current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
+        abort(429, description=_("Too many failed sign-in attempts from your address. "
+                                 "Try again in %(minutes)d minutes.", minutes=minutes))
     failures = accounts.recent_failures(db, username=username, user=user, ip=request.remote_addr,
                                         since=window_start)
     if failures >= current_app.config["LOGIN_MAX_FAILURES"]:
-        minutes = int(current_app.config["LOGIN_FAILURE_WINDOW"] / timedelta(minutes=1))
         abort(429, description=_("Too many failed sign-in attempts for this account from your address. "
                                  "Try again in %(minutes)d minutes.", minutes=minutes))
     matched = password_matches(user.password_hash if user else None, password)
@@ -124,9 +128,11 @@ def change_password():
         errors["new_password_again"] = [_("The two new passwords differ.")]
     if errors:
         return render_template("auth/password.html", errors=errors), 422
+    # Every session ends, this one too: it goes on under a new id (whoever held the old cookie is out).
     accounts.change_password(uow().session, user_id=g.user.id, new_hash=hash_password(new), ip=request.remote_addr,
-                             user_agent=request.user_agent.string, at=clock().now(), keep_session=current_session_hash())
+                             user_agent=request.user_agent.string, at=clock().now())
     uow().commit()
+    start_session(user)
     flash(_("Your password was changed."), "info")
     return redirect(url_for("dashboard.home"))
 

@@ -38,9 +38,17 @@ def _register_commands() -> None:
 
     main.add_command(scheduler)
 
+    from webui.cli.directory import directory
+
+    main.add_command(directory)
+
     from webui.cli.clock import clock
 
     main.add_command(clock)
+
+    from webui.cli.audit import audit
+
+    main.add_command(audit)
 
     from webui.cli.serve import demo, serve
 

@@ -125,11 +125,16 @@ def form_command(task_id: str, username: str) -> None:
             continue
         choices = f"  one of: {', '.join(field.choices)}" if field.choices else ""
         click.echo(f"  {field.id}  {field.type}{'  required' if field.required else ''}{choices}  - {field.label}")
-    if form.providers:
-        click.echo("Providers (provider_id):")
+    if form.matching is not None:
+        click.echo(f"Providers (provider_id), best first: {form.matching.text}")
     for provider in form.providers:
-        signed = "" if provider.agreements_signed else "  (agreements not signed: needs a consent naming it)"
-        click.echo(f"  {provider.slug}  {provider.name} - {provider.service_name}{signed}")
+        verdict = "refused" if provider.refused else "needs a reason" if provider.needs_reason else "fits"
+        click.echo(f"  {provider.rank}. {provider.slug}  {provider.name} - {provider.service_name}  [{verdict}]")
+        for finding in provider.failures:
+            click.echo(f"       x {finding.text}")
+        for finding in provider.warnings:
+            click.echo(f"       ! {finding.text}")
+        click.echo(f"       + {'; '.join(finding.text for finding in provider.reasons)}")
 
 
 @task.command("complete")

@@ -34,7 +34,7 @@ def notifications():
     return render_template("dashboard/notifications.html", notifications=items)
 
 
-@bp.post("/notifications/<int:notification_id>/read")
+@bp.post("/notifications/<bigid:notification_id>/read")
 @login_required
 def mark_read(notification_id: int):
     """Mark one notification read."""

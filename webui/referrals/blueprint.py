@@ -14,6 +14,7 @@ from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
 from webui.i18n import current_language
 from webui.request_scope import clock, uow
+from webui.untrusted_input import judged_by_pathway_form
 from webui.tasks.form_inputs import form_inputs, submit_label
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
@@ -49,6 +50,7 @@ def show(referral_id: int):
 
 @bp.post("/<int:referral_id>")
 @login_required
+@judged_by_pathway_form
 def answer(referral_id: int):
     """Submit the referral's waiting step (acknowledge, decide, report); then back to the same referral."""
     if not referral_answerable(uow(), referral_id, g.user.actor):

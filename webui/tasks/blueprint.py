@@ -16,17 +16,20 @@ from webui.engine_messages import field_messages
 from webui.i18n import current_language
 from webui.request_scope import clock, uow
 from webui.tasks.form_inputs import form_inputs, submit_label
+from webui.tasks.provider_words import finding_words, verdict
+from webui.untrusted_input import judged_by_pathway_form
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 PAGE_SIZE = 50
+MAX_PAGE = 2000  # as deep as the API's offsets go: deeper pages would only load the database
 
 
 @bp.get("/")
 @login_required
 def inbox():
     """The user's open tasks and their groups' unclaimed ones, most pressing first."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     tasks = labelled_tasks(uow(), list_inbox(uow(), g.user.actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE),
                            current_language())
     return render_template("tasks/inbox.html", tasks=tasks, page=page, page_size=PAGE_SIZE)
@@ -57,6 +60,7 @@ def show(task_id: str):
 
 @bp.post("/<task_id>")
 @login_required
+@judged_by_pathway_form
 def complete(task_id: str):
     """Submit the task's form; the service checks every field and answers with all problems at once."""
     # The form posts strings; the service converts and checks them against the task's own form.
@@ -92,4 +96,5 @@ def _task_page(task, values: dict, errors: dict) -> str:
     if context is not None:
         context = labelled_tasks(uow(), [context], current_language())[0]
     return render_template("tasks/task.html", task=task, inputs=form_inputs(task), values=values, errors=errors,
-                           context=context, submit_label=submit_label(task))
+                           context=context, submit_label=submit_label(task), finding_words=finding_words,
+                           verdict=verdict)

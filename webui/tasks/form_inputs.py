@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from webui.tasks.provider_words import verdict
+
 PROVIDER_FIELD = "provider_id"  # the referral step's field naming the receiving organisation
 INPUT_TYPES = {"long": "number", "date": "date", "string": "text"}
 
@@ -30,7 +32,7 @@ def form_inputs(task) -> list[FormInput]:
     for field in task.fields:
         choices = None
         if field.id == PROVIDER_FIELD and task.providers:
-            choices = [(p.slug, f"{p.name} — {p.service_name}") for p in task.providers]
+            choices = [(p.slug, f"{p.rank}. {p.name} — {p.service_name} ({verdict(p)})") for p in task.providers]
         elif field.type == "boolean":
             choices = [("true", _("Yes")), ("false", _("No"))]
         elif field.type == "enum":

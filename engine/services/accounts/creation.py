@@ -20,6 +20,7 @@ from engine.errors import Conflict, InvalidData
 from engine.store.models import Organisation, User, UserGroup, UserRole
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
+from engine.untrusted_values import refuse_control_characters
 
 
 def create_organisation(
@@ -85,6 +86,7 @@ def create_user(
         raise InvalidData("a user needs a username")
     if not roles:
         raise InvalidData(f"user {username!r} needs at least one role")
+    refuse_control_characters(username=username, display_name=display_name, email=email, password=password)
     with uow:
         organisation = uow.directory.organisation(organisation_slug)
         if uow.session.scalar(select(User.id).where(User.username == username)) is not None:

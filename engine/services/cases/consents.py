@@ -18,24 +18,17 @@ from engine.domain import ConsentGiver, ConsentMethod, ReferralState, Role, Sect
 from engine.domain.referral_states import OPEN_STATES
 from engine.errors import AccessDenied, Conflict, ConsentRequired, InvalidData
 from engine.field_problems import required
+from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.runtime import case_runtime
 from engine.runtime.signals import send_signal, waiting_signals
 from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
 from engine.services.cases.step_lock import lock_for_writing
+from engine.services.directory.vocabulary import LANGUAGE_CODES
 from engine.store.models import ConsentRow, Organisation
 from engine.store.unit_of_work import UnitOfWork
 
 SIGNED_PROVIDERS = "signed_providers"
 WITHDRAWAL_SIGNAL = "consent_withdrawn"
-# What each scope on the consent form keeps back from providers (health and protection details).
-HEALTH_FIELDS = ("vuln_medical", "vuln_pregnancy", "vuln_disability", "vuln_psychosocial")
-PROTECTION_FIELDS = ("vuln_trafficking", "vuln_violence", "vuln_security", "unaccompanied_child")
-WITHHELD_BY_SCOPE = {
-    "minimum_necessary": HEALTH_FIELDS + PROTECTION_FIELDS,
-    "including_health": PROTECTION_FIELDS,
-    "including_protection": HEALTH_FIELDS,
-}
-LANGUAGE_CODES = {"french": "fr", "english": "en", "fulfulde": "ff", "pidgin": "wes", "arabic": "ar", "other": "und"}
 
 
 def record_consent(step: Step, data: dict, task_data: dict) -> ConsentRow:
@@ -53,7 +46,7 @@ def record_consent(step: Step, data: dict, task_data: dict) -> ConsentRow:
         language=LANGUAGE_CODES.get(data.get("consent_language") or "", "fr"),
         scope_services=sectors if given else [],
         scope_recipients=[SIGNED_PROVIDERS] if given else [],
-        withheld_fields=list(WITHHELD_BY_SCOPE.get(data.get("consent_scope") or "minimum_necessary", ())),
+        scope=str(data.get("consent_scope") or DEFAULT_SCOPE)[:64],
         recorded_at=step.now,
         recorded_by_id=step.actor.id if step.actor is not None else None,
     )
@@ -82,7 +75,7 @@ def request_override(step: Step, data: dict, task_data: dict) -> ConsentRow | No
         language="und",
         scope_services=_need_sectors(task_data.get("needs")),
         scope_recipients=[SIGNED_PROVIDERS],
-        withheld_fields=list(WITHHELD_BY_SCOPE["minimum_necessary"]),
+        scope=DEFAULT_SCOPE,
         recorded_at=step.now,
         recorded_by_id=step.actor.id if step.actor is not None else None,
         is_override=True,
@@ -161,6 +154,17 @@ def consent_covering(step: Step, sector: str, provider: Organisation) -> Consent
         f"case {step.case.reference}: the consent does not cover sending {sector} data to {provider.name}"
         + ("" if provider.data_sharing_signed and provider.mou_signed else " (it has not signed the MoU and data-sharing agreement)")
     )
+
+
+def consent_for_sector(step: Step, sector: str) -> ConsentRow:
+    """A standing consent covering `sector`, whoever the recipient: for a referral that carries no personal data."""
+    consents = step.session.scalars(
+        select(ConsentRow).where(ConsentRow.case_id == step.case.id).order_by(ConsentRow.recorded_at.desc(), ConsentRow.id.desc())
+    ).all()
+    for consent in consents:
+        if is_standing(consent, step.now) and sector in consent.scope_services:
+            return consent
+    raise ConsentRequired(f"case {step.case.reference}: no valid consent covers a {sector} referral; no referral can be sent")
 
 
 def withdraw_consent(

@@ -19,12 +19,6 @@ from engine.services.tasks.inbox import TaskSummary, summary_of
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, ConsentRow, Organisation, ReferralRow, TaskRow, User
 from engine.store.unit_of_work import UnitOfWork
 
-# Identification fields a provider may need to serve the person (minus what the consent withholds).
-PROVIDER_FIELDS = (
-    "person_alias", "sex", "age", "language", "interpreter_needed", "phone", "region", "site",
-    "unaccompanied_child", "vuln_medical", "vuln_pregnancy", "vuln_disability", "vuln_psychosocial",
-    "vuln_trafficking", "vuln_violence", "vuln_security",
-)
 HISTORY_LIMIT = 200
 # What the case page's header says about the person, for readers who may see it (`can_view_person`).
 PERSON_SUMMARY_FIELDS = (

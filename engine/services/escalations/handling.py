@@ -32,6 +32,7 @@ from engine.services.escalations.chain import TOP_LEVEL, stop_chain
 from engine.services.cases.step_lock import lock_for_writing
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, EscalationRow, Organisation, OutboxRow, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
+from engine.untrusted_values import refuse_control_characters
 
 NOTE_MAX = 1000
 # Breakdowns of fewer referrals than this are left out of the summary: they could single someone out.
@@ -140,6 +141,7 @@ def resolve_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor:
         raise InvalidData("say how the escalation was resolved", {"note": [problem.required()]})
     if len(note) > NOTE_MAX:
         raise InvalidData(f"the note is longer than {NOTE_MAX} characters", {"note": [problem.too_long(NOTE_MAX)]})
+    refuse_control_characters(note=note)
     with uow:
         lock_for_writing(uow)
         escalation, case = _handled(uow, escalation_id, actor)

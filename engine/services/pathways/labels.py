@@ -75,7 +75,8 @@ class LabelledTaskForm:
     lane: str | None
     stage: str | None
     fields: tuple[LabelledField, ...]
-    providers: tuple = ()  # ProviderChoice, for referral steps
+    providers: tuple = ()  # ProviderChoice, ranked, for referral steps
+    matching: Any = None  # Finding: how many providers fit, or why none does
     purpose: str | None = None  # what submitting does (engine.services.tasks.completion.task_purpose)
 
 
@@ -163,6 +164,7 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
             for field in form.fields
         ),
         providers=form.providers,
+        matching=form.matching,
         purpose=form.purpose,
     )
 

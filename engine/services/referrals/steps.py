@@ -3,12 +3,12 @@
 A task marked `aiguillage.referral = send|acknowledge|decide|outcome` runs inside the referral
 branch of one need (the multi-instance variable `need` = {sector, urgency}). Sending passes the
 consent gate and the provider check; every other move follows `ReferralState`'s transitions and
-is refused (`Conflict`) when illegal. The directory seam is `list_providers`.
+is refused (`Conflict`) when illegal. Providers are ranked and the choice checked by the directory
+(`engine.services.directory.referral_step`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select
@@ -21,9 +21,14 @@ from engine.field_problems import FieldProblem
 from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
 from engine.services.cases.sync import DOUALA, instance_key, referral_for_instance
-from engine.services.cases.consents import consent_covering
-from engine.store.models import Organisation, OrganisationService, ReferralRow
+from engine.pathways.sharing import DEFAULT_SCOPE
+from engine.services.cases.consents import consent_covering, consent_for_sector
+from engine.services.directory.matching import SEND_WITHOUT_PERSONAL_DATA
+from engine.services.directory.referral_step import check_choice, need_of_task
+from engine.services.referrals.sharing import sharing_rule
+from engine.store.models import Organisation, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
+from engine.untrusted_values import parse_id
 
 REFERRAL_PROPERTY = "aiguillage.referral"
 DECISIONS = {
@@ -31,50 +36,6 @@ DECISIONS = {
     "declined": ReferralState.DECLINED,
     "redirected": ReferralState.REDIRECTED,
 }
-
-
-@dataclass(frozen=True)
-class ProviderChoice:
-    """A provider the referral step may offer for a sector in a region."""
-
-    organisation_id: int
-    slug: str
-    name: str
-    service_name: str
-    languages: tuple[str, ...]
-    capacity: int | None
-    agreements_signed: bool  # MoU and data-sharing agreement: without both, no personal data
-
-
-def list_providers(uow: UnitOfWork, sector: str, region: str | None) -> list[ProviderChoice]:
-    """Active providers offering `sector` in `region` (every region when None), by name."""
-    with uow:
-        return [
-            _choice(organisation, service)
-            for organisation, service in _offers(uow.session, Sector(sector))
-            if region is None or region in (service.regions or organisation.regions or [])
-        ]
-
-
-def _offers(session, sector: Sector):
-    return session.execute(
-        select(Organisation, OrganisationService)
-        .join(OrganisationService, OrganisationService.organisation_id == Organisation.id)
-        .where(OrganisationService.sector == sector, OrganisationService.active.is_(True), Organisation.is_provider.is_(True))
-        .order_by(Organisation.name, OrganisationService.id)
-    ).all()
-
-
-def _choice(organisation: Organisation, service: OrganisationService) -> ProviderChoice:
-    return ProviderChoice(
-        organisation_id=organisation.id,
-        slug=organisation.slug,
-        name=organisation.name,
-        service_name=service.name,
-        languages=tuple(service.languages or ()),
-        capacity=service.capacity,
-        agreements_signed=organisation.mou_signed and organisation.data_sharing_signed,
-    )
 
 
 def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
@@ -107,16 +68,18 @@ def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
 
 def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
     """Create and send the referral of this need: provider checked, consent gate passed, or refused."""
-    need = (task.instance or {}).get("value")
-    if not isinstance(need, dict) or need.get("sector") not in Sector.__members__.values():
+    need = need_of_task(task, step.case.region)
+    if need is None or need.sector not in Sector.__members__.values():
         raise InvalidData(f"task {task.bpmn_id} is not inside a referral branch with a need {{sector, urgency}}")
-    sector = need["sector"]
-    provider = _provider(step, str(data.get("provider_id") or ""), sector)
-    consent = consent_covering(step, sector, provider)
+    sector = need.sector
+    provider = _provider(step, str(data.get("provider_id") or ""))
+    choice, reason = check_choice(step.session, task, need, provider, data, step.now.date())
+    without_personal_data = not choice.agreements_signed and need.unsigned_provider == SEND_WITHOUT_PERSONAL_DATA
+    consent = consent_for_sector(step, sector) if without_personal_data else consent_covering(step, sector, provider)
     previous = referral_for_instance(step, task.instance)
     if previous is not None and not previous.state.is_final:
         raise Conflict(f"case {step.case.reference}: the {sector} referral {previous.id} is still {previous.state.value}")
-    urgency = need.get("urgency")
+    urgency = need.priority
     referral = ReferralRow(
         case_id=step.case.id,
         need_key=sector,
@@ -130,44 +93,45 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
         updated_at=step.now,
         sent_at=step.now,
         redirected_from_id=previous.id if previous is not None and previous.state == ReferralState.REDIRECTED else None,
-        shared_fields=_shared_fields(step, consent),
+        shared_fields=[] if without_personal_data else _shared_fields(step, consent, sector, provider),
         instance_key=instance_key(task.instance),
     )
     step.session.add(referral)
     step.session.flush()
     step.referrals.append(referral)
     step.details["referral_sent"] = referral.id
+    # Why this provider: its rank among the matches and any hard rule it fails, with the reason given.
+    step.details["provider_choice"] = {
+        "provider": provider.slug, "service": choice.service_id, "rank": choice.rank,
+        "failed_rules": [f.code for f in choice.failures if f.code != "agreements_missing"],
+        "reason": reason, "personal_data_shared": not without_personal_data,
+    }
     step.notify("referral_received", **_payload(referral))
     return referral
 
 
-def _provider(step: Step, reference: str, sector: str) -> Organisation:
+def _provider(step: Step, reference: str) -> Organisation:
     if not reference:
         raise InvalidData("choose a provider", {"provider_id": [problem.required()]})
-    column = Organisation.id if reference.isdigit() else Organisation.slug
-    provider = step.session.scalar(select(Organisation).where(column == (int(reference) if reference.isdigit() else reference)))
+    if reference.isdigit():
+        # Digits name an id; digits beyond ASCII ("²") or the column's range name nothing.
+        by_id = parse_id(reference)
+        provider = step.session.get(Organisation, by_id) if by_id is not None else None
+    else:
+        provider = step.session.scalar(select(Organisation).where(Organisation.slug == reference[:100]))
     if provider is None or not provider.is_provider:
         raise InvalidData(f"provider {reference!r} is not in the directory", {"provider_id": [FieldProblem("unknown_provider", "unknown provider")]})
-    region = step.case.region
-    offers = [
-        service for service in provider.services
-        if service.active and service.sector == sector and (region is None or region in (service.regions or provider.regions or []))
-    ]
-    if not offers:
-        where = f" in {region}" if region else ""
-        raise InvalidData(
-            f"{provider.name} does not offer {sector}{where}",
-            {"provider_id": [FieldProblem("provider_not_offering", f"does not offer {sector}{where}", sector=sector, region=region)]},
-        )
     return provider
 
 
-def _shared_fields(step: Step, consent) -> list[str]:
-    # The identification fields a provider needs, minus what the consent keeps back.
-    from engine.services.cases.view import PROVIDER_FIELDS
-
+def _shared_fields(step: Step, consent, sector: str, provider: Organisation) -> list[str]:
+    # What the pathway lets this consent's scope give a provider of this sector, minus what the consent keeps back.
+    rule = sharing_rule(step.session, step.case.pathway_version_id)
     withheld = set(consent.withheld_fields or [])
-    return [name for name in PROVIDER_FIELDS if name not in withheld]
+    shared = [name for name in rule.fields_for(consent.scope, sector) if name not in withheld]
+    # The case's history says what left, to whom, under which scope (the values never enter history).
+    step.details["shared_with"] = {"provider": provider.slug, "scope": consent.scope or DEFAULT_SCOPE, "fields": shared}
+    return shared
 
 
 def _decide(step: Step, referral: ReferralRow, data: dict) -> None:

@@ -2,8 +2,9 @@
 with only the personal data it shares.
 
 A provider focal point sees the referrals addressed to their organisation and, of the person's data,
-only the fields recorded on the referral when it was sent (`shared_fields`: what the service needs
-minus what the consent withholds). Everyone else who may see a referral sees it through its case.
+only the fields recorded on the referral when it was sent (`shared_fields`: what the pathway's sharing
+rule gives the consent's scope for that sector, see engine.services.referrals.sharing), and only until
+a set time after the referral closed. Everyone else who may see a referral sees it through its case.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from engine.errors import InvalidData, NotFound
 from engine.field_problems import not_a_choice
 from engine.runtime.case_data import case_data
 from engine.services.cases.step import begin_step
+from engine.services.referrals.sharing import provider_access_ended, sharing_rule
 from engine.store.models import AuditEntry, CaseRow, Organisation, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -54,6 +56,9 @@ class ReferralDetail(ReferralSummary):
     shared_fields: tuple[str, ...]
     shared_data: dict[str, Any]
     outcome_note: str | None
+    # When the provider stops reading the person's data (a set time after the referral closed).
+    personal_data_until: datetime | None = None
+    personal_data_ended: bool = False
     # Who sent it, so that the provider can call back: organisation, person, email (None where unknown).
     referred_by: tuple[str | None, str | None, str | None] = (None, None, None)
 
@@ -105,21 +110,30 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
         if found is None or not can_view_referral(actor, found[0], found[1]):
             raise NotFound(f"referral {referral_id} does not exist or is not yours to see")
         referral, case, provider = found
-        shared = tuple(referral.shared_fields or ())
-        # Only what was shared when the referral left, whoever reads it here: the rest is on the case.
+        now = clock.now()
+        rule = sharing_rule(uow.session, case.pathway_version_id)
+        # The provider reads what the referral shares, until its access ends; the case's own staff
+        # read the same fields (the rest is on the case) and keep them.
+        as_provider = actor.organisation_id == referral.provider_organisation_id
+        ended = as_provider and provider_access_ended(referral, rule, now)
+        shared = () if ended else tuple(referral.shared_fields or ())
         data = case_data(begin_step(uow, clock, case.id, actor, "read").workflow) if shared else {}
+        shared_data = {name: data[name] for name in shared if name in data}
         uow.session.add(AuditEntry(
-            at=clock.now(), user_id=actor.id, action="referral.viewed", object_type="referral",
+            at=now, user_id=actor.id, action="referral.viewed", object_type="referral",
             object_id=str(referral.id), case_id=case.id,
-            details={"as_provider": can_answer_referral(actor, referral), "fields": list(shared)},
+            details={"as_provider": can_answer_referral(actor, referral), "fields": sorted(shared_data),
+                     **({"personal_data_ended": True} if ended else {})},
         ))
         referred_by = _referred_by(uow, case, referral)
         uow.commit()
         return ReferralDetail(
             **vars(_summary(referral, case, provider)),
             shared_fields=shared,
-            shared_data={name: data[name] for name in shared if name in data},
+            shared_data=shared_data,
             outcome_note=referral.outcome_note,
+            personal_data_until=referral.closed_at + rule.access_after_closure if referral.closed_at else None,
+            personal_data_ended=ended,
             referred_by=referred_by,
         )
 

@@ -233,7 +233,8 @@ class TaskForm:
     bpmn_id: str
     name: str
     fields: tuple[FieldInfo, ...]
-    providers: tuple = ()  # ProviderChoice, for `aiguillage.referral = send` tasks
+    providers: tuple = ()  # ProviderChoice, ranked, for `aiguillage.referral = send` tasks
+    matching: object = None  # Finding: how many providers fit, or why none does
     # What submitting does, as the pathway marks it: "referral.send", "consent.record", "escalation"...
     purpose: str | None = None
 
@@ -250,7 +251,7 @@ def task_purpose(properties: dict) -> str | None:
 
 def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> TaskForm:
     """The form of an open task visible to the actor (read-only)."""
-    from engine.services.referrals.steps import list_providers
+    from engine.services.directory.referral_step import rank_for_task
 
     with uow:
         row = visible_task(uow, task_id, actor)
@@ -258,13 +259,14 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> 
             raise Conflict(f"task {row.name} was already {row.state.value}")
         step = begin_step(uow, clock, row.case_id, actor, "read")
         task = _ready_task(step.workflow, row)
-        region = step.case.region
+        matching = None
+        if task.properties.get(REFERRAL_PROPERTY) == "send":
+            matching = rank_for_task(uow.session, task, step.case.region, step.now.date())
     fields = tuple(_field_info(f, task.data) for f in form_fields(task.form))
-    providers = ()
-    need = (task.instance or {}).get("value")
-    if task.properties.get(REFERRAL_PROPERTY) == "send" and isinstance(need, dict) and need.get("sector"):
-        providers = tuple(list_providers(uow, need["sector"], region))
-    return TaskForm(row.id, row.bpmn_id, row.name, fields, providers, task_purpose(task.properties))
+    if matching is None:
+        return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
+    return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary,
+                    purpose=task_purpose(task.properties))
 
 
 def _field_info(field, data: dict[str, Any]) -> FieldInfo:

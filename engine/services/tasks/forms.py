@@ -17,7 +17,8 @@ from engine.runtime.human_tasks import human_task_of
 from engine.services.cases.step import begin_step
 from engine.services.tasks.form_data import form_fields
 from engine.services.pathways.labels import pathway_texts
-from engine.services.referrals.steps import REFERRAL_PROPERTY, ProviderChoice, list_providers
+from engine.services.directory.matching import Finding, ProviderChoice
+from engine.services.directory.referral_step import rank_for_task
 from engine.services.tasks.completion import visible_task
 from engine.store.unit_of_work import UnitOfWork
 
@@ -54,7 +55,8 @@ class TaskFormView:
     assignee_id: int | None
     properties: dict[str, str]  # the task's `aiguillage.*` marks (referral, consent, stage...)
     fields: tuple[FormFieldView, ...]
-    providers: tuple[ProviderChoice, ...]
+    providers: tuple[ProviderChoice, ...]  # ranked, best first, each with its reasons, warnings and failed rules
+    matching: Finding | None = None  # for a referral step: how many providers fit, or why none does
 
 
 def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, language: str) -> TaskFormView:
@@ -67,10 +69,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         task = human_task_of(case_runtime.find_task(step.workflow, row.id), step.workflow.script_engine)
         labels = pathway_texts(uow, step.case.pathway_version_id, language).labels
         region = step.case.region
-        providers: tuple[ProviderChoice, ...] = ()
-        need = (task.instance or {}).get("value")
-        if task.properties.get(REFERRAL_PROPERTY) == "send" and isinstance(need, dict) and need.get("sector"):
-            providers = tuple(list_providers(uow, need["sector"], region))
+        matching = rank_for_task(uow.session, task, region, step.now.date()) if _sends_referral(task) else None
         assignee_id = row.assignee_id
     return TaskFormView(
         id=task.id,
@@ -94,8 +93,15 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
             )
             for field in form_fields(task.form)
         ),
-        providers=providers,
+        providers=matching.providers if matching else (),
+        matching=matching.summary if matching else None,
     )
+
+
+def _sends_referral(task) -> bool:
+    from engine.services.referrals.steps import REFERRAL_PROPERTY
+
+    return task.properties.get(REFERRAL_PROPERTY) == "send"
 
 
 def _rules(field) -> dict[str, Any]:

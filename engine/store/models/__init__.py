@@ -1,6 +1,6 @@
 """Every table of the store; importing this package registers them all on `Base.metadata`."""
 
-from engine.store.models.audit import AuditEntry
+from engine.store.models.audit import AuditChainHead, AuditEntry
 from engine.store.models.base import Base
 from engine.store.models.cases import CaseEvent, CaseRow, CaseSequence, TaskCandidate, TaskRow
 from engine.store.models.deadlines import DeadlineRow, EscalationRow
@@ -20,6 +20,7 @@ from engine.store.models.sessions import UserSession
 
 __all__ = [
     "ApiToken",
+    "AuditChainHead",
     "AuditEntry",
     "Base",
     "CaseEvent",

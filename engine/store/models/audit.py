@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.models.base import Base
@@ -39,6 +39,12 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_log_case_at", "case_id", "at"),
         Index("ix_audit_log_user_at", "user_id", "at"),
+        # The sign-in throttle per address counts failures only: a partial index, free for every other row.
+        Index("ix_audit_log_failed_sign_in_ip_at", "ip", "at", sqlite_where=text("action = 'sign_in.failed'"),
+              postgresql_where=text("action = 'sign_in.failed'")),
+        # Rows the sealer has not chained yet (engine.services.audit.chain).
+        Index("ix_audit_log_unsealed", "id", sqlite_where=text("chain_seq IS NULL"),
+              postgresql_where=text("chain_seq IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -51,3 +57,19 @@ class AuditEntry(Base):
     ip: Mapped[str | None] = mapped_column(String(64), default=_origin_ip)
     user_agent: Mapped[str | None] = mapped_column(String(512), default=_origin_user_agent)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Tamper evidence, written by the sealer after the row is committed (see engine.services.audit.chain):
+    # the row's place in the chain and sha256(previous hash + this row's content).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), unique=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The last sealed link of the audit chain: one row, locked by the one sealer at work."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime | None]

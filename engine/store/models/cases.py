@@ -57,6 +57,12 @@ class CaseRow(Base):
     needs_attention: Mapped[bool] = mapped_column(default=False)
     attention_message: Mapped[str | None] = mapped_column(Text)
     attention_at: Mapped[datetime | None]
+    # Retention (engine.services.cases.retention): a coordinator's legal hold keeps a closed case from
+    # being anonymised; `anonymised_at` says its personal data is gone (its statistics stay).
+    legal_hold_reason: Mapped[str | None] = mapped_column(Text)
+    legal_hold_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    legal_hold_at: Mapped[datetime | None]
+    anonymised_at: Mapped[datetime | None]
 
     __mapper_args__ = {"version_id_col": lock_version}
 

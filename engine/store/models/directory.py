@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from uuid import uuid4
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, false, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.domain import Language, OrganisationKind, Priority, Role, Sector
@@ -36,6 +37,12 @@ class Organisation(Base):
     # administer every organisation. Set by an operator, never by granting a role.
     is_secretariat: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime]
+    # HSDS 3.0 organization fields the directory shows, and what an import brought that has no column
+    # (kept to be exported again, never lost silently).
+    description: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(320))
+    website: Mapped[str | None] = mapped_column(String(500))
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     services: Mapped[list[OrganisationService]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationService.id"
@@ -43,20 +50,52 @@ class Organisation(Base):
 
 
 class OrganisationService(Base):
-    """One service a provider offers: the sector, where, in which languages, for which priorities."""
+    """One service a provider offers (an HSDS 3.0 `service`) with the mechanism's profile: sector, where,
+    for whom, in which languages, for which priorities, how many places are free, who to call."""
 
     __tablename__ = "organisation_services"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The HSDS `service.id`: what an import upserts by and an export writes.
+    hsds_id: Mapped[str] = mapped_column(String(100), unique=True, default=lambda: str(uuid4()))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     sector: Mapped[Sector] = mapped_column(enum_column(Sector, "sector"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(320))
+    # Region ids (HSDS service_area names) and sites (HSDS locations) where the service is given.
     regions: Mapped[list[Any]] = mapped_column(default=list)
+    sites: Mapped[list[Any]] = mapped_column(default=list)
     languages: Mapped[list[Any]] = mapped_column(default=list)
     accepted_priorities: Mapped[list[Any]] = mapped_column(default=lambda: [p.value for p in Priority])
-    # Persons the service can take per month; None means not stated.
+    # Hours within which the provider commits to respond, by accepted priority ("emergency": 24).
+    response_hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Who may be referred: ages (inclusive), sexes and target groups; empty means anyone.
+    minimum_age: Mapped[int | None] = mapped_column(Integer)
+    maximum_age: Mapped[int | None] = mapped_column(Integer)
+    eligible_sexes: Mapped[list[Any]] = mapped_column(default=list)
+    target_groups: Mapped[list[Any]] = mapped_column(default=list)
+    eligibility_description: Mapped[str | None] = mapped_column(Text)
+    # Persons the service can take per `capacity_period`; None means not stated. `capacity_available`:
+    # places free now, as last reported (None: unknown).
     capacity: Mapped[int | None] = mapped_column(Integer)
+    capacity_period: Mapped[str] = mapped_column(String(16), default="month")
+    capacity_available: Mapped[int | None] = mapped_column(Integer)
+    capacity_updated_at: Mapped[datetime | None]
+    opening_hours: Mapped[str | None] = mapped_column(String(500))
+    fees_description: Mapped[str | None] = mapped_column(String(500))
+    # The organisation's focal point for this service (never a referred person).
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_title: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(default=True)
+    # HSDS `assured_date`: when someone last checked the entry with the provider.
+    assured_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime | None]
+    # HSDS fields an import brought that have no column here, exported again as they came.
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     organisation: Mapped[Organisation] = relationship(back_populates="services")
 

@@ -73,6 +73,9 @@ class ConsentRow(Base):
     # Organisation ids, or the string "signed_providers" (any provider with MoU and data sharing signed).
     scope_recipients: Mapped[list[Any]] = mapped_column(default=list)
     withheld_fields: Mapped[list[Any]] = mapped_column(default=list)
+    # The consent form's scope (minimum_necessary, including_health...): the pathway's sharing rule
+    # says which fields each scope lets a provider of each sector receive.
+    scope: Mapped[str | None] = mapped_column(String(64))
     recorded_at: Mapped[datetime]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     expires_at: Mapped[datetime | None]

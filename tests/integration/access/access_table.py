@@ -102,7 +102,7 @@ TABLE: dict[str, Entry] = {
     "GET /tasks/": Entry(page()),
     "GET /notifications": Entry(page()),
     "POST /notifications/read": Entry(page()),
-    "POST /notifications/<int:notification_id>/read": Entry(page(PERSONAL)),
+    "POST /notifications/<bigid:notification_id>/read": Entry(page(PERSONAL)),
     "GET /notifications/settings": Entry(page()),
     "POST /notifications/settings": Entry(page(), body={"in_app": "on"}),
     "GET /account/tokens": Entry(page()),
@@ -156,7 +156,7 @@ TABLE: dict[str, Entry] = {
     "GET /admin/organisations": Entry(page(FORBIDDEN)),
     "POST /admin/organisations": Entry(page(FORBIDDEN), body={"slug": "matrix-org", "name": "Matrix", "kind": "ngo"}),
     "GET /admin/deliveries": Entry(page(FORBIDDEN)),
-    "POST /admin/deliveries/<int:delivery_id>/retry": Entry(page(FORBIDDEN)),
+    "POST /admin/deliveries/<bigid:delivery_id>/retry": Entry(page(FORBIDDEN)),
     "GET /directory/": Entry(page()),  # organisations and services: no personal data
     # ---- API: account and notifications --------------------------------------------------
     "GET /api/v1/me": Entry(api()),

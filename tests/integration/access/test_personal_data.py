@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from access_table import TABLE
 from access_world import CLIENT_IP, UNSHARED, USERNAMES, Role, World
 from engine.domain import Sector, TaskState
-from engine.services.cases.view import PROVIDER_FIELDS
+from engine.pathways.folder import load_source
+from engine.pathways.sharing import rule_of
 from engine.store.models import AuditEntry, EscalationRow, ReferralRow, TaskRow
-from tests.integration.services.conftest import CONSENT, IDENTIFICATION, NO_NEEDS
+from tests.integration.services.conftest import CAMEROON, CONSENT, IDENTIFICATION, NO_NEEDS
 
 # Path parameters that name a case or something of a case.
 CASE_OBJECTS = re.compile(r"<(?:[^:<>]+:)?(reference|case_id|referral_id|task_id|escalation_id)>")
@@ -43,7 +44,8 @@ def test_a_provider_sees_only_the_fields_the_referral_shares(world):
     response = _api(world, Role.PROVIDER, f"/api/v1/referrals/{world.own.referral_id}")
     assert response.status_code == 200
     referral = response.json
-    assert set(referral["shared_fields"]) <= set(PROVIDER_FIELDS)
+    # Consent to the minimum necessary, health referral: exactly what the pathway's rule gives that.
+    assert referral["shared_fields"] == list(rule_of(load_source(CAMEROON).metadata).fields_for("minimum_necessary", "health"))
     assert set(referral["shared_data"]) <= set(referral["shared_fields"])
     assert referral["shared_data"]["sex"] == "female"  # what the service needs does reach it
     text = response.get_data(as_text=True)

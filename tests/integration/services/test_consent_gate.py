@@ -11,8 +11,7 @@ from engine.domain import ReferralState, TaskState
 from engine.errors import ConsentRequired, InvalidData
 from engine.services.cases.lifecycle import open_case
 from engine.services.cases.consents import withdraw_consent
-from engine.services.referrals.steps import list_providers
-from engine.store.models import ConsentRow, Organisation, OutboxRow, ReferralRow, TaskRow
+from engine.store.models import CaseEvent, ConsentRow, Organisation, OutboxRow, ReferralRow, TaskRow
 from tests.integration.services.conftest import ASSESSMENT, CONSENT, IDENTIFICATION, NO_NEEDS
 from tests.integration.services.walk import CaseWalker
 
@@ -40,7 +39,7 @@ def test_the_recorded_consent_covers_the_assessed_sectors_and_signed_providers(c
     with container.uow() as uow:
         consent = uow.session.scalars(select(ConsentRow)).one()
     assert (consent.given, consent.scope_services, consent.scope_recipients) == (True, ["health", "shelter"], ["signed_providers"])
-    assert "vuln_medical" in consent.withheld_fields  # minimum necessary: health details stay back
+    assert consent.scope == "minimum_necessary"  # the pathway's sharing rule keeps health details back for it
 
 
 def test_a_referral_with_a_valid_consent_is_sent_and_remembers_the_consent(container, walker):
@@ -89,20 +88,29 @@ def test_a_provider_without_the_data_sharing_agreement_is_not_covered(container,
     assert [r.state for r in _referrals(container)] == [ReferralState.SENT]
 
 
-def test_a_provider_that_does_not_offer_the_service_in_the_region_is_refused(container, walker):
+def test_a_provider_out_of_the_region_needs_a_reason_kept_in_the_history(container, walker):
     _case(container, walker)
     with pytest.raises(InvalidData) as raised:
         walker.complete("demo-caseworker", "Task_SendReferral", {"provider_id": "demo-hopital-yaounde"}, sector="health")
+    assert list(raised.value.errors) == ["provider_choice_reason"] and "out of region" in str(raised.value)
+    assert _referrals(container) == []
+    walker.complete("demo-caseworker", "Task_SendReferral",
+                    {"provider_id": "demo-hopital-yaounde", "provider_choice_reason": "the person is moving to Yaoundé"},
+                    sector="health")
+    (referral,) = _referrals(container)
+    with container.uow() as uow:
+        events = uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == referral.case_id)).all()
+    (choice,) = [e.details["provider_choice"] for e in events if "provider_choice" in (e.details or {})]
+    assert choice["failed_rules"] == ["out_of_region"] and choice["reason"] == "the person is moving to Yaoundé"
+
+
+def test_a_provider_that_does_not_offer_the_sector_or_is_unknown_is_refused(container, walker):
+    _case(container, walker)
+    with pytest.raises(InvalidData) as raised:
+        walker.complete("demo-caseworker", "Task_SendReferral", {"provider_id": "demo-cfp-avenir"}, sector="health")
     assert raised.value.errors == {"provider_id": ["does not offer health in littoral"]}
     with pytest.raises(InvalidData, match="not in the directory"):
         walker.complete("demo-caseworker", "Task_SendReferral", {"provider_id": "no-such-provider"}, sector="health")
-
-
-def test_the_referral_step_offers_providers_of_the_sector_in_the_region(container, published):
-    names = [p.slug for p in list_providers(container.uow(), "health", "littoral")]
-    assert names == ["demo-hopital-douala"]
-    assert {p.slug for p in list_providers(container.uow(), "family_tracing", "extreme_nord")} == {"demo-croix-rouge-en"}
-    assert not list_providers(container.uow(), "family_tracing", "extreme_nord")[0].agreements_signed
 
 
 def test_refused_consent_is_recorded_and_no_referral_step_follows(container, walker):

@@ -42,3 +42,13 @@ def test_the_demo_directory_offers_every_sector_somewhere(container):
     with container.uow() as u:
         sectors = set(u.session.scalars(select(OrganisationService.sector)))
     assert sectors == set(Sector)
+
+
+def test_the_demo_directory_covers_every_region_with_gaps_left_on_purpose(container):
+    load_demo_data(container.uow(), container.clock)
+    with container.uow() as u:
+        offers = {(sector, region) for sector, regions in u.session.execute(
+            select(OrganisationService.sector, OrganisationService.regions)) for region in regions}
+    regions = {"adamaoua", "centre", "est", "extreme_nord", "littoral", "nord", "nord_ouest", "ouest", "sud", "sud_ouest"}
+    assert {region for _, region in offers} == regions
+    assert (Sector.SHELTER, "extreme_nord") not in offers  # a gap the referral form must explain

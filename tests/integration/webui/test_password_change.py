@@ -34,3 +34,22 @@ def test_a_wrong_current_password_a_short_or_mistyped_new_one_are_refused_in_fre
     mistyped = _change(client, PASSWORD, NEW, again=NEW + "!")
     assert mistyped.status_code == 422 and "Les deux nouveaux mots de passe diffèrent." in mistyped.get_data(as_text=True)
     assert sign_in(app.test_client(), "awa_caseworker", PASSWORD).status_code == 302
+
+
+def _session_id(client) -> str | None:
+    with client.session_transaction() as session:
+        return session.get("sid")
+
+
+def test_changing_the_password_rotates_the_session_id_and_the_old_cookie_opens_nothing(client, app):
+    sign_in(client, "awa_caseworker")
+    before = _session_id(client)
+    stolen = app.test_client()
+    with stolen.session_transaction() as session:
+        session["sid"] = before  # a copy of the cookie as it was before the change
+    assert stolen.get("/").status_code == 200
+    assert _change(client, PASSWORD, NEW).status_code == 302
+    after = _session_id(client)
+    assert after and after != before
+    assert client.get("/").status_code == 200  # the person who changed it stays signed in
+    assert stolen.get("/").headers["Location"].startswith("/login")

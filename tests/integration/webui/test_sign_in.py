@@ -50,6 +50,32 @@ def test_throttle_is_per_address(client, app):
     assert response.status_code == 302
 
 
+def test_one_address_trying_many_usernames_is_throttled_whatever_the_username(client, app):
+    # One password against many names: no single username fails often, the address does.
+    for number in range(20):
+        assert sign_in(client, f"guess_{number}", password="Summer2026!").status_code == 200
+    throttled = sign_in(client, "awa_caseworker")
+    assert throttled.status_code == 429
+    assert "depuis votre adresse" in throttled.get_data(as_text=True)
+    elsewhere = app.test_client()
+    response = elsewhere.post("/login", data={"username": "awa_caseworker", "password": PASSWORD,
+                                              "csrf_token": csrf_of(elsewhere)}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert response.status_code == 302
+
+
+def test_signing_in_gives_a_new_session_id_each_time(client, app):
+    planted = app.test_client()
+    with planted.session_transaction() as session:
+        session["sid"] = "planted-by-someone-else"
+    sign_in(planted, "awa_caseworker")
+    with planted.session_transaction() as session:
+        first = session["sid"]
+    assert first != "planted-by-someone-else"
+    sign_in(client, "awa_caseworker")
+    with client.session_transaction() as session:
+        assert session["sid"] != first
+
+
 def test_throttle_lifts_after_the_window(client, clock):
     for _ in range(5):
         sign_in(client, "awa_caseworker", password="wrong")
