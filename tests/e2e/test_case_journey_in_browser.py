@@ -64,10 +64,12 @@ def _sign_in(page, url: str, username: str, password: str) -> None:
 def _look(page, user: str, name: str) -> None:
     """The page as it stands: fits 360 px, screenshot at both widths, remembered for the link walk."""
     SEEN.setdefault(user, set()).add(page.url)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{name} is {width} px wide at 360 px: {page.url}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-360.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate("() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 361)"
+                         ".slice(0, 3).map(e => e.tagName + ' ' + (e.textContent || '').trim().slice(0, 40))")
+    assert width <= PHONE["width"], f"{name} is {width} px wide at 360 px ({wide}): {page.url}"
     page.set_viewport_size(LAPTOP)
     page.screenshot(path=str(ARTIFACTS / f"{name}-1280.png"), full_page=True)
     page.set_viewport_size(PHONE)
@@ -81,21 +83,47 @@ def _submit(page) -> None:
     page.locator("main form button[type=submit].primary").click()
 
 
-def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journey_server, chromium):
+WORDS = {
+    "fr": {"open": "Ouvrir un dossier", "identify": "Identifier la personne", "assess": "Évaluer les besoins",
+           "consent": "Recueillir le consentement éclairé", "record_consent": "Enregistrer le consentement",
+           "send": "Choisir le prestataire et envoyer", "send_button": "Envoyer le référencement",
+           "referral_stage": "Référencement", "claim": "Prendre", "nothing": "Rien ne vous attend"},
+    "en": {"open": "Open a case", "identify": "Identify the person", "assess": "Assess the needs",
+           "consent": "Obtain informed consent", "record_consent": "Record the consent",
+           "send": "Choose the provider and send", "send_button": "Send the referral",
+           "referral_stage": "Referral", "claim": "Claim", "nothing": "Nothing waits for you"},
+}
+
+
+def _in_language(page, language: str) -> None:
+    """Switch the interface language with its own buttons (a form: works without JavaScript)."""
+    button = page.locator(f"form.language-switch button[value={language}]")
+    if button.count() and not button.is_disabled():
+        button.click()
+
+
+# French with JavaScript, English without: the whole journey works both ways.
+@pytest.mark.parametrize("language,javascript", [("fr", True), ("en", False)])
+def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journey_server, chromium, language,
+                                                                           javascript):
     url, demo = journey_server
-    context, page = _tab(chromium, "fr-FR")
+    words = WORDS[language]
+    tag = f"{language}{'' if javascript else '-nojs'}"
+    locale = "fr-FR" if language == "fr" else "en-GB"
+    context, page = _tab(chromium, locale, javascript=javascript)
     _sign_in(page, url, "demo-caseworker", demo.password)
-    _look(page, "demo-caseworker", "caseworker-home")
+    _in_language(page, language)
+    _look(page, "demo-caseworker", f"{tag}-caseworker-home")
 
     page.goto(url + "/cases/")
-    _look(page, "demo-caseworker", "caseworker-cases")
-    page.get_by_role("link", name="Ouvrir un dossier").click()
-    _look(page, "demo-caseworker", "caseworker-open-case")
+    _look(page, "demo-caseworker", f"{tag}-caseworker-cases")
+    page.get_by_role("link", name=words["open"]).click()
+    _look(page, "demo-caseworker", f"{tag}-caseworker-open-case")
     page.locator("main form button[type=submit]").click()
 
     # Straight to the first task, with its context and due date.
-    assert page.locator("h1").inner_text() == "Identifier la personne"
-    _look(page, "demo-caseworker", "caseworker-identification")
+    assert page.locator("h1").inner_text() == words["identify"]
+    _look(page, "demo-caseworker", f"{tag}-caseworker-identification")
     page.fill("#field-identification_date", "2026-03-02")
     for name, value in (("identification_source", "airport"), ("region", "littoral"), ("sex", "female"),
                         ("return_modality", "forced"), ("risk_level", "high"), ("priority", "urgent")):
@@ -107,11 +135,11 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
     assert page.locator(".error-summary a[href='#field-age']").count() == 1
     assert page.locator("#field-person_alias").input_value() == "Aïcha"
     assert page.locator("#field-region").input_value() == "littoral"
-    _look(page, "demo-caseworker", "caseworker-identification-refused")
+    _look(page, "demo-caseworker", f"{tag}-caseworker-identification-refused")
     page.fill("#field-age", "24")
     _submit(page)
 
-    assert page.locator("h1").inner_text() == "Évaluer les besoins"
+    assert page.locator("h1").inner_text() == words["assess"]
     page.fill("#field-assessment_date", "2026-03-02")
     _select(page, "need_health", "true")
     _select(page, "health_urgency", "urgent")
@@ -119,8 +147,8 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
     _select(page, "mhpss_urgency", "normal")
     _submit(page)
 
-    assert page.locator("h1").inner_text() == "Recueillir le consentement éclairé"
-    assert page.locator("main button.primary").inner_text() == "Enregistrer le consentement"
+    assert page.locator("h1").inner_text() == words["consent"]
+    assert page.locator("main button.primary").inner_text() == words["record_consent"]
     _select(page, "consent_given", "true")
     for name, value in (("consent_given_by", "person"), ("consent_method", "signature"),
                         ("consent_language", "french"), ("consent_scope", "including_health")):
@@ -130,12 +158,12 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
 
     references = {}
     for provider in ("demo-hopital-douala", "demo-espoir-mhpss"):
-        assert page.locator("h1").inner_text().startswith("Choisir le prestataire et envoyer")
-        assert page.locator("main button.primary").inner_text() == "Envoyer le référencement"
+        assert page.locator("h1").inner_text().startswith(words["send"])
+        assert page.locator("main button.primary").inner_text() == words["send_button"]
         options = page.locator("#field-provider_id option").evaluate_all("els => els.map(e => e.value)")
         chosen = provider if provider in options else next(value for value in options if value)
         _select(page, "provider_id", chosen)
-        _look(page, "demo-caseworker", f"caseworker-send-{provider}")
+        _look(page, "demo-caseworker", f"{tag}-caseworker-send-{provider}")
         _submit(page)
         references[provider] = chosen
     # Nothing left for the caseworker on this case: back to their list; the case page shows both referrals.
@@ -146,20 +174,21 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
     page.locator("table.cases a").first.click()
     reference = reference or page.locator("h1").inner_text().split()[-1]
     assert page.locator("table.needs tbody tr").count() == 2
-    assert page.locator("ol.progress li.current").inner_text().startswith("Référencement")
-    _look(page, "demo-caseworker", "caseworker-case")
+    assert page.locator("ol.progress li.current").inner_text().startswith(words["referral_stage"])
+    _look(page, "demo-caseworker", f"{tag}-caseworker-case")
     # Provider tasks are not the caseworker's: no link, no "Prendre".
-    assert page.locator("table.tasks button", has_text="Prendre").count() == 0
+    assert page.locator("table.tasks button", has_text=words["claim"]).count() == 0
     context.close()
 
     for username, decision in (("demo-health-douala", "accepted"), ("demo-mhpss", "declined")):
-        context, page = _tab(chromium, "fr-FR")
+        context, page = _tab(chromium, locale, javascript=javascript)
         _sign_in(page, url, username, demo.password)
-        _look(page, username, f"{username}-home")
+        _in_language(page, language)
+        _look(page, username, f"{tag}-{username}-home")
         page.goto(url + "/referrals/")
-        _look(page, username, f"{username}-referrals")
+        _look(page, username, f"{tag}-{username}-referrals")
         page.locator("table.referrals a").first.click()
-        _look(page, username, f"{username}-referral-incoming")
+        _look(page, username, f"{tag}-{username}-referral-incoming")
         assert page.locator("main dl").first.inner_text().count(reference.split("-")[0]) >= 1
         page.fill("#field-acknowledged_by", "Point focal")
         _submit(page)
@@ -170,12 +199,12 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
             _select(page, "decline_reason", "no_capacity")
         _submit(page)
         assert "/referrals/" in page.url
-        _look(page, username, f"{username}-referral-decided")
+        _look(page, username, f"{tag}-{username}-referral-decided")
         if decision == "accepted":
             _select(page, "service_delivered", "true")
             page.fill("#field-outcome_note", "Consultation faite")
             _submit(page)
-            assert page.locator("main").inner_text().count("Rien ne vous attend") == 1
+            assert page.locator("main").inner_text().count(words["nothing"]) == 1
         context.close()
 
 
