@@ -150,6 +150,9 @@ TABLE: dict[str, Entry] = {
         "username": f"matrix-new-{role.name.lower()}", "roles": "caseworker", "display_name": "New account",
         "email": f"new-{role.name.lower()}@example.org", "password": "a long enough password for a test"}),
     "POST /admin/users/<int:user_id>/roles": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE), body={"roles": "supervisor"}),
+    # Asking first: a page about an account the administrator manages.
+    "GET /admin/users/<int:user_id>/disable": Entry(page(FORBIDDEN, admin=OWN_ONLY)),
+    "GET /admin/users/<int:user_id>/password": Entry(page(FORBIDDEN, admin=OWN_ONLY)),
     "POST /admin/users/<int:user_id>/disable": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
     "POST /admin/users/<int:user_id>/enable": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
     "POST /admin/users/<int:user_id>/password": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
