@@ -27,9 +27,15 @@ def urgency(due_at: datetime | None) -> str | None:
     return "soon" if due_at - now <= DUE_SOON else None
 
 
+def words(table: dict) -> dict:
+    """A table of lazy labels translated once, for a long list that would otherwise translate in every row."""
+    return {key: str(value) for key, value in table.items()}
+
+
 def init_page_helpers(app: Flask) -> None:
     """Give templates the urgency of a date and the engine's access predicates (`may.can_...`)."""
     from webui.labels import SECTOR_NAMES, code_name
 
-    app.jinja_env.globals.update(urgency=urgency, URGENCY_NAMES=URGENCY_NAMES, may=access, now=lambda: clock().now())
+    app.jinja_env.globals.update(urgency=urgency, URGENCY_NAMES=URGENCY_NAMES, may=access, now=lambda: clock().now(),
+                                 words=words)
     app.jinja_env.filters["sector_name"] = lambda sector: code_name(SECTOR_NAMES, sector)

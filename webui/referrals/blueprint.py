@@ -19,7 +19,7 @@ from webui.tasks.form_inputs import form_inputs, submit_label
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
-LIST_SIZE = 200
+LIST_SIZE = 60
 # The provider's three piles, by the referral's state.
 PILES = (
     ("incoming", ("sent",)),
