@@ -6,11 +6,12 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 
 from engine.errors import InvalidData
-from engine.access import can_list_provider_referrals
+from engine.access import can_list_provider_referrals, can_view_case_of_task
+from engine.services.tasks.handover import task_takers
 from engine.services.referrals.view import referral_answerable
 from engine.services.tasks.inbox import list_inbox, next_task_of_case, referral_of_task, task_line
 from engine.services.pathways.labels import describe_labelled_task, labelled_tasks
-from engine.services.tasks.completion import claim_task, complete_task, release_task
+from engine.services.tasks.completion import claim_task, complete_task, reassign_task, release_task
 from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
 from webui.i18n import current_language
@@ -49,6 +50,38 @@ def release(task_id: str):
     """Give a task back to its groups."""
     release_task(uow(), clock(), task_id, g.user.actor)
     return redirect(url_for("tasks.inbox"))
+
+
+@bp.get("/<task_id>/reassign")
+@login_required
+def handover(task_id: str):
+    """Choose who takes the task over, among the users who may (supervisors and coordinators)."""
+    return _handover_page(task_id, None)
+
+
+@bp.post("/<task_id>/reassign")
+@login_required
+def reassign(task_id: str):
+    """Hand the task to the chosen user; a refused choice is shown on the same page."""
+    chosen = request.form.get("username", "")
+    try:
+        reassign_task(uow(), clock(), task_id, g.user.actor, chosen)
+    except InvalidData as invalid:
+        return _handover_page(task_id, field_messages(invalid.errors).get("username") or [_("Choose someone.")]), 422
+    flash(_("The task was handed over."), "info")
+    line = task_line(uow(), task_id)
+    if line is not None and can_view_case_of_task(g.user.actor, line):
+        return redirect(url_for("cases.show", reference=line.case_reference))
+    return redirect(url_for("tasks.inbox"))
+
+
+def _handover_page(task_id: str, error):
+    handover_to = task_takers(uow(), task_id, g.user.actor)
+    line = task_line(uow(), task_id)
+    name = labelled_tasks(uow(), [line], current_language())[0].name if line else handover_to.name
+    choices = [(taker.username, taker.display_name + (f" ({_('holds it now')})" if taker.is_assignee else ""))
+               for taker in handover_to.takers]
+    return render_template("tasks/reassign.html", handover=handover_to, name=name, error=error, choices=choices)
 
 
 @bp.get("/<task_id>")

@@ -129,6 +129,9 @@ TABLE: dict[str, Entry] = {
     "POST /tasks/<task_id>": Entry(page(HIDDEN, **TASK_WRITE)),
     "POST /tasks/<task_id>/claim": Entry(page(HIDDEN, **TASK_WRITE)),
     "POST /tasks/<task_id>/release": Entry(page(HIDDEN, **TASK_WRITE)),
+    # Choosing who takes a task over: as the API's reassign; a post with nobody chosen is refused (422).
+    "GET /tasks/<task_id>/reassign": Entry(page(HIDDEN, **TASK_HANDOVER)),
+    "POST /tasks/<task_id>/reassign": Entry(page(HIDDEN, **TASK_HANDOVER)),
     # Here, among the pages: resolving an escalation (below) cancels the supervisor's alert task, and a
     # task must still be open to be handed on. The supervisor takes their own; the coordinator gives the
     # caseworkers' to a caseworker of its organisation, who may still claim (409), release or complete it.
