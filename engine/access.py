@@ -198,3 +198,38 @@ def can_approve_consent_override(actor: Actor, case: CaseFacts) -> bool:
 def can_list_cases_needing_attention(actor: Actor) -> bool:
     """Coordinators and supervisors are shown cases whose steps failed."""
     return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.SUPERVISOR})
+
+
+def can_view_indicators(actor: Actor) -> bool:
+    """Coordinators read the mechanism's indicators; supervisors those of their organisation's cases."""
+    return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.SUPERVISOR})
+
+
+def can_view_provider_follow_up(actor: Actor, provider_organisation_id: int) -> bool:
+    """Coordinators follow every provider; a provider's focal point or admin follows their own organisation."""
+    if not actor.active:
+        return False
+    if actor.has(Role.COORDINATOR):
+        return True
+    return actor.organisation_id == provider_organisation_id and bool(
+        actor.roles & {Role.PROVIDER_FOCAL_POINT, Role.ADMIN}
+    )
+
+
+def can_view_committee_report(actor: Actor) -> bool:
+    """The steering committee's report covers the whole mechanism: coordinators read it."""
+    return actor.active and actor.has(Role.COORDINATOR)
+
+
+def can_author_pathways(actor: Actor) -> bool:
+    """SOP authors see, upload, check, edit and publish pathways (and their drafts)."""
+    return actor.active and actor.has(Role.SOP_AUTHOR)
+
+
+def can_migrate_cases(actor: Actor) -> bool:
+    """Moving running cases to a newer version of their pathway: SOP authors, who know what changed.
+
+    A move never changes what a case holds nor who sees it; it is refused case by case when a
+    changed step was already reached, and every move is audited with who did it.
+    """
+    return can_author_pathways(actor)

@@ -43,6 +43,10 @@ class Conflict(AiguillageError):
     code = "conflict"
 
 
+class CaseMovedOn(Conflict):
+    """Another step of the same case committed first (its version moved on); nothing of this step was kept."""
+
+
 class AccessDenied(AiguillageError):
     """The user may not do this."""
 

@@ -124,6 +124,11 @@ def no_such_user() -> FieldProblem:
     return FieldProblem("no_such_user", "no such user")
 
 
+def cannot_see_case() -> FieldProblem:
+    """The user named may not see the case (an escalation is handed only to someone who may open it)."""
+    return FieldProblem("cannot_see_case", "may not see this case")
+
+
 def not_of_task_organisation() -> FieldProblem:
     """The user named is not of the organisation that must do the task."""
     return FieldProblem("not_of_task_organisation", "not of the organisation that must do this task")

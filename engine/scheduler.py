@@ -4,8 +4,8 @@
     build_scheduler(jobs, blocking=True).start()        # `aiguillage scheduler`
     start_in_process(container)                         # the demo's web process, started once
 
-The jobs: the deadline sweep, the notification dispatch, the steering committee's summary,
-housekeeping and sealing the audit log's new rows into its hash chain. APScheduler keeps its jobs in memory and never stores a deadline: deadlines live in
+The jobs: the deadline sweep, the notification dispatch, the steering committee's summary and its
+periodic report, housekeeping and sealing the audit log's new rows into its hash chain. APScheduler keeps its jobs in memory and never stores a deadline: deadlines live in
 the database, so any number of scheduler processes can run (PostgreSQL) and a restarted one
 simply carries on. Each job runs at most once at a time per process, and missed runs coalesce.
 """
@@ -28,11 +28,12 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from engine.errors import AiguillageError, Conflict
 from engine.services.audit.chain import seal_audit_log
 from engine.services.escalations.deadlines import default_worker_id, housekeeping, sweep_deadlines
+from engine.services.coordination.committee_report import queue_committee_report
 from engine.services.escalations.handling import queue_steering_summary
 
 log = logging.getLogger(__name__)
 
-JOB_NAMES = ("sweep", "dispatch", "summary", "housekeeping", "audit_seal")
+JOB_NAMES = ("sweep", "dispatch", "summary", "report", "housekeeping", "audit_seal")
 LOCK_FILE = "scheduler.lock"
 
 
@@ -52,10 +53,14 @@ class ScheduleSettings:
     sweep_batch: int = 100
     # The summary covers the period since the previous one.
     summary_days: int = 7
+    # The steering committee's report: checked this often, queued once per period of this many months.
+    report_seconds: int = 6 * 3600
+    report_months: int = 1
 
     @classmethod
     def from_settings(cls, settings) -> ScheduleSettings:
-        """Read AIGUILLAGE_SWEEP_SECONDS, _DISPATCH_SECONDS, _SUMMARY_SECONDS, _HOUSEKEEPING_SECONDS, _SWEEP_BATCH, _SUMMARY_DAYS."""
+        """Read AIGUILLAGE_SWEEP_SECONDS, _DISPATCH_SECONDS, _SUMMARY_SECONDS, _HOUSEKEEPING_SECONDS, _SWEEP_BATCH, _SUMMARY_DAYS,
+        _REPORT_SECONDS, _REPORT_MONTHS."""
         return cls.from_env(settings.extra)
 
     @classmethod
@@ -64,7 +69,7 @@ class ScheduleSettings:
         defaults = cls()
         values = {}
         for name in ("sweep_seconds", "dispatch_seconds", "summary_seconds", "housekeeping_seconds", "audit_seal_seconds",
-                     "sweep_batch", "summary_days"):
+                     "sweep_batch", "summary_days", "report_seconds", "report_months"):
             variable = f"AIGUILLAGE_{name.upper()}"
             raw = env.get(variable)
             if raw is None or raw == "":
@@ -98,6 +103,8 @@ def scheduler_jobs(container, schedule: ScheduleSettings, worker_id: str | None 
                      lambda: sweep_deadlines(uow, clock, worker, batch_size=schedule.sweep_batch)),
         "summary": Job("summary", schedule.summary_seconds,
                        lambda: _summary_line(queue_steering_summary(uow(), clock, timedelta(days=schedule.summary_days)))),
+        "report": Job("report", schedule.report_seconds,
+                      lambda: _report_line(queue_committee_report(uow(), clock, schedule.report_months))),
         "housekeeping": Job("housekeeping", schedule.housekeeping_seconds, lambda: housekeeping(uow, clock)),
         "audit_seal": Job("audit_seal", schedule.audit_seal_seconds, lambda: seal_audit_log(uow(), clock)),
     }
@@ -201,6 +208,10 @@ def _dispatch_call(container, worker: str) -> Callable[[], object] | None:
         return dispatch_pending(container.uow, channels, container.clock, worker_id=worker)
 
     return dispatch
+
+
+def _report_line(period) -> str:
+    return "already queued for this period" if period is None else f"queued: the steering committee report of {period.code}"
 
 
 def _summary_line(summary) -> str:

@@ -33,6 +33,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "consent_withdrawn": ("case_reference",),
     "case_closed": ("case_reference",),
     "coordinator_summary": (),
+    # The steering committee's periodic report is ready: a link to it (page and PDF), never its figures' details.
+    "committee_report": ("path",),
 }
 
 # Names the engine's services use for the same things (their payloads predate this module).
@@ -78,6 +80,7 @@ class NotificationContext:
     counts_by_level: Mapping[int, int] = field(default_factory=dict)
     counts_by_provider: Mapping[str, int] = field(default_factory=dict)
     items: tuple[SummaryItem, ...] = ()
+    group: bool = False  # a task offered to the reader's team, not to them in particular
 
 
 def _fail(event: str, name: str, expected: str) -> NotificationError:
@@ -228,4 +231,7 @@ def notification_context(event: str, payload: Mapping[str, object]) -> Notificat
         raise NotificationError(f"notification {event!r}: missing {', '.join(missing)}")
     if event.startswith("escalation_level_"):
         kept["level"] = int(event.rsplit("_", 1)[1])
+    if event == "task_assigned":
+        assignee, groups = payload.get("assignee_id"), payload.get("candidate_groups")
+        kept["group"] = assignee is None and isinstance(groups, list) and bool(groups)
     return NotificationContext(event=event, **kept)

@@ -13,8 +13,19 @@ in several processes on PostgreSQL:
    claimed again; a failure is retried with exponential backoff and jitter, and dead-lettered
    after the configured number of attempts or at once when the receiver refused it for good.
 
-A process that dies between sending and recording sends again after the lease, with the same
+Each pass beats in `notification_dispatchers` between batches, and every claim names its
+dispatcher. A dispatcher whose beat is older than `DEAD_AFTER` died: the first pass of any other
+dispatcher after that puts its claims back in the queue, instead of waiting for the lease. A
+process that dies between sending and recording therefore sends again at that pass, with the same
 Message-ID (and webhook delivery id), so receivers can drop the duplicate.
+
+A pass is bounded: at most `max_rows` outbox rows and deliveries, and no new batch after
+`max_seconds`; what is left waits for the next pass, so passes never pile up behind a backlog.
+
+A task offered to whole groups (nobody in particular) is one in-app delivery for the group, not
+one per member, and email only to the members who chose group-task email (daily digest unless
+they asked for it at once). A "new task" whose task was done or taken before it went out is
+skipped; the person whose own step created it is never told.
 """
 
 from __future__ import annotations
@@ -22,28 +33,36 @@ from __future__ import annotations
 import logging
 import os
 import random
+import secrets
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.clock import Clock
-from engine.domain import DeliveryChannel, DeliveryStatus
+from engine.domain import DeliveryChannel, DeliveryStatus, TaskState
 from engine.errors import Conflict, NotificationError
-from engine.store.models import DeliveryRow, InAppNotification, OutboxRow, User
+from engine.services.pathways.labels import texts_of_cases
+from engine.store.models import (
+    DeliveryRow, InAppNotification, NotificationDispatcher, Organisation, OutboxRow, TaskRow, User,
+)
 from engine.store.unit_of_work import UnitOfWork
 from notifications.channels.smtp import message_id
 from notifications.recipients import (
     default_rules,
     enabled_channels,
     first_attempt_at,
+    group_task_of,
     is_digest,
     preferences_of,
     resolve_many,
 )
+from notifications.context import LANGUAGES, canonical_event
+from notifications.labels import code_label
 from notifications.sending import Channels, Claimed, Outcome, send_claimed
 from notifications.settings import NotificationSettings
 
@@ -52,6 +71,13 @@ log = logging.getLogger(__name__)
 # Longer than a batch can take to send (connection timeouts included), so a live dispatcher
 # never loses its claim; short enough that a crashed one's work resumes the same morning.
 CLAIM_LEASE = timedelta(minutes=10)
+# A pass beats before every batch; one batch (100 messages over one connection) takes seconds.
+# Silence for this long means the dispatcher died: another one takes its claims back.
+DEAD_AFTER = timedelta(minutes=2)
+# A pass stops starting batches after this long (real time), below the scheduler's 30-second
+# interval, and takes at most this many rows; the rest waits for the next pass.
+MAX_PASS_SECONDS = 20.0
+MAX_PASS_ROWS = 2000
 _ERROR_LENGTH = 1000
 
 
@@ -65,15 +91,26 @@ class DispatchReport:
     sent: int = 0
     retrying: int = 0
     dead: int = 0
+    skipped: int = 0  # "new task" deliveries whose task was done or taken before they went out
+    released: int = 0  # claims of dead dispatchers put back in the queue
     lost_claims: int = 0  # outcomes not recorded because the claim had passed to another attempt
+    bounded: bool = False  # the pass stopped at its time or row limit; the rest waits
     problems: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"{self.worker_id}: {self.events_expanded} events expanded into {self.deliveries_created} deliveries; "
             f"{self.sent} sent, {self.retrying} to retry, {self.dead} dead-lettered"
+            + (f", {self.skipped} skipped (task already done or taken)" if self.skipped else "")
+            + (f", {self.released} claims of dead dispatchers released" if self.released else "")
             + (f", {self.lost_claims} claims lost" if self.lost_claims else "")
+            + ("; stopped at the pass limit" if self.bounded else "")
         )
+
+
+def default_worker_id() -> str:
+    """A name no other pass shares: host, process and a random part (process ids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def dispatch_pending(
@@ -84,28 +121,102 @@ def dispatch_pending(
     worker_id: str | None = None,
     rng: random.Random | None = None,
     max_batches: int = 1000,
+    max_rows: int = MAX_PASS_ROWS,
+    max_seconds: float = MAX_PASS_SECONDS,
 ) -> DispatchReport:
-    """Expand new outbox rows, then send every due delivery, batch by batch, until none is due."""
-    report = DispatchReport(worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}")
+    """Expand new outbox rows, then send due deliveries batch by batch, within the pass's limits."""
+    report = DispatchReport(worker_id=worker_id or default_worker_id())
     rng = rng or random.Random()
-    for _ in range(max_batches):
+    deadline = time.monotonic() + max_seconds
+
+    def within_limits(rows: int) -> bool:
+        if rows >= max_rows or time.monotonic() >= deadline:
+            report.bounded = True
+            return False
+        return True
+
+    try:
         try:
-            if _expand(uow_factory, channels, clock.now(), batch_size, report) < batch_size:
+            _beat(uow_factory, report.worker_id, clock.now())
+            report.released = _release_claims_of_dead_dispatchers(uow_factory, clock.now())
+        except Conflict:
+            return report  # another runner holds the SQLite database: this pass has nothing to do
+        for _ in range(max_batches):
+            if not within_limits(report.events_expanded):
                 break
-        except Conflict:
-            break  # another runner wrote at the same moment (SQLite); the rows wait for the next pass
-    for _ in range(max_batches):
-        try:
-            claimed = _claim(uow_factory, channels.settings, clock.now(), batch_size)
-        except Conflict:
-            break
-        if not claimed:
-            break
-        outcomes = send_claimed(claimed, channels, clock.now())
-        _record_with_retries(uow_factory, claimed, outcomes, channels.settings, clock.now(), rng, report)
-    if report.events_expanded or report.sent or report.retrying or report.dead:
+            try:
+                taken = _expand(uow_factory, channels, clock.now(), min(batch_size, max_rows - report.events_expanded), report)
+            except Conflict:
+                break  # another runner wrote at the same moment (SQLite); the rows wait for the next pass
+            if taken < batch_size:
+                break
+        handled = 0
+        for _ in range(max_batches):
+            if not within_limits(handled):
+                break
+            skipped_before = report.skipped
+            try:
+                _beat(uow_factory, report.worker_id, clock.now())
+                claimed = _claim(uow_factory, channels.settings, clock.now(), min(batch_size, max_rows - handled),
+                                 report)
+            except Conflict:
+                break
+            handled += len(claimed) + report.skipped - skipped_before
+            if not claimed:
+                if report.skipped > skipped_before:
+                    continue  # the whole batch was stale work: look again
+                break
+            outcomes = send_claimed(claimed, channels, clock.now())
+            _record_with_retries(uow_factory, claimed, outcomes, channels.settings, clock.now(), rng, report)
+    finally:
+        _stop_beating(uow_factory, report.worker_id)
+    if report.events_expanded or report.sent or report.retrying or report.dead or report.released:
         log.info("notification dispatch %s", report)
     return report
+
+
+def _beat(uow_factory, worker_id: str, now: datetime) -> None:
+    """Say this pass is alive (insert or move its heartbeat)."""
+    with uow_factory() as uow:
+        session = uow.session
+        changed = session.execute(
+            update(NotificationDispatcher).where(NotificationDispatcher.worker_id == worker_id).values(beat_at=now)
+        ).rowcount
+        if not changed:
+            session.add(NotificationDispatcher(worker_id=worker_id, beat_at=now))
+        uow.commit()
+
+
+def _stop_beating(uow_factory, worker_id: str) -> None:
+    """Remove this pass's heartbeat: it holds no claim any more (or died trying: then they go back)."""
+    try:
+        with uow_factory() as uow:
+            uow.session.execute(delete(NotificationDispatcher).where(NotificationDispatcher.worker_id == worker_id))
+            uow.commit()
+    except Exception:  # the next pass of anyone cleans up after a stale beat anyway
+        log.warning("could not remove the heartbeat of dispatcher %s", worker_id, exc_info=True)
+
+
+def _release_claims_of_dead_dispatchers(uow_factory, now: datetime) -> int:
+    """Put back in the queue the claims of dispatchers that stopped beating; how many."""
+    with uow_factory() as uow:
+        session = uow.session
+        alive = select(NotificationDispatcher.worker_id).where(NotificationDispatcher.beat_at >= now - DEAD_AFTER)
+        released = session.execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.FAILED]),
+                DeliveryRow.claimed_by.is_not(None),
+                DeliveryRow.claimed_by.not_in(alive),
+            )
+            .values(claimed_by=None, next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount or 0
+        session.execute(delete(NotificationDispatcher).where(NotificationDispatcher.beat_at < now - DEAD_AFTER))
+        uow.commit()
+    if released:
+        log.warning("notification dispatch: %s claims of dead dispatchers put back in the queue", released)
+    return released
 
 
 def _expand(uow_factory, channels: Channels, now: datetime, batch_size: int, report: DispatchReport) -> int:
@@ -126,24 +237,20 @@ def _expand(uow_factory, channels: Channels, now: datetime, batch_size: int, rep
             if isinstance(users, NotificationError):
                 problems.append(f"outbox {row.id}: {users}")
                 users = []
+            payload = row.payload if isinstance(row.payload, dict) else {}
+            group_task = group_task_of(row.event_type, payload)
+            if canonical_event(row.event_type) == "task_assigned":
+                users = [user for user in users if user.id != payload.get("actor_id")]  # not for one's own step
+            if group_task is not None:
+                deliveries.append(_delivery(row.id, f"group-task:{group_task}"[:320], None, None,
+                                            DeliveryChannel.IN_APP, now, now))
             for user in users:
                 prefs = preferences_of(user)
-                for channel in enabled_channels(prefs, channels.available):
-                    deliveries.append(
-                        {
-                            "outbox_id": row.id,
-                            "recipient_key": f"user:{user.id}",
-                            "recipient_user_id": user.id,
-                            "address": _address(channel, user, channels.settings),
-                            "channel": channel,
-                            "status": DeliveryStatus.PENDING,
-                            "attempts": 0,
-                            "next_attempt_at": first_attempt_at(
-                                row.event_type, channel, prefs, now, channels.settings.digest_hour
-                            ),
-                            "created_at": now,
-                        }
-                    )
+                for channel in enabled_channels(prefs, channels.available, group_task=group_task is not None):
+                    due = first_attempt_at(row.event_type, channel, prefs, now, channels.settings.digest_hour,
+                                           group_task=group_task is not None)
+                    deliveries.append(_delivery(row.id, f"user:{user.id}", user.id,
+                                                _address(channel, user, channels.settings), channel, due, now))
             row.dispatched_at = now
         if deliveries:
             insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -156,6 +263,21 @@ def _expand(uow_factory, channels: Channels, now: datetime, batch_size: int, rep
     report.events_expanded += len(rows)
     report.deliveries_created += len(deliveries)
     return len(rows)
+
+
+def _delivery(outbox_id: int, key: str, user_id: int | None, address: str | None, channel: DeliveryChannel,
+              due: datetime, now: datetime) -> dict:
+    return {
+        "outbox_id": outbox_id,
+        "recipient_key": key,
+        "recipient_user_id": user_id,
+        "address": address,
+        "channel": channel,
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": due,
+        "created_at": now,
+    }
 
 
 def _rules(session, row: OutboxRow) -> object:
@@ -173,8 +295,9 @@ def _address(channel: DeliveryChannel, user: User, settings: NotificationSetting
     return None
 
 
-def _claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size: int) -> list[Claimed]:
-    """Take up to `batch_size` due deliveries for one attempt each."""
+def _claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size: int,
+           report: DispatchReport) -> list[Claimed]:
+    """Take up to `batch_size` due deliveries for one attempt each; stale "new task" ones are skipped."""
     with uow_factory() as uow:
         session = uow.session
         rows = session.scalars(
@@ -190,22 +313,35 @@ def _claim(uow_factory, settings: NotificationSettings, now: datetime, batch_siz
         if not rows:
             return []
         events = {
-            outbox_id: (event, payload)
-            for outbox_id, event, payload in session.execute(
-                select(OutboxRow.id, OutboxRow.event_type, OutboxRow.payload).where(
+            outbox_id: (event, case_id, payload)
+            for outbox_id, event, case_id, payload in session.execute(
+                select(OutboxRow.id, OutboxRow.event_type, OutboxRow.case_id, OutboxRow.payload).where(
                     OutboxRow.id.in_({row.outbox_id for row in rows})
                 )
             )
         }
         user_ids = {row.recipient_user_id for row in rows if row.recipient_user_id is not None}
         users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(user_ids)))}
+        tasks = _tasks_announced(session, events.values())
+        providers = _provider_names(session, events.values())
         claimed = []
         for row in rows:
+            event, case_id, payload = events[row.outbox_id]
+            payload = dict(payload or {})
+            if _stale_task(event, payload, tasks, row.recipient_user_id):
+                row.status, row.next_attempt_at, row.claimed_by = DeliveryStatus.SKIPPED, None, None
+                report.skipped += 1
+                continue
             row.attempts += 1
             row.next_attempt_at = now + CLAIM_LEASE
+            row.claimed_by = report.worker_id
             row.message_id = row.message_id or message_id(row.id, row.outbox_id, settings.message_id_domain)
             user = users.get(row.recipient_user_id)
-            event, payload = events[row.outbox_id]
+            task = tasks.get(payload.get("task_id")) if canonical_event(event) == "task_assigned" else None
+            if task is not None:
+                payload["step"] = _step_labels(uow, case_id, task)
+            if payload.get("provider") is None and payload.get("provider_organisation_id") in providers:
+                payload["provider"] = providers[payload["provider_organisation_id"]]
             # Email goes to the user's current address: a corrected address helps the retries.
             address = user.email if user is not None and row.channel is DeliveryChannel.EMAIL else row.address
             claimed.append(
@@ -218,13 +354,70 @@ def _claim(uow_factory, settings: NotificationSettings, now: datetime, batch_siz
                     address=address,
                     language=str(user.language.value) if user is not None else "fr",
                     event=event,
-                    payload=dict(payload or {}),
+                    payload=payload,
                     message_id=row.message_id,
-                    digest=user is not None and row.channel is DeliveryChannel.EMAIL and is_digest(event, user),
+                    digest=user is not None and row.channel is DeliveryChannel.EMAIL
+                    and is_digest(event, user, group_task=group_task_of(event, payload) is not None),
+                    task_id=payload.get("task_id") if isinstance(payload.get("task_id"), str) else None,
+                    caused_by_id=payload.get("actor_id") if isinstance(payload.get("actor_id"), int) else None,
                 )
             )
         uow.commit()
     return claimed
+
+
+def _tasks_announced(session, events) -> dict[str, tuple]:
+    """(state, assignee, case, bpmn id, name) of the tasks that "new task" events of a batch announce."""
+    task_ids = {
+        payload.get("task_id") for event, _, payload in events
+        if canonical_event(event) == "task_assigned" and isinstance(payload, dict) and isinstance(payload.get("task_id"), str)
+    }
+    if not task_ids:
+        return {}
+    return {
+        task_id: (state, assignee_id, case_id, bpmn_id, name, instance)
+        for task_id, state, assignee_id, case_id, bpmn_id, name, instance in session.execute(
+            select(TaskRow.id, TaskRow.state, TaskRow.assignee_id, TaskRow.case_id, TaskRow.bpmn_id, TaskRow.name,
+                   TaskRow.instance_label)
+            .where(TaskRow.id.in_(task_ids))
+        )
+    }
+
+
+def _provider_names(session, events) -> dict[int, str]:
+    """Organisation names of the providers a batch's referral events name (names of bodies, not people)."""
+    ids = {
+        payload.get("provider_organisation_id") for _, _, payload in events
+        if isinstance(payload, dict) and isinstance(payload.get("provider_organisation_id"), int)
+    }
+    if not ids:
+        return {}
+    return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
+
+
+def _stale_task(event: str, payload: dict, tasks: dict[str, tuple], user_id: int | None) -> bool:
+    """A "new task" whose task ended, or went to someone else, before the message went out."""
+    if canonical_event(event) != "task_assigned" or payload.get("task_id") not in tasks:
+        return False  # not about a task we hold (a test's or an outside event): send as written
+    state, assignee_id, *_ = tasks[payload["task_id"]]
+    if state != TaskState.OPEN:
+        return True
+    if group_task_of(event, payload) is not None:
+        return assignee_id is not None
+    return assignee_id is not None and user_id is not None and assignee_id != user_id
+
+
+def _step_labels(uow, case_id: int | None, task: tuple) -> dict[str, str]:
+    """The task's name in each language, from its case's pathway version, with its sector for a referral's branch."""
+    _, _, task_case_id, bpmn_id, name, instance = task
+    labels = {}
+    for language in LANGUAGES:
+        texts = texts_of_cases(uow, [case_id or task_case_id], language).get(case_id or task_case_id)
+        label = texts.labels.element(bpmn_id, default=name) if texts is not None else name
+        if instance:
+            label = f"{label} ({code_label(language, 'sector', instance)})"
+        labels[language] = label
+    return labels
 
 
 def retry_delay(attempt: int, settings: NotificationSettings, rng: random.Random) -> timedelta:
@@ -249,39 +442,37 @@ def _record_with_retries(uow_factory, claimed, outcomes, settings, now, rng, rep
 
 
 def _record(uow_factory, claimed, outcomes, settings: NotificationSettings, now, rng, report) -> None:
-    """Write every outcome of the batch in one transaction, each only if its claim still holds."""
+    """Write every outcome of the batch in one transaction, each only if its claim still holds.
+
+    The sent ones (nearly all) go in one executemany; when its row count shows that some claim
+    passed to a newer attempt, they are written one by one to find which.
+    """
     tally = {DeliveryStatus.SENT: 0, DeliveryStatus.FAILED: 0, DeliveryStatus.DEAD: 0, None: 0}
+    sent, others = [], []
+    for item in claimed:
+        (sent if outcomes[item.delivery_id].error is None else others).append(item)
     with uow_factory() as uow:
         session = uow.session
-        for item in claimed:
+        recorded = []
+        if sent and _record_sent_together(session, sent, now):
+            recorded = sent
+        else:
+            others = sent + others
+        for item in others:
             outcome: Outcome = outcomes[item.delivery_id]
-            if outcome.error is None:
-                values = {"status": DeliveryStatus.SENT, "sent_at": now, "next_attempt_at": None, "last_error": None}
-            elif outcome.temporary and item.attempt < settings.max_attempts:
-                values = {
-                    "status": DeliveryStatus.FAILED,
-                    "next_attempt_at": now + retry_delay(item.attempt, settings, rng),
-                    "last_error": str(outcome.error)[:_ERROR_LENGTH],
-                }
-            else:
-                values = {"status": DeliveryStatus.DEAD, "next_attempt_at": None, "last_error": _last_words(item, outcome)}
-            result = session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.id == item.delivery_id,
-                    DeliveryRow.attempts == item.attempt,
-                    DeliveryRow.status != DeliveryStatus.SENT,
-                )
-                .values(**values)
-            )
-            if result.rowcount != 1:
+            values = _outcome_values(item, outcome, settings, now, rng)
+            if session.execute(_CONDITIONAL_UPDATE.values(**values), {"b_id": item.delivery_id,
+                                                                     "b_attempt": item.attempt}).rowcount != 1:
                 tally[None] += 1  # the claim passed to a newer attempt: that one records
                 continue
-            if outcome.error is None and item.channel is DeliveryChannel.IN_APP:
-                _write_in_app(session, item, outcome, now)
+            if values["status"] is DeliveryStatus.SENT:
+                recorded.append(item)
             tally[values["status"]] += 1
             if values["status"] is DeliveryStatus.DEAD:
                 log.warning("delivery %s dead-lettered: %s", item.delivery_id, values["last_error"])
+        tally[DeliveryStatus.SENT] += len(recorded) if recorded is sent else 0
+        _write_in_app(session, [(item, outcomes[item.delivery_id]) for item in recorded
+                                if item.channel is DeliveryChannel.IN_APP], now)
         uow.commit()
     report.sent += tally[DeliveryStatus.SENT]
     report.retrying += tally[DeliveryStatus.FAILED]
@@ -289,22 +480,77 @@ def _record(uow_factory, claimed, outcomes, settings: NotificationSettings, now,
     report.lost_claims += tally[None]
 
 
+_CONDITIONAL_UPDATE = (
+    update(DeliveryRow.__table__)
+    .where(
+        DeliveryRow.__table__.c.id == bindparam("b_id"),
+        DeliveryRow.__table__.c.attempts == bindparam("b_attempt"),
+        DeliveryRow.__table__.c.status != DeliveryStatus.SENT.value,
+    )
+)
+
+
+def _record_sent_together(session, items: list[Claimed], now: datetime) -> bool:
+    """Mark the batch's sent deliveries sent in one statement; False (nothing kept) if any claim was lost."""
+    savepoint = session.begin_nested()
+    changed = session.execute(
+        _CONDITIONAL_UPDATE.values(status=DeliveryStatus.SENT.value, sent_at=now, next_attempt_at=None,
+                                   last_error=None, claimed_by=None),
+        [{"b_id": item.delivery_id, "b_attempt": item.attempt} for item in items],
+    ).rowcount
+    if changed == len(items):
+        savepoint.commit()
+        return True
+    savepoint.rollback()
+    return False
+
+
+def _outcome_values(item: Claimed, outcome: Outcome, settings: NotificationSettings, now, rng) -> dict:
+    if outcome.error is None:
+        return {"status": DeliveryStatus.SENT, "sent_at": now, "next_attempt_at": None, "last_error": None,
+                "claimed_by": None}
+    if outcome.temporary and item.attempt < settings.max_attempts:
+        return {
+            "status": DeliveryStatus.FAILED,
+            "next_attempt_at": now + retry_delay(item.attempt, settings, rng),
+            "last_error": str(outcome.error)[:_ERROR_LENGTH],
+            "claimed_by": None,
+        }
+    return {"status": DeliveryStatus.DEAD, "next_attempt_at": None, "last_error": _last_words(item, outcome),
+            "claimed_by": None}
+
+
 def _last_words(item: Claimed, outcome: Outcome) -> str:
     reason = "refused for good" if not outcome.temporary else f"gave up after {item.attempt} attempts"
     return f"{reason}: {outcome.error}"[:_ERROR_LENGTH]
 
 
-def _write_in_app(session, item: Claimed, outcome: Outcome, now: datetime) -> None:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(
-        insert(InAppNotification.__table__)
-        .values(
-            user_id=item.user_id,
-            outbox_id=item.outbox_id,
-            subject=outcome.rendered.subject[:300],
-            body=outcome.rendered.text,
-            link=outcome.link,
-            created_at=now,
+def _write_in_app(session, delivered: list[tuple[Claimed, Outcome]], now: datetime) -> None:
+    """The in-app rows of the deliveries just marked sent (which made this the only writer of each)."""
+    if not delivered:
+        return
+    rows = [
+        {
+            "user_id": item.user_id,  # None: the group's one item
+            "outbox_id": item.outbox_id,
+            "subject": outcome.rendered.subject[:300],
+            "body": outcome.rendered.text,
+            "link": outcome.link,
+            "created_at": now,
+            "read_at": None,
+            "task_id": item.task_id,
+            "caused_by_id": item.caused_by_id,
+            "texts": outcome.texts,
+        }
+        for item, outcome in delivered
+    ]
+    groups = [row for row in rows if row["user_id"] is None]
+    if groups:
+        session.execute(InAppNotification.__table__.insert(), groups)
+    personal = [row for row in rows if row["user_id"] is not None]
+    if personal:
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(
+            insert(InAppNotification.__table__).on_conflict_do_nothing(index_elements=["user_id", "outbox_id"]),
+            personal,
         )
-        .on_conflict_do_nothing(index_elements=["user_id", "outbox_id"])
-    )

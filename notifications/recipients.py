@@ -34,6 +34,9 @@ URGENT_EVENTS = frozenset(
     {"escalation_level_1", "escalation_level_2", "escalation_level_3", "consent_withdrawn", "deadline_approaching"}
 )
 _DEFAULT_PREFS = {"email": True, "in_app": True, "webhook": False, "digest": False}
+# Email about work offered to a whole group: nobody by default, and those who choose it get it
+# in the daily digest unless they ask for it at once. The group's in-app item is one row.
+GROUP_TASK_EMAIL = ("off", "digest", "now")
 _LOCAL_ZONE = ZoneInfo("Africa/Douala")
 
 
@@ -43,6 +46,7 @@ class Preferences:
 
     channels: frozenset[DeliveryChannel]
     digest: bool
+    group_tasks: str = "off"  # one of GROUP_TASK_EMAIL
 
 
 def preferences_of(user: User) -> Preferences:
@@ -52,7 +56,9 @@ def preferences_of(user: User) -> Preferences:
     channels = {channel for channel in DeliveryChannel if prefs.get(channel.value)}
     if not user.email:
         channels.discard(DeliveryChannel.EMAIL)
-    return Preferences(channels=frozenset(channels), digest=prefs["digest"])
+    group_tasks = stored.get("group_tasks")
+    group_tasks = group_tasks if group_tasks in GROUP_TASK_EMAIL else "off"
+    return Preferences(channels=frozenset(channels), digest=prefs["digest"], group_tasks=group_tasks)
 
 
 def resolve_recipients(session: Session, rules: object) -> list[User]:
@@ -193,14 +199,33 @@ def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def is_digest(event: str, user: User) -> bool:
+def group_task_of(event: str, payload: Mapping) -> str | None:
+    """The task id when the event offers a task to whole groups (nobody in particular), else None."""
+    if canonical_event(event) != "task_assigned" or _is_id(payload.get("assignee_id")):
+        return None
+    task_id, groups = payload.get("task_id"), payload.get("candidate_groups")
+    if isinstance(task_id, str) and task_id and isinstance(groups, list) and groups:
+        return task_id
+    return None
+
+
+def is_digest(event: str, user: User, group_task: bool = False) -> bool:
     """Whether this user's email about this event waits for the daily digest."""
-    return preferences_of(user).digest and event not in URGENT_EVENTS
+    prefs = preferences_of(user)
+    if group_task:
+        return prefs.group_tasks != "now"
+    return prefs.digest and event not in URGENT_EVENTS
 
 
-def first_attempt_at(event: str, channel: DeliveryChannel, prefs: Preferences, now: datetime, digest_hour: int) -> datetime:
+def first_attempt_at(event: str, channel: DeliveryChannel, prefs: Preferences, now: datetime, digest_hour: int,
+                     group_task: bool = False) -> datetime:
     """When a new delivery is first due: now, or the next digest hour for a digest user's email."""
-    if channel is not DeliveryChannel.EMAIL or not prefs.digest or event in URGENT_EVENTS:
+    if channel is not DeliveryChannel.EMAIL:
+        return now
+    if group_task:
+        if prefs.group_tasks == "now":
+            return now
+    elif not prefs.digest or event in URGENT_EVENTS:
         return now
     local = now.astimezone(_LOCAL_ZONE)
     due = datetime.combine(local.date(), time(digest_hour), tzinfo=_LOCAL_ZONE)
@@ -209,6 +234,14 @@ def first_attempt_at(event: str, channel: DeliveryChannel, prefs: Preferences, n
     return due.astimezone(timezone.utc)
 
 
-def enabled_channels(prefs: Preferences, available: Iterable[DeliveryChannel]) -> list[DeliveryChannel]:
-    """The channels this installation has and the user wants, in a stable order."""
+def enabled_channels(prefs: Preferences, available: Iterable[DeliveryChannel], group_task: bool = False) -> list[DeliveryChannel]:
+    """The channels this installation has and the user wants, in a stable order.
+
+    For a group task only the user's own outside channels, if they chose group-task email: the
+    in-app item is the group's one row.
+    """
+    if group_task:
+        if prefs.group_tasks == "off":
+            return []
+        return [channel for channel in enabled_channels(prefs, available) if channel is not DeliveryChannel.IN_APP]
     return [channel for channel in DeliveryChannel if channel in prefs.channels and channel in set(available)]

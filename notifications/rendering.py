@@ -9,6 +9,7 @@ block is then placed in `templates/_layout.<lang>.html`, and the text gets `_foo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -45,7 +46,12 @@ def _when(context, moment: datetime | None, style: str = "long") -> str:
     """A deadline on the Douala clock, written the way the recipient's language writes dates."""
     if moment is None:
         return ""
-    language = context["language"]
+    return _written(moment, style, context["language"])
+
+
+@lru_cache(maxsize=4096)
+def _written(moment: datetime, style: str, language: str) -> str:
+    # The same deadline is written in the text and the HTML of a message, and in many messages.
     pattern = (_DEADLINE_FORMAT if style == "long" else _SHORT_FORMAT)[language]
     return format_datetime(moment, pattern, tzinfo=LOCAL_ZONE, locale=language)
 
@@ -133,6 +139,7 @@ class Renderer:
             "priority": context.priority,
             "outcome": context.outcome,
             "reason": context.reason,
+            "group": context.group,
             "total": context.total if context.total is not None else len(context.items),
             "counts_by_level": dict(sorted(context.counts_by_level.items())),
             "counts_by_provider": dict(sorted(context.counts_by_provider.items())),

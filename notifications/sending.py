@@ -65,6 +65,8 @@ class Claimed:
     payload: dict[str, Any]
     message_id: str
     digest: bool = False  # an email that waited for the daily digest: sent with the user's others
+    task_id: str | None = None  # the task a "new task" is about
+    caused_by_id: int | None = None  # whose step caused the event
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Outcome:
     error: AiguillageError | None = None
     rendered: RenderedMessage | None = None
     link: str | None = None
+    texts: dict[str, dict[str, str]] | None = None  # in-app: language -> title and sentence
 
     @property
     def temporary(self) -> bool:
@@ -96,7 +99,15 @@ def send_claimed(claimed: list[Claimed], channels: Channels, now: datetime) -> d
             outcomes[item.delivery_id] = Outcome(error=NotificationError(f"rendering failed: {type(error).__name__}"))
             continue
         if item.channel is DeliveryChannel.IN_APP:
-            outcomes[item.delivery_id] = Outcome(rendered=rendered, link=link)
+            try:
+                # A group's one item is read by members of either language.
+                others = [_render(item, channels, language)[0] for language in LANGUAGES
+                          if item.user_id is None and language != rendered.language]
+            except NotificationError as error:
+                outcomes[item.delivery_id] = Outcome(error=error)
+                continue
+            texts = {message.language: in_app_texts(message) for message in [rendered, *others]}
+            outcomes[item.delivery_id] = Outcome(rendered=rendered, link=link, texts=texts)
         elif item.channel is DeliveryChannel.EMAIL and channels.email is not None and item.address:
             if item.digest:
                 digests.setdefault(item.user_id, []).append((item, rendered, link))
@@ -146,9 +157,22 @@ def _digest_message_id(items: list[Claimed], settings: NotificationSettings) -> 
     return f"<digest-{ids[0]}-{ids[-1]}.n{len(ids)}.user-{items[0].user_id}@{settings.message_id_domain}>"
 
 
-def _render(item: Claimed, channels: Channels) -> tuple[RenderedMessage, str | None]:
+def in_app_texts(message: RenderedMessage) -> dict[str, str]:
+    """An in-app item's title (the subject without the case reference tag) and one sentence (the
+    first paragraph of the text after the greeting)."""
+    title = message.subject
+    if title.startswith("[") and "] " in title:
+        title = title.split("] ", 1)[1]
+    # Templates write the sentence on one line, the details below it.
+    paragraphs = [part.strip().splitlines()[0] for part in message.text.split("\n\n") if part.strip()]
+    sentence = paragraphs[1] if len(paragraphs) > 1 and paragraphs[0].endswith(",") else (paragraphs or [""])[0]
+    return {"title": title, "sentence": sentence}
+
+
+def _render(item: Claimed, channels: Channels, language: str | None = None) -> tuple[RenderedMessage, str | None]:
     context = notification_context(item.event, item.payload)
-    language = item.language if item.language in LANGUAGES else LANGUAGES[0]
+    language = language or item.language
+    language = language if language in LANGUAGES else LANGUAGES[0]
     rendered = channels.renderer.render(context.event, language, context)
     link = f"{channels.settings.base_url}{context.path}" if context.path else None
     return rendered, link

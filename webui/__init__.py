@@ -17,7 +17,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     `config` overrides what the environment says; `container` is the engine's composition
     root (built from the environment when not given).
     """
-    from engine.access import can_list_cases_needing_attention
+    from engine.access import can_list_cases_needing_attention, can_view_committee_report, can_view_indicators
     from engine.domain import Role
     from webui.admin.blueprint import bp as admin_bp
     from webui.api.blueprint import bp as api_bp
@@ -34,7 +34,8 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.coordination.blueprint import bp as coordination_bp
     from webui.labels import (
         CASE_STATUS_NAMES, CHANNEL_NAMES, ESCALATION_REASON_NAMES, ESCALATION_STATUS_NAMES, HISTORY_ACTION_NAMES,
-        LANGUAGE_NAMES, PRIORITY_NAMES, REFERRAL_STATE_NAMES, REGION_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES, code_name,
+        LANGUAGE_NAMES, PRIORITY_NAMES, REFERRAL_STATE_NAMES, REGION_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES,
+        UNMET_REASON_NAMES, code_name,
         group_name,
     )
     from webui.pathways.blueprint import bp as pathways_bp
@@ -89,6 +90,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         STAGE_NAMES=STAGE_NAMES,
         SECTOR_NAMES=SECTOR_NAMES,
         REGION_NAMES=REGION_NAMES,
+        UNMET_REASON_NAMES=UNMET_REASON_NAMES,
         CHANNEL_NAMES=CHANNEL_NAMES,
         ESCALATION_STATUS_NAMES=ESCALATION_STATUS_NAMES,
         ESCALATION_REASON_NAMES=ESCALATION_REASON_NAMES,
@@ -97,6 +99,8 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         code_name=code_name,
         # The engine's access rules, so that menus offer only what the user may open.
         can_list_cases_needing_attention=can_list_cases_needing_attention,
+        can_view_indicators=can_view_indicators,
+        can_view_committee_report=can_view_committee_report,
     )
 
     app.jinja_env.filters["group_name"] = group_name

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from engine.domain import CaseStatus, DeliveryChannel, EscalationStatus, Language, OrganisationKind, Priority, Role, Sector
+from engine.domain import (
+    CaseStatus, DeliveryChannel, EscalationStatus, Language, OrganisationKind, Priority, Role, Sector, UnmetReason,
+)
 
 ROLE_NAMES = {
     Role.CASEWORKER: _l("Caseworker"),
@@ -53,6 +55,15 @@ SECTOR_NAMES = {
     Sector.CASH.value: _l("Cash assistance"),
 }
 
+UNMET_REASON_NAMES = {
+    UnmetReason.NO_PROVIDER.value: _l("No provider available"),
+    UnmetReason.FULL.value: _l("Providers full"),
+    UnmetReason.OUT_OF_AREA.value: _l("No provider in the area"),
+    UnmetReason.REFUSED_BY_PERSON.value: _l("Refused by the person"),
+    UnmetReason.DECLINED.value: _l("Declined by the providers"),
+    UnmetReason.OTHER.value: _l("Other reason"),
+}
+
 CHANNEL_NAMES = {
     DeliveryChannel.EMAIL.value: _l("Email"),
     DeliveryChannel.IN_APP.value: _l("In the application"),
@@ -72,6 +83,7 @@ ESCALATION_STATUS_NAMES = {
     EscalationStatus.OPEN.value: _l("open"),
     EscalationStatus.ACKNOWLEDGED.value: _l("acknowledged"),
     EscalationStatus.RESOLVED.value: _l("resolved"),
+    EscalationStatus.OVERTAKEN.value: _l("overtaken"),
 }
 
 # Why an escalation was raised: the escalation chain's reason codes.

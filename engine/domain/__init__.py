@@ -16,6 +16,7 @@ from engine.domain.enums import (
     Role,
     Sector,
     TaskState,
+    UnmetReason,
 )
 from engine.domain.referral_states import ReferralState
 
@@ -36,4 +37,5 @@ __all__ = [
     "Role",
     "Sector",
     "TaskState",
+    "UnmetReason",
 ]

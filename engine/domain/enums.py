@@ -42,6 +42,17 @@ class Sector(StrEnum):
     CASH = "cash"  # cash or voucher assistance
 
 
+class UnmetReason(StrEnum):
+    """Why a need was left without a provider (recorded so that coordination sees the gap)."""
+
+    NO_PROVIDER = "no_provider"  # no provider offers the service
+    FULL = "full"  # the providers that offer it have no capacity
+    OUT_OF_AREA = "out_of_area"  # no provider works where the person lives
+    REFUSED_BY_PERSON = "refused_by_person"  # the person did not want the service
+    DECLINED = "declined"  # the providers asked declined it
+    OTHER = "other"
+
+
 class Priority(StrEnum):
     """How fast a case or referral must be served (time to service: 24 h, 72 h, 2 weeks by default)."""
 
@@ -130,6 +141,7 @@ class EscalationStatus(StrEnum):
     OPEN = "open"  # raised, nobody has reacted yet
     ACKNOWLEDGED = "acknowledged"  # someone is looking at it
     RESOLVED = "resolved"  # dealt with; stops further levels
+    OVERTAKEN = "overtaken"  # the step it waited on was done (acknowledged, decided, delivered, revoked)
 
 
 class DeliveryChannel(StrEnum):
@@ -147,3 +159,4 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"  # accepted by the channel; never sent again
     FAILED = "failed"  # the last attempt failed; will be retried
     DEAD = "dead"  # gave up after the maximum number of attempts; shown to admins
+    SKIPPED = "skipped"  # not sent: the task it announced was done or taken before it went out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import textwrap
 from functools import lru_cache
 
 from engine.errors import ExpressionError
@@ -240,6 +241,8 @@ def parse_expression(text: str) -> ast.Expression:
 @lru_cache(maxsize=1024)
 def parse_script(text: str) -> ast.Module:
     """The checked tree of a script, or an ExpressionError."""
+    # Modelers indent the script to the XML around it; the lines keep their numbers.
+    text = textwrap.dedent(text)
     tree = _parse(text, "exec", "script")
     _walk(tree, text, _SCRIPT_NODES, script=True)
     return tree

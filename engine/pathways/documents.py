@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from engine.pathways.dialect import CAMUNDA_ALIASES, CAMUNDA_NS, read_as_camunda
 from engine.pathways.problems import Problem
 from engine.pathways.xml import XmlProblem, parse_untrusted
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
-# Camunda 7 and its fork Operaton write the same extensions under two namespaces.
-EXTENSION_NAMESPACES = ("http://camunda.org/schema/1.0/bpmn", "http://operaton.org/schema/1.0/bpmn")
+# Camunda 7 reads Operaton's and Activiti's extensions as its own (files read here are also renamed).
+EXTENSION_NAMESPACES = (CAMUNDA_NS, *CAMUNDA_ALIASES)
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 DMN_NAMESPACES = (
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
@@ -39,6 +40,8 @@ class Document:
     root: etree._Element
     kind: str  # "bpmn" or "dmn"
     by_id: dict[str, etree._Element] = field(default_factory=dict)
+    # What reading the file as Camunda 7 does (engine.pathways.dialect), told to the author as warnings.
+    notes: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for element in self.root.iter():
@@ -149,7 +152,12 @@ def read_documents(files: dict[str, bytes], problems: list[Problem]) -> list[Doc
         if kind != expected:
             problems.append(Problem(name, line_of(parsed), None, None, _wrong_kind(parsed, expected), f"{expected}.not_{expected}"))
             continue
-        documents.append(Document(name, parsed, kind))
+        if kind == "bpmn":
+            document = Document(name, parsed, kind, notes=read_as_camunda(parsed))
+        else:
+            read_as_camunda(parsed)
+            document = Document(name, parsed, kind)
+        documents.append(document)
     return documents
 
 

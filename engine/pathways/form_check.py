@@ -15,7 +15,11 @@ The services (pages, JSON API, command line) and the in-memory scenario runner a
   `boolean` from true/false (or their text), `date` to ISO `YYYY-MM-DD` text (Camunda's
   `dd/MM/yyyy` too), `enum` to one of its option ids;
 - then the limits of the diagram apply: `minlength`/`maxlength` to text, `min`/`max` to numbers
-  and dates.
+  and dates;
+- then the rules the pathway declares on its fields (`engine.pathways.form_rules`): an empty field
+  with `aiguillage.default_from` takes the value the case holds under that name (`context`, the
+  task's data) when the field accepts it, before its own default; a field whose
+  `aiguillage.required_when` condition holds over the form's values is refused when empty.
 
 Every field's problems are reported at once, each a `FieldProblem` with a stable code, in an
 `InvalidData` whose `errors` maps field ids to them; nothing is converted half-way.
@@ -32,6 +36,7 @@ from typing import Any
 from engine import field_problems as problem
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
+from engine.pathways.form_rules import carried_value, required_now
 from engine.untrusted_values import CONTROL_CHARACTERS as _CONTROL
 from engine.pathways.forms import LONG_MAX, LONG_MIN, MAX_TEXT, FieldSpec, form_spec_of, parse_date
 
@@ -47,9 +52,10 @@ class _Refused(Exception):
         self.problem = found
 
 
-def clean_form_data(form: Any, data: Any) -> dict[str, Any]:
+def clean_form_data(form: Any, data: Any, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """`data` checked and converted by `form` (a FormSpec, a SpiffWorkflow form, or None for a task
-    without one); InvalidData naming every wrong field otherwise."""
+    without one), with `context` the data the case holds at the task; InvalidData naming every
+    wrong field otherwise."""
     spec = form_spec_of(form)
     if data is None:
         data = {}
@@ -65,17 +71,24 @@ def clean_form_data(form: Any, data: Any) -> dict[str, Any]:
         str(name): [problem.unknown_field()] for name in data if not isinstance(name, str) or name not in fields
     }
     cleaned: dict[str, Any] = {}
+    context = context or {}
     for name, field in fields.items():
-        found = _field_problems(field, data.get(name), cleaned)
+        found = _field_problems(field, data.get(name), cleaned, context)
         if found:
             errors[name] = found
+    # Conditions read the form's values as cleaned, a read-only field what the case holds; a field
+    # refused above is left out, so that no condition reads a value from an earlier turn instead.
+    values = {**{name: context.get(name) for name, field in fields.items() if field.readonly}, **cleaned}
+    for name, field in fields.items():
+        if name not in errors and not field.readonly and cleaned.get(name) is None and required_now(field, values):
+            errors[name] = [problem.required()]
     if errors:
         count = len(errors)
         raise InvalidData(f"{count} field{'s' if count != 1 else ''} to correct: {', '.join(sorted(errors))}", errors)
     return cleaned
 
 
-def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any]) -> list[FieldProblem]:
+def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any], context: Mapping[str, Any]) -> list[FieldProblem]:
     """Check one field's value; on success put what the case keeps into `cleaned`."""
     if isinstance(value, str):
         value = value.strip()
@@ -83,6 +96,10 @@ def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any]) -> li
     if field.readonly:
         return [] if empty else [problem.read_only()]
     if empty:
+        carried = carried_initial(field, context)
+        if carried is not None:
+            cleaned[field.id] = carried
+            return []
         cleaned[field.id] = default_value(field)
         return [problem.required()] if field.required else []
     try:
@@ -93,6 +110,19 @@ def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any]) -> li
     if not found:
         cleaned[field.id] = converted
     return found
+
+
+def carried_initial(field: FieldSpec, context: Mapping[str, Any] | None) -> Any:
+    """The value carried from the case (`aiguillage.default_from`) as the field keeps it; None when
+    there is none or the field would not accept it (an empty field then takes its own default)."""
+    carried = carried_value(field, context)
+    if carried is None:
+        return None
+    try:
+        converted = _converted(field, carried)
+    except _Refused:
+        return None
+    return None if _limit_problems(field, converted) else converted
 
 
 def default_value(field: FieldSpec) -> Any:

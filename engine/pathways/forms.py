@@ -143,7 +143,8 @@ def _field_from_xml(element: etree._Element) -> FieldSpec:
             properties[child.get("id") or child.get("name") or ""] = child.get("value") or ""
     return FieldSpec(
         id=element.get("id") or "",
-        type=(element.get("type") or "").strip(),
+        # Camunda 7 accepts a field without type and keeps its value as entered: text.
+        type=(element.get("type") or "").strip() or ("string" if element.get("type") is None else ""),
         label=element.get("label"),
         default=element.get("defaultValue"),
         values=tuple(values),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+
+ERROR, WARNING = "error", "warning"
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,17 @@ class Problem:
     element_name: str | None
     message: str
     rule: str
+    # "error" blocks publishing; "warning" says what differs from Camunda 7 or may surprise, and lets it pass.
+    severity: str = "error"
+
+    @property
+    def is_warning(self) -> bool:
+        """True for a warning, which does not stop the pathway being published."""
+        return self.severity == WARNING
+
+    def as_warning(self) -> "Problem":
+        """The same problem, as a warning."""
+        return dataclasses.replace(self, severity=WARNING)
 
     def __str__(self) -> str:
         where = self.file or "pathway"
@@ -26,7 +40,8 @@ class Problem:
             if self.element_name:
                 subject += f" {_quoted(self.element_name)}"
             subject += ":"
-        return f"{where}:{subject} {_one_line(self.message)}"
+        label = " warning:" if self.is_warning else ""
+        return f"{where}:{subject}{label} {_one_line(self.message)}"
 
 
 def _quoted(name: str) -> str:

@@ -55,7 +55,7 @@ class InMemoryCase:
         human = next((t for t in case_runtime.ready_human_tasks(self.workflow) if t.id == task.id), None)
         try:
             if human is not None:
-                data = clean_form_data(human.form, data)
+                data = clean_form_data(human.form, data, human.data)
             failures = case_runtime.complete_task(self.workflow, task.id, data)
         except InvalidData as error:
             return error.problem_lines()

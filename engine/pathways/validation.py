@@ -11,7 +11,7 @@ from engine.pathways.rules import content, references, runtime, structure, yaml_
 from engine.pathways.rules.loops import check_loop_markers, check_loops
 from engine.pathways.rules.schema import check_schema
 
-__all__ = ["INTERNAL_ERROR", "Problem", "validate"]
+__all__ = ["INTERNAL_ERROR", "Problem", "review", "validate"]
 
 # The rule of the one problem returned if a check itself fails: a bug of ours, never the author's.
 INTERNAL_ERROR = "validator.internal_error"
@@ -21,8 +21,13 @@ def validate(source: PathwaySource, operations: Collection[str] | None = None) -
     """Check everything about the pathway; an empty list means it can be published and run.
 
     `operations`, when given, are the service-task operations the engine provides; a service
-    task naming another one is then a problem.
+    task naming another one is then a problem. Warnings are left out: `review` gives them too.
     """
+    return [problem for problem in review(source, operations) if not problem.is_warning]
+
+
+def review(source: PathwaySource, operations: Collection[str] | None = None) -> list[Problem]:
+    """Every error and every warning about the pathway, in file and line order."""
     try:
         return _validate(source, operations)
     except RecursionError:
@@ -38,7 +43,7 @@ def _validate(source: PathwaySource, operations: Collection[str] | None) -> list
     documents = read_documents(source.files, problems)
     main = next((d for d in documents if d.file == source.main), None)
     bpmn = [d for d in documents if d.kind == "bpmn"]
-    found = []
+    found = [document.problem(note.element, note.rule, note.message).as_warning() for document in bpmn for note in document.notes]
     for document in bpmn:
         found += structure.check_duplicate_ids(document)
     if main is not None and main.kind == "bpmn":
@@ -52,7 +57,7 @@ def _validate(source: PathwaySource, operations: Collection[str] | None) -> list
     found += content.check_content(source, documents, checked, operations)
     schema_problems = [p for d in bpmn for p in check_schema(d)]
     problems += found + _not_repeated(schema_problems, found)
-    if not problems and main is not None:
+    if main is not None and not any(not p.is_warning for p in problems):
         problems += runtime.check_runtime_parse(source)
     return _sorted(problems)
 

@@ -38,6 +38,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import AiguillageError, Conflict, NotFound
 from engine.runtime.escalation_chains import rest_of_chain, resolved_by_answer
+from engine.runtime.loop_bounds import LoopBoundReached, check_turns
 from engine.runtime.human_tasks import BOUNDARY_DUE_AT_KEY, DUE_AT_KEY, READY_AT_KEY, HumanTask, due_dates, human_task_of
 from engine.runtime.specs import PathwaySpecs
 from engine.runtime.task_data import plain_data
@@ -94,12 +95,13 @@ def advance(workflow: BpmnWorkflow) -> list[TaskFailure]:
     for _ in range(_MAX_FAILED_PASSES):
         try:
             workflow.refresh_timers()
-            workflow.do_engine_steps()
+            workflow.do_engine_steps(will_complete_task=check_turns)
         except Exception as error:  # a step failed: record why on its task, carry on with the others
             _record_failure(workflow, error)
             continue
         break
     _fail_broken_timers(workflow)
+    _fail_loops_past_bound(workflow)
     _fail_unreachable_steps(workflow)
     _stamp_ready_tasks(workflow)
     return failures(workflow)
@@ -278,6 +280,17 @@ def _fail_broken_timers(workflow: BpmnWorkflow) -> None:
             workflow.event_manager.remove_task(task)
             task.internal_data[FAILURE_KEY] = message
             task._set_state(TaskState.ERROR)
+
+
+def _fail_loops_past_bound(workflow: BpmnWorkflow) -> None:
+    """Human tasks made ready one turn too many on a drawn loop fail before anyone works on them."""
+    for task in _tasks_in(workflow, TaskState.READY):
+        if task.task_spec.manual:
+            try:
+                check_turns(task)
+            except LoopBoundReached as error:
+                task.internal_data[FAILURE_KEY] = str(error)
+                task._set_state(TaskState.ERROR)
 
 
 def _fail_unreachable_steps(workflow: BpmnWorkflow) -> None:

@@ -16,8 +16,8 @@ Extension keys (all optional): ``properties`` (dict of str), ``candidateGroups``
 ``candidateUsers`` (lists of str), ``assignee``, ``dueDate``, ``followUpDate``, ``priority``,
 ``formKey`` (raw text, expressions left as written), ``laneId``.
 
-The ``operaton:`` namespace is read exactly as ``camunda:``: call `read_as_camunda` on each lxml
-tree before adding it to the parser (`engine.runtime.specs.load_specs` does).
+The ``operaton:`` and ``activiti:`` namespaces are read exactly as ``camunda:``, and the file as
+Camunda 7 reads it (`engine.pathways.dialect`): `add_bpmn_xml` and `add_dmn_xml` do it.
 """
 
 from __future__ import annotations
@@ -60,6 +60,9 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaIntermediateThrowEventParser,
 )
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+
+from engine.pathways.dialect import read_as_camunda as camunda_dialect
 from engine.runtime.dmn import FeelDecisionEngine
 from engine.runtime.operations import OperationTask
 from engine.runtime.timers import CLOCK_TIMERS
@@ -73,16 +76,8 @@ _USER_TASK_LIST_ATTRIBUTES = ("candidateGroups", "candidateUsers")
 
 
 def read_as_camunda(root: etree._Element) -> etree._Element:
-    """Rewrite operaton: element and attribute names to camunda: in place, so one parser reads both."""
-    old, new = "{" + OPERATON_NS + "}", "{" + CAMUNDA_NS + "}"
-    for element in root.iter():
-        tag = element.tag
-        if isinstance(tag, str) and tag.startswith(old):
-            element.tag = new + tag[len(old):]
-        renamed = [(key, value) for key, value in element.attrib.items() if key.startswith(old)]
-        for key, value in renamed:
-            del element.attrib[key]
-            element.set(new + key[len(old):], value)
+    """Rewrite the tree in place as Camunda 7 reads it (operaton:/activiti: as camunda:, implicit splits...)."""
+    camunda_dialect(root)
     return root
 
 
@@ -163,8 +158,42 @@ class PathwaySubWorkflowParser(ExtensionsMixin, SubWorkflowParser):
     """Embedded sub-processes and transactions."""
 
 
+class ChosenCallActivity(CallActivity):
+    """A call activity whose calledElement is an expression (${...}): the process is chosen when it is reached."""
+
+    def start_workflow(self, my_task):
+        top = my_task.workflow.top_workflow
+        try:
+            name = my_task.workflow.script_engine.evaluate(my_task, self.spec)
+        except WorkflowTaskException:
+            my_task.error()
+            raise
+        if not isinstance(name, str) or name not in top.subprocess_specs:
+            my_task.error()
+            known = ", ".join(sorted(k for k in top.subprocess_specs if not is_expression(k))) or "none"
+            raise WorkflowTaskException(
+                f"the call activity's calledElement {self.spec} gave {name!r}, which is not a process of this pathway "
+                f"(processes: {known})", task=my_task)
+        subworkflow = top.create_subprocess(my_task, name)
+        subworkflow.completed_event.connect(self._on_subworkflow_completed, my_task)
+        self.copy_data(my_task, subworkflow)
+        subworkflow.get_next_task(spec_name="Start").run()
+
+
+def is_expression(text: str | None) -> bool:
+    """True for a JUEL-style expression such as ${kind} (Camunda evaluates them where it expects a name)."""
+    text = (text or "").strip()
+    return text.startswith(("${", "#{")) and text.endswith("}")
+
+
 class PathwayCallActivityParser(ExtensionsMixin, CallActivityParser):
-    """Call activities (another process, possibly in another file of the pathway)."""
+    """Call activities (another process, possibly in another file of the pathway, or chosen by an expression)."""
+
+    def create_task(self):
+        called = self.node.get("calledElement")
+        if is_expression(called):
+            return ChosenCallActivity(self.spec, self.bpmn_id, subworkflow_spec=called.strip(), **self.bpmn_attributes)
+        return super().create_task()
 
 
 class PathwayServiceTaskParser(ExtensionsMixin, CamundaTaskParser):

@@ -27,9 +27,15 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    TaskConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
@@ -113,6 +119,19 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class SubWorkflowByNameConverter(BpmnSubWorkflowConverter):
+    """Sub-workflows rebuilt on the spec they were saved with (a call activity may choose it at run time)."""
+
+    def from_dict(self, dct, task, top_workflow):
+        # Spiff looks the spec up by the task's spec, which for a calledElement expression is the expression.
+        spec = top_workflow.subprocess_specs.get(dct.get("spec")) or top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
+        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
+
+
 class OperationTaskConverter(BpmnTaskSpecConverter):
     """Service tasks calling registered operations (only used when a spec itself is serialized)."""
 
@@ -132,6 +151,7 @@ def serializer_config() -> dict:
     config[OperationTask] = OperationTaskConverter
     config[BpmnWorkflow] = SpecFreeWorkflowConverter
     config[Task] = CachedIdTaskConverter
+    config[BpmnSubWorkflow] = SubWorkflowByNameConverter
     return config
 
 
@@ -147,6 +167,11 @@ def _serializer() -> BpmnWorkflowSerializer:
         serializer._encoder_cls = _encoder_for(registry)
         _local.serializer = serializer
     return serializer
+
+
+def registry():
+    """The serializer's converter registry (the spec diff compares specs through it)."""
+    return _serializer().registry
 
 
 def _encoder_for(registry):

@@ -6,7 +6,7 @@
 Every .bpmn and .dmn file of the pathway is read with the untrusted-XML reader and added to one
 `PathwayParser` of its own (Spiff refuses two processes with the same id in one parser, so a
 pathway version never shares a parser). Other files in the mapping are ignored. The main process
-is `process_id`, or the only executable process of the main file. Call activities are resolved
+is `process_id`, or the first executable process of the main file. Call activities are resolved
 across the files. Any failure is a `PathwayLoadError` (a `PathwayError`) whose attributes and text
 name the file, line and element when known.
 
@@ -28,7 +28,9 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 
 from engine.errors import PathwayError
 from engine.pathways.xml import XmlProblem, parse_untrusted
-from engine.runtime.parser import PathwayParser
+from engine.pathways.rules.loops import loop_bound
+from engine.runtime.loop_bounds import mark_loops
+from engine.runtime.parser import PathwayParser, is_expression
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _CACHE_SIZE = 64
@@ -141,13 +143,14 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
             root = _read(name, files[name])
             roots[name] = root
             if _kind(name) == "bpmn":
-                _refuse_reserved_ids(name, root)
+                _refuse_duplicate_ids(name, root)
                 parser.add_bpmn_xml(root, filename=name)
+                _refuse_reserved_ids(name, root)
             else:
                 parser.add_dmn_xml(root, filename=name)
         chosen = process_id or _main_process(main, roots[main])
         spec = parser.get_spec(chosen)
-        subprocess_specs = parser.get_subprocess_specs(chosen)
+        subprocess_specs = _subprocess_specs(parser, chosen)
     except PathwayLoadError:
         raise
     except ValidationException as error:
@@ -157,6 +160,7 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
     for process_spec in (spec, *subprocess_specs.values()):
         if process_spec is not None:
             _connect_loops(process_spec)
+            mark_loops(process_spec, _loop_bound_of(process_spec.name, roots))
     return PathwaySpecs(
         process_id=chosen,
         spec=spec,
@@ -165,6 +169,26 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
         main=main,
         files=names,
     )
+
+
+def _subprocess_specs(parser: PathwayParser, chosen: str) -> dict:
+    """The specs the main process may call; with a calledElement expression, every process of the pathway."""
+    specs = parser.get_subprocess_specs(chosen, require_call_activity_specs=False)
+    chosen_at_run_time = [name for name in specs if is_expression(name)]
+    missing = [name for name, spec in specs.items() if spec is None and not is_expression(name)]
+    if missing:
+        raise PathwayLoadError(f"the call activity calls process {missing[0]}, which is in no file of the pathway")
+    if not chosen_at_run_time:
+        return specs
+    for name in chosen_at_run_time:
+        del specs[name]
+    for process_id in parser.get_process_ids():
+        if process_id != chosen:
+            specs.setdefault(process_id, parser.get_spec(process_id))
+            for name, spec in parser.get_subprocess_specs(process_id, require_call_activity_specs=False).items():
+                if spec is not None and not is_expression(name):
+                    specs.setdefault(name, spec)
+    return specs
 
 
 def _connect_loops(process_spec: BpmnProcessSpec) -> None:
@@ -178,10 +202,19 @@ def _connect_loops(process_spec: BpmnProcessSpec) -> None:
                 child.completed_event.connect(task_spec.merge_child)
 
 
-def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
-    # Spiff names its own start and end steps "Start" and "End"; an element with either id silently
-    # replaces them and the process never starts. A repeated id makes it wire a step to the wrong
-    # element, which can loop forever.
+def _loop_bound_of(spec_name: str, roots: Mapping[str, etree._Element]) -> int:
+    """The loop bound of the process that holds the element `spec_name` (a process or sub-process id)."""
+    for root in roots.values():
+        for element in root.iterfind(f".//{{{BPMN_NS}}}*[@id]"):
+            if element.get("id") == spec_name:
+                while element is not None and element.tag != f"{{{BPMN_NS}}}process":
+                    element = element.getparent()
+                return loop_bound(element)
+    return loop_bound(None)
+
+
+def _refuse_duplicate_ids(name: str, root: etree._Element) -> None:
+    # A repeated id makes Spiff wire a step to the wrong element, which can loop forever.
     seen: set[str] = set()
     for element in root.iterfind(f".//{{{BPMN_NS}}}*[@id]"):
         element_id = element.get("id")
@@ -194,6 +227,11 @@ def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
                 element_name=element.get("name"),
             )
         seen.add(element_id)
+
+
+def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
+    # Spiff names its own start and end steps "Start" and "End"; an element with either id silently
+    # replaces them and the process never starts (reading the file as Camunda renames them; this is the guard).
     for element in root.iterfind(f".//{{{BPMN_NS}}}process//*[@id]"):
         if element.get("id") in RESERVED_IDS:
             raise PathwayLoadError(
@@ -208,15 +246,14 @@ def _refuse_reserved_ids(name: str, root: etree._Element) -> None:
 def _main_process(main: str, root: etree._Element) -> str:
     processes = root.findall(f"{{{BPMN_NS}}}process")
     executable = [p.get("id") for p in processes if p.get("isExecutable", "").strip().lower() == "true"]
-    if len(executable) == 1:
-        return executable[0]
     if not executable:
         raise PathwayLoadError(
             'no executable process; mark the main process isExecutable="true" '
             '(in Camunda Modeler: "Executable" in the process properties)',
             file=main,
         )
-    raise PathwayLoadError(f"several executable processes ({', '.join(executable)}); say which one to run", file=main)
+    # Several: the first runs, the others through call activities (validation warns; pathway.yaml may choose).
+    return executable[0]
 
 
 def locate_validation_error(

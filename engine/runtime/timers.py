@@ -25,6 +25,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 
+from engine.expressions.cron import is_cron, parse_cron
+
 CALENDAR_PROPERTY = "aiguillage.calendar"
 WORKING_DAYS = "working-days"
 TIMER_ERROR = "timer_error"
@@ -160,6 +162,10 @@ class ClockCycleTimerEventDefinition(CycleTimerEventDefinition):
         now = now_of(my_task)
         calendar = working_calendar_of(my_task)
         event_value = my_task._get_internal_data("event_value")
+        if event_value is None and is_cron(self.expression):
+            # Camunda 7's Quartz cycles, read in the installation's time zone.
+            first = parse_cron(self.expression.strip()).next_after(now.astimezone(LOCAL_ZONE))
+            event_value = {"cycles": -1, "next": first.astimezone(timezone.utc).isoformat(), "cron": self.expression.strip()}
         if event_value is None:
             event_value = self._first_cycle(timer_text(my_task, self.expression), now, calendar)
 
@@ -167,7 +173,10 @@ class ClockCycleTimerEventDefinition(CycleTimerEventDefinition):
         if event_value["cycles"] != 0:
             next_event = datetime.fromisoformat(event_value["next"])
             if next_event <= now:
-                if calendar is not None:
+                if "cron" in event_value:
+                    schedule = parse_cron(event_value["cron"])
+                    following = schedule.next_after(max(next_event, now).astimezone(LOCAL_ZONE)).astimezone(timezone.utc)
+                elif calendar is not None:
                     following = add_duration(next_event, event_value["period"], calendar)
                 else:
                     following = next_event + timedelta(seconds=event_value["duration"])

@@ -21,7 +21,7 @@ from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, upd
 from sqlalchemy.engine import Connection
 
 from engine.domain import CaseStatus, CloseReason, DeadlineKind, Priority, RiskLevel, TaskState
-from engine.errors import Conflict
+from engine.errors import CaseMovedOn
 from engine.store.models import (
     AuditEntry,
     CaseEvent,
@@ -251,7 +251,7 @@ def save_case(connection: Connection, case: CaseRecord) -> None:
     values.pop("id", None)
     values.update(lock_version=case.lock_version + 1, b_id=case.id, b_version=case.lock_version)
     if _UPDATE_CASE.execute(connection, values).rowcount != 1:
-        raise Conflict(CONFLICT_MESSAGE)
+        raise CaseMovedOn(CONFLICT_MESSAGE)
     case.lock_version += 1
     case.loaded = {name: getattr(case, name) for name in CASE_COLUMNS}
 

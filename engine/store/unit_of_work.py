@@ -47,6 +47,11 @@ class UnitOfWork:
         if exc is not None and _is_conflict(exc):
             raise Conflict(CONFLICT_MESSAGE) from exc
 
+    @property
+    def in_transaction(self) -> bool:
+        """True inside a `with uow:` block (a service called from another shares its transaction)."""
+        return self._depth > 0
+
     def flush(self) -> None:
         """Send pending changes now (to get ids, or to meet a conflict early)."""
         self.guard(self.session.flush)

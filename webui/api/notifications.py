@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields
 
-from engine.services.accounts.notification_list import list_notifications
+from engine.services.accounts.notification_list import list_notifications, mark_read
 from webui.api.operations import Page, operation
 from webui.api.schemas import page_of
-from webui.dashboard import notification_list
+from webui.i18n import current_language
 from webui.request_scope import clock, uow
 
 
@@ -19,14 +19,18 @@ class NotificationQuery(Page):
 
 
 class Notification(Schema):
-    """An in-app notification (no personal data: a case reference, the step, a link)."""
+    """An in-app notification in the reader's language (no personal data: a case reference, the step, a link)."""
 
     id = fields.Integer()
-    subject = fields.String()
-    body = fields.String()
-    link = fields.String(allow_none=True)
+    title = fields.String()
+    sentence = fields.String()
+    subject = fields.String()  # the title, kept for clients written before it
+    body = fields.String()  # the sentence, likewise
+    link = fields.String(allow_none=True)  # a path inside the application
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
+    done = fields.Boolean()  # the task it announced is done or in someone else's hands
+    for_group = fields.Boolean()  # work offered to one of the reader's groups
 
 
 class NotificationRead(Schema):
@@ -42,13 +46,13 @@ NotificationList = page_of("NotificationList", "notifications", Notification)
 @operation("GET", "/notifications", tag="notifications", query=NotificationQuery, response=NotificationList)
 def notifications(query: dict):
     """My in-app notifications, newest first."""
-    found = list_notifications(uow(), g.user.id, query["unread"], query["limit"], query["offset"])
+    found = list_notifications(uow(), g.user.actor, current_language(), query["unread"], query["limit"], query["offset"])
     return {"notifications": found, "limit": query["limit"], "offset": query["offset"]}
 
 
 @operation("POST", "/notifications/<notification_id>/read", tag="notifications", response=NotificationRead)
 def mark_notification_read(notification_id: int):
     """Mark one of my notifications read (404 if it is not mine)."""
-    notification_list.mark_read(uow().session, g.user.id, notification_id, clock().now())
+    mark_read(uow().session, g.user.actor, notification_id, clock().now())
     uow().commit()
     return {"id": notification_id, "read": True}

@@ -83,9 +83,9 @@ class AcceptBody(Schema):
 
 
 class DeclineBody(Schema):
-    """Decline a referral, saying why (one of the pathway's decline reasons)."""
+    """Decline a referral, saying why (one of the pathway's decline reasons; the pathway's form rule requires it)."""
 
-    decline_reason = FormValue("string", required=True)
+    decline_reason = FormValue("string")
     data = _extra_fields()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from engine.domain import CaseStatus, CloseReason, ConsentGiver, ConsentMethod, Language, Priority, ReferralState, RiskLevel, Role, Sector
+from engine.domain import CaseStatus, CloseReason, ConsentGiver, ConsentMethod, Language, Priority, ReferralState, RiskLevel, Role, Sector, UnmetReason
 from webui.api.operations import Page
 
 SHORT_TEXT = 200
@@ -136,8 +136,19 @@ class CaseConsent(Schema):
     withdrawn_at = fields.DateTime(allow_none=True)
 
 
+class CaseUnmetNeed(Schema):
+    """A need of the case that no provider will serve, and why."""
+
+    id = fields.Integer()
+    sector = fields.String(validate=_one_of(Sector))
+    reason = fields.String(validate=_one_of(UnmetReason))
+    region = fields.String(allow_none=True)
+    referral_id = fields.Integer(allow_none=True, metadata={"description": "the need's last referral, when one was sent"})
+    recorded_at = fields.DateTime()
+
+
 class CaseDetail(CaseFacts):
-    """A case: where it stands, its open tasks, referrals and consents."""
+    """A case: where it stands, its open tasks, referrals, consents and unmet needs."""
 
     pathway_version_id = fields.Integer()
     close_reason = fields.String(allow_none=True, validate=_one_of(CloseReason))
@@ -145,6 +156,7 @@ class CaseDetail(CaseFacts):
     open_tasks = fields.List(fields.Nested(TaskSummary))
     referrals = fields.List(fields.Nested(CaseReferral))
     consents = fields.List(fields.Nested(CaseConsent))
+    unmet_needs = fields.List(fields.Nested(CaseUnmetNeed))
 
 
 class CaseEvent(Schema):
@@ -188,6 +200,10 @@ class FormField(Schema):
     constraints = fields.Dict(keys=fields.String(), values=fields.Raw(),
                               metadata={"description": "minlength, maxlength, min, max, readonly"})
     options = fields.List(fields.Nested(FormOption))
+    required_when = fields.String(allow_none=True, metadata={
+        "description": "the pathway's condition over this form's fields under which the field must be filled"})
+    initial = fields.Raw(allow_none=True, metadata={
+        "description": "the value carried from an earlier step, taken when the field is left empty"})
 
 
 class MatchFinding(Schema):

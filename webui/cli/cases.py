@@ -124,7 +124,9 @@ def form_command(task_id: str, username: str) -> None:
             click.echo(f"  {field.id}  {field.type}  read-only: {shown}  - {field.label}")
             continue
         choices = f"  one of: {', '.join(field.choices)}" if field.choices else ""
-        click.echo(f"  {field.id}  {field.type}{'  required' if field.required else ''}{choices}  - {field.label}")
+        when = f"  required when {field.required_when}" if field.required_when else ""
+        initial = f"  empty means: {json.dumps(field.initial, ensure_ascii=False)}" if field.initial is not None else ""
+        click.echo(f"  {field.id}  {field.type}{'  required' if field.required else ''}{when}{choices}{initial}  - {field.label}")
     if form.matching is not None:
         click.echo(f"Providers (provider_id), best first: {form.matching.text}")
     for provider in form.providers:

@@ -9,9 +9,11 @@ from pathlib import Path
 import click
 
 from engine.errors import PathwayError
-from engine.pathways.folder import load_source
+from engine.pathways.census import VALID, Census, verdict
+from engine.pathways.folder import BPMN_SUFFIXES, load_source
 from engine.pathways.summary import describe
-from engine.pathways.validation import Problem, validate
+from engine.pathways.explore import MAX_RUNS, explore
+from engine.pathways.validation import Problem, review, validate
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -23,8 +25,12 @@ def pathway() -> None:
 
 @pathway.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate_command(paths: tuple[Path, ...]) -> None:
-    """Check pathway folders or .bpmn files and list every problem; exit 1 if any."""
+@click.option("--summary", is_flag=True, help="Count, over every .bpmn file and pathway folder found under PATHS, "
+              "what is valid, refused for features not run here, and refused for defects.")
+def validate_command(paths: tuple[Path, ...], summary: bool) -> None:
+    """Check pathway folders or .bpmn files and list every problem (and warning); exit 1 if any problem."""
+    if summary:
+        sys.exit(_summarise(paths))
     outcomes = [_validate_one(path) for path in paths]
     if EXIT_USAGE in outcomes:
         sys.exit(EXIT_USAGE)
@@ -35,13 +41,17 @@ def _validate_one(path: Path) -> int:
     shown = click.format_filename(path)
     try:
         source = load_source(path)
-        problems = validate(source)
-        if not problems:
-            click.echo(f"{shown}: valid ({describe(source)})")
-            return EXIT_VALID
+        problems = review(source)
         for problem in problems:
             click.echo(_located(shown, not path.is_dir(), problem))
-        click.echo(f"{shown}: {len(problems)} problem{'s' if len(problems) != 1 else ''}", err=True)
+        errors = sum(1 for p in problems if not p.is_warning)
+        warnings = len(problems) - errors
+        noted = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+        if not errors:
+            click.echo(f"{shown}: valid ({describe(source)}{noted})")
+            return EXIT_VALID
+        # On the same stream as the problems, so that the summary follows them when both are piped.
+        click.echo(f"{shown}: {errors} problem{'s' if errors != 1 else ''}{noted}")
         return EXIT_INVALID
     except PathwayError as error:
         click.echo(f"{shown}: {error}" if not str(error).startswith(str(path)) else str(error), err=True)
@@ -49,6 +59,58 @@ def _validate_one(path: Path) -> int:
     except Exception as error:  # noqa: BLE001 - last resort: a one-line report instead of a traceback
         click.echo(f"{shown}: internal error, please report: {type(error).__name__}: {str(error)[:200]}", err=True)
         return EXIT_INVALID
+
+
+def _summarise(paths: tuple[Path, ...]) -> int:
+    census = Census()
+    for path in paths:
+        if not path.exists():
+            click.echo(f"{click.format_filename(path)}: no such file or folder", err=True)
+            return EXIT_USAGE
+        for pathway_path in _pathways_under(path):
+            try:
+                census.add(verdict(review(load_source(pathway_path))))
+            except PathwayError as error:
+                click.echo(f"{click.format_filename(pathway_path)}: {error}", err=True)
+    for line in census.lines():
+        click.echo(line)
+    return EXIT_VALID if census.verdicts[VALID] == census.total else EXIT_INVALID
+
+
+def _pathways_under(path: Path) -> list[Path]:
+    """Each pathway folder (it has a pathway.yaml) and each lone .bpmn file under `path`, in name order."""
+    if path.is_file() or (path / "pathway.yaml").is_file():
+        return [path]
+    found: list[Path] = []
+    for child in sorted(path.iterdir()):
+        if child.is_dir():
+            found += _pathways_under(child)
+        elif child.name.lower().endswith(BPMN_SUFFIXES):
+            found.append(child)
+    return found
+
+
+@pathway.command("explore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--runs", type=click.IntRange(1, 50), default=MAX_RUNS, show_default=True, help="How many cases to drive.")
+def explore_command(path: Path, runs: int) -> None:
+    """Drive cases of a valid pathway from start to end; report steps never reached, runs that never end, tasks no one could hold."""
+    shown = click.format_filename(path)
+    try:
+        source = load_source(path)
+    except PathwayError as error:
+        click.echo(f"{shown}: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    errors = validate(source)
+    if errors:
+        for problem in errors:
+            click.echo(_located(shown, not path.is_dir(), problem))
+        click.echo(f"{shown}: {len(errors)} problem{'s' if len(errors) != 1 else ''}; fix them before exploring")
+        sys.exit(EXIT_INVALID)
+    result = explore(source, runs)
+    for line in result.lines():
+        click.echo(line)
+    sys.exit(EXIT_VALID if result.clean else EXIT_INVALID)
 
 
 def _located(shown: str, lone_file: bool, problem: Problem) -> str:

@@ -8,6 +8,8 @@ import click
 
 from engine.errors import PathwayInvalid
 from engine.pathways.folder import load_source
+from engine.services.accounts.actors import load_actor
+from engine.services.pathways.migration import migrate_cases
 from engine.services.pathways.publishing import export_version, list_pathways, publish_pathway
 from webui.cli.container import command_container, one_line_errors
 
@@ -64,4 +66,24 @@ def export(pathway_id: str, dest: Path, version: int | None) -> None:
     click.echo(f"Exported {exported.pathway_id} version {exported.version} ({len(exported.files)} files) to {dest}.")
 
 
-COMMANDS = (publish, list_command, export)
+@click.command("migrate")
+@click.argument("pathway_id")
+@click.option("--to-version", type=click.IntRange(min=1), help="Version to move cases to (default: the latest).")
+@click.option("--user", "username", required=True, help="The SOP author moving the cases (recorded in the audit log).")
+@click.option("--dry-run", is_flag=True, help="Only say, case by case, whether it can move and why not.")
+def migrate(pathway_id: str, to_version: int | None, username: str, dry_run: bool) -> None:
+    """Move running cases of PATHWAY_ID to a newer version; refused case by case when a changed step already ran."""
+    container = command_container()
+    with one_line_errors():
+        actor = load_actor(container.uow(), username)
+        report = migrate_cases(container.uow(), container.clock, actor, pathway_id, to_version, dry_run=dry_run)
+    for case in report.cases:
+        verdict = "moved" if case.moved else ("can move" if case.movable else "stays")
+        click.echo(f"{case.reference}  v{case.from_version} -> v{report.to_version}  {verdict}"
+                   + (f": {'; '.join(case.reasons)}" if case.reasons else ""))
+    done = f"{report.movable} can move" if dry_run else f"{report.moved} moved"
+    click.echo(f"{pathway_id} v{report.to_version}: {len(report.cases)} running case(s) on older versions, {done}, "
+               f"{len(report.cases) - report.movable} stay.")
+
+
+COMMANDS = (publish, list_command, export, migrate)

@@ -1,12 +1,30 @@
-"""Routes: cases needing attention; escalations and what coordinators and supervisors do with them."""
+"""Routes: attention, escalations, indicators and their downloads, provider follow-up, the live diagram."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engine.domain import EscalationStatus
-from engine.services.cases.lifecycle import list_cases_needing_attention
+from engine.access import can_view_indicators
+from engine.domain import EscalationStatus, Role
+from engine.services.coordination.attention import list_attention
+from engine.services.coordination.committee_report import committee_report, parse_period
+from engine.services.coordination.indicators import compute_indicators
+from engine.services.coordination.live_diagram import (
+    DiagramFilters,
+    cases_at_step,
+    published_versions,
+    step_counts,
+    version_diagram,
+)
+from engine.services.coordination.providers import list_followed_providers, provider_follow_up
+from engine.services.coordination.suppression import DEFAULT_THRESHOLD
+from engine.services.coordination.vocabulary import indicator_vocabulary
+from engine.services.pathways.labels import pathway_texts
+
+from engine.services.escalations.stalled import list_stalled
+from engine.services.referrals.unmet import list_unmet_needs
 from engine.services.escalations.handling import (
     acknowledge_escalation,
     list_escalations,
@@ -14,7 +32,13 @@ from engine.services.escalations.handling import (
     resolve_escalation,
 )
 from webui.auth.session_user import login_required
-from webui.request_scope import clock, uow
+from webui.coordination.charts import bar_chart
+from webui.coordination.exports import csv_response, xlsx_response
+from webui.coordination.filters import parse_filters
+from webui.coordination.wording import column_name, dimension_name, figure_text, row_label, table_title
+from webui.labels import SECTOR_NAMES
+from webui.pdf import html_to_pdf, pdf_response
+from webui.request_scope import clock, container, uow
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
 
@@ -25,18 +49,25 @@ STATUSES = tuple(status.value for status in EscalationStatus)
 @bp.get("/attention")
 @login_required
 def attention():
-    """Open cases whose workflow failed (the service decides who may list them: 403 otherwise)."""
-    return render_template("coordination/attention.html", cases=list_cases_needing_attention(uow(), g.user.actor))
+    """Failed steps, stalled referrals, declined emergencies, overrides waiting and unmet needs (403 for who may not list them)."""
+    return render_template("coordination/attention.html", attention=list_attention(uow(), clock(), g.user.actor),
+                           unmet_needs=list_unmet_needs(uow(), g.user.actor))
 
 
 @bp.get("/escalations")
 @login_required
 def escalations():
-    """The escalations the user may see, newest first; open ones unless another status is asked for."""
+    """The escalations the user may see: by default the stalled work, one row per missed deadline; else by status."""
     status = request.args.get("status", EscalationStatus.OPEN.value)
     status = status if status in STATUSES else None
+    if status == EscalationStatus.OPEN.value:
+        # Work still waited on: one row per missed deadline, at its highest level.
+        stalled = list_stalled(uow(), clock(), g.user.actor)
+        return render_template("coordination/escalations.html", stalled=stalled, escalations=(), status=status,
+                               statuses=STATUSES)
     rows = list_escalations(uow(), g.user.actor, status=status)
-    return render_template("coordination/escalations.html", escalations=rows, status=status, statuses=STATUSES)
+    return render_template("coordination/escalations.html", stalled=None, escalations=rows, status=status,
+                           statuses=STATUSES)
 
 
 @bp.post("/escalations/<int:escalation_id>/acknowledge")
@@ -70,3 +101,199 @@ def reassign(escalation_id: int):
 def _back():
     status = request.form.get("status")
     return redirect(url_for("coordination.escalations", status=status if status in STATUSES else None))
+
+
+# ---- indicators ---------------------------------------------------------------------------------
+
+
+@bp.context_processor
+def _indicator_words():
+    return {"table_title": table_title, "column_name": column_name, "dimension_name": dimension_name,
+            "row_label": row_label, "figure_text": figure_text}
+
+
+EXPORTS = {"csv": csv_response, "xlsx": xlsx_response}
+
+
+def _threshold() -> int:
+    return int(current_app.config.get("SMALL_CELL_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def _indicator_request():
+    parsed = parse_filters(request.args, container().calendar.local_date(clock().now()), container().calendar)
+    report = compute_indicators(uow(), g.user.actor, parsed.filters, _threshold())
+    vocabulary = indicator_vocabulary(uow(), str(get_locale() or "fr"), parsed.filters.pathway_version_id)
+    return parsed, report, vocabulary
+
+
+@bp.get("/indicators")
+@login_required
+def indicators():
+    """The mechanism's indicators for a period, with charts and downloads (403 for readers without the right)."""
+    parsed, report, vocabulary = _indicator_request()
+    query = parsed.query()
+
+    def export_url(key: str, fmt: str) -> str:
+        return url_for("coordination.indicator_export", table=key, format=fmt, **query)
+
+    return render_template("coordination/indicators.html", parsed=parsed, report=report, vocabulary=vocabulary,
+                           sectors=SECTOR_NAMES, chart_of=_chart_of, threshold=report.threshold, export_url=export_url)
+
+
+@bp.get("/indicators/export")
+@login_required
+def indicator_export():
+    """One indicator table (`table`) as CSV or XLSX (`format`), with the same small-cell protection as the page."""
+    key, fmt = request.args.get("table", "cases_by_region"), request.args.get("format", "csv")
+    parsed, report, vocabulary = _indicator_request()
+    if fmt not in EXPORTS:
+        abort(404)
+    try:
+        table = report.table(key)
+    except KeyError:
+        abort(404)
+    filename = f"{key}-{parsed.start_date.isoformat()}-{parsed.end_date.isoformat()}.{fmt}"
+    return EXPORTS[fmt](table, vocabulary, report.threshold, filename)
+
+
+def _chart_of(table, vocabulary, threshold):
+    """The bar chart of a table's first column (nothing for a table without rows)."""
+    column = table.columns[0]
+    bars = [
+        (row_label(table.dimension, row.key, vocabulary), row.figures[0].shown, figure_text(row.figures[0], column, threshold))
+        for row in table.rows
+        if row.figures[0].value or row.figures[0].hidden
+    ]
+    return bar_chart(bars, table_title(table))
+
+
+# ---- provider follow-up ---------------------------------------------------------------------------
+
+
+@bp.get("/providers")
+@login_required
+def providers():
+    """A provider's follow-up: coordinators choose any provider; a provider's people see their own only."""
+    actor = g.user.actor
+    chosen = request.args.get("organisation", "")
+    followed = list_followed_providers(uow(), actor)
+    if chosen.isdigit():
+        provider_id = int(chosen)
+    elif actor.has(Role.COORDINATOR):
+        return render_template("coordination/providers.html", followed=followed, follow_up=None)
+    else:
+        provider_id = actor.organisation_id
+    parsed = parse_filters(request.args, container().calendar.local_date(clock().now()), container().calendar)
+    follow_up = provider_follow_up(uow(), actor, provider_id, parsed.filters, _threshold())
+    vocabulary = indicator_vocabulary(uow(), str(get_locale() or "fr"), parsed.filters.pathway_version_id)
+    return render_template("coordination/providers.html", followed=followed, follow_up=follow_up, parsed=parsed,
+                           vocabulary=vocabulary, threshold=_threshold(), chart_of=_chart_of)
+
+
+# ---- live diagram ---------------------------------------------------------------------------------
+
+
+def _diagram_request():
+    """The chosen version (the newest published when none or an unknown one is asked for) and the filters."""
+    if not can_view_indicators(g.user.actor):
+        abort(403)
+    versions = published_versions(uow())
+    asked = request.args.get("version", "")
+    version_id = int(asked) if asked.isdigit() and any(v[0] == int(asked) for v in versions) else None
+    if version_id is None and versions:
+        version_id = max(versions, key=lambda v: v[0])[0]
+    parsed = parse_filters(request.args, container().calendar.local_date(clock().now()), container().calendar)
+    organisation = request.args.get("organisation", "")
+    filters = DiagramFilters(
+        start=parsed.filters.start, end=parsed.filters.end, region=parsed.filters.region,
+        priority=request.args.get("priority") or None,
+        organisation_id=int(organisation) if organisation.isdigit() else None,
+    )
+    query = {**parsed.query(), "version": version_id, "priority": filters.priority,
+             "organisation": filters.organisation_id}
+    return versions, version_id, parsed, filters, {k: v for k, v in query.items() if v not in (None, "")}
+
+
+@bp.get("/diagram")
+@login_required
+def live_diagram():
+    """A published version's diagram with, per step, cases waiting, overdue and the median time spent."""
+    versions, version_id, parsed, filters, query = _diagram_request()
+    steps = step_counts(uow(), clock(), g.user.actor, version_id, filters, _threshold()) if version_id else []
+    language = str(get_locale() or "fr")
+    texts = pathway_texts(uow(), version_id, language) if version_id else None
+    vocabulary = indicator_vocabulary(uow(), language, version_id)
+    return render_template("coordination/live_diagram.html", versions=versions, version_id=version_id, parsed=parsed,
+                           filters=filters, query=query, steps=steps, texts=texts, vocabulary=vocabulary,
+                           threshold=_threshold())
+
+
+@bp.get("/diagram/counts")
+@login_required
+def live_diagram_counts():
+    """The live diagram's counts as JSON, for the overlays drawn on the diagram."""
+    _versions, version_id, _parsed, filters, query = _diagram_request()
+    if version_id is None:
+        abort(404)
+    steps = step_counts(uow(), clock(), g.user.actor, version_id, filters, _threshold())
+    return jsonify({"steps": [
+        {"id": s.bpmn_id, "waiting": s.waiting, "overdue": s.overdue, "median_hours": s.median_hours.shown,
+         "url": url_for("coordination.live_diagram_step", step=s.bpmn_id, **query),
+         "overdue_url": url_for("coordination.live_diagram_step", step=s.bpmn_id, overdue=1, **query)}
+        for s in steps
+    ]})
+
+
+@bp.get("/diagram/bpmn")
+@login_required
+def live_diagram_bpmn():
+    """The BPMN file of the chosen version, for the read-only viewer."""
+    _versions, version_id, _parsed, _filters, _query = _diagram_request()
+    if version_id is None:
+        abort(404)
+    response = Response(version_diagram(uow(), g.user.actor, version_id), mimetype="application/xml")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.get("/diagram/step")
+@login_required
+def live_diagram_step():
+    """The cases waiting at one step now (only overdue ones with overdue=1), as far as the reader may open them."""
+    _versions, version_id, _parsed, filters, query = _diagram_request()
+    step = request.args.get("step", "")[:255]
+    overdue_only = request.args.get("overdue") == "1"
+    cases = cases_at_step(uow(), clock(), g.user.actor, version_id, step, filters, overdue_only) if version_id and step else []
+    texts = pathway_texts(uow(), version_id, str(get_locale() or "fr")) if version_id else None
+    return render_template("coordination/live_diagram_step.html", cases=cases, step=step, texts=texts,
+                           overdue_only=overdue_only, query=query)
+
+
+# ---- steering committee report ----------------------------------------------------------------------
+
+
+def _committee_report():
+    months = int(current_app.config.get("COMMITTEE_REPORT_MONTHS", 1))
+    period = parse_period(request.args.get("period"), clock().now(), months)
+    report = committee_report(uow(), clock(), g.user.actor, period, _threshold())
+    vocabulary = indicator_vocabulary(uow(), str(get_locale() or "fr"))
+    return report, vocabulary
+
+
+@bp.get("/report")
+@login_required
+def committee_report_page():
+    """The steering committee's report of a period (YYYY-MM; the last complete one by default)."""
+    report, vocabulary = _committee_report()
+    return render_template("coordination/report.html", report=report, vocabulary=vocabulary,
+                           threshold=report.threshold, chart_of=_chart_of)
+
+
+@bp.get("/report/pdf")
+@login_required
+def committee_report_pdf():
+    """The same report as a PDF on A4."""
+    report, vocabulary = _committee_report()
+    html = render_template("coordination/report_print.html", report=report, vocabulary=vocabulary,
+                           threshold=report.threshold, chart_of=_chart_of)
+    return pdf_response(html_to_pdf(html), f"steering-committee-report-{report.period.code}.pdf")

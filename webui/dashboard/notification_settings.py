@@ -1,7 +1,7 @@
 """A user's choice of notification channels and of immediate or daily-digest email.
 
 Stored in `users.notification_prefs` with the keys the dispatcher reads (`email`, `in_app`,
-`webhook`, `digest`; see notifications/README.md); the defaults are the dispatcher's own.
+`webhook`, `digest`, `group_tasks`; see notifications/README.md); the defaults are the dispatcher's own.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.domain import DeliveryChannel
 from engine.errors import NotFound
 from engine.store.models import AuditEntry, User
-from notifications.recipients import preferences_of
+from notifications.recipients import GROUP_TASK_EMAIL, preferences_of
 
 KEYS = ("email", "in_app", "webhook", "digest")
 
@@ -28,6 +28,7 @@ class NotificationChoices:
     webhook: bool
     digest: bool
     has_email: bool  # without an address, email cannot be chosen
+    group_tasks: str = "off"  # email about work offered to my team: off, in the digest, or at once
 
 
 def choices_of(session: Session, user_id: int) -> NotificationChoices:
@@ -40,13 +41,15 @@ def choices_of(session: Session, user_id: int) -> NotificationChoices:
         webhook=DeliveryChannel.WEBHOOK in prefs.channels,
         digest=prefs.digest,
         has_email=bool(user.email),
+        group_tasks=prefs.group_tasks,
     )
 
 
-def save_choices(session: Session, user_id: int, chosen: dict[str, bool], at: datetime) -> None:
+def save_choices(session: Session, user_id: int, chosen: dict[str, bool], at: datetime, group_tasks: str = "off") -> None:
     """Store the user's choices (every key, so later default changes do not override them), audited."""
     user = _user(session, user_id)
     prefs = {key: bool(chosen.get(key)) for key in KEYS}
+    prefs["group_tasks"] = group_tasks if group_tasks in GROUP_TASK_EMAIL else "off"
     if prefs != user.notification_prefs:
         user.notification_prefs = prefs
         session.add(AuditEntry(at=at, user_id=user_id, action="account.notification_prefs_changed", object_type="user",

@@ -24,6 +24,7 @@ class FormInput:
     choices: list[tuple[str, str]] | None  # (value, label) pairs; None for a free input
     read_only: bool = False
     shown: str = ""  # a read-only field's value as the reader reads it ("" when the case holds none)
+    initial: str = ""  # the value carried from an earlier step, as the input posts it
 
 
 def form_inputs(task) -> list[FormInput]:
@@ -39,16 +40,21 @@ def form_inputs(task) -> list[FormInput]:
             choices = list(field.choices)
         shown = _shown(field.value, choices) if field.read_only else ""
         inputs.append(FormInput(field.id, field.label, INPUT_TYPES.get(field.type, "text"), field.required, choices,
-                                read_only=field.read_only, shown=shown))
+                                read_only=field.read_only, shown=shown, initial=_posted(field.initial)))
     return inputs
 
 
 def _shown(value, choices: list[tuple[str, str]] | None) -> str:
     """A stored value in words: a choice by its label (true/false as Yes/No), anything else as text."""
+    text = _posted(value)
+    return dict(choices or ()).get(text, text)
+
+
+def _posted(value) -> str:
+    """A stored value as an input posts it: true/false for a yes/no, text otherwise, "" for none."""
     if value is None:
         return ""
-    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    return dict(choices or ()).get(text, text)
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def submit_label(task) -> str:

@@ -12,7 +12,9 @@ from engine.errors import ExpressionError
 from engine.pathways.documents import (
     BPMN_NS, SPIFF_NS, Document, extension, is_bpmn, line_of, local, text_of,
 )
-from engine.pathways.problems import Problem
+from engine.expressions.cron import is_cron, parse_cron
+from engine.pathways.problems import WARNING, Problem
+from engine.pathways.rules.unsupported import script_language
 
 SAFE_LANGUAGES = {"", "python", "spiff", "feel", "juel", "${}", "http://www.w3.org/1999/xpath"}
 
@@ -21,7 +23,7 @@ def _api():
     # Imported late: the evaluator lives in engine.expressions and must not be loaded at import time.
     from engine import expressions
 
-    if not all(hasattr(expressions, name) for name in ("check_expression", "check_script", "check_timer", "check_dmn_input")):
+    if not all(hasattr(expressions, name) for name in ("check_expression", "check_script", "check_timer", "check_dmn_input", "timer_kind")):
         raise ImportError("engine.expressions is not complete yet")
     return expressions
 
@@ -50,17 +52,20 @@ def _check_element(document: Document, element: etree._Element) -> list[Problem]
     kind = local(element) if is_bpmn(element) else ""
     owner = _owner(element)
     if kind in ("conditionExpression", "condition", "completionCondition", "loopCondition", "loopCardinality"):
-        problems += _check_language(document, owner, element)
-        if extension(element, "resource"):
-            problems.append(document.problem(owner, "expression.invalid", "conditions kept in an external resource file are not supported; write the condition in the diagram"))
+        refused = _check_language(document, owner, element)
+        if refused:
+            problems += refused
+        elif extension(element, "resource"):
+            problems.append(document.problem(owner, "unsupported.resource", "conditions kept in a resource file are not run here; write the condition in the diagram"))
         elif text_of(element):
             problems += _check(document, owner, element, _api().check_expression, _WHAT[kind], "expression.invalid")
         elif kind != "loopCardinality" and kind != "conditionExpression":
             problems.append(document.problem(owner, "expression.invalid", f"the {_WHAT[kind]} is empty; write one, e.g. attempts >= 3"))
     elif kind == "script" and element.getparent() is not None and is_bpmn(element.getparent(), "scriptTask"):
-        if text_of(element):
+        if text_of(element) and not script_language(element.getparent()):
             problems += _check(document, owner, element, _api().check_script, "script", "script.invalid")
-    elif kind == "scriptTask" and not text_of(element.find(f"{{{BPMN_NS}}}script")):
+    elif (kind == "scriptTask" and not text_of(element.find(f"{{{BPMN_NS}}}script")) and not extension(element, "resource")
+          and not script_language(element)):
         problems.append(document.problem(element, "script.empty", "the script task has no script; write the assignments it should make, e.g. score = len(needs)"))
     elif kind == "timerEventDefinition":
         problems += _check_timer(document, owner, element)
@@ -107,7 +112,8 @@ def _check_language(document: Document, owner: etree._Element, element: etree._E
     language = (element.get("language") or "").strip().lower()
     if language in SAFE_LANGUAGES:
         return []
-    return [document.problem(owner, "expression.invalid", f"the condition is written in {element.get('language')!r}; only the safe expression language is run: remove the language setting and write e.g. consent == True")]
+    name = script_language(element) or element.get("language")
+    return [document.problem(owner, "unsupported.script_language", f"{name} conditions are not run here: remove the language setting and write the condition in the safe language (see the guide), e.g. consent == True")]
 
 
 def _check_timer(document: Document, owner: etree._Element, definition: etree._Element) -> list[Problem]:
@@ -116,18 +122,37 @@ def _check_timer(document: Document, owner: etree._Element, definition: etree._E
         return [document.problem(owner, "timer.empty", "the timer has no time; give it a duration (PT72H), a date (2026-12-01T08:00:00+01:00) or a cycle (R3/P30D)")]
     problems = []
     for child in texts:
-        if _CRON.match(text_of(child)):
-            located = document.problem(owner, "timer.invalid", f"timer {_short(text_of(child))} is a cron expression, which is not supported; write an ISO 8601 cycle such as R/PT5M (every 5 minutes) or R3/P1D")
-            problems.append(dataclasses.replace(located, line=line_of(child) or located.line))
+        text = text_of(child)
+        if is_cron(text):
+            problems += _check_cron(document, owner, child, text)
             continue
         kind = _TIMER_KINDS[local(child)]
         problems += _check(document, owner, child, lambda text: _api().check_timer(text, kind), None, "timer.invalid")
+        if kind is None and _api().timer_kind(text) == "cycle":
+            located = document.problem(owner, "timer.invalid", f"timer {_short(text)} is a cycle, but this timer needs a date (or a duration)")
+            problems.append(dataclasses.replace(located, line=line_of(child) or located.line))
+        elif kind is None and _api().timer_kind(text) == "duration":
+            located = document.problem(owner, "timer.date_as_duration", f"the timer date {_short(text)} is a duration; as in Camunda 7 it counts from when the timer is reached")
+            problems.append(dataclasses.replace(located, line=line_of(child) or located.line).as_warning())
     return problems
 
 
-# Quartz/cron timers (Activiti, Camunda): five to seven fields of digits, *, ?, /, -, commas.
-_CRON = re.compile(r"^[0-9*?/,\-LW#A-Z]+(\s+[0-9*?/,\-LW#A-Z]+){4,6}$")
-_TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
+def _check_cron(document: Document, owner, child, text: str) -> list[Problem]:
+    located = document.problem(owner, "timer.invalid", "")
+    line = line_of(child) or located.line
+    if local(child) != "timeCycle":
+        return [dataclasses.replace(located, line=line, message=f"timer {_short(text)} is a cron expression, which only a cycle (timeCycle) may be; write an ISO 8601 duration (PT72H) or date here")]
+    try:
+        parse_cron(text)
+    except ExpressionError as error:
+        return [dataclasses.replace(located, line=line, message=error.message)]
+    return [dataclasses.replace(located, line=line, rule="timer.cron", severity=WARNING,
+                                message=f"cron timer {_short(text)} fires in the installation's time zone ({INSTALLATION_ZONE}), as Camunda 7 does in its server's")]
+
+
+# timeDate: a date, or (as Camunda 7 accepts) a duration counted from when the timer is reached.
+_TIMER_KINDS = {"timeDuration": "duration", "timeDate": None, "timeCycle": "cycle"}
+INSTALLATION_ZONE = "Africa/Douala"
 
 
 def _check(document: Document, owner, text_element, check: Callable, what: str | None, rule: str) -> list[Problem]:
@@ -145,7 +170,14 @@ def _check_text(document: Document, owner, text: str, check: Callable, what: str
     return []
 
 
+# What the JUEL translation says about a call into Java (a bean's method, Camunda's execution or task objects).
+_JAVA_CALL = re.compile(r"has no equivalent in the safe language|object is not available")
+
+
 def _problem(document, owner, text, error, what, rule, line) -> Problem:
+    if _JAVA_CALL.search(error.message or ""):
+        rule = "unsupported.java"
+        error = ExpressionError(f"Java expressions are not run here ({error.message}); write it over the case data in the safe language (see the guide)", line=error.line)
     located = document.problem(owner, rule, "")
     offset = (error.line or 1) - 1 if isinstance(getattr(error, "line", None), int) else 0
     message = error.message or str(error)

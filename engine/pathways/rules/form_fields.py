@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from lxml import etree
+
 from engine.pathways.documents import BPMN_NS, Document
 from engine.pathways.forms import CONSTRAINTS, FIELD_ID, FIELD_TYPES, FieldSpec, form_fields_of, form_spec_from_bpmn, parse_bound, parse_date
-from engine.pathways.problems import Problem
+from engine.pathways.problems import WARNING, Problem
+from engine.pathways.rules.unsupported import JAVA_ADVICE
 
 FORM_OWNERS = ("userTask", "startEvent")
 
 
 def check_forms(documents: list[Document], checked: set[str]) -> list[Problem]:
     """Every form field must be usable: known type, enum values, parseable constraints, unique id."""
-    problems = []
-    for document in documents:
-        for process in document.processes():
-            if process.get("id") not in checked:
-                continue
-            for owner in process.iter(*(f"{{{BPMN_NS}}}{name}" for name in FORM_OWNERS)):
-                if form_fields_of(owner):
-                    problems += _check_form(document, owner)
-    return problems
+    return [problem for document, owner in form_owners(documents, checked) for problem in _check_form(document, owner)]
+
+
+def form_owners(documents: list[Document], checked: set[str]) -> list[tuple[Document, etree._Element]]:
+    """The user tasks and start events with a form in the checked processes, with their document."""
+    return [
+        (document, owner)
+        for document in documents
+        for process in document.processes() if process.get("id") in checked
+        for owner in process.iter(*(f"{{{BPMN_NS}}}{name}" for name in FORM_OWNERS)) if form_fields_of(owner)
+    ]
 
 
 def _check_form(document: Document, task) -> list[Problem]:
@@ -31,6 +36,10 @@ def _check_form(document: Document, task) -> list[Problem]:
         name = f"field {spec.id!r}" if spec.id else "a field without id"
         problems.append(Problem(document.file, spec.line or located.line, located.element_id, located.element_name, f"{name}: {message}", rule))
 
+    for element, spec in zip(form_fields_of(task), form.fields):
+        if element.get("type") is None:
+            problems.append(Problem(document.file, spec.line or located.line, located.element_id, located.element_name,
+                                    f"field {spec.id!r} has no type; as in Camunda 7 it takes text (type string)", "form.no_type", WARNING))
     seen: set[str] = set()
     for spec in form.fields:
         if not FIELD_ID.match(spec.id):
@@ -63,6 +72,9 @@ def _check_values(spec: FieldSpec, report) -> None:
 
 def _check_constraints(spec: FieldSpec, report) -> None:
     for name, config in spec.constraints.items():
+        if name == "validator":
+            report(spec, "unsupported.java", f"constraint validator={config!r} runs Java code; {JAVA_ADVICE.split(': ', 1)[0]}: check the value with min/max/minlength/maxlength or a gateway condition")
+            continue
         if name not in CONSTRAINTS:
             report(spec, "form.unknown_constraint", f"constraint {name!r} is not supported; use {', '.join(CONSTRAINTS)}")
             continue

@@ -9,8 +9,8 @@ from lxml import etree
 from engine.errors import ExpressionError
 from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, line_of
 from engine.pathways.problems import Problem
+from engine.pathways.rules.unsupported import is_java_task
 
-JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
 
 
 def check_services(documents: list[Document], checked: set[str], operations: Collection[str] | None) -> list[Problem]:
@@ -38,13 +38,10 @@ def operation_of(task: etree._Element) -> str | None:
 def _check_task(document: Document, task: etree._Element, operations: Collection[str] | None) -> list[Problem]:
     problems = []
     operation = operation_of(task)
-    java = [name for name in JAVA_ATTRIBUTES if extension(task, name)]
+    if operation is None and is_java_task(task):
+        return problems  # refused by name in engine.pathways.rules.unsupported
     if operation is None:
-        if java:
-            message = (f"the service task uses camunda:{java[0]}, which runs Java code that this engine does not have; "
-                       "set its implementation to 'External' with the operation's name as topic")
-        else:
-            message = "the service task names no operation; set its implementation to 'External' with the operation's name as topic (or the property aiguillage.operation)"
+        message = "the service task names no operation; set its implementation to 'External' with the operation's name as topic (or the property aiguillage.operation)"
         problems.append(document.problem(task, "service.no_operation", message))
     elif operations is not None and operation not in operations:
         known = ", ".join(sorted(operations)) or "none"

@@ -36,7 +36,10 @@ def check_main_process(document: Document, chosen: str | None) -> list[Problem]:
         return []
     if executables:
         ids = ", ".join(p.get("id") or "?" for p in executables)
-        return [document.problem(executables[1], "process.several", f"the file has {len(executables)} executable processes ({ids}); mark only the main one executable, or say which one runs with process: in pathway.yaml")]
+        main = executables[0].get("id") or "?"
+        message = (f"the file has {len(executables)} executable processes ({ids}); Camunda 7 deploys each, here one pathway runs "
+                   f"the first, {main}, and the others only through call activities; to run another, name it with process: in pathway.yaml")
+        return [document.problem(executables[1], "process.several", message).as_warning()]
     processes = document.processes()
     if processes:
         return [document.problem(processes[0], "process.none", "no process is executable; set isExecutable=\"true\" on the process to run (in Camunda Modeler: the 'Executable' box of the process or pool)")]
@@ -91,8 +94,7 @@ def _check_start_and_end(document: Document, container: etree._Element) -> list[
     problems = []
     if "startEvent" not in kinds:
         problems.append(document.problem(container, "process.no_start", f"the {what} has no start event; add one where the work begins"))
-    if "endEvent" not in kinds and container.get("triggeredByEvent") != "true":
-        problems.append(document.problem(container, "process.no_end", f"the {what} has no end event; add one where each path finishes"))
+    # A missing end event is an implicit end, added (with a warning) by engine.pathways.dialect.
     return problems
 
 
@@ -140,15 +142,16 @@ def _check_outgoing(document: Document, node: etree._Element, flows: list[etree.
     if kind not in BRANCHING_GATEWAYS:
         return []
     problems = []
-    default = node.get("default")
+    default = node.get("default") or None
     flow_ids = {flow.get("id") for flow in flows}
     if default and default not in flow_ids:
         problems.append(document.problem(node, "gateway.bad_default", f"the default flow {default} is not one of this gateway's outgoing flows; mark one of its own outgoing flows as default"))
     for flow in flows:
         has_condition = bool(_condition(flow))
-        if flow.get("id") == default and has_condition:
+        is_default = default is not None and flow.get("id") == default
+        if is_default and has_condition:
             problems.append(document.problem(flow, "gateway.default_with_condition", "the default flow of a gateway is taken when no other condition holds, so it must not have a condition; remove the condition or unmark it as default"))
-        elif len(flows) > 1 and not has_condition and flow.get("id") != default:
+        elif len(flows) > 1 and not has_condition and not is_default:
             gateway = name_of(node) or node.get("id")
             problems.append(document.problem(flow, "gateway.unconditional_branch", f"this branch of gateway '{gateway}' has no condition and is not the default; add a condition (e.g. decision == 'accepted') or mark it as the default flow"))
     return problems

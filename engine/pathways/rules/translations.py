@@ -33,7 +33,7 @@ def _unnamed_user_tasks(documents: list[Document], checked: set[str]) -> list[Pr
             if process.get("id") in checked:
                 for task in process.iter(f"{{{BPMN_NS}}}userTask"):
                     if not (task.get("name") or "").strip():
-                        problems.append(document.problem(task, "label.missing", "the user task has no name; name it as users should see it in their task list (e.g. Assess needs)"))
+                        problems.append(document.problem(task, "label.missing", f"the user task has no name; task lists show its id, {task.get('id') or '?'}; name it as users should see it (e.g. Assess needs)").as_warning())
     return problems
 
 

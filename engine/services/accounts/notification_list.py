@@ -1,24 +1,154 @@
-"""A user's in-app notifications, a page at a time (the notifications package writes them)."""
+"""A person's in-app notifications: their own items and their groups' open work (the notifications package writes them).
+
+A group task is one item for the group: it is listed for each member of one of the task's
+candidate groups while the task is offered to them (it has `task_candidates` rows), and is gone
+once someone takes it or it ends. Each member marks it read for themselves (`in_app_reads`). A
+person's own item about a task reads as done once the task is no longer open for them. Nobody is
+shown an item their own step caused.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
 
-from engine.store.models import InAppNotification
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from engine.access import Actor
+from engine.domain import TaskState
+from engine.errors import NotFound
+from engine.store.models import InAppNotification, InAppRead, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
+PAGE_SIZE = 50
 
-def list_notifications(uow: UnitOfWork, user_id: int, unread_only: bool = False, limit: int = 50,
-                       offset: int = 0) -> list[InAppNotification]:
-    """The user's notifications, newest first."""
+
+@dataclass(frozen=True)
+class NotificationItem:
+    """One line of a notification list, in the reader's language."""
+
+    id: int
+    title: str
+    sentence: str
+    link: str | None  # a path inside the application
+    created_at: datetime
+    read_at: datetime | None
+    done: bool  # the task it announced is done or in someone else's hands
+    for_group: bool
+
+    @property
+    def subject(self) -> str:
+        return self.title
+
+    @property
+    def body(self) -> str:
+        return self.sentence
+
+
+def _offered_to(actor: Actor):
+    return select(TaskCandidate.task_id).where(
+        TaskCandidate.organisation_id == actor.organisation_id, TaskCandidate.group_name.in_(sorted(actor.groups))
+    )
+
+
+def _visible(actor: Actor):
+    """Which items the actor sees: their own, and their groups' items for work still offered to them."""
+    group_items = and_(
+        InAppNotification.user_id.is_(None),
+        or_(InAppNotification.caused_by_id.is_(None), InAppNotification.caused_by_id != actor.id),
+        InAppNotification.task_id.in_(_offered_to(actor)),
+    )
+    return or_(InAppNotification.user_id == actor.id, group_items)
+
+
+def _read_at(actor: Actor):
+    mine = select(InAppRead.read_at).where(
+        InAppRead.notification_id == InAppNotification.id, InAppRead.user_id == actor.id
+    ).scalar_subquery()
+    return func.coalesce(InAppNotification.read_at, mine)
+
+
+def list_notifications(uow: UnitOfWork, actor: Actor, language: str, unread_only: bool = False,
+                       limit: int = PAGE_SIZE, offset: int = 0) -> list[NotificationItem]:
+    """The actor's notifications, newest first, worded in `language`."""
+    read_at = _read_at(actor).label("read_at")
     statement = (
-        select(InAppNotification)
-        .where(InAppNotification.user_id == user_id)
+        select(InAppNotification, read_at, TaskRow.state, TaskRow.assignee_id)
+        .outerjoin(TaskRow, TaskRow.id == InAppNotification.task_id)
+        .where(_visible(actor))
         .order_by(InAppNotification.created_at.desc(), InAppNotification.id.desc())
         .limit(limit)
         .offset(offset)
     )
     if unread_only:
-        statement = statement.where(InAppNotification.read_at.is_(None))
+        statement = statement.where(_read_at(actor).is_(None))
     with uow:
-        return list(uow.session.scalars(statement))
+        rows = uow.session.execute(statement).all()
+    return [_item(note, read, state, assignee_id, actor, language) for note, read, state, assignee_id in rows]
+
+
+def _item(note: InAppNotification, read_at, state, assignee_id, actor: Actor, language: str) -> NotificationItem:
+    texts = note.texts if isinstance(note.texts, dict) else {}
+    words = texts.get(language) or next(iter(texts.values()), None) or {"title": note.subject, "sentence": ""}
+    done = note.task_id is not None and state is not None and (
+        state != TaskState.OPEN or (assignee_id is not None and assignee_id != actor.id)
+    )
+    return NotificationItem(
+        id=note.id,
+        title=words.get("title") or note.subject,
+        sentence=words.get("sentence") or "",
+        link=_path(note.link),
+        created_at=note.created_at,
+        read_at=read_at,
+        done=done,
+        for_group=note.user_id is None,
+    )
+
+
+def _path(link: str | None) -> str | None:
+    # Stored links carry the installation's base URL (emails need it); pages link inside the site.
+    if not link:
+        return None
+    parts = urlsplit(link)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") and not path.startswith("//") else None
+
+
+def unread_count(session: Session, actor: Actor) -> int:
+    """How many of the actor's notifications are unread."""
+    return session.scalar(
+        select(func.count()).select_from(InAppNotification).where(_visible(actor), _read_at(actor).is_(None))
+    ) or 0
+
+
+def mark_read(session: Session, actor: Actor, notification_id: int, at: datetime) -> None:
+    """Mark one notification the actor sees read (NotFound when they do not see it)."""
+    note = session.scalar(select(InAppNotification).where(InAppNotification.id == notification_id, _visible(actor)))
+    if note is None:
+        raise NotFound(f"notification {notification_id} does not exist")
+    if note.user_id is not None:
+        if note.read_at is None:
+            note.read_at = at
+        return
+    seen = session.scalar(select(exists().where(InAppRead.notification_id == note.id, InAppRead.user_id == actor.id)))
+    if not seen:
+        session.add(InAppRead(notification_id=note.id, user_id=actor.id, read_at=at))
+
+
+def mark_all_read(session: Session, actor: Actor, at: datetime) -> int:
+    """Mark every unread notification the actor sees read; returns how many."""
+    own = session.execute(
+        update(InAppNotification)
+        .where(InAppNotification.user_id == actor.id, InAppNotification.read_at.is_(None))
+        .values(read_at=at)
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+    group_ids = session.scalars(
+        select(InAppNotification.id).where(
+            InAppNotification.user_id.is_(None), _visible(actor), _read_at(actor).is_(None)
+        )
+    ).all()
+    session.add_all(InAppRead(notification_id=note_id, user_id=actor.id, read_at=at) for note_id in group_ids)
+    return own + len(group_ids)

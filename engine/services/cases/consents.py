@@ -23,6 +23,7 @@ from engine.runtime import case_runtime
 from engine.runtime.signals import send_signal, waiting_signals
 from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
 from engine.services.cases.step_lock import lock_for_writing
+from engine.services.escalations.overtaken import close_overtaken
 from engine.services.directory.vocabulary import LANGUAGE_CODES
 from engine.store.models import ConsentRow, Organisation
 from engine.store.unit_of_work import UnitOfWork
@@ -202,6 +203,9 @@ def mark_withdrawn(step: Step, reason: str | None) -> list[ConsentRow]:
             referral.closed_at = step.now
             referral.updated_at = step.now
             revoked.append(referral)
+            overtaken = close_overtaken(step.session, referral, step.now)
+            if overtaken:
+                step.details.setdefault("escalations_overtaken", []).extend(overtaken)
     if consents or revoked:
         # The reason given by the person may be sensitive: it stays on the consent row only.
         step.details["revoked_referrals"] = [r.id for r in revoked]

@@ -252,7 +252,8 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
             {
                 "event_type": event_type,
                 "case_id": case.id,
-                "payload": {"case_id": case.id, "reference": case.reference, **payload},
+                # Whose step it was: the dispatcher never tells people about their own work.
+                "payload": {"case_id": case.id, "reference": case.reference, "actor_id": actor_id, **payload},
                 "created_at": step.now,
             }
             for event_type, payload in step.outbox

@@ -16,7 +16,9 @@ from engine.errors import NotFound
 from engine.runtime.case_data import case_data
 from engine.services.cases.step import begin_step
 from engine.services.tasks.inbox import TaskSummary, summary_of
-from engine.store.models import AuditEntry, CaseEvent, CaseRow, ConsentRow, Organisation, ReferralRow, TaskRow, User
+from engine.store.models import (
+    AuditEntry, CaseEvent, CaseRow, ConsentRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
+)
 from engine.store.unit_of_work import UnitOfWork
 
 HISTORY_LIMIT = 200
@@ -25,6 +27,18 @@ PERSON_SUMMARY_FIELDS = (
     "person_alias", "sex", "age", "language", "interpreter_needed", "unaccompanied_child", "site",
     "risk_level",
 )
+
+
+@dataclass(frozen=True)
+class UnmetNeedView:
+    """A need no provider will serve: its service, why, and when it was recorded (the note stays in the store)."""
+
+    id: int
+    sector: str
+    reason: str
+    region: str | None
+    referral_id: int | None
+    recorded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,7 @@ class CaseView:
     referrals: tuple[ReferralView, ...]
     consents: tuple[ConsentView, ...]
     history: tuple[EventView, ...]
+    unmet_needs: tuple[UnmetNeedView, ...] = ()
     # The person as far as the reader may see (field id -> value), and the needs assessed
     # (sector -> urgency); empty for readers without the need to know.
     person: dict = None  # type: ignore[assignment]
@@ -106,6 +121,8 @@ def case_page_statement(case: int | str) -> list[tuple[str, Any]]:
          .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
          .where(ReferralRow.case_id == case_id).order_by(ReferralRow.id)),
         ("consents", select(ConsentRow).where(ConsentRow.case_id == case_id).order_by(ConsentRow.recorded_at)),
+        ("unmet needs", select(UnmetNeedRow).where(UnmetNeedRow.case_id == case_id)
+         .order_by(UnmetNeedRow.recorded_at, UnmetNeedRow.id)),
         ("history", select(CaseEvent, User.username, User.display_name).outerjoin(User, User.id == CaseEvent.actor_id)
          .where(CaseEvent.case_id == case_id).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(HISTORY_LIMIT)),
     ]
@@ -123,6 +140,7 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
         tasks = session.scalars(queries["open tasks"]).all()
         referrals = session.execute(queries["referrals"]).all()
         consents = session.scalars(queries["consents"]).all()
+        unmet = session.scalars(queries["unmet needs"]).all()
         events = session.execute(queries["history"]).all()
         person, needs = {}, {}
         if can_view_person(actor, row):
@@ -150,6 +168,8 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
             open_tasks=tuple(summary_of(task, row.reference, row.organisation_id) for task in tasks),
             referrals=tuple(_referral(referral, name, _due_of(tasks, referral.id)) for referral, name in referrals),
             consents=tuple(_consent(consent) for consent in consents),
+            unmet_needs=tuple(UnmetNeedView(need.id, need.sector.value, need.reason.value, need.region, need.referral_id,
+                                            need.recorded_at) for need in unmet),
             history=tuple(
                 EventView(event.at, username, event.action, event.task_bpmn_id, dict(event.details), name)
                 for event, username, name in reversed(events)

@@ -48,6 +48,7 @@ from engine.runtime.escalation_chains import ANSWER_FIELD, escalation_level, esc
 from engine.runtime.human_tasks import extensions_of, instance_of
 from engine.runtime.timers import parse_moment
 from engine.services.cases.sync import DEADLINE_PROPERTY, referral_for_instance
+from engine.services.escalations.overtaken import overtaken_kinds
 from engine.store.models import DeadlineRow, EscalationRow, ReferralRow, TaskRow
 
 if TYPE_CHECKING:
@@ -133,6 +134,9 @@ def record_escalation(
         return False
     recipients = recipients_for(step, level, referral, task)
     reason = REASONS.get(kind, "timer_passed")
+    # A level whose timer fired in the very step that did the work (a late acknowledgement refreshing
+    # the timers) is kept on record, already overtaken: nobody is alerted about work that is done.
+    overtaken = referral is not None and kind in overtaken_kinds(referral.state)
     values = {
         "case_id": step.case.id,
         "referral_id": referral.id if referral is not None else None,
@@ -140,9 +144,11 @@ def record_escalation(
         "deadline_ref": ref,
         "level": level,
         "at": step.now,
+        "due_at": due_at,
         "reason": reason,
         "alerted": {"recipients": recipients, "users": [rule["user"] for rule in recipients if "user" in rule]},
-        "status": EscalationStatus.OPEN,
+        "status": EscalationStatus.OVERTAKEN if overtaken else EscalationStatus.OPEN,
+        "resolved_at": step.now if overtaken else None,
     }
     dialect = step.session.get_bind().dialect.name
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert if dialect == "sqlite" else None
@@ -156,6 +162,9 @@ def record_escalation(
         return False  # raised before: the retry of a step a killed sweeper did not finish
     if referral is not None and referral.escalation_level < level:
         referral.escalation_level = level
+    if overtaken:
+        step.details.setdefault("escalations_overtaken", []).append(escalation_id)
+        return True
     priority = (referral.priority if referral is not None else task.priority if task is not None else step.case.priority)
     step.notify(
         f"escalation_level_{level}",

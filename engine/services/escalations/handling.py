@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select, text
 
 from engine import field_problems as problem
-from engine.access import Actor, can_answer_referral, can_view_case
+from engine.access import Actor, actor_of, can_answer_referral, can_view_case
 from engine.clock import Clock
 from engine.domain import EscalationStatus, Role
 from engine.domain.referral_states import OPEN_STATES, ReferralState
@@ -51,13 +51,14 @@ class EscalationView:
     referral_id: int | None
     deadline_kind: str
     level: int
-    at: datetime
+    at: datetime  # when it was raised
     reason: str
     status: str
     sector: str | None
     provider: str | None
     reassigned_to_id: int | None
     resolution_note: str | None
+    due_at: datetime | None = None  # the deadline that was missed
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def list_escalations(
         try:
             statement = statement.where(EscalationRow.status == EscalationStatus(status))
         except ValueError:
-            raise InvalidData(f"unknown escalation status {status!r} (open, acknowledged, resolved)") from None
+            raise InvalidData(f"unknown escalation status {status!r} (open, acknowledged, resolved, overtaken)") from None
     if level is not None:
         statement = statement.where(EscalationRow.level == level)
     if not actor.has(Role.COORDINATOR):
@@ -145,8 +146,8 @@ def resolve_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor:
     with uow:
         lock_for_writing(uow)
         escalation, case = _handled(uow, escalation_id, actor)
-        if escalation.status == EscalationStatus.RESOLVED:
-            raise Conflict(f"escalation {escalation_id} is already resolved")
+        if escalation.status in (EscalationStatus.RESOLVED, EscalationStatus.OVERTAKEN):
+            raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
         step = begin_step(uow, clock, case.id, actor, "escalation_resolved")
         step.audit_object = ("escalation", str(escalation.id))
         escalation.status = EscalationStatus.RESOLVED
@@ -163,9 +164,12 @@ def reassign_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor
     """Hand an escalation to a named, active user, who is alerted."""
     with uow:
         escalation, case = _handled(uow, escalation_id, actor)
-        if escalation.status == EscalationStatus.RESOLVED:
-            raise Conflict(f"escalation {escalation_id} is already resolved")
+        if escalation.status in (EscalationStatus.RESOLVED, EscalationStatus.OVERTAKEN):
+            raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
         target = handover_target(uow, to_username)
+        # The alert names the case: only someone who may open it can be handed the escalation.
+        if not can_view_case(actor_of(target), case):
+            raise InvalidData(f"{to_username} may not see case {case.reference}", {"username": [problem.cannot_see_case()]})
         now = clock.now()
         escalation.reassigned_to_id = target.id
         _history(uow, escalation, case, actor, now, "escalation_reassigned", {"to_user_id": target.id})
@@ -308,4 +312,5 @@ def _view(escalation: EscalationRow, case: CaseRow, referral: ReferralRow | None
         provider=provider,
         reassigned_to_id=escalation.reassigned_to_id,
         resolution_note=escalation.resolution_note,
+        due_at=escalation.due_at,
     )

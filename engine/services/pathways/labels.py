@@ -62,6 +62,7 @@ class LabelledField:
     choices: tuple[tuple[str, str], ...]
     read_only: bool = False
     value: Any = None
+    initial: Any = None  # carried from an earlier step: the page shows it filled in
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
                 choices=tuple((choice, labels.value(field.id, choice)) for choice in field.choices),
                 read_only=field.read_only,
                 value=field.value,
+                initial=field.initial,
             )
             for field in form.fields
         ),

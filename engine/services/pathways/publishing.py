@@ -15,7 +15,8 @@ from engine.clock import Clock
 from engine.errors import Conflict, NotFound, PathwayError, PathwayInvalid
 from engine.pathways.folder import PathwaySource
 from engine.pathways.validation import validate
-from engine.store.models import PathwayFileRow, PathwayVersionRow, User
+from engine.domain import CaseStatus
+from engine.store.models import CaseRow, PathwayFileRow, PathwayVersionRow, User
 from engine.store.unit_of_work import UnitOfWork
 
 
@@ -49,6 +50,8 @@ class VersionInfo(VersionFacts):
     published_by: str | None  # username
     notes: str | None
     file_count: int
+    cases: int = 0  # every case started on this version
+    open_cases: int = 0  # those still running
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,11 @@ def list_pathways(uow: UnitOfWork) -> list[VersionInfo]:
         .where(PathwayFileRow.version_id == PathwayVersionRow.id)
         .scalar_subquery()
     )
+    # Counted per version from the cases' indexed pathway_version_id: no case is loaded.
+    cases = select(func.count(CaseRow.id)).where(CaseRow.pathway_version_id == PathwayVersionRow.id)
     statement = (
-        select(PathwayVersionRow, User.username, file_count)
+        select(PathwayVersionRow, User.username, file_count, cases.scalar_subquery(),
+               cases.where(CaseRow.status == CaseStatus.OPEN).scalar_subquery())
         .outerjoin(User, User.id == PathwayVersionRow.published_by_id)
         .order_by(PathwayVersionRow.pathway_id, PathwayVersionRow.version)
     )
@@ -126,8 +132,10 @@ def list_pathways(uow: UnitOfWork) -> list[VersionInfo]:
                 published_by=username,
                 notes=row.notes,
                 file_count=count,
+                cases=total,
+                open_cases=running,
             )
-            for row, username, count in uow.session.execute(statement)
+            for row, username, count, total, running in uow.session.execute(statement)
         ]
 
 

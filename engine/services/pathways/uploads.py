@@ -13,32 +13,34 @@ from engine.clock import Clock
 from engine.domain import Role
 from engine.errors import AccessDenied, InvalidData
 from engine.field_problems import FieldProblem
-from engine.pathways.folder import BPMN_SUFFIXES, MAX_FILES, load_source
+from engine.pathways.folder import BPMN_SUFFIXES, MAX_FILES, PathwaySource, load_source
 from engine.pathways.problems import Problem
 from engine.pathways.validation import validate
 from engine.services.pathways.publishing import PublishResult, publish_pathway
 from engine.store.unit_of_work import UnitOfWork
 
 
-
 def validate_uploaded_pathway(files: dict[str, bytes], actor: Actor) -> list[Problem]:
     """Every problem of the uploaded pathway (empty when it can be published)."""
-    _check_author(actor)
-    with tempfile.TemporaryDirectory(prefix="pathway-upload-") as folder:
-        source = load_source(_written(files, Path(folder)))
-        return validate(source)
+    check_author(actor)
+    return validate(source_of_files(files))
 
 
 def publish_uploaded_pathway(uow: UnitOfWork, clock: Clock, files: dict[str, bytes], actor: Actor,
                              notes: str | None = None) -> PublishResult:
     """Publish the uploaded pathway as its next version (PathwayInvalid listing the problems otherwise)."""
-    _check_author(actor)
+    check_author(actor)
+    return publish_pathway(uow, source_of_files(files), clock, published_by=actor.id, notes=notes)
+
+
+def source_of_files(files: dict[str, bytes]) -> PathwaySource:
+    """The pathway the files make, read exactly as the same folder on disk would be (InvalidData for bad names)."""
     with tempfile.TemporaryDirectory(prefix="pathway-upload-") as folder:
-        source = load_source(_written(files, Path(folder)))
-        return publish_pathway(uow, source, clock, published_by=actor.id, notes=notes)
+        return load_source(_written(files, Path(folder)))
 
 
-def _check_author(actor: Actor) -> None:
+def check_author(actor: Actor) -> None:
+    """AccessDenied unless the actor is an active SOP author."""
     if not (actor.active and actor.has(Role.SOP_AUTHOR)):
         raise AccessDenied(f"{actor.username} may not validate or publish pathways (SOP authors do)")
 

@@ -1,6 +1,6 @@
 """Referrals: what the send, acknowledge, decide and outcome steps do to the referral rows.
 
-A task marked `aiguillage.referral = send|acknowledge|decide|outcome` runs inside the referral
+A task marked `aiguillage.referral = send|acknowledge|decide|outcome|unmet` runs inside the referral
 branch of one need (the multi-instance variable `need` = {sector, urgency}). Sending passes the
 consent gate and the provider check; every other move follows `ReferralState`'s transitions and
 is refused (`Conflict`) when illegal. Providers are ranked and the choice checked by the directory
@@ -25,6 +25,7 @@ from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.services.cases.consents import consent_covering, consent_for_sector
 from engine.services.directory.matching import SEND_WITHOUT_PERSONAL_DATA
 from engine.services.directory.referral_step import check_choice, need_of_task
+from engine.services.escalations.overtaken import close_overtaken
 from engine.services.referrals.sharing import sharing_rule
 from engine.store.models import Organisation, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
@@ -43,6 +44,12 @@ def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
     kind = task.properties.get(REFERRAL_PROPERTY)
     if kind == "send":
         send_referral(step, task, data)
+        return
+    if kind == "unmet":
+        # The caseworker's choice after a decline: another provider (the next send) or an unmet need.
+        from engine.services.referrals.unmet import record_unmet_need
+
+        record_unmet_need(step, task, data)
         return
     referral = referral_for_instance(step, task.instance)
     if referral is None or referral.state.is_final:
@@ -63,7 +70,7 @@ def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
         referral.closed_at = step.now
         step.notify("referral_service_reported", delivered=delivered, **_payload(referral))
     else:
-        raise InvalidData(f"task {task.bpmn_id}: unknown {REFERRAL_PROPERTY} value {kind!r} (send, acknowledge, decide, outcome)")
+        raise InvalidData(f"task {task.bpmn_id}: unknown {REFERRAL_PROPERTY} value {kind!r} (send, acknowledge, decide, outcome, unmet)")
 
 
 def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
@@ -158,6 +165,9 @@ def _move(step: Step, referral: ReferralRow, state: ReferralState) -> None:
     referral.state = state
     referral.updated_at = step.now
     step.details.setdefault("referral_moves", []).append([referral.id, state.value])
+    overtaken = close_overtaken(step.session, referral, step.now)
+    if overtaken:
+        step.details.setdefault("escalations_overtaken", []).extend(overtaken)
 
 
 def _payload(referral: ReferralRow) -> dict:

@@ -28,34 +28,50 @@ from engine.access import (
 from engine import field_problems as problem
 from engine.clock import Clock
 from engine.domain import TaskState
-from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
+from engine.errors import AccessDenied, CaseMovedOn, Conflict, InvalidData, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.cases.step import StepHook, StepResult, begin_step, finish_step
 from engine.services.accounts.actors import handover_target
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
-from engine.services.tasks.form_data import clean_form_data, form_fields, sensitive_fields
+from engine.pathways.form_check import carried_initial
+from engine.pathways.form_rules import REQUIRED_WHEN, rule_of
+from engine.pathways.forms import FieldSpec, form_spec_of
+from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
 from engine.services.cases.sync import Resolver, candidate_rows
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.cases.step_lock import lock_for_writing
+from engine.services.coordination.facts import record_indicator_facts
 from engine.store import case_records
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
 CONSENT_PROPERTY = "aiguillage.consent"
-# Choices that steer the case rather than describe the person: the history keeps their values.
-# Everything else (identity, vulnerabilities, free text) is kept as a field name only.
-DECISION_FIELDS = frozenset({
-    "priority", "risk_level", "consent_given", "consent_scope", "override_requested", "override_approved",
-    "decision", "decline_reason", "service_delivered", "contact_outcome", "closure_reason", "closure_approved",
-    "escalation_action",
-})
+
+
+# Two people answering different tasks of one case at the same moment is normal work (two
+# providers, two referrals): the step that loses the case's version check is run again on the
+# case as the other left it, as long as its own task is still open and in the same hands.
+STEP_RETRIES = 3
 
 
 def complete_task(
     uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, data: dict | None, hook: StepHook | None = None
 ) -> StepResult:
-    """Submit a task's form and move the case on, in one transaction."""
+    """Submit a task's form and move the case on, in one transaction (re-run if another task of the case went first)."""
+    seen: list = []
+    for remaining in range(STEP_RETRIES, -1, -1):
+        try:
+            return _complete_task(uow, clock, task_id, actor, data, hook, seen)
+        except CaseMovedOn:
+            # Inside a caller's transaction the case cannot be re-read here: the caller decides.
+            if remaining == 0 or uow.in_transaction:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, data: dict | None,
+                   hook: StepHook | None, seen: list) -> StepResult:
     with uow:
         connection = lock_for_writing(uow)
         rows = case_records.task_and_open_siblings(connection, task_id)
@@ -64,14 +80,18 @@ def complete_task(
             raise NotFound(f"task {task_id} does not exist or is not yours to see")
         if row.state != TaskState.OPEN:
             raise Conflict(f"task {row.name} was already {row.state.value}; reload your task list")
+        if seen and seen[0] != row.assignee_id:
+            raise Conflict(f"task {row.name} changed hands in the meantime; reload your task list")
+        seen[:] = [row.assignee_id]
         if not can_complete_task(actor, row):
             raise AccessDenied(f"task {row.name} is assigned to someone else; ask a supervisor to reassign it")
         step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows)
         task = _ready_task(step.workflow, row)
-        cleaned = clean_form_data(task.form, data)
+        cleaned = clean_form_data(task.form, data, task.data)
         step.details.update(_described(task, cleaned, set(data or {})))
         _apply_effects(step, task, cleaned)
         _update_case_facts(step.case, cleaned)
+        record_indicator_facts(step, task.form, cleaned)
         failures = case_runtime.complete_task(step.workflow, row.id, cleaned)
         return finish_step(step, failures, hook=hook)
 
@@ -92,13 +112,14 @@ def _ready_task(workflow, row: TaskRow) -> HumanTask:
 
 
 def _described(task: HumanTask, cleaned: dict, submitted: set[str]) -> dict:
-    """What the history keeps of a submission: the fields given, and the values of the decisions only."""
-    sensitive = sensitive_fields(task.form)
+    """What the history keeps of a submission: the fields given, and the values of those the pathway
+    marks `aiguillage.history = keep` (choices that steer the case, never identity or free text)."""
+    kept = kept_fields(task.form)
     given = sorted(name for name in cleaned if name in submitted)
     return {
         "task_id": task.id,
         "fields": given,
-        "values": {k: cleaned[k] for k in given if k in DECISION_FIELDS and k not in sensitive},
+        "values": {k: cleaned[k] for k in given if k in kept},
     }
 
 
@@ -202,7 +223,7 @@ def _assign(uow, clock, row: TaskRow, actor: Actor, assignee_id: int | None, act
                       payload={"case_id": row.case_id, "reference": reference, "task_id": row.id, "bpmn_id": row.bpmn_id,
                                "task_name": row.name, "organisation_id": row.organisation_id, "assignee_id": assignee_id,
                                "candidate_groups": [], "due_at": row.due_at.isoformat() if row.due_at else None,
-                               "referral_id": row.referral_id})
+                               "referral_id": row.referral_id, "actor_id": actor.id})
         )
     uow.commit()
 
@@ -223,6 +244,8 @@ class FieldInfo:
     choices: tuple[str, ...]
     read_only: bool = False
     value: Any = None  # only for a read-only field
+    initial: Any = None  # the value carried from the case (`aiguillage.default_from`), shown filled in
+    required_when: str | None = None  # the pathway's condition that makes the field required
 
 
 @dataclass(frozen=True)
@@ -262,16 +285,18 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> 
         matching = None
         if task.properties.get(REFERRAL_PROPERTY) == "send":
             matching = rank_for_task(uow.session, task, step.case.region, step.now.date())
-    fields = tuple(_field_info(f, task.data) for f in form_fields(task.form))
+    spec = form_spec_of(task.form)
+    fields = tuple(_field_info(f, task.data, spec.field(f.id) if spec else None) for f in form_fields(task.form))
     if matching is None:
         return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
     return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary,
                     purpose=task_purpose(task.properties))
 
 
-def _field_info(field, data: dict[str, Any]) -> FieldInfo:
+def _field_info(field, data: dict[str, Any], spec: FieldSpec | None) -> FieldInfo:
     rules = {rule.name for rule in getattr(field, "validation", []) or []}
     read_only = "readonly" in rules
+    initial = carried_initial(spec, data) if spec is not None and not read_only else None
     return FieldInfo(
         id=field.id,
         label=field.label or field.id,
@@ -280,4 +305,6 @@ def _field_info(field, data: dict[str, Any]) -> FieldInfo:
         choices=tuple(option.id for option in getattr(field, "options", []) or []),
         read_only=read_only,
         value=data.get(field.id) if read_only else None,
+        initial=initial,
+        required_when=(rule_of(spec, REQUIRED_WHEN) or None) if spec is not None else None,
     )

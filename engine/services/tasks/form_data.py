@@ -1,4 +1,4 @@
-"""The services' view of a task's form: its fields, the sensitive ones, and the check of submitted data.
+"""The services' view of a task's form: its fields, those whose values the history keeps, and the check of submitted data.
 
 The check itself is `engine.pathways.form_check`, the one the scenario runner uses too, so that a
 submission gets the same answer from the pages, the JSON API, the command line and the scenarios.
@@ -7,9 +7,10 @@ submission gets the same answer from the pages, the JSON API, the command line a
 from __future__ import annotations
 
 from engine.pathways.form_check import clean_form_data
+from engine.pathways.form_rules import keeps_value
 from engine.pathways.forms import form_spec_of
 
-__all__ = ["clean_form_data", "form_fields", "sensitive_fields"]
+__all__ = ["clean_form_data", "form_fields", "kept_fields"]
 
 
 def form_fields(form) -> list:
@@ -17,7 +18,7 @@ def form_fields(form) -> list:
     return list(getattr(form, "fields", None) or [])
 
 
-def sensitive_fields(form) -> set[str]:
-    """Ids of the fields marked `sensitive` (free text, identity): never copied into history or messages."""
+def kept_fields(form) -> set[str]:
+    """Ids of the fields whose values the case history keeps (`aiguillage.history = keep`, never a sensitive one)."""
     spec = form_spec_of(form)
-    return {field.id for field in spec.fields if field.sensitive} if spec is not None else set()
+    return {field.id for field in spec.fields if keeps_value(field)} if spec is not None else set()

@@ -14,6 +14,9 @@ from engine.domain import TaskState
 from engine.errors import Conflict
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
+from engine.pathways.form_check import carried_initial
+from engine.pathways.form_rules import REQUIRED_WHEN, rule_of
+from engine.pathways.forms import form_spec_of
 from engine.services.cases.step import begin_step
 from engine.services.tasks.form_data import form_fields
 from engine.services.pathways.labels import pathway_texts
@@ -41,6 +44,8 @@ class FormFieldView:
     required: bool
     constraints: dict[str, Any]
     options: tuple[FormOption, ...]
+    required_when: str | None = None  # the pathway's condition over this form's fields that makes it required
+    initial: Any = None  # the value carried from an earlier step: what an empty submission stands for
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         region = step.case.region
         matching = rank_for_task(uow.session, task, region, step.now.date()) if _sends_referral(task) else None
         assignee_id = row.assignee_id
+        spec = form_spec_of(task.form)
     return TaskFormView(
         id=task.id,
         case_id=row.case_id,
@@ -90,6 +96,8 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
                     FormOption(option.id, labels.value(field.id, option.id) or option.name or option.id)
                     for option in getattr(field, "options", []) or []
                 ),
+                required_when=rule_of(spec.field(field.id), REQUIRED_WHEN) or None,
+                initial=carried_initial(spec.field(field.id), task.data) if "readonly" not in _rules(field) else None,
             )
             for field in form_fields(task.form)
         ),

@@ -3,6 +3,7 @@
 from engine.store.models.audit import AuditChainHead, AuditEntry
 from engine.store.models.base import Base
 from engine.store.models.cases import CaseEvent, CaseRow, CaseSequence, TaskCandidate, TaskRow
+from engine.store.models.coordination import CaseFactRow
 from engine.store.models.deadlines import DeadlineRow, EscalationRow
 from engine.store.models.directory import (
     ApiToken,
@@ -13,9 +14,9 @@ from engine.store.models.directory import (
     UserRole,
 )
 from engine.store.models.installation import InstallationSettings
-from engine.store.models.outbox import DeliveryRow, InAppNotification, OutboxRow
-from engine.store.models.pathways import PathwayFileRow, PathwayVersionRow
-from engine.store.models.referrals import ConsentRow, ReferralRow
+from engine.store.models.outbox import DeliveryRow, InAppNotification, InAppRead, NotificationDispatcher, OutboxRow
+from engine.store.models.pathways import PathwayDraftRow, PathwayFileRow, PathwayVersionRow
+from engine.store.models.referrals import ConsentRow, ReferralRow, UnmetNeedRow
 from engine.store.models.sessions import UserSession
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CaseEvent",
+    "CaseFactRow",
     "CaseRow",
     "CaseSequence",
     "ConsentRow",
@@ -31,13 +33,17 @@ __all__ = [
     "DeliveryRow",
     "EscalationRow",
     "InAppNotification",
+    "InAppRead",
+    "NotificationDispatcher",
     "InstallationSettings",
     "Organisation",
     "OrganisationService",
     "OutboxRow",
+    "PathwayDraftRow",
     "PathwayFileRow",
     "PathwayVersionRow",
     "ReferralRow",
+    "UnmetNeedRow",
     "TaskCandidate",
     "TaskRow",
     "User",

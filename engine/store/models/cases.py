@@ -32,6 +32,9 @@ class CaseRow(Base):
     __table_args__ = (
         Index("ix_cases_organisation_status", "organisation_id", "status", "updated_at"),
         Index("ix_cases_needs_attention", "needs_attention", "attention_at"),
+        # Indicators count cases opened or closed in a period.
+        Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +78,9 @@ class TaskRow(Base):
         Index("ix_tasks_assignee_state", "assignee_id", "state"),
         Index("ix_tasks_case_state", "case_id", "state"),
         Index("ix_tasks_organisation_state", "organisation_id", "state"),
+        # The live diagram: cases waiting at each step now, and time spent at steps ended in a period.
+        Index("ix_tasks_state_bpmn", "state", "bpmn_id"),
+        Index("ix_tasks_completed_at", "completed_at"),
     )
 
     # The SpiffWorkflow task id (a UUID), so a form submission names the exact task instance.

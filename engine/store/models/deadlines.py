@@ -42,6 +42,7 @@ class EscalationRow(Base):
         UniqueConstraint("case_id", "deadline_kind", "deadline_ref", "level"),
         Index("ix_escalations_status_at", "status", "at"),
         Index("ix_escalations_referral", "referral_id"),
+        Index("ix_escalations_at", "at"),  # indicators: escalations raised in a period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +51,8 @@ class EscalationRow(Base):
     deadline_kind: Mapped[DeadlineKind] = mapped_column(enum_column(DeadlineKind, "deadline_kind"))
     deadline_ref: Mapped[str] = mapped_column(String(100))
     level: Mapped[int]
-    at: Mapped[datetime]
+    at: Mapped[datetime]  # when it was raised (the sweep or step that saw the deadline passed)
+    due_at: Mapped[datetime | None]  # the deadline that was missed (None on rows raised before it was kept)
     reason: Mapped[str] = mapped_column(Text)
     alerted: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"users": [...], "roles": [...]}
     status: Mapped[EscalationStatus] = mapped_column(

@@ -54,10 +54,28 @@ class DeliveryRow(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime]
+    # The dispatcher holding the current attempt: its claims go back to the queue once its
+    # heartbeat stops (NotificationDispatcher), without waiting for the lease.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class NotificationDispatcher(Base):
+    """A dispatcher pass at work, beating while it holds claims; a stale beat means it died."""
+
+    __tablename__ = "notification_dispatchers"
+
+    worker_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    beat_at: Mapped[datetime]
 
 
 class InAppNotification(Base):
-    """A notification in a user's list in the web application."""
+    """A notification in a user's list in the web application, or one item for a whole group.
+
+    A group task is one row without a user: it shows to each member of the task's candidate
+    groups while the task is offered to them (its `task_candidates` rows), and is gone once
+    someone takes it or it ends. A user's own item about a task shows as done once the task is
+    no longer open for them (read from the task, so nothing is deleted or rewritten).
+    """
 
     __tablename__ = "in_app_notifications"
     __table_args__ = (
@@ -66,11 +84,29 @@ class InAppNotification(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"))
+    # The task the item is about, if any: a group item's audience, a user item's "done".
+    task_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Whose step caused it: never shown to that person.
+    caused_by_id: Mapped[int | None]
+    # {"fr": {"title": ..., "sentence": ...}, "en": {...}}: each reader reads their language.
+    texts: Mapped[dict[str, Any] | None]
     # Rendered in the user's language when delivered; no personal data.
     subject: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+
+
+class InAppRead(Base):
+    """When one member read a group item (a user's own items carry their read time themselves)."""
+
+    __tablename__ = "in_app_reads"
+
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("in_app_notifications.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    read_at: Mapped[datetime]

@@ -49,3 +49,20 @@ class PathwayFileRow(Base):
     path: Mapped[str] = mapped_column(String(500))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+
+
+class PathwayDraftRow(Base):
+    """An uploaded or edited pathway not yet published: SOP authors check, test and edit it here.
+
+    A draft is never run for a case; publishing turns its files into a version and deletes it.
+    """
+
+    __tablename__ = "pathway_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[str] = mapped_column(String(100))
+    # The folder's files as one zip archive (engine.pathways.archive): read back with the same limits.
+    archive: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

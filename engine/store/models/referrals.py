@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.domain import ConsentGiver, ConsentMethod, Priority, ReferralState, Sector
+from engine.domain import ConsentGiver, ConsentMethod, Priority, ReferralState, Sector, UnmetReason
 from engine.store.models.base import Base
 from engine.store.types import enum_column
 
@@ -21,6 +21,7 @@ class ReferralRow(Base):
         Index("ix_referrals_case", "case_id"),
         Index("ix_referrals_provider_state", "provider_organisation_id", "state"),
         Index("ix_referrals_state_escalation", "state", "escalation_level"),
+        Index("ix_referrals_sent_at", "sent_at"),  # indicators: referrals sent in a period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +54,28 @@ class ReferralRow(Base):
     escalation_level: Mapped[int] = mapped_column(default=0)
     # The multi-instance key of the referral sub-process in the workflow.
     instance_key: Mapped[str | None] = mapped_column(String(100))
+
+
+class UnmetNeedRow(Base):
+    """A need of a case that no provider will serve, and why: listed for the coordinators; the case goes on."""
+
+    __tablename__ = "unmet_needs"
+    __table_args__ = (
+        Index("ix_unmet_needs_case", "case_id"),
+        Index("ix_unmet_needs_recorded_at", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    # The last referral of the need, when one was sent (declined, or redirected with no taker).
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector, "sector"))
+    region: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[UnmetReason] = mapped_column(enum_column(UnmetReason, "unmet_reason"))
+    # Sensitive free text: never put in a notification.
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class ConsentRow(Base):

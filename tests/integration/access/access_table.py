@@ -140,12 +140,48 @@ TABLE: dict[str, Entry] = {
     # ---- coordination, pathways, administration (pages) ------------------------------------
     "GET /coordination/attention": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
     "GET /coordination/escalations": Entry(page()),  # each sees the escalations they may see
+    # Indicators: the coordinator counts every case, a supervisor their organisation's; nobody else.
+    "GET /coordination/indicators": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/indicators/export": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    # The live diagram: the coordinator's cases are every case, a supervisor's their organisation's.
+    "GET /coordination/diagram": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/diagram/counts": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/diagram/bpmn": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /coordination/diagram/step": Entry(page(FORBIDDEN, supervisor=ALLOW, coordinator=ALLOW)),
+    # The steering committee's report covers every case: coordinators only.
+    "GET /coordination/report": Entry(page(FORBIDDEN, coordinator=ALLOW)),
+    "GET /coordination/report/pdf": Entry(page(FORBIDDEN, coordinator=ALLOW)),
+    # A provider's follow-up: coordinators choose any; its focal points and admins see their own only.
+    "GET /coordination/providers": Entry(page(FORBIDDEN, coordinator=ALLOW, provider=ALLOW, admin=ALLOW)),
     "POST /coordination/escalations/<int:escalation_id>/acknowledge": Entry(page(HIDDEN, **ESCALATION)),
     "POST /coordination/escalations/<int:escalation_id>/reassign": Entry(page(HIDDEN, **ESCALATION),
                                                                          body={"username": "demo-supervisor"}),
     "POST /coordination/escalations/<int:escalation_id>/resolve": Entry(page(HIDDEN, **ESCALATION),
                                                                         body={"note": "Called the duty doctor"}),
     "GET /pathways/": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    # The SOP author's area: pathways are the mechanism's, so "own" and "other" name the same ones.
+    # Only SOP authors see, upload, check, run, publish or discard; everyone else is refused (403).
+    "GET /pathways/<pathway_id>/<int:version>": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/<pathway_id>/<int:version>/diagram": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/<pathway_id>/compare": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/<pathway_id>/<int:version>/sop": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/<pathway_id>/<int:version>/sop.pdf": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/<pathway_id>/<int:version>/download": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "POST /pathways/<pathway_id>/<int:version>/scenarios": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "POST /pathways/<pathway_id>/<int:version>/draft": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    # Moving running cases to a version: SOP authors only (engine.access.can_migrate_cases). The matrix's
+    # cases are on the only version, so nothing moves.
+    "GET /pathways/<pathway_id>/<int:version>/migrate": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "POST /pathways/<pathway_id>/<int:version>/migrate": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    # No file sent: the author is told what is missing (422).
+    "POST /pathways/drafts": Entry(page(FORBIDDEN, sop_author=STATE)),
+    "GET /pathways/drafts/<int:draft_id>": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/drafts/<int:draft_id>/diagram": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/drafts/<int:draft_id>/download": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "POST /pathways/drafts/<int:draft_id>/scenarios": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    # Notes too long: refused (422) and nothing published, so the draft stays for the routes below.
+    "POST /pathways/drafts/<int:draft_id>/publish": Entry(page(FORBIDDEN, sop_author=STATE), body={"notes": "x" * 2001}),
+    "POST /pathways/drafts/<int:draft_id>/discard": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     # The matrix's administrator is IOM's: it manages IOM's accounts; another organisation's are not
     # found. Organisations and undelivered notifications belong to the secretariat's administrators.
     "GET /admin/users": Entry(page(FORBIDDEN, admin=ALLOW)),

@@ -24,9 +24,10 @@ from engine.services.cases.lifecycle import open_case
 from engine.services.escalations.deadlines import sweep_deadlines
 from engine.services.escalations.handling import reassign_escalation
 from engine.services.tasks.inbox import list_inbox
+from engine.services.pathways.drafts import save_draft
 from engine.services.pathways.publishing import publish_pathway
 from engine.services.tasks.completion import complete_task
-from engine.store.models import ApiToken, DeliveryRow, EscalationRow, InAppNotification, ReferralRow, User
+from engine.store.models import ApiToken, DeliveryRow, EscalationRow, InAppNotification, OutboxRow, ReferralRow, User
 from engine.store.seed import load_demo_data
 from notifications.dispatcher import dispatch_pending
 from notifications.sending import Channels
@@ -61,6 +62,7 @@ USERNAMES = {
     Role.SOP_AUTHOR: "demo-sop-author",
     Role.ADMIN: "matrix-iom-admin",  # IOM's own administrator (made here): manages IOM's accounts only
 }
+SIDES_OF_DRAFTS = ("own", "other")
 # Organisation B's people: they own the "other" objects.
 OTHER_CASEWORKER = "demo-minas-caseworker"
 OTHER_PROVIDER = "demo-health-yaounde"
@@ -96,6 +98,7 @@ class World:
     spare_token_ids: dict[str, int] = field(default_factory=dict)  # a token per username, to revoke
     notification_ids: dict[str, int] = field(default_factory=dict)  # one notification per username
     delivery_id: int = 0  # a notification delivery, for the dead-letter routes
+    draft_ids: tuple[int, int] = (0, 0)  # two pathway drafts (own, other): each can be discarded once
 
     def side(self, which: str) -> Side:
         return self.own if which == "own" else self.other
@@ -116,6 +119,10 @@ class World:
             "filename": lambda: "app.css",
             "user_id": lambda: self.user_ids[SPARE_ACCOUNTS[which][0]],
             "delivery_id": lambda: self.delivery_id,
+            # Pathways are the mechanism's, not an organisation's: both sides name the same ones.
+            "pathway_id": lambda: "cameroon-nrm",
+            "version": lambda: 1,
+            "draft_id": lambda: self.draft_ids[0 if which == "own" else 1],
         }
         if name not in values:
             raise LookupError(f"the access matrix does not know how to fill the path parameter <{name}>")
@@ -157,11 +164,23 @@ def build_world(container) -> World:
         user_ids = dict(unit.session.execute(select(User.username, User.id)).all())
     own.supervisor_task_id = _supervisor_task(container, own.case_id, USERNAMES[Role.SUPERVISOR])
     other.supervisor_task_id = _supervisor_task(container, other.case_id, "demo-minas-supervisor")
-    # Everyone the matrix signs in as gets at least one notification: an escalation handed to them.
+    # Everyone the matrix signs in as gets at least one notification: an escalation handed to those
+    # who may see its case (nobody else may be handed it), a plain in-app item for the others.
     coordinator = load_actor(uow(), "demo-coordinator")
-    for username in [*USERNAMES.values(), OTHER_CASEWORKER]:
-        reassign_escalation(uow(), clock, own.escalation_id, coordinator, username)
+    handed = {USERNAMES[Role.CASEWORKER]: own, USERNAMES[Role.SUPERVISOR]: own, USERNAMES[Role.COORDINATOR]: own,
+              OTHER_CASEWORKER: other}
+    for username, side in handed.items():
+        reassign_escalation(uow(), clock, side.escalation_id, coordinator, username)
     dispatch_pending(uow, Channels(NotificationSettings()), clock)
+    with uow() as unit:
+        for username in set(USERNAMES.values()) - set(handed):
+            outbox = OutboxRow(event_type="matrix_notice", payload={}, created_at=clock.now(), dispatched_at=clock.now())
+            unit.session.add(outbox)
+            unit.session.flush()
+            user_id = unit.session.scalar(select(User.id).where(User.username == username))
+            unit.session.add(InAppNotification(user_id=user_id, outbox_id=outbox.id, subject="Notice", body="",
+                                               created_at=clock.now()))
+        unit.commit()
     with uow() as unit:
         notifications = unit.session.execute(
             select(InAppNotification.user_id, InAppNotification.id).order_by(InAppNotification.id)
@@ -170,8 +189,10 @@ def build_world(container) -> World:
     with uow() as unit:
         delivery_id = unit.session.scalar(select(func.min(DeliveryRow.id)))
     app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container)
+    author = load_actor(uow(), USERNAMES[Role.SOP_AUTHOR])
+    draft_ids = tuple(save_draft(uow(), clock, load_source(CAMEROON).files, author) for _ in SIDES_OF_DRAFTS)
     world = World(app=app, container=container, password=password, own=own, other=other, user_ids=user_ids,
-                  delivery_id=delivery_id)
+                  delivery_id=delivery_id, draft_ids=draft_ids)
     world.notification_ids = {name: by_user[user_ids[name]] for name in [*USERNAMES.values(), OTHER_CASEWORKER]}
     for role in Role:
         world.sign_in(role)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from engine.domain import DeadlineKind, ReferralState, TaskState
+from engine.errors import Conflict
 from engine.services.escalations.deadlines import sweep_deadlines
 from engine.services.escalations.handling import list_escalations, resolve_escalation
 from engine.store.models import CaseEvent, DeadlineRow, EscalationRow, ReferralRow, TaskRow
@@ -80,10 +82,13 @@ def test_the_outcome_ends_the_referral_and_cancels_its_open_service_alert(contai
     # The referral branch is over: the case waits for its first follow-up, in 30 days.
     assert deadlines == [(DeadlineKind.BPMN_TIMER, clock.now() + timedelta(days=30))]
 
-    # The service escalation stays on record; resolving it afterwards has nothing left to stop.
+    # The service escalation stays on record, closed as overtaken by the outcome, with the time:
+    # no coordinator is left with a level for work already done, and there is nothing to resolve.
     coordinator = walker.actor(COORDINATOR)
-    (escalation,) = list_escalations(container.uow(), coordinator, status="open")
-    assert resolve_escalation(container.uow(), clock, escalation.id, coordinator, "Delivered late").status == "resolved"
+    assert list_escalations(container.uow(), coordinator, status="open") == []
+    (escalation,) = list_escalations(container.uow(), coordinator, status="overtaken")
+    with pytest.raises(Conflict):
+        resolve_escalation(container.uow(), clock, escalation.id, coordinator, "Delivered late")
     assert _deadline_kinds(container) == {DeadlineKind.BPMN_TIMER}
 
 

@@ -37,11 +37,12 @@ def test_scheduler_once_runs_every_job_and_says_what_each_did(container, walker)
     result = CliRunner().invoke(main, ["scheduler", "--once", "--worker-id", "cli-test"], obj=container)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["sweep", "dispatch", "summary", "housekeeping", "audit_seal"]
+    assert [line.split(":")[0] for line in lines] == ["sweep", "dispatch", "summary", "report", "housekeeping", "audit_seal"]
     assert "cli-test: 2 deadlines claimed, 1 cases moved on, 1 escalations raised" in lines[0]
     assert _escalations(container) == 1
     with container.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.event_type == "coordinator_summary")) == 1
+        assert uow.session.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.event_type == "committee_report")) == 1
 
 
 def test_scheduler_only_runs_the_jobs_asked_for(container):

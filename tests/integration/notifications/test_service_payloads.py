@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain import DeliveryStatus, Language, OrganisationKind, Priority, ReferralState, Role, Sector
-from engine.store.models import CaseRow, DeliveryRow, Organisation, OutboxRow, PathwayVersionRow, ReferralRow, User, UserRole
+from engine.store.models import CaseRow, DeliveryRow, InAppNotification, Organisation, OutboxRow, PathwayVersionRow, ReferralRow, User, UserRole
 from notifications.channels.smtp import SmtpChannel
 from notifications.dispatcher import dispatch_pending
 from notifications.sending import Channels
@@ -92,9 +92,13 @@ def test_a_new_referral_goes_to_the_providers_focal_points_and_their_answer_back
     assert "Priority: urgent" in text and "https://mnr.example.cm/cases/MNR-2026-000042" in text
 
 
-def test_a_task_goes_to_its_candidate_groups_in_its_organisation_and_a_closure_to_the_cases_opener(
+def test_a_group_task_is_emailed_only_to_members_who_chose_it_and_a_closure_to_the_cases_opener(
     uow, clock, referral, smtp_server, mailbox
 ):
+    with uow() as u:  # carine wants group-task email at once; colette kept the default (none)
+        u.session.scalar(select(User).where(User.username == "carine")).notification_prefs = {
+            "in_app": False, "group_tasks": "now"}
+        u.commit()
     service_event(
         uow, clock, referral, "task_assigned", task_id="3f2a-77", bpmn_id="Task_Assess", task_name="Needs assessment",
         organisation_id=referral["iom"], candidate_groups=["caseworker"], assignee_id=None,
@@ -108,10 +112,14 @@ def test_a_task_goes_to_its_candidate_groups_in_its_organisation_and_a_closure_t
     assert subjects == [
         ("carine@example.cm", "[MNR-2026-000042] Dossier clôturé"),
         ("carine@example.cm", "[MNR-2026-000042] Nouvelle tâche : Needs assessment"),
-        ("colette@example.cm", "[MNR-2026-000042] Nouvelle tâche : Needs assessment"),
     ]
     task_mail = next(m for m in mailbox.messages if "tâche" in str(m["Subject"]))
     text = task_mail.get_body(preferencelist=("plain",)).get_content()
     assert "https://mnr.example.cm/tasks/3f2a-77" in text and "mercredi 4 mars 2026 à 17:00" in text
+    assert "Une nouvelle tâche attend votre équipe" in text
     with uow() as u:
         assert {row.status for row in u.session.scalars(select(DeliveryRow))} == {DeliveryStatus.SENT}
+        # In the application: one item for the group, not one per member.
+        items = u.session.scalars(select(InAppNotification)).all()
+        assert [(item.user_id, item.task_id) for item in items] == [(None, "3f2a-77")]
+        assert items[0].texts["en"]["title"] == "New task: Needs assessment"

@@ -273,7 +273,8 @@ def test_fields_left_empty_take_their_default_so_the_pathway_can_test_them(conta
     assert result.failures == () and not result.needs_attention
     walker.complete("demo-caseworker", "Task_Consent", CONSENT)
     (send,) = [t for t in walker.inbox("demo-caseworker") if t.bpmn_id == "Task_SendReferral"]
-    assert send.instance_label == "health" and send.priority == "normal"  # the urgency field's default
+    # The urgency left empty is the case's priority (the pathway's `aiguillage.default_from`), not "normal".
+    assert send.instance_label == "health" and send.priority == IDENTIFICATION["priority"] == "urgent"
     with container.uow() as uow:
         event = uow.session.scalars(select(CaseEvent).where(CaseEvent.task_bpmn_id == "Task_NeedsAssessment")).one()
     assert event.details["fields"] == ["assessment_date", "need_health"]  # what was given, not the defaults

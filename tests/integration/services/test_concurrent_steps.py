@@ -16,8 +16,8 @@ from engine.domain import TaskState
 from engine.errors import Conflict
 from engine.services.cases.lifecycle import open_case
 from engine.services.tasks.completion import claim_task, complete_task, release_task
-from engine.store.models import CaseEvent, CaseRow, TaskRow
-from tests.integration.services.conftest import IDENTIFICATION
+from engine.store.models import CaseEvent, CaseRow, ReferralRow, TaskRow
+from tests.integration.services.conftest import ASSESSMENT, CONSENT, IDENTIFICATION
 from tests.integration.services.walk import CaseWalker
 
 
@@ -103,3 +103,34 @@ def test_steps_on_different_cases_at_once_both_succeed(container, walker):
         for c in cases
     ])
     assert [o.stage for o in outcomes] == ["assessment", "assessment"], outcomes
+
+
+def test_two_different_tasks_of_one_case_completed_at_once_both_succeed(container, walker):
+    # Two referrals of one case sent at the same moment: the step that loses the case's version
+    # check is run again on the case as the other left it, since its own task is still open.
+    case = open_case(container.uow(), container.clock, "cameroon-nrm", walker.actor("demo-caseworker"))
+    walker.complete("demo-caseworker", "Task_Identification", IDENTIFICATION)
+    walker.complete("demo-caseworker", "Task_NeedsAssessment", ASSESSMENT)
+    walker.complete("demo-caseworker", "Task_Consent", CONSENT)
+    caseworker = walker.actor("demo-caseworker")
+    sends = {sector: walker.task("demo-caseworker", "Task_SendReferral", sector=sector).id
+             for sector in ("health", "shelter")}
+    providers = {"health": "demo-hopital-douala", "shelter": "demo-bon-samaritain"}
+
+    outcomes = _race([
+        (lambda hook, s=sector: complete_task(container.uow(), container.clock, sends[s], caseworker,
+                                              {"provider_id": providers[s]}, hook=hook))
+        for sector in sends
+    ])
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    with container.uow() as uow:
+        states = dict(uow.session.execute(select(TaskRow.id, TaskRow.state).where(TaskRow.id.in_(sends.values()))).all())
+        sent_events = uow.session.scalar(
+            select(func.count()).select_from(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.action == "task_completed",
+                   CaseEvent.task_bpmn_id == "Task_SendReferral"))
+        referrals = uow.session.scalars(select(ReferralRow.provider_organisation_id).where(ReferralRow.case_id == case.id)).all()
+    assert set(states.values()) == {TaskState.COMPLETED} and sent_events == 2 and len(referrals) == 2
+    assert {t.bpmn_id for t in walker.inbox("demo-health-douala")} == {"Task_AcknowledgeReferral"}
+    assert {t.bpmn_id for t in walker.inbox("demo-shelter")} == {"Task_AcknowledgeReferral"}

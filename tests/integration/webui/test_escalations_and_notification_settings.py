@@ -140,11 +140,13 @@ def test_settings_page_shows_the_dispatchers_defaults(client):
 def test_user_chooses_webhook_and_a_daily_digest_and_the_choice_is_stored_and_audited(client, container):
     sign_in(client, "awa_caseworker")
     response = client.post("/notifications/settings", data={"email": "on", "webhook": "on", "digest": "on",
-                                                            "csrf_token": csrf_of(client, "/")})
+                                                            "group_tasks": "digest", "csrf_token": csrf_of(client, "/")})
     assert response.status_code == 302
-    assert _prefs(container, "awa_caseworker") == {"email": True, "in_app": False, "webhook": True, "digest": True}
+    assert _prefs(container, "awa_caseworker") == {"email": True, "in_app": False, "webhook": True, "digest": True,
+                                                   "group_tasks": "digest"}
     page = client.get("/notifications/settings").get_data(as_text=True)
     assert 'name="digest" checked' in page and 'name="in_app" checked' not in page
+    assert 'value="digest" checked' in page and 'value="off" checked' not in page
     with container.uow() as unit:
         actions = list(unit.session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == "awa_caseworker")))
     assert "account.notification_prefs_changed" in actions

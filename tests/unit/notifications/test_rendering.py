@@ -94,7 +94,7 @@ def test_no_personal_data_reaches_any_message(renderer, event, language):
             assert secret not in part, f"{secret!r} leaked into {event}.{language}"
 
 
-@pytest.mark.parametrize("event", [event for event in EVENTS if event != "coordinator_summary"])
+@pytest.mark.parametrize("event", [event for event in EVENTS if event not in ("coordinator_summary", "committee_report")])
 def test_case_messages_carry_the_reference_the_deadline_and_the_link(renderer, event):
     context = notification_context(event, FULL_PAYLOAD)
     french = renderer.render(event, "fr", context)
@@ -167,3 +167,12 @@ def test_a_digest_lists_each_held_subject_with_its_link(renderer, language, subj
     for message, link in held:
         assert message.subject in digest.text and link in digest.text
         assert f'<a href="{link}">' in digest.html
+
+
+def test_the_committee_report_message_links_to_the_report_in_both_languages(renderer):
+    context = notification_context("committee_report", {"path": "/coordination/report?period=2026-02", "total": 37})
+    for language, words in (("fr", "comité de pilotage"), ("en", "steering committee")):
+        message = renderer.render("committee_report", language, context)
+        assert words in message.subject.lower() or words in message.text.lower()
+        assert f"{BASE_URL}/coordination/report?period=2026-02" in message.text
+        assert f'href="{BASE_URL}/coordination/report?period=2026-02"' in message.html

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.pathways.folder import load_source
-from engine.pathways.validation import Problem, validate
+from engine.pathways.validation import Problem, review, validate
 from pathway_fixtures import BROKEN, copied_mini, mini_folder  # noqa: F401 - pytest fixtures
 
 CALLED = """<?xml version="1.0" encoding="UTF-8"?>
@@ -65,9 +65,9 @@ def test_the_called_process_is_checked_too(copied_mini: Path):
     edit(copied_mini / "pathway.bpmn", '<bpmn:userTask id="Task_Escalate" name="Relancer le prestataire" camunda:candidateGroups="supervisor">',
          '<bpmn:callActivity id="Task_Escalate" name="Relancer le prestataire" calledElement="Process_Followup">')
     edit(copied_mini / "pathway.bpmn", "</bpmn:userTask>\n    <bpmn:sequenceFlow id=\"Flow_5\"", "</bpmn:callActivity>\n    <bpmn:sequenceFlow id=\"Flow_5\"")
-    problems = validate(load_source(copied_mini))
+    problems = review(load_source(copied_mini))
     assert any(p.rule == "flow.dangling" and p.file == "followup.bpmn" for p in problems)
-    assert any(p.rule == "process.no_end" and p.file == "followup.bpmn" for p in problems)
+    assert any(p.rule == "process.no_end" and p.file == "followup.bpmn" and p.is_warning for p in problems)
 
 
 def test_missing_translation_names_the_language_file_and_the_key(copied_mini: Path):
@@ -93,8 +93,9 @@ def test_service_task_must_name_a_registered_operation(copied_mini: Path):
 def test_loop_back_through_a_boundary_timer_is_a_loop(copied_mini: Path):
     edit(copied_mini / "pathway.bpmn", '<bpmn:sequenceFlow id="Flow_5" sourceRef="Task_Escalate" targetRef="End_Escalated" />',
          '<bpmn:sequenceFlow id="Flow_5" sourceRef="Task_Escalate" targetRef="Task_Refer" />')
-    problems = [p for p in validate(load_source(copied_mini)) if p.rule == "flow.loop"]
-    assert [p.element_id for p in problems] == ["Flow_5"]
+    problems = [p for p in review(load_source(copied_mini)) if p.rule == "flow.loop"]
+    assert [(p.element_id, p.severity) for p in problems] == [("Flow_5", "warning")]
+    assert "at most 100 times" in problems[0].message
 
 
 def test_process_key_chooses_among_several_executable_processes(tmp_path: Path):
@@ -136,6 +137,7 @@ def test_sub_processes_have_their_own_start_and_end(copied_mini: Path):
     edit(copied_mini / "pathway.bpmn", '<bpmn:userTask id="Task_Escalate" name="Relancer le prestataire" camunda:candidateGroups="supervisor">',
          '<bpmn:subProcess id="Task_Escalate" name="Relancer le prestataire"><bpmn:userTask id="Task_Call" name="Appeler" />')
     edit(copied_mini / "pathway.bpmn", "</bpmn:userTask>\n    <bpmn:sequenceFlow id=\"Flow_5\"", "</bpmn:subProcess>\n    <bpmn:sequenceFlow id=\"Flow_5\"")
-    problems = [p for p in validate(load_source(copied_mini)) if p.rule.startswith("process.")]
-    assert [(p.rule, p.element_id) for p in problems] == [("process.no_start", "Task_Escalate"), ("process.no_end", "Task_Escalate")]
-    assert "sub-process" in problems[0].message
+    problems = [p for p in review(load_source(copied_mini)) if p.rule.startswith("process.")]
+    assert sorted((p.rule, p.element_id, p.severity) for p in problems) == [
+        ("process.no_end", "Task_Escalate", "warning"), ("process.no_start", "Task_Escalate", "error")]
+    assert all("sub-process" in p.message for p in problems)

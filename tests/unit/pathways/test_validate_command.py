@@ -55,3 +55,42 @@ def test_folder_problems_are_printed_with_the_folder_path_and_no_traceback(tmp_p
     assert f"{folder}/pathway.yaml: the folder has no pathway.yaml" in result.output
     assert any(line.startswith(f"{folder}/scenarios/walk.yaml:2: ") for line in lines)
     assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_warnings_are_printed_and_the_file_stays_valid(tmp_path: Path):
+    diagram = tmp_path / "nameless.bpmn"
+    diagram.write_text(NAMELESS_TASK, encoding="utf-8")
+    result = run(str(diagram))
+    assert result.exit_code == 0, result.output
+    assert f"{diagram}:4: Task_1: warning: the user task has no name; task lists show its id, Task_1" in result.output
+    assert result.output.strip().endswith("valid (1 task, languages the diagram's own, 1 warning)")
+
+
+def test_summary_counts_valid_unsupported_and_defective_diagrams_in_a_folder(tmp_path: Path, mini_folder: Path):
+    library = tmp_path / "library"
+    (library / "nested").mkdir(parents=True)
+    (library / "nameless.bpmn").write_text(NAMELESS_TASK, encoding="utf-8")
+    (library / "nested" / "groovy.bpmn").write_text(NAMELESS_TASK.replace(
+        '<bpmn:userTask id="Task_1" />',
+        '<bpmn:scriptTask id="Task_1" scriptFormat="groovy"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>'), encoding="utf-8")
+    (library / "nested" / "empty.bpmn").write_bytes(b"")
+    result = run("--summary", str(library), str(mini_folder))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[0] == ("4 pathways: 2 valid (1 with warnings), 1 refused only for features not run here, "
+                        "1 refused for defects")
+    assert "  not run here: scripts in another language (Groovy, JavaScript...): 1" in lines
+    assert "  defect: xml.empty: 1" in lines
+
+
+NAMELESS_TASK = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="Process_1" isExecutable="true">
+    <bpmn:userTask id="Task_1" />
+    <bpmn:startEvent id="Start_1" />
+    <bpmn:endEvent id="End_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="Start_1" targetRef="Task_1" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_1" targetRef="End_1" />
+  </bpmn:process>
+</bpmn:definitions>
+"""

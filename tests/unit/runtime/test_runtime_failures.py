@@ -63,11 +63,12 @@ def test_short_gateway_loop_runs_to_its_exit(open_case):
     assert close.data["turns"] == 5
 
 
-@pytest.mark.slow
-def test_gateway_loop_too_deep_for_the_library_is_reported_not_called_completed(open_case):
+def test_gateway_loop_stops_at_its_bound_with_a_located_error_not_called_completed(open_case):
     case = open_case("gateway_loop.bpmn", data={"turns": 0, "limit": 400})
 
     assert not case.completed
     [failure] = case.failures
     assert failure.bpmn_id in {"Script_Count", "Gateway_More", "Gateway_Join"}
-    assert "too deep" in failure.message
+    assert "reached its bound after 100 turns" in failure.message
+    assert "aiguillage.loop.maximum" in failure.message
+    assert not case.ready()

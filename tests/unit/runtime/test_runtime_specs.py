@@ -80,12 +80,6 @@ def test_entities_are_refused():
     [
         ("script_task.bpmn", b'isExecutable="true"', b'isExecutable="false"', "no executable process"),
         (
-            "script_task.bpmn",
-            b'"StartEvent"',
-            b'"Start"',
-            r"script_task.bpmn \(line 4\), element 'Start': the id \"Start\" is reserved",
-        ),
-        (
             "multi_instance.bpmn",
             b' camunda:elementVariable="need"',
             b"",
@@ -98,7 +92,7 @@ def test_entities_are_refused():
             r"timer_cycle.bpmn \(line \d+\), element 'StartEvent'.*used by another element",
         ),
     ],
-    ids=["not_executable", "reserved_id", "collection_without_variable", "repeated_id"],
+    ids=["not_executable", "collection_without_variable", "repeated_id"],
 )
 def test_diagrams_that_would_break_the_library_are_refused_with_their_place(name, old, new, expected):
     files = fixture_files(name)

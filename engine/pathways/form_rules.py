@@ -1,0 +1,82 @@
+"""Rules a pathway declares on a form field, as Camunda properties (`aiguillage.*`):
+
+- `aiguillage.required_when`: a condition in the safe expression language over the fields of the
+  same form; while it holds, the field must have a value (`decline_reason` when
+  `decision == 'declined'`, an urgency when `need_health`);
+- `aiguillage.default_from`: the name of a value an earlier step recorded (a field of another
+  form); a field left empty takes that value when it is one the field accepts (a need's urgency
+  from the case's `priority`, a need ticked from the vulnerability seen at identification), and
+  the page shows it already filled in;
+- `aiguillage.history`: `keep` makes the case history keep the field's value (a decision that
+  steers the case); every other field is kept as a name only.
+
+`engine.pathways.form_check` applies them; `engine.pathways.rules.form_rules` refuses, when the
+pathway is validated, a rule naming a field that does not exist.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from engine.errors import AiguillageError
+from engine.pathways.forms import FieldSpec
+
+REQUIRED_WHEN = "aiguillage.required_when"
+DEFAULT_FROM = "aiguillage.default_from"
+HISTORY = "aiguillage.history"
+HISTORY_VALUES = ("keep",)
+FIELD_RULES = (REQUIRED_WHEN, DEFAULT_FROM, HISTORY)
+
+
+def rule_of(field: FieldSpec, name: str) -> str:
+    """The text of one rule on the field ("" when it has none)."""
+    return str(field.properties.get(name) or "").strip()
+
+
+def keeps_value(field: FieldSpec) -> bool:
+    """True when the history keeps this field's value (and the field is not sensitive)."""
+    return rule_of(field, HISTORY) == "keep" and not field.sensitive
+
+
+@lru_cache(maxsize=1024)
+def names_in(condition: str) -> frozenset[str]:
+    """The variables a condition reads (functions and constants left out); ExpressionError if it does not parse."""
+    from engine.expressions import SAFE_FUNCTIONS
+    from engine.expressions.checker import CONSTANT_NAMES, parse_expression
+    from engine.expressions.evaluation import python_form
+
+    tree = parse_expression(python_form(condition))
+    called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return frozenset(names - called - set(SAFE_FUNCTIONS) - set(CONSTANT_NAMES) - {"True", "False", "None"})
+
+
+def required_now(field: FieldSpec, values: Mapping[str, Any]) -> bool:
+    """True when the field's `required_when` condition holds over `values` (the form's values).
+
+    A condition that cannot be evaluated (one of its fields was itself refused) requires nothing:
+    that field's own problem is what the person must correct first.
+    """
+    condition = rule_of(field, REQUIRED_WHEN)
+    if not condition:
+        return False
+    from engine.expressions import evaluate
+
+    if any(name not in values for name in names_in(condition)):
+        return False
+    try:
+        return bool(evaluate(condition, values))
+    except AiguillageError:
+        return False
+
+
+def carried_value(field: FieldSpec, context: Mapping[str, Any] | None) -> Any:
+    """The value named by the field's `default_from` in `context` (the case's data), or None."""
+    source = rule_of(field, DEFAULT_FROM)
+    if not source or not context:
+        return None
+    value = context.get(source)
+    return None if value is None or value == "" else value

@@ -1,0 +1,87 @@
+"""Features of Camunda 7 this engine deliberately does not run, each refused by name with what to use instead.
+
+Java code, scripts in other languages and CMMN cases would need a JVM and would run unchecked;
+compensation and embedded HTML forms have no counterpart in the mechanism. Each refusal uses a rule
+of the ``unsupported.`` family so that a census can count them apart from defects.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, is_bpmn, local, text_of
+from engine.pathways.problems import Problem
+
+PYTHON_LANGUAGES = {"", "python", "spiff"}
+LANGUAGE_NAMES = {
+    "groovy": "Groovy", "javascript": "JavaScript", "js": "JavaScript", "ecmascript": "JavaScript",
+    "nashorn": "JavaScript", "graal.js": "JavaScript", "juel": "JUEL", "jruby": "Ruby", "ruby": "Ruby",
+    "jython": "Jython", "kotlin": "Kotlin", "freemarker": "FreeMarker", "velocity": "Velocity", "feel": "FEEL",
+}
+JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
+JAVA_ADVICE = 'Java delegates are not run: use an external task (camunda:type="external") and a registered operation'
+JAVA_TASKS = ("serviceTask", "sendTask", "businessRuleTask")
+
+
+def check_unsupported(documents: list[Document], checked: set[str]) -> list[Problem]:
+    """One refusal, by name, for each unsupported feature used in a checked process."""
+    problems: list[Problem] = []
+    for document in documents:
+        if document.kind != "bpmn":
+            continue
+        for process in document.processes():
+            if process.get("id") not in checked:
+                continue
+            for element in process.iter():
+                if isinstance(element.tag, str) and is_bpmn(element):
+                    problems += _check(document, element)
+    return problems
+
+
+def script_language(element: etree._Element) -> str | None:
+    """The display name of a script's language when it is not the safe one, else None."""
+    language = (element.get("scriptFormat") or element.get("language") or "").strip().lower()
+    if language in PYTHON_LANGUAGES or language == "http://www.w3.org/1999/xpath":
+        return None
+    return LANGUAGE_NAMES.get(language, element.get("scriptFormat") or element.get("language"))
+
+
+def is_java_task(element: etree._Element) -> bool:
+    """True for a task implemented by Java code, a mail task or a connector."""
+    if local(element) not in JAVA_TASKS:
+        return False
+    if any(extension(element, name) for name in JAVA_ATTRIBUTES):
+        return True
+    kind = (extension(element, "type") or "").strip().lower()
+    return bool(kind and kind != "external") or bool(extension_children(element, "connector"))
+
+
+def _check(document: Document, element: etree._Element) -> list[Problem]:
+    kind = local(element)
+    if kind == "scriptTask":
+        language = script_language(element)
+        if extension(element, "resource"):
+            return [document.problem(element, "unsupported.resource", "scripts kept in a resource file are not run here: write the script in the diagram, in the safe language (see the guide)")]
+        if language:
+            return [document.problem(element, "unsupported.script_language", f"{language} scripts are not run here: write the script in the safe language (see the guide)")]
+    if is_java_task(element):
+        return [document.problem(element, "unsupported.java", JAVA_ADVICE)]
+    if kind == "callActivity" and extension(element, "caseRef") is not None:
+        return [document.problem(element, "unsupported.cmmn", "CMMN cases are not supported: call a BPMN process of the pathway instead")]
+    if kind == "compensateEventDefinition":
+        owner = element.getparent() if element.getparent() is not None else element
+        return [document.problem(owner, "unsupported.compensation", "compensation is not supported: draw the undoing steps as ordinary tasks on the path that needs them")]
+    if element.get("isForCompensation") == "true":
+        return [document.problem(element, "unsupported.compensation", "compensation is not supported: draw the undoing steps as ordinary tasks on the path that needs them")]
+    if kind in ("userTask", "startEvent"):
+        return _check_form_key(document, element)
+    return []
+
+
+def _check_form_key(document: Document, element: etree._Element) -> list[Problem]:
+    key = (extension(element, "formKey") or "").strip()
+    if key.startswith(("embedded:", "app:")):
+        return [document.problem(element, "unsupported.form",
+                                 f"the form {key[:60]!r} is an HTML form kept outside the diagram, which is not shown here: "
+                                 "draw its fields as form fields (camunda:formData) or as a Camunda Form (.form file)")]
+    return []

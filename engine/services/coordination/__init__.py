@@ -1,0 +1,1 @@
+"""Coordination and monitoring: the mechanism's indicators, the live diagram, attention lists, reports."""

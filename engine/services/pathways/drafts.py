@@ -1,0 +1,126 @@
+"""Pathway drafts: an uploaded (or browser-edited) pathway kept for SOP authors until it is published.
+
+    draft_id = save_draft(uow, clock, files, actor)          # a zip's files, or {"x.bpmn": ...}
+    draft = get_draft(uow, draft_id, actor); check_draft(draft).problems
+    publish_draft(uow, clock, draft_id, actor, notes="...")   # a new version; the draft is gone
+
+A draft is no pathway version: no case ever runs on it, and it is read back with the same limits
+as an upload. Any SOP author may open, replace, publish or discard any draft (they share the work
+of one mechanism's SOP); who made it is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from engine.access import Actor
+from engine.clock import Clock
+from engine.errors import NotFound
+from engine.pathways.archive import files_from_zip, zip_of
+from engine.pathways.folder import PathwaySource
+from engine.pathways.problems import Problem
+from engine.pathways.validation import validate
+from engine.services.pathways.publishing import PublishResult, publish_pathway
+from engine.services.pathways.uploads import check_author, source_of_files
+from engine.store.models import PathwayDraftRow, User
+from engine.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class DraftInfo:
+    """A draft as listed."""
+
+    id: int
+    pathway_id: str
+    created_by: str | None  # display name
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Draft(DraftInfo):
+    """A draft with its files."""
+
+    files: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """A draft read as a pathway and validated."""
+
+    source: PathwaySource
+    problems: list[Problem]
+
+
+def save_draft(uow: UnitOfWork, clock: Clock, files: dict[str, bytes], actor: Actor,
+               draft_id: int | None = None) -> int:
+    """Keep `files` as a new draft (or as the new content of draft `draft_id`); its id."""
+    check_author(actor)
+    source = source_of_files(files)  # refuses bad file names before anything is kept
+    now = clock.now()
+    with uow:
+        if draft_id is None:
+            row = PathwayDraftRow(pathway_id=source.id[:100], archive=zip_of(source.files, source.id),
+                                  created_by_id=actor.id, created_at=now, updated_at=now)
+            uow.session.add(row)
+        else:
+            row = _row(uow, draft_id)
+            row.pathway_id = source.id[:100]
+            row.archive = zip_of(source.files, source.id)
+            row.updated_at = now
+        uow.commit()
+        return row.id
+
+
+def list_drafts(uow: UnitOfWork, actor: Actor) -> list[DraftInfo]:
+    """Every draft, newest first."""
+    check_author(actor)
+    statement = (select(PathwayDraftRow, User.display_name).outerjoin(User, User.id == PathwayDraftRow.created_by_id)
+                 .order_by(PathwayDraftRow.updated_at.desc(), PathwayDraftRow.id.desc()))
+    with uow:
+        return [_info(row, name) for row, name in uow.session.execute(statement)]
+
+
+def get_draft(uow: UnitOfWork, draft_id: int, actor: Actor) -> Draft:
+    """One draft with its files (NotFound when there is no such draft)."""
+    check_author(actor)
+    with uow:
+        row = _row(uow, draft_id)
+        name = uow.session.scalar(select(User.display_name).where(User.id == row.created_by_id)) if row.created_by_id else None
+        return Draft(**_info(row, name).__dict__, files=files_from_zip(row.archive))
+
+
+def check_draft(draft: Draft) -> DraftCheck:
+    """The draft read as a pathway, and every problem validation finds in it."""
+    source = source_of_files(draft.files)
+    return DraftCheck(source, validate(source))
+
+
+def publish_draft(uow: UnitOfWork, clock: Clock, draft_id: int, actor: Actor, notes: str | None) -> PublishResult:
+    """Publish the draft as its pathway's next version (PathwayInvalid listing the problems), then drop it."""
+    draft = get_draft(uow, draft_id, actor)
+    result = publish_pathway(uow, source_of_files(draft.files), clock, published_by=actor.id, notes=notes)
+    discard_draft(uow, draft_id, actor)
+    return result
+
+
+def discard_draft(uow: UnitOfWork, draft_id: int, actor: Actor) -> None:
+    """Delete the draft (nothing else is touched)."""
+    check_author(actor)
+    with uow:
+        uow.session.execute(delete(PathwayDraftRow).where(PathwayDraftRow.id == draft_id))
+        uow.commit()
+
+
+def _row(uow: UnitOfWork, draft_id: int) -> PathwayDraftRow:
+    row = uow.session.get(PathwayDraftRow, draft_id)
+    if row is None:
+        raise NotFound(f"there is no pathway draft {draft_id}")
+    return row
+
+
+def _info(row: PathwayDraftRow, name: str | None) -> DraftInfo:
+    return DraftInfo(row.id, row.pathway_id, name, row.created_at, row.updated_at)

@@ -1,0 +1,44 @@
+"""The attention list shows open escalations, declined emergencies and waiting overrides, not only failed steps."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.domain import Priority, ReferralState, Sector
+from engine.errors import AccessDenied
+from engine.services.coordination.attention import list_attention
+
+
+def test_open_escalations_appear_once_per_deadline_at_their_highest_level(container, actor, history):
+    case = history.case(day=1)
+    for level in (1, 2, 3):
+        history.escalation(case, level=level, day=2)  # same day, one deadline per (level, day) in the helper
+    other = history.case(day=1, org="demo-minas-littoral")
+    history.escalation(other, level=1, day=3, resolved_hours=2)  # resolved: nothing to look at
+    attention = list_attention(container.uow(), container.clock, actor("demo-coordinator"))
+    assert [(item.level) for item in attention.stalled] == [3, 2, 1]
+    assert not attention.empty
+
+
+def test_a_declined_emergency_is_listed_until_another_referral_is_made(container, actor, history, clock):
+    history.start = clock.now()
+    case = history.case(day=-2)
+    history.referral(case, "demo-hopital-douala", Sector.HEALTH, day=-1, state=ReferralState.DECLINED,
+                     priority=Priority.EMERGENCY, decline_reason="no_capacity")
+    attention = list_attention(container.uow(), container.clock, actor("demo-coordinator"))
+    assert [item.sector for item in attention.declined_emergencies] == ["health"]
+    history.referral(case, "demo-hopital-yaounde", Sector.HEALTH, day=-0.5, priority=Priority.EMERGENCY)
+    attention = list_attention(container.uow(), container.clock, actor("demo-coordinator"))
+    assert attention.declined_emergencies == []
+
+
+def test_an_override_waiting_for_approval_is_listed_for_its_supervisor_only(container, actor, history):
+    case = history.case(day=1)
+    history.consent(case, day=1, given=False, override=True)
+    assert len(list_attention(container.uow(), container.clock, actor("demo-supervisor")).overrides_waiting) == 1
+    assert list_attention(container.uow(), container.clock, actor("demo-minas-supervisor")).overrides_waiting == []
+
+
+def test_a_caseworker_may_not_list_attention(container, actor, history):
+    with pytest.raises(AccessDenied):
+        list_attention(container.uow(), container.clock, actor("demo-caseworker"))

@@ -1,0 +1,186 @@
+"""The SOP author's pathway pages: versions listed with their cases, drafts uploaded, checked and published."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from engine.pathways.folder import load_source
+from engine.services.pathways.publishing import list_pathways, publish_pathway
+from engine.store.models import PathwayDraftRow
+from web_forms import csrf_of, sign_in
+
+CAMEROON = Path(__file__).resolve().parents[3] / "pathways" / "cameroon-nrm"
+
+
+def zipped(folder: Path, wrap: str | None = "cameroon-nrm", change=None) -> bytes:
+    """The folder as a browser would send it zipped (in one wrapping folder)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                relative = path.relative_to(folder).as_posix()
+                data = path.read_bytes()
+                if change and relative in change:
+                    data = change[relative](data)
+                archive.writestr(f"{wrap}/{relative}" if wrap else relative, data)
+    return buffer.getvalue()
+
+
+def upload(client, data: bytes, name: str):
+    return client.post("/pathways/drafts", data={"csrf_token": csrf_of(client, "/pathways/"),
+                                                 "pathway": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+@pytest.fixture
+def author(client):
+    sign_in(client, "diane_author")
+    return client
+
+
+def drafts_count(container) -> int:
+    with container.uow() as uow:
+        return uow.session.query(PathwayDraftRow).count()
+
+
+def test_the_list_shows_each_version_with_who_published_it_and_its_cases(author, container, clock):
+    publish_pathway(container.uow(), load_source(CAMEROON), clock, notes="Adopted at the May workshop")
+    page = author.get("/pathways/").get_data(as_text=True)
+    assert "Adopted at the May workshop" in page
+    assert "0 en cours, 0 au total" in page
+    assert 'href="/pathways/cameroon-nrm/1"' in page
+
+
+def test_a_version_page_shows_its_diagram_forms_and_deadlines(author, container, clock):
+    publish_pathway(container.uow(), load_source(CAMEROON), clock)
+    page = author.get("/pathways/cameroon-nrm/1").get_data(as_text=True)
+    assert 'data-diagram-url="/pathways/cameroon-nrm/1/diagram"' in page
+    assert "Recueillir le consentement éclairé" in page and "Consentement donné" in page
+    assert "Délai d&#39;accusé dépassé" in page  # a timer of the escalation chain
+    english = author.post("/language", data={"language": "en", "next": "/pathways/cameroon-nrm/1",
+                                              "csrf_token": csrf_of(author, "/pathways/")}, follow_redirects=True)
+    assert "Deadlines and escalation" in english.get_data(as_text=True)
+    diagram = author.get("/pathways/cameroon-nrm/1/diagram")
+    assert diagram.mimetype == "text/plain" and b"Process_CameroonNRM" in diagram.data
+    assert author.get("/pathways/cameroon-nrm/9").status_code == 404
+
+
+def test_the_scenarios_of_a_version_run_from_its_page(author, container, clock):
+    publish_pathway(container.uow(), load_source(CAMEROON), clock)
+    response = author.post("/pathways/cameroon-nrm/1/scenarios", data={"csrf_token": csrf_of(author, "/pathways/")},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    total = len(list((CAMEROON / "scenarios").glob("*.yaml")))
+    assert f"{total} sur {total} ont réussi" in page
+
+
+def test_an_uploaded_folder_with_mistakes_is_a_draft_with_its_problems_marked(author, container, clock):
+    broken = zipped(CAMEROON, change={"pathway.bpmn": lambda data: data.replace(
+        b'name="Recueillir le consentement \xc3\xa9clair\xc3\xa9"', b"")})
+    response = upload(author, broken, "cameroon-nrm.zip")
+    assert response.status_code == 302
+    page = author.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Un libellé ou une traduction manque" in page
+    assert 'data-diagram-element="Task_Consent"' in page
+    assert "Task_Consent" in re.search(r'data-diagram-marks="([^"]*)"', page).group(1)
+    assert "Publier comme nouvelle version" not in page
+    with container.uow() as uow:
+        assert list_pathways(uow) == []  # nothing published
+
+
+def test_a_valid_draft_is_published_with_its_notes_and_then_gone(author, container, clock):
+    draft_url = upload(author, zipped(CAMEROON), "cameroon-nrm.zip").headers["Location"]
+    response = author.post(draft_url + "/publish", data={"csrf_token": csrf_of(author, draft_url),
+                                                         "notes": "Shorter acknowledgement deadline"})
+    assert response.headers["Location"].endswith("/pathways/cameroon-nrm/1")
+    with container.uow() as uow:
+        [published] = list_pathways(uow)
+    assert published.notes == "Shorter acknowledgement deadline" and published.published_by == "diane_author"
+    assert drafts_count(container) == 0
+    assert author.get(draft_url).status_code == 404
+
+
+def test_a_lone_bpmn_file_can_be_checked(author, container):
+    response = upload(author, (CAMEROON / "pathway.bpmn").read_bytes(), "mine.bpmn")
+    assert response.status_code == 302
+    assert "Brouillon" in author.get(response.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("notes.txt", b"hello", "ni une archive .zip ni un fichier .bpmn"),
+    ("broken.zip", b"PK\x03\x04 not really", "pas une archive zip lisible"),
+])
+def test_an_upload_that_is_not_a_pathway_is_refused_in_words(author, container, name, data, message):
+    response = upload(author, data, name)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert drafts_count(container) == 0
+
+
+def test_a_zip_bomb_is_refused_without_unpacking_it(author, container):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("p/pathway.bpmn", b"\0" * (60 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 200_000
+    response = upload(author, buffer.getvalue(), "bomb.zip")
+    assert response.status_code == 422
+    assert "se décompresse en plus de" in response.get_data(as_text=True)
+    assert drafts_count(container) == 0
+
+
+def test_a_zip_entry_climbing_out_of_the_folder_is_refused(author, container):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("pathway.yaml", b"id: x")
+        archive.writestr("../../etc/cron.d/evil", b"* * * * * root true")
+    response = upload(author, buffer.getvalue(), "evil.zip")
+    assert response.status_code == 422
+    assert drafts_count(container) == 0
+
+
+def test_only_sop_authors_reach_the_pathway_pages(client, container):
+    sign_in(client, "awa_caseworker")
+    assert client.get("/pathways/").status_code == 403
+
+
+def test_the_migration_page_is_a_dry_run_until_the_author_confirms(author, container, clock):
+    publish_pathway(container.uow(), load_source(CAMEROON), clock)
+    page = author.get("/pathways/cameroon-nrm/1/migrate").get_data(as_text=True)
+    assert "0 des 0 cas en cours sur des versions antérieures peuvent changer de version." in page
+    assert "maintenant</button>" not in page  # nothing to move: no button
+
+
+def _changed_copy(tmp_path, replacements: dict[bytes, bytes]) -> Path:
+    import shutil
+
+    folder = tmp_path / "cameroon-nrm"
+    shutil.copytree(CAMEROON, folder)
+    bpmn = folder / "pathway.bpmn"
+    data = bpmn.read_bytes()
+    for old, new in replacements.items():
+        assert old in data, old
+        data = data.replace(old, new)
+    bpmn.write_bytes(data)
+    return folder
+
+
+def test_comparing_versions_lists_what_changed_and_marks_it_on_both_diagrams(author, container, clock, tmp_path):
+    publish_pathway(container.uow(), load_source(CAMEROON), clock)
+    changed = _changed_copy(tmp_path, {
+        'name="Proposer la clôture"'.encode(): 'name="Proposer la clôture du cas"'.encode(),
+        b'<camunda:formField id="closure_note" label="Justification" type="string"><camunda:properties><camunda:property id="sensitive" value="true" /></camunda:properties><camunda:validation><camunda:constraint name="maxlength" config="500" />':
+        b'<camunda:formField id="closure_note" label="Justification" type="string"><camunda:properties><camunda:property id="sensitive" value="true" /></camunda:properties><camunda:validation><camunda:constraint name="maxlength" config="900" />',
+    })
+    publish_pathway(container.uow(), load_source(changed), clock)
+    page = author.get("/pathways/cameroon-nrm/compare?from=1&to=2").get_data(as_text=True)
+    assert 'data-diagram-element="Task_ProposeClosure"' in page
+    assert "Proposer la clôture du cas" in page and "form field closure_note" in page
+    assert "maxlength=900" in page
+    marks = re.findall(r'data-diagram-marks="([^"]*)"', page)
+    assert len(marks) == 2 and all("Task_ProposeClosure" in m for m in marks)
+    assert author.get("/pathways/cameroon-nrm/compare?from=1&to=7").status_code == 404

@@ -1,0 +1,203 @@
+"""Diagrams Camunda 7 runs run here as Camunda runs them (with a warning where an author should know), one rule each."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from runtime_cases import Case
+
+from engine.pathways.folder import load_source
+from engine.pathways.validation import review, validate
+from engine.runtime.specs import load_specs
+
+CAMUNDA = Path(__file__).resolve().parents[2] / "fixtures" / "camunda"
+
+
+def problems_of(name: str):
+    return review(load_source(CAMUNDA / name))
+
+
+def warnings_of(name: str) -> dict[str, str]:
+    problems = problems_of(name)
+    assert not [str(p) for p in problems if not p.is_warning], "expected warnings only"
+    return {p.rule: p for p in problems}
+
+
+def refusal_of(name: str):
+    [problem] = validate(load_source(CAMUNDA / name))
+    return problem
+
+
+@pytest.fixture
+def open_camunda(engine):
+    def _open(name: str, data: dict | None = None) -> Case:
+        source = load_source(CAMUNDA / name)
+        return Case(load_specs(source.files, source.main, source.process_id), engine, data)
+
+    return _open
+
+
+def test_nameless_user_task_is_a_warning_and_the_task_shows_its_id(open_camunda):
+    warning = warnings_of("nameless-user-task.bpmn")["label.missing"]
+    assert warning.element_id == "Task_Check" and "show its id, Task_Check" in warning.message
+    [task] = open_camunda("nameless-user-task.bpmn").ready()
+    assert task.name == "Task_Check"
+
+
+def test_process_and_sub_process_without_end_event_end_when_nothing_is_left(open_camunda):
+    warnings = [p for p in problems_of("no-end-event.bpmn") if p.rule == "process.no_end"]
+    assert sorted(p.element_id for p in warnings) == ["Process_1", "Sub_Visit"] and all(p.is_warning for p in warnings)
+    case = open_camunda("no-end-event.bpmn")
+    case.complete("Task_Intake")
+    case.complete("Task_Visit")
+    assert case.completed and not case.failures
+
+
+def test_drawn_loop_is_a_warning_and_stops_at_its_bound_with_a_located_error(open_camunda):
+    warning = warnings_of("drawn-loop.bpmn")["flow.loop"]
+    assert warning.element_id == "Flow_Again" and "at most 3 times" in warning.message
+    case = open_camunda("drawn-loop.bpmn", {"reached": False})
+    for _ in range(3):
+        case.complete("Task_Call", {"reached": False})
+    [failure] = case.failures
+    assert failure.bpmn_id == "Task_Call" and "reached its bound after 3 turns" in failure.message
+    assert not case.ready() and not case.completed
+
+
+def test_drawn_loop_within_its_bound_runs_to_the_end(open_camunda):
+    case = open_camunda("drawn-loop.bpmn", {"reached": False})
+    case.complete("Task_Call", {"reached": False})
+    case.complete("Task_Call", {"reached": True})
+    assert case.completed and not case.failures
+
+
+def test_loop_bound_outside_its_limits_is_an_error(tmp_path: Path):
+    diagram = tmp_path / "loop.bpmn"
+    diagram.write_text((CAMUNDA / "drawn-loop.bpmn").read_text().replace('value="3"', 'value="5000"'))
+    [problem] = validate(load_source(diagram))
+    assert problem.rule == "loop.unbounded" and "from 1 to 250" in problem.message
+
+
+def test_error_ref_naming_no_error_is_the_error_code(open_camunda):
+    warnings = [p for p in problems_of("error-ref-without-error.bpmn") if p.rule == "event.error_code_from_ref"]
+    assert warnings and all(p.is_warning and "'NO_CONSENT' is the error code" in p.message for p in warnings)
+    case = open_camunda("error-ref-without-error.bpmn")
+    assert case.ready_ids() == ["Task_AskConsent"]
+
+
+def test_gateway_flows_without_id_are_not_taken_for_the_default(open_camunda):
+    assert problems_of("default-flow-without-ids.bpmn") == []
+    assert open_camunda("default-flow-without-ids.bpmn", {"risk": "high"}).ready_ids() == ["Task_High"]
+
+
+def test_activity_with_several_outgoing_flows_takes_every_flow_whose_condition_holds(open_camunda):
+    warning = warnings_of("implicit-split.bpmn")["task.several_outgoing"]
+    assert warning.element_id == "Task_Assess" and "3 outgoing flows" in warning.message
+    case = open_camunda("implicit-split.bpmn", {"health": True, "shelter": False})
+    case.complete("Task_Assess")
+    assert case.ready_ids() == ["Task_Followup", "Task_Health"]
+
+
+def test_cron_cycle_fires_in_the_installation_time_zone(open_camunda, clock):
+    warning = warnings_of("cron-cycle.bpmn")["timer.cron"]
+    assert "Africa/Douala" in warning.message
+    case = open_camunda("cron-cycle.bpmn")
+    [timer] = case.timers()
+    # The clock reads 07:00 UTC (08:00 in Douala): the next 09:00 in Douala is 08:00 UTC the same day.
+    assert timer.due_at == datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+    clock.advance(timedelta(hours=1, seconds=1))
+    case.advance()
+    assert case.ready_ids() == ["Task_Ack", "Task_Remind"]
+    [timer] = case.timers()
+    assert timer.due_at == datetime(2026, 3, 3, 8, 0, tzinfo=timezone.utc)
+
+
+def test_time_date_given_as_a_duration_counts_from_when_the_timer_is_reached(open_camunda, clock):
+    assert "is a duration" in warnings_of("timedate-duration.bpmn")["timer.date_as_duration"].message
+    [timer] = open_camunda("timedate-duration.bpmn").timers()
+    assert timer.due_at == clock.now() + timedelta(hours=1)
+
+
+def test_bad_cron_and_cron_outside_a_cycle_are_refused(tmp_path: Path):
+    diagram = tmp_path / "cron.bpmn"
+    text = (CAMUNDA / "cron-cycle.bpmn").read_text()
+    diagram.write_text(text.replace("0 0 9 * * ?", "0 0 25 * * ?"))
+    [problem] = validate(load_source(diagram))
+    assert problem.rule == "timer.invalid" and 'hours "25" must be from 0 to 23' in problem.message
+    diagram.write_text(text.replace("timeCycle", "timeDuration"))
+    [problem] = validate(load_source(diagram))
+    assert "only a cycle (timeCycle) may be" in problem.message
+
+
+def test_prefixed_message_ref_is_resolved_through_the_target_namespace(open_camunda):
+    assert problems_of("prefixed-message-ref.bpmn") == []
+
+
+def test_several_executable_processes_run_the_first_with_a_warning(open_camunda):
+    warning = warnings_of("several-executable.bpmn")["process.several"]
+    assert "Process_Main" in warning.message and "process:" in warning.message
+    assert open_camunda("several-executable.bpmn").ready_ids() == ["Task_Main"]
+
+
+def test_unconditioned_inclusive_flow_is_always_taken(open_camunda):
+    assert [p.rule for p in problems_of("inclusive-unconditioned.bpmn")] == ["process.no_end"]
+    assert open_camunda("inclusive-unconditioned.bpmn", {"health": True}).ready_ids() == ["Task_Followup", "Task_Health"]
+    assert open_camunda("inclusive-unconditioned.bpmn", {"health": False}).ready_ids() == ["Task_Followup"]
+
+
+def test_unconditioned_exclusive_branch_is_taken_unless_an_earlier_branch_holds(open_camunda):
+    warning = warnings_of("exclusive-unconditioned.bpmn")["gateway.unconditional_branch"]
+    assert warning.element_id == "Flow_Routine"
+    assert open_camunda("exclusive-unconditioned.bpmn", {"risk": "high"}).ready_ids() == ["Task_High"]
+    # Flow_Never comes after the unconditioned branch in the file: Camunda never takes it.
+    assert open_camunda("exclusive-unconditioned.bpmn", {"risk": "low"}).ready_ids() == ["Task_Routine"]
+
+
+def test_python_script_indented_in_the_xml_runs(open_camunda):
+    assert problems_of("indented-python-script.bpmn") == []
+    [task] = open_camunda("indented-python-script.bpmn", {"urgent": True}).ready()
+    assert task.bpmn_id == "Task_Review"
+
+
+def test_activiti_attributes_are_read_as_camunda_ones(open_camunda):
+    assert problems_of("activiti-namespace.bpmn") == []
+    [task] = open_camunda("activiti-namespace.bpmn").ready()
+    assert task.candidate_groups == ["caseworker"] and task.due_at is not None
+
+
+def test_reserved_ids_run_under_another_id_with_a_warning(open_camunda):
+    warnings = [p for p in problems_of("reserved-ids.bpmn") if p.rule == "id.reserved"]
+    assert sorted(p.element_id for p in warnings) == ["End_1", "Start_1"]
+    case = open_camunda("reserved-ids.bpmn")
+    case.complete("Task_Work")
+    assert case.completed
+
+
+@pytest.mark.parametrize(("name", "rule", "words"), [
+    ("groovy-script.bpmn", "unsupported.script_language", "Groovy scripts are not run here: write the script in the safe language"),
+    ("cmmn-case.bpmn", "unsupported.cmmn", "CMMN cases are not supported"),
+    ("compensation.bpmn", "unsupported.compensation", "compensation is not supported"),
+    ("embedded-form.bpmn", "unsupported.form", "Camunda Form"),
+])
+def test_unsupported_features_are_refused_by_name(name: str, rule: str, words: str):
+    problems = [p for p in validate(load_source(CAMUNDA / name))]
+    assert problems and {p.rule for p in problems} == {rule}
+    assert all(words in p.message for p in problems), [str(p) for p in problems]
+
+
+def test_called_element_expression_chooses_the_process_when_reached(open_camunda):
+    problems = problems_of("called-element-expression.bpmn")
+    assert {p.rule for p in problems} == {"call.chosen_at_run_time", "process.several"} and all(p.is_warning for p in problems)
+    case = open_camunda("called-element-expression.bpmn", {"service_process": "Process_Shelter"})
+    assert case.ready_ids() == ["Task_Shelter"]  # the case was saved and restored in between
+    case.complete("Task_Shelter")
+    assert case.ready_ids() == ["Task_Close"]
+
+
+def test_called_element_expression_naming_no_process_fails_the_step_with_the_choices(open_camunda):
+    case = open_camunda("called-element-expression.bpmn", {"service_process": "Process_Cash"})
+    [failure] = case.failures
+    assert failure.bpmn_id == "Call_Service"
+    assert "'Process_Cash'" in failure.message and "Process_Health, Process_Shelter" in failure.message
