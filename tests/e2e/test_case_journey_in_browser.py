@@ -221,7 +221,7 @@ def test_no_link_or_button_on_the_journey_answers_403_or_404(journey_server, chr
             for link in sorted(set(links)):
                 if not link.startswith(url) or link.startswith("mailto:"):
                     continue
-                answer = request.get(link.split("#")[0])
+                answer = request.get(link.split("#")[0], timeout=60_000)  # a PDF is laid out on the spot
                 assert answer.status not in (403, 404), f"{username} on {address}: {link} answers {answer.status}"
             # A button only for what the user may do: each one's form posts to an address that exists.
             actions = page.locator("main form[method=post]").evaluate_all("els => els.map(e => e.action)")

@@ -39,10 +39,13 @@ def index():
     )
     errors = {}
     try:
-        cases = list_cases(uow(), g.user.actor, status=args.get("status") or None, limit=PAGE_SIZE,
+        # Open cases unless the reader asks otherwise ("—" in the list means every status).
+        status = args.get("status", "open") or None
+        cases = list_cases(uow(), g.user.actor, status=status, limit=PAGE_SIZE,
                            offset=(page - 1) * PAGE_SIZE, filters=filters, now=clock().now())
     except InvalidData as invalid:
         cases, errors = [], field_messages(invalid.errors)
+    args = {"status": "open", **args.to_dict()}
     return render_template("cases/index.html", cases=cases, page=page, page_size=PAGE_SIZE, args=args,
                            errors=errors, stage_choices=[(stage, STAGE_NAMES[stage]) for stage in STAGES],
                            may_open=can_open_case(g.user.actor)), (422 if errors else 200)

@@ -72,8 +72,9 @@ def list_cases(uow: UnitOfWork, actor: Actor, status: str | None = None, limit: 
 def _narrowed(statement, filters: CaseFilters, actor: Actor, now: datetime | None):
     if filters.reference:
         # A prefix, not a substring: the unique index on the reference answers it.
-        wanted = filters.reference.strip().upper().replace("%", "").replace("_", "")
-        statement = statement.where(CaseRow.reference.startswith(wanted))
+        wanted = filters.reference.strip().upper()
+        # A range, not LIKE: the unique index on the reference answers it on every database.
+        statement = statement.where(CaseRow.reference >= wanted, CaseRow.reference < wanted + "\uffff")
     if filters.stage:
         statement = statement.where(CaseRow.stage == filters.stage)
     if filters.priority:
