@@ -175,3 +175,4 @@ TARGET_GROUP_NAMES = {
 }
 SEX_NAMES = {"female": _l("Women and girls"), "male": _l("Men and boys")}
 CAPACITY_PERIOD_NAMES = {"day": _l("per day"), "week": _l("per week"), "month": _l("per month"), "year": _l("per year")}
+

@@ -27,6 +27,9 @@ _BARE_ISO = re.compile(r"P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}(T[0-9:.+\-Z]+)?")
 READY_AT_KEY = "ready_at"
 DUE_AT_KEY = "due_at"
 FOLLOW_UP_AT_KEY = "follow_up_at"
+# Without a dueDate, when the first timer on the task's border fires (shown as its due date only:
+# the timers themselves carry the deadline and its escalation).
+BOUNDARY_DUE_AT_KEY = "boundary_due_at"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class HumanTask:
     parent_bpmn_id: str | None  # the sub-process or call activity this task runs in
     ready_at: datetime | None = None
     due_error: str | None = field(default=None)  # why the due date could not be evaluated
+    deadline_at: datetime | None = None  # the first boundary timer, for a task without dueDate
 
 
 def extensions_of(task: SpiffTask) -> dict[str, Any]:
@@ -84,6 +88,7 @@ def human_task_of(task: SpiffTask, engine) -> HumanTask:
         parent_bpmn_id=parent_bpmn_id(task),
         ready_at=_moment(task.internal_data.get(READY_AT_KEY)),
         due_error=task.internal_data.get("due_error"),
+        deadline_at=_moment(task.internal_data.get(BOUNDARY_DUE_AT_KEY)),
     )
 
 

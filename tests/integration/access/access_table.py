@@ -127,13 +127,28 @@ TABLE: dict[str, Entry] = {
     # A wrong current password: refused (422) once signed in, so nobody's password changes.
     "POST /account/password": Entry(page(STATE), body={"current_password": "not it", "new_password": "x"}),
     # ---- cases and tasks (pages) ----------------------------------------------------------
+    "GET /cases/": Entry(page(FORBIDDEN, caseworker=ALLOW, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /cases/new": Entry(page(FORBIDDEN, caseworker=ALLOW)),
+    # No pathway chosen: refused (422) for a caseworker, so no case is opened by the matrix.
+    "POST /cases/new": Entry(page(FORBIDDEN, caseworker=STATE)),
     "GET /cases/<reference>": Entry(page(HIDDEN, **CASE)),
     "GET /cases/<reference>/record": Entry(page(HIDDEN, **PERSON_RECORD)),
+
+    "GET /cases/<reference>/summary": Entry(page(HIDDEN, **CASE)),
+    # ---- a provider's referrals (pages) ------------------------------------------------------
+    "GET /referrals/": Entry(page(FORBIDDEN, provider=ALLOW)),
+    "GET /referrals/<int:referral_id>": Entry(page(HIDDEN, **REFERRAL)),
+    "GET /referrals/<int:referral_id>/form": Entry(page(HIDDEN, **REFERRAL)),
+    # No step named: the provider is shown the referral as it stands (a redirect), nothing moves.
+    "POST /referrals/<int:referral_id>": Entry(page(HIDDEN, **ANSWER)),
     "GET /tasks/<task_id>": Entry(page(HIDDEN, **TASK)),
     # An empty form: refused field by field (422) once access is granted, so nothing moves.
     "POST /tasks/<task_id>": Entry(page(HIDDEN, **TASK_WRITE)),
     "POST /tasks/<task_id>/claim": Entry(page(HIDDEN, **TASK_WRITE)),
     "POST /tasks/<task_id>/release": Entry(page(HIDDEN, **TASK_WRITE)),
+    # Choosing who takes a task over: as the API's reassign; a post with nobody chosen is refused (422).
+    "GET /tasks/<task_id>/reassign": Entry(page(HIDDEN, **TASK_HANDOVER)),
+    "POST /tasks/<task_id>/reassign": Entry(page(HIDDEN, **TASK_HANDOVER)),
     # Here, among the pages: resolving an escalation (below) cancels the supervisor's alert task, and a
     # task must still be open to be handed on. The supervisor takes their own; the coordinator gives the
     # caseworkers' to a caseworker of its organisation, who may still claim (409), release or complete it.
@@ -194,6 +209,9 @@ TABLE: dict[str, Entry] = {
         "username": f"matrix-new-{role.name.lower()}", "roles": "caseworker", "display_name": "New account",
         "email": f"new-{role.name.lower()}@example.org", "password": "a long enough password for a test"}),
     "POST /admin/users/<int:user_id>/roles": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE), body={"roles": "supervisor"}),
+    # Asking first: a page about an account the administrator manages.
+    "GET /admin/users/<int:user_id>/disable": Entry(page(FORBIDDEN, admin=OWN_ONLY)),
+    "GET /admin/users/<int:user_id>/password": Entry(page(FORBIDDEN, admin=OWN_ONLY)),
     "POST /admin/users/<int:user_id>/disable": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
     "POST /admin/users/<int:user_id>/enable": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
     "POST /admin/users/<int:user_id>/password": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
