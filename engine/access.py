@@ -200,6 +200,14 @@ def can_list_cases_needing_attention(actor: Actor) -> bool:
     return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.SUPERVISOR})
 
 
+def can_hold_case(actor: Actor) -> bool:
+    """Only coordinators put a case under a legal hold (or lift it): it overrides the retention rule."""
+    return actor.active and actor.has(Role.COORDINATOR)
+
+
+def can_export_person_record(actor: Actor, case: CaseFacts) -> bool:
+    """A supervisor of the case's organisation exports the person's record for a subject access request."""
+    return actor.active and actor.has(Role.SUPERVISOR) and actor.organisation_id == case.organisation_id
 def can_view_indicators(actor: Actor) -> bool:
     """Coordinators read the mechanism's indicators; supervisors those of their organisation's cases."""
     return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.SUPERVISOR})

@@ -5,7 +5,8 @@
     start_in_process(container)                         # the demo's web process, started once
 
 The jobs: the deadline sweep, the notification dispatch, the steering committee's summary and its
-periodic report, housekeeping and sealing the audit log's new rows into its hash chain. APScheduler keeps its jobs in memory and never stores a deadline: deadlines live in
+periodic report, housekeeping, sealing the audit log's new rows into its hash chain, and anonymising
+closed cases whose retention period has passed. APScheduler keeps its jobs in memory and never stores a deadline: deadlines live in
 the database, so any number of scheduler processes can run (PostgreSQL) and a restarted one
 simply carries on. Each job runs at most once at a time per process, and missed runs coalesce.
 """
@@ -27,13 +28,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.errors import AiguillageError, Conflict
 from engine.services.audit.chain import seal_audit_log
+from engine.services.cases.retention import anonymise_due_cases
 from engine.services.escalations.deadlines import default_worker_id, housekeeping, sweep_deadlines
 from engine.services.coordination.committee_report import queue_committee_report
 from engine.services.escalations.handling import queue_steering_summary
 
 log = logging.getLogger(__name__)
 
-JOB_NAMES = ("sweep", "dispatch", "summary", "report", "housekeeping", "audit_seal")
+JOB_NAMES = ("sweep", "dispatch", "summary", "report", "housekeeping", "audit_seal", "retention")
 LOCK_FILE = "scheduler.lock"
 
 
@@ -50,17 +52,19 @@ class ScheduleSettings:
     summary_seconds: int = 7 * 24 * 3600
     housekeeping_seconds: int = 3600
     audit_seal_seconds: int = 60
+    retention_seconds: int = 24 * 3600
     sweep_batch: int = 100
     # The summary covers the period since the previous one.
     summary_days: int = 7
     # The steering committee's report: checked this often, queued once per period of this many months.
     report_seconds: int = 6 * 3600
     report_months: int = 1
+    small_cell_threshold: int = 5
 
     @classmethod
     def from_settings(cls, settings) -> ScheduleSettings:
         """Read AIGUILLAGE_SWEEP_SECONDS, _DISPATCH_SECONDS, _SUMMARY_SECONDS, _HOUSEKEEPING_SECONDS, _SWEEP_BATCH, _SUMMARY_DAYS,
-        _REPORT_SECONDS, _REPORT_MONTHS."""
+        _REPORT_SECONDS, _REPORT_MONTHS, _SMALL_CELL_THRESHOLD."""
         return cls.from_env(settings.extra)
 
     @classmethod
@@ -69,7 +73,8 @@ class ScheduleSettings:
         defaults = cls()
         values = {}
         for name in ("sweep_seconds", "dispatch_seconds", "summary_seconds", "housekeeping_seconds", "audit_seal_seconds",
-                     "sweep_batch", "summary_days", "report_seconds", "report_months"):
+                     "retention_seconds", "sweep_batch", "summary_days", "report_seconds", "report_months",
+                     "small_cell_threshold"):
             variable = f"AIGUILLAGE_{name.upper()}"
             raw = env.get(variable)
             if raw is None or raw == "":
@@ -104,14 +109,20 @@ def scheduler_jobs(container, schedule: ScheduleSettings, worker_id: str | None 
         "summary": Job("summary", schedule.summary_seconds,
                        lambda: _summary_line(queue_steering_summary(uow(), clock, timedelta(days=schedule.summary_days)))),
         "report": Job("report", schedule.report_seconds,
-                      lambda: _report_line(queue_committee_report(uow(), clock, schedule.report_months))),
+                      lambda: _report_line(queue_committee_report(uow(), clock, schedule.report_months,
+                                                                   schedule.small_cell_threshold))),
         "housekeeping": Job("housekeeping", schedule.housekeeping_seconds, lambda: housekeeping(uow, clock)),
         "audit_seal": Job("audit_seal", schedule.audit_seal_seconds, lambda: seal_audit_log(uow(), clock)),
+        "retention": Job("retention", schedule.retention_seconds, lambda: _retention_line(anonymise_due_cases(uow(), clock))),
     }
     dispatch = _dispatch_call(container, worker)
     if dispatch is not None:
         jobs["dispatch"] = Job("dispatch", schedule.dispatch_seconds, dispatch)
     return [jobs[name] for name in JOB_NAMES if name in jobs and name in only]
+
+
+def _retention_line(references: list[str]) -> str:
+    return f"{len(references)} closed cases anonymised" + (f": {', '.join(references)}" if references else "")
 
 
 def run_job(job: Job) -> object:

@@ -23,7 +23,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_TOTAL_BYTES = 40 * 1024 * 1024
 PATHWAY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-KNOWN_KEYS = {"id", "title", "owner", "languages", "main", "process", "description", "version", "contact", "sharing"}
+KNOWN_KEYS = {"id", "title", "owner", "languages", "main", "process", "description", "version", "contact", "sharing", "retention"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,6 +161,12 @@ def _read_metadata(files: dict[str, bytes], problems: list[Problem]) -> dict:
     if not isinstance(loaded, dict):
         problems.append(_problem(METADATA_FILE, "metadata.invalid", "pathway.yaml must be a mapping of keys (id:, title:, languages:, ...)", 1))
         return {}
+    languages = loaded.get("languages")
+    if isinstance(languages, str) and LANGUAGE.match(languages.strip()):
+        # `languages: fr` is one language, not the letters f and r.
+        loaded = {**loaded, "languages": [languages.strip()]}
+        problems.append(_problem(METADATA_FILE, "metadata.bad_languages",
+                                 f"languages is a single word; it is read as [{languages.strip()}] (write a list, e.g. [{languages.strip()}, en])").as_warning())
     _check_metadata(loaded, problems)
     return loaded
 

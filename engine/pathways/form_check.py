@@ -15,7 +15,7 @@ The services (pages, JSON API, command line) and the in-memory scenario runner a
   `boolean` from true/false (or their text), `date` to ISO `YYYY-MM-DD` text (Camunda's
   `dd/MM/yyyy` too), `enum` to one of its option ids;
 - then the limits of the diagram apply: `minlength`/`maxlength` to text, `min`/`max` to numbers
-  and dates;
+  and dates (a date's `max` may be `today`: no consent dated in the future);
 - then the rules the pathway declares on its fields (`engine.pathways.form_rules`): an empty field
   with `aiguillage.default_from` takes the value the case holds under that name (`context`, the
   task's data) when the field accepts it, before its own default; a field whose
@@ -38,7 +38,7 @@ from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
 from engine.pathways.form_rules import carried_value, required_now
 from engine.untrusted_values import CONTROL_CHARACTERS as _CONTROL
-from engine.pathways.forms import LONG_MAX, LONG_MIN, MAX_TEXT, FieldSpec, form_spec_of, parse_date
+from engine.pathways.forms import LONG_MAX, LONG_MIN, MAX_TEXT, TODAY, FieldSpec, form_spec_of, parse_date
 
 # Digits as text, with a sign: one more digit than a long holds, so that the range check names the limit.
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,20}")
@@ -52,10 +52,10 @@ class _Refused(Exception):
         self.problem = found
 
 
-def clean_form_data(form: Any, data: Any, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def clean_form_data(form: Any, data: Any, context: Mapping[str, Any] | None = None, today: date | None = None) -> dict[str, Any]:
     """`data` checked and converted by `form` (a FormSpec, a SpiffWorkflow form, or None for a task
     without one), with `context` the data the case holds at the task; InvalidData naming every
-    wrong field otherwise."""
+    wrong field otherwise. `today` is what a date bound of "today" means (not checked without it)."""
     spec = form_spec_of(form)
     if data is None:
         data = {}
@@ -73,7 +73,7 @@ def clean_form_data(form: Any, data: Any, context: Mapping[str, Any] | None = No
     cleaned: dict[str, Any] = {}
     context = context or {}
     for name, field in fields.items():
-        found = _field_problems(field, data.get(name), cleaned, context)
+        found = _field_problems(field, data.get(name), cleaned, context, today)
         if found:
             errors[name] = found
     # Conditions read the form's values as cleaned, a read-only field what the case holds; a field
@@ -88,7 +88,8 @@ def clean_form_data(form: Any, data: Any, context: Mapping[str, Any] | None = No
     return cleaned
 
 
-def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any], context: Mapping[str, Any]) -> list[FieldProblem]:
+def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any], context: Mapping[str, Any],
+                    today: date | None = None) -> list[FieldProblem]:
     """Check one field's value; on success put what the case keeps into `cleaned`."""
     if isinstance(value, str):
         value = value.strip()
@@ -106,7 +107,7 @@ def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any], conte
         converted = _converted(field, value)
     except _Refused as refused:
         return [refused.problem]
-    found = _limit_problems(field, converted)
+    found = _limit_problems(field, converted, today)
     if not found:
         cleaned[field.id] = converted
     return found
@@ -191,7 +192,7 @@ def _date(value: Any) -> str:
         raise _Refused(problem.not_a_date()) from None
 
 
-def _limit_problems(field: FieldSpec, value: Any) -> list[FieldProblem]:
+def _limit_problems(field: FieldSpec, value: Any, today: date | None = None) -> list[FieldProblem]:
     kind = field.type.lower()
     found = []
     if kind == "long":
@@ -201,7 +202,7 @@ def _limit_problems(field: FieldSpec, value: Any) -> list[FieldProblem]:
         if value > high:
             found.append(problem.too_big(high))
     elif kind == "date":
-        low, high = field.bound("min"), field.bound("max")
+        low, high = (today if bound == TODAY else bound for bound in (field.bound("min"), field.bound("max")))
         if isinstance(low, date) and value < low.isoformat():
             found.append(problem.too_early(low))
         if isinstance(high, date) and value > high.isoformat():

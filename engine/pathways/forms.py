@@ -15,12 +15,18 @@ from typing import Any
 
 from lxml import etree
 
-from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local
-from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local, read_diagram
+from engine.pathways.xml import XmlProblem
 
 FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 CONSTRAINTS = ("required", "readonly", "minlength", "maxlength", "min", "max")
-FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+# Camunda accepts dashes (jaar-omzet); conditions reach such a field by its safe name (jaar_omzet).
+FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+
+
+def safe_name(field_id: str) -> str:
+    """The name conditions and scripts use for a field: its id with dashes as underscores."""
+    return field_id.replace("-", "_")
 # Camunda's `long` is a Java long.
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
 # The longest text a field takes even without a maxlength: a page of notes, not a file.
@@ -89,7 +95,10 @@ class FormSpec:
         return next((f for f in self.fields if f.id == field_id), None)
 
 
-def parse_bound(field_type: str, name: str, raw: str) -> int | float | date:
+TODAY = "today"  # a date bound meaning the day of the submission, in the Africa/Douala calendar
+
+
+def parse_bound(field_type: str, name: str, raw: str) -> int | float | date | str:
     """Parse a constraint's config for a field type; ValueError says why it cannot be used."""
     text = (raw or "").strip()
     if name in ("minlength", "maxlength"):
@@ -97,7 +106,8 @@ def parse_bound(field_type: str, name: str, raw: str) -> int | float | date:
             raise ValueError(f"{name} needs a whole number of characters, e.g. {name}=\"3\"")
         return int(text)
     if field_type == "date":
-        return parse_date(text)
+        # "today": the date the form is submitted on (no consent or identification dated in the future).
+        return TODAY if text.lower() == TODAY else parse_date(text)
     if field_type == "long":
         if not re.fullmatch(r"[+-]?\d{1,19}", text):
             raise ValueError(f"{name} needs a whole number, e.g. {name}=\"0\"")
@@ -191,7 +201,7 @@ def load_form(files: dict[str, bytes], task_id: str) -> FormSpec | None:
     for name in sorted(files):
         if not name.lower().endswith((".bpmn", ".bpmn20.xml")):
             continue
-        root = parse_untrusted(files[name])
+        root = read_diagram(files, name)
         if isinstance(root, XmlProblem):
             continue
         for task in root.iter(f"{{{BPMN_NS}}}userTask", f"{{{BPMN_NS}}}startEvent"):

@@ -7,6 +7,7 @@ each scenario a serialization round-trip test as well.
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from engine.clock import ManualClock
 from engine.errors import AiguillageError, InvalidData
@@ -18,6 +19,8 @@ from engine.runtime.case_data import case_data
 from engine.runtime.script_engine import SafeScriptEngine
 from engine.runtime.signals import send_signal
 from engine.runtime.specs import PathwaySpecs, load_specs
+
+DOUALA = ZoneInfo("Africa/Douala")  # where a form's "today" is the date
 
 
 class InMemoryCase:
@@ -55,7 +58,7 @@ class InMemoryCase:
         human = next((t for t in case_runtime.ready_human_tasks(self.workflow) if t.id == task.id), None)
         try:
             if human is not None:
-                data = clean_form_data(human.form, data, human.data)
+                data = clean_form_data(human.form, data, human.data, today=self.now().astimezone(DOUALA).date())
             failures = case_runtime.complete_task(self.workflow, task.id, data)
         except InvalidData as error:
             return error.problem_lines()

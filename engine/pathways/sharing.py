@@ -51,8 +51,8 @@ def sharing_problems(declared: Any) -> list[str]:
     period = declared.get("provider_access_after_closure")
     if period is not None:
         try:
-            _duration(period)
-        except ExpressionError:
+            duration_of(period)
+        except (ExpressionError, TypeError):
             problems.append(f"provider_access_after_closure {str(period)[:40]!r} is not an ISO 8601 duration such as P30D")
     scopes = declared.get("scopes", {})
     if not isinstance(scopes, dict):
@@ -77,12 +77,15 @@ def rule_of(metadata: dict) -> SharingRule:
         str(scope): {str(sector): tuple(names) for sector, names in sectors.items()}
         for scope, sectors in (declared.get("scopes") or {}).items()
     }
-    return SharingRule(scopes, _duration(period) if period is not None else DEFAULT_ACCESS_AFTER_CLOSURE)
+    return SharingRule(scopes, duration_of(period) if period is not None else DEFAULT_ACCESS_AFTER_CLOSURE)
 
 
 # Days in each part of a duration: a month of access is taken as 30 days, a year as 365.
 _DAYS = {"years": 365, "months": 30, "weeks": 7, "days": 1, "hours": 1 / 24, "minutes": 1 / 1440, "seconds": 1 / 86400}
 
 
-def _duration(text) -> timedelta:
+def duration_of(text) -> timedelta:
+    """An ISO 8601 duration of pathway.yaml (P30D, P5Y) as a timedelta; ExpressionError or TypeError otherwise."""
+    if not isinstance(text, str):
+        raise TypeError(f"{text!r} is not a duration")
     return timedelta(days=sum(value * _DAYS[part] for part, value in parse_duration(str(text)).items()))

@@ -1,14 +1,19 @@
-"""Routes: the list of cases, opening a case, one case and its printable summary."""
+"""Routes: the list of cases, opening a case, one case, its printable summary, and the person's record of it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from engine.access import can_list_cases, can_open_case
+from engine.domain import Language
 from engine.errors import InvalidData
 from engine.services.cases.lifecycle import open_case
 from engine.services.cases.listing import CaseFilters, list_cases, openable_pathways
+from engine.services.cases.person_record import export_person_record, record_as_json
 from engine.services.pathways.labels import show_labelled_case
 from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
@@ -96,3 +101,24 @@ def summary(reference: str):
     if request.args.get("format") == "pdf":
         return pdf_response(html_to_pdf(html), f"case-{page.case.reference}.pdf")
     return html
+
+
+RECORD_FORMATS = ("pdf", "json")
+
+
+@bp.get("/<reference>/record")
+@login_required
+def person_record(reference: str):
+    """The person's record of this case, as PDF or JSON, in French or English (a subject access request; audited)."""
+    file_format = request.args.get("format", "pdf")
+    language = request.args.get("language") or current_language()
+    if file_format not in RECORD_FORMATS or language not in {member.value for member in Language}:
+        abort(404)
+    record = export_person_record(uow(), clock(), reference, g.user.actor, language, file_format)
+    filename = f"record-{record.reference}-{language}"
+    if file_format == "json":
+        return Response(json.dumps(record_as_json(record), ensure_ascii=False, indent=2), mimetype="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}.json"', "Cache-Control": "no-store"})
+    with force_locale(language):
+        html = render_template("cases/record_print.html", record=record, language=language)
+    return pdf_response(html_to_pdf(html), f"{filename}.pdf")

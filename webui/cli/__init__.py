@@ -50,6 +50,10 @@ def _register_commands() -> None:
 
     main.add_command(audit)
 
+    from webui.cli.retention import retention
+
+    main.add_command(retention)
+
     from webui.cli.serve import demo, serve
 
     main.add_command(serve)

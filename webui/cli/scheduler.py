@@ -18,7 +18,8 @@ from webui.cli.container import command_container, one_line_errors
 @click.option("--worker-id", default=None, help="This process's name in deadline leases (default: host:pid).")
 def scheduler(once: bool, only: tuple[str, ...], worker_id: str | None) -> None:
     """Run the periodic jobs; intervals come from AIGUILLAGE_SWEEP_SECONDS, AIGUILLAGE_DISPATCH_SECONDS,
-    AIGUILLAGE_SUMMARY_SECONDS, AIGUILLAGE_HOUSEKEEPING_SECONDS and AIGUILLAGE_AUDIT_SEAL_SECONDS."""
+    AIGUILLAGE_SUMMARY_SECONDS, AIGUILLAGE_HOUSEKEEPING_SECONDS,
+    AIGUILLAGE_AUDIT_SEAL_SECONDS and AIGUILLAGE_RETENTION_SECONDS."""
     container = command_container()
     with one_line_errors():
         schedule = ScheduleSettings.from_settings(container.settings)

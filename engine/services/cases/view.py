@@ -17,7 +17,7 @@ from engine.runtime.case_data import case_data
 from engine.services.cases.step import begin_step
 from engine.services.tasks.inbox import TaskSummary, summary_of
 from engine.store.models import (
-    AuditEntry, CaseEvent, CaseRow, ConsentRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
+    AuditEntry, CaseEvent, CaseRow, ConsentRow, DeadlineRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
 )
 from engine.store.unit_of_work import UnitOfWork
 
@@ -70,6 +70,13 @@ class ConsentView:
 
 
 @dataclass(frozen=True)
+class DeadlineView:
+    kind: str  # DeadlineKind: a task's due date, a referral's, a drawn timer...
+    due_at: datetime
+    level: int  # escalation steps already taken
+
+
+@dataclass(frozen=True)
 class EventView:
     at: datetime
     actor: str | None  # username; None for the system
@@ -102,6 +109,8 @@ class CaseView:
     consents: tuple[ConsentView, ...]
     history: tuple[EventView, ...]
     unmet_needs: tuple[UnmetNeedView, ...] = ()
+    deadlines: tuple[DeadlineView, ...] = ()  # pending, soonest first
+
     # The person as far as the reader may see (field id -> value), and the needs assessed
     # (sector -> urgency); empty for readers without the need to know.
     person: dict = None  # type: ignore[assignment]
@@ -142,6 +151,8 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
         consents = session.scalars(queries["consents"]).all()
         unmet = session.scalars(queries["unmet needs"]).all()
         events = session.execute(queries["history"]).all()
+        deadlines = session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id).order_by(DeadlineRow.due_at)).all()
+
         person, needs = {}, {}
         if can_view_person(actor, row):
             data = case_data(begin_step(uow, clock, row.id, actor, "read").workflow)
@@ -174,6 +185,8 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
                 EventView(event.at, username, event.action, event.task_bpmn_id, dict(event.details), name)
                 for event, username, name in reversed(events)
             ),
+            deadlines=tuple(DeadlineView(deadline.kind.value, deadline.due_at, deadline.level) for deadline in deadlines),
+
             person=person,
             needs=needs,
         )

@@ -26,7 +26,8 @@ from engine.clock import Clock
 from engine.pathways.documents import BPMN_NS
 from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
 from engine.pathways.labels import Labels
-from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.documents import read_diagram
+from engine.pathways.xml import XmlProblem
 from engine.services.cases.view import CaseView, show_case
 from engine.services.tasks.inbox import TaskSummary
 from engine.services.pathways.publishing import PathwayVersion
@@ -213,7 +214,7 @@ def _texts_of(source: PathwaySource, language: str) -> PathwayTexts:
     for name in sorted(source.files):
         if not name.lower().endswith(BPMN_SUFFIXES):
             continue
-        root = parse_untrusted(source.files[name])
+        root = read_diagram(source.files, name)
         if isinstance(root, XmlProblem):
             continue
         for lane in root.iter(f"{{{BPMN_NS}}}lane"):

@@ -41,6 +41,7 @@ from engine.services.tasks.form_data import clean_form_data, form_fields, kept_f
 from engine.services.cases.sync import Resolver, candidate_rows
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.cases.step_lock import lock_for_writing
+from engine.services.cases.sync import DOUALA
 from engine.services.coordination.facts import record_indicator_facts
 from engine.store import case_records
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
@@ -87,7 +88,7 @@ def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, da
             raise AccessDenied(f"task {row.name} is assigned to someone else; ask a supervisor to reassign it")
         step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows)
         task = _ready_task(step.workflow, row)
-        cleaned = clean_form_data(task.form, data, task.data)
+        cleaned = clean_form_data(task.form, data, task.data, today=step.now.astimezone(DOUALA).date())
         step.details.update(_described(task, cleaned, set(data or {})))
         _apply_effects(step, task, cleaned)
         _update_case_facts(step.case, cleaned)
@@ -246,6 +247,8 @@ class FieldInfo:
     value: Any = None  # only for a read-only field
     initial: Any = None  # the value carried from the case (`aiguillage.default_from`), shown filled in
     required_when: str | None = None  # the pathway's condition that makes the field required
+    choice_labels: tuple[str, ...] = ()  # the options' labels as drawn, in the order of `choices`
+    limits: tuple[tuple[str, str], ...] = ()  # (min/max/minlength/maxlength, value) as drawn
 
 
 @dataclass(frozen=True)
@@ -307,4 +310,7 @@ def _field_info(field, data: dict[str, Any], spec: FieldSpec | None) -> FieldInf
         value=data.get(field.id) if read_only else None,
         initial=initial,
         required_when=(rule_of(spec, REQUIRED_WHEN) or None) if spec is not None else None,
+        choice_labels=tuple(option.name or option.id for option in getattr(field, "options", []) or []),
+        limits=tuple((rule.name, str(rule.config)) for rule in getattr(field, "validation", []) or []
+                     if rule.name in ("min", "max", "minlength", "maxlength") and rule.config is not None),
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable
 
-from access_world import OTHER_CASEWORKER, Role
+from access_world import OTHER_CASEWORKER, SERVICE_OWNERS, Role
 
 
 class Outcome(Enum):
@@ -62,6 +62,9 @@ def public(outcome: Outcome = ALLOW) -> dict:
 # Who sees a case: its organisation's caseworkers and supervisors, and the coordinator. A provider
 # never sees the case itself, only the referrals addressed to it.
 CASE = dict(caseworker=OWN_ONLY, supervisor=OWN_ONLY, coordinator=ALLOW)
+# The person's record (subject access request): the supervisors of the case's organisation; the others who
+# see the case are refused, everyone else does not learn it exists.
+PERSON_RECORD = dict(supervisor=OWN_ONLY, caseworker=(FORBIDDEN, HIDDEN), coordinator=FORBIDDEN)
 # A referral: the case's people, the coordinator, and the provider it is addressed to.
 REFERRAL = dict(CASE, provider=OWN_ONLY)
 # Answering a referral: only the provider it is addressed to; the case's people see it but may not answer.
@@ -86,6 +89,18 @@ CONSENT_STEP = dict(caseworker=OWN_ONLY_STATE, supervisor=OWN_ONLY_STATE, coordi
 CONSENT_WITHDRAWAL = dict(caseworker=OWN_ONLY_STATE, supervisor=OWN_ONLY_STATE, coordinator=FORBIDDEN)
 # Personal objects (notifications, tokens): the owner only; anyone else gets a 404.
 PERSONAL = (STATE, HIDDEN)
+
+def directory_service(role: Role, which: str) -> dict:
+    """An HSDS service body for the directory's write routes, owned by IOM ("own") or the Douala hospital."""
+    return {"organization_id": SERVICE_OWNERS[which], "name": f"Matrix probe by {role.value}", "service_areas": [{"name": "littoral"}],
+            "attributes": [{"taxonomy_term": {"code": "cash", "taxonomy": "aiguillage:sector"}}]}
+
+
+def directory_form(role: Role, which: str) -> dict:
+    """The service edit form, filled for a service of IOM ("own") or of the Douala hospital."""
+    return {"organisation": SERVICE_OWNERS[which], "name": f"Matrix probe by {role.value}", "sector": "cash",
+            "regions": "littoral", "priorities": "normal", "active": "1"}
+
 
 TABLE: dict[str, Entry] = {
     # ---- public --------------------------------------------------------------------------
@@ -117,6 +132,8 @@ TABLE: dict[str, Entry] = {
     # No pathway chosen: refused (422) for a caseworker, so no case is opened by the matrix.
     "POST /cases/new": Entry(page(FORBIDDEN, caseworker=STATE)),
     "GET /cases/<reference>": Entry(page(HIDDEN, **CASE)),
+    "GET /cases/<reference>/record": Entry(page(HIDDEN, **PERSON_RECORD)),
+
     "GET /cases/<reference>/summary": Entry(page(HIDDEN, **CASE)),
     # ---- a provider's referrals (pages) ------------------------------------------------------
     "GET /referrals/": Entry(page(FORBIDDEN, provider=ALLOW)),
@@ -179,6 +196,9 @@ TABLE: dict[str, Entry] = {
     "GET /pathways/drafts/<int:draft_id>/diagram": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     "GET /pathways/drafts/<int:draft_id>/download": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     "POST /pathways/drafts/<int:draft_id>/scenarios": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/drafts/<int:draft_id>/edit": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    # No diagram sent: the author is sent back to the modeler and nothing changes.
+    "POST /pathways/drafts/<int:draft_id>/edit": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     # Notes too long: refused (422) and nothing published, so the draft stays for the routes below.
     "POST /pathways/drafts/<int:draft_id>/publish": Entry(page(FORBIDDEN, sop_author=STATE), body={"notes": "x" * 2001}),
     "POST /pathways/drafts/<int:draft_id>/discard": Entry(page(FORBIDDEN, sop_author=ALLOW)),
@@ -200,6 +220,11 @@ TABLE: dict[str, Entry] = {
     "GET /admin/deliveries": Entry(page(FORBIDDEN)),
     "POST /admin/deliveries/<bigid:delivery_id>/retry": Entry(page(FORBIDDEN)),
     "GET /directory/": Entry(page()),  # organisations and services: no personal data
+    # Editing services: administrators, their own organisation's (the matrix's is IOM's, a provider).
+    "GET /directory/services/new": Entry(page(FORBIDDEN, admin=ALLOW)),
+    "POST /directory/services/new": Entry(page(FORBIDDEN, admin=ALLOW), body=lambda role, which: directory_form(role, "own")),
+    "GET /directory/services/<service_id>/edit": Entry(page(FORBIDDEN, admin=(ALLOW, FORBIDDEN))),
+    "POST /directory/services/<service_id>/edit": Entry(page(FORBIDDEN, admin=(ALLOW, FORBIDDEN)), body=lambda role, which: directory_form(role, which)),
     # ---- API: account and notifications --------------------------------------------------
     "GET /api/v1/me": Entry(api()),
     "GET /api/v1/notifications": Entry(api()),
@@ -209,6 +234,10 @@ TABLE: dict[str, Entry] = {
     "GET /api/v1/cases": Entry(api()),
     "GET /api/v1/cases/<case_id>": Entry(api(HIDDEN, **CASE)),
     "GET /api/v1/cases/<case_id>/history": Entry(api(HIDDEN, **CASE)),
+    "GET /api/v1/cases/<case_id>/record": Entry(api(HIDDEN, **PERSON_RECORD)),
+    # A legal hold: coordinators only (refused before the case is looked up, so a 403 reveals nothing).
+    "POST /api/v1/cases/<case_id>/legal-hold": Entry(api(FORBIDDEN, coordinator=ALLOW), body={"reason": "Enquête en cours"}),
+    "POST /api/v1/cases/<case_id>/legal-hold/lift": Entry(api(FORBIDDEN, coordinator=ALLOW)),
     # ---- API: tasks -------------------------------------------------------------------------
     "GET /api/v1/tasks": Entry(api()),
     "GET /api/v1/tasks/<task_id>": Entry(api(HIDDEN, **TASK)),
@@ -231,6 +260,12 @@ TABLE: dict[str, Entry] = {
     "POST /api/v1/escalations/<escalation_id>/resolve": Entry(api(HIDDEN, **ESCALATION),
                                                               body={"note": "Called the duty doctor"}),
     # ---- API: pathways (SOP authors); no files are sent, so an author is told what is missing (422) ---
+    # The directory: read by every signed-in user; written by administrators for their own organisation's
+    # services (the secretariat's for everyone's); the matrix's administrator is a provider's (IOM).
+    "GET /api/v1/directory/services": Entry(api()),
+    "GET /api/v1/directory/services/<service_id>": Entry(api()),
+    "GET /api/v1/directory/export": Entry(api()),
+    "PUT /api/v1/directory/services/<service_id>": Entry(api(FORBIDDEN, admin=(ALLOW, FORBIDDEN)), body=directory_service),
     "GET /api/v1/pathways": Entry(api(FORBIDDEN, sop_author=ALLOW)),
     "POST /api/v1/pathways/validate": Entry(api(FORBIDDEN, sop_author=STATE)),
     "POST /api/v1/pathways/publish": Entry(api(FORBIDDEN, sop_author=STATE)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from engine.errors import InvalidData
@@ -98,3 +100,19 @@ def test_nul_in_a_display_name_or_a_password_is_refused(app):
     assert changed.status_code == 422
     # The password did not change: the old one still signs in.
     assert sign_in(app.test_client(), "demo-admin", demo_directory()["demo_password"]).status_code == 302
+
+
+def test_a_consent_dated_in_the_future_is_refused(api, container):
+    case_id = api.post(CASEWORKER, "/cases", json={"pathway_id": "cameroon-nrm"}).json["id"]
+    api.post(CASEWORKER, f"/tasks/{_task(api, 'Task_Identification')}/complete", json={"data": IDENTIFICATION})
+    api.post(CASEWORKER, f"/tasks/{_task(api, 'Task_NeedsAssessment')}/complete", json={"data": ASSESSMENT})
+    consent = {k: v for k, v in CONSENT.items() if k != "consent_given"}
+    today = container.clock.now().date().isoformat()
+    tomorrow = (container.clock.now() + timedelta(days=1)).date().isoformat()
+    refused = api.post(CASEWORKER, f"/cases/{case_id}/consents",
+                       json={"consent_given": True, "data": {**consent, "consent_date": tomorrow}})
+    assert refused.status_code == 422
+    assert refused.json["error"]["problems"]["consent_date"][0] == {"code": "too_late", "params": {"limit": today}}
+    accepted = api.post(CASEWORKER, f"/cases/{case_id}/consents",
+                        json={"consent_given": True, "data": {**consent, "consent_date": today}})
+    assert accepted.status_code == 200

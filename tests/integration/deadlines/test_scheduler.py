@@ -37,7 +37,8 @@ def test_scheduler_once_runs_every_job_and_says_what_each_did(container, walker)
     result = CliRunner().invoke(main, ["scheduler", "--once", "--worker-id", "cli-test"], obj=container)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["sweep", "dispatch", "summary", "report", "housekeeping", "audit_seal"]
+    assert [line.split(":")[0] for line in lines] == ["sweep", "dispatch", "summary", "report", "housekeeping", "audit_seal",
+                                                      "retention"]
     assert "cli-test: 2 deadlines claimed, 1 cases moved on, 1 escalations raised" in lines[0]
     assert _escalations(container) == 1
     with container.uow() as uow:

@@ -1,0 +1,124 @@
+"""The person's own record, for a subject access request: everything the mechanism holds about them in
+one case, in their language, with whom it was shared and who read it.
+
+A supervisor of the case's organisation exports it (as JSON or, through the web layer, as a PDF);
+every export is audited with its language and format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.access import Actor, can_export_person_record
+from engine.clock import Clock
+from engine.errors import AccessDenied
+from engine.runtime.case_data import case_data
+from engine.services.cases.step import begin_step
+from engine.services.cases.view import show_case
+from engine.services.pathways.labels import pathway_texts
+from engine.services.cases.retention import version_retention
+from engine.store.models import AuditEntry, CaseRow, Organisation, ReferralRow, User
+from engine.store.unit_of_work import UnitOfWork
+
+ACCESS_LINES = 1000  # the most recent reads and writes listed
+
+
+@dataclass(frozen=True)
+class RecordField:
+    """One answer the case holds about the person, labelled in the record's language."""
+
+    id: str
+    label: str
+    value: Any
+    value_label: str | None  # an option's label, for answers chosen from a list
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """What a subject access request is answered with (plain values: it is dumped as JSON as is)."""
+
+    reference: str
+    language: str
+    exported_at: datetime
+    exported_by: str
+    pathway: str
+    status: str
+    created_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None
+    anonymised_at: datetime | None
+    fields: list[RecordField]
+    consents: list[dict[str, Any]]
+    referrals: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    accesses: list[dict[str, Any]]
+
+
+def export_person_record(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor, language: str,
+                         file_format: str = "json") -> PersonRecord:
+    """The person's record of one case (NotFound unless visible, AccessDenied unless the case's supervisor); audited."""
+    view = show_case(uow, clock, case, actor)
+    if not can_export_person_record(actor, view):
+        raise AccessDenied(f"{actor.username} may not export case {view.reference} (a supervisor of its organisation does)")
+    labels = pathway_texts(uow, view.pathway_version_id, language).labels
+    now = clock.now()
+    with uow:
+        session = uow.session
+        data = case_data(begin_step(uow, clock, view.id, actor, "read").workflow)
+        anonymised_at = session.scalar(select(CaseRow.anonymised_at).where(CaseRow.id == view.id))
+        form_fields = version_retention(session, view.pathway_version_id).form_fields
+        shared = dict(session.execute(select(ReferralRow.id, ReferralRow.shared_fields).where(ReferralRow.case_id == view.id)).all())
+        accesses = session.execute(
+            select(AuditEntry.at, AuditEntry.action, User.username, Organisation.name)
+            .outerjoin(User, User.id == AuditEntry.user_id).outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(AuditEntry.case_id == view.id).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(ACCESS_LINES)
+        ).all()
+        session.add(AuditEntry(at=now, user_id=actor.id, action="case.record_exported", object_type="case",
+                               object_id=view.reference, case_id=view.id,
+                               details={"language": language, "format": file_format}))
+        uow.commit()
+    fields = [
+        RecordField(name, labels.field(name), value, labels.value(name, value) if isinstance(value, str) else None)
+        for name, value in data.items() if name in form_fields and value not in (None, "")
+    ]
+    return PersonRecord(
+        reference=view.reference,
+        language=language,
+        exported_at=now,
+        exported_by=actor.username,
+        pathway=labels.title,
+        status=view.status,
+        created_at=view.created_at,
+        closed_at=view.closed_at,
+        close_reason=view.close_reason,
+        anonymised_at=anonymised_at,
+        fields=fields,
+        consents=[vars(consent) for consent in view.consents],
+        referrals=[{**vars(referral), "shared_fields": [labels.field(name) or name for name in shared.get(referral.id) or []]}
+                   for referral in view.referrals],
+        history=[{"at": event.at, "actor": event.actor, "action": event.action,
+                  "task": labels.element(event.task_bpmn_id, default=event.task_bpmn_id) if event.task_bpmn_id else None}
+                 for event in view.history],
+        accesses=[{"at": at, "action": action, "user": username, "organisation": organisation}
+                  for at, action, username, organisation in accesses],
+    )
+
+
+
+def record_as_json(record: PersonRecord) -> dict[str, Any]:
+    """The record as plain JSON values (times as ISO 8601 text)."""
+    return _plain(asdict(record))
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(inner) for inner in value]
+    return value

@@ -1,0 +1,31 @@
+"""Ids and text from people: bounded ids, control characters found wherever they hide, JSON depth counted."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import InvalidData
+from engine.untrusted_values import INTEGER_ID_MAX, parse_id, refuse_control_characters, texts_with_control_characters
+from webui.untrusted_input import json_depth
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("42", 42), (42, 42), (" 7 ", 7), (str(INTEGER_ID_MAX), INTEGER_ID_MAX), (str(INTEGER_ID_MAX + 1), None),
+    ("9" * 20, None), ("²", None), ("١٢", None), ("-1", None), ("0", None), ("1.5", None), (True, None), (None, None),
+    ([1], None), ("", None),
+])
+def test_an_id_is_ascii_digits_within_the_columns_range(value, expected):
+    assert parse_id(value) == expected
+
+
+def test_control_characters_are_found_in_nested_json_and_named_by_their_field():
+    found = texts_with_control_characters({"note": "ok\tfine\n", "data": {"site": "Douala\x00"}, "tags": ["\x1b[2J"]})
+    assert set(found) == {"site", "tags"}
+    with pytest.raises(InvalidData) as refused:
+        refuse_control_characters(display_name="Awa\x00", note="fine")
+    assert set(refused.value.errors) == {"display_name"}
+
+
+def test_json_depth_ignores_brackets_inside_strings():
+    assert json_depth('{"a": [1, {"b": "[[[[[["}]}') == 3
+    assert json_depth("[" * 40 + "]" * 40) == 40
