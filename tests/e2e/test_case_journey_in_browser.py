@@ -163,6 +163,8 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
         options = page.locator("#field-provider_id option").evaluate_all("els => els.map(e => e.value)")
         chosen = provider if provider in options else next(value for value in options if value)
         _select(page, "provider_id", chosen)
+        page.fill("#field-referral_reason", f"Motif pour {provider}")
+        page.fill("#field-safety_considerations", "Ne pas appeler le soir")
         _look(page, "demo-caseworker", f"{tag}-caseworker-send-{provider}")
         _submit(page)
         references[provider] = chosen
@@ -190,6 +192,8 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
         page.locator("table.referrals a").first.click()
         _look(page, username, f"{tag}-{username}-referral-incoming")
         assert page.locator("main dl").first.inner_text().count(reference.split("-")[0]) >= 1
+        # What the caseworker wrote reaches the provider, and only on its referral.
+        assert "Ne pas appeler le soir" in page.locator("main").inner_text()
         page.fill("#field-acknowledged_by", "Point focal")
         _submit(page)
         # The provider stays on their referral, now waiting for the decision.

@@ -38,14 +38,14 @@ def test_task_form_reads_in_each_language_and_explains_what_to_correct(demo_serv
     assert page.locator("#field-risk_level option[value=high]").inner_text() == "Élevé"
     # The browser asks for the required fields itself; the server checks the limits it does not know.
     _fill_identification(page, age="200")
-    page.get_by_role("button", name="Terminer la tâche").click()
+    page.get_by_role("button", name="Enregistrer et continuer").click()
     assert page.locator("#error-age").inner_text() == "Saisissez un nombre inférieur ou égal à 120."
 
     page.get_by_role("button", name="English").click()
     assert page.locator("h1").inner_text() == "Identify the person"
     assert page.locator("label[for=field-risk_level]").inner_text().startswith("Risk level")
     _fill_identification(page, age="-1")
-    page.get_by_role("button", name="Complete the task").click()
+    page.get_by_role("button", name="Save and continue").click()
     assert page.locator("#error-age").inner_text() == "Enter a number of at least 0."
 
     assert not [text for text in page.console_problems if "Content Security Policy" in text]

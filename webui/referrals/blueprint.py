@@ -78,22 +78,27 @@ def printable(referral_id: int):
     from webui.pdf import html_to_pdf, pdf_response
 
     referral = show_referral(uow(), clock(), referral_id, g.user.actor)
-    shared = _shared(referral)
-    html = render_template("referrals/printable.html", referral=referral, shared=shared)
+    asked, shared = _shared(referral)
+    html = render_template("referrals/printable.html", referral=referral, shared=shared, asked=asked)
     if request.args.get("format") == "pdf":
         return pdf_response(html_to_pdf(html), f"referral-{referral.case_reference}-{referral.id}.pdf")
     return html
 
 
 def _shared(referral) -> tuple:
+    """(what the referral asks, what it shares of the person): each as (label, value) in the pathway's words."""
     texts = texts_of_cases(uow(), [referral.case_id], current_language()).get(referral.case_id)
-    return labelled_values(texts, referral.shared_data) if texts else tuple(referral.shared_data.items())
+    asked, shared = referral.request or {}, referral.shared_data
+    if texts is None:
+        return tuple(asked.items()), tuple(shared.items())
+    return labelled_values(texts, asked), labelled_values(texts, shared)
 
 
 def _referral_page(referral_id: int, values: dict, errors: dict):
     referral = show_referral(uow(), clock(), referral_id, g.user.actor)
     task_id = open_step_of_referral(uow(), referral_id, g.user.actor)
     task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language()) if task_id else None
-    return render_template("referrals/show.html", referral=referral, shared=_shared(referral), task=task,
+    asked, shared = _shared(referral)
+    return render_template("referrals/show.html", referral=referral, shared=shared, asked=asked, task=task,
                            inputs=form_inputs(task) if task else (), values=values, errors=errors,
                            submit_label=submit_label)

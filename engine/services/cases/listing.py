@@ -39,6 +39,8 @@ class CaseSummary:
 class CaseFilters:
     """What a list of cases is narrowed to; None (or False) leaves that side open."""
 
+    # Not yet: a search by the person's alias (audited, case staff only: `can_search_by_alias`); the
+    # alias lives only in the saved workflow, so it needs an indexed, access-checked column first.
     reference: str | None = None  # the start of a reference ("CMR-2026-00" finds a run of them)
     stage: str | None = None
     priority: str | None = None

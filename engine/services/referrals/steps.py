@@ -101,6 +101,7 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
         sent_at=step.now,
         redirected_from_id=previous.id if previous is not None and previous.state == ReferralState.REDIRECTED else None,
         shared_fields=[] if without_personal_data else _shared_fields(step, consent, sector, provider),
+        request={} if without_personal_data else _request(data),
         instance_key=instance_key(task.instance),
     )
     step.session.add(referral)
@@ -129,6 +130,12 @@ def _provider(step: Step, reference: str) -> Organisation:
     if provider is None or not provider.is_provider:
         raise InvalidData(f"provider {reference!r} is not in the directory", {"provider_id": [FieldProblem("unknown_provider", "unknown provider")]})
     return provider
+
+
+def _request(data: dict) -> dict:
+    """What the send step's own form says to the provider (service requested, reason, safety considerations...)."""
+    # The send form is the referral's message: its fields travel with it, the provider choice aside.
+    return {name: value for name, value in data.items() if name != "provider_id" and value not in (None, "")}
 
 
 def _shared_fields(step: Step, consent, sector: str, provider: Organisation) -> list[str]:

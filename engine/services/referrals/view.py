@@ -61,6 +61,8 @@ class ReferralDetail(ReferralSummary):
     personal_data_ended: bool = False
     # Who sent it, so that the provider can call back: organisation, person, email (None where unknown).
     referred_by: tuple[str | None, str | None, str | None] = (None, None, None)
+    # What the referral asks (the send form's fields: service requested, reason, safety considerations).
+    request: dict[str, Any] | None = None
 
 
 def list_referrals(uow: UnitOfWork, actor: Actor, state: str | None = None, limit: int = 50,
@@ -123,6 +125,7 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             at=now, user_id=actor.id, action="referral.viewed", object_type="referral",
             object_id=str(referral.id), case_id=case.id,
             details={"as_provider": can_answer_referral(actor, referral), "fields": sorted(shared_data),
+                     "request": [] if ended else sorted(referral.request or {}),
                      **({"personal_data_ended": True} if ended else {})},
         ))
         referred_by = _referred_by(uow, case, referral)
@@ -135,6 +138,7 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             personal_data_until=referral.closed_at + rule.access_after_closure if referral.closed_at else None,
             personal_data_ended=ended,
             referred_by=referred_by,
+            request=dict(referral.request or {}) if not ended else {},
         )
 
 

@@ -49,6 +49,8 @@ class ReferralRow(Base):
     redirected_from_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
     # Names of the case fields this provider may see (consented AND needed for the service).
     shared_fields: Mapped[list[Any]] = mapped_column(default=list)
+    # What the caseworker wrote to the provider on the send form (service requested, reason, safety).
+    request: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     # Sensitive free text: never put in a notification.
     outcome_note: Mapped[str | None] = mapped_column(Text)
     escalation_level: Mapped[int] = mapped_column(default=0)

@@ -105,6 +105,7 @@ def test_the_coordinator_sees_the_whole_mechanism(world):
 NOT_PERSONAL = {
     "GET /tasks/<task_id>": "a task's empty form: field labels, no values",
     "GET /api/v1/tasks/<task_id>": "a task's empty form: field labels, no values",
+    "GET /tasks/<task_id>/reassign": "a task's name and the users who may take it over",
 }
 
 
@@ -187,6 +188,8 @@ def _walk(world: World) -> list[Step]:
         *[Step(f"POST /api/v1/tasks/<task_id>/{move}", Role.CASEWORKER,
                lambda w, m, move=move: f"/api/v1/tasks/{task}/{move}", action) for move, action in moves],
         Step("POST /api/v1/tasks/<task_id>/reassign", Role.SUPERVISOR, lambda w, m: f"/api/v1/tasks/{task}/reassign",
+             "case.task_reassigned", {"username": USERNAMES[Role.CASEWORKER]}),
+        Step("POST /tasks/<task_id>/reassign", Role.SUPERVISOR, lambda w, m: f"/tasks/{task}/reassign",
              "case.task_reassigned", {"username": USERNAMES[Role.CASEWORKER]}),
         Step("POST /api/v1/tasks/<task_id>/complete", Role.CASEWORKER, lambda w, m: f"/api/v1/tasks/{task}/complete",
              "case.task_completed", {"data": {"provider_id": "demo-bon-samaritain"}}),

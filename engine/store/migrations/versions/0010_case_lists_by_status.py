@@ -1,4 +1,4 @@
-"""Case lists across organisations (coordinators) by status, most recently changed first
+"""Case lists across organisations by status; what a referral asks of its provider
 
 Revision ID: 0010
 Revises: 0008
@@ -7,6 +7,7 @@ Create Date: 2026-12-05 02:25:00
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
@@ -18,8 +19,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_status_updated', ['status', 'updated_at'], unique=False)
+    with op.batch_alter_table('referrals', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('request', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('referrals', schema=None) as batch_op:
+        batch_op.drop_column('request')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_status_updated')
