@@ -34,9 +34,10 @@ def _check_form(document: Document, task) -> list[Problem]:
     located = document.problem(task, "form", "")
     problems: list[Problem] = []
 
-    def report(spec: FieldSpec, rule: str, message: str) -> None:
+    def report(spec: FieldSpec, rule: str, message: str, severity: str | None = None) -> None:
         name = f"field {spec.id!r}" if spec.id else "a field without id"
-        problems.append(Problem(document.file, spec.line or located.line, located.element_id, located.element_name, f"{name}: {message}", rule))
+        where = (document.file, spec.line or located.line, located.element_id, located.element_name, f"{name}: {message}", rule)
+        problems.append(Problem(*where, severity) if severity else Problem(*where))
 
     for element, spec in zip(form_fields_of(task), form.fields):
         if element.get("type") is None:
@@ -64,8 +65,13 @@ def _check_form(document: Document, task) -> list[Problem]:
 def _check_values(spec: FieldSpec, report) -> None:
     if spec.type != "enum":
         return
-    if not spec.values:
-        report(spec, "form.enum_empty", "an enum field needs values to choose from; add them in the modeler (Values: id and name)")
+    if not spec.values and spec.required:
+        report(spec, "form.enum_empty", "a required enum field needs values to choose from, or nobody could fill it; "
+                                        "add them in the modeler (Values: id and name)")
+    elif not spec.values:
+        # Camunda 7 deploys it and shows an empty choice: the field can only stay empty.
+        report(spec, "form.enum_empty", "this enum field has no values, so it can only stay empty (Camunda 7 shows an "
+                                        "empty choice too); add them in the modeler (Values: id and name)", WARNING)
     ids = [value.id for value in spec.values]
     for value_id in ids:
         if not value_id.strip():
