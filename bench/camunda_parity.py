@@ -17,6 +17,7 @@ valid unseen.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import json
 import re
 import subprocess
@@ -29,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.pathways.census import DEFECT, Census, verdict  # noqa: E402
+from engine.pathways.explore import explore  # noqa: E402
 from engine.pathways.folder import load_source  # noqa: E402
 from engine.pathways.validation import review  # noqa: E402
 
@@ -94,6 +96,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every file's verdict here")
     parser.add_argument("--compare", type=Path, help="a previous --json output to compare with")
     parser.add_argument("--limit", type=int, default=0, help="only the first N files (a quick look)")
+    parser.add_argument("--explore", type=int, default=0, metavar="RUNS",
+                        help="also drive RUNS cases of every valid diagram (aiguillage pathway explore) and count how they end")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="camunda-parity-") as folder:
         files = extracted(arguments.source, Path(folder))
@@ -101,6 +105,7 @@ def main() -> None:
             files = files[:arguments.limit]
         root = Path(folder)
         census, invalid_census = Census(), Census()
+        explored: Counter = Counter()
         wording: dict[str, int] = {}
         rule_files: dict[str, int] = {}
         results: dict[str, dict] = {}
@@ -109,6 +114,8 @@ def main() -> None:
             name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
             problems = review(load_source(path))
             outcome = verdict(problems)
+            if arguments.explore and outcome.kind == "valid" and not DELIBERATELY_INVALID.search(path.name):
+                explored.update(_explored(path, arguments.explore))
             (invalid_census if DELIBERATELY_INVALID.search(path.name) else census).add(outcome)
             for kind in set(misworded(problems, path.read_bytes())):
                 wording[kind] = wording.get(kind, 0) + 1
@@ -122,10 +129,42 @@ def main() -> None:
     print("deliberately invalid files (Camunda refuses them too): " + census_line(invalid_census))
     print(f"misworded refusals: {sum(wording.values())} files" + "".join(f"\n  {k}: {v}" for k, v in sorted(wording.items())))
     print("warnings (files): " + ", ".join(f"{k[8:]} {v}" for k, v in sorted(rule_files.items(), key=lambda kv: -kv[1])))
+    if arguments.explore:
+        print(f"explored valid diagrams ({arguments.explore} runs each): " + ", ".join(f"{k} {v}" for k, v in explored.most_common()))
     if arguments.json:
         arguments.json.write_text(json.dumps(results, indent=1, sort_keys=True))
     if arguments.compare:
         compare(json.loads(arguments.compare.read_text()), results)
+
+
+def _explored(path: Path, runs: int) -> list[str]:
+    """How the runs over one diagram went: 'every run ended', or the first way one did not."""
+    try:
+        result = explore(load_source(path), runs)
+    except Exception as error:  # noqa: BLE001 - counted, so that a crash shows in the figures
+        return [f"explorer crashed ({type(error).__name__})"]
+    found = [_why(run) for run in result.runs if run.outcome != "ended"]
+    kinds = [found[0]] if found else ["every run ended"]
+    if result.unreached:
+        kinds.append("some step never reached")
+    return kinds
+
+
+# Why a run did not end, by the kind of cause: outside dependencies first, then the diagram's own.
+WHY = (
+    ("external: an operation not registered here", re.compile(r"unknown operation|no operation")),
+    ("external: waits for a message or signal", re.compile(r"message or signal")),
+    ("data no form gives (a variable set by code in Camunda)", re.compile(r"is not defined|must be a text|not subscriptable")),
+    ("the forms refused the values given", re.compile(r"read-only|required|at least|at most|not a choice")),
+    ("a loop that never exits", re.compile(r"still going")),
+)
+
+
+def _why(run) -> str:
+    for kind, pattern in WHY:
+        if pattern.search(run.detail):
+            return kind
+    return f"other: {run.detail[:60]}"
 
 
 def census_line(census: Census) -> str:

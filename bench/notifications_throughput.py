@@ -1,17 +1,22 @@
 """Dispatcher throughput to a local SMTP server, against plain smtplib sending the same messages.
 
-    python bench/notifications_throughput.py [--messages 1000] [--database-url URL]
+    python bench/notifications_throughput.py [--messages 1000] [--rounds 5] [--database-url URL]
 
-Both runs send to the same aiosmtpd server in this process. The dispatcher's time covers the
+Both runs send to the same aiosmtpd server, in a process of its own as a real mail server would
+be (in this process it would compete with the dispatcher's threads for the interpreter). The dispatcher's time covers the
 whole pass (expanding outbox rows, claiming, rendering in two languages, sending in batches over
 one connection each, recording every outcome); smtplib's covers only sending the already-built
 messages over one connection. The ratio is the price of the outbox's guarantees per message.
+Rounds alternate the two runs (the machine may be busy): the median of the rounds' ratios is
+printed beside the target, dispatcher rate >= 0.8 of smtplib's.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import socket
+import statistics
 import sys
 import tempfile
 import time
@@ -45,12 +50,21 @@ PAYLOAD = {
 
 
 class CountingHandler:
-    def __init__(self) -> None:
-        self.received = 0
+    def __init__(self, received) -> None:
+        self.received = received  # a multiprocessing.Value shared with the benchmark
 
     async def handle_DATA(self, server, session, envelope):
-        self.received += 1
+        with self.received.get_lock():
+            self.received.value += 1
         return "250 OK"
+
+
+def serve_smtp(port: int, received, stop) -> None:
+    """Run a counting aiosmtpd server until `stop` is set (in a child process)."""
+    server = Controller(CountingHandler(received), hostname="127.0.0.1", port=port)
+    server.start()
+    stop.wait()
+    server.stop()
 
 
 def free_port() -> int:
@@ -59,15 +73,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def seed(container, clock, count: int) -> None:
+TARGET = 0.8
+
+
+def seed(container, clock, count: int, round_number: int = 0) -> None:
     """`count` email-only users, one outbox event each, half in French and half in English."""
     with container.uow() as uow:
-        organisation = Organisation(slug="caritas", name="Caritas", kind=OrganisationKind.NGO, created_at=clock.now())
+        organisation = Organisation(slug=f"caritas{round_number}", name="Caritas", kind=OrganisationKind.NGO,
+                                    created_at=clock.now())
         uow.session.add(organisation)
         uow.flush()
         users = [
             User(
-                username=f"focal{index}",
+                username=f"focal{round_number}-{index}",
                 display_name=f"Focal {index}",
                 email=f"focal{index}@example.cm",
                 language=Language.EN if index % 2 else Language.FR,
@@ -116,40 +134,55 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     arguments = parser.parse_args()
 
-    handler = CountingHandler()
     port = free_port()
-    server = Controller(handler, hostname="127.0.0.1", port=port)
+    received, stop = multiprocessing.Value("i", 0), multiprocessing.Event()
+    server = multiprocessing.Process(target=serve_smtp, args=(port, received, stop), daemon=True)
     server.start()
+    for _ in range(100):  # until it listens
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.05)
     clock = ManualClock(datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc))
     with tempfile.TemporaryDirectory() as folder:
         url = arguments.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         container = build(Settings(database_url=url, instance_dir=Path(folder)), clock=clock)
         try:
             upgrade_database(container.engine)
-            seed(container, clock, arguments.messages)
             settings = NotificationSettings(base_url="https://mnr.example.cm", sender="MNR <alertes@mnr.example.cm>")
             channels = Channels(settings, email=SmtpChannel.from_url(f"smtp://127.0.0.1:{port}"))
-
-            started = time.perf_counter()
-            report = dispatch_pending(container.uow, channels, clock, batch_size=arguments.batch_size)
-            dispatcher_seconds = time.perf_counter() - started
-            baseline_seconds = plain_smtplib(port, settings, clock, arguments.messages)
+            rounds = []
+            for number in range(arguments.rounds):
+                seed(container, clock, arguments.messages, number)
+                started = time.perf_counter()
+                report = dispatch_pending(container.uow, channels, clock, batch_size=arguments.batch_size,
+                                          max_rows=10 * arguments.messages, max_seconds=3600)
+                dispatcher_seconds = time.perf_counter() - started
+                baseline_seconds = plain_smtplib(port, settings, clock, arguments.messages)
+                if report.sent != arguments.messages:
+                    sys.exit(f"delivery mismatch: dispatcher sent {report.sent} of {arguments.messages}")
+                rounds.append((arguments.messages / dispatcher_seconds, arguments.messages / baseline_seconds))
         finally:
             container.dispose()
-            server.stop()
+            stop.set()
+            server.join(timeout=10)
 
-    expected = 2 * arguments.messages
-    if report.sent != arguments.messages or handler.received != expected:
-        sys.exit(f"delivery mismatch: dispatcher sent {report.sent}, server received {handler.received} of {expected}")
-    dispatcher_rate = arguments.messages / dispatcher_seconds
-    baseline_rate = arguments.messages / baseline_seconds
-    print(f"database: {url.split(':', 1)[0]}, messages: {arguments.messages}, batch size: {arguments.batch_size}")
-    print(f"dispatcher (outbox -> render -> SMTP -> record): {dispatcher_seconds:.2f} s, {dispatcher_rate:.0f} messages/s")
-    print(f"plain smtplib, one connection, prebuilt messages: {baseline_seconds:.2f} s, {baseline_rate:.0f} messages/s")
-    print(f"ratio (smtplib rate / dispatcher rate): {baseline_rate / dispatcher_rate:.2f}")
+    expected = 2 * arguments.messages * arguments.rounds
+    if received.value != expected:
+        sys.exit(f"delivery mismatch: the server received {received.value} of {expected}")
+    print(f"database: {url.split(':', 1)[0]}, messages: {arguments.messages} per round, rounds: {arguments.rounds}, "
+          f"batch size: {arguments.batch_size}")
+    print(f"{'round':>5}  {'dispatcher msg/s':>16}  {'smtplib msg/s':>13}  {'ratio':>6}")
+    for number, (dispatcher_rate, baseline_rate) in enumerate(rounds, 1):
+        print(f"{number:>5}  {dispatcher_rate:>16.0f}  {baseline_rate:>13.0f}  {dispatcher_rate / baseline_rate:>6.2f}")
+    median = statistics.median(d / b for d, b in rounds)
+    print(f"dispatcher (outbox -> render -> SMTP -> record) / plain smtplib (one connection, prebuilt messages): "
+          f"median ratio {median:.2f}, target >= {TARGET} ({'met' if median >= TARGET else 'not met'})")
 
 
 if __name__ == "__main__":

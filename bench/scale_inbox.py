@@ -78,12 +78,15 @@ def build_world(url: str):
     return container, ids, version_id
 
 
-def fill(container, ids: dict, version_id: int, cases: int, seed: int = 7) -> dict:
-    """Insert `cases` cases with their tasks, candidates, referrals and history; returns row counts."""
+def fill(container, ids: dict, version_id: int, cases: int, seed: int = 7, blob: str | None = None) -> dict:
+    """Insert `cases` cases with their tasks, candidates, referrals and history; returns row counts.
+
+    `blob`: the saved workflow every case holds (by default 5 KB of filler, for pages that never read it).
+    """
     from engine.store.models import CaseEvent, CaseRow, ReferralRow, TaskCandidate, TaskRow
 
     rng = random.Random(seed)
-    blob = '{"data":' + '"' + "x" * 5000 + '"}'  # a spec-free workflow is about 5 KB
+    blob = blob or '{"data":' + '"' + "x" * 5000 + '"}'  # a spec-free workflow is about 5 KB
     counts = {"cases": 0, "tasks": 0, "open_tasks": 0, "candidates": 0, "referrals": 0, "events": 0}
     buffers: dict[type, list[dict]] = {CaseRow: [], TaskRow: [], TaskCandidate: [], ReferralRow: [], CaseEvent: []}
     coordination = ids["bench-secretariat"]

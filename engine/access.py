@@ -70,6 +70,36 @@ def can_view_case(actor: Actor, case: CaseFacts) -> bool:
     return actor.organisation_id == case.organisation_id and bool(actor.roles & CASE_STAFF_ROLES)
 
 
+def can_view_person(actor: Actor, case: CaseFacts) -> bool:
+    """Who reads the person's identity on the case page: the staff of the organisation that owns the case."""
+    return actor.active and actor.organisation_id == case.organisation_id and bool(actor.roles & CASE_STAFF_ROLES)
+
+
+def can_list_cases(actor: Actor) -> bool:
+    """Case staff list their organisation's cases; coordinators list every case."""
+    return actor.active and (actor.has(Role.COORDINATOR) or bool(actor.roles & CASE_STAFF_ROLES))
+
+
+def can_search_by_alias(actor: Actor) -> bool:
+    """Only case staff look a person up by name or alias (each search is audited)."""
+    return actor.active and bool(actor.roles & CASE_STAFF_ROLES)
+
+
+def can_list_provider_referrals(actor: Actor) -> bool:
+    """A provider focal point lists the referrals addressed to their organisation."""
+    return actor.active and actor.has(Role.PROVIDER_FOCAL_POINT)
+
+
+@dataclass(frozen=True)
+class _OwnedCase:
+    organisation_id: int
+
+
+def can_view_case_of_task(actor: Actor, task) -> bool:
+    """Whether a task's line may lead to its case page (`task.case_organisation_id` owns the case)."""
+    return can_view_case(actor, _OwnedCase(task.case_organisation_id))
+
+
 def can_open_case(actor: Actor) -> bool:
     """Only caseworkers open cases (for their own organisation)."""
     return actor.active and actor.has(Role.CASEWORKER)
@@ -93,8 +123,9 @@ def can_answer_referral(actor: Actor, referral: ReferralFacts) -> bool:
 
 
 def task_groups(task: TaskFacts) -> set[str]:
-    """The candidate groups of a stored task."""
-    return {group for group in (task.candidate_groups or "").split(",") if group}
+    """The candidate groups of a stored task (comma-separated as stored, or already a sequence)."""
+    groups = task.candidate_groups or ""
+    return {group for group in (groups.split(",") if isinstance(groups, str) else groups) if group}
 
 
 def can_see_task(actor: Actor, task: TaskFacts) -> bool:

@@ -59,11 +59,12 @@ class ScheduleSettings:
     # The steering committee's report: checked this often, queued once per period of this many months.
     report_seconds: int = 6 * 3600
     report_months: int = 1
+    small_cell_threshold: int = 5
 
     @classmethod
     def from_settings(cls, settings) -> ScheduleSettings:
         """Read AIGUILLAGE_SWEEP_SECONDS, _DISPATCH_SECONDS, _SUMMARY_SECONDS, _HOUSEKEEPING_SECONDS, _SWEEP_BATCH, _SUMMARY_DAYS,
-        _REPORT_SECONDS, _REPORT_MONTHS."""
+        _REPORT_SECONDS, _REPORT_MONTHS, _SMALL_CELL_THRESHOLD."""
         return cls.from_env(settings.extra)
 
     @classmethod
@@ -72,7 +73,8 @@ class ScheduleSettings:
         defaults = cls()
         values = {}
         for name in ("sweep_seconds", "dispatch_seconds", "summary_seconds", "housekeeping_seconds", "audit_seal_seconds",
-                     "retention_seconds", "sweep_batch", "summary_days", "report_seconds", "report_months"):
+                     "retention_seconds", "sweep_batch", "summary_days", "report_seconds", "report_months",
+                     "small_cell_threshold"):
             variable = f"AIGUILLAGE_{name.upper()}"
             raw = env.get(variable)
             if raw is None or raw == "":
@@ -107,7 +109,8 @@ def scheduler_jobs(container, schedule: ScheduleSettings, worker_id: str | None 
         "summary": Job("summary", schedule.summary_seconds,
                        lambda: _summary_line(queue_steering_summary(uow(), clock, timedelta(days=schedule.summary_days)))),
         "report": Job("report", schedule.report_seconds,
-                      lambda: _report_line(queue_committee_report(uow(), clock, schedule.report_months))),
+                      lambda: _report_line(queue_committee_report(uow(), clock, schedule.report_months,
+                                                                   schedule.small_cell_threshold))),
         "housekeeping": Job("housekeeping", schedule.housekeeping_seconds, lambda: housekeeping(uow, clock)),
         "audit_seal": Job("audit_seal", schedule.audit_seal_seconds, lambda: seal_audit_log(uow(), clock)),
         "retention": Job("retention", schedule.retention_seconds, lambda: _retention_line(anonymise_due_cases(uow(), clock))),

@@ -37,6 +37,7 @@ import secrets
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -63,7 +64,7 @@ from notifications.recipients import (
 )
 from notifications.context import LANGUAGES, canonical_event
 from notifications.labels import code_label
-from notifications.sending import Channels, Claimed, Outcome, send_claimed
+from notifications.sending import Channels, Claimed, Outcome, deliver, prepare
 from notifications.settings import NotificationSettings
 
 log = logging.getLogger(__name__)
@@ -150,24 +151,7 @@ def dispatch_pending(
                 break  # another runner wrote at the same moment (SQLite); the rows wait for the next pass
             if taken < batch_size:
                 break
-        handled = 0
-        for _ in range(max_batches):
-            if not within_limits(handled):
-                break
-            skipped_before = report.skipped
-            try:
-                _beat(uow_factory, report.worker_id, clock.now())
-                claimed = _claim(uow_factory, channels.settings, clock.now(), min(batch_size, max_rows - handled),
-                                 report)
-            except Conflict:
-                break
-            handled += len(claimed) + report.skipped - skipped_before
-            if not claimed:
-                if report.skipped > skipped_before:
-                    continue  # the whole batch was stale work: look again
-                break
-            outcomes = send_claimed(claimed, channels, clock.now())
-            _record_with_retries(uow_factory, claimed, outcomes, channels.settings, clock.now(), rng, report)
+        _send_batches(uow_factory, channels, clock, batch_size, max_batches, max_rows, within_limits, rng, report)
     finally:
         _stop_beating(uow_factory, report.worker_id)
     if report.events_expanded or report.sent or report.retrying or report.dead or report.released:
@@ -175,16 +159,58 @@ def dispatch_pending(
     return report
 
 
+def _send_batches(uow_factory, channels, clock, batch_size, max_batches, max_rows, within_limits, rng, report) -> None:
+    """Claim, render, send and record batch after batch; one batch goes out while the next is claimed and rendered.
+
+    A batch is recorded only after it was sent, and before its claims could lapse, as without the
+    overlap: the sending thread only waits on the network while this one works on the database.
+    """
+    handled = 0
+    in_flight = None  # (claimed, future outcomes)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify-send") as sender:
+        try:
+            for _ in range(max_batches):
+                claimed, stale_only = [], False
+                if within_limits(handled):
+                    skipped_before = report.skipped
+                    try:
+                        claimed = _claim(uow_factory, channels.settings, clock.now(),
+                                         min(batch_size, max_rows - handled), report)
+                    except Conflict:
+                        claimed = []
+                    handled += len(claimed) + report.skipped - skipped_before
+                    stale_only = not claimed and report.skipped > skipped_before
+                prepared = prepare(claimed, channels, clock.now()) if claimed else None
+                done = None
+                if in_flight is not None:
+                    done = (in_flight[0], in_flight[1].result())
+                    in_flight = None
+                if prepared is not None:
+                    in_flight = (claimed, sender.submit(deliver, prepared, channels, clock.now()))
+                if done is not None:  # recorded while the next batch goes out
+                    _record_with_retries(uow_factory, *done, channels.settings, clock.now(), rng, report)
+                if prepared is None and not stale_only:
+                    break
+        finally:
+            if in_flight is not None:  # an error above: what went out is still recorded
+                _record_with_retries(uow_factory, in_flight[0], in_flight[1].result(), channels.settings,
+                                     clock.now(), rng, report)
+
+
 def _beat(uow_factory, worker_id: str, now: datetime) -> None:
     """Say this pass is alive (insert or move its heartbeat)."""
     with uow_factory() as uow:
-        session = uow.session
-        changed = session.execute(
-            update(NotificationDispatcher).where(NotificationDispatcher.worker_id == worker_id).values(beat_at=now)
-        ).rowcount
-        if not changed:
-            session.add(NotificationDispatcher(worker_id=worker_id, beat_at=now))
+        _beat_in(uow.session, worker_id, now)
         uow.commit()
+
+
+def _beat_in(session, worker_id: str, now: datetime) -> None:
+    changed = session.execute(
+        update(NotificationDispatcher).where(NotificationDispatcher.worker_id == worker_id).values(beat_at=now)
+    ).rowcount
+    if not changed:
+        session.add(NotificationDispatcher(worker_id=worker_id, beat_at=now))
+        session.flush()
 
 
 def _stop_beating(uow_factory, worker_id: str) -> None:
@@ -297,9 +323,13 @@ def _address(channel: DeliveryChannel, user: User, settings: NotificationSetting
 
 def _claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size: int,
            report: DispatchReport) -> list[Claimed]:
-    """Take up to `batch_size` due deliveries for one attempt each; stale "new task" ones are skipped."""
+    """Take up to `batch_size` due deliveries for one attempt each; stale "new task" ones are skipped.
+
+    The pass beats in the same transaction: its claims and its sign of life are written together.
+    """
     with uow_factory() as uow:
         session = uow.session
+        _beat_in(session, report.worker_id, now)
         rows = session.scalars(
             select(DeliveryRow)
             .where(

@@ -83,14 +83,56 @@ class Outcome:
         return isinstance(self.error, DeliveryError) and self.error.temporary
 
 
+@dataclass
+class Prepared:
+    """A batch rendered and built, ready to go out: what is known already, and what is left to send."""
+
+    outcomes: dict[int, Outcome]
+    emails: list[tuple[list[Claimed], Any]]  # deliveries (one, or a digest's) and the built email
+    posts: list[tuple[Claimed, RenderedMessage, str | None]]
+
+
 def send_claimed(claimed: list[Claimed], channels: Channels, now: datetime) -> dict[int, Outcome]:
     """Render each delivery in its recipient's language and send it; never raises for one message."""
+    return deliver(prepare(claimed, channels, now), channels, now)
+
+
+def deliver(prepared: Prepared, channels: Channels, now: datetime) -> dict[int, Outcome]:
+    """Send what `prepare` built (one connection for the emails); every delivery gets its outcome."""
+    outcomes = dict(prepared.outcomes)
+    for item, rendered, link in prepared.posts:
+        outcomes[item.delivery_id] = _post(item, rendered, link, channels.webhook, now)
+    if prepared.emails:
+        results = channels.email.send_many([email for _, email in prepared.emails])
+        for (items, _), result in zip(prepared.emails, results, strict=True):
+            outcomes.update((item.delivery_id, Outcome(error=result.error)) for item in items)
+    return outcomes
+
+
+def prepare(claimed: list[Claimed], channels: Channels, now: datetime) -> Prepared:
+    """Render each delivery in its recipient's language and build its message; never raises for one message."""
     outcomes: dict[int, Outcome] = {}
+    posts: list[tuple[Claimed, RenderedMessage, str | None]] = []
     emails: list[tuple[list[Claimed], RenderedMessage]] = []
     digests: dict[int | None, list[tuple[Claimed, RenderedMessage, str | None]]] = {}
+    # One event to many recipients: rendered once per language, not once per recipient.
+    rendered_by: dict[tuple[int, str | None], tuple[RenderedMessage, str | None] | Exception] = {}
+
+    def render(item: Claimed, language: str | None = None) -> tuple[RenderedMessage, str | None]:
+        key = (item.outbox_id, language or item.language)
+        if key not in rendered_by:
+            try:
+                rendered_by[key] = _render(item, channels, language)
+            except Exception as error:  # kept, so that each delivery of the event gets it
+                rendered_by[key] = error
+        result = rendered_by[key]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
     for item in claimed:
         try:
-            rendered, link = _render(item, channels)
+            rendered, link = render(item)
         except NotificationError as error:
             outcomes[item.delivery_id] = Outcome(error=error)
             continue
@@ -101,7 +143,7 @@ def send_claimed(claimed: list[Claimed], channels: Channels, now: datetime) -> d
         if item.channel is DeliveryChannel.IN_APP:
             try:
                 # A group's one item is read by members of either language.
-                others = [_render(item, channels, language)[0] for language in LANGUAGES
+                others = [render(item, language)[0] for language in LANGUAGES
                           if item.user_id is None and language != rendered.language]
             except NotificationError as error:
                 outcomes[item.delivery_id] = Outcome(error=error)
@@ -114,7 +156,7 @@ def send_claimed(claimed: list[Claimed], channels: Channels, now: datetime) -> d
             else:
                 emails.append(([item], rendered))
         elif item.channel is DeliveryChannel.WEBHOOK and channels.webhook is not None:
-            outcomes[item.delivery_id] = _post(item, rendered, link, channels.webhook, now)
+            posts.append((item, rendered, link))
         else:
             missing = TemporaryDeliveryError(f"channel {item.channel.value} is not configured or has no address")
             outcomes[item.delivery_id] = Outcome(error=missing)
@@ -129,26 +171,17 @@ def send_claimed(claimed: list[Claimed], channels: Channels, now: datetime) -> d
             outcomes.update((item.delivery_id, Outcome(error=error)) for item in items)
             continue
         emails.append((items, digest))
-    _send_emails(emails, channels, now, outcomes)
-    return outcomes
-
-
-def _send_emails(emails, channels: Channels, now: datetime, outcomes: dict[int, Outcome]) -> None:
-    """One connection for all the batch's emails; a digest's outcome is each of its deliveries'."""
-    if not emails:
-        return
     built = [
-        build_email(
+        (items, build_email(
             rendered,
             sender=channels.settings.sender,
             recipient=items[0].address,
             message_id=items[0].message_id if len(items) == 1 else _digest_message_id(items, channels.settings),
             sent_at=now,
-        )
+        ))
         for items, rendered in emails
     ]
-    for (items, _), result in zip(emails, channels.email.send_many(built), strict=True):
-        outcomes.update((item.delivery_id, Outcome(error=result.error)) for item in items)
+    return Prepared(outcomes=outcomes, emails=built, posts=posts)
 
 
 def _digest_message_id(items: list[Claimed], settings: NotificationSettings) -> str:

@@ -34,7 +34,8 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.coordination.blueprint import bp as coordination_bp
     from webui.labels import (
         CASE_STATUS_NAMES, CHANNEL_NAMES, ESCALATION_REASON_NAMES, ESCALATION_STATUS_NAMES, HISTORY_ACTION_NAMES,
-        LANGUAGE_NAMES, PRIORITY_NAMES, REFERRAL_STATE_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES, UNMET_REASON_NAMES, code_name,
+        LANGUAGE_NAMES, PRIORITY_NAMES, REFERRAL_STATE_NAMES, REGION_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES,
+        UNMET_REASON_NAMES, code_name,
         group_name,
     )
     from webui.pathways.blueprint import bp as pathways_bp
@@ -43,6 +44,8 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.tasks.blueprint import bp as tasks_bp
     from webui.training_banner import init_training_banner
     from webui.untrusted_input import init_untrusted_input
+    from webui.urgency import init_page_helpers
+    from webui.referrals.blueprint import bp as referrals_bp
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(config_from_env())
@@ -71,8 +74,9 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     init_security_headers(app)
     init_error_pages(app, api_error)
     init_training_banner(app)
+    init_page_helpers(app)
 
-    areas = (auth_bp, dashboard_bp, tasks_bp, cases_bp, coordination_bp, directory_bp, pathways_bp, admin_bp, api_bp)
+    areas = (auth_bp, dashboard_bp, tasks_bp, cases_bp, referrals_bp, coordination_bp, directory_bp, pathways_bp, admin_bp, api_bp)
     for blueprint in areas:
         app.register_blueprint(blueprint)
 
@@ -85,6 +89,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         CASE_STATUS_NAMES=CASE_STATUS_NAMES,
         STAGE_NAMES=STAGE_NAMES,
         SECTOR_NAMES=SECTOR_NAMES,
+        REGION_NAMES=REGION_NAMES,
         UNMET_REASON_NAMES=UNMET_REASON_NAMES,
         CHANNEL_NAMES=CHANNEL_NAMES,
         ESCALATION_STATUS_NAMES=ESCALATION_STATUS_NAMES,

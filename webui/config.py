@@ -69,6 +69,10 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted;
         # 0 means the client address is the socket's (nobody can spoof it to dodge throttling).
         "TRUSTED_PROXIES": _positive_int(environ, "AIGUILLAGE_TRUSTED_PROXIES", 0, minimum=0),
+        # Counts under this are shown as "< N" on the indicator pages, their downloads and the report.
+        "SMALL_CELL_THRESHOLD": _positive_int(environ, "AIGUILLAGE_SMALL_CELL_THRESHOLD", 5, minimum=2),
+        # Months each steering committee report covers (the scheduler reads the same variable).
+        "COMMITTEE_REPORT_MONTHS": _positive_int(environ, "AIGUILLAGE_REPORT_MONTHS", 1),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Africa/Douala",
     }

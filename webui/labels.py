@@ -140,3 +140,39 @@ def group_name(group: str) -> str:
         return str(ROLE_NAMES[Role(group)])
     except ValueError:
         return group
+
+# The directory's regions, languages and target groups (ids as stored; see engine.services.directory.vocabulary).
+REGION_NAMES = {
+    "adamaoua": _l("Adamawa"),
+    "centre": _l("Centre"),
+    "est": _l("East"),
+    "extreme_nord": _l("Far North"),
+    "littoral": _l("Littoral"),
+    "nord": _l("North"),
+    "nord_ouest": _l("North-West"),
+    "ouest": _l("West"),
+    "sud": _l("South"),
+    "sud_ouest": _l("South-West"),
+}
+SERVICE_LANGUAGE_NAMES = {
+    "french": _l("French"),
+    "english": _l("English"),
+    "fulfulde": _l("Fulfulde"),
+    "pidgin": _l("Cameroonian Pidgin"),
+    "arabic": _l("Arabic"),
+    "other": _l("Other language"),
+}
+TARGET_GROUP_NAMES = {
+    "unaccompanied_children": _l("Unaccompanied or separated children"),
+    "children": _l("Children"),
+    "trafficking_survivors": _l("Survivors of trafficking"),
+    "violence_survivors": _l("Survivors of violence"),
+    "persons_with_disabilities": _l("Persons with disabilities"),
+    "pregnant_women": _l("Pregnant women"),
+    "women": _l("Women"),
+    "elderly": _l("Older persons"),
+    "returnees": _l("Returning migrants"),
+}
+SEX_NAMES = {"female": _l("Women and girls"), "male": _l("Men and boys")}
+CAPACITY_PERIOD_NAMES = {"day": _l("per day"), "week": _l("per week"), "month": _l("per month"), "year": _l("per year")}
+

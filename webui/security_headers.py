@@ -16,6 +16,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# The browser modeler (bpmn-js and its properties panel) sets style attributes on the elements it
+# draws, some through markup the policy sees as inline style. Its page alone admits style
+# *attributes*; style elements, stylesheets from elsewhere and every script stay as above. An
+# attribute cannot run code nor, without a selector, read the page.
+MODELER_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY + "; style-src 'self'; style-src-attr 'unsafe-inline'"
+
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",

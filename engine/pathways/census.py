@@ -20,10 +20,12 @@ UNSUPPORTED_FEATURES = {
     "unsupported.cmmn": "CMMN cases",
     "unsupported.compensation": "compensation",
     "unsupported.form": "embedded or app forms",
+    "unsupported.form_component": "Camunda Form components not translated yet",
     "unsupported.resource": "scripts or conditions in external resource files",
     "unsupported.element": "BPMN elements the engine does not run",
     "call.missing": "a called process outside the pathway",
     "dmn.missing": "a decision outside the pathway",
+    "form.missing": "a Camunda Form outside the pathway",
 }
 
 VALID, UNSUPPORTED, DEFECT = "valid", "unsupported", "defect"

@@ -57,6 +57,7 @@ class Note:
     element: etree._Element
     rule: str
     message: str
+    warning: bool = True  # False: something Camunda runs that cannot be run here (an error)
 
 
 def read_as_camunda(root: etree._Element) -> list[Note]:

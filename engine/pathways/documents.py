@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from engine.pathways.camunda_forms import embed_camunda_forms
 from engine.pathways.dialect import CAMUNDA_ALIASES, CAMUNDA_NS, read_as_camunda
 from engine.pathways.problems import Problem
 from engine.pathways.xml import XmlProblem, parse_untrusted
@@ -136,6 +137,15 @@ def containers(root: etree._Element) -> list[etree._Element]:
     return [element for element in root.iter() if is_bpmn(element) and local(element) in CONTAINERS]
 
 
+def read_diagram(files: dict[str, bytes], name: str) -> etree._Element | XmlProblem:
+    """A BPMN file of the pathway, parsed as untrusted XML and read as Camunda 7 reads it (Camunda Forms written in)."""
+    root = parse_untrusted(files[name])
+    if not isinstance(root, XmlProblem) and _kind(root) == "bpmn":
+        read_as_camunda(root)
+        embed_camunda_forms(root, files)
+    return root
+
+
 def read_documents(files: dict[str, bytes], problems: list[Problem]) -> list[Document]:
     """Parse every BPMN and DMN file, adding a problem for each that is not usable XML of its kind."""
     documents = []
@@ -153,7 +163,8 @@ def read_documents(files: dict[str, bytes], problems: list[Problem]) -> list[Doc
             problems.append(Problem(name, line_of(parsed), None, None, _wrong_kind(parsed, expected), f"{expected}.not_{expected}"))
             continue
         if kind == "bpmn":
-            document = Document(name, parsed, kind, notes=read_as_camunda(parsed))
+            notes = read_as_camunda(parsed) + embed_camunda_forms(parsed, files)
+            document = Document(name, parsed, kind, notes=notes)
         else:
             read_as_camunda(parsed)
             document = Document(name, parsed, kind)

@@ -19,10 +19,9 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import ManualClock
-from engine.domain.enums import Role
 from engine.errors import AiguillageError, InvalidData
 from engine.pathways.dialect import BPMN_NS
-from engine.pathways.documents import EXTENSION_NAMESPACES, FLOW_NODES, GATEWAYS, local, name_of
+from engine.pathways.documents import FLOW_NODES, GATEWAYS, local, name_of
 from engine.pathways.folder import PathwaySource
 from engine.pathways.form_check import clean_form_data
 from engine.pathways.scenario_driver import InMemoryCase
@@ -33,7 +32,6 @@ MAX_RUNS = 12
 MAX_STEPS = 120
 MAX_TIMER_WAITS = 12
 START = datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc)  # a Monday morning in Douala
-ROLE_NAMES = frozenset(role.value for role in Role)
 
 
 @dataclass
@@ -104,16 +102,9 @@ def _steps(source: PathwaySource) -> dict[str, str | None]:
 
 
 def _unheld(source: PathwaySource) -> list[tuple[str, str]]:
-    root = parse_untrusted(source.files[source.main])
-    found = []
-    if not hasattr(root, "iter"):
-        return found
-    for task in root.iter(f"{{{BPMN_NS}}}userTask"):
-        groups = [g.strip() for uri in EXTENSION_NAMESPACES for g in (task.get(f"{{{uri}}}candidateGroups") or "").split(",") if g.strip()]
-        unknown = [g for g in groups if g not in ROLE_NAMES and not g.startswith("${")]
-        if groups and len(unknown) == len(groups):
-            found.append((task.get("id") or "?", f"its groups ({', '.join(unknown)}) are no role; only users given such a group by an administrator can"))
-    return found
+    from engine.pathways.validation import review  # validation loads the runtime; import it when exploring
+
+    return [(p.element_id or "?", p.message) for p in review(source) if p.rule == "task.group_no_role"]
 
 
 def _run(source: PathwaySource, number: int) -> Run:
@@ -177,6 +168,8 @@ def _answers(case: InMemoryCase, task_id: str, number: int) -> dict[str, Any]:
     form = getattr(human, "form", None)
     answers: dict[str, Any] = {}
     for form_field in getattr(form, "fields", None) or []:
+        if any(v.name == "readonly" for v in getattr(form_field, "validation", []) or []):
+            continue
         choices = _choices(form_field)
         if choices:
             answers[form_field.id] = choices[number % len(choices)]

@@ -114,8 +114,9 @@ class FlowGraph:
 
 
 def stage_flowchart(graph: FlowGraph, steps: list[tuple[str, str, str | None]], lanes: list[str],
-                    no_lane: str) -> Flowchart:
-    """The flowchart of one stage: `steps` are (id, name, lane) in drawing order, `lanes` in column order."""
+                    no_lane: str, labelled_by: str | None = None) -> Flowchart:
+    """The flowchart of one stage: `steps` are (id, name, lane) in drawing order, `lanes` in column order;
+    `labelled_by` is the id of the page element that says what it shows (for screen readers)."""
     steps = _in_flow_order(graph, steps)
     columns = [lane for lane in lanes if any(step_lane == lane for _, _, step_lane in steps)]
     if any(step_lane not in columns for _, _, step_lane in steps):
@@ -125,7 +126,8 @@ def stage_flowchart(graph: FlowGraph, steps: list[tuple[str, str, str | None]], 
     column_of = {step_id: columns.index(lane if lane in columns else no_lane) for step_id, _, lane in steps}
     height = HEADER + ROW * len(steps) + 8
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" viewBox="0 0 {VIEW_WIDTH:.0f} {height:.0f}" '
-             f'width="{PRINT_WIDTH_MM}mm" height="{height * PRINT_WIDTH_MM / VIEW_WIDTH:.1f}mm" role="img">',
+             f'width="{PRINT_WIDTH_MM}mm" height="{height * PRINT_WIDTH_MM / VIEW_WIDTH:.1f}mm" role="img"'
+             + (f' aria-labelledby="{escape(labelled_by)}"' if labelled_by else "") + ">",
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1d2733"/></marker></defs>']
     for index, lane in enumerate(columns):

@@ -161,6 +161,12 @@ def _read_metadata(files: dict[str, bytes], problems: list[Problem]) -> dict:
     if not isinstance(loaded, dict):
         problems.append(_problem(METADATA_FILE, "metadata.invalid", "pathway.yaml must be a mapping of keys (id:, title:, languages:, ...)", 1))
         return {}
+    languages = loaded.get("languages")
+    if isinstance(languages, str) and LANGUAGE.match(languages.strip()):
+        # `languages: fr` is one language, not the letters f and r.
+        loaded = {**loaded, "languages": [languages.strip()]}
+        problems.append(_problem(METADATA_FILE, "metadata.bad_languages",
+                                 f"languages is a single word; it is read as [{languages.strip()}] (write a list, e.g. [{languages.strip()}, en])").as_warning())
     _check_metadata(loaded, problems)
     return loaded
 

@@ -15,12 +15,18 @@ from typing import Any
 
 from lxml import etree
 
-from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local
-from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local, read_diagram
+from engine.pathways.xml import XmlProblem
 
 FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 CONSTRAINTS = ("required", "readonly", "minlength", "maxlength", "min", "max")
-FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+# Camunda accepts dashes (jaar-omzet); conditions reach such a field by its safe name (jaar_omzet).
+FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+
+
+def safe_name(field_id: str) -> str:
+    """The name conditions and scripts use for a field: its id with dashes as underscores."""
+    return field_id.replace("-", "_")
 # Camunda's `long` is a Java long.
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
 # The longest text a field takes even without a maxlength: a page of notes, not a file.
@@ -195,7 +201,7 @@ def load_form(files: dict[str, bytes], task_id: str) -> FormSpec | None:
     for name in sorted(files):
         if not name.lower().endswith((".bpmn", ".bpmn20.xml")):
             continue
-        root = parse_untrusted(files[name])
+        root = read_diagram(files, name)
         if isinstance(root, XmlProblem):
             continue
         for task in root.iter(f"{{{BPMN_NS}}}userTask", f"{{{BPMN_NS}}}startEvent"):

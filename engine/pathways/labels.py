@@ -14,7 +14,8 @@ from engine.pathways.documents import BPMN_NS, is_bpmn, local, name_of
 from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
 from engine.pathways.forms import form_fields_of
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
-from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.documents import read_diagram
+from engine.pathways.xml import XmlProblem
 
 SECTIONS = ("elements", "documentation", "fields", "values")
 
@@ -97,7 +98,7 @@ class Labels:
         roots = []
         for name in sorted(source.files):
             if name.lower().endswith(BPMN_SUFFIXES):
-                root = parse_untrusted(source.files[name])
+                root = read_diagram(source.files, name)
                 if not isinstance(root, XmlProblem):
                     roots.append(root)
         self._own = diagram_texts(roots)

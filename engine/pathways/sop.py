@@ -40,7 +40,8 @@ def sop_document(source: PathwaySource, language: str | None, no_lane: str) -> S
     graph = FlowGraph(source)
     lanes = [label for label, _ in overview.lanes]
     sections = tuple(
-        StageSection(stage, stage_flowchart(graph, [(s.id, s.name, s.lane) for s in stage.steps], lanes, no_lane))
+        StageSection(stage, stage_flowchart(graph, [(s.id, s.name, s.lane) for s in stage.steps], lanes, no_lane,
+                                            labelled_by=f"flowchart-{stage.code or 'other'}"))
         for stage in overview.stages if stage.steps
     )
     return SopDocument(overview, sections)

@@ -8,6 +8,7 @@ from engine.pathways.documents import Document, read_documents
 from engine.pathways.folder import PathwaySource
 from engine.pathways.problems import Problem
 from engine.pathways.rules import content, references, runtime, structure, yaml_files
+from engine.pathways.rules.assignment import check_assignment
 from engine.pathways.rules.loops import check_loop_markers, check_loops
 from engine.pathways.rules.schema import check_schema
 
@@ -17,19 +18,22 @@ __all__ = ["INTERNAL_ERROR", "Problem", "review", "validate"]
 INTERNAL_ERROR = "validator.internal_error"
 
 
-def validate(source: PathwaySource, operations: Collection[str] | None = None) -> list[Problem]:
+def validate(source: PathwaySource, operations: Collection[str] | None = None, users: Collection[str] | None = None) -> list[Problem]:
     """Check everything about the pathway; an empty list means it can be published and run.
 
     `operations`, when given, are the service-task operations the engine provides; a service
     task naming another one is then a problem. Warnings are left out: `review` gives them too.
     """
-    return [problem for problem in review(source, operations) if not problem.is_warning]
+    return [problem for problem in review(source, operations, users) if not problem.is_warning]
 
 
-def review(source: PathwaySource, operations: Collection[str] | None = None) -> list[Problem]:
-    """Every error and every warning about the pathway, in file and line order."""
+def review(source: PathwaySource, operations: Collection[str] | None = None, users: Collection[str] | None = None) -> list[Problem]:
+    """Every error and every warning about the pathway, in file and line order.
+
+    `users`, when given, are the installation's usernames: an assignee naming none of them is warned about.
+    """
     try:
-        return _validate(source, operations)
+        return _validate(source, operations, users)
     except RecursionError:
         return [Problem(source.main, None, None, None, "the diagram is nested too deeply to be checked; simplify its structure", "bpmn.too_deep")]
     except Exception as error:  # noqa: BLE001 - publishing must get an answer; the fuzz tests keep this branch unused
@@ -37,13 +41,13 @@ def review(source: PathwaySource, operations: Collection[str] | None = None) -> 
         return [Problem(source.main, None, None, None, message, INTERNAL_ERROR)]
 
 
-def _validate(source: PathwaySource, operations: Collection[str] | None) -> list[Problem]:
+def _validate(source: PathwaySource, operations: Collection[str] | None, users: Collection[str] | None) -> list[Problem]:
     problems = list(source.problems)
     problems += yaml_files.check_yaml_files(source)
     documents = read_documents(source.files, problems)
     main = next((d for d in documents if d.file == source.main), None)
     bpmn = [d for d in documents if d.kind == "bpmn"]
-    found = [document.problem(note.element, note.rule, note.message).as_warning() for document in bpmn for note in document.notes]
+    found = [_noted(document, note) for document in bpmn for note in document.notes]
     for document in bpmn:
         found += structure.check_duplicate_ids(document)
     if main is not None and main.kind == "bpmn":
@@ -55,11 +59,17 @@ def _validate(source: PathwaySource, operations: Collection[str] | None) -> list
         found += check_loop_markers(document, checked)
     found += references.check_references(documents, checked)
     found += content.check_content(source, documents, checked, operations)
+    found += check_assignment(documents, checked, users)
     schema_problems = [p for d in bpmn for p in check_schema(d)]
     problems += found + _not_repeated(schema_problems, found)
     if main is not None and not any(not p.is_warning for p in problems):
         problems += runtime.check_runtime_parse(source)
     return _sorted(problems)
+
+
+def _noted(document: Document, note) -> Problem:
+    problem = document.problem(note.element, note.rule, note.message)
+    return problem.as_warning() if note.warning else problem
 
 
 def _checked_processes(documents: list[Document], main: Document | None) -> set[str]:

@@ -39,7 +39,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.errors import AiguillageError, Conflict, NotFound
 from engine.runtime.escalation_chains import rest_of_chain, resolved_by_answer
 from engine.runtime.loop_bounds import LoopBoundReached, check_turns
-from engine.runtime.human_tasks import READY_AT_KEY, HumanTask, due_dates, human_task_of
+from engine.runtime.human_tasks import BOUNDARY_DUE_AT_KEY, DUE_AT_KEY, READY_AT_KEY, HumanTask, due_dates, human_task_of
 from engine.runtime.specs import PathwaySpecs
 from engine.runtime.task_data import plain_data
 from engine.runtime.timers import TIMER_ERROR, parse_moment
@@ -323,6 +323,28 @@ def _stamp_ready_tasks(workflow: BpmnWorkflow) -> None:
         except Exception as error:
             # A bad dueDate must not block the work itself: the task stays ready, the case is flagged.
             task.internal_data["due_error"] = _failure_message(error)
+        if DUE_AT_KEY not in task.internal_data:
+            first = _first_boundary_timer(task)
+            if first is not None:
+                task.internal_data[BOUNDARY_DUE_AT_KEY] = first.isoformat()
+
+
+def _first_boundary_timer(task: SpiffTask) -> datetime | None:
+    """When the earliest timer drawn on the task's border fires: without a dueDate, that is when it is late."""
+    # Pathways draw a referral's deadlines as boundary timers (reminder, alert, escalation) rather
+    # than a dueDate; the first of them is the moment the inbox must show as the task's due date.
+    parent = task.parent
+    if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
+        return None
+    moments = []
+    for sibling in parent.children:
+        definition = getattr(sibling.task_spec, "event_definition", None)
+        if sibling is task or not isinstance(definition, TimerEventDefinition):
+            continue
+        due_at, _kind = _due_of(sibling, definition)
+        if due_at is not None:
+            moments.append(due_at)
+    return min(moments) if moments else None
 
 
 def _due_of(task: SpiffTask, definition) -> tuple[datetime | None, str]:

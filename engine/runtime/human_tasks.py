@@ -20,12 +20,16 @@ from typing import Any
 
 from SpiffWorkflow.task import Task as SpiffTask
 
+from engine.pathways.lanes import role_of_lane
 from engine.runtime.timers import CALENDAR_PROPERTY, WORKING_DAYS, add_duration, parse_moment
 
 _BARE_ISO = re.compile(r"P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}(T[0-9:.+\-Z]+)?")
 READY_AT_KEY = "ready_at"
 DUE_AT_KEY = "due_at"
 FOLLOW_UP_AT_KEY = "follow_up_at"
+# Without a dueDate, when the first timer on the task's border fires (shown as its due date only:
+# the timers themselves carry the deadline and its escalation).
+BOUNDARY_DUE_AT_KEY = "boundary_due_at"
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class HumanTask:
     parent_bpmn_id: str | None  # the sub-process or call activity this task runs in
     ready_at: datetime | None = None
     due_error: str | None = field(default=None)  # why the due date could not be evaluated
+    deadline_at: datetime | None = None  # the first boundary timer, for a task without dueDate
 
 
 def extensions_of(task: SpiffTask) -> dict[str, Any]:
@@ -70,7 +75,7 @@ def human_task_of(task: SpiffTask, engine) -> HumanTask:
         name=spec.bpmn_name or spec.bpmn_id or spec.name,
         lane=spec.lane,
         lane_id=extensions.get("laneId"),
-        candidate_groups=list(extensions.get("candidateGroups", [])),
+        candidate_groups=_candidate_groups(spec, extensions),
         candidate_users=list(extensions.get("candidateUsers", [])),
         assignee=_assignee(task, extensions, engine),
         due_at=_moment(task.internal_data.get(DUE_AT_KEY)),
@@ -83,7 +88,17 @@ def human_task_of(task: SpiffTask, engine) -> HumanTask:
         parent_bpmn_id=parent_bpmn_id(task),
         ready_at=_moment(task.internal_data.get(READY_AT_KEY)),
         due_error=task.internal_data.get("due_error"),
+        deadline_at=_moment(task.internal_data.get(BOUNDARY_DUE_AT_KEY)),
     )
+
+
+def _candidate_groups(spec, extensions: dict[str, Any]) -> list[str]:
+    groups = list(extensions.get("candidateGroups", []))
+    if groups or extensions.get("assignee") or extensions.get("candidateUsers"):
+        return groups
+    # A task drawn in a lane named after a role ("Provider", "Superviseur") is offered to that role.
+    role = role_of_lane(spec.lane)
+    return [role] if role else []
 
 
 def due_dates(task: SpiffTask, engine, ready_at: datetime) -> dict[str, str]:

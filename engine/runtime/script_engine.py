@@ -50,10 +50,11 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
 
 
 def _merged(data: Mapping[str, Any], external_context: Mapping[str, Any] | None) -> dict:
-    if not external_context:
-        return data if isinstance(data, dict) else dict(data)
-    merged = dict(external_context)
+    merged = dict(external_context) if external_context else {}
     merged.update(data)
+    # A field id with dashes (jaar-omzet, as Camunda allows) is reached by its safe name (jaar_omzet).
+    for key in [k for k in merged if isinstance(k, str) and "-" in k]:
+        merged.setdefault(key.replace("-", "_"), merged[key])
     return merged
 
 

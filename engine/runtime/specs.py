@@ -28,6 +28,8 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 
 from engine.errors import PathwayError
 from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.camunda_forms import embed_camunda_forms
+from engine.pathways.dialect import read_as_camunda
 from engine.pathways.rules.loops import loop_bound
 from engine.runtime.loop_bounds import mark_loops
 from engine.runtime.parser import PathwayParser, is_expression
@@ -76,10 +78,10 @@ class PathwaySpecs:
 
 
 def content_hash(files: Mapping[str, bytes], main: str, process_id: str | None = None) -> str:
-    """A stable hash of the BPMN/DMN files, the main file name and the process id."""
+    """A stable hash of the BPMN/DMN/.form files, the main file name and the process id."""
     digest = hashlib.sha256()
     for name in sorted(files):
-        if _kind(name) is None:
+        if _kind(name) is None and not name.lower().endswith(".form"):  # Camunda Forms become task forms
             continue
         data = files[name]
         digest.update(name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
@@ -144,6 +146,8 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
             roots[name] = root
             if _kind(name) == "bpmn":
                 _refuse_duplicate_ids(name, root)
+                read_as_camunda(root)
+                _refuse_forms(name, embed_camunda_forms(root, files))
                 parser.add_bpmn_xml(root, filename=name)
                 _refuse_reserved_ids(name, root)
             else:
@@ -211,6 +215,13 @@ def _loop_bound_of(spec_name: str, roots: Mapping[str, etree._Element]) -> int:
                     element = element.getparent()
                 return loop_bound(element)
     return loop_bound(None)
+
+
+def _refuse_forms(name: str, notes) -> None:
+    for note in notes:
+        if not note.warning:
+            element = note.element
+            raise PathwayLoadError(note.message, file=name, line=element.sourceline, element_id=element.get("id"), element_name=element.get("name"))
 
 
 def _refuse_duplicate_ids(name: str, root: etree._Element) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -15,6 +16,8 @@ from engine.services.accounts.administration import (
     create_account,
     list_accounts,
     list_organisations,
+    managed_account,
+    matching_accounts,
     reset_password,
     set_account_active,
     set_account_roles,
@@ -47,6 +50,21 @@ def create_user():
         return _users_page(created=None, values=values, errors=field_messages(invalid.errors)), 422
     flash(_("The account %(username)s was created.", username=created.username), "info")
     return _users_page(created=created, values={}, errors={})
+
+
+# Destructive actions ask first, on a page of their own: no script needed, nothing done by one stray tap.
+@bp.get("/users/<int:user_id>/password")
+@role_required(Role.ADMIN)
+def confirm_password_reset(user_id: int):
+    """Ask before giving an account a new one-time password."""
+    return render_template("admin/confirm.html", account=managed_account(uow(), g.user.actor, user_id), action="password")
+
+
+@bp.get("/users/<int:user_id>/disable")
+@role_required(Role.ADMIN)
+def confirm_disable(user_id: int):
+    """Ask before disabling an account."""
+    return render_template("admin/confirm.html", account=managed_account(uow(), g.user.actor, user_id), action="disable")
 
 
 @bp.post("/users/<int:user_id>/password")
@@ -136,7 +154,10 @@ class RoleErrors(NamedTuple):
 
 def _users_page(created, values: dict, errors: dict, reset=None, role_errors: RoleErrors | None = None) -> str:
     listing = list_accounts(uow(), g.user.actor)
-    return render_template("admin/users.html", listing=listing, created=created, values=values, errors=errors,
+    search = (request.args.get("q") or "").strip()
+    if search:
+        listing = replace(listing, accounts=matching_accounts(listing.accounts, search))
+    return render_template("admin/users.html", listing=listing, search=search, created=created, values=values, errors=errors,
                            reset=reset, role_errors=role_errors,
                            role_choices=[(role.value, ROLE_NAMES[role]) for role in Role])
 

@@ -12,7 +12,7 @@ from webui.api.operations import bp, operation
 from webui.auth.session_user import login_required
 
 # Importing an area registers its routes on `bp`.
-from webui.api import cases, consents, escalations, notifications, pathways, referrals, tasks  # noqa: F401
+from webui.api import cases, consents, directory, escalations, notifications, pathways, referrals, tasks  # noqa: F401
 
 
 @operation("GET", "/me", tag="account", response=schemas.Me)

@@ -35,6 +35,7 @@ PATH_PARAMETERS: dict[str, fields.Field] = {
                           ("escalation_id", INTEGER_ID_MAX), ("notification_id", BIG_ID_MAX))
 }
 PATH_PARAMETERS["task_id"] = fields.String(validate=validate.Length(1, 64))
+PATH_PARAMETERS["service_id"] = fields.String(validate=validate.Length(1, 100))  # an HSDS service id
 
 
 class Page(Schema):

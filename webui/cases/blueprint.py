@@ -1,21 +1,85 @@
-"""Routes: one case, and the person's record of it."""
+"""Routes: the list of cases, opening a case, one case, its printable summary, and the person's record of it."""
 
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, g, render_template, request
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
+from engine.access import can_list_cases, can_open_case
 from engine.domain import Language
+from engine.errors import InvalidData
+from engine.services.cases.lifecycle import open_case
+from engine.services.cases.listing import CaseFilters, list_cases, openable_pathways
 from engine.services.cases.person_record import export_person_record, record_as_json
 from engine.services.pathways.labels import show_labelled_case
 from webui.auth.session_user import login_required
+from webui.engine_messages import field_messages
 from webui.i18n import current_language
+from webui.labels import STAGE_NAMES
 from webui.pdf import html_to_pdf, pdf_response
 from webui.request_scope import clock, uow
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+PAGE_SIZE = 50
+# The six stages of a case, in order: the progress line of the case page.
+STAGES = ("identification", "assessment", "consent", "referral", "follow_up", "closure")
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The cases the user may see, narrowed by reference, status, stage, priority, region, overdue, mine."""
+    if not can_list_cases(g.user.actor):
+        abort(403)
+    args = request.args
+    page = max(args.get("page", 1, type=int) or 1, 1)
+    filters = CaseFilters(
+        reference=args.get("reference") or None, stage=args.get("stage") or None,
+        priority=args.get("priority") or None, region=args.get("region") or None,
+        overdue=args.get("overdue") == "1", assigned_to_me=args.get("mine") == "1",
+    )
+    errors = {}
+    try:
+        # Open cases unless the reader asks otherwise ("—" in the list means every status).
+        status = args.get("status", "open") or None
+        cases = list_cases(uow(), g.user.actor, status=status, limit=PAGE_SIZE,
+                           offset=(page - 1) * PAGE_SIZE, filters=filters, now=clock().now())
+    except InvalidData as invalid:
+        cases, errors = [], field_messages(invalid.errors)
+    args = {"status": "open", **args.to_dict()}
+    return render_template("cases/index.html", cases=cases, page=page, page_size=PAGE_SIZE, args=args,
+                           errors=errors, stage_choices=[(stage, STAGE_NAMES[stage]) for stage in STAGES],
+                           may_open=can_open_case(g.user.actor)), (422 if errors else 200)
+
+
+@bp.get("/new")
+@login_required
+def new():
+    """Choose the pathway a new case follows (skipped in effect when there is only one)."""
+    if not can_open_case(g.user.actor):
+        abort(403)
+    return render_template("cases/new.html", pathways=openable_pathways(uow()))
+
+
+@bp.post("/new")
+@login_required
+def create():
+    """Open a case and go straight to its first task."""
+    if not can_open_case(g.user.actor):
+        abort(403)
+    pathways = {pathway.pathway_id for pathway in openable_pathways(uow())}
+    chosen = request.form.get("pathway_id", "")
+    if chosen not in pathways:
+        return render_template("cases/new.html", pathways=openable_pathways(uow()),
+                               error=_("Choose the pathway the case follows.")), 422
+    opened = open_case(uow(), clock(), chosen, g.user.actor)
+    if opened.open_task_ids:
+        return redirect(url_for("tasks.show", task_id=opened.open_task_ids[0]))
+    return redirect(url_for("cases.show", reference=opened.reference))
 
 
 @bp.get("/<reference>")
@@ -23,7 +87,20 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 def show(reference: str):
     """The case page, if the user may see the case (the read is audited by the service)."""
     page = show_labelled_case(uow(), clock(), reference, g.user.actor, current_language())
-    return render_template("cases/show.html", case=page.case, task_names=page.task_names)
+    return render_template("cases/show.html", case=page.case, task_names=page.task_names, person=page.person,
+                           stages=STAGES)
+
+
+@bp.get("/<reference>/summary")
+@login_required
+def summary(reference: str):
+    """The case summary to print (or as a PDF with ?format=pdf): what the reader may see, nothing more."""
+    page = show_labelled_case(uow(), clock(), reference, g.user.actor, current_language())
+    html = render_template("cases/summary.html", case=page.case, task_names=page.task_names, person=page.person,
+                           stages=STAGES)
+    if request.args.get("format") == "pdf":
+        return pdf_response(html_to_pdf(html), f"case-{page.case.reference}.pdf")
+    return html
 
 
 RECORD_FORMATS = ("pdf", "json")

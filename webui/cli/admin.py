@@ -8,6 +8,8 @@ import click
 
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AiguillageError
+from engine.services.accounts.actors import load_actor
+from engine.services.accounts.administration import list_accounts
 from engine.services.accounts.creation import create_organisation, create_user
 from engine.store.migrate import upgrade_database
 from webui.cli.container import command_container, database_message, one_line_errors
@@ -93,3 +95,30 @@ def create_org_command(slug, name, kind, provider, regions, mou_signed, data_sha
             is_secretariat=secretariat,
         )
     click.echo(f"Created organisation {slug}" + (", the mechanism's secretariat." if secretariat else "."))
+
+
+@user.command("list")
+@click.option("--user", "username", required=True, help="List as this administrator (their organisation's accounts, or all at the secretariat).")
+def list_users_command(username: str) -> None:
+    """The accounts an administrator manages: username, name, organisation, roles, active or not."""
+    for account in _accounts(username).accounts:
+        roles = ", ".join(sorted(role.value for role in account.roles)) or "-"
+        state = "" if account.active else "  (deactivated)"
+        click.echo(f"{account.username}  {account.display_name}  {account.organisation_name}  roles: {roles}{state}")
+
+
+@org.command("list")
+@click.option("--user", "username", required=True, help="List as this administrator.")
+def list_orgs_command(username: str) -> None:
+    """The organisations an administrator sees: slug, name, kind, provider, agreements signed, users."""
+    for organisation in _accounts(username).organisations:
+        signed = [name for name, done in (("MoU", organisation.mou_signed), ("data sharing", organisation.data_sharing_signed)) if done]
+        provider = "  provider" if organisation.is_provider else ""
+        click.echo(f"{organisation.slug}  {organisation.name}  {organisation.kind}{provider}"
+                   f"  signed: {', '.join(signed) or 'nothing'}  users: {organisation.users}")
+
+
+def _accounts(username: str):
+    container = command_container()
+    with one_line_errors():
+        return list_accounts(container.uow(), load_actor(container.uow(), username))

@@ -54,11 +54,19 @@ def show_command(reference: str, username: str) -> None:
         view = show_case(container.uow(), container.clock, reference, actor)
     click.echo(f"{view.reference}  status: {view.status}  stage: {view.stage or '-'}  priority: {view.priority}"
                f"  region: {view.region or '-'}")
+    if view.closed_at is not None:
+        click.echo(f"Ended {view.closed_at:%Y-%m-%d %H:%M}Z: {view.close_reason or 'the pathway reached its end'}")
     if view.needs_attention:
         click.echo(f"NEEDS ATTENTION: {view.attention_message}")
     click.echo("Open tasks:" if view.open_tasks else "Open tasks: none")
     for task in view.open_tasks:
-        click.echo(f"  {task.id}  {task.bpmn_id}{_label(task.instance_label)}  for {', '.join(task.candidate_groups) or '-'}")
+        click.echo(f"  {task.id}  {task.bpmn_id}{_label(task.instance_label)}  for {', '.join(task.candidate_groups) or '-'}"
+                   f"{_named(task.name, task.bpmn_id)}")
+    if view.deadlines:
+        click.echo("Pending deadlines:")
+    for deadline in view.deadlines:
+        steps = f"  ({deadline.level} escalation step{'s' if deadline.level != 1 else ''} taken)" if deadline.level else ""
+        click.echo(f"  {deadline.due_at:%Y-%m-%d %H:%M}Z  {deadline.kind}{steps}")
     if view.referrals:
         click.echo("Referrals:")
     for referral in view.referrals:
@@ -103,7 +111,8 @@ def list_command(username: str, limit: int) -> None:
     for item in tasks:
         due = f"  due {item.due_at:%Y-%m-%d %H:%M}Z" if item.due_at else ""
         mine = "  (assigned to you)" if item.assignee_id is not None else ""
-        click.echo(f"{item.id}  {item.case_reference}  {item.bpmn_id}{_label(item.instance_label)}  {item.priority}{due}{mine}")
+        click.echo(f"{item.id}  {item.case_reference}  {item.bpmn_id}{_label(item.instance_label)}  {item.priority}{due}{mine}"
+                   f"{_named(item.name, item.bpmn_id)}")
 
 
 @task.command("form")
@@ -123,7 +132,10 @@ def form_command(task_id: str, username: str) -> None:
             shown = "-" if field.value is None else json.dumps(field.value, ensure_ascii=False)
             click.echo(f"  {field.id}  {field.type}  read-only: {shown}  - {field.label}")
             continue
-        choices = f"  one of: {', '.join(field.choices)}" if field.choices else ""
+        labelled = [f"{choice} ({label})" if label and label != choice else choice
+                    for choice, label in zip(field.choices, field.choice_labels or field.choices)]
+        choices = f"  one of: {', '.join(labelled)}" if field.choices else ""
+        choices += "".join(f"  {name} {value}" for name, value in field.limits)
         when = f"  required when {field.required_when}" if field.required_when else ""
         initial = f"  empty means: {json.dumps(field.initial, ensure_ascii=False)}" if field.initial is not None else ""
         click.echo(f"  {field.id}  {field.type}{'  required' if field.required else ''}{when}{choices}{initial}  - {field.label}")
@@ -235,6 +247,11 @@ def _task_id(container, actor, given: str) -> str:
     if not matches:
         raise NotFound(f"task {given} does not exist or is not yours to see")
     return matches[0]
+
+
+def _named(name: str | None, bpmn_id: str) -> str:
+    # The task's name as drawn, last, so that the id stays where scripts look for it.
+    return f"  - {name}" if name and name != bpmn_id else ""
 
 
 def _label(instance_label: str | None) -> str:

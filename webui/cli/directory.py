@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from engine.domain import Sector
 from engine.services.directory.exchange import ImportReport, export_files, import_directory
 from engine.services.directory.listing import DirectoryFilter, search_services
 from webui.cli.container import command_container, one_line_errors
@@ -40,10 +41,12 @@ def list_command(sector, region, language, target_group, text) -> None:
 
 @directory.command("validate")
 @click.argument("source", type=click.Path(path_type=Path))
-def validate_command(source: Path) -> None:
+@click.option("--sector", "default_sector", type=click.Choice([s.value for s in Sector]),
+              help="The sector of services that carry no aiguillage:sector attribute.")
+def validate_command(source: Path, default_sector: str | None) -> None:
     """Check an HSDS file or folder without importing it: every problem, located."""
     container = command_container()
-    report = import_directory(container.uow(), container.clock, source, dry_run=True)
+    report = import_directory(container.uow(), container.clock, source, dry_run=True, default_sector=default_sector)
     _echo_report(report)
     if report.problems:
         sys.exit(1)
@@ -52,7 +55,9 @@ def validate_command(source: Path) -> None:
 @directory.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
-def import_command(source: Path, dry_run: bool) -> None:
+@click.option("--sector", "default_sector", type=click.Choice([s.value for s in Sector]),
+              help="The sector of services that carry no aiguillage:sector attribute (a file from outside the mechanism).")
+def import_command(source: Path, dry_run: bool, default_sector: str | None) -> None:
     """Import (upsert by id) an HSDS 3.0 JSON file, data package or folder of CSV tables."""
     container = command_container()
     with click.progressbar(length=1, label="Importing services", file=sys.stderr) as bar:
@@ -60,7 +65,8 @@ def import_command(source: Path, dry_run: bool) -> None:
             bar.length = total
             bar.update(done - bar.pos)
 
-        report = import_directory(container.uow(), container.clock, source, dry_run=dry_run, progress=progress)
+        report = import_directory(container.uow(), container.clock, source, dry_run=dry_run, progress=progress,
+                                  default_sector=default_sector)
     _echo_report(report)
     if report.problems:
         sys.exit(1)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from engine.domain import CloseReason
 from engine.services.coordination.suppression import COMPLEMENT, Figure, Table
 from engine.services.coordination.vocabulary import IndicatorVocabulary
-from webui.labels import PRIORITY_NAMES, SECTOR_NAMES, STAGE_NAMES
+from webui.labels import PRIORITY_NAMES, SECTOR_NAMES, STAGE_NAMES, UNMET_REASON_NAMES
 
 TABLE_TITLES = {
     "cases_by_region": _l("Persons identified, by region"),
@@ -18,6 +18,7 @@ TABLE_TITLES = {
     "cases_by_age_group": _l("Persons identified, by age group"),
     "needs_by_sector": _l("Needs, by sector"),
     "unmet_needs_by_sector_and_region": _l("Needs with no provider, by sector and region"),
+    "unmet_needs_by_reason": _l("Needs with no provider, by reason"),
     "referrals_by_sector": _l("Referrals, by sector"),
     "referrals_by_provider": _l("Referrals, by provider"),
     "referrals_by_priority": _l("Referrals, by priority"),
@@ -64,6 +65,7 @@ COLUMN_NAMES = {
     "median_hours_spent": _l("Median hours spent"),
     "done": _l("Done in the period"),
     "stalled": _l("Stalled referrals"),
+    "unmet": _l("Unmet needs"),
     "acknowledged_within_commitment": _l("Acknowledged within the commitment"),
     "acknowledged_within_commitment_share": _l("% acknowledged within the commitment"),
     "delivered_within_commitment": _l("Served within the commitment"),
@@ -77,7 +79,7 @@ DIMENSION_NAMES = {
     "sector": _l("Sector"), "provider": _l("Provider"), "priority": _l("Priority"),
     "decline_reason": _l("Reason"), "level": _l("Level"), "satisfaction": _l("Satisfaction"),
     "close_reason": _l("Reason"), "consent": _l("Consent"), "consent_event": _l("Event"), "step": _l("Step"),
-    "measure": _l("Measure"),
+    "measure": _l("Measure"), "unmet_reason": _l("Reason"),
 }
 
 CLOSE_REASON_NAMES = {
@@ -132,7 +134,8 @@ def row_label(dimension, key, vocabulary: IndicatorVocabulary) -> str:
     if isinstance(dimension, tuple):
         return " / ".join(row_label(d, k, vocabulary) for d, k in zip(dimension, key))
     tables = {"sector": SECTOR_NAMES, "priority": PRIORITY_NAMES, "close_reason": CLOSE_REASON_NAMES,
-              "consent": CONSENT_NAMES, "consent_event": CONSENT_NAMES, "stage": STAGE_NAMES, "measure": TREND_NAMES}
+              "consent": CONSENT_NAMES, "consent_event": CONSENT_NAMES, "stage": STAGE_NAMES, "measure": TREND_NAMES,
+              "unmet_reason": UNMET_REASON_NAMES}
     if dimension in tables and key in tables[dimension]:
         return str(tables[dimension][key])
     if dimension == "provider":

@@ -17,8 +17,10 @@ await build({
   minify: true,
   format: "iife",
   target: ["es2019"],
-  // Fonts and images the packages' CSS refers to are inlined: nothing is fetched from elsewhere.
-  loader: { ".woff": "dataurl", ".woff2": "dataurl", ".ttf": "dataurl", ".eot": "dataurl", ".svg": "dataurl" },
+  // Images the packages' CSS refers to are inlined; fonts are written beside the bundle and served
+  // from /static (the content security policy admits fonts from the site itself, not data: URLs).
+  loader: { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "dataurl" },
+  assetNames: "fonts/[name]-[hash]",
   logLevel: "warning",
   legalComments: "linked",
 });

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from engine.domain import Role
 from engine.errors import InvalidData, NotFound, PathwayInvalid
@@ -11,6 +12,7 @@ from engine.pathways.archive import ArchiveRefused, files_from_zip, zip_of
 from engine.pathways.comparison import compare
 from engine.pathways.folder import BPMN_SUFFIXES
 from engine.pathways.overview import overview_of
+from engine.pathways.rules.layout import layout_warnings
 from engine.pathways.sop import sop_document
 from engine.services.pathways import drafts
 from engine.services.pathways.migration import migrate_cases
@@ -22,11 +24,13 @@ from webui.auth.session_user import role_required
 from webui.i18n import current_language
 from webui.pathways.durations import duration_words
 from webui.pdf import html_to_pdf, pdf_response
-from webui.pathways.problem_texts import located_problems
+from webui.pathways.problem_texts import located_problems, property_name
 from webui.request_scope import clock, uow
+from webui.security_headers import MODELER_CONTENT_SECURITY_POLICY
 
 bp = Blueprint("pathways", __name__, url_prefix="/pathways")
 bp.add_app_template_filter(duration_words, "duration_words")
+bp.add_app_template_filter(property_name, "property_name")
 
 
 @bp.get("/")
@@ -177,6 +181,31 @@ def draft_download(draft_id: int):
     return _zip_download(found.files, found.pathway_id, f"{found.pathway_id}-draft-{draft_id}.zip")
 
 
+@bp.get("/drafts/<int:draft_id>/edit")
+@role_required(Role.SOP_AUTHOR)
+def edit(draft_id: int):
+    """The draft's diagram in the browser modeler, with the Camunda properties panel."""
+    found = _draft_or_404(draft_id)
+    response = make_response(render_template("pathways/edit.html", draft=found, select=request.args.get("element", "")))
+    response.headers["Content-Security-Policy"] = MODELER_CONTENT_SECURITY_POLICY
+    return response
+
+
+@bp.post("/drafts/<int:draft_id>/edit")
+@role_required(Role.SOP_AUTHOR)
+def save_edit(draft_id: int):
+    """Keep the diagram edited in the browser in the draft, then show the draft checked again."""
+    _draft_or_404(draft_id)
+    diagram = (request.form.get("bpmn") or "").encode("utf-8")
+    if not diagram.strip():
+        flash(_("The modeler sent no diagram; nothing was changed."), "error")
+        return redirect(url_for(".edit", draft_id=draft_id))
+    checked = drafts.save_diagram(uow(), clock(), draft_id, diagram, g.user.actor)
+    flash(ngettext("Saved. %(num)s problem is left.", "Saved. %(num)s problems are left.", len(checked.problems))
+          if checked.problems else _("Saved. No problem found."), "info")
+    return redirect(url_for(".draft", draft_id=draft_id))
+
+
 @bp.post("/drafts/<int:draft_id>/scenarios")
 @role_required(Role.SOP_AUTHOR)
 def draft_scenarios(draft_id: int):
@@ -229,8 +258,12 @@ def _draft_page(draft_id: int, notes_error: str | None = None, status: int = 200
     found = _draft_or_404(draft_id)
     checked = drafts.check_draft(found)
     problems = located_problems(checked.problems)
+    # Layout warnings are asked for: files drawn in other tools would drown in them.
+    warnings = located_problems(layout_warnings(checked.source)) if request.args.get("layout") else None
+    marks = {p.element_id: "warning" for p in warnings or () if p.element_id}
+    marks.update({p.element_id: "problem" for p in problems if p.element_id})
     return render_template("pathways/draft.html", draft=found, source=checked.source, problems=problems,
-                           marks={p.element_id: "problem" for p in problems if p.element_id},
+                           warnings=warnings, marks=marks,
                            overview=overview_of(checked.source, current_language()),
                            scenarios=last_run(checked.source.content_hash), notes_error=notes_error,
                            notes=request.form.get("notes", "")), status

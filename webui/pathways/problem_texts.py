@@ -70,3 +70,27 @@ def located_problems(problems: list[Problem]) -> list[LocatedProblem]:
     """The problems numbered in the order the validator sorted them (file, then line)."""
     return [LocatedProblem(number, headline(p.rule), p.message, p.file, p.line, p.element_id, p.element_name, p.rule)
             for number, p in enumerate(problems, start=1)]
+
+
+# The comparison names what changed with fixed English words (engine.pathways.comparison); pages say them
+# in the reader's language. A form field or a property keeps its own id after the word.
+PROPERTY_NAMES = {
+    "type": _l("kind of element"), "name": _l("name"), "documentation": _l("documentation"),
+    "groups": _l("candidate groups"), "users": _l("candidate users"), "assignee": _l("assignee"),
+    "due date": _l("due date"), "follow-up date": _l("follow-up date"), "priority": _l("priority"),
+    "operation": _l("operation"), "decision": _l("decision table"), "called process": _l("called process"),
+    "from": _l("from"), "to": _l("to"), "attached to": _l("attached to"), "default flow": _l("default flow"),
+    "interrupting": _l("interrupting"), "condition": _l("condition"), "timer": _l("timer"),
+    "script": _l("script"), "repetition": _l("repetition"),
+}
+PROPERTY_PREFIXES = {"form field ": _l("form field"), "property ": _l("property")}
+
+
+def property_name(name: str) -> str:
+    """A compared property's name in the reader's language."""
+    if name in PROPERTY_NAMES:
+        return str(PROPERTY_NAMES[name])
+    for prefix, label in PROPERTY_PREFIXES.items():
+        if name.startswith(prefix):
+            return f"{label} {name[len(prefix):]}"
+    return name

@@ -6,14 +6,17 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 
 from engine.errors import InvalidData
-from engine.services.tasks.inbox import list_inbox
+from engine.access import can_list_provider_referrals, can_view_case_of_task
+from engine.services.tasks.handover import task_takers
+from engine.services.referrals.view import referral_answerable
+from engine.services.tasks.inbox import list_inbox, next_task_of_case, referral_of_task, task_line
 from engine.services.pathways.labels import describe_labelled_task, labelled_tasks
-from engine.services.tasks.completion import claim_task, complete_task, release_task
+from engine.services.tasks.completion import claim_task, complete_task, reassign_task, release_task
 from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
 from webui.i18n import current_language
 from webui.request_scope import clock, uow
-from webui.tasks.form_inputs import form_inputs
+from webui.tasks.form_inputs import form_inputs, submit_label
 from webui.tasks.provider_words import finding_words, verdict
 from webui.untrusted_input import judged_by_pathway_form
 
@@ -49,6 +52,38 @@ def release(task_id: str):
     return redirect(url_for("tasks.inbox"))
 
 
+@bp.get("/<task_id>/reassign")
+@login_required
+def handover(task_id: str):
+    """Choose who takes the task over, among the users who may (supervisors and coordinators)."""
+    return _handover_page(task_id, None)
+
+
+@bp.post("/<task_id>/reassign")
+@login_required
+def reassign(task_id: str):
+    """Hand the task to the chosen user; a refused choice is shown on the same page."""
+    chosen = request.form.get("username", "")
+    try:
+        reassign_task(uow(), clock(), task_id, g.user.actor, chosen)
+    except InvalidData as invalid:
+        return _handover_page(task_id, field_messages(invalid.errors).get("username") or [_("Choose someone.")]), 422
+    flash(_("The task was handed over."), "info")
+    line = task_line(uow(), task_id)
+    if line is not None and can_view_case_of_task(g.user.actor, line):
+        return redirect(url_for("cases.show", reference=line.case_reference))
+    return redirect(url_for("tasks.inbox"))
+
+
+def _handover_page(task_id: str, error):
+    handover_to = task_takers(uow(), task_id, g.user.actor)
+    line = task_line(uow(), task_id)
+    name = labelled_tasks(uow(), [line], current_language())[0].name if line else handover_to.name
+    choices = [(taker.username, taker.display_name + (f" ({_('holds it now')})" if taker.is_assignee else ""))
+               for taker in handover_to.takers]
+    return render_template("tasks/reassign.html", handover=handover_to, name=name, error=error, choices=choices)
+
+
 @bp.get("/<task_id>")
 @login_required
 def show(task_id: str):
@@ -63,15 +98,36 @@ def complete(task_id: str):
     """Submit the task's form; the service checks every field and answers with all problems at once."""
     # The form posts strings; the service converts and checks them against the task's own form.
     values = {name: value for name, value in request.form.items() if name != "csrf_token"}
+    referral_id = referral_of_task(uow(), task_id)
     try:
         result = complete_task(uow(), clock(), task_id, g.user.actor, values)
     except InvalidData as invalid:
         task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language())
         return _task_page(task, values, field_messages(invalid.errors)), 422
     flash(_("Task completed."), "info")
-    return redirect(url_for("cases.show", reference=result.reference))
+    return redirect(next_page(result.case_id, referral_id))
+
+
+def next_page(case_id: int, referral_id: int | None) -> str:
+    """After a submit: the next task of the same case if the user may do it, a provider's referral, else the inbox."""
+    actor = g.user.actor
+    following = next_task_of_case(uow(), actor, case_id)
+    if following is not None:
+        return url_for("tasks.show", task_id=following)
+    if referral_id is not None and can_list_provider_referrals(actor) and may_answer(referral_id):
+        return url_for("referrals.show", referral_id=referral_id)
+    return url_for("tasks.inbox")
+
+
+def may_answer(referral_id: int) -> bool:
+    """Whether the user answers this referral for its provider (so its page is theirs to see)."""
+    return referral_answerable(uow(), referral_id, g.user.actor)
 
 
 def _task_page(task, values: dict, errors: dict) -> str:
+    context = task_line(uow(), task.task_id)
+    if context is not None:
+        context = labelled_tasks(uow(), [context], current_language())[0]
     return render_template("tasks/task.html", task=task, inputs=form_inputs(task), values=values, errors=errors,
-                           finding_words=finding_words, verdict=verdict)
+                           context=context, submit_label=submit_label(task), finding_words=finding_words,
+                           verdict=verdict)

@@ -55,3 +55,19 @@ def _posted(value) -> str:
     if value is None:
         return ""
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def submit_label(task) -> str:
+    """What the submit button says: what happens when it is pressed, from the task's purpose."""
+    labels = {
+        "referral.send": _("Send the referral"),
+        "referral.acknowledge": _("Acknowledge receipt"),
+        "referral.decide": _("Record the decision"),
+        "referral.outcome": _("Report the outcome"),
+        "consent.record": _("Record the consent"),
+        "consent.refused": _("Record the refusal"),
+        "consent.override": _("Record the decision on the override"),
+        "consent.withdraw": _("Record the withdrawal"),
+        "escalation": _("Record what was done"),
+    }
+    return labels.get(getattr(task, "purpose", None) or "", _("Save and continue"))

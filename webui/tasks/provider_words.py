@@ -6,14 +6,15 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 
-from webui.labels import SECTOR_NAMES, code_name
+from webui.labels import REGION_NAMES, SECTOR_NAMES, code_name
 
 # Words for each finding of `engine.services.directory.matching`, filled in from its params.
 FINDING_WORDS: dict[str, Callable[[dict], str]] = {
     "offers_sector": lambda p: _("Offers %(sector)s", sector=code_name(SECTOR_NAMES, p["sector"])),
     "serves_region": lambda p: _("Serves the person's region"),
     "region_unknown": lambda p: _("The person's region is not recorded"),
-    "out_of_region": lambda p: _("Out of region: serves %(served)s", served=", ".join(p["served"]) or "-"),
+    "out_of_region": lambda p: _("Out of region: serves %(served)s",
+                                 served=", ".join(code_name(REGION_NAMES, r) for r in p["served"]) or "-"),
     "accepts_priority": lambda p: _("Takes this priority"),
     "accepts_priority_within": lambda p: _("Takes this priority, answers within %(hours)s h", hours=p["hours"]),
     "priority_not_accepted": lambda p: _("Does not take this priority"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.pathways.documents import BPMN_NS, Document
-from engine.pathways.forms import CONSTRAINTS, FIELD_ID, FIELD_TYPES, FieldSpec, form_fields_of, form_spec_from_bpmn, parse_bound, parse_date
+from engine.pathways.forms import (
+    CONSTRAINTS, FIELD_ID, FIELD_TYPES, FieldSpec, form_fields_of, form_spec_from_bpmn, parse_bound, parse_date, safe_name,
+)
 from engine.pathways.problems import WARNING, Problem
 from engine.pathways.rules.unsupported import JAVA_ADVICE
 
@@ -40,13 +42,15 @@ def _check_form(document: Document, task) -> list[Problem]:
         if element.get("type") is None:
             problems.append(Problem(document.file, spec.line or located.line, located.element_id, located.element_name,
                                     f"field {spec.id!r} has no type; as in Camunda 7 it takes text (type string)", "form.no_type", WARNING))
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for spec in form.fields:
         if not FIELD_ID.match(spec.id):
-            report(spec, "form.bad_id", "a field id must be a name of letters, digits and _ starting with a letter (e.g. risk_level), because conditions use it")
+            report(spec, "form.bad_id", "a field id must be a name of letters, digits, _ and - starting with a letter (e.g. risk_level), because conditions use it")
         elif spec.id in seen:
             report(spec, "form.duplicate_field", "this id is used twice in the same form; give each field its own id")
-        seen.add(spec.id)
+        elif safe_name(spec.id) in seen.values():
+            report(spec, "form.duplicate_field", f"conditions reach this field as {safe_name(spec.id)}, like another field of the form; rename one of them")
+        seen[spec.id] = safe_name(spec.id)
         if spec.type not in FIELD_TYPES:
             found = f"type {spec.type!r}" if spec.type else "no type"
             report(spec, "form.unknown_type", f"{found} is not a form field type; use one of {', '.join(FIELD_TYPES)}")

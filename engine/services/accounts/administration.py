@@ -344,3 +344,18 @@ def _organisations(uow: UnitOfWork, only: int | None) -> list[OrganisationView]:
                          data_sharing_signed=o.data_sharing_signed, users=count)
         for o, count in uow.session.execute(statement)
     ]
+
+
+def managed_account(uow: UnitOfWork, actor: Actor, user_id: int) -> AccountView:
+    """One account the administrator manages (NotFound otherwise), for a page that asks before acting on it."""
+    with uow:
+        return _account(_managed_user(uow, actor, user_id))
+
+
+def matching_accounts(accounts: Iterable[AccountView], words: str) -> tuple[AccountView, ...]:
+    """The accounts whose username, name or email contains every word of `words` (case ignored)."""
+    wanted = words.casefold().split()
+    return tuple(
+        account for account in accounts
+        if all(word in f"{account.username} {account.display_name} {account.email or ''}".casefold() for word in wanted)
+    )

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from engine.access import CASE_STAFF_ROLES, Actor, can_view_case
-from engine.domain import CaseStatus, Role
+from engine.domain import CaseStatus, Priority, Role, TaskState
 from engine.errors import InvalidData, NotFound
 from engine.field_problems import not_a_choice
 from engine.clock import Clock
 from engine.services.cases.view import EventView
-from engine.store.models import AuditEntry, CaseEvent, CaseRow, User
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, PathwayVersionRow, TaskRow, User
 from engine.store.unit_of_work import UnitOfWork
 
 
@@ -35,8 +35,24 @@ class CaseSummary:
     needs_attention: bool
 
 
-def list_cases(uow: UnitOfWork, actor: Actor, status: str | None = None, limit: int = 50, offset: int = 0) -> list[CaseSummary]:
-    """The cases the actor may see, most recently changed first; empty for users who see no cases."""
+@dataclass(frozen=True)
+class CaseFilters:
+    """What a list of cases is narrowed to; None (or False) leaves that side open."""
+
+    reference: str | None = None  # the start of a reference ("CMR-2026-00" finds a run of them)
+    stage: str | None = None
+    priority: str | None = None
+    region: str | None = None
+    overdue: bool = False  # with an open task past its due time
+    assigned_to_me: bool = False  # with an open task assigned to the reader
+
+
+def list_cases(uow: UnitOfWork, actor: Actor, status: str | None = None, limit: int = 50, offset: int = 0,
+               filters: CaseFilters | None = None, now: datetime | None = None) -> list[CaseSummary]:
+    """The cases the actor may see, most recently changed first; empty for users who see no cases.
+
+    `now` is needed only by the overdue filter.
+    """
     if not actor.active or not (actor.has(Role.COORDINATOR) or actor.roles & CASE_STAFF_ROLES):
         return []
     statement = select(CaseRow).order_by(CaseRow.updated_at.desc(), CaseRow.id.desc()).limit(limit).offset(offset)
@@ -47,8 +63,55 @@ def list_cases(uow: UnitOfWork, actor: Actor, status: str | None = None, limit: 
             statement = statement.where(CaseRow.status == CaseStatus(status))
         except ValueError:
             raise InvalidData(f"unknown case status {status!r}", {"status": [not_a_choice(CaseStatus)]}) from None
+    if filters is not None:
+        statement = _narrowed(statement, filters, actor, now)
     with uow:
         return [_summary(case) for case in uow.session.scalars(statement) if can_view_case(actor, case)]
+
+
+def _narrowed(statement, filters: CaseFilters, actor: Actor, now: datetime | None):
+    if filters.reference:
+        # A prefix, not a substring: the unique index on the reference answers it.
+        wanted = filters.reference.strip().upper()
+        # A range, not LIKE: the unique index on the reference answers it on every database.
+        statement = statement.where(CaseRow.reference >= wanted, CaseRow.reference < wanted + "\uffff")
+    if filters.stage:
+        statement = statement.where(CaseRow.stage == filters.stage)
+    if filters.priority:
+        try:
+            statement = statement.where(CaseRow.priority == Priority(filters.priority))
+        except ValueError:
+            raise InvalidData(f"unknown priority {filters.priority!r}", {"priority": [not_a_choice(Priority)]}) from None
+    if filters.region:
+        statement = statement.where(CaseRow.region == filters.region)
+    open_task = (TaskRow.case_id == CaseRow.id) & (TaskRow.state == TaskState.OPEN)
+    if filters.assigned_to_me:
+        statement = statement.where(exists().where(open_task, TaskRow.assignee_id == actor.id))
+    if filters.overdue and now is not None:
+        statement = statement.where(exists().where(open_task, TaskRow.due_at < now))
+    return statement
+
+
+@dataclass(frozen=True)
+class OpenablePathway:
+    """A published pathway a case can be opened on (its latest version)."""
+
+    pathway_id: str
+    version: int
+    title: dict
+
+
+def openable_pathways(uow: UnitOfWork) -> list[OpenablePathway]:
+    """Each published pathway once, at its latest version, by id."""
+    with uow:
+        rows = uow.session.execute(
+            select(PathwayVersionRow.pathway_id, PathwayVersionRow.version, PathwayVersionRow.title)
+            .order_by(PathwayVersionRow.pathway_id, PathwayVersionRow.version.desc())
+        ).all()
+    latest: dict[str, OpenablePathway] = {}
+    for pathway_id, version, title in rows:
+        latest.setdefault(pathway_id, OpenablePathway(pathway_id, version, dict(title or {})))
+    return list(latest.values())
 
 
 def _summary(case: CaseRow) -> CaseSummary:

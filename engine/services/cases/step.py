@@ -31,6 +31,7 @@ from engine.runtime import case_runtime, serializer
 from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.script_engine import SafeScriptEngine
 from engine.runtime.specs import PathwaySpecs, load_specs
+from engine.services.cases import workflow_cache
 from engine.services.cases.sync import sync_case
 from engine.services.escalations.chain import sync_escalations
 from engine.store import case_records
@@ -128,6 +129,7 @@ def clear_specs_cache() -> None:
     """Forget parsed specs, as a restarted process would (tests reload cases from scratch with it)."""
     with _specs_lock:
         _specs_cache.clear()
+    workflow_cache.clear()
 
 
 def _settle_collection_multi_instances(specs: PathwaySpecs) -> None:
@@ -181,7 +183,12 @@ def begin_step(
         raise NotFound(f"case {case_id} does not exist")
     case = loaded.case
     specs = specs_for_version(uow, case.pathway_version_id, loaded.content_hash, loaded.main_file)
-    workflow = serializer.loads(case.workflow_json, specs, script_engine_for(clock))
+    database = uow.session.get_bind()
+    workflow = workflow_cache.take(database, case.id, case.lock_version, case.workflow_json)
+    if workflow is None or workflow.spec is not specs.spec:
+        workflow = serializer.loads(case.workflow_json, specs, script_engine_for(clock))
+    else:
+        workflow.script_engine = script_engine_for(clock)  # never kept: this step's clock
     if open_tasks is None:
         open_tasks = case_records.open_tasks(connection, case.id)
     by_id = {row.id: row for row in open_tasks if row.state == TaskState.OPEN}
@@ -263,6 +270,8 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
         step.uow.flush()
         hook(step)
     step.uow.commit()
+    if hook is None:  # a hook may touch the workflow after it was saved: keep only what was saved
+        workflow_cache.put(session.get_bind(), case.id, case.lock_version, case.workflow_json, step.workflow)
     return StepResult(
         case_id=case.id,
         reference=case.reference,

@@ -164,7 +164,7 @@ def _task_row(step: Step, task: HumanTask, resolver: Resolver) -> TaskRecord:
         organisation_id=organisation_id,
         candidate_groups=",".join(groups),
         assignee_id=assignee_id,
-        due_at=task.due_at,
+        due_at=task.due_at or task.deadline_at,
         follow_up_at=task.follow_up_at,
         priority=_task_priority(step, task),
         state=TaskState.OPEN,

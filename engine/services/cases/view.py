@@ -9,17 +9,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from engine.access import Actor, can_view_case
+from engine.access import Actor, can_view_case, can_view_person
 from engine.clock import Clock
 from engine.domain import TaskState
 from engine.errors import NotFound
+from engine.runtime.case_data import case_data
+from engine.services.cases.step import begin_step
 from engine.services.tasks.inbox import TaskSummary, summary_of
 from engine.store.models import (
-    AuditEntry, CaseEvent, CaseRow, ConsentRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
+    AuditEntry, CaseEvent, CaseRow, ConsentRow, DeadlineRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
 )
 from engine.store.unit_of_work import UnitOfWork
 
 HISTORY_LIMIT = 200
+# What the case page's header says about the person, for readers who may see it (`can_view_person`).
+PERSON_SUMMARY_FIELDS = (
+    "person_alias", "sex", "age", "language", "interpreter_needed", "unaccompanied_child", "site",
+    "risk_level",
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ class ReferralView:
     decided_at: datetime | None
     outcome_at: datetime | None
     decline_reason: str | None
+    due_at: datetime | None = None  # when the provider's open step on it is due
 
 
 @dataclass(frozen=True)
@@ -62,12 +70,20 @@ class ConsentView:
 
 
 @dataclass(frozen=True)
+class DeadlineView:
+    kind: str  # DeadlineKind: a task's due date, a referral's, a drawn timer...
+    due_at: datetime
+    level: int  # escalation steps already taken
+
+
+@dataclass(frozen=True)
 class EventView:
     at: datetime
     actor: str | None  # username; None for the system
     action: str
     task_bpmn_id: str | None
     details: dict
+    actor_name: str | None = None  # display name; None for the system
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,12 @@ class CaseView:
     consents: tuple[ConsentView, ...]
     history: tuple[EventView, ...]
     unmet_needs: tuple[UnmetNeedView, ...] = ()
+    deadlines: tuple[DeadlineView, ...] = ()  # pending, soonest first
+
+    # The person as far as the reader may see (field id -> value), and the needs assessed
+    # (sector -> urgency); empty for readers without the need to know.
+    person: dict = None  # type: ignore[assignment]
+    needs: dict = None  # type: ignore[assignment]
 
 
 def case_page_statement(case: int | str) -> list[tuple[str, Any]]:
@@ -110,7 +132,7 @@ def case_page_statement(case: int | str) -> list[tuple[str, Any]]:
         ("consents", select(ConsentRow).where(ConsentRow.case_id == case_id).order_by(ConsentRow.recorded_at)),
         ("unmet needs", select(UnmetNeedRow).where(UnmetNeedRow.case_id == case_id)
          .order_by(UnmetNeedRow.recorded_at, UnmetNeedRow.id)),
-        ("history", select(CaseEvent, User.username).outerjoin(User, User.id == CaseEvent.actor_id)
+        ("history", select(CaseEvent, User.username, User.display_name).outerjoin(User, User.id == CaseEvent.actor_id)
          .where(CaseEvent.case_id == case_id).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(HISTORY_LIMIT)),
     ]
 
@@ -129,8 +151,15 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
         consents = session.scalars(queries["consents"]).all()
         unmet = session.scalars(queries["unmet needs"]).all()
         events = session.execute(queries["history"]).all()
+        deadlines = session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id).order_by(DeadlineRow.due_at)).all()
+
+        person, needs = {}, {}
+        if can_view_person(actor, row):
+            data = case_data(begin_step(uow, clock, row.id, actor, "read").workflow)
+            person = {name: data[name] for name in PERSON_SUMMARY_FIELDS if data.get(name) not in (None, "")}
+            needs = _needs_of(data)
         session.add(AuditEntry(at=clock.now(), user_id=actor.id, action="case.viewed", object_type="case",
-                               object_id=row.reference, case_id=row.id, details={}))
+                               object_id=row.reference, case_id=row.id, details={"person": sorted(person)}))
         uow.commit()
         return CaseView(
             id=row.id,
@@ -147,19 +176,38 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
             close_reason=row.close_reason.value if row.close_reason else None,
             needs_attention=row.needs_attention,
             attention_message=row.attention_message,
-            open_tasks=tuple(summary_of(task, row.reference) for task in tasks),
-            referrals=tuple(_referral(referral, name) for referral, name in referrals),
+            open_tasks=tuple(summary_of(task, row.reference, row.organisation_id) for task in tasks),
+            referrals=tuple(_referral(referral, name, _due_of(tasks, referral.id)) for referral, name in referrals),
             consents=tuple(_consent(consent) for consent in consents),
             unmet_needs=tuple(UnmetNeedView(need.id, need.sector.value, need.reason.value, need.region, need.referral_id,
                                             need.recorded_at) for need in unmet),
             history=tuple(
-                EventView(event.at, username, event.action, event.task_bpmn_id, dict(event.details))
-                for event, username in reversed(events)
+                EventView(event.at, username, event.action, event.task_bpmn_id, dict(event.details), name)
+                for event, username, name in reversed(events)
             ),
+            deadlines=tuple(DeadlineView(deadline.kind.value, deadline.due_at, deadline.level) for deadline in deadlines),
+
+            person=person,
+            needs=needs,
         )
 
 
-def _referral(referral: ReferralRow, provider: str | None) -> ReferralView:
+def _needs_of(data: dict) -> dict[str, str]:
+    """The sectors assessed as needed (`need_<sector>` true) with their urgency (`<sector>_urgency`)."""
+    # The assessment form's convention, shared with the referral branches (one per need).
+    return {
+        name[len("need_"):]: str(data.get(f"{name[len('need_'):]}_urgency") or "")
+        for name, value in data.items()
+        if name.startswith("need_") and value is True
+    }
+
+
+def _due_of(tasks, referral_id: int) -> datetime | None:
+    dues = [task.due_at for task in tasks if task.referral_id == referral_id and task.due_at is not None]
+    return min(dues) if dues else None
+
+
+def _referral(referral: ReferralRow, provider: str | None, due_at: datetime | None = None) -> ReferralView:
     return ReferralView(
         id=referral.id,
         sector=referral.sector.value,
@@ -171,6 +219,7 @@ def _referral(referral: ReferralRow, provider: str | None) -> ReferralView:
         decided_at=referral.decided_at,
         outcome_at=referral.outcome_at,
         decline_reason=referral.decline_reason,
+        due_at=due_at,
     )
 
 

@@ -5,7 +5,7 @@ it stayed empty while escalations were open and an emergency referral had been d
 live in the escalation and referral records, which it never read. It now lists, besides failed
 steps: open escalations (one line per stalled referral or late task, at its highest level), declined
 emergency referrals not followed by another referral for the same need, and consent overrides
-waiting for a supervisor's decision.
+waiting for a supervisor's decision, and needs recorded as unmet in the last 30 days.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from engine.clock import Clock
 from engine.domain import EscalationStatus, Priority, ReferralState, Role
 from engine.errors import AccessDenied
 from engine.services.cases.lifecycle import CaseAttention, list_cases_needing_attention
-from engine.store.models import CaseRow, ConsentRow, EscalationRow, Organisation, ReferralRow
+from engine.store.models import CaseRow, ConsentRow, EscalationRow, Organisation, ReferralRow, UnmetNeedRow
 from engine.store.unit_of_work import UnitOfWork
 
 DECLINED_LOOKBACK = timedelta(days=30)
@@ -44,10 +44,12 @@ class AttentionList:
     stalled: list[AttentionItem]  # open escalations, one line per referral or task, highest level
     declined_emergencies: list[AttentionItem]
     overrides_waiting: list[AttentionItem]
+    unmet_needs: list[AttentionItem]  # recorded in the last 30 days
 
     @property
     def empty(self) -> bool:
-        return not (self.failed_steps or self.stalled or self.declined_emergencies or self.overrides_waiting)
+        return not (self.failed_steps or self.stalled or self.declined_emergencies or self.overrides_waiting
+                    or self.unmet_needs)
 
 
 def list_attention(uow: UnitOfWork, clock: Clock, actor: Actor) -> AttentionList:
@@ -63,6 +65,7 @@ def list_attention(uow: UnitOfWork, clock: Clock, actor: Actor) -> AttentionList
             stalled=_stalled(session, actor, own),
             declined_emergencies=_declined_emergencies(session, actor, own, clock.now() - DECLINED_LOOKBACK),
             overrides_waiting=_overrides_waiting(session, actor, own),
+            unmet_needs=_unmet_needs(session, actor, own, clock.now() - DECLINED_LOOKBACK),
         )
 
 
@@ -133,3 +136,17 @@ def _overrides_waiting(session, actor: Actor, own: int | None) -> list[Attention
         own,
     ).order_by(ConsentRow.recorded_at).limit(LIMIT)
     return [AttentionItem(case.reference, at) for case, at in session.execute(query) if can_view_case(actor, case)]
+
+
+def _unmet_needs(session, actor: Actor, own: int | None, after: datetime) -> list[AttentionItem]:
+    query = _visible(
+        select(CaseRow, UnmetNeedRow.sector, UnmetNeedRow.reason, UnmetNeedRow.recorded_at)
+        .join(CaseRow, CaseRow.id == UnmetNeedRow.case_id)
+        .where(UnmetNeedRow.recorded_at >= after),
+        own,
+    ).order_by(UnmetNeedRow.recorded_at.desc()).limit(LIMIT)
+    return [
+        AttentionItem(case.reference, at, sector.value, reason=reason.value)
+        for case, sector, reason, at in session.execute(query)
+        if can_view_case(actor, case)
+    ]

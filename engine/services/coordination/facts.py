@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.pathways.forms import form_spec_of
 from engine.store.models import CaseFactRow
@@ -71,8 +72,16 @@ def record_indicator_facts(step: Step, form: Any, cleaned: dict) -> None:
         return
     session = step.session
     session.execute(delete(CaseFactRow).where(CaseFactRow.case_id == step.case.id, CaseFactRow.name.in_(values)))
+    # An upsert: a concurrent step of the same case may have written the same fact first; that
+    # step's version check then turns this one into a conflict, not a duplicate-key error.
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(CaseFactRow)
     session.execute(
-        insert(CaseFactRow),
+        statement.on_conflict_do_update(
+            index_elements=["case_id", "name"],
+            set_={"value": statement.excluded.value, "field_id": statement.excluded.field_id,
+                  "recorded_at": statement.excluded.recorded_at},
+        ),
         [
             {"case_id": step.case.id, "name": name, "value": value, "field_id": field_id, "recorded_at": step.now}
             for name, (value, field_id) in values.items()

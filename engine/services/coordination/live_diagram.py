@@ -21,11 +21,11 @@ from engine.clock import Clock
 from engine.domain import Priority, TaskState
 from engine.errors import NotFound
 from engine.services.coordination.scope import indicator_scope
+from engine.services.coordination.sql_time import hours_between
 from engine.services.coordination.suppression import DEFAULT_THRESHOLD, Figure, protect_median
 from engine.store.models import CaseRow, PathwayVersionRow, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
-HOUR = 3600.0
 STEP_LIST_LIMIT = 200
 
 
@@ -98,14 +98,15 @@ def step_counts(uow: UnitOfWork, clock: Clock, actor: Actor, version_id: int, fi
             names[bpmn_id] = name
             waiting[bpmn_id], overdue[bpmn_id] = count, late
         spent: dict[str, list[float]] = defaultdict(list)
-        for bpmn_id, name, created_at, completed_at in session.execute(
-            select(TaskRow.bpmn_id, TaskRow.name, TaskRow.created_at, TaskRow.completed_at)
+        for bpmn_id, name, hours in session.execute(
+            select(TaskRow.bpmn_id, TaskRow.name, hours_between(TaskRow.created_at, TaskRow.completed_at))
             .join(CaseRow, CaseRow.id == TaskRow.case_id)
             .where(TaskRow.completed_at >= filters.start, TaskRow.completed_at < filters.end,
                    TaskRow.state == TaskState.COMPLETED, *conditions)
         ):
-            names.setdefault(bpmn_id, name)
-            spent[bpmn_id].append(max((completed_at - created_at).total_seconds(), 0.0) / HOUR)
+            if bpmn_id not in names:
+                names[bpmn_id] = name
+            spent[bpmn_id].append(max(hours or 0.0, 0.0))
     return [
         StepCount(bpmn_id, names[bpmn_id], waiting[bpmn_id], overdue[bpmn_id], protect_median(spent[bpmn_id], threshold))
         for bpmn_id in sorted(names, key=lambda b: (-overdue[b], -waiting[b], b))

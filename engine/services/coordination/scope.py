@@ -54,7 +54,12 @@ def case_conditions(scope: Scope, filters: IndicatorFilters) -> list[ColumnEleme
 
 def referral_conditions(scope: Scope, filters: IndicatorFilters) -> list[ColumnElement]:
     """What every counted referral must meet: its case's conditions, the provider and the sector."""
-    conditions = case_conditions(scope, filters)
+    return case_conditions(scope, filters) + referral_only_conditions(filters)
+
+
+def referral_only_conditions(filters: IndicatorFilters) -> list[ColumnElement]:
+    """The provider and sector filters, which the referral row answers by itself."""
+    conditions: list[ColumnElement] = []
     if filters.provider_id is not None:
         conditions.append(ReferralRow.provider_organisation_id == filters.provider_id)
     if filters.sector:

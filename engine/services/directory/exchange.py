@@ -118,14 +118,15 @@ def _from_json(path: Path) -> tuple[dict, list[str], list[Problem]]:
 
 
 def import_directory(uow: UnitOfWork, clock: Clock, path: Path, user_id: int | None = None, dry_run: bool = False,
-                     progress: Progress | None = None) -> ImportReport:
-    """Upsert the organizations and services of an HSDS file by id; nothing is written if any problem is found."""
+                     progress: Progress | None = None, default_sector: str | None = None) -> ImportReport:
+    """Upsert the organizations and services of an HSDS file by id; nothing is written if any problem is found.
+    Services without a sector attribute take `default_sector` when given."""
     document, dropped, problems = read_document(path)
     report = ImportReport(source=path.name, dry_run=dry_run, problems=problems, dropped=dropped)
     if problems:
         return report
     organisations = _read_all(document.get("organizations", []), "organizations", read_organization, report)
-    services = _read_all(document.get("services", []), "services", lambda o, w, p: read_service(o, w, p, report.dropped), report)
+    services = _read_all(document.get("services", []), "services", lambda o, w, p: read_service(o, w, p, report.dropped, default_sector), report)
     _check_duplicates(document, report)
     with uow:
         existing_orgs = {o.slug: o for o in uow.session.scalars(select(Organisation))}
@@ -174,7 +175,7 @@ def _plan(report, organisations, services, existing_orgs, existing) -> None:
         if current is None:
             report.organisations_created.append(values["slug"])
             continue
-        changed = [c for c in ORGANISATION_COLUMNS if c in values and not _same(c, getattr(current, c), values[c])]
+        changed = [c for c in ORGANISATION_COLUMNS if c in values and not same_value(c, getattr(current, c), values[c])]
         if changed:
             report.organisations_updated[values["slug"]] = changed
     for _, values in services:
@@ -182,7 +183,7 @@ def _plan(report, organisations, services, existing_orgs, existing) -> None:
         if current is None:
             report.services_created.append(values["hsds_id"])
             continue
-        changed = [c for c in SERVICE_COLUMNS if not _same(c, getattr(current, c), values[c])]
+        changed = [c for c in SERVICE_COLUMNS if not same_value(c, getattr(current, c), values[c])]
         owner = existing_orgs.get(values["organization_id"])
         if owner is None or current.organisation_id != owner.id:
             changed.append("organization_id")
@@ -192,7 +193,8 @@ def _plan(report, organisations, services, existing_orgs, existing) -> None:
             report.services_unchanged += 1
 
 
-def _same(column: str, current, new) -> bool:
+def same_value(column: str, current, new) -> bool:
+    """Whether a column holds the same value (an `extra` compared as `same_extra` does)."""
     return same_extra(current, new) if column == "extra" else current == new
 
 

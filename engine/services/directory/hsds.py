@@ -50,7 +50,7 @@ def organization_document(organisation: Organisation) -> dict[str, Any]:
         "description": organisation.description,
         "email": organisation.email,
         "website": organisation.website,
-        "attributes": attributes,
+        "attributes": attributes + list((organisation.extra or {}).get("attributes", [])),
     }
 
 
@@ -112,7 +112,7 @@ def service_document(service: OrganisationService, organisation_slug: str) -> di
         }],
         "schedules": [{"id": f"{sid}-hours", "service_id": sid, "description": service.opening_hours}]
         if service.opening_hours else [],
-        "attributes": attributes,
+        "attributes": attributes + list((service.extra or {}).get("attributes", [])),
     }
     return document
 

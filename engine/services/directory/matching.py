@@ -27,7 +27,11 @@ UNSIGNED_MODES = (REFUSE_UNSIGNED, SEND_WITHOUT_PERSONAL_DATA)
 VERIFIED_WITHIN = timedelta(days=365)
 # Services assessed per need: those serving the person's region first, then by places free. A form
 # offering more is not read, and assessing every service of a large directory would slow the form.
-CANDIDATES = 60
+# Choosing them still reads every active service of the sector (their regions are JSON): with 10,000
+# services that choice is most of the time a need takes (bench/directory.py). What would remove it:
+# the regions of each service in a table of their own (HSDS service_area rows) indexed by sector
+# and region, which needs a migration of its own.
+CANDIDATES = 30
 
 
 @dataclass(frozen=True)
@@ -121,17 +125,23 @@ _COLUMNS = (
 
 def match_providers(session, need: Need, today: date, organisation_id: int | None = None) -> Matching:
     """The providers offering the need's sector, best first, one entry per organisation (its best service)."""
-    query = (
-        select(*_COLUMNS)
-        .join(OrganisationService, OrganisationService.organisation_id == Organisation.id)
-        .where(OrganisationService.sector == Sector(need.sector), OrganisationService.active.is_(True),
-               Organisation.is_provider.is_(True))
+    offers = (
+        OrganisationService.sector == Sector(need.sector), OrganisationService.active.is_(True), Organisation.is_provider.is_(True)
     )
+    query = select(*_COLUMNS).join(OrganisationService, OrganisationService.organisation_id == Organisation.id)
     if organisation_id is not None:
-        query = query.where(Organisation.id == organisation_id)
+        query = query.where(*offers, Organisation.id == organisation_id)
     else:
-        query = query.order_by(_serves(need.region).desc(), OrganisationService.capacity_available.desc().nulls_last(),
-                               Organisation.name, OrganisationService.id).limit(CANDIDATES)
+        # Two steps: the candidates chosen on a few narrow columns, then only those read in full.
+        chosen = (
+            select(OrganisationService.id)
+            .join(Organisation, OrganisationService.organisation_id == Organisation.id)
+            .where(*offers)
+            .order_by(_serves(need.region).desc(), OrganisationService.capacity_available.desc().nulls_last(),
+                      OrganisationService.id)
+            .limit(CANDIDATES)
+        )
+        query = query.where(OrganisationService.id.in_(list(session.scalars(chosen))))
     best: dict[int, tuple[tuple, ProviderChoice]] = {}
     for row in session.execute(query):
         choice = _assess(row, need, today)

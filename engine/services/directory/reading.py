@@ -5,6 +5,7 @@ One reader for every way in: files (JSON, data package, CSV tables), the API and
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,14 +32,14 @@ TEXT_LIMITS = {"name": 200, "url": 500, "email": 320, "fees_description": 500, "
                "contact_email": 320, "contact_phone": 40, "opening_hours": 500}
 # Keys inside the nested objects we read; anything else there is reported as dropped.
 CHILD_FIELDS = {
-    "service_areas": {"id", "service_id", "name", "description", "service_at_location_id"},
-    "languages": {"id", "service_id", "name", "code", "note", "location_id", "phone_id"},
-    "capacities": {"id", "service_id", "unit_id", "unit", "maximum", "available", "updated", "description"},
-    "contacts": {"id", "service_id", "organization_id", "name", "title", "email", "phones", "department"},
+    "service_areas": {"id", "service_id", "name", "service_at_location_id"},
+    "languages": {"id", "service_id", "name", "code", "location_id", "phone_id"},
+    "capacities": {"id", "service_id", "unit_id", "unit", "maximum", "available", "updated"},
+    "contacts": {"id", "service_id", "organization_id", "name", "title", "email", "phones"},
     "schedules": {"id", "service_id", "description"},
     "service_at_locations": {"id", "service_id", "location_id", "location"},
-    "attributes": {"id", "link_id", "link_type", "link_entity", "taxonomy_term_id", "taxonomy_term", "value", "label"},
 }
+OUR_TAXONOMIES = {SECTOR_TAXONOMY, TARGET_GROUP_TAXONOMY, PRIORITY_TAXONOMY, SEX_TAXONOMY, AGREEMENT_TAXONOMY, PROVIDER_TAXONOMY}
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,11 @@ def read_organization(obj: Any, where: str, problems: list[Problem]) -> dict[str
     return values if len(problems) == before else None
 
 
-def read_service(obj: Any, where: str, problems: list[Problem], dropped: list[str]) -> dict[str, Any] | None:
-    """An HSDS service as service columns (plus `organization_id`), or None with problems added."""
+def read_service(obj: Any, where: str, problems: list[Problem], dropped: list[str],
+                 default_sector: str | None = None) -> dict[str, Any] | None:
+    """An HSDS service as service columns (plus `organization_id`), or None with problems added; a
+    service without a sector attribute takes `default_sector` when one is given (a partner's file
+    of, say, health facilities only)."""
     if not isinstance(obj, dict):
         problems.append(Problem(where, None, "a service must be an object"))
         return None
@@ -107,7 +111,7 @@ def read_service(obj: Any, where: str, problems: list[Problem], dropped: list[st
         problems.append(Problem(where, "maximum_age", "is below minimum_age"))
     values["assured_date"] = _date(obj, "assured_date", where, problems)
     attributes = _list(obj, "attributes", where, problems)
-    values.update(_profile(attributes, where, problems))
+    values.update(_profile(attributes, where, problems, default_sector))
     values["regions"] = _names(_list(obj, "service_areas", where, problems), "service_areas", where, problems, region_id)
     values["languages"] = _languages(_list(obj, "languages", where, problems), where, problems)
     values["sites"] = _sites(_list(obj, "service_at_locations", where, problems), where, problems)
@@ -122,15 +126,45 @@ def read_service(obj: Any, where: str, problems: list[Problem], dropped: list[st
 
 
 def _extra(obj: dict, known: set[str]) -> dict[str, Any]:
-    # Empty values are not kept: a CSV table gives every row every column.
-    return {k: v for k, v in obj.items() if k not in known and k != WHERE and v not in (None, "", [], {})}
+    # Empty values are not kept: a CSV table gives every row every column. Attributes of other
+    # taxonomies than ours are kept too, and exported beside ours.
+    extra = {k: v for k, v in obj.items() if k not in known and k != WHERE and v not in (None, "", [], {})}
+    foreign = [_clean(a) for a in obj.get("attributes") or [] if isinstance(a, dict) and _taxonomy(a) not in OUR_TAXONOMIES]
+    if foreign:
+        extra["attributes"] = foreign
+    return extra
+
+
+def _taxonomy(attribute: dict) -> str | None:
+    term = attribute.get("taxonomy_term") if isinstance(attribute.get("taxonomy_term"), dict) else {}
+    if term.get("taxonomy") or attribute.get("link_type"):
+        return term.get("taxonomy") or attribute.get("link_type")
+    term_id = attribute.get("taxonomy_term_id")
+    return term_id.rpartition(":")[0] if isinstance(term_id, str) else None
+
+
+def _clean(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k != WHERE}
 
 
 def same_extra(a: dict | None, b: dict | None) -> bool:
-    """Whether two `extra`s hold the same values, a CSV table's text "2009" being the same as 2009."""
-    def plain(extra):
-        return {k: v if isinstance(v, (list, dict)) else str(v) for k, v in (extra or {}).items()}
-    return plain(a) == plain(b)
+    """Whether two `extra`s hold the same values once through a CSV table: text "2009" is 2009, a JSON
+    cell is its object, and the links a table adds (service_id, organization_id) are not a change."""
+    return _plain(a or {}) == _plain(b or {})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()
+                if v not in (None, "", [], {}) and k not in ("service_id", "organization_id", WHERE)}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return _plain(json.loads(value))
+        except ValueError:
+            return value
+    return str(value)
 
 
 def _organization_id(obj: dict, where: str, problems: list[Problem]) -> str | None:
@@ -142,8 +176,8 @@ def _organization_id(obj: dict, where: str, problems: list[Problem]) -> str | No
     return value.strip()
 
 
-def _profile(attributes: list, where: str, problems: list[Problem]) -> dict[str, Any]:
-    sectors = [code for code, _ in attribute_codes(attributes, SECTOR_TAXONOMY)]
+def _profile(attributes: list, where: str, problems: list[Problem], default_sector: str | None = None) -> dict[str, Any]:
+    sectors = [code for code, _ in attribute_codes(attributes, SECTOR_TAXONOMY)] or ([default_sector] if default_sector else [])
     sector = None
     if not sectors:
         problems.append(Problem(where, "attributes", f"no sector: add an attribute with a {SECTOR_TAXONOMY} taxonomy term "
@@ -255,6 +289,11 @@ def _report_dropped(obj: dict, where: str, dropped: list[str]) -> None:
                 for extra in sorted(set(item) - known - {WHERE}):
                     if item[extra] not in (None, "", []):
                         dropped.append(f"{where_of(item, f'{where}/{key}/{i}')}: {key}.{extra}")
+            location = item.get("location") if isinstance(item, dict) and key == "service_at_locations" else None
+            if isinstance(location, dict):
+                for extra in sorted(set(location) - {"id", "name", "location_type", WHERE}):
+                    if location[extra] not in (None, "", []):
+                        dropped.append(f"{where_of(item, f'{where}/{key}/{i}')}: location.{extra}")
         if key in ("contacts", "capacities", "schedules") and len(obj.get(key) or []) > 1:
             dropped.append(f"{where}: {key} after the first")
 

@@ -11,6 +11,8 @@ of one mechanism's SOP); who made it is kept.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -96,7 +98,17 @@ def get_draft(uow: UnitOfWork, draft_id: int, actor: Actor) -> Draft:
 def check_draft(draft: Draft) -> DraftCheck:
     """The draft read as a pathway, and every problem validation finds in it."""
     source = source_of_files(draft.files)
-    return DraftCheck(source, validate(source))
+    return DraftCheck(source, _problems(source))
+
+
+def save_diagram(uow: UnitOfWork, clock: Clock, draft_id: int, diagram: bytes, actor: Actor) -> DraftCheck:
+    """Replace the draft's main diagram (as edited in the browser) and check the draft again."""
+    draft = get_draft(uow, draft_id, actor)
+    main = source_of_files(draft.files).main
+    files = {**draft.files, main: diagram}
+    save_draft(uow, clock, files, actor, draft_id)
+    source = source_of_files(files)
+    return DraftCheck(source, _problems(source))
 
 
 def publish_draft(uow: UnitOfWork, clock: Clock, draft_id: int, actor: Actor, notes: str | None) -> PublishResult:
@@ -113,6 +125,26 @@ def discard_draft(uow: UnitOfWork, draft_id: int, actor: Actor) -> None:
     with uow:
         uow.session.execute(delete(PathwayDraftRow).where(PathwayDraftRow.id == draft_id))
         uow.commit()
+
+
+# Checking the Cameroon pathway takes about a second; the same files always give the same problems,
+# so a draft's page is checked once per content, not once per view.
+_checked: OrderedDict[str, list[Problem]] = OrderedDict()
+_checked_lock = threading.Lock()
+CHECKED_KEPT = 32
+
+
+def _problems(source: PathwaySource) -> list[Problem]:
+    with _checked_lock:
+        if source.content_hash in _checked:
+            _checked.move_to_end(source.content_hash)
+            return list(_checked[source.content_hash])
+    problems = validate(source)
+    with _checked_lock:
+        _checked[source.content_hash] = list(problems)
+        while len(_checked) > CHECKED_KEPT:
+            _checked.popitem(last=False)
+    return problems
 
 
 def _row(uow: UnitOfWork, draft_id: int) -> PathwayDraftRow:

@@ -26,7 +26,8 @@ from engine.clock import Clock
 from engine.pathways.documents import BPMN_NS
 from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
 from engine.pathways.labels import Labels
-from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.documents import read_diagram
+from engine.pathways.xml import XmlProblem
 from engine.services.cases.view import CaseView, show_case
 from engine.services.tasks.inbox import TaskSummary
 from engine.services.pathways.publishing import PathwayVersion
@@ -78,6 +79,7 @@ class LabelledTaskForm:
     fields: tuple[LabelledField, ...]
     providers: tuple = ()  # ProviderChoice, ranked, for referral steps
     matching: Any = None  # Finding: how many providers fit, or why none does
+    purpose: str | None = None  # what submitting does (engine.services.tasks.completion.task_purpose)
 
 
 _cache: dict[tuple[str, str], PathwayTexts] = {}
@@ -166,6 +168,7 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
         ),
         providers=form.providers,
         matching=form.matching,
+        purpose=form.purpose,
     )
 
 
@@ -175,6 +178,7 @@ class LabelledCase:
 
     case: CaseView
     task_names: dict[str, str]  # bpmn id -> name, for the history
+    person: tuple = ()  # (label, value) pairs: an option by its label, a yes/no as a bool
 
 
 def show_labelled_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor, language: str) -> LabelledCase:
@@ -185,6 +189,16 @@ def show_labelled_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Ac
     return LabelledCase(
         case=replace(view, open_tasks=tuple(labelled_tasks(uow, view.open_tasks, language))),
         task_names={bpmn_id: texts.labels.element(bpmn_id, default=bpmn_id) for bpmn_id in sorted(cited)},
+        person=labelled_values(texts, view.person or {}),
+    )
+
+
+def labelled_values(texts: PathwayTexts, values: dict) -> tuple:
+    """(label, value) pairs in the pathway's words: a field by its label, an option by its label."""
+    return tuple(
+        (texts.labels.field(name), value if isinstance(value, (bool, int, float)) else texts.labels.value(name, str(value)))
+        for name, value in values.items()
+        if value is not None and value != ""  # a field left empty says nothing
     )
 
 
@@ -200,7 +214,7 @@ def _texts_of(source: PathwaySource, language: str) -> PathwayTexts:
     for name in sorted(source.files):
         if not name.lower().endswith(BPMN_SUFFIXES):
             continue
-        root = parse_untrusted(source.files[name])
+        root = read_diagram(source.files, name)
         if isinstance(root, XmlProblem):
             continue
         for lane in root.iter(f"{{{BPMN_NS}}}lane"):

@@ -59,6 +59,8 @@ class ReferralDetail(ReferralSummary):
     # When the provider stops reading the person's data (a set time after the referral closed).
     personal_data_until: datetime | None = None
     personal_data_ended: bool = False
+    # Who sent it, so that the provider can call back: organisation, person, email (None where unknown).
+    referred_by: tuple[str | None, str | None, str | None] = (None, None, None)
 
 
 def list_referrals(uow: UnitOfWork, actor: Actor, state: str | None = None, limit: int = 50,
@@ -123,6 +125,7 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             details={"as_provider": can_answer_referral(actor, referral), "fields": sorted(shared_data),
                      **({"personal_data_ended": True} if ended else {})},
         ))
+        referred_by = _referred_by(uow, case, referral)
         uow.commit()
         return ReferralDetail(
             **vars(_summary(referral, case, provider)),
@@ -131,7 +134,16 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             outcome_note=referral.outcome_note,
             personal_data_until=referral.closed_at + rule.access_after_closure if referral.closed_at else None,
             personal_data_ended=ended,
+            referred_by=referred_by,
         )
+
+
+def _referred_by(uow: UnitOfWork, case: CaseRow, referral: ReferralRow) -> tuple[str | None, str | None, str | None]:
+    from engine.store.models import User
+
+    organisation = uow.session.scalar(select(Organisation.name).where(Organisation.id == case.organisation_id))
+    sender = uow.session.get(User, referral.created_by_id) if referral.created_by_id else None
+    return organisation, sender.display_name if sender else None, sender.email if sender else None
 
 
 def _summary(referral: ReferralRow, case: CaseRow, provider: str | None) -> ReferralSummary:
@@ -153,3 +165,25 @@ def _summary(referral: ReferralRow, case: CaseRow, provider: str | None) -> Refe
         decline_reason=referral.decline_reason,
         escalation_level=referral.escalation_level,
     )
+
+
+def referral_answerable(uow: UnitOfWork, referral_id: int, actor: Actor) -> bool:
+    """Whether the actor answers this referral for the provider it is addressed to."""
+    with uow:
+        referral = uow.session.get(ReferralRow, referral_id)
+        return referral is not None and can_answer_referral(actor, referral)
+
+
+def open_step_of_referral(uow: UnitOfWork, referral_id: int, actor: Actor) -> str | None:
+    """The referral's open task the actor may do now (acknowledge, decide, report...), if any."""
+    from engine.access import can_complete_task
+    from engine.domain import TaskState
+    from engine.store.models import TaskRow
+
+    with uow:
+        rows = uow.session.scalars(
+            select(TaskRow).where(TaskRow.referral_id == referral_id, TaskRow.state == TaskState.OPEN)
+            .order_by(TaskRow.created_at, TaskRow.id)
+        ).all()
+    steps = [row for row in rows if can_complete_task(actor, row)]
+    return steps[0].id if steps else None

@@ -247,6 +247,8 @@ class FieldInfo:
     value: Any = None  # only for a read-only field
     initial: Any = None  # the value carried from the case (`aiguillage.default_from`), shown filled in
     required_when: str | None = None  # the pathway's condition that makes the field required
+    choice_labels: tuple[str, ...] = ()  # the options' labels as drawn, in the order of `choices`
+    limits: tuple[tuple[str, str], ...] = ()  # (min/max/minlength/maxlength, value) as drawn
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,18 @@ class TaskForm:
     fields: tuple[FieldInfo, ...]
     providers: tuple = ()  # ProviderChoice, ranked, for `aiguillage.referral = send` tasks
     matching: object = None  # Finding: how many providers fit, or why none does
+    # What submitting does, as the pathway marks it: "referral.send", "consent.record", "escalation"...
+    purpose: str | None = None
+
+
+def task_purpose(properties: dict) -> str | None:
+    """What a task's submit does, from the marks the pathway puts on it (None for an ordinary step)."""
+    for mark, name in ((REFERRAL_PROPERTY, "referral"), (CONSENT_PROPERTY, "consent")):
+        if properties.get(mark):
+            return f"{name}.{properties[mark]}"
+    if properties.get("aiguillage.escalation"):
+        return "escalation"
+    return None
 
 
 def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> TaskForm:
@@ -277,8 +291,9 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> 
     spec = form_spec_of(task.form)
     fields = tuple(_field_info(f, task.data, spec.field(f.id) if spec else None) for f in form_fields(task.form))
     if matching is None:
-        return TaskForm(row.id, row.bpmn_id, row.name, fields)
-    return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary)
+        return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
+    return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary,
+                    purpose=task_purpose(task.properties))
 
 
 def _field_info(field, data: dict[str, Any], spec: FieldSpec | None) -> FieldInfo:
@@ -295,4 +310,7 @@ def _field_info(field, data: dict[str, Any], spec: FieldSpec | None) -> FieldInf
         value=data.get(field.id) if read_only else None,
         initial=initial,
         required_when=(rule_of(spec, REQUIRED_WHEN) or None) if spec is not None else None,
+        choice_labels=tuple(option.name or option.id for option in getattr(field, "options", []) or []),
+        limits=tuple((rule.name, str(rule.config)) for rule in getattr(field, "validation", []) or []
+                     if rule.name in ("min", "max", "minlength", "maxlength") and rule.config is not None),
     )

@@ -44,6 +44,10 @@ class TaskSummary:
     candidate_groups: tuple[str, ...]
     instance_label: str | None  # e.g. the sector of a referral branch
     referral_id: int | None
+    # The facts the access predicates ask, so that pages link only to what the reader may open.
+    organisation_id: int = 0  # who must do the task
+    case_organisation_id: int = 0  # who owns the case
+    state: TaskState = TaskState.OPEN
 
 
 def inbox_statement(actor: Actor, limit: int = 50, offset: int = 0):
@@ -71,7 +75,7 @@ def inbox_statement(actor: Actor, limit: int = 50, offset: int = 0):
         .subquery()
     )
     return (
-        select(TaskRow, CaseRow.reference)
+        select(TaskRow, CaseRow.reference, CaseRow.organisation_id)
         .join(page, page.c.task_id == TaskRow.id)
         .join(CaseRow, CaseRow.id == TaskRow.case_id)
         .order_by(*_most_pressing_first(page.c.rank, page.c.due_at, page.c.task_id))
@@ -83,10 +87,11 @@ def list_inbox(uow: UnitOfWork, actor: Actor, limit: int = 50, offset: int = 0) 
     if not actor.active:
         return []
     with uow:
-        return [summary_of(row, reference) for row, reference in uow.session.execute(inbox_statement(actor, limit, offset))]
+        return [summary_of(row, reference, owner)
+                for row, reference, owner in uow.session.execute(inbox_statement(actor, limit, offset))]
 
 
-def summary_of(row: TaskRow, reference: str) -> TaskSummary:
+def summary_of(row: TaskRow, reference: str, case_organisation_id: int) -> TaskSummary:
     """The inbox line of a task row."""
     return TaskSummary(
         id=row.id,
@@ -102,4 +107,39 @@ def summary_of(row: TaskRow, reference: str) -> TaskSummary:
         candidate_groups=tuple(g for g in row.candidate_groups.split(",") if g),
         instance_label=row.instance_label,
         referral_id=row.referral_id,
+        organisation_id=row.organisation_id,
+        case_organisation_id=case_organisation_id,
+        state=row.state,
     )
+
+
+def next_task_of_case(uow: UnitOfWork, actor: Actor, case_id: int) -> str | None:
+    """The most pressing open task of the case that the actor may do now (None when there is none)."""
+    from engine.access import can_complete_task
+
+    with uow:
+        rows = uow.session.scalars(
+            select(TaskRow).where(TaskRow.case_id == case_id, TaskRow.state == TaskState.OPEN)
+        ).all()
+    ranks = {p.value: p.rank for p in Priority}
+    mine = [row for row in rows if can_complete_task(actor, row)]
+    # The user's own tasks first, then by urgency and due time (undated last).
+    mine.sort(key=lambda row: (row.assignee_id != actor.id, ranks.get(row.priority.value, len(ranks)),
+                               row.due_at is None, row.due_at or row.created_at, row.id))
+    return mine[0].id if mine else None
+
+
+def referral_of_task(uow: UnitOfWork, task_id: str) -> int | None:
+    """The referral a task belongs to (provider steps, escalations of a referral), if any."""
+    with uow:
+        return uow.session.scalar(select(TaskRow.referral_id).where(TaskRow.id == task_id))
+
+
+def task_line(uow: UnitOfWork, task_id: str) -> TaskSummary | None:
+    """A task as its inbox line shows it (case, service, priority, due), for the task page's context."""
+    with uow:
+        found = uow.session.execute(
+            select(TaskRow, CaseRow.reference, CaseRow.organisation_id)
+            .join(CaseRow, CaseRow.id == TaskRow.case_id).where(TaskRow.id == task_id)
+        ).first()
+    return summary_of(*found) if found is not None else None

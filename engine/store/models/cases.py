@@ -31,6 +31,8 @@ class CaseRow(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_organisation_status", "organisation_id", "status", "updated_at"),
+        # A coordinator's case list: every organisation's cases of one status, latest change first.
+        Index("ix_cases_status_updated", "status", "updated_at"),
         Index("ix_cases_needs_attention", "needs_attention", "attention_at"),
         # Indicators count cases opened or closed in a period.
         Index("ix_cases_created_at", "created_at"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable
 
-from access_world import OTHER_CASEWORKER, Role
+from access_world import OTHER_CASEWORKER, SERVICE_OWNERS, Role
 
 
 class Outcome(Enum):
@@ -90,6 +90,18 @@ CONSENT_WITHDRAWAL = dict(caseworker=OWN_ONLY_STATE, supervisor=OWN_ONLY_STATE, 
 # Personal objects (notifications, tokens): the owner only; anyone else gets a 404.
 PERSONAL = (STATE, HIDDEN)
 
+def directory_service(role: Role, which: str) -> dict:
+    """An HSDS service body for the directory's write routes, owned by IOM ("own") or the Douala hospital."""
+    return {"organization_id": SERVICE_OWNERS[which], "name": f"Matrix probe by {role.value}", "service_areas": [{"name": "littoral"}],
+            "attributes": [{"taxonomy_term": {"code": "cash", "taxonomy": "aiguillage:sector"}}]}
+
+
+def directory_form(role: Role, which: str) -> dict:
+    """The service edit form, filled for a service of IOM ("own") or of the Douala hospital."""
+    return {"organisation": SERVICE_OWNERS[which], "name": f"Matrix probe by {role.value}", "sector": "cash",
+            "regions": "littoral", "priorities": "normal", "active": "1"}
+
+
 TABLE: dict[str, Entry] = {
     # ---- public --------------------------------------------------------------------------
     "GET /healthz": Entry(public()),
@@ -115,13 +127,28 @@ TABLE: dict[str, Entry] = {
     # A wrong current password: refused (422) once signed in, so nobody's password changes.
     "POST /account/password": Entry(page(STATE), body={"current_password": "not it", "new_password": "x"}),
     # ---- cases and tasks (pages) ----------------------------------------------------------
+    "GET /cases/": Entry(page(FORBIDDEN, caseworker=ALLOW, supervisor=ALLOW, coordinator=ALLOW)),
+    "GET /cases/new": Entry(page(FORBIDDEN, caseworker=ALLOW)),
+    # No pathway chosen: refused (422) for a caseworker, so no case is opened by the matrix.
+    "POST /cases/new": Entry(page(FORBIDDEN, caseworker=STATE)),
     "GET /cases/<reference>": Entry(page(HIDDEN, **CASE)),
     "GET /cases/<reference>/record": Entry(page(HIDDEN, **PERSON_RECORD)),
+
+    "GET /cases/<reference>/summary": Entry(page(HIDDEN, **CASE)),
+    # ---- a provider's referrals (pages) ------------------------------------------------------
+    "GET /referrals/": Entry(page(FORBIDDEN, provider=ALLOW)),
+    "GET /referrals/<int:referral_id>": Entry(page(HIDDEN, **REFERRAL)),
+    "GET /referrals/<int:referral_id>/form": Entry(page(HIDDEN, **REFERRAL)),
+    # No step named: the provider is shown the referral as it stands (a redirect), nothing moves.
+    "POST /referrals/<int:referral_id>": Entry(page(HIDDEN, **ANSWER)),
     "GET /tasks/<task_id>": Entry(page(HIDDEN, **TASK)),
     # An empty form: refused field by field (422) once access is granted, so nothing moves.
     "POST /tasks/<task_id>": Entry(page(HIDDEN, **TASK_WRITE)),
     "POST /tasks/<task_id>/claim": Entry(page(HIDDEN, **TASK_WRITE)),
     "POST /tasks/<task_id>/release": Entry(page(HIDDEN, **TASK_WRITE)),
+    # Choosing who takes a task over: as the API's reassign; a post with nobody chosen is refused (422).
+    "GET /tasks/<task_id>/reassign": Entry(page(HIDDEN, **TASK_HANDOVER)),
+    "POST /tasks/<task_id>/reassign": Entry(page(HIDDEN, **TASK_HANDOVER)),
     # Here, among the pages: resolving an escalation (below) cancels the supervisor's alert task, and a
     # task must still be open to be handed on. The supervisor takes their own; the coordinator gives the
     # caseworkers' to a caseworker of its organisation, who may still claim (409), release or complete it.
@@ -169,6 +196,9 @@ TABLE: dict[str, Entry] = {
     "GET /pathways/drafts/<int:draft_id>/diagram": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     "GET /pathways/drafts/<int:draft_id>/download": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     "POST /pathways/drafts/<int:draft_id>/scenarios": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    "GET /pathways/drafts/<int:draft_id>/edit": Entry(page(FORBIDDEN, sop_author=ALLOW)),
+    # No diagram sent: the author is sent back to the modeler and nothing changes.
+    "POST /pathways/drafts/<int:draft_id>/edit": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     # Notes too long: refused (422) and nothing published, so the draft stays for the routes below.
     "POST /pathways/drafts/<int:draft_id>/publish": Entry(page(FORBIDDEN, sop_author=STATE), body={"notes": "x" * 2001}),
     "POST /pathways/drafts/<int:draft_id>/discard": Entry(page(FORBIDDEN, sop_author=ALLOW)),
@@ -179,6 +209,9 @@ TABLE: dict[str, Entry] = {
         "username": f"matrix-new-{role.name.lower()}", "roles": "caseworker", "display_name": "New account",
         "email": f"new-{role.name.lower()}@example.org", "password": "a long enough password for a test"}),
     "POST /admin/users/<int:user_id>/roles": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE), body={"roles": "supervisor"}),
+    # Asking first: a page about an account the administrator manages.
+    "GET /admin/users/<int:user_id>/disable": Entry(page(FORBIDDEN, admin=OWN_ONLY)),
+    "GET /admin/users/<int:user_id>/password": Entry(page(FORBIDDEN, admin=OWN_ONLY)),
     "POST /admin/users/<int:user_id>/disable": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
     "POST /admin/users/<int:user_id>/enable": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
     "POST /admin/users/<int:user_id>/password": Entry(page(FORBIDDEN, admin=OWN_ONLY_STATE)),
@@ -187,6 +220,11 @@ TABLE: dict[str, Entry] = {
     "GET /admin/deliveries": Entry(page(FORBIDDEN)),
     "POST /admin/deliveries/<bigid:delivery_id>/retry": Entry(page(FORBIDDEN)),
     "GET /directory/": Entry(page()),  # organisations and services: no personal data
+    # Editing services: administrators, their own organisation's (the matrix's is IOM's, a provider).
+    "GET /directory/services/new": Entry(page(FORBIDDEN, admin=ALLOW)),
+    "POST /directory/services/new": Entry(page(FORBIDDEN, admin=ALLOW), body=lambda role, which: directory_form(role, "own")),
+    "GET /directory/services/<service_id>/edit": Entry(page(FORBIDDEN, admin=(ALLOW, FORBIDDEN))),
+    "POST /directory/services/<service_id>/edit": Entry(page(FORBIDDEN, admin=(ALLOW, FORBIDDEN)), body=lambda role, which: directory_form(role, which)),
     # ---- API: account and notifications --------------------------------------------------
     "GET /api/v1/me": Entry(api()),
     "GET /api/v1/notifications": Entry(api()),
@@ -222,6 +260,12 @@ TABLE: dict[str, Entry] = {
     "POST /api/v1/escalations/<escalation_id>/resolve": Entry(api(HIDDEN, **ESCALATION),
                                                               body={"note": "Called the duty doctor"}),
     # ---- API: pathways (SOP authors); no files are sent, so an author is told what is missing (422) ---
+    # The directory: read by every signed-in user; written by administrators for their own organisation's
+    # services (the secretariat's for everyone's); the matrix's administrator is a provider's (IOM).
+    "GET /api/v1/directory/services": Entry(api()),
+    "GET /api/v1/directory/services/<service_id>": Entry(api()),
+    "GET /api/v1/directory/export": Entry(api()),
+    "PUT /api/v1/directory/services/<service_id>": Entry(api(FORBIDDEN, admin=(ALLOW, FORBIDDEN)), body=directory_service),
     "GET /api/v1/pathways": Entry(api(FORBIDDEN, sop_author=ALLOW)),
     "POST /api/v1/pathways/validate": Entry(api(FORBIDDEN, sop_author=STATE)),
     "POST /api/v1/pathways/publish": Entry(api(FORBIDDEN, sop_author=STATE)),

@@ -27,7 +27,17 @@ from engine.services.tasks.inbox import list_inbox
 from engine.services.pathways.drafts import save_draft
 from engine.services.pathways.publishing import publish_pathway
 from engine.services.tasks.completion import complete_task
-from engine.store.models import ApiToken, DeliveryRow, EscalationRow, InAppNotification, OutboxRow, ReferralRow, User
+from engine.store.models import (
+    ApiToken,
+    DeliveryRow,
+    EscalationRow,
+    InAppNotification,
+    Organisation,
+    OrganisationService,
+    OutboxRow,
+    ReferralRow,
+    User,
+)
 from engine.store.seed import load_demo_data
 from notifications.dispatcher import dispatch_pending
 from notifications.sending import Channels
@@ -66,6 +76,8 @@ SIDES_OF_DRAFTS = ("own", "other")
 # Organisation B's people: they own the "other" objects.
 OTHER_CASEWORKER = "demo-minas-caseworker"
 OTHER_PROVIDER = "demo-health-yaounde"
+# Whose services are "own" and "other" for the directory's write routes: the matrix's administrator is IOM's.
+SERVICE_OWNERS = {"own": "demo-iom-cameroon", "other": "demo-hopital-douala"}
 # Accounts the administration routes act on (enable, disable, roles): one per organisation.
 SPARE_ACCOUNTS = {"own": ("matrix-iom-spare", "demo-iom-cameroon"), "other": ("matrix-minas-spare", "demo-minas-littoral")}
 
@@ -99,6 +111,7 @@ class World:
     notification_ids: dict[str, int] = field(default_factory=dict)  # one notification per username
     delivery_id: int = 0  # a notification delivery, for the dead-letter routes
     draft_ids: tuple[int, int] = (0, 0)  # two pathway drafts (own, other): each can be discarded once
+    service_ids: dict[str, str] = field(default_factory=dict)  # an HSDS service id of IOM ("own") and of another provider
 
     def side(self, which: str) -> Side:
         return self.own if which == "own" else self.other
@@ -123,6 +136,7 @@ class World:
             "pathway_id": lambda: "cameroon-nrm",
             "version": lambda: 1,
             "draft_id": lambda: self.draft_ids[0 if which == "own" else 1],
+            "service_id": lambda: self.service_ids[which],
         }
         if name not in values:
             raise LookupError(f"the access matrix does not know how to fill the path parameter <{name}>")
@@ -188,11 +202,14 @@ def build_world(container) -> World:
     by_user = {user_id: notification_id for user_id, notification_id in notifications}
     with uow() as unit:
         delivery_id = unit.session.scalar(select(func.min(DeliveryRow.id)))
+        service_ids = {which: unit.session.scalar(
+            select(OrganisationService.hsds_id).join(Organisation).where(Organisation.slug == slug).order_by(OrganisationService.id)
+        ) for which, slug in SERVICE_OWNERS.items()}
     app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container)
     author = load_actor(uow(), USERNAMES[Role.SOP_AUTHOR])
     draft_ids = tuple(save_draft(uow(), clock, load_source(CAMEROON).files, author) for _ in SIDES_OF_DRAFTS)
     world = World(app=app, container=container, password=password, own=own, other=other, user_ids=user_ids,
-                  delivery_id=delivery_id, draft_ids=draft_ids)
+                  delivery_id=delivery_id, draft_ids=draft_ids, service_ids=service_ids)
     world.notification_ids = {name: by_user[user_ids[name]] for name in [*USERNAMES.values(), OTHER_CASEWORKER]}
     for role in Role:
         world.sign_in(role)

@@ -150,6 +150,7 @@ def _walk(world: World) -> list[Step]:
                                                  .order_by(EscalationRow.id)).all()[1]
     referral = lambda w, m: f"/api/v1/referrals/{_latest_health_referral(w, m.get('case_id', own.case_id))}"  # noqa: E731
     new_case = lambda w, m: f"/api/v1/cases/{m['case_id']}"  # noqa: E731
+    page_referral = lambda w, m: f"/referrals/{_latest_health_referral(w, m.get('case_id', own.case_id))}"  # noqa: E731
 
     def answer(move: str, body: dict, case: str = "own") -> Step:
         return Step(f"POST /api/v1/referrals/<referral_id>/{move}", Role.PROVIDER,
@@ -175,6 +176,12 @@ def _walk(world: World) -> list[Step]:
              lambda w, m: f"/api/v1/cases/{own.case_id}/legal-hold", "case.legal_hold_placed", {"reason": "Enquête"}),
         Step("POST /api/v1/cases/<case_id>/legal-hold/lift", Role.COORDINATOR,
              lambda w, m: f"/api/v1/cases/{own.case_id}/legal-hold/lift", "case.legal_hold_lifted"),
+
+        Step("GET /cases/<reference>/summary", Role.CASEWORKER, lambda w, m: f"/cases/{own.reference}/summary",
+             "case.viewed"),
+        Step("GET /referrals/<int:referral_id>", Role.PROVIDER, lambda w, m: page_referral(w, m), "referral.viewed"),
+        Step("GET /referrals/<int:referral_id>/form", Role.PROVIDER, lambda w, m: page_referral(w, m) + "/form",
+             "referral.viewed"),
         *[Step(f"POST /tasks/<task_id>/{move}", Role.CASEWORKER, lambda w, m, move=move: f"/tasks/{task}/{move}",
                action) for move, action in moves],
         *[Step(f"POST /api/v1/tasks/<task_id>/{move}", Role.CASEWORKER,
@@ -224,7 +231,9 @@ def _walk(world: World) -> list[Step]:
         Step("POST /tasks/<task_id>", Role.CASEWORKER,
              lambda w, m: f"/tasks/{_open_task(w, m['case_id'], 'Task_SendReferral', 'health')}",
              "case.task_completed", {"provider_id": "demo-hopital-douala"}, case="new"),
-        answer("acknowledge", acknowledged, "new"),
+        # The provider acknowledges this one on its referral page.
+        Step("POST /referrals/<int:referral_id>", Role.PROVIDER, page_referral, "case.task_completed", acknowledged,
+             case="new"),
         answer("decline", {"decline_reason": "no_capacity"}, "new"),
     ]
     return steps

@@ -17,6 +17,7 @@ from engine.store.models import (
     PathwayVersionRow,
     ReferralRow,
     TaskRow,
+    UnmetNeedRow,
 )
 
 # The known history starts here; the tests read January 2026.
@@ -119,3 +120,9 @@ class History:
             ))
             u.commit()
         return task_id
+
+    def unmet_need(self, case_id: int, sector: Sector, region: str | None, reason: str, day: float) -> None:
+        with self.uow() as u:
+            u.session.add(UnmetNeedRow(case_id=case_id, sector=sector, region=region, reason=reason,
+                                       recorded_at=self.start + timedelta(days=day)))
+            u.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from engine.domain import Priority, ReferralState, Sector
@@ -42,3 +44,13 @@ def test_an_override_waiting_for_approval_is_listed_for_its_supervisor_only(cont
 def test_a_caseworker_may_not_list_attention(container, actor, history):
     with pytest.raises(AccessDenied):
         list_attention(container.uow(), container.clock, actor("demo-caseworker"))
+
+
+def test_a_need_left_unmet_is_listed_for_who_may_open_its_case(container, actor, history, clock):
+    from engine.domain import Sector
+
+    history.start = clock.now() - timedelta(days=5)
+    case = history.case(day=0)
+    history.unmet_need(case, Sector.SHELTER, "littoral", "no_provider", day=1)
+    assert [item.sector for item in list_attention(container.uow(), container.clock, actor("demo-coordinator")).unmet_needs] == ["shelter"]
+    assert list_attention(container.uow(), container.clock, actor("demo-minas-supervisor")).unmet_needs == []

@@ -149,3 +149,18 @@ def test_no_published_count_can_be_recomputed_from_the_others(container, actor, 
             if total.value is None or total.hidden or not hidden or table.key == "consent_events":
                 continue
             assert len(hidden) >= 2, (table.key, column)
+
+
+def test_unmet_needs_by_sector_and_region_and_by_reason(container, actor, history):
+    for i in range(7):
+        case = history.case(region="nord", day=1)
+        history.unmet_need(case, Sector.SHELTER, "nord", "no_provider" if i < 6 else "full", day=3)
+    history.unmet_need(history.case(region="est", day=1), Sector.HEALTH, "est", "out_of_area", day=3)
+    report = compute_indicators(container.uow(), actor("demo-coordinator"), PERIOD)
+    places = shown(report.table("unmet_needs_by_sector_and_region"))
+    assert places == {("shelter", "nord"): COMPLEMENT, ("health", "est"): SMALL}
+    assert report.table("unmet_needs_by_sector_and_region").total.figures[0].shown == 8
+    assert shown(report.table("unmet_needs_by_reason"))["no_provider"] == COMPLEMENT
+    only_nord = compute_indicators(container.uow(), actor("demo-coordinator"),
+                                   IndicatorFilters(PERIOD.start, PERIOD.end, region="nord"))
+    assert shown(only_nord.table("unmet_needs_by_sector_and_region")) == {("shelter", "nord"): 7}

@@ -96,3 +96,26 @@ def test_what_has_no_place_is_listed_as_dropped(container, tmp_path):
     document["services"][0]["service_areas"][0]["extent"] = "POLYGON(...)"
     report = import_directory(container.uow(), container.clock, _write(tmp_path, document), dry_run=True)
     assert any("service_areas.extent" in line for line in report.dropped)
+
+
+PLAIN_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "hsds" / "plain-service-list.json"
+
+
+def test_a_file_from_outside_the_mechanism_needs_a_sector_and_then_round_trips(container, tmp_path):
+    refused = import_directory(container.uow(), container.clock, PLAIN_FILE)
+    assert [(p.field, "no sector" in p.message) for p in refused.problems] == [("attributes", True)]
+    imported = import_directory(container.uow(), container.clock, PLAIN_FILE, default_sector="mhpss")
+    assert imported.written and imported.organisations_created == ["0b7e2c9d-1f4a-4e55-8a3b-6c2d1e0f9a77"]
+    assert any("service_areas.description" in line for line in imported.dropped)
+    for form in ("json", "csv"):
+        target = tmp_path / form
+        export_files(container.uow(), target.with_suffix(".json") if form == "json" else target, form)
+        again = import_directory(container.uow(), container.clock,
+                                 target.with_suffix(".json") if form == "json" else target / "datapackage.json", dry_run=True)
+        assert (again.problems, again.services_updated, again.organisations_updated, again.services_unchanged) == ([], {}, {}, 1)
+    exported = json.loads((tmp_path / "json.json").read_text(encoding="utf-8"))
+    (service,) = exported["services"]
+    assert service["cost_options"][0]["currency"] == "XAF" and service["program"]["name"] == "Community wellbeing"
+    assert service["service_areas"] == [{"id": f"{service['id']}-area-extreme_nord", "service_id": service["id"], "name": "extreme_nord"}]
+    (organisation,) = [o for o in exported["organizations"] if o["id"].startswith("0b7e")]
+    assert organisation["legal_status"] == "Association"

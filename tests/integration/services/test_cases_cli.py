@@ -45,6 +45,10 @@ def test_a_case_is_walked_from_identification_to_closure_with_the_cli(run, conta
     identification = tmp_path / "identification.json"
     identification.write_text(json.dumps(IDENTIFICATION), encoding="utf-8")
     task = _task(run, "demo-caseworker", "Task_Identification")
+    [listed] = [line for line in _ok(run("task", "list", "--user", "demo-caseworker")).splitlines() if task in line]
+    assert listed.endswith("  - Identifier la personne"), listed
+    asked = _ok(run("task", "form", task, "--user", "demo-caseworker"))
+    assert "  age  long  min 0  max 120" in asked and "one of: female (Féminin), male (Masculin)" in asked
     _ok(run("task", "complete", task, "--user", "demo-caseworker", "--data", f"@{identification}"))
     _complete(run, "demo-caseworker", "Task_NeedsAssessment", ASSESSMENT)
     _complete(run, "demo-caseworker", "Task_Consent", CONSENT)
@@ -56,6 +60,8 @@ def test_a_case_is_walked_from_identification_to_closure_with_the_cli(run, conta
         _complete(run, user, "Task_AcknowledgeReferral", {"acknowledged_by": "Focal point"})
         _complete(run, user, "Task_ReferralDecision", {"decision": "accepted"})
         _complete(run, user, "Task_ServiceOutcome", {"service_delivered": True})
+    pending = _ok(run("case", "show", "MNR-2026-000001", "--user", "demo-caseworker"))
+    assert "Pending deadlines:\n  2026-" in pending
     for days in (30, 60, 90):
         container.clock.advance(timedelta(days=days))
         assert "1 new task(s)" in _ok(run("case", "advance", "MNR-2026-000001", "--user", "demo-caseworker"))
@@ -64,7 +70,8 @@ def test_a_case_is_walked_from_identification_to_closure_with_the_cli(run, conta
     closed = _complete(run, "demo-supervisor", "Task_ApproveClosure", {"closure_approved": True})
     assert "Case MNR-2026-000001 is closed." in closed
     shown = _ok(run("case", "show", "MNR-2026-000001", "--user", "demo-supervisor"))
-    assert "status: closed" in shown and "Open tasks: none" in shown
+    assert "status: closed" in shown and "Open tasks: none" in shown and "\nEnded " in shown
+    assert "Pending deadlines" not in shown
     assert "health (urgent)  to DEMO – Hôpital régional de Douala: delivered" in shown
 
 

@@ -131,3 +131,18 @@ def test_an_unsupported_database_url_is_one_clear_error(monkeypatch):
     result = CliRunner().invoke(main, ["pathway", "list"])
     assert result.exit_code == 1
     assert result.output.strip() == "Error: unsupported database URL 'mysql://root@localhost/aiguillage': use sqlite:/// or postgresql://"
+
+
+def test_org_list_and_user_list_show_what_an_administrator_manages(run):
+    run("org", "create", "iom-cameroon", "--name", "IOM Cameroon", "--kind", "iom")
+    run("org", "create", "hopital-douala", "--name", "Hôpital de Douala", "--provider")
+    run("user", "create", "admin1", "--org", "iom-cameroon", "--role", "admin", "--name", "Ada Admin")
+    run("user", "create", "amina", "--org", "iom-cameroon", "--role", "caseworker", "--role", "supervisor")
+    users = run("user", "list", "--user", "admin1")
+    assert users.exit_code == 0, users.output
+    assert "amina  amina  IOM Cameroon  roles: caseworker, supervisor" in users.output
+    assert "admin1  Ada Admin  IOM Cameroon  roles: admin" in users.output
+    orgs = run("org", "list", "--user", "admin1")
+    assert orgs.exit_code == 0 and "iom-cameroon  IOM Cameroon  iom  signed: nothing  users: 2" in orgs.output
+    refused = run("user", "list", "--user", "amina")
+    assert refused.exit_code != 0 and "Traceback" not in refused.output

@@ -195,3 +195,23 @@ def test_an_organisations_admin_does_not_see_the_mechanisms_dead_letters(client,
     assert client.get("/admin/deliveries").status_code == 403
     assert _post(client, f"/admin/deliveries/{dead_letter}/retry").status_code == 403
 
+
+
+def test_disabling_or_resetting_an_account_asks_first_on_a_page_of_its_own(client, container):
+    awa = _user(container, "awa_caseworker")
+    sign_in(client, "bello_admin")
+    users = client.get("/admin/users").get_data(as_text=True)
+    # The list only links to the question; nothing there acts on one tap.
+    assert f'href="/admin/users/{awa.id}/disable"' in users
+    assert f'action="/admin/users/{awa.id}/disable"' not in users
+    asked = client.get(f"/admin/users/{awa.id}/disable")
+    assert asked.status_code == 200 and f'action="/admin/users/{awa.id}/disable"' in asked.get_data(as_text=True)
+    assert _user(container, "awa_caseworker").active  # asking changed nothing
+    assert client.get(f"/admin/users/{awa.id}/password").status_code == 200
+    assert client.get("/admin/users/999999/password").status_code == 404
+
+
+def test_admin_finds_a_user_by_part_of_a_name(client, container):
+    sign_in(client, "bello_admin")
+    found = client.get("/admin/users?q=AWA").get_data(as_text=True)
+    assert "awa_caseworker" in found and "bello_admin" not in found.split('role="search"')[1]

@@ -81,11 +81,12 @@ def test_the_scenarios_of_a_version_run_from_its_page(author, container, clock):
 
 def test_an_uploaded_folder_with_mistakes_is_a_draft_with_its_problems_marked(author, container, clock):
     broken = zipped(CAMEROON, change={"pathway.bpmn": lambda data: data.replace(
-        b'name="Recueillir le consentement \xc3\xa9clair\xc3\xa9"', b"")})
+        b'<camunda:formField id="consent_method" label="Forme du consentement" type="enum">',
+        b'<camunda:formField id="consent_method" label="Forme du consentement" type="choice">')})
     response = upload(author, broken, "cameroon-nrm.zip")
     assert response.status_code == 302
     page = author.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Un libellé ou une traduction manque" in page
+    assert "Un champ de formulaire est incorrect" in page
     assert 'data-diagram-element="Task_Consent"' in page
     assert "Task_Consent" in re.search(r'data-diagram-marks="([^"]*)"', page).group(1)
     assert "Publier comme nouvelle version" not in page
@@ -179,8 +180,17 @@ def test_comparing_versions_lists_what_changed_and_marks_it_on_both_diagrams(aut
     publish_pathway(container.uow(), load_source(changed), clock)
     page = author.get("/pathways/cameroon-nrm/compare?from=1&to=2").get_data(as_text=True)
     assert 'data-diagram-element="Task_ProposeClosure"' in page
-    assert "Proposer la clôture du cas" in page and "form field closure_note" in page
+    assert "Proposer la clôture du cas" in page and "champ de formulaire closure_note" in page
     assert "maxlength=900" in page
     marks = re.findall(r'data-diagram-marks="([^"]*)"', page)
     assert len(marks) == 2 and all("Task_ProposeClosure" in m for m in marks)
     assert author.get("/pathways/cameroon-nrm/compare?from=1&to=7").status_code == 404
+
+
+def test_layout_warnings_are_shown_only_when_asked_and_never_block_publishing(author, container):
+    draft_url = upload(author, zipped(CAMEROON), "cameroon-nrm.zip").headers["Location"]
+    plain = author.get(draft_url).get_data(as_text=True)
+    assert "Le diagramme est difficile à lire" not in plain and "Vérifier aussi la mise en page" in plain
+    checked = author.get(draft_url + "?layout=1").get_data(as_text=True)
+    assert "Le diagramme est difficile à lire" in checked and 'data-diagram-element="Timer_AckReminder"' in checked
+    assert "Publier comme nouvelle version" in checked

@@ -112,9 +112,12 @@ def test_caseworker_completes_identification_through_its_form(demo):
     assert 'aria-invalid="true"' in refused.get_data(as_text=True)
 
     done = client.post(f"/tasks/{task_id}", data={**_as_form(IDENTIFICATION), "csrf_token": csrf_of(client, "/")})
-    assert done.status_code == 302 and done.headers["Location"] == f"/cases/{case.reference}"
-    case_page = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert "Tâche terminée." in case_page
+    # The next useful page: the case's next task, which is the caseworker's to do.
+    assert done.status_code == 302 and done.headers["Location"].startswith("/tasks/")
+    assert done.headers["Location"] != f"/tasks/{task_id}"
+    next_page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Tâche terminée." in next_page and "Évaluer les besoins" in next_page
+    case_page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert f"/tasks/{task_id}" not in case_page
 
 
@@ -147,7 +150,7 @@ def test_inbox_names_the_group_a_task_is_offered_to_in_the_users_language(demo):
     page = client.get("/tasks/").get_data(as_text=True)
     if f"/tasks/{task_id}/release" in page:
         client.post(f"/tasks/{task_id}/release", data={"csrf_token": csrf_of(client, "/")})
-    assert "<td>Gestionnaire de cas</td>" in client.get("/tasks/").get_data(as_text=True)
+    assert '<td data-label="Attribuée à">Gestionnaire de cas</td>' in client.get("/tasks/").get_data(as_text=True)
 
 
 def test_directory_lists_providers_their_services_and_unsigned_agreements(demo):
@@ -156,3 +159,22 @@ def test_directory_lists_providers_their_services_and_unsigned_agreements(demo):
     page = client.get("/directory/").get_data(as_text=True)
     assert "DEMO – OIM Cameroun, bureau de Yaoundé" in page
     assert "Consultations et soins d&#39;urgence" in page or "Consultations et soins d'urgence" in page
+
+
+def test_supervisor_hands_a_task_over_by_choosing_among_those_who_may_take_it(demo):
+    app, case, password = demo
+    task_id = case.open_task_ids[0]
+    supervisor = _signed_in(app, "demo-supervisor", password)
+    assert f'href="/tasks/{task_id}/reassign"' in supervisor.get(f"/cases/{case.reference}").get_data(as_text=True)
+    page = supervisor.get(f"/tasks/{task_id}/reassign").get_data(as_text=True)
+    assert 'value="demo-caseworker"' in page and 'value="demo-caseworker-en"' in page
+    assert 'value="demo-supervisor"' not in page  # not in the task's group: it would never find it
+    # Someone of another organisation (a crafted post): refused on the same page, nothing changed.
+    refused = supervisor.post(f"/tasks/{task_id}/reassign",
+                              data={"username": "demo-health-douala", "csrf_token": csrf_of(supervisor, "/")})
+    assert refused.status_code == 422 and 'id="error-username"' in refused.get_data(as_text=True)
+    done = supervisor.post(f"/tasks/{task_id}/reassign",
+                           data={"username": "demo-caseworker-en", "csrf_token": csrf_of(supervisor, "/")})
+    assert done.status_code == 302 and done.headers["Location"] == f"/cases/{case.reference}"
+    caseworker = _signed_in(app, "demo-caseworker", password)
+    assert f'href="/tasks/{task_id}/reassign"' not in caseworker.get(f"/cases/{case.reference}").get_data(as_text=True)

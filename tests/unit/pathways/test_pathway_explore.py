@@ -36,7 +36,7 @@ def test_explore_command_prints_the_report_and_exits_1_when_something_never_happ
     clean = runner.invoke(main, ["pathway", "explore", str(mini_folder), "--runs", "4"])
     assert clean.exit_code == 0 and "4 runs: 4 reached an end" in clean.output and "every step was reached" in clean.output
     found = runner.invoke(main, ["pathway", "explore", str(EXPLORED), "--runs", "4"])
-    assert found.exit_code == 1 and "2 steps no run reached:" in found.output and "no one could hold Task_Legal" in found.output
+    assert found.exit_code == 1 and "2 steps no run reached:" in found.output and "no one could hold Task_Legal: candidate group 'legal_team' is no role" in found.output
 
 
 def test_explore_refuses_an_invalid_pathway_with_its_problems(tmp_path: Path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from engine.errors import PathwayError
 from pathway_fixtures import copied_mini, mini_folder  # noqa: F401 - pytest fixtures
 from engine.pathways.folder import MAX_FILE_BYTES, load_source
+from engine.pathways.validation import review
 
 
 def test_folder_is_loaded_with_metadata_languages_and_every_file(mini_folder: Path):
@@ -72,3 +74,14 @@ def test_hidden_files_and_symlinks_are_not_part_of_the_pathway(copied_mini: Path
     assert ".git/config" not in source.files
     assert "link.bpmn" not in source.files
     assert [p.rule for p in source.problems] == ["file.symlink"]
+
+
+def test_languages_written_as_one_word_is_that_language_with_a_warning(copied_mini):
+    metadata = copied_mini / "pathway.yaml"
+    text = metadata.read_text(encoding="utf-8")
+    metadata.write_text(re.sub(r"languages:.*", "languages: fr", text), encoding="utf-8")
+    source = load_source(copied_mini)
+    assert source.languages == ["fr"]
+    problems = review(source)
+    assert [(p.rule, p.severity) for p in problems] == [("metadata.bad_languages", "warning")]
+    assert "read as [fr]" in problems[0].message and "r.yaml" not in " ".join(p.message for p in problems)

@@ -101,7 +101,7 @@ def test_activity_with_several_outgoing_flows_takes_every_flow_whose_condition_h
 
 
 def test_cron_cycle_fires_in_the_installation_time_zone(open_camunda, clock):
-    warning = warnings_of("cron-cycle.bpmn")["timer.cron"]
+    warning = [p for p in problems_of("cron-cycle.bpmn") if p.rule == "timer.cron"][0]
     assert "Africa/Douala" in warning.message
     case = open_camunda("cron-cycle.bpmn")
     [timer] = case.timers()
@@ -201,3 +201,101 @@ def test_called_element_expression_naming_no_process_fails_the_step_with_the_cho
     [failure] = case.failures
     assert failure.bpmn_id == "Call_Service"
     assert "'Process_Cash'" in failure.message and "Process_Health, Process_Shelter" in failure.message
+
+
+def test_field_id_with_dashes_is_reached_in_conditions_by_its_safe_name(open_camunda):
+    assert problems_of("dashed-field-id.bpmn") == []
+    case = open_camunda("dashed-field-id.bpmn")
+    case.complete("Task_Income", {"jaar-omzet": 9000})
+    assert case.ready_ids() == ["Task_Grant"]
+
+
+def test_field_ids_meeting_on_the_same_safe_name_are_refused(tmp_path: Path):
+    diagram = tmp_path / "clash.bpmn"
+    diagram.write_text((CAMUNDA / "dashed-field-id.bpmn").read_text().replace(
+        '<camunda:formField id="jaar-omzet" label="Yearly turnover" type="long" />',
+        '<camunda:formField id="jaar-omzet" label="Yearly turnover" type="long" /><camunda:formField id="jaar_omzet" label="Again" type="long" />'))
+    [problem] = validate(load_source(diagram))
+    assert problem.rule == "form.duplicate_field" and "jaar_omzet" in problem.message
+
+
+def test_group_no_role_holds_and_assignee_no_user_is_are_warnings(tmp_path: Path):
+    diagram = tmp_path / "who.bpmn"
+    diagram.write_text((CAMUNDA / "nameless-user-task.bpmn").read_text().replace(
+        '<bpmn:userTask id="Task_Check" />',
+        '<bpmn:userTask id="Task_Check" name="Check" camunda:candidateGroups="legal_team, supervisor" camunda:assignee="demo" />'))
+    source = load_source(diagram)
+    assert validate(source, users={"amina"}) == []
+    warnings = {p.rule: p.message for p in review(source, users={"amina"})}
+    assert "candidate group 'legal_team' is no role" in warnings["task.group_no_role"]
+    assert "assignee 'demo' is not a user" in warnings["task.unknown_assignee"] and "offered to legal_team, supervisor" in warnings["task.unknown_assignee"]
+    assert "task.unknown_assignee" not in {p.rule for p in review(source)}  # users unknown: nothing said
+
+
+PLAN_FORM = """{"id": "Form_Plan", "components": [
+  {"type": "checklist", "key": "needs", "label": "Needs", "values": [{"label": "Health", "value": "health"}]},
+  {"type": "textfield", "key": "note", "label": "Note", "conditional": {"hide": "=child"}}]}"""
+
+
+def test_camunda_form_becomes_the_task_form_and_checks_values(engine):
+    from engine.pathways.form_check import clean_form_data
+    from engine.pathways.forms import load_form
+    from engine.errors import InvalidData
+
+    source = load_source(CAMUNDA / "camunda-form")
+    assert review(source) == []
+    form = load_form(source.files, "Task_Identify")
+    assert [(f.id, f.type) for f in form.fields] == [
+        ("full_name", "string"), ("story", "string"), ("age", "long"), ("child", "boolean"),
+        ("modality", "enum"), ("risk", "enum"), ("returned_on", "date")]
+    assert [(v.id, v.name) for v in form.field("modality").values] == [("assisted", "Assisted"), ("forced", "Forced")]
+    assert form.field("full_name").required and form.field("age").constraints == {"min": "0", "max": "120"}
+    case = Case(load_specs(source.files, source.main), engine)
+    [task] = case.ready()
+    with pytest.raises(InvalidData) as refused:
+        clean_form_data(task.form, {"full_name": "A", "age": 130, "modality": "assisted", "risk": "low"})
+    assert set(refused.value.errors) == {"full_name", "age"}
+    case.complete("Task_Identify", {"full_name": "Amina", "age": 30, "modality": "assisted", "risk": "low", "returned_on": "2026-02-01"})
+    assert case.ready_ids() == ["Task_Plan"]
+
+
+def test_camunda_form_parts_not_translated_are_refused_by_key(tmp_path: Path):
+    import shutil
+
+    folder = tmp_path / "camunda-form"
+    shutil.copytree(CAMUNDA / "camunda-form", folder)
+    (folder / "forms" / "plan.form").write_text(PLAN_FORM, encoding="utf-8")
+    diagram = folder / "pathway.bpmn"
+    diagram.write_text(diagram.read_text().replace('name="Plan the return" />', 'name="Plan the return" camunda:formKey="camunda-forms:deployment:forms/plan.form" />'))
+    problems = validate(load_source(folder))
+    assert [(p.rule, p.element_id) for p in problems] == [("unsupported.form_component", "Task_Plan")] * 2
+    assert "'needs': a checklist" in problems[0].message and "'note': conditional fields" in problems[1].message
+    diagram.write_text(diagram.read_text().replace("forms/plan.form", "forms/elsewhere.form"))
+    [missing] = validate(load_source(folder))
+    assert missing.rule == "form.missing" and "'forms/elsewhere.form', which is not a .form file" in missing.message
+
+
+def test_a_task_in_a_lane_named_after_a_role_is_offered_to_that_role(open_camunda):
+    [warning] = problems_of("provider-lane.bpmn")
+    assert (warning.rule, warning.element_id, warning.severity) == ("task.lane_no_role", "Task_Legal", "warning")
+    assert "lane 'Legal desk'" in warning.message
+    case = open_camunda("provider-lane.bpmn")
+    [refer] = case.ready()
+    assert refer.candidate_groups == ["caseworker"]
+    case.complete("Task_Refer")
+    [ack] = case.ready()
+    assert ack.candidate_groups == ["provider_focal_point"]
+    case.complete("Task_Ack")
+    [legal] = case.ready()
+    assert legal.candidate_groups == []  # the services then offer it to caseworkers, as the warning says
+
+
+def test_boundary_timer_that_opens_a_task_but_alerts_no_one_is_warned_about(tmp_path: Path):
+    [warning] = [p for p in problems_of("cron-cycle.bpmn") if p.rule == "timer.alerts_no_one"]
+    assert warning.element_id == "Timer_Daily" and "'Remind the provider'" in warning.message
+    diagram = tmp_path / "escalating.bpmn"
+    diagram.write_text((CAMUNDA / "cron-cycle.bpmn").read_text().replace(
+        'attachedToRef="Task_Ack">',
+        'attachedToRef="Task_Ack"><bpmn:extensionElements><camunda:properties>'
+        '<camunda:property name="aiguillage.escalation" value="1" /></camunda:properties></bpmn:extensionElements>'))
+    assert "timer.alerts_no_one" not in {p.rule for p in review(load_source(diagram))}

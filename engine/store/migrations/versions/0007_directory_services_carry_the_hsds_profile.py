@@ -50,9 +50,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('description', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('email', sa.String(320), nullable=True))
         batch_op.add_column(sa.Column('website', sa.String(500), nullable=True))
+        # Its server default stays: dropping it would make SQLite copy the table, and dropping the old
+        # copy would cascade to every service (foreign keys are on).
         batch_op.add_column(sa.Column('extra', sa.JSON(), nullable=False, server_default='{}'))
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.alter_column('extra', server_default=None)
 
 
 def downgrade() -> None:

@@ -1,0 +1,250 @@
+"""In a real browser, nothing else: a caseworker opens a case and refers two needs, each provider answers on
+its referral page, and every page on the way fits a 360 px phone, has no dead link, passes axe-core and stays
+light. Screenshots are kept under test-artifacts/ for a person to look at."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journey"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 360, "height": 740}
+LAPTOP = {"width": 1280, "height": 800}
+MAX_PAGE_BYTES = 150_000
+# Pages seen on the way, per user: each is checked at both widths and its links followed.
+SEEN: dict[str, set[str]] = {}
+
+
+@pytest.fixture(scope="module")
+def journey_server(tmp_path_factory):
+    """A demo installation of this module's own: the journey moves its cases and clock."""
+    import threading
+
+    import waitress
+
+    from webui.cli.serve import prepare_demo
+
+    instance = tmp_path_factory.mktemp("journey-instance")
+    probe = waitress.create_server(lambda environ, start: [], host="127.0.0.1", port=0)
+    port = probe.effective_port
+    probe.close()
+    demo = prepare_demo(instance, f"http://127.0.0.1:{port}", echo=lambda *args, **kwargs: None)
+    server = waitress.create_server(demo.app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, name="waitress-journey", daemon=True)
+    thread.start()
+    print(f"\nscreenshots in {ARTIFACTS}")
+    yield f"http://127.0.0.1:{port}", demo
+    server.close()
+    thread.join(timeout=5)
+    demo.container.dispose()
+
+
+def _tab(chromium, locale: str, javascript: bool = True, bypass_csp: bool = False):
+    # bypass_csp only for axe-core, which the test injects as an inline script.
+    context = chromium.new_context(locale=locale, viewport=PHONE, java_script_enabled=javascript, bypass_csp=bypass_csp,
+                                   extra_http_headers={"Accept-Language": f"{locale},{locale[:2]};q=0.9"})
+    context.set_default_timeout(8000)
+    return context, context.new_page()
+
+
+def _sign_in(page, url: str, username: str, password: str) -> None:
+    page.goto(url + "/login")
+    page.fill("#field-username", username)
+    page.fill("#field-password", password)
+    page.locator("form:has(#field-password) button[type=submit]").click()
+    assert page.locator("h1").count() == 1
+
+
+def _look(page, user: str, name: str) -> None:
+    """The page as it stands: fits 360 px, screenshot at both widths, remembered for the link walk."""
+    SEEN.setdefault(user, set()).add(page.url)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-360.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate("() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 361)"
+                         ".slice(0, 3).map(e => e.tagName + ' ' + (e.textContent || '').trim().slice(0, 40))")
+    assert width <= PHONE["width"], f"{name} is {width} px wide at 360 px ({wide}): {page.url}"
+    page.set_viewport_size(LAPTOP)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-1280.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+
+
+def _select(page, name: str, value: str) -> None:
+    page.select_option(f"#field-{name}", value)
+
+
+def _submit(page) -> None:
+    page.locator("main form button[type=submit].primary").click()
+
+
+WORDS = {
+    "fr": {"open": "Ouvrir un dossier", "identify": "Identifier la personne", "assess": "Évaluer les besoins",
+           "consent": "Recueillir le consentement éclairé", "record_consent": "Enregistrer le consentement",
+           "send": "Choisir le prestataire et envoyer", "send_button": "Envoyer le référencement",
+           "referral_stage": "Référencement", "claim": "Prendre", "nothing": "Rien ne vous attend"},
+    "en": {"open": "Open a case", "identify": "Identify the person", "assess": "Assess the needs",
+           "consent": "Obtain informed consent", "record_consent": "Record the consent",
+           "send": "Choose the provider and send", "send_button": "Send the referral",
+           "referral_stage": "Referral", "claim": "Claim", "nothing": "Nothing waits for you"},
+}
+
+
+def _in_language(page, language: str) -> None:
+    """Switch the interface language with its own buttons (a form: works without JavaScript)."""
+    button = page.locator(f"form.language-switch button[value={language}]")
+    if button.count() and not button.is_disabled():
+        button.click()
+
+
+# French with JavaScript, English without: the whole journey works both ways.
+@pytest.mark.parametrize("language,javascript", [("fr", True), ("en", False)])
+def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journey_server, chromium, language,
+                                                                           javascript):
+    url, demo = journey_server
+    words = WORDS[language]
+    tag = f"{language}{'' if javascript else '-nojs'}"
+    locale = "fr-FR" if language == "fr" else "en-GB"
+    context, page = _tab(chromium, locale, javascript=javascript)
+    _sign_in(page, url, "demo-caseworker", demo.password)
+    _in_language(page, language)
+    _look(page, "demo-caseworker", f"{tag}-caseworker-home")
+
+    page.goto(url + "/cases/")
+    _look(page, "demo-caseworker", f"{tag}-caseworker-cases")
+    page.get_by_role("link", name=words["open"]).click()
+    _look(page, "demo-caseworker", f"{tag}-caseworker-open-case")
+    page.locator("main form button[type=submit]").click()
+
+    # Straight to the first task, with its context and due date.
+    assert page.locator("h1").inner_text() == words["identify"]
+    _look(page, "demo-caseworker", f"{tag}-caseworker-identification")
+    page.fill("#field-identification_date", "2026-03-02")
+    for name, value in (("identification_source", "airport"), ("region", "littoral"), ("sex", "female"),
+                        ("return_modality", "forced"), ("risk_level", "high"), ("priority", "urgent")):
+        _select(page, name, value)
+    page.fill("#field-person_alias", "Aïcha")
+    page.fill("#field-age", "200")
+    _submit(page)
+    # One refused field: every other value is kept, the summary links to the field.
+    assert page.locator(".error-summary a[href='#field-age']").count() == 1
+    assert page.locator("#field-person_alias").input_value() == "Aïcha"
+    assert page.locator("#field-region").input_value() == "littoral"
+    _look(page, "demo-caseworker", f"{tag}-caseworker-identification-refused")
+    page.fill("#field-age", "24")
+    _submit(page)
+
+    assert page.locator("h1").inner_text() == words["assess"]
+    page.fill("#field-assessment_date", "2026-03-02")
+    _select(page, "need_health", "true")
+    _select(page, "health_urgency", "urgent")
+    _select(page, "need_mhpss", "true")
+    _select(page, "mhpss_urgency", "normal")
+    _submit(page)
+
+    assert page.locator("h1").inner_text() == words["consent"]
+    assert page.locator("main button.primary").inner_text() == words["record_consent"]
+    _select(page, "consent_given", "true")
+    for name, value in (("consent_given_by", "person"), ("consent_method", "signature"),
+                        ("consent_language", "french"), ("consent_scope", "including_health")):
+        _select(page, name, value)
+    page.fill("#field-consent_date", "2026-03-02")
+    _submit(page)
+
+    references = {}
+    for provider in ("demo-hopital-douala", "demo-espoir-mhpss"):
+        assert page.locator("h1").inner_text().startswith(words["send"])
+        assert page.locator("main button.primary").inner_text() == words["send_button"]
+        options = page.locator("#field-provider_id option").evaluate_all("els => els.map(e => e.value)")
+        chosen = provider if provider in options else next(value for value in options if value)
+        _select(page, "provider_id", chosen)
+        _look(page, "demo-caseworker", f"{tag}-caseworker-send-{provider}")
+        _submit(page)
+        references[provider] = chosen
+    # Nothing left for the caseworker on this case: back to their list; the case page shows both referrals.
+    assert page.url.rstrip("/").endswith("/tasks")
+    reference = page.locator("table.tasks a[href*='/cases/']").first.inner_text() if page.locator(
+        "table.tasks a[href*='/cases/']").count() else None
+    page.goto(url + "/cases/")
+    page.locator("table.cases a").first.click()
+    reference = reference or page.locator("h1").inner_text().split()[-1]
+    assert page.locator("table.needs tbody tr").count() == 2
+    assert page.locator("ol.progress li.current").inner_text().startswith(words["referral_stage"])
+    _look(page, "demo-caseworker", f"{tag}-caseworker-case")
+    # Provider tasks are not the caseworker's: no link, no "Prendre".
+    assert page.locator("table.tasks button", has_text=words["claim"]).count() == 0
+    context.close()
+
+    for username, decision in (("demo-health-douala", "accepted"), ("demo-mhpss", "declined")):
+        context, page = _tab(chromium, locale, javascript=javascript)
+        _sign_in(page, url, username, demo.password)
+        _in_language(page, language)
+        _look(page, username, f"{tag}-{username}-home")
+        page.goto(url + "/referrals/")
+        _look(page, username, f"{tag}-{username}-referrals")
+        page.locator("table.referrals a").first.click()
+        _look(page, username, f"{tag}-{username}-referral-incoming")
+        assert page.locator("main dl").first.inner_text().count(reference.split("-")[0]) >= 1
+        page.fill("#field-acknowledged_by", "Point focal")
+        _submit(page)
+        # The provider stays on their referral, now waiting for the decision.
+        assert "/referrals/" in page.url
+        _select(page, "decision", decision)
+        if decision == "declined":
+            _select(page, "decline_reason", "no_capacity")
+        _submit(page)
+        assert "/referrals/" in page.url
+        _look(page, username, f"{tag}-{username}-referral-decided")
+        if decision == "accepted":
+            _select(page, "service_delivered", "true")
+            page.fill("#field-outcome_note", "Consultation faite")
+            _submit(page)
+            assert page.locator("main").inner_text().count(words["nothing"]) == 1
+        context.close()
+
+
+def test_no_link_or_button_on_the_journey_answers_403_or_404(journey_server, chromium):
+    url, demo = journey_server
+    assert SEEN, "the journey test runs first and records its pages"
+    for username, pages in SEEN.items():
+        context, page = _tab(chromium, "fr-FR")
+        _sign_in(page, url, username, demo.password)
+        request = context.request
+        for address in sorted(pages):
+            page.goto(address)
+            links = page.locator("a[href]").evaluate_all("els => els.map(e => e.href)")
+            for link in sorted(set(links)):
+                if not link.startswith(url) or link.startswith("mailto:"):
+                    continue
+                answer = request.get(link.split("#")[0], timeout=60_000)  # a PDF is laid out on the spot
+                assert answer.status not in (403, 404), f"{username} on {address}: {link} answers {answer.status}"
+            # A button only for what the user may do: each one's form posts to an address that exists.
+            actions = page.locator("main form[method=post]").evaluate_all("els => els.map(e => e.action)")
+            for action in actions:
+                answer = request.get(action)
+                assert answer.status != 404, f"{username} on {address}: form to {action} leads nowhere"
+        context.close()
+
+
+def test_journey_pages_pass_axe_and_stay_light(journey_server, chromium):
+    url, demo = journey_server
+    for username, pages in SEEN.items():
+        context, page = _tab(chromium, "en-GB", bypass_csp=True)
+        _sign_in(page, url, username, demo.password)
+        for address in sorted(pages):
+            page.goto(address)
+            # What the browser fetched for the page: the document and everything it loaded.
+            transferred = page.evaluate(
+                "() => performance.getEntries().filter(e => e.transferSize !== undefined)"
+                ".reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize || 0), 0)")
+            assert 0 < transferred < MAX_PAGE_BYTES, f"{address} transferred {transferred} bytes"
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("async () => JSON.stringify((await axe.run(document)).violations)")
+            serious = [v["id"] for v in json.loads(result) if v["impact"] in ("serious", "critical")]
+            assert not serious, f"{address} for {username}: {serious}"
+        context.close()
