@@ -85,7 +85,7 @@ def test_a_coordinator_hands_an_escalation_to_the_cases_supervisor_who_is_alerte
     def alerts() -> list[dict]:
         dispatch_pending(container.uow, Channels(NotificationSettings()), container.clock)
         return [alert for alert in api.get("demo-supervisor", "/notifications?limit=100").json["notifications"]
-                if escalation["case_reference"] in alert["subject"] + alert["body"]]
+                if escalation["case_reference"] in alert["subject"] + alert["body"] + (alert.get("link") or "")]
 
     before = alerts()
     supervisor = api.get("demo-supervisor", "/me").json["id"]

@@ -82,6 +82,6 @@ def test_languages_written_as_one_word_is_that_language_with_a_warning(copied_mi
     metadata.write_text(re.sub(r"languages:.*", "languages: fr", text), encoding="utf-8")
     source = load_source(copied_mini)
     assert source.languages == ["fr"]
-    problems = review(source)
+    problems = [p for p in review(source) if p.rule != "timer.alerts_no_one"]  # the fixture's own warning
     assert [(p.rule, p.severity) for p in problems] == [("metadata.bad_languages", "warning")]
     assert "read as [fr]" in problems[0].message and "r.yaml" not in " ".join(p.message for p in problems)
