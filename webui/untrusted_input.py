@@ -49,11 +49,29 @@ class BoundedJSONProvider(DefaultJSONProvider):
         return json.loads(s, **kwargs)
 
 
+def digits_up_to(maximum: int) -> str:
+    """A regular expression matching the decimal numbers from 1 to `maximum`, without leading zeros."""
+    limit = str(maximum)
+    shorter = [f"[1-9][0-9]{{0,{len(limit) - 2}}}"] if len(limit) > 1 else []
+    same_length = []
+    for position, digit in enumerate(limit):
+        lowest = 1 if position == 0 else 0
+        if int(digit) > lowest:
+            rest = len(limit) - position - 1
+            same_length.append(f"{limit[:position]}[{lowest}-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "(?:" + "|".join([*shorter, *same_length, limit]) + ")"
+
+
 class IdConverter(IntegerConverter):
-    """`<int:...>` in a route: an id from 1 to what an INTEGER column holds; anything else is a 404."""
+    """`<int:...>` in a route: an id from 1 to what an INTEGER column holds; anything else is a 404.
+
+    The bound is in the pattern itself: a number out of range then matches no route at all (a check
+    after matching would answer 405 where another method of the same path exists).
+    """
 
     def __init__(self, map, fixed_digits=0, min=1, max=INTEGER_ID_MAX, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+        self.regex = digits_up_to(max)
 
 
 class BigIdConverter(IdConverter):

@@ -6,6 +6,10 @@ When a referral is sent, the fields of the consent's scope for its sector are re
 (`shared_fields`) and in the case's history; a provider then reads exactly those, and only until
 `provider_access_after_closure` after the referral was closed. A pathway that declares no sharing
 shares nothing personal.
+
+`engine.services.referrals.view.show_referral` is the one reader: the API uses it; a provider's
+referral page or PDF must call it too (none existed when this rule was written). Notifications carry
+no personal field at all (see notifications/), so nothing there needs the rule.
 """
 
 from __future__ import annotations

@@ -29,3 +29,14 @@ def test_control_characters_are_found_in_nested_json_and_named_by_their_field():
 def test_json_depth_ignores_brackets_inside_strings():
     assert json_depth('{"a": [1, {"b": "[[[[[["}]}') == 3
     assert json_depth("[" * 40 + "]" * 40) == 40
+
+
+@pytest.mark.parametrize("maximum", [9, 10, 205, 2**31 - 1, 2**63 - 1])
+def test_the_route_pattern_for_ids_matches_exactly_1_to_the_maximum(maximum):
+    import re
+
+    from webui.untrusted_input import digits_up_to
+
+    pattern = re.compile(digits_up_to(maximum) + r"\Z")
+    assert [n for n in range(0, 300) if pattern.match(str(n))] == list(range(1, min(maximum, 299) + 1))
+    assert pattern.match(str(maximum)) and not pattern.match(str(maximum + 1)) and not pattern.match("0" + str(maximum))
