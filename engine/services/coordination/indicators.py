@@ -205,8 +205,9 @@ class _Referral(NamedTuple):
 
 def referral_records(session, scope: Scope, filters: IndicatorFilters) -> list[_Referral]:
     """The referrals sent in the period that the reader may count, with their times (worked out by the database)."""
-    ack_escalated = exists().where(
-        EscalationRow.referral_id == ReferralRow.id, EscalationRow.deadline_kind == DeadlineKind.REFERRAL_ACK
+    # A set the database builds once (PostgreSQL ran a correlated EXISTS as a scan per referral).
+    ack_escalated = select(EscalationRow.referral_id).where(
+        EscalationRow.deadline_kind == DeadlineKind.REFERRAL_ACK, EscalationRow.referral_id.is_not(None)
     )
     delivered = ReferralRow.state == ReferralState.DELIVERED
     rows = session.execute(_of_cases(
@@ -216,7 +217,7 @@ def referral_records(session, scope: Scope, filters: IndicatorFilters) -> list[_
             case((ReferralRow.state == ReferralState.DECLINED, func.coalesce(ReferralRow.decline_reason, "other"))),
             hours_between(ReferralRow.sent_at, ReferralRow.acknowledged_at),
             case((delivered, hours_between(ReferralRow.sent_at, ReferralRow.outcome_at))),
-            and_(ReferralRow.acknowledged_at.is_not(None), ~ack_escalated),
+            and_(ReferralRow.acknowledged_at.is_not(None), ReferralRow.id.not_in(ack_escalated)),
         ).where(in_period(ReferralRow.sent_at, filters), *referral_only_conditions(filters)),
         ReferralRow.case_id, case_conditions(scope, filters),
     )).all()
