@@ -94,3 +94,45 @@ def test_a_providers_access_to_the_persons_data_ends_30_days_after_the_referral_
     # The case's own caseworker keeps reading it; the still-open shelter referral's provider too.
     assert api.get(CASEWORKER, f"/referrals/{health}").json["shared_data"]
     assert api.get(SHELTER, f"/referrals/{referred['shelter']}").json["shared_data"]
+
+
+def _labels() -> dict[str, str]:
+    """Each shareable field's French label, as the pathway draws it (what a provider reads on paper)."""
+    from lxml import etree
+
+    from tests.integration.services.conftest import CAMEROON
+
+    tree = etree.parse(str(CAMEROON / "pathway.bpmn"))
+    fields = tree.iterfind(".//{http://camunda.org/schema/1.0/bpmn}formField")
+    return {field.get("id"): field.get("label") for field in fields if field.get("id") in IDENTITY + HEALTH + PROTECTION}
+
+
+def _pdf_text(pdf: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize("scope", sorted(EXPECTED))
+def test_each_consent_scope_gives_each_provider_exactly_its_fields_on_the_referral_page_and_its_pdf(api, app, scope):
+    from tests.integration.webui.web_forms import sign_in
+
+    referred = _refer(api, scope)
+    labels = _labels()
+    for sector, provider in (("health", HOSPITAL), ("shelter", SHELTER)):
+        client = app.test_client()
+        assert sign_in(client, provider, "demo-aiguillage-2026").status_code == 302
+        page = client.get(f"/referrals/{referred[sector]}")
+        assert page.status_code == 200
+        pdf = client.get(f"/referrals/{referred[sector]}/form?format=pdf")
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+        # A field the person left empty has nothing to print: the rest of the scope is there, and nothing more.
+        shared = api.get(provider, f"/referrals/{referred[sector]}").json["shared_data"]
+        filled = {field for field in EXPECTED[scope][sector] if shared.get(field) not in (None, "")}
+        assert filled >= set(EXPECTED[scope][sector]) & {"person_alias", "sex", "vuln_medical", "vuln_trafficking"}
+        for where, text in (("page", page.get_data(as_text=True)), ("pdf", _pdf_text(pdf.data))):
+            shown = {field for field, label in labels.items() if " ".join(label.split()) in text}
+            assert shown == filled, (where, scope, sector)
+            assert PERSON["person_alias"] in text, (where, scope, sector)
