@@ -20,10 +20,8 @@ from engine.access import (
     actor_of,
     can_claim_task,
     can_complete_task,
-    can_reassign_task,
     can_see_task,
     can_take_over_task,
-    can_view_case,
 )
 from engine import field_problems as problem
 from engine.clock import Clock
@@ -38,6 +36,7 @@ from engine.pathways.form_check import carried_initial
 from engine.pathways.form_rules import REQUIRED_WHEN, rule_of
 from engine.pathways.forms import FieldSpec, form_spec_of
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
+from engine.services.tasks.handover import reassignable_task
 from engine.services.cases.sync import Resolver, candidate_rows
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.cases.step_lock import lock_for_writing
@@ -176,14 +175,7 @@ def reassign_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, to_
     """A supervisor (or coordinator) gives an open task to a named user of the task's organisation."""
     with uow:
         lock_for_writing(uow)
-        row = uow.session.get(TaskRow, task_id)
-        case = uow.session.get(CaseRow, row.case_id) if row is not None else None
-        if row is None or not (can_see_task(actor, row) or can_view_case(actor, case)):
-            raise NotFound(f"task {task_id} does not exist or is not yours to see")
-        if row.state != TaskState.OPEN:
-            raise Conflict(f"task {row.name} was already {row.state.value}; reload the case")
-        if not can_reassign_task(actor, row):
-            raise AccessDenied(f"{actor.username} may not reassign task {row.name}")
+        row = reassignable_task(uow, task_id, actor)
         target = handover_target(uow, to_username)
         if not can_take_over_task(actor_of(target), row):
             raise InvalidData(f"{to_username} is not of the organisation that must do task {row.name}",

@@ -32,17 +32,23 @@ class Handover:
     takers: tuple[Taker, ...]
 
 
+def reassignable_task(uow: UnitOfWork, task_id: str, actor: Actor) -> TaskRow:
+    """The open task the actor may hand on (NotFound when they may not see it, Conflict once done, else AccessDenied)."""
+    row = uow.session.get(TaskRow, task_id)
+    case = uow.session.get(CaseRow, row.case_id) if row is not None else None
+    if row is None or not (can_see_task(actor, row) or can_view_case(actor, case)):
+        raise NotFound(f"task {task_id} does not exist or is not yours to see")
+    if row.state != TaskState.OPEN:
+        raise Conflict(f"task {row.name} was already {row.state.value}; reload the case")
+    if not can_reassign_task(actor, row):
+        raise AccessDenied(f"{actor.username} may not reassign task {row.name}")
+    return row
+
+
 def task_takers(uow: UnitOfWork, task_id: str, actor: Actor) -> Handover:
     """The active users of the organisation that must do the task who hold one of its groups (NotFound/AccessDenied)."""
     with uow:
-        row = uow.session.get(TaskRow, task_id)
-        case = uow.session.get(CaseRow, row.case_id) if row is not None else None
-        if row is None or not (can_see_task(actor, row) or can_view_case(actor, case)):
-            raise NotFound(f"task {task_id} does not exist or is not yours to see")
-        if row.state != TaskState.OPEN:
-            raise Conflict(f"task {row.name} was already {row.state.value}; reload the case")
-        if not can_reassign_task(actor, row):
-            raise AccessDenied(f"{actor.username} may not reassign task {row.name}")
+        row = reassignable_task(uow, task_id, actor)
         groups = task_groups(row)
         users = uow.session.scalars(
             select(User).where(User.organisation_id == row.organisation_id, User.active.is_(True)).order_by(User.display_name)
@@ -53,4 +59,5 @@ def task_takers(uow: UnitOfWork, task_id: str, actor: Actor) -> Handover:
             # Someone outside the task's groups could hold it but not find it among their work.
             if can_take_over_task(actor_of(user), row) and (not groups or groups & set(user.groups))
         )
-        return Handover(row.id, row.name, case.reference, takers)
+        reference = uow.session.get(CaseRow, row.case_id).reference
+        return Handover(row.id, row.name, reference, takers)
