@@ -148,9 +148,13 @@ def offered_to(step: Step, task: HumanTask, resolver: Resolver, referral, assign
     secretariat, a named organisation to that one; the rest stays with the case's organisation.
     """
     rules = group_rules(step.session, step.case.pathway_version_id)
-    names = list(task.candidate_groups)
-    if not names and not assigned and not task.candidate_users and task.lane:
-        names = [task.lane]
+    # A lane's own name goes through the pathway's declaration (which may say another organisation
+    # than the role's usual one), as do drawn candidate groups. A lane that names no role
+    # leaves the task to the case's caseworkers, as validation warns.
+    if task.by_lane:
+        names = [task.lane] if task.lane and rules.knows(task.lane) else []
+    else:
+        names = list(task.candidate_groups)
     chosen = [rules.rule_for(name) for name in names]
     groups = list(dict.fromkeys(rule.role for rule in chosen))
     if not groups and not assigned:

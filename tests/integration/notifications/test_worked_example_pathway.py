@@ -8,6 +8,7 @@ SMTP server), with what happened before.
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -86,4 +87,23 @@ def test_the_worked_example_reaches_the_provider_and_its_timer_emails_the_coordi
         describe_task(container.uow(), container.clock, appointment.id, walker.actor("demo-caseworker"))
     assert not can_view_case_of_task(provider, appointment)
     walker.complete("demo-health-douala", "Task_Appointment", {"appointment_date": "2026-03-06"})
+    assert walker.inbox("demo-health-douala") == []
+
+
+def test_a_lane_declared_for_a_named_organisation_reaches_that_organisation(container, tmp_path):
+    folder = tmp_path / "small-referral"
+    shutil.copytree(EXAMPLE, folder)
+    metadata = folder / "pathway.yaml"
+    metadata.write_text(metadata.read_text(encoding="utf-8").replace(
+        "Provider: {role: provider_focal_point, organisation: provider}",
+        "Provider: {role: provider_focal_point, organisation: demo-espoir-mhpss}"), encoding="utf-8")
+    load_demo_data(container.uow(), container.clock)
+    publish_pathway(container.uow(), load_source(folder), container.clock)
+    walker = CaseWalker(container)
+    open_case(container.uow(), container.clock, "small-referral", walker.actor("demo-caseworker"))
+    walker.complete("demo-caseworker", "Task_Assess", {"person_alias": "A. M.", "sector": "health", "urgency": "urgent"})
+    walker.complete("demo-caseworker", "Task_Consent", CONSENT)
+    walker.complete("demo-caseworker", "Task_Send", {"provider_id": "demo-hopital-douala"})
+    # The pathway names the organisation: its focal point has the task, not the hospital the referral went to.
+    assert [t.bpmn_id for t in walker.inbox("demo-mhpss")] == ["Task_Acknowledge"]
     assert walker.inbox("demo-health-douala") == []
