@@ -8,9 +8,7 @@ SMTP server), with what happened before.
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -30,8 +28,8 @@ from notifications.dispatcher import dispatch_pending
 from notifications.sending import Channels
 from notifications.settings import NotificationSettings
 from tests.integration.services.walk import CaseWalker
+from tests.pathways.worked_example import EXAMPLE, edited_example
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "pathways" / "small-referral"
 SETTINGS = NotificationSettings(base_url="https://mnr.example.cm", sender="MNR <alertes@mnr.example.cm>")
 CONSENT = {"consent_given": True, "consent_given_by": "person", "consent_method": "signature", "consent_language": "english"}
 
@@ -91,12 +89,8 @@ def test_the_worked_example_reaches_the_provider_and_its_timer_emails_the_coordi
 
 
 def test_a_lane_declared_for_a_named_organisation_reaches_that_organisation(container, tmp_path):
-    folder = tmp_path / "small-referral"
-    shutil.copytree(EXAMPLE, folder)
-    metadata = folder / "pathway.yaml"
-    metadata.write_text(metadata.read_text(encoding="utf-8").replace(
-        "Provider: {role: provider_focal_point, organisation: provider}",
-        "Provider: {role: provider_focal_point, organisation: demo-espoir-mhpss}"), encoding="utf-8")
+    folder = edited_example(tmp_path, "pathway.yaml", "Provider: {role: provider_focal_point, organisation: provider}",
+                            "Provider: {role: provider_focal_point, organisation: demo-espoir-mhpss}")
     load_demo_data(container.uow(), container.clock)
     publish_pathway(container.uow(), load_source(folder), container.clock)
     walker = CaseWalker(container)

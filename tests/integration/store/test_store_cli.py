@@ -12,10 +12,10 @@ from sqlalchemy import select
 from engine.domain import Role
 from engine.store.models import User
 from engine.store.passwords import verify_password
+from tests.pathways.worked_example import edited_example
 from webui.cli import main
 
 VALID = Path(__file__).resolve().parents[2] / "fixtures" / "valid" / "referral-mini"
-EXAMPLE = Path(__file__).resolve().parents[2] / "pathways" / "small-referral"
 
 
 @pytest.fixture
@@ -108,12 +108,8 @@ def test_publishing_an_invalid_pathway_lists_its_problems_and_fails(run, tmp_pat
 
 
 def test_publishing_says_which_assignee_is_no_user_of_this_installation(run, tmp_path):
-    folder = tmp_path / "small-referral"
-    shutil.copytree(EXAMPLE, folder)
-    diagram = folder / "pathway.bpmn"
-    diagram.write_text(diagram.read_text(encoding="utf-8").replace(
-        '<bpmn:userTask id="Task_FollowUp" name="Follow up the unacknowledged referral">',
-        '<bpmn:userTask id="Task_FollowUp" name="Follow up the unacknowledged referral" camunda:assignee="demo">'), encoding="utf-8")
+    folder = edited_example(tmp_path, "pathway.bpmn", '<bpmn:userTask id="Task_FollowUp" name="Follow up the unacknowledged referral">',
+                            '<bpmn:userTask id="Task_FollowUp" name="Follow up the unacknowledged referral" camunda:assignee="demo">')
     result = run("pathway", "publish", str(folder))
     assert result.exit_code == 0, result.output
     assert "Task_FollowUp 'Follow up the unacknowledged referral': warning: assignee 'demo' is not a user of this installation" in result.output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,23 +11,17 @@ from engine.pathways.escalation_paths import drawn_escalation
 from engine.pathways.folder import load_source
 from engine.pathways.groups import GroupRule, rules_of
 from engine.pathways.validation import review, validate
+from tests.pathways.worked_example import EXAMPLE, edited_example
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "pathways" / "small-referral"
-ASSESS_SECTOR = EXAMPLE.joinpath("pathway.bpmn").read_text(encoding="utf-8")
 
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    folder = tmp_path / "small-referral"
-    shutil.copytree(EXAMPLE, folder)
-    return folder
+    return edited_example(tmp_path, "pathway.yaml", "id: small-referral", "id: small-referral")
 
 
 def _edit(folder: Path, old: str, new: str, file: str = "pathway.bpmn") -> None:
-    path = folder / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    edited_example(folder.parent, file, old, new)
 
 
 def test_the_worked_example_validates_without_a_warning():
