@@ -46,7 +46,7 @@ from engine.errors import NotFound
 from engine.runtime import case_runtime
 from engine.runtime.case_runtime import TaskFailure
 from engine.pathways.escalation_paths import ESCALATION_OPENS
-from engine.runtime.escalation_chains import ANSWER_FIELD, escalation_level, escalation_timers, rest_of_chain
+from engine.runtime.escalation_chains import ANSWER_FIELD, chain_mates, escalation_level, escalation_timers, rest_of_chain
 from engine.runtime.human_tasks import READY_AT_KEY, extensions_of, instance_of
 from engine.runtime.timers import parse_moment
 from engine.services.cases.sync import DEADLINE_PROPERTY, referral_for_instance
@@ -135,16 +135,19 @@ def record_escalation(
 
     `drawn`, for a timer drawn as an escalation: `recipients` (the people of the tasks it opens),
     and what the message tells them happened (`waiting_step`, `waiting_since`, `opened_step`; steps
-    as [bpmn id, name] pairs, which the dispatcher labels in each reader's language).
+    as [bpmn id, name] pairs, which the dispatcher labels in each reader's language); for any drawn
+    timer, `chain_refs`, the deadlines of its chain's timers, whose earlier alerts the message counts.
     """
     level = max(1, min(level, TOP_LEVEL))
     if is_resolved(step, kind, ref):
         return False
     drawn = drawn or {}
     recipients = drawn.get("recipients") or recipients_for(step, level, referral, task)
+    # A drawn chain not filed under a referral keeps one deadline per timer: its mates count too.
+    refs = drawn["chain_refs"] if kind == DeadlineKind.BPMN_TIMER and drawn.get("chain_refs") else [ref]
     alerted_before = step.session.scalar(
         select(func.count(EscalationRow.id)).where(EscalationRow.case_id == step.case.id, EscalationRow.deadline_kind == kind,
-                                                   EscalationRow.deadline_ref == ref))
+                                                   EscalationRow.deadline_ref.in_(refs)))
     reason = REASONS.get(kind, "timer_passed")
     # A level whose timer fired in the very step that did the work (a late acknowledgement refreshing
     # the timers) is kept on record, already overtaken: nobody is alerted about work that is done.
@@ -282,7 +285,7 @@ def record_fired_escalations(step: Step) -> int:
 def drawn_facts(step: Step, timer, referral: ReferralRow | None) -> dict[str, Any]:
     """For a fired timer: the step it waited on and since when, and, when it was drawn as an escalation
     (leading to other people's task), those people and the task opened for them."""
-    facts: dict[str, Any] = {}
+    facts: dict[str, Any] = {"chain_refs": [str(mate.id) for mate in chain_mates(step.workflow, timer)]}
     waiting = _waiting_task(timer)
     if waiting is not None:
         facts["waiting_step"] = [[waiting.task_spec.bpmn_id, waiting.task_spec.bpmn_name or waiting.task_spec.bpmn_id]]

@@ -101,3 +101,49 @@ def test_a_lane_declared_for_a_named_organisation_reaches_that_organisation(cont
     # The pathway names the organisation: its focal point has the task, not the hospital the referral went to.
     assert [t.bpmn_id for t in walker.inbox("demo-mhpss")] == ["Task_Acknowledge"]
     assert walker.inbox("demo-health-douala") == []
+
+
+SECOND_TIMER = """    <bpmn:boundaryEvent id="Timer_StillNotAcknowledged" name="Four days" cancelActivity="false" attachedToRef="Task_Acknowledge">
+      <bpmn:outgoing>Flow_ToSupervise</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="TimerEventDefinition_Still">
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P4D</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:userTask id="Task_Supervise" name="Call the provider's director" camunda:candidateGroups="supervisor">
+      <bpmn:incoming>Flow_ToSupervise</bpmn:incoming>
+      <bpmn:outgoing>Flow_Supervised</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="EndEvent_Supervised">
+      <bpmn:incoming>Flow_Supervised</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="Flow_ToSupervise" sourceRef="Timer_StillNotAcknowledged" targetRef="Task_Supervise" />
+    <bpmn:sequenceFlow id="Flow_Supervised" sourceRef="Task_Supervise" targetRef="EndEvent_Supervised" />
+  </bpmn:process>"""
+
+
+def test_a_second_drawn_timer_is_the_next_level_and_its_email_counts_the_alert_before(container, tmp_path, smtp_server, mailbox):
+    folder = edited_example(tmp_path, "pathway.bpmn", "  </bpmn:process>", SECOND_TIMER)
+    edited_example(tmp_path, "i18n/fr.yaml", "elements:\n", "elements:\n  Timer_StillNotAcknowledged: Quatre jours\n"
+                   "  Task_Supervise: Appeler la direction du prestataire\n")
+    load_demo_data(container.uow(), container.clock)
+    publish_pathway(container.uow(), load_source(folder), container.clock)
+    with container.uow() as uow:
+        uow.session.scalars(select(User).where(User.username == "demo-supervisor")).one().email = "demo-supervisor@example.cm"
+        uow.commit()
+    walker = CaseWalker(container)
+    open_case(container.uow(), container.clock, "small-referral", walker.actor("demo-caseworker"))
+    walker.complete("demo-caseworker", "Task_Assess", {"person_alias": "A. M.", "sector": "health", "urgency": "urgent"})
+    walker.complete("demo-caseworker", "Task_Consent", CONSENT)
+    walker.complete("demo-caseworker", "Task_Send", {"provider_id": "demo-hopital-douala"})
+    for days in (2, 2):
+        container.clock.advance(timedelta(days=days, minutes=1))
+        sweep_deadlines(container.uow, container.clock)
+    with container.uow() as uow:
+        levels = sorted((row.level, row.alerted["recipients"][0].get("group")) for row in uow.session.scalars(select(EscalationRow)))
+    assert levels == [(1, None), (2, "supervisor")]  # the coordinators, then the case's supervisors
+    assert [t.bpmn_id for t in walker.inbox("demo-supervisor")] == ["Task_Supervise"]
+    dispatch_pending(container.uow, Channels(SETTINGS, email=SmtpChannel.from_url(smtp_server.url)), container.clock)
+    [message] = [m for m in mailbox.messages if str(m["To"]) == "demo-supervisor@example.cm"]
+    text = " ".join(message.get_body(preferencelist=("plain",)).get_content().split())
+    assert "« Appeler la direction du prestataire »" in text
+    assert "Alertes envoyées pour cette échéance avant celle-ci : 1." in text
