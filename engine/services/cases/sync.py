@@ -20,7 +20,7 @@ from engine.runtime import case_runtime
 from engine.runtime.case_data import case_data
 from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.human_tasks import HumanTask, extensions_of, instance_of
-from engine.pathways.groups import CASE, PROVIDER, SECRETARIAT
+from engine.pathways.groups import CASE, PROVIDER, SECRETARIAT, GroupRules
 from engine.runtime.needs import branch_key, instance_key
 from engine.services.pathways.metadata import group_rules
 from engine.store import case_records
@@ -115,6 +115,7 @@ class Resolver:
         self._coordination: int | None | bool = False
         self._users: dict[str, int | None] = {}
         self._slugs: dict[str, int | None] = {}
+        self._rules: dict[int, GroupRules] = {}
 
     def assignee_id(self, username: str | None) -> int | None:
         if not username:
@@ -134,6 +135,12 @@ class Resolver:
             return self.coordination_organisation() or row.organisation_id
         return row.organisation_id
 
+    def group_rules(self, pathway_version_id: int) -> GroupRules:
+        # One look-up of the version's pathway.yaml per step, however many tasks it opens.
+        if pathway_version_id not in self._rules:
+            self._rules[pathway_version_id] = group_rules(self.session, pathway_version_id)
+        return self._rules[pathway_version_id]
+
     def organisation_by_slug(self, slug: str) -> int | None:
         if slug not in self._slugs:
             self._slugs[slug] = self.session.scalar(select(Organisation.id).where(Organisation.slug == slug[:100]))
@@ -147,7 +154,7 @@ def offered_to(step: Step, task: HumanTask, resolver: Resolver, referral, assign
     (`engine.pathways.groups`): "provider" work goes to the referral's provider, "coordination" to the
     secretariat, a named organisation to that one; the rest stays with the case's organisation.
     """
-    rules = group_rules(step.session, step.case.pathway_version_id)
+    rules = resolver.group_rules(step.case.pathway_version_id)
     # A lane's own name goes through the pathway's declaration (which may say another organisation
     # than the role's usual one), as do drawn candidate groups. A lane that names no role
     # leaves the task to the case's caseworkers, as validation warns.

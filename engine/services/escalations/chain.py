@@ -49,7 +49,7 @@ from engine.pathways.escalation_paths import ESCALATION_OPENS
 from engine.runtime.escalation_chains import ANSWER_FIELD, chain_mates, escalation_level, escalation_timers, rest_of_chain
 from engine.runtime.human_tasks import READY_AT_KEY, extensions_of, instance_of
 from engine.runtime.timers import parse_moment
-from engine.services.cases.sync import DEADLINE_PROPERTY, referral_for_instance
+from engine.services.cases.sync import DEADLINE_PROPERTY, Resolver, offered_to, referral_for_instance
 from engine.services.escalations.overtaken import overtaken_kinds
 from engine.store.models import DeadlineRow, EscalationRow, ReferralRow, TaskRow
 
@@ -294,8 +294,6 @@ def drawn_facts(step: Step, timer, referral: ReferralRow | None) -> dict[str, An
     opens = extensions_of(timer).get(ESCALATION_OPENS)
     if not opens:
         return facts
-    from engine.services.cases.sync import Resolver, offered_to
-
     resolver, recipients, names = Resolver(step.session), [], []
     for task in case_runtime.ready_human_tasks(step.workflow):
         if task.bpmn_id not in opens:
