@@ -81,6 +81,12 @@ class NotificationContext:
     counts_by_provider: Mapping[str, int] = field(default_factory=dict)
     items: tuple[SummaryItem, ...] = ()
     group: bool = False  # a task offered to the reader's team, not to them in particular
+    # What happened before an escalation: the step that waited and since when, how many alerts went
+    # out before this one, and the task the pathway opened for the reader (a timer drawn as an escalation).
+    waiting_step: Mapping[str, str] | None = None
+    waiting_since: datetime | None = None
+    alerted_before: int | None = None
+    opened_step: Mapping[str, str] | None = None
 
 
 def _fail(event: str, name: str, expected: str) -> NotificationError:
@@ -152,6 +158,10 @@ _FIELDS = {
     "outcome": _code,
     "reason": _code,
     "total": _count,
+    "waiting_step": _labels,
+    "waiting_since": _moment,
+    "alerted_before": lambda event, name, value: _count(event, name, value, maximum=100),
+    "opened_step": _labels,
 }
 
 

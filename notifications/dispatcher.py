@@ -370,6 +370,9 @@ def _claim(uow_factory, settings: NotificationSettings, now: datetime, batch_siz
             task = tasks.get(payload.get("task_id")) if canonical_event(event) == "task_assigned" else None
             if task is not None:
                 payload["step"] = _step_labels(uow, case_id, task)
+            for name in ("waiting_step", "opened_step"):
+                if payload.get(f"{name}_refs") and payload.get(name) is None:
+                    payload[name] = _element_labels(uow, case_id, payload[f"{name}_refs"])
             if payload.get("provider") is None and payload.get("provider_organisation_id") in providers:
                 payload["provider"] = providers[payload["provider_organisation_id"]]
             # Email goes to the user's current address: a corrected address helps the retries.
@@ -447,6 +450,19 @@ def _step_labels(uow, case_id: int | None, task: tuple) -> dict[str, str]:
         if instance:
             label = f"{label} ({code_label(language, 'sector', instance)})"
         labels[language] = label
+    return labels
+
+
+def _element_labels(uow, case_id: int | None, refs: object) -> dict[str, str] | None:
+    """Steps named by [bpmn id, name] pairs, in each language, from the case's pathway version (joined with commas)."""
+    pairs = [ref for ref in refs if isinstance(ref, list) and len(ref) == 2] if isinstance(refs, list) else []
+    if not pairs or case_id is None:
+        return None
+    labels = {}
+    for language in LANGUAGES:
+        texts = texts_of_cases(uow, [case_id], language).get(case_id)
+        labels[language] = ", ".join(
+            texts.labels.element(str(bpmn_id), default=str(name)) if texts is not None else str(name) for bpmn_id, name in pairs)
     return labels
 
 

@@ -23,10 +23,15 @@ LANE_ROLES = {
 _BY_NAME = {name: role for role, names in LANE_ROLES.items() for name in names}
 
 
+def plain_name(name: str) -> str:
+    """A name as authors mean it: no accents, no case, dashes and underscores read as spaces."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().strip().lower()
+    return " ".join(plain.replace("_", " ").replace("-", " ").split())
+
+
 def role_of_lane(lane_name: str | None) -> str | None:
     """The role a lane's name stands for (e.g. 'Prestataire' -> provider_focal_point), or None."""
     if not lane_name:
         return None
-    plain = unicodedata.normalize("NFKD", lane_name).encode("ascii", "ignore").decode().strip().lower()
-    plain = " ".join(plain.replace("_", " ").replace("-", " ").split())
-    return _BY_NAME.get(plain) or (plain if plain in LANE_ROLES else None)
+    plain = plain_name(lane_name)
+    return _BY_NAME.get(plain) or (plain.replace(" ", "_") if plain.replace(" ", "_") in LANE_ROLES else None)

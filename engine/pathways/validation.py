@@ -10,6 +10,7 @@ from engine.pathways.problems import Problem
 from engine.pathways.rules import content, references, runtime, structure, yaml_files
 from engine.pathways.rules.assignment import check_assignment
 from engine.pathways.rules.loops import check_loop_markers, check_loops
+from engine.pathways.rules.referrals import check_referral_steps
 from engine.pathways.rules.schema import check_schema
 
 __all__ = ["INTERNAL_ERROR", "Problem", "review", "validate"]
@@ -59,7 +60,8 @@ def _validate(source: PathwaySource, operations: Collection[str] | None, users: 
         found += check_loop_markers(document, checked)
     found += references.check_references(documents, checked)
     found += content.check_content(source, documents, checked, operations)
-    found += check_assignment(documents, checked, users)
+    found += check_assignment(documents, checked, users, source.metadata)
+    found += check_referral_steps(documents, checked)
     schema_problems = [p for d in bpmn for p in check_schema(d)]
     problems += found + _not_repeated(schema_problems, found)
     if main is not None and not any(not p.is_warning for p in problems):

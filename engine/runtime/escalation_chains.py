@@ -83,6 +83,12 @@ def raising_timer(task: SpiffTask, timers: dict) -> SpiffTask | None:
     return None
 
 
+def chain_mates(workflow: BpmnWorkflow, timer: SpiffTask) -> list[SpiffTask]:
+    """The escalation timers of the timer's chain (itself included)."""
+    chain = _chain_of(timer)
+    return [other for other, _ in escalation_timers(workflow) if _chain_of(other) == chain]
+
+
 def _chain_of(timer: SpiffTask):
     # Boundary timers share their activity's split task as parent.
     parent = timer.parent

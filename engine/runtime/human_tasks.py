@@ -55,6 +55,7 @@ class HumanTask:
     ready_at: datetime | None = None
     due_error: str | None = field(default=None)  # why the due date could not be evaluated
     deadline_at: datetime | None = None  # the first boundary timer, for a task without dueDate
+    by_lane: bool = False  # no candidate group, user or assignee drawn: the lane says who (`engine.pathways.groups`)
 
 
 def extensions_of(task: SpiffTask) -> dict[str, Any]:
@@ -89,6 +90,7 @@ def human_task_of(task: SpiffTask, engine) -> HumanTask:
         ready_at=_moment(task.internal_data.get(READY_AT_KEY)),
         due_error=task.internal_data.get("due_error"),
         deadline_at=_moment(task.internal_data.get(BOUNDARY_DUE_AT_KEY)),
+        by_lane=not (extensions.get("candidateGroups") or extensions.get("assignee") or extensions.get("candidateUsers")),
     )
 
 

@@ -14,7 +14,9 @@
 
 Extension keys (all optional): ``properties`` (dict of str), ``candidateGroups`` and
 ``candidateUsers`` (lists of str), ``assignee``, ``dueDate``, ``followUpDate``, ``priority``,
-``formKey`` (raw text, expressions left as written), ``laneId``.
+``formKey`` (raw text, expressions left as written), ``laneId``; on a boundary timer drawn as an
+escalation without a declared level, ``escalationOpens`` (the ids of the tasks it leads to) and the
+level it was given in ``properties``.
 
 The ``operaton:`` and ``activiti:`` namespaces are read exactly as ``camunda:``, and the file as
 Camunda 7 reads it (`engine.pathways.dialect`): `add_bpmn_xml` and `add_dmn_xml` do it.
@@ -63,6 +65,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from engine.pathways.dialect import read_as_camunda as camunda_dialect
+from engine.pathways.escalation_paths import ESCALATION_OPENS, ESCALATION_PROPERTY, drawn_escalation, is_timer
 from engine.runtime.dmn import FeelDecisionEngine
 from engine.runtime.operations import OperationTask
 from engine.runtime.timers import CLOCK_TIMERS
@@ -248,6 +251,19 @@ class PathwayIntermediateCatchEventParser(ClockTimerMixin, CamundaIntermediateCa
 
 class PathwayBoundaryEventParser(ClockTimerMixin, CamundaBoundaryEventParser):
     """Boundary events (reminders and escalations on a task)."""
+
+    def parse_extensions(self, node=None):
+        extensions = super().parse_extensions(node)
+        node = node if node is not None else self.node
+        if not is_timer(node):
+            return extensions
+        drawn = drawn_escalation(node)
+        if drawn.level is not None and not drawn.declared:
+            # Drawn as an escalation (its path leads to other people's task): the same as a declared level,
+            # and it alerts the people of the tasks it opens (`engine.pathways.escalation_paths`).
+            extensions["properties"] = {**extensions.get("properties", {}), ESCALATION_PROPERTY: str(drawn.level)}
+            extensions[ESCALATION_OPENS] = [task.get("id") for task in drawn.opens]
+        return extensions
 
 
 class PathwayEndEventParser(ExtensionsMixin, CamundaEndEventParser):

@@ -1,4 +1,5 @@
-"""Every scenario of every pathway under pathways/ runs green, and every such pathway validates and is fully drawn."""
+"""Every scenario of every pathway under pathways/ (and of the guide's worked example, tests/pathways/small-referral)
+runs green, and every such pathway validates and is fully drawn."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from engine.pathways.scenarios import load_scenarios, run_scenario
 from engine.pathways.validation import validate
 
 PATHWAYS = Path(__file__).resolve().parents[2] / "pathways"
-FOLDERS = sorted(p for p in PATHWAYS.iterdir() if (p / "pathway.yaml").is_file())
+# The worked example of pathways/README.md is a pathway folder of its own, next to this file.
+EXAMPLES = Path(__file__).resolve().parent
+FOLDERS = sorted((p for root in (PATHWAYS, EXAMPLES) for p in root.iterdir() if (p / "pathway.yaml").is_file()),
+                 key=lambda p: p.name)
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # The elements a modeler draws: each needs its shape or edge, or Camunda Modeler shows it nowhere.
 DRAWN = {"userTask", "task", "scriptTask", "serviceTask", "businessRuleTask", "manualTask", "sendTask", "receiveTask",

@@ -1,4 +1,4 @@
-"""Every scenario of every shipped pathway, run through the database services on SQLite and PostgreSQL.
+"""Every scenario of every shipped pathway (and of the guide's worked example), run through the database services on SQLite and PostgreSQL.
 
 The driver reloads the case from the database before every question it answers, and checks that
 the task table and the deadline index agree with the stored workflow at every step.
@@ -18,7 +18,10 @@ from engine.services.pathways.publishing import publish_pathway
 from engine.services.pathways.scenario_cases import PersistedCase
 
 PATHWAYS = Path(__file__).resolve().parents[2] / "pathways"
-FOLDERS = sorted(p for p in PATHWAYS.iterdir() if (p / "pathway.yaml").is_file())
+# The worked example of pathways/README.md is a pathway folder of its own, next to this file.
+EXAMPLES = Path(__file__).resolve().parent
+FOLDERS = sorted((p for root in (PATHWAYS, EXAMPLES) for p in root.iterdir() if (p / "pathway.yaml").is_file()),
+                 key=lambda p: p.name)
 
 
 def _scenario_cases():

@@ -28,6 +28,8 @@ def publish(path: Path, notes: str | None) -> None:
             for problem in refused.problems:
                 click.echo(f"{click.format_filename(path).rstrip('/')}/{problem}", err=True)
             raise
+    for problem in result.warnings:
+        click.echo(f"{click.format_filename(path).rstrip('/')}/{problem}")
     if result.created:
         click.echo(f"Published {result.pathway_id} version {result.version} ({result.content_hash[:12]}).")
     else:

@@ -20,6 +20,9 @@ from engine.runtime import case_runtime
 from engine.runtime.case_data import case_data
 from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.human_tasks import HumanTask, extensions_of, instance_of
+from engine.pathways.groups import CASE, PROVIDER, SECRETARIAT, GroupRules
+from engine.runtime.needs import branch_key, instance_key
+from engine.services.pathways.metadata import group_rules
 from engine.store import case_records
 from engine.store.case_records import TaskRecord
 from engine.store.models import Organisation, TaskRow, User
@@ -32,7 +35,6 @@ DEADLINE_PROPERTY = "aiguillage.deadline"
 # The order a case moves through its stages: the furthest stage with open work is the case's stage.
 STAGES = ("identification", "assessment", "consent", "referral", "follow_up", "closure")
 CLOSED_STAGE = "closed"
-PROVIDER_GROUP = Role.PROVIDER_FOCAL_POINT.value
 # A task the diagram offers to nobody in particular goes to the owning organisation's caseworkers.
 DEFAULT_GROUP = Role.CASEWORKER.value
 DOUALA = ZoneInfo("Africa/Douala")
@@ -112,6 +114,8 @@ class Resolver:
         self.session = session
         self._coordination: int | None | bool = False
         self._users: dict[str, int | None] = {}
+        self._slugs: dict[str, int | None] = {}
+        self._rules: dict[int, GroupRules] = {}
 
     def assignee_id(self, username: str | None) -> int | None:
         if not username:
@@ -131,6 +135,58 @@ class Resolver:
             return self.coordination_organisation() or row.organisation_id
         return row.organisation_id
 
+    def group_rules(self, pathway_version_id: int) -> GroupRules:
+        # One look-up of the version's pathway.yaml per step, however many tasks it opens.
+        if pathway_version_id not in self._rules:
+            self._rules[pathway_version_id] = group_rules(self.session, pathway_version_id)
+        return self._rules[pathway_version_id]
+
+    def organisation_by_slug(self, slug: str) -> int | None:
+        if slug not in self._slugs:
+            self._slugs[slug] = self.session.scalar(select(Organisation.id).where(Organisation.slug == slug[:100]))
+        return self._slugs[slug]
+
+
+def offered_to(step: Step, task: HumanTask, resolver: Resolver, referral, assigned: bool) -> tuple[list[str], int]:
+    """The roles (or extra groups) a new task is offered to, and the organisation whose holders get it.
+
+    Each candidate group, else the lane, is read through the pathway's `groups:` declaration
+    (`engine.pathways.groups`): "provider" work goes to the referral's provider, "coordination" to the
+    secretariat, a named organisation to that one; the rest stays with the case's organisation.
+    """
+    rules = resolver.group_rules(step.case.pathway_version_id)
+    # A lane's own name goes through the pathway's declaration (which may say another organisation
+    # than the role's usual one), as do drawn candidate groups. A lane that names no role
+    # leaves the task to the case's caseworkers, as validation warns.
+    if task.by_lane:
+        names = [task.lane] if task.lane and rules.knows(task.lane) else []
+    else:
+        names = list(task.candidate_groups)
+    chosen = [rules.rule_for(name) for name in names]
+    groups = list(dict.fromkeys(rule.role for rule in chosen))
+    if not groups and not assigned:
+        groups = [DEFAULT_GROUP]
+    organisation_id = step.case.organisation_id
+    for rule in chosen:
+        if rule.role in MECHANISM_WIDE_GROUPS:
+            continue  # coordinators see such work whichever organisation owns it (`engine.access`)
+        found = _organisation_of(rule.organisation, step, resolver, referral)
+        if found is not None:
+            organisation_id = found
+            break
+    return groups, organisation_id
+
+
+def _organisation_of(kind: str, step: Step, resolver: Resolver, referral) -> int | None:
+    if kind == CASE:
+        return None
+    if kind == PROVIDER:
+        # Outside a referral (or before it is sent) there is no provider yet: the case's organisation keeps the task.
+        return referral.provider_organisation_id if referral is not None else None
+    if kind == SECRETARIAT:
+        return resolver.coordination_organisation()
+    return resolver.organisation_by_slug(kind)
+
 
 def candidate_rows(row: TaskRecord | TaskRow, resolver: Resolver, held: bool | None = None) -> list[dict]:
     """The candidate rows of an open task: one per group, none while someone holds the task."""
@@ -146,14 +202,9 @@ def candidate_rows(row: TaskRecord | TaskRow, resolver: Resolver, held: bool | N
 
 
 def _task_row(step: Step, task: HumanTask, resolver: Resolver) -> TaskRecord:
-    groups = list(task.candidate_groups)
     assignee_id = resolver.assignee_id(task.assignee)
-    if not groups and assignee_id is None:
-        groups = [DEFAULT_GROUP]
-    referral = referral_for_instance(step, task.instance)
-    organisation_id = step.case.organisation_id
-    if referral is not None and PROVIDER_GROUP in groups and referral.provider_organisation_id is not None:
-        organisation_id = referral.provider_organisation_id
+    referral = referral_for_instance(step, task.instance, task.data)
+    groups, organisation_id = offered_to(step, task, resolver, referral, assigned=assignee_id is not None)
     return TaskRecord(
         id=task.id,
         case_id=step.case.id,
@@ -175,13 +226,6 @@ def _task_row(step: Step, task: HumanTask, resolver: Resolver) -> TaskRecord:
     )
 
 
-def instance_key(instance: dict | None) -> str | None:
-    """The key of a multi-instance branch (one referral branch per need)."""
-    if not instance or instance.get("index") is None:
-        return None
-    return str(instance["index"])
-
-
 def _instance_label(instance: dict | None) -> str | None:
     value = (instance or {}).get("value")
     if isinstance(value, dict) and isinstance(value.get("sector"), str):
@@ -189,9 +233,9 @@ def _instance_label(instance: dict | None) -> str | None:
     return None
 
 
-def referral_for_instance(step: Step, instance: dict | None):
-    """The current referral of a referral branch: the latest one created for it, if any."""
-    key = instance_key(instance)
+def referral_for_instance(step: Step, instance: dict | None, data: dict | None = None):
+    """The current referral of a referral branch (`engine.runtime.needs`): the latest one created for it, if any."""
+    key = branch_key(instance, data)
     if key is None:
         return None
     found = [r for r in step.referrals if r.instance_key == key]
@@ -245,7 +289,7 @@ def _referral_deadline(step: Step, timer) -> tuple[DeadlineKind, str] | None:
     kind = {"acknowledge": DeadlineKind.REFERRAL_ACK, "service": DeadlineKind.REFERRAL_SERVICE}.get(purpose)
     if kind is None:
         return None
-    referral = referral_for_instance(step, instance_of(task))
+    referral = referral_for_instance(step, instance_of(task), task.data)
     if referral is None or referral.id is None:
         return None
     return kind, str(referral.id)

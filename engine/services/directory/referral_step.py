@@ -21,6 +21,7 @@ from engine import field_problems as problem
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
 from engine.runtime.human_tasks import HumanTask
+from engine.runtime.needs import need_of
 from engine.services.directory.matching import (
     REFUSE_UNSIGNED,
     UNSIGNED_MODES,
@@ -37,8 +38,8 @@ MAX_REASON = 1000
 
 def need_of_task(task: HumanTask, region: str | None) -> Need | None:
     """The need of a send-referral task (its branch's {sector, urgency}) and what the pathway says of the person."""
-    need = (task.instance or {}).get("value")
-    if not isinstance(need, dict) or not need.get("sector"):
+    need = need_of(task.instance, task.data)
+    if need is None:
         return None
     props = task.properties
     data = task.data or {}

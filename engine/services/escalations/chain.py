@@ -33,10 +33,11 @@ coordinator's resolution, the runtime's `complete_task` for an escalation task a
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from SpiffWorkflow.util.task import TaskState
 
@@ -44,10 +45,11 @@ from engine.domain import DeadlineKind, EscalationStatus, Priority, Role
 from engine.errors import NotFound
 from engine.runtime import case_runtime
 from engine.runtime.case_runtime import TaskFailure
-from engine.runtime.escalation_chains import ANSWER_FIELD, escalation_level, escalation_timers, rest_of_chain
-from engine.runtime.human_tasks import extensions_of, instance_of
+from engine.pathways.escalation_paths import ESCALATION_OPENS
+from engine.runtime.escalation_chains import ANSWER_FIELD, chain_mates, escalation_level, escalation_timers, rest_of_chain
+from engine.runtime.human_tasks import READY_AT_KEY, extensions_of, instance_of
 from engine.runtime.timers import parse_moment
-from engine.services.cases.sync import DEADLINE_PROPERTY, referral_for_instance
+from engine.services.cases.sync import DEADLINE_PROPERTY, Resolver, offered_to, referral_for_instance
 from engine.services.escalations.overtaken import overtaken_kinds
 from engine.store.models import DeadlineRow, EscalationRow, ReferralRow, TaskRow
 
@@ -127,12 +129,25 @@ def record_escalation(
     referral: ReferralRow | None = None,
     task: TaskRow | None = None,
     label: str | None = None,
+    drawn: dict[str, Any] | None = None,
 ) -> bool:
-    """Record one level of a deadline's escalation and queue its alert; False if it already was, or is resolved."""
+    """Record one level of a deadline's escalation and queue its alert; False if it already was, or is resolved.
+
+    `drawn`, for a timer drawn as an escalation: `recipients` (the people of the tasks it opens),
+    and what the message tells them happened (`waiting_step`, `waiting_since`, `opened_step`; steps
+    as [bpmn id, name] pairs, which the dispatcher labels in each reader's language); for any drawn
+    timer, `chain_refs`, the deadlines of its chain's timers, whose earlier alerts the message counts.
+    """
     level = max(1, min(level, TOP_LEVEL))
     if is_resolved(step, kind, ref):
         return False
-    recipients = recipients_for(step, level, referral, task)
+    drawn = drawn or {}
+    recipients = drawn.get("recipients") or recipients_for(step, level, referral, task)
+    # A drawn chain not filed under a referral keeps one deadline per timer: its mates count too.
+    refs = drawn["chain_refs"] if kind == DeadlineKind.BPMN_TIMER and drawn.get("chain_refs") else [ref]
+    alerted_before = step.session.scalar(
+        select(func.count(EscalationRow.id)).where(EscalationRow.case_id == step.case.id, EscalationRow.deadline_kind == kind,
+                                                   EscalationRow.deadline_ref.in_(refs)))
     reason = REASONS.get(kind, "timer_passed")
     # A level whose timer fired in the very step that did the work (a late acknowledgement refreshing
     # the timers) is kept on record, already overtaken: nobody is alerted about work that is done.
@@ -176,8 +191,13 @@ def record_escalation(
         step=label,
         escalation_id=escalation_id,
         referral_id=referral.id if referral is not None else None,
+        provider_organisation_id=referral.provider_organisation_id if referral is not None else None,
         task_id=task.id if task is not None else None,
         recipients=recipients,
+        alerted_before=alerted_before or 0,
+        waiting_step_refs=drawn.get("waiting_step"),
+        waiting_since=drawn.get("waiting_since"),
+        opened_step_refs=drawn.get("opened_step"),
     )
     step.details.setdefault("escalations", []).append([kind.value, ref, level])
     return True
@@ -202,7 +222,7 @@ def apply_escalation_answer(step: Step) -> bool:
         return False
     timer = task.parent
     purpose = (extensions_of(timer).get("properties") or {}).get(DEADLINE_PROPERTY) if timer is not None else None
-    referral = referral_for_instance(step, instance_of(task))
+    referral = referral_for_instance(step, instance_of(task), task.data)
     kind = PURPOSES.get(purpose)
     where = [EscalationRow.case_id == step.case.id, EscalationRow.level == level,
              EscalationRow.status != EscalationStatus.RESOLVED]
@@ -257,8 +277,50 @@ def record_fired_escalations(step: Step) -> int:
         kind, ref, referral = _deadline_of(step, timer)
         due_at = _moment(timer.internal_data.get("event_value"))
         label = timer.task_spec.bpmn_name or timer.task_spec.bpmn_id
-        recorded += record_escalation(step, kind, ref, level, due_at, referral=referral, label=label)
+        recorded += record_escalation(step, kind, ref, level, due_at, referral=referral, label=label,
+                                      drawn=drawn_facts(step, timer, referral))
     return recorded
+
+
+def drawn_facts(step: Step, timer, referral: ReferralRow | None) -> dict[str, Any]:
+    """For a fired timer: the step it waited on and since when, and, when it was drawn as an escalation
+    (leading to other people's task), those people and the task opened for them."""
+    facts: dict[str, Any] = {"chain_refs": [str(mate.id) for mate in chain_mates(step.workflow, timer)]}
+    waiting = _waiting_task(timer)
+    if waiting is not None:
+        facts["waiting_step"] = [[waiting.task_spec.bpmn_id, waiting.task_spec.bpmn_name or waiting.task_spec.bpmn_id]]
+        since = waiting.internal_data.get(READY_AT_KEY)
+        facts["waiting_since"] = since if isinstance(since, str) else None
+    opens = extensions_of(timer).get(ESCALATION_OPENS)
+    if not opens:
+        return facts
+    resolver, recipients, names = Resolver(step.session), [], []
+    for task in case_runtime.ready_human_tasks(step.workflow):
+        if task.bpmn_id not in opens:
+            continue
+        names.append([task.bpmn_id, task.name])
+        assignee_id = resolver.assignee_id(task.assignee)
+        groups, organisation_id = offered_to(step, task, resolver, referral, assigned=assignee_id is not None)
+        if assignee_id is not None:
+            recipients.append({"user": assignee_id})
+        for group in groups:
+            recipients.append({"coordinators": True} if group == Role.COORDINATOR.value
+                              else {"group": group, "organisation": organisation_id})
+    if recipients:
+        facts["recipients"] = list({json.dumps(rule, sort_keys=True): rule for rule in recipients}.values())
+        facts["opened_step"] = list({bpmn_id: [bpmn_id, name] for bpmn_id, name in names}.values())
+    return facts
+
+
+def _waiting_task(timer):
+    """The task a boundary timer sits on (its sibling under the boundary event's parent), if any."""
+    parent = timer.parent
+    if parent is None:
+        return None
+    for sibling in parent.children:
+        if sibling is not timer and sibling.task_spec.manual:
+            return sibling
+    return None
 
 
 def chain_delays(properties: dict[str, str], priority: Priority | None) -> tuple[str | timedelta, ...]:
@@ -273,7 +335,7 @@ def _deadline_of(step: Step, timer) -> tuple[DeadlineKind, str, ReferralRow | No
     """The deadline a drawn escalation timer is filed under: its referral's, else the timer's own."""
     properties = extensions_of(timer).get("properties") or {}
     kind = PURPOSES.get(properties.get(DEADLINE_PROPERTY))
-    referral = referral_for_instance(step, instance_of(timer))
+    referral = referral_for_instance(step, instance_of(timer), timer.data)
     if kind is not None and referral is not None and referral.id is not None:
         return kind, str(referral.id), referral
     return DeadlineKind.BPMN_TIMER, str(timer.id), referral

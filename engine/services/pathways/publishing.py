@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 from engine.clock import Clock
 from engine.errors import Conflict, NotFound, PathwayError, PathwayInvalid
 from engine.pathways.folder import PathwaySource
-from engine.pathways.validation import validate
+from engine.pathways.problems import Problem
+from engine.pathways.validation import review
 from engine.domain import CaseStatus
 from engine.store.models import CaseRow, PathwayFileRow, PathwayVersionRow, User
 from engine.store.unit_of_work import UnitOfWork
@@ -28,6 +29,9 @@ class PublishResult:
     version: int
     content_hash: str
     created: bool
+    # What the author should know though it does not stop publishing (an assignee who is no user
+    # of this installation, a group no role holds, a timer that alerts no one...).
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,11 @@ def publish_pathway(
     notes: str | None = None,
 ) -> PublishResult:
     """Store `source` as the pathway's next version, unless it is invalid or already published."""
-    problems = validate(source)
+    with uow:
+        users = set(uow.session.scalars(select(User.username)))
+    found = review(source, users=users)
+    problems = [problem for problem in found if not problem.is_warning]
+    warnings = tuple(problem for problem in found if problem.is_warning)
     if problems:
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         raise PathwayInvalid(f"pathway {source.id!r} was not published: {count}", problems)
@@ -82,7 +90,7 @@ def publish_pathway(
             )
         )
         if existing is not None:
-            return PublishResult(source.id, existing.version, existing.content_hash, created=False)
+            return PublishResult(source.id, existing.version, existing.content_hash, created=False, warnings=warnings)
         latest = uow.session.scalar(
             select(func.max(PathwayVersionRow.version)).where(PathwayVersionRow.pathway_id == source.id)
         )
@@ -107,7 +115,7 @@ def publish_pathway(
         except IntegrityError as error:
             # Someone published the same pathway between our read and our write.
             raise Conflict(f"another version of pathway {source.id!r} was published at the same time; publish again") from error
-        return PublishResult(row.pathway_id, row.version, row.content_hash, created=True)
+        return PublishResult(row.pathway_id, row.version, row.content_hash, created=True, warnings=warnings)
 
 
 def list_pathways(uow: UnitOfWork) -> list[VersionInfo]:

@@ -19,6 +19,7 @@ from engine.errors import AiguillageError, InvalidData
 from engine.pathways.scenarios import ReadyTask
 from engine.runtime import case_runtime
 from engine.runtime.case_data import case_data
+from engine.runtime.needs import need_of
 from engine.services.accounts.creation import create_organisation, create_user, secretariat
 from engine.services.accounts.actors import load_actor
 from engine.runtime.specs import clear_cache as clear_parsed_specs
@@ -76,7 +77,7 @@ class PersistedCase:
         """Complete the task as a user of the organisation and group it is offered to."""
         try:
             if data.get("provider_id"):
-                self._ensure_provider(str(data["provider_id"]), (task.data.get("need") or {}).get("sector"))
+                self._ensure_provider(str(data["provider_id"]), (need_of(None, task.data) or {}).get("sector"))
             actor = self._actor_for(task)
             result = complete_task(self._uow(), self.clock, task.id, actor, data)
         except InvalidData as error:

@@ -14,34 +14,42 @@ no personal field at all (see notifications/), so nothing there needs the rule.
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any
 
-from engine.pathways.folder import METADATA_FILE
+from engine.access import Actor, can_view_person
 from engine.pathways.sharing import SharingRule, rule_of
-from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
-from engine.store.models import PathwayFileRow, PathwayVersionRow, ReferralRow
+from engine.services.pathways.metadata import pathway_metadata
+from engine.store.models import ReferralRow
 
-_cache: dict[str, SharingRule] = {}
-_lock = threading.Lock()
+if TYPE_CHECKING:
+    from engine.runtime.human_tasks import HumanTask
+    from engine.services.cases.step import Step
 
 
 def sharing_rule(session, pathway_version_id: int) -> SharingRule:
-    """The sharing rule of a published pathway version (read once per process: versions never change)."""
-    content_hash = session.scalar(select(PathwayVersionRow.content_hash).where(PathwayVersionRow.id == pathway_version_id))
-    if content_hash in _cache:
-        return _cache[content_hash]
-    raw = session.scalar(select(PathwayFileRow.content).where(
-        PathwayFileRow.version_id == pathway_version_id, PathwayFileRow.path == METADATA_FILE))
-    loaded = load_untrusted_yaml(raw) if raw is not None else None
-    rule = rule_of(loaded) if isinstance(loaded, dict) and not isinstance(loaded, YamlProblem) else SharingRule()
-    with _lock:
-        _cache[content_hash] = rule
-    return rule
+    """The sharing rule of a published pathway version."""
+    return rule_of(pathway_metadata(session, pathway_version_id))
 
 
 def provider_access_ended(referral: ReferralRow, rule: SharingRule, now: datetime) -> bool:
     """Whether the provider's access to the referral's personal data has ended (closed long enough ago)."""
     return referral.closed_at is not None and now >= referral.closed_at + rule.access_after_closure
+
+
+def readable_task_data(step: Step, actor: Actor, task: HumanTask) -> dict[str, Any]:
+    """What of the case's data a task's page may show its reader (read-only values, values carried into fields).
+
+    The case's own staff read it all; anyone else, such as a provider's focal point doing a task of
+    the Provider lane, only the fields the task's referral shared, while the provider's access lasts.
+    """
+    if can_view_person(actor, step.case):
+        return task.data
+    from engine.services.cases.sync import referral_for_instance
+
+    referral = referral_for_instance(step, task.instance, task.data)
+    if referral is None or provider_access_ended(referral, sharing_rule(step.session, step.case.pathway_version_id), step.now):
+        return {}
+    shared = set(referral.shared_fields or [])
+    return {name: value for name, value in task.data.items() if name in shared}

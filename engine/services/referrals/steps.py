@@ -1,7 +1,8 @@
 """Referrals: what the send, acknowledge, decide and outcome steps do to the referral rows.
 
-A task marked `aiguillage.referral = send|acknowledge|decide|outcome|unmet` runs inside the referral
-branch of one need (the multi-instance variable `need` = {sector, urgency}). Sending passes the
+A task marked `aiguillage.referral = send|acknowledge|decide|outcome|unmet` serves one need
+{sector, urgency}: its multi-instance branch's item, or the case's `need` or `sector`/`urgency`
+variables (`engine.runtime.needs`). Sending passes the
 consent gate and the provider check; every other move follows `ReferralState`'s transitions and
 is refused (`Conflict`) when illegal. Providers are ranked and the choice checked by the directory
 (`engine.services.directory.referral_step`).
@@ -20,7 +21,8 @@ from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.field_problems import FieldProblem
 from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
-from engine.services.cases.sync import DOUALA, instance_key, referral_for_instance
+from engine.runtime.needs import branch_key, no_need_message
+from engine.services.cases.sync import DOUALA, referral_for_instance
 from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.services.cases.consents import consent_covering, consent_for_sector
 from engine.services.directory.matching import SEND_WITHOUT_PERSONAL_DATA
@@ -51,7 +53,7 @@ def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
 
         record_unmet_need(step, task, data)
         return
-    referral = referral_for_instance(step, task.instance)
+    referral = referral_for_instance(step, task.instance, task.data)
     if referral is None or referral.state.is_final:
         raise Conflict(f"case {step.case.reference}: task {task.bpmn_id} has no referral in progress to answer")
     if step.actor is not None and not can_answer_referral(step.actor, referral):
@@ -77,13 +79,13 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
     """Create and send the referral of this need: provider checked, consent gate passed, or refused."""
     need = need_of_task(task, step.case.region)
     if need is None or need.sector not in Sector.__members__.values():
-        raise InvalidData(f"task {task.bpmn_id} is not inside a referral branch with a need {{sector, urgency}}")
+        raise InvalidData(no_need_message(task.bpmn_id, need.sector if need is not None else None))
     sector = need.sector
     provider = _provider(step, str(data.get("provider_id") or ""))
     choice, reason = check_choice(step.session, task, need, provider, data, step.now.date())
     without_personal_data = not choice.agreements_signed and need.unsigned_provider == SEND_WITHOUT_PERSONAL_DATA
     consent = consent_for_sector(step, sector) if without_personal_data else consent_covering(step, sector, provider)
-    previous = referral_for_instance(step, task.instance)
+    previous = referral_for_instance(step, task.instance, task.data)
     if previous is not None and not previous.state.is_final:
         raise Conflict(f"case {step.case.reference}: the {sector} referral {previous.id} is still {previous.state.value}")
     urgency = need.priority
@@ -102,7 +104,7 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
         redirected_from_id=previous.id if previous is not None and previous.state == ReferralState.REDIRECTED else None,
         shared_fields=[] if without_personal_data else _shared_fields(step, consent, sector, provider),
         request={} if without_personal_data else _request(data),
-        instance_key=instance_key(task.instance),
+        instance_key=branch_key(task.instance, task.data),
     )
     step.session.add(referral)
     step.session.flush()

@@ -20,6 +20,7 @@ from engine.domain import Role, Sector, UnmetReason
 from engine.errors import AccessDenied, InvalidData
 from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
+from engine.runtime.needs import need_of, no_need_message
 from engine.services.cases.sync import referral_for_instance
 from engine.store.models import CaseRow, UnmetNeedRow
 from engine.store.unit_of_work import UnitOfWork
@@ -51,10 +52,10 @@ def record_unmet_need(step: Step, task: HumanTask, data: dict) -> UnmetNeedRow |
     if reason not in UnmetReason.__members__.values():
         raise InvalidData(f"{reason!r} is not a reason a need is left unmet",
                           {REASON_FIELD: [problem.not_a_choice(UnmetReason.__members__.values())]})
-    need = (task.instance or {}).get("value")
-    if not isinstance(need, dict) or need.get("sector") not in Sector.__members__.values():
-        raise InvalidData(f"task {task.bpmn_id} is not inside a referral branch with a need {{sector, urgency}}")
-    referral = referral_for_instance(step, task.instance)
+    need = need_of(task.instance, task.data)
+    if need is None or need.get("sector") not in Sector.__members__.values():
+        raise InvalidData(no_need_message(task.bpmn_id, need.get("sector") if need is not None else None))
+    referral = referral_for_instance(step, task.instance, task.data)
     note = data.get(NOTE_FIELD)
     row = UnmetNeedRow(
         case_id=step.case.id,

@@ -38,6 +38,7 @@ from engine.pathways.forms import FieldSpec, form_spec_of
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
 from engine.services.tasks.handover import reassignable_task
 from engine.services.cases.sync import Resolver, candidate_rows
+from engine.services.referrals.sharing import readable_task_data
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.cases.step_lock import lock_for_writing
 from engine.services.cases.sync import DOUALA
@@ -280,8 +281,9 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> 
         matching = None
         if task.properties.get(REFERRAL_PROPERTY) == "send":
             matching = rank_for_task(uow.session, task, step.case.region, step.now.date())
+        data = readable_task_data(step, actor, task)
     spec = form_spec_of(task.form)
-    fields = tuple(_field_info(f, task.data, spec.field(f.id) if spec else None) for f in form_fields(task.form))
+    fields = tuple(_field_info(f, data, spec.field(f.id) if spec else None) for f in form_fields(task.form))
     if matching is None:
         return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
     return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary,

@@ -22,6 +22,7 @@ from engine.services.tasks.form_data import form_fields
 from engine.services.pathways.labels import pathway_texts
 from engine.services.directory.matching import Finding, ProviderChoice
 from engine.services.directory.referral_step import rank_for_task
+from engine.services.referrals.sharing import readable_task_data
 from engine.services.tasks.completion import visible_task
 from engine.store.unit_of_work import UnitOfWork
 
@@ -77,6 +78,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         matching = rank_for_task(uow.session, task, region, step.now.date()) if _sends_referral(task) else None
         assignee_id = row.assignee_id
         spec = form_spec_of(task.form)
+        data = readable_task_data(step, actor, task)
     return TaskFormView(
         id=task.id,
         case_id=row.case_id,
@@ -97,7 +99,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
                     for option in getattr(field, "options", []) or []
                 ),
                 required_when=rule_of(spec.field(field.id), REQUIRED_WHEN) or None,
-                initial=carried_initial(spec.field(field.id), task.data) if "readonly" not in _rules(field) else None,
+                initial=carried_initial(spec.field(field.id), data) if "readonly" not in _rules(field) else None,
             )
             for field in form_fields(task.form)
         ),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from engine.domain import Role
 from engine.store.models import User
 from engine.store.passwords import verify_password
+from tests.pathways.worked_example import edited_example
 from webui.cli import main
 
 VALID = Path(__file__).resolve().parents[2] / "fixtures" / "valid" / "referral-mini"
@@ -104,6 +105,15 @@ def test_publishing_an_invalid_pathway_lists_its_problems_and_fails(run, tmp_pat
     assert "was not published" in result.output
     assert "Traceback" not in result.output
     assert "No pathway published yet" in run("pathway", "list").output
+
+
+def test_publishing_says_which_assignee_is_no_user_of_this_installation(run, tmp_path):
+    folder = edited_example(tmp_path, "pathway.bpmn", '<bpmn:userTask id="Task_FollowUp" name="Follow up the unacknowledged referral">',
+                            '<bpmn:userTask id="Task_FollowUp" name="Follow up the unacknowledged referral" camunda:assignee="demo">')
+    result = run("pathway", "publish", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "Task_FollowUp 'Follow up the unacknowledged referral': warning: assignee 'demo' is not a user of this installation" in result.output
+    assert "Published small-referral version 1" in result.output
 
 
 def test_exporting_an_unknown_pathway_is_one_clear_error(run, tmp_path):

@@ -1,0 +1,81 @@
+"""Referral steps drawn by an author: each has a known move and a need {sector, urgency} to serve.
+
+`engine.runtime.needs` finds the need at run time: the item of a multi-instance activity the step
+sits in, or the case's `need` or `sector`/`urgency` variables. Without either, the send would fail
+at run time; validation says so first, and how to draw it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, local, text_of
+from engine.pathways.escalation_paths import property_of
+from engine.runtime.needs import NEED_VARIABLE, SECTOR_VARIABLE
+from engine.pathways.problems import Problem
+
+REFERRAL_PROPERTY = "aiguillage.referral"
+MOVES = ("send", "acknowledge", "decide", "outcome", "unmet")
+_ASSIGNS_NEED = re.compile(rf"^\s*({SECTOR_VARIABLE}|{NEED_VARIABLE})\s*=[^=]", re.M)
+
+
+def check_referral_steps(documents: list[Document], checked: set[str]) -> list[Problem]:
+    """Errors for referral steps with an unknown move, without a need, or answering a referral never sent."""
+    problems = []
+    for document in documents:
+        for process in document.processes():
+            if process.get("id") not in checked:
+                continue
+            steps = [(element, (property_of(element, REFERRAL_PROPERTY) or "").strip()) for element in process.iter()
+                     if isinstance(element.tag, str) and property_of(element, REFERRAL_PROPERTY) is not None]
+            if not steps:
+                continue
+            needs_from_data = _process_gives_need(process)
+            sends = any(move == "send" for _, move in steps)
+            for element, move in steps:
+                problems += _check_step(document, element, move, needs_from_data, sends)
+    return problems
+
+
+def _check_step(document: Document, element, move: str, needs_from_data: bool, sends: bool) -> list[Problem]:
+    if move not in MOVES:
+        return [document.problem(element, "referral.unknown_move", (
+            f"{REFERRAL_PROPERTY} is {move!r}; it must be one of {', '.join(MOVES)}"))]
+    if not (needs_from_data or _inside_multi_instance(element)):
+        return [document.problem(element, "referral.no_need", (
+            f"this {move} step serves no need: a referral needs a sector and an urgency. Either draw it inside a "
+            "multi-instance sub-process over the case's needs (camunda:collection=\"needs\", "
+            "camunda:elementVariable=\"need\", each need {sector, urgency}), or ask for them in an earlier form "
+            "(fields with the ids sector and urgency; sector takes the directory's sector codes, e.g. health)"))]
+    if move != "send" and not sends:
+        return [document.problem(element, "referral.never_sent", (
+            f"this {move} step answers a referral, but no step of the process sends one; "
+            f"mark the sending task with {REFERRAL_PROPERTY} = send"))]
+    return []
+
+
+def _inside_multi_instance(element) -> bool:
+    current = element
+    while current is not None:
+        if current.find(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics") is not None:
+            return True
+        current = current.getparent()
+    return False
+
+
+def _process_gives_need(process) -> bool:
+    """True when some form field, output or script of the process sets `sector` or `need`."""
+    for element in process.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if local(element) == "userTask" and (extension(element, "formKey") or extension(element, "formRef")):
+            return True  # a Camunda Form may ask for it: its keys are checked with the form
+        for field in extension_children(element, "formData/formField"):
+            if field.get("id") in (SECTOR_VARIABLE, NEED_VARIABLE):
+                return True
+        for output in extension_children(element, "inputOutput/outputParameter"):
+            if output.get("name") in (SECTOR_VARIABLE, NEED_VARIABLE):
+                return True
+        if local(element) == "script" and _ASSIGNS_NEED.search(text_of(element)):
+            return True
+    return False

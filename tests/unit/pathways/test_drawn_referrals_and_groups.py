@@ -1,0 +1,100 @@
+"""An author's diagram: referral steps need a need, candidate groups and lanes say who (and which organisation), timers escalate as drawn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from engine.pathways.escalation_paths import drawn_escalation
+from engine.pathways.folder import load_source
+from engine.pathways.groups import GroupRule, rules_of
+from engine.pathways.validation import review, validate
+from tests.pathways.worked_example import EXAMPLE, edited_example
+
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    return edited_example(tmp_path, "pathway.yaml", "id: small-referral", "id: small-referral")
+
+
+def _edit(folder: Path, old: str, new: str, file: str = "pathway.bpmn") -> None:
+    edited_example(folder.parent, file, old, new)
+
+
+def test_the_worked_example_validates_without_a_warning():
+    assert review(load_source(EXAMPLE)) == []
+
+
+def test_a_send_step_with_no_need_is_refused_with_how_to_draw_one(example: Path):
+    _edit(example, 'camunda:formField id="sector"', 'camunda:formField id="service"')
+    _edit(example, "sector", "service", "i18n/fr.yaml")
+    problems = validate(load_source(example))
+    assert {(p.rule, p.element_id) for p in problems} == {
+        ("referral.no_need", "Task_Send"), ("referral.no_need", "Task_Acknowledge")}
+    message = next(p.message for p in problems if p.element_id == "Task_Send")
+    assert "multi-instance sub-process over the case's needs" in message and "fields with the ids sector and urgency" in message
+
+
+def test_a_script_that_sets_the_sector_gives_the_need(example: Path):
+    _edit(example, 'camunda:formField id="sector"', 'camunda:formField id="service"')
+    _edit(example, "sector", "service", "i18n/fr.yaml")
+    _edit(example, '<bpmn:sequenceFlow id="Flow_ToConsent" sourceRef="Task_Assess" targetRef="Task_Consent" />',
+          '<bpmn:sequenceFlow id="Flow_ToConsent" sourceRef="Task_Assess" targetRef="Script_Sector" />'
+          '<bpmn:scriptTask id="Script_Sector" name="Sector" scriptFormat="python"><bpmn:script>\n    sector = service\n'
+          '</bpmn:script></bpmn:scriptTask><bpmn:sequenceFlow id="Flow_S" sourceRef="Script_Sector" targetRef="Task_Consent" />')
+    assert not [p for p in validate(load_source(example)) if p.rule.startswith("referral.")]
+
+
+def test_an_unknown_move_and_an_answer_to_a_referral_never_sent_are_refused(example: Path):
+    _edit(example, '<camunda:property name="aiguillage.referral" value="send" />', '<camunda:property name="aiguillage.referral" value="sent" />')
+    problems = [(p.rule, p.element_id) for p in validate(load_source(example))]
+    assert ("referral.unknown_move", "Task_Send") in problems and ("referral.never_sent", "Task_Acknowledge") in problems
+
+
+def test_groups_declared_in_pathway_yaml_are_roles_and_wrong_ones_are_refused(example: Path):
+    _edit(example, 'name="Give the first appointment">', 'name="Give the first appointment" camunda:candidateGroups="clinic_desk">')
+    warnings = [p for p in review(load_source(example)) if p.rule == "task.group_no_role"]
+    assert len(warnings) == 1 and "groups: {clinic_desk: {role: provider_focal_point" in warnings[0].message
+    _edit(example, "groups:\n", "groups:\n  clinic_desk: {role: provider_focal_point, organisation: provider}\n", "pathway.yaml")
+    assert review(load_source(example)) == []
+    _edit(example, "clinic_desk: {role: provider_focal_point, organisation: provider}", "clinic_desk: {role: provider_focal_point, organisation: Somewhere Else}", "pathway.yaml")
+    [problem] = validate(load_source(example))
+    assert problem.rule == "groups.invalid" and "case, provider, secretariat or an organisation's slug" in problem.message
+
+
+def test_group_rules_read_role_like_names_with_the_organisation_the_role_works_for():
+    rules = rules_of({"groups": {"Hotline": {"role": "caseworker", "organisation": "ligne-verte"}}})
+    assert rules.rule_for("Prestataire") == GroupRule("provider_focal_point", "provider")
+    assert rules.rule_for("coordination") == GroupRule("coordinator", "secretariat")
+    assert rules.rule_for("Superviseur") == GroupRule("supervisor", "case")
+    assert rules.rule_for("hotline") == GroupRule("caseworker", "ligne-verte", True)
+    assert not rules.rule_for("legal_team").is_role
+
+
+TIMERS = """<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn">
+  <bpmn:process id="P">
+    <bpmn:userTask id="Ack" camunda:candidateGroups="provider" />
+    <bpmn:boundaryEvent id="Same" attachedToRef="Ack" cancelActivity="false"><bpmn:timerEventDefinition /></bpmn:boundaryEvent>
+    <bpmn:boundaryEvent id="First" attachedToRef="Ack" cancelActivity="false"><bpmn:timerEventDefinition /></bpmn:boundaryEvent>
+    <bpmn:boundaryEvent id="Second" attachedToRef="Ack" cancelActivity="false"><bpmn:timerEventDefinition /></bpmn:boundaryEvent>
+    <bpmn:userTask id="Remind" camunda:candidateGroups="prestataire" />
+    <bpmn:exclusiveGateway id="G" />
+    <bpmn:userTask id="Supervise" camunda:candidateGroups="supervisor" />
+    <bpmn:userTask id="Coordinate" camunda:candidateGroups="coordinator" />
+    <bpmn:sequenceFlow id="F1" sourceRef="Same" targetRef="Remind" />
+    <bpmn:sequenceFlow id="F2" sourceRef="First" targetRef="G" />
+    <bpmn:sequenceFlow id="F3" sourceRef="G" targetRef="Supervise" />
+    <bpmn:sequenceFlow id="F4" sourceRef="Second" targetRef="Coordinate" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_timers_leading_to_other_peoples_tasks_escalate_in_the_order_drawn():
+    root = etree.fromstring(TIMERS)
+    found = {event.get("id"): drawn_escalation(event) for event in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}boundaryEvent")}
+    assert found["Same"].level is None  # "prestataire" is the provider's role too: a reminder drawn for the same people
+    assert (found["First"].level, [t.get("id") for t in found["First"].opens]) == (1, ["Supervise"])
+    assert (found["Second"].level, found["Second"].declared) == (2, False)
