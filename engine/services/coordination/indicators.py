@@ -128,16 +128,19 @@ def _identified(session, scope: Scope, filters: IndicatorFilters, threshold: int
     by_region = Counter(dict(session.execute(select(CaseRow.region, func.count()).where(opened).group_by(CaseRow.region)).all()))
     total = sum(by_region.values())
     tables = [_count_table("cases_by_region", "region", by_region, total, threshold)]
-    for dimension in DIMENSIONS:
-        if dimension == "satisfaction":
-            continue
-        counts = Counter(dict(session.execute(
-            select(CaseFactRow.value, func.count())
-            .select_from(CaseRow)
-            .join(CaseFactRow, and_(CaseFactRow.case_id == CaseRow.id, CaseFactRow.name == dimension))
-            .where(opened)
-            .group_by(CaseFactRow.value)
-        ).all()))
+    shown = [dimension for dimension in DIMENSIONS if dimension != "satisfaction"]
+    # One pass over the period's cases for every dimension.
+    by_dimension: dict[str, Counter] = defaultdict(Counter)
+    for name, value, count in session.execute(
+        select(CaseFactRow.name, CaseFactRow.value, func.count())
+        .select_from(CaseRow)
+        .join(CaseFactRow, and_(CaseFactRow.case_id == CaseRow.id, CaseFactRow.name.in_(shown)))
+        .where(opened)
+        .group_by(CaseFactRow.name, CaseFactRow.value)
+    ):
+        by_dimension[name][value] = count
+    for dimension in shown:
+        counts = by_dimension[dimension]
         missing = total - sum(counts.values())
         if missing:
             counts[None] = missing
@@ -280,20 +283,20 @@ def _consent_before_referral(session, scope: Scope, filters: IndicatorFilters, t
     """Of the persons first referred in the period: was a consent recorded before that first referral?"""
     # Only the cases with a referral sent in the period can have their first one in it.
     referred = select(ReferralRow.case_id).where(in_period(ReferralRow.sent_at, filters))
-    first = (
+    first = of_cases(
         select(ReferralRow.case_id, func.min(ReferralRow.sent_at).label("first_sent"))
-        .join(CaseRow, CaseRow.id == ReferralRow.case_id)
-        .where(ReferralRow.sent_at.is_not(None), ReferralRow.case_id.in_(referred), *case_conditions(scope, filters))
-        .group_by(ReferralRow.case_id)
-        .subquery()
-    )
+        .where(ReferralRow.sent_at.is_not(None), ReferralRow.case_id.in_(referred)),
+        ReferralRow.case_id, case_conditions(scope, filters),
+    ).group_by(ReferralRow.case_id).subquery()
     consented = exists().where(
         ConsentRow.case_id == first.c.case_id, ConsentRow.given.is_(True), ConsentRow.is_override.is_(False),
         ConsentRow.recorded_at <= first.c.first_sent,
     )
-    counts = Counter()
-    for (before,) in session.execute(select(consented).where(in_period(first.c.first_sent, filters))):
-        counts["before_first_referral" if before else "not_before_first_referral"] += 1
+    persons, before = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((consented, 1), else_=0)), 0))
+        .where(in_period(first.c.first_sent, filters))
+    ).one()
+    counts = Counter({"before_first_referral": int(before), "not_before_first_referral": int(persons) - int(before)})
     table = build_table("consent_before_first_referral", "consent", ["before_first_referral", "not_before_first_referral"],
                         [("persons", Counts(counts, sum(counts.values())))], threshold)
     return _with_share_of_total(table)
