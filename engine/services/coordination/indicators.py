@@ -18,7 +18,7 @@ from sqlalchemy import String, and_, case, exists, func, or_, select, type_coerc
 from engine.access import Actor
 from engine.domain import EscalationStatus, Priority, Sector, TaskState, UnmetReason
 from engine.services.coordination.disclosure import Link, protect_together
-from engine.services.coordination.facts import AGE_BANDS, DIMENSIONS
+from engine.services.coordination.facts import AGE_BANDS, DIMENSIONS, VULNERABILITY
 from engine.services.coordination.scope import (
     IndicatorFilters,
     Scope,
@@ -134,7 +134,7 @@ def _identified(session, scope: Scope, filters: IndicatorFilters, threshold: int
     for name, value, count in session.execute(
         select(CaseFactRow.name, CaseFactRow.value, func.count())
         .select_from(CaseRow)
-        .join(CaseFactRow, and_(CaseFactRow.case_id == CaseRow.id, CaseFactRow.name.in_(shown)))
+        .join(CaseFactRow, and_(CaseFactRow.case_id == CaseRow.id, CaseFactRow.name.in_([*shown, VULNERABILITY])))
         .where(opened)
         .group_by(CaseFactRow.name, CaseFactRow.value)
     ):
@@ -146,7 +146,14 @@ def _identified(session, scope: Scope, filters: IndicatorFilters, threshold: int
             counts[None] = missing
         known = [label for _low, _high, label in AGE_BANDS] if dimension == "age_group" else ()
         tables.append(_count_table(f"cases_by_{dimension}", dimension, counts, total, threshold, known))
-    return tables
+    return [*tables, _vulnerabilities(by_dimension[VULNERABILITY], threshold)]
+
+
+def _vulnerabilities(counts: Counter, threshold: int) -> Table:
+    """Persons identified with each vulnerability. A person may have several and many have none: the rows are
+    no partition, so each count is protected alone and there is no total (it would be no count of persons)."""
+    rows = tuple(Row(key, (protect_count(counts[key], threshold),)) for key in ordered_rows(counts))
+    return Table(f"cases_by_{VULNERABILITY}", VULNERABILITY, ("cases",), rows, Row("total", (Figure(None),)))
 
 
 # ---- needs ---------------------------------------------------------------------------------------

@@ -29,8 +29,8 @@ def equations_of(tables) -> tuple[dict, list[list[tuple[int, tuple]]]]:
     figures, equations = {}, []
     for table in tables:
         for index, column in enumerate(table.columns):
-            if "share" in column or column.startswith("median") or table.key in ("consent_events", "trend"):
-                continue
+            if "share" in column or column.startswith("median") or table.total.figures[index].value is None:
+                continue  # no sum is published (the consent events, the vulnerabilities: no partition)
             figures[(table.key, column, "total")] = table.total.figures[index]
             for row in table.rows:
                 figures[(table.key, column, row.key)] = row.figures[index]
