@@ -23,8 +23,8 @@ from engine.services.coordination.suppression import COMPLEMENT, DEFAULT_THRESHO
 
 INFINITY = float("inf")
 TOTAL = "total"
-# Narrowing bounds through sums that form cycles can move by one at a time; past this many rounds the
-# figures involved are large enough that no "< threshold" cell is pinned down by them.
+# Narrowing bounds through sums that form cycles can move by one at a time; past this many narrowings per
+# sum the figures involved are large enough that no "< threshold" cell is pinned down by them.
 MAX_ROUNDS = 200
 
 Cell = tuple[str, str, Hashable]  # (table key, column, row index or TOTAL)
@@ -52,12 +52,11 @@ def protect_together(tables: Sequence[Table], links: Sequence[Link], threshold: 
     figures, sums = _system(tables, links)
     while True:
         exposed = exposed_cells(figures, sums, threshold)
-        if not exposed:
-            break
-        cell = _next_to_hide(exposed, figures, sums)
-        if cell is None:
-            break  # nothing shown is left in any sum around it: nothing more to hide
-        figures[cell] = Figure(figures[cell].value, COMPLEMENT)
+        chosen = _next_to_hide(exposed, figures, sums)
+        if not chosen:
+            break  # safe, or nothing shown is left in any sum around what is exposed
+        for cell in chosen:
+            figures[cell] = Figure(figures[cell].value, COMPLEMENT)
     return [_rebuilt(table, figures) for table in tables]
 
 
@@ -66,12 +65,23 @@ def exposed_cells(figures: dict[Cell, Figure], sums: list[tuple[Cell, list[Cell]
     low, high = {}, {}
     for cell, figure in figures.items():
         low[cell], high[cell] = _bounds(figure, threshold)
-    for _round in range(MAX_ROUNDS):
-        changed = False
-        for whole, parts in sums:
-            changed |= _narrow(whole, parts, low, high)
-        if not changed:
-            break
+    # A sum of shown figures only tells nothing; the others are narrowed again each time a bound in them moves.
+    useful = [(whole, parts) for whole, parts in sums if figures[whole].hidden or any(figures[p].hidden for p in parts)]
+    sums_of: dict[Cell, list[int]] = {}
+    for index, (whole, parts) in enumerate(useful):
+        for cell in (whole, *parts):
+            sums_of.setdefault(cell, []).append(index)
+    waiting, queued = list(range(len(useful))), set(range(len(useful)))
+    budget = MAX_ROUNDS * max(len(useful), 1)
+    while waiting and budget:
+        budget -= 1
+        index = waiting.pop()
+        queued.discard(index)
+        for cell in _narrow(*useful[index], low, high):
+            for other in sums_of[cell]:
+                if other not in queued:
+                    waiting.append(other)
+                    queued.add(other)
     return {cell for cell, figure in figures.items() if figure.hidden and high[cell] - low[cell] < 1}
 
 
@@ -83,22 +93,32 @@ def _bounds(figure: Figure, threshold: int) -> tuple[float, float]:
     return figure.value or 0, figure.value or 0
 
 
-def _sum_but(values: list[float], index: int) -> float:
-    return sum(v for i, v in enumerate(values) if i != index)
-
-
-def _narrow(whole: Cell, parts: list[Cell], low: dict, high: dict) -> bool:
-    """Narrows the bounds of `whole` = sum(`parts`); True when any bound moved."""
-    lows, highs = [low[p] for p in parts], [high[p] for p in parts]
-    moved = False
-    new_low, new_high = max(low[whole], sum(lows)), min(high[whole], sum(highs))
+def _narrow(whole: Cell, parts: list[Cell], low: dict, high: dict) -> list[Cell]:
+    """Narrows the bounds of `whole` = sum(`parts`); the cells whose bounds moved."""
+    lows_sum = sum(low[p] for p in parts)
+    finite_highs = [high[p] for p in parts if high[p] != INFINITY]
+    unbounded = len(parts) - len(finite_highs)  # parts with no upper bound: the others' sum has none either
+    highs_sum = sum(finite_highs)
+    moved = []
+    new_low, new_high = max(low[whole], lows_sum), min(high[whole], highs_sum if not unbounded else INFINITY)
     if (new_low, new_high) != (low[whole], high[whole]):
-        low[whole], high[whole], moved = new_low, new_high, True
-    for i, part in enumerate(parts):
-        part_low = max(low[part], low[whole] - _sum_but(highs, i))
-        part_high = min(high[part], high[whole] - _sum_but(lows, i))
+        low[whole], high[whole] = new_low, new_high
+        moved.append(whole)
+    for part in parts:
+        own_unbounded = high[part] == INFINITY
+        others_high = INFINITY if unbounded - own_unbounded else highs_sum - (0 if own_unbounded else high[part])
+        part_low = max(low[part], low[whole] - others_high)
+        part_high = min(high[part], high[whole] - (lows_sum - low[part]))
         if (part_low, part_high) != (low[part], high[part]):
-            low[part], high[part], moved = part_low, part_high, True
+            # The sums of the others move with this part's bounds.
+            lows_sum += part_low - low[part]
+            if not own_unbounded:
+                highs_sum += part_high - high[part]
+            elif part_high != INFINITY:
+                unbounded -= 1
+                highs_sum += part_high
+            low[part], high[part] = part_low, part_high
+            moved.append(part)
     return moved
 
 
@@ -129,17 +149,26 @@ def _system(tables: Sequence[Table], links: Sequence[Link]) -> tuple[dict[Cell, 
     return figures, sums
 
 
-def _next_to_hide(exposed: set[Cell], figures: dict[Cell, Figure], sums: list[tuple[Cell, list[Cell]]]) -> Cell | None:
-    """The smallest shown non-zero count in a sum with an exposed cell (a row before a total)."""
-    around = {cell for whole, parts in sums if whole in exposed or exposed.intersection(parts) for cell in (whole, *parts)}
-    if not any(not figures[c].hidden and figures[c].value for c in around):
-        # Exposed through a longer chain of sums: look at every sum that has a hidden count.
-        hidden = {c for c, f in figures.items() if f.hidden}
-        around = {cell for whole, parts in sums if whole in hidden or hidden.intersection(parts) for cell in (whole, *parts)}
-    candidates = [c for c in around if not figures[c].hidden and figures[c].value]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda c: (c[2] == TOTAL, figures[c].value, str(c)))
+def _next_to_hide(exposed: set[Cell], figures: dict[Cell, Figure], sums: list[tuple[Cell, list[Cell]]]) -> set[Cell]:
+    """For each exposed cell, the smallest shown non-zero count in a sum with it (a row before a total); one per
+    group of sums at a time, as one hidden count often covers several exposed ones (checked again next round)."""
+    chosen: set[Cell] = set()
+    touched: set[Cell] = set()
+    for cell in sorted(exposed, key=str):
+        around = {c for whole, parts in sums if cell == whole or cell in parts for c in (whole, *parts)}
+        if around & touched:
+            continue
+        candidates = [c for c in around if not figures[c].hidden and figures[c].value]
+        if not candidates:
+            # Exposed through a longer chain of sums: look at every sum that has a hidden count.
+            hidden = {c for c, f in figures.items() if f.hidden}
+            candidates = [c for whole, parts in sums if whole in hidden or hidden.intersection(parts)
+                          for c in (whole, *parts) if not figures[c].hidden and figures[c].value]
+        if candidates:
+            pick = min(candidates, key=lambda c: (c[2] == TOTAL, figures[c].value, str(c)))
+            chosen.add(pick)
+            touched |= around | {pick}
+    return chosen
 
 
 def _rebuilt(table: Table, figures: dict[Cell, Figure]) -> Table:
