@@ -16,6 +16,7 @@ TABLE_TITLES = {
     "cases_by_source": _l("Persons identified, by source of identification"),
     "cases_by_sex": _l("Persons identified, by sex"),
     "cases_by_age_group": _l("Persons identified, by age group"),
+    "cases_by_vulnerability": _l("Persons identified, by vulnerability (a person may have several)"),
     "needs_by_sector": _l("Needs, by sector"),
     "unmet_needs_by_sector_and_region": _l("Needs with no provider, by sector and region"),
     "unmet_needs_by_reason": _l("Needs with no provider, by reason"),
@@ -76,6 +77,7 @@ COLUMN_NAMES = {
 
 DIMENSION_NAMES = {
     "region": _l("Region"), "source": _l("Source"), "sex": _l("Sex"), "age_group": _l("Age group"),
+    "vulnerability": _l("Vulnerability"),
     "sector": _l("Sector"), "provider": _l("Provider"), "priority": _l("Priority"),
     "decline_reason": _l("Reason"), "level": _l("Level"), "satisfaction": _l("Satisfaction"),
     "close_reason": _l("Reason"), "consent": _l("Consent"), "consent_event": _l("Event"), "step": _l("Step"),

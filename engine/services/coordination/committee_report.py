@@ -28,7 +28,6 @@ from engine.services.coordination.suppression import (
     Row,
     Table,
     build_table,
-    protect_count,
 )
 from engine.store.models import EscalationRow, OutboxRow, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
@@ -111,7 +110,7 @@ def committee_report(uow: UnitOfWork, clock: Clock, actor: Actor | None, period:
     current = indicators_for_scope(uow, everyone, IndicatorFilters(period.start, period.end), threshold)
     before_period = period.previous()
     before = indicators_for_scope(uow, everyone, IndicatorFilters(before_period.start, before_period.end), threshold)
-    return CommitteeReport(period, current, _stalled_by_level(uow, threshold), _trend(current, before, threshold), threshold)
+    return CommitteeReport(period, current, _stalled_by_level(uow, threshold), _trend(current, before), threshold)
 
 
 def _stalled_by_level(uow: UnitOfWork, threshold: int) -> Table:
@@ -130,17 +129,14 @@ def _stalled_by_level(uow: UnitOfWork, threshold: int) -> Table:
                        [("stalled", Counts(counts, sum(counts.values())))], threshold)
 
 
-def _total(report: IndicatorReport, table: str, column: str) -> int:
+def _total(report: IndicatorReport, table: str, column: str) -> Figure:
+    """The total of one column as its table publishes it (hidden there, hidden here: the trend sits beside it)."""
     found = report.table(table)
-    return int(found.total.figures[found.columns.index(column)].value or 0)
+    return found.total.figures[found.columns.index(column)]
 
 
-def _trend(current: IndicatorReport, before: IndicatorReport, threshold: int) -> Table:
-    rows = tuple(
-        Row(key, (protect_count(_total(before, table, column), threshold),
-                  protect_count(_total(current, table, column), threshold)))
-        for key, table, column in TREND
-    )
+def _trend(current: IndicatorReport, before: IndicatorReport) -> Table:
+    rows = tuple(Row(key, (_total(before, table, column), _total(current, table, column))) for key, table, column in TREND)
     return Table("trend", "measure", ("previous_period", "this_period"), rows, Row("total", (Figure(None), Figure(None))))
 
 

@@ -7,6 +7,10 @@ A form field carrying the property ``aiguillage.indicator`` names the dimension 
 The engine knows no field ids: whichever field a pathway marks ``source``, ``sex``, ``age_group``
 or ``satisfaction`` is what the indicators group cases by. A number marked ``age_group`` is kept
 as its age band only (never the age itself); a yes/no field as ``yes``/``no``.
+
+A dimension several yes/no fields of one form declare (``vulnerability`` on each screening question)
+holds several values: the id of each field ticked, none when none is. Its table counts the persons
+with each value; a person may have several, so its rows are no partition.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ INDICATOR_PROPERTY = "aiguillage.indicator"
 AGE_GROUP = "age_group"
 # Dimensions the indicator pages show, in this order; a pathway may declare others (exported only).
 DIMENSIONS = ("source", "sex", AGE_GROUP, "satisfaction")
+# A dimension of several values (declared on several yes/no fields): persons are counted under each.
+VULNERABILITY = "vulnerability"
 # The age bands humanitarian reporting uses (children 0-4, 5-11, 12-17; adults; older persons).
 AGE_BANDS = ((0, 4, "0-4"), (5, 11, "5-11"), (12, 17, "12-17"), (18, 24, "18-24"), (25, 59, "25-59"), (60, None, "60+"))
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -46,22 +52,32 @@ def declared_dimension(field) -> str | None:
     return name if _NAME.match(name) else None
 
 
-def indicator_values(form: Any, cleaned: dict) -> dict[str, tuple[str, str]]:
-    """{dimension: (value, field id)} for the declared fields of a submitted form that were filled in."""
+def indicator_values(form: Any, cleaned: dict) -> dict[str, list[tuple[str, str]]]:
+    """{dimension: [(value, field id)]} for the declared fields of a submitted form that were filled in (one value
+    each, but for a dimension declared on several yes/no fields)."""
     spec = form_spec_of(form)
-    found: dict[str, tuple[str, str]] = {}
+    declaring: dict[str, list] = {}
     for field in spec.fields if spec is not None else ():
         name = declared_dimension(field)
-        value = cleaned.get(field.id)
-        if name is None or value is None or value == "":
+        if name is not None:
+            declaring.setdefault(name, []).append(field)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, fields in declaring.items():
+        if len(fields) > 1 and all(field.type == "boolean" for field in fields):
+            if any(cleaned.get(field.id) is not None for field in fields):
+                found[name] = [(field.id, field.id) for field in fields if cleaned.get(field.id) is True]
             continue
-        if isinstance(value, bool):
-            text = "yes" if value else "no"
-        elif isinstance(value, (int, float)):
-            text = age_band(value) if name == AGE_GROUP else str(value)
-        else:
-            text = str(value)
-        found[name] = (text[:100], field.id)
+        for field in fields:  # one value: the last field filled in wins
+            value = cleaned.get(field.id)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                text = "yes" if value else "no"
+            elif isinstance(value, (int, float)):
+                text = age_band(value) if name == AGE_GROUP else str(value)
+            else:
+                text = str(value)
+            found[name] = [(text[:100], field.id)]
     return found
 
 
@@ -72,22 +88,27 @@ def record_indicator_facts(step: Step, form: Any, cleaned: dict) -> None:
         return
     session = step.session
     session.execute(delete(CaseFactRow).where(CaseFactRow.case_id == step.case.id, CaseFactRow.name.in_(values)))
-    # An upsert: a concurrent step of the same case may have written the same fact first; that
-    # step's version check then turns this one into a conflict, not a duplicate-key error.
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(CaseFactRow)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["case_id", "name"],
-            set_={"value": statement.excluded.value, "field_id": statement.excluded.field_id,
-                  "recorded_at": statement.excluded.recorded_at},
-        ),
-        [
-            {"case_id": step.case.id, "name": name, "value": value, "field_id": field_id, "recorded_at": step.now}
-            for name, (value, field_id) in values.items()
-        ],
-    )
-    step.details["indicators"] = {name: value for name, (value, _field) in values.items()}
+    rows = [
+        {"case_id": step.case.id, "name": name, "value": value, "field_id": field_id, "recorded_at": step.now}
+        for name, found in values.items() for value, field_id in found
+    ]
+    if rows:
+        # An upsert: a concurrent step of the same case may have written the same fact first; that
+        # step's version check then turns this one into a conflict, not a duplicate-key error.
+        dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = dialect_insert(CaseFactRow)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["case_id", "name", "value"],
+                set_={"field_id": statement.excluded.field_id, "recorded_at": statement.excluded.recorded_at},
+            ),
+            rows,
+        )
+    # A value that is its own field's id came from a dimension of several values: kept as a list.
+    step.details["indicators"] = {
+        name: found[0][0] if len(found) == 1 and found[0][0] != found[0][1] else [value for value, _field in found]
+        for name, found in values.items()
+    }
 
 
 def declared_fields(files: dict[str, bytes]) -> dict[str, str]:

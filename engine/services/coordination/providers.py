@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 
 from sqlalchemy import select
 
 from engine.access import Actor, can_view_provider_follow_up
 from engine.domain import Priority, ReferralState
 from engine.errors import AccessDenied, NotFound
-from engine.services.coordination.indicators import referral_records, referral_table
+from engine.services.coordination.disclosure import Link, protect_together
+from engine.services.coordination.referral_figures import ReferralGrouping, referral_figures, referral_tables
 from engine.services.coordination.scope import IndicatorFilters, Scope
 from engine.services.coordination.suppression import DEFAULT_THRESHOLD, Counts, Share, Table, build_table
 from engine.store.models import Organisation, OrganisationService, ReferralRow
@@ -27,6 +29,14 @@ DEFAULT_COMMITMENTS = {
     Priority.URGENT.value: (24, 72),
     Priority.NORMAL.value: (72, 14 * 24),
 }
+
+
+# The follow-up's tables count the same referrals (see `disclosure`).
+FOLLOW_UP_LINKS = (
+    Link("provider_referrals_by_priority", "provider_declined_by_reason", "declined", rows=False),
+    Link("provider_referrals_by_priority", "provider_within_commitment_by_priority", "acknowledged"),
+    Link("provider_referrals_by_priority", "provider_within_commitment_by_priority", "delivered"),
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,7 @@ def provider_follow_up(uow: UnitOfWork, actor: Actor, provider_id: int, filters:
         # Counted over every case: these are the referrals addressed to the provider, which it may see.
         own = IndicatorFilters(filters.start, filters.end, filters.region, provider_id, filters.sector,
                                filters.pathway_version_id)
-        referrals = referral_records(session, Scope(None), own)
+        figures = referral_figures(session, Scope(None), own)
         open_states = [s for s in ReferralState if not s.is_final and s != ReferralState.DRAFT]
         open_count = len(session.scalars(
             select(ReferralRow.id).where(ReferralRow.provider_organisation_id == provider_id,
@@ -93,16 +103,14 @@ def provider_follow_up(uow: UnitOfWork, actor: Actor, provider_id: int, filters:
         )
         commitments = _commitments([s.response_hours or {} for s in rows if s.active])
         name = organisation.name
-    declined = Counter(r.decline_reason or "other" for r in referrals if r.state == ReferralState.DECLINED)
+    declined = figures.declined_by_reason
     delivered, in_time, ack, ack_in_time = Counter(), Counter(), Counter(), Counter()
-    for r in referrals:
-        promise = commitments[r.priority]
-        if r.hours_to_acknowledge is not None:
-            ack[r.priority] += 1
-            ack_in_time[r.priority] += r.hours_to_acknowledge <= promise.acknowledge_hours
-        if r.hours_to_service is not None:
-            delivered[r.priority] += 1
-            in_time[r.priority] += r.hours_to_service <= promise.service_hours
+    for key, hours in figures.hours_to_acknowledge:
+        ack[key.priority] += 1
+        ack_in_time[key.priority] += hours <= commitments[key.priority].acknowledge_hours
+    for key, hours in figures.hours_to_service:
+        delivered[key.priority] += 1
+        in_time[key.priority] += hours <= commitments[key.priority].service_hours
     priorities = [p.value for p in Priority]
     within = build_table("provider_within_commitment_by_priority", "priority", priorities, [
         ("acknowledged", Counts(ack, sum(ack.values()))),
@@ -112,13 +120,18 @@ def provider_follow_up(uow: UnitOfWork, actor: Actor, provider_id: int, filters:
         ("delivered_within_commitment", Counts(in_time, sum(in_time.values()))),
         ("delivered_within_commitment_share", Share("delivered_within_commitment", "delivered")),
     ], threshold)
+    by_priority, declined_table, within = protect_together([
+        *referral_tables([ReferralGrouping("provider_referrals_by_priority", "priority", attrgetter("priority"),
+                                           tuple(priorities))], figures, threshold),
+        build_table("provider_declined_by_reason", "decline_reason", sorted(declined),
+                    [("declined", Counts(declined, sum(declined.values())))], threshold),
+        within,
+    ], FOLLOW_UP_LINKS, threshold)
     return ProviderFollowUp(
         provider_id=provider_id,
         name=name,
-        by_priority=referral_table("provider_referrals_by_priority", "priority", referrals, lambda r: r.priority,
-                                   threshold, [p.value for p in Priority]),
-        declined=build_table("provider_declined_by_reason", "decline_reason", sorted(declined),
-                             [("declined", Counts(declined, sum(declined.values())))], threshold),
+        by_priority=by_priority,
+        declined=declined_table,
         open_referrals=open_count,
         services=services,
         commitments=commitments,

@@ -131,11 +131,22 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     total: Row
+    # The count columns (each a partition of its total over the rows) and the share columns
+    # (name, part, whole), so that hiding more later (`disclosure`) can recompute the shares.
+    counts: tuple[str, ...] = ()
+    shares: tuple[tuple[str, str, str], ...] = ()
 
     def column(self, name: str) -> list[Figure]:
         """The figures of one column, row by row."""
         index = self.columns.index(name)
         return [row.figures[index] for row in self.rows]
+
+
+def ordered_rows(found: Iterable[Hashable], known: Iterable[Hashable] = ()) -> list:
+    """Known codes first in their order, then any other code found, then None ("not recorded") last."""
+    known = list(known)
+    rest = sorted({k for k in found if k is not None and k not in known}, key=str)
+    return known + rest + ([None] if None in set(found) else [])
 
 
 def build_table(
@@ -161,4 +172,6 @@ def build_table(
             totals[name] = protect_share(totals[data.part], totals[data.whole])
     names = tuple(name for name, _data in columns)
     rows = tuple(Row(k, tuple(cells[name][i] for name in names)) for i, k in enumerate(keys))
-    return Table(key, dimension, names, rows, Row("total", tuple(totals[name] for name in names)))
+    return Table(key, dimension, names, rows, Row("total", tuple(totals[name] for name in names)),
+                 counts=tuple(name for name, data in columns if isinstance(data, Counts)),
+                 shares=tuple((name, data.part, data.whole) for name, data in columns if isinstance(data, Share)))

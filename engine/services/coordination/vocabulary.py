@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from engine.services.coordination.facts import declared_fields
+from engine.services.coordination.facts import VULNERABILITY, declared_fields
 from engine.services.pathways.labels import PathwayTexts, pathway_texts
 from engine.store.models import CaseRow, Organisation, PathwayVersionRow
 from engine.store.unit_of_work import UnitOfWork
@@ -30,6 +30,9 @@ class IndicatorVocabulary:
         """The pathway's label of a dimension's code (None when the pathway does not word it)."""
         if self.texts is None:
             return None
+        if dimension == VULNERABILITY:  # its codes are the ids of the fields that ask for each one
+            label = self.texts.labels.field(str(code))
+            return label if label != str(code) else None
         field_id = self.fields.get(dimension) or FACT_FIELDS.get(dimension)
         if field_id is None:
             return None

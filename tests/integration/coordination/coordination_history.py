@@ -54,7 +54,8 @@ class History:
             u.session.add(case)
             u.session.flush()
             for name, value in (facts or {}).items():
-                u.session.add(CaseFactRow(case_id=case.id, name=name, value=value, field_id=name, recorded_at=at))
+                for one in value if isinstance(value, list) else [value]:  # a list: a dimension of several values
+                    u.session.add(CaseFactRow(case_id=case.id, name=name, value=one, field_id=name, recorded_at=at))
             u.commit()
             return case.id
 

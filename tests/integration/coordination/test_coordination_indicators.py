@@ -164,3 +164,25 @@ def test_unmet_needs_by_sector_and_region_and_by_reason(container, actor, histor
     only_nord = compute_indicators(container.uow(), actor("demo-coordinator"),
                                    IndicatorFilters(PERIOD.start, PERIOD.end, region="nord"))
     assert shown(only_nord.table("unmet_needs_by_sector_and_region")) == {("shelter", "nord"): 7}
+
+
+def test_persons_are_counted_under_each_vulnerability_they_have(container, actor, history):
+    for i in range(7):
+        history.case(day=1, facts={"vulnerability": ["vuln_trafficking", "vuln_medical"] if i < 5 else ["vuln_medical"]})
+    history.case(day=1, facts={"vulnerability": ["vuln_debt"]})
+    history.case(day=1, facts={"sex": "male"})  # screened with nothing ticked
+    history.case(day=40, facts={"vulnerability": ["vuln_debt"]})  # after the period
+    report = compute_indicators(container.uow(), actor("demo-coordinator"), PERIOD)
+    table = report.table("cases_by_vulnerability")
+    assert shown(table) == {"vuln_debt": SMALL, "vuln_medical": 7, "vuln_trafficking": 5}
+    # A person may have several: the rows add up to no count of persons, so no total is published.
+    assert table.total.figures[0].value is None
+    assert report.table("cases_by_region").total.figures[0].shown == 9
+
+
+def test_vulnerability_is_declared_by_the_pathway_on_its_screening_fields(container, published):
+    from engine.services.coordination.vocabulary import indicator_vocabulary
+
+    vocabulary = indicator_vocabulary(container.uow(), "en")
+    assert vocabulary.fields["vulnerability"].startswith("vuln_")
+    assert vocabulary.value("vulnerability", "vuln_trafficking") == "Trafficking indicators"

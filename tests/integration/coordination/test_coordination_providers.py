@@ -58,3 +58,24 @@ def test_the_commitment_is_the_provider_s_own_when_its_directory_profile_states_
     table = follow_up.within_commitment
     normal = dict(zip(table.columns, next(r for r in table.rows if r.key == "normal").figures))
     assert normal["delivered"].shown == 6 and normal["delivered_within_commitment"].hidden == "small"
+
+
+def test_a_provider_s_counts_include_only_referrals_it_may_open(container, actor, history):
+    """Referrals from cases of several organisations, to it and to others: it counts exactly those it may open."""
+    from sqlalchemy import select
+
+    from engine.access import can_view_referral
+    from engine.store.models import CaseRow, ReferralRow
+
+    for i in range(12):
+        case = history.case(org="demo-minas-littoral" if i % 2 else "demo-iom-cameroon", day=1)
+        history.referral(case, "demo-hopital-douala" if i % 3 else "demo-espoir-mhpss", Sector.HEALTH, day=2,
+                         ack_hours=2, state=ReferralState.ACKNOWLEDGED)
+    reader = actor("demo-health-douala")
+    follow_up = provider_follow_up(container.uow(), reader, history.orgs["demo-hopital-douala"], PERIOD)
+    with container.uow() as u:
+        openable = sum(can_view_referral(reader, referral, case) for referral, case in u.session.execute(
+            select(ReferralRow, CaseRow).join(CaseRow, CaseRow.id == ReferralRow.case_id)))
+    counted = follow_up.by_priority.total.figures[follow_up.by_priority.columns.index("sent")].value
+    assert openable == 8 and counted == openable
+    assert follow_up.open_referrals == openable
