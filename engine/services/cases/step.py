@@ -66,6 +66,7 @@ class Step:
     has_deadlines: bool = True
     # What the step's audit entry names: (object type, id); by default the completed task, else the case.
     audit_object: tuple[str, str] | None = None
+    hooked: bool = False  # a test's hook ran before the commit: the workflow is not kept
     _referrals: list | None = None
 
     @property
@@ -197,6 +198,13 @@ def begin_step(
     return step
 
 
+def keep_workflow(step: Step) -> None:
+    """After the commit: keep the step's workflow for the case's next step in this process."""
+    if not step.hooked:
+        workflow_cache.put(step.session.get_bind(), step.case.id, step.case.lock_version, step.case.workflow_json,
+                           step.workflow)
+
+
 def start_step(uow: UnitOfWork, clock: Clock, case: CaseRecord, specs: PathwaySpecs, workflow, actor: Actor | None) -> Step:
     """A step for a case created in this transaction (inserted here to get its id)."""
     connection = uow.session.connection()
@@ -206,8 +214,12 @@ def start_step(uow: UnitOfWork, clock: Clock, case: CaseRecord, specs: PathwaySp
     return step
 
 
-def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None = None) -> StepResult:
-    """Sync rows, append history, audit and outbox, save the workflow, and commit once."""
+def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None = None, commit: bool = True) -> StepResult:
+    """Sync rows, append history, audit and outbox, save the workflow, and commit once.
+
+    With `commit=False` everything is written but the caller commits (the deadline sweep commits
+    several cases' steps together, each in its own savepoint), then calls `keep_workflow`.
+    """
     case, session, connection = step.case, step.session, step.connection
     # Escalations drawn as timers are recorded by whichever step fires them, and answered by their tasks.
     sync_escalations(step)
@@ -269,9 +281,12 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     if hook is not None:
         step.uow.flush()
         hook(step)
-    step.uow.commit()
-    if hook is None:  # a hook may touch the workflow after it was saved: keep only what was saved
-        workflow_cache.put(session.get_bind(), case.id, case.lock_version, case.workflow_json, step.workflow)
+        step.hooked = True  # a hook may touch the workflow after it was saved: keep only what was saved
+    if not commit:
+        step.uow.flush()
+    else:
+        step.uow.commit()
+        keep_workflow(step)
     return StepResult(
         case_id=case.id,
         reference=case.reference,
