@@ -37,6 +37,7 @@ from engine.services.escalations.chain import sync_escalations
 from engine.store import case_records
 from engine.store.case_records import CaseRecord, TaskRecord
 from engine.store.models import PathwayFileRow
+from engine.store.prepared import StatementBatch
 from engine.store.unit_of_work import UnitOfWork
 
 # A hook runs inside the step's transaction after everything is written and flushed, right
@@ -231,9 +232,11 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     case.workflow_json = serializer.dumps(step.workflow)
     case.serializer_version = serializer.SERIALIZER_VERSION
     case.updated_at = step.now
-    # The case first: a step that lost the race learns it before writing anything else.
-    step.uow.guard(case_records.save_case, connection, case)
-    changes.write(connection)
+    # The case first: a step that lost the race learns it before writing anything else (on
+    # PostgreSQL the writes go in one round trip, and its row count is read with the others).
+    batch = StatementBatch(connection)
+    case_records.queue_case(batch, case)
+    changes.write(batch)
     actor_id = step.actor.id if step.actor is not None else None
     if step.audit_object is not None:
         object_type, object_id = step.audit_object
@@ -249,7 +252,7 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     if failures:
         details["failures"] = [f"{f.bpmn_id}: {f.message}" for f in failures]
     case_records.append_history(
-        connection,
+        batch,
         event={
             "case_id": case.id,
             "at": step.now,
@@ -278,6 +281,8 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
             for event_type, payload in step.outbox
         ],
     )
+    step.uow.guard(batch.send)
+    case_records.case_saved(case)
     if hook is not None:
         step.uow.flush()
         hook(step)
