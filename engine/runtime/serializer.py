@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
+from copy import copy
 from datetime import date, datetime, time
 from uuid import UUID
 
@@ -37,7 +38,6 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import AiguillageError, InvalidData
@@ -58,21 +58,63 @@ class CaseStateError(AiguillageError):
 # Task ids recur in every load of a case (each as key, id, parent and child): parsing a UUID from
 # text costs more than the rest of restoring the task, so parsed ids are kept, up to a bound.
 _UUID_CACHE_SIZE = 200_000
-_uuids: dict[str, UUID] = {}
 
 
-def task_uuid(text: str) -> UUID:
-    """The UUID of a task id written as text (parsed once per process while the cache has room)."""
-    found = _uuids.get(text)
-    if found is None:
-        if len(_uuids) >= _UUID_CACHE_SIZE:
-            _uuids.clear()
-        found = _uuids[text] = UUID(text)
-    return found
+def _bounded_cache(convert):
+    """`convert` remembered per argument, forgetting everything when the cache is full."""
+    cache: dict = {}
+
+    def cached(key):
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= _UUID_CACHE_SIZE:
+                cache.clear()
+            found = cache[key] = convert(key)
+        return found
+
+    return cached
+
+
+# The UUID of a task id written as text, and the text of a task's UUID: saving and restoring a
+# case handle each id several times (key, id, parent, children).
+task_uuid = _bounded_cache(UUID)
+task_text = _bounded_cache(str)
+
+
+_PLAIN = (str, int, float, bool, type(None))
+_MUTABLE = (dict, list, set)
 
 
 class CachedIdTaskConverter(TaskConverter):
-    """SpiffWorkflow 3.2's task converter, reading task ids through `task_uuid`; the saved form is unchanged."""
+    """SpiffWorkflow 3.2's task converter, with task ids read and written through caches and task data
+    restored without the generic registry walk where it holds only plain JSON; the saved form is unchanged."""
+
+    def to_dict(self, task):
+        # As TaskConverter.to_dict: data relative to the parent's (a delta), the root's in full.
+        parent = task.workflow.tasks.get(task._parent)
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            data, mine, theirs = {}, task.data, parent.data
+            if mine == theirs:  # most tasks pass their data on unchanged
+                delta = {"updates": {}, "deletions": []}
+            else:
+                delta = {
+                    "updates": {key: value for key, value in mine.items() if key not in theirs or value != theirs[key]},
+                    "deletions": [key for key in theirs if key not in mine],
+                }
+        return {
+            "id": task_text(task.id),
+            "parent": task_text(task._parent) if parent is not None else None,
+            "children": [task_text(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
 
     def from_dict(self, dct, workflow):
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
@@ -81,23 +123,45 @@ class CachedIdTaskConverter(TaskConverter):
         task._children = [task_uuid(child) for child in dct["children"]]
         task.last_state_change = dct["last_state_change"]
         task.triggered = dct["triggered"]
-        task.internal_data = self.registry.restore(dct["internal_data"])
+        task.internal_data = self._restore(dct["internal_data"])
         if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
             task.workflow.top_workflow.event_manager.add_task(task)
         delta = dct.get("delta")
-        if delta and task.parent is not None:
-            data = DeepMerge.merge({}, task.parent.data)
-            data.update(self.registry.restore(delta.get("updates", {})))
+        parent = workflow.tasks.get(task._parent) if delta else None
+        if parent is not None:
+            # DeepMerge.merge({}, parent.data), which for an empty target is this shallow copy.
+            data = {key: copy(value) if isinstance(value, _MUTABLE) else value for key, value in parent.data.items()}
+            data.update(self._restore(delta.get("updates", {})))
             for key in delta.get("deletions", {}):
                 if key in data:
                     del data[key]
         else:
-            data = self.registry.restore(dct["data"])
+            data = self._restore(dct["data"])
         task.data = data
         return task
 
+    def _restore(self, value):
+        # The registry's restore, for values just read from JSON: only a dict naming a `typename`
+        # becomes an object; everything else is rebuilt as it is.
+        kind = type(value)
+        if kind is dict:
+            if "typename" in value:
+                return self.registry.restore(value)
+            return {key: item if type(item) in _PLAIN else self._restore(item) for key, item in value.items()}
+        if kind is list:
+            return [item if type(item) in _PLAIN else self._restore(item) for item in value]
+        return value if kind in _PLAIN else self.registry.restore(value)
 
-class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
+
+class TaskMappingMixin:
+    """Task mappings keyed by id written with the id text cache (`str(uuid)` is slow for dozens of tasks)."""
+
+    def mapping_to_dict(self, mapping, **kwargs):
+        convert = self.registry.convert
+        return {task_text(k) if type(k) is UUID else str(k): convert(v, **kwargs) for k, v in mapping.items()}
+
+
+class SpecFreeWorkflowConverter(TaskMappingMixin, BpmnWorkflowConverter):
     """Writes the workflow without its specs and rebuilds it on the specs it is given."""
 
     def to_dict(self, workflow):
@@ -119,7 +183,7 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-class SubWorkflowByNameConverter(BpmnSubWorkflowConverter):
+class SubWorkflowByNameConverter(TaskMappingMixin, BpmnSubWorkflowConverter):
     """Sub-workflows rebuilt on the spec they were saved with (a call activity may choose it at run time)."""
 
     def from_dict(self, dct, task, top_workflow):

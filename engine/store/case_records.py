@@ -33,7 +33,7 @@ from engine.store.models import (
     TaskRow,
 )
 from engine.store.models.audit import request_origin
-from engine.store.prepared import Prepared
+from engine.store.prepared import Prepared, StatementBatch
 from engine.store.unit_of_work import CONFLICT_MESSAGE
 
 
@@ -246,41 +246,49 @@ def insert_case(connection: Connection, case: CaseRecord) -> int:
 
 def save_case(connection: Connection, case: CaseRecord) -> None:
     """Write the case's changed columns and move its version on; Conflict if another step moved it first."""
+    batch = StatementBatch(connection)
+    queue_case(batch, case)
+    batch.send()
+    case_saved(case)
+
+
+def queue_case(batch: StatementBatch, case: CaseRecord) -> None:
+    """Queue the case's UPDATE, checked against the version it was loaded at (CaseMovedOn when it moved on)."""
     values = case.changed()
     values.pop("lock_version", None)
     values.pop("id", None)
     values.update(lock_version=case.lock_version + 1, b_id=case.id, b_version=case.lock_version)
-    if _UPDATE_CASE.execute(connection, values).rowcount != 1:
-        raise CaseMovedOn(CONFLICT_MESSAGE)
+    batch.add(_UPDATE_CASE, [values], expect=1, on_mismatch=CaseMovedOn(CONFLICT_MESSAGE))
+
+
+def case_saved(case: CaseRecord) -> None:
+    """After the case's UPDATE went through: the record holds the new version, and counts as loaded."""
     case.lock_version += 1
     case.loaded = {name: getattr(case, name) for name in CASE_COLUMNS}
 
 
-def end_tasks(connection: Connection, ended: list[dict[str, Any]]) -> None:
+def end_tasks(batch: StatementBatch, ended: list[dict[str, Any]]) -> None:
     """Mark tasks completed or cancelled (`b_id`, `state`, `completed_at`, `completed_by_id`) and drop their candidates."""
-    if not ended:
-        return
-    _END_TASK.execute_many(connection, ended)
-    _DELETE_CANDIDATES.execute_many(connection, [{"b_id": values["b_id"]} for values in ended])
+    batch.add(_END_TASK, ended)
+    batch.add(_DELETE_CANDIDATES, [{"b_id": values["b_id"]} for values in ended])
 
 
-def insert_tasks(connection: Connection, tasks: list[TaskRecord], candidates: list[dict[str, Any]]) -> None:
+def insert_tasks(batch: StatementBatch, tasks: list[TaskRecord], candidates: list[dict[str, Any]]) -> None:
     """Write new task rows and their candidate rows."""
-    _INSERT_TASKS.execute_many(connection, [task.values() for task in tasks])
-    _INSERT_CANDIDATES.execute_many(connection, candidates)
+    batch.add(_INSERT_TASKS, [task.values() for task in tasks])
+    batch.add(_INSERT_CANDIDATES, candidates)
 
 
-def change_deadlines(connection: Connection, deleted: list[int], moved: list[dict[str, Any]], added: list[dict[str, Any]]) -> None:
+def change_deadlines(batch: StatementBatch, deleted: list[int], moved: list[dict[str, Any]], added: list[dict[str, Any]]) -> None:
     """Drop, move (`b_id`, `due_at`) and add deadline index rows (`case_id`, `kind`, `ref`, `due_at`, `created_at`)."""
-    _DELETE_DEADLINE.execute_many(connection, [{"b_id": row_id} for row_id in deleted])
-    _MOVE_DEADLINE.execute_many(connection, moved)
-    _INSERT_DEADLINES.execute_many(
-        connection, [{**row, "level": 0, "claimed_by": None, "claimed_until": None, "attempts": 0} for row in added]
-    )
+    batch.add(_DELETE_DEADLINE, [{"b_id": row_id} for row_id in deleted])
+    batch.add(_MOVE_DEADLINE, moved)
+    batch.add(_INSERT_DEADLINES,
+              [{**row, "level": 0, "claimed_by": None, "claimed_until": None, "attempts": 0} for row in added])
 
 
-def append_history(connection: Connection, event: dict[str, Any], audit: dict[str, Any], outbox: list[dict[str, Any]]) -> None:
+def append_history(batch: StatementBatch, event: dict[str, Any], audit: dict[str, Any], outbox: list[dict[str, Any]]) -> None:
     """Append the step's history line, audit entry and outbox rows (append-only: nothing reads them back here)."""
-    _INSERT_EVENTS.execute(connection, event)
-    _INSERT_AUDIT.execute(connection, {**request_origin(), **audit})
-    _INSERT_OUTBOX.execute_many(connection, [{"dispatched_at": None, **row} for row in outbox])
+    batch.add(_INSERT_EVENTS, [event])
+    batch.add(_INSERT_AUDIT, [{**request_origin(), **audit}])
+    batch.add(_INSERT_OUTBOX, [{"dispatched_at": None, **row} for row in outbox])

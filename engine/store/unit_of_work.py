@@ -69,13 +69,22 @@ class UnitOfWork:
         try:
             return action(*args)
         except Conflict:
-            self.session.rollback()
+            self._undo()
             raise
         except Exception as exc:
             if _is_conflict(exc):
-                self.session.rollback()
+                self._undo()
                 raise Conflict(CONFLICT_MESSAGE) from exc
             raise
+
+    def _undo(self) -> None:
+        # Inside a savepoint (one case of a sweep's batch) only that case's work is undone: the
+        # other cases of the transaction stand.
+        nested = self.session.get_nested_transaction()
+        if nested is not None and nested.is_active:
+            nested.rollback()
+        else:
+            self.session.rollback()
 
 
 def _is_conflict(exc: BaseException) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from email import charset
@@ -90,6 +91,9 @@ class SmtpChannel:
         self.username, self.password = username, password
         self.timeout = timeout
         self.ssl_context = ssl_context
+        # Inside `keeping_connection()`: the connection the batches share (None until the first).
+        self._keeping = False
+        self._kept: smtplib.SMTP | None = None
 
     @classmethod
     def from_url(cls, url: str, timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None) -> SmtpChannel:
@@ -122,29 +126,56 @@ class SmtpChannel:
         if result.error is not None:
             raise result.error
 
+    @contextmanager
+    def keeping_connection(self) -> Iterator[SmtpChannel]:
+        """Within the block, batches share one connection (opened by the first, closed at the end):
+        a dispatch pass connects, greets and logs in once, not once per batch."""
+        self._keeping = True
+        try:
+            yield self
+        finally:
+            self._keeping = False
+            kept, self._kept = self._kept, None
+            if kept is not None:
+                _quit(kept)
+
     def send_many(self, emails: Sequence[Message]) -> list[SendResult]:
         """Send a batch over one connection; one refused message does not stop the others."""
         if not emails:
             return []
+        reused, self._kept = self._kept, None
         try:
-            connection = self._connect()
+            connection = reused or self._connect()
         except DeliveryError as error:
             return [SendResult(str(email["Message-ID"]), error) for email in emails]
         results: list[SendResult] = []
+        lost = False
         try:
             for index, email in enumerate(emails):
                 try:
                     connection.send_message(email)
                     results.append(SendResult(str(email["Message-ID"])))
-                except smtplib.SMTPServerDisconnected as error:
-                    return results + self._lost(emails[index:], error)
                 except smtplib.SMTPException as error:
+                    if isinstance(error, smtplib.SMTPServerDisconnected):
+                        lost = True
+                        if reused is not None and index == 0:
+                            # A kept connection the server closed while idle: nothing went out on it.
+                            return self.send_many(emails)
+                        return results + self._lost(emails[index:], error)
                     results.append(SendResult(str(email["Message-ID"]), _classify(error)))
                     _reset(connection)
                 except OSError as error:  # after SMTPException, which is an OSError too
+                    lost = True
+                    if reused is not None and index == 0:
+                        return self.send_many(emails)
                     return results + self._lost(emails[index:], error)
         finally:
-            _quit(connection)
+            if lost:
+                connection.close()
+            elif self._keeping:
+                self._kept = connection
+            else:
+                _quit(connection)
         return results
 
     @staticmethod

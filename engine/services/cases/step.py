@@ -37,6 +37,7 @@ from engine.services.escalations.chain import sync_escalations
 from engine.store import case_records
 from engine.store.case_records import CaseRecord, TaskRecord
 from engine.store.models import PathwayFileRow
+from engine.store.prepared import StatementBatch
 from engine.store.unit_of_work import UnitOfWork
 
 # A hook runs inside the step's transaction after everything is written and flushed, right
@@ -66,6 +67,7 @@ class Step:
     has_deadlines: bool = True
     # What the step's audit entry names: (object type, id); by default the completed task, else the case.
     audit_object: tuple[str, str] | None = None
+    hooked: bool = False  # a test's hook ran before the commit: the workflow is not kept
     _referrals: list | None = None
 
     @property
@@ -197,6 +199,13 @@ def begin_step(
     return step
 
 
+def keep_workflow(step: Step) -> None:
+    """After the commit: keep the step's workflow for the case's next step in this process."""
+    if not step.hooked:
+        workflow_cache.put(step.session.get_bind(), step.case.id, step.case.lock_version, step.case.workflow_json,
+                           step.workflow)
+
+
 def start_step(uow: UnitOfWork, clock: Clock, case: CaseRecord, specs: PathwaySpecs, workflow, actor: Actor | None) -> Step:
     """A step for a case created in this transaction (inserted here to get its id)."""
     connection = uow.session.connection()
@@ -206,8 +215,12 @@ def start_step(uow: UnitOfWork, clock: Clock, case: CaseRecord, specs: PathwaySp
     return step
 
 
-def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None = None) -> StepResult:
-    """Sync rows, append history, audit and outbox, save the workflow, and commit once."""
+def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None = None, commit: bool = True) -> StepResult:
+    """Sync rows, append history, audit and outbox, save the workflow, and commit once.
+
+    With `commit=False` everything is written but the caller commits (the deadline sweep commits
+    several cases' steps together, each in its own savepoint), then calls `keep_workflow`.
+    """
     case, session, connection = step.case, step.session, step.connection
     # Escalations drawn as timers are recorded by whichever step fires them, and answered by their tasks.
     sync_escalations(step)
@@ -219,9 +232,11 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     case.workflow_json = serializer.dumps(step.workflow)
     case.serializer_version = serializer.SERIALIZER_VERSION
     case.updated_at = step.now
-    # The case first: a step that lost the race learns it before writing anything else.
-    step.uow.guard(case_records.save_case, connection, case)
-    changes.write(connection)
+    # The case first: a step that lost the race learns it before writing anything else (on
+    # PostgreSQL the writes go in one round trip, and its row count is read with the others).
+    batch = StatementBatch(connection)
+    case_records.queue_case(batch, case)
+    changes.write(batch)
     actor_id = step.actor.id if step.actor is not None else None
     if step.audit_object is not None:
         object_type, object_id = step.audit_object
@@ -237,7 +252,7 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     if failures:
         details["failures"] = [f"{f.bpmn_id}: {f.message}" for f in failures]
     case_records.append_history(
-        connection,
+        batch,
         event={
             "case_id": case.id,
             "at": step.now,
@@ -266,12 +281,17 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
             for event_type, payload in step.outbox
         ],
     )
+    step.uow.guard(batch.send)
+    case_records.case_saved(case)
     if hook is not None:
         step.uow.flush()
         hook(step)
-    step.uow.commit()
-    if hook is None:  # a hook may touch the workflow after it was saved: keep only what was saved
-        workflow_cache.put(session.get_bind(), case.id, case.lock_version, case.workflow_json, step.workflow)
+        step.hooked = True  # a hook may touch the workflow after it was saved: keep only what was saved
+    if not commit:
+        step.uow.flush()
+    else:
+        step.uow.commit()
+        keep_workflow(step)
     return StepResult(
         case_id=case.id,
         reference=case.reference,

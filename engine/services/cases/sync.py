@@ -52,10 +52,11 @@ class SyncChanges:
     deadlines_moved: list[dict] = field(default_factory=list)
     deadlines_added: list[dict] = field(default_factory=list)
 
-    def write(self, connection) -> None:
-        case_records.end_tasks(connection, self.ended)
-        case_records.insert_tasks(connection, self.new_tasks, self.candidates)
-        case_records.change_deadlines(connection, self.deadlines_deleted, self.deadlines_moved, self.deadlines_added)
+    def write(self, batch) -> None:
+        """Queue the changes on the step's statement batch (`engine.store.prepared.StatementBatch`)."""
+        case_records.end_tasks(batch, self.ended)
+        case_records.insert_tasks(batch, self.new_tasks, self.candidates)
+        case_records.change_deadlines(batch, self.deadlines_deleted, self.deadlines_moved, self.deadlines_added)
 
 
 def sync_case(step: Step, failures: list[TaskFailure]) -> SyncChanges:

@@ -37,7 +37,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from SpiffWorkflow.util.task import TaskState
 
@@ -106,18 +106,26 @@ def recipients_for(step: Step, level: int, referral: ReferralRow | None, task: T
     return [{"coordinators": True}]
 
 
+# Built once: these run for every escalation a sweep raises.
+_RESOLVED = (
+    select(EscalationRow.id)
+    .where(
+        EscalationRow.case_id == bindparam("case_id"),
+        EscalationRow.deadline_kind == bindparam("kind"),
+        EscalationRow.deadline_ref == bindparam("ref"),
+        EscalationRow.status == EscalationStatus.RESOLVED,
+    )
+    .limit(1)
+)
+_RECORD = {
+    "postgresql": postgresql.insert(EscalationRow).on_conflict_do_nothing().returning(EscalationRow.id),
+    "sqlite": sqlite.insert(EscalationRow).on_conflict_do_nothing().returning(EscalationRow.id),
+}
+
+
 def is_resolved(step: Step, kind: DeadlineKind, ref: str) -> bool:
     """True when someone resolved an escalation of this deadline: no further level is raised."""
-    return step.session.scalar(
-        select(EscalationRow.id)
-        .where(
-            EscalationRow.case_id == step.case.id,
-            EscalationRow.deadline_kind == kind,
-            EscalationRow.deadline_ref == ref,
-            EscalationRow.status == EscalationStatus.RESOLVED,
-        )
-        .limit(1)
-    ) is not None
+    return step.session.scalar(_RESOLVED, {"case_id": step.case.id, "kind": kind, "ref": ref}) is not None
 
 
 def record_escalation(
@@ -165,14 +173,10 @@ def record_escalation(
         "status": EscalationStatus.OVERTAKEN if overtaken else EscalationStatus.OPEN,
         "resolved_at": step.now if overtaken else None,
     }
-    dialect = step.session.get_bind().dialect.name
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert if dialect == "sqlite" else None
-    statement = (
-        dialect_insert(EscalationRow).values(**values).on_conflict_do_nothing()
-        if dialect_insert is not None
-        else insert(EscalationRow).values(**values)
-    )
-    escalation_id = step.session.execute(statement.returning(EscalationRow.id)).scalar()
+    statement = _RECORD.get(step.session.get_bind().dialect.name)
+    if statement is None:
+        statement = insert(EscalationRow).returning(EscalationRow.id)
+    escalation_id = step.session.execute(statement, values).scalar()
     if escalation_id is None:
         return False  # raised before: the retry of a step a killed sweeper did not finish
     if referral is not None and referral.escalation_level < level:

@@ -12,7 +12,11 @@ One pass, batch after batch until nothing due is left:
    200,000 open cases.
 2. fire: each claimed case goes through the shared case step (`case_step.begin_step` /
    `finish_step`): timers refreshed and fired, due escalation levels raised, tasks, deadlines,
-   history and outbox written, one commit. Drawn escalations are recorded by the step itself.
+   history and outbox written. Drawn escalations are recorded by the step itself. Several cases'
+   steps commit together (at most `GROUP_CASES` cases or `GROUP_SECONDS` of work), each in its
+   own savepoint: a case that fails or conflicts is undone alone, and the durable commit is paid
+   once per group instead of once per case. A case that lost a race with a person's step is
+   stepped again on its own afterwards.
 3. release: rows the step moved into the future lose their lease at once; rows still due (their
    case's step failed) are tried again after the lease, doubled at each attempt. A sweeper killed
    before its commit loses nothing: its rows' leases run out and another pass takes them again,
@@ -24,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,7 +42,8 @@ from engine.errors import Conflict, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import extensions_of
 from engine.runtime.timers import CALENDAR_PROPERTY, WORKING_DAYS, add_duration
-from engine.services.cases.step import Step, StepHook, begin_step, finish_step
+from engine.services.cases.step import Step, StepHook, begin_step, finish_step, keep_workflow
+from engine.services.cases.step_lock import lock_for_writing
 from engine.services.escalations.chain import (
     AFTER_PROPERTY,
     CHAIN_KINDS,
@@ -53,6 +59,10 @@ from engine.store.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
+# One transaction holds SQLite's write lock (and, on PostgreSQL, the locks of its cases' rows)
+# while its cases are stepped: bounded so that people's own steps never wait long behind a sweep.
+GROUP_CASES = 16
+GROUP_SECONDS = 0.25
 # A case whose step keeps conflicting with people's own steps is tried this often in one pass.
 _CONFLICT_TRIES = 3
 # At most lease * 2**8 (about 21 hours for 5 minutes) between attempts at a deadline that keeps failing.
@@ -134,8 +144,11 @@ def _sweep_batches(uow_factory, clock, batch_size, lease, max_batches, hook, rep
         by_case: dict[int, list[ClaimedDeadline]] = {}
         for row in claimed:
             by_case.setdefault(row.case_id, []).append(row)
-        for case_id, rows in by_case.items():
-            _fire_with_retries(uow_factory, clock, case_id, rows, report, hook)
+        waiting = list(by_case.items())
+        while waiting:
+            conflicted, waiting = _fire_group(uow_factory, clock, waiting, report, hook)
+            for case_id, rows in conflicted:
+                _fire_with_retries(uow_factory, clock, case_id, rows, report, hook)
         release_deadlines(uow_factory, clock.now(), report.worker_id, [row.id for row in claimed], lease)
 
 
@@ -230,14 +243,63 @@ def fire_case_deadlines(
 ) -> int:
     """One step of the case: fire its due timers, raise its due escalation levels; escalations raised."""
     with uow:
-        step = begin_step(uow, clock, case_id, None, "deadlines_fired")
-        failures = case_runtime.advance(step.workflow)
-        before = len(step.details.get("escalations", []))
-        for row in claimed:
-            if row.kind in CHAIN_KINDS:
-                _climb_chain(step, row)
-        finish_step(step, failures, hook=hook)
-        return len(step.details.get("escalations", [])) - before
+        lock_for_writing(uow)
+        return _fire_case(uow, clock, case_id, claimed, hook, commit=True)[1]
+
+
+def _fire_case(uow, clock, case_id: int, claimed: list[ClaimedDeadline], hook, commit: bool) -> tuple[Step, int]:
+    step = begin_step(uow, clock, case_id, None, "deadlines_fired")
+    failures = case_runtime.advance(step.workflow)
+    before = len(step.details.get("escalations", []))
+    for row in claimed:
+        if row.kind in CHAIN_KINDS:
+            _climb_chain(step, row)
+    finish_step(step, failures, hook=hook, commit=commit)
+    return step, len(step.details.get("escalations", [])) - before
+
+
+def _fire_group(uow_factory, clock, cases: list[tuple[int, list[ClaimedDeadline]]], report: SweepReport, hook):
+    """Step cases in one transaction, each in a savepoint, until the group's bound; (conflicted, not reached)."""
+    done: list[tuple[Step, int]] = []
+    conflicted = []
+    uow = uow_factory()
+    ends_at = time.monotonic() + GROUP_SECONDS
+    taken = 0
+    try:
+        with uow:
+            lock_for_writing(uow)
+            for case_id, rows in cases:
+                if taken >= GROUP_CASES or (taken and time.monotonic() >= ends_at):
+                    break
+                taken += 1
+                savepoint = uow.session.begin_nested()
+                try:
+                    done.append(_fire_case(uow, clock, case_id, rows, hook, commit=False))
+                    savepoint.commit()
+                except NotFound:
+                    _undo(savepoint)  # the case is gone, and its deadlines with it
+                except Conflict:
+                    _undo(savepoint)
+                    report.conflicts += 1  # someone moved the case meanwhile: stepped again on its own
+                    conflicted.append((case_id, rows))
+                except Exception as error:  # one broken case must not stop the sweep; its lease brings it back
+                    _undo(savepoint)
+                    log.exception("deadline sweep: case %s failed", case_id)
+                    report.failures.append(f"case {case_id}: {error}")
+            uow.commit()
+            for step, _ in done:
+                keep_workflow(step)
+    except Conflict:
+        # SQLite busy with another writer at the group's start: each case is tried again on its own.
+        return conflicted + cases[:taken], cases[taken:]
+    report.cases += len(done)
+    report.escalations += sum(raised for _, raised in done)
+    return conflicted, cases[taken:]
+
+
+def _undo(savepoint) -> None:
+    if savepoint.is_active:
+        savepoint.rollback()
 
 
 def _fire_with_retries(uow_factory, clock, case_id, rows, report: SweepReport, hook) -> None:
