@@ -290,8 +290,10 @@ def _fire_group(uow_factory, clock, cases: list[tuple[int, list[ClaimedDeadline]
             for step, _ in done:
                 keep_workflow(step)
     except Conflict:
-        # SQLite busy with another writer at the group's start: each case is tried again on its own.
-        return conflicted + cases[:taken], cases[taken:]
+        # SQLite busy with another writer: the group's cases (at least one, so that the pass moves
+        # on) are each tried again on their own, with their bounded retries.
+        taken = max(taken, 1)
+        return cases[:taken], cases[taken:]
     report.cases += len(done)
     report.escalations += sum(raised for _, raised in done)
     return conflicted, cases[taken:]

@@ -1,0 +1,42 @@
+"""The sweep commits several cases' steps together: a case that fails among them is undone alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from engine.services.escalations.deadlines import sweep_deadlines
+from engine.store.models import EscalationRow, OutboxRow
+from tests.integration.deadlines.many_cases import copy_case, walk_one_referral
+
+
+def _escalated_cases(container) -> list[int]:
+    with container.uow() as uow:
+        return sorted(uow.session.scalars(select(EscalationRow.case_id)))
+
+
+def _alerts(container) -> int:
+    with container.uow() as uow:
+        return uow.session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.event_type == "escalation_level_1"))
+
+
+def test_a_case_failing_among_a_sweeps_group_is_undone_alone_and_raised_once_after_its_lease(container, walker):
+    source = walk_one_referral(container, walker, "urgent")
+    cases = sorted([source, *copy_case(container, source, 5)])
+    broken = cases[2]
+    container.clock.advance(timedelta(hours=24))
+
+    def crash_one(step):
+        if step.case.id == broken:
+            raise RuntimeError("a broken case")
+
+    report = sweep_deadlines(container.uow, container.clock, worker_id="grouped", hook=crash_one)
+    assert (report.escalations, report.cases, len(report.failures)) == (5, 5, 1)
+    assert _escalated_cases(container) == [case for case in cases if case != broken]
+    assert _alerts(container) == 5
+    container.clock.advance(timedelta(minutes=6))
+    assert sweep_deadlines(container.uow, container.clock, worker_id="next").escalations == 1
+    assert _escalated_cases(container) == cases
+    assert _alerts(container) == 6
