@@ -127,6 +127,17 @@ def parse_date(text: str) -> date:
     raise ValueError(f"{text[:40]!r} is not a date; write it YYYY-MM-DD, e.g. 2026-03-02")
 
 
+def drawn_type(raw: str | None, constraints: dict[str, str | None]) -> str:
+    """The type a field is read as: its own, or for a field drawn without one what Camunda 7 makes of it.
+
+    Camunda 7 keeps an untyped field's value as entered (text), but its min/max validators accept
+    only numbers: a field without type and with such a limit takes a whole number here.
+    """
+    if raw is None:
+        return "long" if {"min", "max"} & set(constraints) else "string"
+    return str(raw).strip()
+
+
 def form_fields_of(task: etree._Element) -> list[etree._Element]:
     """The camunda:formField elements of a user task (Camunda or Operaton namespace)."""
     return extension_children(task, "formData/formField")
@@ -153,8 +164,7 @@ def _field_from_xml(element: etree._Element) -> FieldSpec:
             properties[child.get("id") or child.get("name") or ""] = child.get("value") or ""
     return FieldSpec(
         id=element.get("id") or "",
-        # Camunda 7 accepts a field without type and keeps its value as entered: text.
-        type=(element.get("type") or "").strip() or ("string" if element.get("type") is None else ""),
+        type=drawn_type(element.get("type"), constraints),
         label=element.get("label"),
         default=element.get("defaultValue"),
         values=tuple(values),
@@ -171,7 +181,7 @@ def form_spec_from_spiff(form: Any, task_id: str | None = None) -> FormSpec:
         values = tuple(EnumValue(o.id, o.name) for o in getattr(spiff_field, "options", []) or [])
         specs.append(FieldSpec(
             id=spiff_field.id or "",
-            type=spiff_field.type or "",
+            type=drawn_type(spiff_field.type, {v.name: v.config for v in spiff_field.validation}),
             label=spiff_field.label,
             default=spiff_field.default_value,
             values=values,

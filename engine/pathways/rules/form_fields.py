@@ -41,8 +41,10 @@ def _check_form(document: Document, task) -> list[Problem]:
 
     for element, spec in zip(form_fields_of(task), form.fields):
         if element.get("type") is None:
+            taken = ("a whole number (type long), because Camunda 7 checks its min/max limits only on numbers"
+                     if spec.type == "long" else "text (type string)")
             problems.append(Problem(document.file, spec.line or located.line, located.element_id, located.element_name,
-                                    f"field {spec.id!r} has no type; as in Camunda 7 it takes text (type string)", "form.no_type", WARNING))
+                                    f"field {spec.id!r} has no type; as in Camunda 7 it takes {taken}", "form.no_type", WARNING))
     seen: dict[str, str] = {}
     for spec in form.fields:
         if not FIELD_ID.match(spec.id):

@@ -299,3 +299,25 @@ def test_boundary_timer_that_opens_a_task_but_alerts_no_one_is_warned_about(tmp_
         'attachedToRef="Task_Ack"><bpmn:extensionElements><camunda:properties>'
         '<camunda:property name="aiguillage.escalation" value="1" /></camunda:properties></bpmn:extensionElements>'))
     assert "timer.alerts_no_one" not in {p.rule for p in review(load_source(diagram))}
+
+
+def test_untyped_field_with_min_max_takes_a_whole_number_with_a_warning(open_camunda):
+    from engine.errors import InvalidData
+    from engine.pathways.form_check import clean_form_data
+
+    warnings = [p for p in problems_of("untyped-field-limits.bpmn")]
+    assert [(p.rule, p.severity) for p in warnings] == [("form.no_type", "warning")] * 2
+    assert "a whole number (type long)" in warnings[0].message and "text (type string)" in warnings[1].message
+    case = open_camunda("untyped-field-limits.bpmn")
+    [task] = case.ready()
+    with pytest.raises(InvalidData) as refused:
+        clean_form_data(task.form, {"household_size": 31, "village": "Mora"})
+    assert list(refused.value.errors) == ["household_size"]
+    assert clean_form_data(task.form, {"household_size": "4", "village": "Mora"}) == {"household_size": 4, "village": "Mora"}
+
+
+def test_signal_without_name_is_refused_in_words_not_with_the_library_text():
+    problems = validate(load_source(CAMUNDA / "unnamed-signal.bpmn"))
+    assert [(p.rule, p.element_id) for p in problems] == [("event.signal_unnamed", "Event_Cleared"), ("event.signal_unnamed", None)]
+    assert "'Signal_Cleared' has no name" in problems[0].message and "'Released' has no id" in problems[1].message
+    assert not any("Error" in p.message or "identifier" in p.message for p in problems)
