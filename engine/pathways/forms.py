@@ -18,8 +18,10 @@ from lxml import etree
 from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local, read_diagram
 from engine.pathways.xml import XmlProblem
 
-FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
-CONSTRAINTS = ("required", "readonly", "minlength", "maxlength", "min", "max")
+# enum_list (several options: Camunda Forms' check lists and tag lists), time and datetime come
+# from Camunda Forms; a camunda:formField may use them too.
+FIELD_TYPES = ("string", "long", "boolean", "date", "enum", "enum_list", "time", "datetime")
+CONSTRAINTS = ("required", "readonly", "minlength", "maxlength", "min", "max", "pattern")
 # Camunda accepts dashes (jaar-omzet); conditions reach such a field by its safe name (jaar_omzet).
 FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 
@@ -105,6 +107,10 @@ def parse_bound(field_type: str, name: str, raw: str) -> int | float | date | st
         if not re.fullmatch(r"\d{1,9}", text):
             raise ValueError(f"{name} needs a whole number of characters, e.g. {name}=\"3\"")
         return int(text)
+    if name == "pattern":
+        if field_type != "string":
+            raise ValueError("pattern applies only to string fields")
+        return compile_pattern(raw or "").pattern
     if field_type == "date":
         # "today": the date the form is submitted on (no consent or identification dated in the future).
         return TODAY if text.lower() == TODAY else parse_date(text)
@@ -113,6 +119,49 @@ def parse_bound(field_type: str, name: str, raw: str) -> int | float | date | st
             raise ValueError(f"{name} needs a whole number, e.g. {name}=\"0\"")
         return int(text)
     raise ValueError(f"{name} applies only to long and date fields")
+
+
+# A pattern is the pathway author's regular expression, run on what a person types: Python's re has
+# no time limit, so a pattern is kept to shapes that cannot backtrack badly (no repetition inside a
+# repetition, no alternative inside a repetition, no back-reference) and to short values.
+MAX_PATTERN = 200
+MAX_PATTERN_VALUE = 200
+
+
+def compile_pattern(text: str) -> re.Pattern:
+    """The compiled pattern (matched against the whole value); ValueError says why it cannot be used."""
+    import re._parser as sre_parse  # the standard library's own reading of a pattern
+
+    if not text or len(text) > MAX_PATTERN:
+        raise ValueError(f"a pattern must have 1 to {MAX_PATTERN} characters")
+    try:
+        parsed = sre_parse.parse(text)
+    except (re.error, RecursionError, OverflowError) as error:
+        raise ValueError(f"{text[:60]!r} is not a regular expression ({error})") from None
+    _check_pattern(parsed, inside_repeat=False)
+    return re.compile(text)
+
+
+def _check_pattern(parsed, inside_repeat: bool, depth: int = 0) -> None:
+    if depth > 20:
+        raise ValueError("the pattern is nested too deeply")
+    for op, argument in parsed:
+        name = str(op)
+        if name == "GROUPREF" or name == "GROUPREF_EXISTS":
+            raise ValueError("a pattern cannot refer back to a group (\\1)")
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            if inside_repeat:
+                raise ValueError("a repetition inside a repetition, such as (a+)*, can take very long to check; write it without")
+            _check_pattern(argument[2], True, depth + 1)
+        elif name == "BRANCH":
+            if inside_repeat:
+                raise ValueError("alternatives inside a repetition, such as (a|ab)*, can take very long to check; use a character class [ab]")
+            for branch in argument[1]:
+                _check_pattern(branch, inside_repeat, depth + 1)
+        elif name == "SUBPATTERN":
+            _check_pattern(argument[-1], inside_repeat, depth + 1)
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            _check_pattern(argument[1], inside_repeat, depth + 1)
 
 
 def parse_date(text: str) -> date:

@@ -65,7 +65,7 @@ def _check_form(document: Document, task) -> list[Problem]:
 
 
 def _check_values(spec: FieldSpec, report) -> None:
-    if spec.type != "enum":
+    if spec.type not in ("enum", "enum_list"):
         return
     if not spec.values and spec.required:
         report(spec, "form.enum_empty", "a required enum field needs values to choose from, or nobody could fill it; "
@@ -120,6 +120,10 @@ def _check_default(spec: FieldSpec, report) -> None:
         valid = text.lower() in ("true", "false")
     elif spec.type == "enum":
         valid = text in {value.id for value in spec.values}
+    elif spec.type in ("enum_list", "time", "datetime"):
+        from engine.pathways.form_check import default_value
+
+        valid = default_value(spec) is not None
     elif spec.type == "date":
         try:
             parse_date(text)

@@ -233,8 +233,8 @@ def test_group_no_role_holds_and_assignee_no_user_is_are_warnings(tmp_path: Path
 
 
 PLAN_FORM = """{"id": "Form_Plan", "components": [
-  {"type": "checklist", "key": "needs", "label": "Needs", "values": [{"label": "Health", "value": "health"}]},
-  {"type": "textfield", "key": "note", "label": "Note", "conditional": {"hide": "=child"}}]}"""
+  {"type": "taglist", "key": "needs", "label": "Needs", "valuesKey": "known_needs"},
+  {"type": "textfield", "key": "note", "label": "Note", "conditional": {"hide": "=if child then true else false"}}]}"""
 
 
 def test_camunda_form_becomes_the_task_form_and_checks_values(engine):
@@ -269,7 +269,8 @@ def test_camunda_form_parts_not_translated_are_refused_by_key(tmp_path: Path):
     diagram.write_text(diagram.read_text().replace('name="Plan the return" />', 'name="Plan the return" camunda:formKey="camunda-forms:deployment:forms/plan.form" />'))
     problems = validate(load_source(folder))
     assert [(p.rule, p.element_id) for p in problems] == [("unsupported.form_component", "Task_Plan")] * 2
-    assert "'needs': a checklist" in problems[0].message and "'note': conditional fields" in problems[1].message
+    assert "'needs': options taken from a variable (valuesKey)" in problems[0].message
+    assert "'note': the condition hide='=if child then true else false' (forms/plan.form): cannot translate" in problems[1].message
     diagram.write_text(diagram.read_text().replace("forms/plan.form", "forms/elsewhere.form"))
     [missing] = validate(load_source(folder))
     assert missing.rule == "form.missing" and "'forms/elsewhere.form', which is not a .form file" in missing.message
