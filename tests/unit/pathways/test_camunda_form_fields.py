@@ -108,3 +108,10 @@ def test_patterns_that_could_take_very_long_are_refused(pattern: str, words: str
     with pytest.raises(ValueError) as refused:
         compile_pattern(pattern)
     assert words in str(refused.value)
+
+
+def test_the_smoke_run_fills_the_form_and_reaches_the_end():
+    from engine.pathways.explore import explore
+
+    result = explore(load_source(HOUSEHOLD), 6)
+    assert [run.outcome for run in result.runs] == ["ended"] * 6 and not result.unreached
