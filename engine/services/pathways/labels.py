@@ -202,10 +202,18 @@ def show_labelled_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Ac
 def labelled_values(texts: PathwayTexts, values: dict) -> tuple:
     """(label, value) pairs in the pathway's words: a field by its label, an option by its label."""
     return tuple(
-        (texts.labels.field(name), value if isinstance(value, (bool, int, float)) else texts.labels.value(name, str(value)))
+        (texts.labels.field(name), _worded_value(texts, name, value))
         for name, value in values.items()
-        if value is not None and value != ""  # a field left empty says nothing
+        if value is not None and value != "" and value != []  # a field left empty says nothing
     )
+
+
+def _worded_value(texts: PathwayTexts, name: str, value):
+    if isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, list):  # several options ticked: each by its label
+        return ", ".join(texts.labels.value(name, str(item)) for item in value)
+    return texts.labels.value(name, str(value))
 
 
 def _source(pathway_id: str, title: dict, languages: list, main: str, files: dict[str, bytes],

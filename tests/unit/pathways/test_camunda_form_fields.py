@@ -115,3 +115,14 @@ def test_the_smoke_run_fills_the_form_and_reaches_the_end():
 
     result = explore(load_source(HOUSEHOLD), 6)
     assert [run.outcome for run in result.runs] == ["ended"] * 6 and not result.unreached
+
+
+def test_several_options_are_shown_each_by_its_label_in_the_readers_language():
+    from engine.pathways.labels import Labels
+    from engine.services.pathways.labels import PathwayTexts, labelled_values
+
+    source = load_source(HOUSEHOLD)
+    english = PathwayTexts(Labels(source, "en"), {})
+    assert labelled_values(english, {"needs": ["health", "legal"], "languages": [], "risk": "low"}) == (
+        ("Needs", "Health, Legal"), ("Risk", "Low"))
+    assert labelled_values(PathwayTexts(Labels(source, "fr"), {}), {"needs": ["shelter"]}) == (("Besoins", "Abri"),)
