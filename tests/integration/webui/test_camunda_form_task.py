@@ -100,6 +100,8 @@ def test_the_api_describes_the_form_and_checks_values_as_the_page_does(household
     done = api.post(CASEWORKER, f"/tasks/{task_id}/complete", json={"data": {**FILLED, "needs": ["legal"], "guardian_name": "x"}})
     assert done.status_code == 200, done.json
     assert _data_of(container, case_id)["guardian_name"] is None  # hidden: what was sent for it is set aside
+    record = api.get("demo-supervisor", f"/cases/{case_id}/record", query_string={"language": "en"}).json
+    assert {"id": "needs", "label": "Needs", "value": ["legal"], "value_label": "Legal"} in record["fields"]
 
 
 def test_the_command_line_shows_the_form_and_completes_the_task_with_the_same_check(household, container):
