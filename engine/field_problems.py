@@ -83,6 +83,27 @@ def not_a_date() -> FieldProblem:
     return FieldProblem("not_a_date", f"must be a date such as {DATE_EXAMPLE}", example=DATE_EXAMPLE)
 
 
+def not_a_time() -> FieldProblem:
+    """A time field was given something else than a time of day."""
+    return FieldProblem("not_a_time", "must be a time such as 14:30", example="14:30")
+
+
+def not_a_datetime() -> FieldProblem:
+    """A date-and-time field was given something else."""
+    return FieldProblem("not_a_datetime", f"must be a date and time such as {DATE_EXAMPLE}T14:30", example=f"{DATE_EXAMPLE}T14:30")
+
+
+def not_choices(choices: Iterable[str]) -> FieldProblem:
+    """A field of several options was given something else than a list of them, each once."""
+    allowed = tuple(str(choice) for choice in choices)
+    return FieldProblem("not_choices", f"must be a list of some of {', '.join(allowed)}", choices=allowed)
+
+
+def no_pattern_match(pattern: str) -> FieldProblem:
+    """Text that does not have the form the pathway asks for (a Camunda Form's pattern)."""
+    return FieldProblem("no_pattern_match", f"must match the pattern {pattern}", pattern=pattern)
+
+
 def not_a_choice(choices: Iterable[str], text: str | None = None) -> FieldProblem:
     """The value is not one of the choices offered (`text` keeps a service's own words)."""
     allowed = tuple(str(choice) for choice in choices)

@@ -173,8 +173,17 @@ def _answers(case: InMemoryCase, task_id: str, number: int) -> dict[str, Any]:
         choices = _choices(form_field)
         if choices:
             answers[form_field.id] = choices[number % len(choices)]
+    if form is None:
+        return answers
     try:
-        return clean_form_data(form, answers) if form is not None else answers
+        return clean_form_data(form, answers)
+    except InvalidData as refused:
+        # A value guessed wrong (a pattern, say) for a field that may stay empty: leave it empty.
+        answers = {name: value for name, value in answers.items() if name not in refused.errors}
+    except AiguillageError:
+        return answers
+    try:
+        return clean_form_data(form, answers)
     except (InvalidData, AiguillageError):
         return answers  # the run then reports what the form refused
 
@@ -191,6 +200,10 @@ def _choices(form_field) -> list[Any]:
         return [low] + ([high] if high is not None and high != low else [low + 1])
     if kind == "date":
         return [(START.date() + timedelta(days=1)).isoformat(), date(2026, 1, 1).isoformat()]
+    if kind == "time":
+        return ["09:00", "16:30"]
+    if kind == "datetime":
+        return [f"{(START.date() + timedelta(days=1)).isoformat()}T09:00"]
     length = max(1, _whole(limits.get("minlength"), 1))
     return ["x" * length]
 

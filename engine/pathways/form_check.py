@@ -13,13 +13,19 @@ The services (pages, JSON API, command line) and the in-memory scenario runner a
 - each type converts: `string` to trimmed text without control characters (at most MAX_TEXT
   characters even without a `maxlength`), `long` to a whole number within Java's long range (digits as text are accepted),
   `boolean` from true/false (or their text), `date` to ISO `YYYY-MM-DD` text (Camunda's
-  `dd/MM/yyyy` too), `enum` to one of its option ids;
-- then the limits of the diagram apply: `minlength`/`maxlength` to text, `min`/`max` to numbers
-  and dates (a date's `max` may be `today`: no consent dated in the future);
+  `dd/MM/yyyy` too), `enum` to one of its option ids, `enum_list` to a list of its option ids
+  (each once, in the options' order; one id alone stands for a list of one), `time` to `HH:MM`,
+  `datetime` to `YYYY-MM-DDTHH:MM` (the installation's time zone, as people read the clock);
+- then the limits of the diagram apply: `minlength`/`maxlength` and `pattern` to text (a patterned
+  text has at most MAX_PATTERN_VALUE characters), `min`/`max` to numbers and dates (a date's `max`
+  may be `today`: no consent dated in the future);
 - then the rules the pathway declares on its fields (`engine.pathways.form_rules`): an empty field
   with `aiguillage.default_from` takes the value the case holds under that name (`context`, the
   task's data) when the field accepts it, before its own default; a field whose
-  `aiguillage.required_when` condition holds over the form's values is refused when empty.
+  `aiguillage.required_when` condition holds over the form's values is refused when empty; a field
+  whose `aiguillage.hidden_when` condition holds over the case's data and the form's values is not
+  the person's to fill: what was sent for it is set aside, it takes its default and nothing about
+  it is refused.
 
 Every field's problems are reported at once, each a `FieldProblem` with a stable code, in an
 `InvalidData` whose `errors` maps field ids to them; nothing is converted half-way.
@@ -27,21 +33,27 @@ Every field's problems are reported at once, each a `FieldProblem` with a stable
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from engine import field_problems as problem
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
-from engine.pathways.form_rules import carried_value, required_now
+from engine.pathways.form_rules import carried_value, hidden_now, required_now
 from engine.untrusted_values import CONTROL_CHARACTERS as _CONTROL
-from engine.pathways.forms import LONG_MAX, LONG_MIN, MAX_TEXT, TODAY, FieldSpec, form_spec_of, parse_date
+from engine.pathways.forms import (
+    LONG_MAX, LONG_MIN, MAX_PATTERN_VALUE, MAX_TEXT, TODAY, FieldSpec, FormSpec, compile_pattern, form_spec_of, parse_date,
+)
 
 # Digits as text, with a sign: one more digit than a long holds, so that the range check names the limit.
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,20}")
+_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])(?::[0-5][0-9](?:\.[0-9]{1,6})?)?")
+_DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ](.{5,15})")
 
 
 class _Refused(Exception):
@@ -79,8 +91,13 @@ def clean_form_data(form: Any, data: Any, context: Mapping[str, Any] | None = No
     # Conditions read the form's values as cleaned, a read-only field what the case holds; a field
     # refused above is left out, so that no condition reads a value from an earlier turn instead.
     values = {**{name: context.get(name) for name, field in fields.items() if field.readonly}, **cleaned}
+    hidden = hidden_fields(spec, {**context, **values}, errors)
+    for name in hidden:
+        errors.pop(name, None)
+        if not fields[name].readonly:
+            cleaned[name] = values[name] = default_value(fields[name])
     for name, field in fields.items():
-        if name not in errors and not field.readonly and cleaned.get(name) is None and required_now(field, values):
+        if name not in errors and name not in hidden and not field.readonly and cleaned.get(name) is None and required_now(field, values):
             errors[name] = [problem.required()]
     if errors:
         count = len(errors)
@@ -88,12 +105,58 @@ def clean_form_data(form: Any, data: Any, context: Mapping[str, Any] | None = No
     return cleaned
 
 
+def hidden_fields(spec: FormSpec, values: Mapping[str, Any], refused: Mapping[str, Any] = {}) -> set[str]:
+    """The fields not shown for these values (the case's data and the form's, as the form keeps them).
+
+    A field refused (in `refused`) is left out of what the conditions read: its own problem comes first.
+    """
+    readable = {name: value for name, value in values.items() if name not in refused}
+    return {field.id for field in spec.fields if field.id and hidden_now(field, readable)}
+
+
+def hidden_on_page(form: Any, context: Mapping[str, Any] | None, entered: Mapping[str, Any] | None = None) -> set[str]:
+    """The fields not shown to a person about to fill the form: decided over the case's data, each
+    field's starting value (carried from the case, else its default) and what they entered before
+    a refusal, so that the page needs no script to show the fields that apply."""
+    spec = form_spec_of(form)
+    if spec is None:
+        return set()
+    context = context or {}
+    values = dict(context)
+    for field in spec.fields:
+        if field.id and not field.readonly:
+            start = carried_initial(field, context)
+            values[field.id] = start if start is not None else default_value(field)
+    values.update(entered_values(spec, entered))
+    return hidden_fields(spec, values)
+
+
+def entered_values(form: Any, data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What a person entered, as the form would keep it, for the fields it converts (the others left out):
+    what the page reads to decide which fields to show again after a refusal."""
+    spec = form_spec_of(form)
+    found: dict[str, Any] = {}
+    if spec is None or not isinstance(data, Mapping):
+        return found
+    for field in spec.fields:
+        value = data.get(field.id)
+        if isinstance(value, str):
+            value = value.strip()
+        if field.readonly or value is None or value == "" or value == []:
+            continue
+        try:
+            found[field.id] = _converted(field, value)
+        except _Refused:
+            continue
+    return found
+
+
 def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any], context: Mapping[str, Any],
                     today: date | None = None) -> list[FieldProblem]:
     """Check one field's value; on success put what the case keeps into `cleaned`."""
     if isinstance(value, str):
         value = value.strip()
-    empty = value is None or value == ""
+    empty = value is None or value == "" or value == []
     if field.readonly:
         return [] if empty else [problem.read_only()]
     if empty:
@@ -132,8 +195,11 @@ def default_value(field: FieldSpec) -> Any:
     if not text or "${" in text:
         return None
     try:
+        if field.type == "enum_list":
+            # Several options are written as a JSON list (what a Camunda Form's default is).
+            return _choices(field, json.loads(text)) or None
         return _converted(field, text)
-    except _Refused:
+    except (ValueError, RecursionError, _Refused):
         return None
 
 
@@ -150,6 +216,12 @@ def _converted(field: FieldSpec, value: Any) -> Any:
         if not isinstance(value, str) or value not in allowed:
             raise _Refused(problem.not_a_choice(allowed))
         return value
+    if kind == "enum_list":
+        return _choices(field, value)
+    if kind == "time":
+        return _time(value)
+    if kind == "datetime":
+        return _datetime(value)
     # `string`, and any type validation would have refused: text is the safe reading.
     if not isinstance(value, str):
         raise _Refused(problem.not_text())
@@ -192,6 +264,34 @@ def _date(value: Any) -> str:
         raise _Refused(problem.not_a_date()) from None
 
 
+def _choices(field: FieldSpec, value: Any) -> list[str]:
+    allowed = [option.id for option in field.values]
+    chosen = [value] if isinstance(value, str) else value
+    if not isinstance(chosen, (list, tuple)) or not all(isinstance(item, str) and item in allowed for item in chosen) \
+            or len(set(chosen)) != len(chosen):
+        raise _Refused(problem.not_choices(allowed))
+    return [option for option in allowed if option in chosen]
+
+
+def _time(value: Any) -> str:
+    found = _TIME.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        raise _Refused(problem.not_a_time())
+    return f"{found.group(1)}:{found.group(2)}"
+
+
+def _datetime(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    found = _DATETIME.fullmatch(value) if isinstance(value, str) else None
+    try:
+        if found is None:
+            raise ValueError
+        return f"{parse_date(found.group(1)).isoformat()}T{_time(found.group(2))}"
+    except (ValueError, _Refused):
+        raise _Refused(problem.not_a_datetime()) from None
+
+
 def _limit_problems(field: FieldSpec, value: Any, today: date | None = None) -> list[FieldProblem]:
     kind = field.type.lower()
     found = []
@@ -210,11 +310,25 @@ def _limit_problems(field: FieldSpec, value: Any, today: date | None = None) -> 
     elif isinstance(value, str) and kind != "enum":
         shortest, longest = field.bound("minlength"), field.bound("maxlength")
         longest = MAX_TEXT if longest is None else min(longest, MAX_TEXT)
+        pattern = field.constraints.get("pattern")
+        if pattern:
+            longest = min(longest, MAX_PATTERN_VALUE)
         if shortest is not None and len(value) < shortest:
             found.append(problem.too_short(shortest))
         if len(value) > longest:
             found.append(problem.too_long(longest))
+        elif pattern and _pattern(pattern) is not None and not _pattern(pattern).fullmatch(value):
+            found.append(problem.no_pattern_match(pattern))
     return found
+
+
+@lru_cache(maxsize=256)
+def _pattern(text: str) -> re.Pattern | None:
+    """The field's pattern compiled once (None for one validation refuses: it never runs)."""
+    try:
+        return compile_pattern(text)
+    except ValueError:
+        return None
 
 
 def _number_bound(field: FieldSpec, name: str, extreme: int) -> int:

@@ -7,6 +7,10 @@
   form); a field left empty takes that value when it is one the field accepts (a need's urgency
   from the case's `priority`, a need ticked from the vulnerability seen at identification), and
   the page shows it already filled in;
+- `aiguillage.hidden_when`: a condition in the safe expression language over the form's values and
+  the case's data (a Camunda Form's `conditional.hide`, translated from FEEL); while it holds, the
+  field is not shown and what is submitted for it is not kept: it takes its default, as an empty
+  field does, and is never required;
 - `aiguillage.history`: `keep` makes the case history keep the field's value (a decision that
   steers the case); every other field is kept as a name only.
 
@@ -26,9 +30,10 @@ from engine.pathways.forms import FieldSpec
 
 REQUIRED_WHEN = "aiguillage.required_when"
 DEFAULT_FROM = "aiguillage.default_from"
+HIDDEN_WHEN = "aiguillage.hidden_when"
 HISTORY = "aiguillage.history"
 HISTORY_VALUES = ("keep",)
-FIELD_RULES = (REQUIRED_WHEN, DEFAULT_FROM, HISTORY)
+FIELD_RULES = (REQUIRED_WHEN, DEFAULT_FROM, HIDDEN_WHEN, HISTORY)
 
 
 def rule_of(field: FieldSpec, name: str) -> str:
@@ -60,7 +65,19 @@ def required_now(field: FieldSpec, values: Mapping[str, Any]) -> bool:
     A condition that cannot be evaluated (one of its fields was itself refused) requires nothing:
     that field's own problem is what the person must correct first.
     """
-    condition = rule_of(field, REQUIRED_WHEN)
+    return _holds(rule_of(field, REQUIRED_WHEN), values)
+
+
+def hidden_now(field: FieldSpec, values: Mapping[str, Any]) -> bool:
+    """True when the field's `hidden_when` condition holds over `values` (the case's data and the form's values).
+
+    A condition that cannot be evaluated hides nothing: a field shown too often is safer than one
+    a person never sees.
+    """
+    return _holds(rule_of(field, HIDDEN_WHEN), values)
+
+
+def _holds(condition: str, values: Mapping[str, Any]) -> bool:
     if not condition:
         return False
     from engine.expressions import evaluate

@@ -18,8 +18,10 @@ from lxml import etree
 from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local, read_diagram
 from engine.pathways.xml import XmlProblem
 
-FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
-CONSTRAINTS = ("required", "readonly", "minlength", "maxlength", "min", "max")
+# enum_list (several options: Camunda Forms' check lists and tag lists), time and datetime come
+# from Camunda Forms; a camunda:formField may use them too.
+FIELD_TYPES = ("string", "long", "boolean", "date", "enum", "enum_list", "time", "datetime")
+CONSTRAINTS = ("required", "readonly", "minlength", "maxlength", "min", "max", "pattern")
 # Camunda accepts dashes (jaar-omzet); conditions reach such a field by its safe name (jaar_omzet).
 FIELD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 
@@ -105,6 +107,10 @@ def parse_bound(field_type: str, name: str, raw: str) -> int | float | date | st
         if not re.fullmatch(r"\d{1,9}", text):
             raise ValueError(f"{name} needs a whole number of characters, e.g. {name}=\"3\"")
         return int(text)
+    if name == "pattern":
+        if field_type != "string":
+            raise ValueError("pattern applies only to string fields")
+        return compile_pattern(raw or "").pattern
     if field_type == "date":
         # "today": the date the form is submitted on (no consent or identification dated in the future).
         return TODAY if text.lower() == TODAY else parse_date(text)
@@ -113,6 +119,49 @@ def parse_bound(field_type: str, name: str, raw: str) -> int | float | date | st
             raise ValueError(f"{name} needs a whole number, e.g. {name}=\"0\"")
         return int(text)
     raise ValueError(f"{name} applies only to long and date fields")
+
+
+# A pattern is the pathway author's regular expression, run on what a person types: Python's re has
+# no time limit, so a pattern is kept to shapes that cannot backtrack badly (no repetition inside a
+# repetition, no alternative inside a repetition, no back-reference) and to short values.
+MAX_PATTERN = 200
+MAX_PATTERN_VALUE = 200
+
+
+def compile_pattern(text: str) -> re.Pattern:
+    """The compiled pattern (matched against the whole value); ValueError says why it cannot be used."""
+    import re._parser as sre_parse  # the standard library's own reading of a pattern
+
+    if not text or len(text) > MAX_PATTERN:
+        raise ValueError(f"a pattern must have 1 to {MAX_PATTERN} characters")
+    try:
+        parsed = sre_parse.parse(text)
+    except (re.error, RecursionError, OverflowError) as error:
+        raise ValueError(f"{text[:60]!r} is not a regular expression ({error})") from None
+    _check_pattern(parsed, inside_repeat=False)
+    return re.compile(text)
+
+
+def _check_pattern(parsed, inside_repeat: bool, depth: int = 0) -> None:
+    if depth > 20:
+        raise ValueError("the pattern is nested too deeply")
+    for op, argument in parsed:
+        name = str(op)
+        if name == "GROUPREF" or name == "GROUPREF_EXISTS":
+            raise ValueError("a pattern cannot refer back to a group (\\1)")
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            if inside_repeat:
+                raise ValueError("a repetition inside a repetition, such as (a+)*, can take very long to check; write it without")
+            _check_pattern(argument[2], True, depth + 1)
+        elif name == "BRANCH":
+            if inside_repeat:
+                raise ValueError("alternatives inside a repetition, such as (a|ab)*, can take very long to check; use a character class [ab]")
+            for branch in argument[1]:
+                _check_pattern(branch, inside_repeat, depth + 1)
+        elif name == "SUBPATTERN":
+            _check_pattern(argument[-1], inside_repeat, depth + 1)
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            _check_pattern(argument[1], inside_repeat, depth + 1)
 
 
 def parse_date(text: str) -> date:
@@ -125,6 +174,17 @@ def parse_date(text: str) -> date:
             except ValueError:
                 break
     raise ValueError(f"{text[:40]!r} is not a date; write it YYYY-MM-DD, e.g. 2026-03-02")
+
+
+def drawn_type(raw: str | None, constraints: dict[str, str | None]) -> str:
+    """The type a field is read as: its own, or for a field drawn without one what Camunda 7 makes of it.
+
+    Camunda 7 keeps an untyped field's value as entered (text), but its min/max validators accept
+    only numbers: a field without type and with such a limit takes a whole number here.
+    """
+    if raw is None:
+        return "long" if {"min", "max"} & set(constraints) else "string"
+    return str(raw).strip()
 
 
 def form_fields_of(task: etree._Element) -> list[etree._Element]:
@@ -153,8 +213,7 @@ def _field_from_xml(element: etree._Element) -> FieldSpec:
             properties[child.get("id") or child.get("name") or ""] = child.get("value") or ""
     return FieldSpec(
         id=element.get("id") or "",
-        # Camunda 7 accepts a field without type and keeps its value as entered: text.
-        type=(element.get("type") or "").strip() or ("string" if element.get("type") is None else ""),
+        type=drawn_type(element.get("type"), constraints),
         label=element.get("label"),
         default=element.get("defaultValue"),
         values=tuple(values),
@@ -171,7 +230,7 @@ def form_spec_from_spiff(form: Any, task_id: str | None = None) -> FormSpec:
         values = tuple(EnumValue(o.id, o.name) for o in getattr(spiff_field, "options", []) or [])
         specs.append(FieldSpec(
             id=spiff_field.id or "",
-            type=spiff_field.type or "",
+            type=drawn_type(spiff_field.type, {v.name: v.config for v in spiff_field.validation}),
             label=spiff_field.label,
             default=spiff_field.default_value,
             values=values,

@@ -43,7 +43,7 @@ from SpiffWorkflow.camunda.parser.task_spec import (
     UserTaskParser,
 )
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
-from SpiffWorkflow.camunda.specs.user_task import UserTask
+from SpiffWorkflow.camunda.specs.user_task import EnumFormField, UserTask
 from SpiffWorkflow.bpmn.specs.defaults import (
     CallActivity,
     EndEvent,
@@ -135,6 +135,21 @@ class PathwayTaskParser(ExtensionsMixin, CamundaTaskParser):
 
 class PathwayUserTaskParser(ExtensionsMixin, UserTaskParser):
     """User tasks: who, when and how urgent, on top of the Camunda form."""
+
+    def get_form(self):
+        # SpiffWorkflow reads options only for `enum`; a field of several options (enum_list) has them too.
+        form = super().get_form()
+        elements = {element.get("id"): element for element in self.xpath(".//camunda:formData/camunda:formField")}
+        for index, field in enumerate(form.fields):
+            element = elements.get(field.id)
+            if field.type == "enum_list" and element is not None and not isinstance(field, EnumFormField):
+                options = EnumFormField()
+                options.__dict__.update(field.__dict__)
+                for child in element:
+                    if child.tag == f"{{{CAMUNDA_NS}}}value":
+                        options.add_option(child.get("id"), child.get("name"))
+                form.fields[index] = options
+        return form
 
     def parse_extensions(self, node=None):
         extensions = super().parse_extensions(node)

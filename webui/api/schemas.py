@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from engine.pathways.forms import FIELD_TYPES
+
 from engine.domain import CaseStatus, CloseReason, ConsentGiver, ConsentMethod, Language, Priority, ReferralState, RiskLevel, Role, Sector, UnmetReason
 from webui.api.operations import Page
 
@@ -194,16 +196,21 @@ class FormField(Schema):
     """One field of a task's form, labelled in the caller's language."""
 
     id = fields.String()
-    type = fields.String(validate=validate.OneOf(["string", "long", "boolean", "date", "enum"]))
+    type = fields.String(validate=validate.OneOf(list(FIELD_TYPES)), metadata={
+        "description": "enum_list takes a list of option ids; time is HH:MM; datetime is YYYY-MM-DDTHH:MM"})
     label = fields.String()
     required = fields.Boolean()
     constraints = fields.Dict(keys=fields.String(), values=fields.Raw(),
-                              metadata={"description": "minlength, maxlength, min, max, readonly"})
+                              metadata={"description": "minlength, maxlength, min, max, pattern (a regular expression the whole text matches), readonly"})
     options = fields.List(fields.Nested(FormOption))
     required_when = fields.String(allow_none=True, metadata={
         "description": "the pathway's condition over this form's fields under which the field must be filled"})
     initial = fields.Raw(allow_none=True, metadata={
         "description": "the value carried from an earlier step, taken when the field is left empty"})
+    hidden = fields.Boolean(metadata={"description": "not shown for the case's values now; a value sent for it is set aside"})
+    hidden_when = fields.String(allow_none=True, metadata={
+        "description": "the pathway's condition (safe language) over the case's and this form's values that hides the field"})
+    widget = fields.String(allow_none=True, metadata={"description": "textarea, checklist or taglist"})
 
 
 class MatchFinding(Schema):

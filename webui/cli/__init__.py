@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import click
 
+from webui.cli.language import MAIN_LANG_OPTION
+
 
 @click.group()
+@MAIN_LANG_OPTION
 def main() -> None:
     """Aiguillage: workflow engine for referral pathways."""
 

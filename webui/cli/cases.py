@@ -134,9 +134,12 @@ def form_command(task_id: str, username: str) -> None:
             continue
         labelled = [f"{choice} ({label})" if label and label != choice else choice
                     for choice, label in zip(field.choices, field.choice_labels or field.choices)]
-        choices = f"  one of: {', '.join(labelled)}" if field.choices else ""
+        several = "some of" if field.type == "enum_list" else "one of"
+        choices = f"  {several}: {', '.join(labelled)}" if field.choices else ""
         choices += "".join(f"  {name} {value}" for name, value in field.limits)
         when = f"  required when {field.required_when}" if field.required_when else ""
+        if field.hidden_when:
+            when += f"  hidden when {field.hidden_when}" + ("  (hidden now: leave it out)" if field.hidden else "")
         initial = f"  empty means: {json.dumps(field.initial, ensure_ascii=False)}" if field.initial is not None else ""
         click.echo(f"  {field.id}  {field.type}{'  required' if field.required else ''}{when}{choices}{initial}  - {field.label}")
     if form.matching is not None:
@@ -214,9 +217,22 @@ class field_errors:
 
     def __exit__(self, exc_type, exc, tb):
         if isinstance(exc, InvalidData) and exc.errors:
-            lines = [str(exc)] + [f"  {line}" for line in exc.problem_lines()]
-            raise click.ClickException("\n".join(lines)) from exc
+            raise click.ClickException("\n".join(_field_lines(exc))) from exc
         return False
+
+
+def _field_lines(error: InvalidData) -> list[str]:
+    """The refusal then one `field: problem` line per problem, in the command's language."""
+    from webui.cli.container import error_words
+    from webui.cli.language import cli_language, in_cli_language
+
+    if cli_language() == "en":
+        return [str(error)] + [f"  {line}" for line in error.problem_lines()]
+    from webui.engine_messages import field_messages
+
+    with in_cli_language():
+        worded = field_messages(error.errors)
+    return [error_words(error)] + [f"  {name}: {text}" for name, texts in sorted(worded.items()) for text in texts]
 
 
 def _json_data(text: str) -> dict:

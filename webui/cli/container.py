@@ -30,12 +30,25 @@ def one_line_errors() -> Iterator[None]:
     try:
         yield
     except AiguillageError as error:
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(error_words(error)) from error
     except DBAPIError as error:
         text = database_message(error)
         if "no such table" in text or ("relation" in text and "does not exist" in text):
             raise click.ClickException("the database is not initialised; run `aiguillage init` first") from error
         raise click.ClickException(f"database error: {text}") from error
+
+
+def error_words(error: AiguillageError) -> str:
+    """An engine error in the command's language: English as the engine words it; in another language,
+    the catalog's sentence for its kind, then the engine's detail (which names the thing) in brackets."""
+    from webui.cli.language import cli_language, in_cli_language
+
+    if cli_language() == "en":
+        return str(error)
+    from webui.engine_messages import error_message
+
+    with in_cli_language():
+        return f"{error_message(error)} ({error})"
 
 
 def database_message(error: BaseException) -> str:

@@ -14,6 +14,7 @@ from engine.pathways.folder import BPMN_SUFFIXES, load_source
 from engine.pathways.summary import describe
 from engine.pathways.explore import MAX_RUNS, explore
 from engine.pathways.validation import Problem, review, validate
+from webui.cli.language import LANG_OPTION, cli_language, in_cli_language
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -27,6 +28,7 @@ def pathway() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--summary", is_flag=True, help="Count, over every .bpmn file and pathway folder found under PATHS, "
               "what is valid, refused for features not run here, and refused for defects.")
+@LANG_OPTION
 def validate_command(paths: tuple[Path, ...], summary: bool) -> None:
     """Check pathway folders or .bpmn files and list every problem (and warning); exit 1 if any problem."""
     if summary:
@@ -45,14 +47,9 @@ def _validate_one(path: Path) -> int:
         for problem in problems:
             click.echo(_located(shown, not path.is_dir(), problem))
         errors = sum(1 for p in problems if not p.is_warning)
-        warnings = len(problems) - errors
-        noted = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
-        if not errors:
-            click.echo(f"{shown}: valid ({describe(source)}{noted})")
-            return EXIT_VALID
         # On the same stream as the problems, so that the summary follows them when both are piped.
-        click.echo(f"{shown}: {errors} problem{'s' if errors != 1 else ''}{noted}")
-        return EXIT_INVALID
+        click.echo(_counted(shown, errors, len(problems) - errors, describe(source)))
+        return EXIT_INVALID if errors else EXIT_VALID
     except PathwayError as error:
         click.echo(f"{shown}: {error}" if not str(error).startswith(str(path)) else str(error), err=True)
         return EXIT_USAGE
@@ -93,6 +90,7 @@ def _pathways_under(path: Path) -> list[Path]:
 @pathway.command("explore")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--runs", type=click.IntRange(1, 50), default=MAX_RUNS, show_default=True, help="How many cases to drive.")
+@LANG_OPTION
 def explore_command(path: Path, runs: int) -> None:
     """Drive cases of a valid pathway from start to end; report steps never reached, runs that never end, tasks no one could hold."""
     shown = click.format_filename(path)
@@ -105,7 +103,7 @@ def explore_command(path: Path, runs: int) -> None:
     if errors:
         for problem in errors:
             click.echo(_located(shown, not path.is_dir(), problem))
-        click.echo(f"{shown}: {len(errors)} problem{'s' if len(errors) != 1 else ''}; fix them before exploring")
+        click.echo(_counted(shown, len(errors), 0, "") + _before_exploring())
         sys.exit(EXIT_INVALID)
     result = explore(source, runs)
     for line in result.lines():
@@ -115,6 +113,45 @@ def explore_command(path: Path, runs: int) -> None:
 
 def _located(shown: str, lone_file: bool, problem: Problem) -> str:
     # Print the path as typed, so that editors and terminals can jump to the line.
+    problem = _worded(problem)
     if lone_file:
         return str(dataclasses.replace(problem, file=shown))
     return f"{shown.rstrip('/')}/{problem}" if problem.file else f"{shown}: {problem}"
+
+
+def _worded(problem: Problem) -> Problem:
+    """The problem in the command's language: in English as the validator words it; otherwise the
+    headline of its kind, then its detail from the catalog (as written when the catalog has none)."""
+    if cli_language() == "en":
+        return problem
+    from webui.pathways.problem_texts import headline, worded_detail
+
+    from flask_babel import gettext
+
+    with in_cli_language():
+        detail, _ = worded_detail(problem.message)
+        label = gettext("warning:") + " " if problem.is_warning else ""
+        return dataclasses.replace(problem, message=f"{label}{headline(problem.rule)} : {detail}", severity="error")
+
+
+def _before_exploring() -> str:
+    if cli_language() == "en":
+        return "; fix them before exploring"
+    from flask_babel import gettext
+
+    with in_cli_language():
+        return gettext("; fix them before exploring")
+
+
+def _counted(shown: str, errors: int, warnings: int, description: str) -> str:
+    """The line after the problems: valid (with what the pathway holds), or how many problems."""
+    if cli_language() == "en":
+        noted = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+        return f"{shown}: {errors} problem{'s' if errors != 1 else ''}{noted}" if errors else f"{shown}: valid ({description}{noted})"
+    from flask_babel import gettext, ngettext
+
+    with in_cli_language():
+        noted = ngettext(", %(num)d warning", ", %(num)d warnings", warnings) if warnings else ""
+        if errors:
+            return f"{shown}: " + ngettext("%(num)d problem", "%(num)d problems", errors) + noted
+        return f"{shown}: " + gettext("valid (%(description)s%(noted)s)", description=description, noted=noted)

@@ -1,15 +1,19 @@
 """Validation problems in the reader's language: a translated headline per rule family, and the
-validator's own detail (English, naming the element, the value and the fix) kept beside it.
+validator's detail (naming the element, the value and the fix) in the reader's language too.
 
-The validator's messages are built with the values they name; translating every one of them is
-the validator's job (its rules are kept elsewhere). Until it gives codes with parameters for each
-message, the headline tells a French reader what kind of mistake it is.
+The validator writes its details in English with the values they name. The catalog below holds
+those sentences as templates (`%(name)s` where a value goes): a detail that fits one is worded from
+the catalog with the same values, so that the words live in the Babel catalogs like every other
+text. A detail no template fits is shown as the validator wrote it, marked as English.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from engine.pathways.problems import Problem
@@ -46,6 +50,89 @@ HEADLINES = {
 OTHER = _l("A problem to fix")
 
 
+def N_(text: str) -> str:
+    """Marks a template for the catalogs; worded later, once its values are known."""
+    return text
+
+
+# The validator's details (engine.pathways.rules), most frequent first; the values are kept as found.
+DETAILS = (
+    N_("the user task has no name; task lists show its id, %(id)s; name it as users should see it (e.g. Assess needs)"),
+    N_('Java delegates are not run: use an external task (camunda:type="external") and a registered operation'),
+    N_("compensation is not supported: draw the undoing steps as ordinary tasks on the path that needs them"),
+    N_("the call activity calls process %(process)s, which is in no file of the pathway (processes found: %(found)s); "
+       "add the .bpmn file or fix the id"),
+    N_("the process has no end event; as in Camunda 7, it ends when none of its paths has anything left to do; "
+       "add an end event where each path finishes to make that visible"),
+    N_("the sub-process has no end event; as in Camunda 7, it ends when none of its paths has anything left to do; "
+       "add an end event where each path finishes to make that visible"),
+    N_("%(language)s scripts are not run here: write the script in the safe language (see the guide)"),
+    N_("%(language)s conditions are not run here: remove the language setting and write the condition in the safe "
+       "language (see the guide), e.g. consent == True"),
+    N_("CMMN cases are not supported: call a BPMN process of the pathway instead"),
+    N_("formRef %(reference)s names no form: no .form file of the pathway folder has this id (%(found)s)"),
+    N_("errorRef %(reference)s names no <error>; as in Camunda 7, %(code)s is the error code"),
+    N_("scripts kept in a resource file are not run here: write the script in the diagram, in the safe language (see the guide)"),
+    N_("cron timer %(cron)s fires in the installation's time zone (Africa/Douala), as Camunda 7 does in its server's"),
+    N_('no process is executable; set isExecutable="true" on the process to run (in Camunda Modeler: the \'Executable\' box of the process or pool)'),
+    N_("the signal event names no signal; choose or create the signal in the modeler (Signal: Global signal reference)"),
+    N_("the signal %(signal)s has no id, so no event can refer to it; give it an id in the modeler, or delete it"),
+    N_("the signal %(signal)s has no name, and events meet by the signal's name; give the signal a name in the modeler"),
+    N_("the sequence flow's target %(element)s does not exist; reconnect the arrow or delete it"),
+    N_("the sequence flow's source %(element)s does not exist; reconnect the arrow or delete it"),
+    N_("the timer has no time; give it a duration (PT72H), a date (2026-12-01T08:00:00+01:00) or a cycle (R3/P30D)"),
+    N_("messageRef %(reference)s names no <message>; as in Camunda 7, %(name)s is the message's name"),
+    N_("the process has no start event; add one where the work begins"),
+    N_("the sub-process has no start event; add one where the work begins"),
+    N_("the business rule task names no decision; set its 'Decision reference' (camunda:decisionRef) to the id of a "
+       "decision in a .dmn file of the folder"),
+    N_("the file declares a DTD or entities, which are not allowed; remove the <!DOCTYPE>/<!ENTITY> lines (BPMN never needs them)"),
+    N_("field %(field)s has no type; as in Camunda 7 it takes text (type string)"),
+    N_("field %(field)s has no type; as in Camunda 7 it takes a whole number (type long), because Camunda 7 checks its "
+       "min/max limits only on numbers"),
+    N_("field %(field)s: this id is used twice in the same form; give each field its own id"),
+    N_("field %(field)s: %(type)s is not a form field type; use one of %(types)s"),
+    N_("field %(field)s: Camunda Form field %(key)s: %(reason)s"),
+    N_("Camunda Form field %(key)s: %(reason)s"),
+    N_("this branch of gateway %(gateway)s has no condition and is not the default; add a condition (e.g. decision == "
+       "'accepted') or mark it as the default flow"),
+    N_("when this timer fires it opens %(tasks)s but sends no alert (no escalation is recorded, no one is told); to "
+       "escalate, give the timer the property aiguillage.escalation with its level (1 reminder, 2 supervisor, 3 coordinator)"),
+    N_("candidate group %(group)s is no role (%(roles)s); only users an administrator gives the group %(same)s will see this task"),
+    N_("the %(kind)s has %(count)s outgoing flows (to %(targets)s); as in Camunda 7 it takes all of them at once; draw a "
+       "gateway after it to make the choice or the split visible"),
+    N_("this flow goes back to %(step)s and closes a loop (%(names)s); as in Camunda 7 it runs, but a case may go round it "
+       "at most %(bound)s times and then stops with an error (the process property %(property)s changes that, up to "
+       "%(most)s); for follow-ups that repeat, a loop marker or a cycle timer (R3/P30D) has no such limit"),
+    N_("the file has %(count)s executable processes (%(ids)s); Camunda 7 deploys each, here one pathway runs the first, "
+       "%(main)s, and the others only through call activities; to run another, name it with process: in pathway.yaml"),
+    N_("this flow repeats %(flow)s (line %(line)s): same source, target and condition; it is ignored here (after an "
+       "activity Camunda 7 would run the next step twice); delete one of them"),
+    N_("the id %(id)s is reserved by the engine for its own step; this element runs as %(runs_as)s (rename it in the "
+       "modeler to keep the names alike)"),
+)
+
+
+@lru_cache(maxsize=None)
+def _patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    found = []
+    for template in DETAILS:
+        parts = re.split(r"%\((\w+)\)s", template)
+        pattern = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" for index, part in enumerate(parts))
+        found.append((re.compile(pattern, re.DOTALL), template))
+    return tuple(found)
+
+
+def worded_detail(message: str) -> tuple[str, bool]:
+    """The validator's detail in the reader's language, and whether it is (False: shown as written, in English)."""
+    for pattern, template in _patterns():
+        match = pattern.fullmatch(message)
+        if match:
+            # A value is the author's own text (or a fragment the template leaves in English): kept as found.
+            return gettext(template, **match.groupdict()), True
+    return message, False
+
+
 @dataclass(frozen=True)
 class LocatedProblem:
     """A problem as the author's page lists it."""
@@ -58,6 +145,8 @@ class LocatedProblem:
     element_id: str | None
     element_name: str | None
     rule: str
+    severity: str = "error"
+    detail_worded: bool = False  # False: the detail is the validator's English text
 
 
 def headline(rule: str) -> str:
@@ -68,8 +157,12 @@ def headline(rule: str) -> str:
 
 def located_problems(problems: list[Problem]) -> list[LocatedProblem]:
     """The problems numbered in the order the validator sorted them (file, then line)."""
-    return [LocatedProblem(number, headline(p.rule), p.message, p.file, p.line, p.element_id, p.element_name, p.rule)
-            for number, p in enumerate(problems, start=1)]
+    located = []
+    for number, p in enumerate(problems, start=1):
+        detail, worded = worded_detail(p.message)
+        located.append(LocatedProblem(number, headline(p.rule), detail, p.file, p.line, p.element_id, p.element_name,
+                                      p.rule, p.severity, worded))
+    return located
 
 
 # The comparison names what changed with fixed English words (engine.pathways.comparison); pages say them

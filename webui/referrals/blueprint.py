@@ -15,7 +15,7 @@ from webui.engine_messages import field_messages
 from webui.i18n import current_language
 from webui.request_scope import clock, uow
 from webui.untrusted_input import judged_by_pathway_form
-from webui.tasks.form_inputs import form_inputs, submit_label
+from webui.tasks.form_inputs import form_inputs, posted_values, submit_label
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
@@ -62,7 +62,7 @@ def answer(referral_id: int):
         # Someone else answered first, or the form is stale: show the referral as it is now.
         flash(_("This referral has moved on since the page was opened; here it is as it stands."), "info")
         return redirect(url_for("referrals.show", referral_id=referral_id))
-    values = {name: value for name, value in request.form.items() if name not in ("csrf_token", "task_id")}
+    values = posted_values(request.form, ("csrf_token", "task_id"))
     try:
         complete_task(uow(), clock(), task_id, g.user.actor, values)
     except InvalidData as invalid:
@@ -97,7 +97,7 @@ def _shared(referral) -> tuple:
 def _referral_page(referral_id: int, values: dict, errors: dict):
     referral = show_referral(uow(), clock(), referral_id, g.user.actor)
     task_id = open_step_of_referral(uow(), referral_id, g.user.actor)
-    task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language()) if task_id else None
+    task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language(), values) if task_id else None
     asked, shared = _shared(referral)
     return render_template("referrals/show.html", referral=referral, shared=shared, asked=asked, task=task,
                            inputs=form_inputs(task) if task else (), values=values, errors=errors,

@@ -16,7 +16,7 @@ from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
 from webui.i18n import current_language
 from webui.request_scope import clock, uow
-from webui.tasks.form_inputs import form_inputs, submit_label
+from webui.tasks.form_inputs import form_inputs, posted_values, submit_label
 from webui.tasks.provider_words import finding_words, verdict
 from webui.untrusted_input import judged_by_pathway_form
 
@@ -97,12 +97,12 @@ def show(task_id: str):
 def complete(task_id: str):
     """Submit the task's form; the service checks every field and answers with all problems at once."""
     # The form posts strings; the service converts and checks them against the task's own form.
-    values = {name: value for name, value in request.form.items() if name != "csrf_token"}
+    values = posted_values(request.form)
     referral_id = referral_of_task(uow(), task_id)
     try:
         result = complete_task(uow(), clock(), task_id, g.user.actor, values)
     except InvalidData as invalid:
-        task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language())
+        task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language(), values)
         return _task_page(task, values, field_messages(invalid.errors)), 422
     flash(_("Task completed."), "info")
     return redirect(next_page(result.case_id, referral_id))

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from webui.tasks.provider_words import verdict
 
 PROVIDER_FIELD = "provider_id"  # the referral step's field naming the receiving organisation
-INPUT_TYPES = {"long": "number", "date": "date", "string": "text"}
+INPUT_TYPES = {"long": "number", "date": "date", "string": "text", "time": "time", "datetime": "datetime-local",
+               "enum_list": "checkboxes"}
 
 
 @dataclass(frozen=True)
@@ -27,33 +28,49 @@ class FormInput:
     initial: str = ""  # the value carried from an earlier step, as the input posts it
 
 
+def posted_values(form, leave_out: tuple[str, ...] = ("csrf_token",)) -> dict:
+    """A task form's post as the service takes it: a check list or tag list posts its name once per
+    option ticked (a list), any other field once (its text)."""
+    return {name: found if len(found) > 1 else found[0] for name, found in form.lists() if name not in leave_out}
+
+
 def form_inputs(task) -> list[FormInput]:
-    """The inputs for the fields of `task` (an engine LabelledTaskForm: labels already in the reader's language)."""
+    """The inputs for the fields of `task` (an engine LabelledTaskForm: labels already in the reader's
+    language); a field hidden for the case's values now is left out, so that the page needs no script."""
     inputs = []
     for field in task.fields:
+        if getattr(field, "hidden", False):
+            continue
         choices = None
         if field.id == PROVIDER_FIELD and task.providers:
             choices = [(p.slug, f"{p.rank}. {p.name} — {p.service_name} ({verdict(p)})") for p in task.providers]
         elif field.type == "boolean":
             choices = [("true", _("Yes")), ("false", _("No"))]
-        elif field.type == "enum":
+        elif field.type in ("enum", "enum_list"):
             choices = list(field.choices)
         shown = _shown(field.value, choices) if field.read_only else ""
-        inputs.append(FormInput(field.id, field.label, INPUT_TYPES.get(field.type, "text"), field.required, choices,
+        kind = INPUT_TYPES.get(field.type, "text")
+        if field.type == "enum_list" and getattr(field, "widget", None) == "taglist":
+            kind = "multiple"  # a list to pick several from, as a tag list is
+        inputs.append(FormInput(field.id, field.label, kind, field.required, choices,
                                 read_only=field.read_only, shown=shown, initial=_posted(field.initial)))
     return inputs
 
 
 def _shown(value, choices: list[tuple[str, str]] | None) -> str:
     """A stored value in words: a choice by its label (true/false as Yes/No), anything else as text."""
+    if isinstance(value, list):
+        return ", ".join(dict(choices or ()).get(str(item), str(item)) for item in value)
     text = _posted(value)
     return dict(choices or ()).get(text, text)
 
 
-def _posted(value) -> str:
-    """A stored value as an input posts it: true/false for a yes/no, text otherwise, "" for none."""
+def _posted(value):
+    """A stored value as an input posts it: true/false for a yes/no, a list for several options, text otherwise, "" for none."""
     if value is None:
         return ""
+    if isinstance(value, list):
+        return [str(item) for item in value]
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 

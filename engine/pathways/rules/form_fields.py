@@ -41,8 +41,10 @@ def _check_form(document: Document, task) -> list[Problem]:
 
     for element, spec in zip(form_fields_of(task), form.fields):
         if element.get("type") is None:
+            taken = ("a whole number (type long), because Camunda 7 checks its min/max limits only on numbers"
+                     if spec.type == "long" else "text (type string)")
             problems.append(Problem(document.file, spec.line or located.line, located.element_id, located.element_name,
-                                    f"field {spec.id!r} has no type; as in Camunda 7 it takes text (type string)", "form.no_type", WARNING))
+                                    f"field {spec.id!r} has no type; as in Camunda 7 it takes {taken}", "form.no_type", WARNING))
     seen: dict[str, str] = {}
     for spec in form.fields:
         if not FIELD_ID.match(spec.id):
@@ -63,7 +65,7 @@ def _check_form(document: Document, task) -> list[Problem]:
 
 
 def _check_values(spec: FieldSpec, report) -> None:
-    if spec.type != "enum":
+    if spec.type not in ("enum", "enum_list"):
         return
     if not spec.values and spec.required:
         report(spec, "form.enum_empty", "a required enum field needs values to choose from, or nobody could fill it; "
@@ -118,6 +120,10 @@ def _check_default(spec: FieldSpec, report) -> None:
         valid = text.lower() in ("true", "false")
     elif spec.type == "enum":
         valid = text in {value.id for value in spec.values}
+    elif spec.type in ("enum_list", "time", "datetime"):
+        from engine.pathways.form_check import default_value
+
+        valid = default_value(spec) is not None
     elif spec.type == "date":
         try:
             parse_date(text)

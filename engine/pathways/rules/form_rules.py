@@ -7,7 +7,7 @@ import difflib
 
 from engine.errors import ExpressionError
 from engine.pathways.documents import Document
-from engine.pathways.form_rules import DEFAULT_FROM, HISTORY, HISTORY_VALUES, REQUIRED_WHEN, names_in, rule_of
+from engine.pathways.form_rules import DEFAULT_FROM, HIDDEN_WHEN, HISTORY, HISTORY_VALUES, REQUIRED_WHEN, names_in, rule_of
 from engine.pathways.forms import FIELD_ID, FieldSpec, FormSpec, form_spec_from_bpmn
 from engine.pathways.problems import Problem
 from engine.pathways.rules.form_fields import form_owners
@@ -36,6 +36,15 @@ def _field_rule_problems(field: FieldSpec, form: FormSpec, everywhere: set[str])
         found.append((f"{REQUIRED_WHEN} is empty; write a condition over this form's fields, e.g. decision == 'declined'", "form.rule_invalid"))
     elif condition:
         found += _condition_problems(field, condition, own)
+    hidden = rule_of(field, HIDDEN_WHEN)
+    if hidden:
+        # It may read the case's data as well as the form's fields: only its language is checked.
+        try:
+            from engine.expressions import check_expression
+
+            check_expression(hidden)
+        except ExpressionError as error:
+            found.append((f"{HIDDEN_WHEN}: {error}", "form.rule_invalid"))
     source = rule_of(field, DEFAULT_FROM)
     if DEFAULT_FROM in field.properties and not FIELD_ID.match(source):
         found.append((f"{DEFAULT_FROM} must name one field of an earlier step (e.g. priority), not {source[:40]!r}", "form.rule_invalid"))

@@ -49,6 +49,12 @@ def check_references(documents: list[Document], checked: set[str]) -> list[Probl
         kind: {child.get("id") for d in bpmn for child in d.root if local(child) == kind and child.get("id")}
         for _, kind in EVENT_REFERENCES.values()
     }
+    signal_names = {child.get("id"): (child.get("name") or "").strip() for d in bpmn for child in d.root if local(child) == "signal"}
+    problems += [
+        d.problem(child, "event.signal_unnamed", f"the signal {child.get('name') or ''!r} has no id, so no event can refer to "
+                  "it; give it an id in the modeler, or delete it")
+        for d in bpmn for child in d.root if local(child) == "signal" and not (child.get("id") or "").strip()
+    ]
     for document in bpmn:
         for process in document.processes():
             if process.get("id") not in checked:
@@ -60,7 +66,23 @@ def check_references(documents: list[Document], checked: set[str]) -> list[Probl
                     problems += _check_decision(document, element, decisions)
                 elif is_bpmn(element, *EVENT_REFERENCES):
                     problems += _check_event_reference(document, element, roots)
+                    if is_bpmn(element, "signalEventDefinition"):
+                        problems += _check_signal(document, element, signal_names)
     return problems
+
+
+def _check_signal(document: Document, definition, names: dict[str, str]) -> list[Problem]:
+    """A signal is caught and thrown by its name: one without a name, or an event without a signal, cannot meet
+    any other (Camunda 7 refuses both when deploying)."""
+    owner = definition.getparent() if definition.getparent() is not None else definition
+    reference = (definition.get("signalRef") or "").strip()
+    if not reference:
+        return [document.problem(owner, "event.signal_unnamed", "the signal event names no signal; choose or create the signal "
+                                 "in the modeler (Signal: Global signal reference)")]
+    if names.get(reference) == "":
+        return [document.problem(owner, "event.signal_unnamed", f"the signal {reference!r} has no name, and events meet by "
+                                 "the signal's name; give the signal a name in the modeler")]
+    return []
 
 
 def _check_event_reference(document: Document, definition, roots: dict[str, set[str]]) -> list[Problem]:

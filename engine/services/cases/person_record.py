@@ -82,8 +82,8 @@ def export_person_record(uow: UnitOfWork, clock: Clock, case: int | str, actor: 
                                details={"language": language, "format": file_format}))
         uow.commit()
     fields = [
-        RecordField(name, labels.field(name), value, labels.value(name, value) if isinstance(value, str) else None)
-        for name, value in data.items() if name in form_fields and value not in (None, "")
+        RecordField(name, labels.field(name), value, _value_label(labels, name, value))
+        for name, value in data.items() if name in form_fields and value not in (None, "", [])
     ]
     return PersonRecord(
         reference=view.reference,
@@ -122,3 +122,12 @@ def _plain(value):
     if isinstance(value, (list, tuple)):
         return [_plain(inner) for inner in value]
     return value
+
+
+def _value_label(labels, name: str, value: Any) -> str | None:
+    """An answer chosen from a list by its label (several options each by theirs); None for other answers."""
+    if isinstance(value, str):
+        return labels.value(name, value)
+    if isinstance(value, list):
+        return ", ".join(labels.value(name, str(item)) for item in value)
+    return None

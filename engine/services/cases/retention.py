@@ -22,12 +22,12 @@ from engine.clock import Clock
 from engine.domain import CaseStatus
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.field_problems import required, too_long
-from engine.pathways.documents import Document
+from engine.pathways.documents import Document, read_diagram
 from engine.pathways.folder import BPMN_SUFFIXES, METADATA_FILE
 from engine.pathways.retention import RetentionRule, retention_rule_of
 from engine.pathways.rules.sharing import form_field_ids
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
-from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.xml import XmlProblem
 from engine.store.models import (
     AuditEntry, CaseEvent, CaseRow, ConsentRow, EscalationRow, PathwayFileRow, PathwayVersionRow, ReferralRow,
 )
@@ -61,9 +61,10 @@ def version_retention(session, version_id: int) -> VersionRetention:
     metadata = load_untrusted_yaml(files[METADATA_FILE]) if METADATA_FILE in files else {}
     rule = retention_rule_of(metadata) if isinstance(metadata, dict) and not isinstance(metadata, YamlProblem) else RetentionRule()
     documents = []
-    for name, content in files.items():
+    for name in files:
         if name.lower().endswith(BPMN_SUFFIXES):
-            root = parse_untrusted(content)
+            # Read as the case runs it: a Camunda Form's fields are the case's fields too, and must be anonymised.
+            root = read_diagram(files, name)
             if not isinstance(root, XmlProblem):
                 documents.append(Document(name, root, "bpmn"))
     form_fields = frozenset(form_field_ids(documents))

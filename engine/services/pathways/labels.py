@@ -64,6 +64,8 @@ class LabelledField:
     read_only: bool = False
     value: Any = None
     initial: Any = None  # carried from an earlier step: the page shows it filled in
+    hidden: bool = False  # not shown for the values now (the form's `hidden_when` condition holds)
+    widget: str | None = None  # textarea, checklist or taglist where the type leaves a choice
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,12 @@ def labelled_tasks(uow: UnitOfWork, tasks: Sequence[TaskSummary], language: str)
     ]
 
 
-def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, language: str) -> LabelledTaskForm:
-    """An open task's form (NotFound/Conflict as `describe_task`), labelled in `language`."""
+def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, language: str,
+                           entered: dict | None = None) -> LabelledTaskForm:
+    """An open task's form (NotFound/Conflict as `describe_task`), labelled in `language`; `entered` is
+    what the person submitted and had refused (it decides, with the case's data, which fields are shown)."""
     with uow:
-        form = describe_task(uow, clock, task_id, actor)
+        form = describe_task(uow, clock, task_id, actor, entered)
         case_id, lane, stage = uow.session.execute(
             select(TaskRow.case_id, TaskRow.lane, TaskRow.stage).where(TaskRow.id == task_id)
         ).one()
@@ -163,6 +167,8 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
                 read_only=field.read_only,
                 value=field.value,
                 initial=field.initial,
+                hidden=field.hidden,
+                widget=field.widget,
             )
             for field in form.fields
         ),
@@ -196,10 +202,18 @@ def show_labelled_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Ac
 def labelled_values(texts: PathwayTexts, values: dict) -> tuple:
     """(label, value) pairs in the pathway's words: a field by its label, an option by its label."""
     return tuple(
-        (texts.labels.field(name), value if isinstance(value, (bool, int, float)) else texts.labels.value(name, str(value)))
+        (texts.labels.field(name), _worded_value(texts, name, value))
         for name, value in values.items()
-        if value is not None and value != ""  # a field left empty says nothing
+        if value is not None and value != "" and value != []  # a field left empty says nothing
     )
+
+
+def _worded_value(texts: PathwayTexts, name: str, value):
+    if isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, list):  # several options ticked: each by its label
+        return ", ".join(texts.labels.value(name, str(item)) for item in value)
+    return texts.labels.value(name, str(value))
 
 
 def _source(pathway_id: str, title: dict, languages: list, main: str, files: dict[str, bytes],

@@ -32,8 +32,8 @@ from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.cases.step import StepHook, StepResult, begin_step, finish_step
 from engine.services.accounts.actors import handover_target
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
-from engine.pathways.form_check import carried_initial
-from engine.pathways.form_rules import REQUIRED_WHEN, rule_of
+from engine.pathways.form_check import carried_initial, hidden_on_page
+from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of
 from engine.pathways.forms import FieldSpec, form_spec_of
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
 from engine.services.tasks.handover import reassignable_task
@@ -241,7 +241,10 @@ class FieldInfo:
     initial: Any = None  # the value carried from the case (`aiguillage.default_from`), shown filled in
     required_when: str | None = None  # the pathway's condition that makes the field required
     choice_labels: tuple[str, ...] = ()  # the options' labels as drawn, in the order of `choices`
-    limits: tuple[tuple[str, str], ...] = ()  # (min/max/minlength/maxlength, value) as drawn
+    limits: tuple[tuple[str, str], ...] = ()  # (min/max/minlength/maxlength/pattern, value) as drawn
+    hidden: bool = False  # not shown now: its condition (`aiguillage.hidden_when`) holds over the case's and the form's values
+    hidden_when: str | None = None  # that condition, in the safe language
+    widget: str | None = None  # how the form draws it, where the type leaves a choice (textarea, checklist, taglist)
 
 
 @dataclass(frozen=True)
@@ -268,8 +271,9 @@ def task_purpose(properties: dict) -> str | None:
     return None
 
 
-def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> TaskForm:
-    """The form of an open task visible to the actor (read-only)."""
+def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, entered: dict | None = None) -> TaskForm:
+    """The form of an open task visible to the actor (read-only); `entered`, what the person submitted
+    and had refused, decides with the case's data which fields are shown."""
     from engine.services.directory.referral_step import rank_for_task
 
     with uow:
@@ -283,14 +287,15 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> 
             matching = rank_for_task(uow.session, task, step.case.region, step.now.date())
         data = readable_task_data(step, actor, task)
     spec = form_spec_of(task.form)
-    fields = tuple(_field_info(f, data, spec.field(f.id) if spec else None) for f in form_fields(task.form))
+    hidden = hidden_on_page(task.form, data, entered)
+    fields = tuple(_field_info(f, data, spec.field(f.id) if spec else None, f.id in hidden) for f in form_fields(task.form))
     if matching is None:
         return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
     return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary,
                     purpose=task_purpose(task.properties))
 
 
-def _field_info(field, data: dict[str, Any], spec: FieldSpec | None) -> FieldInfo:
+def _field_info(field, data: dict[str, Any], spec: FieldSpec | None, hidden: bool = False) -> FieldInfo:
     rules = {rule.name for rule in getattr(field, "validation", []) or []}
     read_only = "readonly" in rules
     initial = carried_initial(spec, data) if spec is not None and not read_only else None
@@ -306,5 +311,8 @@ def _field_info(field, data: dict[str, Any], spec: FieldSpec | None) -> FieldInf
         required_when=(rule_of(spec, REQUIRED_WHEN) or None) if spec is not None else None,
         choice_labels=tuple(option.name or option.id for option in getattr(field, "options", []) or []),
         limits=tuple((rule.name, str(rule.config)) for rule in getattr(field, "validation", []) or []
-                     if rule.name in ("min", "max", "minlength", "maxlength") and rule.config is not None),
+                     if rule.name in ("min", "max", "minlength", "maxlength", "pattern") and rule.config is not None),
+        hidden=hidden,
+        hidden_when=(rule_of(spec, HIDDEN_WHEN) or None) if spec is not None else None,
+        widget=(spec.properties.get("widget") or None) if spec is not None else None,
     )

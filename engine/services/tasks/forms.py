@@ -14,8 +14,8 @@ from engine.domain import TaskState
 from engine.errors import Conflict
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
-from engine.pathways.form_check import carried_initial
-from engine.pathways.form_rules import REQUIRED_WHEN, rule_of
+from engine.pathways.form_check import carried_initial, hidden_on_page
+from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of
 from engine.pathways.forms import form_spec_of
 from engine.services.cases.step import begin_step
 from engine.services.tasks.form_data import form_fields
@@ -26,7 +26,7 @@ from engine.services.referrals.sharing import readable_task_data
 from engine.services.tasks.completion import visible_task
 from engine.store.unit_of_work import UnitOfWork
 
-CONSTRAINTS = ("minlength", "maxlength", "min", "max", "readonly")
+CONSTRAINTS = ("minlength", "maxlength", "min", "max", "pattern", "readonly")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,9 @@ class FormFieldView:
     options: tuple[FormOption, ...]
     required_when: str | None = None  # the pathway's condition over this form's fields that makes it required
     initial: Any = None  # the value carried from an earlier step: what an empty submission stands for
+    hidden: bool = False  # not shown for the case's values now; what is sent for it is set aside
+    hidden_when: str | None = None  # the pathway's condition that hides it (safe language), checked again on submit
+    widget: str | None = None  # textarea, checklist or taglist where the type leaves a choice
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         assignee_id = row.assignee_id
         spec = form_spec_of(task.form)
         data = readable_task_data(step, actor, task)
+        hidden = hidden_on_page(task.form, data)
     return TaskFormView(
         id=task.id,
         case_id=row.case_id,
@@ -100,6 +104,9 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
                 ),
                 required_when=rule_of(spec.field(field.id), REQUIRED_WHEN) or None,
                 initial=carried_initial(spec.field(field.id), data) if "readonly" not in _rules(field) else None,
+                hidden=field.id in hidden,
+                hidden_when=rule_of(spec.field(field.id), HIDDEN_WHEN) or None,
+                widget=spec.field(field.id).properties.get("widget") or None,
             )
             for field in form_fields(task.form)
         ),

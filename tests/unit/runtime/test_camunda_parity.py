@@ -233,8 +233,8 @@ def test_group_no_role_holds_and_assignee_no_user_is_are_warnings(tmp_path: Path
 
 
 PLAN_FORM = """{"id": "Form_Plan", "components": [
-  {"type": "checklist", "key": "needs", "label": "Needs", "values": [{"label": "Health", "value": "health"}]},
-  {"type": "textfield", "key": "note", "label": "Note", "conditional": {"hide": "=child"}}]}"""
+  {"type": "taglist", "key": "needs", "label": "Needs", "valuesKey": "known_needs"},
+  {"type": "textfield", "key": "note", "label": "Note", "conditional": {"hide": "=if child then true else false"}}]}"""
 
 
 def test_camunda_form_becomes_the_task_form_and_checks_values(engine):
@@ -269,7 +269,8 @@ def test_camunda_form_parts_not_translated_are_refused_by_key(tmp_path: Path):
     diagram.write_text(diagram.read_text().replace('name="Plan the return" />', 'name="Plan the return" camunda:formKey="camunda-forms:deployment:forms/plan.form" />'))
     problems = validate(load_source(folder))
     assert [(p.rule, p.element_id) for p in problems] == [("unsupported.form_component", "Task_Plan")] * 2
-    assert "'needs': a checklist" in problems[0].message and "'note': conditional fields" in problems[1].message
+    assert "'needs': options taken from a variable (valuesKey)" in problems[0].message
+    assert "'note': the condition hide='=if child then true else false' (forms/plan.form): cannot translate" in problems[1].message
     diagram.write_text(diagram.read_text().replace("forms/plan.form", "forms/elsewhere.form"))
     [missing] = validate(load_source(folder))
     assert missing.rule == "form.missing" and "'forms/elsewhere.form', which is not a .form file" in missing.message
@@ -299,3 +300,25 @@ def test_boundary_timer_that_opens_a_task_but_alerts_no_one_is_warned_about(tmp_
         'attachedToRef="Task_Ack"><bpmn:extensionElements><camunda:properties>'
         '<camunda:property name="aiguillage.escalation" value="1" /></camunda:properties></bpmn:extensionElements>'))
     assert "timer.alerts_no_one" not in {p.rule for p in review(load_source(diagram))}
+
+
+def test_untyped_field_with_min_max_takes_a_whole_number_with_a_warning(open_camunda):
+    from engine.errors import InvalidData
+    from engine.pathways.form_check import clean_form_data
+
+    warnings = [p for p in problems_of("untyped-field-limits.bpmn")]
+    assert [(p.rule, p.severity) for p in warnings] == [("form.no_type", "warning")] * 2
+    assert "a whole number (type long)" in warnings[0].message and "text (type string)" in warnings[1].message
+    case = open_camunda("untyped-field-limits.bpmn")
+    [task] = case.ready()
+    with pytest.raises(InvalidData) as refused:
+        clean_form_data(task.form, {"household_size": 31, "village": "Mora"})
+    assert list(refused.value.errors) == ["household_size"]
+    assert clean_form_data(task.form, {"household_size": "4", "village": "Mora"}) == {"household_size": 4, "village": "Mora"}
+
+
+def test_signal_without_name_is_refused_in_words_not_with_the_library_text():
+    problems = validate(load_source(CAMUNDA / "unnamed-signal.bpmn"))
+    assert [(p.rule, p.element_id) for p in problems] == [("event.signal_unnamed", "Event_Cleared"), ("event.signal_unnamed", None)]
+    assert "'Signal_Cleared' has no name" in problems[0].message and "'Released' has no id" in problems[1].message
+    assert not any("Error" in p.message or "identifier" in p.message for p in problems)
