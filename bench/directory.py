@@ -7,6 +7,8 @@
   groups) imported into an empty SQLite file (or a fresh PostgreSQL database): total time and per service.
 - matching: `match_providers` for random needs (sector, region, priority, language, age, sex, groups)
   against those N services, as the referral form asks it: p50/p95/max per call. Target: p95 < 20 ms.
+  Baseline, measured in the same run: reading the regions of every active service of the need's
+  sector, which matching did before the service_areas index (the ratio is matching / baseline).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from engine.bootstrap import Settings, build  # noqa: E402
@@ -34,6 +36,7 @@ from engine.domain import Priority, Sector  # noqa: E402
 from engine.services.directory.exchange import import_directory  # noqa: E402
 from engine.services.directory.matching import Need, match_providers  # noqa: E402
 from engine.services.directory.vocabulary import TARGET_GROUPS  # noqa: E402
+from engine.store.models import Organisation, OrganisationService  # noqa: E402
 
 REGIONS = ["adamaoua", "centre", "est", "extreme_nord", "littoral", "nord", "nord_ouest", "ouest", "sud", "sud_ouest"]
 LANGUAGES = ["fr", "en", "ff", "wes", "ar"]
@@ -101,7 +104,7 @@ def _run(url: str, path: Path, args, rng: random.Random, folder: Path) -> None:
     per_service = elapsed * 1000 / args.services
     print(f"import: {args.services} services in {elapsed:.2f} s, {per_service:.3f} ms per service "
           f"(target < {IMPORT_TARGET_PER_SERVICE_MS} ms) on {make_url(url).get_backend_name()}")
-    timings = []
+    timings, baseline = [], []
     sizes = []
     with container.uow() as uow:
         for _ in range(args.matches):
@@ -112,11 +115,22 @@ def _run(url: str, path: Path, args, rng: random.Random, folder: Path) -> None:
             matching = match_providers(uow.session, need, date(2026, 3, 2))
             timings.append((time.perf_counter() - started) * 1000)
             sizes.append(len(matching.providers))
+            started = time.perf_counter()
+            uow.session.execute(
+                select(OrganisationService.id, OrganisationService.regions, Organisation.regions)
+                .join(Organisation, OrganisationService.organisation_id == Organisation.id)
+                .where(OrganisationService.sector == Sector(need.sector), OrganisationService.active.is_(True),
+                       Organisation.is_provider.is_(True))).all()
+            baseline.append((time.perf_counter() - started) * 1000)
     timings.sort()
+    baseline.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
+    base_p95 = baseline[int(len(baseline) * 0.95) - 1]
     print(f"matching: {args.matches} needs against {args.services} services ({statistics.mean(sizes):.0f} providers ranked per need): "
           f"p50 {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms, max {timings[-1]:.2f} ms "
           f"(target p95 < {MATCH_TARGET_P95_MS} ms: {'met' if p95 < MATCH_TARGET_P95_MS else 'NOT met'})")
+    print(f"baseline (read every service of the sector): p50 {statistics.median(baseline):.2f} ms, p95 {base_p95:.2f} ms; "
+          f"matching p95 / baseline p95 = {p95 / base_p95:.2f}")
     container.dispose()
 
 

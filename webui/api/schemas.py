@@ -235,6 +235,9 @@ class ProviderChoice(Schema):
     capacity = fields.Integer(allow_none=True)
     capacity_available = fields.Integer(allow_none=True)
     agreements_signed = fields.Boolean()
+    region_distance = fields.Integer(allow_none=True, metadata={
+        "description": "region borders between the person's region and the nearest the service serves "
+                       "(0: serves it; null: unknown)"})
     refused = fields.Boolean()
     needs_reason = fields.Boolean()
     reasons = fields.List(fields.Nested(MatchFinding))

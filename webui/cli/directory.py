@@ -39,14 +39,32 @@ def list_command(sector, region, language, target_group, text) -> None:
                    f"regions: {', '.join(entry.regions) or '-'}  languages: {', '.join(entry.languages) or '-'}  free: {free}{signed}")
 
 
+def _sector_terms(_context, _param, values: tuple[str, ...]) -> dict[str, str]:
+    terms = {}
+    for value in values:
+        term, _, sector = value.rpartition("=")
+        if not term or sector not in {s.value for s in Sector}:
+            raise click.BadParameter(f"{value!r}: give TERM=SECTOR, the sector one of {', '.join(s.value for s in Sector)}")
+        terms[term] = sector
+    return terms
+
+
+sector_term_option = click.option(
+    "--sector-term", "sector_terms", multiple=True, callback=_sector_terms, metavar="TERM=SECTOR",
+    help="A taxonomy term of the file (its id, code, taxonomy:code or name) that means a sector, for services "
+         "with no aiguillage:sector attribute; repeat for each term.")
+
+
 @directory.command("validate")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--sector", "default_sector", type=click.Choice([s.value for s in Sector]),
               help="The sector of services that carry no aiguillage:sector attribute.")
-def validate_command(source: Path, default_sector: str | None) -> None:
+@sector_term_option
+def validate_command(source: Path, default_sector: str | None, sector_terms: dict[str, str]) -> None:
     """Check an HSDS file or folder without importing it: every problem, located."""
     container = command_container()
-    report = import_directory(container.uow(), container.clock, source, dry_run=True, default_sector=default_sector)
+    report = import_directory(container.uow(), container.clock, source, dry_run=True, default_sector=default_sector,
+                              sector_terms=sector_terms)
     _echo_report(report)
     if report.problems:
         sys.exit(1)
@@ -56,8 +74,10 @@ def validate_command(source: Path, default_sector: str | None) -> None:
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @click.option("--sector", "default_sector", type=click.Choice([s.value for s in Sector]),
-              help="The sector of services that carry no aiguillage:sector attribute (a file from outside the mechanism).")
-def import_command(source: Path, dry_run: bool, default_sector: str | None) -> None:
+              help="The sector of services that carry no aiguillage:sector attribute and no mapped term "
+                   "(a file from outside the mechanism).")
+@sector_term_option
+def import_command(source: Path, dry_run: bool, default_sector: str | None, sector_terms: dict[str, str]) -> None:
     """Import (upsert by id) an HSDS 3.0 JSON file, data package or folder of CSV tables."""
     container = command_container()
     with click.progressbar(length=1, label="Importing services", file=sys.stderr) as bar:
@@ -66,7 +86,7 @@ def import_command(source: Path, dry_run: bool, default_sector: str | None) -> N
             bar.update(done - bar.pos)
 
         report = import_directory(container.uow(), container.clock, source, dry_run=dry_run, progress=progress,
-                                  default_sector=default_sector)
+                                  default_sector=default_sector, sector_terms=sector_terms)
     _echo_report(report)
     if report.problems:
         sys.exit(1)

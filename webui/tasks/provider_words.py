@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from webui.labels import REGION_NAMES, SECTOR_NAMES, code_name
 
@@ -13,8 +14,7 @@ FINDING_WORDS: dict[str, Callable[[dict], str]] = {
     "offers_sector": lambda p: _("Offers %(sector)s", sector=code_name(SECTOR_NAMES, p["sector"])),
     "serves_region": lambda p: _("Serves the person's region"),
     "region_unknown": lambda p: _("The person's region is not recorded"),
-    "out_of_region": lambda p: _("Out of region: serves %(served)s",
-                                 served=", ".join(code_name(REGION_NAMES, r) for r in p["served"]) or "-"),
+    "out_of_region": lambda p: _out_of_region(p),
     "accepts_priority": lambda p: _("Takes this priority"),
     "accepts_priority_within": lambda p: _("Takes this priority, answers within %(hours)s h", hours=p["hours"]),
     "priority_not_accepted": lambda p: _("Does not take this priority"),
@@ -54,3 +54,11 @@ def verdict(provider) -> str:
     if provider.refused:
         return _("cannot receive it")
     return _("needs a reason") if provider.needs_reason else _("fits")
+
+
+def _out_of_region(params: dict) -> str:
+    served = ", ".join(code_name(REGION_NAMES, r) for r in params["served"]) or "-"
+    if params.get("distance") is None:
+        return _("Out of region: serves %(served)s", served=served)
+    return ngettext("Out of region: serves %(served)s, %(num)d region away",
+                    "Out of region: serves %(served)s, %(num)d regions away", params["distance"], served=served)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, or_, select
+from sqlalchemy import case, func, select
 
 from engine.domain import Sector
-from engine.store.models import Organisation, OrganisationService
+from engine.services.directory.vocabulary import region_distances
+from engine.store.models import Organisation, OrganisationService, ServiceArea
 
 # What the pathway declares for a provider without both agreements (`aiguillage.match.unsigned_provider`).
 REFUSE_UNSIGNED = "refuse"
@@ -25,12 +26,9 @@ SEND_WITHOUT_PERSONAL_DATA = "no_personal_data"
 UNSIGNED_MODES = (REFUSE_UNSIGNED, SEND_WITHOUT_PERSONAL_DATA)
 # An entry nobody has checked for this long is flagged to the caseworker.
 VERIFIED_WITHIN = timedelta(days=365)
-# Services assessed per need: those serving the person's region first, then by places free. A form
-# offering more is not read, and assessing every service of a large directory would slow the form.
-# Choosing them still reads every active service of the sector (their regions are JSON): with 10,000
-# services that choice is most of the time a need takes (bench/directory.py). What would remove it:
-# the regions of each service in a table of their own (HSDS service_area rows) indexed by sector
-# and region, which needs a migration of its own.
+# Services assessed per need: those serving the person's region first (by places free), then the
+# nearest others (fewest region borders away, regions.yaml), then the rest. A form offering more is
+# not read. The choice reads the service_areas index, never every service of the sector.
 CANDIDATES = 30
 
 
@@ -70,6 +68,8 @@ class ProviderChoice:
     capacity: int | None
     capacity_available: int | None
     agreements_signed: bool  # MoU and data-sharing agreement: without both, no personal data
+    # Borders between the person's region and the nearest the service serves (0: serves it; None: unknown).
+    region_distance: int | None = None
     rank: int = 0
     reasons: tuple[Finding, ...] = ()  # what fits
     warnings: tuple[Finding, ...] = ()  # soft: shown, never blocks
@@ -132,19 +132,11 @@ def match_providers(session, need: Need, today: date, organisation_id: int | Non
     if organisation_id is not None:
         query = query.where(*offers, Organisation.id == organisation_id)
     else:
-        # Two steps: the candidates chosen on a few narrow columns, then only those read in full.
-        chosen = (
-            select(OrganisationService.id)
-            .join(Organisation, OrganisationService.organisation_id == Organisation.id)
-            .where(*offers)
-            .order_by(_serves(need.region).desc(), OrganisationService.capacity_available.desc().nulls_last(),
-                      OrganisationService.id)
-            .limit(CANDIDATES)
-        )
-        query = query.where(OrganisationService.id.in_(list(session.scalars(chosen))))
+        query = query.where(OrganisationService.id.in_(_candidates(session, need, offers)))
+    distances = region_distances(need.region) if need.region else {}
     best: dict[int, tuple[tuple, ProviderChoice]] = {}
     for row in session.execute(query):
-        choice = _assess(row, need, today)
+        choice = _assess(row, need, today, distances)
         key = _rank_key(choice)
         if row[0] not in best or key < best[row[0]][0]:
             best[row[0]] = (key, choice)
@@ -152,39 +144,62 @@ def match_providers(session, need: Need, today: date, organisation_id: int | Non
     return Matching(need, tuple(_with_rank(choice, i + 1) for i, (_, choice) in enumerate(ranked)))
 
 
-def _serves(region: str | None):
-    """Whether a service (or, listing none, its organisation) names the region: a coarse test on the
-    JSON text, for ordering only (the assessment checks exactly)."""
-    if region is None:
-        return cast(OrganisationService.id, String).is_(None)
-    pattern = f'%"{region}"%'
-    service_regions = cast(OrganisationService.regions, String)
-    return or_(service_regions.like(pattern), and_(service_regions == "[]", cast(Organisation.regions, String).like(pattern)))
+def _candidates(session, need: Need, offers) -> list[int]:
+    """The services worth assessing, at most CANDIDATES: those serving the person's region (one index
+    range of service_areas), then, when they are too few, the others nearest to it (one more query)."""
+    def services():
+        return (select(OrganisationService.id)
+                .join(Organisation, OrganisationService.organisation_id == Organisation.id).where(*offers))
+
+    by_places = (OrganisationService.capacity_available.desc().nulls_last(), OrganisationService.id)
+    if need.region is None:
+        return list(session.scalars(services().order_by(*by_places).limit(CANDIDATES)))
+    serving = list(session.scalars(
+        services().join(ServiceArea, ServiceArea.service_id == OrganisationService.id)
+        .where(ServiceArea.sector == Sector(need.sector), ServiceArea.region == need.region)
+        .order_by(*by_places).limit(CANDIDATES)))
+    if len(serving) == CANDIDATES:
+        return serving
+    # A service of no known distance, or serving no region at all, comes after every known distance.
+    distances = {region: d for region, d in region_distances(need.region).items() if d > 0}
+    unknown = len(distances) + 1000
+    nearest = func.min(case(distances, value=ServiceArea.region, else_=unknown) if distances else unknown)
+    others = (services().outerjoin(ServiceArea, ServiceArea.service_id == OrganisationService.id)
+              .where(OrganisationService.id.not_in(serving))
+              .group_by(OrganisationService.id, OrganisationService.capacity_available)
+              .order_by(func.coalesce(nearest, unknown), *by_places).limit(CANDIDATES - len(serving)))
+    return serving + list(session.scalars(others))
 
 
 def _rank_key(choice: ProviderChoice) -> tuple:
     free = choice.capacity_available if choice.capacity_available is not None else -1
-    return (choice.refused, len(choice.failures), len(choice.warnings), -free, choice.name.lower(), choice.service_id)
+    distance = choice.region_distance if choice.region_distance is not None else 1000
+    return (choice.refused, len(choice.failures), distance, len(choice.warnings), -free, choice.name.lower(), choice.service_id)
 
 
 def _with_rank(choice: ProviderChoice, rank: int) -> ProviderChoice:
     return ProviderChoice(**{**choice.__dict__, "rank": rank})
 
 
-def _assess(row, need: Need, today: date) -> ProviderChoice:
+def _assess(row, need: Need, today: date, distances: dict[str, int]) -> ProviderChoice:
     (org_id, slug, org_name, org_regions, mou, data_sharing, service_id, service_name, regions, languages,
      priorities, response_hours, minimum_age, maximum_age, sexes, groups, capacity, available, assured) = row
     reasons: list[Finding] = [Finding("offers_sector", f"offers {need.sector}", {"sector": need.sector})]
     warnings: list[Finding] = []
     failures: list[Finding] = []
     served = list(regions or org_regions or [])
+    distance = None
     if need.region is None:
         warnings.append(Finding("region_unknown", "the person's region is not recorded"))
     elif need.region in served:
+        distance = 0
         reasons.append(Finding("serves_region", f"serves {need.region}", {"region": need.region}))
     else:
-        failures.append(Finding("out_of_region", f"out of region: serves {', '.join(served) or 'no region'}, not {need.region}",
-                                {"region": need.region, "served": served}))
+        known = [distances[region] for region in served if region in distances]
+        distance = min(known) if known else None
+        away = f" ({distance} region(s) away)" if distance is not None else ""
+        failures.append(Finding("out_of_region", f"out of region: serves {', '.join(served) or 'no region'}, not {need.region}{away}",
+                                {"region": need.region, "served": served, "distance": distance}))
     _priority(need, priorities, response_hours or {}, reasons, failures)
     _eligibility(need, minimum_age, maximum_age, sexes or [], groups or [], reasons, warnings, failures)
     if need.language:
@@ -217,7 +232,7 @@ def _assess(row, need: Need, today: date) -> ProviderChoice:
     return ProviderChoice(
         organisation_id=org_id, slug=slug, name=org_name, service_id=service_id, service_name=service_name,
         languages=tuple(languages or ()), capacity=capacity, capacity_available=available, agreements_signed=signed,
-        reasons=tuple(reasons), warnings=tuple(warnings), failures=tuple(failures), refused=refused,
+        region_distance=distance, reasons=tuple(reasons), warnings=tuple(warnings), failures=tuple(failures), refused=refused,
     )
 
 

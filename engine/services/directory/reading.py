@@ -6,6 +6,7 @@ One reader for every way in: files (JSON, data package, CSV tables), the API and
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -85,10 +86,11 @@ def read_organization(obj: Any, where: str, problems: list[Problem]) -> dict[str
 
 
 def read_service(obj: Any, where: str, problems: list[Problem], dropped: list[str],
-                 default_sector: str | None = None) -> dict[str, Any] | None:
-    """An HSDS service as service columns (plus `organization_id`), or None with problems added; a
-    service without a sector attribute takes `default_sector` when one is given (a partner's file
-    of, say, health facilities only)."""
+                 default_sector: str | None = None, sector_terms: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+    """An HSDS service as service columns (plus `organization_id`), or None with problems added. A
+    service without an aiguillage:sector attribute takes the sector its other taxonomy terms map to
+    (`sector_terms`: a term's id, code, "taxonomy:code" or name -> sector), else `default_sector` when
+    one is given (a partner's file of, say, health facilities only)."""
     if not isinstance(obj, dict):
         problems.append(Problem(where, None, "a service must be an object"))
         return None
@@ -111,7 +113,7 @@ def read_service(obj: Any, where: str, problems: list[Problem], dropped: list[st
         problems.append(Problem(where, "maximum_age", "is below minimum_age"))
     values["assured_date"] = _date(obj, "assured_date", where, problems)
     attributes = _list(obj, "attributes", where, problems)
-    values.update(_profile(attributes, where, problems, default_sector))
+    values.update(_profile(attributes, where, problems, default_sector, sector_terms))
     values["regions"] = _names(_list(obj, "service_areas", where, problems), "service_areas", where, problems, region_id)
     values["languages"] = _languages(_list(obj, "languages", where, problems), where, problems)
     values["sites"] = _sites(_list(obj, "service_at_locations", where, problems), where, problems)
@@ -128,7 +130,7 @@ def read_service(obj: Any, where: str, problems: list[Problem], dropped: list[st
 def _extra(obj: dict, known: set[str]) -> dict[str, Any]:
     # Empty values are not kept: a CSV table gives every row every column. Attributes of other
     # taxonomies than ours are kept too, and exported beside ours.
-    extra = {k: v for k, v in obj.items() if k not in known and k != WHERE and v not in (None, "", [], {})}
+    extra = {k: _without_where(v) for k, v in obj.items() if k not in known and k != WHERE and v not in (None, "", [], {})}
     foreign = [_clean(a) for a in obj.get("attributes") or [] if isinstance(a, dict) and _taxonomy(a) not in OUR_TAXONOMIES]
     if foreign:
         extra["attributes"] = foreign
@@ -147,16 +149,28 @@ def _clean(row: dict) -> dict:
     return {k: v for k, v in row.items() if k != WHERE}
 
 
+def _without_where(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_where(v) for k, v in value.items() if k != WHERE}
+    if isinstance(value, list):
+        return [_without_where(v) for v in value]
+    return value
+
+
+# The links a table row adds to what the nested form says by nesting; not a change.
+LINKS = {"service_id", "organization_id", "contact_id", "link_id", "taxonomy_term_id", "taxonomy_id", WHERE}
+
+
 def same_extra(a: dict | None, b: dict | None) -> bool:
     """Whether two `extra`s hold the same values once through a CSV table: text "2009" is 2009, a JSON
-    cell is its object, and the links a table adds (service_id, organization_id) are not a change."""
+    cell is its object, and the links a table adds (service_id, organization_id...) are not a change."""
     return _plain(a or {}) == _plain(b or {})
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()
-                if v not in (None, "", [], {}) and k not in ("service_id", "organization_id", WHERE)}
+                if v not in (None, "", [], {}) and k not in LINKS}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, str) and value[:1] in ("{", "["):
@@ -176,12 +190,15 @@ def _organization_id(obj: dict, where: str, problems: list[Problem]) -> str | No
     return value.strip()
 
 
-def _profile(attributes: list, where: str, problems: list[Problem], default_sector: str | None = None) -> dict[str, Any]:
-    sectors = [code for code, _ in attribute_codes(attributes, SECTOR_TAXONOMY)] or ([default_sector] if default_sector else [])
+def _profile(attributes: list, where: str, problems: list[Problem], default_sector: str | None = None,
+             sector_terms: Mapping[str, str] | None = None) -> dict[str, Any]:
+    sectors = ([code for code, _ in attribute_codes(attributes, SECTOR_TAXONOMY)] or _mapped_sectors(attributes, sector_terms or {})
+               or ([default_sector] if default_sector else []))
     sector = None
     if not sectors:
         problems.append(Problem(where, "attributes", f"no sector: add an attribute with a {SECTOR_TAXONOMY} taxonomy term "
-                                                     f"({', '.join(s.value for s in Sector)})"))
+                                                     f"({', '.join(s.value for s in Sector)}), map one of the service's "
+                                                     "taxonomy terms to a sector, or give the file a default sector"))
     elif len(set(sectors)) > 1:
         problems.append(Problem(where, "attributes", f"more than one sector ({', '.join(sectors)}): one service, one sector"))
     elif sectors[0] not in Sector.__members__.values():
@@ -207,6 +224,21 @@ def _profile(attributes: list, where: str, problems: list[Problem], default_sect
         # A file that says nothing of priorities takes every priority.
         "accepted_priorities": priorities or [p.value for p in Priority], "response_hours": hours,
     }
+
+
+def _mapped_sectors(attributes: list, sector_terms: Mapping[str, str]) -> list[str]:
+    """The sectors a service's taxonomy terms map to (each term known by id, code, "taxonomy:code" or name)."""
+    if not sector_terms:
+        return []
+    found = []
+    for attribute in attributes or []:
+        term = attribute.get("taxonomy_term") if isinstance(attribute, dict) and isinstance(attribute.get("taxonomy_term"), dict) else {}
+        keys = (attribute.get("taxonomy_term_id") if isinstance(attribute, dict) else None, term.get("id"), term.get("code"),
+                f"{term.get('taxonomy')}:{term.get('code')}", term.get("name"))
+        sector = next((sector_terms[str(k)] for k in keys if k is not None and str(k) in sector_terms), None)
+        if sector is not None and sector not in found:
+            found.append(sector)
+    return found
 
 
 def _codes(attributes: list, taxonomy: str, known, what: str, where: str, problems: list[Problem]) -> list[str]:

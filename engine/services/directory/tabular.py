@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 WHERE = "@where"  # where a row was read; never exported
-# Child tables of a service, and the key they take in the nested form.
+# Child tables of a service (named as HSDS 3.0 names their CSV files), and the key they take in the nested form.
 SERVICE_CHILDREN = {
     "service_areas": "service_areas",
     "languages": "languages",
@@ -22,11 +22,27 @@ SERVICE_CHILDREN = {
     "schedules": "schedules",
     "service_capacity": "capacities",
     "attributes": "attributes",
-    "service_at_locations": "service_at_locations",
+    "service_at_location": "service_at_locations",
 }
-# Tables only looked up through another's reference (units by unit_id...).
-LOOKUP_TABLES = {"units", "taxonomy_terms", "locations", "phones"}
-EXPORT_ORDER = ("organizations", "services", *SERVICE_CHILDREN, "phones", "units", "taxonomy_terms", "locations")
+# Tables only looked up through another's reference (units by unit_id...); a row nothing refers to is dropped.
+LOOKUP_TABLES = {"units", "taxonomy_terms", "locations", "phones", "taxonomies"}
+# Table names from HSDS 3.0 data package resource names (singular) and from our exports before the
+# official file names were used.
+TABLE_NAMES = {
+    "organization": "organizations", "service": "services", "service_area": "service_areas", "language": "languages",
+    "contact": "contacts", "phone": "phones", "schedule": "schedules", "attribute": "attributes",
+    "taxonomy_term": "taxonomy_terms", "taxonomy": "taxonomies", "location": "locations", "address": "addresses",
+    "program": "programs", "required_document": "required_documents", "cost_option": "cost_options",
+    "organization_identifier": "organization_identifiers", "meta_table_description": "meta_table_descriptions",
+    "unit": "units", "service_at_locations": "service_at_location",
+}
+
+
+def table_name(name: str) -> str:
+    """The table a CSV file or data package resource holds ("service_area" and "service_areas.csv": service_areas)."""
+    stem = Path(name).stem if name.endswith(".csv") else name
+    return TABLE_NAMES.get(stem, stem)
+EXPORT_ORDER = ("organizations", "services", *SERVICE_CHILDREN, "phones", "units", "taxonomy_terms", "taxonomies", "locations")
 
 
 def read_tables_from_csv(files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
@@ -37,7 +53,7 @@ def read_tables_from_csv(files: dict[str, str]) -> dict[str, list[dict[str, Any]
         rows = []
         for line, row in enumerate(reader, start=2):
             rows.append({**{k: (v if v != "" else None) for k, v in row.items() if k is not None}, WHERE: f"{name} line {line}"})
-        tables[Path(name).stem] = rows
+        tables[table_name(Path(name).name)] = rows
     return tables
 
 
@@ -50,7 +66,8 @@ def read_tables_from_datapackage(package: dict, folder: Path | None) -> tuple[di
         if not isinstance(resource, dict):
             problems.append(f"/resources/{i}: a resource must be an object")
             continue
-        name = resource.get("name") or Path(str(resource.get("path") or f"resource{i}")).stem
+        name = table_name(Path(resource["path"]).name if isinstance(resource.get("path"), str)
+                          else str(resource.get("name") or f"resource{i}"))
         if isinstance(resource.get("data"), list):
             rows = []
             for j, row in enumerate(resource["data"]):
@@ -64,7 +81,7 @@ def read_tables_from_datapackage(package: dict, folder: Path | None) -> tuple[di
             if folder.resolve() not in path.parents or not path.is_file():
                 problems.append(f"/resources/{i}/path: {resource['path']} is not a file beside datapackage.json")
                 continue
-            tables.update({name: rows for rows in read_tables_from_csv({path.name: path.read_text(encoding="utf-8")}).values()})
+            tables.update(read_tables_from_csv({path.name: path.read_text(encoding="utf-8")}))
         else:
             problems.append(f"/resources/{i}: neither inline data nor a CSV path")
     return tables, problems
@@ -85,12 +102,13 @@ def nest(tables: dict[str, list[dict]]) -> tuple[dict[str, list[dict]], list[str
     services_by_id = {row.get("id"): row for row in services}
     orgs_by_id = {row.get("id"): row for row in organizations}
     dropped = []
+    referred: set = set()
     for name, rows in tables.items():
         if name in ("services", "organizations") or name in LOOKUP_TABLES:
             continue
         key = SERVICE_CHILDREN.get(name, name)
         for row in rows:
-            row = _resolved(name, dict(row), by_id)
+            row = _resolved(name, dict(row), by_id, referred)
             if name == "attributes" and row.get("link_id") in org_ids and row.get("link_id") not in service_ids:
                 orgs_by_id[row["link_id"]]["attributes"].append(row)
             elif name == "attributes":
@@ -99,27 +117,55 @@ def nest(tables: dict[str, list[dict]]) -> tuple[dict[str, list[dict]], list[str
                     dropped.append(f"{row[WHERE]}: attribute linked to {row.get('link_id')!r}, which is not in the file")
                 else:
                     owner["attributes"].append(row)
-            elif row.get("service_id") in services_by_id:
-                services_by_id[row["service_id"]].setdefault(key, []).append(row)
-            elif row.get("organization_id") in orgs_by_id and "service_id" not in row:
-                orgs_by_id[row["organization_id"]].setdefault(key, []).append(row)
             else:
-                dropped.append(f"{row[WHERE]}: {name} row belongs to no service or organization of the file")
+                _attach(name, key, row, services_by_id, orgs_by_id, dropped)
     for name in sorted(set(tables) - {"services", "organizations"}):
         if name in LOOKUP_TABLES or name in SERVICE_CHILDREN:
             continue
         if not any("service_id" in row or "organization_id" in row for row in tables[name]):
             dropped.append(f"{name}: table not read (no service_id or organization_id column)")
+    # Phones and locations are also the services' and organizations' own when a row names them.
+    contact_ids = {row.get("id") for row in tables.get("contacts", [])}
+    for name in ("phones", "locations"):
+        for row in tables.get(name, []):
+            linked = row.get("contact_id") in contact_ids or (name == "locations" and row.get("id") in referred)
+            if row.get("service_id") in services_by_id or row.get("organization_id") in orgs_by_id:
+                _attach(name, name, _clean(row) | {WHERE: row[WHERE]}, services_by_id, orgs_by_id, dropped)
+                referred.add(row.get("id"))
+            elif linked:
+                referred.add(row.get("id"))
+    for name in sorted(LOOKUP_TABLES):
+        for row in tables.get(name, []):
+            if row.get("id") not in referred:
+                dropped.append(f"{row[WHERE]}: {name} row nothing in the file refers to")
     return {"organizations": organizations, "services": services}, dropped
 
 
-def _resolved(name: str, row: dict, by_id: dict) -> dict:
+def _attach(name: str, key: str, row: dict, services_by_id: dict, orgs_by_id: dict, dropped: list) -> None:
+    # A row goes to every service and organization it names (HSDS rows may name both).
+    owners = [services_by_id.get(row.get("service_id")), orgs_by_id.get(row.get("organization_id"))]
+    if not any(owners):
+        dropped.append(f"{row[WHERE]}: {name} row belongs to no service or organization of the file")
+    for owner in owners:
+        if owner is not None:
+            owner.setdefault(key, []).append(row)
+
+
+def _resolved(name: str, row: dict, by_id: dict, referred: set) -> dict:
     if name == "service_capacity" and row.get("unit_id") in by_id["units"]:
         row["unit"] = _clean(by_id["units"][row["unit_id"]])
+        referred.add(row["unit_id"])
     if name == "attributes" and row.get("taxonomy_term_id") in by_id["taxonomy_terms"]:
-        row["taxonomy_term"] = _clean(by_id["taxonomy_terms"][row["taxonomy_term_id"]])
-    if name == "service_at_locations" and row.get("location_id") in by_id["locations"]:
+        term = _clean(by_id["taxonomy_terms"][row["taxonomy_term_id"]])
+        referred.add(row["taxonomy_term_id"])
+        if term.get("taxonomy_id") in by_id["taxonomies"]:
+            # The HSDS 3.0 API nests the term's taxonomy as taxonomy_detail.
+            term["taxonomy_detail"] = _clean(by_id["taxonomies"][term["taxonomy_id"]])
+            referred.add(term["taxonomy_id"])
+        row["taxonomy_term"] = term
+    if name == "service_at_location" and row.get("location_id") in by_id["locations"]:
         row["location"] = _clean(by_id["locations"][row["location_id"]])
+        referred.add(row["location_id"])
     if name == "contacts":
         row["phones"] = [_clean(p) for p in by_id["phones"].values() if p.get("contact_id") == row.get("id")]
     return row
@@ -130,67 +176,75 @@ def _clean(row: dict) -> dict:
 
 
 def unnest(document: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """Tables from the nested form: nested objects become rows of their own table, linked by id."""
+    """Tables from the nested form: nested objects become rows of their own table, linked by id. An
+    object several owners nest (the same phone under a service and its contact) is one row carrying
+    each link, as HSDS tables have it."""
     tables: dict[str, dict[Any, dict]] = {name: {} for name in EXPORT_ORDER}
-    for organization in document.get("organizations", []):
-        row = {}
-        for key, value in organization.items():
-            if key == "attributes":
-                for attribute in value or []:
-                    _attribute_rows(attribute, tables)
-            elif isinstance(value, list):
-                for child in value:
-                    if isinstance(child, dict):
-                        tables.setdefault(key, {})[child.get("id") or len(tables.get(key, {}))] = {**child, "organization_id": organization["id"]}
-            else:
-                row[key] = value
-        tables["organizations"][organization["id"]] = row
     children = {nested: table for table, nested in SERVICE_CHILDREN.items()}
-    for service in document.get("services", []):
-        row = {}
-        for key, value in service.items():
-            if isinstance(value, list):
-                table = children.get(key, key)
-                for child in value:
-                    if isinstance(child, dict):
-                        _child_rows(table, {**child, "service_id": service["id"]} if table != "attributes" else child, tables)
-            elif isinstance(value, dict):
-                row[key] = json.dumps(value, ensure_ascii=False)
-            else:
-                row[key] = value
-        tables["services"][service["id"]] = row
+    for key, link in (("organizations", "organization_id"), ("services", "service_id")):
+        for owner in document.get(key, []):
+            row = {}
+            for field, value in owner.items():
+                if isinstance(value, list):
+                    table = children.get(field, field) if key == "services" else field
+                    for child in value:
+                        if isinstance(child, dict):
+                            _child_rows(table, child if table == "attributes" else {**child, link: owner["id"]}, tables, owner["id"])
+                elif isinstance(value, dict):
+                    row[field] = json.dumps(value, ensure_ascii=False)
+                else:
+                    row[field] = value
+            tables[key][owner["id"]] = row
     return {name: list(rows.values()) for name, rows in tables.items() if rows}
 
 
-def _child_rows(table: str, child: dict, tables: dict) -> None:
+def _child_rows(table: str, child: dict, tables: dict, owner_id: Any) -> None:
     if table == "attributes":
-        _attribute_rows(child, tables)
+        _attribute_rows(child, tables, owner_id)
         return
     row = dict(child)
     if table == "service_capacity" and isinstance(row.get("unit"), dict):
         unit = row.pop("unit")
-        tables["units"][unit.get("id")] = unit
+        _put(tables, "units", unit)
         row["unit_id"] = unit.get("id")
-    if table == "service_at_locations" and isinstance(row.get("location"), dict):
+    if table == "service_at_location" and isinstance(row.get("location"), dict):
         location = row.pop("location")
-        tables["locations"][location.get("id")] = location
+        _put(tables, "locations", _flat(location))
         row["location_id"] = location.get("id")
     if table == "contacts":
         for phone in row.pop("phones", None) or []:
-            tables["phones"][phone.get("id")] = {**phone, "contact_id": row.get("id")}
-    for key, value in list(row.items()):
-        if isinstance(value, (list, dict)):
-            row[key] = json.dumps(value, ensure_ascii=False)
-    tables.setdefault(table, {})[row.get("id") or len(tables.get(table, {}))] = row
+            if isinstance(phone, dict):
+                _put(tables, "phones", _flat({**phone, "contact_id": row.get("id")}))
+    _put(tables, table, _flat(row))
 
 
-def _attribute_rows(attribute: dict, tables: dict) -> None:
-    row = dict(attribute)
+def _flat(row: dict) -> dict:
+    # A cell holds text: what nests deeper than a table row is kept as JSON.
+    return {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in row.items()}
+
+
+def _put(tables: dict, table: str, row: dict) -> None:
+    rows = tables.setdefault(table, {})
+    key = row.get("id") or f"#{len(rows)}"
+    if key in rows:
+        rows[key].update({k: v for k, v in row.items() if v not in (None, "")})
+    else:
+        rows[key] = row
+
+
+def _attribute_rows(attribute: dict, tables: dict, owner_id: Any) -> None:
+    # An attribute nested in an object belongs to it even when it does not say so (link_id).
+    row = {**dict(attribute), "link_id": attribute.get("link_id") or owner_id}
     term = row.pop("taxonomy_term", None)
     if isinstance(term, dict):
-        tables["taxonomy_terms"][term.get("id")] = term
+        term = dict(term)
+        taxonomy = term.pop("taxonomy_detail", None)
+        if isinstance(taxonomy, dict):
+            _put(tables, "taxonomies", taxonomy)
+            term.setdefault("taxonomy_id", taxonomy.get("id"))
+        _put(tables, "taxonomy_terms", _flat(term))
         row["taxonomy_term_id"] = term.get("id")
-    tables["attributes"][row.get("id")] = row
+    _put(tables, "attributes", _flat(row))
 
 
 def csv_texts(tables: dict[str, list[dict]]) -> dict[str, str]:

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
+from functools import cache
+from pathlib import Path
+
+import yaml
 
 # Groups a service may be reserved for (HSDS attribute taxonomy `aiguillage:target_group`).
 TARGET_GROUPS = (
@@ -47,3 +52,35 @@ def language_id(code_or_name: str) -> str:
     if text in LANGUAGE_IDS:
         return LANGUAGE_IDS[text]
     return region_id(text)
+
+
+REGIONS_FILE = Path(__file__).with_name("regions.yaml")
+
+
+@cache
+def region_borders() -> dict[str, frozenset[str]]:
+    """Each region and the regions it shares a border with (regions.yaml, both ways)."""
+    declared = yaml.safe_load(REGIONS_FILE.read_text(encoding="utf-8")) or {}
+    borders: dict[str, set[str]] = {}
+    for region, neighbours in (declared.get("adjacent") or {}).items():
+        for neighbour in neighbours or []:
+            borders.setdefault(region_id(region), set()).add(region_id(neighbour))
+            borders.setdefault(region_id(neighbour), set()).add(region_id(region))
+    return {region: frozenset(neighbours) for region, neighbours in borders.items()}
+
+
+@cache
+def region_distances(region: str) -> dict[str, int]:
+    """How many borders separate `region` from each region joined to it (itself 0); empty when unknown."""
+    borders = region_borders()
+    if region not in borders:
+        return {}
+    distances = {region: 0}
+    queue = deque([region])
+    while queue:
+        here = queue.popleft()
+        for neighbour in borders[here]:
+            if neighbour not in distances:
+                distances[neighbour] = distances[here] + 1
+                queue.append(neighbour)
+    return distances

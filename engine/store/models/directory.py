@@ -6,8 +6,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, delete, event, false, insert, inspect, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.domain import Language, OrganisationKind, Priority, Role, Sector
 from engine.store.models.base import Base
@@ -98,6 +98,62 @@ class OrganisationService(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     organisation: Mapped[Organisation] = relationship(back_populates="services")
+
+
+class ServiceArea(Base):
+    """One region a service is given in (an HSDS 3.0 `service_area`), as matching reads it: the service's
+    own areas, or its organisation's regions when it names none. Rewritten from the services' `regions`
+    whenever they change (`_keep_service_areas`), so that matching finds a sector's services in a region
+    through an index instead of reading every service of the sector."""
+
+    __tablename__ = "service_areas"
+    __table_args__ = (Index("ix_service_areas_sector_region", "sector", "region", "service_id"),)
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("organisation_services.id", ondelete="CASCADE"), primary_key=True)
+    region: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector, "sector"))
+
+
+# What a service's areas are made of: a change to any of these rewrites them.
+_AREA_SOURCES = ("regions", "sector", "organisation_id")
+_CHUNK = 500
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_service_areas(session: Session, _context) -> None:
+    """Rewrite the service_areas rows of the services a flush created or changed, and of the services
+    of organisations whose regions changed, in the flush's transaction: every writer (import, editing,
+    seeds, organisation edits) keeps them without knowing of them."""
+    services = {s.id: s for s in session.new if isinstance(s, OrganisationService)}
+    services.update({s.id: s for s in session.dirty if isinstance(s, OrganisationService)
+                     and any(inspect(s).attrs[a].history.has_changes() for a in _AREA_SOURCES)})
+    organisations = [o.id for o in session.dirty if isinstance(o, Organisation) and inspect(o).attrs.regions.history.has_changes()]
+    if not services and not organisations:
+        return
+    connection = session.connection()
+    rows = {service_id: (s.sector, s.organisation_id, s.regions) for service_id, s in services.items()}
+    for chunk in _chunks(organisations):
+        for service_id, sector, organisation_id, regions in connection.execute(
+                select(OrganisationService.id, OrganisationService.sector, OrganisationService.organisation_id,
+                       OrganisationService.regions).where(OrganisationService.organisation_id.in_(chunk))):
+            rows.setdefault(service_id, (sector, organisation_id, regions))
+    inherited = {o for _, o, regions in rows.values() if not regions}
+    organisation_regions = {}
+    for chunk in _chunks(sorted(inherited)):
+        organisation_regions.update(connection.execute(
+            select(Organisation.id, Organisation.regions).where(Organisation.id.in_(chunk))).all())
+    for chunk in _chunks(sorted(rows)):
+        connection.execute(delete(ServiceArea).where(ServiceArea.service_id.in_(chunk)))
+    areas = [{"service_id": service_id, "region": str(region)[:64], "sector": Sector(sector)}
+             for service_id, (sector, organisation_id, regions) in rows.items()
+             for region in dict.fromkeys(regions or organisation_regions.get(organisation_id) or [])]
+    for start in range(0, len(areas), _CHUNK):
+        connection.execute(insert(ServiceArea), areas[start:start + _CHUNK])
+
+
+def _chunks(ids: list) -> list[list]:
+    ids = list(ids)
+    return [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
 
 
 class User(Base):

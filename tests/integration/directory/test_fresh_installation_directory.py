@@ -56,7 +56,7 @@ def test_a_fresh_installation_imports_its_directory_and_sends_a_matched_referral
     assert ranked == ["clinique-bonaberi", "foyer-sud-ouest"]
     assert "1 of 2 providers fit every rule" in form
     assert "serves littoral" in form and "12 place(s) free" in form and "takes urgent referrals, answers within 72 h" in form
-    assert "out of region" in form  # the second one, with why it fails
+    assert "out of region: serves sud_ouest, not littoral (1 region(s) away)" in form  # the second, with why it fails
 
     _complete(run, "agent", "Task_SendReferral", {"provider_id": "clinique-bonaberi"}, "health")
     _complete(run, "point-focal", "Task_AcknowledgeReferral", {"acknowledged_by": "Point focal santé"})
@@ -78,3 +78,13 @@ def test_the_directory_exports_as_hsds_and_imports_back_unchanged(run, tmp_path)
     clinic = next(s for s in exported["services"] if s["id"].endswith("0001"))
     assert clinic["alert"] == "Closed on public holidays"  # a field without a column travels on
     assert clinic["capacities"][0]["available"] == 12 and clinic["service_areas"][0]["name"] == "littoral"
+
+
+def test_a_foreign_file_maps_its_taxonomy_terms_to_sectors_from_the_command_line(run):
+    folder = str(ROOT / "tests" / "fixtures" / "hsds" / "official-shape" / "csv")
+    refused = run("directory", "validate", folder)
+    assert refused.exit_code == 1 and "services.csv line 2, field attributes: no sector" in refused.output
+    assert "would create 1 organisation(s) and 1 service(s)" in _ok(run("directory", "validate", folder, "--sector-term",
+                                                                          "counselling=mhpss"))
+    wrong = run("directory", "import", folder, "--sector-term", "counselling=astrology")
+    assert wrong.exit_code == 2 and "TERM=SECTOR" in wrong.output

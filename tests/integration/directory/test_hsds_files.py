@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from engine.services.directory.exchange import MAX_BYTES, export_files, import_directory
@@ -119,3 +120,54 @@ def test_a_file_from_outside_the_mechanism_needs_a_sector_and_then_round_trips(c
     assert service["service_areas"] == [{"id": f"{service['id']}-area-extreme_nord", "service_id": service["id"], "name": "extreme_nord"}]
     (organisation,) = [o for o in exported["organizations"] if o["id"].startswith("0b7e")]
     assert organisation["legal_status"] == "Association"
+
+
+def _broken(kind: str, tmp_path) -> Path:
+    """A file of the acceptance's broken kinds, built from the good fixture."""
+    document = json.loads(HSDS_FILE.read_text(encoding="utf-8"))
+    services = document["services"]
+    if kind == "bad JSON":
+        path = tmp_path / "directory.json"
+        path.write_text(json.dumps(document)[:-40], encoding="utf-8")
+        return path
+    if kind == "missing required fields":
+        del services[1]["organization_id"]
+        del document["organizations"][1]["name"]
+    elif kind == "unknown sector":
+        services[2]["attributes"][0]["taxonomy_term"]["code"] = "astrology"
+    elif kind == "duplicate ids":
+        document["organizations"][1]["id"] = document["organizations"][0]["id"]
+        services[1]["id"] = services[0]["id"]
+    elif kind == "50 MB":
+        folder = tmp_path / "tables"
+        folder.mkdir()
+        (folder / "services.csv").write_text("id,name\n", encoding="utf-8")
+        with (folder / "phones.csv").open("wb") as out:
+            out.truncate(MAX_BYTES)
+        return folder
+    return _write(tmp_path, document)
+
+
+BROKEN = {
+    "bad JSON": [("directory.json line 1 column", None)],
+    "missing required fields": [("directory.json#/organizations/1", "name"), ("directory.json#/services/1", "organization_id")],
+    "unknown sector": [("directory.json#/services/2", "attributes")],
+    "duplicate ids": [("directory.json#/organizations/1", "id"), ("directory.json#/services/1", "id")],
+    "50 MB": [("tables", None)],
+}
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+def test_a_broken_file_is_refused_with_its_problems_located_and_nothing_written(container, tmp_path, kind):
+    import_directory(container.uow(), container.clock, HSDS_FILE)
+    before = (_counts(container), _export(container, tmp_path / "before.json"))
+    report = import_directory(container.uow(), container.clock, _broken(kind, tmp_path))
+    located = sorted((p.where if not p.where.startswith("directory.json line 1") else "directory.json line 1 column", p.field)
+                     for p in report.problems)
+    assert located == BROKEN[kind] and not report.written
+    assert (_counts(container), _export(container, tmp_path / "after.json")) == before
+
+
+def _export(container, path: Path) -> str:
+    export_files(container.uow(), path, "json")
+    return path.read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.services.directory.exchange import import_directory
 from engine.services.directory.matching import SEND_WITHOUT_PERSONAL_DATA, Need, match_providers
-from engine.store.models import Organisation, OrganisationService
+from engine.store.models import Organisation, OrganisationService, ServiceArea
 
 HSDS_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "hsds" / "littoral-directory.json"
 TODAY = date(2026, 3, 2)
@@ -49,7 +49,9 @@ def test_the_provider_serving_the_region_ranks_first_and_the_other_is_out_of_reg
             "agreements_signed"} <= reasons and failures == set()
     out = matching.providers[1]
     assert {f.code for f in out.failures} == {"out_of_region", "agreements_missing"} and out.refused
-    assert out.failures[0].params == {"region": "littoral", "served": ["sud_ouest"]}
+    # Sud-Ouest shares a border with Littoral (regions.yaml).
+    assert out.failures[0].params == {"region": "littoral", "served": ["sud_ouest"], "distance": 1}
+    assert out.region_distance == 1 and "1 region(s) away" in out.failures[0].text
     assert [p.slug for p in matching.matched] == [CLINIC]
 
 
@@ -98,3 +100,44 @@ def test_no_service_in_the_sector_gives_an_empty_list_that_says_why(directory):
         uow.commit()
     assert [p.slug for p in _match(directory, region="littoral").providers] == [FOYER]
     assert _match(directory, region="littoral").summary.code == "no_provider_fits"
+
+
+def _areas(container, hsds_id):
+    with container.uow() as uow:
+        return set(uow.session.scalars(select(ServiceArea.region).join(OrganisationService)
+                                       .where(OrganisationService.hsds_id == hsds_id)))
+
+
+def test_out_of_region_providers_are_ranked_by_how_many_regions_away_they_serve(directory):
+    # Both serve elsewhere than Extrême-Nord: Nord is one border away, Sud-Ouest four.
+    _change(directory, "9b1f3c2e-0000-4000-8000-000000000001", regions=["sud_ouest"])
+    with directory.uow() as uow:
+        foyer = uow.session.scalar(select(Organisation).where(Organisation.slug == FOYER))
+        foyer.mou_signed = foyer.data_sharing_signed = True
+        uow.commit()
+    _change(directory, "9b1f3c2e-0000-4000-8000-000000000003", regions=["nord"])
+    matching = _match(directory, region="extreme_nord")
+    assert [(p.slug, p.region_distance) for p in matching.providers] == [(FOYER, 1), (CLINIC, 4)]
+    assert [f.params.get("distance") for p in matching.providers for f in p.failures if f.code == "out_of_region"] == [1, 4]
+    # A region the adjacency does not know has no distance: out of region, nothing more said.
+    unknown = _match(directory, region="somewhere_else").providers[0]
+    assert unknown.region_distance is None and unknown.failures[0].params["distance"] is None
+
+
+def test_service_areas_follow_every_change_of_a_service_or_of_its_organisation(directory):
+    clinic_service = "9b1f3c2e-0000-4000-8000-000000000001"
+    assert _areas(directory, clinic_service) == {"littoral"}
+    _change(directory, clinic_service, regions=["centre", "littoral"])
+    assert _areas(directory, clinic_service) == {"centre", "littoral"}
+    # A service naming no region serves its organisation's regions, and follows them.
+    _change(directory, clinic_service, regions=[])
+    with directory.uow() as uow:
+        uow.session.scalar(select(Organisation).where(Organisation.slug == CLINIC)).regions = ["ouest"]
+        uow.commit()
+    assert _areas(directory, clinic_service) == {"ouest"}
+    assert [p.slug for p in _match(directory, region="ouest").providers][0] == CLINIC
+    with directory.uow() as uow:
+        uow.session.delete(uow.session.scalar(select(OrganisationService).where(OrganisationService.hsds_id == clinic_service)))
+        uow.commit()
+    with directory.uow() as uow:
+        assert uow.session.scalar(select(ServiceArea).where(ServiceArea.region == "ouest")) is None
