@@ -15,7 +15,7 @@ from engine.store.models.directory import (
 )
 from engine.store.models.installation import InstallationSettings
 from engine.store.models.outbox import DeliveryRow, InAppNotification, InAppRead, NotificationDispatcher, OutboxRow
-from engine.store.models.pathways import PathwayDraftRow, PathwayFileRow, PathwayVersionRow
+from engine.store.models.pathways import PathwayDraftRow, PathwayFileRow, PathwayScenarioResultRow, PathwayVersionRow
 from engine.store.models.referrals import ConsentRow, ReferralRow, UnmetNeedRow
 from engine.store.models.sessions import UserSession
 
@@ -40,6 +40,7 @@ __all__ = [
     "OrganisationService",
     "OutboxRow",
     "PathwayDraftRow",
+    "PathwayScenarioResultRow",
     "PathwayFileRow",
     "PathwayVersionRow",
     "ReferralRow",
