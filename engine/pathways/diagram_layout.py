@@ -36,6 +36,7 @@ from engine.pathways.xml import XmlProblem, parse_untrusted
 EVENT = 36.0
 GATEWAY = 50.0
 TASK_WIDTH, TASK_HEIGHT = 96.0, 80.0
+SUB_PROCESS_WIDTH = 110.0
 GAP = 31.0  # between two columns: room for vertical flows and a short flow label
 ROW = 124.0  # between two tracks: a task, a label below an event or above a gateway, a flow between
 LANE_HEADER = 30.0
@@ -44,7 +45,9 @@ MARGIN = 24.0
 BOUNDARY_SPACING = 150.0  # between two boundary events on one side: each label sits right of its event
 LABEL_WIDTH = 90.0
 LINE_HEIGHT = 14.0
-CHAR_WIDTH = 6.3  # bpmn-js's 11 px label font, a little generous so a computed box holds the text
+LABEL_FONT = 11.0  # px: bpmn-js's external labels
+NARROW = set("iljtfrI.,;:'!| ()[]-")
+WIDE = set("mwMW")
 EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent"}
 GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
 ACTIVITIES = {"task", "userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask",
@@ -143,18 +146,33 @@ def _flow_nodes(container: etree._Element, boundary: bool = False) -> list[etree
     return [e for e in container if isinstance(e.tag, str) and e.tag.startswith(f"{{{BPMN_NS}}}") and local(e) in kinds]
 
 
+def _text_width(text: str) -> float:
+    """About how wide bpmn-js draws `text` in its 11 px Arial label font, with 10 % to spare."""
+    em = 0.0
+    for char in text:
+        if char in NARROW:
+            em += 0.28
+        elif char in WIDE:
+            em += 0.85
+        elif char.isupper() or char.isdigit():
+            em += 0.67
+        else:
+            em += 0.56
+    return em * LABEL_FONT * 1.1
+
+
 def _label_size(text: str, width: float = LABEL_WIDTH) -> tuple[float, float]:
     """The box an external label's text needs when wrapped at `width` (words are never split)."""
     lines, line = [], ""
     for word in text.split():
         candidate = f"{line} {word}".strip()
-        if line and len(candidate) * CHAR_WIDTH > width:
+        if line and _text_width(candidate) > width:
             lines.append(line)
             line = word
         else:
             line = candidate
     lines.append(line)
-    widest = max(len(item) for item in lines) * CHAR_WIDTH
+    widest = max(_text_width(item) for item in lines)
     # bpmn-js wraps a label at its box's width: a little room keeps a short word on one line.
     return math.ceil(max(widest, 24.0) + 8), math.ceil(len(lines) * LINE_HEIGHT)
 
@@ -199,7 +217,8 @@ class _Plane:
             elif kind in GATEWAYS:
                 size = (GATEWAY, GATEWAY)
             else:
-                size = (TASK_WIDTH, TASK_HEIGHT)
+                # A collapsed sub-process also draws its markers under its name: a little wider.
+                size = (SUB_PROCESS_WIDTH if kind in SUB_PROCESSES else TASK_WIDTH, TASK_HEIGHT)
             self.nodes[element.get("id")] = _Node(element, kind, *size)
         self.boundaries: dict[str, _Node] = {}
         for element in container:
@@ -349,7 +368,8 @@ class _Plane:
         self.bottom = y
         for node in self.nodes.values():
             column_x, column_width = self.columns[node.rank]
-            node.x = column_x + (column_width - node.width) / 2
+            # A gateway stands at its column's left: its flows' labels get the rest of the column.
+            node.x = column_x + (0 if node.kind in GATEWAYS else (column_width - node.width) / 2)
             centre_y = self.band_tops[node.band] + MARGIN / 2 + ROW / 2 + node.track * ROW + (TOP if node.band == 0 else 0)
             node.y = centre_y - node.height / 2
 
@@ -465,6 +485,12 @@ class _Plane:
             (cx, cy), box = node.centre, node.box
             below = Box(cx - width / 2, box.y + box.height + 4, width, height)
             above = Box(cx - width / 2, box.y - 4 - height, width, height)
+            # At the plane's right end, wrapped narrower rather than wider than the plane.
+            narrow_width, narrow_height = _label_size(text, 56.0)
+            narrow = Box(min(cx - narrow_width / 2, self.right - narrow_width), box.y + box.height + 4,
+                         narrow_width, narrow_height)
+            if below.x + below.width > self.right:
+                below, above = narrow, Box(narrow.x, box.y - 4 - narrow_height, narrow_width, narrow_height)
             right_low = Box(box.x + box.width + 4, box.y + box.height - 4, width, height)
             left_low = Box(box.x - 4 - width, box.y + box.height - 4, width, height)
             if node.kind == "boundaryEvent":
@@ -475,6 +501,8 @@ class _Plane:
                 else:
                     order = [Box(box.x + box.width + 2, box.y + box.height / 2 + 4, width, height),
                              Box(box.x - 2 - width, box.y + box.height / 2 + 4, width, height), below]
+                if host.kind in SUB_PROCESSES:  # the viewer puts its drill-down button at the bottom right
+                    order = [order[1], order[0], order[2]]
             elif node.kind in GATEWAYS:
                 # Up and to the left, where the flow comes in: the flows going out keep room for their labels.
                 order = [Box(cx - 8 - width, box.y - height + 4, width, height), above, below, right_low, left_low]
