@@ -9,6 +9,7 @@ import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
 import "./breadcrumbs.css";
+import { withEnclosing } from "./planes.mjs";
 
 const SELECTED = "diagram-selected";
 const viewers = new Map();
@@ -29,26 +30,12 @@ async function show(container) {
   const canvas = viewer.get("canvas");
   const registry = viewer.get("elementRegistry");
   canvas.zoom("fit-viewport");
+  // A mark on a step inside a sub-process shows on the sub-process's box too: where to open.
   Object.entries(marks(container)).forEach(([id, kind]) => {
     for (const element of withEnclosing(registry, registry.get(id))) canvas.addMarker(element, `diagram-mark-${kind}`);
   });
   viewers.set(container, viewer);
   container.dispatchEvent(new CustomEvent("diagram:shown", { detail: { viewer }, bubbles: true }));
-}
-
-// An element and the collapsed sub-processes around it, as drawn on the planes above: a mark on a
-// step inside a sub-process shows on the sub-process's box too, so the reader sees where to open.
-function withEnclosing(registry, element) {
-  const found = [];
-  let current = element;
-  while (current) {
-    found.push(current);
-    let root = current;
-    while (root.parent) root = root.parent;
-    const box = root.businessObject && root !== current ? registry.get(root.businessObject.id) : null;
-    current = box && box !== root && box !== current ? box : null;
-  }
-  return found;
 }
 
 // An element inside a collapsed sub-process is drawn on its own plane: open that plane first.
