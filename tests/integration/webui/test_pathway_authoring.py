@@ -207,10 +207,19 @@ def test_comparing_versions_lists_what_changed_and_marks_it_on_both_diagrams(aut
     assert author.get("/pathways/cameroon-nrm/compare?from=1&to=7").status_code == 404
 
 
+# The reminder's timer drawn on the escalation's, as the issue found the acknowledgement's timers.
+REMINDER_DRAWN = b'<bpmndi:BPMNShape id="Timer_AckReminder_di" bpmnElement="Timer_AckReminder">\n        <dc:Bounds x="271"'
+REMINDER_CROWDED = b'<bpmndi:BPMNShape id="Timer_AckReminder_di" bpmnElement="Timer_AckReminder">\n        <dc:Bounds x="141"'
+
+
 def test_layout_warnings_are_shown_only_when_asked_and_never_block_publishing(author, container):
-    draft_url = upload(author, zipped(CAMEROON), "cameroon-nrm.zip").headers["Location"]
+    def crowd(data: bytes) -> bytes:
+        assert REMINDER_DRAWN in data
+        return data.replace(REMINDER_DRAWN, REMINDER_CROWDED)
+
+    draft_url = upload(author, zipped(CAMEROON, change={"pathway.bpmn": crowd}), "cameroon-nrm.zip").headers["Location"]
     plain = author.get(draft_url).get_data(as_text=True)
     assert "Le diagramme est difficile à lire" not in plain and "Vérifier aussi la mise en page" in plain
     checked = author.get(draft_url + "?layout=1").get_data(as_text=True)
-    assert "Le diagramme est difficile à lire" in checked and 'data-diagram-element="Timer_AckReminder"' in checked
+    assert "Le diagramme est difficile à lire" in checked and 'data-diagram-element="Timer_AckEscalation"' in checked
     assert "Publier comme nouvelle version" in checked
