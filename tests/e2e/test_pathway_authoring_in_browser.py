@@ -67,7 +67,8 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
     page.get_by_role("button", name="Envoyer et vérifier").click()
 
     # The problems are listed in French and marked on the diagram; a click selects the element.
-    page.wait_for_selector("#diagram .diagram-mark-problem")
+    # The timer is inside the acknowledgement: the sub-processes around it on the first plane are marked too.
+    page.wait_for_selector("#diagram g.diagram-mark-problem[data-element-id=SubProcess_Support]")
     assert "Un minuteur ou une échéance n'est pas une durée ou une date valide" in page.locator("#problems").inner_text()
     page.locator("#problems [data-diagram-element=Timer_AckReminder]").first.click()
     page.wait_for_selector('#diagram [data-element-id="Timer_AckReminder"].diagram-selected')
@@ -111,7 +112,7 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
     # Compared with the previous version, then the SOP document, in English.
     page.get_by_role("button", name="English").click()
     page.get_by_role("link", name="Compare with the previous version").click()
-    page.wait_for_selector("#diagram-after .diagram-mark-changed")
+    page.wait_for_selector("#diagram-after g.diagram-mark-changed")
     changes = page.locator("#changes").inner_text()
     assert "Timer_AckReminder" in changes and "Accusé de réception en retard" in changes
     page.screenshot(path=str(_artifact("3-compare-en")))
@@ -138,6 +139,40 @@ def test_the_draft_page_reads_on_a_phone(demo_server, page, tmp_path):
         .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
     page.screenshot(path=str(_artifact("5-draft-phone-fr")))
+
+
+# Each plane of the shipped diagram, drawn by bpmn-js on a 1280 x 720 screen, fits at this zoom or more:
+# a task's 12 px label is then at least 7 px high on the screen, 12 px on every sub-process plane.
+READABLE_ZOOM = 0.6
+
+
+def test_each_plane_of_the_cameroon_diagram_fits_a_screen_at_a_readable_zoom(demo_server, page):
+    url, demo = demo_server
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.add_init_script("document.addEventListener('diagram:shown', e => { window.shownViewer = e.detail.viewer; });")
+    _sign_in(page, url, "demo-sop-author", demo.password)
+    page.goto(url + "/pathways/cameroon-nrm/1")
+    page.wait_for_selector('#diagram [data-element-id="Task_Identification"]')
+    for _ in range(50):  # the viewer is handed over just after drawing (wait_for_function would need eval)
+        if page.evaluate("() => Boolean(window.shownViewer)"):
+            break
+        page.wait_for_timeout(100)
+    # The diagram box takes the whole screen, as on a projector; each plane is fitted in turn.
+    page.evaluate("""() => { const box = document.querySelector('#diagram');
+        Object.assign(box.style, {position: 'fixed', inset: '0', width: '1280px', height: '720px', zIndex: 1000,
+                                  background: 'white'});
+        window.shownViewer.get('canvas').resized(); }""")
+    planes = page.evaluate("window.shownViewer.get('canvas').getRootElements().map(root => root.id)")
+    assert len(planes) == 8  # the process and its seven sub-processes
+    zooms = {}
+    for plane in planes:
+        zooms[plane] = page.evaluate("""(id) => { const canvas = window.shownViewer.get('canvas');
+            canvas.setRootElement(canvas.getRootElements().find(root => root.id === id));
+            canvas.zoom('fit-viewport');
+            return canvas.zoom(); }""", plane)
+        page.screenshot(path=str(_artifact(f"plane-{plane}")))
+    assert all(zoom >= READABLE_ZOOM for zoom in zooms.values()), zooms
+    assert min(zoom for plane, zoom in zooms.items() if plane != "Collaboration_CameroonNRM") >= 1.0, zooms
 
 
 def _artifact(name: str) -> Path:

@@ -17,7 +17,7 @@ from engine.pathways.sop import sop_document
 from engine.services.pathways import drafts
 from engine.services.pathways.migration import migrate_cases
 from engine.services.pathways.publishing import get_version, list_pathways
-from engine.services.pathways.scenario_runs import last_run, run_pathway_scenarios
+from engine.services.pathways.scenario_runs import last_run, run_pathway_scenarios, run_version_scenarios, version_last_run
 from engine.services.pathways.uploads import source_of_files
 from webui.api.schemas import LONG_TEXT
 from webui.auth.session_user import role_required
@@ -49,7 +49,7 @@ def version(pathway_id: str, version: int):
     others = [v for v in list_pathways(uow()) if v.pathway_id == pathway_id]
     info = next(v for v in others if v.version == version)
     return render_template("pathways/version.html", version=info, overview=overview_of(source, current_language()),
-                           scenarios=last_run(published.content_hash), versions=others)
+                           scenarios=version_last_run(uow(), published.id), versions=others)
 
 
 @bp.get("/<pathway_id>/compare")
@@ -104,8 +104,10 @@ def version_download(pathway_id: str, version: int):
 @role_required(Role.SOP_AUTHOR)
 def version_scenarios(pathway_id: str, version: int):
     """Run the version's scenarios; the page then shows their results."""
-    published = _version_or_404(pathway_id, version)
-    run_pathway_scenarios(source_of_files(published.files), clock())
+    try:
+        run_version_scenarios(uow(), clock(), pathway_id, version, g.user.actor)
+    except NotFound:
+        abort(404)
     return redirect(url_for(".version", pathway_id=pathway_id, version=version, _anchor="scenarios"))
 
 

@@ -1,7 +1,8 @@
 """Running a pathway's scenarios for its author: every scenario, one outcome each, never an exception.
 
-A published version never changes, so its results are kept per content hash for the life of the
-process: the version page shows the last run without running them again.
+A published version's last run is stored (one row per scenario, with when and who ran it): the
+version page shows it to every SOP author, after a restart too. A draft changes with each edit, so
+its last run is kept in memory per content hash, for the draft page only.
 """
 
 from __future__ import annotations
@@ -10,10 +11,17 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import delete, select
+
+from engine.access import Actor
 from engine.clock import Clock
 from engine.errors import PathwayError
 from engine.pathways.folder import PathwaySource
 from engine.pathways.scenarios import load_scenarios, run_scenario
+from engine.services.pathways.publishing import get_version
+from engine.services.pathways.uploads import check_author, source_of_files
+from engine.store.models import PathwayScenarioResultRow, User
+from engine.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class ScenarioRun:
     ran_at: datetime
     outcomes: tuple[ScenarioOutcome, ...]
     error: str | None = None
+    ran_by: str | None = None  # the display name of whoever ran them, when they were stored
 
     @property
     def passed(self) -> int:
@@ -61,6 +70,47 @@ def run_pathway_scenarios(source: PathwaySource, clock: Clock) -> ScenarioRun:
 def last_run(content_hash: str) -> ScenarioRun | None:
     """The last run of the pathway with these files in this process, if any."""
     return _last_runs.get(content_hash)
+
+
+def run_version_scenarios(uow: UnitOfWork, clock: Clock, pathway_id: str, version: int, actor: Actor) -> ScenarioRun:
+    """Run a published version's scenarios and keep the run in place of the previous one."""
+    check_author(actor)
+    published = get_version(uow, pathway_id, version)
+    run = run_pathway_scenarios(source_of_files(published.files), clock)
+    rows = [PathwayScenarioResultRow(version_id=published.id, file=o.file, name=o.name[:255], passed=o.passed,
+                                     failures=list(o.failures), ran_at=run.ran_at, ran_by_id=actor.id)
+            for o in run.outcomes]
+    if run.error is not None:
+        rows.append(PathwayScenarioResultRow(version_id=published.id, file="", name="", passed=False,
+                                             failures=[run.error], ran_at=run.ran_at, ran_by_id=actor.id))
+    with uow:
+        uow.session.execute(delete(PathwayScenarioResultRow).where(PathwayScenarioResultRow.version_id == published.id))
+        uow.session.add_all(rows)
+        uow.commit()
+    return ScenarioRun(run.ran_at, run.outcomes, run.error, _display_name(uow, actor.id))
+
+
+def version_last_run(uow: UnitOfWork, version_id: int) -> ScenarioRun | None:
+    """The stored last run of a published version's scenarios, or None when they were never run."""
+    statement = (select(PathwayScenarioResultRow, User.display_name)
+                 .outerjoin(User, User.id == PathwayScenarioResultRow.ran_by_id)
+                 .where(PathwayScenarioResultRow.version_id == version_id)
+                 .order_by(PathwayScenarioResultRow.file))
+    with uow:
+        found = uow.session.execute(statement).all()
+    if not found:
+        return None
+    outcomes = tuple(ScenarioOutcome(row.file, row.name, "", row.passed, tuple(row.failures))
+                     for row, _ in found if row.file)
+    error = next((row.failures[0] for row, _ in found if not row.file and row.failures), None)
+    row, ran_by = max(found, key=lambda item: item[0].ran_at)
+    return ScenarioRun(row.ran_at, outcomes, error, ran_by)
+
+
+def _display_name(uow: UnitOfWork, user_id: int) -> str | None:
+    """The display name of a user, as the pages show who did something."""
+    with uow:
+        return uow.session.scalar(select(User.display_name).where(User.id == user_id))
 
 
 def _outcome(source: PathwaySource, scenario) -> ScenarioOutcome:

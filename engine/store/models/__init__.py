@@ -16,7 +16,7 @@ from engine.store.models.directory import (
 )
 from engine.store.models.installation import InstallationSettings
 from engine.store.models.outbox import DeliveryRow, InAppNotification, InAppRead, NotificationDispatcher, OutboxRow
-from engine.store.models.pathways import PathwayDraftRow, PathwayFileRow, PathwayVersionRow
+from engine.store.models.pathways import PathwayDraftRow, PathwayFileRow, PathwayScenarioResultRow, PathwayVersionRow
 from engine.store.models.referrals import ConsentRow, ReferralRow, UnmetNeedRow
 from engine.store.models.sessions import UserSession
 
@@ -42,6 +42,7 @@ __all__ = [
     "ServiceArea",
     "OutboxRow",
     "PathwayDraftRow",
+    "PathwayScenarioResultRow",
     "PathwayFileRow",
     "PathwayVersionRow",
     "ReferralRow",

@@ -66,3 +66,24 @@ class PathwayDraftRow(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class PathwayScenarioResultRow(Base):
+    """The last run of one scenario of a published version: the version page shows it, with who ran it.
+
+    A version's files never change, so a run replaces the version's results; the failures are the
+    scenario's own words (file, step, expected and found), kept as the runner wrote them.
+    """
+
+    __tablename__ = "pathway_scenario_results"
+    __table_args__ = (UniqueConstraint("version_id", "file"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("pathway_versions.id", ondelete="CASCADE"))
+    # The scenario's file under scenarios/; empty for the one row saying the scenarios could not be read.
+    file: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    passed: Mapped[bool]
+    failures: Mapped[list[Any]] = mapped_column(default=list)
+    ran_at: Mapped[datetime]
+    ran_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -11,7 +11,7 @@ import pytest
 
 from engine.pathways.folder import load_source
 from engine.services.pathways.publishing import list_pathways, publish_pathway
-from engine.store.models import PathwayDraftRow
+from engine.store.models import PathwayDraftRow, PathwayScenarioResultRow
 from web_forms import csrf_of, sign_in
 
 CAMEROON = Path(__file__).resolve().parents[3] / "pathways" / "cameroon-nrm"
@@ -77,6 +77,26 @@ def test_the_scenarios_of_a_version_run_from_its_page(author, container, clock):
     page = response.get_data(as_text=True)
     total = len(list((CAMEROON / "scenarios").glob("*.yaml")))
     assert f"{total} sur {total} ont réussi" in page
+
+
+def test_a_version_keeps_the_last_run_of_each_scenario_with_when_and_who_ran_it(author, container, clock):
+    publish_pathway(container.uow(), load_source(CAMEROON), clock)
+    before = author.get("/pathways/cameroon-nrm/1").get_data(as_text=True)
+    assert "n'ont pas encore été lancés" in before
+    csrf = csrf_of(author, "/pathways/")
+    author.post("/pathways/cameroon-nrm/1/scenarios", data={"csrf_token": csrf})
+    author.post("/pathways/cameroon-nrm/1/scenarios", data={"csrf_token": csrf})
+    total = len(list((CAMEROON / "scenarios").glob("*.yaml")))
+    with container.uow() as uow:
+        rows = uow.session.query(PathwayScenarioResultRow).all()
+    # One row per scenario, the second run in place of the first.
+    assert len(rows) == total and len({row.ran_at for row in rows}) == 1
+    assert all(row.passed and row.failures == [] for row in rows)
+    assert {row.file for row in rows} == {f"scenarios/{path.name}" for path in (CAMEROON / "scenarios").glob("*.yaml")}
+    page = author.get("/pathways/cameroon-nrm/1").get_data(as_text=True)
+    assert "par Diane Author" in page and f"{total} sur {total} ont réussi" in page
+    assert "01-happy-path.yaml" in page
+    assert author.post("/pathways/cameroon-nrm/7/scenarios", data={"csrf_token": csrf}).status_code == 404
 
 
 def test_an_uploaded_folder_with_mistakes_is_a_draft_with_its_problems_marked(author, container, clock):
@@ -187,10 +207,19 @@ def test_comparing_versions_lists_what_changed_and_marks_it_on_both_diagrams(aut
     assert author.get("/pathways/cameroon-nrm/compare?from=1&to=7").status_code == 404
 
 
+# The reminder's timer drawn on the escalation's, as the issue found the acknowledgement's timers.
+REMINDER_DRAWN = b'<bpmndi:BPMNShape id="Timer_AckReminder_di" bpmnElement="Timer_AckReminder">\n        <dc:Bounds x="271"'
+REMINDER_CROWDED = b'<bpmndi:BPMNShape id="Timer_AckReminder_di" bpmnElement="Timer_AckReminder">\n        <dc:Bounds x="141"'
+
+
 def test_layout_warnings_are_shown_only_when_asked_and_never_block_publishing(author, container):
-    draft_url = upload(author, zipped(CAMEROON), "cameroon-nrm.zip").headers["Location"]
+    def crowd(data: bytes) -> bytes:
+        assert REMINDER_DRAWN in data
+        return data.replace(REMINDER_DRAWN, REMINDER_CROWDED)
+
+    draft_url = upload(author, zipped(CAMEROON, change={"pathway.bpmn": crowd}), "cameroon-nrm.zip").headers["Location"]
     plain = author.get(draft_url).get_data(as_text=True)
     assert "Le diagramme est difficile à lire" not in plain and "Vérifier aussi la mise en page" in plain
     checked = author.get(draft_url + "?layout=1").get_data(as_text=True)
-    assert "Le diagramme est difficile à lire" in checked and 'data-diagram-element="Timer_AckReminder"' in checked
+    assert "Le diagramme est difficile à lire" in checked and 'data-diagram-element="Timer_AckEscalation"' in checked
     assert "Publier comme nouvelle version" in checked

@@ -8,6 +8,8 @@
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
+import "./breadcrumbs.css";
+import { withEnclosing } from "./planes.mjs";
 
 const SELECTED = "diagram-selected";
 const viewers = new Map();
@@ -28,8 +30,9 @@ async function show(container) {
   const canvas = viewer.get("canvas");
   const registry = viewer.get("elementRegistry");
   canvas.zoom("fit-viewport");
+  // A mark on a step inside a sub-process shows on the sub-process's box too: where to open.
   Object.entries(marks(container)).forEach(([id, kind]) => {
-    if (registry.get(id)) canvas.addMarker(id, `diagram-mark-${kind}`);
+    for (const element of withEnclosing(registry, registry.get(id))) canvas.addMarker(element, `diagram-mark-${kind}`);
   });
   viewers.set(container, viewer);
   container.dispatchEvent(new CustomEvent("diagram:shown", { detail: { viewer }, bubbles: true }));

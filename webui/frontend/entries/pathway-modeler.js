@@ -14,6 +14,7 @@ import CamundaBehaviorsModule from "camunda-bpmn-js-behaviors/lib/camunda-platfo
 import camundaModdle from "camunda-bpmn-moddle/resources/camunda.json";
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
+import "./breadcrumbs.css";
 import "bpmn-js/dist/assets/bpmn-font/css/bpmn.css";
 import "@bpmn-io/properties-panel/dist/assets/properties-panel.css";
 
@@ -42,10 +43,12 @@ async function open(container) {
   const focus = container.dataset.modelerSelect;
   const element = focus && modeler.get("elementRegistry").get(focus);
   if (element) {
-    // The properties panel shows the diagram's root once the import is done: select after it.
+    // The properties panel shows the diagram's root once the import is done: select after it. An
+    // element inside a collapsed sub-process is on that sub-process's plane: open the plane (which
+    // clears the selection) before selecting.
     setTimeout(() => {
-      modeler.get("selection").select(element);
       modeler.get("canvas").scrollToElement(element);
+      modeler.get("selection").select(element);
     }, 100);
   }
   container.dispatchEvent(new CustomEvent("modeler:shown", { detail: { modeler }, bubbles: true }));
