@@ -1,7 +1,7 @@
 """Each service's regions as HSDS service_area rows, indexed by sector and region, for matching
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0017
 Create Date: 2026-12-05 04:30:00
 
 Matching at the referral step read every active service of a sector to find those serving the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0010'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The last run of each scenario of a published version is kept, with when and who ran it
 
 Revision ID: 0018
-Revises: 0010
+Revises: 0016
 Create Date: 2026-12-05 04:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
-down_revision = '0010'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
