@@ -39,7 +39,7 @@ def index():
     args = request.args
     page = max(args.get("page", 1, type=int) or 1, 1)
     filters = CaseFilters(
-        reference=args.get("reference") or None, stage=args.get("stage") or None,
+        reference=args.get("reference") or None, alias=args.get("alias") or None, stage=args.get("stage") or None,
         priority=args.get("priority") or None, region=args.get("region") or None,
         overdue=args.get("overdue") == "1", assigned_to_me=args.get("mine") == "1",
     )
