@@ -170,6 +170,30 @@ def can_take_over_task(target: Actor, task: TaskFacts) -> bool:
     return target.active and target.organisation_id == task.organisation_id
 
 
+def can_handle_escalation(actor: Actor, case: CaseFacts) -> bool:
+    """Coordinators handle any escalation; supervisors those of their organisation's cases."""
+    if not actor.active:
+        return False
+    if actor.has(Role.COORDINATOR):
+        return True
+    return actor.has(Role.SUPERVISOR) and can_view_case(actor, case)
+
+
+def can_see_escalation(actor: Actor, case: CaseFacts, referral: ReferralFacts | None) -> bool:
+    """Whoever may see the case, and the provider a late referral is addressed to."""
+    return can_view_case(actor, case) or (referral is not None and can_answer_referral(actor, referral))
+
+
+def can_handle_escalation_of(actor: Actor, escalation) -> bool:
+    """Whether a listed escalation shows its actions (`escalation.case_organisation_id` owns the case)."""
+    return can_handle_escalation(actor, _OwnedCase(escalation.case_organisation_id))
+
+
+def can_take_over_escalation(target: Actor, case: CaseFacts) -> bool:
+    """An escalation is handed only to someone who may handle it: its alert names the case, and they must act on it."""
+    return can_handle_escalation(target, case)
+
+
 # Roles that only the mechanism's secretariat holds: their holders see or shape every organisation's work.
 SECRETARIAT_ROLES = frozenset({Role.COORDINATOR, Role.SOP_AUTHOR})
 
@@ -193,6 +217,17 @@ def can_grant_roles(actor: Actor, target_id: int, before: frozenset[Role], after
 def can_approve_consent_override(actor: Actor, case: CaseFacts) -> bool:
     """Only a supervisor of the case's organisation approves a consent override."""
     return actor.active and actor.has(Role.SUPERVISOR) and actor.organisation_id == case.organisation_id
+
+
+def can_withdraw_consent(actor: Actor, case: CaseFacts) -> bool:
+    """The caseworkers and supervisors of the case's organisation record a person's withdrawal of consent."""
+    return actor.active and can_view_person(actor, case)
+
+
+def can_withdraw_consent_of(actor: Actor, case) -> bool:
+    """Whether a case page offers the withdrawal (`case.organisation_id` owns it; a standing consent is withdrawn)."""
+    return can_withdraw_consent(actor, _OwnedCase(case.organisation_id)) and any(
+        consent.given and consent.withdrawn_at is None for consent in case.consents)
 
 
 def can_list_cases_needing_attention(actor: Actor) -> bool:
@@ -227,6 +262,11 @@ def can_view_provider_follow_up(actor: Actor, provider_organisation_id: int) -> 
 def can_view_committee_report(actor: Actor) -> bool:
     """The steering committee's report covers the whole mechanism: coordinators read it."""
     return actor.active and actor.has(Role.COORDINATOR)
+
+
+def can_move_training_clock(actor: Actor) -> bool:
+    """On a training installation, its trainers (coordinators and administrators) move the clock forward."""
+    return actor.active and bool(actor.roles & {Role.COORDINATOR, Role.ADMIN})
 
 
 def can_author_pathways(actor: Actor) -> bool:

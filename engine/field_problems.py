@@ -150,6 +150,11 @@ def cannot_see_case() -> FieldProblem:
     return FieldProblem("cannot_see_case", "may not see this case")
 
 
+def cannot_handle_escalation() -> FieldProblem:
+    """The user named may not handle the escalation (only coordinators and the case's supervisors do)."""
+    return FieldProblem("cannot_handle_escalation", "may not handle this escalation")
+
+
 def not_of_task_organisation() -> FieldProblem:
     """The user named is not of the organisation that must do the task."""
     return FieldProblem("not_of_task_organisation", "not of the organisation that must do this task")

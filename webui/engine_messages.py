@@ -61,6 +61,7 @@ FIELD_WORDS: dict[str, Callable[[dict], str]] = {
     "no_such_user": lambda p: _("There is no user with this name."),
     "not_of_task_organisation": lambda p: _("This person is not of the organisation that must do this task."),
     "cannot_see_case": lambda p: _("This person may not see this case."),
+    "cannot_handle_escalation": lambda p: _("This person may not handle this escalation."),
     "role_not_held_here": lambda p: _(
         "This organisation cannot hold these roles: coordinators and SOP authors work at the secretariat, "
         "focal points at service providers."),

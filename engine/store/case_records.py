@@ -67,6 +67,7 @@ class CaseRecord:
     needs_attention: bool
     attention_message: str | None
     attention_at: datetime | None
+    alias_key: str | None = None  # the person's alias folded for search (engine.services.cases.alias)
     # The values as loaded (None for a case not yet written): what `changed()` compares against.
     loaded: dict[str, Any] | None = field(default=None, repr=False)
 

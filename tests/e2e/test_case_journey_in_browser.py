@@ -1,11 +1,15 @@
 """In a real browser, nothing else: a caseworker opens a case and refers two needs, each provider answers on
-its referral page, and every page on the way fits a 360 px phone, has no dead link, passes axe-core and stays
-light. Screenshots are kept under test-artifacts/ for a person to look at."""
+its referral page; the trainer moves the demo's clock and the scheduler's sweep raises the late service; a
+coordinator resolves the escalation; the caseworker records the unmet need and follows up three times; the
+supervisor approves the closure. Every page on the way fits a 360 px phone, has no dead link, passes
+axe-core and stays light. Screenshots are kept under test-artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -84,14 +88,16 @@ def _submit(page) -> None:
 
 
 WORDS = {
-    "fr": {"open": "Ouvrir un dossier", "identify": "Identifier la personne", "assess": "Évaluer les besoins",
+    "fr": {"language": "fr", "open": "Ouvrir un dossier", "identify": "Identifier la personne", "assess": "Évaluer les besoins",
            "consent": "Recueillir le consentement éclairé", "record_consent": "Enregistrer le consentement",
            "send": "Choisir le prestataire et envoyer", "send_button": "Envoyer le référencement",
-           "referral_stage": "Référencement", "claim": "Prendre", "nothing": "Rien ne vous attend"},
-    "en": {"open": "Open a case", "identify": "Identify the person", "assess": "Assess the needs",
+           "referral_stage": "Référencement", "claim": "Prendre", "nothing": "Rien ne vous attend",
+           "move_clock": "Avancer l'horloge", "resolve": "Résoudre", "closed": "Clôturé"},
+    "en": {"language": "en", "open": "Open a case", "identify": "Identify the person", "assess": "Assess the needs",
            "consent": "Obtain informed consent", "record_consent": "Record the consent",
            "send": "Choose the provider and send", "send_button": "Send the referral",
-           "referral_stage": "Referral", "claim": "Claim", "nothing": "Nothing waits for you"},
+           "referral_stage": "Referral", "claim": "Claim", "nothing": "Nothing waits for you",
+           "move_clock": "Move the clock", "resolve": "Resolve", "closed": "Closed"},
 }
 
 
@@ -172,7 +178,12 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
     assert page.url.rstrip("/").endswith("/tasks")
     reference = page.locator("table.tasks a[href*='/cases/']").first.inner_text() if page.locator(
         "table.tasks a[href*='/cases/']").count() else None
+    # The caseworker finds the case by the person's alias, typed without its accent.
     page.goto(url + "/cases/")
+    page.fill("#field-alias", "aicha")
+    page.locator("form.filters button[type=submit]").click()
+    assert page.locator("table.cases tbody tr").count() == 1
+    _look(page, "demo-caseworker", f"{tag}-caseworker-cases-by-alias")
     page.locator("table.cases a").first.click()
     reference = reference or page.locator("h1").inner_text().split()[-1]
     assert page.locator("table.needs tbody tr").count() == 2
@@ -180,6 +191,10 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
     _look(page, "demo-caseworker", f"{tag}-caseworker-case")
     # Provider tasks are not the caseworker's: no link, no "Prendre".
     assert page.locator("table.tasks button", has_text=words["claim"]).count() == 0
+    # The consent and its scope are on the case page; withdrawing it asks first, on a page of its own.
+    page.locator("a[href$='/consents/withdraw']").click()
+    _look(page, "demo-caseworker", f"{tag}-caseworker-withdraw-consent")
+    assert page.locator("main form button.danger").count() == 1
     context.close()
 
     for username, decision in (("demo-health-douala", "accepted"), ("demo-mhpss", "declined")):
@@ -204,12 +219,122 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
         _submit(page)
         assert "/referrals/" in page.url
         _look(page, username, f"{tag}-{username}-referral-decided")
-        if decision == "accepted":
-            _select(page, "service_delivered", "true")
-            page.fill("#field-outcome_note", "Consultation faite")
-            _submit(page)
-            assert page.locator("main").inner_text().count(words["nothing"]) == 1
         context.close()
+
+    _escalation_follow_up_and_closure(url, demo, chromium, locale, javascript, words, tag, reference)
+
+
+def _move_clock(page, url: str, demo, user: str, name: str, days: int) -> None:
+    """The trainer moves the demo's clock forward on its page, then the scheduler's real sweep runs."""
+    from engine.services.escalations.deadlines import sweep_deadlines
+
+    page.goto(url + "/")
+    page.locator(".training-banner a").click()
+    _look(page, user, name)
+    before = demo.container.clock.now()
+    page.fill("#field-days", str(days))
+    _submit(page)
+    assert page.locator(".error").count() == 0
+    # Every process reads the offset again within seconds; the test's sweep waits for it like a scheduler would.
+    deadline = time.monotonic() + 10
+    while demo.container.clock.now() - before < timedelta(days=days) - timedelta(minutes=5):
+        assert time.monotonic() < deadline, "the installation's clock did not follow the move"
+        time.sleep(0.5)
+    sweep_deadlines(demo.container.uow, demo.container.clock, worker_id="journey")
+
+
+def _open_task_of(page, url: str, reference: str) -> None:
+    """From the user's task list, the open task of this case."""
+    page.goto(url + "/tasks/")
+    row = page.locator("table.tasks tbody tr", has=page.locator(f"a:text-is('{reference}')"))
+    assert row.count() == 1, f"one open task of {reference} expected in {page.url}"
+    row.locator("a[href*='/tasks/']").first.click()
+
+
+def _escalation_follow_up_and_closure(url, demo, chromium, locale, javascript, words, tag, reference) -> None:
+    """The declined need waits with the caseworker; the clock moves; a coordinator resolves the escalation;
+    the unmet need is recorded; three follow-ups; closure proposed and approved: the case is closed."""
+    trainer_context, trainer = _tab(chromium, locale, javascript=javascript)
+    _sign_in(trainer, url, "demo-coordinator", demo.password)
+    _in_language(trainer, words["language"])
+    _move_clock(trainer, url, demo, "demo-coordinator", f"{tag}-coordinator-clock", 10)
+
+    # The hospital accepted but has not reported the service by its deadline: the coordinator sees the overdue
+    # referral on the attention page and on the escalations, and resolves it there.
+    trainer.goto(url + "/coordination/attention")
+    assert reference in trainer.locator("main").inner_text()
+    _look(trainer, "demo-coordinator", f"{tag}-coordinator-attention")
+    trainer.goto(url + "/coordination/escalations")
+    row = trainer.locator("table.escalations tbody tr", has=trainer.locator(f"a:text-is('{reference}')"))
+    assert row.count() == 1
+    _look(trainer, "demo-coordinator", f"{tag}-coordinator-escalations")
+    row.locator("a[href*='/reassign']").click()
+    # Handing over is choosing among those who may handle it: the case's supervisor is one of them.
+    options = trainer.locator("#field-username option").evaluate_all("els => els.map(e => e.value)")
+    assert "demo-supervisor" in options and "demo-caseworker" not in options
+    _look(trainer, "demo-coordinator", f"{tag}-coordinator-escalation-handover")
+    trainer.go_back()
+    row = trainer.locator("table.escalations tbody tr", has=trainer.locator(f"a:text-is('{reference}')"))
+    row.locator("input[name=note]").fill("Travailleur social joint, décision attendue aujourd'hui")
+    row.locator("button", has_text=words["resolve"]).click()
+    assert trainer.locator("table.escalations tbody tr", has=trainer.locator(f"a:text-is('{reference}')")).count() == 0
+
+    # The hospital reports the service on its referral page.
+    context, page = _tab(chromium, locale, javascript=javascript)
+    _sign_in(page, url, "demo-health-douala", demo.password)
+    _in_language(page, words["language"])
+    page.goto(url + "/referrals/")
+    page.locator("table.referrals tbody tr", has_text=reference).locator("a").first.click()
+    _look(page, "demo-health-douala", f"{tag}-demo-health-douala-referral-outcome")
+    _select(page, "service_delivered", "true")
+    page.fill("#field-outcome_note", "Consultation faite")
+    _submit(page)
+    assert page.locator("main").inner_text().count(words["nothing"]) == 1
+    context.close()
+
+    context, page = _tab(chromium, locale, javascript=javascript)
+    _sign_in(page, url, "demo-caseworker", demo.password)
+    _in_language(page, words["language"])
+    _open_task_of(page, url, reference)
+    _look(page, "demo-caseworker", f"{tag}-caseworker-unmet-need")
+    _select(page, "unmet_reason", "no_provider")
+    _submit(page)
+    trainer.goto(url + "/coordination/attention")
+    assert trainer.locator("#unmet-title").count() == 1 and reference in trainer.locator("main").inner_text()
+
+    for number, days in enumerate((31, 61, 91), start=1):
+        _move_clock(trainer, url, demo, "demo-coordinator", f"{tag}-coordinator-clock", days)
+        _open_task_of(page, url, reference)
+        if number == 1:
+            _look(page, "demo-caseworker", f"{tag}-caseworker-follow-up")
+        _select(page, "contact_outcome", "reached")
+        page.fill("#field-contact_attempts", "1")
+        if page.locator("#field-service_received").count():
+            _select(page, "service_received", "true")
+        _select(page, "satisfaction", "satisfied")
+        _select(page, "new_needs", "false")
+        _submit(page)
+    trainer_context.close()
+
+    _open_task_of(page, url, reference)
+    _look(page, "demo-caseworker", f"{tag}-caseworker-propose-closure")
+    _select(page, "closure_reason", "needs_met")
+    page.fill("#field-closure_note", "Suivi à 6 mois fait")
+    _submit(page)
+    context.close()
+
+    context, page = _tab(chromium, locale, javascript=javascript)
+    _sign_in(page, url, "demo-supervisor", demo.password)
+    _in_language(page, words["language"])
+    _look(page, "demo-supervisor", f"{tag}-supervisor-home")
+    _open_task_of(page, url, reference)
+    _look(page, "demo-supervisor", f"{tag}-supervisor-approve-closure")
+    _select(page, "closure_approved", "true")
+    _submit(page)
+    page.goto(f"{url}/cases/{reference}")
+    assert words["closed"] in page.locator("main").inner_text()
+    _look(page, "demo-supervisor", f"{tag}-supervisor-case-closed")
+    context.close()
 
 
 def test_no_link_or_button_on_the_journey_answers_403_or_404(journey_server, chromium):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import NamedTuple
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from engine.access import can_move_training_clock
 from engine.domain import Role
 from engine.errors import InvalidData
 from engine.services.accounts.administration import (
@@ -22,9 +23,10 @@ from engine.services.accounts.administration import (
     set_account_active,
     set_account_roles,
 )
+from engine.services.installation.training_clock import move_training_clock, read_installation_time
 from notifications.dead_letters import dead_letters, retry_dead_letter
 from webui.admin.admin_forms import new_account, new_organisation, roles_of
-from webui.auth.session_user import role_required
+from webui.auth.session_user import login_required, role_required
 from webui.engine_messages import field_messages
 from webui.labels import ORGANISATION_KIND_NAMES, ROLE_NAMES
 from webui.request_scope import clock, container, uow
@@ -167,3 +169,39 @@ def _organisations_page(values: dict, errors: dict) -> str:
     kinds = [(kind.value, name) for kind, name in ORGANISATION_KIND_NAMES.items()]
     return render_template("admin/organisations.html", organisations=rows, values=values, errors=errors,
                            kind_choices=kinds)
+
+
+# ---- training installation: its clock -----------------------------------------------------------
+
+
+def _training_time():
+    """The installation's time, or a 404: only a training installation has a clock to move."""
+    real_clock = getattr(clock(), "real", None)
+    time = read_installation_time(uow(), real_clock) if real_clock is not None else None
+    if time is None or not time.training:
+        abort(404)
+    if not can_move_training_clock(g.user.actor):
+        abort(403)
+    return real_clock, time
+
+
+@bp.get("/clock")
+@login_required
+def training_clock():
+    """A training installation's clock, and the form that moves it forward (coordinators, administrators)."""
+    _real, time = _training_time()
+    return render_template("admin/clock.html", time=time, values={}, errors={})
+
+
+@bp.post("/clock")
+@login_required
+def move_training_clock_forward():
+    """Move the training clock forward; deadlines now due are raised by the scheduler's next sweep."""
+    real_clock, time = _training_time()
+    try:
+        move_training_clock(uow(), real_clock, g.user.actor, request.form.get("days", ""), request.form.get("hours", ""))
+    except InvalidData as invalid:
+        values = {name: request.form.get(name, "") for name in ("days", "hours")}
+        return render_template("admin/clock.html", time=time, values=values, errors=field_messages(invalid.errors)), 422
+    flash(_("The clock was moved forward."), "info")
+    return redirect(url_for("admin.training_clock"))

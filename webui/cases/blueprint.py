@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from engine.access import can_list_cases, can_open_case
 from engine.domain import Language
 from engine.errors import InvalidData
+from engine.services.cases.consents import consents_to_withdraw, withdraw_consent
 from engine.services.cases.lifecycle import open_case
 from engine.services.cases.listing import CaseFilters, list_cases, openable_pathways
 from engine.services.cases.person_record import export_person_record, record_as_json
@@ -38,7 +39,7 @@ def index():
     args = request.args
     page = max(args.get("page", 1, type=int) or 1, 1)
     filters = CaseFilters(
-        reference=args.get("reference") or None, stage=args.get("stage") or None,
+        reference=args.get("reference") or None, alias=args.get("alias") or None, stage=args.get("stage") or None,
         priority=args.get("priority") or None, region=args.get("region") or None,
         overdue=args.get("overdue") == "1", assigned_to_me=args.get("mine") == "1",
     )
@@ -88,7 +89,30 @@ def show(reference: str):
     """The case page, if the user may see the case (the read is audited by the service)."""
     page = show_labelled_case(uow(), clock(), reference, g.user.actor, current_language())
     return render_template("cases/show.html", case=page.case, task_names=page.task_names, person=page.person,
-                           stages=STAGES)
+                           stages=STAGES, consent_scopes=page.consent_scopes or {})
+
+
+@bp.get("/<reference>/consents/withdraw")
+@login_required
+def confirm_consent_withdrawal(reference: str):
+    """Ask before recording that the person withdrew consent: what it revokes, and a reason."""
+    return render_template("cases/withdraw_consent.html",
+                           withdrawal=consents_to_withdraw(uow(), clock(), reference, g.user.actor), reason="", errors={})
+
+
+@bp.post("/<reference>/consents/withdraw")
+@login_required
+def withdraw(reference: str):
+    """Record the withdrawal: standing consents end, pending referrals are revoked; a refused reason stays on the page."""
+    withdrawal = consents_to_withdraw(uow(), clock(), reference, g.user.actor)
+    reason = request.form.get("reason", "")
+    try:
+        withdraw_consent(uow(), clock(), withdrawal.case_id, g.user.actor, reason)
+    except InvalidData as invalid:
+        return render_template("cases/withdraw_consent.html", withdrawal=withdrawal, reason=reason,
+                               errors=field_messages(invalid.errors)), 422
+    flash(_("The withdrawal of consent is recorded; pending referrals are revoked."), "info")
+    return redirect(url_for("cases.show", reference=withdrawal.reference))
 
 
 @bp.get("/<reference>/summary")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from engine.access import can_view_indicators
 from engine.domain import EscalationStatus, Role
+from engine.errors import InvalidData
 from engine.services.coordination.attention import list_attention
 from engine.services.coordination.committee_report import committee_report, parse_period
 from engine.services.coordination.indicators import compute_indicators
@@ -27,11 +28,13 @@ from engine.services.escalations.stalled import list_stalled
 from engine.services.referrals.unmet import list_unmet_needs
 from engine.services.escalations.handling import (
     acknowledge_escalation,
+    escalation_takers,
     list_escalations,
     reassign_escalation,
     resolve_escalation,
 )
 from webui.auth.session_user import login_required
+from webui.engine_messages import field_messages
 from webui.coordination.charts import bar_chart
 from webui.coordination.exports import csv_response, xlsx_response
 from webui.coordination.filters import parse_filters
@@ -88,14 +91,33 @@ def resolve(escalation_id: int):
     return _back()
 
 
+@bp.get("/escalations/<int:escalation_id>/reassign")
+@login_required
+def handover(escalation_id: int):
+    """Choose who takes the escalation over, among the users who may handle it."""
+    return _handover_page(escalation_id, None, "")
+
+
 @bp.post("/escalations/<int:escalation_id>/reassign")
 @login_required
 def reassign(escalation_id: int):
-    """Hand the escalation to a named user, who is alerted."""
+    """Hand the escalation to the chosen user, who is alerted; a refused choice is shown on the same page."""
     username = request.form.get("username", "").strip()[:MAX_USERNAME]
-    reassign_escalation(uow(), clock(), escalation_id, g.user.actor, username)
-    flash(_("The escalation was handed to %(username)s.", username=username), "info")
+    try:
+        reassign_escalation(uow(), clock(), escalation_id, g.user.actor, username)
+    except InvalidData as invalid:
+        return _handover_page(escalation_id, field_messages(invalid.errors).get("username") or [_("Choose someone.")],
+                              username), 422
+    flash(_("The escalation was handed over."), "info")
     return _back()
+
+
+def _handover_page(escalation_id: int, error, chosen: str):
+    handover_to = escalation_takers(uow(), escalation_id, g.user.actor)
+    choices = [(taker.username, taker.display_name + (f" ({_('holds it now')})" if taker.is_assignee else ""))
+               for taker in handover_to.takers]
+    return render_template("coordination/escalation_handover.html", handover=handover_to, error=error,
+                           choices=choices, chosen=chosen, status=request.values.get("status"))
 
 
 def _back():

@@ -8,16 +8,17 @@ the organisation has signed both the MoU and the data-sharing agreement.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
-from engine.access import Actor, can_approve_consent_override, can_view_case
+from engine.access import Actor, can_approve_consent_override, can_view_case, can_withdraw_consent
 from engine.clock import Clock
-from engine.domain import ConsentGiver, ConsentMethod, ReferralState, Role, Sector
+from engine.domain import ConsentGiver, ConsentMethod, ReferralState, Sector
 from engine.domain.referral_states import OPEN_STATES
-from engine.errors import AccessDenied, Conflict, ConsentRequired, InvalidData
-from engine.field_problems import required
+from engine.errors import AccessDenied, Conflict, ConsentRequired, InvalidData, NotFound
+from engine.field_problems import required, too_long
 from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.runtime import case_runtime
 from engine.runtime.signals import send_signal, waiting_signals
@@ -25,8 +26,10 @@ from engine.services.cases.step import Step, StepHook, StepResult, begin_step, f
 from engine.services.cases.step_lock import lock_for_writing
 from engine.services.escalations.overtaken import close_overtaken
 from engine.services.directory.vocabulary import LANGUAGE_CODES
-from engine.store.models import ConsentRow, Organisation
+from engine.services.cases.view import ConsentView, consent_view
+from engine.store.models import CaseRow, ConsentRow, Organisation
 from engine.store.unit_of_work import UnitOfWork
+from engine.untrusted_values import refuse_control_characters
 
 SIGNED_PROVIDERS = "signed_providers"
 WITHDRAWAL_SIGNAL = "consent_withdrawn"
@@ -168,14 +171,46 @@ def consent_for_sector(step: Step, sector: str) -> ConsentRow:
     raise ConsentRequired(f"case {step.case.reference}: no valid consent covers a {sector} referral; no referral can be sent")
 
 
+REASON_MAX = 200
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What the withdrawal page shows: the case, and the standing consents that would be withdrawn."""
+
+    case_id: int
+    reference: str
+    standing: tuple[ConsentView, ...]
+
+
+def consents_to_withdraw(uow: UnitOfWork, clock: Clock, reference: str, actor: Actor) -> Withdrawal:
+    """The case's standing consents, for whoever may record their withdrawal (NotFound, AccessDenied, Conflict)."""
+    with uow:
+        case = uow.session.scalar(select(CaseRow).where(CaseRow.reference == reference))
+        if case is None or not can_view_case(actor, case):
+            raise NotFound(f"case {reference} does not exist or is not yours to see")
+        if not can_withdraw_consent(actor, case):
+            raise AccessDenied(f"{actor.username} may not withdraw consent on case {reference}")
+        rows = uow.session.scalars(select(ConsentRow).where(ConsentRow.case_id == case.id).order_by(ConsentRow.recorded_at)).all()
+        standing = tuple(consent_view(row) for row in rows if is_standing(row, clock.now()))
+        if not standing:
+            raise Conflict(f"case {reference} has no consent to withdraw")
+        return Withdrawal(case.id, case.reference, standing)
+
+
 def withdraw_consent(
     uow: UnitOfWork, clock: Clock, case_id: int, actor: Actor, reason: str | None = None, hook: StepHook | None = None
 ) -> StepResult:
     """Mark the case's consents withdrawn, revoke its pending referrals, and tell the workflow."""
+    reason = (reason or "").strip() or None
+    if reason is not None:
+        if len(reason) > REASON_MAX:
+            raise InvalidData(f"the reason is longer than {REASON_MAX} characters", {"reason": [too_long(REASON_MAX)]})
+        refuse_control_characters(reason=reason)
     with uow:
         lock_for_writing(uow)
         step = begin_step(uow, clock, case_id, actor, "consent_withdrawn")
-        if not can_view_case(actor, step.case) or not actor.roles & {Role.CASEWORKER, Role.SUPERVISOR}:
+        if not can_withdraw_consent(actor, step.case):
             raise AccessDenied(f"{actor.username} may not withdraw consent on case {step.case.reference}")
         withdrawn = mark_withdrawn(step, reason)
         if WITHDRAWAL_SIGNAL in waiting_signals(step.workflow):

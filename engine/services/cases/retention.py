@@ -125,6 +125,7 @@ def _anonymise(uow: UnitOfWork, case: CaseRow, retention: VersionRetention, now:
     workflow = json.loads(case.workflow_json)
     removed = _strip(workflow, retention.personal_fields)
     case.workflow_json = json.dumps(workflow)
+    case.alias_key = None  # the alias goes with the rest of the person's data
     case.anonymised_at = now
     session = uow.session
     session.execute(update(ConsentRow).where(ConsentRow.case_id == case.id)

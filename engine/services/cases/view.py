@@ -67,6 +67,7 @@ class ConsentView:
     recorded_at: datetime
     expires_at: datetime | None
     withdrawn_at: datetime | None
+    scope: str | None = None  # what the pathway's sharing rule lets providers read (its consent_scope choice)
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
             attention_message=row.attention_message,
             open_tasks=tuple(summary_of(task, row.reference, row.organisation_id) for task in tasks),
             referrals=tuple(_referral(referral, name, _due_of(tasks, referral.id)) for referral, name in referrals),
-            consents=tuple(_consent(consent) for consent in consents),
+            consents=tuple(consent_view(consent) for consent in consents),
             unmet_needs=tuple(UnmetNeedView(need.id, need.sector.value, need.reason.value, need.region, need.referral_id,
                                             need.recorded_at) for need in unmet),
             history=tuple(
@@ -223,7 +224,8 @@ def _referral(referral: ReferralRow, provider: str | None, due_at: datetime | No
     )
 
 
-def _consent(consent: ConsentRow) -> ConsentView:
+def consent_view(consent: ConsentRow) -> ConsentView:
+    """A consent as the case page and the withdrawal page show it."""
     return ConsentView(
         id=consent.id,
         given=consent.given,
@@ -234,4 +236,5 @@ def _consent(consent: ConsentRow) -> ConsentView:
         recorded_at=consent.recorded_at,
         expires_at=consent.expires_at,
         withdrawn_at=consent.withdrawn_at,
+        scope=consent.scope,
     )

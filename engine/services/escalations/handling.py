@@ -21,16 +21,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select, text
 
 from engine import field_problems as problem
-from engine.access import Actor, actor_of, can_answer_referral, can_view_case
+from engine.access import Actor, actor_of, can_handle_escalation, can_see_escalation, can_take_over_escalation
 from engine.clock import Clock
 from engine.domain import EscalationStatus, Role
 from engine.domain.referral_states import OPEN_STATES, ReferralState
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.services.accounts.actors import handover_target
+from engine.services.tasks.handover import Taker
 from engine.services.cases.step import begin_step, finish_step
 from engine.services.escalations.chain import TOP_LEVEL, stop_chain
 from engine.services.cases.step_lock import lock_for_writing
-from engine.store.models import AuditEntry, CaseEvent, CaseRow, EscalationRow, Organisation, OutboxRow, ReferralRow
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, EscalationRow, Organisation, OutboxRow, ReferralRow, User, UserRole
 from engine.store.unit_of_work import UnitOfWork
 from engine.untrusted_values import refuse_control_characters
 
@@ -59,6 +60,7 @@ class EscalationView:
     reassigned_to_id: int | None
     resolution_note: str | None
     due_at: datetime | None = None  # the deadline that was missed
+    case_organisation_id: int | None = None  # who handles it: the coordinators and this organisation's supervisors
 
 
 @dataclass(frozen=True)
@@ -74,20 +76,6 @@ class Summary:
     raised_in_period: dict[int, int]  # escalations raised during the period, by level
     suppressed_cells: int  # provider and sector cells left out for being small
     items: tuple[dict, ...]  # the referrals at the top level: case reference, provider, level, since
-
-
-def can_handle_escalation(actor: Actor, case: CaseRow) -> bool:
-    """Coordinators handle any escalation; supervisors those of their organisation's cases."""
-    if not actor.active:
-        return False
-    if actor.has(Role.COORDINATOR):
-        return True
-    return actor.has(Role.SUPERVISOR) and can_view_case(actor, case)
-
-
-def can_see_escalation(actor: Actor, case: CaseRow, referral: ReferralRow | None) -> bool:
-    """Whoever may see the case, and the provider a late referral is addressed to."""
-    return can_view_case(actor, case) or (referral is not None and can_answer_referral(actor, referral))
 
 
 def list_escalations(
@@ -167,9 +155,10 @@ def reassign_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor
         if escalation.status in (EscalationStatus.RESOLVED, EscalationStatus.OVERTAKEN):
             raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
         target = handover_target(uow, to_username)
-        # The alert names the case: only someone who may open it can be handed the escalation.
-        if not can_view_case(actor_of(target), case):
-            raise InvalidData(f"{to_username} may not see case {case.reference}", {"username": [problem.cannot_see_case()]})
+        # The alert names the case, and whoever holds the escalation must act on it.
+        if not can_take_over_escalation(actor_of(target), case):
+            raise InvalidData(f"{to_username} may not handle the escalations of case {case.reference}",
+                              {"username": [problem.cannot_handle_escalation()]})
         now = clock.now()
         escalation.reassigned_to_id = target.id
         _history(uow, escalation, case, actor, now, "escalation_reassigned", {"to_user_id": target.id})
@@ -181,6 +170,36 @@ def reassign_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor
         ))
         uow.commit()
         return _reloaded(uow, escalation_id)
+
+
+@dataclass(frozen=True)
+class EscalationHandover:
+    """A waiting escalation, and the users it may be handed to (the same check as the hand-over itself)."""
+
+    escalation: EscalationView
+    takers: tuple[Taker, ...]
+
+
+def escalation_takers(uow: UnitOfWork, escalation_id: int, actor: Actor) -> EscalationHandover:
+    """The active users who may handle the escalation, by name (NotFound/AccessDenied/Conflict as the hand-over)."""
+    with uow:
+        escalation, case = _handled(uow, escalation_id, actor)
+        if escalation.status in (EscalationStatus.RESOLVED, EscalationStatus.OVERTAKEN):
+            raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
+        # Narrowed in SQL to who could qualify (the case organisation's supervisors, coordinators);
+        # the predicate below decides, as it does for the hand-over.
+        holding = lambda role: select(UserRole.user_id).where(UserRole.role == role)  # noqa: E731
+        users = uow.session.scalars(
+            select(User).where(User.active.is_(True), or_(
+                User.id.in_(holding(Role.COORDINATOR)),
+                and_(User.organisation_id == case.organisation_id, User.id.in_(holding(Role.SUPERVISOR)))))
+            .order_by(User.display_name, User.id)
+        ).all()
+        takers = tuple(
+            Taker(user.username, user.display_name, user.id == escalation.reassigned_to_id)
+            for user in users if can_take_over_escalation(actor_of(user), case)
+        )
+        return EscalationHandover(_reloaded(uow, escalation_id), takers)
 
 
 def steering_summary(uow: UnitOfWork, clock: Clock, period: timedelta = timedelta(days=7), small_cell: int = SMALL_CELL) -> Summary:
@@ -313,4 +332,5 @@ def _view(escalation: EscalationRow, case: CaseRow, referral: ReferralRow | None
         reassigned_to_id=escalation.reassigned_to_id,
         resolution_note=escalation.resolution_note,
         due_at=escalation.due_at,
+        case_organisation_id=case.organisation_id,
     )

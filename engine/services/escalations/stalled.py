@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, tuple_
 
-from engine.access import Actor
+from engine.access import Actor, can_see_escalation
 from engine.clock import Clock
 from engine.domain import EscalationStatus, Role
-from engine.services.escalations.handling import can_see_escalation
 from engine.store.models import CaseRow, EscalationRow, Organisation, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -51,6 +50,7 @@ class StalledItem:
     late: timedelta
     reassigned_to_id: int | None
     chain: tuple[ChainLevel, ...]
+    case_organisation_id: int | None = None  # who handles it: the coordinators and this organisation's supervisors
 
 
 def list_stalled(uow: UnitOfWork, clock: Clock, actor: Actor, limit: int = 100) -> list[StalledItem]:
@@ -105,4 +105,5 @@ def _item(chain: list, now: datetime) -> StalledItem:
         late=max(now - deadline, timedelta(0)),
         reassigned_to_id=top.reassigned_to_id,
         chain=tuple(ChainLevel(e.id, e.level, e.due_at, e.at, e.status.value) for e, *_ in chain),
+        case_organisation_id=case.organisation_id,
     )

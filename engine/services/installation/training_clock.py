@@ -12,9 +12,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
+from engine import field_problems as problem
+from engine.access import Actor, can_move_training_clock
 from engine.clock import Clock
-from engine.errors import AiguillageError, InvalidData
-from engine.store.models import InstallationSettings
+from engine.errors import AccessDenied, AiguillageError, InvalidData
+from engine.store.models import AuditEntry, InstallationSettings
 from engine.store.models.installation import INSTALLATION_ROW
 from engine.store.unit_of_work import UnitOfWork
 
@@ -63,8 +65,8 @@ def start_training_mode(uow: UnitOfWork, real_clock: Clock) -> None:
         uow.commit()
 
 
-def move_clock_forward(uow: UnitOfWork, real_clock: Clock, by: timedelta) -> InstallationTime:
-    """Move a training installation's clock forward; every process of it follows within seconds."""
+def move_clock_forward(uow: UnitOfWork, real_clock: Clock, by: timedelta, moved_by: int | None = None) -> InstallationTime:
+    """Move a training installation's clock forward (audited with `moved_by`, the user's id, when a person did it)."""
     if by <= timedelta(0):
         raise InvalidData("the clock only moves forward: give a positive number of days or hours")
     if by > LONGEST_MOVE:
@@ -83,5 +85,30 @@ def move_clock_forward(uow: UnitOfWork, real_clock: Clock, by: timedelta) -> Ins
                 "this installation is not a training installation: its clock is the real time and cannot be moved"
                 " (only `aiguillage demo` creates training installations)"
             )
+        if moved_by is not None:
+            uow.session.add(AuditEntry(at=real_clock.now(), user_id=moved_by, action="installation.clock_moved",
+                                       object_type="installation", object_id=None, case_id=None,
+                                       details={"by_seconds": seconds}))
         uow.commit()
     return read_installation_time(uow, real_clock)
+
+
+def move_training_clock(uow: UnitOfWork, real_clock: Clock, actor: Actor, days: str, hours: str) -> InstallationTime:
+    """A trainer's move of the clock, as a form gives it (whole days and hours); audited with who moved it."""
+    if not can_move_training_clock(actor):
+        raise AccessDenied(f"{actor.username} may not move the training clock (coordinators and administrators do)")
+    amounts, errors = {}, {}
+    for name, text, limit in (("days", days, LONGEST_MOVE.days), ("hours", hours, 23)):
+        text = (text or "").strip() or "0"
+        if not text.isdigit():
+            errors[name] = [problem.not_whole_number()]
+        elif int(text) > limit:
+            errors[name] = [problem.too_big(limit)]
+        else:
+            amounts[name] = int(text)
+    if errors:
+        raise InvalidData("the clock moves by whole days and hours", errors)
+    by = timedelta(days=amounts["days"], hours=amounts["hours"])
+    if by <= timedelta(0):
+        raise InvalidData("say how far the clock moves", {"days": [problem.required()]})
+    return move_clock_forward(uow, real_clock, by, moved_by=actor.id)

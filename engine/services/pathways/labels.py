@@ -185,6 +185,7 @@ class LabelledCase:
     case: CaseView
     task_names: dict[str, str]  # bpmn id -> name, for the history
     person: tuple = ()  # (label, value) pairs: an option by its label, a yes/no as a bool
+    consent_scopes: dict = None  # type: ignore[assignment]  # scope code -> its label in the consent form
 
 
 def show_labelled_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor, language: str) -> LabelledCase:
@@ -196,6 +197,9 @@ def show_labelled_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Ac
         case=replace(view, open_tasks=tuple(labelled_tasks(uow, view.open_tasks, language))),
         task_names={bpmn_id: texts.labels.element(bpmn_id, default=bpmn_id) for bpmn_id in sorted(cited)},
         person=labelled_values(texts, view.person or {}),
+        # The consent step's form names the scope (`consent_step.record_consent` reads the same field).
+        consent_scopes={consent.scope: texts.labels.value("consent_scope", consent.scope)
+                        for consent in view.consents if consent.scope},
     )
 
 

@@ -140,6 +140,7 @@ def _apply_effects(step, task: HumanTask, cleaned: dict) -> None:
 
 def _update_case_facts(case: CaseRow, cleaned: dict) -> None:
     from engine.domain import Priority, RiskLevel
+    from engine.services.cases.alias import ALIAS_FIELD, alias_key
 
     if cleaned.get("priority") in Priority.__members__.values():
         case.priority = Priority(cleaned["priority"])
@@ -147,6 +148,8 @@ def _update_case_facts(case: CaseRow, cleaned: dict) -> None:
         case.risk_level = RiskLevel(cleaned["risk_level"])
     if isinstance(cleaned.get("region"), str):
         case.region = cleaned["region"][:64]
+    if ALIAS_FIELD in cleaned:
+        case.alias_key = alias_key(cleaned[ALIAS_FIELD])
 
 
 # ---- assignment -------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ class CaseRow(Base):
         # Indicators count cases opened or closed in a period.
         Index("ix_cases_created_at", "created_at"),
         Index("ix_cases_closed_at", "closed_at"),
+        # Case staff find a person by the start of their alias (see `engine.services.cases.alias`).
+        Index("ix_cases_alias_key", "alias_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +49,8 @@ class CaseRow(Base):
     priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.NORMAL)
     risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column(RiskLevel, "risk_level"))
     region: Mapped[str | None] = mapped_column(String(64))
+    # The person's alias folded for search (lower case, no accents); cleared when the case is anonymised.
+    alias_key: Mapped[str | None] = mapped_column(String(200))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

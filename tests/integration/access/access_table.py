@@ -171,10 +171,15 @@ TABLE: dict[str, Entry] = {
     # A provider's follow-up: coordinators choose any; its focal points and admins see their own only.
     "GET /coordination/providers": Entry(page(FORBIDDEN, coordinator=ALLOW, provider=ALLOW, admin=ALLOW)),
     "POST /coordination/escalations/<int:escalation_id>/acknowledge": Entry(page(HIDDEN, **ESCALATION)),
+    "GET /coordination/escalations/<int:escalation_id>/reassign": Entry(page(HIDDEN, **ESCALATION)),
     "POST /coordination/escalations/<int:escalation_id>/reassign": Entry(page(HIDDEN, **ESCALATION),
                                                                          body={"username": "demo-supervisor"}),
     "POST /coordination/escalations/<int:escalation_id>/resolve": Entry(page(HIDDEN, **ESCALATION),
                                                                         body={"note": "Called the duty doctor"}),
+    # A training installation's clock: the matrix's installation runs on the real time, so the page is
+    # not there for anyone (a training one lets coordinators and administrators in: see the journey test).
+    "GET /admin/clock": Entry(page(HIDDEN)),
+    "POST /admin/clock": Entry(page(HIDDEN), body={"days": "1"}),
     "GET /pathways/": Entry(page(FORBIDDEN, sop_author=ALLOW)),
     # The SOP author's area: pathways are the mechanism's, so "own" and "other" name the same ones.
     # Only SOP authors see, upload, check, run, publish or discard; everyone else is refused (403).
@@ -272,6 +277,10 @@ TABLE: dict[str, Entry] = {
     "GET /api/v1/openapi.json": Entry(api()),
     # ---- API: consents (last: withdrawing consent revokes the case's referrals) ------------------
     "POST /api/v1/cases/<case_id>/consents": Entry(api(HIDDEN, **CONSENT_STEP), body={"consent_given": True}),
+    # Withdrawing consent on its page: the case organisation's caseworkers and supervisors (409 once
+    # nothing is left to withdraw); the coordinator sees the case but may not.
+    "GET /cases/<reference>/consents/withdraw": Entry(page(HIDDEN, **CONSENT_WITHDRAWAL)),
+    "POST /cases/<reference>/consents/withdraw": Entry(page(HIDDEN, **CONSENT_WITHDRAWAL), body={"reason": "asked to"}),
     "POST /api/v1/cases/<case_id>/consents/withdraw": Entry(api(HIDDEN, **CONSENT_WITHDRAWAL),
                                                              body={"reason": "asked to"}),
 }

@@ -179,15 +179,14 @@ def build_world(container) -> World:
     own.supervisor_task_id = _supervisor_task(container, own.case_id, USERNAMES[Role.SUPERVISOR])
     other.supervisor_task_id = _supervisor_task(container, other.case_id, "demo-minas-supervisor")
     # Everyone the matrix signs in as gets at least one notification: an escalation handed to those
-    # who may see its case (nobody else may be handed it), a plain in-app item for the others.
+    # who may handle it (nobody else may be handed it), a plain in-app item for the others.
     coordinator = load_actor(uow(), "demo-coordinator")
-    handed = {USERNAMES[Role.CASEWORKER]: own, USERNAMES[Role.SUPERVISOR]: own, USERNAMES[Role.COORDINATOR]: own,
-              OTHER_CASEWORKER: other}
+    handed = {USERNAMES[Role.SUPERVISOR]: own, USERNAMES[Role.COORDINATOR]: own}
     for username, side in handed.items():
         reassign_escalation(uow(), clock, side.escalation_id, coordinator, username)
     dispatch_pending(uow, Channels(NotificationSettings()), clock)
     with uow() as unit:
-        for username in set(USERNAMES.values()) - set(handed):
+        for username in {*USERNAMES.values(), OTHER_CASEWORKER} - set(handed):
             outbox = OutboxRow(event_type="matrix_notice", payload={}, created_at=clock.now(), dispatched_at=clock.now())
             unit.session.add(outbox)
             unit.session.flush()

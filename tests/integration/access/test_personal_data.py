@@ -14,7 +14,7 @@ from access_world import CLIENT_IP, UNSHARED, USERNAMES, Role, World
 from engine.domain import Sector, TaskState
 from engine.pathways.folder import load_source
 from engine.pathways.sharing import rule_of
-from engine.store.models import AuditEntry, EscalationRow, ReferralRow, TaskRow
+from engine.store.models import AuditEntry, CaseRow, EscalationRow, ReferralRow, TaskRow
 from tests.integration.services.conftest import CAMEROON, CONSENT, IDENTIFICATION, NO_NEEDS
 
 # Path parameters that name a case or something of a case.
@@ -106,6 +106,9 @@ NOT_PERSONAL = {
     "GET /tasks/<task_id>": "a task's empty form: field labels, no values",
     "GET /api/v1/tasks/<task_id>": "a task's empty form: field labels, no values",
     "GET /tasks/<task_id>/reassign": "a task's name and the users who may take it over",
+    "GET /coordination/escalations/<int:escalation_id>/reassign": "an escalation's level, reason, case reference "
+                                                                  "and the users who may handle it",
+    "GET /cases/<reference>/consents/withdraw": "the case reference and when its consents were given, for which sectors",
 }
 
 
@@ -238,8 +241,17 @@ def _walk(world: World) -> list[Step]:
         Step("POST /referrals/<int:referral_id>", Role.PROVIDER, page_referral, "case.task_completed", acknowledged,
              case="new"),
         answer("decline", {"decline_reason": "no_capacity"}, "new"),
+        # The person of the new case withdraws consent, recorded on the case's withdrawal page.
+        Step("POST /cases/<reference>/consents/withdraw", Role.SUPERVISOR,
+             lambda w, m: f"/cases/{_reference(w, m['case_id'])}/consents/withdraw", "case.consent_withdrawn",
+             {"reason": "asked to"}, case="new"),
     ]
     return steps
+
+
+def _reference(world: World, case_id: int) -> str:
+    with world.container.uow() as unit:
+        return unit.session.get(CaseRow, case_id).reference
 
 
 def _new_entries(world: World, after: int) -> list[AuditEntry]:

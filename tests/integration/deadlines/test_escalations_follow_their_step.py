@@ -68,5 +68,5 @@ def test_an_escalation_is_handed_only_to_someone_who_may_see_the_case(container,
     for outsider in ("demo-minas-supervisor", "demo-health-douala"):  # another organisation; the late provider
         with pytest.raises(InvalidData) as refused:
             reassign_escalation(container.uow(), container.clock, level_2.id, coordinator, outsider)
-        assert [p.code for p in refused.value.errors["username"]] == ["cannot_see_case"]
+        assert [p.code for p in refused.value.errors["username"]] == ["cannot_handle_escalation"]
     assert reassign_escalation(container.uow(), container.clock, level_2.id, coordinator, "demo-supervisor").reassigned_to_id

@@ -110,6 +110,31 @@ def test_coordinator_hands_an_escalation_to_a_supervisor(late, container):
         assert unit.session.get(EscalationRow, escalations[0]).reassigned_to_id == supervisor
 
 
+def test_escalation_is_handed_over_by_choosing_among_those_who_may_handle_it(late, container):
+    app, case, escalations, password = late
+    client = _client(app, "demo-coordinator", password)
+    listing = client.get("/coordination/escalations").get_data(as_text=True)
+    assert f'href="/coordination/escalations/{escalations[-1]}/reassign' in listing
+    page = html.unescape(client.get(f"/coordination/escalations/{escalations[-1]}/reassign").get_data(as_text=True))
+    # The case organisation's supervisor and the coordinators; not its caseworker, nor another organisation's staff.
+    assert 'value="demo-supervisor"' in page and 'value="demo-coordinator"' in page
+    assert 'value="demo-caseworker"' not in page and 'value="demo-minas-supervisor"' not in page
+    # A choice not offered (typed by hand) is refused on the same page, which keeps it.
+    refused = client.post(f"/coordination/escalations/{escalations[-1]}/reassign",
+                          data={"username": "demo-caseworker", "csrf_token": csrf_of(client, "/")})
+    assert refused.status_code == 422
+    body = html.unescape(refused.get_data(as_text=True))
+    assert "Cette personne ne peut pas traiter cette escalade." in body and 'id="field-username"' in body
+    with container.uow() as unit:
+        assert unit.session.get(EscalationRow, escalations[-1]).reassigned_to_id is None
+
+
+def test_caseworker_sees_the_escalation_without_actions_they_may_not_take(late):
+    app, case, escalations, password = late
+    listing = _client(app, "demo-caseworker", password).get("/coordination/escalations").get_data(as_text=True)
+    assert case.reference in listing and "/reassign" not in listing and "/acknowledge" not in listing
+
+
 def test_caseworker_sees_the_escalation_but_may_not_handle_it(late, container):
     app, case, escalations, password = late
     client = _client(app, "demo-caseworker", password)
