@@ -1,7 +1,7 @@
 """Case staff find a case by the person's alias (a folded, indexed copy on the case row)
 
 Revision ID: 0021
-Revises: 0010
+Revises: 0018
 Create Date: 2026-12-05 04:45:00
 
 Cases identified before this revision are found by alias once their identification is saved again.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0021'
-down_revision = '0010'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
