@@ -13,20 +13,13 @@ from engine.access import Actor, can_view_case, can_view_person
 from engine.clock import Clock
 from engine.domain import TaskState
 from engine.errors import NotFound
-from engine.runtime.case_data import case_data
-from engine.services.cases.step import begin_step
 from engine.services.tasks.inbox import TaskSummary, summary_of
 from engine.store.models import (
-    AuditEntry, CaseEvent, CaseRow, ConsentRow, DeadlineRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
+    AuditEntry, CaseEvent, CaseRow, CaseSummaryRow, ConsentRow, DeadlineRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
 )
 from engine.store.unit_of_work import UnitOfWork
 
 HISTORY_LIMIT = 200
-# What the case page's header says about the person, for readers who may see it (`can_view_person`).
-PERSON_SUMMARY_FIELDS = (
-    "person_alias", "sex", "age", "language", "interpreter_needed", "unaccompanied_child", "site",
-    "risk_level",
-)
 
 
 @dataclass(frozen=True)
@@ -155,9 +148,10 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
 
         person, needs = {}, {}
         if can_view_person(actor, row):
-            data = case_data(begin_step(uow, clock, row.id, actor, "read").workflow)
-            person = {name: data[name] for name in PERSON_SUMMARY_FIELDS if data.get(name) not in (None, "")}
-            needs = _needs_of(data)
+            # What the pathway's `case_summary:` declares, as the last step wrote it: the workflow stays unread.
+            summary = session.get(CaseSummaryRow, row.id)
+            if summary is not None:
+                person, needs = dict(summary.person or {}), dict(summary.needs or {})
         session.add(AuditEntry(at=clock.now(), user_id=actor.id, action="case.viewed", object_type="case",
                                object_id=row.reference, case_id=row.id, details={"person": sorted(person)}))
         uow.commit()
@@ -190,16 +184,6 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
             person=person,
             needs=needs,
         )
-
-
-def _needs_of(data: dict) -> dict[str, str]:
-    """The sectors assessed as needed (`need_<sector>` true) with their urgency (`<sector>_urgency`)."""
-    # The assessment form's convention, shared with the referral branches (one per need).
-    return {
-        name[len("need_"):]: str(data.get(f"{name[len('need_'):]}_urgency") or "")
-        for name, value in data.items()
-        if name.startswith("need_") and value is True
-    }
 
 
 def _due_of(tasks, referral_id: int) -> datetime | None:

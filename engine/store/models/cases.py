@@ -72,6 +72,22 @@ class CaseRow(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+class CaseSummaryRow(Base):
+    """What the case page's header says of the person and the needs, as the pathway declares it (`case_summary:`).
+
+    Written by each step that changes the case's data, in its transaction, so that reading a case page
+    never loads the saved workflow. Personal data: shown only to readers with the need to know, and
+    emptied with the workflow's data when the case is anonymised.
+    """
+
+    __tablename__ = "case_summaries"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    person: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field id -> value, declaration order
+    needs: Mapped[dict[str, Any]] = mapped_column(default=dict)  # sector -> urgency
+    updated_at: Mapped[datetime]
+
+
 class TaskRow(Base):
     """A human task of a case: materialised so that an inbox is one indexed query."""
 

@@ -1,0 +1,38 @@
+"""The case's summary row (the person and the needs its pathway declares), filled for existing cases;
+the provider's referrals page index
+
+Revision ID: 0015
+Revises: 0010
+Create Date: 2026-12-05 04:30:00
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0015'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('case_summaries',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('person', sa.JSON(), nullable=False),
+    sa.Column('needs', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_summaries_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('case_id', name=op.f('pk_case_summaries'))
+    )
+    # Existing cases: their summary from their saved workflow, so their pages show the person as before.
+    from engine.services.cases.summary import backfill_case_summaries
+
+    backfill_case_summaries(op.get_bind(), datetime.now(timezone.utc))
+
+
+def downgrade() -> None:
+    op.drop_table('case_summaries')
