@@ -204,6 +204,11 @@ class FormField(Schema):
         "description": "the pathway's condition over this form's fields under which the field must be filled"})
     initial = fields.Raw(allow_none=True, metadata={
         "description": "the value carried from an earlier step, taken when the field is left empty"})
+    section = fields.String(allow_none=True, metadata={
+        "description": "the heading of the form section this field opens (the fields that follow belong to it)"})
+    applies = fields.Boolean(allow_none=True, metadata={
+        "description": "false: the field does not apply to this case (not asked, not required); null: it applies "
+                       "only if required_when comes to hold over the answers given"})
 
 
 class MatchFinding(Schema):

@@ -64,6 +64,9 @@ class LabelledField:
     read_only: bool = False
     value: Any = None
     initial: Any = None  # carried from an earlier step: the page shows it filled in
+    section: str | None = None  # the heading of the form section this field opens, in the reader's language
+    applies: bool | None = True  # False: left off the page; None: applies only if `required_when` comes to hold
+    required_when: str | None = None  # the pathway's condition, for a page to say when the field is needed
 
 
 @dataclass(frozen=True)
@@ -137,10 +140,12 @@ def labelled_tasks(uow: UnitOfWork, tasks: Sequence[TaskSummary], language: str)
     ]
 
 
-def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, language: str) -> LabelledTaskForm:
-    """An open task's form (NotFound/Conflict as `describe_task`), labelled in `language`."""
+def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, language: str,
+                           submitted: dict | None = None) -> LabelledTaskForm:
+    """An open task's form (NotFound/Conflict as `describe_task`), labelled in `language`; `submitted`: what
+    a refused submission held (it decides which fields apply)."""
     with uow:
-        form = describe_task(uow, clock, task_id, actor)
+        form = describe_task(uow, clock, task_id, actor, submitted)
         case_id, lane, stage = uow.session.execute(
             select(TaskRow.case_id, TaskRow.lane, TaskRow.stage).where(TaskRow.id == task_id)
         ).one()
@@ -163,6 +168,9 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
                 read_only=field.read_only,
                 value=field.value,
                 initial=field.initial,
+                section=labels.section(field.id) if field.section else None,
+                applies=field.applies,
+                required_when=field.required_when,
             )
             for field in form.fields
         ),

@@ -32,8 +32,8 @@ from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.cases.step import StepHook, StepResult, begin_step, finish_step
 from engine.services.accounts.actors import handover_target
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
-from engine.pathways.form_check import carried_initial
-from engine.pathways.form_rules import REQUIRED_WHEN, rule_of
+from engine.pathways.form_check import carried_initial, fields_that_apply
+from engine.pathways.form_rules import REQUIRED_WHEN, rule_of, section_heading
 from engine.pathways.forms import FieldSpec, form_spec_of
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
 from engine.services.tasks.handover import reassignable_task
@@ -241,6 +241,11 @@ class FieldInfo:
     required_when: str | None = None  # the pathway's condition that makes the field required
     choice_labels: tuple[str, ...] = ()  # the options' labels as drawn, in the order of `choices`
     limits: tuple[tuple[str, str], ...] = ()  # (min/max/minlength/maxlength, value) as drawn
+    # The heading of the form section this field opens, as drawn (None: it continues the current one).
+    section: str | None = None
+    # Whether the field applies (`fields_that_apply`): False leaves it off the page and unrequired;
+    # None: its `required_when` cannot be decided until the fields it reads are answered.
+    applies: bool | None = True
 
 
 @dataclass(frozen=True)
@@ -267,8 +272,9 @@ def task_purpose(properties: dict) -> str | None:
     return None
 
 
-def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> TaskForm:
-    """The form of an open task visible to the actor (read-only)."""
+def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, submitted: dict | None = None) -> TaskForm:
+    """The form of an open task visible to the actor (read-only); `submitted`: what a refused submission
+    held, which decides which fields apply."""
     from engine.services.directory.referral_step import rank_for_task
 
     with uow:
@@ -281,14 +287,16 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> 
         if task.properties.get(REFERRAL_PROPERTY) == "send":
             matching = rank_for_task(uow.session, task, step.case.region, step.now.date())
     spec = form_spec_of(task.form)
-    fields = tuple(_field_info(f, task.data, spec.field(f.id) if spec else None) for f in form_fields(task.form))
+    applying = fields_that_apply(task.form, submitted, task.data)
+    fields = tuple(_field_info(f, task.data, spec.field(f.id) if spec else None, applying.get(f.id, True))
+                   for f in form_fields(task.form))
     if matching is None:
         return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
     return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary,
                     purpose=task_purpose(task.properties))
 
 
-def _field_info(field, data: dict[str, Any], spec: FieldSpec | None) -> FieldInfo:
+def _field_info(field, data: dict[str, Any], spec: FieldSpec | None, applies: bool | None = True) -> FieldInfo:
     rules = {rule.name for rule in getattr(field, "validation", []) or []}
     read_only = "readonly" in rules
     initial = carried_initial(spec, data) if spec is not None and not read_only else None
@@ -305,4 +313,6 @@ def _field_info(field, data: dict[str, Any], spec: FieldSpec | None) -> FieldInf
         choice_labels=tuple(option.name or option.id for option in getattr(field, "options", []) or []),
         limits=tuple((rule.name, str(rule.config)) for rule in getattr(field, "validation", []) or []
                      if rule.name in ("min", "max", "minlength", "maxlength") and rule.config is not None),
+        section=section_heading(spec) if spec is not None else None,
+        applies=applies,
     )

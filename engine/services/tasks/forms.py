@@ -14,8 +14,8 @@ from engine.domain import TaskState
 from engine.errors import Conflict
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
-from engine.pathways.form_check import carried_initial
-from engine.pathways.form_rules import REQUIRED_WHEN, rule_of
+from engine.pathways.form_check import carried_initial, fields_that_apply
+from engine.pathways.form_rules import REQUIRED_WHEN, rule_of, section_heading
 from engine.pathways.forms import form_spec_of
 from engine.services.cases.step import begin_step
 from engine.services.tasks.form_data import form_fields
@@ -46,6 +46,8 @@ class FormFieldView:
     options: tuple[FormOption, ...]
     required_when: str | None = None  # the pathway's condition over this form's fields that makes it required
     initial: Any = None  # the value carried from an earlier step: what an empty submission stands for
+    section: str | None = None  # the heading of the form section this field opens, in the asked language
+    applies: bool | None = True  # False: does not apply (not asked, not required); None: only if required_when holds
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         matching = rank_for_task(uow.session, task, region, step.now.date()) if _sends_referral(task) else None
         assignee_id = row.assignee_id
         spec = form_spec_of(task.form)
+        applying = fields_that_apply(task.form, None, task.data)
     return TaskFormView(
         id=task.id,
         case_id=row.case_id,
@@ -98,6 +101,8 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
                 ),
                 required_when=rule_of(spec.field(field.id), REQUIRED_WHEN) or None,
                 initial=carried_initial(spec.field(field.id), task.data) if "readonly" not in _rules(field) else None,
+                section=labels.section(field.id) if section_heading(spec.field(field.id)) else None,
+                applies=applying.get(field.id, True),
             )
             for field in form_fields(task.form)
         ),
