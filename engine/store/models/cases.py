@@ -73,7 +73,8 @@ class CaseRow(Base):
 
 
 class CaseSummaryRow(Base):
-    """What the case page's header says of the person and the needs, as the pathway declares it (`case_summary:`).
+    """What the case page's header says of the person and the needs, as the pathway declares it (`case_summary:`),
+    and the values a referral may share (`sharing:`).
 
     Written by each step that changes the case's data, in its transaction, so that reading a case page
     never loads the saved workflow. Personal data: shown only to readers with the need to know, and
@@ -85,6 +86,9 @@ class CaseSummaryRow(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     person: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field id -> value, declaration order
     needs: Mapped[dict[str, Any]] = mapped_column(default=dict)  # sector -> urgency
+    # The values of the fields the pathway's `sharing:` names (what any provider may receive): a
+    # referral page picks from them the fields its referral shares, without loading the workflow.
+    shared: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime]
 
 

@@ -20,6 +20,8 @@ class ReferralRow(Base):
     __table_args__ = (
         Index("ix_referrals_case", "case_id"),
         Index("ix_referrals_provider_state", "provider_organisation_id", "state"),
+        # A provider's referrals page: its latest referrals first, read in index order and stopped at the page size.
+        Index("ix_referrals_provider_updated", "provider_organisation_id", "updated_at", "id"),
         Index("ix_referrals_state_escalation", "state", "escalation_level"),
         Index("ix_referrals_sent_at", "sent_at"),  # indicators: referrals sent in a period
     )

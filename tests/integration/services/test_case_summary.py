@@ -65,3 +65,21 @@ def test_the_backfill_writes_for_older_cases_what_their_steps_would_have(contain
     assert _summary(container, case_id) == written
     with container.uow() as uow:
         assert uow.session.scalar(select(CaseSummaryRow.updated_at).where(CaseSummaryRow.case_id == case_id)) == container.clock.now()
+
+
+def test_a_referral_page_reads_what_it_shares_from_the_summary_not_the_workflow(container, walker):
+    from engine.services.referrals.view import show_referral
+    from engine.store.models import ReferralRow
+    from tests.integration.services.conftest import CONSENT
+
+    case_id = _assessed(container, walker)
+    walker.complete("demo-caseworker", "Task_Consent", CONSENT, case_id=case_id)
+    walker.complete("demo-caseworker", "Task_SendReferral", {"provider_id": "demo-hopital-douala"}, sector="health",
+                    case_id=case_id)
+    with container.uow() as uow:
+        referral_id = uow.session.scalar(select(ReferralRow.id).where(ReferralRow.case_id == case_id))
+        uow.session.execute(update(CaseRow).where(CaseRow.id == case_id).values(workflow_json="not a workflow"))
+        uow.commit()
+    shown = show_referral(container.uow(), container.clock, referral_id, walker.actor("demo-health-douala"))
+    assert shown.shared_data["person_alias"] == "A. M." and shown.shared_data["age"] == 27
+    assert set(shown.shared_data) <= set(shown.shared_fields) and shown.shared_data["phone"] == "+237 600 00 00 00"

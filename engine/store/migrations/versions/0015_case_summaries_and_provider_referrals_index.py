@@ -1,4 +1,5 @@
-"""The case's summary row (the person and the needs its pathway declares), filled for existing cases;
+"""The case's summary row (the person and the needs its pathway declares, the values referrals share),
+filled for existing cases;
 the provider's referrals page index
 
 Revision ID: 0015
@@ -24,10 +25,13 @@ def upgrade() -> None:
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('person', sa.JSON(), nullable=False),
     sa.Column('needs', sa.JSON(), nullable=False),
+    sa.Column('shared', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_summaries_case_id_cases'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('case_id', name=op.f('pk_case_summaries'))
     )
+    with op.batch_alter_table('referrals', schema=None) as batch_op:
+        batch_op.create_index('ix_referrals_provider_updated', ['provider_organisation_id', 'updated_at', 'id'], unique=False)
     # Existing cases: their summary from their saved workflow, so their pages show the person as before.
     from engine.services.cases.summary import backfill_case_summaries
 
@@ -35,4 +39,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('referrals', schema=None) as batch_op:
+        batch_op.drop_index('ix_referrals_provider_updated')
     op.drop_table('case_summaries')
