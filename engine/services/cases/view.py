@@ -80,8 +80,8 @@ class EventView:
 
 
 @dataclass(frozen=True)
-class CaseView:
-    """A case as its page shows it."""
+class CaseLine:
+    """What every view of a case shows of its row (no personal data): built by `case_fields`."""
 
     id: int
     reference: str
@@ -91,11 +91,17 @@ class CaseView:
     risk_level: str | None
     region: str | None
     organisation_id: int
-    pathway_version_id: int
     created_at: datetime
     closed_at: datetime | None
-    close_reason: str | None
     needs_attention: bool
+
+
+@dataclass(frozen=True)
+class CaseView(CaseLine):
+    """A case as its page shows it."""
+
+    pathway_version_id: int
+    close_reason: str | None
     attention_message: str | None
     open_tasks: tuple[TaskSummary, ...]
     referrals: tuple[ReferralView, ...]
@@ -156,19 +162,9 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
                                object_id=row.reference, case_id=row.id, details={"person": sorted(person)}))
         uow.commit()
         return CaseView(
-            id=row.id,
-            reference=row.reference,
-            status=row.status.value,
-            stage=row.stage,
-            priority=row.priority.value,
-            risk_level=row.risk_level.value if row.risk_level else None,
-            region=row.region,
-            organisation_id=row.organisation_id,
+            **case_fields(row),
             pathway_version_id=row.pathway_version_id,
-            created_at=row.created_at,
-            closed_at=row.closed_at,
             close_reason=row.close_reason.value if row.close_reason else None,
-            needs_attention=row.needs_attention,
             attention_message=row.attention_message,
             open_tasks=tuple(summary_of(task, row.reference, row.organisation_id) for task in tasks),
             referrals=tuple(_referral(referral, name, _due_of(tasks, referral.id)) for referral, name in referrals),
@@ -184,6 +180,23 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
             person=person,
             needs=needs,
         )
+
+
+def case_fields(case: CaseRow) -> dict[str, Any]:
+    """The `CaseLine` fields of a case row, for the case page and a case list's line."""
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status.value,
+        "stage": case.stage,
+        "priority": case.priority.value,
+        "risk_level": case.risk_level.value if case.risk_level else None,
+        "region": case.region,
+        "organisation_id": case.organisation_id,
+        "created_at": case.created_at,
+        "closed_at": case.closed_at,
+        "needs_attention": case.needs_attention,
+    }
 
 
 def _due_of(tasks, referral_id: int) -> datetime | None:
