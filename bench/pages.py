@@ -14,6 +14,7 @@ with the ratio of its p95 to that of the notification settings page measured in 
 from __future__ import annotations
 
 import argparse
+from datetime import datetime, timezone
 import os
 import http.cookiejar
 import re
@@ -92,6 +93,7 @@ def plans_of(container, reference: str, focal_point_org: int, caseworker_org: in
     """The plans of the queries behind the provider's referrals page and the case page, as the database runs them."""
     from engine.domain import Role
     from engine.services.cases.view import case_page_statement
+    from engine.services.coordination.attention import DECLINED_LOOKBACK, declined_emergencies_statement
     from engine.services.referrals.view import referral_list_statement
 
     from bench.scale_inbox import plans
@@ -106,6 +108,7 @@ def plans_of(container, reference: str, focal_point_org: int, caseworker_org: in
     statements = [("provider's referrals", referral_list_statement(Reader(focal_point_org, [Role.PROVIDER_FOCAL_POINT]), 50, 0)),
                   ("caseworker's referrals", referral_list_statement(Reader(caseworker_org, [Role.CASEWORKER]), 50, 0))]
     statements += [(f"case page: {label}", statement) for label, statement in case_page_statement(reference)]
+    statements.append(("attention: declined emergencies", declined_emergencies_statement(None, datetime.now(timezone.utc) - DECLINED_LOOKBACK)))
     for label, statement in statements:
         print(f"  plan, {label}: " + " | ".join(line.strip() for line in plans(container, statement)))
 

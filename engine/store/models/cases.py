@@ -53,8 +53,10 @@ class CaseRow(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     close_reason: Mapped[CloseReason | None] = mapped_column(enum_column(CloseReason, "close_reason"))
-    # The serialized workflow WITHOUT its spec (the spec belongs to the pathway version).
-    workflow_json: Mapped[str] = mapped_column(Text)
+    # The serialized workflow WITHOUT its spec (the spec belongs to the pathway version). Deferred: a
+    # list or a page that selects cases never reads it (tens of kilobytes a case); steps read it with
+    # their own statements (engine.store.case_records).
+    workflow_json: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(32))
     # Optimistic locking: an update against a stale counter fails (engine.errors.Conflict).
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -23,6 +23,8 @@ class ReferralRow(Base):
         # A provider's referrals page: its latest referrals first, read in index order and stopped at the page size.
         Index("ix_referrals_provider_updated", "provider_organisation_id", "updated_at", "id"),
         Index("ix_referrals_state_escalation", "state", "escalation_level"),
+        # The attention page: emergencies declined lately (state and priority, then a range of times).
+        Index("ix_referrals_state_priority_updated", "state", "priority", "updated_at"),
         Index("ix_referrals_sent_at", "sent_at"),  # indicators: referrals sent in a period
     )
 
