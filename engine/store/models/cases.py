@@ -101,6 +101,8 @@ class TaskRow(Base):
     __table_args__ = (
         Index("ix_tasks_assignee_state", "assignee_id", "state"),
         Index("ix_tasks_case_state", "case_id", "state"),
+        # A referral's page: its open step (without it, every task is read).
+        Index("ix_tasks_referral_state", "referral_id", "state"),
         Index("ix_tasks_organisation_state", "organisation_id", "state"),
         # The live diagram: cases waiting at each step now, and time spent at steps ended in a period.
         Index("ix_tasks_state_bpmn", "state", "bpmn_id"),

@@ -88,7 +88,11 @@ class ConsentRow(Base):
     """An informed consent to share a case's data with some services and recipients."""
 
     __tablename__ = "consents"
-    __table_args__ = (Index("ix_consents_case", "case_id", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_consents_case", "case_id", "recorded_at"),
+        # The attention page: overrides waiting for approval, oldest first (without it, every case is probed).
+        Index("ix_consents_override_waiting", "is_override", "override_approved_at", "recorded_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

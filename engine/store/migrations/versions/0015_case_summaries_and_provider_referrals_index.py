@@ -1,6 +1,6 @@
 """The case's summary row (the person and the needs its pathway declares, the values referrals share),
 filled for existing cases;
-the indexes of the provider's referrals page and the attention page
+the indexes of the provider's referrals page, a referral's page and the attention page
 
 Revision ID: 0015
 Revises: 0010
@@ -33,6 +33,10 @@ def upgrade() -> None:
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.create_index('ix_referrals_provider_updated', ['provider_organisation_id', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_referrals_state_priority_updated', ['state', 'priority', 'updated_at'], unique=False)
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.create_index('ix_tasks_referral_state', ['referral_id', 'state'], unique=False)
+    with op.batch_alter_table('consents', schema=None) as batch_op:
+        batch_op.create_index('ix_consents_override_waiting', ['is_override', 'override_approved_at', 'recorded_at'], unique=False)
     # Existing cases: their summary from their saved workflow, so their pages show the person as before.
     from engine.services.cases.summary import backfill_case_summaries
 
@@ -40,6 +44,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('consents', schema=None) as batch_op:
+        batch_op.drop_index('ix_consents_override_waiting')
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tasks_referral_state')
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.drop_index('ix_referrals_state_priority_updated')
         batch_op.drop_index('ix_referrals_provider_updated')
