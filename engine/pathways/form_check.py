@@ -44,7 +44,7 @@ from typing import Any
 from engine import field_problems as problem
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
-from engine.pathways.form_rules import carried_value, hidden_now, required_now
+from engine.pathways.form_rules import REQUIRED_WHEN, carried_value, hidden_now, names_in, required_now, rule_of
 from engine.untrusted_values import CONTROL_CHARACTERS as _CONTROL
 from engine.pathways.forms import (
     LONG_MAX, LONG_MIN, MAX_PATTERN_VALUE, MAX_TEXT, TODAY, FieldSpec, FormSpec, compile_pattern, form_spec_of, parse_date,
@@ -148,6 +148,52 @@ def entered_values(form: Any, data: Mapping[str, Any] | None) -> dict[str, Any]:
             found[field.id] = _converted(field, value)
         except _Refused:
             continue
+    return found
+
+
+def fields_that_apply(form: Any, submitted: Mapping[str, Any] | None, context: Mapping[str, Any] | None) -> dict[str, bool | None]:
+    """For each field of `form`: True when it applies, False when its `required_when` condition is known not
+    to hold (the page leaves it out; it is not required), None when that cannot be decided yet.
+
+    What is known: after a submission (`submitted`, even with problems) every answer, an empty one
+    standing for what the check would put in its place; before one, the values carried from the case
+    (`context`) and what the case already holds. A field the person has not answered is unknown.
+    """
+    spec = form_spec_of(form)
+    if spec is None:
+        return {}
+    context = context or {}
+    values: dict[str, Any] = {}
+    for field in spec.fields:
+        if not field.id:
+            continue
+        if field.readonly:
+            values[field.id] = context.get(field.id)
+            continue
+        raw = submitted.get(field.id) if submitted is not None else None
+        raw = raw.strip() if isinstance(raw, str) else raw
+        if raw is not None and raw != "":
+            try:
+                values[field.id] = _converted(field, raw)
+            except _Refused:
+                pass  # a refused answer decides nothing
+            continue
+        carried = carried_initial(field, context)
+        if carried is not None:
+            values[field.id] = carried
+        elif submitted is not None:
+            values[field.id] = default_value(field)
+        elif context.get(field.id) is not None:
+            values[field.id] = context[field.id]
+    found: dict[str, bool | None] = {}
+    for field in spec.fields:
+        condition = rule_of(field, REQUIRED_WHEN)
+        if not condition:
+            found[field.id] = True
+        elif any(name not in values for name in names_in(condition)):
+            found[field.id] = None
+        else:
+            found[field.id] = required_now(field, values)
     return found
 
 

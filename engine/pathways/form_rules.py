@@ -12,7 +12,14 @@
   field is not shown and what is submitted for it is not kept: it takes its default, as an empty
   field does, and is never required;
 - `aiguillage.history`: `keep` makes the case history keep the field's value (a decision that
-  steers the case); every other field is kept as a name only.
+  steers the case); every other field is kept as a name only;
+- `aiguillage.section`: the field opens a section of its form, headed by the property's text (in the
+  diagram's language; other languages under `sections:` of `i18n/<lang>.yaml`, keyed by the field id).
+  The fields that follow belong to it until the next field that opens one.
+
+A field with a `required_when` condition applies only while the condition holds: the pages show it
+when the condition holds or cannot be decided yet (the fields it reads are not answered), and leave
+it out when the answers known say it does not hold (`engine.pathways.form_check.fields_that_apply`).
 
 `engine.pathways.form_check` applies them; `engine.pathways.rules.form_rules` refuses, when the
 pathway is validated, a rule naming a field that does not exist.
@@ -33,12 +40,36 @@ DEFAULT_FROM = "aiguillage.default_from"
 HIDDEN_WHEN = "aiguillage.hidden_when"
 HISTORY = "aiguillage.history"
 HISTORY_VALUES = ("keep",)
-FIELD_RULES = (REQUIRED_WHEN, DEFAULT_FROM, HIDDEN_WHEN, HISTORY)
+SECTION = "aiguillage.section"
+SECTION_MAX = 100
+FIELD_RULES = (REQUIRED_WHEN, DEFAULT_FROM, HIDDEN_WHEN, HISTORY, SECTION)
 
 
 def rule_of(field: FieldSpec, name: str) -> str:
     """The text of one rule on the field ("" when it has none)."""
     return str(field.properties.get(name) or "").strip()
+
+
+def section_heading(field: FieldSpec) -> str | None:
+    """The heading of the section this field opens, in the diagram's language (None: it opens none)."""
+    return rule_of(field, SECTION)[:SECTION_MAX] or None
+
+
+def simple_condition(condition: str) -> tuple[str, Any] | None:
+    """(field, value) for a condition that tests one field (`need_health`: True, `decision == 'declined'`),
+    so that a page can say in words when a field is needed; None for any other condition."""
+    from engine.expressions.evaluation import python_form
+
+    try:
+        tree = ast.parse(python_form(condition.strip()), mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    if isinstance(tree, ast.Name):
+        return tree.id, True
+    if (isinstance(tree, ast.Compare) and isinstance(tree.left, ast.Name) and len(tree.ops) == 1
+            and isinstance(tree.ops[0], ast.Eq) and isinstance(tree.comparators[0], ast.Constant)):
+        return tree.left.id, tree.comparators[0].value
+    return None
 
 
 def keeps_value(field: FieldSpec) -> bool:

@@ -17,7 +17,8 @@ from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
 from engine.pathways.documents import read_diagram
 from engine.pathways.xml import XmlProblem
 
-SECTIONS = ("elements", "documentation", "fields", "values")
+SECTIONS = ("elements", "documentation", "fields", "values", "sections")
+SECTION_PROPERTY = "aiguillage.section"  # engine.pathways.form_rules.SECTION: a field that opens a form section
 
 
 @dataclass
@@ -28,6 +29,7 @@ class DiagramTexts:
     documentation: dict[str, str] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)  # id of the field that opens a section -> heading
     # Where each key was found, for locating problems: key -> element.
     where: dict[tuple[str, str], etree._Element] = field(default_factory=dict)
 
@@ -65,6 +67,10 @@ def _collect(texts: DiagramTexts, element: etree._Element) -> None:
             field_id = form_field.get("id") or ""
             texts.fields.setdefault(field_id, (form_field.get("label") or "").strip())
             texts.where.setdefault(("fields", field_id), form_field)
+            for prop in form_field.iter("{*}property"):
+                if (prop.get("id") or prop.get("name")) == SECTION_PROPERTY and (prop.get("value") or "").strip():
+                    texts.sections.setdefault(field_id, prop.get("value").strip())
+                    texts.where.setdefault(("sections", field_id), form_field)
             for value in form_field:
                 if local(value) == "value":
                     key = f"{field_id}.{value.get('id') or ''}"
@@ -129,6 +135,10 @@ class Labels:
     def value(self, field_id: str, value_id: str) -> str | None:
         """The label of one option of an enum field."""
         return self._lookup("values", f"{field_id}.{value_id}") or value_id
+
+    def section(self, field_id: str) -> str | None:
+        """The heading of the form section that the field opens (None when it opens none)."""
+        return self._lookup("sections", field_id)
 
     @property
     def title(self) -> str:

@@ -211,6 +211,11 @@ class FormField(Schema):
     hidden_when = fields.String(allow_none=True, metadata={
         "description": "the pathway's condition (safe language) over the case's and this form's values that hides the field"})
     widget = fields.String(allow_none=True, metadata={"description": "textarea, checklist or taglist"})
+    section = fields.String(allow_none=True, metadata={
+        "description": "the heading of the form section this field opens (the fields that follow belong to it)"})
+    applies = fields.Boolean(allow_none=True, metadata={
+        "description": "false: the field does not apply to this case (not asked, not required); null: it applies "
+                       "only if required_when comes to hold over the answers given"})
 
 
 class MatchFinding(Schema):

@@ -128,6 +128,11 @@ def form_command(task_id: str, username: str) -> None:
     if not form.fields:
         click.echo("  (no fields: complete it with --data '{}')")
     for field in form.fields:
+        if field.section:
+            click.echo(f"  [{field.section}]")
+        if field.applies is False:
+            click.echo(f"  {field.id}  does not apply (required when {field.required_when})  - {field.label}")
+            continue
         if field.read_only:
             shown = "-" if field.value is None else json.dumps(field.value, ensure_ascii=False)
             click.echo(f"  {field.id}  {field.type}  read-only: {shown}  - {field.label}")

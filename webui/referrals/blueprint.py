@@ -66,7 +66,7 @@ def answer(referral_id: int):
     try:
         complete_task(uow(), clock(), task_id, g.user.actor, values)
     except InvalidData as invalid:
-        return _referral_page(referral_id, values, field_messages(invalid.errors)), 422
+        return _referral_page(referral_id, values, field_messages(invalid.errors), submitted=values), 422
     flash(_("Your answer was recorded."), "info")
     return redirect(url_for("referrals.show", referral_id=referral_id))
 
@@ -94,10 +94,11 @@ def _shared(referral) -> tuple:
     return labelled_values(texts, asked), labelled_values(texts, shared)
 
 
-def _referral_page(referral_id: int, values: dict, errors: dict):
+def _referral_page(referral_id: int, values: dict, errors: dict, submitted: dict | None = None):
     referral = show_referral(uow(), clock(), referral_id, g.user.actor)
     task_id = open_step_of_referral(uow(), referral_id, g.user.actor)
-    task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language(), values) if task_id else None
+    task = (describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language(), submitted=submitted)
+            if task_id else None)
     asked, shared = _shared(referral)
     return render_template("referrals/show.html", referral=referral, shared=shared, asked=asked, task=task,
                            inputs=form_inputs(task) if task else (), values=values, errors=errors,

@@ -102,7 +102,7 @@ def complete(task_id: str):
     try:
         result = complete_task(uow(), clock(), task_id, g.user.actor, values)
     except InvalidData as invalid:
-        task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language(), values)
+        task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language(), submitted=values)
         return _task_page(task, values, field_messages(invalid.errors)), 422
     flash(_("Task completed."), "info")
     return redirect(next_page(result.case_id, referral_id))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from engine.pathways.form_rules import simple_condition
 from webui.tasks.provider_words import verdict
 
 PROVIDER_FIELD = "provider_id"  # the referral step's field naming the receiving organisation
@@ -26,6 +27,9 @@ class FormInput:
     read_only: bool = False
     shown: str = ""  # a read-only field's value as the reader reads it ("" when the case holds none)
     initial: str = ""  # the value carried from an earlier step, as the input posts it
+    section: str | None = None  # the heading of the form section this input opens
+    conditional: bool = False  # required only in the case `hint` says (the server decides, not the browser)
+    hint: str | None = None
 
 
 def posted_values(form, leave_out: tuple[str, ...] = ("csrf_token",)) -> dict:
@@ -35,12 +39,20 @@ def posted_values(form, leave_out: tuple[str, ...] = ("csrf_token",)) -> dict:
 
 
 def form_inputs(task) -> list[FormInput]:
-    """The inputs for the fields of `task` (an engine LabelledTaskForm: labels already in the reader's
-    language); a field hidden for the case's values now is left out, so that the page needs no script."""
+    """The inputs for the fields of `task` (an engine LabelledTaskForm: labels already in the reader's language).
+
+    A field hidden for the case's values now, or that does not apply (its `required_when` is known not
+    to hold), is left out, so that the page needs no script; its section heading passes to the next
+    field shown, so that the section keeps its heading.
+    """
     inputs = []
+    pending_section = None
+    by_id = {field.id: field for field in task.fields}
     for field in task.fields:
-        if getattr(field, "hidden", False):
+        if getattr(field, "hidden", False) or field.applies is False:
+            pending_section = field.section or pending_section
             continue
+        section, pending_section = field.section or pending_section, None
         choices = None
         if field.id == PROVIDER_FIELD and task.providers:
             choices = [(p.slug, f"{p.rank}. {p.name} — {p.service_name} ({verdict(p)})") for p in task.providers]
@@ -52,9 +64,26 @@ def form_inputs(task) -> list[FormInput]:
         kind = INPUT_TYPES.get(field.type, "text")
         if field.type == "enum_list" and getattr(field, "widget", None) == "taglist":
             kind = "multiple"  # a list to pick several from, as a tag list is
+        conditional = bool(field.required_when) and not field.required and not field.read_only
         inputs.append(FormInput(field.id, field.label, kind, field.required, choices,
-                                read_only=field.read_only, shown=shown, initial=_posted(field.initial)))
+                                read_only=field.read_only, shown=shown, initial=_posted(field.initial), section=section,
+                                conditional=conditional,
+                                hint=_when_needed(field.required_when, by_id) if conditional else None))
     return inputs
+
+
+def _when_needed(condition: str, fields: dict) -> str:
+    """When a conditional field must be filled, in words: the field it depends on and the answer."""
+    simple = simple_condition(condition)
+    other = fields.get(simple[0]) if simple else None
+    if other is None:
+        return _("Needed in some cases, depending on your other answers.")
+    wanted = simple[1]
+    if isinstance(wanted, bool):
+        answer = _("Yes") if wanted else _("No")
+    else:
+        answer = dict(other.choices).get(str(wanted), str(wanted))
+    return _("Needed if “%(field)s” is “%(answer)s”.", field=other.label, answer=answer)
 
 
 def _shown(value, choices: list[tuple[str, str]] | None) -> str:

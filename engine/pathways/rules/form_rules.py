@@ -1,4 +1,4 @@
-"""Form rules a pathway declares on its fields (`aiguillage.required_when`, `default_from`, `history`):
+"""Form rules a pathway declares on its fields (`aiguillage.required_when`, `default_from`, `history`, `section`):
 each must name fields that exist, so that a rule never silently does nothing."""
 
 from __future__ import annotations
@@ -7,7 +7,10 @@ import difflib
 
 from engine.errors import ExpressionError
 from engine.pathways.documents import Document
-from engine.pathways.form_rules import DEFAULT_FROM, HIDDEN_WHEN, HISTORY, HISTORY_VALUES, REQUIRED_WHEN, names_in, rule_of
+from engine.pathways.form_rules import (
+    DEFAULT_FROM, HIDDEN_WHEN, HISTORY, HISTORY_VALUES, REQUIRED_WHEN, SECTION, SECTION_MAX, names_in, rule_of,
+)
+from engine.untrusted_values import CONTROL_CHARACTERS
 from engine.pathways.forms import FIELD_ID, FieldSpec, FormSpec, form_spec_from_bpmn
 from engine.pathways.problems import Problem
 from engine.pathways.rules.form_fields import form_owners
@@ -57,6 +60,10 @@ def _field_rule_problems(field: FieldSpec, form: FormSpec, everywhere: set[str])
         found.append((f"{HISTORY}={history[:40]!r} is not understood; write {HISTORY}=keep or remove it", "form.rule_invalid"))
     elif history and field.sensitive:
         found.append((f"{HISTORY}=keep on a sensitive field: its value is never kept in the history; remove one of the two", "form.rule_invalid"))
+    heading = rule_of(field, SECTION)
+    if SECTION in field.properties and (not heading or len(heading) > SECTION_MAX or CONTROL_CHARACTERS.search(heading)):
+        found.append((f"{SECTION} must be the section's heading as readers see it, 1 to {SECTION_MAX} characters "
+                      "(e.g. Identité)", "form.rule_invalid"))
     return found
 
 

@@ -1,7 +1,10 @@
-"""Data protection rules: `sharing:` and `retention:` of pathway.yaml are well formed and name only fields of its forms."""
+"""Data protection rules: `sharing:`, `retention:` and `case_summary:` of pathway.yaml are well formed and name
+only fields of its forms."""
 
 from __future__ import annotations
 
+from engine.domain import Sector
+from engine.pathways.case_summary import sectors_named, summary_problems
 from engine.pathways.documents import BPMN_NS, Document
 from engine.pathways.folder import METADATA_FILE, PathwaySource
 from engine.pathways.forms import form_spec_from_bpmn
@@ -35,3 +38,44 @@ def check_sharing(source: PathwaySource, documents: list[Document]) -> list[Prob
     known = form_field_ids(documents)
     return [Problem(METADATA_FILE, None, None, None, f"{where} names {name!r}, which is not a field of any form", "sharing.unknown_field")
             for where, names in named for name in names if name not in known]
+
+
+def check_case_summary(source: PathwaySource, documents: list[Document]) -> list[Problem]:
+    """Problems of the `case_summary:` declaration: its shape, fields no form has, sectors the engine does not know."""
+    declared = source.metadata.get("case_summary")
+    if declared is None:
+        return []
+    line = _line_of(source.files.get(METADATA_FILE, b""), "case_summary")
+
+    def problem(message: str, rule: str) -> Problem:
+        return Problem(METADATA_FILE, line, None, None, message, rule)
+
+    shape = summary_problems(declared)
+    if shape:
+        return [problem(message, "case_summary.invalid") for message in shape]
+    known = form_field_ids(documents)
+    problems = [problem(f"case_summary.person names {name!r}, which is not a field of any form", "case_summary.unknown_field")
+                for name in declared.get("person") or () if name not in known]
+    needs = declared.get("needs") or {}
+    if not needs:
+        return problems
+    named = sectors_named(needs["needed"], known)
+    if not named:
+        problems.append(problem(f"case_summary.needs.needed {needs['needed']!r} fits no field of any form", "case_summary.unknown_field"))
+    sectors = {sector.value for sector in Sector}
+    for field_id, sector in named.items():
+        if sector not in sectors:
+            problems.append(problem(f"case_summary.needs.needed fits field {field_id!r}, but {sector!r} is not a sector; "
+                                    f"sectors are {', '.join(sorted(sectors))}", "case_summary.unknown_sector"))
+        elif needs.get("urgency") and (urgency := needs["urgency"].replace("{sector}", sector)) not in known:
+            problems.append(problem(f"case_summary.needs.urgency names {urgency!r} for need {field_id!r}, "
+                                    "which is not a field of any form", "case_summary.unknown_field"))
+    return problems
+
+
+def _line_of(text: bytes, key: str) -> int | None:
+    """The line of pathway.yaml where a top-level key starts (None when it cannot be found)."""
+    for number, line in enumerate(text.decode("utf-8", "replace").splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None

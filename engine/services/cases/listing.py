@@ -13,27 +13,16 @@ from engine.errors import AccessDenied, InvalidData, NotFound
 from engine.field_problems import not_a_choice
 from engine.clock import Clock
 from engine.services.cases.alias import KEY_LENGTH, alias_key
-from engine.services.cases.view import EventView
+from engine.services.cases.view import CaseLine, EventView, case_fields
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, PathwayVersionRow, TaskRow, User
 from engine.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
-class CaseSummary:
+class CaseSummary(CaseLine):
     """One line of a list of cases (no personal data)."""
 
-    id: int
-    reference: str
-    status: str
-    stage: str | None
-    priority: str
-    risk_level: str | None
-    region: str | None
-    organisation_id: int
-    created_at: datetime
     updated_at: datetime
-    closed_at: datetime | None
-    needs_attention: bool
 
 
 @dataclass(frozen=True)
@@ -133,20 +122,7 @@ def openable_pathways(uow: UnitOfWork) -> list[OpenablePathway]:
 
 
 def _summary(case: CaseRow) -> CaseSummary:
-    return CaseSummary(
-        id=case.id,
-        reference=case.reference,
-        status=case.status.value,
-        stage=case.stage,
-        priority=case.priority.value,
-        risk_level=case.risk_level.value if case.risk_level else None,
-        region=case.region,
-        organisation_id=case.organisation_id,
-        created_at=case.created_at,
-        updated_at=case.updated_at,
-        closed_at=case.closed_at,
-        needs_attention=case.needs_attention,
-    )
+    return CaseSummary(**case_fields(case), updated_at=case.updated_at)
 
 
 def visible_case(uow: UnitOfWork, case_id: int, actor: Actor) -> CaseSummary:

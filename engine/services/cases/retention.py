@@ -27,7 +27,8 @@ from engine.pathways.folder import BPMN_SUFFIXES, METADATA_FILE
 from engine.pathways.retention import RetentionRule, retention_rule_of
 from engine.pathways.rules.sharing import form_field_ids
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
-from engine.pathways.xml import XmlProblem
+from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.services.cases.summary import forget_personal_summary
 from engine.store.models import (
     AuditEntry, CaseEvent, CaseRow, ConsentRow, EscalationRow, PathwayFileRow, PathwayVersionRow, ReferralRow,
 )
@@ -128,6 +129,7 @@ def _anonymise(uow: UnitOfWork, case: CaseRow, retention: VersionRetention, now:
     case.alias_key = None  # the alias goes with the rest of the person's data
     case.anonymised_at = now
     session = uow.session
+    forget_personal_summary(session, case.id, case.pathway_version_id, retention.personal_fields)
     session.execute(update(ConsentRow).where(ConsentRow.case_id == case.id)
                     .values(witness_name=None, withdrawal_reason=None, override_justification=None))
     session.execute(update(ReferralRow).where(ReferralRow.case_id == case.id).values(outcome_note=None))

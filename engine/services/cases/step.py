@@ -32,6 +32,7 @@ from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.script_engine import SafeScriptEngine
 from engine.runtime.specs import PathwaySpecs, load_specs
 from engine.services.cases import workflow_cache
+from engine.services.cases.summary import record_case_summary
 from engine.services.cases.sync import sync_case
 from engine.services.escalations.chain import sync_escalations
 from engine.store import case_records
@@ -69,6 +70,8 @@ class Step:
     audit_object: tuple[str, str] | None = None
     hooked: bool = False  # a test's hook ran before the commit: the workflow is not kept
     _referrals: list | None = None
+    # The pinned version's content hash, when the step loaded it (saves looking it up again).
+    content_hash: str | None = None
 
     @property
     def session(self):
@@ -196,6 +199,7 @@ def begin_step(
     by_id = {row.id: row for row in open_tasks if row.state == TaskState.OPEN}
     step = Step(uow, clock, clock.now(), case, specs, workflow, actor, action, by_id, connection, completed_task)
     step.has_deadlines = loaded.has_deadlines
+    step.content_hash = loaded.content_hash
     return step
 
 
@@ -237,6 +241,7 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     batch = StatementBatch(connection)
     case_records.queue_case(batch, case)
     changes.write(batch)
+    record_case_summary(step)
     actor_id = step.actor.id if step.actor is not None else None
     if step.audit_object is not None:
         object_type, object_id = step.audit_object

@@ -13,20 +13,13 @@ from engine.access import Actor, can_view_case, can_view_person
 from engine.clock import Clock
 from engine.domain import TaskState
 from engine.errors import NotFound
-from engine.runtime.case_data import case_data
-from engine.services.cases.step import begin_step
 from engine.services.tasks.inbox import TaskSummary, summary_of
 from engine.store.models import (
-    AuditEntry, CaseEvent, CaseRow, ConsentRow, DeadlineRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
+    AuditEntry, CaseEvent, CaseRow, CaseSummaryRow, ConsentRow, DeadlineRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
 )
 from engine.store.unit_of_work import UnitOfWork
 
 HISTORY_LIMIT = 200
-# What the case page's header says about the person, for readers who may see it (`can_view_person`).
-PERSON_SUMMARY_FIELDS = (
-    "person_alias", "sex", "age", "language", "interpreter_needed", "unaccompanied_child", "site",
-    "risk_level",
-)
 
 
 @dataclass(frozen=True)
@@ -88,8 +81,8 @@ class EventView:
 
 
 @dataclass(frozen=True)
-class CaseView:
-    """A case as its page shows it."""
+class CaseLine:
+    """What every view of a case shows of its row (no personal data): built by `case_fields`."""
 
     id: int
     reference: str
@@ -99,11 +92,17 @@ class CaseView:
     risk_level: str | None
     region: str | None
     organisation_id: int
-    pathway_version_id: int
     created_at: datetime
     closed_at: datetime | None
-    close_reason: str | None
     needs_attention: bool
+
+
+@dataclass(frozen=True)
+class CaseView(CaseLine):
+    """A case as its page shows it."""
+
+    pathway_version_id: int
+    close_reason: str | None
     attention_message: str | None
     open_tasks: tuple[TaskSummary, ...]
     referrals: tuple[ReferralView, ...]
@@ -156,26 +155,17 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
 
         person, needs = {}, {}
         if can_view_person(actor, row):
-            data = case_data(begin_step(uow, clock, row.id, actor, "read").workflow)
-            person = {name: data[name] for name in PERSON_SUMMARY_FIELDS if data.get(name) not in (None, "")}
-            needs = _needs_of(data)
+            # What the pathway's `case_summary:` declares, as the last step wrote it: the workflow stays unread.
+            summary = session.get(CaseSummaryRow, row.id)
+            if summary is not None:
+                person, needs = dict(summary.person or {}), dict(summary.needs or {})
         session.add(AuditEntry(at=clock.now(), user_id=actor.id, action="case.viewed", object_type="case",
                                object_id=row.reference, case_id=row.id, details={"person": sorted(person)}))
         uow.commit()
         return CaseView(
-            id=row.id,
-            reference=row.reference,
-            status=row.status.value,
-            stage=row.stage,
-            priority=row.priority.value,
-            risk_level=row.risk_level.value if row.risk_level else None,
-            region=row.region,
-            organisation_id=row.organisation_id,
+            **case_fields(row),
             pathway_version_id=row.pathway_version_id,
-            created_at=row.created_at,
-            closed_at=row.closed_at,
             close_reason=row.close_reason.value if row.close_reason else None,
-            needs_attention=row.needs_attention,
             attention_message=row.attention_message,
             open_tasks=tuple(summary_of(task, row.reference, row.organisation_id) for task in tasks),
             referrals=tuple(_referral(referral, name, _due_of(tasks, referral.id)) for referral, name in referrals),
@@ -193,13 +183,20 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
         )
 
 
-def _needs_of(data: dict) -> dict[str, str]:
-    """The sectors assessed as needed (`need_<sector>` true) with their urgency (`<sector>_urgency`)."""
-    # The assessment form's convention, shared with the referral branches (one per need).
+def case_fields(case: CaseRow) -> dict[str, Any]:
+    """The `CaseLine` fields of a case row, for the case page and a case list's line."""
     return {
-        name[len("need_"):]: str(data.get(f"{name[len('need_'):]}_urgency") or "")
-        for name, value in data.items()
-        if name.startswith("need_") and value is True
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status.value,
+        "stage": case.stage,
+        "priority": case.priority.value,
+        "risk_level": case.risk_level.value if case.risk_level else None,
+        "region": case.region,
+        "organisation_id": case.organisation_id,
+        "created_at": case.created_at,
+        "closed_at": case.closed_at,
+        "needs_attention": case.needs_attention,
     }
 
 

@@ -103,7 +103,8 @@ def _stalled(session, actor: Actor, own: int | None) -> list[AttentionItem]:
     return items
 
 
-def _declined_emergencies(session, actor: Actor, own: int | None, after: datetime) -> list[AttentionItem]:
+def declined_emergencies_statement(own: int | None, after: datetime):
+    """Emergencies declined since `after` and not sent elsewhere since (benchmarks print its plan)."""
     later = aliased(ReferralRow)
     followed = (
         select(later.id)
@@ -111,7 +112,7 @@ def _declined_emergencies(session, actor: Actor, own: int | None, after: datetim
                later.state.not_in((ReferralState.DECLINED, ReferralState.REVOKED, ReferralState.EXPIRED)))
         .exists()
     )
-    query = _visible(
+    return _visible(
         select(CaseRow, ReferralRow, Organisation.name)
         .join(CaseRow, CaseRow.id == ReferralRow.case_id)
         .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
@@ -119,6 +120,10 @@ def _declined_emergencies(session, actor: Actor, own: int | None, after: datetim
                ReferralRow.updated_at >= after, not_(followed)),
         own,
     ).order_by(ReferralRow.updated_at).limit(LIMIT)
+
+
+def _declined_emergencies(session, actor: Actor, own: int | None, after: datetime) -> list[AttentionItem]:
+    query = declined_emergencies_statement(own, after)
     return [
         AttentionItem(case.reference, referral.decided_at or referral.updated_at, referral.sector.value, name,
                       reason=referral.decline_reason)

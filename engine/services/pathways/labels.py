@@ -66,6 +66,9 @@ class LabelledField:
     initial: Any = None  # carried from an earlier step: the page shows it filled in
     hidden: bool = False  # not shown for the values now (the form's `hidden_when` condition holds)
     widget: str | None = None  # textarea, checklist or taglist where the type leaves a choice
+    section: str | None = None  # the heading of the form section this field opens, in the reader's language
+    applies: bool | None = True  # False: left off the page; None: applies only if `required_when` comes to hold
+    required_when: str | None = None  # the pathway's condition, for a page to say when the field is needed
 
 
 @dataclass(frozen=True)
@@ -140,11 +143,11 @@ def labelled_tasks(uow: UnitOfWork, tasks: Sequence[TaskSummary], language: str)
 
 
 def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, language: str,
-                           entered: dict | None = None) -> LabelledTaskForm:
-    """An open task's form (NotFound/Conflict as `describe_task`), labelled in `language`; `entered` is
-    what the person submitted and had refused (it decides, with the case's data, which fields are shown)."""
+                           submitted: dict | None = None) -> LabelledTaskForm:
+    """An open task's form (NotFound/Conflict as `describe_task`), labelled in `language`; `submitted`: what
+    a refused submission held (it decides which fields apply)."""
     with uow:
-        form = describe_task(uow, clock, task_id, actor, entered)
+        form = describe_task(uow, clock, task_id, actor, submitted)
         case_id, lane, stage = uow.session.execute(
             select(TaskRow.case_id, TaskRow.lane, TaskRow.stage).where(TaskRow.id == task_id)
         ).one()
@@ -169,6 +172,9 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
                 initial=field.initial,
                 hidden=field.hidden,
                 widget=field.widget,
+                section=labels.section(field.id) if field.section else None,
+                applies=field.applies,
+                required_when=field.required_when,
             )
             for field in form.fields
         ),

@@ -14,16 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import defer
 
 from engine.access import CASE_STAFF_ROLES, Actor, can_answer_referral, can_view_referral
 from engine.clock import Clock
 from engine.domain import ReferralState, Role
 from engine.errors import InvalidData, NotFound
 from engine.field_problems import not_a_choice
-from engine.runtime.case_data import case_data
-from engine.services.cases.step import begin_step
 from engine.services.referrals.sharing import provider_access_ended, sharing_rule
-from engine.store.models import AuditEntry, CaseRow, Organisation, ReferralRow
+from engine.store.models import AuditEntry, CaseRow, CaseSummaryRow, Organisation, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 
 
@@ -65,15 +64,14 @@ class ReferralDetail(ReferralSummary):
     request: dict[str, Any] | None = None
 
 
-def list_referrals(uow: UnitOfWork, actor: Actor, state: str | None = None, limit: int = 50,
-                   offset: int = 0) -> list[ReferralSummary]:
-    """The referrals the actor may see, most recently changed first."""
-    if not actor.active:
-        return []
+def referral_list_statement(actor: Actor, limit: int, offset: int):
+    """The query of the actor's referral list, most recently changed first (None: the actor sees none)."""
     statement = (
+        # The saved workflow is not listed: do not read it.
         select(ReferralRow, CaseRow, Organisation.name)
         .join(CaseRow, CaseRow.id == ReferralRow.case_id)
         .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
+        .options(defer(CaseRow.workflow_json))
         .order_by(ReferralRow.updated_at.desc(), ReferralRow.id.desc())
         .limit(limit)
         .offset(offset)
@@ -85,8 +83,19 @@ def list_referrals(uow: UnitOfWork, actor: Actor, state: str | None = None, limi
         if actor.roles & CASE_STAFF_ROLES:
             mine.append(CaseRow.organisation_id == actor.organisation_id)
         if not mine:
-            return []
+            return None
         statement = statement.where(or_(*mine))
+    return statement
+
+
+def list_referrals(uow: UnitOfWork, actor: Actor, state: str | None = None, limit: int = 50,
+                   offset: int = 0) -> list[ReferralSummary]:
+    """The referrals the actor may see, most recently changed first."""
+    if not actor.active:
+        return []
+    statement = referral_list_statement(actor, limit, offset)
+    if statement is None:
+        return []
     if state is not None:
         try:
             statement = statement.where(ReferralRow.state == ReferralState(state))
@@ -107,6 +116,7 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             select(ReferralRow, CaseRow, Organisation.name)
             .join(CaseRow, CaseRow.id == ReferralRow.case_id)
             .outerjoin(Organisation, Organisation.id == ReferralRow.provider_organisation_id)
+            .options(defer(CaseRow.workflow_json))
             .where(ReferralRow.id == referral_id)
         ).first()
         if found is None or not can_view_referral(actor, found[0], found[1]):
@@ -119,7 +129,9 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
         as_provider = actor.organisation_id == referral.provider_organisation_id
         ended = as_provider and provider_access_ended(referral, rule, now)
         shared = () if ended else tuple(referral.shared_fields or ())
-        data = case_data(begin_step(uow, clock, case.id, actor, "read").workflow) if shared else {}
+        # The values as the case's last step left them (its summary row): the workflow stays unread.
+        summary = uow.session.get(CaseSummaryRow, case.id) if shared else None
+        data = (summary.shared or {}) if summary is not None else {}
         shared_data = {name: data[name] for name in shared if name in data}
         uow.session.add(AuditEntry(
             at=now, user_id=actor.id, action="referral.viewed", object_type="referral",

@@ -32,8 +32,8 @@ from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.cases.step import StepHook, StepResult, begin_step, finish_step
 from engine.services.accounts.actors import handover_target
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
-from engine.pathways.form_check import carried_initial, hidden_on_page
-from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of
+from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page
+from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, section_heading
 from engine.pathways.forms import FieldSpec, form_spec_of
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
 from engine.services.tasks.handover import reassignable_task
@@ -248,6 +248,11 @@ class FieldInfo:
     hidden: bool = False  # not shown now: its condition (`aiguillage.hidden_when`) holds over the case's and the form's values
     hidden_when: str | None = None  # that condition, in the safe language
     widget: str | None = None  # how the form draws it, where the type leaves a choice (textarea, checklist, taglist)
+    # The heading of the form section this field opens, as drawn (None: it continues the current one).
+    section: str | None = None
+    # Whether the field applies (`fields_that_apply`): False leaves it off the page and unrequired;
+    # None: its `required_when` cannot be decided until the fields it reads are answered.
+    applies: bool | None = True
 
 
 @dataclass(frozen=True)
@@ -274,9 +279,9 @@ def task_purpose(properties: dict) -> str | None:
     return None
 
 
-def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, entered: dict | None = None) -> TaskForm:
-    """The form of an open task visible to the actor (read-only); `entered`, what the person submitted
-    and had refused, decides with the case's data which fields are shown."""
+def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, submitted: dict | None = None) -> TaskForm:
+    """The form of an open task visible to the actor (read-only); `submitted`: what a refused submission
+    held, which decides which fields apply."""
     from engine.services.directory.referral_step import rank_for_task
 
     with uow:
@@ -290,15 +295,18 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, ent
             matching = rank_for_task(uow.session, task, step.case.region, step.now.date())
         data = readable_task_data(step, actor, task)
     spec = form_spec_of(task.form)
-    hidden = hidden_on_page(task.form, data, entered)
-    fields = tuple(_field_info(f, data, spec.field(f.id) if spec else None, f.id in hidden) for f in form_fields(task.form))
+    hidden = hidden_on_page(task.form, data, submitted)
+    applying = fields_that_apply(task.form, submitted, data)
+    fields = tuple(_field_info(f, data, spec.field(f.id) if spec else None, f.id in hidden, applying.get(f.id, True))
+                   for f in form_fields(task.form))
     if matching is None:
         return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
     return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary,
                     purpose=task_purpose(task.properties))
 
 
-def _field_info(field, data: dict[str, Any], spec: FieldSpec | None, hidden: bool = False) -> FieldInfo:
+def _field_info(field, data: dict[str, Any], spec: FieldSpec | None, hidden: bool = False,
+                applies: bool | None = True) -> FieldInfo:
     rules = {rule.name for rule in getattr(field, "validation", []) or []}
     read_only = "readonly" in rules
     initial = carried_initial(spec, data) if spec is not None and not read_only else None
@@ -318,4 +326,6 @@ def _field_info(field, data: dict[str, Any], spec: FieldSpec | None, hidden: boo
         hidden=hidden,
         hidden_when=(rule_of(spec, HIDDEN_WHEN) or None) if spec is not None else None,
         widget=(spec.properties.get("widget") or None) if spec is not None else None,
+        section=section_heading(spec) if spec is not None else None,
+        applies=applies,
     )

@@ -14,8 +14,8 @@ from engine.domain import TaskState
 from engine.errors import Conflict
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
-from engine.pathways.form_check import carried_initial, hidden_on_page
-from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of
+from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page
+from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, section_heading
 from engine.pathways.forms import form_spec_of
 from engine.services.cases.step import begin_step
 from engine.services.tasks.form_data import form_fields
@@ -50,6 +50,8 @@ class FormFieldView:
     hidden: bool = False  # not shown for the case's values now; what is sent for it is set aside
     hidden_when: str | None = None  # the pathway's condition that hides it (safe language), checked again on submit
     widget: str | None = None  # textarea, checklist or taglist where the type leaves a choice
+    section: str | None = None  # the heading of the form section this field opens, in the asked language
+    applies: bool | None = True  # False: does not apply (not asked, not required); None: only if required_when holds
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         spec = form_spec_of(task.form)
         data = readable_task_data(step, actor, task)
         hidden = hidden_on_page(task.form, data)
+        applying = fields_that_apply(task.form, None, data)
     return TaskFormView(
         id=task.id,
         case_id=row.case_id,
@@ -107,6 +110,8 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
                 hidden=field.id in hidden,
                 hidden_when=rule_of(spec.field(field.id), HIDDEN_WHEN) or None,
                 widget=spec.field(field.id).properties.get("widget") or None,
+                section=labels.section(field.id) if section_heading(spec.field(field.id)) else None,
+                applies=applying.get(field.id, True),
             )
             for field in form_fields(task.form)
         ),

@@ -2,7 +2,7 @@
 
 from engine.store.models.audit import AuditChainHead, AuditEntry
 from engine.store.models.base import Base
-from engine.store.models.cases import CaseEvent, CaseRow, CaseSequence, TaskCandidate, TaskRow
+from engine.store.models.cases import CaseEvent, CaseRow, CaseSequence, CaseSummaryRow, TaskCandidate, TaskRow
 from engine.store.models.coordination import CaseFactRow
 from engine.store.models.deadlines import DeadlineRow, EscalationRow
 from engine.store.models.directory import (
@@ -29,6 +29,7 @@ __all__ = [
     "CaseFactRow",
     "CaseRow",
     "CaseSequence",
+    "CaseSummaryRow",
     "ConsentRow",
     "DeadlineRow",
     "DeliveryRow",

@@ -57,8 +57,10 @@ class CaseRow(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     close_reason: Mapped[CloseReason | None] = mapped_column(enum_column(CloseReason, "close_reason"))
-    # The serialized workflow WITHOUT its spec (the spec belongs to the pathway version).
-    workflow_json: Mapped[str] = mapped_column(Text)
+    # The serialized workflow WITHOUT its spec (the spec belongs to the pathway version). Deferred: a
+    # list or a page that selects cases never reads it (tens of kilobytes a case); steps read it with
+    # their own statements (engine.store.case_records).
+    workflow_json: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(32))
     # Optimistic locking: an update against a stale counter fails (engine.errors.Conflict).
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -76,6 +78,26 @@ class CaseRow(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+class CaseSummaryRow(Base):
+    """What the case page's header says of the person and the needs, as the pathway declares it (`case_summary:`),
+    and the values a referral may share (`sharing:`).
+
+    Written by each step that changes the case's data, in its transaction, so that reading a case page
+    never loads the saved workflow. Personal data: shown only to readers with the need to know, and
+    emptied with the workflow's data when the case is anonymised.
+    """
+
+    __tablename__ = "case_summaries"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    person: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field id -> value, declaration order
+    needs: Mapped[dict[str, Any]] = mapped_column(default=dict)  # sector -> urgency
+    # The values of the fields the pathway's `sharing:` names (what any provider may receive): a
+    # referral page picks from them the fields its referral shares, without loading the workflow.
+    shared: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime]
+
+
 class TaskRow(Base):
     """A human task of a case: materialised so that an inbox is one indexed query."""
 
@@ -83,6 +105,8 @@ class TaskRow(Base):
     __table_args__ = (
         Index("ix_tasks_assignee_state", "assignee_id", "state"),
         Index("ix_tasks_case_state", "case_id", "state"),
+        # A referral's page: its open step (without it, every task is read).
+        Index("ix_tasks_referral_state", "referral_id", "state"),
         Index("ix_tasks_organisation_state", "organisation_id", "state"),
         # The live diagram: cases waiting at each step now, and time spent at steps ended in a period.
         Index("ix_tasks_state_bpmn", "state", "bpmn_id"),

@@ -20,7 +20,11 @@ class ReferralRow(Base):
     __table_args__ = (
         Index("ix_referrals_case", "case_id"),
         Index("ix_referrals_provider_state", "provider_organisation_id", "state"),
+        # A provider's referrals page: its latest referrals first, read in index order and stopped at the page size.
+        Index("ix_referrals_provider_updated", "provider_organisation_id", "updated_at", "id"),
         Index("ix_referrals_state_escalation", "state", "escalation_level"),
+        # The attention page: emergencies declined lately (state and priority, then a range of times).
+        Index("ix_referrals_state_priority_updated", "state", "priority", "updated_at"),
         Index("ix_referrals_sent_at", "sent_at"),  # indicators: referrals sent in a period
     )
 
@@ -84,7 +88,11 @@ class ConsentRow(Base):
     """An informed consent to share a case's data with some services and recipients."""
 
     __tablename__ = "consents"
-    __table_args__ = (Index("ix_consents_case", "case_id", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_consents_case", "case_id", "recorded_at"),
+        # The attention page: overrides waiting for approval, oldest first (without it, every case is probed).
+        Index("ix_consents_override_waiting", "is_override", "override_approved_at", "recorded_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

@@ -15,7 +15,7 @@ from engine.runtime.case_data import case_data
 from engine.services.cases.lifecycle import open_case
 from engine.services.cases.retention import anonymise_due_cases, cases_due, lift_legal_hold, place_legal_hold
 from engine.services.cases.step import begin_step
-from engine.store.models import AuditEntry, CaseEvent, CaseRow, ConsentRow
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, CaseSummaryRow, ConsentRow
 from tests.integration.services.conftest import IDENTIFICATION, NO_NEEDS
 from tests.integration.services.walk import CaseWalker
 from webui.cli import main
@@ -71,6 +71,9 @@ def test_a_closed_case_is_anonymised_after_its_period_and_keeps_its_statistics(c
         assert after.get(kept) == before.get(kept), kept
     assert _statistics(container, case.id) == statistics
     with container.uow() as uow:
+        summary = uow.session.get(CaseSummaryRow, case.id)  # the case header's copy goes the same way
+        assert "person_alias" not in summary.person and "site" not in summary.person
+        assert summary.person["sex"] == PERSON["sex"] and summary.needs == {"shelter": "normal"}
         assert uow.session.get(CaseRow, case.id).anonymised_at == container.clock.now()
         assert uow.session.scalar(select(CaseEvent.action).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc()).limit(1)) == "case_anonymised"
         assert uow.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "case.anonymised", AuditEntry.case_id == case.id))

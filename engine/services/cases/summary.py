@@ -1,0 +1,167 @@
+"""The case's summary row: the person's declared fields, the needs assessed and the values referrals may
+share, kept beside the workflow.
+
+The pathway declares what the summary holds (`case_summary:` of pathway.yaml, `engine.pathways.case_summary`,
+and the fields `sharing:` names). Every step writes it in its own transaction when the case's data
+changed it, so the case page and a referral's page read one row instead of loading the saved
+workflow. Migration 0015 filled it for the cases that existed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dataclasses import dataclass
+
+from engine.pathways.case_summary import SummaryRule, summary_rule_of
+from engine.pathways.sharing import rule_of as sharing_rule_of
+from engine.pathways.folder import METADATA_FILE
+from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
+from engine.runtime.case_data import case_data
+from engine.store.models import CaseSummaryRow, PathwayFileRow, PathwayVersionRow
+
+if TYPE_CHECKING:
+    from engine.services.cases.step import Step
+
+@dataclass(frozen=True)
+class VersionSummary:
+    """What a version's summary rows hold: the header's rule and the fields any referral may share."""
+
+    rule: SummaryRule
+    shared_fields: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.rule.fields and not self.shared_fields
+
+    def shared_of(self, data: dict) -> dict:
+        return {name: data[name] for name in self.shared_fields if name in data}
+
+
+_cache: dict[str, VersionSummary] = {}
+_lock = threading.Lock()
+
+
+def summary_rule(session, version_id: int, content_hash: str | None = None) -> VersionSummary:
+    """What a published pathway version's summary holds (read once per process: versions never change)."""
+    if content_hash is None:
+        content_hash = session.scalar(select(PathwayVersionRow.content_hash).where(PathwayVersionRow.id == version_id))
+    if content_hash in _cache:
+        return _cache[content_hash]
+    raw = session.scalar(select(PathwayFileRow.content).where(
+        PathwayFileRow.version_id == version_id, PathwayFileRow.path == METADATA_FILE))
+    rule = _rule_of_file(raw)
+    with _lock:
+        _cache[content_hash] = rule
+    return rule
+
+
+def _rule_of_file(raw: bytes | None) -> VersionSummary:
+    loaded = load_untrusted_yaml(raw) if raw is not None else None
+    if not isinstance(loaded, dict) or isinstance(loaded, YamlProblem):
+        return VersionSummary(SummaryRule(), ())
+    sharing = sharing_rule_of(loaded)
+    shared = dict.fromkeys(name for sectors in sharing.scopes.values() for names in sectors.values() for name in names)
+    return VersionSummary(summary_rule_of(loaded), tuple(shared))
+
+
+def record_case_summary(step: Step) -> None:
+    """Write the case's summary from its data as this step leaves it (only when it changed)."""
+    summary = summary_rule(step.session, step.case.pathway_version_id, step.content_hash)
+    if summary.empty:
+        return
+    data = case_data(step.workflow)
+    person, needs = _plain(summary.rule.person_of(data)), summary.rule.needs_of(data)
+    shared = _plain(summary.shared_of(data))
+    connection = step.connection
+    table = CaseSummaryRow.__table__
+    stored = connection.execute(select(table.c.person, table.c.needs, table.c.shared)
+                                .where(table.c.case_id == step.case.id)).first()
+    if stored is not None and _same(stored.person, person) and _same(stored.needs, needs) and _same(stored.shared, shared):
+        return
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(table).values(case_id=step.case.id, person=person, needs=needs, shared=shared,
+                                             updated_at=step.now)
+    # An upsert: a concurrent step of the same case may have written it first; that step's version
+    # check then turns this one into a conflict, not a duplicate-key error.
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=["case_id"],
+        set_={name: getattr(statement.excluded, name) for name in ("person", "needs", "shared", "updated_at")},
+    ))
+
+
+def _plain(values: dict) -> dict:
+    # As the JSON column gives it back (dates as ISO text), so that comparing with the stored row works.
+    return json.loads(json.dumps(values, default=str))
+
+
+def _same(stored, computed: dict) -> bool:
+    # JSON round trips keep values but not always key order; order matters (the header lists in it).
+    return list((stored or {}).items()) == list(computed.items())
+
+
+def forget_personal_summary(session, case_id: int, version_id: int, personal_fields: frozenset[str]) -> None:
+    """Remove from a case's summary what anonymisation removes from its data (the fields not kept)."""
+    row = session.get(CaseSummaryRow, case_id)
+    if row is None:
+        return
+    rule = summary_rule(session, version_id).rule
+    row.person = {name: value for name, value in (row.person or {}).items() if name not in personal_fields}
+    row.shared = {name: value for name, value in (row.shared or {}).items() if name not in personal_fields}
+    row.needs = {sector: urgency for sector, urgency in (row.needs or {}).items()
+                 if rule.need_field(sector) not in personal_fields}
+    if rule.urgency:
+        row.needs = {sector: ("" if rule.urgency_field(sector) in personal_fields else urgency)
+                     for sector, urgency in row.needs.items()}
+
+
+def backfill_case_summaries(connection, now, batch: int = 500) -> int:
+    """Write the summary of every case that has none, from its saved workflow (migration 0015); how many."""
+    from engine.runtime import serializer
+    from engine.services.cases.step import script_engine_for, specs_for_version
+    from engine.clock import ManualClock
+
+    versions = connection.execute(text("SELECT id, content_hash, main_file FROM pathway_versions")).all()
+    written = 0
+    for version_id, content_hash, main_file in versions:
+        raw = connection.execute(text("SELECT content FROM pathway_files WHERE version_id = :v AND path = :p"),
+                                 {"v": version_id, "p": METADATA_FILE}).scalar()
+        summary = _rule_of_file(raw)
+        if summary.empty:
+            continue
+        specs = specs_for_version(_Files(connection), version_id, content_hash, main_file)
+        engine = script_engine_for(ManualClock(now))
+        last_id = 0
+        while True:
+            rows = connection.execute(text(
+                "SELECT id, workflow_json FROM cases WHERE pathway_version_id = :v AND id > :last "
+                "AND NOT EXISTS (SELECT 1 FROM case_summaries s WHERE s.case_id = cases.id) ORDER BY id LIMIT :n"),
+                {"v": version_id, "last": last_id, "n": batch}).all()
+            if not rows:
+                break
+            values = []
+            for case_id, blob in rows:
+                last_id = case_id
+                try:
+                    data = case_data(serializer.loads(blob, specs, engine))
+                except Exception:  # noqa: BLE001 - an unreadable workflow keeps no summary; its page shows none
+                    continue
+                values.append({"case_id": case_id, "person": _plain(summary.rule.person_of(data)),
+                               "needs": summary.rule.needs_of(data), "shared": _plain(summary.shared_of(data)),
+                               "updated_at": now})
+            if values:
+                connection.execute(insert(CaseSummaryRow.__table__), values)
+                written += len(values)
+    return written
+
+
+class _Files:
+    """Just enough of a unit of work for `specs_for_version` to read a version's files on a bare connection."""
+
+    def __init__(self, connection):
+        self.session = connection
