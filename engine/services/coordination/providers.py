@@ -105,12 +105,12 @@ def provider_follow_up(uow: UnitOfWork, actor: Actor, provider_id: int, filters:
         name = organisation.name
     declined = figures.declined_by_reason
     delivered, in_time, ack, ack_in_time = Counter(), Counter(), Counter(), Counter()
-    for key, hours in figures.hours_to_acknowledge:
-        ack[key.priority] += 1
-        ack_in_time[key.priority] += hours <= commitments[key.priority].acknowledge_hours
-    for key, hours in figures.hours_to_service:
-        delivered[key.priority] += 1
-        in_time[key.priority] += hours <= commitments[key.priority].service_hours
+    for key, hours in figures.hours_to_acknowledge.items():
+        ack[key.priority] += len(hours)
+        ack_in_time[key.priority] += sum(h <= commitments[key.priority].acknowledge_hours for h in hours)
+    for key, hours in figures.hours_to_service.items():
+        delivered[key.priority] += len(hours)
+        in_time[key.priority] += sum(h <= commitments[key.priority].service_hours for h in hours)
     priorities = [p.value for p in Priority]
     within = build_table("provider_within_commitment_by_priority", "priority", priorities, [
         ("acknowledged", Counts(ack, sum(ack.values()))),

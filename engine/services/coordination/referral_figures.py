@@ -41,8 +41,8 @@ class ReferralFigures:
 
     counts: dict[ReferralKey, tuple[int, ...]]  # per key: one count per REFERRAL_MEASURES
     declined_by_reason: Counter
-    hours_to_acknowledge: list[tuple[ReferralKey, float]]
-    hours_to_service: list[tuple[ReferralKey, float]]
+    hours_to_acknowledge: dict[ReferralKey, list[float]]
+    hours_to_service: dict[ReferralKey, list[float]]
 
 
 def of_cases(query, case_id_column, conditions: list):
@@ -88,8 +88,11 @@ def referral_figures(session, scope: Scope, filters: IndicatorFilters) -> Referr
         ("ack", hours_between(ReferralRow.sent_at, ReferralRow.acknowledged_at), ReferralRow.acknowledged_at.is_not(None)),
         ("service", hours_between(ReferralRow.sent_at, ReferralRow.outcome_at), delivered),
     ):
-        times[name] = [(ReferralKey(*parts), max(value, 0.0)) for *parts, value in session.execute(
-            of_cases(select(*key, hours).where(*sent, condition), ReferralRow.case_id, conditions))]
+        by_key = defaultdict(list)
+        for sector, provider, priority, value in session.execute(
+                of_cases(select(*key, hours).where(*sent, condition), ReferralRow.case_id, conditions)):
+            by_key[sector, provider, priority].append(max(value, 0.0))
+        times[name] = {ReferralKey(*parts): values for parts, values in by_key.items()}
     return ReferralFigures({k: tuple(v) for k, v in counts.items()}, declined_by_reason, times["ack"], times["service"])
 
 
@@ -116,9 +119,9 @@ def referral_tables(groupings: list[ReferralGrouping], figures: ReferralFigures,
         for name, times in (("median_hours_to_acknowledge", figures.hours_to_acknowledge),
                             ("median_hours_to_service", figures.hours_to_service)):
             by_row = defaultdict(list)
-            for referral_key, hours in times:
-                by_row[grouping.row_of(referral_key)].append(hours)
-            medians[name] = Medians(by_row, [hours for _key, hours in times])
+            for referral_key, hours in times.items():
+                by_row[grouping.row_of(referral_key)].extend(hours)
+            medians[name] = Medians(by_row, [h for hours in times.values() for h in hours])
         columns: list = [(name, Counts(counts[name], sum(counts[name].values()))) for name in REFERRAL_MEASURES]
         columns.insert(3, ("acknowledged_in_time_share", Share("acknowledged_in_time", "sent")))
         columns.insert(8, ("delivered_share", Share("delivered", "sent")))
