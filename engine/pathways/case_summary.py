@@ -3,6 +3,7 @@ how the pathway's forms name the needs assessed.
 
     case_summary:
       person: [person_alias, sex, age, language, risk_level]
+      alias: person_alias           # the name the person is known by: what case staff search for
       needs:
         needed: need_{sector}       # a yes/no field per sector: the need was assessed
         urgency: "{sector}_urgency" # that need's urgency
@@ -22,7 +23,7 @@ from typing import Any
 from engine.domain import Sector
 
 SECTOR_PLACEHOLDER = "{sector}"
-KNOWN_KEYS = ("person", "needs")
+KNOWN_KEYS = ("person", "alias", "needs")
 NEEDS_KEYS = ("needed", "urgency")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
 
@@ -34,6 +35,7 @@ class SummaryRule:
     person: tuple[str, ...] = ()
     needed: str | None = None  # e.g. "need_{sector}"
     urgency: str | None = None  # e.g. "{sector}_urgency"
+    alias: str | None = None  # the field of the name the person is known by (searched by case staff)
 
     def need_field(self, sector: str) -> str | None:
         return self.needed.replace(SECTOR_PLACEHOLDER, sector) if self.needed else None
@@ -45,7 +47,8 @@ class SummaryRule:
     def fields(self) -> tuple[str, ...]:
         """Every data field the summary reads (the person's, then each sector's need and urgency)."""
         needs = [name for sector in Sector for name in (self.need_field(sector), self.urgency_field(sector)) if name]
-        return tuple(dict.fromkeys([*self.person, *needs]))
+        alias = [self.alias] if self.alias else []
+        return tuple(dict.fromkeys([*self.person, *alias, *needs]))
 
     def person_of(self, data: dict) -> dict[str, Any]:
         """The declared person fields that hold a value, in declaration order."""
@@ -73,6 +76,9 @@ def summary_problems(declared: Any) -> list[str]:
     person = declared.get("person", [])
     if not isinstance(person, list) or not all(isinstance(name, str) and _FIELD.match(name) for name in person):
         problems.append("case_summary.person must be a list of field ids")
+    alias = declared.get("alias")
+    if alias is not None and not (isinstance(alias, str) and _FIELD.match(alias)):
+        problems.append("case_summary.alias must be one field id (the name the person is known by)")
     needs = declared.get("needs")
     if needs is None:
         return problems
@@ -97,7 +103,8 @@ def summary_rule_of(metadata: dict) -> SummaryRule:
     if not isinstance(declared, dict) or summary_problems(declared):
         return SummaryRule()
     needs = declared.get("needs") or {}
-    return SummaryRule(tuple(declared.get("person") or ()), needs.get("needed"), needs.get("urgency"))
+    return SummaryRule(tuple(declared.get("person") or ()), needs.get("needed"), needs.get("urgency"),
+                       declared.get("alias"))
 
 
 def sectors_named(pattern: str, field_ids: set[str]) -> dict[str, str]:

@@ -56,6 +56,9 @@ def check_case_summary(source: PathwaySource, documents: list[Document]) -> list
     known = form_field_ids(documents)
     problems = [problem(f"case_summary.person names {name!r}, which is not a field of any form", "case_summary.unknown_field")
                 for name in declared.get("person") or () if name not in known]
+    if declared.get("alias") and declared["alias"] not in known:
+        problems.append(problem(f"case_summary.alias names {declared['alias']!r}, which is not a field of any form",
+                                "case_summary.unknown_field"))
     needs = declared.get("needs") or {}
     if not needs:
         return problems

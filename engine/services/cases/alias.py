@@ -1,11 +1,12 @@
-"""The person's alias as case staff search it: folded so that "aicha" finds "Aïcha", kept on the case row."""
+"""The person's alias as case staff search it: folded so that "aicha" finds "Aïcha", kept on the case row.
+
+Which field holds the alias is the pathway's to say (`case_summary: alias:` in pathway.yaml).
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
-# The identification form's field for the name the person is known by (the case page's summary reads it too).
-ALIAS_FIELD = "person_alias"
 KEY_LENGTH = 200
 
 

@@ -29,7 +29,7 @@ from engine.domain import TaskState
 from engine.errors import AccessDenied, CaseMovedOn, Conflict, InvalidData, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import HumanTask, human_task_of
-from engine.services.cases.step import StepHook, StepResult, begin_step, finish_step
+from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
 from engine.services.accounts.actors import handover_target
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
 from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page
@@ -91,7 +91,7 @@ def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, da
         cleaned = clean_form_data(task.form, data, task.data, today=step.now.astimezone(DOUALA).date())
         step.details.update(_described(task, cleaned, set(data or {})))
         _apply_effects(step, task, cleaned)
-        _update_case_facts(step.case, cleaned)
+        _update_case_facts(step, cleaned)
         record_indicator_facts(step, task.form, cleaned)
         failures = case_runtime.complete_task(step.workflow, row.id, cleaned)
         return finish_step(step, failures, hook=hook)
@@ -138,9 +138,12 @@ def _apply_effects(step, task: HumanTask, cleaned: dict) -> None:
         apply_referral_step(step, task, cleaned)
 
 
-def _update_case_facts(case: CaseRow, cleaned: dict) -> None:
+def _update_case_facts(step: Step, cleaned: dict) -> None:
     from engine.domain import Priority, RiskLevel
-    from engine.services.cases.alias import ALIAS_FIELD, alias_key
+    from engine.services.cases.alias import alias_key
+    from engine.services.cases.summary import summary_rule
+
+    case = step.case
 
     if cleaned.get("priority") in Priority.__members__.values():
         case.priority = Priority(cleaned["priority"])
@@ -148,8 +151,9 @@ def _update_case_facts(case: CaseRow, cleaned: dict) -> None:
         case.risk_level = RiskLevel(cleaned["risk_level"])
     if isinstance(cleaned.get("region"), str):
         case.region = cleaned["region"][:64]
-    if ALIAS_FIELD in cleaned:
-        case.alias_key = alias_key(cleaned[ALIAS_FIELD])
+    alias_field = summary_rule(step.session, case.pathway_version_id, step.content_hash).rule.alias
+    if alias_field and alias_field in cleaned:
+        case.alias_key = alias_key(cleaned[alias_field])
 
 
 # ---- assignment -------------------------------------------------------------------------------

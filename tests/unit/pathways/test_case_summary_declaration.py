@@ -41,6 +41,8 @@ def _with_summary(tmp_path, declaration: str) -> Path:
 @pytest.mark.parametrize("declaration, expected", [
     ("case_summary:\n  person: [person_alias, shoe_size]\n", "case_summary.person names 'shoe_size'"),
     ("case_summary:\n  person: person_alias\n", "must be a list of field ids"),
+    ("case_summary:\n  alias: nickname\n", "case_summary.alias names 'nickname'"),
+    ("case_summary:\n  alias: [person_alias]\n", "case_summary.alias must be one field id"),
     ("case_summary:\n  colour: blue\n", "unknown key 'colour'"),
     ("case_summary:\n  needs:\n    needed: need_health\n", "{sector} once in it"),
     ("case_summary:\n  needs:\n    needed: wish_{sector}\n", "fits no field of any form"),
@@ -59,3 +61,4 @@ def test_the_cameroon_pathway_declares_its_summary():
     rule = summary_rule_of(load_source(CAMEROON).metadata)
     assert rule.person[0] == "person_alias" and rule.need_field("health") == "need_health"
     assert rule.urgency_field("shelter") == "shelter_urgency"
+    assert rule.alias == "person_alias"  # what case staff search cases by
