@@ -110,6 +110,24 @@ DETAILS = (
        "activity Camunda 7 would run the next step twice); delete one of them"),
     N_("the id %(id)s is reserved by the engine for its own step; this element runs as %(runs_as)s (rename it in the "
        "modeler to keep the names alike)"),
+    # Who does what, drawn escalations and referral steps (engine.pathways.rules.assignment, rules.referrals).
+    N_("when this timer fires it opens '%(names)s' for the same people as the task it sits on, and sends no alert "
+       "(no escalation is recorded, no one is told); to escalate, lead it to a task for other people (a Supervisor "
+       "or Coordination lane, or their candidate group), or give the timer the property %(property)s with its level "
+       "(1 reminder, 2 supervisor, 3 coordinator)"),
+    N_("candidate group %(group)s is no role (%(roles)s); only users an administrator gives the group %(same_group)s "
+       "will see this task; to offer it to a role, say which in pathway.yaml (groups: {%(name)s: {role: "
+       "provider_focal_point, organisation: provider}})"),
+    N_("the task sits in lane %(lane)s, which names no role, and has no candidate group; it will be offered to "
+       "caseworkers; name the lane after a role (Caseworker, Supervisor, Provider, Coordination) or set its candidate groups"),
+    N_("assignee %(assignee)s is not a user of this installation; the task will be offered to %(offered)s instead"),
+    N_("%(property)s is %(move)s; it must be one of %(moves)s"),
+    N_("this %(move)s step serves no need: a referral needs a sector and an urgency. Either draw it inside a "
+       "multi-instance sub-process over the case's needs (camunda:collection=\"needs\", camunda:elementVariable=\"need\", "
+       "each need {sector, urgency}), or ask for them in an earlier form (fields with the ids sector and urgency; sector "
+       "takes the directory's sector codes, e.g. health)"),
+    N_("this %(move)s step answers a referral, but no step of the process sends one; mark the sending task with "
+       "%(property)s = send"),
 )
 
 

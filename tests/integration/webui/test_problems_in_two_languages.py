@@ -65,3 +65,28 @@ def test_command_line_errors_are_in_the_users_language(container):
     english = CliRunner().invoke(main, ["task", "form", "no-such-task", "--user", "demo-caseworker"],
                                                  obj=container, env={"LANG": "C"})
     assert english.exit_code == 1 and "Ce que vous" not in english.stderr and "Error: " in english.stderr
+
+
+GROUP_NO_ROLE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="Process_Helpers" name="Helpers" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1"><bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="Task_Help" name="Help" camunda:candidateGroups="helpers">
+      <bpmn:incoming>Flow_1</bpmn:incoming><bpmn:outgoing>Flow_2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="EndEvent_1"><bpmn:incoming>Flow_2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Task_Help" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_Help" targetRef="EndEvent_1" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_who_does_what_warnings_are_worded_in_french_too(tmp_path):
+    """The warnings of groups, drawn timers and referral steps have catalog sentences like the others."""
+    diagram = tmp_path / "helpers.bpmn"
+    diagram.write_text(GROUP_NO_ROLE)
+    french = _validate("--lang", "fr", "pathway", "validate", str(diagram)).stdout
+    assert "le groupe candidat 'helpers' n'est pas un rôle" in french, french
+    english = _validate("pathway", "validate", str(diagram)).stdout
+    assert "candidate group 'helpers' is no role" in english, english
