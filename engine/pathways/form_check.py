@@ -152,8 +152,8 @@ def entered_values(form: Any, data: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def fields_that_apply(form: Any, submitted: Mapping[str, Any] | None, context: Mapping[str, Any] | None) -> dict[str, bool | None]:
-    """For each field of `form`: True when it applies, False when its `required_when` condition is known not
-    to hold (the page leaves it out; it is not required), None when that cannot be decided yet.
+    """For each field of `form`: True when it applies, False when its `required_when` condition, reading an
+    answer of this form, is known not to hold (the page leaves it out; it is not required), None when that cannot be decided yet.
 
     What is known: after a submission (`submitted`, even with problems) every answer, an empty one
     standing for what the check would put in its place; before one, the values carried from the case
@@ -186,12 +186,18 @@ def fields_that_apply(form: Any, submitted: Mapping[str, Any] | None, context: M
         elif context.get(field.id) is not None:
             values[field.id] = context[field.id]
     found: dict[str, bool | None] = {}
+    own = {field.id for field in spec.fields if field.id and not field.readonly}  # what the person answers here
     for field in spec.fields:
         condition = rule_of(field, REQUIRED_WHEN)
+        names = names_in(condition) if condition else set()
         if not condition:
             found[field.id] = True
-        elif any(name not in values for name in names_in(condition)):
+        elif any(name not in values for name in names):
             found[field.id] = None
+        elif not any(name in own for name in names):
+            # Decided by the case alone (e.g. a reason required from the fifth attempt on): the field
+            # stays on the page, optional until then; only answers on this form take a field away.
+            found[field.id] = True
         else:
             found[field.id] = required_now(field, values)
     return found

@@ -134,3 +134,20 @@ def test_the_cameroon_pathway_declares_its_decisions_and_conditions():
     assessment = load_form(source.files, "Task_NeedsAssessment")
     cleaned = clean_form_data(assessment, {"assessment_date": "2026-03-02"}, {"priority": "urgent", "vuln_medical": True})
     assert cleaned["need_health"] is True and cleaned["health_urgency"] == "urgent"
+
+
+def test_only_answers_on_the_form_take_a_conditional_field_off_the_page():
+    from engine.pathways.form_check import fields_that_apply
+
+    # The urgency reads the need on the same form: known "no" leaves it out, unknown keeps it (not required yet).
+    assert fields_that_apply(needs_form(), {"need_health": "false"}, {})["health_urgency"] is False
+    assert fields_that_apply(needs_form(), None, {})["health_urgency"] is None
+    assert fields_that_apply(needs_form(), {"need_health": "true"}, {})["health_urgency"] is True
+    # A reason required only from the fifth attempt on (a count the case keeps): optional before, never hidden.
+    form = FormSpec("Task_ReReferral", None, (
+        FieldSpec("orientation_turn", "long", constraints={"readonly": None}),
+        FieldSpec("unmet_reason", "enum", values=(EnumValue("no_provider", None),),
+                  properties={REQUIRED_WHEN: "orientation_turn >= 5"}),
+    ))
+    assert fields_that_apply(form, None, {"orientation_turn": 1})["unmet_reason"] is True
+    assert fields_that_apply(form, None, {"orientation_turn": 5})["unmet_reason"] is True
