@@ -28,7 +28,7 @@ steps:
            need_family_tracing: false, need_child_protection: false, need_education_training: false,
            need_economic_reintegration: false, need_cash: false}
   - complete: Task_Consent
-    data: {consent_given: true}
+    data: {consent_given: true, consent_method: verbal_witnessed}
 """
 
 
