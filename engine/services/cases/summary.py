@@ -22,7 +22,7 @@ from engine.pathways.case_summary import SummaryRule, summary_rule_of
 from engine.pathways.sharing import rule_of as sharing_rule_of
 from engine.pathways.folder import METADATA_FILE
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
-from engine.runtime.case_data import case_data
+from engine.runtime.case_data import read_case_data
 from engine.store.models import CaseSummaryRow, PathwayFileRow, PathwayVersionRow
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def record_case_summary(step: Step) -> None:
     summary = summary_rule(step.session, step.case.pathway_version_id, step.content_hash)
     if summary.empty:
         return
-    data = case_data(step.workflow)
+    data = read_case_data(step.workflow)  # only picked from; _plain copies what is kept
     person, needs = _plain(summary.rule.person_of(data)), summary.rule.needs_of(data)
     shared = _plain(summary.shared_of(data))
     connection = step.connection
@@ -148,7 +148,7 @@ def backfill_case_summaries(connection, now, batch: int = 500) -> int:
             for case_id, blob in rows:
                 last_id = case_id
                 try:
-                    data = case_data(serializer.loads(blob, specs, engine))
+                    data = read_case_data(serializer.loads(blob, specs, engine))
                 except Exception:  # noqa: BLE001 - an unreadable workflow keeps no summary; its page shows none
                     continue
                 values.append({"case_id": case_id, "person": _plain(summary.rule.person_of(data)),

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from engine.access import MECHANISM_WIDE_GROUPS
 from engine.domain import CaseStatus, CloseReason, DeadlineKind, Priority, Role, TaskState
 from engine.runtime import case_runtime
-from engine.runtime.case_data import case_data
+from engine.runtime.case_data import read_case_data
 from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.human_tasks import HumanTask, extensions_of, instance_of
 from engine.pathways.groups import CASE, PROVIDER, SECRETARIAT, GroupRules
@@ -317,7 +317,7 @@ def _sync_case_facts(step: Step, ready: list[HumanTask], failures: list[TaskFail
         case.status = CaseStatus.CLOSED
         case.stage = CLOSED_STAGE
         case.closed_at = step.now
-        case.close_reason = close_reason(case_data(step.workflow).get("closure_reason"))
+        case.close_reason = close_reason(read_case_data(step.workflow).get("closure_reason"))
         step.notify("case_closed", close_reason=case.close_reason.value)
 
 
