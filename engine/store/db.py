@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import select
 from pathlib import Path
+
+import psycopg
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import AiguillageError
@@ -37,8 +40,33 @@ def make_engine(url: str, **kwargs) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        return _postgres_engine(url, **kwargs)
     raise AiguillageError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: use sqlite:/// or postgresql://")
+
+
+def _postgres_engine(url: str, **kwargs) -> Engine:
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, _record, _proxy):
+        # A pooled connection the server ended (restart, pg_terminate_backend, idle timeout) is
+        # replaced before a step uses it. Instead of a round trip per checkout (pool_pre_ping),
+        # look at the idle socket: the server says goodbye before it closes, so a connection
+        # with something to read while nobody asked anything is not to be trusted.
+        if _ended_by_server(dbapi_connection):
+            raise DisconnectionError()
+
+    return engine
+
+
+def _ended_by_server(dbapi_connection) -> bool:
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    try:
+        readable, _, _ = select.select([dbapi_connection.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.OperationalError):
+        return True
+    return bool(readable)
 
 
 # An execution option: a transaction begun on a connection carrying it starts with the write lock.

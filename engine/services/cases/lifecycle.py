@@ -96,7 +96,7 @@ def open_case(
             attention_message=None,
             attention_at=None,
         )
-        step = start_step(uow, clock, case, specs, workflow, actor)
+        step = start_step(uow, clock, case, specs, workflow, actor, version.content_hash)
         step.details["pathway"] = {"id": version.pathway_id, "version": version.version}
         result = finish_step(step, case_runtime.failures(workflow), hook=hook)
         return CaseRef(

@@ -210,12 +210,14 @@ def keep_workflow(step: Step) -> None:
                            step.workflow)
 
 
-def start_step(uow: UnitOfWork, clock: Clock, case: CaseRecord, specs: PathwaySpecs, workflow, actor: Actor | None) -> Step:
+def start_step(uow: UnitOfWork, clock: Clock, case: CaseRecord, specs: PathwaySpecs, workflow, actor: Actor | None,
+               content_hash: str | None = None) -> Step:
     """A step for a case created in this transaction (inserted here to get its id)."""
     connection = uow.session.connection()
     case_records.insert_case(connection, case)
     step = Step(uow, clock, clock.now(), case, specs, workflow, actor, "case_opened", {}, connection)
     step.has_deadlines = False
+    step.content_hash = content_hash
     return step
 
 

@@ -136,10 +136,10 @@ class Resolver:
             return self.coordination_organisation() or row.organisation_id
         return row.organisation_id
 
-    def group_rules(self, pathway_version_id: int) -> GroupRules:
+    def group_rules(self, pathway_version_id: int, content_hash: str | None = None) -> GroupRules:
         # One look-up of the version's pathway.yaml per step, however many tasks it opens.
         if pathway_version_id not in self._rules:
-            self._rules[pathway_version_id] = group_rules(self.session, pathway_version_id)
+            self._rules[pathway_version_id] = group_rules(self.session, pathway_version_id, content_hash)
         return self._rules[pathway_version_id]
 
     def organisation_by_slug(self, slug: str) -> int | None:
@@ -155,7 +155,7 @@ def offered_to(step: Step, task: HumanTask, resolver: Resolver, referral, assign
     (`engine.pathways.groups`): "provider" work goes to the referral's provider, "coordination" to the
     secretariat, a named organisation to that one; the rest stays with the case's organisation.
     """
-    rules = resolver.group_rules(step.case.pathway_version_id)
+    rules = resolver.group_rules(step.case.pathway_version_id, step.content_hash)
     # A lane's own name goes through the pathway's declaration (which may say another organisation
     # than the role's usual one), as do drawn candidate groups. A lane that names no role
     # leaves the task to the case's caseworkers, as validation warns.

@@ -16,9 +16,13 @@ _cache: dict[str, dict[str, Any]] = {}
 _lock = threading.Lock()
 
 
-def pathway_metadata(session, pathway_version_id: int) -> dict[str, Any]:
-    """The pathway.yaml of a published version as a mapping (empty when it has none or it is unreadable)."""
-    content_hash = session.scalar(select(PathwayVersionRow.content_hash).where(PathwayVersionRow.id == pathway_version_id))
+def pathway_metadata(session, pathway_version_id: int, content_hash: str | None = None) -> dict[str, Any]:
+    """The pathway.yaml of a published version as a mapping (empty when it has none or it is unreadable).
+
+    A step that loaded the version already knows its content hash: given, nothing is read on a hit.
+    """
+    if content_hash is None:
+        content_hash = session.scalar(select(PathwayVersionRow.content_hash).where(PathwayVersionRow.id == pathway_version_id))
     if content_hash in _cache:
         return _cache[content_hash]
     raw = session.scalar(select(PathwayFileRow.content).where(
@@ -30,6 +34,15 @@ def pathway_metadata(session, pathway_version_id: int) -> dict[str, Any]:
     return metadata
 
 
-def group_rules(session, pathway_version_id: int) -> GroupRules:
-    """Who does the version's drawn tasks (its `groups:` declaration and the defaults)."""
-    return rules_of(pathway_metadata(session, pathway_version_id))
+_rules_cache: dict[str, GroupRules] = {}
+
+
+def group_rules(session, pathway_version_id: int, content_hash: str | None = None) -> GroupRules:
+    """Who does the version's drawn tasks (its `groups:` declaration and the defaults), read once per version."""
+    if content_hash is not None and content_hash in _rules_cache:
+        return _rules_cache[content_hash]
+    rules = rules_of(pathway_metadata(session, pathway_version_id, content_hash))
+    if content_hash is not None:
+        with _lock:
+            _rules_cache[content_hash] = rules
+    return rules

@@ -114,3 +114,27 @@ def test_a_step_writes_only_the_case_columns_it_changed(uow, make_case):
         u.commit()
     with uow() as u:
         assert (u.cases.get(case_id).stage, u.cases.get(case_id).lock_version) == ("assessment", 2)
+
+
+@pytest.mark.postgres
+def test_a_pooled_postgresql_connection_the_server_ended_is_replaced_before_a_step_uses_it(postgres_admin_url, uow,
+                                                                                            make_case, container):
+    """No round trip per checkout: the idle socket tells whether the server ended the connection."""
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    if container.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with container.engine.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    admin.dispose()
+    time.sleep(0.2)  # the server's goodbye reaches the client's socket
+
+    case_id = make_case()  # a step on the pool's one connection: it would fail on the ended one
+    with container.engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+    assert case_id is not None
