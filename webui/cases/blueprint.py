@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from engine.access import can_list_cases, can_open_case
+from engine.access import can_list_cases, can_open_case, can_search_by_alias
 from engine.domain import Language
 from engine.errors import InvalidData
 from engine.services.cases.consents import consents_to_withdraw, withdraw_consent
@@ -36,24 +36,44 @@ def index():
     """The cases the user may see, narrowed by reference, status, stage, priority, region, overdue, mine."""
     if not can_list_cases(g.user.actor):
         abort(403)
-    args = request.args
-    page = max(args.get("page", 1, type=int) or 1, 1)
+    # The person's alias is looked up with the form below (POST): an address keeps no alias for
+    # server logs or a shared desk's browser history.
+    return _case_list(request.args, alias=None)
+
+
+@bp.post("/")
+@login_required
+def search_by_alias():
+    """The cases whose person's alias starts with what was typed (case staff; each search audited)."""
+    if not can_search_by_alias(g.user.actor):
+        abort(403)
+    alias = request.form.get("alias", "").strip()
+    if not alias:
+        return _case_list(request.form, alias=None, errors={"alias": [_("Type the start of the person's alias.")]})
+    return _case_list(request.form, alias=alias)
+
+
+def _case_list(args, alias: str | None, errors: dict | None = None):
+    page = max(args.get("page", 1, type=int) or 1, 1) if alias is None else 1
     filters = CaseFilters(
-        reference=args.get("reference") or None, alias=args.get("alias") or None, stage=args.get("stage") or None,
+        reference=args.get("reference") or None, alias=alias, stage=args.get("stage") or None,
         priority=args.get("priority") or None, region=args.get("region") or None,
         overdue=args.get("overdue") == "1", assigned_to_me=args.get("mine") == "1",
     )
-    errors = {}
-    try:
-        # Open cases unless the reader asks otherwise ("—" in the list means every status).
-        status = args.get("status", "open") or None
-        cases = list_cases(uow(), g.user.actor, status=status, limit=PAGE_SIZE,
-                           offset=(page - 1) * PAGE_SIZE, filters=filters, now=clock().now())
-    except InvalidData as invalid:
-        cases, errors = [], field_messages(invalid.errors)
-    args = {"status": "open", **args.to_dict()}
-    return render_template("cases/index.html", cases=cases, page=page, page_size=PAGE_SIZE, args=args,
-                           errors=errors, stage_choices=[(stage, STAGE_NAMES[stage]) for stage in STAGES],
+    errors = dict(errors or {})
+    cases = []
+    if not errors:
+        try:
+            # Open cases unless the reader asks otherwise ("—" in the list means every status).
+            status = args.get("status", "open") or None
+            cases = list_cases(uow(), g.user.actor, status=status, limit=PAGE_SIZE,
+                               offset=(page - 1) * PAGE_SIZE, filters=filters, now=clock().now())
+        except InvalidData as invalid:
+            errors = field_messages(invalid.errors)
+    shown = {"status": "open", **{key: value for key, value in args.to_dict().items() if key not in ("alias", "csrf_token")}}
+    return render_template("cases/index.html", cases=cases, page=page, page_size=PAGE_SIZE, args=shown,
+                           alias=alias or "", errors=errors,
+                           stage_choices=[(stage, STAGE_NAMES[stage]) for stage in STAGES],
                            may_open=can_open_case(g.user.actor)), (422 if errors else 200)
 
 

@@ -128,6 +128,7 @@ TABLE: dict[str, Entry] = {
     "POST /account/password": Entry(page(STATE), body={"current_password": "not it", "new_password": "x"}),
     # ---- cases and tasks (pages) ----------------------------------------------------------
     "GET /cases/": Entry(page(FORBIDDEN, caseworker=ALLOW, supervisor=ALLOW, coordinator=ALLOW)),
+    "POST /cases/": Entry(page(FORBIDDEN, caseworker=ALLOW, supervisor=ALLOW), body={"alias": "probe"}),
     "GET /cases/new": Entry(page(FORBIDDEN, caseworker=ALLOW)),
     # No pathway chosen: refused (422) for a caseworker, so no case is opened by the matrix.
     "POST /cases/new": Entry(page(FORBIDDEN, caseworker=STATE)),

@@ -14,7 +14,7 @@ from engine.services.tasks.completion import complete_task
 from engine.services.tasks.inbox import list_inbox
 from engine.store.seed import load_demo_data
 from tests.integration.services.conftest import CAMEROON, IDENTIFICATION
-from web_forms import TEST_SECRET, sign_in
+from web_forms import TEST_SECRET, csrf_of, sign_in
 from webui import create_app
 
 
@@ -41,10 +41,18 @@ def test_case_staff_find_the_case_by_alias_others_are_not_offered_the_search(ide
     caseworker = client("demo-caseworker")
     page = html.unescape(caseworker.get("/cases/").get_data(as_text=True))
     assert 'id="field-alias"' in page
-    assert case.reference in caseworker.get("/cases/?alias=aich").get_data(as_text=True)
-    assert case.reference not in caseworker.get("/cases/?alias=brigitte").get_data(as_text=True)
+    token = csrf_of(caseworker, "/cases/")
+    found = caseworker.post("/cases/", data={"alias": "aich", "csrf_token": token})
+    assert found.status_code == 200 and case.reference in found.get_data(as_text=True)
+    assert 'value="aich"' in found.get_data(as_text=True)  # kept in the form, never in an address
+    assert case.reference not in caseworker.post("/cases/", data={"alias": "brigitte", "csrf_token": token}).get_data(as_text=True)
+    # An address carrying an alias searches nothing: the alias stays out of addresses.
+    assert case.reference in caseworker.get("/cases/?alias=brigitte").get_data(as_text=True)
+    empty = caseworker.post("/cases/", data={"alias": "  ", "csrf_token": token})
+    assert empty.status_code == 422 and "Tapez le début de l'alias" in html.unescape(empty.get_data(as_text=True))
     coordinator = client("demo-coordinator")
-    assert 'id="field-alias"' not in coordinator.get("/cases/").get_data(as_text=True)
-    assert coordinator.get("/cases/?alias=aich").status_code == 403
+    listed = coordinator.get("/cases/").get_data(as_text=True)
+    assert 'id="field-alias"' not in listed
+    assert coordinator.post("/cases/", data={"alias": "aich", "csrf_token": csrf_of(coordinator, "/cases/")}).status_code == 403
     # The reference search is everyone's.
     assert case.reference in coordinator.get(f"/cases/?reference={case.reference[:8]}").get_data(as_text=True)
