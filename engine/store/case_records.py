@@ -33,7 +33,7 @@ from engine.store.models import (
     TaskRow,
 )
 from engine.store.models.audit import request_origin
-from engine.store.prepared import Prepared, StatementBatch
+from engine.store.prepared import Prepared, StatementBatch, read_together
 from engine.store.unit_of_work import CONFLICT_MESSAGE
 
 
@@ -114,7 +114,7 @@ TASK_COLUMNS = tuple(f.name for f in fields(TaskRecord))
 # ---- statements, built once ------------------------------------------------------------------
 # Each is compiled once per dialect and sent as is (see `engine.store.prepared`).
 
-_CASE_FOR_STEP = Prepared(
+_CASE_FOR_STEP_COLUMNS = (
     select(
         *(_cases.c[name] for name in CASE_COLUMNS),
         PathwayVersionRow.content_hash,
@@ -122,7 +122,13 @@ _CASE_FOR_STEP = Prepared(
         exists().where(DeadlineRow.case_id == _cases.c.id).label("has_deadlines"),
     )
     .join(PathwayVersionRow.__table__, PathwayVersionRow.id == _cases.c.pathway_version_id)
-    .where(_cases.c.id == bindparam("case_id"))
+)
+_CASE_FOR_STEP = Prepared(_CASE_FOR_STEP_COLUMNS.where(_cases.c.id == bindparam("case_id")))
+# The case of a task, for a step that starts from the task (read with it, in one round trip).
+_CASE_OF_TASK_FOR_STEP = Prepared(
+    _CASE_FOR_STEP_COLUMNS.where(
+        _cases.c.id == select(_tasks.c.case_id).where(_tasks.c.id == bindparam("task_id")).scalar_subquery()
+    )
 )
 _TASK_FIELDS = tuple(_tasks.c[name] for name in TASK_COLUMNS)
 _OPEN_TASKS = Prepared(
@@ -205,7 +211,10 @@ class DeadlineIndexRow(NamedTuple):
 
 def load_case(connection: Connection, case_id: int) -> LoadedCase | None:
     """The case, its version's hash and main file, and whether it has deadline rows; None if absent."""
-    row = _CASE_FOR_STEP.first(connection, {"case_id": case_id})
+    return _loaded(_CASE_FOR_STEP.first(connection, {"case_id": case_id}))
+
+
+def _loaded(row: tuple | None) -> LoadedCase | None:
     if row is None:
         return None
     values = dict(zip(CASE_COLUMNS, row))
@@ -224,9 +233,11 @@ def open_tasks(connection: Connection, case_id: int) -> list[TaskRecord]:
     return [TaskRecord(*row) for row in _OPEN_TASKS.rows(connection, {"case_id": case_id})]
 
 
-def task_and_open_siblings(connection: Connection, task_id: str) -> list[TaskRecord]:
-    """The task (whatever its state) and the open tasks of its case."""
-    return [TaskRecord(*row) for row in _TASK_AND_OPEN_SIBLINGS.rows(connection, {"task_id": task_id})]
+def task_siblings_and_case(connection: Connection, task_id: str) -> tuple[list[TaskRecord], LoadedCase | None]:
+    """The task (whatever its state), the open tasks of its case, and its case for a step: one round trip on PostgreSQL."""
+    values = {"task_id": task_id}
+    tasks, case = read_together(connection, [(_TASK_AND_OPEN_SIBLINGS, values), (_CASE_OF_TASK_FOR_STEP, values)])
+    return [TaskRecord(*row) for row in tasks], _loaded(case[0] if case else None)
 
 
 def deadlines_of(connection: Connection, case_id: int) -> list[DeadlineIndexRow]:

@@ -110,7 +110,7 @@ class Prepared:
         if watched(connection):
             fetched = connection.exec_driver_sql(compiled.sql, parameters).fetchall()
         else:
-            with _translated(connection, compiled.sql, parameters):
+            with translated_errors(connection, compiled.sql, parameters):
                 cursor = connection.connection.driver_connection.cursor()
                 try:
                     cursor.execute(compiled.sql, parameters)
@@ -123,6 +123,33 @@ class Prepared:
         """The first result row (converted), or None."""
         found = self.rows(connection, values)
         return found[0] if found else None
+
+
+def read_together(connection: Connection, reads: Sequence[tuple[Prepared, Mapping[str, Any]]]) -> list[list[tuple]]:
+    """The rows of several queries (converted): on PostgreSQL in one round trip (psycopg's pipeline
+    mode, which also carries the transaction's BEGIN), elsewhere one by one.
+
+    Each query sees what the ones before it saw, or newer (one after the other in the transaction).
+    """
+    if connection.dialect.name != "postgresql" or watched(connection):
+        return [statement.rows(connection, values) for statement, values in reads]
+    dialect = connection.dialect
+    driver = connection.connection.driver_connection
+    compiled = [(statement._for(dialect, values), values) for statement, values in reads]
+    cursors = []
+    sql, parameters = None, None
+    try:
+        with driver.pipeline():
+            for found, values in compiled:
+                sql, parameters = found.sql, found.parameters(values)
+                cursors.append(driver.cursor())
+                cursors[-1].execute(sql, parameters)
+        return [[found.row(raw) for raw in cursor.fetchall()] for (found, _), cursor in zip(compiled, cursors)]
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 class StatementBatch:
@@ -203,7 +230,7 @@ def watched(connection: Connection) -> bool:
 
 
 @contextmanager
-def _translated(connection: Connection, sql: str, parameters) -> Iterator[None]:
+def translated_errors(connection: Connection, sql: str, parameters) -> Iterator[None]:
     # The driver's errors as SQLAlchemy's (IntegrityError, OperationalError...), as if sent through it.
     dialect = connection.dialect
     try:

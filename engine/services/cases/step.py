@@ -180,10 +180,12 @@ def begin_step(
     action: str,
     completed_task: TaskRecord | None = None,
     open_tasks: list[TaskRecord] | None = None,
+    loaded: case_records.LoadedCase | None = None,
 ) -> Step:
     """Load a case, its pinned specs, its workflow and its open task rows (unless given) inside `with uow:`."""
     connection = uow.session.connection()
-    loaded = case_records.load_case(connection, case_id)
+    if loaded is None:
+        loaded = case_records.load_case(connection, case_id)
     if loaded is None:
         raise NotFound(f"case {case_id} does not exist")
     case = loaded.case

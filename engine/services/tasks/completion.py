@@ -75,7 +75,7 @@ def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, da
                    hook: StepHook | None, seen: list) -> StepResult:
     with uow:
         connection = lock_for_writing(uow)
-        rows = case_records.task_and_open_siblings(connection, task_id)
+        rows, loaded = case_records.task_siblings_and_case(connection, task_id)
         row = next((r for r in rows if r.id == task_id), None)
         if row is None or not can_see_task(actor, row):
             raise NotFound(f"task {task_id} does not exist or is not yours to see")
@@ -86,7 +86,8 @@ def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, da
         seen[:] = [row.assignee_id]
         if not can_complete_task(actor, row):
             raise AccessDenied(f"task {row.name} is assigned to someone else; ask a supervisor to reassign it")
-        step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows)
+        step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows,
+                          loaded=loaded)
         task = _ready_task(step.workflow, row)
         cleaned = clean_form_data(task.form, data, task.data, today=step.now.astimezone(DOUALA).date())
         step.details.update(_described(task, cleaned, set(data or {})))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.domain import CaseStatus, Priority
 from engine.store.models import AuditEntry, CaseEvent, CaseRow
-from engine.store.prepared import Prepared
+from engine.store.prepared import Prepared, StatementBatch, read_together
 
 DOUALA = timezone(timedelta(hours=1))
 _EVENT = Prepared(insert(CaseEvent.__table__))
@@ -46,3 +46,74 @@ def test_database_errors_come_back_as_sqlalchemys(uow):
     with uow() as u, pytest.raises(IntegrityError):
         _EVENT.execute(u.session.connection(), {"case_id": 999_999, "at": datetime.now(timezone.utc), "actor_id": None,
                                                 "action": "orphan", "task_bpmn_id": None, "details": {}})
+
+
+_MOVE_CASE = Prepared(update(CaseRow.__table__).where(CaseRow.id == bindparam("b_id"), CaseRow.lock_version == bindparam("b_version")))
+
+
+class _Lost(Exception):
+    """What the batch raises when its checked statement finds another version."""
+
+
+def _event(case_id: int, action: str, details: dict) -> dict:
+    return {"case_id": case_id, "at": datetime(2026, 3, 2, 8, tzinfo=timezone.utc), "actor_id": None, "action": action,
+            "task_bpmn_id": None, "details": details}
+
+
+def test_a_batch_writes_awkward_values_as_they_were_given(uow, make_case):
+    """On PostgreSQL the batch goes as one text with the values quoted in: quotes, percent signs, semicolons survive."""
+    case_id = make_case()
+    awkward = {"note": "l'avis; DROP TABLE cases; -- 100 % \\ \"x\" %(b_id)s %s", "é": ["ß", None, 1.5]}
+    with uow() as u:
+        version = u.session.get(CaseRow, case_id).lock_version
+        batch = StatementBatch(u.session.connection())
+        batch.add(_MOVE_CASE, [{"stage": "o'clock %s", "b_id": case_id, "b_version": version}], expect=1, on_mismatch=_Lost())
+        batch.add(_EVENT, [_event(case_id, "first", awkward), _event(case_id, "second; --", {})])
+        batch.send()
+        u.commit()
+    with uow() as u:
+        events = u.session.scalars(select(CaseEvent).order_by(CaseEvent.id)).all()
+        case = u.session.get(CaseRow, case_id)
+    assert [(e.action, e.details) for e in events] == [("first", awkward), ("second; --", {})]
+    assert case.stage == "o'clock %s"
+
+
+def test_a_batch_whose_checked_statement_finds_another_version_raises_its_mismatch(uow, make_case):
+    case_id = make_case()
+    with uow() as u:
+        batch = StatementBatch(u.session.connection())
+        batch.add(_MOVE_CASE, [{"stage": "moved", "b_id": case_id, "b_version": 70}], expect=1, on_mismatch=_Lost())
+        batch.add(_EVENT, [_event(case_id, "written", {})])
+        with pytest.raises(_Lost):
+            batch.send()
+
+
+def test_a_later_error_after_a_lost_check_is_reported_as_the_lost_check(uow, make_case):
+    """What the step that won wrote first makes a later statement fail: the lost race is what happened."""
+    case_id = make_case()
+    with uow() as u:
+        batch = StatementBatch(u.session.connection())
+        batch.add(_MOVE_CASE, [{"stage": "moved", "b_id": case_id, "b_version": 70}], expect=1, on_mismatch=_Lost())
+        batch.add(_EVENT, [_event(999_999, "orphan", {})])
+        with pytest.raises(_Lost):
+            batch.send()
+
+
+def test_a_later_error_after_a_check_that_held_is_the_error(uow, make_case):
+    case_id = make_case()
+    with uow() as u:
+        version = u.session.get(CaseRow, case_id).lock_version
+        batch = StatementBatch(u.session.connection())
+        batch.add(_MOVE_CASE, [{"stage": "moved", "b_id": case_id, "b_version": version}], expect=1, on_mismatch=_Lost())
+        batch.add(_EVENT, [_event(999_999, "orphan", {})])
+        with pytest.raises(IntegrityError):
+            batch.send()
+
+
+def test_reads_together_each_get_their_own_rows(uow, make_case):
+    first, second = make_case(), make_case()
+    with uow() as u:
+        rows = read_together(u.session.connection(), [(_CASE_FACTS, {"case_id": second}), (_CASE_FACTS, {"case_id": 999_999}),
+                                                     (_CASE_FACTS, {"case_id": first})])
+    assert [len(found) for found in rows] == [1, 0, 1]
+    assert rows[0][0][0] == CaseStatus.OPEN and rows[2][0][3] is False
