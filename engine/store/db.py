@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import AiguillageError
+from engine.store.prepared import translated_errors, watched
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -95,7 +96,14 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(SQLITE_WRITE_LOCK) else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if connection.get_execution_options().get(SQLITE_WRITE_LOCK) else "BEGIN"
+        if watched(connection):
+            connection.exec_driver_sql(statement)
+            return
+        # Straight to the driver: SQLAlchemy's execution context costs more than the BEGIN itself,
+        # once per step (a busy database still comes back as SQLAlchemy's OperationalError).
+        with translated_errors(connection, statement, ()):
+            connection.connection.driver_connection.execute(statement)
 
     return engine
 
