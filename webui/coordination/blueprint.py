@@ -27,6 +27,7 @@ from engine.services.pathways.labels import pathway_texts
 from engine.services.escalations.stalled import list_stalled
 from engine.services.referrals.unmet import list_unmet_needs
 from engine.services.escalations.handling import (
+    NOTE_MAX,
     acknowledge_escalation,
     escalation_takers,
     list_escalations,
@@ -61,16 +62,24 @@ def attention():
 @login_required
 def escalations():
     """The escalations the user may see: by default the stalled work, one row per missed deadline; else by status."""
-    status = request.args.get("status", EscalationStatus.OPEN.value)
+    return _escalations_page(request.args.get("status", EscalationStatus.OPEN.value))
+
+
+def _escalations_page(status: str | None, problem: dict | None = None):
+    # `problem`: a refused resolution, shown at its escalation's note field with what was typed.
     status = status if status in STATUSES else None
+    stalled, rows = None, ()
     if status == EscalationStatus.OPEN.value:
         # Work still waited on: one row per missed deadline, at its highest level.
         stalled = list_stalled(uow(), clock(), g.user.actor)
-        return render_template("coordination/escalations.html", stalled=stalled, escalations=(), status=status,
-                               statuses=STATUSES)
-    rows = list_escalations(uow(), g.user.actor, status=status)
-    return render_template("coordination/escalations.html", stalled=None, escalations=rows, status=status,
-                           statuses=STATUSES)
+        shown = {item.escalation_id for item in stalled}
+    else:
+        rows = list_escalations(uow(), g.user.actor, status=status)
+        shown = {row.id for row in rows}
+    if problem is not None:
+        problem["shown"] = problem["escalation_id"] in shown  # else said at the top of the page
+    return render_template("coordination/escalations.html", stalled=stalled, escalations=rows, status=status,
+                           statuses=STATUSES, problem=problem)
 
 
 @bp.post("/escalations/<int:escalation_id>/acknowledge")
@@ -85,8 +94,14 @@ def acknowledge(escalation_id: int):
 @bp.post("/escalations/<int:escalation_id>/resolve")
 @login_required
 def resolve(escalation_id: int):
-    """Close the escalation with a note saying how it was resolved (no further level is raised)."""
-    resolve_escalation(uow(), clock(), escalation_id, g.user.actor, request.form.get("note", ""))
+    """Close the escalation with a note saying how it was resolved (no further level is raised); a refused note is shown on the page."""
+    note = request.form.get("note", "")
+    try:
+        resolve_escalation(uow(), clock(), escalation_id, g.user.actor, note)
+    except InvalidData as invalid:
+        problem = {"escalation_id": escalation_id, "note": note[:NOTE_MAX],
+                   "messages": field_messages(invalid.errors).get("note") or [_("Say how it was resolved.")]}
+        return _escalations_page(request.form.get("status") or EscalationStatus.OPEN.value, problem), 422
     flash(_("The escalation is resolved."), "info")
     return _back()
 

@@ -93,10 +93,21 @@ def test_coordinator_acknowledges_then_resolves_an_escalation_with_a_note(late, 
 def test_resolving_without_a_note_is_refused_in_the_users_language(late, container):
     app, case, escalations, password = late
     client = _client(app, "demo-coordinator", password)
-    response = client.post(f"/coordination/escalations/{escalations[0]}/resolve", data={"note": " ", "csrf_token": csrf_of(client, "/")})
+    listed = client.get("/coordination/escalations").get_data(as_text=True)
+    shown = [e for e in escalations if f'id="escalation-{e}"' in listed]
+    hidden = [e for e in escalations if e not in shown]
+    assert shown and hidden  # one row per missed deadline: the lower level is not listed
+    response = client.post(f"/coordination/escalations/{shown[0]}/resolve", data={"note": " ", "csrf_token": csrf_of(client, "/")})
     assert response.status_code == 422
-    assert "Ce champ est obligatoire." in html.unescape(response.get_data(as_text=True))
-    assert _status(container, escalations[0]) == EscalationStatus.OPEN
+    page = html.unescape(response.get_data(as_text=True))
+    # Refused on the escalations page itself, at the note of that escalation, not on an error page.
+    assert f'<p class="error" id="note-error-{shown[0]}">Ce champ est obligatoire.</p>' in page
+    assert f'aria-describedby="note-error-{shown[0]}"' in page and 'role="alert"' not in page
+    # An escalation the page does not list (a stale page) is named at the top.
+    response = client.post(f"/coordination/escalations/{hidden[0]}/resolve", data={"note": "", "csrf_token": csrf_of(client, "/")})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and f"{hidden[0]}" in page and 'role="alert"' in page
+    assert {_status(container, e) for e in escalations} == {EscalationStatus.OPEN}
 
 
 def test_coordinator_hands_an_escalation_to_a_supervisor(late, container):
