@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from engine.pathways.documents import BPMN_NS, extension, extension_children, is_bpmn, local, text_of
+from engine.pathways.documents import BPMN_NS, extension, extension_children, is_bpmn, local, read_diagram, text_of
 from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
-from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.xml import XmlProblem
 
 # Elements an author draws and names; their DI shapes and the containers' own bookkeeping are left out.
 SKIPPED = {"definitions", "extensionElements", "documentation", "incoming", "outgoing", "conditionExpression",
@@ -87,7 +87,7 @@ def _elements(source: PathwaySource) -> dict[str, etree._Element]:
     for name in sorted(source.files):
         if not name.lower().endswith(BPMN_SUFFIXES):
             continue
-        root = parse_untrusted(source.files[name])
+        root = read_diagram(source.files, name)  # as the engine runs it: Camunda Forms' fields in their steps
         if isinstance(root, XmlProblem):
             continue
         for element in root.iter():

@@ -17,11 +17,12 @@ from engine.pathways.documents import (
     extension_children,
     is_bpmn,
     local,
+    read_diagram,
     text_of,
 )
 from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
 from engine.pathways.labels import Labels
-from engine.pathways.xml import XmlProblem, parse_untrusted
+from engine.pathways.xml import XmlProblem
 
 STEP_KINDS = ("userTask", "manualTask", "task", "serviceTask", "scriptTask", "businessRuleTask", "sendTask",
               "receiveTask", "callActivity")
@@ -110,8 +111,9 @@ class PathwayOverview:
 def overview_of(source: PathwaySource, language: str | None) -> PathwayOverview:
     """The pathway's steps, forms, deadlines and lanes in `language` (the diagram's own texts where none)."""
     labels = Labels(source, language)
-    roots = [_root(source.files[name]) for name in _bpmn_files(source)]
-    roots = [root for root in roots if root is not None]
+    # Read as the engine runs them: Camunda Forms' fields written into their steps.
+    roots = [read_diagram(source.files, name) for name in _bpmn_files(source)]
+    roots = [root for root in roots if not isinstance(root, XmlProblem)]
     lane_of: dict[str, str] = {}
     lanes: list[tuple[str, list[str]]] = []
     for root in roots:
@@ -153,11 +155,6 @@ def overview_of(source: PathwaySource, language: str | None) -> PathwayOverview:
 def _bpmn_files(source: PathwaySource) -> list[str]:
     others = sorted(n for n in source.files if n.lower().endswith(BPMN_SUFFIXES) and n != source.main)
     return ([source.main] if source.main in source.files else []) + others
-
-
-def _root(data: bytes) -> etree._Element | None:
-    root = parse_untrusted(data)
-    return None if isinstance(root, XmlProblem) else root
 
 
 def _lane(element: etree._Element, lane_of: dict[str, str], by_id: dict) -> str | None:

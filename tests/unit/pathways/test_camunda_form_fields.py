@@ -126,3 +126,27 @@ def test_several_options_are_shown_each_by_its_label_in_the_readers_language():
     assert labelled_values(english, {"needs": ["health", "legal"], "languages": [], "risk": "low"}) == (
         ("Needs", "Health, Legal"), ("Risk", "Low"))
     assert labelled_values(PathwayTexts(Labels(source, "fr"), {}), {"needs": ["shelter"]}) == (("Besoins", "Abri"),)
+
+
+def test_the_pathway_read_for_people_and_the_comparison_of_versions_show_the_camunda_forms_fields():
+    """The version page, the SOP document and the comparison read the forms as the engine runs them."""
+    import dataclasses
+    import json
+
+    from engine.pathways.comparison import compare
+    from engine.pathways.overview import overview_of
+
+    source = load_source(HOUSEHOLD)
+    step = next(s for s in overview_of(source, "fr").steps if s.id == "Task_Household")
+    fields = {field.id: field for field in step.fields}
+    assert list(fields)[:3] == ["full_name", "document_number", "phone"]
+    assert fields["full_name"].required and fields["needs"].type == "enum_list" and fields["needs"].choices
+
+    form_file = next(name for name in source.files if name.endswith(".form"))
+    form = json.loads(source.files[form_file])
+    form["components"] = [c for c in form["components"] if c.get("key") != "story"]
+    changed = dataclasses.replace(source, files={**source.files, form_file: json.dumps(form).encode()})
+    changes = compare(source, changed)
+    task = next(change for change in changes.changed if change.id == "Task_Household")
+    assert [(change.name, change.after) for change in task.properties] == [("form field story", "")]
+    assert "label=Histoire" in task.properties[0].before
