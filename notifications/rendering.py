@@ -62,7 +62,11 @@ def _label(context, code: str | None, kind: str) -> str:
     return code_label(context["language"], kind, code)
 
 
+@lru_cache(maxsize=16)
 def _environment(templates: Path, autoescape: bool) -> Environment:
+    # One per folder and process: the scheduler builds its channels (and a Renderer) for every
+    # pass, and each template is compiled once, not once a pass. Templates ship with the code, so
+    # they are not looked at again on disk for changes (`auto_reload`, a stat per template used).
     environment = Environment(
         loader=FileSystemLoader(templates),
         autoescape=autoescape,
@@ -70,6 +74,7 @@ def _environment(templates: Path, autoescape: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,
     )
     environment.filters["when"] = _when
     environment.filters["label"] = _label
