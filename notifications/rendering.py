@@ -15,7 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from engine.errors import NotificationError
@@ -102,9 +103,12 @@ class Renderer:
 
     def _compose(self, name: str, language: str, variables: dict) -> RenderedMessage:
         try:
-            subject = " ".join(self._block(self._plain, name, "subject", variables).split())
-            text = self._block(self._plain, name, "text", variables).strip()
-            body = self._block(self._html, name, "html", variables).strip()
+            plain = self._plain.get_template(name)
+            plain_context = plain.new_context(variables)  # one for both plain blocks: they only read it
+            subject = " ".join(self._block(plain, "subject", plain_context).split())
+            text = self._block(plain, "text", plain_context).strip()
+            html_template = self._html.get_template(name)
+            body = self._block(html_template, "html", html_template.new_context(variables)).strip()
             footer = self._plain.get_template(f"_footer.{language}.txt").render(variables).strip()
             html = self._html.get_template(f"_layout.{language}.html").render(
                 variables, subject=subject, body=Markup(body)
@@ -165,11 +169,10 @@ class Renderer:
         }
 
     @staticmethod
-    def _block(environment: Environment, name: str, block: str, variables: dict) -> str:
-        template = environment.get_template(name)
+    def _block(template: Template, block: str, context: Context) -> str:
         if block not in template.blocks:
-            raise NotificationError(f"template {name}: no {block!r} block")
-        return "".join(template.blocks[block](template.new_context(variables)))
+            raise NotificationError(f"template {template.name}: no {block!r} block")
+        return "".join(template.blocks[block](context))
 
 
 def render(event: str, language: str, context: NotificationContext, base_url: str) -> RenderedMessage:
