@@ -15,7 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from engine.errors import NotificationError
@@ -62,7 +63,11 @@ def _label(context, code: str | None, kind: str) -> str:
     return code_label(context["language"], kind, code)
 
 
+@lru_cache(maxsize=16)
 def _environment(templates: Path, autoescape: bool) -> Environment:
+    # One per folder and process: the scheduler builds its channels (and a Renderer) for every
+    # pass, and each template is compiled once, not once a pass. Templates ship with the code, so
+    # they are not looked at again on disk for changes (`auto_reload`, a stat per template used).
     environment = Environment(
         loader=FileSystemLoader(templates),
         autoescape=autoescape,
@@ -70,6 +75,7 @@ def _environment(templates: Path, autoescape: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,
     )
     environment.filters["when"] = _when
     environment.filters["label"] = _label
@@ -97,9 +103,12 @@ class Renderer:
 
     def _compose(self, name: str, language: str, variables: dict) -> RenderedMessage:
         try:
-            subject = " ".join(self._block(self._plain, name, "subject", variables).split())
-            text = self._block(self._plain, name, "text", variables).strip()
-            body = self._block(self._html, name, "html", variables).strip()
+            plain = self._plain.get_template(name)
+            plain_context = plain.new_context(variables)  # one for both plain blocks: they only read it
+            subject = " ".join(self._block(plain, "subject", plain_context).split())
+            text = self._block(plain, "text", plain_context).strip()
+            html_template = self._html.get_template(name)
+            body = self._block(html_template, "html", html_template.new_context(variables)).strip()
             footer = self._plain.get_template(f"_footer.{language}.txt").render(variables).strip()
             html = self._html.get_template(f"_layout.{language}.html").render(
                 variables, subject=subject, body=Markup(body)
@@ -160,11 +169,10 @@ class Renderer:
         }
 
     @staticmethod
-    def _block(environment: Environment, name: str, block: str, variables: dict) -> str:
-        template = environment.get_template(name)
+    def _block(template: Template, block: str, context: Context) -> str:
         if block not in template.blocks:
-            raise NotificationError(f"template {name}: no {block!r} block")
-        return "".join(template.blocks[block](template.new_context(variables)))
+            raise NotificationError(f"template {template.name}: no {block!r} block")
+        return "".join(template.blocks[block](context))
 
 
 def render(event: str, language: str, context: NotificationContext, base_url: str) -> RenderedMessage:

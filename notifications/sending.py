@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.domain import DeliveryChannel
 from engine.errors import AiguillageError, DeliveryError, NotificationError, TemporaryDeliveryError
-from notifications.channels.smtp import SmtpChannel, build_email
+from notifications.channels.smtp import SmtpChannel, email_for_wire
 from notifications.channels.webhook import WebhookChannel, WebhookDocument
 from notifications.context import LANGUAGES, notification_context
 from notifications.rendering import RenderedMessage, Renderer
@@ -172,7 +172,7 @@ def prepare(claimed: list[Claimed], channels: Channels, now: datetime) -> Prepar
             continue
         emails.append((items, digest))
     built = [
-        (items, build_email(
+        (items, email_for_wire(
             rendered,
             sender=channels.settings.sender,
             recipient=items[0].address,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import binascii
+import random
+import re
 import smtplib
 import socket
 import ssl
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +19,7 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, format_datetime, parseaddr
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from engine.errors import DeliveryError, NotificationError, PermanentDeliveryError, TemporaryDeliveryError
@@ -62,6 +67,106 @@ def build_email(
     email.attach(MIMEText(rendered.text, "plain", _UTF8))
     email.attach(MIMEText(rendered.html, "html", _UTF8))
     return email
+
+
+@dataclass(frozen=True)
+class WireEmail:
+    """An email already written as the bytes that go on the wire, with its envelope addresses."""
+
+    message_id: str
+    sender: str
+    recipient: str
+    data: bytes
+
+
+def email_for_wire(
+    rendered: RenderedMessage, *, sender: str, recipient: str, message_id: str, sent_at: datetime
+) -> WireEmail | Message:
+    """The email of `build_email`, written straight to the bytes that smtplib sends.
+
+    Flattening a `Message` (every header folded through `email.header`, a boundary drawn and
+    searched for in the bodies, the addresses parsed back) costs more than sending it; here only a
+    subject with accents, or a header too long for one line, is encoded. Addresses this does not
+    write as they are (quotes, comments, non-ASCII, line breaks) get `build_email`'s `Message`.
+    """
+    envelope_sender, from_line = _sender(sender)
+    if envelope_sender is None or not (_PLAIN_ADDRESS.match(recipient) and _PRINTABLE.match(message_id)):
+        return build_email(rendered, sender=sender, recipient=recipient, message_id=message_id, sent_at=sent_at)
+    # Both bodies are quoted-printable, which writes every "=" as "=3D": no body line can hold
+    # "==", so a boundary made of them needs no search through the text.
+    boundary = f"==============={random.randrange(sys.maxsize):019d}=="
+    head = "".join((
+        f'Content-Type: multipart/alternative;{_CRLF} boundary="{boundary}"{_CRLF}MIME-Version: 1.0{_CRLF}',
+        _header_line("Subject", rendered.subject),
+        from_line,
+        _header_line("To", recipient),
+        f"Date: {format_datetime(sent_at)}{_CRLF}",
+        _header_line("Message-ID", message_id),
+        f"Auto-Submitted: auto-generated{_CRLF}",
+        _header_line("Content-Language", rendered.language),
+        f"{_CRLF}--{boundary}{_CRLF}",
+    ))
+    data = b"".join((
+        head.encode("ascii"),
+        _part("plain", rendered.text),
+        f"{_CRLF}--{boundary}{_CRLF}".encode("ascii"),
+        _part("html", rendered.html),
+        f"{_CRLF}--{boundary}--{_CRLF}".encode("ascii"),
+    ))
+    return WireEmail(message_id=message_id, sender=envelope_sender, recipient=recipient, data=data)
+
+
+_CRLF = "\r\n"
+_MAX_LINE = 78  # where the generator folds headers
+# An address the generator writes as it is and smtplib's send_message takes back unchanged.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\Z")
+_PRINTABLE = re.compile(r"[ -~]*\Z")
+
+
+def _header_line(name: str, value: str) -> str:
+    if len(name) + 2 + len(value) <= _MAX_LINE and _PRINTABLE.match(value):
+        return f"{name}: {value}{_CRLF}"
+    if value.isascii():
+        return f"{name}: {Header(value, header_name=name).encode(linesep=_CRLF, maxlinelen=_MAX_LINE)}{_CRLF}"
+    return f"{name}: {_encoded_words(value, len(name) + 2)}{_CRLF}"
+
+
+_WORD_BYTES = (75 - len("=?utf-8?b??=")) // 4 * 3  # the most UTF-8 bytes one encoded word holds
+
+
+def _encoded_words(value: str, first_line_used: int) -> str:
+    """RFC 2047 words (UTF-8, base64), each of whole characters, on lines of at most 78 characters."""
+    words, chunk, size = [], [], 0
+    room = min(_WORD_BYTES, (_MAX_LINE - first_line_used - len("=?utf-8?b??=")) // 4 * 3)
+    for character in value:
+        length = len(character.encode("utf-8"))
+        if size + length > room and chunk:
+            words.append("".join(chunk))
+            chunk, size, room = [], 0, _WORD_BYTES
+        chunk.append(character)
+        size += length
+    words.append("".join(chunk))
+    encoded = (binascii.b2a_base64(word.encode("utf-8"), newline=False).decode("ascii") for word in words)
+    return f"{_CRLF} ".join(f"=?utf-8?b?{word}?=" for word in encoded)
+
+
+def _part(subtype: str, body: str) -> bytes:
+    # Lines end where the classic quoted-printable encoder ends them (CR, LF or both), in CRLF on the wire.
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+    head = (f'Content-Type: text/{subtype}; charset="utf-8"{_CRLF}MIME-Version: 1.0{_CRLF}'
+            f"Content-Transfer-Encoding: quoted-printable{_CRLF}{_CRLF}")
+    return head.encode("ascii") + encoded
+
+
+@lru_cache(maxsize=8)
+def _sender(sender: str) -> tuple[str | None, str]:
+    """The envelope address and From line of the installation's sender (None: not written plainly here)."""
+    from_value = _address(sender)
+    address = parseaddr(sender)[1]
+    if not (isinstance(from_value, str) and from_value.isascii() and _PLAIN_ADDRESS.match(address)):
+        return None, ""
+    return address, _header_line("From", from_value)
 
 
 @dataclass(frozen=True)
@@ -120,7 +225,7 @@ class SmtpChannel:
             ssl_context=ssl_context,
         )
 
-    def send(self, email: Message) -> None:
+    def send(self, email: Message | WireEmail) -> None:
         """Send one email; raises TemporaryDeliveryError or PermanentDeliveryError."""
         (result,) = self.send_many([email])
         if result.error is not None:
@@ -139,7 +244,7 @@ class SmtpChannel:
             if kept is not None:
                 _quit(kept)
 
-    def send_many(self, emails: Sequence[Message]) -> list[SendResult]:
+    def send_many(self, emails: Sequence[Message | WireEmail]) -> list[SendResult]:
         """Send a batch over one connection; one refused message does not stop the others."""
         if not emails:
             return []
@@ -147,14 +252,14 @@ class SmtpChannel:
         try:
             connection = reused or self._connect()
         except DeliveryError as error:
-            return [SendResult(str(email["Message-ID"]), error) for email in emails]
+            return [SendResult(_message_id(email), error) for email in emails]
         results: list[SendResult] = []
         lost = False
         try:
             for index, email in enumerate(emails):
                 try:
-                    connection.send_message(email)
-                    results.append(SendResult(str(email["Message-ID"])))
+                    _send_one(connection, email)
+                    results.append(SendResult(_message_id(email)))
                 except smtplib.SMTPException as error:
                     if isinstance(error, smtplib.SMTPServerDisconnected):
                         lost = True
@@ -162,7 +267,7 @@ class SmtpChannel:
                             # A kept connection the server closed while idle: nothing went out on it.
                             return self.send_many(emails)
                         return results + self._lost(emails[index:], error)
-                    results.append(SendResult(str(email["Message-ID"]), _classify(error)))
+                    results.append(SendResult(_message_id(email), _classify(error)))
                     _reset(connection)
                 except OSError as error:  # after SMTPException, which is an OSError too
                     lost = True
@@ -179,10 +284,10 @@ class SmtpChannel:
         return results
 
     @staticmethod
-    def _lost(unsent: Sequence[Message], error: BaseException) -> list[SendResult]:
+    def _lost(unsent: Sequence[Message | WireEmail], error: BaseException) -> list[SendResult]:
         # The connection is gone: nothing from this message on can be sent over it.
         failure = TemporaryDeliveryError(f"SMTP connection lost: {_describe(error)}")
-        return [SendResult(str(email["Message-ID"]), failure) for email in unsent]
+        return [SendResult(_message_id(email), failure) for email in unsent]
 
     def _connect(self) -> smtplib.SMTP:
         try:
@@ -212,6 +317,17 @@ class SmtpChannel:
 
     def _context(self) -> ssl.SSLContext:
         return self.ssl_context or ssl.create_default_context()
+
+
+def _send_one(connection: smtplib.SMTP, email: Message | WireEmail) -> None:
+    if isinstance(email, WireEmail):
+        connection.sendmail(email.sender, [email.recipient], email.data)
+    else:
+        connection.send_message(email)
+
+
+def _message_id(email: Message | WireEmail) -> str:
+    return email.message_id if isinstance(email, WireEmail) else str(email["Message-ID"])
 
 
 def _classify(error: smtplib.SMTPException) -> DeliveryError:
