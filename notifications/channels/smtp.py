@@ -124,6 +124,9 @@ _PRINTABLE = re.compile(r"[ -~]*\Z")
 
 
 def _header_line(name: str, value: str) -> str:
+    if "\r" in value or "\n" in value:
+        # A line break would end the header and start another (or the body): never written.
+        raise NotificationError(f"the {name} header would contain a line break")
     if len(name) + 2 + len(value) <= _MAX_LINE and _PRINTABLE.match(value):
         return f"{name}: {value}{_CRLF}"
     if value.isascii():

@@ -91,3 +91,14 @@ def test_a_refused_wire_email_is_classified_like_a_built_one(smtp_server, mailbo
     (result,) = SmtpChannel.from_url(smtp_server.url).send_many([wire])
     assert result.error is not None and not result.error.temporary and "550" in str(result.error)
     assert mailbox.messages == []
+
+
+@pytest.mark.parametrize("subject", ["Relance\r\nBcc: autre@example.org", "Relance\nsuite", "Réorientée\rsuite"])
+def test_a_subject_with_a_line_break_is_never_written(subject):
+    """A line break would end the Subject header and start another one (or the body)."""
+    from engine.errors import NotificationError
+
+    rendered = RenderedMessage(subject=subject, text="x\n", html="<p>x</p>", language="fr")
+    with pytest.raises(NotificationError, match="line break"):
+        email_for_wire(rendered, sender="alertes@mnr.example.cm", recipient="focal@caritas.example.cm",
+                       message_id=message_id(7, 45, "mnr.example.cm"), sent_at=SENT_AT)
