@@ -8,12 +8,16 @@ whole pass (expanding outbox rows, claiming, rendering in two languages, sending
 one connection each, recording every outcome); smtplib's covers only sending the already-built
 messages over one connection. The ratio is the price of the outbox's guarantees per message.
 Rounds alternate the two runs (the machine may be busy): the median of the rounds' ratios is
-printed beside the target, dispatcher rate >= 0.8 of smtplib's.
+printed beside the target, dispatcher rate >= 0.8 of smtplib's. A stricter baseline is printed
+too: smtplib sending the same messages already flattened to bytes (the SMTP exchange alone; the
+dispatcher writes its emails' bytes itself, so the flattening `send_message` does is a cost the
+first baseline pays and the dispatcher does not).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import multiprocessing
 import socket
 import statistics
@@ -21,6 +25,8 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timezone
+from email.generator import BytesGenerator
+from email.utils import parseaddr
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -109,8 +115,12 @@ def seed(container, clock, count: int, round_number: int = 0) -> None:
         uow.commit()
 
 
-def plain_smtplib(port: int, settings: NotificationSettings, clock, count: int) -> tuple[float, float]:
-    """Seconds, and this process's CPU seconds, for smtplib to send `count` prebuilt messages over one connection."""
+def plain_smtplib(port: int, settings: NotificationSettings, clock, count: int, flattened: bool = False) -> tuple[float, float]:
+    """Seconds, and this process's CPU seconds, for smtplib to send `count` prebuilt messages over one connection.
+
+    `flattened`: the messages are written to bytes before the clock starts, so that only the SMTP
+    exchange is timed (smtplib's `send_message` otherwise flattens each Message as it sends it).
+    """
     renderer = Renderer(settings.base_url)
     context = notification_context("referral_received", PAYLOAD)
     emails = [
@@ -123,11 +133,23 @@ def plain_smtplib(port: int, settings: NotificationSettings, clock, count: int) 
         )
         for index in range(count)
     ]
+    raw = [(parseaddr(email["From"])[1], email["To"], _as_sent(email)) for email in emails] if flattened else None
     started, cpu = time.perf_counter(), time.process_time()
     with smtplib.SMTP("127.0.0.1", port) as connection:
-        for email in emails:
-            connection.send_message(email)
+        if raw is not None:
+            for sender, recipient, data in raw:
+                connection.sendmail(sender, [recipient], data)
+        else:
+            for email in emails:
+                connection.send_message(email)
     return time.perf_counter() - started, time.process_time() - cpu
+
+
+def _as_sent(email) -> bytes:
+    """The bytes smtplib's send_message would put on the wire for this message."""
+    buffer = io.BytesIO()
+    BytesGenerator(buffer).flatten(email, linesep="\r\n")
+    return buffer.getvalue()
 
 
 def main() -> None:
@@ -156,7 +178,7 @@ def main() -> None:
             upgrade_database(container.engine)
             settings = NotificationSettings(base_url="https://mnr.example.cm", sender="MNR <alertes@mnr.example.cm>")
             channels = Channels(settings, email=SmtpChannel.from_url(f"smtp://127.0.0.1:{port}"))
-            rounds = []
+            rounds, exchange = [], []
             for number in range(arguments.rounds):
                 seed(container, clock, arguments.messages, number)
                 started, cpu = time.perf_counter(), time.process_time()
@@ -164,16 +186,18 @@ def main() -> None:
                                           max_rows=10 * arguments.messages, max_seconds=3600)
                 dispatcher_seconds, dispatcher_cpu = time.perf_counter() - started, time.process_time() - cpu
                 baseline_seconds, baseline_cpu = plain_smtplib(port, settings, clock, arguments.messages)
+                bytes_seconds, bytes_cpu = plain_smtplib(port, settings, clock, arguments.messages, flattened=True)
                 if report.sent != arguments.messages:
                     sys.exit(f"delivery mismatch: dispatcher sent {report.sent} of {arguments.messages}")
                 rounds.append((arguments.messages / dispatcher_seconds, arguments.messages / baseline_seconds,
                                baseline_cpu / dispatcher_cpu))
+                exchange.append((bytes_seconds / dispatcher_seconds, bytes_cpu / dispatcher_cpu))
         finally:
             container.dispose()
             stop.set()
             server.join(timeout=10)
 
-    expected = 2 * arguments.messages * arguments.rounds
+    expected = 3 * arguments.messages * arguments.rounds
     if received.value != expected:
         sys.exit(f"delivery mismatch: the server received {received.value} of {expected}")
     print(f"database: {url.split(':', 1)[0]}, messages: {arguments.messages} per round, rounds: {arguments.rounds}, "
@@ -189,6 +213,10 @@ def main() -> None:
           f"{statistics.median(c for _, _, c in rounds):.2f}")
     print(f"dispatcher (outbox -> render -> SMTP -> record) / plain smtplib (one connection, prebuilt messages): "
           f"median ratio {median:.2f}, target >= {TARGET} ({'met' if median >= TARGET else 'not met'})")
+    # The stricter baseline: smtplib's SMTP exchange alone, the messages already bytes (the
+    # dispatcher writes its own bytes, so the flattening the baseline above pays is a cost it avoids).
+    print(f"against smtplib sending bytes flattened beforehand (the SMTP exchange alone): median ratio "
+          f"{statistics.median(r for r, _ in exchange):.2f}, CPU ratio {statistics.median(c for _, c in exchange):.2f}")
 
 
 if __name__ == "__main__":
