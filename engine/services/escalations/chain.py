@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain import DeadlineKind, EscalationStatus, Priority, Role
@@ -129,6 +130,12 @@ _RECORD = {
     "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
     "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
 }
+_REFERRALS = ReferralRow.__table__
+_RAISE_LEVEL = (
+    update(_REFERRALS)
+    .where(_REFERRALS.c.id == bindparam("referral_id"), _REFERRALS.c.escalation_level < bindparam("level"))
+    .values(escalation_level=bindparam("level"))
+)
 
 
 def _connection(step: Step):
@@ -197,7 +204,9 @@ def record_escalation(
     if escalation_id is None:
         return False  # raised before: the retry of a step a killed sweeper did not finish
     if referral is not None and referral.escalation_level < level:
-        referral.escalation_level = level
+        # Written at once and marked as stored, so the step has no ORM flush to make for it.
+        connection.execute(_RAISE_LEVEL, {"referral_id": referral.id, "level": level})
+        set_committed_value(referral, "escalation_level", level)
     if overtaken:
         step.details.setdefault("escalations_overtaken", []).append(escalation_id)
         return True
