@@ -95,7 +95,7 @@ def advance(workflow: BpmnWorkflow) -> list[TaskFailure]:
     for _ in range(_MAX_FAILED_PASSES):
         try:
             workflow.refresh_timers()
-            workflow.do_engine_steps(will_complete_task=check_turns)
+            _do_engine_steps(workflow)
         except Exception as error:  # a step failed: record why on its task, carry on with the others
             _record_failure(workflow, error)
             continue
@@ -105,6 +105,51 @@ def advance(workflow: BpmnWorkflow) -> list[TaskFailure]:
     _fail_unreachable_steps(workflow)
     _stamp_ready_tasks(workflow)
     return failures(workflow)
+
+
+def _do_engine_steps(workflow: BpmnWorkflow) -> None:
+    """`workflow.do_engine_steps(will_complete_task=check_turns)` of SpiffWorkflow 3.2, pass for pass,
+    without its walks of a task tree when no automatic task is ready anywhere in the case.
+
+    Spiff looks for ready tasks by walking the tree of the process and of each active sub-process,
+    several times per pass: most of a step's engine time on a case of some size, though a step
+    usually finds work in one or two of those walks. Looking at the flat task maps first finds
+    whether any walk can yield a task; when one can, the walk runs as in Spiff (its order decides
+    which task runs first)."""
+    while _engine_pass(workflow):
+        pass
+    workflow.refresh_timers()
+
+
+def _engine_pass(workflow: BpmnWorkflow) -> bool:
+    # BpmnWorkflow._do_engine_steps: the sub-processes deepest first, each until nothing runs, then the process.
+    active = workflow.get_active_subprocesses()
+    for subprocess in sorted(active, key=lambda v: v.depth, reverse=True):
+        while _run_ready(subprocess, workflow):
+            pass
+        if subprocess.parent_task_id is not None:
+            task = workflow.get_task_from_id(subprocess.parent_task_id)
+            task.task_spec._update(task)
+    ran = _run_ready(workflow, workflow)
+    return ran > 0 or len(workflow.get_active_subprocesses()) > len(active)
+
+
+def _run_ready(process, top: BpmnWorkflow) -> int:
+    if not any(_automatic_and_ready(task) for task in top.tasks.values()) and not any(
+        _automatic_and_ready(task) for sub in top.subprocesses.values() for task in sub.tasks.values()
+    ):
+        return 0  # the walk below could not find a task to run
+    count = 0
+    for task in process.get_tasks(state=TaskState.READY):
+        if not task.task_spec.manual:
+            check_turns(task)
+            task.run()
+            count += 1
+    return count
+
+
+def _automatic_and_ready(task: SpiffTask) -> bool:
+    return task.state == TaskState.READY and not task.task_spec.manual
 
 
 def failures(workflow: BpmnWorkflow) -> list[TaskFailure]:

@@ -22,6 +22,7 @@ import json
 import threading
 from copy import copy
 from datetime import date, datetime, time
+from types import ModuleType
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -32,9 +33,9 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnSubWorkflowConverter,
     BpmnWorkflowConverter,
     TaskConverter,
-    WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.task import Task
@@ -56,41 +57,63 @@ class CaseStateError(AiguillageError):
 
 
 # Task ids recur in every load of a case (each as key, id, parent and child): parsing a UUID from
-# text costs more than the rest of restoring the task, so parsed ids are kept, up to a bound.
+# text costs more than the rest of restoring the task, so parsed ids are kept, up to a bound, and
+# so is the text of each id (saving writes each one several times too).
 _UUID_CACHE_SIZE = 200_000
+_uuids: dict[str, UUID] = {}
+_texts: dict[UUID, str] = {}
 
 
-def _bounded_cache(convert):
-    """`convert` remembered per argument, forgetting everything when the cache is full."""
-    cache: dict = {}
-
-    def cached(key):
-        found = cache.get(key)
-        if found is None:
-            if len(cache) >= _UUID_CACHE_SIZE:
-                cache.clear()
-            found = cache[key] = convert(key)
-        return found
-
-    return cached
+def task_uuid(text: str) -> UUID:
+    """The UUID of a task id written as text (one object per id, kept with its text)."""
+    found = _uuids.get(text)
+    if found is None:
+        found = _remember(UUID(text), text)
+    return found
 
 
-# The UUID of a task id written as text, and the text of a task's UUID: saving and restoring a
-# case handle each id several times (key, id, parent, children).
-task_uuid = _bounded_cache(UUID)
-task_text = _bounded_cache(str)
+def task_text(task_id: UUID) -> str:
+    """The text of a task's UUID."""
+    found = _texts.get(task_id)
+    if found is None:
+        found = str(task_id)
+        _remember(task_id, found)
+    return found
+
+
+def _remember(task_id: UUID, text: str) -> UUID:
+    if len(_uuids) >= _UUID_CACHE_SIZE or len(_texts) >= _UUID_CACHE_SIZE:
+        _uuids.clear()
+        _texts.clear()
+    _uuids[text] = task_id
+    _texts[task_id] = text
+    return task_id
 
 
 _PLAIN = (str, int, float, bool, type(None))
 _MUTABLE = (dict, list, set)
 
 
+def _mutable_keys(data: dict) -> tuple:
+    """The keys of `data` whose values a task's copy of its parent's data must not share."""
+    return tuple(key for key, value in data.items() if isinstance(value, _MUTABLE))
+
+
 class CachedIdTaskConverter(TaskConverter):
     """SpiffWorkflow 3.2's task converter, with task ids read and written through caches and task data
-    restored without the generic registry walk where it holds only plain JSON; the saved form is unchanged."""
+    restored without the generic registry walk where it holds only plain JSON; the saved form is unchanged.
+
+    A workflow's tasks are restored together (`tasks_from_dict`), not one by one through the registry:
+    each task's data starts as a copy of its parent's, and knowing which of the parent's values are
+    lists or dicts (to be copied, not shared) spares looking at every value of every task."""
+
+    def __init__(self, target_class, registry, typename=None):
+        super().__init__(target_class, registry, typename)
+        registry.task_converter = self  # the workflow converters save and restore tasks through it directly
 
     def to_dict(self, task):
         # As TaskConverter.to_dict: data relative to the parent's (a delta), the root's in full.
+        registry = self.registry
         parent = task.workflow.tasks.get(task._parent)
         if parent is None:
             data, delta = task.data, {}
@@ -111,15 +134,34 @@ class CachedIdTaskConverter(TaskConverter):
             "state": task.state,
             "task_spec": task.task_spec.name,
             "triggered": task.triggered,
-            "internal_data": self.registry.convert(task.internal_data),
+            "internal_data": _clean(task.internal_data) if registry._encoder_mode else registry.convert(task.internal_data),
             "data": data,
             "delta": delta,
+            "typename": self.typename,
         }
 
+    def tasks_to_dict(self, tasks: dict) -> dict:
+        """A workflow's task mapping as saved (keys are the ids' text)."""
+        to_dict = self.to_dict
+        return {task_text(key) if type(key) is UUID else str(key): to_dict(task) for key, task in tasks.items()}
+
     def from_dict(self, dct, workflow):
+        return self._task_from_dict(dct, workflow, {})
+
+    def tasks_from_dict(self, mapping: dict, workflow) -> dict:
+        """A workflow's tasks, restored in their saved order (a task's parent comes before it)."""
+        shared: dict = {}  # task id -> the keys of its data holding lists or dicts
+        restore = self._task_from_dict
+        tasks = {}
+        for key, dct in mapping.items():
+            task = restore(dct, workflow, shared)
+            tasks[task_uuid(key)] = task
+        return tasks
+
+    def _task_from_dict(self, dct, workflow, shared: dict):
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
         task = self.target_class(workflow, task_spec, state=dct["state"], id=task_uuid(dct["id"]))
-        task._parent = task_uuid(dct["parent"]) if dct["parent"] is not None else None
+        parent_id = task._parent = task_uuid(dct["parent"]) if dct["parent"] is not None else None
         task._children = [task_uuid(child) for child in dct["children"]]
         task.last_state_change = dct["last_state_change"]
         task.triggered = dct["triggered"]
@@ -127,17 +169,32 @@ class CachedIdTaskConverter(TaskConverter):
         if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
             task.workflow.top_workflow.event_manager.add_task(task)
         delta = dct.get("delta")
-        parent = workflow.tasks.get(task._parent) if delta else None
+        parent = workflow.tasks.get(parent_id) if delta else None
         if parent is not None:
-            # DeepMerge.merge({}, parent.data), which for an empty target is this shallow copy.
-            data = {key: copy(value) if isinstance(value, _MUTABLE) else value for key, value in parent.data.items()}
-            data.update(self._restore(delta.get("updates", {})))
-            for key in delta.get("deletions", {}):
+            # DeepMerge.merge({}, parent.data), which for an empty target is a shallow copy that
+            # copies lists, dicts and sets one level down.
+            mutable = shared.get(parent_id)
+            if mutable is None:
+                mutable = _mutable_keys(parent.data)
+            data = parent.data.copy()
+            for key in mutable:
+                data[key] = copy(data[key])
+            updates = delta.get("updates", {})
+            deletions = delta.get("deletions", {})
+            if updates:
+                updates = self._restore(updates)
+                data.update(updates)
+                mutable = tuple(key for key in mutable if key not in updates) + _mutable_keys(updates)
+            for key in deletions:
                 if key in data:
                     del data[key]
+            if deletions:
+                mutable = tuple(key for key in mutable if key in data)
         else:
             data = self._restore(dct["data"])
+            mutable = _mutable_keys(data)
         task.data = data
+        shared[task.id] = mutable
         return task
 
     def _restore(self, value):
@@ -153,19 +210,53 @@ class CachedIdTaskConverter(TaskConverter):
         return value if kind in _PLAIN else self.registry.restore(value)
 
 
+def _clean(data: dict) -> dict:
+    # What the registry keeps of a dict in encoder mode (callables and modules are dropped): the
+    # JSON encoder converts the values.
+    return {key: value for key, value in data.items() if not callable(value) and not isinstance(value, ModuleType)}
+
+
 class TaskMappingMixin:
-    """Task mappings keyed by id written with the id text cache (`str(uuid)` is slow for dozens of tasks)."""
+    """Task mappings keyed by id written with the id text cache (`str(uuid)` is slow for dozens of tasks),
+    and a workflow's tasks saved and restored by the task converter directly."""
 
     def mapping_to_dict(self, mapping, **kwargs):
         convert = self.registry.convert
         return {task_text(k) if type(k) is UUID else str(k): convert(v, **kwargs) for k, v in mapping.items()}
+
+    def to_dict(self, workflow):
+        # As WorkflowConverter.to_dict, with the tasks written by the task converter itself.
+        registry = self.registry
+        return {
+            "data": registry.convert(registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": task_text(workflow.last_task.id) if workflow.last_task is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": self._tasks_to_dict(workflow.tasks),
+            "root": task_text(workflow.task_tree.id),
+        }
+
+    def _tasks_to_dict(self, tasks: dict) -> dict:
+        converter = getattr(self.registry, "task_converter", None)
+        if converter is None:  # a registry configured with another task converter
+            return self.mapping_to_dict(tasks)
+        return converter.tasks_to_dict(tasks)
+
+    def restore_tasks(self, workflow, dct) -> None:
+        converter = getattr(self.registry, "task_converter", None)
+        if converter is None:
+            workflow.tasks = self.mapping_from_dict(dct["tasks"], task_uuid, workflow=workflow)
+        else:
+            workflow.tasks = converter.tasks_from_dict(dct["tasks"], workflow)
+        workflow.task_tree = workflow.tasks.get(task_uuid(dct["root"]))
 
 
 class SpecFreeWorkflowConverter(TaskMappingMixin, BpmnWorkflowConverter):
     """Writes the workflow without its specs and rebuilds it on the specs it is given."""
 
     def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
+        dct = TaskMappingMixin.to_dict(self, workflow)
         dct["process_id"] = workflow.spec.name
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
@@ -175,23 +266,40 @@ class SpecFreeWorkflowConverter(TaskMappingMixin, BpmnWorkflowConverter):
         if specs is None:
             raise CaseStateError("a saved case can only be restored with the specs of its pathway version")
         workflow = self.target_class(specs.spec, specs.subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], task_uuid, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(task_uuid(dct["root"]))
+        self.restore_tasks(workflow, dct)
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
 
+    def subprocesses_from_dict(self, dct, workflow, top_workflow=None):
+        # As Spiff's, with the task ids' text from the cache: parents' sub-workflows before their children's.
+        top_workflow = top_workflow or workflow
+        for task in workflow.tasks.values():
+            if not isinstance(task.task_spec, SubWorkflowTask):
+                continue
+            key = task_text(task.id)
+            if key in dct:
+                subprocess = self.registry.restore(dct.pop(key), task=task, top_workflow=top_workflow)
+                top_workflow.subprocesses[task.id] = subprocess
+                subprocess.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
+                self.subprocesses_from_dict(dct, subprocess, top_workflow)
+
 
 class SubWorkflowByNameConverter(TaskMappingMixin, BpmnSubWorkflowConverter):
     """Sub-workflows rebuilt on the spec they were saved with (a call activity may choose it at run time)."""
+
+    def to_dict(self, workflow):
+        dct = TaskMappingMixin.to_dict(self, workflow)
+        dct["parent_task_id"] = task_text(workflow.parent_task_id)
+        dct["spec"] = workflow.spec.name
+        return dct
 
     def from_dict(self, dct, task, top_workflow):
         # Spiff looks the spec up by the task's spec, which for a calledElement expression is the expression.
         spec = top_workflow.subprocess_specs.get(dct.get("spec")) or top_workflow.subprocess_specs.get(task.task_spec.spec)
         subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
-        subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
-        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.restore_tasks(subprocess, dct)
         self.set_default_attributes(subprocess, dct)
         return subprocess
 

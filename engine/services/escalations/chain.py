@@ -37,8 +37,9 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain import DeadlineKind, EscalationStatus, Priority, Role
@@ -106,26 +107,49 @@ def recipients_for(step: Step, level: int, referral: ReferralRow | None, task: T
     return [{"coordinators": True}]
 
 
-# Built once: these run for every escalation a sweep raises.
+# Built once, on the table (no ORM entities to build): these run for every escalation a sweep raises.
+_TABLE = EscalationRow.__table__
 _RESOLVED = (
-    select(EscalationRow.id)
+    select(_TABLE.c.id)
     .where(
-        EscalationRow.case_id == bindparam("case_id"),
-        EscalationRow.deadline_kind == bindparam("kind"),
-        EscalationRow.deadline_ref == bindparam("ref"),
-        EscalationRow.status == EscalationStatus.RESOLVED,
+        _TABLE.c.case_id == bindparam("case_id"),
+        _TABLE.c.deadline_kind == bindparam("kind"),
+        _TABLE.c.deadline_ref == bindparam("ref"),
+        _TABLE.c.status == EscalationStatus.RESOLVED,
     )
     .limit(1)
 )
+# The escalations already recorded for some deadlines of a case, with their status: whether one
+# was resolved, and how many alerts came before, in one statement.
+_RECORDED = select(_TABLE.c.deadline_ref, _TABLE.c.status).where(
+    _TABLE.c.case_id == bindparam("case_id"),
+    _TABLE.c.deadline_kind == bindparam("kind"),
+    _TABLE.c.deadline_ref.in_(bindparam("refs", expanding=True)),
+)
 _RECORD = {
-    "postgresql": postgresql.insert(EscalationRow).on_conflict_do_nothing().returning(EscalationRow.id),
-    "sqlite": sqlite.insert(EscalationRow).on_conflict_do_nothing().returning(EscalationRow.id),
+    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
+    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
 }
+_REFERRALS = ReferralRow.__table__
+_RAISE_LEVEL = (
+    update(_REFERRALS)
+    .where(_REFERRALS.c.id == bindparam("referral_id"), _REFERRALS.c.escalation_level < bindparam("level"))
+    .values(escalation_level=bindparam("level"))
+)
+
+
+def _connection(step: Step):
+    """The step's connection, with the changes made through the ORM sent first (its queries do that by themselves)."""
+    session = step.session
+    if session.new or session.dirty or session.deleted:
+        step.uow.flush()
+    return step.connection
 
 
 def is_resolved(step: Step, kind: DeadlineKind, ref: str) -> bool:
     """True when someone resolved an escalation of this deadline: no further level is raised."""
-    return step.session.scalar(_RESOLVED, {"case_id": step.case.id, "kind": kind, "ref": ref}) is not None
+    found = _connection(step).execute(_RESOLVED, {"case_id": step.case.id, "kind": kind, "ref": ref}).first()
+    return found is not None
 
 
 def record_escalation(
@@ -147,15 +171,15 @@ def record_escalation(
     timer, `chain_refs`, the deadlines of its chain's timers, whose earlier alerts the message counts.
     """
     level = max(1, min(level, TOP_LEVEL))
-    if is_resolved(step, kind, ref):
-        return False
     drawn = drawn or {}
-    recipients = drawn.get("recipients") or recipients_for(step, level, referral, task)
     # A drawn chain not filed under a referral keeps one deadline per timer: its mates count too.
     refs = drawn["chain_refs"] if kind == DeadlineKind.BPMN_TIMER and drawn.get("chain_refs") else [ref]
-    alerted_before = step.session.scalar(
-        select(func.count(EscalationRow.id)).where(EscalationRow.case_id == step.case.id, EscalationRow.deadline_kind == kind,
-                                                   EscalationRow.deadline_ref.in_(refs)))
+    connection = _connection(step)
+    recorded = connection.execute(_RECORDED, {"case_id": step.case.id, "kind": kind, "refs": list({*refs, ref})}).all()
+    if any(row.deadline_ref == ref and row.status == EscalationStatus.RESOLVED for row in recorded):
+        return False
+    alerted_before = sum(1 for row in recorded if row.deadline_ref in refs)
+    recipients = drawn.get("recipients") or recipients_for(step, level, referral, task)
     reason = REASONS.get(kind, "timer_passed")
     # A level whose timer fired in the very step that did the work (a late acknowledgement refreshing
     # the timers) is kept on record, already overtaken: nobody is alerted about work that is done.
@@ -173,14 +197,16 @@ def record_escalation(
         "status": EscalationStatus.OVERTAKEN if overtaken else EscalationStatus.OPEN,
         "resolved_at": step.now if overtaken else None,
     }
-    statement = _RECORD.get(step.session.get_bind().dialect.name)
+    statement = _RECORD.get(connection.dialect.name)
     if statement is None:
-        statement = insert(EscalationRow).returning(EscalationRow.id)
-    escalation_id = step.session.execute(statement, values).scalar()
+        statement = insert(_TABLE).returning(_TABLE.c.id)
+    escalation_id = connection.execute(statement, values).scalar()
     if escalation_id is None:
         return False  # raised before: the retry of a step a killed sweeper did not finish
     if referral is not None and referral.escalation_level < level:
-        referral.escalation_level = level
+        # Written at once and marked as stored, so the step has no ORM flush to make for it.
+        connection.execute(_RAISE_LEVEL, {"referral_id": referral.id, "level": level})
+        set_committed_value(referral, "escalation_level", level)
     if overtaken:
         step.details.setdefault("escalations_overtaken", []).append(escalation_id)
         return True

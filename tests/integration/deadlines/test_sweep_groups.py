@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine.services.escalations.deadlines import sweep_deadlines
+from engine.services.escalations.deadlines import SWEEP_GC_THRESHOLD, sweep_deadlines
 from engine.store.models import EscalationRow, OutboxRow
 from tests.integration.deadlines.many_cases import copy_case, walk_one_referral
 
@@ -40,3 +41,17 @@ def test_a_case_failing_among_a_sweeps_group_is_undone_alone_and_raised_once_aft
     assert sweep_deadlines(container.uow, container.clock, worker_id="next").escalations == 1
     assert _escalated_cases(container) == cases
     assert _alerts(container) == 6
+
+
+def test_the_cycle_collector_runs_rarely_during_a_sweep_and_as_before_after_it(container, walker):
+    source = walk_one_referral(container, walker, "urgent")
+    copy_case(container, source, 2)
+    container.clock.advance(timedelta(hours=24))
+    before = gc.get_threshold()
+    seen = []
+
+    report = sweep_deadlines(container.uow, container.clock, worker_id="gc", hook=lambda step: seen.append(gc.get_threshold()))
+
+    assert report.escalations == 3
+    assert seen and all(threshold[0] >= SWEEP_GC_THRESHOLD for threshold in seen)
+    assert gc.get_threshold() == before

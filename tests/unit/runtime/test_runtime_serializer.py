@@ -123,3 +123,23 @@ def test_a_case_saved_by_spiffs_own_task_converter_reads_the_same_with_cached_id
     by_spiff.script_engine = case.engine
     assert serializer.dumps(by_spiff) == text
     assert case_runtime.ready_human_tasks(restored) == case_runtime.ready_human_tasks(by_spiff)
+
+
+def test_restored_tasks_do_not_share_lists_or_dicts_with_their_parents(open_case):
+    # As Spiff's own restore: a task's data starts as a copy of its parent's, lists and dicts copied too,
+    # so that a script or a form changing one task's list leaves the task it came from as it was.
+    case = open_case("multi_instance.bpmn", data={"needs": ["medical", "shelter"], "person": {"name": "A. N."}})
+    case.complete("Task_Acknowledge", {"acknowledged": True, "notes": {"first": ["seen"]}})
+
+    restored = serializer.loads(serializer.dumps(case.workflow), case.specs, case.engine)
+
+    checked = 0
+    for task in restored.tasks.values():
+        parent = task.parent
+        if parent is None:
+            continue
+        for key, value in task.data.items():
+            if isinstance(value, (list, dict)) and key in parent.data:
+                assert value is not parent.data[key], (task.task_spec.name, key)
+                checked += 1
+    assert checked >= 5
