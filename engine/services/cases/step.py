@@ -32,7 +32,7 @@ from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.script_engine import SafeScriptEngine
 from engine.runtime.specs import PathwaySpecs, load_specs
 from engine.services.cases import workflow_cache
-from engine.services.cases.summary import record_case_summary
+from engine.services.cases.summary import record_case_summary, summary_values
 from engine.services.cases.sync import sync_case
 from engine.services.escalations.chain import sync_escalations
 from engine.store import case_records
@@ -72,6 +72,8 @@ class Step:
     _referrals: list | None = None
     # The pinned version's content hash, when the step loaded it (saves looking it up again).
     content_hash: str | None = None
+    # The case summary's values as the step found the case (None: unknown, the summary is written).
+    summary_before: tuple | None = None
 
     @property
     def session(self):
@@ -202,6 +204,7 @@ def begin_step(
     step = Step(uow, clock, clock.now(), case, specs, workflow, actor, action, by_id, connection, completed_task)
     step.has_deadlines = loaded.has_deadlines
     step.content_hash = loaded.content_hash
+    step.summary_before = summary_values(step)
     return step
 
 

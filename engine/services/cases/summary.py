@@ -70,20 +70,32 @@ def _rule_of_file(raw: bytes | None) -> VersionSummary:
     return VersionSummary(summary_rule_of(loaded), tuple(shared))
 
 
-def record_case_summary(step: Step) -> None:
-    """Write the case's summary from its data as this step leaves it (only when it changed)."""
+def summary_values(step: Step) -> tuple[dict, dict, dict] | None:
+    """The summary's (person, needs, shared) from the case's data as the step holds it; None when the version declares none."""
     summary = summary_rule(step.session, step.case.pathway_version_id, step.content_hash)
     if summary.empty:
-        return
+        return None
     data = read_case_data(step.workflow)  # only picked from; _plain copies what is kept
-    person, needs = _plain(summary.rule.person_of(data)), summary.rule.needs_of(data)
-    shared = _plain(summary.shared_of(data))
+    return _plain(summary.rule.person_of(data)), summary.rule.needs_of(data), _plain(summary.shared_of(data))
+
+
+def record_case_summary(step: Step) -> None:
+    """Write the case's summary from its data as this step leaves it, when the step changed it.
+
+    The row was written from the data the step started from (every step that changes the data
+    writes it), so comparing with that data spares reading the row back: most steps (a timer, an
+    acknowledgement) change nothing in it.
+    """
+    values = summary_values(step)
+    if values is None:
+        return
+    moved = step.case.pathway_version_id != (step.case.loaded or {}).get("pathway_version_id")
+    before = step.summary_before
+    if before is not None and not moved and all(_same(was, now) for was, now in zip(before, values)):
+        return
+    person, needs, shared = values
     connection = step.connection
     table = CaseSummaryRow.__table__
-    stored = connection.execute(select(table.c.person, table.c.needs, table.c.shared)
-                                .where(table.c.case_id == step.case.id)).first()
-    if stored is not None and _same(stored.person, person) and _same(stored.needs, needs) and _same(stored.shared, shared):
-        return
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = dialect_insert(table).values(case_id=step.case.id, person=person, needs=needs, shared=shared,
                                              updated_at=step.now)
@@ -101,7 +113,7 @@ def _plain(values: dict) -> dict:
 
 
 def _same(stored, computed: dict) -> bool:
-    # JSON round trips keep values but not always key order; order matters (the header lists in it).
+    # Key order matters too (the header lists in it).
     return list((stored or {}).items()) == list(computed.items())
 
 

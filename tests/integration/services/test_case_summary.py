@@ -10,7 +10,7 @@ from engine.services.cases.lifecycle import open_case
 from engine.services.cases.summary import backfill_case_summaries
 from engine.services.cases.view import show_case
 from engine.store.models import CaseRow, CaseSummaryRow
-from tests.integration.services.conftest import ASSESSMENT, IDENTIFICATION
+from tests.integration.services.conftest import ASSESSMENT, CONSENT, IDENTIFICATION
 from tests.integration.services.walk import CaseWalker
 
 PERSON = {"person_alias": "A. M.", "sex": "female", "age": 27, "language": "french", "site": "Aéroport international de Douala",
@@ -45,6 +45,26 @@ def test_each_step_writes_the_declared_summary_and_the_case_page_reads_it_withou
     view = show_case(container.uow(), container.clock, case_id, walker.actor("demo-supervisor"))
     assert list(view.person) == list(PERSON) and view.person == PERSON
     assert view.needs == {"health": "urgent", "shelter": "normal"}
+
+
+def test_a_step_that_leaves_the_summary_as_it_was_neither_reads_nor_writes_it(container, walker):
+    """The summary is compared with the data the step started from, not read back; written only on a change."""
+    from sqlalchemy import event
+
+    case_id = _assessed(container, walker)
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(container.engine, "before_cursor_execute", seen)
+    try:
+        walker.complete("demo-caseworker", "Task_Consent", CONSENT, case_id=case_id)
+    finally:
+        event.remove(container.engine, "before_cursor_execute", seen)
+    assert any("UPDATE cases" in statement for statement in statements)  # the step was seen
+    assert not [statement for statement in statements if "case_summaries" in statement]
+    assert _summary(container, case_id) == (PERSON, {"health": "urgent", "shelter": "normal"})
 
 
 def test_a_reader_without_the_need_to_know_gets_no_person_from_the_summary(container, walker):
