@@ -105,6 +105,7 @@ def _move_one(uow: UnitOfWork, clock: Clock, actor: Actor, target: PathwayVersio
             migrate(step.workflow, new_specs)
             step.specs = new_specs
             step.case.pathway_version_id = target.id
+            step.content_hash = target.content_hash  # what the rest of the step reads of the version
             step.details = {"from_version": from_version, "to_version": target.version}
             finish_step(step, case_runtime.advance(step.workflow))
             return CaseMove(case_id, reference, from_version, True, (), moved=True)
