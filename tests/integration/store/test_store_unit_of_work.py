@@ -116,7 +116,7 @@ def test_a_step_writes_only_the_case_columns_it_changed(uow, make_case):
         assert (u.cases.get(case_id).stage, u.cases.get(case_id).lock_version) == ("assessment", 2)
 
 
-@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 def test_a_pooled_postgresql_connection_the_server_ended_is_replaced_before_a_step_uses_it(postgres_admin_url, uow,
                                                                                             make_case, container):
     """No round trip per checkout: the idle socket tells whether the server ended the connection."""
@@ -124,8 +124,7 @@ def test_a_pooled_postgresql_connection_the_server_ended_is_replaced_before_a_st
 
     from sqlalchemy import create_engine, text
 
-    if container.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
+    assert container.engine.dialect.name == "postgresql"
     with container.engine.connect() as connection:
         pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
     admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
