@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from engine.domain import EscalationStatus
 from engine.services.escalations import handling as escalations
+from engine.services.escalations.stalled import list_stalled
 from webui.api.operations import MAX_LIMIT, operation
 from webui.api.schemas import LONG_TEXT, ReassignBody, page_of
 from webui.request_scope import clock, uow
@@ -51,9 +52,55 @@ class ResolveBody(Schema):
 EscalationList = page_of("EscalationList", "escalations", Escalation)
 
 
+class StalledQuery(Schema):
+    """How many missed deadlines to list."""
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_LIMIT))
+
+
+class ChainLevel(Schema):
+    """One level of a missed deadline's chain."""
+
+    escalation_id = fields.Integer()
+    level = fields.Integer()
+    due_at = fields.DateTime(allow_none=True)
+    raised_at = fields.DateTime()
+    status = fields.String(validate=validate.OneOf([s.value for s in EscalationStatus]))
+
+
+class Stalled(Schema):
+    """A missed deadline still waited on, at its highest waiting level (what the escalations page lists)."""
+
+    escalation_id = fields.Integer()  # the highest waiting level: the one to acknowledge, resolve or hand over
+    case_id = fields.Integer()
+    case_reference = fields.String()
+    referral_id = fields.Integer(allow_none=True)
+    sector = fields.String(allow_none=True)
+    provider = fields.String(allow_none=True)
+    reason = fields.String()
+    level = fields.Integer()
+    status = fields.String(validate=validate.OneOf([s.value for s in EscalationStatus]))
+    deadline = fields.DateTime()
+    late_seconds = fields.Integer()
+    reassigned_to_id = fields.Integer(allow_none=True)
+    chain = fields.List(fields.Nested(ChainLevel))
+
+
+StalledList = Schema.from_dict({"stalled": fields.List(fields.Nested(Stalled)), "limit": fields.Integer()},
+                               name="StalledList")
+
+
+@operation("GET", "/escalations/stalled", tag="escalations", query=StalledQuery, response=StalledList)
+def list_stalled_escalations(query: dict):
+    """Missed deadlines still waited on that I may see, one each at its highest level, the latest first."""
+    found = list_stalled(uow(), clock(), g.user.actor, limit=query["limit"])
+    return {"stalled": [{**vars(item), "late_seconds": int(item.late.total_seconds())} for item in found],
+            "limit": query["limit"]}
+
+
 @operation("GET", "/escalations", tag="escalations", query=EscalationQuery, response=EscalationList)
 def list_escalations(query: dict):
-    """Escalations I may see, newest first (coordinators see all)."""
+    """Escalations I may see, newest first, one per level raised (coordinators see all); `/escalations/stalled` gives one per missed deadline."""
     limit, offset = query["limit"], query["offset"]
     found = escalations.list_escalations(uow(), g.user.actor, query.get("status"), query.get("level"), offset + limit)
     return {"escalations": found[offset:], "limit": limit, "offset": offset}

@@ -260,6 +260,7 @@ TABLE: dict[str, Entry] = {
     "POST /api/v1/referrals/<referral_id>/outcome": Entry(api(HIDDEN, **ANSWER), body={"service_delivered": True}),
     # ---- API: escalations --------------------------------------------------------------------
     "GET /api/v1/escalations": Entry(api()),
+    "GET /api/v1/escalations/stalled": Entry(api()),
     "POST /api/v1/escalations/<escalation_id>/acknowledge": Entry(api(HIDDEN, **ESCALATION)),
     "POST /api/v1/escalations/<escalation_id>/reassign": Entry(api(HIDDEN, **ESCALATION),
                                                                body={"username": "demo-supervisor"}),

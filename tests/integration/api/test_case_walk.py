@@ -88,6 +88,10 @@ def test_a_case_walks_from_opening_to_closure_through_the_api_alone(api, contain
             break
         walk.pass_time(timedelta(hours=12))
     assert coordinator_level() == 3
+    # One missed deadline, one line: at its highest level, with the chain of levels before it.
+    stalled = [s for s in _ok(api.get(COORDINATOR, "/escalations/stalled"))["stalled"] if s["case_id"] == walk.case_id]
+    assert [(s["level"], [c["level"] for c in s["chain"]]) for s in stalled] == [(3, [1, 2, 3])]
+    assert stalled[0]["late_seconds"] > 0 and stalled[0]["sector"] == "shelter"
     for escalation in _ok(api.get(COORDINATOR, "/escalations?status=open"))["escalations"]:
         _ok(api.post(COORDINATOR, f"/escalations/{escalation['id']}/acknowledge"))
         resolved = _ok(api.post(COORDINATOR, f"/escalations/{escalation['id']}/resolve",
