@@ -25,21 +25,26 @@ class EscalationQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_ESCALATION_OFFSET))
 
 
-class Escalation(Schema):
-    """A deadline that passed and was escalated: to which level, why, and what was done."""
+class _EscalationFacts(Schema):
+    """What an escalation and a missed deadline's line both say: whose case, which referral, how far it went."""
 
-    id = fields.Integer()
     case_id = fields.Integer()
     case_reference = fields.String()
     referral_id = fields.Integer(allow_none=True)
-    deadline_kind = fields.String()
     level = fields.Integer()
-    at = fields.DateTime()
     reason = fields.String()
     status = fields.String(validate=validate.OneOf([s.value for s in EscalationStatus]))
     sector = fields.String(allow_none=True)
     provider = fields.String(allow_none=True)
     reassigned_to_id = fields.Integer(allow_none=True)
+
+
+class Escalation(_EscalationFacts):
+    """A deadline that passed and was escalated: to which level, why, and what was done."""
+
+    id = fields.Integer()
+    deadline_kind = fields.String()
+    at = fields.DateTime()
     resolution_note = fields.String(allow_none=True)
 
 
@@ -68,21 +73,12 @@ class ChainLevel(Schema):
     status = fields.String(validate=validate.OneOf([s.value for s in EscalationStatus]))
 
 
-class Stalled(Schema):
+class Stalled(_EscalationFacts):
     """A missed deadline still waited on, at its highest waiting level (what the escalations page lists)."""
 
     escalation_id = fields.Integer()  # the highest waiting level: the one to acknowledge, resolve or hand over
-    case_id = fields.Integer()
-    case_reference = fields.String()
-    referral_id = fields.Integer(allow_none=True)
-    sector = fields.String(allow_none=True)
-    provider = fields.String(allow_none=True)
-    reason = fields.String()
-    level = fields.Integer()
-    status = fields.String(validate=validate.OneOf([s.value for s in EscalationStatus]))
     deadline = fields.DateTime()
     late_seconds = fields.Integer()
-    reassigned_to_id = fields.Integer(allow_none=True)
     chain = fields.List(fields.Nested(ChainLevel))
 
 
