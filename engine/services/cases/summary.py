@@ -10,10 +10,9 @@ workflow. Migration 0015 filled it for the cases that existed.
 from __future__ import annotations
 
 import json
-import threading
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dataclasses import dataclass
@@ -23,7 +22,8 @@ from engine.pathways.sharing import rule_of as sharing_rule_of
 from engine.pathways.folder import METADATA_FILE
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
 from engine.runtime.case_data import read_case_data
-from engine.store.models import CaseSummaryRow, PathwayFileRow, PathwayVersionRow
+from engine.services.pathways.metadata import derived_from_metadata
+from engine.store.models import CaseSummaryRow
 
 if TYPE_CHECKING:
     from engine.services.cases.step import Step
@@ -43,31 +43,20 @@ class VersionSummary:
         return {name: data[name] for name in self.shared_fields if name in data}
 
 
-_cache: dict[str, VersionSummary] = {}
-_lock = threading.Lock()
-
-
 def summary_rule(session, version_id: int, content_hash: str | None = None) -> VersionSummary:
     """What a published pathway version's summary holds (read once per process: versions never change)."""
-    if content_hash is None:
-        content_hash = session.scalar(select(PathwayVersionRow.content_hash).where(PathwayVersionRow.id == version_id))
-    if content_hash in _cache:
-        return _cache[content_hash]
-    raw = session.scalar(select(PathwayFileRow.content).where(
-        PathwayFileRow.version_id == version_id, PathwayFileRow.path == METADATA_FILE))
-    rule = _rule_of_file(raw)
-    with _lock:
-        _cache[content_hash] = rule
-    return rule
+    return derived_from_metadata(session, version_id, _summary_of, content_hash)
 
 
 def _rule_of_file(raw: bytes | None) -> VersionSummary:
     loaded = load_untrusted_yaml(raw) if raw is not None else None
-    if not isinstance(loaded, dict) or isinstance(loaded, YamlProblem):
-        return VersionSummary(SummaryRule(), ())
-    sharing = sharing_rule_of(loaded)
+    return _summary_of(loaded if isinstance(loaded, dict) and not isinstance(loaded, YamlProblem) else {})
+
+
+def _summary_of(metadata: dict) -> VersionSummary:
+    sharing = sharing_rule_of(metadata)
     shared = dict.fromkeys(name for sectors in sharing.scopes.values() for names in sectors.values() for name in names)
-    return VersionSummary(summary_rule_of(loaded), tuple(shared))
+    return VersionSummary(summary_rule_of(metadata), tuple(shared))
 
 
 def summary_values(step: Step) -> tuple[dict, dict, dict] | None:

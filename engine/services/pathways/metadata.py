@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -11,6 +12,8 @@ from engine.pathways.folder import METADATA_FILE
 from engine.pathways.groups import GroupRules, rules_of
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
 from engine.store.models import PathwayFileRow, PathwayVersionRow
+
+T = TypeVar("T")
 
 _cache: dict[str, dict[str, Any]] = {}
 _lock = threading.Lock()
@@ -34,15 +37,22 @@ def pathway_metadata(session, pathway_version_id: int, content_hash: str | None 
     return metadata
 
 
-_rules_cache: dict[str, GroupRules] = {}
+_derived: dict[tuple[str, Callable], Any] = {}
+
+
+def derived_from_metadata(session, pathway_version_id: int, derive: Callable[[dict[str, Any]], T],
+                          content_hash: str | None = None) -> T:
+    """`derive(pathway.yaml)` of a published version, computed once per process and version."""
+    if content_hash is None:
+        content_hash = session.scalar(select(PathwayVersionRow.content_hash).where(PathwayVersionRow.id == pathway_version_id))
+    key = (content_hash, derive)
+    if key not in _derived:
+        derived = derive(pathway_metadata(session, pathway_version_id, content_hash))
+        with _lock:
+            _derived[key] = derived
+    return _derived[key]
 
 
 def group_rules(session, pathway_version_id: int, content_hash: str | None = None) -> GroupRules:
     """Who does the version's drawn tasks (its `groups:` declaration and the defaults), read once per version."""
-    if content_hash is not None and content_hash in _rules_cache:
-        return _rules_cache[content_hash]
-    rules = rules_of(pathway_metadata(session, pathway_version_id, content_hash))
-    if content_hash is not None:
-        with _lock:
-            _rules_cache[content_hash] = rules
-    return rules
+    return derived_from_metadata(session, pathway_version_id, rules_of, content_hash)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.access import Actor, can_view_person
 from engine.pathways.sharing import SharingRule, rule_of
-from engine.services.pathways.metadata import pathway_metadata
+from engine.services.pathways.metadata import derived_from_metadata
 from engine.store.models import ReferralRow
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 def sharing_rule(session, pathway_version_id: int) -> SharingRule:
     """The sharing rule of a published pathway version."""
-    return rule_of(pathway_metadata(session, pathway_version_id))
+    return derived_from_metadata(session, pathway_version_id, rule_of)
 
 
 def provider_access_ended(referral: ReferralRow, rule: SharingRule, now: datetime) -> bool:
