@@ -134,15 +134,13 @@ _TASK_FIELDS = tuple(_tasks.c[name] for name in TASK_COLUMNS)
 _OPEN_TASKS = Prepared(
     select(*_TASK_FIELDS).where(_tasks.c.case_id == bindparam("case_id"), _tasks.c.state == TaskState.OPEN)
 )
-# A task and the other open tasks of its case, in one query.
+# A task and the other open tasks of its case, in one query. The case's tasks are found by the
+# case first (ix_tasks_case_state), then filtered: written as "this task, or an open task of its
+# case", PostgreSQL's generic plan scanned every open task of every case (ix_tasks_state_bpmn) and
+# the dead index entries each completed task leaves there until vacuum.
 _TASK_AND_OPEN_SIBLINGS = Prepared(select(*_TASK_FIELDS).where(
-    or_(
-        _tasks.c.id == bindparam("task_id"),
-        and_(
-            _tasks.c.case_id == select(_tasks.c.case_id).where(_tasks.c.id == bindparam("task_id")).scalar_subquery(),
-            _tasks.c.state == TaskState.OPEN,
-        ),
-    )
+    _tasks.c.case_id == select(_tasks.c.case_id).where(_tasks.c.id == bindparam("task_id")).scalar_subquery(),
+    or_(_tasks.c.id == bindparam("task_id"), _tasks.c.state == TaskState.OPEN),
 ))
 _versions = PathwayVersionRow.__table__
 _LATEST_VERSION = Prepared(
@@ -236,7 +234,7 @@ def open_tasks(connection: Connection, case_id: int) -> list[TaskRecord]:
 def task_siblings_and_case(connection: Connection, task_id: str) -> tuple[list[TaskRecord], LoadedCase | None]:
     """The task (whatever its state), the open tasks of its case, and its case for a step: one round trip on PostgreSQL."""
     values = {"task_id": task_id}
-    tasks, case = read_together(connection, [(_TASK_AND_OPEN_SIBLINGS, values), (_CASE_OF_TASK_FOR_STEP, values)])
+    case, tasks = read_together(connection, [(_CASE_OF_TASK_FOR_STEP, values), (_TASK_AND_OPEN_SIBLINGS, values)])
     return [TaskRecord(*row) for row in tasks], _loaded(case[0] if case else None)
 
 
