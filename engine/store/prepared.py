@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Integer, bindparam, case, cast, func, literal, select
 from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, visitors
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,21 +155,22 @@ def read_together(connection: Connection, reads: Sequence[tuple[Prepared, Mappin
 
 class StatementBatch:
     """Prepared statements written together: on PostgreSQL in one round trip (psycopg's pipeline
-    mode), elsewhere one after the other as `Prepared.execute_many` sends them.
+    mode), with the transaction's COMMIT when asked; elsewhere one after the other as
+    `Prepared.execute_many` sends them.
 
         batch = StatementBatch(connection)
         batch.add(UPDATE_CASE, [values], expect=1, on_mismatch=CaseMovedOn("..."))
         batch.add(INSERT_EVENTS, [event])
         batch.send()   # raises on_mismatch if the row count differs, else SQLAlchemy's errors
 
-    A statement whose row count is checked (`expect`) is checked as soon as its result is in: on
-    SQLite before the next statement runs; on PostgreSQL after the pipeline, and a database error
-    of a later statement (a row the winning step wrote first) still reports the mismatch, which is
-    what happened. The statements go straight to the driver (SQLAlchemy's per-statement execution
-    context costs more than SQLite's own work for these small statements), within the
-    transaction SQLAlchemy began, and its errors come back as SQLAlchemy's. With statement
-    listeners attached (a benchmark counting statements) they go one by one through SQLAlchemy
-    so that every one is seen.
+    A statement whose row count is checked (`expect`) stops the batch when it finds another count:
+    on SQLite it is checked before the next statement runs; on PostgreSQL it fails on the server
+    (see `_checked`), so that the pipeline stops there, a COMMIT sent with it is not carried out,
+    and the mismatch is what is reported (not a later statement's clash with the winner's rows).
+    The statements go straight to the driver (SQLAlchemy's per-statement execution context costs
+    more than the database's own work for these small statements), within the transaction
+    SQLAlchemy began, and its errors come back as SQLAlchemy's. With statement listeners attached
+    (a benchmark counting statements) they go one by one through SQLAlchemy so that every one is seen.
     """
 
     def __init__(self, connection: Connection):
@@ -181,8 +183,9 @@ class StatementBatch:
         if rows:
             self._items.append((statement, list(rows), expect, on_mismatch))
 
-    def send(self) -> None:
-        """Run everything queued, in order."""
+    def send(self, commit: bool = False) -> bool:
+        """Run everything queued, in order. With `commit`, on PostgreSQL the transaction's COMMIT goes
+        in the same round trip: True when it did (the caller's commit then finds nothing left to do)."""
         connection = self.connection
         try:
             if watched(connection):
@@ -190,36 +193,62 @@ class StatementBatch:
                     result = statement.execute_many(connection, rows)
                     if expect is not None and result.rowcount != expect:
                         raise mismatch
-            else:
-                self._direct(pipelined=connection.dialect.name == "postgresql")
+                return False
+            if connection.dialect.name == "postgresql":
+                self._pipelined(commit)
+                return commit
+            self._one_by_one()
+            return False
         finally:
             self._items.clear()
 
-    def _direct(self, pipelined: bool) -> None:
+    def _one_by_one(self) -> None:
+        connection = self.connection
+        driver = connection.connection.driver_connection
+        for statement, rows, expect, mismatch in self._items:
+            compiled = statement._for(connection.dialect, rows[0])
+            parameters = [compiled.parameters(row) for row in rows]
+            with translated_errors(connection, compiled.sql, parameters):
+                cursor = driver.cursor()
+                try:
+                    if len(rows) == 1:
+                        cursor.execute(compiled.sql, parameters[0])
+                    else:
+                        cursor.executemany(compiled.sql, parameters)
+                    if expect is not None and cursor.rowcount != expect:
+                        raise mismatch
+                finally:
+                    cursor.close()
+
+    def _pipelined(self, commit: bool) -> None:
         connection = self.connection
         dialect = connection.dialect
         driver = connection.connection.driver_connection
-        sent: list[tuple[Any, int | None, Exception | None]] = []
+        cursors = []
         current: tuple[str | None, Any] = (None, None)
         try:
-            with driver.pipeline() if pipelined else nullcontext():
-                for statement, rows, expect, mismatch in self._items:
+            with driver.pipeline():
+                for index, (statement, rows, expect, _) in enumerate(self._items):
+                    if expect is not None:
+                        statement, rows = _checked(statement, frozenset(rows[0]), expect), _labelled(rows, index)
                     compiled = statement._for(dialect, rows[0])
                     current = (compiled.sql, [compiled.parameters(row) for row in rows])
-                    cursor = driver.cursor()
-                    sent.append((cursor, expect, mismatch))
+                    cursors.append(driver.cursor())
                     if len(rows) == 1:
-                        cursor.execute(compiled.sql, current[1][0])
+                        cursors[-1].execute(compiled.sql, current[1][0])
                     else:
-                        cursor.executemany(compiled.sql, current[1])
-                    if not pipelined:
-                        _raise_mismatch(sent[-1:])
-            _raise_mismatch(sent)  # the pipeline's results are in
+                        cursors[-1].executemany(compiled.sql, current[1])
+                if commit:
+                    current = ("COMMIT", None)
+                    cursors.append(driver.cursor())
+                    cursors[-1].execute("COMMIT")
         except dialect.loaded_dbapi.Error as error:
-            _raise_mismatch(sent)
+            index = _mismatched_statement(error)
+            if index is not None:
+                raise self._items[index][3] from None
             raise DBAPIError.instance(current[0], current[1], error, dialect.loaded_dbapi.Error, dialect=dialect) from error
         finally:
-            for cursor, _, _ in sent:
+            for cursor in cursors:
                 cursor.close()
 
 
@@ -239,7 +268,44 @@ def translated_errors(connection: Connection, sql: str, parameters) -> Iterator[
         raise DBAPIError.instance(sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
 
 
-def _raise_mismatch(sent) -> None:
-    for cursor, expect, mismatch in sent:
-        if expect is not None and cursor.rowcount >= 0 and cursor.rowcount != expect:
-            raise mismatch
+# ---- PostgreSQL: a checked statement that fails on another row count -----------------------------
+#
+# A pipeline carries on after a statement that changed no row, and its COMMIT would commit what
+# the step wrote before (through the ORM) and after. So a checked statement is sent as a CTE whose
+# row count decides a cast to an integer: of "0" when it found its count, of a text naming the
+# statement when it did not, which fails and aborts the pipeline and the transaction with it.
+# The cast applies to the CASE's result, known only at run time (a constant would fail at planning).
+
+_MISMATCH = "aiguillage: row count mismatch in statement "
+_CHECK_LABEL = "aiguillage_check_label"
+_checked_statements: dict[tuple, Prepared] = {}
+_checked_lock = threading.Lock()
+
+
+def _checked(statement: Prepared, names: frozenset[str], expect: int) -> Prepared:
+    key = (statement, names, expect)
+    found = _checked_statements.get(key)
+    if found is None:
+        dml = statement.statement
+        if dml.is_update:  # the SET clause from the values given, as `Prepared` compiles it
+            in_clause = set()
+            visitors.traverse(dml, {}, {"bindparam": lambda bind: in_clause.add(bind.key)})
+            dml = dml.values({name: bindparam(name) for name in sorted(names - in_clause) if name in dml.table.c})
+        changed = dml.returning(literal(1)).cte("checked")
+        count = select(func.count()).select_from(changed).scalar_subquery()
+        found = Prepared(select(cast(case((count == expect, literal("0")), else_=bindparam(_CHECK_LABEL)), Integer)))
+        with _checked_lock:
+            _checked_statements[key] = found
+    return found
+
+
+def _labelled(rows: list[Mapping[str, Any]], index: int) -> list[dict[str, Any]]:
+    return [{**row, _CHECK_LABEL: f"{_MISMATCH}{index}"} for row in rows]
+
+
+def _mismatched_statement(error) -> int | None:
+    """The index of the checked statement whose count differed, if that is what failed."""
+    message = getattr(getattr(error, "diag", None), "message_primary", None) or ""
+    if getattr(error, "sqlstate", None) == "22P02" and _MISMATCH in message:
+        return int(message.split(_MISMATCH, 1)[1].split('"', 1)[0])
+    return None

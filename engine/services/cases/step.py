@@ -293,7 +293,10 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
             for event_type, payload in step.outbox
         ],
     )
-    step.uow.guard(batch.send)
+    # Nothing the ORM holds may be left to write after the batch: on PostgreSQL the batch carries
+    # the transaction's COMMIT when the step commits (the commit below then has nothing to do).
+    pending = bool(session.new or session.dirty or session.deleted)
+    step.uow.guard(batch.send, commit and hook is None and not pending)
     case_records.case_saved(case)
     if hook is not None:
         step.uow.flush()

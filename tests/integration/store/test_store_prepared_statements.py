@@ -60,6 +60,14 @@ def _event(case_id: int, action: str, details: dict) -> dict:
             "task_bpmn_id": None, "details": details}
 
 
+def _move_and_record(u, case_id: int, version: int, event_case_id: int, action: str) -> StatementBatch:
+    """A batch moving the case on from `version` (checked), then writing one event."""
+    batch = StatementBatch(u.session.connection())
+    batch.add(_MOVE_CASE, [{"stage": "moved", "b_id": case_id, "b_version": version}], expect=1, on_mismatch=_Lost())
+    batch.add(_EVENT, [_event(event_case_id, action, {})])
+    return batch
+
+
 def test_a_batch_writes_awkward_values_as_they_were_given(uow, make_case):
     """On PostgreSQL the batch goes as one text with the values quoted in: quotes, percent signs, semicolons survive."""
     case_id = make_case()
@@ -81,9 +89,7 @@ def test_a_batch_writes_awkward_values_as_they_were_given(uow, make_case):
 def test_a_batch_whose_checked_statement_finds_another_version_raises_its_mismatch(uow, make_case):
     case_id = make_case()
     with uow() as u:
-        batch = StatementBatch(u.session.connection())
-        batch.add(_MOVE_CASE, [{"stage": "moved", "b_id": case_id, "b_version": 70}], expect=1, on_mismatch=_Lost())
-        batch.add(_EVENT, [_event(case_id, "written", {})])
+        batch = _move_and_record(u, case_id, 70, case_id, "written")
         with pytest.raises(_Lost):
             batch.send()
 
@@ -92,9 +98,7 @@ def test_a_later_error_after_a_lost_check_is_reported_as_the_lost_check(uow, mak
     """What the step that won wrote first makes a later statement fail: the lost race is what happened."""
     case_id = make_case()
     with uow() as u:
-        batch = StatementBatch(u.session.connection())
-        batch.add(_MOVE_CASE, [{"stage": "moved", "b_id": case_id, "b_version": 70}], expect=1, on_mismatch=_Lost())
-        batch.add(_EVENT, [_event(999_999, "orphan", {})])
+        batch = _move_and_record(u, case_id, 70, 999_999, "orphan")
         with pytest.raises(_Lost):
             batch.send()
 
@@ -102,12 +106,39 @@ def test_a_later_error_after_a_lost_check_is_reported_as_the_lost_check(uow, mak
 def test_a_later_error_after_a_check_that_held_is_the_error(uow, make_case):
     case_id = make_case()
     with uow() as u:
-        version = u.session.get(CaseRow, case_id).lock_version
-        batch = StatementBatch(u.session.connection())
-        batch.add(_MOVE_CASE, [{"stage": "moved", "b_id": case_id, "b_version": version}], expect=1, on_mismatch=_Lost())
-        batch.add(_EVENT, [_event(999_999, "orphan", {})])
+        batch = _move_and_record(u, case_id, u.session.get(CaseRow, case_id).lock_version, 999_999, "orphan")
         with pytest.raises(IntegrityError):
             batch.send()
+
+
+def test_a_batch_sent_with_the_commit_is_durable_on_postgresql_and_left_to_the_caller_elsewhere(uow, make_case):
+    case_id = make_case()
+    with uow() as u:
+        batch = _move_and_record(u, case_id, u.session.get(CaseRow, case_id).lock_version, case_id, "written")
+        committed = batch.send(commit=True)
+        assert committed == (u.session.get_bind().dialect.name == "postgresql")
+        if not committed:
+            u.commit()
+    with uow() as u:
+        assert [e.action for e in u.session.scalars(select(CaseEvent))] == ["written"]
+        assert u.session.get(CaseRow, case_id).stage == "moved"
+
+
+def test_a_lost_check_sent_with_the_commit_commits_nothing_of_the_transaction(uow, make_case):
+    """Not the batch's statements, nor what the step wrote through the ORM before it."""
+    case_id = make_case()
+    with uow() as u:
+        u.session.add(CaseEvent(**_event(case_id, "flushed before", {})))
+        u.flush()
+        batch = StatementBatch(u.session.connection())
+        batch.add(_EVENT, [_event(case_id, "before the check", {})])
+        batch.add(_MOVE_CASE, [{"stage": "moved", "b_id": case_id, "b_version": 70}], expect=1, on_mismatch=_Lost())
+        batch.add(_EVENT, [_event(case_id, "after the check", {})])
+        with pytest.raises(_Lost):
+            batch.send(commit=True)
+    with uow() as u:
+        assert u.session.scalars(select(CaseEvent)).all() == []
+        assert u.session.get(CaseRow, case_id).stage != "moved"
 
 
 def test_reads_together_each_get_their_own_rows(uow, make_case):
