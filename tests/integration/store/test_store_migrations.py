@@ -74,3 +74,15 @@ def test_each_test_starts_on_an_empty_database_whose_ids_start_at_one(container,
         counts = {t: connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in Base.metadata.tables}
     assert set(counts.values()) == {0}
     assert create_organisation(container.uow(), clock, "first", "First organisation") == 1
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_saved_workflows_are_compressed_with_lz4_where_the_server_has_it(database_url):
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        methods = connection.execute(
+            text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")).scalar()
+        method = connection.execute(text(
+            "SELECT attcompression FROM pg_attribute WHERE attrelid = 'cases'::regclass AND attname = 'workflow_json'")).scalar()
+    engine.dispose()
+    assert method == ("l" if "lz4" in methods else "")
