@@ -220,6 +220,13 @@ def _loaded(row: tuple | None) -> LoadedCase | None:
     return LoadedCase(CaseRecord(**values, loaded=values), content_hash, main_file, bool(has_deadlines))
 
 
+def case_and_open_tasks(connection: Connection, case_id: int) -> tuple[LoadedCase | None, list[TaskRecord]]:
+    """The case for a step (as `load_case`) and its open tasks: one round trip on PostgreSQL."""
+    values = {"case_id": case_id}
+    case, tasks = read_together(connection, [(_CASE_FOR_STEP, values), (_OPEN_TASKS, values)])
+    return _loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks]
+
+
 def latest_version(connection: Connection, pathway_id: str) -> VersionRef | None:
     """The latest published version of a pathway, or None."""
     row = _LATEST_VERSION.first(connection, {"pathway_id": pathway_id})

@@ -186,7 +186,9 @@ def begin_step(
 ) -> Step:
     """Load a case, its pinned specs, its workflow and its open task rows (unless given) inside `with uow:`."""
     connection = uow.session.connection()
-    if loaded is None:
+    if loaded is None and open_tasks is None:
+        loaded, open_tasks = case_records.case_and_open_tasks(connection, case_id)
+    elif loaded is None:
         loaded = case_records.load_case(connection, case_id)
     if loaded is None:
         raise NotFound(f"case {case_id} does not exist")
