@@ -137,3 +137,37 @@ def test_a_pooled_postgresql_connection_the_server_ended_is_replaced_before_a_st
     with container.engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
     assert case_id is not None
+
+
+@pytest.mark.parametrize("how", ["statement", "flushed", "pending"])
+def test_a_block_left_without_commit_keeps_nothing_it_wrote(uow, make_case, clock, how):
+    """Through a plain statement on its connection, or the ORM, flushed or not."""
+    from sqlalchemy import text
+
+    case_id = make_case()
+    with uow() as u:
+        if how == "statement":
+            u.session.connection().execute(text("UPDATE cases SET stage = 'written' WHERE id = :id"), {"id": case_id})
+        else:
+            u.session.add(CaseEvent(case_id=case_id, at=clock.now(), action=how))
+            if how == "flushed":
+                u.flush()
+    with uow() as u:
+        assert u.session.query(CaseEvent).count() == 0
+        assert u.cases.get(case_id).stage != "written"
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_a_block_that_only_read_leaves_its_connections_prepared_statements_in_place(uow, make_case, container):
+    """psycopg forgets them on a ROLLBACK: the next step on the pooled connection would parse and plan again."""
+    from sqlalchemy import select
+
+    case_id = make_case()
+    prepared_here = "SELECT count(*) FROM pg_prepared_statements"
+    for _ in range(8):  # psycopg prepares a statement from its fifth run on a connection
+        with uow() as u:
+            assert u.session.scalar(select(CaseRow.stage).where(CaseRow.id == case_id)) is None
+            before = u.session.connection().exec_driver_sql(prepared_here).scalar()
+    with uow() as u:
+        after = u.session.connection().exec_driver_sql(prepared_here).scalar()
+    assert before > 0 and after >= before
