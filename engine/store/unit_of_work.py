@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from psycopg.pq import TransactionStatus
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import Conflict
 from engine.store.repositories import CaseRepository, DirectoryRepository
-
-_WROTE_NOTHING = "SELECT pg_current_xact_id_if_assigned() IS NULL"
 
 CONFLICT_MESSAGE = "this case was changed by someone else in the meantime; reload it and try again"
 
@@ -45,8 +42,6 @@ class UnitOfWork:
             try:
                 if exc is not None:
                     self.session.rollback()
-                else:
-                    self._commit_if_it_wrote_nothing()
             finally:
                 self.session.close()
         if exc is not None and _is_conflict(exc):
@@ -68,34 +63,6 @@ class UnitOfWork:
     def rollback(self) -> None:
         """Forget the changes made since the last commit."""
         self.session.rollback()
-
-    def end_reading(self) -> None:
-        """End a transaction that is not to be kept (a read) inside the block: nothing of it remains."""
-        if not self._commit_if_it_wrote_nothing():
-            self.session.rollback()
-
-    def _commit_if_it_wrote_nothing(self) -> bool:
-        """On PostgreSQL, commit a transaction the server says wrote nothing; True if it was.
-
-        Rolling back makes psycopg forget every statement it prepared on the connection (it cannot
-        tell a rollback that undid no schema change), and the next step on that pooled connection
-        had all its statements parsed and planned again: about 1.4 ms more a step. A transaction
-        the server gave no transaction id wrote nothing, and committing it is the same for the
-        database as rolling it back.
-        """
-        session = self.session
-        if not session.in_transaction() or session.get_bind().dialect.name != "postgresql":
-            return False
-        if session.new or session.dirty or session.deleted:
-            return False
-        connection = session.connection()
-        # A transaction a failed statement aborted (caught inside the block) can only be rolled back.
-        if connection.connection.driver_connection.info.transaction_status != TransactionStatus.INTRANS:
-            return False
-        if not connection.exec_driver_sql(_WROTE_NOTHING).scalar():
-            return False
-        session.commit()
-        return True
 
     def guard(self, action, *args):
         """Run a write; a lost race (stale version, stale SQLite snapshot) rolls back and becomes Conflict."""

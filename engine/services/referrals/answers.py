@@ -45,7 +45,7 @@ def answer_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Acto
         if task_id is None:
             raise Conflict(f"referral {referral_id} is {referral.state.value}: it is not waiting to {move}")
         # The lookup wrote nothing: end its read so that the step takes the write lock first.
-        uow.end_reading()
+        uow.rollback()
     return complete_task(uow, clock, task_id, actor, data)
 
 
@@ -59,7 +59,7 @@ def complete_consent_step(uow: UnitOfWork, clock: Clock, case_id: int, actor: Ac
         task_id = _marked_task(uow, clock, case.id, rows, actor, CONSENT_PROPERTY, step)
         if task_id is None:
             raise Conflict(f"case {case.reference} is not waiting for a consent step ({step}) that you may do")
-        uow.end_reading()
+        uow.rollback()
     return complete_task(uow, clock, task_id, actor, data)
 
 
