@@ -54,3 +54,36 @@ def test_a_need_left_unmet_is_listed_for_who_may_open_its_case(container, actor,
     history.unmet_need(case, Sector.SHELTER, "littoral", "no_provider", day=1)
     assert [item.sector for item in list_attention(container.uow(), container.clock, actor("demo-coordinator")).unmet_needs] == ["shelter"]
     assert list_attention(container.uow(), container.clock, actor("demo-minas-supervisor")).unmet_needs == []
+
+
+def test_the_attention_page_lists_each_kind_under_its_heading_with_a_link_to_its_case(container, history, clock,
+                                                                                      demo_password):
+    import re
+
+    from sqlalchemy import select, update
+
+    from engine.store.models import CaseRow
+    from tests.integration.webui.web_forms import TEST_SECRET, sign_in
+    from webui import create_app
+
+    history.start = clock.now() - timedelta(days=5)
+    cases = {kind: history.case(day=1) for kind in ("stalled", "declined", "unmet", "failed")}
+    history.escalation(cases["stalled"], level=2, day=2)
+    history.referral(cases["declined"], "demo-hopital-douala", Sector.HEALTH, day=2, state=ReferralState.DECLINED,
+                     priority=Priority.EMERGENCY, decline_reason="no_capacity")
+    history.unmet_need(cases["unmet"], Sector.SHELTER, "littoral", "no_provider", day=2)
+    with container.uow() as u:
+        u.session.execute(update(CaseRow).where(CaseRow.id == cases["failed"]).values(
+            needs_attention=True, attention_message="the gateway found no way out", attention_at=clock.now()))
+        references = dict(u.session.execute(select(CaseRow.id, CaseRow.reference)).all())
+        u.commit()
+    client = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container).test_client()
+    sign_in(client, "demo-coordinator", demo_password)
+    html = client.get("/coordination/attention").get_data(as_text=True)
+    sections = dict(re.findall(r'<section aria-labelledby="(\w+)-title">(.*?)</section>', html, re.S))
+    for kind, case_id in cases.items():
+        reference = references[case_id]
+        assert f'href="/cases/{reference}"' in sections[kind], kind
+        assert [name for name, body in sections.items() if f"/cases/{reference}\"" in body] == [kind]
+    assert "the gateway found no way out" in sections["failed"]
+    assert 'href="/coordination/escalations"' in sections["stalled"]
