@@ -179,7 +179,10 @@ class StatementBatch:
 
     def add(self, statement: Prepared, rows: Sequence[Mapping[str, Any]], expect: int | None = None,
             on_mismatch: Exception | None = None) -> None:
-        """Queue `statement` once per row (nothing when there are no rows)."""
+        """Queue `statement` once per row (nothing when there are no rows); a checked one takes one row."""
+        if expect is not None and len(rows) != 1:
+            # Checked on the server per execution on PostgreSQL, by the total on SQLite: one row agrees on both.
+            raise ValueError(f"a statement whose row count is checked takes one row, not {len(rows)}")
         if rows:
             self._items.append((statement, list(rows), expect, on_mismatch))
 

@@ -141,6 +141,15 @@ def test_a_lost_check_sent_with_the_commit_commits_nothing_of_the_transaction(uo
         assert u.session.get(CaseRow, case_id).stage != "moved"
 
 
+def test_a_checked_statement_takes_one_row(uow, make_case):
+    case_id = make_case()
+    with uow() as u:
+        batch = StatementBatch(u.session.connection())
+        rows = [{"stage": "moved", "b_id": case_id, "b_version": 1}] * 2
+        with pytest.raises(ValueError, match="one row, not 2"):
+            batch.add(_MOVE_CASE, rows, expect=1, on_mismatch=_Lost())
+
+
 def test_reads_together_each_get_their_own_rows(uow, make_case):
     first, second = make_case(), make_case()
     with uow() as u:
