@@ -214,10 +214,7 @@ class StatementBatch:
             with translated_errors(connection, compiled.sql, parameters):
                 cursor = driver.cursor()
                 try:
-                    if len(rows) == 1:
-                        cursor.execute(compiled.sql, parameters[0])
-                    else:
-                        cursor.executemany(compiled.sql, parameters)
+                    _run(cursor, compiled.sql, parameters)
                     if expect is not None and cursor.rowcount != expect:
                         raise mismatch
                 finally:
@@ -237,10 +234,7 @@ class StatementBatch:
                     compiled = statement._for(dialect, rows[0])
                     current = (compiled.sql, [compiled.parameters(row) for row in rows])
                     cursors.append(driver.cursor())
-                    if len(rows) == 1:
-                        cursors[-1].execute(compiled.sql, current[1][0])
-                    else:
-                        cursors[-1].executemany(compiled.sql, current[1])
+                    _run(cursors[-1], *current)
                 if commit:
                     current = ("COMMIT", None)
                     cursors.append(driver.cursor())
@@ -253,6 +247,14 @@ class StatementBatch:
         finally:
             for cursor in cursors:
                 cursor.close()
+
+
+def _run(cursor, sql: str, parameters: list) -> None:
+    """The statement once per set of parameters: one execution, or one `executemany`."""
+    if len(parameters) == 1:
+        cursor.execute(sql, parameters[0])
+    else:
+        cursor.executemany(sql, parameters)
 
 
 def watched(connection: Connection) -> bool:
