@@ -29,6 +29,7 @@ from itertools import pairwise
 
 from lxml import etree
 
+from engine.pathways.diagram_geometry import Point, crossings_between, label_size, simplify
 from engine.pathways.documents import BPMN_NS, BPMNDI_NS, local, name_of
 from engine.pathways.rules.layout import DC_NS, DI_NS, Box
 from engine.pathways.xml import XmlProblem, parse_untrusted
@@ -43,11 +44,6 @@ LANE_HEADER = 30.0
 TOP = 36.0
 MARGIN = 24.0
 BOUNDARY_SPACING = 150.0  # between two boundary events on one side: each label sits right of its event
-LABEL_WIDTH = 90.0
-LINE_HEIGHT = 14.0
-LABEL_FONT = 11.0  # px: bpmn-js's external labels
-NARROW = set("iljtfrI.,;:'!| ()[]-")
-WIDE = set("mwMW")
 EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent"}
 GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
 ACTIVITIES = {"task", "userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask",
@@ -57,7 +53,6 @@ SUB_PROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
 BEFORE_LANES = {"documentation", "extensionElements", "auditing", "monitoring", "categoryValueRef", "incoming",
                 "outgoing", "ioSpecification", "property", "dataInputAssociation", "dataOutputAssociation",
                 "resourceRole", "standardLoopCharacteristics", "multiInstanceLoopCharacteristics"}
-Point = tuple[float, float]
 
 
 def _q(namespace: str, name: str) -> str:
@@ -144,37 +139,6 @@ def _add_lane_set(sub_process: etree._Element, process: etree._Element, lane_of:
 def _flow_nodes(container: etree._Element, boundary: bool = False) -> list[etree._Element]:
     kinds = EVENTS | GATEWAYS | ACTIVITIES | ({"boundaryEvent"} if boundary else set())
     return [e for e in container if isinstance(e.tag, str) and e.tag.startswith(f"{{{BPMN_NS}}}") and local(e) in kinds]
-
-
-def _text_width(text: str) -> float:
-    """About how wide bpmn-js draws `text` in its 11 px Arial label font, with 10 % to spare."""
-    em = 0.0
-    for char in text:
-        if char in NARROW:
-            em += 0.28
-        elif char in WIDE:
-            em += 0.85
-        elif char.isupper() or char.isdigit():
-            em += 0.67
-        else:
-            em += 0.56
-    return em * LABEL_FONT * 1.1
-
-
-def _label_size(text: str, width: float = LABEL_WIDTH) -> tuple[float, float]:
-    """The box an external label's text needs when wrapped at `width` (words are never split)."""
-    lines, line = [], ""
-    for word in text.split():
-        candidate = f"{line} {word}".strip()
-        if line and _text_width(candidate) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    lines.append(line)
-    widest = max(_text_width(item) for item in lines)
-    # bpmn-js wraps a label at its box's width: a little room keeps a short word on one line.
-    return math.ceil(max(widest, 24.0) + 8), math.ceil(len(lines) * LINE_HEIGHT)
 
 
 @dataclass
@@ -431,8 +395,8 @@ class _Plane:
                     path = [(sright, sy), (gx_out, sy), (gx_out, line), (gx_in, line), (gx_in, ty), (tleft, ty)]
                     if source.kind in GATEWAYS and abs(line - sy) >= 1:
                         side = source.y + source.height if line > sy else source.y
-                        found.append(_simplify([(sx, side), (sx, line), (gx_in, line), (gx_in, ty), (tleft, ty)]))
-                    found.append(_simplify(path))
+                        found.append(simplify([(sx, side), (sx, line), (gx_in, line), (gx_in, ty), (tleft, ty)]))
+                    found.append(simplify(path))
         return found
 
     def _route(self) -> None:
@@ -443,7 +407,7 @@ class _Plane:
             for path in self._candidates(flow):
                 through = sum(1 for i, box in solid if i not in ends and i not in self._hosts(ends)
                               and any(box.crossed_by(a, b) for a, b in pairwise(path)))
-                crossings = sum(_crossings(path, other) for other in self.edges.values())
+                crossings = sum(crossings_between(path, other) for other in self.edges.values())
                 score = (through, crossings, len(path))
                 if best_score is None or score < best_score:
                     best, best_score = path, score
@@ -481,12 +445,12 @@ class _Plane:
             text = name_of(node.element)
             if not text or node.kind in ACTIVITIES:
                 continue
-            width, height = _label_size(text)
+            width, height = label_size(text)
             (cx, cy), box = node.centre, node.box
             below = Box(cx - width / 2, box.y + box.height + 4, width, height)
             above = Box(cx - width / 2, box.y - 4 - height, width, height)
             # At the plane's right end, wrapped narrower rather than wider than the plane.
-            narrow_width, narrow_height = _label_size(text, 56.0)
+            narrow_width, narrow_height = label_size(text, 56.0)
             narrow = Box(min(cx - narrow_width / 2, self.right - narrow_width), box.y + box.height + 4,
                          narrow_width, narrow_height)
             if below.x + below.width > self.right:
@@ -515,7 +479,7 @@ class _Plane:
             text = name_of(flow)
             if not text:
                 continue
-            width, height = _label_size(text, 70.0)
+            width, height = label_size(text, 70.0)
             path = self.edges[flow.get("id")]
             candidates = []
             for (ax, ay), (bx, by) in pairwise(path):
@@ -585,54 +549,6 @@ def _bounds(parent, box: Box) -> None:
 
 def _n(value: float) -> str:
     return str(int(round(value)))
-
-
-def _simplify(path: list[Point]) -> list[Point]:
-    """The path without repeated points or points in the middle of a straight run."""
-    points: list[Point] = []
-    for point in path:
-        if points and abs(points[-1][0] - point[0]) < 1 and abs(points[-1][1] - point[1]) < 1:
-            continue
-        if len(points) >= 2 and _collinear(points[-2], points[-1], point):
-            points[-1] = point
-            continue
-        points.append(point)
-    return points
-
-
-def _collinear(a: Point, b: Point, c: Point) -> bool:
-    return (abs(a[0] - b[0]) < 1 and abs(b[0] - c[0]) < 1) or (abs(a[1] - b[1]) < 1 and abs(b[1] - c[1]) < 1)
-
-
-def _crossings(path: list[Point], other: list[Point]) -> int:
-    """How many times two orthogonal paths cross (touching at an end does not count)."""
-    count = 0
-    for a, b in pairwise(path):
-        for c, d in pairwise(other):
-            if _segments_cross(a, b, c, d):
-                count += 1
-    return count
-
-
-def _segments_cross(a: Point, b: Point, c: Point, d: Point) -> bool:
-    def orient(p, q, r):
-        value = (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
-        return (value > 1e-6) - (value < -1e-6)
-
-    o1, o2, o3, o4 = orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
-    if 0 in (o1, o2, o3, o4):
-        # Collinear runs drawn on top of each other read as one flow: count them as a crossing.
-        if o1 == o2 == 0 and _overlap_1d(a, b, c, d) > 1:
-            return True
-        return False
-    return o1 != o2 and o3 != o4
-
-
-def _overlap_1d(a: Point, b: Point, c: Point, d: Point) -> float:
-    axis = 0 if abs(a[0] - b[0]) > abs(a[1] - b[1]) else 1
-    low1, high1 = sorted((a[axis], b[axis]))
-    low2, high2 = sorted((c[axis], d[axis]))
-    return min(high1, high2) - max(low1, low2)
 
 
 def main(argv: list[str]) -> int:
