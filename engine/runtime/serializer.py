@@ -101,7 +101,9 @@ def _mutable_keys(data: dict) -> tuple:
 
 class CachedIdTaskConverter(TaskConverter):
     """SpiffWorkflow 3.2's task converter, with task ids read and written through caches and task data
-    restored without the generic registry walk where it holds only plain JSON; the saved form is unchanged.
+    restored without the generic registry walk where it holds only plain JSON. The saved form is one
+    SpiffWorkflow's own converter reads: a task's data is a delta from its parent's, or written in full
+    (with an empty delta) where that is shorter, as for the predicted tasks that have no data yet.
 
     A workflow's tasks are restored together (`tasks_from_dict`), not one by one through the registry:
     each task's data starts as a copy of its parent's, and knowing which of the parent's values are
@@ -112,7 +114,6 @@ class CachedIdTaskConverter(TaskConverter):
         registry.task_converter = self  # the workflow converters save and restore tasks through it directly
 
     def to_dict(self, task):
-        # As TaskConverter.to_dict: data relative to the parent's (a delta), the root's in full.
         registry = self.registry
         parent = task.workflow.tasks.get(task._parent)
         if parent is None:
@@ -121,11 +122,17 @@ class CachedIdTaskConverter(TaskConverter):
             data, mine, theirs = {}, task.data, parent.data
             if mine == theirs:  # most tasks pass their data on unchanged
                 delta = {"updates": {}, "deletions": []}
+            elif not mine:
+                # A predicted task has no data yet: as a delta it would name every key of its
+                # parent's as deleted (a third of a Cameroon case's text, and as much work to read).
+                delta = {}
             else:
-                delta = {
-                    "updates": {key: value for key, value in mine.items() if key not in theirs or value != theirs[key]},
-                    "deletions": [key for key in theirs if key not in mine],
-                }
+                updates = {key: value for key, value in mine.items() if key not in theirs or value != theirs[key]}
+                deletions = [key for key in theirs if key not in mine]
+                if len(updates) + len(deletions) > len(mine):
+                    data, delta = mine, {}  # the data in full is the shorter: an empty delta reads it so
+                else:
+                    delta = {"updates": updates, "deletions": deletions}
         return {
             "id": task_text(task.id),
             "parent": task_text(task._parent) if parent is not None else None,

@@ -143,3 +143,34 @@ def test_restored_tasks_do_not_share_lists_or_dicts_with_their_parents(open_case
                 assert value is not parent.data[key], (task.task_spec.name, key)
                 checked += 1
     assert checked >= 5
+
+
+def test_a_task_without_data_is_saved_as_empty_not_as_every_key_of_its_parent_deleted(open_case):
+    # Tasks SpiffWorkflow predicts have no data until they are reached; written as a delta from
+    # their parent's, each named every one of the case's fields as deleted.
+    case = open_case("multi_instance.bpmn", data={"needs": ["medical", "shelter"], "person": {"name": "A. N."}})
+    workflow = case.workflow
+    empty = [task for task in workflow.get_tasks() if not task.data and task.parent is not None and task.parent.data]
+    assert empty, "the fixture must predict tasks whose parent has data"
+    # A task that dropped more of its parent's keys than it kept is written in full too.
+    kept = next(task for task in workflow.get_tasks() if task.data and task.parent is not None)
+    kept.data = {"needs": ["medical"]}
+
+    text = serializer.dumps(workflow)
+    stored = json.loads(text)
+    saved = {key: task for part in (stored, *stored["subprocesses"].values()) for key, task in part["tasks"].items()}
+
+    for task in empty:
+        assert saved[str(task.id)]["data"] == {} and not saved[str(task.id)]["delta"]
+    assert saved[str(kept.id)]["data"] == {"needs": ["medical"]} and not saved[str(kept.id)]["delta"]
+    restored = serializer.loads(text, case.specs, case.engine)
+    assert {task.id: task.data for task in restored.get_tasks()} == {task.id: task.data for task in workflow.get_tasks()}
+    # SpiffWorkflow's own task converter reads the same data from it.
+    from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
+    from SpiffWorkflow.task import Task
+
+    config = serializer.serializer_config()
+    config[Task] = TaskConverter
+    stored.pop("serializer_version"), stored.pop("process_id")
+    by_spiff = BpmnWorkflowSerializer.configure(config).convert_from_dict["BpmnWorkflow"](stored, specs=case.specs)
+    assert {task.id: task.data for task in by_spiff.get_tasks()} == {task.id: task.data for task in workflow.get_tasks()}
