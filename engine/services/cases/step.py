@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from engine.access import Actor
@@ -37,8 +37,8 @@ from engine.services.cases.sync import sync_case
 from engine.services.escalations.chain import sync_escalations
 from engine.store import case_records
 from engine.store.case_records import CaseRecord, TaskRecord
-from engine.store.models import PathwayFileRow
-from engine.store.prepared import StatementBatch
+from engine.store.models import PathwayFileRow, ReferralRow
+from engine.store.prepared import Prepared, StatementBatch
 from engine.store.unit_of_work import UnitOfWork
 
 # A hook runs inside the step's transaction after everything is written and flushed, right
@@ -74,6 +74,8 @@ class Step:
     content_hash: str | None = None
     # The case summary's values as the step found the case (None: unknown, the summary is written).
     summary_before: tuple | None = None
+    # Rows the step's services write with its batch, after the case's version check: (statement, values).
+    writes: list[tuple[Prepared, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def session(self):
@@ -83,16 +85,16 @@ class Step:
     def referrals(self) -> list:
         """The case's referrals (loaded once per step; new ones are appended by the effects)."""
         if self._referrals is None:
-            from engine.store.models import ReferralRow
-
-            self._referrals = list(
-                self.session.scalars(select(ReferralRow).where(ReferralRow.case_id == self.case.id).order_by(ReferralRow.id))
-            )
+            self._referrals = list(self.session.scalars(_REFERRALS_OF_CASE, {"case_id": self.case.id}))
         return self._referrals
 
     def notify(self, event_type: str, **payload: Any) -> None:
         """Queue an outbox row (written in this step's transaction); payloads carry no personal data."""
         self.outbox.append((event_type, payload))
+
+
+# Built once: building the statement cost as much as running it, in every step that reads referrals.
+_REFERRALS_OF_CASE = select(ReferralRow).where(ReferralRow.case_id == bindparam("case_id")).order_by(ReferralRow.id)
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,8 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     batch = StatementBatch(connection)
     case_records.queue_case(batch, case)
     changes.write(batch)
+    for statement, values in step.writes:
+        batch.add(statement, [values])
     record_case_summary(step)
     actor_id = step.actor.id if step.actor is not None else None
     if step.audit_object is not None:

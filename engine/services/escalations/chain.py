@@ -37,7 +37,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.util.task import TaskState
@@ -53,6 +53,7 @@ from engine.runtime.timers import parse_moment
 from engine.services.cases.sync import DEADLINE_PROPERTY, Resolver, offered_to, referral_for_instance
 from engine.services.escalations.overtaken import overtaken_kinds
 from engine.store.models import DeadlineRow, EscalationRow, ReferralRow, TaskRow
+from engine.store.prepared import Prepared
 
 if TYPE_CHECKING:
     from engine.services.cases.step import Step
@@ -107,9 +108,9 @@ def recipients_for(step: Step, level: int, referral: ReferralRow | None, task: T
     return [{"coordinators": True}]
 
 
-# Built once, on the table (no ORM entities to build): these run for every escalation a sweep raises.
+# Compiled once and sent as they are (`Prepared`): these run for every escalation a sweep raises.
 _TABLE = EscalationRow.__table__
-_RESOLVED = (
+_RESOLVED = Prepared(
     select(_TABLE.c.id)
     .where(
         _TABLE.c.case_id == bindparam("case_id"),
@@ -119,19 +120,18 @@ _RESOLVED = (
     )
     .limit(1)
 )
-# The escalations already recorded for some deadlines of a case, with their status: whether one
-# was resolved, and how many alerts came before, in one statement.
-_RECORDED = select(_TABLE.c.deadline_ref, _TABLE.c.status).where(
+# The escalations already recorded for a kind of deadline of a case, with their status: whether
+# one was resolved, and how many alerts came before, in one statement (a case has a few).
+_RECORDED = Prepared(select(_TABLE.c.deadline_ref, _TABLE.c.status).where(
     _TABLE.c.case_id == bindparam("case_id"),
     _TABLE.c.deadline_kind == bindparam("kind"),
-    _TABLE.c.deadline_ref.in_(bindparam("refs", expanding=True)),
-)
+))
 _RECORD = {
-    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
-    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
+    "postgresql": Prepared(postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)),
+    "sqlite": Prepared(sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)),
 }
 _REFERRALS = ReferralRow.__table__
-_RAISE_LEVEL = (
+_RAISE_LEVEL = Prepared(
     update(_REFERRALS)
     .where(_REFERRALS.c.id == bindparam("referral_id"), _REFERRALS.c.escalation_level < bindparam("level"))
     .values(escalation_level=bindparam("level"))
@@ -148,8 +148,7 @@ def _connection(step: Step):
 
 def is_resolved(step: Step, kind: DeadlineKind, ref: str) -> bool:
     """True when someone resolved an escalation of this deadline: no further level is raised."""
-    found = _connection(step).execute(_RESOLVED, {"case_id": step.case.id, "kind": kind, "ref": ref}).first()
-    return found is not None
+    return bool(_RESOLVED.rows(_connection(step), {"case_id": step.case.id, "kind": kind, "ref": ref}))
 
 
 def record_escalation(
@@ -175,10 +174,10 @@ def record_escalation(
     # A drawn chain not filed under a referral keeps one deadline per timer: its mates count too.
     refs = drawn["chain_refs"] if kind == DeadlineKind.BPMN_TIMER and drawn.get("chain_refs") else [ref]
     connection = _connection(step)
-    recorded = connection.execute(_RECORDED, {"case_id": step.case.id, "kind": kind, "refs": list({*refs, ref})}).all()
-    if any(row.deadline_ref == ref and row.status == EscalationStatus.RESOLVED for row in recorded):
+    recorded = _RECORDED.rows(connection, {"case_id": step.case.id, "kind": kind})
+    if any(recorded_ref == ref and status == EscalationStatus.RESOLVED for recorded_ref, status in recorded):
         return False
-    alerted_before = sum(1 for row in recorded if row.deadline_ref in refs)
+    alerted_before = sum(1 for recorded_ref, _ in recorded if recorded_ref in refs)
     recipients = drawn.get("recipients") or recipients_for(step, level, referral, task)
     reason = REASONS.get(kind, "timer_passed")
     # A level whose timer fired in the very step that did the work (a late acknowledgement refreshing
@@ -197,15 +196,13 @@ def record_escalation(
         "status": EscalationStatus.OVERTAKEN if overtaken else EscalationStatus.OPEN,
         "resolved_at": step.now if overtaken else None,
     }
-    statement = _RECORD.get(connection.dialect.name)
-    if statement is None:
-        statement = insert(_TABLE).returning(_TABLE.c.id)
-    escalation_id = connection.execute(statement, values).scalar()
+    inserted = _RECORD[connection.dialect.name].rows(connection, values)
+    escalation_id = inserted[0][0] if inserted else None
     if escalation_id is None:
         return False  # raised before: the retry of a step a killed sweeper did not finish
     if referral is not None and referral.escalation_level < level:
-        # Written at once and marked as stored, so the step has no ORM flush to make for it.
-        connection.execute(_RAISE_LEVEL, {"referral_id": referral.id, "level": level})
+        # Written with the step's other rows and marked as stored, so the ORM has nothing to flush for it.
+        step.writes.append((_RAISE_LEVEL, {"referral_id": referral.id, "level": level}))
         set_committed_value(referral, "escalation_level", level)
     if overtaken:
         step.details.setdefault("escalations_overtaken", []).append(escalation_id)
