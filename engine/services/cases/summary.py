@@ -23,7 +23,7 @@ from engine.pathways.folder import METADATA_FILE
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
 from engine.runtime.case_data import read_case_data
 from engine.services.pathways.metadata import derived_from_metadata
-from engine.store.models import CaseSummaryRow
+from engine.store.models import CaseRow, CaseSummaryRow
 
 if TYPE_CHECKING:
     from engine.services.cases.step import Step
@@ -121,8 +121,10 @@ def forget_personal_summary(session, case_id: int, version_id: int, personal_fie
                      for sector, urgency in row.needs.items()}
 
 
-def backfill_case_summaries(connection, now, batch: int = 500) -> int:
-    """Write the summary of every case that has none, from its saved workflow (migration 0015); how many."""
+def backfill_case_summaries(connection, batch: int = 500) -> int:
+    """Write the summary of every case that has none, from its saved workflow (migration 0015); how many.
+
+    Each summary is dated as its case was last changed: it describes the case as it stood then."""
     from engine.runtime import serializer
     from engine.services.cases.step import script_engine_for, specs_for_version
     from engine.clock import ManualClock
@@ -136,29 +138,32 @@ def backfill_case_summaries(connection, now, batch: int = 500) -> int:
         if summary.empty:
             continue
         specs = specs_for_version(_Files(connection), version_id, content_hash, main_file)
-        engine = script_engine_for(ManualClock(now))
         last_id = 0
         while True:
-            rows = connection.execute(text(
-                "SELECT id, workflow_json FROM cases WHERE pathway_version_id = :v AND id > :last "
-                "AND NOT EXISTS (SELECT 1 FROM case_summaries s WHERE s.case_id = cases.id) ORDER BY id LIMIT :n"),
-                {"v": version_id, "last": last_id, "n": batch}).all()
+            rows = connection.execute(_CASES_WITHOUT_SUMMARY, {"v": version_id, "last": last_id, "n": batch}).all()
             if not rows:
                 break
             values = []
-            for case_id, blob in rows:
+            for case_id, blob, updated_at in rows:
                 last_id = case_id
                 try:
-                    data = read_case_data(serializer.loads(blob, specs, engine))
+                    data = read_case_data(serializer.loads(blob, specs, script_engine_for(ManualClock(updated_at))))
                 except Exception:  # noqa: BLE001 - an unreadable workflow keeps no summary; its page shows none
                     continue
                 values.append({"case_id": case_id, "person": _plain(summary.rule.person_of(data)),
                                "needs": summary.rule.needs_of(data), "shared": _plain(summary.shared_of(data)),
-                               "updated_at": now})
+                               "updated_at": updated_at})
             if values:
                 connection.execute(insert(CaseSummaryRow.__table__), values)
                 written += len(values)
     return written
+
+
+# Typed on the cases table's columns, so that the moment a case was changed is read back as a datetime on SQLite too.
+_CASES_WITHOUT_SUMMARY = text(
+    "SELECT id, workflow_json, updated_at FROM cases WHERE pathway_version_id = :v AND id > :last "
+    "AND NOT EXISTS (SELECT 1 FROM case_summaries s WHERE s.case_id = cases.id) ORDER BY id LIMIT :n"
+).columns(CaseRow.__table__.c.id, CaseRow.__table__.c.workflow_json, CaseRow.__table__.c.updated_at)
 
 
 class _Files:

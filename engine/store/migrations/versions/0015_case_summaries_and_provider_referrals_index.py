@@ -9,8 +9,6 @@ Create Date: 2026-12-05 04:30:00
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -40,7 +38,7 @@ def upgrade() -> None:
     # Existing cases: their summary from their saved workflow, so their pages show the person as before.
     from engine.services.cases.summary import backfill_case_summaries
 
-    backfill_case_summaries(op.get_bind(), datetime.now(timezone.utc))
+    backfill_case_summaries(op.get_bind())
 
 
 def downgrade() -> None:
