@@ -1,4 +1,5 @@
-"""Loading the demo directory (clearly fictional organisations, services and users) into a database."""
+"""Loading the demo directory (clearly fictional organisations, services and users) into a database, and reading
+the demo's cases (opened through the services by `engine.services.installation.demo_cases`)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ class DemoData:
 def demo_directory() -> dict:
     """The demo directory as shipped with the package."""
     text = resources.files("engine.store").joinpath("demo/directory.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def demo_cases() -> dict:
+    """The demo's cases as shipped with the package: its pathway, and each case's steps."""
+    text = resources.files("engine.store").joinpath("demo/cases.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 

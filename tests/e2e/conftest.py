@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import threading
@@ -29,27 +30,50 @@ def _chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
-    """The demo installation (demo pathway and users) served by waitress in a background thread."""
+@contextlib.contextmanager
+def _served_demo(instance, cases: bool):
+    """A demo installation served by waitress in a background thread: (its URL, the demo)."""
     import waitress
 
     from webui.cli.serve import prepare_demo
 
-    instance = tmp_path_factory.mktemp("demo-instance")
-    server = None
     # Bind first to learn the free port, then build the app with the matching base URL.
     probe = waitress.create_server(lambda environ, start: [], host="127.0.0.1", port=0)
     port = probe.effective_port
     probe.close()
-    demo = prepare_demo(instance, f"http://127.0.0.1:{port}", echo=lambda *args, **kwargs: None)
+    demo = prepare_demo(instance, f"http://127.0.0.1:{port}", echo=lambda *args, **kwargs: None, cases=cases)
     server = waitress.create_server(demo.app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}", demo
-    server.close()
-    thread.join(timeout=5)
-    demo.container.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}", demo
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        demo.container.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """The demo installation (demo pathway and users) without the demo's cases: each journey finds
+    in its lists the work of the case it opened itself."""
+    with _served_demo(tmp_path_factory.mktemp("demo-instance"), cases=False) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def own_demo_server(tmp_path_factory):
+    """A demo installation of the module's own, without the demo's cases: for a journey that moves its
+    cases and its clock."""
+    with _served_demo(tmp_path_factory.mktemp("own-demo-instance"), cases=False) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def demo_server_with_cases(tmp_path_factory):
+    """The demo as `aiguillage demo` serves it, with the cases it opens for each role."""
+    with _served_demo(tmp_path_factory.mktemp("demo-with-cases"), cases=True) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

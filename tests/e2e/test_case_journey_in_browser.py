@@ -26,27 +26,10 @@ SEEN: dict[str, set[str]] = {}
 
 
 @pytest.fixture(scope="module")
-def journey_server(tmp_path_factory):
+def journey_server(own_demo_server):
     """A demo installation of this module's own: the journey moves its cases and clock."""
-    import threading
-
-    import waitress
-
-    from webui.cli.serve import prepare_demo
-
-    instance = tmp_path_factory.mktemp("journey-instance")
-    probe = waitress.create_server(lambda environ, start: [], host="127.0.0.1", port=0)
-    port = probe.effective_port
-    probe.close()
-    demo = prepare_demo(instance, f"http://127.0.0.1:{port}", echo=lambda *args, **kwargs: None)
-    server = waitress.create_server(demo.app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress-journey", daemon=True)
-    thread.start()
     print(f"\nscreenshots in {ARTIFACTS}")
-    yield f"http://127.0.0.1:{port}", demo
-    server.close()
-    thread.join(timeout=5)
-    demo.container.dispose()
+    return own_demo_server
 
 
 def _tab(chromium, locale: str, javascript: bool = True, bypass_csp: bool = False):

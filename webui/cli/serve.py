@@ -88,13 +88,15 @@ def _demo_secret(instance_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def prepare_demo(instance_dir: Path, base_url: str, echo=click.echo) -> Demo:
-    """Migrate the demo database, make it a training installation, publish the demo pathway, load demo users; build the app."""
+def prepare_demo(instance_dir: Path, base_url: str, echo=click.echo, cases: bool = True) -> Demo:
+    """Migrate the demo database, make it a training installation, publish the demo pathway, load demo users,
+    open the demo cases on a new database (unless `cases` is False); build the app."""
     from engine.pathways.folder import load_source
     from engine.services.pathways.publishing import publish_pathway
     from engine.services.installation.training_clock import start_training_mode
     from engine.store.migrate import upgrade_database
-    from engine.store.seed import load_demo_data
+    from engine.services.installation.demo_cases import open_demo_cases
+    from engine.store.seed import demo_cases, load_demo_data
 
     settings = Settings(instance_dir=instance_dir, database_url=f"sqlite:///{instance_dir / 'demo.sqlite'}",
                         base_url=base_url)
@@ -116,6 +118,12 @@ def prepare_demo(instance_dir: Path, base_url: str, echo=click.echo) -> Demo:
     except AiguillageError as error:
         echo(f"warning: pathway {DEMO_PATHWAY} not published: {error}", err=True)
     seed = load_demo_data(container.uow(), container.clock)
+    if cases:
+        opened = open_demo_cases(container.uow, container.clock, demo_cases())
+        if opened.opened:
+            echo(f"Demo cases opened: {', '.join(opened.opened)}.")
+        for failure in opened.failures:
+            echo(f"warning: {failure}", err=True)
     app = create_app(
         {"SECRET_KEY": _demo_secret(instance_dir), "BASE_URL": base_url, **PLAIN_HTTP},
         container=container,

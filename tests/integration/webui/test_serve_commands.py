@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from click.testing import CliRunner
 
+from engine.pathways.folder import load_source
+from engine.services.accounts.actors import load_actor
+from engine.services.installation.demo_cases import open_demo_cases
 from engine.services.installation.training_clock import move_clock_forward, read_installation_time
+from engine.services.pathways.publishing import publish_pathway
+from engine.services.tasks.inbox import list_inbox
+from engine.store.seed import demo_cases, load_demo_data
 from web_forms import csrf_of
 from webui.cli.serve import demo, prepare_demo, serve
 
@@ -49,6 +56,41 @@ def test_demo_can_be_prepared_twice_on_the_same_folder(tmp_path):
     second = prepare_demo(tmp_path, "http://127.0.0.1:8000", echo=lambda *a, **k: None)
     second.container.dispose()
     assert second.app.config["SECRET_KEY"] == first.app.config["SECRET_KEY"]
+
+
+def test_the_demo_opens_its_cases_once_and_each_walks_to_where_its_file_leaves_it(tmp_path):
+    messages = []
+    first = prepare_demo(tmp_path, "http://127.0.0.1:8000", echo=lambda text, **_: messages.append(text))
+    try:
+        assert not [text for text in messages if text.startswith("warning")], messages
+        assert "Demo cases opened: MNR-2026-000001, MNR-2026-000002, MNR-2026-000003, MNR-2026-000004." in messages
+        container = first.container
+
+        def waiting(username: str) -> set[tuple[str, str | None]]:
+            return {(task.bpmn_id, task.instance_label)
+                    for task in list_inbox(container.uow(), load_actor(container.uow(), username))}
+
+        assert waiting("demo-health-douala") == {("Task_AcknowledgeReferral", "health")}
+        assert waiting("demo-shelter") == {("Task_ReferralDecision", "shelter")}
+        assert waiting("demo-mhpss") == {("Task_ServiceOutcome", "mhpss")}
+        assert waiting("demo-caseworker") == {("Task_Consent", None), ("Task_Identification", None)}
+    finally:
+        first.container.dispose()
+    again = []
+    second = prepare_demo(tmp_path, "http://127.0.0.1:8000", echo=lambda text, **_: again.append(text))
+    second.container.dispose()
+    assert not [text for text in again if "Demo cases" in text or text.startswith("warning")], again
+
+
+def test_a_demo_case_that_cannot_go_on_stops_there_with_a_warning_and_the_others_are_opened(container):
+    load_demo_data(container.uow(), container.clock)
+    publish_pathway(container.uow(), load_source(Path(__file__).resolve().parents[3] / "pathways" / "cameroon-nrm"),
+                    container.clock)
+    cases = demo_cases()
+    cases["cases"][0]["steps"][1]["by"] = "demo-health-douala"  # not theirs to assess
+    opened = open_demo_cases(container.uow, container.clock, cases)
+    assert len(opened.opened) == 4
+    assert len(opened.failures) == 1 and "step 2 (Task_NeedsAssessment)" in opened.failures[0]
 
 
 def test_serve_refuses_a_database_that_was_never_initialised(monkeypatch, tmp_path):
