@@ -26,6 +26,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from engine.clock import SystemClock
 from engine.errors import AiguillageError, Conflict
 from engine.services.audit.chain import seal_audit_log
 from engine.services.cases.retention import anonymise_due_cases
@@ -145,8 +146,9 @@ def build_scheduler(jobs: list[Job], blocking: bool = False, first_run_at: datet
     """An APScheduler with a memory job store; every job once at a time, late runs merged into one."""
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(timezone=timezone.utc, job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 60})
-    # Trigger times are APScheduler's own, in real time; the jobs read domain time from the clock.
-    start = first_run_at or datetime.now(timezone.utc)
+    # Trigger times are APScheduler's own, in real time (never a training installation's); the jobs
+    # read domain time from the container's clock.
+    start = first_run_at or SystemClock().now()
     for position, job in enumerate(jobs):
         # Staggered first runs: on SQLite, jobs that all start at once only queue for its one writer.
         scheduler.add_job(run_job, "interval", seconds=job.seconds, args=[job], id=job.name, name=job.name,

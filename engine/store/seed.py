@@ -29,14 +29,16 @@ class DemoData:
 
 def demo_directory() -> dict:
     """The demo directory as shipped with the package."""
-    text = resources.files("engine.store").joinpath("demo/directory.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return _demo_file("directory.yaml")
 
 
 def demo_cases() -> dict:
     """The demo's cases as shipped with the package: its pathway, and each case's steps."""
-    text = resources.files("engine.store").joinpath("demo/cases.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return _demo_file("cases.yaml")
+
+
+def _demo_file(name: str) -> dict:
+    return yaml.safe_load(resources.files("engine.store").joinpath(f"demo/{name}").read_text(encoding="utf-8"))
 
 
 def load_demo_data(uow: UnitOfWork, clock: Clock) -> DemoData:

@@ -148,7 +148,7 @@ def _connection(step: Step):
 
 def is_resolved(step: Step, kind: DeadlineKind, ref: str) -> bool:
     """True when someone resolved an escalation of this deadline: no further level is raised."""
-    return bool(_RESOLVED.rows(_connection(step), {"case_id": step.case.id, "kind": kind, "ref": ref}))
+    return _RESOLVED.first(_connection(step), {"case_id": step.case.id, "kind": kind, "ref": ref}) is not None
 
 
 def record_escalation(
@@ -196,10 +196,10 @@ def record_escalation(
         "status": EscalationStatus.OVERTAKEN if overtaken else EscalationStatus.OPEN,
         "resolved_at": step.now if overtaken else None,
     }
-    inserted = _RECORD[connection.dialect.name].rows(connection, values)
-    escalation_id = inserted[0][0] if inserted else None
-    if escalation_id is None:
+    inserted = _RECORD[connection.dialect.name].first(connection, values)
+    if inserted is None:
         return False  # raised before: the retry of a step a killed sweeper did not finish
+    escalation_id = inserted[0]
     if referral is not None and referral.escalation_level < level:
         # Written with the step's other rows and marked as stored, so the ORM has nothing to flush for it.
         step.writes.append((_RAISE_LEVEL, {"referral_id": referral.id, "level": level}))

@@ -15,8 +15,8 @@ One pass, batch after batch until nothing due is left:
    history and outbox written. Drawn escalations are recorded by the step itself. Several cases'
    steps commit together (at most `GROUP_CASES` cases or `GROUP_SECONDS` of work): the durable
    commit is paid once per group instead of once per case, and a case that fails or conflicts
-   makes the group go again with each case in its own savepoint, where it is undone alone. A case that lost a race with a person's step is
-   stepped again on its own afterwards.
+   makes the group go again with each case in its own savepoint, where it is undone alone. A
+   case that lost a race with a person's step is stepped again on its own afterwards.
 3. release: rows the step moved into the future lose their lease at once; rows still due (their
    case's step failed) are tried again after the lease, doubled at each attempt. A sweeper killed
    before its commit loses nothing: its rows' leases run out and another pass takes them again,
