@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, delete, select, update
 from engine.domain import DeliveryChannel, DeliveryStatus, TaskState
 from engine.services.pathways.labels import texts_of_cases
 from engine.store.models import DeliveryRow, NotificationDispatcher, Organisation, OutboxRow, TaskRow, User
+from engine.store.write_lock import lock_for_writing
 from notifications.channels.smtp import message_id
 from notifications.context import LANGUAGES, canonical_event
 from notifications.labels import code_label
@@ -42,6 +43,7 @@ DEAD_AFTER = timedelta(minutes=2)
 def beat(uow_factory, worker_id: str, now: datetime) -> None:
     """Say this pass is alive (insert or move its heartbeat)."""
     with uow_factory() as uow:
+        lock_for_writing(uow)
         _beat_in(uow.session, worker_id, now)
         uow.commit()
 
@@ -59,6 +61,7 @@ def stop_beating(uow_factory, worker_id: str) -> None:
     """Remove this pass's heartbeat: it holds no claim any more (or died trying: then they go back)."""
     try:
         with uow_factory() as uow:
+            lock_for_writing(uow)
             uow.session.execute(delete(NotificationDispatcher).where(NotificationDispatcher.worker_id == worker_id))
             uow.commit()
     except Exception:  # the next pass of anyone cleans up after a stale beat anyway
@@ -68,6 +71,7 @@ def stop_beating(uow_factory, worker_id: str) -> None:
 def release_claims_of_dead_dispatchers(uow_factory, now: datetime) -> int:
     """Put back in the queue the claims of dispatchers that stopped beating; how many."""
     with uow_factory() as uow:
+        lock_for_writing(uow)
         session = uow.session
         alive = select(NotificationDispatcher.worker_id).where(NotificationDispatcher.beat_at >= now - DEAD_AFTER)
         released = session.execute(
@@ -96,6 +100,7 @@ def claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size
     ORM's loading and flushing of each row cost more than the statements.
     """
     with uow_factory() as uow:
+        lock_for_writing(uow)  # SQLite: wait for the web application's writes instead of failing after them
         session = uow.session
         _beat_in(session, report.worker_id, now)
         rows = session.execute(_DUE.limit(batch_size), {"now": now}).all()

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from engine.domain import DeliveryChannel, DeliveryStatus
 from engine.errors import NotificationError
 from engine.store.models import DeliveryRow, OutboxRow, User
+from engine.store.write_lock import lock_for_writing
 from notifications.context import canonical_event
 from notifications.recipients import (
     default_rules,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 def expand(uow_factory, channels: Channels, now: datetime, batch_size: int, report: DispatchReport) -> int:
     """Turn up to `batch_size` new outbox rows into deliveries; the number of rows taken."""
     with uow_factory() as uow:
+        lock_for_writing(uow)
         session = uow.session
         # Plain rows and one UPDATE for the batch: the ORM's loading and flushing of each outbox
         # row cost more than the statements.

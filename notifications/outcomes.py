@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from engine.domain import DeliveryChannel, DeliveryStatus
 from engine.errors import Conflict
 from engine.store.models import DeliveryRow, InAppNotification
+from engine.store.write_lock import lock_for_writing
 from notifications.sending import Claimed, Outcome
 from notifications.settings import NotificationSettings
 
@@ -57,6 +58,7 @@ def _record(uow_factory, claimed, outcomes, settings: NotificationSettings, now,
     for item in claimed:
         (sent if outcomes[item.delivery_id].error is None else others).append(item)
     with uow_factory() as uow:
+        lock_for_writing(uow)
         session = uow.session
         recorded = []
         if sent and _record_sent_together(session, sent, now):

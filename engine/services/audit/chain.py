@@ -26,9 +26,9 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.clock import Clock
-from engine.services.cases.step_lock import lock_for_writing
 from engine.store.models import AuditChainHead, AuditEntry
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 GENESIS = "0" * 64  # the hash before the first link
 SEAL_BATCH = 5000

@@ -23,12 +23,12 @@ from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.runtime import case_runtime
 from engine.runtime.signals import send_signal, waiting_signals
 from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
-from engine.services.cases.step_lock import lock_for_writing
 from engine.services.escalations.overtaken import close_overtaken
 from engine.services.directory.vocabulary import LANGUAGE_CODES
 from engine.services.cases.view import ConsentView, consent_view
 from engine.store.models import CaseRow, ConsentRow, Organisation
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 from engine.untrusted_values import refuse_control_characters
 
 SIGNED_PROVIDERS = "signed_providers"

@@ -27,11 +27,11 @@ from engine.services.cases.step import (
     start_step,
 )
 from engine.services.cases.sync import local_year
-from engine.services.cases.step_lock import lock_for_writing
 from engine.store import case_records
 from engine.store.case_records import CaseRecord
 from engine.store.models import CaseRow
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,6 @@ from engine.runtime import case_runtime
 from engine.runtime.human_tasks import extensions_of
 from engine.runtime.timers import CALENDAR_PROPERTY, WORKING_DAYS, add_duration
 from engine.services.cases.step import Step, StepHook, begin_step, finish_step, keep_workflow
-from engine.services.cases.step_lock import lock_for_writing
 from engine.services.escalations.chain import (
     AFTER_PROPERTY,
     CHAIN_KINDS,
@@ -57,6 +56,7 @@ from engine.services.escalations.chain import (
 )
 from engine.store.models import CaseRow, DeadlineRow
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 log = logging.getLogger(__name__)
 

@@ -30,9 +30,9 @@ from engine.services.accounts.actors import handover_target
 from engine.services.tasks.handover import Taker
 from engine.services.cases.step import begin_step, finish_step
 from engine.services.escalations.chain import TOP_LEVEL, stop_chain
-from engine.services.cases.step_lock import lock_for_writing
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, EscalationRow, Organisation, OutboxRow, ReferralRow, User, UserRole
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 from engine.untrusted_values import refuse_control_characters
 
 NOTE_MAX = 1000

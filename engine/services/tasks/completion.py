@@ -40,12 +40,12 @@ from engine.services.tasks.handover import reassignable_task
 from engine.services.cases.sync import Resolver, candidate_rows
 from engine.services.referrals.sharing import readable_task_data
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
-from engine.services.cases.step_lock import lock_for_writing
 from engine.services.cases.sync import DOUALA
 from engine.services.coordination.facts import record_indicator_facts
 from engine.store import case_records
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 CONSENT_PROPERTY = "aiguillage.consent"
 

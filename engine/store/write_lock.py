@@ -1,4 +1,5 @@
-"""Taking SQLite's write lock at the start of a step, so that steps on different cases never collide.
+"""Taking SQLite's write lock at the start of a transaction that reads and then writes (a case step,
+a notification dispatcher's claim), so that writers on different rows never collide.
 
 SQLite has one writer at a time. A transaction that first reads and later writes fails if another
 writer committed in between (SQLITE_BUSY_SNAPSHOT), even on another case: it would surface as a
@@ -19,7 +20,7 @@ _TAKE_WRITE_LOCK = text("UPDATE case_sequences SET last = last WHERE 0")
 
 
 def lock_for_writing(uow: UnitOfWork) -> Connection:
-    """Call first inside `with uow:` in every service that writes a case step; the step's connection."""
+    """Call first inside `with uow:` in every service that reads and then writes; the transaction's connection."""
     session = uow.session
     if session.get_bind().dialect.name != "sqlite":
         return session.connection()
