@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 
+from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
+
 EXTENSION = "aiguillage"
 
 
@@ -33,6 +36,18 @@ def uow():
         g.uow = container().uow()
         g.uow.__enter__()
     return g.uow
+
+
+def begin_writing() -> UnitOfWork:
+    """This request's unit of work, holding SQLite's write lock (waited for), for a view that writes itself.
+
+    The request has read already (signing its user in): on SQLite such a transaction can no longer
+    write once another connection has committed, and would fail as if in conflict where there is none.
+    Services that write take the lock themselves.
+    """
+    unit = uow()
+    lock_for_writing(unit)
+    return unit
 
 
 def _close_uow(_exc: BaseException | None) -> None:

@@ -9,7 +9,7 @@ import psycopg
 from psycopg import pq
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -97,6 +97,16 @@ def _ended_by_server(dbapi_connection) -> bool:
 
 # An execution option: a transaction begun on a connection carrying it starts with the write lock.
 SQLITE_WRITE_LOCK = "aiguillage_sqlite_write_lock"
+# Noted on a SQLite connection as each transaction begins: whether it took the write lock, and the
+# driver's count of rows changed so far (a transaction after which it is the same changed nothing).
+_BEGAN_LOCKED = "aiguillage_began_locked"
+_CHANGES_AT_BEGIN = "aiguillage_changes_at_begin"
+
+
+def sqlite_transaction_state(connection: Connection) -> tuple[bool, bool]:
+    """(began with the write lock, has changed rows) for the SQLite transaction open on `connection`."""
+    changes = connection.connection.driver_connection.total_changes
+    return bool(connection.info.get(_BEGAN_LOCKED)), changes != connection.info.get(_CHANGES_AT_BEGIN, changes)
 
 
 def _sqlite_engine(url: str, **kwargs) -> Engine:
@@ -121,7 +131,10 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        statement = "BEGIN IMMEDIATE" if connection.get_execution_options().get(SQLITE_WRITE_LOCK) else "BEGIN"
+        locked = bool(connection.get_execution_options().get(SQLITE_WRITE_LOCK))
+        statement = "BEGIN IMMEDIATE" if locked else "BEGIN"
+        connection.info[_BEGAN_LOCKED] = locked
+        connection.info[_CHANGES_AT_BEGIN] = connection.connection.driver_connection.total_changes
         if watched(connection):
             connection.exec_driver_sql(statement)
             return

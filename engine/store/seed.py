@@ -15,6 +15,7 @@ from engine.services.accounts.creation import create_organisation, create_user
 from engine.store.models import Organisation, OrganisationService, User
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def load_demo_data(uow: UnitOfWork, clock: Clock) -> DemoData:
     # One hash for every demo account: Argon2id is deliberately slow, and they share the password.
     demo_hash = hash_password(password)
     with uow:
+        lock_for_writing(uow)
         existing_organisations = set(uow.session.scalars(select(Organisation.slug)))
         existing_users = set(uow.session.scalars(select(User.username)))
         for entry in data["organisations"]:

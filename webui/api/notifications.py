@@ -9,7 +9,7 @@ from engine.services.accounts.notification_list import list_notifications, mark_
 from webui.api.operations import Page, operation
 from webui.api.schemas import page_of
 from webui.i18n import current_language
-from webui.request_scope import clock, uow
+from webui.request_scope import begin_writing, clock, uow
 
 
 class NotificationQuery(Page):
@@ -53,6 +53,6 @@ def notifications(query: dict):
 @operation("POST", "/notifications/<notification_id>/read", tag="notifications", response=NotificationRead)
 def mark_notification_read(notification_id: int):
     """Mark one of my notifications read (404 if it is not mine)."""
-    mark_read(uow().session, g.user.actor, notification_id, clock().now())
+    mark_read(begin_writing().session, g.user.actor, notification_id, clock().now())
     uow().commit()
     return {"id": notification_id, "read": True}

@@ -35,15 +35,23 @@ def user_by_id(session: Session, user_id: int) -> User | None:
     ).one_or_none()
 
 
-def user_by_token_hash(session: Session, digest: str, now: datetime) -> User | None:
-    """The active owner of the API token with this hash, noting when the token was last used."""
+def user_by_token_hash(session: Session, digest: str) -> tuple[User, datetime | None] | None:
+    """The active owner of the API token with this hash, and when the token was last used."""
     token = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).one_or_none()
     if token is None:
         return None
     user = user_by_id(session, token.user_id)
-    if user is not None:
-        token.last_used_at = now
-    return user
+    return (user, token.last_used_at) if user is not None else None
+
+
+def touch_token(session: Session, digest: str, at: datetime) -> None:
+    """Note that the token with this hash was used at `at`."""
+    session.execute(update(ApiToken).where(ApiToken.token_hash == digest).values(last_used_at=at))
+
+
+def touch_session(session: Session, digest: str, at: datetime) -> None:
+    """Note that the signed-in session with this hash was seen at `at` (it ages from then)."""
+    session.execute(update(UserSession).where(UserSession.token_hash == digest).values(last_seen_at=at))
 
 
 def _audit(session: Session, action: str, *, user_id: int | None, object_id: str, ip: str | None,

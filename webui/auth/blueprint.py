@@ -14,7 +14,7 @@ from webui.auth.api_tokens import new_token, token_hash
 from webui.auth.passwords import hash_password, needs_rehash, password_matches
 from webui.auth.session_user import end_session, login_required, start_session
 from webui.i18n import SESSION_KEY as LANGUAGE_KEY
-from webui.request_scope import clock, uow
+from webui.request_scope import begin_writing, clock, uow
 
 bp = Blueprint("auth", __name__)
 
@@ -62,6 +62,7 @@ def login_submit():
         abort(429, description=_("Too many failed sign-in attempts for this account from your address. "
                                  "Try again in %(minutes)d minutes.", minutes=minutes))
     matched = password_matches(user.password_hash if user else None, password)
+    db = begin_writing().session  # the checks above read; the password's check is not held under the lock
     accounts.record_sign_in(db, succeeded=matched, username=username, user=user,
                             ip=request.remote_addr, user_agent=request.user_agent.string, at=now)
     if not matched:
@@ -81,7 +82,7 @@ def login_submit():
 def logout():
     """Sign out and forget the session."""
     if g.user is not None:
-        accounts.record_sign_out(uow().session, user=g.user, ip=request.remote_addr,
+        accounts.record_sign_out(begin_writing().session, user=g.user, ip=request.remote_addr,
                                  user_agent=request.user_agent.string, at=clock().now())
         uow().commit()
     end_session()
@@ -98,7 +99,7 @@ def switch_language():
         abort(400, description=_("Unknown language."))
     session[LANGUAGE_KEY] = language.value
     if g.user is not None:
-        accounts.set_language(uow().session, g.user.id, language)
+        accounts.set_language(begin_writing().session, g.user.id, language)
         uow().commit()
     return redirect(safe_next(request.form.get("next")))
 
@@ -129,7 +130,7 @@ def change_password():
     if errors:
         return render_template("auth/password.html", errors=errors), 422
     # Every session ends, this one too: it goes on under a new id (whoever held the old cookie is out).
-    accounts.change_password(uow().session, user_id=g.user.id, new_hash=hash_password(new), ip=request.remote_addr,
+    accounts.change_password(begin_writing().session, user_id=g.user.id, new_hash=hash_password(new), ip=request.remote_addr,
                              user_agent=request.user_agent.string, at=clock().now())
     uow().commit()
     start_session(user)
@@ -152,7 +153,7 @@ def create_token():
     if not name or len(name) > MAX_TOKEN_NAME:
         abort(422, description=_("Give the token a name of at most %(count)d characters.", count=MAX_TOKEN_NAME))
     token = new_token()
-    accounts.add_token(uow().session, user_id=g.user.id, name=name, digest=token_hash(token), at=clock().now())
+    accounts.add_token(begin_writing().session, user_id=g.user.id, name=name, digest=token_hash(token), at=clock().now())
     uow().commit()
     return render_template("auth/tokens.html", tokens=accounts.tokens_of(uow().session, g.user.id), new=token)
 
@@ -161,7 +162,7 @@ def create_token():
 @login_required
 def revoke_token(token_id: int):
     """Revoke one of the user's tokens."""
-    if not accounts.revoke_token(uow().session, user_id=g.user.id, token_id=token_id):
+    if not accounts.revoke_token(begin_writing().session, user_id=g.user.id, token_id=token_id):
         abort(404)
     uow().commit()
     flash(_("The token was revoked."), "info")

@@ -15,11 +15,11 @@ from webui.api_paths import is_api_request
 from webui.auth import accounts
 from webui.auth.api_tokens import new_token, token_hash
 from webui.auth.signed_in_user import SignedInUser
-from webui.request_scope import clock, session_clock, uow
+from webui.request_scope import begin_writing, clock, session_clock, uow
 
 SESSION_KEY = "sid"
-# How stale a session's "last seen" may get before a request writes it again: a write per request
-# would cost more than the minute of idle-timeout precision it buys.
+# How stale a session's "last seen" (or a token's "last used") may get before a request writes it
+# again: a write per request would cost more than the minute of precision it buys.
 TOUCH_INTERVAL = timedelta(minutes=1)
 
 
@@ -31,7 +31,7 @@ def start_session(user) -> None:
         session["language"] = language
     session.permanent = True
     token = new_token()
-    accounts.open_session(uow().session, user_id=user.id, digest=token_hash(token), ip=request.remote_addr,
+    accounts.open_session(begin_writing().session, user_id=user.id, digest=token_hash(token), ip=request.remote_addr,
                           user_agent=request.user_agent.string, at=session_clock().now())
     uow().commit()
     session[SESSION_KEY] = token
@@ -47,7 +47,7 @@ def end_session() -> None:
     """End the signed-in session on the server and forget every value the cookie held."""
     digest = current_session_hash()
     if digest is not None:
-        accounts.close_session(uow().session, digest, session_clock().now())
+        accounts.close_session(begin_writing().session, digest, session_clock().now())
         uow().commit()
     language = session.get("language")
     session.clear()
@@ -61,13 +61,17 @@ def _unauthorized(description: str | None = None) -> Unauthorized:
 
 
 def _from_bearer_token(header: str) -> None:
-    user = accounts.user_by_token_hash(uow().session, token_hash(header.removeprefix("Bearer ").strip()),
-                                       clock().now())
-    if user is None:
+    digest = token_hash(header.removeprefix("Bearer ").strip())
+    now = clock().now()
+    found = accounts.user_by_token_hash(uow().session, digest)
+    if found is None:
         raise _unauthorized(_("The API token is not valid or has been revoked."))
-    uow().commit()
+    user, last_used_at = found
     g.user = SignedInUser.of(user)
     g.signed_in_with_token = True
+    if last_used_at is None or now - last_used_at >= TOUCH_INTERVAL:
+        accounts.touch_token(begin_writing().session, digest, now)
+        uow().commit()
 
 
 def _load_user() -> None:
@@ -97,7 +101,7 @@ def _load_user() -> None:
         return
     g.user = SignedInUser.of(user)
     if now - record.last_seen_at >= TOUCH_INTERVAL:
-        record.last_seen_at = now
+        accounts.touch_session(begin_writing().session, digest, now)
         uow().commit()
 
 

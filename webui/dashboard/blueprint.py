@@ -11,7 +11,7 @@ from engine.services.pathways.labels import labelled_tasks
 from webui.auth.session_user import login_required
 from webui.dashboard import notification_list, notification_settings
 from webui.i18n import current_language
-from webui.request_scope import clock, uow
+from webui.request_scope import begin_writing, clock, uow
 
 bp = Blueprint("dashboard", __name__)
 
@@ -39,7 +39,7 @@ def notifications():
 @login_required
 def mark_read(notification_id: int):
     """Mark one notification read."""
-    notes.mark_read(uow().session, g.user.actor, notification_id, clock().now())
+    notes.mark_read(begin_writing().session, g.user.actor, notification_id, clock().now())
     uow().commit()
     return redirect(url_for("dashboard.notifications"))
 
@@ -48,7 +48,7 @@ def mark_read(notification_id: int):
 @login_required
 def mark_all_read():
     """Mark every notification read."""
-    notes.mark_all_read(uow().session, g.user.actor, clock().now())
+    notes.mark_all_read(begin_writing().session, g.user.actor, clock().now())
     uow().commit()
     return redirect(url_for("dashboard.notifications"))
 
@@ -66,7 +66,7 @@ def settings():
 def save_settings():
     """Store the ticked channels and the digest choice."""
     chosen = {key: request.form.get(key) == "on" for key in notification_settings.KEYS}
-    notification_settings.save_choices(uow().session, g.user.id, chosen, clock().now(),
+    notification_settings.save_choices(begin_writing().session, g.user.id, chosen, clock().now(),
                                        group_tasks=request.form.get("group_tasks", "off"))
     uow().commit()
     flash(_("Your notification settings were saved."), "info")

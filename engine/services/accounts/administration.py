@@ -38,6 +38,7 @@ from engine.services.accounts.creation import check_roles_held, create_organisat
 from engine.store.models import AuditEntry, Organisation, User, UserRole, UserSession
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -203,6 +204,7 @@ def create_account(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAccount)
 def set_account_active(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int, active: bool) -> AccountView:
     """Disable (nobody signs in, tokens stop working) or enable an account again; audited."""
     with uow:
+        lock_for_writing(uow)
         user = _managed_user(uow, actor, user_id)
         if user.id == actor.id and not active:
             raise Conflict("you cannot disable your own account; ask another administrator")
@@ -217,6 +219,7 @@ def reset_password(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int) ->
     """Give an account a new one-time password its owner must replace at sign-in; their sessions end. Audited."""
     password = _one_time_password()
     with uow:
+        lock_for_writing(uow)
         user = _managed_user(uow, actor, user_id)
         if user.id == actor.id:
             raise Conflict("you cannot reset your own password here; change it on your account page")
@@ -237,6 +240,7 @@ def set_account_roles(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int,
     if not roles:
         raise InvalidData("an account needs at least one role", {"roles": [problem.required()]})
     with uow:
+        lock_for_writing(uow)
         user = _managed_user(uow, actor, user_id)
         if user.id == actor.id and Role.ADMIN not in roles:
             raise Conflict("you cannot remove your own administrator role; ask another administrator")

@@ -20,6 +20,7 @@ from engine.errors import Conflict, InvalidData
 from engine.store.models import Organisation, User, UserGroup, UserRole
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 from engine.untrusted_values import refuse_control_characters
 
 
@@ -40,6 +41,7 @@ def create_organisation(
     if not slug or not name:
         raise InvalidData("an organisation needs a slug and a name")
     with uow:
+        lock_for_writing(uow)
         if uow.session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
             raise Conflict(f"organisation {slug!r} already exists")
         if is_secretariat and (existing := secretariat(uow)) is not None:
@@ -88,6 +90,7 @@ def create_user(
         raise InvalidData(f"user {username!r} needs at least one role")
     refuse_control_characters(username=username, display_name=display_name, email=email, password=password)
     with uow:
+        lock_for_writing(uow)
         organisation = uow.directory.organisation(organisation_slug)
         if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
             raise Conflict(f"user {username!r} already exists")

@@ -16,6 +16,7 @@ from engine.services.cases.alias import KEY_LENGTH, alias_key
 from engine.services.cases.view import CaseLine, EventView, case_fields
 from engine.store.models import AuditEntry, CaseEvent, CaseRow, PathwayVersionRow, TaskRow, User
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ def list_cases(uow: UnitOfWork, actor: Actor, status: str | None = None, limit: 
     if filters is not None:
         statement = _narrowed(statement, filters, actor, now)
     with uow:
+        if searched is not None:
+            lock_for_writing(uow)  # the search is audited: a write after the read
         found = [_summary(case) for case in uow.session.scalars(statement) if can_view_case(actor, case)]
         if searched is not None:
             # Who looked for whom: the search names a person, so it is audited like reading their case.
@@ -137,6 +140,7 @@ def visible_case(uow: UnitOfWork, case_id: int, actor: Actor) -> CaseSummary:
 def case_history(uow: UnitOfWork, clock: Clock, case_id: int, actor: Actor, limit: int = 50, offset: int = 0) -> list[EventView]:
     """A page of the case's history, oldest first (NotFound unless the actor may see the case); the read is audited."""
     with uow:
+        lock_for_writing(uow)
         case = uow.session.get(CaseRow, case_id)
         if case is None or not can_view_case(actor, case):
             raise NotFound(f"case {case_id} does not exist or is not yours to see")

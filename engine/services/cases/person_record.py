@@ -23,6 +23,7 @@ from engine.services.pathways.labels import pathway_texts
 from engine.services.cases.retention import version_retention
 from engine.store.models import AuditEntry, CaseRow, Organisation, ReferralRow, User
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 ACCESS_LINES = 1000  # the most recent reads and writes listed
 
@@ -67,6 +68,7 @@ def export_person_record(uow: UnitOfWork, clock: Clock, case: int | str, actor: 
     labels = pathway_texts(uow, view.pathway_version_id, language).labels
     now = clock.now()
     with uow:
+        lock_for_writing(uow)
         session = uow.session
         data = case_data(begin_step(uow, clock, view.id, actor, "read").workflow)
         anonymised_at = session.scalar(select(CaseRow.anonymised_at).where(CaseRow.id == view.id))

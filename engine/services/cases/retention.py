@@ -33,6 +33,7 @@ from engine.store.models import (
     AuditEntry, CaseEvent, CaseRow, ConsentRow, EscalationRow, PathwayFileRow, PathwayVersionRow, ReferralRow,
 )
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 from engine.untrusted_values import refuse_control_characters
 
 HOLD_REASON_MAX = 1000
@@ -112,6 +113,7 @@ def anonymise_due_cases(uow: UnitOfWork, clock: Clock, limit: int = RETENTION_BA
     done = []
     for case in cases_due(uow, clock, limit):
         with uow:
+            lock_for_writing(uow)
             row = uow.session.get(CaseRow, case.id, with_for_update=True)
             # Checked again under the lock: a hold or a reopening may have come meanwhile.
             if row is None or row.anonymised_at is not None or row.legal_hold_reason or row.status != CaseStatus.CLOSED:
@@ -184,6 +186,7 @@ def lift_legal_hold(uow: UnitOfWork, clock: Clock, case_id: int, actor: Actor) -
 def _set_hold(uow: UnitOfWork, clock: Clock, case_id: int, actor: Actor, reason: str | None) -> None:
     now = clock.now()
     with uow:
+        lock_for_writing(uow)
         case = uow.session.get(CaseRow, case_id, with_for_update=True)
         if case is None:
             raise NotFound(f"case {case_id} does not exist")

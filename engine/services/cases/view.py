@@ -18,6 +18,7 @@ from engine.store.models import (
     AuditEntry, CaseEvent, CaseRow, CaseSummaryRow, ConsentRow, DeadlineRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
 )
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 HISTORY_LIMIT = 200
 
@@ -140,6 +141,7 @@ def case_page_statement(case: int | str) -> list[tuple[str, Any]]:
 def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> CaseView:
     """The case page (by id or reference) if the actor may see it; NotFound otherwise. The read is audited."""
     with uow:
+        lock_for_writing(uow)
         session = uow.session
         queries = dict(case_page_statement(case))
         row = session.scalar(queries["case"])

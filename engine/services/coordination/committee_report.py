@@ -31,6 +31,7 @@ from engine.services.coordination.suppression import (
 )
 from engine.store.models import EscalationRow, OutboxRow, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 REPORT_EVENT = "committee_report"
 ZONE = ZoneInfo("Africa/Douala")
@@ -147,6 +148,7 @@ def queue_committee_report(uow: UnitOfWork, clock: Clock, months: int = 1, thres
     report = committee_report(uow, clock, None, period, threshold)
     persons = report.indicators.table("cases_by_region").total.figures[0]
     with uow:
+        lock_for_writing(uow)
         session = uow.session
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REPORT_LOCK})

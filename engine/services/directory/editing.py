@@ -20,6 +20,7 @@ from engine.services.directory.hsds import service_document
 from engine.services.directory.reading import Problem, read_service
 from engine.store.models import AuditEntry, Organisation, OrganisationService
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def save_service(uow: UnitOfWork, clock: Clock, actor: Actor, hsds_id: str, docu
         raise InvalidData(f"service {hsds_id}: " + "; ".join(str(p) for p in problems),
                           {p.field or "service": [p.message] for p in problems})
     with uow:
+        lock_for_writing(uow)
         secretariat = secretariat_id(uow)
         organisation = uow.session.scalar(select(Organisation).where(Organisation.slug == values["organization_id"]))
         if organisation is None or not organisation.is_provider:

@@ -30,6 +30,7 @@ from engine.services.directory.tabular import (
 )
 from engine.store.models import AuditEntry, Organisation, OrganisationService
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 MAX_BYTES = 50 * 1024 * 1024
 # Services written from which an import refreshes the database's statistics (see _refresh_statistics).
@@ -177,6 +178,7 @@ def import_directory(uow: UnitOfWork, clock: Clock, path: Path, user_id: int | N
     services = _read_all(document.get("services", []), "services", lambda o, w, p: read_service(o, w, p, report.dropped, default_sector, sector_terms), report)
     _check_duplicates(document, report)
     with uow:
+        lock_for_writing(uow)
         existing_orgs = {o.slug: o for o in uow.session.scalars(select(Organisation))}
         for where, values in services:
             if values["organization_id"] not in existing_orgs and values["organization_id"] not in {v["slug"] for _, v in organisations}:

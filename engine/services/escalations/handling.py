@@ -112,6 +112,7 @@ def list_escalations(
 def acknowledge_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor: Actor) -> EscalationView:
     """Say someone is looking at it (an open escalation only)."""
     with uow:
+        lock_for_writing(uow)
         escalation, case = _handled(uow, escalation_id, actor)
         if escalation.status != EscalationStatus.OPEN:
             raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
@@ -151,6 +152,7 @@ def resolve_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor:
 def reassign_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor: Actor, to_username: str) -> EscalationView:
     """Hand an escalation to a named, active user, who is alerted."""
     with uow:
+        lock_for_writing(uow)
         escalation, case = _handled(uow, escalation_id, actor)
         if escalation.status in (EscalationStatus.RESOLVED, EscalationStatus.OVERTAKEN):
             raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
@@ -250,17 +252,20 @@ def steering_summary(uow: UnitOfWork, clock: Clock, period: timedelta = timedelt
 
 def queue_steering_summary(uow: UnitOfWork, clock: Clock, period: timedelta = timedelta(days=7)) -> Summary | None:
     """Write the period's `coordinator_summary` outbox row, unless one was written within the period."""
+    now = clock.now()
+    recent = select(OutboxRow.id).where(and_(OutboxRow.event_type == SUMMARY_EVENT, OutboxRow.created_at > now - period)).limit(1)
     with uow:
+        if uow.session.scalar(recent) is not None:
+            return None
+    # Counted before taking the write lock, which would hold every step back meanwhile on SQLite.
+    summary = steering_summary(uow, clock, period)
+    with uow:
+        lock_for_writing(uow)
         session = uow.session
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SUMMARY_LOCK})
-        now = clock.now()
-        recent = session.scalar(
-            select(OutboxRow.id).where(and_(OutboxRow.event_type == SUMMARY_EVENT, OutboxRow.created_at > now - period)).limit(1)
-        )
-        if recent is not None:
+        if session.scalar(recent) is not None:  # another scheduler queued it meanwhile
             return None
-        summary = steering_summary(uow, clock, period)
         session.add(OutboxRow(event_type=SUMMARY_EVENT, case_id=None, created_at=now, payload=summary_payload(summary)))
         uow.commit()
         return summary

@@ -19,6 +19,7 @@ from engine.errors import AccessDenied, AiguillageError, InvalidData
 from engine.store.models import AuditEntry, InstallationSettings
 from engine.store.models.installation import INSTALLATION_ROW
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 # One move at most this far, so that a typing slip cannot carry the installation centuries ahead.
 LONGEST_MOVE = timedelta(days=3660)
@@ -55,6 +56,7 @@ def read_installation_time(uow: UnitOfWork, real_clock: Clock) -> InstallationTi
 def start_training_mode(uow: UnitOfWork, real_clock: Clock) -> None:
     """Make this installation a training one (the demo does, on its own database); its offset is kept."""
     with uow:
+        lock_for_writing(uow)
         row = uow.session.get(InstallationSettings, INSTALLATION_ROW)
         if row is None:
             uow.session.add(InstallationSettings(id=INSTALLATION_ROW, training=True, clock_offset_seconds=0,
@@ -73,6 +75,7 @@ def move_clock_forward(uow: UnitOfWork, real_clock: Clock, by: timedelta, moved_
         raise InvalidData(f"the clock moves at most {LONGEST_MOVE.days} days at a time")
     seconds = int(by.total_seconds())
     with uow:
+        lock_for_writing(uow)
         # One statement: two trainers moving the clock at once add up, and nobody can move it back.
         moved = uow.session.execute(
             update(InstallationSettings)

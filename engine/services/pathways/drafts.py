@@ -29,6 +29,7 @@ from engine.services.pathways.publishing import PublishResult, publish_pathway
 from engine.services.pathways.uploads import check_author, source_of_files
 from engine.store.models import PathwayDraftRow, User
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def save_draft(uow: UnitOfWork, clock: Clock, files: dict[str, bytes], actor: Ac
     source = source_of_files(files)  # refuses bad file names before anything is kept
     now = clock.now()
     with uow:
+        lock_for_writing(uow)
         if draft_id is None:
             row = PathwayDraftRow(pathway_id=source.id[:100], archive=zip_of(source.files, source.id),
                                   created_by_id=actor.id, created_at=now, updated_at=now)
@@ -123,6 +125,7 @@ def discard_draft(uow: UnitOfWork, draft_id: int, actor: Actor) -> None:
     """Delete the draft (nothing else is touched)."""
     check_author(actor)
     with uow:
+        lock_for_writing(uow)
         uow.session.execute(delete(PathwayDraftRow).where(PathwayDraftRow.id == draft_id))
         uow.commit()
 

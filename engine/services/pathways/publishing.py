@@ -19,6 +19,7 @@ from engine.pathways.validation import review
 from engine.domain import CaseStatus
 from engine.store.models import CaseRow, PathwayFileRow, PathwayVersionRow, User
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def publish_pathway(
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         raise PathwayInvalid(f"pathway {source.id!r} was not published: {count}", problems)
     with uow:
+        lock_for_writing(uow)
         existing = uow.session.scalar(
             select(PathwayVersionRow).where(
                 PathwayVersionRow.pathway_id == source.id,

@@ -22,6 +22,7 @@ from engine.services.pathways.publishing import get_version
 from engine.services.pathways.uploads import check_author, source_of_files
 from engine.store.models import PathwayScenarioResultRow, User
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def run_version_scenarios(uow: UnitOfWork, clock: Clock, pathway_id: str, versio
         rows.append(PathwayScenarioResultRow(version_id=published.id, file="", name="", passed=False,
                                              failures=[run.error], ran_at=run.ran_at, ran_by_id=actor.id))
     with uow:
+        lock_for_writing(uow)
         uow.session.execute(delete(PathwayScenarioResultRow).where(PathwayScenarioResultRow.version_id == published.id))
         uow.session.add_all(rows)
         uow.commit()

@@ -24,6 +24,7 @@ from engine.field_problems import not_a_choice
 from engine.services.referrals.sharing import provider_access_ended, sharing_rule
 from engine.store.models import AuditEntry, CaseRow, CaseSummaryRow, Organisation, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
+from engine.store.write_lock import lock_for_writing
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def list_referrals(uow: UnitOfWork, actor: Actor, state: str | None = None, limi
 def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor) -> ReferralDetail:
     """One referral and the personal data it shares (NotFound unless the actor may see it); the read is audited."""
     with uow:
+        lock_for_writing(uow)
         found = uow.session.execute(
             select(ReferralRow, CaseRow, Organisation.name)
             .join(CaseRow, CaseRow.id == ReferralRow.case_id)

@@ -1,10 +1,9 @@
 import threading
-import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from engine.bootstrap import Settings, build
 from engine.domain import DeliveryStatus, Language, OrganisationKind, Role
@@ -13,6 +12,7 @@ from notifications.channels.smtp import SmtpChannel
 from notifications.dispatcher import dispatch_pending
 from notifications.sending import Channels
 from notifications.settings import NotificationSettings
+from tests.integration.store.steady_writes import steady_writes
 
 SETTINGS = NotificationSettings(base_url="https://mnr.example.cm", sender="MNR <alertes@mnr.example.cm>")
 PAYLOAD = {"case_reference": "MNR-2026-000042", "step": "Acknowledge receipt", "deadline": "2026-03-05T14:00:00+00:00"}
@@ -143,30 +143,10 @@ def test_a_pass_beside_steady_writes_of_the_web_application_sends_everything_in_
     # between; a dispatcher that gave up its pass on that would starve beside a busy web application.
     users = focal_points(uow, clock, 200)
     queue_one_per_user(uow, clock, users)
-    web = build(Settings(database_url=database_url, instance_dir=tmp_path), clock=clock)
-    stop, writes, failures = threading.Event(), [], []
-
-    def write_steadily():
-        try:
-            while not stop.is_set():
-                with web.uow() as u:
-                    u.session.execute(update(User).where(User.id == users[0]).values(display_name=f"Focal {len(writes)}"))
-                    u.commit()
-                writes.append(1)
-                time.sleep(0.001)
-        except Exception as error:  # reported by the assertion below
-            failures.append(repr(error))
-
-    writer = threading.Thread(target=write_steadily)
-    writer.start()
-    try:
+    with steady_writes(database_url, tmp_path, clock, users[0]) as writes:
         channels = Channels(SETTINGS, email=SmtpChannel.from_url(smtp_server.url))
         report = dispatch_pending(uow, channels, clock, batch_size=10)
-    finally:
-        stop.set()
-        writer.join(timeout=60)
-        web.dispose()
 
     assert (report.events_expanded, report.sent, report.bounded) == (200, 200, False), str(report)
-    assert failures == [] and len(writes) > 10
+    assert writes.failures == [] and writes.count > 10
     assert len(set(mailbox.message_ids())) == 200
