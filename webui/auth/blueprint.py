@@ -62,7 +62,7 @@ def login_submit():
         abort(429, description=_("Too many failed sign-in attempts for this account from your address. "
                                  "Try again in %(minutes)d minutes.", minutes=minutes))
     matched = password_matches(user.password_hash if user else None, password)
-    db = begin_writing().session  # the checks above read; the password's check is not held under the lock
+    begin_writing()  # the checks above read; the password's check is not held under the lock
     accounts.record_sign_in(db, succeeded=matched, username=username, user=user,
                             ip=request.remote_addr, user_agent=request.user_agent.string, at=now)
     if not matched:
