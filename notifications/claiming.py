@@ -23,6 +23,7 @@ from engine.store.write_lock import lock_for_writing
 from notifications.channels.smtp import message_id
 from notifications.context import LANGUAGES, canonical_event
 from notifications.labels import code_label
+from notifications.links import LinkFacts, link_for, task_id_of
 from notifications.recipients import group_task_of, is_digest
 from notifications.sending import Claimed
 from notifications.settings import NotificationSettings
@@ -119,6 +120,9 @@ def claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size
         users = {user.id: user for user in session.execute(_RECIPIENTS, {"ids": list(user_ids)})} if user_ids else {}
         tasks = _tasks_announced(session, events.values())
         providers = _provider_names(session, events.values())
+        links = LinkFacts.read(session, user_ids, {case_id for _, case_id, _ in events.values() if case_id is not None},
+                               {task_id_of(payload) for _, _, payload in events.values()
+                                if isinstance(payload, dict) and task_id_of(payload)})
         claimed, claims, skipped = [], [], []
         for row in rows:
             event, case_id, payload = events[row.outbox_id]
@@ -138,6 +142,9 @@ def claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size
                     payload[name] = _element_labels(uow, case_id, payload[f"{name}_refs"])
             if payload.get("provider") is None and payload.get("provider_organisation_id") in providers:
                 payload["provider"] = providers[payload["provider_organisation_id"]]
+            if row.recipient_user_id is not None:
+                # A group's one item links to the task offered to the group; a person's link is theirs.
+                payload["path"] = link_for(links, row.recipient_user_id, case_id, payload)
             # Email goes to the user's current address: a corrected address helps the retries.
             address = user.email if user is not None and row.channel is DeliveryChannel.EMAIL else row.address
             claimed.append(

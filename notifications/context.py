@@ -208,7 +208,8 @@ def _with_derived_fields(payload: Mapping[str, object]) -> dict[str, object]:
         fields["outcome"] = "delivered" if fields["delivered"] else "not_delivered"
     if fields.get("step") is None and isinstance(fields.get("sector"), str):
         fields["step"] = {language: code_label(language, "sector", fields["sector"]) for language in LANGUAGES}
-    if fields.get("path") is None:
+    # A path given as None means "no link": the recipient may open none of the event's pages.
+    if "path" not in fields:
         task_id, reference = fields.get("task_id"), fields.get("case_reference")
         if isinstance(task_id, int | str) and not isinstance(task_id, bool) and _TASK_ID.match(str(task_id)):
             fields["path"] = f"/tasks/{task_id}"

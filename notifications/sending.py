@@ -116,10 +116,11 @@ def prepare(claimed: list[Claimed], channels: Channels, now: datetime) -> Prepar
     emails: list[tuple[list[Claimed], RenderedMessage]] = []
     digests: dict[int | None, list[tuple[Claimed, RenderedMessage, str | None]]] = {}
     # One event to many recipients: rendered once per language, not once per recipient.
-    rendered_by: dict[tuple[int, str | None], tuple[RenderedMessage, str | None] | Exception] = {}
+    rendered_by: dict[tuple[int, str | None, str | None], tuple[RenderedMessage, str | None] | Exception] = {}
 
     def render(item: Claimed, language: str | None = None) -> tuple[RenderedMessage, str | None]:
-        key = (item.outbox_id, language or item.language)
+        # The link is chosen per recipient (notifications.links): it is part of what is rendered.
+        key = (item.outbox_id, language or item.language, item.payload.get("path"))
         if key not in rendered_by:
             try:
                 rendered_by[key] = _render(item, channels, language)
@@ -142,9 +143,9 @@ def prepare(claimed: list[Claimed], channels: Channels, now: datetime) -> Prepar
             continue
         if item.channel is DeliveryChannel.IN_APP:
             try:
-                # A group's one item is read by members of either language.
-                others = [render(item, language)[0] for language in LANGUAGES
-                          if item.user_id is None and language != rendered.language]
+                # Kept in every language: a group's item is read by members of either, and a person
+                # may switch language after it arrived.
+                others = [render(item, language)[0] for language in LANGUAGES if language != rendered.language]
             except NotificationError as error:
                 outcomes[item.delivery_id] = Outcome(error=error)
                 continue

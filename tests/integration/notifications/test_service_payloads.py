@@ -88,8 +88,56 @@ def test_a_new_referral_goes_to_the_providers_focal_points_and_their_answer_back
         "grace@example.cm": "[MNR-2026-000042] New referral received: Health",
         "carine@example.cm": "[MNR-2026-000042] Résultat du service : service fourni",
     }
-    text = mailbox.messages[0].get_body(preferencelist=("plain",)).get_content()
-    assert "Priority: urgent" in text and "https://mnr.example.cm/cases/MNR-2026-000042" in text
+    texts = {str(m["To"]): m.get_body(preferencelist=("plain",)).get_content() for m in mailbox.messages}
+    # Each link leads to a page its reader may open: the provider's focal point may not open the case.
+    assert "Priority: urgent" in texts["grace@example.cm"]
+    assert f"https://mnr.example.cm/referrals/{referral['referral_id']}" in texts["grace@example.cm"]
+    assert "/cases/" not in texts["grace@example.cm"]
+    assert "https://mnr.example.cm/cases/MNR-2026-000042" in texts["carine@example.cm"]
+
+
+def test_each_recipient_of_one_event_gets_a_link_they_may_open_or_none(uow, clock, referral, smtp_server, mailbox):
+    with uow() as u:  # the provider's supervisor may open neither the case nor the referral
+        u.session.add(User(username="paul", display_name="Paul", email="paul@example.cm", language=Language.EN,
+                           organisation_id=referral["caritas"], created_at=clock.now(),
+                           notification_prefs={"in_app": False}, role_rows=[UserRole(role=Role.SUPERVISOR)]))
+        u.session.add(User(username="sara", display_name="Sara", email="sara@example.cm", language=Language.FR,
+                           organisation_id=referral["iom"], created_at=clock.now(),
+                           notification_prefs={"in_app": False}, role_rows=[UserRole(role=Role.SUPERVISOR)]))
+        u.commit()
+    service_event(uow, clock, referral, "escalation_level_2", deadline="2026-03-04T16:00:00+00:00",
+                  referral_id=referral["referral_id"], provider_organisation_id=referral["caritas"],
+                  recipients=[{"role": "supervisor", "organisation": referral["iom"]},
+                              {"role": "supervisor", "organisation": referral["caritas"]}])
+    service_event(uow, clock, referral, "consent_withdrawn", revoked_referral_ids=[referral["referral_id"]],
+                  provider_organisation_ids=[referral["caritas"]])
+
+    report = dispatch_pending(uow, Channels(SETTINGS, email=SmtpChannel.from_url(smtp_server.url)), clock)
+
+    assert report.sent == 3 and report.dead == 0
+    texts = {(str(m["To"]), str(m["Subject"])[:60]): m.get_body(preferencelist=("plain",)).get_content()
+             for m in mailbox.messages}
+    links = {to: [line for line in text.splitlines() if "Aiguillage" in line and "https://" in line]
+             for (to, _), text in texts.items()}
+    assert links["sara@example.cm"] == ["Ouvrir dans Aiguillage : https://mnr.example.cm/cases/MNR-2026-000042"]
+    assert links["paul@example.cm"] == []  # told what happened, with no link to a page he may not open
+    assert links["grace@example.cm"] == ["Open in Aiguillage: https://mnr.example.cm/referrals/"]
+
+
+def test_a_persons_in_app_item_reads_in_the_language_they_switch_to(uow, clock, referral):
+    with uow() as u:
+        u.session.scalar(select(User).where(User.username == "grace")).notification_prefs = {"email": False}
+        u.commit()
+    service_event(uow, clock, referral, "referral_received", referral_id=referral["referral_id"],
+                  provider_organisation_id=referral["caritas"], sector="health", priority="urgent", state="sent")
+
+    dispatch_pending(uow, Channels(SETTINGS), clock)
+
+    with uow() as u:
+        item = u.session.scalar(select(InAppNotification))
+        assert item.texts["en"]["title"] == "New referral received: Health"
+        assert item.texts["fr"]["title"].startswith("Nouvelle référence reçue")
+        assert item.link == f"https://mnr.example.cm/referrals/{referral['referral_id']}"
 
 
 def test_a_group_task_is_emailed_only_to_members_who_chose_it_and_a_closure_to_the_cases_opener(
