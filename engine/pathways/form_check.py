@@ -152,8 +152,9 @@ def entered_values(form: Any, data: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def fields_that_apply(form: Any, submitted: Mapping[str, Any] | None, context: Mapping[str, Any] | None) -> dict[str, bool | None]:
-    """For each field of `form`: True when it applies, False when its `required_when` condition, reading an
-    answer of this form, is known not to hold (the page leaves it out; it is not required), None when that cannot be decided yet.
+    """For each field of `form`: True when it applies, None when its `required_when` condition cannot be
+    decided yet or reads an answer of this form that does not make it required now (the page shows it
+    with its condition; it is not required). Only the case's own values decide a field for good.
 
     What is known: after a submission (`submitted`, even with problems) every answer, an empty one
     standing for what the check would put in its place; before one, the values carried from the case
@@ -199,7 +200,10 @@ def fields_that_apply(form: Any, submitted: Mapping[str, Any] | None, context: M
             # stays on the page, optional until then; only answers on this form take a field away.
             found[field.id] = True
         else:
-            found[field.id] = required_now(field, values)
+            # Read from an answer on this form, which the person can still change on the page: the
+            # field stays (with its condition in words) whatever that answer is now. Leaving it out
+            # would hide it from whoever changes the answer, or let a default stand unasked.
+            found[field.id] = True if required_now(field, values) else None
     return found
 
 

@@ -17,9 +17,10 @@
   diagram's language; other languages under `sections:` of `i18n/<lang>.yaml`, keyed by the field id).
   The fields that follow belong to it until the next field that opens one.
 
-A field with a `required_when` condition applies only while the condition holds: the pages show it
-when the condition holds or cannot be decided yet (the fields it reads are not answered), and leave
-it out when the answers known say it does not hold (`engine.pathways.form_check.fields_that_apply`).
+A field with a `required_when` condition is required only while the condition holds. The pages always
+show it, with the condition in words, because the answers it reads can still change on the same page
+(`engine.pathways.form_check.fields_that_apply`); a small script hides it while the answer on the page
+says it is not needed.
 
 `engine.pathways.form_check` applies them; `engine.pathways.rules.form_rules` refuses, when the
 pathway is validated, a rule naming a field that does not exist.

@@ -214,8 +214,8 @@ class FormField(Schema):
     section = fields.String(allow_none=True, metadata={
         "description": "the heading of the form section this field opens (the fields that follow belong to it)"})
     applies = fields.Boolean(allow_none=True, metadata={
-        "description": "false: the field does not apply to this case (not asked, not required); null: it applies "
-                       "only if required_when comes to hold over the answers given"})
+        "description": "true: the field applies; null: it applies only if required_when comes to hold over the "
+                       "answers given (ask it, and say when it is needed)"})
 
 
 class MatchFinding(Schema):

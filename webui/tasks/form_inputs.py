@@ -30,6 +30,10 @@ class FormInput:
     section: str | None = None  # the heading of the form section this input opens
     conditional: bool = False  # required only in the case `hint` says (the server decides, not the browser)
     hint: str | None = None
+    needed_now: bool = False  # a conditional field whose condition holds over the answers known
+    # (field, posted value) whose answer on this page makes a conditional field needed: the page's
+    # script hides the field while that answer is something else; without a script it stays shown.
+    when: tuple[str, str] | None = None
 
 
 def posted_values(form, leave_out: tuple[str, ...] = ("csrf_token",)) -> dict:
@@ -41,15 +45,15 @@ def posted_values(form, leave_out: tuple[str, ...] = ("csrf_token",)) -> dict:
 def form_inputs(task) -> list[FormInput]:
     """The inputs for the fields of `task` (an engine LabelledTaskForm: labels already in the reader's language).
 
-    A field hidden for the case's values now, or that does not apply (its `required_when` is known not
-    to hold), is left out, so that the page needs no script; its section heading passes to the next
-    field shown, so that the section keeps its heading.
+    A field hidden for the case's values now is left out, and its section heading passes to the next
+    field shown, so that the section keeps its heading. A field required only in some cases stays,
+    with its condition in words: the answer it depends on may change on this very page.
     """
     inputs = []
     pending_section = None
     by_id = {field.id: field for field in task.fields}
     for field in task.fields:
-        if getattr(field, "hidden", False) or field.applies is False:
+        if getattr(field, "hidden", False):
             pending_section = field.section or pending_section
             continue
         section, pending_section = field.section or pending_section, None
@@ -68,8 +72,19 @@ def form_inputs(task) -> list[FormInput]:
         inputs.append(FormInput(field.id, field.label, kind, field.required, choices,
                                 read_only=field.read_only, shown=shown, initial=_posted(field.initial), section=section,
                                 conditional=conditional,
-                                hint=_when_needed(field.required_when, by_id) if conditional else None))
+                                hint=_when_needed(field.required_when, by_id) if conditional else None,
+                                needed_now=conditional and field.applies is True,
+                                when=_answer_needing(field.required_when, by_id) if conditional else None))
     return inputs
+
+
+def _answer_needing(condition: str, fields: dict) -> tuple[str, str] | None:
+    """The answer on this page that makes a field needed, as its input posts it (a simple condition only)."""
+    simple = simple_condition(condition)
+    other = fields.get(simple[0]) if simple else None
+    if other is None or other.read_only or getattr(other, "hidden", False):
+        return None
+    return simple[0], _posted(simple[1])
 
 
 def _when_needed(condition: str, fields: dict) -> str:

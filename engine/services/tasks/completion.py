@@ -255,8 +255,8 @@ class FieldInfo:
     widget: str | None = None  # how the form draws it, where the type leaves a choice (textarea, checklist, taglist)
     # The heading of the form section this field opens, as drawn (None: it continues the current one).
     section: str | None = None
-    # Whether the field applies (`fields_that_apply`): False leaves it off the page and unrequired;
-    # None: its `required_when` cannot be decided until the fields it reads are answered.
+    # Whether the field applies (`fields_that_apply`): None while its `required_when` does not hold or
+    # cannot be decided yet (shown with its condition in words, not required).
     applies: bool | None = True
 
 

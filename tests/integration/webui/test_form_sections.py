@@ -1,5 +1,5 @@
-"""Long forms in the sections their pathway declares, with the fields that do not apply left out by the
-server (so it works without JavaScript), and asterisks that match what is required."""
+"""Long forms in the sections their pathway declares, fields needed only for some answers shown with
+their condition (so it works without JavaScript), and asterisks that match what is required."""
 
 from __future__ import annotations
 
@@ -42,22 +42,31 @@ def test_the_identification_form_is_in_the_four_sections_its_pathway_declares_in
     assert _legends(page) == ["Identity", "Return", "Vulnerabilities", "Risk and priority"]
 
 
-def test_an_urgency_whose_need_is_answered_no_is_not_shown_and_not_required(signed):
+def _star_shown(page: str, name: str) -> bool:
+    label = re.search(rf'<label for="field-{name}">.*?</label>', page, re.S).group(0)
+    return '<span class="required"' in label and " hidden>" not in label
+
+
+def test_an_urgency_stays_on_the_page_with_its_condition_and_is_required_only_when_its_need_is_yes(signed):
     client, case, walker = signed
     walker.complete("demo-caseworker", "Task_Identification", {**IDENTIFICATION, "vuln_medical": False}, case_id=case.id)
     task_id = walker.task("demo-caseworker", "Task_NeedsAssessment", case_id=case.id).id
-    # Before any answer: a need carried from identification (no medical need) already decides its urgency.
+    # A need carried from identification (no medical need) can still be changed on this page: its
+    # urgency stays, unmarked, with what makes it needed for the page's script.
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert 'name="health_urgency"' not in page
-    assert 'name="shelter_urgency"' in page and "Needed if" not in page and "Nécessaire si" in page
-    # A refused submission: every answer is known, so only the urgencies of the needs said yes remain.
+    assert 'name="health_urgency"' in page and not _star_shown(page, "health_urgency")
+    assert 'data-when-field="need_health" data-when-value="true"' in page
+    assert "Nécessaire si" in page and "Needed if" not in page
+    # A refused submission keeps every urgency: one whose need was said "no" may be needed once it is changed.
     answers = {**_as_form(ASSESSMENT), "assessment_date": "", "csrf_token": csrf_of(client, "/")}
     refused = client.post(f"/tasks/{task_id}", data=answers)
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
-    assert 'name="health_urgency"' in page and 'name="shelter_urgency"' in page
-    assert 'name="cash_urgency"' not in page and 'name="mhpss_urgency"' not in page
-    # Left out means not required: the same answers with the date go through.
+    assert all(f'name="{need}_urgency"' in page for need in ("health", "shelter", "cash", "mhpss"))
+    assert _star_shown(page, "health_urgency") and not _star_shown(page, "cash_urgency")
+    # The error summary comes first on the page, before the task's details.
+    assert page.index('class="error-summary"') < page.index("<h1>") < page.index('name="assessment_date"')
+    # Not needed means not required: the same answers with the date go through.
     done = client.post(f"/tasks/{task_id}", data={**answers, "assessment_date": "2026-03-02"})
     assert done.status_code == 302
 

@@ -136,11 +136,12 @@ def test_the_cameroon_pathway_declares_its_decisions_and_conditions():
     assert cleaned["need_health"] is True and cleaned["health_urgency"] == "urgent"
 
 
-def test_only_answers_on_the_form_take_a_conditional_field_off_the_page():
+def test_no_answer_takes_a_conditional_field_off_the_page():
     from engine.pathways.form_check import fields_that_apply
 
-    # The urgency reads the need on the same form: known "no" leaves it out, unknown keeps it (not required yet).
-    assert fields_that_apply(needs_form(), {"need_health": "false"}, {})["health_urgency"] is False
+    # The urgency reads the need on the same form, which can still change there: "no" keeps it on the
+    # page as unknown does (not required yet); "yes" makes it apply.
+    assert fields_that_apply(needs_form(), {"need_health": "false"}, {})["health_urgency"] is None
     assert fields_that_apply(needs_form(), None, {})["health_urgency"] is None
     assert fields_that_apply(needs_form(), {"need_health": "true"}, {})["health_urgency"] is True
     # A reason required only from the fifth attempt on (a count the case keeps): optional before, never hidden.

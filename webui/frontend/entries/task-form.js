@@ -1,0 +1,34 @@
+// Task forms without a round trip: the error summary takes the focus after a refused submit, and a
+// field needed only for one answer on the page (data-when-field / data-when-value, written by the
+// server) is hidden while that answer is something else. Without this script every field stays
+// shown with its condition in words, and the server decides what is required.
+
+function answerOf(form, name) {
+  const inputs = Array.from(form.elements).filter((element) => element.name === name);
+  const chosen = inputs.find((element) => (element.type === "radio" || element.type === "checkbox") ? element.checked
+    : true);
+  return chosen ? chosen.value : "";
+}
+
+function update(form) {
+  form.querySelectorAll("[data-when-field]").forEach((wrapper) => {
+    const answer = answerOf(form, wrapper.dataset.whenField);
+    const needed = answer === wrapper.dataset.whenValue;
+    // Shown while unanswered (it may be needed) or needed; a hidden field posts nothing.
+    const show = answer === "" || needed;
+    wrapper.hidden = !show;
+    wrapper.querySelectorAll("input, select, textarea").forEach((element) => { element.disabled = !show; });
+    const star = wrapper.querySelector("label .required");
+    if (star) star.hidden = !needed;
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
+  document.querySelectorAll("form").forEach((form) => {
+    if (!form.querySelector("[data-when-field]")) return;
+    update(form);
+    form.addEventListener("change", () => update(form));
+  });
+});
