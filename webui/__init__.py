@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webui.config import ConfigurationError, config_from_env
@@ -29,7 +28,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.dashboard.blueprint import bp as dashboard_bp
     from webui.directory.blueprint import bp as directory_bp
     from webui.error_pages import init_error_pages
-    from webui.i18n import init_i18n
+    from webui.i18n import current_language, init_i18n
     from webui.cases.blueprint import bp as cases_bp
     from webui.coordination.blueprint import bp as coordination_bp
     from webui.labels import (
@@ -107,7 +106,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
 
     @app.context_processor
     def interface_language():
-        return {"current_language": str(get_locale() or "fr")}
+        return {"current_language": current_language()}
 
     @app.get("/healthz")
     def healthz():

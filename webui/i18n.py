@@ -28,8 +28,18 @@ SESSION_KEY = "language"
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 
 
+# English pages write dates as Cameroon reads them, day first (05/12/2026 is 5 December), not the
+# American way Babel's plain "en" uses; texts still come from the "en" catalog.
+_FORMAT_LOCALES = {Language.EN.value: "en_GB"}
+
+
 def select_language() -> str:
-    """The signed-in user's preference, else the switch, else the browser's, else French."""
+    """The locale of the request: the signed-in user's language, else the switch, else the browser's,
+    else French (written with its date conventions)."""
+    return _FORMAT_LOCALES.get(_chosen_language(), _chosen_language())
+
+
+def _chosen_language() -> str:
     user = g.get("user")
     if user is not None and getattr(user, "language", None) in LANGUAGES:
         return user.language
@@ -41,7 +51,8 @@ def select_language() -> str:
 
 def current_language() -> str:
     """The language this request is answered in ("fr" or "en")."""
-    return str(get_locale() or DEFAULT_LANGUAGE)
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
 
 
 def catalog_path(language: str, suffix: str = "po") -> Path:

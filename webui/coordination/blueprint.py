@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.access import can_view_indicators
@@ -40,6 +39,7 @@ from webui.coordination.charts import bar_chart
 from webui.coordination.exports import csv_response, xlsx_response
 from webui.coordination.filters import parse_filters
 from webui.coordination.wording import column_name, dimension_name, figure_text, row_label, table_title
+from webui.i18n import current_language
 from webui.labels import SECTOR_NAMES
 from webui.pdf import html_to_pdf, pdf_response
 from webui.request_scope import clock, container, uow
@@ -159,7 +159,7 @@ def _threshold() -> int:
 def _indicator_request():
     parsed = parse_filters(request.args, container().calendar.local_date(clock().now()), container().calendar)
     report = compute_indicators(uow(), g.user.actor, parsed.filters, _threshold())
-    vocabulary = indicator_vocabulary(uow(), str(get_locale() or "fr"), parsed.filters.pathway_version_id)
+    vocabulary = indicator_vocabulary(uow(), current_language(), parsed.filters.pathway_version_id)
     return parsed, report, vocabulary
 
 
@@ -222,7 +222,7 @@ def providers():
         provider_id = actor.organisation_id
     parsed = parse_filters(request.args, container().calendar.local_date(clock().now()), container().calendar)
     follow_up = provider_follow_up(uow(), actor, provider_id, parsed.filters, _threshold())
-    vocabulary = indicator_vocabulary(uow(), str(get_locale() or "fr"), parsed.filters.pathway_version_id)
+    vocabulary = indicator_vocabulary(uow(), current_language(), parsed.filters.pathway_version_id)
     return render_template("coordination/providers.html", followed=followed, follow_up=follow_up, parsed=parsed,
                            vocabulary=vocabulary, threshold=_threshold(), chart_of=_chart_of)
 
@@ -257,7 +257,7 @@ def live_diagram():
     """A published version's diagram with, per step, cases waiting, overdue and the median time spent."""
     versions, version_id, parsed, filters, query = _diagram_request()
     steps = step_counts(uow(), clock(), g.user.actor, version_id, filters, _threshold()) if version_id else []
-    language = str(get_locale() or "fr")
+    language = current_language()
     texts = pathway_texts(uow(), version_id, language) if version_id else None
     vocabulary = indicator_vocabulary(uow(), language, version_id)
     return render_template("coordination/live_diagram.html", versions=versions, version_id=version_id, parsed=parsed,
@@ -301,7 +301,7 @@ def live_diagram_step():
     step = request.args.get("step", "")[:255]
     overdue_only = request.args.get("overdue") == "1"
     cases = cases_at_step(uow(), clock(), g.user.actor, version_id, step, filters, overdue_only) if version_id and step else []
-    texts = pathway_texts(uow(), version_id, str(get_locale() or "fr")) if version_id else None
+    texts = pathway_texts(uow(), version_id, current_language()) if version_id else None
     return render_template("coordination/live_diagram_step.html", cases=cases, step=step, texts=texts,
                            overdue_only=overdue_only, query=query)
 
@@ -313,7 +313,7 @@ def _committee_report():
     months = int(current_app.config.get("COMMITTEE_REPORT_MONTHS", 1))
     period = parse_period(request.args.get("period"), clock().now(), months)
     report = committee_report(uow(), clock(), g.user.actor, period, _threshold())
-    vocabulary = indicator_vocabulary(uow(), str(get_locale() or "fr"))
+    vocabulary = indicator_vocabulary(uow(), current_language())
     return report, vocabulary
 
 

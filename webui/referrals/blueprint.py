@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from engine.access import can_list_provider_referrals
 from engine.errors import InvalidData
 from engine.services.pathways.labels import describe_labelled_task, labelled_values, texts_of_cases
+from engine.services.referrals.steps import DECLINE_REASON_FIELD
 from engine.services.referrals.view import list_referrals, open_step_of_referral, referral_answerable, show_referral
 from engine.services.tasks.completion import complete_task
 from webui.auth.session_user import login_required
@@ -56,7 +57,8 @@ def answer(referral_id: int):
     if not referral_answerable(uow(), referral_id, g.user.actor):
         show_referral(uow(), clock(), referral_id, g.user.actor)  # NotFound (404) for those who may not see it
         abort(403)
-    task_id = open_step_of_referral(uow(), referral_id, g.user.actor)
+    step = open_step_of_referral(uow(), referral_id, g.user.actor)
+    task_id = step.task_id if step else None
     # The page names the step it showed; a post naming none answers the step waiting now.
     if task_id is None or request.form.get("task_id", task_id) != task_id:
         # Someone else answered first, or the form is stale: show the referral as it is now.
@@ -78,28 +80,33 @@ def printable(referral_id: int):
     from webui.pdf import html_to_pdf, pdf_response
 
     referral = show_referral(uow(), clock(), referral_id, g.user.actor)
-    asked, shared = _shared(referral)
-    html = render_template("referrals/printable.html", referral=referral, shared=shared, asked=asked)
+    asked, shared, declined_because = _shared(referral)
+    html = render_template("referrals/printable.html", referral=referral, shared=shared, asked=asked,
+                           declined_because=declined_because)
     if request.args.get("format") == "pdf":
         return pdf_response(html_to_pdf(html), f"referral-{referral.case_reference}-{referral.id}.pdf")
     return html
 
 
 def _shared(referral) -> tuple:
-    """(what the referral asks, what it shares of the person): each as (label, value) in the pathway's words."""
+    """(what the referral asks, what it shares of the person, why it was declined): the first two as
+    (label, value) pairs, all in the pathway's words."""
     texts = texts_of_cases(uow(), [referral.case_id], current_language()).get(referral.case_id)
     asked, shared = referral.request or {}, referral.shared_data
     if texts is None:
-        return tuple(asked.items()), tuple(shared.items())
-    return labelled_values(texts, asked), labelled_values(texts, shared)
+        return tuple(asked.items()), tuple(shared.items()), referral.decline_reason
+    # The reason is one of the decision form's options (the field the referral step reads it from).
+    reason = texts.labels.value(DECLINE_REASON_FIELD, referral.decline_reason) if referral.decline_reason else None
+    return labelled_values(texts, asked), labelled_values(texts, shared), reason
 
 
 def _referral_page(referral_id: int, values: dict, errors: dict, submitted: dict | None = None):
     referral = show_referral(uow(), clock(), referral_id, g.user.actor)
-    task_id = open_step_of_referral(uow(), referral_id, g.user.actor)
-    task = (describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language(), submitted=submitted)
-            if task_id else None)
-    asked, shared = _shared(referral)
+    step = open_step_of_referral(uow(), referral_id, g.user.actor)
+    task = (describe_labelled_task(uow(), clock(), step.task_id, g.user.actor, current_language(), submitted=submitted)
+            if step else None)
+    asked, shared, declined_because = _shared(referral)
     return render_template("referrals/show.html", referral=referral, shared=shared, asked=asked, task=task,
+                           due_at=step.due_at if step else None, declined_because=declined_because,
                            inputs=form_inputs(task) if task else (), values=values, errors=errors,
                            submit_label=submit_label)

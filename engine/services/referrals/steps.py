@@ -34,6 +34,8 @@ from engine.store.unit_of_work import UnitOfWork
 from engine.untrusted_values import parse_id
 
 REFERRAL_PROPERTY = "aiguillage.referral"
+# The decision form's field whose option says why a referral was declined.
+DECLINE_REASON_FIELD = "decline_reason"
 DECISIONS = {
     "accepted": ReferralState.ACCEPTED,
     "declined": ReferralState.DECLINED,
@@ -158,7 +160,7 @@ def _decide(step: Step, referral: ReferralRow, data: dict) -> None:
     _move(step, referral, state)
     referral.decided_at = step.now
     if state == ReferralState.DECLINED:
-        referral.decline_reason = data.get("decline_reason") or "other"
+        referral.decline_reason = data.get(DECLINE_REASON_FIELD) or "other"
     if state != ReferralState.ACCEPTED:
         referral.closed_at = step.now
     appointment = data.get("appointment_date")

@@ -192,7 +192,15 @@ def referral_answerable(uow: UnitOfWork, referral_id: int, actor: Actor) -> bool
         return referral is not None and can_answer_referral(actor, referral)
 
 
-def open_step_of_referral(uow: UnitOfWork, referral_id: int, actor: Actor) -> str | None:
+@dataclass(frozen=True)
+class OpenStep:
+    """The step of a referral that waits for the reader, and when it is due."""
+
+    task_id: str
+    due_at: datetime | None
+
+
+def open_step_of_referral(uow: UnitOfWork, referral_id: int, actor: Actor) -> OpenStep | None:
     """The referral's open task the actor may do now (acknowledge, decide, report...), if any."""
     from engine.access import can_complete_task
     from engine.domain import TaskState
@@ -204,4 +212,4 @@ def open_step_of_referral(uow: UnitOfWork, referral_id: int, actor: Actor) -> st
             .order_by(TaskRow.created_at, TaskRow.id)
         ).all()
     steps = [row for row in rows if can_complete_task(actor, row)]
-    return steps[0].id if steps else None
+    return OpenStep(steps[0].id, steps[0].due_at) if steps else None

@@ -1,0 +1,53 @@
+"""A provider's referral page says when their answer is due, why a referral was declined in the pathway's
+words, and writes dates day first in both languages."""
+
+from __future__ import annotations
+
+import html
+import re
+from zoneinfo import ZoneInfo
+
+from engine.services.accounts.actors import load_actor
+from engine.services.tasks.completion import complete_task
+from engine.services.tasks.inbox import list_inbox
+from engine.store.models import ReferralRow
+from tests.integration.webui.test_consent_withdrawal_page import _client, referred  # noqa: F401  (a fixture)
+
+DOUALA = ZoneInfo("Africa/Douala")
+
+
+def _page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _provider_step(container, case_id: int, bpmn_id: str) -> str:
+    focal_point = load_actor(container.uow(), "demo-health-douala")
+    return next(task.id for task in list_inbox(container.uow(), focal_point, limit=100)
+                if task.case_id == case_id and task.bpmn_id == bpmn_id)
+
+
+def test_the_referral_page_shows_when_the_answer_is_due_and_why_it_was_declined(referred, container):
+    app, case, password = referred
+    with container.uow() as u:
+        referral_id = u.session.query(ReferralRow.id).filter(ReferralRow.case_id == case.id).scalar()
+    client = _client(app, "demo-health-douala", password)
+    page = _page(client, f"/referrals/{referral_id}")
+    due = re.search(r"<dt>Réponse attendue le</dt><dd>\s*<time datetime=\"([^\"]+)\"", page)
+    assert due is not None, "the acknowledgement's due time is on the page that asks for it"
+
+    focal_point = load_actor(container.uow(), "demo-health-douala")
+    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_AcknowledgeReferral"),
+                  focal_point, {"acknowledged_by": "Dr Ngo"})
+    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_ReferralDecision"),
+                  focal_point, {"decision": "declined", "decline_reason": "no_capacity"})
+    page = _page(client, f"/referrals/{referral_id}")
+    assert "Capacité atteinte" in page and "no_capacity" not in page
+    english = _client(app, "demo-caseworker-en", password)
+    page = _page(english, f"/referrals/{referral_id}")
+    assert "No capacity" in page and "no_capacity" not in page
+    # Day first, as Cameroon reads dates, in English too (not the American month first).
+    sent = container.clock.now().astimezone(DOUALA)
+    assert sent.strftime("%d/%m/%Y") in page
+    assert f"{sent.month}/{sent.day}/{sent.strftime('%y')}" not in page
