@@ -90,6 +90,7 @@ def advance_command(reference: str, username: str) -> None:
         actor = load_actor(container.uow(), username)
         result = advance_case(container.uow(), container.clock, case_id_of(container.uow(), reference), actor=actor)
     click.echo(f"Case {result.reference} is at stage {result.stage or '-'}; {len(result.new_task_ids)} new task(s).")
+    _echo_new_tasks(result.new_task_ids)
     _echo_failures(result.failures)
 
 
@@ -174,6 +175,7 @@ def complete_command(task_id: str, username: str, data_text: str) -> None:
         click.echo(f"Completed. Case {result.reference} is {result.status}.")
     else:
         click.echo(f"Completed. Case {result.reference} is at stage {result.stage or '-'}; {len(result.new_task_ids)} new task(s).")
+        _echo_new_tasks(result.new_task_ids)
     _echo_failures(result.failures)
 
 
@@ -277,6 +279,12 @@ def _named(name: str | None, bpmn_id: str) -> str:
 
 def _label(instance_label: str | None) -> str:
     return f" [{instance_label}]" if instance_label else ""
+
+
+def _echo_new_tasks(task_ids) -> None:
+    # The next command of a walk names one of them: `task form` / `task complete` take the id.
+    for task_id in task_ids:
+        click.echo(f"  new task {task_id}")
 
 
 def _echo_failures(failures) -> None:

@@ -64,7 +64,11 @@ def test_a_case_is_walked_from_identification_to_closure_with_the_cli(run, conta
     assert "Pending deadlines:\n  2026-" in pending
     for days in (30, 60, 90):
         container.clock.advance(timedelta(days=days))
-        assert "1 new task(s)" in _ok(run("case", "advance", "MNR-2026-000001", "--user", "demo-caseworker"))
+        advanced = _ok(run("case", "advance", "MNR-2026-000001", "--user", "demo-caseworker"))
+        assert "1 new task(s)" in advanced
+        # The new task's id is printed, for the walk's next command.
+        follow_up = _task(run, "demo-caseworker", "Task_FollowUp")
+        assert f"\n  new task {follow_up}" in advanced
         _complete(run, "demo-caseworker", "Task_FollowUp", {"contact_outcome": "reached"})
     _complete(run, "demo-caseworker", "Task_ProposeClosure", {"closure_reason": "needs_met"})
     closed = _complete(run, "demo-supervisor", "Task_ApproveClosure", {"closure_approved": True})
