@@ -171,6 +171,11 @@ def role_not_grantable_to_self() -> FieldProblem:
     return FieldProblem("role_not_grantable_to_self", "nobody grants themselves a role")
 
 
+def already_used() -> FieldProblem:
+    """A name that must be unique (a username, an organisation's identifier) is taken."""
+    return FieldProblem("already_used", "already used")
+
+
 def not_a_managed_organisation() -> FieldProblem:
     """The organisation named does not exist or is not one the administrator manages."""
     return FieldProblem("not_a_managed_organisation", "not an organisation you manage")

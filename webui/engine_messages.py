@@ -67,6 +67,7 @@ FIELD_WORDS: dict[str, Callable[[dict], str]] = {
         "focal points at service providers."),
     "role_not_grantable_to_self": lambda p: _("You cannot grant yourself a role; ask another administrator."),
     "not_a_managed_organisation": lambda p: _("Choose an organisation whose accounts you manage."),
+    "already_used": lambda p: _("This is already used: choose another."),
 }
 
 

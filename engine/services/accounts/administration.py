@@ -180,16 +180,23 @@ def create_account(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAccount)
     """Create an account in an organisation the administrator manages; audited."""
     _require(can_administer(actor), actor, "create accounts")
     problems = _account_problems(new)
-    if problems:
-        raise InvalidData(f"the account {new.username!r} was not created: {', '.join(sorted(problems))}", problems)
     password = new.password or _one_time_password()
     with uow:
         organisation_id = actor.organisation_id if new.organisation_id is None else new.organisation_id
         organisation = uow.session.get(Organisation, organisation_id)
+        # Every problem of the form at once: a person fixing one should not meet the next only then.
         if organisation is None or not can_manage_accounts_of(actor, organisation.id, secretariat_id(uow)):
-            raise InvalidData(f"organisation {organisation_id} does not exist or is not yours to manage",
-                              {"organisation": [problem.not_a_managed_organisation()]})
-        check_roles_held(organisation, new.roles)
+            problems.setdefault("organisation", []).append(problem.not_a_managed_organisation())
+        else:
+            try:
+                check_roles_held(organisation, new.roles)
+            except InvalidData as refused:
+                for name, found in refused.errors.items():
+                    problems.setdefault(name, []).extend(found)
+        if "username" not in problems and uow.session.scalar(select(User.id).where(User.username == new.username)):
+            problems["username"] = [problem.already_used()]
+        if problems:
+            raise InvalidData(f"the account {new.username!r} was not created: {', '.join(sorted(problems))}", problems)
         # Added first: create_user commits the account and this entry together.
         _audit(uow, clock, actor, "account.created", "user", new.username,
                {"organisation": organisation.slug, "roles": sorted(r.value for r in new.roles),
@@ -280,6 +287,8 @@ def add_organisation(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewOrgani
         problems["name"] = [problem.required() if not (new.name or "").strip() else problem.too_long(MAX_NAME)]
     with uow:
         _require(can_manage_organisations(actor, secretariat_id(uow)), actor, "manage organisations")
+        if "slug" not in problems and uow.session.scalar(select(Organisation.id).where(Organisation.slug == new.slug)):
+            problems["slug"] = [problem.already_used()]
         if problems:
             raise InvalidData(f"the organisation {new.slug!r} was not added", problems)
         _audit(uow, clock, actor, "organisation.created", "organisation", new.slug,

@@ -75,9 +75,9 @@ def test_a_wrong_account_form_is_refused_field_by_field_in_the_users_language(cl
         assert uow.session.scalar(select(User).where(User.username == "x")) is None
 
 
-def test_an_existing_username_is_a_conflict(client):
+def test_an_existing_username_is_refused_as_a_field_problem(client):
     sign_in(client, "bello_admin")
-    assert _post(client, "/admin/users", {"username": "awa_caseworker", "roles": "caseworker"}).status_code == 409
+    assert _post(client, "/admin/users", {"username": "awa_caseworker", "roles": "caseworker"}).status_code == 422
 
 
 def test_admin_disables_and_enables_an_account_and_the_owner_is_signed_out(client, container, app):
@@ -109,6 +109,24 @@ def test_admin_edits_roles_and_the_change_is_audited_with_before_and_after(clien
     with container.uow() as uow:
         entry = uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.roles_changed"))
         assert entry.details == {"before": ["caseworker"], "after": ["caseworker", "supervisor"]}
+
+
+def test_a_name_already_used_is_refused_beside_its_field_with_every_problem_at_once(client, container, secretariat):
+    sign_in(client, "chantal_admin")  # prefers French; the secretariat's administrator
+    # A taken username and a role the secretariat's people do not hold: both named on the first try.
+    response = _post(client, "/admin/users", {"username": "bello_admin", "display_name": "Second Bello",
+                                               "roles": "provider_focal_point"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'id="error-username">[^<]*Déjà utilisé', page)
+    assert 'class="field checkboxes field-error"' in page and 'value="Second Bello"' in page
+    response = _post(client, "/admin/organisations", {"slug": "caritas", "name": "Caritas bis", "kind": "ngo"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'id="error-slug">[^<]*Déjà utilisé', page) and 'value="Caritas bis"' in page
+    with container.uow() as uow:
+        assert uow.session.scalar(select(User.display_name).where(User.username == "bello_admin")) != "Second Bello"
+        assert uow.session.scalar(select(Organisation.name).where(Organisation.slug == "caritas")) == "Caritas Douala"
 
 
 def test_admin_of_an_organisation_cannot_touch_another_organisations_accounts(client, container):
