@@ -152,9 +152,10 @@ def entered_values(form: Any, data: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def fields_that_apply(form: Any, submitted: Mapping[str, Any] | None, context: Mapping[str, Any] | None) -> dict[str, bool | None]:
-    """For each field of `form`: True when it applies, None when its `required_when` condition cannot be
-    decided yet or reads an answer of this form that does not make it required now (the page shows it
-    with its condition; it is not required). Only the case's own values decide a field for good.
+    """For each field of `form`: True when it applies (required, if it has a `required_when`); None when
+    its condition cannot be decided yet or reads an answer of this form that does not make it required
+    now (the page shows it with its condition in words); False when the case's own values say it is not
+    needed now (shown as an ordinary optional field). No field is taken off the page.
 
     What is known: after a submission (`submitted`, even with problems) every answer, an empty one
     standing for what the check would put in its place; before one, the values carried from the case
@@ -197,8 +198,8 @@ def fields_that_apply(form: Any, submitted: Mapping[str, Any] | None, context: M
             found[field.id] = None
         elif not any(name in own for name in names):
             # Decided by the case alone (e.g. a reason required from the fifth attempt on): the field
-            # stays on the page, optional until then; only answers on this form take a field away.
-            found[field.id] = True
+            # stays on the page as an ordinary optional one until then.
+            found[field.id] = required_now(field, values)
         else:
             # Read from an answer on this form, which the person can still change on the page: the
             # field stays (with its condition in words) whatever that answer is now. Leaving it out

@@ -214,8 +214,9 @@ class FormField(Schema):
     section = fields.String(allow_none=True, metadata={
         "description": "the heading of the form section this field opens (the fields that follow belong to it)"})
     applies = fields.Boolean(allow_none=True, metadata={
-        "description": "true: the field applies; null: it applies only if required_when comes to hold over the "
-                       "answers given (ask it, and say when it is needed)"})
+        "description": "true: the field applies (required, if it has required_when); null: it is needed only if "
+                       "required_when comes to hold over the answers given (ask it, and say when it is needed); "
+                       "false: the case's values say it is not needed now (optional)"})
 
 
 class MatchFinding(Schema):

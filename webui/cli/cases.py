@@ -131,9 +131,6 @@ def form_command(task_id: str, username: str) -> None:
     for field in form.fields:
         if field.section:
             click.echo(f"  [{field.section}]")
-        if field.applies is False:
-            click.echo(f"  {field.id}  does not apply (required when {field.required_when})  - {field.label}")
-            continue
         if field.read_only:
             shown = "-" if field.value is None else json.dumps(field.value, ensure_ascii=False)
             click.echo(f"  {field.id}  {field.type}  read-only: {shown}  - {field.label}")
@@ -144,6 +141,8 @@ def form_command(task_id: str, username: str) -> None:
         choices = f"  {several}: {', '.join(labelled)}" if field.choices else ""
         choices += "".join(f"  {name} {value}" for name, value in field.limits)
         when = f"  required when {field.required_when}" if field.required_when else ""
+        if field.applies is False:
+            when += "  (not needed now)"
         if field.hidden_when:
             when += f"  hidden when {field.hidden_when}" + ("  (hidden now: leave it out)" if field.hidden else "")
         initial = f"  empty means: {json.dumps(field.initial, ensure_ascii=False)}" if field.initial is not None else ""

@@ -68,7 +68,8 @@ def form_inputs(task) -> list[FormInput]:
         kind = INPUT_TYPES.get(field.type, "text")
         if field.type == "enum_list" and getattr(field, "widget", None) == "taglist":
             kind = "multiple"  # a list to pick several from, as a tag list is
-        conditional = bool(field.required_when) and not field.required and not field.read_only
+        # A condition the case has already decided against needs no words: the field is simply optional.
+        conditional = bool(field.required_when) and not field.required and not field.read_only and field.applies is not False
         inputs.append(FormInput(field.id, field.label, kind, field.required, choices,
                                 read_only=field.read_only, shown=shown, initial=_posted(field.initial), section=section,
                                 conditional=conditional,

@@ -67,7 +67,7 @@ class LabelledField:
     hidden: bool = False  # not shown for the values now (the form's `hidden_when` condition holds)
     widget: str | None = None  # textarea, checklist or taglist where the type leaves a choice
     section: str | None = None  # the heading of the form section this field opens, in the reader's language
-    applies: bool | None = True  # None: applies only if `required_when` comes to hold
+    applies: bool | None = True  # None: applies only if `required_when` comes to hold; False: not needed now
     required_when: str | None = None  # the pathway's condition, for a page to say when the field is needed
 
 

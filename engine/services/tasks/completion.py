@@ -255,8 +255,9 @@ class FieldInfo:
     widget: str | None = None  # how the form draws it, where the type leaves a choice (textarea, checklist, taglist)
     # The heading of the form section this field opens, as drawn (None: it continues the current one).
     section: str | None = None
-    # Whether the field applies (`fields_that_apply`): None while its `required_when` does not hold or
-    # cannot be decided yet (shown with its condition in words, not required).
+    # Whether the field applies (`fields_that_apply`): None while its `required_when` does not hold over
+    # this form's answers or cannot be decided yet (shown with its condition in words, not required);
+    # False when the case's own values say it is not needed now (an ordinary optional field).
     applies: bool | None = True
 
 

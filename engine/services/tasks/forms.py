@@ -51,7 +51,7 @@ class FormFieldView:
     hidden_when: str | None = None  # the pathway's condition that hides it (safe language), checked again on submit
     widget: str | None = None  # textarea, checklist or taglist where the type leaves a choice
     section: str | None = None  # the heading of the form section this field opens, in the asked language
-    applies: bool | None = True  # None: needed only if its required_when comes to hold over the answers
+    applies: bool | None = True  # None: needed only if its required_when comes to hold; False: not needed now
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,20 @@ def test_the_referral_page_shows_when_the_answer_is_due_and_why_it_was_declined(
     sent = container.clock.now().astimezone(DOUALA)
     assert sent.strftime("%d/%m/%Y") in page
     assert f"{sent.month}/{sent.day}/{sent.strftime('%y')}" not in page
+
+
+def test_a_field_the_case_does_not_need_yet_is_an_ordinary_optional_one(referred, container):
+    """After a decline, the caseworker may leave the unmet-need reason empty to send the need again: the
+    reason (required only from the fifth sending on) shows no asterisk and no condition."""
+    app, case, password = referred
+    focal_point = load_actor(container.uow(), "demo-health-douala")
+    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_AcknowledgeReferral"),
+                  focal_point, {"acknowledged_by": "Dr Ngo"})
+    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_ReferralDecision"),
+                  focal_point, {"decision": "declined", "decline_reason": "no_capacity"})
+    caseworker = load_actor(container.uow(), "demo-caseworker")
+    task_id = next(task.id for task in list_inbox(container.uow(), caseworker, limit=100)
+                   if task.case_id == case.id and task.bpmn_id == "Task_ReReferral")
+    page = _page(_client(app, "demo-caseworker", password), f"/tasks/{task_id}")
+    field = re.search(r'<div class="field[^"]*"[^>]*>\s*<label for="field-unmet_reason">.*?</div>', page, re.S).group(0)
+    assert 'class="required"' not in field and 'class="hint"' not in field

@@ -144,11 +144,11 @@ def test_no_answer_takes_a_conditional_field_off_the_page():
     assert fields_that_apply(needs_form(), {"need_health": "false"}, {})["health_urgency"] is None
     assert fields_that_apply(needs_form(), None, {})["health_urgency"] is None
     assert fields_that_apply(needs_form(), {"need_health": "true"}, {})["health_urgency"] is True
-    # A reason required only from the fifth attempt on (a count the case keeps): optional before, never hidden.
+    # A reason required only from the fifth attempt on (a count the case keeps): an ordinary optional field before.
     form = FormSpec("Task_ReReferral", None, (
         FieldSpec("orientation_turn", "long", constraints={"readonly": None}),
         FieldSpec("unmet_reason", "enum", values=(EnumValue("no_provider", None),),
                   properties={REQUIRED_WHEN: "orientation_turn >= 5"}),
     ))
-    assert fields_that_apply(form, None, {"orientation_turn": 1})["unmet_reason"] is True
+    assert fields_that_apply(form, None, {"orientation_turn": 1})["unmet_reason"] is False
     assert fields_that_apply(form, None, {"orientation_turn": 5})["unmet_reason"] is True
