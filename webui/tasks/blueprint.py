@@ -39,9 +39,9 @@ def inbox():
 @bp.post("/<task_id>/claim")
 @login_required
 def claim(task_id: str):
-    """Take a task offered to one of the user's groups."""
+    """Take a task offered to one of the user's groups, and open it: whoever takes a task means to do it."""
     claim_task(uow(), clock(), task_id, g.user.actor)
-    return redirect(url_for("tasks.inbox"))
+    return redirect(url_for("tasks.show", task_id=task_id))
 
 
 @bp.post("/<task_id>/release")

@@ -57,7 +57,7 @@ def test_task_is_released_and_claimed_from_the_inbox(demo):
         page = client.get("/tasks/").get_data(as_text=True)
     assert f"/tasks/{task_id}/claim" in page
     response = client.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf_of(client, "/")})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == f"/tasks/{task_id}"  # to do it now
     assert f"/tasks/{task_id}/release" in client.get("/tasks/").get_data(as_text=True)
     again = client.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf_of(client, "/")})
     assert again.status_code == 409
