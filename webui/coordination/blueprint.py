@@ -118,11 +118,12 @@ def handover(escalation_id: int):
 def reassign(escalation_id: int):
     """Hand the escalation to the chosen user, who is alerted; a refused choice is shown on the same page."""
     username = request.form.get("username", "").strip()[:MAX_USERNAME]
+    if not username:
+        return _handover_page(escalation_id, [_("Choose someone.")], username), 422
     try:
         reassign_escalation(uow(), clock(), escalation_id, g.user.actor, username)
     except InvalidData as invalid:
-        return _handover_page(escalation_id, field_messages(invalid.errors).get("username") or [_("Choose someone.")],
-                              username), 422
+        return _handover_page(escalation_id, field_messages(invalid.errors).get("username"), username), 422
     flash(_("The escalation was handed over."), "info")
     return _back()
 

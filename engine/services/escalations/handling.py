@@ -197,9 +197,10 @@ def escalation_takers(uow: UnitOfWork, escalation_id: int, actor: Actor) -> Esca
                 and_(User.organisation_id == case.organisation_id, User.id.in_(holding(Role.SUPERVISOR)))))
             .order_by(User.display_name, User.id)
         ).all()
+        # Not the person handing it over: they hold it already, or may simply act on it themselves.
         takers = tuple(
             Taker(user.username, user.display_name, user.id == escalation.reassigned_to_id)
-            for user in users if can_take_over_escalation(actor_of(user), case)
+            for user in users if user.id != actor.id and can_take_over_escalation(actor_of(user), case)
         )
         return EscalationHandover(_reloaded(uow, escalation_id), takers)
 

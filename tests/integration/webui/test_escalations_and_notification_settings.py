@@ -127,9 +127,14 @@ def test_escalation_is_handed_over_by_choosing_among_those_who_may_handle_it(lat
     listing = client.get("/coordination/escalations").get_data(as_text=True)
     assert f'href="/coordination/escalations/{escalations[-1]}/reassign' in listing
     page = html.unescape(client.get(f"/coordination/escalations/{escalations[-1]}/reassign").get_data(as_text=True))
-    # The case organisation's supervisor and the coordinators; not its caseworker, nor another organisation's staff.
-    assert 'value="demo-supervisor"' in page and 'value="demo-coordinator"' in page
+    # The case organisation's supervisor and the other coordinators; not its caseworker, nor another
+    # organisation's staff, nor the coordinator handing it over.
+    assert 'value="demo-supervisor"' in page and 'value="demo-coordinator"' not in page
     assert 'value="demo-caseworker"' not in page and 'value="demo-minas-supervisor"' not in page
+    # Nobody chosen: said so, not "there is no user with this name".
+    empty = client.post(f"/coordination/escalations/{escalations[-1]}/reassign",
+                        data={"username": "", "csrf_token": csrf_of(client, "/")})
+    assert empty.status_code == 422 and "Choisissez une personne." in html.unescape(empty.get_data(as_text=True))
     # A choice not offered (typed by hand) is refused on the same page, which keeps it.
     refused = client.post(f"/coordination/escalations/{escalations[-1]}/reassign",
                           data={"username": "demo-caseworker", "csrf_token": csrf_of(client, "/")})
