@@ -13,7 +13,9 @@ from engine.services.directory import editing
 from engine.services.directory.listing import DirectoryFilter, search_services
 from engine.services.directory.vocabulary import TARGET_GROUPS
 from webui.auth.session_user import login_required
-from webui.directory.service_form import FIELD_OF_PROBLEM, document_from_form, form_values, new_form_values
+from webui.directory.service_form import (
+    document_from_form, form_inputs, form_problems, form_values, new_form_values, submitted_values,
+)
 from webui.engine_messages import field_messages
 from webui.labels import (
     PRIORITY_NAMES,
@@ -101,23 +103,20 @@ def _save(service_id: str, current: dict | None):
     try:
         editing.save_service(uow(), clock(), g.user.actor, service_id, document_from_form(request.form, current))
     except InvalidData as invalid:
-        errors = field_messages({FIELD_OF_PROBLEM.get(k, k): v for k, v in invalid.errors.items()})
-        values = {k: (request.form.getlist(k) if k in MULTIPLE else v) for k, v in request.form.items() if k != "csrf_token"}
-        return _edit_page(None if current is None else service_id, values, errors), 422
+        errors = field_messages(form_problems(invalid.errors))
+        return _edit_page(None if current is None else service_id, submitted_values(request.form), errors), 422
     flash(_("The service was saved."), "info")
     return redirect(url_for("directory.organisations"))
-
-
-MULTIPLE = ("regions", "languages", "target_groups", "sexes", "priorities")
 
 
 def _edit_page(service_id: str | None, values: dict, errors: dict):
     organisations = editing.editable_organisations(uow(), g.user.actor)
     if not organisations:
         abort(403)
+    inputs = form_inputs()
     return render_template("directory/service_edit.html", service_id=service_id, values=values, errors=errors,
-                           organisations=organisations, priorities=[p.value for p in Priority],
-                           code_choices=code_choices, **LABELS)
+                           inputs=inputs, labels={i.name: i.label for i in inputs}, organisations=organisations,
+                           priorities=[p.value for p in Priority], code_choices=code_choices, **LABELS)
 
 
 def code_choices(table: dict) -> list[tuple[str, str]]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from flask_babel import gettext as _
 
 from engine.domain import Priority
 from engine.services.directory.reading import read_service
@@ -12,12 +15,52 @@ from engine.services.directory.vocabulary import (
     SEX_TAXONOMY,
     TARGET_GROUP_TAXONOMY,
 )
+from webui.labels import PRIORITY_NAMES
 
 TEXTS = ("name", "description", "fees_description", "eligibility_description", "url", "email", "minimum_age", "maximum_age",
          "assured_date")
-# Where the reader's problems (named after HSDS fields) are shown on the form.
-FIELD_OF_PROBLEM = {"attributes": "sector", "service_areas": "regions", "organization_id": "organisation",
-                    "capacities": "capacity", "contacts": "contact_name", "schedules": "opening_hours"}
+# Where the engine's problems (named after the directory's columns) are shown on the form; the
+# hours of a priority, `response_hours.<priority>`, beside `hours_<priority>`.
+FIELD_OF_PROBLEM = {"organization_id": "organisation", "attributes": "sector"}
+MULTIPLE = ("regions", "languages", "target_groups", "sexes", "priorities")
+
+
+@dataclass(frozen=True)
+class FormInput:
+    """One field of the form as the error summary names it: the link `#field-<name>` and its label."""
+
+    name: str
+    label: str
+
+
+def form_inputs() -> list[FormInput]:
+    """The form's fields in the order shown, labelled in the reader's language."""
+    labels = [("organisation", _("Organisation")), ("name", _("Name of the service")), ("sector", _("Sector")),
+              ("description", _("Description")), ("regions", _("Regions served")), ("sites", _("Sites (separated by ;)")),
+              ("languages", _("Languages spoken")), ("priorities", _("Priorities taken"))]
+    labels += [(f"hours_{p.value}", _("Answers %(priority)s referrals within (hours)", priority=PRIORITY_NAMES[p.value]))
+               for p in Priority]
+    labels += [("target_groups", _("Reserved for (leave empty: open to everyone)")), ("sexes", _("Only for (leave empty: everyone)")),
+               ("minimum_age", _("Minimum age")), ("maximum_age", _("Maximum age")), ("capacity", _("Capacity (places)")),
+               ("capacity_period", _("Capacity period")), ("capacity_available", _("Places free now")),
+               ("opening_hours", _("Opening hours")), ("fees_description", _("Cost")), ("contact_name", _("Focal point")),
+               ("contact_title", _("Focal point title")), ("contact_phone", _("Focal point phone")),
+               ("contact_email", _("Focal point email")), ("assured_date", _("Last verified with the provider"))]
+    return [FormInput(name, str(label)) for name, label in labels]
+
+
+def form_problems(problems: dict) -> dict[str, list]:
+    """The engine's problems (`InvalidData.errors`) by the form field each is shown beside."""
+    by_field: dict[str, list] = {}
+    for column, found in problems.items():
+        field = f"hours_{column.partition('.')[2]}" if column.startswith("response_hours.") else FIELD_OF_PROBLEM.get(column, column)
+        by_field.setdefault(field, []).extend(found if isinstance(found, (list, tuple)) else [found])
+    return by_field
+
+
+def submitted_values(form) -> dict[str, Any]:
+    """What was typed, to show again on a refused form (every tick of a list of checkboxes)."""
+    return {k: (form.getlist(k) if k in MULTIPLE else v) for k, v in form.items() if k != "csrf_token"}
 
 
 def document_from_form(form, current: dict[str, Any] | None) -> dict[str, Any]:
@@ -25,7 +68,8 @@ def document_from_form(form, current: dict[str, Any] | None) -> dict[str, Any]:
     document = {k: v for k, v in (current or {}).items()}
     sid = document.get("id") or "new"
     for key in TEXTS:
-        document[key] = (form.get(key) or "").strip() or None
+        if key in form:  # the service's own address, email, eligibility: not on the form, so kept as they are
+            document[key] = (form.get(key) or "").strip() or None
     document["organization_id"] = form.get("organisation") or None
     document["status"] = "active" if form.get("active") else "inactive"
     document["service_areas"] = [{"name": region} for region in form.getlist("regions")]
