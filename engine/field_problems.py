@@ -171,6 +171,11 @@ def role_not_grantable_to_self() -> FieldProblem:
     return FieldProblem("role_not_grantable_to_self", "nobody grants themselves a role")
 
 
+def forward_only() -> FieldProblem:
+    """A training clock moved back, or not at all: it only moves forward."""
+    return FieldProblem("forward_only", "the clock only moves forward: at least one hour")
+
+
 def already_used() -> FieldProblem:
     """A name that must be unique (a username, an organisation's identifier) is taken."""
     return FieldProblem("already_used", "already used")

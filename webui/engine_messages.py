@@ -68,6 +68,7 @@ FIELD_WORDS: dict[str, Callable[[dict], str]] = {
     "role_not_grantable_to_self": lambda p: _("You cannot grant yourself a role; ask another administrator."),
     "not_a_managed_organisation": lambda p: _("Choose an organisation whose accounts you manage."),
     "already_used": lambda p: _("This is already used: choose another."),
+    "forward_only": lambda p: _("The training clock only moves forward: enter at least one day or one hour."),
 }
 
 

@@ -15,7 +15,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def table_grid(table: Table, vocabulary: IndicatorVocabulary, threshold: int, numbers: bool) -> list[list]:
-    """Header and rows; a shown figure is a number when `numbers`, anything hidden is its text ("< 5")."""
+    """Header and rows; a shown figure is a number when `numbers`, anything hidden is its text ("< 5", "hidden")."""
     grid = [[dimension_name(table.dimension), *(column_name(c) for c in table.columns)]]
     for row in (*table.rows, table.total):
         if row is table.total and all(f.value is None for f in row.figures):
@@ -34,7 +34,8 @@ def _inert(text: str) -> str:
 
 
 def _download(body: bytes, kind: str, filename: str) -> Response:
-    response = Response(body, mimetype=kind)
+    # `kind` is the whole Content-Type: given as a mimetype, a text type would get a second charset.
+    response = Response(body, content_type=kind)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,5 @@
-"""How indicator tables read: titles, column names, row labels and figures ("< 5" for a small count)."""
+"""How indicator tables read: titles, column names, row labels and figures ("< 5" for a small count, "hidden" for
+a percentage or median that would give a small count away)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from engine.domain import CloseReason
 from engine.services.coordination.suppression import COMPLEMENT, Figure, Table
 from engine.services.coordination.vocabulary import IndicatorVocabulary
-from webui.labels import PRIORITY_NAMES, SECTOR_NAMES, STAGE_NAMES, UNMET_REASON_NAMES
+from webui.labels import CAPACITY_PERIOD_NAMES, PRIORITY_NAMES, SECTOR_NAMES, STAGE_NAMES, UNMET_REASON_NAMES
 
 TABLE_TITLES = {
     "cases_by_region": _l("Persons identified, by region"),
@@ -42,7 +43,8 @@ COLUMN_NAMES = {
     "cases": _l("Persons"),
     "persons": _l("Persons"),
     "needs": _l("Needs"),
-    "sent": _l("Sent"),
+    # Not "Sent": that message is the date a referral was sent ("Envoyée le"); this column counts referrals.
+    "sent": _l("Number sent"),
     "acknowledged": _l("Acknowledged"),
     "acknowledged_in_time": _l("Acknowledged within the deadline"),
     "acknowledged_in_time_share": _l("% acknowledged within the deadline"),
@@ -137,7 +139,7 @@ def row_label(dimension, key, vocabulary: IndicatorVocabulary) -> str:
         return " / ".join(row_label(d, k, vocabulary) for d, k in zip(dimension, key))
     tables = {"sector": SECTOR_NAMES, "priority": PRIORITY_NAMES, "close_reason": CLOSE_REASON_NAMES,
               "consent": CONSENT_NAMES, "consent_event": CONSENT_NAMES, "stage": STAGE_NAMES, "measure": TREND_NAMES,
-              "unmet_reason": UNMET_REASON_NAMES}
+              "unmet_reason": UNMET_REASON_NAMES, "capacity_period": CAPACITY_PERIOD_NAMES}
     if dimension in tables and key in tables[dimension]:
         return str(tables[dimension][key])
     if dimension == "provider":
@@ -147,9 +149,18 @@ def row_label(dimension, key, vocabulary: IndicatorVocabulary) -> str:
     return vocabulary.value(dimension, key) or str(key)
 
 
+def is_count(column: str) -> bool:
+    """True for a column of counts; false for a percentage or a median (hours or days)."""
+    return not (column == "share" or column.endswith("_share") or column.startswith("median_"))
+
+
 def figure_text(figure: Figure, column: str, threshold: int) -> str:
-    """What a reader sees of a figure: the number, "< 5", "hidden", or a dash when there is nothing."""
-    if figure.hidden == COMPLEMENT:
+    """What a reader sees of a figure: the number, "< 5", "hidden", or a dash when there is nothing.
+
+    Only a count is written "< 5": a percentage or a median under "< 5" would read as a value of its own
+    (under 5 %, under 5 hours), so a hidden one is written "hidden", whatever hid it.
+    """
+    if figure.hidden == COMPLEMENT or (figure.hidden and not is_count(column)):
         return _("hidden")
     if figure.hidden:
         return f"< {threshold}"

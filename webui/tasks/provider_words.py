@@ -39,7 +39,8 @@ FINDING_WORDS: dict[str, Callable[[dict], str]] = {
     "not_verified_recently": lambda p: _("Last verified on %(date)s", date=p["date"]),
     "no_service_in_sector": lambda p: _("No active service in the directory offers this sector."),
     "no_provider_fits": lambda p: _("No provider fits every rule: see why below; choosing one needs a reason."),
-    "providers_fit": lambda p: _("%(count)s of %(total)s providers fit every rule.", count=p["count"], total=p["total"]),
+    "providers_fit": lambda p: ngettext("%(num)d of %(total)d providers fits every rule.",
+                                        "%(num)d of %(total)d providers fit every rule.", p["count"], total=p["total"]),
 }
 
 

@@ -107,7 +107,8 @@ class Matching:
         if not self.matched:
             return Finding("no_provider_fits", f"none of the {len(self.providers)} providers offering {self.need.sector} fits every rule",
                            {"sector": self.need.sector, "count": len(self.providers)})
-        return Finding("providers_fit", f"{len(self.matched)} of {len(self.providers)} providers fit every rule",
+        fit = "fits" if len(self.matched) == 1 else "fit"
+        return Finding("providers_fit", f"{len(self.matched)} of {len(self.providers)} providers {fit} every rule",
                        {"count": len(self.matched), "total": len(self.providers)})
 
 

@@ -103,7 +103,9 @@ def move_training_clock(uow: UnitOfWork, real_clock: Clock, actor: Actor, days: 
     amounts, errors = {}, {}
     for name, text, limit in (("days", days, LONGEST_MOVE.days), ("hours", hours, 23)):
         text = (text or "").strip() or "0"
-        if not text.isdigit():
+        if text.startswith("-") and text[1:].isdigit():
+            errors[name] = [problem.forward_only()]
+        elif not text.isdigit():
             errors[name] = [problem.not_whole_number()]
         elif int(text) > limit:
             errors[name] = [problem.too_big(limit)]
@@ -113,5 +115,5 @@ def move_training_clock(uow: UnitOfWork, real_clock: Clock, actor: Actor, days: 
         raise InvalidData("the clock moves by whole days and hours", errors)
     by = timedelta(days=amounts["days"], hours=amounts["hours"])
     if by <= timedelta(0):
-        raise InvalidData("say how far the clock moves", {"days": [problem.required()]})
+        raise InvalidData("say how far the clock moves", {"days": [problem.forward_only()]})
     return move_clock_forward(uow, real_clock, by, moved_by=actor.id)

@@ -54,7 +54,7 @@ def test_a_fresh_installation_imports_its_directory_and_sends_a_matched_referral
     form = _ok(run("task", "form", _task(run, "agent", "Task_SendReferral", "health"), "--user", "agent"))
     ranked = [line.split()[1] for line in form.splitlines() if line.startswith("  ") and line.split()[0].rstrip(".").isdigit()]
     assert ranked == ["clinique-bonaberi", "foyer-sud-ouest"]
-    assert "1 of 2 providers fit every rule" in form
+    assert "1 of 2 providers fits every rule" in form
     assert "serves littoral" in form and "12 place(s) free" in form and "takes urgent referrals, answers within 72 h" in form
     assert "out of region: serves sud_ouest, not littoral (1 region(s) away)" in form  # the second, with why it fails
 

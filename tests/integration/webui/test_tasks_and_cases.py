@@ -56,6 +56,9 @@ def test_task_is_released_and_claimed_from_the_inbox(demo):
         client.post(f"/tasks/{task_id}/release", data={"csrf_token": csrf_of(client, "/")})
         page = client.get("/tasks/").get_data(as_text=True)
     assert f"/tasks/{task_id}/claim" in page
+    # The button names its task and case for a screen reader, not only "Prendre" row after row.
+    assert re.search(rf'action="/tasks/{task_id}/claim".*?<button type="submit">Prendre<span class="visually-hidden">: '
+                     rf'[^<]+, {case.reference}</span></button>', page, re.S)
     response = client.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf_of(client, "/")})
     assert response.status_code == 302 and response.headers["Location"] == f"/tasks/{task_id}"  # to do it now
     assert f"/tasks/{task_id}/release" in client.get("/tasks/").get_data(as_text=True)

@@ -78,3 +78,22 @@ def test_moving_a_training_clock_forward_keeps_signed_in_people_signed_in(instal
         assert BANNERS["fr"] in html.unescape(page.get_data(as_text=True))  # demo-caseworker reads French
     finally:
         moved.dispose()
+
+
+def test_the_training_clock_says_it_only_moves_forward_when_asked_to_go_back_or_nowhere(installation):
+    from engine.errors import InvalidData
+    from engine.services.accounts.actors import load_actor
+    from engine.services.installation.training_clock import move_training_clock
+    from engine.store.seed import load_demo_data
+
+    load_demo_data(installation.uow(), installation.clock.real)
+    start_training_mode(installation.uow(), installation.clock.real)
+    coordinator = load_actor(installation.uow(), "demo-coordinator")
+    for days, hours in (("-2", ""), ("0", "0"), ("", ""), ("", "-1")):
+        with pytest.raises(InvalidData) as refused:
+            move_training_clock(installation.uow(), installation.clock.real, coordinator, days, hours)
+        assert {name: [problem.code for problem in found] for name, found in refused.value.errors.items()} in (
+            {"days": ["forward_only"]}, {"hours": ["forward_only"]}), (days, hours)
+    with pytest.raises(InvalidData) as refused:
+        move_training_clock(installation.uow(), installation.clock.real, coordinator, "two", "")
+    assert [problem.code for problem in refused.value.errors["days"]] == ["not_whole_number"]

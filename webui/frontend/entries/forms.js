@@ -1,4 +1,4 @@
-// Task forms without a round trip: the error summary takes the focus after a refused submit, and a
+// Forms without a round trip: a refused form's error summary takes the focus, and a task form's
 // field needed only for one answer on the page (data-when-field / data-when-value, written by the
 // server) is hidden while that answer is something else. Without this script every field stays
 // shown with its condition in words, and the server decides what is required.
