@@ -28,6 +28,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.dashboard.blueprint import bp as dashboard_bp
     from webui.directory.blueprint import bp as directory_bp
     from webui.error_pages import init_error_pages
+    from notifications.labels import code_label
     from webui.i18n import current_language, init_i18n
     from webui.cases.blueprint import bp as cases_bp
     from webui.coordination.blueprint import bp as coordination_bp
@@ -103,6 +104,9 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     )
 
     app.jinja_env.filters["group_name"] = group_name
+    # Why a referral was declined, where no pathway is at hand to word it (lists across pathways):
+    # the words the notifications use for the same codes.
+    app.jinja_env.filters["reason_words"] = lambda code: code_label(current_language(), "reason", code)
 
     @app.context_processor
     def interface_language():
