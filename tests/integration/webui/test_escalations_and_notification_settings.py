@@ -69,10 +69,11 @@ def test_coordinator_sees_level_case_and_referral_of_each_escalation(late):
     # One row for the stalled referral, at its highest level, with the chain so far.
     assert f'id="escalation-{escalations[-1]}"' in page and f'id="escalation-{escalations[0]}"' not in page
     assert "Accusé de réception en retard" in page and "Santé" in page
-    assert "Délai dépassé le" in page and "niveau 1" in page and "niveau 2" in page
-    # Every level stays listed one by one under its status.
+    assert "Premier délai dépassé le" in page and "niveau 1" in page and "niveau 2" in page
+    # Every level stays listed one by one under its status, each with its own due time under its own heading.
     every = _client(app, "demo-coordinator", password).get("/coordination/escalations?status=all").get_data(as_text=True)
     assert all(f'id="escalation-{escalation}"' in every for escalation in escalations)
+    assert "Échéance de ce niveau" in html.unescape(every) and "Premier délai" not in html.unescape(every)
 
 
 def test_coordinator_acknowledges_then_resolves_an_escalation_with_a_note(late, container):
