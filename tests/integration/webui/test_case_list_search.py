@@ -50,6 +50,7 @@ def test_case_staff_find_the_case_by_alias_others_are_not_offered_the_search(ide
     assert case.reference in caseworker.get("/cases/?alias=brigitte").get_data(as_text=True)
     empty = caseworker.post("/cases/", data={"alias": "  ", "csrf_token": token})
     assert empty.status_code == 422 and "Tapez le début de l'alias" in html.unescape(empty.get_data(as_text=True))
+    assert "Aucun dossier ne correspond" not in html.unescape(empty.get_data(as_text=True))  # no search ran
     coordinator = client("demo-coordinator")
     listed = coordinator.get("/cases/").get_data(as_text=True)
     assert 'id="field-alias"' not in listed

@@ -28,11 +28,14 @@ def _provider_step(container, case_id: int, bpmn_id: str) -> str:
                 if task.case_id == case_id and task.bpmn_id == bpmn_id)
 
 
+def _referral_of(container, case) -> int:
+    with container.uow() as u:
+        return u.session.query(ReferralRow.id).filter(ReferralRow.case_id == case.id).scalar()
+
+
 def test_the_referral_page_shows_when_the_answer_is_due_and_why_it_was_declined(referred, container):
     app, case, password = referred
-    with container.uow() as u:
-        referral_id = u.session.query(ReferralRow.id).filter(ReferralRow.case_id == case.id).scalar()
-    client = _client(app, "demo-health-douala", password)
+    referral_id, client = _referral_of(container, case), _client(app, "demo-health-douala", password)
     page = _page(client, f"/referrals/{referral_id}")
     due = re.search(r"<dt>Réponse attendue le</dt><dd>\s*<time datetime=\"([^\"]+)\"", page)
     assert due is not None, "the acknowledgement's due time is on the page that asks for it"
@@ -68,3 +71,14 @@ def test_a_field_the_case_does_not_need_yet_is_an_ordinary_optional_one(referred
     page = _page(_client(app, "demo-caseworker", password), f"/tasks/{task_id}")
     field = re.search(r'<div class="field[^"]*"[^>]*>\s*<label for="field-unmet_reason">.*?</div>', page, re.S).group(0)
     assert 'class="required"' not in field and 'class="hint"' not in field
+
+
+def test_the_printable_referral_offers_to_print_where_a_script_runs_and_still_becomes_a_pdf(referred, container):
+    app, case, password = referred
+    referral_id, client = _referral_of(container, case), _client(app, "demo-health-douala", password)
+    page = _page(client, f"/referrals/{referral_id}/form")
+    # Hidden until the page's script shows it: without a script it would do nothing.
+    assert '<button type="button" data-print hidden>Imprimer</button>' in page
+    assert '<script src="/static/dist/forms.js" defer></script>' in page
+    pdf = client.get(f"/referrals/{referral_id}/form?format=pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

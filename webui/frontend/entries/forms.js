@@ -1,7 +1,8 @@
-// Forms without a round trip: a refused form's error summary takes the focus, and a task form's
-// field needed only for one answer on the page (data-when-field / data-when-value, written by the
-// server) is hidden while that answer is something else. Without this script every field stays
-// shown with its condition in words, and the server decides what is required.
+// Forms without a round trip: a refused form's error summary takes the focus, a printable page's
+// print button works, and a task form's field needed only for one answer on the page
+// (data-when-field / data-when-value, written by the server) is hidden while that answer is
+// something else. Without this script every field stays shown with its condition in words, and the
+// server decides what is required.
 
 function answerOf(form, name) {
   const inputs = Array.from(form.elements).filter((element) => element.name === name);
@@ -24,6 +25,11 @@ function update(form) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  // A page made for paper offers to print where a script can (hidden otherwise: the browser's menu prints it too).
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  });
   const summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
   document.querySelectorAll("form").forEach((form) => {
