@@ -91,6 +91,8 @@ def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, da
         task = _ready_task(step.workflow, row)
         cleaned = clean_form_data(task.form, data, task.data, today=step.now.astimezone(DOUALA).date())
         step.details.update(_described(task, cleaned, set(data or {})))
+        if row.instance_label:  # which need a per-need step served (a sector code): history lines tell them apart
+            step.details["instance"] = row.instance_label
         _apply_effects(step, task, cleaned)
         _update_case_facts(step, cleaned)
         record_indicator_facts(step, task.form, cleaned)

@@ -82,3 +82,9 @@ def test_the_printable_referral_offers_to_print_where_a_script_runs_and_still_be
     assert '<script src="/static/dist/forms.js" defer></script>' in page
     pdf = client.get(f"/referrals/{referral_id}/form?format=pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_the_case_history_names_the_need_a_per_need_step_served(referred):
+    app, case, password = referred
+    page = _page(_client(app, "demo-caseworker", password), f"/cases/{case.reference}")
+    assert "(Choisir le prestataire et envoyer — Santé)" in page
