@@ -35,6 +35,9 @@ def test_the_sop_page_has_purpose_roles_consent_deadlines_and_a_flowchart_per_st
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="flowchart"') == 7
     assert "Point focal du prestataire" in page and "Recueillir le consentement éclairé" in page
     assert "<script" not in page
+    # Limits and groups in words, not as the file writes them.
+    assert "au plus 120 caractères" in page and "maxlength" not in page
+    assert "(caseworker)" not in page and "provider_focal_point" not in page
     _in_english(author)
     english = author.get("/pathways/cameroon-nrm/1/sop").get_data(as_text=True)
     assert "Roles: who does what" in english and "Obtain informed consent" in english
