@@ -15,7 +15,7 @@ from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
 from engine.pathways.forms import form_fields_of
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
 from engine.pathways.documents import read_diagram
-from engine.pathways.xml import XmlProblem
+from engine.pathways.xml import XmlProblem, parse_untrusted
 
 SECTIONS = ("elements", "documentation", "fields", "values", "sections")
 SECTION_PROPERTY = "aiguillage.section"  # engine.pathways.form_rules.SECTION: a field that opens a form section
@@ -123,6 +123,20 @@ class Labels:
     def element(self, element_id: str, default: str | None = None) -> str | None:
         """The name of a task, event, gateway, lane or flow."""
         return self._lookup("elements", element_id) or default
+
+    def diagram(self, content: bytes) -> bytes:
+        """A BPMN file with its elements' names in this language, for a viewer that draws what the file
+        says (the file as it is when it is in the diagram's own language, or cannot be read)."""
+        if not self._translated.get("elements"):
+            return content
+        root = parse_untrusted(content)
+        if isinstance(root, XmlProblem):
+            return content
+        for element in root.iter():
+            element_id, name = element.get("id"), element.get("name")
+            if element_id and name is not None:
+                element.set("name", self.element(element_id, default=name))
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
     def documentation(self, element_id: str) -> str | None:
         """The documentation text of an element."""

@@ -235,7 +235,7 @@ def _diagram_request():
     """The chosen version (the newest published when none or an unknown one is asked for) and the filters."""
     if not can_view_indicators(g.user.actor):
         abort(403)
-    versions = published_versions(uow())
+    versions = published_versions(uow(), current_language())
     asked = request.args.get("version", "")
     version_id = int(asked) if asked.isdigit() and any(v[0] == int(asked) for v in versions) else None
     if version_id is None and versions:
@@ -289,8 +289,11 @@ def live_diagram_bpmn():
     _versions, version_id, _parsed, _filters, _query = _diagram_request()
     if version_id is None:
         abort(404)
-    response = Response(version_diagram(uow(), g.user.actor, version_id), mimetype="application/xml")
-    response.headers["Cache-Control"] = "private, max-age=300"
+    content = version_diagram(uow(), g.user.actor, version_id)
+    # Drawn with the step names the reader reads in the table beside it.
+    response = Response(pathway_texts(uow(), version_id, current_language()).labels.diagram(content), mimetype="application/xml")
+    # Not kept by the browser: its names follow the reader's language, which the address does not say.
+    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -15,6 +15,7 @@ from engine.pathways.overview import overview_of
 from engine.pathways.rules.layout import layout_warnings
 from engine.pathways.sop import sop_document
 from engine.services.pathways import drafts
+from engine.services.pathways.labels import version_texts
 from engine.services.pathways.migration import migrate_cases
 from engine.services.pathways.publishing import get_version, list_pathways
 from engine.services.pathways.scenario_runs import last_run, run_pathway_scenarios, run_version_scenarios, version_last_run
@@ -87,9 +88,9 @@ def sop_pdf(pathway_id: str, version: int):
 @bp.get("/<pathway_id>/<int:version>/diagram")
 @role_required(Role.SOP_AUTHOR)
 def version_diagram(pathway_id: str, version: int):
-    """The main BPMN file of a published version, for the diagram viewer."""
+    """The main BPMN file of a published version, for the diagram viewer, named in the reader's language."""
     published = _version_or_404(pathway_id, version)
-    return _diagram(published.files.get(published.main_file, b""))
+    return _diagram(version_texts(published, current_language()).labels.diagram(published.files.get(published.main_file, b"")))
 
 
 @bp.get("/<pathway_id>/<int:version>/download")

@@ -135,13 +135,21 @@ def cases_at_step(uow: UnitOfWork, clock: Clock, actor: Actor, version_id: int, 
         ]
 
 
-def published_versions(uow: UnitOfWork) -> list[tuple[int, str, int]]:
-    """(id, pathway id, version) of every published version, newest first within a pathway."""
+def published_versions(uow: UnitOfWork, language: str) -> list[tuple[int, str, int]]:
+    """(id, pathway title in `language`, version) of every published version, newest first within a pathway."""
     with uow:
-        return [tuple(row) for row in uow.session.execute(
-            select(PathwayVersionRow.id, PathwayVersionRow.pathway_id, PathwayVersionRow.version)
-            .order_by(PathwayVersionRow.pathway_id, PathwayVersionRow.version.desc())
-        )]
+        return [(version_id, version_title(title, pathway_id, language), number)
+                for version_id, pathway_id, number, title in uow.session.execute(
+                    select(PathwayVersionRow.id, PathwayVersionRow.pathway_id, PathwayVersionRow.version,
+                           PathwayVersionRow.title)
+                    .order_by(PathwayVersionRow.pathway_id, PathwayVersionRow.version.desc()))]
+
+
+def version_title(title: object, pathway_id: str, language: str) -> str:
+    """A pathway's title as people read it in `language` (another language's, else its id, when it has none)."""
+    titles = title if isinstance(title, dict) else {}
+    found = titles.get(language) or next((text for text in titles.values() if isinstance(text, str) and text), None)
+    return found if isinstance(found, str) and found.strip() else pathway_id
 
 
 def version_diagram(uow: UnitOfWork, actor: Actor, version_id: int) -> bytes:

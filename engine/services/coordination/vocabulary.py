@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from engine.services.coordination.facts import VULNERABILITY, declared_fields
+from engine.services.coordination.live_diagram import version_title
 from engine.services.pathways.labels import PathwayTexts, pathway_texts
 from engine.store.models import CaseRow, Organisation, PathwayVersionRow
 from engine.store.unit_of_work import UnitOfWork
@@ -45,7 +46,7 @@ def indicator_vocabulary(uow: UnitOfWork, language: str, version_id: int | None 
     with uow:
         session = uow.session
         versions = session.execute(
-            select(PathwayVersionRow.id, PathwayVersionRow.pathway_id, PathwayVersionRow.version)
+            select(PathwayVersionRow.id, PathwayVersionRow.pathway_id, PathwayVersionRow.version, PathwayVersionRow.title)
             .order_by(PathwayVersionRow.pathway_id, PathwayVersionRow.version)
         ).all()
         providers = dict(session.execute(
@@ -60,7 +61,7 @@ def indicator_vocabulary(uow: UnitOfWork, language: str, version_id: int | None 
         texts=texts,
         fields=fields,
         providers=providers,
-        versions=[(v.id, f"{v.pathway_id} v{v.version}") for v in versions],
+        versions=[(v.id, f"{version_title(v.title, v.pathway_id, language)} v{v.version}") for v in versions],
         regions=regions,
         organisations=organisations,
     )

@@ -6,6 +6,8 @@ percentage or a median, and the downloads' content type.
 
 from __future__ import annotations
 
+import re
+
 import csv
 import io
 from datetime import timedelta
@@ -198,3 +200,17 @@ def test_the_live_diagram_s_table_title_is_a_heading_not_a_caption_a_phone_squee
     tree = lxml_html.fromstring(page)
     assert not tree.xpath('//table[contains(@class, "live-steps")]/caption[not(contains(@class, "visually-hidden"))]')
     assert tree.xpath('//h2[@id="live-steps-title"]') and tree.xpath('//table[@aria-labelledby="live-steps-title"]')
+
+
+def test_the_live_diagram_is_drawn_with_the_step_names_of_the_readers_language(world, as_user):
+    coordinator = as_user("demo-coordinator")
+    french = coordinator.get(f"/coordination/diagram/bpmn?{world['query']}")
+    assert "Identifier la personne".encode() in french.data
+    coordinator.post("/language", data={"language": "en", "csrf_token": csrf_of(coordinator, "/"), "next": "/"})
+    english = coordinator.get(f"/coordination/diagram/bpmn?{world['query']}")
+    assert b'name="Approve closure"' in english.data and "Identifier la personne".encode() not in english.data
+    assert "max-age" not in english.headers["Cache-Control"]  # the address does not say the language
+    # The version to show is chosen by the pathway's title, not its id.
+    page = coordinator.get(f"/coordination/diagram?{world['query']}").get_data(as_text=True)
+    assert re.search(r'<option value="\d+" selected>[^<]*Cameroon[^<]* v1</option>', page)
+    assert ">cameroon-nrm v1<" not in page

@@ -67,6 +67,10 @@ def test_a_version_page_shows_its_diagram_forms_and_deadlines(author, container,
     assert "Deadlines and escalation" in english.get_data(as_text=True)
     diagram = author.get("/pathways/cameroon-nrm/1/diagram")
     assert diagram.mimetype == "text/plain" and b"Process_CameroonNRM" in diagram.data
+    # Drawn in the reader's language: the steps as the pathway's English texts name them.
+    assert b'name="Approve closure"' in diagram.data and "Identifier la personne".encode() not in diagram.data
+    author.post("/language", data={"language": "fr", "next": "/", "csrf_token": csrf_of(author, "/pathways/")})
+    assert "Identifier la personne".encode() in author.get("/pathways/cameroon-nrm/1/diagram").data
     assert author.get("/pathways/cameroon-nrm/9").status_code == 404
 
 
