@@ -126,6 +126,8 @@ def submit_label(task) -> str:
         "referral.acknowledge": _("Acknowledge receipt"),
         "referral.decide": _("Record the decision"),
         "referral.outcome": _("Report the outcome"),
+        # What it does depends on the reason: none sends the need on, one records it as unmet.
+        "referral.unmet": _("Send it on, or record the unmet need"),
         "consent.record": _("Record the consent"),
         "consent.refused": _("Record the refusal"),
         "consent.override": _("Record the decision on the override"),

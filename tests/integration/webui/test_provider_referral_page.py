@@ -71,6 +71,8 @@ def test_a_field_the_case_does_not_need_yet_is_an_ordinary_optional_one(referred
     page = _page(_client(app, "demo-caseworker", password), f"/tasks/{task_id}")
     field = re.search(r'<div class="field[^"]*"[^>]*>\s*<label for="field-unmet_reason">.*?</div>', page, re.S).group(0)
     assert 'class="required"' not in field and 'class="hint"' not in field
+    # The button says both things it may do.
+    assert "Envoyer à un autre prestataire, ou enregistrer le besoin non couvert</button>" in page
 
 
 def test_the_printable_referral_offers_to_print_where_a_script_runs_and_still_becomes_a_pdf(referred, container):
