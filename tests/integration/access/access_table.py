@@ -105,6 +105,7 @@ def directory_form(role: Role, which: str) -> dict:
 TABLE: dict[str, Entry] = {
     # ---- public --------------------------------------------------------------------------
     "GET /healthz": Entry(public()),
+    "GET /favicon.ico": Entry(public()),
     "GET /static/<path:filename>": Entry(public()),
     "GET /login": Entry(public()),
     # A different unknown name each time, so the sign-in throttle never answers instead.
