@@ -15,8 +15,10 @@ from engine.services.accounts.actors import load_actor
 from engine.services.cases.view import show_case
 from engine.services.cases.lifecycle import advance_case, case_id_of, open_case
 from engine.services.tasks.inbox import list_inbox
-from engine.services.tasks.completion import claim_task, complete_task, describe_task, reassign_task, release_task
+from engine.services.pathways.labels import describe_labelled_task, labelled_tasks
+from engine.services.tasks.completion import claim_task, complete_task, reassign_task, release_task
 from webui.cli.container import command_container, one_line_errors
+from webui.cli.language import cli_language, in_cli_language
 
 USER_OPTION = click.option("--user", "username", required=True, help="Act as this user (their access rights apply).")
 SHORTEST_TASK_PREFIX = 6
@@ -106,7 +108,8 @@ def list_command(username: str, limit: int) -> None:
     """The user's open tasks (assigned to them or offered to their groups), most pressing first."""
     container = command_container()
     with one_line_errors():
-        tasks = list_inbox(container.uow(), load_actor(container.uow(), username), limit=limit)
+        tasks = labelled_tasks(container.uow(), list_inbox(container.uow(), load_actor(container.uow(), username), limit=limit),
+                               cli_language())
     if not tasks:
         click.echo("No open tasks.")
     for item in tasks:
@@ -124,7 +127,9 @@ def form_command(task_id: str, username: str) -> None:
     container = command_container()
     with one_line_errors():
         actor = load_actor(container.uow(), username)
-        form = describe_task(container.uow(), container.clock, _task_id(container, actor, task_id), actor)
+        # Labelled in the command's language, as the task's page is in the reader's.
+        form = describe_labelled_task(container.uow(), container.clock, _task_id(container, actor, task_id), actor,
+                                      cli_language())
     click.echo(f"{form.bpmn_id}: {form.name}")
     if not form.fields:
         click.echo("  (no fields: complete it with --data '{}')")
@@ -135,8 +140,7 @@ def form_command(task_id: str, username: str) -> None:
             shown = "-" if field.value is None else json.dumps(field.value, ensure_ascii=False)
             click.echo(f"  {field.id}  {field.type}  read-only: {shown}  - {field.label}")
             continue
-        labelled = [f"{choice} ({label})" if label and label != choice else choice
-                    for choice, label in zip(field.choices, field.choice_labels or field.choices)]
+        labelled = [f"{choice} ({label})" if label and label != choice else choice for choice, label in field.choices]
         several = "some of" if field.type == "enum_list" else "one of"
         choices = f"  {several}: {', '.join(labelled)}" if field.choices else ""
         choices += "".join(f"  {name} {value}" for name, value in field.limits)
@@ -230,7 +234,6 @@ class field_errors:
 def _field_lines(error: InvalidData) -> list[str]:
     """The refusal then one `field: problem` line per problem, in the command's language."""
     from webui.cli.container import error_words
-    from webui.cli.language import cli_language, in_cli_language
 
     if cli_language() == "en":
         return [str(error)] + [f"  {line}" for line in error.problem_lines()]

@@ -69,6 +69,8 @@ class LabelledField:
     section: str | None = None  # the heading of the form section this field opens, in the reader's language
     applies: bool | None = True  # None: applies only if `required_when` comes to hold; False: not needed now
     required_when: str | None = None  # the pathway's condition, for a page to say when the field is needed
+    hidden_when: str | None = None  # the pathway's condition that hides it (safe language)
+    limits: tuple[tuple[str, str], ...] = ()  # (min/max/minlength/maxlength/pattern, value) as drawn
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,8 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
                 section=labels.section(field.id) if field.section else None,
                 applies=field.applies,
                 required_when=field.required_when,
+                hidden_when=field.hidden_when,
+                limits=field.limits,
             )
             for field in form.fields
         ),

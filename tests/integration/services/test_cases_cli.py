@@ -46,9 +46,14 @@ def test_a_case_is_walked_from_identification_to_closure_with_the_cli(run, conta
     identification.write_text(json.dumps(IDENTIFICATION), encoding="utf-8")
     task = _task(run, "demo-caseworker", "Task_Identification")
     [listed] = [line for line in _ok(run("task", "list", "--user", "demo-caseworker")).splitlines() if task in line]
-    assert listed.endswith("  - Identifier la personne"), listed
+    # Pathway texts in the command's language (English unless asked), as a page is in its reader's.
+    assert listed.endswith("  - Identify the person"), listed
     asked = _ok(run("task", "form", task, "--user", "demo-caseworker"))
-    assert "  age  long  min 0  max 120" in asked and "one of: female (Féminin), male (Masculin)" in asked
+    assert "  age  long  min 0  max 120" in asked and "one of: female (Female), male (Male)" in asked
+    assert "Task_Identification: Identify the person" in asked
+    asked_in_french = _ok(run("--lang", "fr", "task", "form", task, "--user", "demo-caseworker"))
+    assert "one of: female (Féminin), male (Masculin)" in asked_in_french
+    assert "Task_Identification: Identifier la personne" in asked_in_french
     _ok(run("task", "complete", task, "--user", "demo-caseworker", "--data", f"@{identification}"))
     _complete(run, "demo-caseworker", "Task_NeedsAssessment", ASSESSMENT)
     _complete(run, "demo-caseworker", "Task_Consent", CONSENT)

@@ -106,7 +106,7 @@ def test_the_api_describes_the_form_and_checks_values_as_the_page_does(household
 
 def test_the_command_line_shows_the_form_and_completes_the_task_with_the_same_check(household, container):
     _client, _api, task_id, case_id = household
-    shown = CliRunner().invoke(main, ["task", "form", task_id, "--user", CASEWORKER], obj=container)
+    shown = CliRunner().invoke(main, ["--lang", "fr", "task", "form", task_id, "--user", CASEWORKER], obj=container)
     assert shown.exit_code == 0, shown.output
     lines = {line.split()[0]: line for line in shown.output.splitlines()[1:]}
     assert "some of: health (Santé), shelter (Abri), legal (Juridique)" in lines["needs"]

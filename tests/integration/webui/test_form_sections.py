@@ -95,7 +95,7 @@ def test_the_api_and_the_command_line_list_the_sections(signed, container):
     assert [(field.id, field.section) for field in form.fields if field.section] == [
         ("identification_date", "Identity"), ("return_modality", "Return"), ("vuln_trafficking", "Vulnerabilities"),
         ("risk_level", "Risk and priority")]
-    result = CliRunner().invoke(main, ["task", "form", case.open_task_ids[0], "--user", "demo-caseworker"],
+    result = CliRunner().invoke(main, ["--lang", "fr", "task", "form", case.open_task_ids[0], "--user", "demo-caseworker"],
                                 obj=container)
     assert result.exit_code == 0, result.output
     assert [line.strip() for line in result.output.splitlines() if line.strip().startswith("[")] == [
