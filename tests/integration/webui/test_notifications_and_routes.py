@@ -14,6 +14,7 @@ from web_forms import csrf_of, sign_in
 PUBLIC_ENDPOINTS = {
     "static",  # the stylesheet
     "healthz",  # liveness probe for the process supervisor
+    "favicon",  # "no content": browsers ask for it before anyone signs in
     "auth.login",  # the sign-in form
     "auth.login_submit",
     "auth.logout",  # harmless when nobody is signed in
