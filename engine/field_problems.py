@@ -171,6 +171,11 @@ def role_not_grantable_to_self() -> FieldProblem:
     return FieldProblem("role_not_grantable_to_self", "nobody grants themselves a role")
 
 
+def not_an_email() -> FieldProblem:
+    """Text that is not an email address."""
+    return FieldProblem("not_an_email", "not an email address")
+
+
 def forward_only() -> FieldProblem:
     """A training clock moved back, or not at all: it only moves forward."""
     return FieldProblem("forward_only", "the clock only moves forward: at least one hour")

@@ -116,11 +116,12 @@ def claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size
             )
         }
         user_ids = {row.recipient_user_id for row in rows if row.recipient_user_id is not None}
-        # Rows with the attributes preferences_of reads (email, notification_prefs), not User objects.
+        # Rows with the attributes preferences_of reads (email, notification_prefs) and the links need
+        # (organisation, active), not User objects.
         users = {user.id: user for user in session.execute(_RECIPIENTS, {"ids": list(user_ids)})} if user_ids else {}
         tasks = _tasks_announced(session, events.values())
         providers = _provider_names(session, events.values())
-        links = LinkFacts.read(session, user_ids, {case_id for _, case_id, _ in events.values() if case_id is not None},
+        links = LinkFacts.read(session, users.values(), {case_id for _, case_id, _ in events.values() if case_id is not None},
                                {task_id_of(payload) for _, _, payload in events.values()
                                 if isinstance(payload, dict) and task_id_of(payload)})
         claimed, claims, skipped = [], [], []
@@ -185,7 +186,8 @@ _DUE = (
     .order_by(_deliveries.c.next_attempt_at, _deliveries.c.id)
     .with_for_update(skip_locked=True)
 )
-_RECIPIENTS = select(User.id, User.email, User.language, User.notification_prefs).where(
+_RECIPIENTS = select(User.id, User.username, User.organisation_id, User.active, User.email, User.language,
+                     User.notification_prefs).where(
     User.id.in_(bindparam("ids", expanding=True))
 )
 _SKIP = (

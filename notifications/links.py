@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from engine.access import (
     can_view_case,
     can_view_referral,
 )
-from engine.store.models import CaseRow, TaskRow, User, UserGroup, UserRole
+from engine.store.models import CaseRow, TaskRow, UserGroup, UserRole
 
 _REFERENCE_KEYS = ("case_reference", "reference")
 
@@ -44,29 +45,31 @@ class LinkFacts:
 
     readers: dict[int, Actor]
     case_owners: dict[int, int]  # case id -> organisation that owns the case
-    tasks: dict[str, TaskRow]
+    tasks: dict[str, Any]  # task id -> (organisation_id, candidate_groups, assignee_id, state), what can_see_task reads
 
     @classmethod
-    def read(cls, session: Session, user_ids: Iterable[int], case_ids: Iterable[int], task_ids: Iterable[str]) -> LinkFacts:
-        user_ids, case_ids, task_ids = set(user_ids), set(case_ids), set(task_ids)
+    def read(cls, session: Session, users: Iterable[Any], case_ids: Iterable[int], task_ids: Iterable[str]) -> LinkFacts:
+        """`users`: the recipients as the claim read them (id, username, organisation_id, active)."""
+        users, case_ids, task_ids = {user.id: user for user in users}, set(case_ids), set(task_ids)
         readers: dict[int, Actor] = {}
-        if user_ids:
+        if users:
             roles: dict[int, set] = {}
             groups: dict[int, set[str]] = {}
-            for user_id, role in session.execute(select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(user_ids))):
+            for user_id, role in session.execute(select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(users))):
                 roles.setdefault(user_id, set()).add(role)
             for user_id, group in session.execute(
-                    select(UserGroup.user_id, UserGroup.group_name).where(UserGroup.user_id.in_(user_ids))):
+                    select(UserGroup.user_id, UserGroup.group_name).where(UserGroup.user_id.in_(users))):
                 groups.setdefault(user_id, set()).add(group)
-            for user_id, username, organisation_id, active in session.execute(
-                    select(User.id, User.username, User.organisation_id, User.active).where(User.id.in_(user_ids))):
-                held = frozenset(roles.get(user_id, ()))
-                readers[user_id] = Actor(id=user_id, username=username, organisation_id=organisation_id, roles=held,
-                                         groups=frozenset({role.value for role in held} | groups.get(user_id, set())),
-                                         active=active)
+            for user in users.values():
+                held = frozenset(roles.get(user.id, ()))
+                readers[user.id] = Actor(id=user.id, username=user.username, organisation_id=user.organisation_id,
+                                         roles=held, groups=frozenset({role.value for role in held} | groups.get(user.id, set())),
+                                         active=user.active)
         case_owners = dict(session.execute(
             select(CaseRow.id, CaseRow.organisation_id).where(CaseRow.id.in_(case_ids))).all()) if case_ids else {}
-        tasks = {task.id: task for task in session.scalars(select(TaskRow).where(TaskRow.id.in_(task_ids)))} if task_ids else {}
+        tasks = {task.id: task for task in session.execute(
+            select(TaskRow.id, TaskRow.organisation_id, TaskRow.candidate_groups, TaskRow.assignee_id, TaskRow.state)
+            .where(TaskRow.id.in_(task_ids)))} if task_ids else {}
         return cls(readers=readers, case_owners=case_owners, tasks=tasks)
 
 

@@ -70,31 +70,29 @@ def form_inputs(task) -> list[FormInput]:
             kind = "multiple"  # a list to pick several from, as a tag list is
         # A condition the case has already decided against needs no words: the field is simply optional.
         conditional = bool(field.required_when) and not field.required and not field.read_only and field.applies is not False
+        # The one field and answer the condition tests, when it is that simple (else None).
+        simple = simple_condition(field.required_when) if conditional else None
+        other = by_id.get(simple[0]) if simple else None
         inputs.append(FormInput(field.id, field.label, kind, field.required, choices,
                                 read_only=field.read_only, shown=shown, initial=_posted(field.initial), section=section,
                                 conditional=conditional,
-                                hint=_when_needed(field.required_when, by_id) if conditional else None,
+                                hint=_when_needed(other, simple[1] if simple else None) if conditional else None,
                                 needed_now=conditional and field.applies is True,
-                                when=_answer_needing(field.required_when, by_id) if conditional else None))
+                                when=_answer_needing(other, simple[1] if simple else None)))
     return inputs
 
 
-def _answer_needing(condition: str, fields: dict) -> tuple[str, str] | None:
-    """The answer on this page that makes a field needed, as its input posts it (a simple condition only)."""
-    simple = simple_condition(condition)
-    other = fields.get(simple[0]) if simple else None
+def _answer_needing(other, wanted) -> tuple[str, str] | None:
+    """The answer on this page that makes a field needed, as `other`'s input posts it (None: no such input)."""
     if other is None or other.read_only or getattr(other, "hidden", False):
         return None
-    return simple[0], _posted(simple[1])
+    return other.id, _posted(wanted)
 
 
-def _when_needed(condition: str, fields: dict) -> str:
-    """When a conditional field must be filled, in words: the field it depends on and the answer."""
-    simple = simple_condition(condition)
-    other = fields.get(simple[0]) if simple else None
+def _when_needed(other, wanted) -> str:
+    """When a conditional field must be filled, in words: `other`, the field it depends on, and the answer."""
     if other is None:
         return _("Needed in some cases, depending on your other answers.")
-    wanted = simple[1]
     if isinstance(wanted, bool):
         answer = _("Yes") if wanted else _("No")
     else:

@@ -317,7 +317,7 @@ def _account_problems(new: NewAccount) -> dict[str, list[str]]:
     if not new.roles:
         problems["roles"] = [problem.required()]
     if new.email and (len(new.email) > 320 or not EMAIL.fullmatch(new.email)):
-        problems["email"] = [FieldProblem("not_an_email", "not an email address")]
+        problems["email"] = [problem.not_an_email()]
     if len(new.display_name or "") > MAX_NAME:
         problems["display_name"] = [problem.too_long(MAX_NAME)]
     if new.password and len(new.password) < MIN_PASSWORD:

@@ -19,7 +19,7 @@ from engine.clock import Clock
 from engine.domain import Priority, Sector
 from engine.errors import AccessDenied, InvalidData, NotFound
 from engine.field_problems import (
-    FieldProblem, not_a_choice, not_a_date, not_text, not_whole_number, required, too_big, too_long, too_small,
+    FieldProblem, not_a_choice, not_a_date, not_an_email, not_text, not_whole_number, required, too_big, too_long, too_small,
 )
 from engine.services.accounts.administration import EMAIL, can_administer, can_manage_organisations, secretariat_id
 from engine.services.directory.exchange import SERVICE_COLUMNS, same_value
@@ -191,7 +191,7 @@ def _text(value: Any, column: str, limit: int | None, refuse: Refuse) -> None:
 def _email(value: Any, column: str, refuse: Refuse) -> None:
     if isinstance(value, str) and value.strip() and len(value.strip()) <= TEXT_LIMITS[column] \
             and not EMAIL.fullmatch(value.strip()):
-        refuse(column, FieldProblem("not_an_email", "not an email address"))
+        refuse(column, not_an_email())
 
 
 def _phone(value: Any, refuse: Refuse) -> None:
