@@ -76,3 +76,49 @@ def test_administrator_creates_an_account_whose_owner_replaces_its_one_time_pass
     assert "Made In Browser" in newcomer.locator("h1").inner_text()
     other.close()
     assert not [text for text in page.console_problems if "Content Security Policy" in text]
+
+
+@pytest.mark.parametrize(("username", "width", "words"), [
+    ("demo-caseworker", 360, {"needed_if": "Nécessaire si", "summary": "Certaines informations saisies doivent être corrigées."}),
+    ("demo-caseworker-en", 1280, {"needed_if": "Needed if", "summary": "Some of what you entered needs correcting."}),
+])
+def test_an_urgency_follows_its_need_on_the_page_and_a_refused_form_opens_on_its_summary(demo_server, page, username,
+                                                                                         width, words):
+    from engine.services.tasks.completion import complete_task
+    from engine.services.tasks.inbox import list_inbox
+    from tests.integration.services.conftest import IDENTIFICATION
+
+    url, demo = demo_server
+    container = demo.container
+    caseworker = load_actor(container.uow(), username)
+    case = open_case(container.uow(), container.clock, "cameroon-nrm", caseworker)
+    complete_task(container.uow(), container.clock, case.open_task_ids[0], caseworker, IDENTIFICATION)
+    task_id = next(task.id for task in list_inbox(container.uow(), caseworker, limit=200)
+                   if task.case_id == case.id and task.bpmn_id == "Task_NeedsAssessment")
+    page.set_viewport_size({"width": width, "height": 800})
+    _sign_in(page, url, username, demo.password)
+    page.goto(f"{url}/tasks/{task_id}")
+
+    urgency = page.locator('[data-when-field="need_shelter"]')
+    star = urgency.locator("label .required")
+    assert words["needed_if"] in urgency.inner_text()
+    page.select_option("#field-need_shelter", "false")
+    assert not urgency.is_visible()  # not needed: hidden while the answer says so
+    page.select_option("#field-need_shelter", "true")
+    assert urgency.is_visible() and star.is_visible()
+    page.select_option("#field-need_shelter", "")
+    assert urgency.is_visible() and not star.is_visible()  # unanswered: it may be needed, not required yet
+
+    # Refused by the server (the browser's own check taken away): the summary opens the page with the focus.
+    page.select_option("#field-need_shelter", "false")
+    page.fill("#field-assessment_date", "")
+    page.evaluate("document.querySelector('#field-assessment_date').removeAttribute('required')")
+    page.locator("form:has(#field-assessment_date) button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    assert summary.inner_text().startswith(words["summary"])
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert page.evaluate("document.querySelector('main').firstElementChild.classList.contains('error-summary')")
+    assert page.locator("#field-need_shelter").input_value() == "false" and not urgency.is_visible()
+    assert page.locator("#field-shelter_urgency").count() == 1  # still on the page, for a changed answer
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert not [text for text in page.console_problems if "Content Security Policy" in text]
