@@ -79,8 +79,10 @@ def test_administrator_creates_an_account_whose_owner_replaces_its_one_time_pass
 
 
 @pytest.mark.parametrize(("username", "width", "words"), [
-    ("demo-caseworker", 360, {"needed_if": "Nécessaire si", "summary": "Certaines informations saisies doivent être corrigées."}),
-    ("demo-caseworker-en", 1280, {"needed_if": "Needed if", "summary": "Some of what you entered needs correcting."}),
+    ("demo-caseworker", 360, {"switch": "Français", "needed_if": "Nécessaire si",
+                              "summary": "Certaines informations saisies doivent être corrigées."}),
+    ("demo-caseworker-en", 1280, {"switch": "English", "needed_if": "Needed if",
+                                  "summary": "Some of what you entered needs correcting."}),
 ])
 def test_an_urgency_follows_its_need_on_the_page_and_a_refused_form_opens_on_its_summary(demo_server, page, username,
                                                                                          width, words):
@@ -98,6 +100,10 @@ def test_an_urgency_follows_its_need_on_the_page_and_a_refused_form_opens_on_its
     page.set_viewport_size({"width": width, "height": 800})
     _sign_in(page, url, username, demo.password)
     page.goto(f"{url}/tasks/{task_id}")
+    # The demo's users are shared by the browser tests, which change their language: choose it here.
+    switch = page.get_by_role("button", name=words["switch"])
+    if switch.is_enabled():  # the language already shown is offered disabled
+        switch.click()
 
     urgency = page.locator('[data-when-field="need_shelter"]')
     star = urgency.locator("label .required")
