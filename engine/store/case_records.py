@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from engine.domain import CaseStatus, CloseReason, DeadlineKind, Priority, RiskLevel, TaskState
@@ -34,6 +34,7 @@ from engine.store.models import (
 )
 from engine.store.models.audit import request_origin
 from engine.store.prepared import Prepared, StatementBatch, read_together
+from engine.store.repositories import NEXT_CASE_NUMBER, case_reference
 from engine.store.unit_of_work import CONFLICT_MESSAGE
 
 
@@ -150,6 +151,13 @@ _LATEST_VERSION = Prepared(
     .limit(1)
 )
 _INSERT_CASE = Prepared(insert(_cases).returning(_cases.c.id))
+_INSERT_NEW_CASE = Prepared(insert(_cases))
+# An id for a case about to be opened, so that its row can go with the rest of its first step.
+# On SQLite the next free one, which only a writer holding the database's write lock may take.
+_NEW_CASE_ID = {
+    "postgresql": Prepared(select(func.nextval(func.pg_get_serial_sequence(_cases.name, _cases.c.id.name)))),
+    "sqlite": Prepared(select(func.coalesce(func.max(_cases.c.id), 0) + 1)),
+}
 # The SET clause is built from the parameters given; the WHERE holds the optimistic lock.
 _UPDATE_CASE = Prepared(
     update(_cases).where(_cases.c.id == bindparam("b_id"), _cases.c.lock_version == bindparam("b_version"))
@@ -227,10 +235,27 @@ def case_and_open_tasks(connection: Connection, case_id: int) -> tuple[LoadedCas
     return _loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks]
 
 
-def latest_version(connection: Connection, pathway_id: str) -> VersionRef | None:
-    """The latest published version of a pathway, or None."""
-    row = _LATEST_VERSION.first(connection, {"pathway_id": pathway_id})
-    return VersionRef(*row) if row is not None else None
+class NewCase(NamedTuple):
+    """What opening a case reserves before it runs the workflow."""
+
+    version: VersionRef | None  # the pathway's latest published version (None: never published)
+    id: int
+    reference: str
+
+
+def reserve_new_case(connection: Connection, pathway_id: str, year: int) -> NewCase:
+    """The pathway's latest version, the year's next reference and an id for a new case: one round trip
+    on PostgreSQL. Call it under the write lock on SQLite (`write_lock.lock_for_writing`).
+
+    A transaction that rolls back gives its reference back; an id may be skipped.
+    """
+    dialect = connection.dialect.name
+    version, number, new_id = read_together(connection, [
+        (_LATEST_VERSION, {"pathway_id": pathway_id}),
+        (NEXT_CASE_NUMBER[dialect], {"year": year}),
+        (_NEW_CASE_ID[dialect], {}),
+    ])
+    return NewCase(VersionRef(*version[0]) if version else None, new_id[0][0], case_reference(year, number[0][0]))
 
 
 def open_tasks(connection: Connection, case_id: int) -> list[TaskRecord]:
@@ -254,11 +279,19 @@ def deadlines_of(connection: Connection, case_id: int) -> list[DeadlineIndexRow]
 
 
 def insert_case(connection: Connection, case: CaseRecord) -> int:
-    """Write a new case row; its id is set on the record, which then counts as loaded."""
-    values = {name: getattr(case, name) for name in CASE_COLUMNS if name != "id"}
+    """Write a new case row now (with its id when reserved, else a new one); the record then counts as loaded."""
+    values = {name: getattr(case, name) for name in CASE_COLUMNS if name != "id" or case.id is not None}
     case.id = _INSERT_CASE.execute(connection, values).scalar_one()
     case.loaded = {**values, "id": case.id}
     return case.id
+
+
+def ensure_written(connection: Connection, case: CaseRecord) -> Connection:
+    """The connection, once the case's row exists: a new case's row goes with its step's batch, unless
+    something of the step refers to it before (a row written through the ORM, an escalation)."""
+    if case.loaded is None:
+        insert_case(connection, case)
+    return connection
 
 
 def save_case(connection: Connection, case: CaseRecord) -> None:
@@ -270,7 +303,12 @@ def save_case(connection: Connection, case: CaseRecord) -> None:
 
 
 def queue_case(batch: StatementBatch, case: CaseRecord) -> None:
-    """Queue the case's UPDATE, checked against the version it was loaded at (CaseMovedOn when it moved on)."""
+    """Queue the case's UPDATE, checked against the version it was loaded at (CaseMovedOn when it moved on);
+    a case not written yet (reserved by `reserve_new_case`), its INSERT, at the version its save moves it to."""
+    if case.loaded is None:
+        values = {name: getattr(case, name) for name in CASE_COLUMNS}
+        batch.add(_INSERT_NEW_CASE, [{**values, "lock_version": case.lock_version + 1}])
+        return
     values = case.changed()
     values.pop("lock_version", None)
     values.pop("id", None)

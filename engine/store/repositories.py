@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
 from engine.store.models import CaseRow, CaseSequence, Organisation, User
+from engine.store.prepared import Prepared
 
 REFERENCE_PREFIX = "MNR"
 
@@ -39,7 +40,12 @@ class CaseRepository:
 
     def next_reference(self, year: int) -> str:
         """Allocate the next reference of `year` in this transaction (unique under concurrency)."""
-        return f"{REFERENCE_PREFIX}-{year}-{next_case_number(self.session, year):06d}"
+        return case_reference(year, next_case_number(self.session, year))
+
+
+def case_reference(year: int, number: int) -> str:
+    """The reference people quote for the year's case number: MNR-2026-000123."""
+    return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
 
 
 def next_case_number(session: Session, year: int) -> int:
@@ -48,8 +54,8 @@ def next_case_number(session: Session, year: int) -> int:
     A rolled-back transaction gives its number back, a committed one keeps it, so numbers stay
     unique; gaps are possible only if a database-level failure happens after allocation.
     """
-    statement = _NEXT_NUMBER[session.get_bind().dialect.name]
-    return session.connection().execute(statement, {"year": year}).scalar_one()
+    connection = session.connection()
+    return NEXT_CASE_NUMBER[connection.dialect.name].first(connection, {"year": year})[0]
 
 
 def _next_number(insert):
@@ -62,7 +68,8 @@ def _next_number(insert):
     )
 
 
-_NEXT_NUMBER = {"postgresql": _next_number(postgresql.insert), "sqlite": _next_number(sqlite.insert)}
+# Prepared: opening a case sends it with the case's other first reads (one round trip on PostgreSQL).
+NEXT_CASE_NUMBER = {"postgresql": Prepared(_next_number(postgresql.insert)), "sqlite": Prepared(_next_number(sqlite.insert))}
 
 
 class DirectoryRepository:

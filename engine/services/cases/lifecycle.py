@@ -66,16 +66,16 @@ def open_case(
     if not can_open_case(actor):
         raise AccessDenied(f"{actor.username} may not open cases (caseworkers do)")
     with uow:
-        version = case_records.latest_version(lock_for_writing(uow), pathway_id)
+        now = clock.now()
+        version, case_id, reference = case_records.reserve_new_case(lock_for_writing(uow), pathway_id, local_year(now))
         if version is None:
             raise NotFound(f"pathway {pathway_id!r} has not been published")
         specs = specs_for_version(uow, version.id, version.content_hash, version.main_file)
         workflow = case_runtime.start(specs, script_engine_for(clock), data)
-        now = clock.now()
         data = data or {}
         case = CaseRecord(
-            id=None,
-            reference=uow.cases.next_reference(local_year(now)),
+            id=case_id,
+            reference=reference,
             pathway_version_id=version.id,
             status=CaseStatus.OPEN,
             stage=None,

@@ -221,9 +221,9 @@ def keep_workflow(step: Step) -> None:
 
 def start_step(uow: UnitOfWork, clock: Clock, case: CaseRecord, specs: PathwaySpecs, workflow, actor: Actor | None,
                content_hash: str | None = None) -> Step:
-    """A step for a case created in this transaction (inserted here to get its id)."""
+    """A step for a case opened in this transaction, its id reserved (`case_records.reserve_new_case`):
+    its row is written with the rest of the step."""
     connection = uow.session.connection()
-    case_records.insert_case(connection, case)
     step = Step(uow, clock, clock.now(), case, specs, workflow, actor, "case_opened", {}, connection)
     step.has_deadlines = False
     step.content_hash = content_hash
@@ -242,6 +242,7 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     # What the effects changed through the ORM (consents, referrals, deadline levels) goes in
     # first: the sync below reads the deadline rows with plain statements.
     if session.new or session.dirty or session.deleted:
+        case_records.ensure_written(connection, case)
         step.uow.flush()
     changes = sync_case(step, failures)
     case.workflow_json = serializer.dumps(step.workflow)
@@ -254,7 +255,7 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     changes.write(batch)
     for statement, values in step.writes:
         batch.add(statement, [values])
-    record_case_summary(step)
+    record_case_summary(step, batch)
     actor_id = step.actor.id if step.actor is not None else None
     if step.audit_object is not None:
         object_type, object_id = step.audit_object

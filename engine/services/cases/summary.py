@@ -24,6 +24,7 @@ from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
 from engine.runtime.case_data import read_case_data
 from engine.services.pathways.metadata import derived_from_metadata
 from engine.store.models import CaseRow, CaseSummaryRow
+from engine.store.prepared import Prepared, StatementBatch
 
 if TYPE_CHECKING:
     from engine.services.cases.step import Step
@@ -68,8 +69,9 @@ def summary_values(step: Step) -> tuple[dict, dict, dict] | None:
     return _plain(summary.rule.person_of(data)), summary.rule.needs_of(data), _plain(summary.shared_of(data))
 
 
-def record_case_summary(step: Step) -> None:
-    """Write the case's summary from its data as this step leaves it, when the step changed it.
+def record_case_summary(step: Step, batch: StatementBatch) -> None:
+    """Queue the case's summary, from its data as this step leaves it, with the step's writes when the
+    step changed it.
 
     The row was written from the data the step started from (every step that changes the data
     writes it), so comparing with that data spares reading the row back: most steps (a timer, an
@@ -83,17 +85,21 @@ def record_case_summary(step: Step) -> None:
     if before is not None and not moved and all(_same(was, now) for was, now in zip(before, values)):
         return
     person, needs, shared = values
-    connection = step.connection
-    table = CaseSummaryRow.__table__
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(table).values(case_id=step.case.id, person=person, needs=needs, shared=shared,
-                                             updated_at=step.now)
     # An upsert: a concurrent step of the same case may have written it first; that step's version
     # check then turns this one into a conflict, not a duplicate-key error.
-    connection.execute(statement.on_conflict_do_update(
+    batch.add(_UPSERT_SUMMARY[step.connection.dialect.name],
+              [{"case_id": step.case.id, "person": person, "needs": needs, "shared": shared, "updated_at": step.now}])
+
+
+def _upsert_summary(dialect_insert) -> Prepared:
+    statement = dialect_insert(CaseSummaryRow.__table__)
+    return Prepared(statement.on_conflict_do_update(
         index_elements=["case_id"],
         set_={name: getattr(statement.excluded, name) for name in ("person", "needs", "shared", "updated_at")},
     ))
+
+
+_UPSERT_SUMMARY = {"postgresql": _upsert_summary(postgresql.insert), "sqlite": _upsert_summary(sqlite.insert)}
 
 
 def _plain(values: dict) -> dict:

@@ -53,6 +53,7 @@ from engine.runtime.timers import parse_moment
 from engine.services.cases.sync import DEADLINE_PROPERTY, Resolver, offered_to, referral_for_instance
 from engine.services.escalations.overtaken import overtaken_kinds
 from engine.store.models import DeadlineRow, EscalationRow, ReferralRow, TaskRow
+from engine.store import case_records
 from engine.store.prepared import Prepared
 
 if TYPE_CHECKING:
@@ -139,8 +140,10 @@ _RAISE_LEVEL = Prepared(
 
 
 def _connection(step: Step):
-    """The step's connection, with the changes made through the ORM sent first (its queries do that by themselves)."""
+    """The step's connection, with the case's row written and the changes made through the ORM sent
+    first (its queries do that by themselves)."""
     session = step.session
+    case_records.ensure_written(step.connection, step.case)
     if session.new or session.dirty or session.deleted:
         step.uow.flush()
     return step.connection
