@@ -128,3 +128,41 @@ def test_an_urgency_follows_its_need_on_the_page_and_a_refused_form_opens_on_its
     assert page.locator("#field-shelter_urgency").count() == 1  # still on the page, for a changed answer
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert not [text for text in page.console_problems if "Content Security Policy" in text]
+
+
+@pytest.mark.parametrize(("username", "language", "summary"), [
+    ("demo-caseworker", "fr", "Certaines informations saisies doivent être corrigées."),
+    ("demo-caseworker-en", "en", "Some of what you entered needs correcting."),
+])
+def test_without_scripts_a_keyboard_user_lands_on_the_refused_forms_summary_and_its_link_reaches_the_field(
+        demo_server, chromium, username, language, summary):
+    url, demo = demo_server
+    container = demo.container
+    case = open_case(container.uow(), container.clock, "cameroon-nrm", load_actor(container.uow(), username))
+    context = chromium.new_context(locale=language, viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    _sign_in(page, url, username, demo.password)
+    page.goto(f"{url}/tasks/{case.open_task_ids[0]}")
+    switch = page.locator(f"form.language-switch button[value={language}]")
+    if switch.is_enabled():  # the demo's users are shared by the browser tests, which change their language
+        switch.click()
+
+    # Tabbed into, a date field is ringed like every other field (its focus sits on the day, inside it).
+    page.focus("#field-identification_source")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "field-identification_date"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+
+    _fill_identification(page, age="200")
+    page.focus("form:has(#field-age) button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # The browser itself focuses the summary: a screen reader reads it first, the next Tab is its first link.
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')", timeout=3000)
+    assert page.locator(".error-summary h2").inner_text() == summary
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#field-age"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "field-age"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
