@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.store.models import User
+from engine.store.write_lock import lock_for_writing
 from webui import create_app
 from webui.auth.accounts import add_token
 from webui.auth.api_tokens import new_token, token_hash
@@ -31,6 +32,9 @@ class ApiUsers:
         if username not in self.tokens:
             token = new_token()
             with self.container.uow() as uow:
+                # First, as the account page does: on SQLite a transaction that read before another
+                # connection committed could not write after it (a test writing beside steady writes).
+                lock_for_writing(uow)
                 user_id = uow.session.scalar(select(User.id).where(User.username == username))
                 add_token(uow.session, user_id=user_id, name=f"tests-{secrets.token_hex(2)}", digest=token_hash(token),
                           at=self.container.clock.now())
