@@ -24,6 +24,20 @@ def command_container() -> Container:
     return built
 
 
+def require_current_schema(container: Container) -> None:
+    """Stop with one line unless the database is at this code's revision (a server or scheduler would
+    otherwise start and fail on every request or job)."""
+    from engine.store.migrate import current_revision, head_revision
+
+    where = container.engine.url.render_as_string(hide_password=True)
+    try:
+        revision = current_revision(container.engine)
+    except Exception as error:  # noqa: BLE001 - unreachable server, bad URL, permissions: one line
+        raise click.ClickException(f"cannot reach the database {where}: {str(error).strip().splitlines()[0]}") from error
+    if revision != head_revision():
+        raise click.ClickException(f"the database {where} is not initialised or not up to date: run `aiguillage init`")
+
+
 @contextmanager
 def one_line_errors() -> Iterator[None]:
     """Report the engine's errors, and a database not yet initialised, as one line on stderr (exit 1)."""

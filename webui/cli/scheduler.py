@@ -8,7 +8,7 @@ import signal
 import click
 
 from engine.scheduler import JOB_NAMES, ScheduleSettings, build_scheduler, run_job, scheduler_jobs
-from webui.cli.container import command_container, one_line_errors
+from webui.cli.container import command_container, one_line_errors, require_current_schema
 
 
 @click.command("scheduler")
@@ -21,6 +21,7 @@ def scheduler(once: bool, only: tuple[str, ...], worker_id: str | None) -> None:
     AIGUILLAGE_SUMMARY_SECONDS, AIGUILLAGE_HOUSEKEEPING_SECONDS,
     AIGUILLAGE_AUDIT_SEAL_SECONDS and AIGUILLAGE_RETENTION_SECONDS."""
     container = command_container()
+    require_current_schema(container)
     with one_line_errors():
         schedule = ScheduleSettings.from_settings(container.settings)
         jobs = scheduler_jobs(container, schedule, worker_id, only or JOB_NAMES)

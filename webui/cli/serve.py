@@ -13,7 +13,7 @@ from flask import Flask
 from engine.bootstrap import Container, Settings, build
 from engine.errors import AiguillageError, PathwayInvalid
 from webui import create_app
-from webui.cli.container import command_container
+from webui.cli.container import command_container, require_current_schema
 
 DEMO_PATHWAY = "cameroon-nrm"
 SECRET_FILE = "demo-secret-key"
@@ -26,18 +26,6 @@ def _serve(app: Flask, host: str, port: int, threads: int) -> None:
     import waitress
 
     waitress.serve(app, host=host, port=port, threads=threads, ident="aiguillage")
-
-
-def _require_current_schema(container: Container) -> None:
-    from engine.store.migrate import current_revision, head_revision
-
-    where = container.engine.url.render_as_string(hide_password=True)
-    try:
-        revision = current_revision(container.engine)
-    except Exception as error:  # noqa: BLE001 - unreachable server, bad URL, permissions: one line
-        raise click.ClickException(f"cannot reach the database {where}: {str(error).strip().splitlines()[0]}") from error
-    if revision != head_revision():
-        raise click.ClickException(f"the database {where} is not initialised or not up to date: run `aiguillage init`")
 
 
 @click.command("serve")
@@ -59,7 +47,7 @@ def serve(host: str, port: int, threads: int, insecure_dev: bool) -> None:
             "(for a local trial only, use --insecure-dev or `aiguillage demo`)"
         )
     container = command_container()
-    _require_current_schema(container)
+    require_current_schema(container)
     try:
         app = create_app(config, container=container)
     except AiguillageError as error:

@@ -96,3 +96,16 @@ def test_first_runs_are_staggered_so_jobs_do_not_queue_for_one_writer():
     scheduler = build_scheduler(jobs, first_run_at=start)
     times = sorted(job.next_run_time for job in scheduler.get_jobs())
     assert times == [start, start + FIRST_RUN_STAGGER, start + 2 * FIRST_RUN_STAGGER]
+
+
+def test_the_scheduler_on_a_database_never_initialised_stops_with_one_line_naming_it(tmp_path, clock):
+    from engine.bootstrap import Settings, build
+
+    empty = build(Settings(database_url=f"sqlite:///{tmp_path / 'empty.sqlite'}", instance_dir=tmp_path), clock=clock)
+    try:
+        result = CliRunner().invoke(main, ["scheduler", "--once"], obj=empty)
+    finally:
+        empty.dispose()
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"Error: the database sqlite:///{tmp_path / 'empty.sqlite'} is not initialised "
+                                     "or not up to date: run `aiguillage init`")
