@@ -9,6 +9,7 @@ only the secretariat's administrators act outside their own organisation.
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from sqlalchemy import select
@@ -153,3 +154,16 @@ def test_a_bad_organisation_value_on_account_creation_is_a_form_error(granting, 
     assert answer.status_code == 422
     with container.uow() as uow:
         assert uow.session.scalar(select(User).where(User.username == "ghost")) is None
+
+
+def test_refused_roles_on_account_creation_are_a_group_the_summary_link_focuses_and_that_names_its_problem(granting):
+    app, _, _ = granting
+    client = app.test_client()
+    sign_in(client, "iom-admin")
+    answer = client.post("/admin/users", data={"username": "ghost", "roles": "coordinator", "csrf_token": csrf_of(client, "/")})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'href="#field-roles"' in page
+    # The link's target can take the focus (a fieldset cannot by itself) and tells a screen reader what is wrong.
+    assert '<fieldset id="field-roles" tabindex="-1" aria-describedby="error-roles"' in page
+    assert re.search(r'<p class="error" id="error-roles">[^<]*secrétariat', page)
