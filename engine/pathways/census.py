@@ -23,6 +23,7 @@ UNSUPPORTED_FEATURES = {
     "unsupported.form_component": "Camunda Form components not translated yet",
     "unsupported.resource": "scripts or conditions in external resource files",
     "unsupported.element": "BPMN elements the engine does not run",
+    "unsupported.camunda8": "Camunda 8 (Zeebe) settings and FEEL expressions",
     "call.missing": "a called process outside the pathway",
     "dmn.missing": "a decision outside the pathway",
     "form.missing": "a Camunda Form outside the pathway",

@@ -44,6 +44,8 @@ HEADLINES = {
     "metadata.": _l("pathway.yaml is incomplete or wrong"),
     "yaml.": _l("A YAML file cannot be read"),
     "runtime.": _l("The engine refuses to load the pathway"),
+    "unsupported.": _l("A feature this engine does not run"),
+    "unsupported.camunda8": _l("A setting made for Camunda 8, which this engine does not run"),
     "layout.": _l("The diagram is hard to read"),
     "validator.": _l("The check itself failed: please report it"),
 }
@@ -128,6 +130,35 @@ DETAILS = (
        "takes the directory's sector codes, e.g. health)"),
     N_("this %(move)s step answers a referral, but no step of the process sends one; mark the sending task with "
        "%(property)s = send"),
+    # What diagrams from other tools most often bring (the files of the BPMN MIWG suite, Camunda 8, jBPM, Flowable).
+    N_("the service task names no operation; set its implementation to 'External' with the operation's name as topic "
+       "(or the property aiguillage.operation)"),
+    N_("Camunda 8 settings (%(settings)s) are not run here: this engine runs diagrams made for Camunda 7; set the step up "
+       "as in Camunda 7 (in Camunda Modeler, a 'BPMN diagram (Camunda 7)': an external task with a topic for a job "
+       "worker, form fields for a form, candidate groups for an assignment)"),
+    N_("%(what)s %(expression)s is a Camunda 8 (FEEL) expression, which is not run here: write it in the safe language, "
+       "without the leading '=' (e.g. approved == False)"),
+    N_("the %(what)s is empty; write one, e.g. attempts >= 3"),
+    N_("the call activity does not say which process it calls; set 'Called element' to the id of a process in this folder"),
+    N_("the multi-instance says neither how many times to run nor over which list; set 'Collection' (e.g. needs) or "
+       "'Loop cardinality' (e.g. 3)"),
+    N_("the loop has no maximum; set loopMaximum (e.g. 3, at most %(most)s) so it cannot repeat forever"),
+    N_("loopMaximum %(value)s must be a whole number from 1 to %(most)s"),
+    N_("the BPMN 2.0 schema refuses this: %(reason)s; open and save the file in a BPMN 2.0 modeler, or fix it at this line"),
+    N_("id %(id)s is already used on line %(line)s (%(element)s); give each element its own id"),
+    N_("the sequence flow's target %(element)s is not a task, event or gateway of the same process or sub-process; "
+       "connect it inside the same pool"),
+    N_("the sequence flow's source %(element)s is not a task, event or gateway of the same process or sub-process; "
+       "connect it inside the same pool"),
+    N_("the boundary event is attached to %(element)s, which is not a task or sub-process of the same process; attach "
+       "it to the border of a task"),
+    N_("the script task has no script; write the assignments it should make, e.g. score = len(needs)"),
+    N_("the business rule task refers to decision %(decision)s, which is in no .dmn file of the pathway (decisions "
+       "found: %(found)s); add the DMN file or fix the id"),
+    N_("formKey %(key)s names %(name)s, which is not a .form file of the pathway folder; put the form next to the diagram"),
+    N_("the form %(key)s is an HTML form kept outside the diagram, which is not shown here: draw its fields as form "
+       "fields (camunda:formData) or as a Camunda Form (.form file)"),
+    N_("parameter %(name)s uses a script, list or map; write a single expression over the case data instead"),
 )
 
 

@@ -14,7 +14,7 @@ from engine.pathways.documents import (
 )
 from engine.expressions.cron import is_cron, parse_cron
 from engine.pathways.problems import WARNING, Problem
-from engine.pathways.rules.unsupported import script_language
+from engine.pathways.rules.unsupported import camunda8_settings, script_language
 
 SAFE_LANGUAGES = {"", "python", "spiff", "feel", "juel", "${}", "http://www.w3.org/1999/xpath"}
 
@@ -65,7 +65,7 @@ def _check_element(document: Document, element: etree._Element) -> list[Problem]
         if text_of(element) and not script_language(element.getparent()):
             problems += _check(document, owner, element, _api().check_script, "script", "script.invalid")
     elif (kind == "scriptTask" and not text_of(element.find(f"{{{BPMN_NS}}}script")) and not extension(element, "resource")
-          and not script_language(element)):
+          and not script_language(element) and not camunda8_settings(element)):
         problems.append(document.problem(element, "script.empty", "the script task has no script; write the assignments it should make, e.g. score = len(needs)"))
     elif kind == "timerEventDefinition":
         problems += _check_timer(document, owner, element)
@@ -161,6 +161,12 @@ def _check(document: Document, owner, text_element, check: Callable, what: str |
 
 
 def _check_text(document: Document, owner, text: str, check: Callable, what: str | None, rule: str, line: int | None) -> list[Problem]:
+    if text.strip().startswith("="):
+        # Camunda 8 marks its FEEL expressions with a leading '=': another language, refused by name.
+        located = document.problem(owner, "unsupported.camunda8", "")
+        return [Problem(located.file, line or located.line, located.element_id, located.element_name,
+                        f"{what or 'timer'} {_short(text)} is a Camunda 8 (FEEL) expression, which is not run here: write it "
+                        "in the safe language, without the leading '=' (e.g. approved == False)", "unsupported.camunda8")]
     try:
         check(text)
     except ExpressionError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine.pathways.documents import BPMN_NS, Document, extension, is_bpmn, local
 from engine.pathways.problems import Problem
+from engine.pathways.rules.unsupported import camunda8_settings
 
 
 # Event definitions name a root element of the definitions: a message, signal, error or escalation.
@@ -102,8 +103,8 @@ def _check_event_reference(document: Document, definition, roots: dict[str, set[
 
 def _check_call(document: Document, element, processes: dict[str, bool]) -> list[Problem]:
     called = (element.get("calledElement") or "").strip()
-    if not called and extension(element, "caseRef") is not None:
-        return []  # a CMMN case, refused by name in engine.pathways.rules.unsupported
+    if not called and (extension(element, "caseRef") is not None or camunda8_settings(element)):
+        return []  # a CMMN case or a Camunda 8 call, refused by name in engine.pathways.rules.unsupported
     if not called:
         return [document.problem(element, "call.missing", "the call activity does not say which process it calls; set 'Called element' to the id of a process in this folder")]
     if called.startswith(("${", "#{")) and called.endswith("}"):
@@ -132,6 +133,8 @@ def _check_chosen_call(document: Document, element, called: str, processes: dict
 
 def _check_decision(document: Document, element, decisions: dict[str, Document]) -> list[Problem]:
     reference = (extension(element, "decisionRef") or "").strip()
+    if not reference and camunda8_settings(element):
+        return []  # a Camunda 8 decision, refused by name in engine.pathways.rules.unsupported
     if not reference:
         return [document.problem(element, "dmn.missing", "the business rule task names no decision; set its 'Decision reference' (camunda:decisionRef) to the id of a decision in a .dmn file of the folder")]
     if reference not in decisions:

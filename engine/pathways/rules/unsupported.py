@@ -1,8 +1,10 @@
 """Features of Camunda 7 this engine deliberately does not run, each refused by name with what to use instead.
 
 Java code, scripts in other languages and CMMN cases would need a JVM and would run unchecked;
-compensation and embedded HTML forms have no counterpart in the mechanism. Each refusal uses a rule
-of the ``unsupported.`` family so that a census can count them apart from defects.
+compensation and embedded HTML forms have no counterpart in the mechanism. Settings made for
+Camunda 8 (the ``zeebe:`` namespace, FEEL expressions written ``=...``) belong to another engine: a
+diagram drawn for it is refused by naming them, not reported as empty or misspelt Camunda 7 steps.
+Each refusal uses a rule of the ``unsupported.`` family so that a census can count them apart from defects.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ LANGUAGE_NAMES = {
 JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
 JAVA_ADVICE = 'Java delegates are not run: use an external task (camunda:type="external") and a registered operation'
 JAVA_TASKS = ("serviceTask", "sendTask", "businessRuleTask")
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+CAMUNDA8_ADVICE = ("this engine runs diagrams made for Camunda 7; set the step up as in Camunda 7 (in Camunda Modeler, "
+                   "a 'BPMN diagram (Camunda 7)': an external task with a topic for a job worker, form fields for a form, "
+                   "candidate groups for an assignment)")
 
 
 def check_unsupported(documents: list[Document], checked: set[str]) -> list[Problem]:
@@ -56,7 +62,31 @@ def is_java_task(element: etree._Element) -> bool:
     return bool(kind and kind != "external") or bool(extension_children(element, "connector"))
 
 
+def camunda8_settings(element: etree._Element) -> list[str]:
+    """The Camunda 8 settings (zeebe: elements under extensionElements) of the element, by name."""
+    names: list[str] = []
+    for extensions in element.findall(f"{{{BPMN_NS}}}extensionElements"):
+        for child in extensions:
+            if isinstance(child.tag, str) and child.tag.startswith(f"{{{ZEEBE_NS}}}"):
+                name = f"zeebe:{etree.QName(child).localname}"
+                if name not in names:
+                    names.append(name)
+    return names
+
+
+def camunda8_message(names: list[str]) -> str:
+    """The refusal of an element's Camunda 8 settings, naming them."""
+    return f"Camunda 8 settings ({', '.join(names)}) are not run here: {CAMUNDA8_ADVICE}"
+
+
 def _check(document: Document, element: etree._Element) -> list[Problem]:
+    settings = camunda8_settings(element)
+    # Named once for the element; the other rules do not call the step empty for lack of its Camunda 7 setting.
+    refused = [document.problem(element, "unsupported.camunda8", camunda8_message(settings))] if settings else []
+    return refused + _check_camunda7(document, element)
+
+
+def _check_camunda7(document: Document, element: etree._Element) -> list[Problem]:
     kind = local(element)
     if kind == "scriptTask":
         language = script_language(element)

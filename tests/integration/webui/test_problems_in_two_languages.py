@@ -90,3 +90,27 @@ def test_who_does_what_warnings_are_worded_in_french_too(tmp_path):
     assert "le groupe candidat 'helpers' n'est pas un rôle" in french, french
     english = _validate("pathway", "validate", str(diagram)).stdout
     assert "candidate group 'helpers' is no role" in english, english
+
+
+CAMUNDA8 = CAMUNDA / "camunda8-zeebe.bpmn"
+
+
+def test_a_camunda_8_diagram_is_refused_in_french_naming_what_this_engine_does_not_run():
+    lines = _validate("--lang", "fr", "pathway", "validate", str(CAMUNDA8)).stdout.splitlines()
+    assert f"{CAMUNDA8}:12: Task_Notify 'Notify': Un réglage fait pour Camunda 8, que ce moteur n'exécute pas : " \
+           "les réglages de Camunda 8 (zeebe:taskDefinition) ne sont pas exécutés ici" in lines[1]
+    assert "condition \"=approved\" est une expression de Camunda 8 (FEEL), qui n'est pas exécutée ici" in lines[3]
+    assert not [line for line in lines if " is a " in line or " are not run" in line]
+
+
+def test_details_frequent_in_diagrams_from_other_tools_are_worded_in_french(client, container):
+    # A service task as BPMN modelers other than Camunda's draw it: no implementation at all.
+    diagram = GROUP_NO_ROLE.replace('<bpmn:userTask id="Task_Help" name="Help" camunda:candidateGroups="helpers">',
+                                    '<bpmn:serviceTask id="Task_Help" name="Help">').replace("</bpmn:userTask>",
+                                                                                            "</bpmn:serviceTask>")
+    sign_in(client, "diane_author")
+    client.post("/language", data={"language": "fr", "csrf_token": csrf_of(client, "/")})
+    page = client.get(upload(client, diagram.encode(), "other-tool.bpmn").headers["Location"]).get_data(as_text=True)
+    assert ('<span class="detail">la tâche de service ne désigne aucune opération ; réglez son implémentation sur '
+            "« External »") in page
+    assert 'lang="en"' not in page.split('id="problems"')[1].split("</section>")[0]

@@ -322,3 +322,15 @@ def test_signal_without_name_is_refused_in_words_not_with_the_library_text():
     assert [(p.rule, p.element_id) for p in problems] == [("event.signal_unnamed", "Event_Cleared"), ("event.signal_unnamed", None)]
     assert "'Signal_Cleared' has no name" in problems[0].message and "'Released' has no id" in problems[1].message
     assert not any("Error" in p.message or "identifier" in p.message for p in problems)
+
+
+def test_a_diagram_made_for_camunda_8_is_refused_by_naming_its_zeebe_settings_and_feel_expressions():
+    problems = validate(load_source(CAMUNDA / "camunda8-zeebe.bpmn"))
+    assert {p.rule for p in problems} == {"unsupported.camunda8"}, [str(p) for p in problems]
+    by_element = {p.element_id: p.message for p in problems}
+    # The user task's form and assignment would otherwise be dropped without a word.
+    assert "zeebe:formDefinition, zeebe:assignmentDefinition" in by_element["Task_Review"]
+    # Not "names no operation" nor "has no script": the step has them, for another engine.
+    assert "zeebe:taskDefinition" in by_element["Task_Notify"] and "zeebe:script" in by_element["Task_Count"]
+    assert by_element["Flow_No"].startswith('condition "=approved = false" is a Camunda 8 (FEEL) expression')
+    assert all("Camunda 7" in message or "safe language" in message for message in by_element.values())
