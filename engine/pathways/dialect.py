@@ -2,7 +2,8 @@
 
 Camunda 7 accepts, and gives a meaning to, things that plain BPMN (and SpiffWorkflow) do not:
 
-- ``activiti:`` and ``operaton:`` attributes and elements are its own ``camunda:`` ones;
+- ``activiti:`` and ``operaton:`` attributes and elements are its own ``camunda:`` ones (``flowable:``,
+  Activiti's other fork with the same attributes, is read the same way here);
 - ``messageRef="tns:x"`` names message ``x`` when ``tns`` is the file's target namespace;
 - an ``errorRef`` naming no ``<error>`` is itself the error code, a ``messageRef`` naming no
   ``<message>`` the message's name;
@@ -33,8 +34,9 @@ from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-# Namespaces Camunda 7 reads as its own (Operaton is its fork, Activiti its ancestor).
-CAMUNDA_ALIASES = ("http://operaton.org/schema/1.0/bpmn", "http://activiti.org/bpmn")
+# Namespaces Camunda 7 reads as its own (Operaton is its fork, Activiti its ancestor), and Flowable's, Activiti's
+# other fork: read alike, its Java delegates are refused by name instead of the tasks looking empty.
+CAMUNDA_ALIASES = ("http://operaton.org/schema/1.0/bpmn", "http://activiti.org/bpmn", "http://flowable.org/bpmn")
 
 REFERENCE_ATTRIBUTES = {
     "messageEventDefinition": "messageRef", "signalEventDefinition": "signalRef",

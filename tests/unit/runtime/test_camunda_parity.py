@@ -167,6 +167,16 @@ def test_activiti_attributes_are_read_as_camunda_ones(open_camunda):
     assert task.candidate_groups == ["caseworker"] and task.due_at is not None
 
 
+def test_flowable_attributes_are_read_like_activiti_ones_and_its_java_delegates_refused_by_name(open_camunda):
+    # Flowable is Activiti's other fork: its flowable: attributes are Activiti's. Read as such, a
+    # delegate class is refused as Java, not reported as a service task naming no operation.
+    problems = problems_of("flowable-namespace.bpmn")
+    assert [(p.rule, p.element_id) for p in problems] == [("unsupported.java", "Task_Notify")]
+    assert problems_of("flowable-user-task.bpmn") == []
+    [task] = open_camunda("flowable-user-task.bpmn").ready()
+    assert task.candidate_groups == ["caseworker"] and task.due_at is not None
+
+
 def test_reserved_ids_run_under_another_id_with_a_warning(open_camunda):
     warnings = [p for p in problems_of("reserved-ids.bpmn") if p.rule == "id.reserved"]
     assert sorted(p.element_id for p in warnings) == ["End_1", "Start_1"]
