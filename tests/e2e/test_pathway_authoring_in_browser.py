@@ -141,6 +141,35 @@ def test_the_draft_page_reads_on_a_phone(demo_server, page, tmp_path):
     page.screenshot(path=str(_artifact("5-draft-phone-fr")))
 
 
+LONG_IDS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="Process_Tweets" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    <bpmn:userTask id="user_task_send_rejection_notification_to_the_author" name="Tell the author" />
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="user_task_send_rejection_notification_to_the_author" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="user_task_send_rejection_notification_to_the_author" targetRef="EndEvent_1" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_step_with_a_long_id_fits_the_draft_page_on_a_phone(demo_server, page, tmp_path):
+    # Ids as other tools write them (snake_case sentences, UUIDs) break inside the step's facts.
+    url, demo = demo_server
+    page.set_viewport_size({"width": 360, "height": 740})
+    _sign_in(page, url, "demo-sop-author", demo.password)
+    diagram = tmp_path / "long-ids.bpmn"
+    diagram.write_text(LONG_IDS, encoding="utf-8")
+    page.goto(url + "/pathways/")
+    page.set_input_files("#field-pathway", str(diagram))
+    page.locator("#upload button[type=submit]").click()
+    page.wait_for_selector("#step-user_task_send_rejection_notification_to_the_author")
+    wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)
+        .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
+
+
 # Each plane of the shipped diagram, drawn by bpmn-js on a 1280 x 720 screen, fits at this zoom or more:
 # a task's 12 px label is then at least 7 px high on the screen, 12 px on every sub-process plane.
 READABLE_ZOOM = 0.6
