@@ -170,6 +170,25 @@ def test_a_step_with_a_long_id_fits_the_draft_page_on_a_phone(demo_server, page,
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
 
 
+def test_a_diagram_without_drawing_says_why_instead_of_an_empty_box(demo_server, page, tmp_path):
+    # Engine-only files (Flowable and jBPM examples, hand-written XML) hold no shapes to draw.
+    url, demo = demo_server
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, url, "demo-sop-author", demo.password)
+    page.goto(url + "/pathways/")
+    english = page.locator("form.language-switch button[value=en]")
+    if english.is_enabled():  # the demo's users keep the language another test chose
+        english.click()
+    diagram = tmp_path / "no-drawing.bpmn"
+    diagram.write_text(LONG_IDS, encoding="utf-8")
+    page.set_input_files("#field-pathway", str(diagram))
+    page.locator("#upload button[type=submit]").click()
+    page.get_by_text("The diagram cannot be drawn: the file holds no drawing of its shapes").wait_for()
+    page.get_by_role("link", name="Edit in the browser").click()
+    page.get_by_text("The modeler cannot open this diagram").wait_for()
+    assert page.locator(".modeler-canvas").is_hidden()
+
+
 # Each plane of the shipped diagram, drawn by bpmn-js on a 1280 x 720 screen, fits at this zoom or more:
 # a task's 12 px label is then at least 7 px high on the screen, 12 px on every sub-process plane.
 READABLE_ZOOM = 0.6
