@@ -144,10 +144,14 @@ class CaseDriver(Protocol):
         """(timer bpmn id, due time in UTC) for every timer waiting."""
 
 
+def scenario_files(source: PathwaySource) -> list[str]:
+    """The names of the pathway's scenario files (scenarios/*.yaml), sorted."""
+    return sorted(n for n in source.files if n.startswith(SCENARIO_FOLDER) and n.endswith((".yaml", ".yml")))
+
+
 def load_scenarios(source: PathwaySource) -> list[Scenario]:
     """Every scenarios/*.yaml of the pathway, sorted by file name; ScenarioError if one is malformed."""
-    names = sorted(n for n in source.files if n.startswith(SCENARIO_FOLDER) and n.endswith((".yaml", ".yml")))
-    return [parse_scenario(name, source.files[name]) for name in names]
+    return [parse_scenario(name, source.files[name]) for name in scenario_files(source)]
 
 
 def parse_scenario(file: str, content: bytes) -> Scenario:

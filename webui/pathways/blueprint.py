@@ -13,6 +13,7 @@ from engine.pathways.comparison import compare
 from engine.pathways.folder import BPMN_SUFFIXES
 from engine.pathways.overview import overview_of
 from engine.pathways.rules.layout import layout_warnings
+from engine.pathways.scenarios import scenario_files
 from engine.pathways.sop import sop_document
 from engine.services.pathways import drafts
 from engine.services.pathways.labels import version_texts
@@ -50,7 +51,8 @@ def version(pathway_id: str, version: int):
     others = [v for v in list_pathways(uow()) if v.pathway_id == pathway_id]
     info = next(v for v in others if v.version == version)
     return render_template("pathways/version.html", version=info, overview=overview_of(source, current_language()),
-                           scenarios=version_last_run(uow(), published.id), versions=others)
+                           scenarios=version_last_run(uow(), published.id), has_scenarios=bool(scenario_files(source)),
+                           versions=others)
 
 
 @bp.get("/<pathway_id>/compare")
@@ -268,7 +270,8 @@ def _draft_page(draft_id: int, notes_error: str | None = None, status: int = 200
     return render_template("pathways/draft.html", draft=found, source=checked.source, problems=problems,
                            warnings=warnings, marks=marks,
                            overview=overview_of(checked.source, current_language()),
-                           scenarios=last_run(checked.source.content_hash), notes_error=notes_error,
+                           scenarios=last_run(checked.source.content_hash), has_scenarios=bool(scenario_files(checked.source)),
+                           notes_error=notes_error,
                            notes=request.form.get("notes", "")), status
 
 

@@ -136,6 +136,17 @@ def test_a_lone_bpmn_file_can_be_checked(author, container):
     assert "Brouillon" in author.get(response.headers["Location"]).get_data(as_text=True)
 
 
+def test_a_draft_without_scenario_files_says_so_instead_of_offering_an_empty_run(author, container):
+    # A lone .bpmn from another tool has no scenarios/ folder: "0 of 0 passed" would read like a success.
+    draft = upload(author, (CAMEROON / "pathway.bpmn").read_bytes(), "mine.bpmn").headers["Location"]
+    page = author.get(draft).get_data(as_text=True)
+    scenarios = page.split('id="scenarios"')[1].split("</section>")[0]
+    assert "Ce parcours n'a pas de scénarios : écrivez-les comme fichiers YAML dans son dossier scenarios/" in scenarios
+    assert "Lancer les scénarios" not in scenarios
+    folder = author.get(upload(author, zipped(CAMEROON), "cameroon.zip").headers["Location"]).get_data(as_text=True)
+    assert "Lancer les scénarios" in folder.split('id="scenarios"')[1]
+
+
 @pytest.mark.parametrize("name, data, message", [
     ("notes.txt", b"hello", "ni une archive .zip ni un fichier .bpmn"),
     ("broken.zip", b"PK\x03\x04 not really", "pas une archive zip lisible"),
