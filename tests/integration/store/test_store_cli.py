@@ -156,3 +156,16 @@ def test_org_list_and_user_list_show_what_an_administrator_manages(run):
     assert orgs.exit_code == 0 and "iom-cameroon  IOM Cameroon  iom  signed: nothing  users: 2" in orgs.output
     refused = run("user", "list", "--user", "amina")
     assert refused.exit_code != 0 and "Traceback" not in refused.output
+
+
+def test_the_command_line_runs_as_a_module_of_a_checkout():
+    # A checkout that was not installed with pip has no `aiguillage` script: `python -m webui.cli` is the same command.
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run(
+        [sys.executable, "-m", "webui.cli", "--help"], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: aiguillage ")
