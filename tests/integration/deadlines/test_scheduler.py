@@ -109,3 +109,32 @@ def test_the_scheduler_on_a_database_never_initialised_stops_with_one_line_namin
     assert result.exit_code == 1
     assert result.output.strip() == (f"Error: the database sqlite:///{tmp_path / 'empty.sqlite'} is not initialised "
                                      "or not up to date: run `aiguillage init`")
+
+
+def test_the_scheduler_refuses_a_malformed_smtp_url_in_one_line_before_running_any_job(container, monkeypatch):
+    import dataclasses
+
+    monkeypatch.setattr(container, "settings", dataclasses.replace(container.settings, smtp_url="smtp//mail.example.org:25"))
+    result = CliRunner().invoke(main, ["scheduler", "--once"], obj=container)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: AIGUILLAGE_SMTP_URL must start with smtp://, smtp+starttls:// or smtps:// and name a host (got scheme '')"]
+
+
+def test_the_scheduler_is_not_stopped_by_a_bad_smtp_url_when_it_does_not_dispatch(container, monkeypatch):
+    import dataclasses
+
+    monkeypatch.setattr(container, "settings", dataclasses.replace(container.settings, smtp_url="smtp//mail.example.org:25"))
+    result = CliRunner().invoke(main, ["scheduler", "--once", "--only", "housekeeping"], obj=container)
+    assert result.exit_code == 0, result.output
+
+
+def test_the_scheduler_says_which_notification_channels_it_will_use(container, monkeypatch):
+    import dataclasses
+
+    from webui.cli.scheduler import _channels_line
+
+    assert _channels_line(container) == "notifications in-app, no email (AIGUILLAGE_SMTP_URL is not set)"
+    monkeypatch.setattr(container, "settings", dataclasses.replace(
+        container.settings, smtp_url="smtp+starttls://alerts:p%40ss@mail.example.org:587"))
+    assert _channels_line(container) == "notifications in-app, email through mail.example.org:587"
