@@ -9,8 +9,8 @@ import click
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AiguillageError
 from engine.services.accounts.actors import load_actor
-from engine.services.accounts.administration import list_accounts
-from engine.services.accounts.creation import create_organisation, create_user
+from engine.services.accounts.administration import MIN_PASSWORD, list_accounts
+from engine.services.accounts.creation import create_organisation, create_user, set_password
 from engine.store.migrate import upgrade_database
 from webui.cli.container import command_container, database_message, one_line_errors
 
@@ -52,11 +52,7 @@ def user() -> None:
 def create_user_command(username, organisation, roles, display_name, email, language, groups, password_stdin,
                         keep_password) -> None:
     """Create a user in an organisation with one or more roles."""
-    password = None
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            raise click.ClickException("--password-stdin was given but standard input holds no password")
+    password = _password_from_stdin() if password_stdin else None
     # Whoever typed it knows it: unless it is their own account, its owner chooses another.
     must_change = password is not None and not keep_password
     container = command_container()
@@ -66,8 +62,41 @@ def create_user_command(username, organisation, roles, display_name, email, lang
             display_name=display_name, email=email, language=Language(language), password=password, groups=groups,
             must_change_password=must_change,
         )
+    if password is None:
+        # Without a password nobody can sign in as this account; say so before someone tries.
+        click.echo(f"Created user {username} ({', '.join(roles)}) in {organisation}, without a password: it acts on "
+                   f"the command line (--user {username}) but cannot sign in until it has one "
+                   f"(`aiguillage user password {username} --password-stdin`, or a reset at /admin/users).")
+        return
     click.echo(f"Created user {username} ({', '.join(roles)}) in {organisation}."
                + (" They choose their own password at their first sign-in." if must_change else ""))
+
+
+@user.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the new password from the first line of "
+              "standard input; its owner must replace it at their next sign-in.")
+@click.option("--keep-password", is_flag=True, help="The password is the owner's own choice (an operator's own "
+              "account): no change is asked for at sign-in.")
+def password_command(username, password_stdin, keep_password) -> None:
+    """Give an account a new password and end its sessions (a first administrator made without one, a forgotten one)."""
+    password = _password_from_stdin()
+    container = command_container()
+    with one_line_errors():
+        set_password(container.uow(), container.clock, username, password, must_change_password=not keep_password)
+    click.echo(f"Set a new password for {username}; their open sessions ended."
+               + ("" if keep_password else " They choose their own password at their next sign-in."))
+
+
+def _password_from_stdin() -> str:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.ClickException("--password-stdin was given but standard input holds no password")
+    # The same floor as the pages' (an administrator's form, one's own password change).
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"the password on standard input is {len(password)} characters long: "
+                                   f"give at least {MIN_PASSWORD}")
+    return password
 
 
 @click.group("org")

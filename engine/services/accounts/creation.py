@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine import field_problems as problem
 from engine.access import SECRETARIAT_ROLES, roles_held_in
 from engine.clock import Clock
 from engine.domain import Language, OrganisationKind, Role
-from engine.errors import Conflict, InvalidData
-from engine.store.models import Organisation, User, UserGroup, UserRole
+from engine.errors import Conflict, InvalidData, NotFound
+from engine.store.models import AuditEntry, Organisation, User, UserGroup, UserRole, UserSession
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
@@ -112,6 +112,26 @@ def create_user(
         uow.session.add(user)
         uow.commit()
         return user.id
+
+
+def set_password(uow: UnitOfWork, clock: Clock, username: str, password: str, must_change_password: bool) -> None:
+    """An operator gives an account a password (a first administrator made without one, or one who forgot
+    theirs: nobody else could let them in); its open sessions end. Audited, with no acting user."""
+    refuse_control_characters(password=password)
+    with uow:
+        lock_for_writing(uow)
+        user = uow.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"user {username!r} does not exist")
+        now = clock.now()
+        user.password_hash = hash_password(password)
+        user.must_change_password = must_change_password
+        # Whoever knew the old password loses the sessions it opened.
+        uow.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                            .values(ended_at=now))
+        uow.session.add(AuditEntry(at=now, user_id=None, action="account.password_set", object_type="user",
+                                   object_id=username[:100], details={"by": "command line"}))
+        uow.commit()
 
 
 def secretariat(uow: UnitOfWork) -> Organisation | None:

@@ -67,6 +67,36 @@ def test_an_operator_keeps_the_password_of_their_own_account(run, container):
     assert flags == {"operator": False, "api-only": False}
 
 
+def test_a_password_shorter_than_the_pages_allow_is_refused_and_no_account_is_made(run, container):
+    run("org", "create", "iom-cameroon", "--name", "IOM Cameroon")
+    result = run("user", "create", "amina", "--org", "iom-cameroon", "--role", "caseworker", "--password-stdin",
+                 "--keep-password", input="abc\n")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: the password on standard input is 3 characters long: give at least 12"
+    with container.uow() as u:
+        assert u.session.scalar(select(User.id).where(User.username == "amina")) is None
+
+
+def test_an_account_made_without_a_password_says_it_cannot_sign_in_and_how_to_give_it_one(run, container):
+    run("org", "create", "mnr", "--name", "MNR", "--secretariat")
+    made = run("user", "create", "first-admin", "--org", "mnr", "--role", "admin")
+    assert made.exit_code == 0, made.output
+    assert "without a password" in made.output
+    assert "aiguillage user password first-admin --password-stdin" in made.output
+    given = run("user", "password", "first-admin", "--password-stdin", "--keep-password", input="my own long phrase\n")
+    assert given.exit_code == 0, given.output
+    assert given.output.strip() == "Set a new password for first-admin; their open sessions ended."
+    with container.uow() as u:
+        admin = u.session.scalar(select(User).where(User.username == "first-admin"))
+        assert verify_password(admin.password_hash, "my own long phrase") and not admin.must_change_password
+    reset = run("user", "password", "first-admin", "--password-stdin", input="a one-time phrase\n")
+    assert "choose their own password at their next sign-in" in reset.output
+    with container.uow() as u:
+        assert u.session.scalar(select(User.must_change_password).where(User.username == "first-admin"))
+    missing = run("user", "password", "nobody", "--password-stdin", input="a one-time phrase\n")
+    assert missing.exit_code == 1 and missing.output.strip() == "Error: user 'nobody' does not exist"
+
+
 def test_a_user_in_an_unknown_organisation_is_one_clear_error(run):
     result = run("user", "create", "amina", "--org", "nowhere", "--role", "caseworker")
     assert result.exit_code == 1
