@@ -34,7 +34,7 @@ def verify_command() -> None:
         click.echo(f"BROKEN: {report.problem}.", err=True)
         click.echo(f"Links checked before it: {report.checked}.", err=True)
         raise SystemExit(1)
-    click.echo(f"Audit chain intact: {report.checked} links, head {report.head_hash}.")
+    click.echo(f"Audit chain intact: {report.checked} link{'s' if report.checked != 1 else ''}, head {report.head_hash}.")
     if report.unsealed:
         click.echo(f"{report.unsealed} newer row{'s are' if report.unsealed != 1 else ' is'} not sealed yet "
                    "(the scheduler seals them every minute; or run `aiguillage audit seal`).")
