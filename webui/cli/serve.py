@@ -53,7 +53,22 @@ def serve(host: str, port: int, threads: int, insecure_dev: bool) -> None:
     except AiguillageError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Aiguillage listening on http://{host}:{port}/")
+    click.echo(_serving_line(app, container))
     _serve(app, host, port, threads)
+
+
+def _serving_line(app: Flask, container) -> str:
+    """What a signed-in session depends on, said once at start: which database, and whether the session
+    cookie needs HTTPS (over plain HTTP a browser or curl would not send it back, and sign-in would
+    silently lead back to the sign-in page)."""
+    where = container.engine.url.render_as_string(hide_password=True)
+    base_url = container.settings.base_url
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        cookie = ("session cookie over HTTPS only: sign in through the HTTPS proxy "
+                  "(a plain-HTTP trial sets AIGUILLAGE_BASE_URL=http://...)")
+    else:
+        cookie = "session cookie over plain HTTP too"
+    return f"database {where}; links in notifications to {base_url}; {cookie}"
 
 
 @dataclass

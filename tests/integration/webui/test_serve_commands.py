@@ -125,3 +125,22 @@ def test_demo_no_serve_prepares_the_database_under_the_instance_folder_and_exits
     assert result.exit_code == 0, result.output
     assert (tmp_path / "here" / "demo.sqlite").exists()
     assert "demo database ready" in result.output and "demo-caseworker" in result.output
+
+
+def test_serve_says_which_database_it_serves_and_whether_the_session_cookie_needs_https(monkeypatch, container):
+    import webui.cli.serve as serve_module
+
+    served = []
+    monkeypatch.setattr(serve_module, "_serve", lambda app, host, port, threads: served.append((host, port)))
+    monkeypatch.setenv("AIGUILLAGE_SECRET_KEY", "k" * 40)
+    monkeypatch.delenv("AIGUILLAGE_BASE_URL", raising=False)
+    monkeypatch.delenv("AIGUILLAGE_COOKIE_SECURE", raising=False)
+    result = CliRunner().invoke(serve, ["--port", "8123"], obj=container)
+    assert result.exit_code == 0, result.output
+    listening, serving = result.output.splitlines()
+    assert listening == "Aiguillage listening on http://127.0.0.1:8123/"
+    assert serving.startswith(f"database {container.engine.url.render_as_string(hide_password=True)}; ")
+    assert "session cookie over HTTPS only" in serving and "AIGUILLAGE_BASE_URL=http://" in serving
+    trial = CliRunner().invoke(serve, ["--insecure-dev"], obj=container)
+    assert "session cookie over plain HTTP too" in trial.output
+    assert served == [("127.0.0.1", 8123), ("127.0.0.1", 8000)]
