@@ -23,7 +23,12 @@ def init() -> None:
     try:
         before, after = upgrade_database(container.engine)
     except Exception as error:  # noqa: BLE001 - unreachable server, bad URL, permissions: one line
-        raise click.ClickException(f"cannot initialise the database {where}: {database_message(error)}") from error
+        message = database_message(error)
+        if container.engine.dialect.name == "postgresql" and "database" in message and "does not exist" in message:
+            # `init` makes the tables, not the PostgreSQL database itself: an administrator of the server does.
+            message += f" (create it first: createdb -h HOST -U ADMIN -O {container.engine.url.username or 'OWNER'} " \
+                       f"{container.engine.url.database})"
+        raise click.ClickException(f"cannot initialise the database {where}: {message}") from error
     if before is None:
         click.echo(f"Created the database {where} (schema {after}).")
     elif before == after:

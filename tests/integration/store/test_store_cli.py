@@ -39,6 +39,16 @@ def test_init_creates_the_sqlite_database_then_says_it_is_up_to_date(tmp_path, m
     assert (tmp_path / "instance" / "aiguillage.sqlite").is_file()
 
 
+def test_init_on_a_postgresql_database_that_does_not_exist_says_to_create_it(postgres_admin_url, monkeypatch):
+    missing = postgres_admin_url.set(database="aiguillage_never_created_by_anyone")
+    monkeypatch.setenv("AIGUILLAGE_DATABASE_URL", missing.render_as_string(hide_password=False))
+    result = CliRunner().invoke(main, ["init"])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert result.output.strip().endswith(f"(create it first: createdb -h HOST -U ADMIN -O {missing.username} "
+                                          "aiguillage_never_created_by_anyone)")
+
+
 def test_a_user_is_created_with_roles_and_a_hashed_password(run, container):
     assert run("org", "create", "iom-cameroon", "--name", "IOM Cameroon", "--kind", "iom").exit_code == 0
     result = run(
