@@ -110,9 +110,9 @@ def _echo_report(report: ImportReport) -> None:
         for problem in report.problems:
             click.echo(f"  {problem}")
         return
-    verb = "would" if report.dry_run else "did"
-    click.echo(f"{report.source}: {verb} create {len(report.organisations_created)} organisation(s) and "
-               f"{len(report.services_created)} service(s), {verb} update {len(report.organisations_updated)} organisation(s) "
+    create, update = ("would create", "would update") if report.dry_run else ("created", "updated")
+    click.echo(f"{report.source}: {create} {len(report.organisations_created)} organisation(s) and "
+               f"{len(report.services_created)} service(s), {update} {len(report.organisations_updated)} organisation(s) "
                f"and {len(report.services_updated)} service(s); {report.services_unchanged} service(s) unchanged.")
     for slug in report.organisations_created[:50]:
         click.echo(f"  + organisation {slug}")
@@ -126,4 +126,8 @@ def _echo_report(report: ImportReport) -> None:
         click.echo(f"Dropped (no place in the directory; not exported again): {len(report.dropped)}")
         for line in report.dropped[:100]:
             click.echo(f"  - {line}")
+    if report.organisations_created and not report.dry_run:
+        # A new provider receives referrals only through its focal points, whom nobody has made yet.
+        click.echo(f"Next: give each new provider its focal points, e.g. `aiguillage user create NAME --org "
+                   f"{report.organisations_created[0]} --role provider_focal_point --email ... --password-stdin`.")
 

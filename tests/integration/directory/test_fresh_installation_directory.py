@@ -40,7 +40,9 @@ def test_a_fresh_installation_imports_its_directory_and_sends_a_matched_referral
     assert "would create 2 organisation(s) and 3 service(s)" in dry
     assert "No service matches." in _ok(run("directory", "list"))
     imported = _ok(run("directory", "import", str(HSDS_FILE)))
-    assert "did create 2 organisation(s) and 3 service(s)" in imported
+    assert "created 2 organisation(s) and 3 service(s)" in imported
+    assert "Next: give each new provider its focal points, e.g. `aiguillage user create NAME --org clinique-bonaberi " \
+        "--role provider_focal_point" in imported
     assert "services.0.languages" not in imported  # what the directory keeps is not reported as dropped
     _ok(run("user", "create", "point-focal", "--org", "clinique-bonaberi", "--role", "provider_focal_point",
             "--password-stdin", input="a-long-enough-password\n"))
