@@ -17,7 +17,10 @@ from webui.cli.container import command_container, database_message, one_line_er
 
 @click.command("init")
 def init() -> None:
-    """Create the database, or upgrade it to this version's schema (safe to run again)."""
+    """Create the database's tables, or upgrade them to this version's schema (safe to run again).
+
+    The database is AIGUILLAGE_DATABASE_URL's (postgresql://user@host/dbname, created beforehand with
+    createdb), else the SQLite file instance/aiguillage.sqlite."""
     container = command_container()
     where = container.engine.url.render_as_string(hide_password=True)
     try:

@@ -26,7 +26,7 @@ SHORTEST_TASK_PREFIX = 6
 
 @click.group("case")
 def case() -> None:
-    """Cases: open one, show one."""
+    """Cases: open, show, advance their due timers, put under or lift a legal hold."""
 
 
 @case.command("open")
