@@ -159,26 +159,181 @@ DETAILS = (
     N_("the form %(key)s is an HTML form kept outside the diagram, which is not shown here: draw its fields as form "
        "fields (camunda:formData) or as a Camunda Form (.form file)"),
     N_("parameter %(name)s uses a script, list or map; write a single expression over the case data instead"),
+    N_("this branch of gateway %(gateway)s has no condition and is not the default; as in Camunda 7 it counts as always "
+       "true: it is taken unless a branch before it in the file holds, and the branches after it never are; add a "
+       "condition (e.g. decision == 'accepted') or mark it as the default flow"),
+    N_("the default flow %(flow)s is not one of this gateway's outgoing flows; mark one of its own outgoing flows as default"),
+    N_("the default flow of a gateway is taken when no other condition holds, so it must not have a condition; remove "
+       "the condition or unmark it as default"),
+    N_("the file holds only a collaboration (pools without content); draw the process inside a pool and mark it executable"),
+    # The file itself (engine.pathways.xml, documents): the XML parser's own reason is kept as it says it.
+    N_("the file is empty; save the diagram again from the modeler"),
+    N_("the file is not UTF-8 text (it holds NUL bytes: UTF-16 without a declaration, or binary data); save it as UTF-8"),
+    N_("the file is not well-formed XML: %(reason)s; open and save the file again in the modeler, or fix the XML at that line"),
+    N_("this is a DMN decision file, not a BPMN diagram; rename it with the .dmn extension"),
+    N_("this is not a BPMN 2.0 diagram: it starts with %(seen)s, not <bpmn:definitions> in namespace %(namespace)s; "
+       "export the diagram as BPMN 2.0 XML"),
+    # The BPMN 2.0 schema's refusals (engine.pathways.rules.schema): the frequent ones in words of ours, any other
+    # with libxml2's own reason.
+    N_("the BPMN 2.0 schema refuses this: %(detail)s; open and save the file in a BPMN 2.0 modeler, or fix it at this line"),
+    N_("element %(element)s is not allowed here; expected one of %(expected)s"),
+    N_("element %(element)s is not allowed here"),
+    N_("element %(element)s lacks a child element; expected %(expected)s"),
+    N_("element %(element)s lacks its required attribute %(attribute)s"),
+    N_("attribute %(attribute)s is not allowed on element %(element)s"),
+    N_("attribute %(attribute)s of element %(element)s: %(value)s is not a valid %(type)s"),
+    N_("%(count)s more schema errors not shown; fix the ones above first"),
+    # Form fields (engine.pathways.rules.form_fields): the field, then what is wrong with it.
+    N_("field %(field)s: %(detail)s"),
+    N_("a field without id: %(detail)s"),
+    N_("default value %(value)s is not a valid %(type)s"),
+    N_("constraint %(constraint)s: %(detail)s"),
+    N_("%(name)s applies only to string fields"),
+    N_("%(name)s applies only to long and date fields"),
+    N_("%(name)s needs a whole number, e.g. %(example)s"),
+    N_("%(name)s needs a whole number of characters, e.g. %(example)s"),
+    N_("%(low)s (%(low_value)s) is greater than %(high)s (%(high_value)s)"),
+    N_("a field cannot be both required and read-only: nobody could fill it"),
+    N_("a field id must be a name of letters, digits, _ and - starting with a letter (e.g. risk_level), because "
+       "conditions use it"),
+    N_("conditions reach this field as %(name)s, like another field of the form; rename one of them"),
+    N_("%(found)s is not a form field type; use one of %(types)s"),
+    N_("an enum value has no id; give each value an id such as high"),
+    N_("enum value %(value)s is listed twice"),
+    N_("a required enum field needs values to choose from, or nobody could fill it; add them in the modeler (Values: "
+       "id and name)"),
+    N_("this enum field has no values, so it can only stay empty (Camunda 7 shows an empty choice too); add them in "
+       "the modeler (Values: id and name)"),
+    N_("constraint %(name)s is not supported; use %(constraints)s"),
+    N_("constraint validator=%(validator)s runs Java code; Java delegates are not run: check the value with "
+       "min/max/minlength/maxlength or a gateway condition"),
+    N_("%(value)s is not a date; write it YYYY-MM-DD, e.g. 2026-03-02"),
+    N_("pattern applies only to string fields"),
+    N_("a pattern must have 1 to %(most)s characters"),
+    N_("%(pattern)s is not a regular expression (%(reason)s)"),
+    N_("the pattern is nested too deeply"),
+    N_("a pattern cannot refer back to a group (\\1)"),
+    N_("a repetition inside a repetition, such as (a+)*, can take very long to check; write it without"),
+    N_("alternatives inside a repetition, such as (a|ab)*, can take very long to check; use a character class [ab]"),
+    # Timers (engine.expressions.iso8601, timers).
+    N_("timer %(timer)s is not an ISO 8601 duration; write for example PT72H (72 hours), P3D (3 days) or P1W (1 week)"),
+    N_("timer %(timer)s is not an ISO 8601 date; write for example 2026-12-01T08:00:00+01:00 or 2026-12-01"),
+    N_("timer %(timer)s is not a real date; write for example 2026-12-01T08:00:00+01:00 or 2026-12-01"),
+    N_("timer %(timer)s is not an ISO 8601 cycle; write for example R3/P30D (3 times, every 30 days) or R/P1D (every day)"),
+    N_("timer %(timer)s is not an ISO 8601 duration, date or cycle; write for example PT72H, P3D or R3/P30D"),
+    N_("timer %(timer)s is a duration, but this timer needs a date"),
+    N_("timer %(timer)s is a duration, but this timer needs a cycle"),
+    N_("timer %(timer)s is a date, but this timer needs a duration"),
+    N_("timer %(timer)s is a date, but this timer needs a cycle"),
+    N_("timer %(timer)s is a cycle, but this timer needs a duration"),
+    N_("timer %(timer)s is a cycle, but this timer needs a date"),
+    N_("timer %(timer)s is a cycle, but this timer needs a date (or a duration)"),
+    N_("timer %(timer)s is longer than a hundred years"),
+    N_("timer %(timer)s repeats more than %(most)s times"),
+    N_("timer %(timer)s: only the last part of a duration may have a fraction"),
+    N_("timer %(timer)s: week dates are not supported; write for example 2026-12-01T08:00:00+01:00 or 2026-12-01"),
+    N_("timer %(timer)s: a cycle needs a period such as P1D; write for example R3/P30D (3 times, every 30 days) or "
+       "R/P1D (every day)"),
+    N_("timer %(timer)s: a cycle needs one start (or end) date and one period; write for example R3/P30D (3 times, "
+       "every 30 days) or R/P1D (every day)"),
+    N_("timer %(timer)s: the period of a cycle must be longer than zero"),
+    N_("the timer date %(timer)s is a duration; as in Camunda 7 it counts from when the timer is reached"),
+    N_("timer %(timer)s is a cron expression, which only a cycle (timeCycle) may be; write an ISO 8601 duration (PT72H) "
+       "or date here"),
+    # The safe expression language's refusals (engine.expressions.checker), after the expression they are about:
+    # Python's own reason for a syntax error is kept as it says it.
+    N_('%(what)s "%(expression)s": %(detail)s'),
+    N_("line %(line)s: %(detail)s"),
+    N_("the expression is not valid: %(reason)s (column %(column)s)"),
+    N_("the expression is not valid: %(reason)s"),
+    N_("the script is not valid: %(reason)s"),
+    N_("the expression is empty"),
+    N_("the script is empty"),
+    N_("the expression is nested too deeply"),
+    N_("the script is nested too deeply"),
+    N_("the expression is nested too deeply (more than %(most)s levels)"),
+    N_("the expression is too long (%(count)s characters; limit %(most)s)"),
+    N_("the script is too long (%(count)s characters; limit %(most)s)"),
+    N_("the expression is too long (more than %(most)s parts)"),
+    N_("the expression contains a NUL character"),
+    N_("the script contains a NUL character"),
+    N_("%(name)s: names starting with '_' are not allowed"),
+    N_("%(name)s is a constant and cannot be assigned"),
+    N_("calls to %(name)s are not allowed (did you mean %(close)s?); allowed functions: %(functions)s"),
+    N_("calls to %(name)s are not allowed; allowed functions: %(functions)s"),
+    N_("%(function)s() does not accept the argument %(argument)s; it accepts %(accepted)s"),
+    N_("%(function)s() does not accept the argument %(argument)s"),
+    N_("%(method)s is not an allowed method of str; allowed methods: %(methods)s"),
+    N_("%(method)s is not an allowed method; allowed methods: %(methods)s"),
+    N_("only the allowed functions and methods can be called"),
+    N_("only names can be unpacked into: a, b = 1, 2"),
+    N_("only variables and their items can be assigned: x = ..., x['key'] = ..."),
+    N_("a script may only assign values (x = ...); this line computes a value and drops it"),
+    N_("the number is too large (more than about 10**100)"),
+    N_("the %% operator cannot format texts; join texts with +"),
+    N_("%(kind)s is not allowed in the safe expression language"),
+    N_("%(kind)s literals are not allowed"),
+    N_("lambda functions are not allowed"),
+    N_("comprehensions are not allowed; use functions such as compact(), pluck(), any(), all()"),
+    N_("f-strings are not allowed; join texts with +"),
+    N_("imports are not allowed"),
+    N_("loops are not allowed in scripts"),
+    N_("defining functions is not allowed"),
+    N_("defining classes is not allowed"),
+    N_("with blocks are not allowed"),
+    N_("try blocks are not allowed"),
+    N_("match statements are not allowed"),
+    N_("annotated assignments are not allowed; write x = value"),
+    N_("* unpacking is not allowed"),
+    N_("** unpacking is not allowed"),
+    N_("the %(operator)s operator is not allowed; use %(instead)s"),
+    N_("the %(operator)s operator is not allowed"),
+    # A Python keyword (del, global, raise, return...) or a forbidden attribute, named as written.
+    N_("%(keyword)s is not allowed"),
+    N_("Java expressions are not run here (%(detail)s); write it over the case data in the safe language (see the guide)"),
+)
+
+# What a detail says it is about (a condition, a due date...): fixed English words of the validator, put in the
+# reader's language where a template names them with %(what)s.
+WHATS = (
+    N_("condition"), N_("completion condition"), N_("loop condition"), N_("loop cardinality"), N_("priority"),
+    N_("multi-instance collection"), N_("script"), N_("timer"), N_("dueDate"), N_("followUpDate"),
 )
 
 
 @lru_cache(maxsize=None)
 def _patterns() -> tuple[tuple[re.Pattern, str], ...]:
     found = []
-    for template in DETAILS:
+    # A template whose detail is worded in turn goes first: where its inner detail has no template, a wider one
+    # (the same sentence keeping the library's reason) still fits.
+    for template in sorted(DETAILS, key=lambda template: "%(detail)s" not in template):
         parts = re.split(r"%\((\w+)\)s", template)
-        pattern = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" for index, part in enumerate(parts))
+        # "%%" in a template is the validator's plain "%".
+        pattern = "".join(re.escape(part.replace("%%", "%")) if index % 2 == 0 else f"(?P<{part}>.+?)"
+                          for index, part in enumerate(parts))
         found.append((re.compile(pattern, re.DOTALL), template))
     return tuple(found)
 
 
-def worded_detail(message: str) -> tuple[str, bool]:
+def worded_detail(message: str, depth: int = 0) -> tuple[str, bool]:
     """The validator's detail in the reader's language, and whether it is (False: shown as written, in English)."""
     for pattern, template in _patterns():
         match = pattern.fullmatch(message)
-        if match:
-            # A value is the author's own text (or a fragment the template leaves in English): kept as found.
-            return gettext(template, **match.groupdict()), True
+        if not match:
+            continue
+        # A value is the author's own text, or a library's reason (lxml's, Python's parser's): kept as found.
+        values = match.groupdict()
+        if "detail" in values:
+            # A detail inside a detail (an expression's refusal after the expression): worded in turn, or this
+            # template does not fit.
+            inner, worded = worded_detail(values["detail"], depth + 1) if depth < 4 else (values["detail"], False)
+            if not worded:
+                continue
+            values["detail"] = inner
+        if values.get("what") in WHATS:
+            values["what"] = gettext(values["what"])
+        # Formatted even without values, so that a template's "%%" reads "%".
+        return gettext(template, **values) if values else gettext(template) % {}, True
     return message, False
 
 

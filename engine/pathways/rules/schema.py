@@ -74,14 +74,34 @@ def _as_spiff_preprocesses(root: etree._Element) -> None:
             expression.tag = f"{{{BPMN_NS}}}messagePath"
 
 
-def _first_expected(match: re.Match) -> str:
-    names = [name.strip() for name in match.group(1).split(",") if name.strip()]
-    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
-    return f"Expected is one of ({shown})"
+def _names(listed: str) -> str:
+    names = [name.strip() for name in listed.split(",") if name.strip()]
+    return "(" + ", ".join(names[:5]) + (", …" if len(names) > 5 else "") + ")"
+
+
+# libxml2's most frequent refusals, said in sentences of ours (the web pages word them in French too); any other
+# keeps libxml2's own reason.
+_REASONS = (
+    (re.compile(r"Element '([^']+)': This element is not expected\. Expected is one of \((.*)\)\.?"),
+     lambda m: f"element '{m[1]}' is not allowed here; expected one of {_names(m[2])}"),
+    (re.compile(r"Element '([^']+)': This element is not expected\.?"),
+     lambda m: f"element '{m[1]}' is not allowed here"),
+    (re.compile(r"Element '([^']+)': Missing child element\(s\)\. Expected is (?:one of )?\((.*)\)\.?"),
+     lambda m: f"element '{m[1]}' lacks a child element; expected {_names(m[2])}"),
+    (re.compile(r"Element '([^']+)': The attribute '([^']+)' is required but missing\.?"),
+     lambda m: f"element '{m[1]}' lacks its required attribute '{m[2]}'"),
+    (re.compile(r"Element '([^']+)', attribute '([^']+)': The attribute '[^']+' is not allowed\.?"),
+     lambda m: f"attribute '{m[2]}' is not allowed on element '{m[1]}'"),
+    (re.compile(r"Element '([^']+)', attribute '([^']+)': '(.*)' is not a valid value of the \w+ type '([^']+)'\.?"),
+     lambda m: f"attribute '{m[2]}' of element '{m[1]}': '{m[3]}' is not a valid {m[4]}"),
+)
 
 
 def _readable(message: str) -> str:
-    text = re.sub(r"\{([^}]*)\}", lambda m: _PREFIXES.get(m.group(1), m.group(1)) + ":", message)
-    text = re.sub(r"Expected is one of \(([^)]*)\)", _first_expected, text)
-    text = text.replace("Element '", "element '").replace("This element is not expected.", "this element is not allowed here.")
+    text = re.sub(r"\{([^}]*)\}", lambda m: _PREFIXES.get(m.group(1), m.group(1)) + ":", message).strip()
+    for pattern, sentence in _REASONS:
+        match = pattern.fullmatch(text)
+        if match:
+            text = sentence(match)
+            break
     return "the BPMN 2.0 schema refuses this: " + text.rstrip(".") + "; open and save the file in a BPMN 2.0 modeler, or fix it at this line"

@@ -3,7 +3,10 @@ command line (`--lang`, else the locale), English as before; the count on the sa
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from click.testing import CliRunner
 
@@ -114,3 +117,68 @@ def test_details_frequent_in_diagrams_from_other_tools_are_worded_in_french(clie
     assert ('<span class="detail">la tâche de service ne désigne aucune opération ; réglez son implémentation sur '
             "« External »") in page
     assert 'lang="en"' not in page.split('id="problems"')[1].split("</section>")[0]
+
+
+MISTAKES = CAMUNDA / "mistakes-an-author-makes.bpmn"
+# Words only an English detail has. A quoted value (the author's own text) and a library's reason kept as it
+# says it (Python's "invalid syntax") are left out.
+ENGLISH_WORDS = re.compile(r"\b(the|is|are|not|allowed|needs|write|applies|only|than|expected|here|must)\b")
+
+
+def _english_left(detail: str) -> list[str]:
+    return ENGLISH_WORDS.findall(re.sub(r"\"[^\"]*\"|'[^'\s]*'|invalid syntax", "", detail))
+
+
+def test_every_detail_of_an_authors_usual_mistakes_is_in_french_around_the_values_it_names():
+    """Expressions, scripts, field defaults and constraints, timers and the BPMN schema's own refusals."""
+    lines = _validate("--lang", "fr", "pathway", "validate", str(MISTAKES)).stdout.splitlines()
+    assert len(lines) == 12 and lines[-1] == f"{MISTAKES}: 11 problèmes", lines
+    assert not {line: _english_left(line.split(" : ", 1)[1]) for line in lines[:-1] if _english_left(line.split(" : ", 1)[1])}
+    french = "\n".join(lines)
+    # The parser's reason is kept as it says it, inside a French sentence.
+    assert 'condition "urgent ==" : l\'expression n\'est pas valide : invalid syntax' in french
+    assert "champ 'urgent' : la valeur par défaut 'No' n'est pas une valeur valide de type boolean" in french
+    assert "champ 'age' : contrainte min='abc' : min demande un nombre entier" in french
+    assert "l'élément 'bpmn:userTsk' n'est pas permis ici ; attendu : l'un de (bpmn:artifact" in french
+    assert "l'attribut 'colour' n'est pas permis sur l'élément 'bpmn:process'" in french
+    english = _validate("pathway", "validate", str(MISTAKES)).stdout
+    assert "attribute 'colour' is not allowed on element 'bpmn:process'" in english
+
+
+SCRIPTS = (
+    "x = lambda: 1", "x = [a for a in b]", "x = f'{a}'", "x = (y := 1)", "x = [*a]", "import os", "for a in b:\n    x = 1",
+    "def f():\n    x = 1", "class A:\n    x = 1", "with a:\n    x = 1", "try:\n    x = 1\nexcept E:\n    x = 2", "del a",
+    "global a", "raise E", "assert a", "return 1", "x: int = 1", "match a:\n    case 1:\n        x = 1", "x = a & b",
+    "x = a ^ b", "x = ~a", "x = _a", "x = a.__class__", "true = 1", "x = open('f')", "x = lenn(a)", "x = round(a, foo=1)",
+    "x = 'a'.foo()", "x = a.foo()", "x = b[0](1)", "a.b = 1", "a, b.c = 1, 2", "len(a)", "x = " + "9" * 200, "x = b'a'",
+    "x = 1j", "x = 'a%s' % b", "x = (", "x = 1\ny = (", "x = 1\n" * 3000, "x = round(**a)",
+)
+EXPRESSIONS = ("a ==", "[" * 150 + "]" * 150, "a" * 10_001, "a +" * 3000 + " a", "__import__('os')")
+
+
+def _refusals():
+    from engine.errors import ExpressionError
+    from engine.expressions import check_expression, check_script
+    from engine.expressions.checker import _REFUSALS
+
+    for what, check, texts in (("script", check_script, SCRIPTS), ("condition", check_expression, EXPRESSIONS)):
+        for text in texts:
+            with pytest.raises(ExpressionError) as refused:
+                check(text)
+            yield f'{what} "{" ".join(text.split())[:57]}": {refused.value.message}'
+    # Each refusal by kind of Python statement, even those another refusal hides (yield inside a def).
+    yield from (f'script "x": {refusal}' for refusal in set(_REFUSALS.values()))
+
+
+def test_every_refusal_of_the_safe_expression_language_is_worded_in_french():
+    from webui.cli.language import in_cli_language, start_language
+    from webui.pathways.problem_texts import worded_detail
+
+    start_language(None, None, "fr")
+    try:
+        with in_cli_language():
+            worded = {message: worded_detail(message) for message in _refusals()}
+    finally:
+        start_language(None, None, None)
+    assert not [message for message, (_, done) in worded.items() if not done]
+    assert not {message: french for message, (french, _) in worded.items() if _english_left(french.split(" : ", 1)[1])}
