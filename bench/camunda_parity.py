@@ -58,7 +58,7 @@ def extracted(source: Path, into: Path) -> list[Path]:
         with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
             tar.extractall(into, filter="data")
         return sorted(into / name for name in wanted)
-    return sorted(p for p in source.rglob("*") if p.name.endswith((".bpmn", ".bpmn20.xml")))
+    return sorted(p for p in source.rglob("*") if p.name.endswith((".bpmn", ".bpmn2", ".bpmn20.xml")))
 
 
 def misworded(problems, data: bytes) -> list[str]:

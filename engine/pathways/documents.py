@@ -21,7 +21,7 @@ DMN_NAMESPACES = (
     "http://www.omg.org/spec/DMN/20180521/MODEL/",
     "https://www.omg.org/spec/DMN/20191111/MODEL/",
 )
-XML_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn")
+XML_SUFFIXES = (".bpmn", ".bpmn2", ".bpmn20.xml", ".dmn")
 
 ACTIVITIES = {
     "task", "userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask",

@@ -15,7 +15,8 @@ from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
 
 METADATA_FILE = "pathway.yaml"
 DEFAULT_MAIN = "pathway.bpmn"
-BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
+# .bpmn2: as jBPM, Kogito and Eclipse BPMN2 Modeler save diagrams; .bpmn20.xml: as Flowable and Activiti do.
+BPMN_SUFFIXES = (".bpmn", ".bpmn2", ".bpmn20.xml")
 # A pathway is a few dozen small files; these bounds stop a wrong folder (a home directory,
 # a disk image) from being read into memory.
 MAX_FILES = 300
@@ -66,7 +67,7 @@ def load_source(path: Path) -> PathwaySource:
         return _load_folder(path)
     if stat.S_ISREG(info.st_mode) and path.name.lower().endswith(BPMN_SUFFIXES):
         return _load_lone_file(path, info.st_size)
-    raise PathwayError(f"{path}: not a pathway folder nor a .bpmn file")
+    raise PathwayError(f"{path}: not a pathway folder nor a .bpmn (or .bpmn2) file")
 
 
 def content_hash(files: dict[str, bytes]) -> str:

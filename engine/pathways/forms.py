@@ -258,7 +258,7 @@ def form_spec_of(form: Any) -> FormSpec | None:
 def load_form(files: dict[str, bytes], task_id: str) -> FormSpec | None:
     """The form of user task `task_id` in a pathway's BPMN files (`PathwaySource.files`), or None."""
     for name in sorted(files):
-        if not name.lower().endswith((".bpmn", ".bpmn20.xml")):
+        if not name.lower().endswith((".bpmn", ".bpmn2", ".bpmn20.xml")):
             continue
         root = read_diagram(files, name)
         if isinstance(root, XmlProblem):

@@ -117,7 +117,7 @@ def clear_cache() -> None:
 
 def _kind(name: str) -> str | None:
     lowered = name.lower()
-    if lowered.endswith(".bpmn") or lowered.endswith(".bpmn20.xml"):
+    if lowered.endswith((".bpmn", ".bpmn2", ".bpmn20.xml")):
         return "bpmn"
     if lowered.endswith(".dmn"):
         return "dmn"

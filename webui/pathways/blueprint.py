@@ -152,7 +152,7 @@ def upload():
         elif name.lower().endswith(BPMN_SUFFIXES):
             files = {name: data}
         else:
-            return _list_page(_("%(name)s is neither a .zip archive nor a .bpmn file.", name=name), 422)
+            return _list_page(_("%(name)s is neither a .zip archive nor a .bpmn (or .bpmn2) file.", name=name), 422)
         draft_id = drafts.save_draft(uow(), clock(), files, g.user.actor)
     except ArchiveRefused as refused:
         return _list_page(_archive_message(refused), 422)

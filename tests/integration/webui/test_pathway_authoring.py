@@ -238,3 +238,10 @@ def test_layout_warnings_are_shown_only_when_asked_and_never_block_publishing(au
     checked = author.get(draft_url + "?layout=1").get_data(as_text=True)
     assert "Le diagramme est difficile à lire" in checked and 'data-diagram-element="Timer_AckEscalation"' in checked
     assert "Publier comme nouvelle version" in checked
+
+
+def test_a_bpmn2_diagram_from_jbpm_or_eclipse_is_kept_as_a_draft_like_a_bpmn_one(client, author):
+    diagram = (Path(__file__).resolve().parents[2] / "fixtures" / "camunda" / "nameless-user-task.bpmn").read_bytes()
+    response = upload(client, diagram, "referral.bpmn2")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert 'accept=".zip,.bpmn,.bpmn2,.xml"' in client.get("/pathways/").get_data(as_text=True)
