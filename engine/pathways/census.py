@@ -24,6 +24,7 @@ UNSUPPORTED_FEATURES = {
     "unsupported.resource": "scripts or conditions in external resource files",
     "unsupported.element": "BPMN elements the engine does not run",
     "unsupported.camunda8": "Camunda 8 (Zeebe) settings and FEEL expressions",
+    "unsupported.foreign": "task settings of other engines (jBPM/Kogito, SpiffWorkflow)",
     "call.missing": "a called process outside the pathway",
     "dmn.missing": "a decision outside the pathway",
     "form.missing": "a Camunda Form outside the pathway",

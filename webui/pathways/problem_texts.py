@@ -46,6 +46,7 @@ HEADLINES = {
     "runtime.": _l("The engine refuses to load the pathway"),
     "unsupported.": _l("A feature this engine does not run"),
     "unsupported.camunda8": _l("A setting made for Camunda 8, which this engine does not run"),
+    "unsupported.foreign": _l("A setting made for another engine, which this engine does not run"),
     "layout.": _l("The diagram is hard to read"),
     "validator.": _l("The check itself failed: please report it"),
 }
@@ -159,6 +160,17 @@ DETAILS = (
     N_("the form %(key)s is an HTML form kept outside the diagram, which is not shown here: draw its fields as form "
        "fields (camunda:formData) or as a Camunda Form (.form file)"),
     N_("parameter %(name)s uses a script, list or map; write a single expression over the case data instead"),
+    # Other engines' task settings (engine.pathways.rules.unsupported, unsupported.foreign).
+    N_("%(setting)s (%(tool)s) says who does the task, which is not read here: set its candidate groups "
+       "(camunda:candidateGroups) or draw it in a lane named after a role"),
+    N_("%(setting)s (%(tool)s) runs a script with the step, which is not run here: draw a script task before or after "
+       "it, with the script in the safe language"),
+    N_('%(setting)s (%(tool)s) says what the task does, which is not run here: make it an external task '
+       '(camunda:type="external") with a registered operation as topic'),
+    N_("%(setting)s (%(tool)s) runs business rules, which are not run here: use a business rule task with a DMN "
+       "decision table (camunda:decisionRef)"),
+    N_("%(setting)s (%(tool)s) gives the task a form, which is not shown here: draw its fields as form fields "
+       "(camunda:formData) or as a Camunda Form (.form file)"),
     N_("this branch of gateway %(gateway)s has no condition and is not the default; as in Camunda 7 it counts as always "
        "true: it is taken unless a branch before it in the file holds, and the branches after it never are; add a "
        "condition (e.g. decision == 'accepted') or mark it as the default flow"),

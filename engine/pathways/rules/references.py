@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.pathways.documents import BPMN_NS, Document, extension, is_bpmn, local
 from engine.pathways.problems import Problem
-from engine.pathways.rules.unsupported import camunda8_settings
+from engine.pathways.rules.unsupported import camunda8_settings, foreign_settings
 
 
 # Event definitions name a root element of the definitions: a message, signal, error or escalation.
@@ -133,8 +133,8 @@ def _check_chosen_call(document: Document, element, called: str, processes: dict
 
 def _check_decision(document: Document, element, decisions: dict[str, Document]) -> list[Problem]:
     reference = (extension(element, "decisionRef") or "").strip()
-    if not reference and camunda8_settings(element):
-        return []  # a Camunda 8 decision, refused by name in engine.pathways.rules.unsupported
+    if not reference and (camunda8_settings(element) or foreign_settings(element)):
+        return []  # another engine's decision, refused by name in engine.pathways.rules.unsupported
     if not reference:
         return [document.problem(element, "dmn.missing", "the business rule task names no decision; set its 'Decision reference' (camunda:decisionRef) to the id of a decision in a .dmn file of the folder")]
     if reference not in decisions:

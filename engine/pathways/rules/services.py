@@ -9,7 +9,7 @@ from lxml import etree
 from engine.errors import ExpressionError
 from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, line_of
 from engine.pathways.problems import Problem
-from engine.pathways.rules.unsupported import camunda8_settings, is_java_task
+from engine.pathways.rules.unsupported import camunda8_settings, foreign_settings, is_java_task
 
 
 
@@ -38,7 +38,7 @@ def operation_of(task: etree._Element) -> str | None:
 def _check_task(document: Document, task: etree._Element, operations: Collection[str] | None) -> list[Problem]:
     problems = []
     operation = operation_of(task)
-    if operation is None and (is_java_task(task) or camunda8_settings(task)):
+    if operation is None and (is_java_task(task) or camunda8_settings(task) or foreign_settings(task)):
         return problems  # refused by name in engine.pathways.rules.unsupported
     if operation is None:
         message = "the service task names no operation; set its implementation to 'External' with the operation's name as topic (or the property aiguillage.operation)"

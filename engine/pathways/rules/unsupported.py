@@ -4,6 +4,10 @@ Java code, scripts in other languages and CMMN cases would need a JVM and would 
 compensation and embedded HTML forms have no counterpart in the mechanism. Settings made for
 Camunda 8 (the ``zeebe:`` namespace, FEEL expressions written ``=...``) belong to another engine: a
 diagram drawn for it is refused by naming them, not reported as empty or misspelt Camunda 7 steps.
+Other tools' settings that decide who does a task, what it does or which way the case goes (jBPM/Kogito's
+``drools:`` scripts and work items, SpiffWorkflow's ``spiffworkflow:`` operators, scripts and forms, BPMN's resource
+roles) are refused by name too, so that none is silently dropped; their colours, layout and labels change nothing in a
+case and pass (``drools:metaData``, ``signavio:``, ``bizagi:``).
 Each refusal uses a rule of the ``unsupported.`` family so that a census can count them apart from defects.
 """
 
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, is_bpmn, local, text_of
+from engine.pathways.documents import BPMN_NS, SPIFF_NS, Document, extension, extension_children, is_bpmn, local, text_of
 from engine.pathways.problems import Problem
 
 PYTHON_LANGUAGES = {"", "python", "spiff"}
@@ -19,6 +23,9 @@ LANGUAGE_NAMES = {
     "groovy": "Groovy", "javascript": "JavaScript", "js": "JavaScript", "ecmascript": "JavaScript",
     "nashorn": "JavaScript", "graal.js": "JavaScript", "juel": "JUEL", "jruby": "Ruby", "ruby": "Ruby",
     "jython": "Jython", "kotlin": "Kotlin", "freemarker": "FreeMarker", "velocity": "Velocity", "feel": "FEEL",
+    # jBPM/Kogito name their languages by address.
+    "http://www.java.com/java": "Java", "java": "Java", "http://www.mvel.org/2.0": "MVEL", "mvel": "MVEL",
+    "http://www.jboss.org/drools/rule": "Drools", "drools": "Drools",
 }
 JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
 JAVA_ADVICE = 'Java delegates are not run: use an external task (camunda:type="external") and a registered operation'
@@ -27,6 +34,76 @@ ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 CAMUNDA8_ADVICE = ("this engine runs diagrams made for Camunda 7; set the step up as in Camunda 7 (in Camunda Modeler, "
                    "a 'BPMN diagram (Camunda 7)': an external task with a topic for a job worker, form fields for a form, "
                    "candidate groups for an assignment)")
+
+
+DROOLS_NS = "http://www.jboss.org/drools"
+FOREIGN_TOOLS = {DROOLS_NS: ("drools", "jBPM/Kogito"), SPIFF_NS: ("spiffworkflow", "SpiffWorkflow")}
+# What each kind of foreign setting would change, and what to draw instead in Camunda 7 terms.
+ASSIGNS, SCRIPTS, DOES, RULES, FORM = "assigns", "scripts", "does", "rules", "form"
+FOREIGN_ADVICE = {
+    ASSIGNS: "says who does the task, which is not read here: set its candidate groups (camunda:candidateGroups) or "
+             "draw it in a lane named after a role",
+    SCRIPTS: "runs a script with the step, which is not run here: draw a script task before or after it, with the "
+             "script in the safe language",
+    DOES: 'says what the task does, which is not run here: make it an external task (camunda:type="external") with a '
+          "registered operation as topic",
+    RULES: "runs business rules, which are not run here: use a business rule task with a DMN decision table "
+           "(camunda:decisionRef)",
+    FORM: "gives the task a form, which is not shown here: draw its fields as form fields (camunda:formData) or as a "
+          "Camunda Form (.form file)",
+}
+# Settings (elements under extensionElements, or attributes) that change a run; any other, such as drools:metaData
+# (names and layout) or spiffworkflow:instructionsForEndUser (text shown with the task), changes nothing in a case.
+FOREIGN_SETTINGS = {
+    "drools:onEntry-script": SCRIPTS, "drools:onExit-script": SCRIPTS, "drools:taskName": DOES,
+    "drools:serviceimplementation": DOES, "drools:serviceinterface": DOES, "drools:serviceoperation": DOES,
+    "drools:ruleFlowGroup": RULES,
+    "spiffworkflow:serviceTaskOperator": DOES, "spiffworkflow:preScript": SCRIPTS, "spiffworkflow:postScript": SCRIPTS,
+    "spiffworkflow:calledDecisionId": RULES,
+}
+# SpiffWorkflow keeps a task's form as two of its properties.
+SPIFF_FORM_PROPERTIES = {"formJsonSchemaFilename", "formUiSchemaFilename"}
+RESOURCE_ROLES = ("potentialOwner", "humanPerformer", "performer")
+
+
+def foreign_settings(element: etree._Element) -> list[tuple[str, str, str]]:
+    """The element's settings made for another engine that would change a run: (setting, tool, kind)."""
+    found: list[tuple[str, str, str]] = []
+    for name in element.attrib:
+        setting = _foreign_name(name)
+        if setting and setting[0] in FOREIGN_SETTINGS:
+            found.append((setting[0], setting[1], FOREIGN_SETTINGS[setting[0]]))
+    for child in element:
+        if isinstance(child.tag, str) and is_bpmn(child) and local(child) in RESOURCE_ROLES:
+            # BPMN's own way to name a task's people: jBPM and Kogito write it; Camunda 7 uses candidate groups.
+            found.append((f"bpmn:{local(child)}", "jBPM/Kogito", ASSIGNS))
+    for extensions in element.findall(f"{{{BPMN_NS}}}extensionElements"):
+        for child in extensions.iter():
+            setting = _foreign_name(child.tag) if isinstance(child.tag, str) else None
+            if not setting:
+                continue
+            if setting[0] in FOREIGN_SETTINGS:
+                found.append((setting[0], setting[1], FOREIGN_SETTINGS[setting[0]]))
+            elif setting[0] == "spiffworkflow:property" and child.get("name") in SPIFF_FORM_PROPERTIES:
+                found.append((f"spiffworkflow:property {child.get('name')}", setting[1], FORM))
+    unique: list[tuple[str, str, str]] = []
+    for item in found:
+        if item not in unique:
+            unique.append(item)
+    return unique
+
+
+def _foreign_name(tag: str) -> tuple[str, str] | None:
+    qualified = etree.QName(tag)
+    if qualified.namespace not in FOREIGN_TOOLS:
+        return None
+    prefix, tool = FOREIGN_TOOLS[qualified.namespace]
+    return f"{prefix}:{qualified.localname}", tool
+
+
+def foreign_message(setting: str, tool: str, kind: str) -> str:
+    """The refusal of one foreign setting, naming it, its tool and what to draw instead."""
+    return f"{setting} ({tool}) {FOREIGN_ADVICE[kind]}"
 
 
 def check_unsupported(documents: list[Document], checked: set[str]) -> list[Problem]:
@@ -83,6 +160,7 @@ def _check(document: Document, element: etree._Element) -> list[Problem]:
     settings = camunda8_settings(element)
     # Named once for the element; the other rules do not call the step empty for lack of its Camunda 7 setting.
     refused = [document.problem(element, "unsupported.camunda8", camunda8_message(settings))] if settings else []
+    refused += [document.problem(element, "unsupported.foreign", foreign_message(*found)) for found in foreign_settings(element)]
     return refused + _check_camunda7(document, element)
 
 

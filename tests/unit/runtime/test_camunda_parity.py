@@ -344,3 +344,41 @@ def test_a_diagram_made_for_camunda_8_is_refused_by_naming_its_zeebe_settings_an
     assert "zeebe:taskDefinition" in by_element["Task_Notify"] and "zeebe:script" in by_element["Task_Count"]
     assert by_element["Flow_No"].startswith('condition "=approved = false" is a Camunda 8 (FEEL) expression')
     assert all("Camunda 7" in message or "safe language" in message for message in by_element.values())
+
+
+def test_task_settings_of_jbpm_and_kogito_are_refused_by_name_with_what_to_draw_in_camunda_7():
+    problems = validate(load_source(CAMUNDA / "jbpm-kogito-settings.bpmn2"))
+    found = {(p.rule, p.element_id, p.message.split(" (", 1)[0]) for p in problems}
+    # Who does the review, what runs on entering it, what the email task does, which way the gateway goes.
+    assert found == {
+        ("unsupported.foreign", "Task_Review", "bpmn:potentialOwner"),
+        ("unsupported.foreign", "Task_Review", "drools:onEntry-script"),
+        ("unsupported.foreign", "Task_Email", "drools:taskName"),
+        ("unsupported.script_language", "Flow_Yes", "Java conditions are not run here: remove the language setting and write the condition in the safe language"),
+        ("unsupported.script_language", "Flow_No", "Java conditions are not run here: remove the language setting and write the condition in the safe language"),
+    }, [str(p) for p in problems]
+    owner = next(p.message for p in problems if "potentialOwner" in p.message)
+    assert owner.startswith("bpmn:potentialOwner (jBPM/Kogito) says who does the task") and "camunda:candidateGroups" in owner
+
+
+def test_spiffworkflow_settings_are_refused_by_name_and_colours_of_other_modelers_pass():
+    problems = validate(load_source(CAMUNDA / "spiffworkflow-settings.bpmn"))
+    assert {p.rule for p in problems} == {"unsupported.foreign"}, [str(p) for p in problems]
+    assert [p.message.split(" (", 1)[0] for p in problems] == [
+        "spiffworkflow:property formJsonSchemaFilename", "spiffworkflow:property formUiSchemaFilename",
+        "spiffworkflow:preScript", "spiffworkflow:serviceTaskOperator"]
+    # Not also "names no operation": the step has one, for another engine.
+    assert 'external task (camunda:type="external")' in problems[-1].message
+    # Instructions shown with the task, signavio: and bizagi: colours change nothing in a case.
+    assert not [p for p in problems if any(word in p.message for word in ("instructions", "signavio", "bizagi"))]
+
+
+def test_a_bpmn2_file_as_jbpm_and_eclipse_save_them_is_read_like_a_bpmn_file(tmp_path):
+    source = load_source(CAMUNDA / "jbpm-kogito-settings.bpmn2")
+    assert source.main == "jbpm-kogito-settings.bpmn2" and list(source.files) == ["jbpm-kogito-settings.bpmn2"]
+    folder = tmp_path / "referral"
+    folder.mkdir()
+    (folder / "pathway.yaml").write_text("id: referral\ntitle: {en: Referral}\nlanguages: [en]\nmain: referral.bpmn2\n")
+    (folder / "referral.bpmn2").write_bytes((CAMUNDA / "nameless-user-task.bpmn").read_bytes())
+    assert load_source(folder).main == "referral.bpmn2"
+    assert not [p for p in validate(load_source(folder)) if p.rule.startswith("file.")]
