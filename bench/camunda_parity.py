@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.pathways.census import DEFECT, Census, verdict  # noqa: E402
 from engine.pathways.explore import explore  # noqa: E402
-from engine.pathways.folder import load_source  # noqa: E402
+from engine.pathways.folder import BPMN_SUFFIXES, load_source  # noqa: E402
 from engine.pathways.validation import review  # noqa: E402
 
 TEST_RESOURCES = re.compile(r"^(engine|qa|webapps)/.*src/test/resources/.*\.(bpmn|bpmn20\.xml)$")
@@ -58,7 +58,7 @@ def extracted(source: Path, into: Path) -> list[Path]:
         with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
             tar.extractall(into, filter="data")
         return sorted(into / name for name in wanted)
-    return sorted(p for p in source.rglob("*") if p.name.endswith((".bpmn", ".bpmn2", ".bpmn20.xml")))
+    return sorted(p for p in source.rglob("*") if p.name.endswith(BPMN_SUFFIXES))
 
 
 def misworded(problems, data: bytes) -> list[str]:

@@ -8,6 +8,7 @@ from lxml import etree
 
 from engine.pathways.camunda_forms import embed_camunda_forms
 from engine.pathways.dialect import CAMUNDA_ALIASES, CAMUNDA_NS, read_as_camunda
+from engine.pathways.folder import BPMN_SUFFIXES
 from engine.pathways.problems import Problem
 from engine.pathways.xml import XmlProblem, parse_untrusted
 
@@ -21,7 +22,7 @@ DMN_NAMESPACES = (
     "http://www.omg.org/spec/DMN/20180521/MODEL/",
     "https://www.omg.org/spec/DMN/20191111/MODEL/",
 )
-XML_SUFFIXES = (".bpmn", ".bpmn2", ".bpmn20.xml", ".dmn")
+XML_SUFFIXES = (*BPMN_SUFFIXES, ".dmn")
 
 ACTIVITIES = {
     "task", "userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask",

@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 
 from engine.pathways.documents import BPMN_NS, EXTENSION_NAMESPACES, extension_children, line_of, local, read_diagram
+from engine.pathways.folder import BPMN_SUFFIXES
 from engine.pathways.xml import XmlProblem
 
 # enum_list (several options: Camunda Forms' check lists and tag lists), time and datetime come
@@ -258,7 +259,7 @@ def form_spec_of(form: Any) -> FormSpec | None:
 def load_form(files: dict[str, bytes], task_id: str) -> FormSpec | None:
     """The form of user task `task_id` in a pathway's BPMN files (`PathwaySource.files`), or None."""
     for name in sorted(files):
-        if not name.lower().endswith((".bpmn", ".bpmn2", ".bpmn20.xml")):
+        if not name.lower().endswith(BPMN_SUFFIXES):
             continue
         root = read_diagram(files, name)
         if isinstance(root, XmlProblem):

@@ -30,6 +30,7 @@ from engine.errors import PathwayError
 from engine.pathways.xml import XmlProblem, parse_untrusted
 from engine.pathways.camunda_forms import embed_camunda_forms
 from engine.pathways.dialect import read_as_camunda
+from engine.pathways.folder import BPMN_SUFFIXES
 from engine.pathways.rules.loops import loop_bound
 from engine.runtime.loop_bounds import mark_loops
 from engine.runtime.parser import PathwayParser, is_expression
@@ -117,7 +118,7 @@ def clear_cache() -> None:
 
 def _kind(name: str) -> str | None:
     lowered = name.lower()
-    if lowered.endswith((".bpmn", ".bpmn2", ".bpmn20.xml")):
+    if lowered.endswith(BPMN_SUFFIXES):
         return "bpmn"
     if lowered.endswith(".dmn"):
         return "dmn"
