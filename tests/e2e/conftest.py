@@ -106,3 +106,14 @@ def page(chromium):
            if message.type in ("error", "warning") else None)
     yield tab
     context.close()
+
+
+def sign_in(page, url: str, username: str, password: str) -> None:
+    """Sign in through the form, as a person does, and wait for the page it leads to (a busy machine may take
+    longer than the next line's look at the page)."""
+    page.goto(url + "/login")
+    page.fill("#field-username", username)
+    page.fill("#field-password", password)
+    with page.expect_navigation():
+        page.locator("form:has(#field-password) button[type=submit]").click()
+    assert page.locator("h1").count() == 1, page.url

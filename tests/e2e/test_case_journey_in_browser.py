@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -38,14 +39,6 @@ def _tab(chromium, locale: str, javascript: bool = True, bypass_csp: bool = Fals
                                    extra_http_headers={"Accept-Language": f"{locale},{locale[:2]};q=0.9"})
     context.set_default_timeout(8000)
     return context, context.new_page()
-
-
-def _sign_in(page, url: str, username: str, password: str) -> None:
-    page.goto(url + "/login")
-    page.fill("#field-username", username)
-    page.fill("#field-password", password)
-    page.locator("form:has(#field-password) button[type=submit]").click()
-    assert page.locator("h1").count() == 1
 
 
 def _look(page, user: str, name: str) -> None:
@@ -100,7 +93,7 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
     tag = f"{language}{'' if javascript else '-nojs'}"
     locale = "fr-FR" if language == "fr" else "en-GB"
     context, page = _tab(chromium, locale, javascript=javascript)
-    _sign_in(page, url, "demo-caseworker", demo.password)
+    sign_in(page, url, "demo-caseworker", demo.password)
     _in_language(page, language)
     _look(page, "demo-caseworker", f"{tag}-caseworker-home")
 
@@ -183,7 +176,7 @@ def test_a_case_goes_from_opening_to_two_answered_referrals_in_the_browser(journ
 
     for username, decision in (("demo-health-douala", "accepted"), ("demo-mhpss", "declined")):
         context, page = _tab(chromium, locale, javascript=javascript)
-        _sign_in(page, url, username, demo.password)
+        sign_in(page, url, username, demo.password)
         _in_language(page, language)
         _look(page, username, f"{tag}-{username}-home")
         page.goto(url + "/referrals/")
@@ -239,7 +232,7 @@ def _escalation_follow_up_and_closure(url, demo, chromium, locale, javascript, w
     """The declined need waits with the caseworker; the clock moves; a coordinator resolves the escalation;
     the unmet need is recorded; three follow-ups; closure proposed and approved: the case is closed."""
     trainer_context, trainer = _tab(chromium, locale, javascript=javascript)
-    _sign_in(trainer, url, "demo-coordinator", demo.password)
+    sign_in(trainer, url, "demo-coordinator", demo.password)
     _in_language(trainer, words["language"])
     _move_clock(trainer, url, demo, "demo-coordinator", f"{tag}-coordinator-clock", 10)
 
@@ -265,7 +258,7 @@ def _escalation_follow_up_and_closure(url, demo, chromium, locale, javascript, w
 
     # The hospital reports the service on its referral page.
     context, page = _tab(chromium, locale, javascript=javascript)
-    _sign_in(page, url, "demo-health-douala", demo.password)
+    sign_in(page, url, "demo-health-douala", demo.password)
     _in_language(page, words["language"])
     page.goto(url + "/referrals/")
     page.locator("table.referrals tbody tr", has_text=reference).locator("a").first.click()
@@ -277,7 +270,7 @@ def _escalation_follow_up_and_closure(url, demo, chromium, locale, javascript, w
     context.close()
 
     context, page = _tab(chromium, locale, javascript=javascript)
-    _sign_in(page, url, "demo-caseworker", demo.password)
+    sign_in(page, url, "demo-caseworker", demo.password)
     _in_language(page, words["language"])
     _open_task_of(page, url, reference)
     _look(page, "demo-caseworker", f"{tag}-caseworker-unmet-need")
@@ -308,7 +301,7 @@ def _escalation_follow_up_and_closure(url, demo, chromium, locale, javascript, w
     context.close()
 
     context, page = _tab(chromium, locale, javascript=javascript)
-    _sign_in(page, url, "demo-supervisor", demo.password)
+    sign_in(page, url, "demo-supervisor", demo.password)
     _in_language(page, words["language"])
     _look(page, "demo-supervisor", f"{tag}-supervisor-home")
     _open_task_of(page, url, reference)
@@ -326,7 +319,7 @@ def test_no_link_or_button_on_the_journey_answers_403_or_404(journey_server, chr
     assert SEEN, "the journey test runs first and records its pages"
     for username, pages in SEEN.items():
         context, page = _tab(chromium, "fr-FR")
-        _sign_in(page, url, username, demo.password)
+        sign_in(page, url, username, demo.password)
         request = context.request
         for address in sorted(pages):
             page.goto(address)
@@ -348,7 +341,7 @@ def test_journey_pages_pass_axe_and_stay_light(journey_server, chromium):
     url, demo = journey_server
     for username, pages in SEEN.items():
         context, page = _tab(chromium, "en-GB", bypass_csp=True)
-        _sign_in(page, url, username, demo.password)
+        sign_in(page, url, username, demo.password)
         for address in sorted(pages):
             page.goto(address)
             # What the browser fetched for the page: the document and everything it loaded.

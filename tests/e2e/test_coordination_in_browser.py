@@ -12,15 +12,9 @@ from sqlalchemy import update
 from engine.services.accounts.actors import load_actor
 from engine.services.cases.lifecycle import open_case
 from engine.store.models import TaskRow
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, url: str, username: str, password: str) -> None:
-    page.goto(url + "/login")
-    page.fill("#field-username", username)
-    page.fill("#field-password", password)
-    page.locator("form:has(#field-password) button[type=submit]").click()
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +32,7 @@ def overdue_case(demo_server):
 
 def test_coordinator_follows_the_overdue_step_on_the_live_diagram_to_a_case(demo_server, overdue_case, page):
     url, demo = demo_server
-    _sign_in(page, url, "demo-coordinator", demo.password)
+    sign_in(page, url, "demo-coordinator", demo.password)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(url + "/coordination/diagram")
     overlay = page.locator(".live-diagram .step-overlay.overdue[data-step=Task_Identification]")
@@ -55,7 +49,7 @@ def test_coordinator_follows_the_overdue_step_on_the_live_diagram_to_a_case(demo
 
 def test_coordinator_downloads_an_indicator_table_as_xlsx(demo_server, overdue_case, page, tmp_path):
     url, demo = demo_server
-    _sign_in(page, url, "demo-coordinator", demo.password)
+    sign_in(page, url, "demo-coordinator", demo.password)
     page.set_viewport_size({"width": 360, "height": 800})
     page.goto(url + "/coordination/indicators")
     section = page.locator("section#cases_by_region")

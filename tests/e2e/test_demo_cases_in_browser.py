@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import sign_in
+
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 360, "height": 740}
@@ -21,11 +23,7 @@ def _signed_in(chromium, url: str, username: str, password: str):
                                    extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"})
     context.set_default_timeout(8000)
     page = context.new_page()
-    page.goto(url + "/login")
-    page.fill("#field-username", username)
-    page.fill("#field-password", password)
-    page.locator("form:has(#field-password) button[type=submit]").click()
-    assert page.locator("h1").count() == 1
+    sign_in(page, url, username, password)
     return context, page
 
 

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -32,13 +33,6 @@ def _zip(tmp_path: Path, name: str, change=None) -> Path:
     return target
 
 
-def _sign_in(page, url: str, username: str, password: str) -> None:
-    page.goto(url + "/login")
-    page.fill("#field-username", username)
-    page.fill("#field-password", password)
-    page.locator("form:has(#field-password) button[type=submit]").click()
-
-
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -60,7 +54,7 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
     page.set_viewport_size({"width": 1280, "height": 900})
     missing = []
     page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
-    _sign_in(page, url, "demo-sop-author", demo.password)
+    sign_in(page, url, "demo-sop-author", demo.password)
     broken = _zip(tmp_path, "broken.zip", {"pathway.bpmn": lambda data: data.replace(TIMER_RIGHT, TIMER_WRONG)})
     page.goto(url + "/pathways/")
     page.set_input_files("#field-pathway", str(broken))
@@ -130,7 +124,7 @@ def test_an_author_fixes_an_uploaded_folder_in_the_modeler_tests_publishes_compa
 def test_the_draft_page_reads_on_a_phone(demo_server, page, tmp_path):
     url, demo = demo_server
     page.set_viewport_size({"width": 360, "height": 740})
-    _sign_in(page, url, "demo-sop-author", demo.password)
+    sign_in(page, url, "demo-sop-author", demo.password)
     page.goto(url + "/pathways/")
     page.set_input_files("#field-pathway", str(_zip(tmp_path, "ok.zip")))
     page.locator("#upload button[type=submit]").click()
@@ -158,7 +152,7 @@ def test_a_step_with_a_long_id_fits_the_draft_page_on_a_phone(demo_server, page,
     # Ids as other tools write them (snake_case sentences, UUIDs) break inside the step's facts.
     url, demo = demo_server
     page.set_viewport_size({"width": 360, "height": 740})
-    _sign_in(page, url, "demo-sop-author", demo.password)
+    sign_in(page, url, "demo-sop-author", demo.password)
     diagram = tmp_path / "long-ids.bpmn"
     diagram.write_text(LONG_IDS, encoding="utf-8")
     page.goto(url + "/pathways/")
@@ -174,7 +168,7 @@ def test_a_diagram_without_drawing_says_why_instead_of_an_empty_box(demo_server,
     # Engine-only files (Flowable and jBPM examples, hand-written XML) hold no shapes to draw.
     url, demo = demo_server
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in(page, url, "demo-sop-author", demo.password)
+    sign_in(page, url, "demo-sop-author", demo.password)
     page.goto(url + "/pathways/")
     english = page.locator("form.language-switch button[value=en]")
     if english.is_enabled():  # the demo's users keep the language another test chose
@@ -198,7 +192,7 @@ def test_each_plane_of_the_cameroon_diagram_fits_a_screen_at_a_readable_zoom(dem
     url, demo = demo_server
     page.set_viewport_size({"width": 1280, "height": 720})
     page.add_init_script("document.addEventListener('diagram:shown', e => { window.shownViewer = e.detail.viewer; });")
-    _sign_in(page, url, "demo-sop-author", demo.password)
+    sign_in(page, url, "demo-sop-author", demo.password)
     page.goto(url + "/pathways/cameroon-nrm/1")
     page.wait_for_selector('#diagram [data-element-id="Task_Identification"]')
     for _ in range(50):  # the viewer is handed over just after drawing (wait_for_function would need eval)

@@ -7,15 +7,9 @@ import pytest
 
 from engine.services.accounts.actors import load_actor
 from engine.services.cases.lifecycle import open_case
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, url: str, username: str, password: str) -> None:
-    page.goto(url + "/login")
-    page.fill("#field-username", username)
-    page.fill("#field-password", password)
-    page.locator("form:has(#field-password) button[type=submit]").click()
 
 
 def _fill_identification(page, age: str) -> None:
@@ -30,7 +24,7 @@ def test_task_form_reads_in_each_language_and_explains_what_to_correct(demo_serv
     url, demo = demo_server
     container = demo.container
     case = open_case(container.uow(), container.clock, "cameroon-nrm", load_actor(container.uow(), "demo-caseworker-en"))
-    _sign_in(page, url, "demo-caseworker-en", demo.password)
+    sign_in(page, url, "demo-caseworker-en", demo.password)
     page.goto(f"{url}/tasks/{case.open_task_ids[0]}")
 
     page.get_by_role("button", name="Français").click()
@@ -53,7 +47,7 @@ def test_task_form_reads_in_each_language_and_explains_what_to_correct(demo_serv
 
 def test_administrator_creates_an_account_whose_owner_replaces_its_one_time_password(demo_server, page, chromium):
     url, demo = demo_server
-    _sign_in(page, url, "demo-admin", demo.password)
+    sign_in(page, url, "demo-admin", demo.password)
     page.goto(url + "/admin/users")
     page.fill("#field-username", "browser-made")
     page.fill("#field-display_name", "Made In Browser")
@@ -64,7 +58,7 @@ def test_administrator_creates_an_account_whose_owner_replaces_its_one_time_pass
 
     other = chromium.new_context(locale="fr-FR")
     newcomer = other.new_page()
-    _sign_in(newcomer, url, "browser-made", password)
+    sign_in(newcomer, url, "browser-made", password)
     # A password the administrator had made: its owner chooses their own before anything else.
     assert newcomer.locator("h1").inner_text() == "Changer mon mot de passe"
     newcomer.goto(url + "/")
@@ -98,7 +92,7 @@ def test_an_urgency_follows_its_need_on_the_page_and_a_refused_form_opens_on_its
     task_id = next(task.id for task in list_inbox(container.uow(), caseworker, limit=200)
                    if task.case_id == case.id and task.bpmn_id == "Task_NeedsAssessment")
     page.set_viewport_size({"width": width, "height": 800})
-    _sign_in(page, url, username, demo.password)
+    sign_in(page, url, username, demo.password)
     page.goto(f"{url}/tasks/{task_id}")
     # The demo's users are shared by the browser tests, which change their language: choose it here.
     switch = page.get_by_role("button", name=words["switch"])
@@ -141,7 +135,7 @@ def test_without_scripts_a_keyboard_user_lands_on_the_refused_forms_summary_and_
     case = open_case(container.uow(), container.clock, "cameroon-nrm", load_actor(container.uow(), username))
     context = chromium.new_context(locale=language, viewport={"width": 360, "height": 740}, java_script_enabled=False)
     page = context.new_page()
-    _sign_in(page, url, username, demo.password)
+    sign_in(page, url, username, demo.password)
     page.goto(f"{url}/tasks/{case.open_task_ids[0]}")
     switch = page.locator(f"form.language-switch button[value={language}]")
     if switch.is_enabled():  # the demo's users are shared by the browser tests, which change their language
