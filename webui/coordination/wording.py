@@ -43,7 +43,7 @@ COLUMN_NAMES = {
     "cases": _l("Persons"),
     "persons": _l("Persons"),
     "needs": _l("Needs"),
-    # Not "Sent": that message is the date a referral was sent ("Envoyée le"); this column counts referrals.
+    # Not "Sent": that message is the date a referral was sent ("Envoyé le"); this column counts referrals.
     "sent": _l("Number sent"),
     "acknowledged": _l("Acknowledged"),
     "acknowledged_in_time": _l("Acknowledged within the deadline"),

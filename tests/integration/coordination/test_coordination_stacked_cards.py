@@ -186,7 +186,7 @@ def test_csv_downloads_name_one_charset(world, as_user):
 
 def test_the_referral_count_column_is_not_the_date_a_referral_was_sent(world, as_user):
     page = as_user("demo-coordinator").get(f"/coordination/indicators?{world['query']}").get_data(as_text=True)
-    assert "Envoyée le" not in page
+    assert "Envoyé le" not in page
 
 
 def test_a_service_s_capacity_period_is_in_the_reader_s_words(world, as_user):

@@ -90,3 +90,17 @@ def test_the_case_history_names_the_need_a_per_need_step_served(referred):
     app, case, password = referred
     page = _page(_client(app, "demo-caseworker", password), f"/cases/{case.reference}")
     assert "(Choisir le prestataire et envoyer — Santé)" in page
+
+
+def test_french_pages_name_referrals_and_stages_in_agreeing_words(referred, container):
+    """A referral is "un référencement" (masculine), as the pathway and the mechanism say, not "une
+    référence"; a stage that is behind the case is "étape faite" whatever its gender."""
+    app, case, password = referred
+    provider = _client(app, "demo-health-douala", password)
+    listing = _page(provider, "/referrals/")
+    assert "<h1>Référencements</h1>" in listing and "Références" not in listing
+    assert "<th>Envoyé le</th>" in listing and "Envoyée le" not in listing
+    assert "<dt>Envoyé le</dt>" in _page(provider, f"/referrals/{_referral_of(container, case)}")
+    case_page = _page(_client(app, "demo-caseworker", password), f"/cases/{case.reference}")
+    assert "Consentement <span class=\"visually-hidden\">(étape faite)</span>" in case_page
+    assert "(faite)" not in case_page
