@@ -192,14 +192,18 @@ def _digest_message_id(items: list[Claimed], settings: NotificationSettings) -> 
 
 
 def in_app_texts(message: RenderedMessage) -> dict[str, str]:
-    """An in-app item's title (the subject without the case reference tag) and one sentence (the
-    first paragraph of the text after the greeting)."""
-    title = message.subject
+    """An in-app item's title (the subject, its case reference tag moved to the end) and one sentence
+    (the first paragraph of the text after the greeting)."""
+    title, reference = message.subject, None
     if title.startswith("[") and "] " in title:
-        title = title.split("] ", 1)[1]
+        reference, title = title[1:].split("] ", 1)
     # Templates write the sentence on one line, the details below it.
     paragraphs = [part.strip().splitlines()[0] for part in message.text.split("\n\n") if part.strip()]
     sentence = paragraphs[1] if len(paragraphs) > 1 and paragraphs[0].endswith(",") else (paragraphs or [""])[0]
+    # The list shows no details block: without the reference, two alerts or answers about different
+    # cases read the same. A sentence that names the case already (new task) needs it no second time.
+    if reference and reference not in sentence:
+        title = f"{title} — {reference}"
     return {"title": title, "sentence": sentence}
 
 

@@ -102,35 +102,36 @@ def test_a_french_and_an_english_caseworker_hear_only_of_live_work_in_their_lang
 
     # Each sender hears their own referral's answers, in their language, with the provider named.
     assert seen(container, walker, "demo-caseworker", "fr") == [
-        ("Résultat du service : service fourni",
+        ("Résultat du service : service fourni — MNR-2026-000001",
          f"{HEALTH} a communiqué le résultat du service : service fourni. Un suivi avec la personne est attendu."),
-        ("Référence acceptée", f"{HEALTH} a accepté la référence."),
-        ("Référence : réception confirmée", f"{HEALTH} a accusé réception de la référence."),
+        ("Référence acceptée (Santé) — MNR-2026-000001", f"{HEALTH} a accepté la référence."),
+        ("Référence : réception confirmée (Santé) — MNR-2026-000001", f"{HEALTH} a accusé réception de la référence."),
     ]
     assert seen(container, walker, "demo-caseworker-en", "en") == [
-        ("Service outcome: service delivered",
+        ("Service outcome: service delivered — MNR-2026-000001",
          f"{ESPOIR} has reported the outcome of the service: service delivered. A follow-up with the person is expected."),
-        ("Referral accepted", f"{ESPOIR} has accepted the referral."),
-        ("Referral acknowledged", f"{ESPOIR} has acknowledged the referral."),
+        ("Referral accepted (Mental health and psychosocial support) — MNR-2026-000001", f"{ESPOIR} has accepted the referral."),
+        ("Referral acknowledged (Mental health and psychosocial support) — MNR-2026-000001", f"{ESPOIR} has acknowledged the referral."),
     ]
     # The providers: the referral in their language; their own next steps are not news to them.
     assert seen(container, walker, "demo-health-douala", "fr") == [
-        ("Nouvelle référence reçue : Santé", "Votre organisation a reçu une référence. Merci d'en accuser réception, "
+        ("Nouvelle référence reçue : Santé — MNR-2026-000001", "Votre organisation a reçu une référence. Merci d'en accuser réception, "
          "puis de l'accepter, la décliner ou la réorienter.")]
     assert seen(container, walker, "demo-mhpss", "en") == [
-        ("New referral received: Mental health and psychosocial support", "Your organisation has received a referral. "
+        ("New referral received: Mental health and psychosocial support — MNR-2026-000001", "Your organisation has received a referral. "
          "Please acknowledge it, then accept, decline or redirect it.")]
 
     # Email: Carine never chose her team's work by email; Emily did, and got only what was live when it went out.
     reference = "[MNR-2026-000001]"
     assert mail_to(mailbox, "demo-caseworker") == [
-        f"{reference} Référence : réception confirmée", f"{reference} Référence acceptée",
+        f"{reference} Référence : réception confirmée (Santé)", f"{reference} Référence acceptée (Santé)",
         f"{reference} Résultat du service : service fourni"]
     assert mail_to(mailbox, "demo-caseworker-en") == [
         f"{reference} New task: Identify the person",
         f"{reference} New task: Obtain informed consent",
         f"{reference} New task: Choose the provider and send (Mental health and psychosocial support)",
-        f"{reference} Referral acknowledged", f"{reference} Referral accepted",
+        f"{reference} Referral acknowledged (Mental health and psychosocial support)",
+        f"{reference} Referral accepted (Mental health and psychosocial support)",
         f"{reference} Service outcome: service delivered"]
     assert mail_to(mailbox, "demo-health-douala") == [f"{reference} Nouvelle référence reçue : Santé"]
     assert mail_to(mailbox, "demo-mhpss") == [
