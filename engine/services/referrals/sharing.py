@@ -4,7 +4,8 @@ The pathway declares it in pathway.yaml (`engine.pathways.sharing`, pathways/REA
 
 When a referral is sent, the fields of the consent's scope for its sector are recorded on it
 (`shared_fields`) and in the case's history; a provider then reads exactly those, and only until
-`provider_access_after_closure` after the referral was closed. A pathway that declares no sharing
+`provider_access_after_closure` after the referral was closed, and no longer once it is revoked
+(consent withdrawn). A pathway that declares no sharing
 shares nothing personal.
 
 `engine.services.referrals.view.show_referral` is the one reader: the API uses it; a provider's
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from engine.access import Actor, can_view_person
+from engine.domain import ReferralState
 from engine.pathways.sharing import SharingRule, rule_of
 from engine.services.pathways.metadata import derived_from_metadata
 from engine.store.models import ReferralRow
@@ -34,7 +36,12 @@ def sharing_rule(session, pathway_version_id: int) -> SharingRule:
 
 
 def provider_access_ended(referral: ReferralRow, rule: SharingRule, now: datetime) -> bool:
-    """Whether the provider's access to the referral's personal data has ended (closed long enough ago)."""
+    """Whether the provider's access to the referral's personal data has ended: at once when it was
+    revoked, else when it was closed long enough ago."""
+    # A revoked referral lost the consent (or the caseworker's decision) that let the data go out: the
+    # grace after closure is for a provider who worked on it, and a revoked one must stop using the data.
+    if referral.state == ReferralState.REVOKED:
+        return True
     return referral.closed_at is not None and now >= referral.closed_at + rule.access_after_closure
 
 

@@ -149,7 +149,9 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             shared_fields=shared,
             shared_data=shared_data,
             outcome_note=referral.outcome_note,
-            personal_data_until=referral.closed_at + rule.access_after_closure if referral.closed_at else None,
+            personal_data_until=(None if not referral.closed_at else referral.closed_at
+                                 if referral.state == ReferralState.REVOKED
+                                 else referral.closed_at + rule.access_after_closure),
             personal_data_ended=ended,
             referred_by=referred_by,
             request=dict(referral.request or {}) if not ended else {},

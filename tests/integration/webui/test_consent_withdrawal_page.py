@@ -77,3 +77,21 @@ def test_withdrawing_consent_on_its_page_revokes_the_referral_and_is_audited(ref
         assert len(audit) == 1
     # Nothing is left to withdraw: the page says so rather than offering it again.
     assert client.get(f"/cases/{case.reference}/consents/withdraw").status_code == 409
+
+
+def test_after_the_withdrawal_the_provider_no_longer_reads_the_persons_data(referred, container):
+    """Consent withdrawn: the revoked referral stays listed for its provider, but without the person's
+    data, at once (the grace after closure is for referrals the provider worked on)."""
+    app, case, password = referred
+    with container.uow() as unit:
+        referral_id = unit.session.scalar(select(ReferralRow.id).where(ReferralRow.case_id == case.id))
+    provider = _client(app, "demo-health-douala", password)
+    before = html.unescape(provider.get(f"/referrals/{referral_id}").get_data(as_text=True))
+    assert "A. M." in before and "Aéroport international de Douala" in before
+    client = _client(app, "demo-caseworker", password)
+    client.post(f"/cases/{case.reference}/consents/withdraw", data={"reason": "", "csrf_token": csrf_of(client, "/")})
+    for address in (f"/referrals/{referral_id}", f"/referrals/{referral_id}/form"):
+        after = provider.get(address)
+        assert after.status_code == 200, address
+        text = html.unescape(after.get_data(as_text=True))
+        assert "révoqué" in text and "A. M." not in text and "Aéroport international de Douala" not in text, address
