@@ -109,7 +109,7 @@ def show(reference: str):
     """The case page, if the user may see the case (the read is audited by the service)."""
     page = show_labelled_case(uow(), clock(), reference, g.user.actor, current_language())
     return render_template("cases/show.html", case=page.case, task_names=page.task_names, person=page.person,
-                           stages=STAGES, consent_scopes=page.consent_scopes or {})
+                           stages=STAGES, consent_scopes=page.consent_scopes or {}, history_notes=page.history_notes)
 
 
 @bp.get("/<reference>/consents/withdraw")
@@ -141,7 +141,7 @@ def summary(reference: str):
     """The case summary to print (or as a PDF with ?format=pdf): what the reader may see, nothing more."""
     page = show_labelled_case(uow(), clock(), reference, g.user.actor, current_language())
     html = render_template("cases/summary.html", case=page.case, task_names=page.task_names, person=page.person,
-                           stages=STAGES)
+                           stages=STAGES, history_notes=page.history_notes)
     if request.args.get("format") == "pdf":
         return pdf_response(html_to_pdf(html), f"case-{page.case.reference}.pdf")
     return html

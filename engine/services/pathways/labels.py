@@ -32,7 +32,7 @@ from engine.services.cases.view import CaseView, show_case
 from engine.services.tasks.inbox import TaskSummary
 from engine.services.pathways.publishing import PathwayVersion
 from engine.services.tasks.completion import describe_task
-from engine.store.models import CaseRow, PathwayFileRow, PathwayVersionRow, TaskRow
+from engine.store.models import CaseRow, Organisation, PathwayFileRow, PathwayVersionRow, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
 
@@ -189,6 +189,14 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
 
 
 @dataclass(frozen=True)
+class HistoryNote:
+    """What one line of a case's history decided, in the pathway's words."""
+
+    provider: str | None  # the organisation a referral was sent to, by name
+    values: tuple  # (label, value) pairs of the answers the step's form keeps in the history
+
+
+@dataclass(frozen=True)
 class LabelledCase:
     """A case page in one language: its open tasks renamed, and the names of the tasks its history cites."""
 
@@ -196,6 +204,7 @@ class LabelledCase:
     task_names: dict[str, str]  # bpmn id -> name, for the history
     person: tuple = ()  # (label, value) pairs: an option by its label, a yes/no as a bool
     consent_scopes: dict = None  # type: ignore[assignment]  # scope code -> its label in the consent form
+    history_notes: tuple = ()  # a HistoryNote for each line of the history, in order
 
 
 def show_labelled_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor, language: str) -> LabelledCase:
@@ -210,7 +219,29 @@ def show_labelled_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Ac
         # The consent step's form names the scope (`consent_step.record_consent` reads the same field).
         consent_scopes={consent.scope: texts.labels.value("consent_scope", consent.scope)
                         for consent in view.consents if consent.scope},
+        history_notes=_history_notes(uow, texts, view.history),
     )
+
+
+def _history_notes(uow: UnitOfWork, texts: PathwayTexts, history) -> tuple[HistoryNote, ...]:
+    # A line that says only "completed a task" does not tell the case's story: who the referral went
+    # to, and what was decided (the fields a pathway keeps with `aiguillage.history = keep`, never
+    # what describes the person), do.
+    providers = [_sent_to(event) for event in history]
+    cited = sorted({slug for slug in providers if slug})
+    names = dict(uow.session.execute(select(Organisation.slug, Organisation.name)
+                                     .where(Organisation.slug.in_(cited))).all()) if cited else {}
+    return tuple(
+        HistoryNote(names.get(slug, slug) if slug else None,
+                    labelled_values(texts, event.details["values"]) if isinstance(event.details.get("values"), dict) else ())
+        for slug, event in zip(providers, history)
+    )
+
+
+def _sent_to(event) -> str | None:
+    shared = event.details.get("shared_with")
+    provider = shared.get("provider") if isinstance(shared, dict) else None
+    return provider if isinstance(provider, str) else None
 
 
 def labelled_values(texts: PathwayTexts, values: dict) -> tuple:

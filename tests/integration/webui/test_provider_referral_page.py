@@ -92,6 +92,26 @@ def test_the_case_history_names_the_need_a_per_need_step_served(referred):
     assert "(Choisir le prestataire et envoyer — Santé)" in page
 
 
+def test_the_case_history_tells_where_the_referral_went_and_what_the_provider_decided(referred, container):
+    app, case, password = referred
+    focal_point = load_actor(container.uow(), "demo-health-douala")
+    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_AcknowledgeReferral"),
+                  focal_point, {"acknowledged_by": "Dr Ngo"})
+    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_ReferralDecision"),
+                  focal_point, {"decision": "declined", "decline_reason": "no_capacity"})
+    history = re.search(r'<ol class="history">(.*?)</ol>', _page(_client(app, "demo-caseworker", password),
+                                                                    f"/cases/{case.reference}"), re.S).group(1)
+    lines = [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in re.findall(r"<li>(.*?)</li>", history, re.S)]
+    assert any(line.endswith("(Choisir le prestataire et envoyer — Santé) — envoyé à DEMO – Hôpital régional de Douala")
+               for line in lines), lines
+    assert any(line.endswith("(Accepter, refuser ou réorienter — Santé) — Décision : Refusé — Motif du refus : Capacité atteinte")
+               for line in lines), lines
+    # What describes the person never reaches the history, so never this line either.
+    assert not [line for line in lines if "A. M." in line or "Dr Ngo" in line]
+    summary = _page(_client(app, "demo-caseworker-en", password), f"/cases/{case.reference}/summary")
+    assert "— sent to DEMO – Hôpital régional de Douala" in summary and "Reason for declining: No capacity" in summary
+
+
 def test_french_pages_name_referrals_and_stages_in_agreeing_words(referred, container):
     """A referral is "un référencement" (masculine), as the pathway and the mechanism say, not "une
     référence"; a stage that is behind the case is "étape faite" whatever its gender."""
