@@ -28,6 +28,15 @@ def _provider_step(container, case_id: int, bpmn_id: str) -> str:
                 if task.case_id == case_id and task.bpmn_id == bpmn_id)
 
 
+def _declined(container, case) -> None:
+    """The hospital's focal point acknowledges the referral, then declines it for lack of capacity."""
+    focal_point = load_actor(container.uow(), "demo-health-douala")
+    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_AcknowledgeReferral"),
+                  focal_point, {"acknowledged_by": "Dr Ngo"})
+    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_ReferralDecision"),
+                  focal_point, {"decision": "declined", "decline_reason": "no_capacity"})
+
+
 def _referral_of(container, case) -> int:
     with container.uow() as u:
         return u.session.query(ReferralRow.id).filter(ReferralRow.case_id == case.id).scalar()
@@ -40,11 +49,7 @@ def test_the_referral_page_shows_when_the_answer_is_due_and_why_it_was_declined(
     due = re.search(r"<dt>Réponse attendue le</dt><dd>\s*<time datetime=\"([^\"]+)\"", page)
     assert due is not None, "the acknowledgement's due time is on the page that asks for it"
 
-    focal_point = load_actor(container.uow(), "demo-health-douala")
-    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_AcknowledgeReferral"),
-                  focal_point, {"acknowledged_by": "Dr Ngo"})
-    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_ReferralDecision"),
-                  focal_point, {"decision": "declined", "decline_reason": "no_capacity"})
+    _declined(container, case)
     page = _page(client, f"/referrals/{referral_id}")
     assert "Capacité atteinte" in page and "no_capacity" not in page
     english = _client(app, "demo-caseworker-en", password)
@@ -60,11 +65,7 @@ def test_a_field_the_case_does_not_need_yet_is_an_ordinary_optional_one(referred
     """After a decline, the caseworker may leave the unmet-need reason empty to send the need again: the
     reason (required only from the fifth sending on) shows no asterisk and no condition."""
     app, case, password = referred
-    focal_point = load_actor(container.uow(), "demo-health-douala")
-    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_AcknowledgeReferral"),
-                  focal_point, {"acknowledged_by": "Dr Ngo"})
-    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_ReferralDecision"),
-                  focal_point, {"decision": "declined", "decline_reason": "no_capacity"})
+    _declined(container, case)
     caseworker = load_actor(container.uow(), "demo-caseworker")
     task_id = next(task.id for task in list_inbox(container.uow(), caseworker, limit=100)
                    if task.case_id == case.id and task.bpmn_id == "Task_ReReferral")
@@ -94,11 +95,7 @@ def test_the_case_history_names_the_need_a_per_need_step_served(referred):
 
 def test_the_case_history_tells_where_the_referral_went_and_what_the_provider_decided(referred, container):
     app, case, password = referred
-    focal_point = load_actor(container.uow(), "demo-health-douala")
-    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_AcknowledgeReferral"),
-                  focal_point, {"acknowledged_by": "Dr Ngo"})
-    complete_task(container.uow(), container.clock, _provider_step(container, case.id, "Task_ReferralDecision"),
-                  focal_point, {"decision": "declined", "decline_reason": "no_capacity"})
+    _declined(container, case)
     history = re.search(r'<ol class="history">(.*?)</ol>', _page(_client(app, "demo-caseworker", password),
                                                                     f"/cases/{case.reference}"), re.S).group(1)
     lines = [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in re.findall(r"<li>(.*?)</li>", history, re.S)]
