@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape  # quotes too: the stage code, from the pathway file, lands in an attribute
 
 from lxml import etree
 

@@ -3,6 +3,7 @@ on an A4 page at a readable size (measured on WeasyPrint's own layout of the pri
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,17 @@ def _descendants(box):
     yield box
     for child in getattr(box, "children", []) or []:
         yield from _descendants(child)
+
+
+def test_a_stage_code_holding_quotes_stays_inside_its_attribute(client, container, clock, tmp_path):
+    folder = tmp_path / "cameroon-nrm"
+    shutil.copytree(CAMEROON, folder)
+    diagram = folder / "pathway.bpmn"
+    diagram.write_text(diagram.read_text(encoding="utf-8").replace(
+        'name="aiguillage.stage" value="consent"', 'name="aiguillage.stage" value="x&quot; data-injected=&quot;1"'),
+        encoding="utf-8")
+    publish_pathway(container.uow(), load_source(folder), clock)
+    sign_in(client, "diane_author")
+    page = client.get("/pathways/cameroon-nrm/1/sop").get_data(as_text=True)
+    assert 'aria-labelledby="flowchart-x&quot; data-injected=&quot;1"' in page
+    assert 'data-injected="1"' not in page
