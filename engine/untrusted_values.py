@@ -66,3 +66,26 @@ def texts_with_control_characters(values: object, name: str = "") -> dict[str, l
         for inner in values:
             found.update(texts_with_control_characters(inner, name))
     return found
+
+
+# What makes a spreadsheet program read a cell as a formula (OWASP's list): text from people starting
+# with one of these is written behind an apostrophe, which the programs show as text and do not run.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A number, or a phone number ("+237 6 99 00 00 00", "-4.05"): without letters no function can be
+# called, so it stays as it is and numeric columns keep their signs.
+_PLAIN_NUMBER = re.compile(r"[+\-]?[0-9 .,()/+\-]*")
+
+
+def spreadsheet_text(value: object) -> object:
+    """`value` as a CSV or XLSX cell that cannot run as a formula (text behind an apostrophe; other values as given)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet_text(value: object) -> object:
+    """A cell written by `spreadsheet_text` back to its text."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START) \
+            and not _PLAIN_NUMBER.fullmatch(value[1:]):
+        return value[1:]
+    return value

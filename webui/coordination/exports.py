@@ -9,6 +9,7 @@ from flask import Response
 
 from engine.services.coordination.suppression import Table
 from engine.services.coordination.vocabulary import IndicatorVocabulary
+from engine.untrusted_values import spreadsheet_text
 from webui.coordination.wording import column_name, dimension_name, figure_text, row_label, table_title
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,13 +25,9 @@ def table_grid(table: Table, vocabulary: IndicatorVocabulary, threshold: int, nu
         for column, figure in zip(table.columns, row.figures):
             shown = figure.shown
             cells.append(shown if numbers and shown is not None else figure_text(figure, column, threshold))
-        grid.append([_inert(row_label(table.dimension, row.key, vocabulary)), *cells])
+        # Labels come from pathway files, organisation names and what people typed: never a formula.
+        grid.append([spreadsheet_text(row_label(table.dimension, row.key, vocabulary)), *cells])
     return grid
-
-
-def _inert(text: str) -> str:
-    """A label a spreadsheet will not run as a formula (labels come from pathway files)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _download(body: bytes, kind: str, filename: str) -> Response:

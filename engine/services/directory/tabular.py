@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from engine.untrusted_values import from_spreadsheet_text, spreadsheet_text
+
 WHERE = "@where"  # where a row was read; never exported
 # Child tables of a service (named as HSDS 3.0 names their CSV files), and the key they take in the nested form.
 SERVICE_CHILDREN = {
@@ -52,7 +54,8 @@ def read_tables_from_csv(files: dict[str, str]) -> dict[str, list[dict[str, Any]
         reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
         rows = []
         for line, row in enumerate(reader, start=2):
-            rows.append({**{k: (v if v != "" else None) for k, v in row.items() if k is not None}, WHERE: f"{name} line {line}"})
+            rows.append({**{k: (from_spreadsheet_text(v) if v != "" else None) for k, v in row.items() if k is not None},
+                         WHERE: f"{name} line {line}"})
         tables[table_name(Path(name).name)] = rows
     return tables
 
@@ -260,7 +263,8 @@ def csv_texts(tables: dict[str, list[dict]]) -> dict[str, str]:
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            # Names and descriptions come from other directories and people: a spreadsheet must not run them.
+            writer.writerow({k: ("" if v is None else spreadsheet_text(v)) for k, v in row.items()})
         texts[f"{name}.csv"] = out.getvalue()
     return texts
 

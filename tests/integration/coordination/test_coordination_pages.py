@@ -57,6 +57,19 @@ def test_csv_and_xlsx_downloads_keep_the_protection(client, sign_in):
     assert 8 not in [row[1] for row in values]
 
 
+def test_a_label_a_spreadsheet_would_run_is_neutralised_in_csv_and_xlsx(client, sign_in, history):
+    # A pathway may count a free-text field as an indicator: its values become row labels.
+    for label in ("\t=1+1", "@SUM(A1)"):
+        history.case(facts={"source": label}, day=3)
+    sign_in(client, "demo-coordinator")
+    csv = client.get(f"/coordination/indicators/export?table=cases_by_source&format=csv&{QUERY}")
+    lines = csv.get_data(as_text=True).splitlines()
+    assert "'\t=1+1,< 5" in lines and "'@SUM(A1),< 5" in lines
+    xlsx = client.get(f"/coordination/indicators/export?table=cases_by_source&format=xlsx&{QUERY}")
+    labels = [row[0].value for row in load_workbook(io.BytesIO(xlsx.data)).active.iter_rows()]
+    assert "'\t=1+1" in labels and "'@SUM(A1)" in labels
+
+
 def test_an_unknown_table_or_format_is_not_found(client, sign_in):
     sign_in(client, "demo-coordinator")
     assert client.get(f"/coordination/indicators/export?table=nope&format=csv&{QUERY}").status_code == 404

@@ -80,6 +80,21 @@ def test_csv_tables_locate_problems_by_file_and_line(container, tmp_path):
     assert [(p.where, p.field) for p in report.problems] == [("services.csv line 3", "minimum_age")]
 
 
+def test_csv_export_neutralises_formulas_keeps_numbers_and_reads_back_unchanged(container, tmp_path):
+    document = json.loads(HSDS_FILE.read_text(encoding="utf-8"))
+    document["organizations"][1]["name"] = "=HYPERLINK(\"http://example.invalid\",\"Foyer\")"
+    document["services"][0]["description"] = "@SUM(A1)"
+    import_directory(container.uow(), container.clock, _write(tmp_path, document))
+    export_files(container.uow(), tmp_path / "tables", "csv")
+    organisations = (tmp_path / "tables" / "organizations.csv").read_text(encoding="utf-8")
+    services = (tmp_path / "tables" / "services.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK(" in organisations and ",=HYPERLINK(" not in organisations
+    assert ",'@SUM(A1)," in services
+    assert ",+237 600 00 00 01" in (tmp_path / "tables" / "phones.csv").read_text(encoding="utf-8")
+    again = import_directory(container.uow(), container.clock, tmp_path / "tables" / "datapackage.json", dry_run=True)
+    assert (again.problems, again.services_updated, again.organisations_updated) == ([], {}, {})
+
+
 def test_a_dry_run_lists_the_changes_and_writes_nothing(container, tmp_path):
     import_directory(container.uow(), container.clock, HSDS_FILE)
     document = json.loads(HSDS_FILE.read_text(encoding="utf-8"))

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import InvalidData
-from engine.untrusted_values import INTEGER_ID_MAX, parse_id, refuse_control_characters, texts_with_control_characters
+from engine.untrusted_values import (
+    INTEGER_ID_MAX,
+    from_spreadsheet_text,
+    parse_id,
+    refuse_control_characters,
+    spreadsheet_text,
+    texts_with_control_characters,
+)
 from webui.untrusted_input import json_depth
 
 
@@ -40,3 +47,14 @@ def test_the_route_pattern_for_ids_matches_exactly_1_to_the_maximum(maximum):
     pattern = re.compile(digits_up_to(maximum) + r"\Z")
     assert [n for n in range(0, 300) if pattern.match(str(n))] == list(range(1, min(maximum, 299) + 1))
     assert pattern.match(str(maximum)) and not pattern.match(str(maximum + 1)) and not pattern.match("0" + str(maximum))
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3+cmd|x!A0", "@SUM(A1)", "\t=1+1", "\r=1+1"])
+def test_text_a_spreadsheet_would_run_is_written_behind_an_apostrophe_and_read_back(text):
+    assert spreadsheet_text(text) == "'" + text
+    assert from_spreadsheet_text(spreadsheet_text(text)) == text
+
+
+@pytest.mark.parametrize("value", ["-4.05", "+237 6 99 00 00 00", "-", "Douala", "'quoted", -3, 2.5, None])
+def test_numbers_phone_numbers_and_plain_text_are_written_as_they_are(value):
+    assert spreadsheet_text(value) == value and from_spreadsheet_text(value) == value
