@@ -80,6 +80,13 @@ def content_hash(files: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
+def plain_id(text: str) -> str:
+    """`text` as a pathway id (lowercase letters, digits and dashes): what names a file or folder made from it."""
+    if PATHWAY_ID.match(text) and len(text) <= 64:
+        return text
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64].strip("-") or "pathway"
+
+
 def _load_lone_file(path: Path, size: int) -> PathwaySource:
     problems: list[Problem] = []
     files: dict[str, bytes] = {}
@@ -87,8 +94,7 @@ def _load_lone_file(path: Path, size: int) -> PathwaySource:
         problems.append(_too_large(path.name, size))
     else:
         files[path.name] = _read(path)
-    stem = path.name.split(".", 1)[0]
-    pathway_id = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "pathway"
+    pathway_id = plain_id(path.name.split(".", 1)[0])
     metadata = {"id": pathway_id, "main": path.name}
     return PathwaySource(pathway_id, path, metadata, {}, [], path.name, files, content_hash(files), problems)
 

@@ -22,7 +22,7 @@ from engine.access import Actor
 from engine.clock import Clock
 from engine.errors import NotFound
 from engine.pathways.archive import files_from_zip, zip_of
-from engine.pathways.folder import PathwaySource
+from engine.pathways.folder import PathwaySource, plain_id
 from engine.pathways.problems import Problem
 from engine.pathways.validation import validate
 from engine.services.pathways.publishing import PublishResult, publish_pathway
@@ -63,17 +63,21 @@ def save_draft(uow: UnitOfWork, clock: Clock, files: dict[str, bytes], actor: Ac
     """Keep `files` as a new draft (or as the new content of draft `draft_id`); its id."""
     check_author(actor)
     source = source_of_files(files)  # refuses bad file names before anything is kept
+    # The id in pathway.yaml is not checked yet: as a folder of the kept zip or a download's name it could
+    # climb out of the folder or break the header, and the draft would not open again. Its problem is still
+    # reported from the draft's pathway.yaml.
+    folder = plain_id(source.id)
     now = clock.now()
     with uow:
         lock_for_writing(uow)
         if draft_id is None:
-            row = PathwayDraftRow(pathway_id=source.id[:100], archive=zip_of(source.files, source.id),
+            row = PathwayDraftRow(pathway_id=folder, archive=zip_of(source.files, folder),
                                   created_by_id=actor.id, created_at=now, updated_at=now)
             uow.session.add(row)
         else:
             row = _row(uow, draft_id)
-            row.pathway_id = source.id[:100]
-            row.archive = zip_of(source.files, source.id)
+            row.pathway_id = folder
+            row.archive = zip_of(source.files, folder)
             row.updated_at = now
         uow.commit()
         return row.id

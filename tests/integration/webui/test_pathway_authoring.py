@@ -179,6 +179,19 @@ def test_a_zip_entry_climbing_out_of_the_folder_is_refused(author, container):
     assert drafts_count(container) == 0
 
 
+def test_a_draft_whose_id_climbs_out_of_its_folder_still_opens_and_downloads_inside_a_plain_folder(author, container):
+    odd = zipped(CAMEROON, change={"pathway.yaml": lambda data: data.replace(
+        b"id: cameroon-nrm", b'id: "../../x\\" y\\r\\nZ: 1"')})
+    draft = upload(author, odd, "cameroon-nrm.zip").headers["Location"]
+    page = author.get(draft)
+    assert page.status_code == 200 and "../../x" in page.get_data(as_text=True)  # its problem is still named
+    download = author.get(draft + "/download")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == f'attachment; filename="x-y-z-1-draft-{draft.rsplit("/", 1)[1]}.zip"'
+    names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
+    assert names and all(name.startswith("x-y-z-1/") for name in names)
+
+
 def test_only_sop_authors_reach_the_pathway_pages(client, container):
     sign_in(client, "awa_caseworker")
     assert client.get("/pathways/").status_code == 403
