@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from engine import field_problems as problem
@@ -35,7 +35,7 @@ from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.field_problems import FieldProblem
 from engine.services.accounts.creation import check_roles_held, create_organisation, create_user
-from engine.store.models import AuditEntry, Organisation, User, UserRole, UserSession
+from engine.store.models import ApiToken, AuditEntry, Organisation, User, UserRole, UserSession
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
@@ -223,7 +223,7 @@ def set_account_active(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int
 
 
 def reset_password(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int) -> PasswordReset:
-    """Give an account a new one-time password its owner must replace at sign-in; their sessions end. Audited."""
+    """Give an account a new one-time password its owner must replace at sign-in; their sessions and API tokens end. Audited."""
     password = _one_time_password()
     with uow:
         lock_for_writing(uow)
@@ -236,7 +236,9 @@ def reset_password(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int) ->
         # Whoever knew the old password loses the sessions it opened.
         uow.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
                             .values(ended_at=now))
-        _audit(uow, clock, actor, "account.password_reset", "user", user.username, {})
+        # And the API tokens: one made with a stolen password would outlive the reset (its owner makes new ones).
+        tokens = uow.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
+        _audit(uow, clock, actor, "account.password_reset", "user", user.username, {"api_tokens_revoked": tokens})
         uow.commit()
         return PasswordReset(user.id, user.username, password)
 

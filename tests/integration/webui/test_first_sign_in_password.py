@@ -97,6 +97,19 @@ def test_a_reset_password_is_shown_once_ends_the_owners_sessions_and_is_replaced
     assert "account.password_reset" in actions
 
 
+def test_a_reset_password_also_ends_the_api_tokens_made_before_it(app, container):
+    owner = app.test_client()
+    sign_in(owner, "awa_caseworker")
+    page = _post(owner, "/account/tokens", {"name": "made with the old password"}).get_data(as_text=True)
+    token = re.search(r"<code[^>]*>([^<]+)</code>", page).group(1)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 200
+    admin = app.test_client()
+    sign_in(admin, "bello_admin")
+    assert _post(admin, f"/admin/users/{_user_id(container, 'awa_caseworker')}/password").status_code == 200
+    assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 401
+
+
 def test_an_administrator_resets_only_the_passwords_of_accounts_they_manage_and_not_their_own(app, container):
     admin = app.test_client()
     sign_in(admin, "bello_admin")
