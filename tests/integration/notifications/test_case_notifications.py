@@ -104,8 +104,8 @@ def test_a_french_and_an_english_caseworker_hear_only_of_live_work_in_their_lang
     assert seen(container, walker, "demo-caseworker", "fr") == [
         ("Résultat du service : service fourni — MNR-2026-000001",
          f"{HEALTH} a communiqué le résultat du service : service fourni. Un suivi avec la personne est attendu."),
-        ("Référence acceptée (Santé) — MNR-2026-000001", f"{HEALTH} a accepté la référence."),
-        ("Référence : réception confirmée (Santé) — MNR-2026-000001", f"{HEALTH} a accusé réception de la référence."),
+        ("Référencement accepté (Santé) — MNR-2026-000001", f"{HEALTH} a accepté le référencement."),
+        ("Référencement : réception confirmée (Santé) — MNR-2026-000001", f"{HEALTH} a accusé réception du référencement."),
     ]
     assert seen(container, walker, "demo-caseworker-en", "en") == [
         ("Service outcome: service delivered — MNR-2026-000001",
@@ -115,8 +115,8 @@ def test_a_french_and_an_english_caseworker_hear_only_of_live_work_in_their_lang
     ]
     # The providers: the referral in their language; their own next steps are not news to them.
     assert seen(container, walker, "demo-health-douala", "fr") == [
-        ("Nouvelle référence reçue : Santé — MNR-2026-000001", "Votre organisation a reçu une référence. Merci d'en accuser réception, "
-         "puis de l'accepter, la décliner ou la réorienter.")]
+        ("Nouveau référencement reçu : Santé — MNR-2026-000001", "Votre organisation a reçu un référencement. Merci d'en accuser réception, "
+         "puis de l'accepter, le décliner ou le réorienter.")]
     assert seen(container, walker, "demo-mhpss", "en") == [
         ("New referral received: Mental health and psychosocial support — MNR-2026-000001", "Your organisation has received a referral. "
          "Please acknowledge it, then accept, decline or redirect it.")]
@@ -124,7 +124,7 @@ def test_a_french_and_an_english_caseworker_hear_only_of_live_work_in_their_lang
     # Email: Carine never chose her team's work by email; Emily did, and got only what was live when it went out.
     reference = "[MNR-2026-000001]"
     assert mail_to(mailbox, "demo-caseworker") == [
-        f"{reference} Référence : réception confirmée (Santé)", f"{reference} Référence acceptée (Santé)",
+        f"{reference} Référencement : réception confirmée (Santé)", f"{reference} Référencement accepté (Santé)",
         f"{reference} Résultat du service : service fourni"]
     assert mail_to(mailbox, "demo-caseworker-en") == [
         f"{reference} New task: Identify the person",

@@ -98,7 +98,7 @@ def test_an_event_reaches_each_recipient_by_email_in_their_language_and_in_app(
 
     assert (report.events_expanded, report.deliveries_created, report.sent) == (1, 4, 4)
     by_recipient = {str(message["To"]): message for message in mailbox.messages}
-    assert by_recipient["carine@example.cm"]["Subject"].startswith("[MNR-2026-000042] Nouvelle référence reçue")
+    assert by_recipient["carine@example.cm"]["Subject"].startswith("[MNR-2026-000042] Nouveau référencement reçu")
     assert by_recipient["grace@example.cm"]["Subject"].startswith("[MNR-2026-000042] New referral received")
     assert all("Aminatou" not in message.as_string() for message in mailbox.messages)
     with uow() as u:
@@ -211,7 +211,7 @@ def test_a_digest_user_gets_one_email_at_seven_in_the_morning_but_escalations_at
 
     dispatch_pending(uow, channels_to(smtp_server), clock)
     assert [message["Subject"] for message in mailbox.messages] == [
-        "[MNR-2026-000042] Alerte : référence en retard (niveau 2)"
+        "[MNR-2026-000042] Alerte : référencement en retard (niveau 2)"
     ]
     held = deliveries(uow, status=DeliveryStatus.PENDING)
     assert [row.next_attempt_at for row in held] == [datetime(2026, 3, 3, 6, 0, tzinfo=timezone.utc)] * 2
@@ -224,7 +224,7 @@ def test_a_digest_user_gets_one_email_at_seven_in_the_morning_but_escalations_at
     assert digest["Subject"] == "Aiguillage : 2 notifications du jour"
     assert digest["Message-ID"].startswith(f"<digest-{held[0].id}-{held[1].id}.n2.user-{people['digest']}@")
     text = digest.get_body(preferencelist=("plain",)).get_content()
-    assert "[MNR-2026-000042] Référence acceptée" in text and "[MNR-2026-000042] Dossier clôturé" in text
+    assert "[MNR-2026-000042] Référencement accepté" in text and "[MNR-2026-000042] Dossier clôturé" in text
     assert "https://mnr.example.cm/referrals/42" in text
 
 

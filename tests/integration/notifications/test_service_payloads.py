@@ -136,7 +136,7 @@ def test_a_persons_in_app_item_reads_in_the_language_they_switch_to(uow, clock, 
     with uow() as u:
         item = u.session.scalar(select(InAppNotification))
         assert item.texts["en"]["title"].startswith("New referral received: Health — ")
-        assert item.texts["fr"]["title"].startswith("Nouvelle référence reçue")
+        assert item.texts["fr"]["title"].startswith("Nouveau référencement reçu")
         assert item.link == f"https://mnr.example.cm/referrals/{referral['referral_id']}"
 
 

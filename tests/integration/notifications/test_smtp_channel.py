@@ -36,7 +36,7 @@ def test_an_email_arrives_with_its_subject_message_id_language_and_both_parts(sm
 
     (arrived,) = mailbox.messages
     assert arrived["Message-ID"] == "<delivery-123.outbox-45@mnr.example.cm>"
-    assert arrived["Subject"] == "[CM-2026-0042] Nouvelle référence reçue : Accuser réception"
+    assert arrived["Subject"] == "[CM-2026-0042] Nouveau référencement reçu : Accuser réception"
     assert arrived["Content-Language"] == "fr"
     assert arrived["From"] == SENDER
     assert arrived["Auto-Submitted"] == "auto-generated"
