@@ -167,7 +167,10 @@ def _decide(step: Step, referral: ReferralRow, data: dict) -> None:
     if state == ReferralState.ACCEPTED and appointment:
         _move(step, referral, ReferralState.APPOINTMENT_BOOKED)
         referral.appointment_at = datetime.combine(date.fromisoformat(appointment), time(0), DOUALA).astimezone(timezone.utc)
-    step.notify(f"referral_{decision}", **_payload(referral))
+    # Whoever sent it chooses what comes next (another provider, or the need recorded unmet): the reason
+    # is what they choose by (a code, never free text).
+    reason = {"reason": referral.decline_reason} if state == ReferralState.DECLINED else {}
+    step.notify(f"referral_{decision}", **_payload(referral), **reason)
 
 
 def _move(step: Step, referral: ReferralRow, state: ReferralState) -> None:

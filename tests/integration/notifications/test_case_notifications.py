@@ -133,6 +133,24 @@ def test_a_french_and_an_english_caseworker_hear_only_of_live_work_in_their_lang
         f"{reference} Referral acknowledged (Mental health and psychosocial support)",
         f"{reference} Referral accepted (Mental health and psychosocial support)",
         f"{reference} Service outcome: service delivered"]
-    assert mail_to(mailbox, "demo-health-douala") == [f"{reference} Nouvelle référence reçue : Santé"]
+    assert mail_to(mailbox, "demo-health-douala") == [f"{reference} Nouveau référencement reçu : Santé"]
     assert mail_to(mailbox, "demo-mhpss") == [
         f"{reference} New referral received: Mental health and psychosocial support"]
+
+
+def test_a_declined_referral_tells_its_sender_why_in_their_language(container, published, smtp_server):  # noqa: F811
+    walker = CaseWalker(container)
+    channels = Channels(SETTINGS, email=SmtpChannel.from_url(smtp_server.url))
+    open_case(container.uow(), container.clock, "cameroon-nrm", walker.actor("demo-caseworker"))
+    walker.complete("demo-caseworker", "Task_Identification", IDENTIFICATION)
+    walker.complete("demo-caseworker", "Task_NeedsAssessment",
+                    {**NO_NEEDS, "assessment_date": "2026-03-02", "need_health": True, "health_urgency": "urgent"})
+    walker.complete("demo-caseworker", "Task_Consent", CONSENT)
+    walker.complete("demo-caseworker", "Task_SendReferral", {"provider_id": "demo-hopital-douala"}, sector="health")
+    walker.complete("demo-health-douala", "Task_AcknowledgeReferral", {"acknowledged_by": "X"}, sector=None)
+    walker.complete("demo-health-douala", "Task_ReferralDecision", {"decision": "declined", "decline_reason": "no_capacity"},
+                    sector=None)
+    dispatch_pending(container.uow, channels, container.clock)
+    assert ("Référencement décliné (Santé) — MNR-2026-000001",
+            f"{HEALTH} a décliné le référencement (motif : capacité insuffisante). Choisissez un autre prestataire "
+            "ou clôturez le référencement.") in seen(container, walker, "demo-caseworker", "fr")
