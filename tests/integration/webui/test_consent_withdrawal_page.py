@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from sqlalchemy import select
@@ -51,6 +52,7 @@ def test_the_case_page_shows_the_consent_scope_and_offers_the_withdrawal_only_to
     address = f'href="/cases/{case.reference}/consents/withdraw"'
     own = html.unescape(_client(app, "demo-caseworker", password).get(f"/cases/{case.reference}").get_data(as_text=True))
     assert address in own and "partagé avec les prestataires" in own
+    assert re.search(r" : donné \(Santé\) ; partagé avec les prestataires", own), "French punctuation, spaced"
     coordinator = _client(app, "demo-coordinator", password)
     assert address not in coordinator.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert coordinator.get(f"/cases/{case.reference}/consents/withdraw").status_code == 403

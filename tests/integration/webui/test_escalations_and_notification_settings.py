@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -70,6 +71,8 @@ def test_coordinator_sees_level_case_and_referral_of_each_escalation(late):
     assert f'id="escalation-{escalations[-1]}"' in page and f'id="escalation-{escalations[0]}"' not in page
     assert "Accusé de réception en retard" in page and "Santé" in page
     assert "Premier délai dépassé le" in page and "niveau 1" in page and "niveau 2" in page
+    # French sets a space before a colon, in the chain of levels as in every sentence.
+    assert re.search(r"<li>niveau 1 : [^<]+</li>", page) and not re.search(r"niveau \d:", page)
     # Every level stays listed one by one under its status, each with its own due time under its own heading.
     every = _client(app, "demo-coordinator", password).get("/coordination/escalations?status=all").get_data(as_text=True)
     assert all(f'id="escalation-{escalation}"' in every for escalation in escalations)
