@@ -86,6 +86,8 @@ def test_the_attention_page_lists_each_kind_under_its_heading_with_a_link_to_its
         assert f'href="/cases/{reference}"' in sections[kind], kind
         assert [name for name, body in sections.items() if f"/cases/{reference}\"" in body] == [kind]
     assert "the gateway found no way out" in sections["failed"]
+    # A need left with no provider is listed once, with the region that had none.
+    assert html.count(f'href="/cases/{references[cases["unmet"]]}"') == 1 and "Littoral" in sections["unmet"]
     assert 'href="/coordination/escalations"' in sections["stalled"]
     # Why the emergency was declined, in words (demo-coordinator reads French), not its code.
     assert "capacité insuffisante" in sections["declined"] and "no_capacity" not in sections["declined"]
