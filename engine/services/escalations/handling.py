@@ -252,7 +252,8 @@ def steering_summary(uow: UnitOfWork, clock: Clock, period: timedelta = timedelt
 
 
 def queue_steering_summary(uow: UnitOfWork, clock: Clock, period: timedelta = timedelta(days=7)) -> Summary | None:
-    """Write the period's `coordinator_summary` outbox row, unless one was written within the period."""
+    """Write the period's `coordinator_summary` outbox row, unless one was written within the period or
+    there is nothing to tell (no referral stalled now, no escalation raised in the period)."""
     now = clock.now()
     recent = select(OutboxRow.id).where(and_(OutboxRow.event_type == SUMMARY_EVENT, OutboxRow.created_at > now - period)).limit(1)
     with uow:
@@ -260,6 +261,10 @@ def queue_steering_summary(uow: UnitOfWork, clock: Clock, period: timedelta = ti
             return None
     # Counted before taking the write lock, which would hold every step back meanwhile on SQLite.
     summary = steering_summary(uow, clock, period)
+    if summary.total == 0 and not summary.raised_in_period:
+        # Notifications carry live work: a coordinator is not emailed that nothing is stalled (a new
+        # installation's first scheduler start did exactly that). The next pass looks again.
+        return None
     with uow:
         lock_for_writing(uow)
         session = uow.session

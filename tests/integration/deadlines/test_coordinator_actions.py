@@ -95,6 +95,13 @@ def test_only_coordinators_and_the_cases_supervisors_handle_escalations(containe
     assert acknowledge_escalation(container.uow(), container.clock, some_id, escalated.actor("demo-supervisor")).status == "acknowledged"
 
 
+def test_nothing_stalled_and_nothing_raised_tells_the_coordinators_nothing(container, walker):
+    _referral_sent(container, walker, "normal")  # a referral on time
+    assert queue_steering_summary(container.uow(), container.clock) is None
+    with container.uow() as uow:
+        assert uow.session.scalars(select(OutboxRow).where(OutboxRow.event_type == "coordinator_summary")).all() == []
+
+
 def test_the_steering_summary_counts_stalled_referrals_and_hides_small_cells(container, escalated):
     container.clock.advance(timedelta(hours=4))
     _sweep(container)  # level 3: the coordinator
