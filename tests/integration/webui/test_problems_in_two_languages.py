@@ -182,3 +182,131 @@ def test_every_refusal_of_the_safe_expression_language_is_worded_in_french():
         start_language(None, None, None)
     assert not [message for message, (_, done) in worded.items() if not done]
     assert not {message: french for message, (french, _) in worded.items() if _english_left(french.split(" : ", 1)[1])}
+
+
+# Where the validator writes its details: the pathway checks (not the scenario runner, the explorer or the drawings)
+# and the expression, timer, cron, FEEL and JUEL checkers (not the interpreter's errors while a case runs).
+ENGINE = Path(__file__).resolve().parents[3] / "engine"
+NOT_DETAILS = {"scenarios.py", "scenario_driver.py", "explore.py", "census.py", "flowchart.py", "comparison.py",
+               "archive.py", "interpreter.py", "evaluation.py", "functions.py", "limits.py"}
+# The calls that take a detail (or a part of one, worded in turn); the metadata checks gather theirs in lists.
+DETAIL_CALLS = {"problem", "Problem", "_problem", "report", "_warning", "XmlProblem", "YamlProblem", "fail", "error",
+                "ExpressionError", "Note"}
+LISTED_IN = {"groups.py", "retention.py", "sharing.py", "case_summary.py"}
+HOLE = object()
+
+
+def _template(node) -> list | None:
+    """A message as characters, HOLE where a value goes; None for what is no text."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return list(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return [c for value in node.values for c in (_template(value) or [HOLE])]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _template(node.left), _template(node.right)
+        return None if left is None and right is None else (left or [HOLE]) + (right or [HOLE])
+    return None
+
+
+def _engine_templates():
+    import ast
+
+    for path in sorted(ENGINE.glob("pathways/**/*.py")) + sorted(ENGINE.glob("expressions/*.py")):
+        if path.name in NOT_DETAILS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            if name in DETAIL_CALLS or (name == "append" and path.name in LISTED_IN):
+                for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                    template = _template(argument)
+                    # A word alone is a rule code or a name, not a detail.
+                    if template and " " in template and any(c is not HOLE for c in template):
+                        yield f"{path.relative_to(ENGINE.parent)}:{node.lineno}", template
+
+
+def _fits(engine: list, catalog: list) -> bool:
+    """Whether some detail fits both the engine's template and the catalog's. A value in the engine's template
+    may be a few fixed words of the engine, but no semicolon or double quote; a value in the catalog's may
+    take the engine's values and a word or the quotes around them, no more."""
+    seen, todo = set(), [(0, 0)]
+    while todo:
+        i, j = todo.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(engine) and j == len(catalog):
+            return True
+        e = engine[i] if i < len(engine) else None
+        c = catalog[j] if j < len(catalog) else None
+        if e is HOLE:
+            todo.append((i + 1, j))
+            if c is HOLE or (c is not None and c not in ';"'):
+                todo.append((i, j + 1))
+        if c is HOLE:
+            todo.append((i, j + 1))
+            if e is HOLE or (e is not None and e not in ' :;'):
+                todo.append((i + 1, j))
+        if e is not None and e is not HOLE and c is not None and c is not HOLE and e == c:
+            todo.append((i + 1, j + 1))
+    return False
+
+
+def test_every_detail_the_validator_can_write_has_french_words():
+    from webui.pathways.problem_texts import DETAILS
+
+    catalog = []
+    for template in DETAILS:
+        parts = re.split(r"%\(\w+\)s", template.replace("%%", "%"))
+        catalog.append([c for index, part in enumerate(parts) for c in ([HOLE] if index else []) + list(part)])
+    english = [f"{where}: {''.join('…' if c is HOLE else c for c in template)}"
+               for where, template in _engine_templates() if not any(_fits(template, known) for known in catalog)]
+    assert not english, "\n".join(english)
+
+
+def _french(message: str) -> tuple[str, bool]:
+    from webui.cli.language import in_cli_language, start_language
+    from webui.pathways.problem_texts import worded_detail
+
+    start_language(None, None, "fr")
+    try:
+        with in_cli_language():
+            return worded_detail(message)
+    finally:
+        start_language(None, None, None)
+
+
+@pytest.mark.parametrize("text", ["${a = b}", "${execution.getVariable(x)}", "${a.}", "${a +}", "${a ?? b}", "${x"])
+def test_a_juel_expression_that_cannot_be_translated_is_refused_in_french(text):
+    from engine.errors import ExpressionError
+    from engine.expressions.juel import translate_juel
+
+    with pytest.raises(ExpressionError) as refused:
+        translate_juel(text)
+    french, worded = _french(f'condition "{text}": {refused.value.message}')
+    assert worded and french.startswith(f'condition "{text}" : impossible de traduire l\'expression JUEL'), french
+    assert not _english_left(french.split(" : ", 1)[1]), french
+
+
+@pytest.mark.parametrize("text", ["0 0 *", "0 0 8 L * ?", "0 0 9-8 * * ?", "0 0 25 * * ?"])
+def test_a_wrong_cron_timer_is_refused_in_french(text):
+    from engine.errors import ExpressionError
+    from engine.expressions.cron import parse_cron
+
+    with pytest.raises(ExpressionError) as refused:
+        parse_cron(text)
+    french, worded = _french(f'timer "{text}": {refused.value.message}')
+    assert worded and "minuteur cron" in french and not _english_left(french.split(" : ", 1)[1]), french
+
+
+def test_pathway_yaml_and_label_files_are_explained_in_french(tmp_path):
+    (tmp_path / "pathway.yaml").write_text("id: Bad_Id\ntitle: {fr: Parcours}\nlanguages: [fr, en, fr]\ncolour: red\n")
+    (tmp_path / "pathway.bpmn").write_bytes(NAMELESS.read_bytes())
+    lines = _validate("--lang", "fr", "pathway", "validate", str(tmp_path)).stdout.splitlines()
+    details = [line.split(" : ", 1)[1] for line in lines[:-1] if " : " in line]
+    assert details and not {detail: _english_left(detail) for detail in details if _english_left(detail)}, lines
+    french = "\n".join(lines)
+    assert "pathway.yaml a une clé inconnue 'colour'" in french and "une langue figure deux fois dans languages" in french
