@@ -128,7 +128,7 @@ def claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size
         for row in rows:
             event, case_id, payload = events[row.outbox_id]
             payload = dict(payload or {})
-            if _stale_task(event, payload, tasks, row.recipient_user_id):
+            if _stale_task(event, payload, tasks, row.recipient_user_id, row.channel):
                 skipped.append(row.id)
                 continue
             attempt = row.attempts + 1
@@ -145,7 +145,7 @@ def claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size
                 payload["provider"] = providers[payload["provider_organisation_id"]]
             if row.recipient_user_id is not None:
                 # A group's one item links to the task offered to the group; a person's link is theirs.
-                payload["path"] = link_for(links, row.recipient_user_id, case_id, payload)
+                payload["path"] = link_for(links, row.recipient_user_id, case_id, payload, canonical_event(event))
             # Email goes to the user's current address: a corrected address helps the retries.
             address = user.email if user is not None and row.channel is DeliveryChannel.EMAIL else row.address
             claimed.append(
@@ -231,7 +231,8 @@ def _provider_names(session, events) -> dict[int, str]:
     return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
 
 
-def _stale_task(event: str, payload: dict, tasks: dict[str, tuple], user_id: int | None) -> bool:
+def _stale_task(event: str, payload: dict, tasks: dict[str, tuple], user_id: int | None,
+                channel: DeliveryChannel | None = None) -> bool:
     """A "new task" whose task ended, or went to someone else, before the message went out."""
     if canonical_event(event) != "task_assigned" or payload.get("task_id") not in tasks:
         return False  # not about a task we hold (a test's or an outside event): send as written
@@ -239,7 +240,10 @@ def _stale_task(event: str, payload: dict, tasks: dict[str, tuple], user_id: int
     if state != TaskState.OPEN:
         return True
     if group_task_of(event, payload) is not None:
-        return assignee_id is not None
+        # The group's one in-app item is listed only while the task is offered to the group, so it is
+        # written even for a task someone holds: handed back to the team, the team sees it again. An
+        # email cannot be taken back, so none goes about a task already in someone's hands.
+        return assignee_id is not None and channel is not DeliveryChannel.IN_APP
     return assignee_id is not None and user_id is not None and assignee_id != user_id
 
 
