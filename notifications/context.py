@@ -30,6 +30,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "escalation_level_1": ("case_reference", "deadline"),
     "escalation_level_2": ("case_reference", "deadline"),
     "escalation_level_3": ("case_reference", "deadline"),
+    # A coordinator or supervisor handed an escalation to the reader: it is theirs to act on now.
+    "escalation_handed_over": ("case_reference",),
     "consent_withdrawn": ("case_reference",),
     "case_closed": ("case_reference",),
     "coordinator_summary": (),

@@ -2,7 +2,8 @@
 
 A task offered to whole groups (nobody in particular) is one in-app delivery for the group, not
 one per member, and email only to the members who chose group-task email (daily digest unless
-they asked for it at once). The person whose own step created a "new task" is never told.
+they asked for it at once). The person whose own step created a "new task", or who handed an
+escalation over, is never told.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def expand(uow_factory, channels: Channels, now: datetime, batch_size: int, repo
                 users = []
             payload = row.payload if isinstance(row.payload, dict) else {}
             group_task = group_task_of(row.event_type, payload)
-            if canonical_event(row.event_type) == "task_assigned":
+            if canonical_event(row.event_type) in OWN_ACTS:
                 users = [user for user in users if user.id != payload.get("actor_id")]  # not for one's own step
             if group_task is not None:
                 deliveries.append(_delivery(row.id, f"group-task:{group_task}"[:320], None, None,
@@ -76,6 +77,10 @@ def expand(uow_factory, channels: Channels, now: datetime, batch_size: int, repo
     report.deliveries_created += len(deliveries)
     return len(rows)
 
+
+# Events about something a person did themselves (a task their step created, an escalation they
+# handed over): never news to that person.
+OWN_ACTS = frozenset({"task_assigned", "escalation_handed_over"})
 
 _outbox = OutboxRow.__table__
 _NEW_EVENTS = (

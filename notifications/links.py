@@ -6,6 +6,8 @@ supervisors of the case's organisation and of the provider's, and the provider's
 neither. A link is therefore chosen per recipient with the same access predicates as the pages: the
 task the event is about, else the case, else the referral, else a focal point's list of referrals,
 else no link at all (a message that says what happened is better than a link to "page not found").
+An escalation handed to someone leads first to that escalation on the escalations page, where its
+actions are.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine.access import (
     Actor,
     can_list_provider_referrals,
+    can_see_escalation,
     can_see_task,
     can_view_case,
     can_view_referral,
@@ -27,6 +30,9 @@ from engine.access import (
 from engine.store.models import CaseRow, TaskRow, UserGroup, UserRole
 
 _REFERENCE_KEYS = ("case_reference", "reference")
+# Events whose first page is the escalation they are about; the level alerts keep their case or
+# referral link, which a provider's focal points may open without seeing the escalations page's actions.
+_ESCALATION_EVENTS = frozenset({"escalation_handed_over"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ def task_id_of(payload: Mapping) -> str | None:
     return task_id if isinstance(task_id, str) and task_id else None
 
 
-def link_for(facts: LinkFacts, user_id: int, case_id: int | None, payload: Mapping) -> str | None:
+def link_for(facts: LinkFacts, user_id: int, case_id: int | None, payload: Mapping, event: str | None = None) -> str | None:
     """The path of the first page of this event that the recipient may open, or None.
 
     A path the event names itself (a report's page) is kept as it is. A task this installation does
@@ -96,14 +102,23 @@ def link_for(facts: LinkFacts, user_id: int, case_id: int | None, payload: Mappi
         if task is None or can_see_task(reader, task):
             return f"/tasks/{task_id}"
     owner = facts.case_owners.get(case_id) if case_id is not None else None
+    referral_id = payload.get("referral_id")
+    provider = payload.get("provider_organisation_id")
+    addressed_to = _AddressedTo(provider if isinstance(provider, int) else None)
+    escalation_id = payload.get("escalation_id")
+    if (event in _ESCALATION_EVENTS and _is_id(escalation_id) and owner is not None
+            and can_see_escalation(reader, _Owned(owner), addressed_to if _is_id(referral_id) else None)):
+        # Every status, so that the row is listed however the escalation moved since.
+        return f"/coordination/escalations?status=all#escalation-{escalation_id}"
     reference = next((payload[key] for key in _REFERENCE_KEYS if isinstance(payload.get(key), str)), None)
     if owner is not None and reference and can_view_case(reader, _Owned(owner)):
         return f"/cases/{reference}"
-    referral_id = payload.get("referral_id")
-    provider = payload.get("provider_organisation_id")
-    if (isinstance(referral_id, int) and not isinstance(referral_id, bool) and owner is not None
-            and can_view_referral(reader, _AddressedTo(provider if isinstance(provider, int) else None), _Owned(owner))):
+    if _is_id(referral_id) and owner is not None and can_view_referral(reader, addressed_to, _Owned(owner)):
         return f"/referrals/{referral_id}"
     if can_list_provider_referrals(reader) and (referral_id is not None or payload.get("revoked_referral_ids")):
         return "/referrals/"
     return None
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

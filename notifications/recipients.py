@@ -31,7 +31,8 @@ from notifications.context import canonical_event
 
 # Alerts that lose their point if they wait for tomorrow's digest.
 URGENT_EVENTS = frozenset(
-    {"escalation_level_1", "escalation_level_2", "escalation_level_3", "consent_withdrawn", "deadline_approaching"}
+    {"escalation_level_1", "escalation_level_2", "escalation_level_3", "escalation_handed_over", "consent_withdrawn",
+     "deadline_approaching"}
 )
 _DEFAULT_PREFS = {"email": True, "in_app": True, "webhook": False, "digest": False}
 # Email about work offered to a whole group: nobody by default, and those who choose it get it

@@ -109,10 +109,11 @@ def _item(note: InAppNotification, read_at, state, assignee_id, actor: Actor, la
 
 def _path(link: str | None) -> str | None:
     # Stored links carry the installation's base URL (emails need it); pages link inside the site.
+    # The fragment stays: it names the row of a list the item is about (an escalation handed over).
     if not link:
         return None
     parts = urlsplit(link)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    path = parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
     return path if path.startswith("/") and not path.startswith("//") else None
 
 

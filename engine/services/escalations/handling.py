@@ -150,7 +150,7 @@ def resolve_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor:
 
 
 def reassign_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor: Actor, to_username: str) -> EscalationView:
-    """Hand an escalation to a named, active user, who is alerted."""
+    """Hand an escalation to a named, active user, who is told it is now theirs (`escalation_handed_over`)."""
     with uow:
         lock_for_writing(uow)
         escalation, case = _handled(uow, escalation_id, actor)
@@ -164,14 +164,26 @@ def reassign_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor
         now = clock.now()
         escalation.reassigned_to_id = target.id
         _history(uow, escalation, case, actor, now, "escalation_reassigned", {"to_user_id": target.id})
-        uow.session.add(OutboxRow(
-            event_type=f"escalation_level_{escalation.level}", case_id=case.id, created_at=now,
-            payload={"case_id": case.id, "case_reference": case.reference, "deadline": escalation.at.isoformat(),
-                     "level": escalation.level, "reason": escalation.reason, "escalation_id": escalation.id,
-                     "referral_id": escalation.referral_id, "recipients": [{"user": target.id}]},
-        ))
+        if target.id != actor.id:  # taking it over oneself is news to nobody
+            referral = uow.session.get(ReferralRow, escalation.referral_id) if escalation.referral_id else None
+            uow.session.add(_handed_over(escalation, case, referral, actor, target.id, now))
         uow.commit()
         return _reloaded(uow, escalation_id)
+
+
+def _handed_over(escalation: EscalationRow, case: CaseRow, referral: ReferralRow | None, actor: Actor, target_id: int,
+                 now: datetime) -> OutboxRow:
+    # Its own event, not the level's alert again: the new holder must read that the escalation is now
+    # theirs (the level's words promise it goes further "without action" and name no hand-over), and
+    # its link leads to the escalation and its actions. Ids and codes only: nothing about the person.
+    return OutboxRow(
+        event_type="escalation_handed_over", case_id=case.id, created_at=now,
+        payload={"case_id": case.id, "case_reference": case.reference, "deadline": escalation.at.isoformat(),
+                 "level": escalation.level, "reason": escalation.reason, "escalation_id": escalation.id,
+                 "referral_id": escalation.referral_id,
+                 "provider_organisation_id": referral.provider_organisation_id if referral is not None else None,
+                 "actor_id": actor.id, "recipients": [{"user": target_id}]},
+    )
 
 
 @dataclass(frozen=True)

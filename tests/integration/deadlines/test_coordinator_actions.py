@@ -80,7 +80,7 @@ def test_reassigning_alerts_the_new_holder(container, escalated):
     assert view.reassigned_to_id == supervisor_id
     with container.uow() as uow:
         last = uow.session.scalars(select(OutboxRow).order_by(OutboxRow.id.desc()).limit(1)).one()
-    assert (last.event_type, last.payload["recipients"]) == ("escalation_level_1", [{"user": supervisor_id}])
+    assert (last.event_type, last.payload["recipients"]) == ("escalation_handed_over", [{"user": supervisor_id}])
     with pytest.raises(InvalidData) as unknown:
         reassign_escalation(container.uow(), container.clock, level_1.id, coordinator, "nobody-here")
     assert list(unknown.value.errors) == ["username"]
