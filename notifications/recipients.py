@@ -167,8 +167,9 @@ def default_rules(session: Session, event: str, payload: Mapping, case_id: int |
 
     A task goes to its assignee, else to its candidate groups in its organisation; a new
     referral to the provider's focal points; a provider's answer to whoever sent the referral;
-    a consent withdrawal to the focal points of the providers whose referrals it revoked; a
-    closure to whoever opened the case.
+    an expired referral to the case's caseworkers and the provider's focal points; a consent
+    withdrawal to the focal points of the providers whose referrals it revoked; a closure to whoever
+    opened the case.
     """
     event = canonical_event(event)
     case = session.get(CaseRow, case_id) if case_id is not None else None
@@ -188,6 +189,13 @@ def default_rules(session: Session, event: str, payload: Mapping, case_id: int |
         sender = referral.created_by_id if referral is not None else None
         sender = sender or (case.created_by_id if case is not None else None)
         return [{"user": sender}] if sender is not None else []
+    if event == "referral_expired":
+        # The caseworkers choose what happens to the need next; the provider's focal points learn
+        # that the referral, and their access to the person's data, ended.
+        rules = [{"role": Role.CASEWORKER.value, "organisation": case.organisation_id}] if case is not None else []
+        if _is_id(payload.get("provider_organisation_id")):
+            rules.append({"role": Role.PROVIDER_FOCAL_POINT.value, "organisation": payload["provider_organisation_id"]})
+        return rules
     if event == "consent_withdrawn":
         providers = payload.get("provider_organisation_ids") or []
         return [{"role": Role.PROVIDER_FOCAL_POINT.value, "organisation": oid} for oid in providers if _is_id(oid)]

@@ -5,7 +5,9 @@ Authors draw an escalation the Camunda way: a timer on the provider's task, its 
 ``aiguillage.escalation``: its level is its place among the escalation timers of the same activity,
 in the order they are drawn (the first is level 1), and the people it alerts are those of the tasks
 it leads to. A level written with ``aiguillage.escalation`` always wins. A timer that leads only to
-work for the same people (or to no task) is a reminder drawn for nobody: validation warns.
+work for the same people (or to no task) is a reminder drawn for nobody: validation warns. A timer
+that ends a referral (``aiguillage.referral = expire``) is not an escalation, whoever its path
+leads to: the referral is over, and the people it leads to are told that it expired.
 
 The parser (`engine.runtime.parser`) and validation (`engine.pathways.rules.assignment`) both read
 the diagram through `drawn_escalation`, so what validation says is what runs.
@@ -21,6 +23,8 @@ from engine.pathways.documents import BPMN_NS, extension, extension_children, lo
 from engine.pathways.groups import GroupRules
 
 ESCALATION_PROPERTY = "aiguillage.escalation"
+REFERRAL_PROPERTY = "aiguillage.referral"
+EXPIRE_MOVE = "expire"
 TOP_LEVEL = 3
 # The parser's extension key on an inferred escalation timer: the ids of the tasks it leads to.
 ESCALATION_OPENS = "escalationOpens"
@@ -120,7 +124,14 @@ def _declared_level(event: etree._Element) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def is_expiry(event: etree._Element) -> bool:
+    """True for an element marked ``aiguillage.referral = expire``."""
+    return (property_of(event, REFERRAL_PROPERTY) or "").strip() == EXPIRE_MOVE
+
+
 def _reaches_other_people(event: etree._Element, opens: tuple, rules: GroupRules) -> bool:
+    if is_expiry(event):
+        return False
     attached = _attached_activity(event)
     if attached is None or not opens:
         return False

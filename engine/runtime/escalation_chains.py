@@ -40,7 +40,7 @@ def escalation_level(task: SpiffTask) -> int | None:
 def escalation_timers(workflow: BpmnWorkflow) -> list[tuple[SpiffTask, int]]:
     """Every escalation timer of the case, whatever its state, with its level."""
     found = []
-    for task in _all_tasks(workflow):
+    for task in all_tasks(workflow):
         if getattr(task.task_spec, "event_definition", None) is None:
             continue
         level = escalation_level(task)
@@ -54,7 +54,7 @@ def rest_of_chain(workflow: BpmnWorkflow, anchors: Iterable[SpiffTask], from_lev
     chains = {_chain_of(anchor) for anchor in anchors}
     timers = {timer.id: (timer, level) for timer, level in escalation_timers(workflow) if _chain_of(timer) in chains}
     left = [timer for timer, _ in timers.values() if timer.state == TaskState.WAITING]
-    for task in _all_tasks(workflow):
+    for task in all_tasks(workflow):
         if task.state != TaskState.READY or not task.task_spec.manual:
             continue
         timer = raising_timer(task, timers)
@@ -97,8 +97,9 @@ def _chain_of(timer: SpiffTask):
     return timer.id
 
 
-def _all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
-    # The flat task maps of the process and its sub-processes (a sub-process's own workflow included).
+def all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
+    """Every task of the case, whatever its state: the process's and each sub-process's own."""
+    # The flat task maps: a task tree walk would miss tasks under a still-waiting parent.
     top = workflow.top_workflow
     for tasks in (top.tasks, *(sub.tasks for sub in top.subprocesses.values())):
         yield from tasks.values()

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from engine.pathways.documents import BPMN_NS, Document, extension
-from engine.pathways.escalation_paths import ESCALATION_PROPERTY, drawn_escalation, is_timer, lane_of, property_of
+from engine.pathways.escalation_paths import (
+    ESCALATION_PROPERTY, drawn_escalation, is_expiry, is_timer, lane_of, property_of,
+)
 from engine.pathways.folder import METADATA_FILE
 from engine.pathways.groups import TASK_ROLES as ROLE_NAMES
 from engine.pathways.groups import GroupRules, groups_problems, rules_of
@@ -35,8 +37,8 @@ def check_assignment(documents: list[Document], checked: set[str], users: Collec
 
 def _check_silent_timer(document: Document, event, rules: GroupRules) -> list[Problem]:
     """A boundary timer leading to work for the same people, never an escalation: it makes a task but alerts no one."""
-    if not is_timer(event):
-        return []
+    if not is_timer(event) or is_expiry(event):
+        return []  # an expiry tells the case's caseworkers and the provider (`referral_expired`)
     drawn = drawn_escalation(event, rules)
     if drawn.level is not None or not drawn.opens:
         return []

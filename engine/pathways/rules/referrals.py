@@ -1,5 +1,9 @@
 """Referral steps drawn by an author: each has a known move and a need {sector, urgency} to serve.
 
+`expire` marks no task but an interrupting boundary timer on the step (or sub-process) that waits
+for the provider's answer: when it fires, the referral of its need expires. Anywhere else it would
+either never fire or leave the provider's step open on an ended referral, so it is refused there.
+
 `engine.runtime.needs` finds the need at run time: the item of a multi-instance activity the step
 sits in, or the case's `need` or `sector`/`urgency` variables. Without either, the send would fail
 at run time; validation says so first, and how to draw it.
@@ -10,12 +14,12 @@ from __future__ import annotations
 import re
 
 from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, local, text_of
-from engine.pathways.escalation_paths import property_of
+from engine.pathways.escalation_paths import EXPIRE_MOVE, is_timer, property_of
 from engine.runtime.needs import NEED_VARIABLE, SECTOR_VARIABLE
 from engine.pathways.problems import Problem
 
 REFERRAL_PROPERTY = "aiguillage.referral"
-MOVES = ("send", "acknowledge", "decide", "outcome", "unmet")
+MOVES = ("send", "acknowledge", "decide", "outcome", "unmet", EXPIRE_MOVE)
 _ASSIGNS_NEED = re.compile(rf"^\s*({SECTOR_VARIABLE}|{NEED_VARIABLE})\s*=[^=]", re.M)
 
 
@@ -41,6 +45,16 @@ def _check_step(document: Document, element, move: str, needs_from_data: bool, s
     if move not in MOVES:
         return [document.problem(element, "referral.unknown_move", (
             f"{REFERRAL_PROPERTY} is {move!r}; it must be one of {', '.join(MOVES)}"))]
+    if move == EXPIRE_MOVE and not is_timer(element):
+        return [document.problem(element, "referral.expire_not_timer", (
+            f"{REFERRAL_PROPERTY} = {EXPIRE_MOVE} ends a referral when a timer fires, but this {local(element)} is no "
+            "timer; put it on an interrupting boundary timer attached to the step (or sub-process) that waits for "
+            "the provider's answer"))]
+    if move == EXPIRE_MOVE and element.get("cancelActivity") == "false":
+        return [document.problem(element, "referral.expire_not_interrupting", (
+            f"this timer is non-interrupting, so the provider's step would stay open on a referral "
+            f"{REFERRAL_PROPERTY} = {EXPIRE_MOVE} has ended; make it interrupting (cancelActivity true, the "
+            "Modeler's \"Interrupting\" box)"))]
     if not (needs_from_data or _inside_multi_instance(element)):
         return [document.problem(element, "referral.no_need", (
             f"this {move} step serves no need: a referral needs a sector and an urgency. Either draw it inside a "

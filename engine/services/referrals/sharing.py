@@ -5,7 +5,7 @@ The pathway declares it in pathway.yaml (`engine.pathways.sharing`, pathways/REA
 When a referral is sent, the fields of the consent's scope for its sector are recorded on it
 (`shared_fields`) and in the case's history; a provider then reads exactly those, and only until
 `provider_access_after_closure` after the referral was closed, and no longer once it is revoked
-(consent withdrawn). A pathway that declares no sharing
+(consent withdrawn) or expired (the provider never answered). A pathway that declares no sharing
 shares nothing personal.
 
 `engine.services.referrals.view.show_referral` is the one reader: the API uses it; a provider's
@@ -35,12 +35,16 @@ def sharing_rule(session, pathway_version_id: int) -> SharingRule:
     return derived_from_metadata(session, pathway_version_id, rule_of)
 
 
+# A revoked referral lost the consent (or the caseworker's decision) that let the data go out, and an
+# expired one was never taken up by its provider: the grace after closure is for a provider who worked
+# on the referral, and these providers must stop using the data at once.
+ACCESS_ENDS_AT_ONCE = frozenset({ReferralState.REVOKED, ReferralState.EXPIRED})
+
+
 def provider_access_ended(referral: ReferralRow, rule: SharingRule, now: datetime) -> bool:
     """Whether the provider's access to the referral's personal data has ended: at once when it was
-    revoked, else when it was closed long enough ago."""
-    # A revoked referral lost the consent (or the caseworker's decision) that let the data go out: the
-    # grace after closure is for a provider who worked on it, and a revoked one must stop using the data.
-    if referral.state == ReferralState.REVOKED:
+    revoked or expired, else when it was closed long enough ago."""
+    if referral.state in ACCESS_ENDS_AT_ONCE:
         return True
     return referral.closed_at is not None and now >= referral.closed_at + rule.access_after_closure
 

@@ -27,7 +27,7 @@ from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.services.cases.consents import consent_covering, consent_for_sector
 from engine.services.directory.matching import SEND_WITHOUT_PERSONAL_DATA
 from engine.services.directory.referral_step import check_choice, need_of_task
-from engine.services.escalations.overtaken import close_overtaken
+from engine.services.referrals.moves import move_referral, referral_payload
 from engine.services.referrals.sharing import sharing_rule
 from engine.store.models import Organisation, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
@@ -61,18 +61,18 @@ def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
     if step.actor is not None and not can_answer_referral(step.actor, referral):
         raise AccessDenied(f"{step.actor.username} may not answer referrals addressed to another organisation")
     if kind == "acknowledge":
-        _move(step, referral, ReferralState.ACKNOWLEDGED)
+        move_referral(step, referral, ReferralState.ACKNOWLEDGED)
         referral.acknowledged_at = step.now
-        step.notify("referral_acknowledged", **_payload(referral))
+        step.notify("referral_acknowledged", **referral_payload(referral))
     elif kind == "decide":
         _decide(step, referral, data)
     elif kind == "outcome":
         delivered = bool(data.get("service_delivered"))
-        _move(step, referral, ReferralState.DELIVERED if delivered else ReferralState.NOT_DELIVERED)
+        move_referral(step, referral, ReferralState.DELIVERED if delivered else ReferralState.NOT_DELIVERED)
         referral.outcome_at = step.now
         referral.outcome_note = data.get("outcome_note")
         referral.closed_at = step.now
-        step.notify("referral_service_reported", delivered=delivered, **_payload(referral))
+        step.notify("referral_service_reported", delivered=delivered, **referral_payload(referral))
     else:
         raise InvalidData(f"task {task.bpmn_id}: unknown {REFERRAL_PROPERTY} value {kind!r} (send, acknowledge, decide, outcome, unmet)")
 
@@ -118,7 +118,7 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
         "failed_rules": [f.code for f in choice.failures if f.code != "agreements_missing"],
         "reason": reason, "personal_data_shared": not without_personal_data,
     }
-    step.notify("referral_received", **_payload(referral))
+    step.notify("referral_received", **referral_payload(referral))
     return referral
 
 
@@ -157,7 +157,7 @@ def _decide(step: Step, referral: ReferralRow, data: dict) -> None:
     state = DECISIONS.get(decision)
     if state is None:
         raise InvalidData("choose a decision", {"decision": [problem.not_a_choice(DECISIONS)]})
-    _move(step, referral, state)
+    move_referral(step, referral, state)
     referral.decided_at = step.now
     if state == ReferralState.DECLINED:
         referral.decline_reason = data.get(DECLINE_REASON_FIELD) or "other"
@@ -165,33 +165,12 @@ def _decide(step: Step, referral: ReferralRow, data: dict) -> None:
         referral.closed_at = step.now
     appointment = data.get("appointment_date")
     if state == ReferralState.ACCEPTED and appointment:
-        _move(step, referral, ReferralState.APPOINTMENT_BOOKED)
+        move_referral(step, referral, ReferralState.APPOINTMENT_BOOKED)
         referral.appointment_at = datetime.combine(date.fromisoformat(appointment), time(0), DOUALA).astimezone(timezone.utc)
     # Whoever sent it chooses what comes next (another provider, or the need recorded unmet): the reason
     # is what they choose by (a code, never free text).
     reason = {"reason": referral.decline_reason} if state == ReferralState.DECLINED else {}
-    step.notify(f"referral_{decision}", **_payload(referral), **reason)
-
-
-def _move(step: Step, referral: ReferralRow, state: ReferralState) -> None:
-    if not referral.state.can_go_to(state):
-        raise Conflict(f"referral {referral.id} is {referral.state.value}; it cannot become {state.value}")
-    referral.state = state
-    referral.updated_at = step.now
-    step.details.setdefault("referral_moves", []).append([referral.id, state.value])
-    overtaken = close_overtaken(step.session, referral, step.now)
-    if overtaken:
-        step.details.setdefault("escalations_overtaken", []).extend(overtaken)
-
-
-def _payload(referral: ReferralRow) -> dict:
-    return {
-        "referral_id": referral.id,
-        "provider_organisation_id": referral.provider_organisation_id,
-        "sector": referral.sector.value,
-        "priority": referral.priority.value,
-        "state": referral.state.value,
-    }
+    step.notify(f"referral_{decision}", **referral_payload(referral), **reason)
 
 
 def get_referral(uow: UnitOfWork, referral_id: int) -> ReferralRow:

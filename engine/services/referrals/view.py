@@ -21,7 +21,7 @@ from engine.clock import Clock
 from engine.domain import ReferralState, Role
 from engine.errors import InvalidData, NotFound
 from engine.field_problems import not_a_choice
-from engine.services.referrals.sharing import provider_access_ended, sharing_rule
+from engine.services.referrals.sharing import ACCESS_ENDS_AT_ONCE, provider_access_ended, sharing_rule
 from engine.store.models import AuditEntry, CaseRow, CaseSummaryRow, Organisation, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
@@ -150,7 +150,7 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             shared_data=shared_data,
             outcome_note=referral.outcome_note,
             personal_data_until=(None if not referral.closed_at else referral.closed_at
-                                 if referral.state == ReferralState.REVOKED
+                                 if referral.state in ACCESS_ENDS_AT_ONCE
                                  else referral.closed_at + rule.access_after_closure),
             personal_data_ended=ended,
             referred_by=referred_by,

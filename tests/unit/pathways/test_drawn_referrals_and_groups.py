@@ -98,3 +98,41 @@ def test_timers_leading_to_other_peoples_tasks_escalate_in_the_order_drawn():
     assert found["Same"].level is None  # "prestataire" is the provider's role too: a reminder drawn for the same people
     assert (found["First"].level, [t.get("id") for t in found["First"].opens]) == (1, ["Supervise"])
     assert (found["Second"].level, found["Second"].declared) == (2, False)
+
+
+_TIMER = '<bpmn:boundaryEvent id="Timer_NotAcknowledged" name="Two days without acknowledgement" cancelActivity="false" attachedToRef="Task_Acknowledge">'
+_EXPIRE = '<bpmn:extensionElements><camunda:properties><camunda:property name="aiguillage.referral" value="expire" /></camunda:properties></bpmn:extensionElements>'
+
+
+def test_an_interrupting_timer_on_the_providers_step_may_expire_the_referral(example: Path):
+    _edit(example, _TIMER, _TIMER.replace(' cancelActivity="false"', "") + _EXPIRE)
+    assert not [p for p in review(load_source(example)) if p.rule.startswith("referral.")]
+    root = etree.parse(str(example / "pathway.bpmn")).getroot()
+    timer = next(e for e in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}boundaryEvent")
+                 if e.get("id") == "Timer_NotAcknowledged")
+    assert drawn_escalation(timer).level is None  # an expiry ends the referral; it escalates nothing
+
+
+def test_expiry_on_a_non_interrupting_timer_is_refused(example: Path):
+    _edit(example, _TIMER, _TIMER + _EXPIRE)
+    [problem] = [p for p in validate(load_source(example)) if p.rule.startswith("referral.")]
+    assert (problem.rule, problem.element_id) == ("referral.expire_not_interrupting", "Timer_NotAcknowledged")
+    assert "make it interrupting" in problem.message
+
+
+def test_expiry_on_a_task_is_refused_with_where_to_put_it(example: Path):
+    _edit(example, '<camunda:property name="aiguillage.referral" value="acknowledge" />',
+          '<camunda:property name="aiguillage.referral" value="expire" />')
+    problems = [p for p in validate(load_source(example)) if p.rule.startswith("referral.")]
+    assert [(p.rule, p.element_id) for p in problems] == [("referral.expire_not_timer", "Task_Acknowledge")]
+    assert "this userTask is no timer" in problems[0].message
+    assert "interrupting boundary timer attached to the step" in problems[0].message
+    assert problems[0].line is not None
+
+
+def test_an_expiry_timer_that_finds_no_need_is_refused(example: Path):
+    _edit(example, _TIMER, _TIMER.replace(' cancelActivity="false"', "") + _EXPIRE)
+    _edit(example, 'camunda:formField id="sector"', 'camunda:formField id="service"')
+    _edit(example, "sector", "service", "i18n/fr.yaml")
+    rules = {(p.rule, p.element_id) for p in validate(load_source(example))}
+    assert ("referral.no_need", "Timer_NotAcknowledged") in rules
