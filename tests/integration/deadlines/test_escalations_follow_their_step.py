@@ -25,7 +25,8 @@ def _levels(container) -> list[tuple[int, str]]:
 def test_a_clock_jumped_past_every_level_is_one_item_closed_when_the_referral_is_acknowledged(container, walker):
     _referral_sent(container, walker, "emergency")
     sent_at = container.clock.now()
-    container.clock.advance(timedelta(days=10))
+    # Past the coordinator's level (8 hours), short of the emergency referral's expiry (16 hours).
+    container.clock.advance(timedelta(hours=15))
     assert sweep_deadlines(container.uow, container.clock, worker_id="test-sweeper").escalations == 3
     # Recorded in order, one row per level...
     assert _levels(container) == [(1, "open"), (2, "open"), (3, "open")]
@@ -34,7 +35,7 @@ def test_a_clock_jumped_past_every_level_is_one_item_closed_when_the_referral_is
     (item,) = list_stalled(container.uow(), container.clock, coordinator)
     assert (item.level, item.sector, item.provider is not None) == (3, "health", True)
     assert item.deadline == sent_at + timedelta(hours=2)  # the emergency acknowledgement deadline, not the sweep
-    assert item.late == timedelta(days=10) - timedelta(hours=2)
+    assert item.late == timedelta(hours=15) - timedelta(hours=2)
     assert [(step.level, step.status) for step in item.chain] == [(1, "open"), (2, "open"), (3, "open")]
     assert [step.due_at - sent_at for step in item.chain] == [timedelta(hours=2), timedelta(hours=4), timedelta(hours=8)]
     assert list_stalled(container.uow(), container.clock, walker.actor("demo-minas-supervisor")) == []

@@ -211,7 +211,8 @@ def test_deadline_rows_follow_the_workflow(container, walker):
         with container.uow() as uow:
             return sorted(k.value for k in uow.session.scalars(select(DeadlineRow.kind).where(DeadlineRow.case_id == case.id)))
 
-    assert kinds() == ["bpmn_timer"] * 3 + ["referral_ack"]
+    # The three levels of the acknowledgement's chain and the referral's expiry, and the referral's deadline.
+    assert kinds() == ["bpmn_timer"] * 4 + ["referral_ack"]
     with container.uow() as uow:
         ack = uow.session.scalars(select(DeadlineRow).where(DeadlineRow.kind == DeadlineKind.REFERRAL_ACK)).one()
         timers = uow.session.scalars(select(DeadlineRow.due_at).where(DeadlineRow.kind == DeadlineKind.BPMN_TIMER)).all()
