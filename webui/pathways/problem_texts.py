@@ -131,6 +131,10 @@ DETAILS = (
        "takes the directory's sector codes, e.g. health)"),
     N_("this %(move)s step answers a referral, but no step of the process sends one; mark the sending task with "
        "%(property)s = send"),
+    N_("%(property)s = %(move)s ends a referral when a timer fires, but this %(element)s is no timer; put it on an "
+       "interrupting boundary timer attached to the step (or sub-process) that waits for the provider's answer"),
+    N_("this timer is non-interrupting, so the provider's step would stay open on a referral %(property)s = %(move)s "
+       "has ended; make it interrupting (cancelActivity true, the Modeler's \"Interrupting\" box)"),
     # What diagrams from other tools most often bring (the files of the BPMN MIWG suite, Camunda 8, jBPM, Flowable).
     N_("the service task names no operation; set its implementation to 'External' with the operation's name as topic "
        "(or the property aiguillage.operation)"),

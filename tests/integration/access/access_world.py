@@ -178,10 +178,10 @@ def build_world(container) -> World:
         user_ids = dict(unit.session.execute(select(User.username, User.id)).all())
     own.supervisor_task_id = _supervisor_task(container, own.case_id, USERNAMES[Role.SUPERVISOR])
     other.supervisor_task_id = _supervisor_task(container, other.case_id, "demo-minas-supervisor")
-    # Everyone the matrix signs in as gets at least one notification: an escalation handed to those
-    # who may handle it (nobody else may be handed it), a plain in-app item for the others.
+    # Everyone the matrix signs in as gets at least one notification: an escalation the coordinator hands
+    # to the supervisor (taking one over oneself tells nobody), a plain in-app item for the others.
     coordinator = load_actor(uow(), "demo-coordinator")
-    handed = {USERNAMES[Role.SUPERVISOR]: own, USERNAMES[Role.COORDINATOR]: own}
+    handed = {USERNAMES[Role.SUPERVISOR]: own}
     for username, side in handed.items():
         reassign_escalation(uow(), clock, side.escalation_id, coordinator, username)
     dispatch_pending(uow, Channels(NotificationSettings()), clock)
