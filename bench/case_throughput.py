@@ -265,7 +265,9 @@ class Installation:
         try:
             open_case(self.container.uow(), self.container.clock, "linear-six", self.actor)
             run.statements_per_open = counts["statements"]
-            opening = (counts["batches"], counts["batched"], counts["commits_in_batch"])
+            # Opening reads its version, reference and id together: its grouped reads are its own, too.
+            opening = (counts["batches"], counts["batched"], counts["commits_in_batch"],
+                       counts["grouped_reads"] - counts["read_groups"])
             for _ in range(cases):
                 self._walk_one()
         finally:
@@ -280,7 +282,7 @@ class Installation:
         if engine.dialect.name == "postgresql":
             batches = (counts["batches"] - (cases + 1) * opening[0]) / tasks
             batched = (counts["batched"] - (cases + 1) * opening[1]) / tasks
-            grouped = (counts["grouped_reads"] - counts["read_groups"]) / tasks
+            grouped = (counts["grouped_reads"] - counts["read_groups"] - (cases + 1) * opening[3]) / tasks
             in_batch = (counts["commits_in_batch"] - (cases + 1) * opening[2]) / tasks
             # Statements outside a batch, one per batch, reads sent together as one, and the commits not sent with a batch.
             run.round_trips_per_task = (run.statements_per_task - batched + batches - grouped
