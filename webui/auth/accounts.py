@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from engine.domain import Language
+from engine.services.accounts.creation import replace_password
 from engine.store.models import ApiToken, AuditEntry, User, UserSession
 from webui.auth.signed_in_user import SignedInUser
 
@@ -110,12 +111,8 @@ def change_password(session: Session, *, user_id: int, new_hash: str, ip: str | 
                     at: datetime) -> None:
     """Store the user's new password hash and end all their sessions, audited (the caller checked the old one)."""
     user = session.get(User, user_id)
-    user.password_hash = new_hash
     # Their own choice now: nothing is held back any more.
-    user.must_change_password = False
-    # Whoever may have learnt the old password loses the sessions it opened.
-    session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-                    .values(ended_at=at))
+    replace_password(session, user, new_hash, False, at)
     _audit(session, PASSWORD_CHANGED, user_id=user.id, object_id=user.username, ip=ip, user_agent=user_agent, at=at)
 
 

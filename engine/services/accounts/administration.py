@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from engine import field_problems as problem
@@ -34,8 +34,8 @@ from engine.clock import Clock
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.field_problems import FieldProblem
-from engine.services.accounts.creation import check_roles_held, create_organisation, create_user
-from engine.store.models import ApiToken, AuditEntry, Organisation, User, UserRole, UserSession
+from engine.services.accounts.creation import check_roles_held, create_organisation, create_user, replace_password
+from engine.store.models import ApiToken, AuditEntry, Organisation, User, UserRole
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
@@ -230,12 +230,7 @@ def reset_password(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int) ->
         user = _managed_user(uow, actor, user_id)
         if user.id == actor.id:
             raise Conflict("you cannot reset your own password here; change it on your account page")
-        now = clock.now()
-        user.password_hash = hash_password(password)
-        user.must_change_password = True
-        # Whoever knew the old password loses the sessions it opened.
-        uow.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                            .values(ended_at=now))
+        replace_password(uow.session, user, hash_password(password), True, clock.now())
         # And the API tokens: one made with a stolen password would outlive the reset (its owner makes new ones).
         tokens = uow.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
         _audit(uow, clock, actor, "account.password_reset", "user", user.username, {"api_tokens_revoked": tokens})

@@ -9,6 +9,7 @@ for an operator's first coordinator or SOP author, the organisation that account
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select, update
 
@@ -124,14 +125,19 @@ def set_password(uow: UnitOfWork, clock: Clock, username: str, password: str, mu
         if user is None:
             raise NotFound(f"user {username!r} does not exist")
         now = clock.now()
-        user.password_hash = hash_password(password)
-        user.must_change_password = must_change_password
-        # Whoever knew the old password loses the sessions it opened.
-        uow.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                            .values(ended_at=now))
+        replace_password(uow.session, user, hash_password(password), must_change_password, now)
         uow.session.add(AuditEntry(at=now, user_id=None, action="account.password_set", object_type="user",
                                    object_id=username[:100], details={"by": "command line"}))
         uow.commit()
+
+
+def replace_password(session, user: User, password_hash: str, must_change: bool, at: datetime) -> None:
+    """Store the account's new password and end the sessions the old one opened (whoever may have
+    learnt it loses them): one's own change, an administrator's reset, an operator's command."""
+    user.password_hash = password_hash
+    user.must_change_password = must_change
+    session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                    .values(ended_at=at))
 
 
 def secretariat(uow: UnitOfWork) -> Organisation | None:

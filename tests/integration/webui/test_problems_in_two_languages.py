@@ -256,7 +256,7 @@ def _fits(engine: list, catalog: list) -> bool:
 
 
 def test_every_detail_the_validator_can_write_has_french_words():
-    from webui.pathways.problem_texts import DETAILS
+    from webui.pathways.problem_details import DETAILS
 
     catalog = []
     for template in DETAILS:
