@@ -7,7 +7,6 @@ import sys
 import click
 
 from engine.domain import Language, OrganisationKind, Role
-from engine.errors import AiguillageError
 from engine.services.accounts.actors import load_actor
 from engine.services.accounts.administration import MIN_PASSWORD, list_accounts
 from engine.services.accounts.creation import create_organisation, create_user, set_password

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.pathways.documents import BPMN_NS, SPIFF_NS, Document, extension, extension_children, is_bpmn, local, text_of
+from engine.pathways.documents import BPMN_NS, SPIFF_NS, Document, extension, extension_children, is_bpmn, local
 from engine.pathways.problems import Problem
 
 PYTHON_LANGUAGES = {"", "python", "spiff"}
