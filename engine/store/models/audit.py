@@ -45,6 +45,10 @@ class AuditEntry(Base):
         # Rows the sealer has not chained yet (engine.services.audit.chain).
         Index("ix_audit_log_unsealed", "id", sqlite_where=text("chain_seq IS NULL"),
               postgresql_where=text("chain_seq IS NULL")),
+        # Unique among sealed rows only: a row is written unsealed, and an entry for its NULL would be
+        # one more index page written by every step, for nothing.
+        Index("uq_audit_log_chain_seq", "chain_seq", unique=True, sqlite_where=text("chain_seq IS NOT NULL"),
+              postgresql_where=text("chain_seq IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -59,7 +63,7 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Tamper evidence, written by the sealer after the row is committed (see engine.services.audit.chain):
     # the row's place in the chain and sha256(previous hash + this row's content).
-    chain_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), unique=True)
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     chain_hash: Mapped[str | None] = mapped_column(String(64))
 
 

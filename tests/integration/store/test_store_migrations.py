@@ -8,6 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from engine.services.accounts.creation import create_organisation
 from engine.store.db import make_engine
@@ -86,3 +87,41 @@ def test_saved_workflows_are_compressed_with_lz4_where_the_server_has_it(databas
             "SELECT attcompression FROM pg_attribute WHERE attrelid = 'cases'::regclass AND attname = 'workflow_json'")).scalar()
     engine.dispose()
     assert method == ("l" if "lz4" in methods else "")
+
+
+def test_audit_rows_survive_the_move_to_a_partial_unique_chain_index(empty_engine):
+    # Revision 0023 copies the audit log into a new table on SQLite; sealed places stay unique.
+    from alembic import command
+
+    from engine.store.migrate import alembic_config
+
+    with empty_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0022")
+        for row_id, seq in ((1, 1), (2, None), (3, None)):
+            connection.execute(text(
+                "INSERT INTO audit_log (id, at, action, object_type, details, chain_seq) "
+                "VALUES (:id, '2026-12-01 10:00:00', 'case.read', 'case', '{}', :seq)"), {"id": row_id, "seq": seq})
+    upgrade_database(empty_engine)
+    with empty_engine.connect() as connection:
+        kept = connection.execute(text("SELECT id, chain_seq FROM audit_log ORDER BY id")).all()
+        indexes = {index["name"]: index for index in inspect(connection).get_indexes("audit_log")}
+    assert [tuple(row) for row in kept] == [(1, 1), (2, None), (3, None)]
+    assert indexes["uq_audit_log_chain_seq"]["unique"]
+    with pytest.raises(IntegrityError), empty_engine.begin() as connection:
+        connection.execute(text("UPDATE audit_log SET chain_seq = 1 WHERE id = 2"))
+
+
+def test_a_step_on_sqlite_writes_no_index_entry_for_an_empty_task_column(tmp_path):
+    # The pages a step writes are what a durable commit pays for (see revision 0023).
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        partial = {name: sql for name, sql in connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        candidates = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'task_candidates'").scalar()
+    engine.dispose()
+    for name, column in (("ix_tasks_assignee_state", "assignee_id"), ("ix_tasks_referral_state", "referral_id"),
+                         ("ix_tasks_completed_at", "completed_at"), ("uq_audit_log_chain_seq", "chain_seq")):
+        assert partial[name].endswith(f"WHERE {column} IS NOT NULL"), name
+    assert "WITHOUT ROWID" in candidates
