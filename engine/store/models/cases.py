@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.domain import CaseStatus, CloseReason, Priority, RiskLevel, TaskState
 from engine.store.models.base import Base
-from engine.store.types import enum_column
+from engine.store.types import CompressedText, enum_column
 
 # Append-only tables grow without bound: 64-bit ids on PostgreSQL; SQLite's rowid is 64-bit already.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -59,8 +59,8 @@ class CaseRow(Base):
     close_reason: Mapped[CloseReason | None] = mapped_column(enum_column(CloseReason, "close_reason"))
     # The serialized workflow WITHOUT its spec (the spec belongs to the pathway version). Deferred: a
     # list or a page that selects cases never reads it (tens of kilobytes a case); steps read it with
-    # their own statements (engine.store.case_records).
-    workflow_json: Mapped[str] = mapped_column(Text, deferred=True)
+    # their own statements (engine.store.case_records). Stored compressed, read as JSON text.
+    workflow_json: Mapped[str] = mapped_column(CompressedText, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(32))
     # Optimistic locking: an update against a stale counter fails (engine.errors.Conflict).
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
