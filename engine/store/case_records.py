@@ -17,8 +17,9 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, inspect, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from engine.domain import CaseStatus, CloseReason, DeadlineKind, Priority, RiskLevel, TaskState
 from engine.errors import CaseMovedOn
@@ -29,6 +30,7 @@ from engine.store.models import (
     DeadlineRow,
     OutboxRow,
     PathwayVersionRow,
+    ReferralRow,
     TaskCandidate,
     TaskRow,
 )
@@ -177,6 +179,14 @@ _DEADLINES_OF_CASE = Prepared(
     select(_deadlines.c.id, _deadlines.c.kind, _deadlines.c.ref, _deadlines.c.due_at, _deadlines.c.level)
     .where(_deadlines.c.case_id == bindparam("case_id"))
 )
+# A case's referrals as the ORM maps them (attribute names, in the mapper's order), read with the
+# case by a step that will need them (see `case_tasks_and_referrals`).
+_REFERRAL_ATTRIBUTES = tuple((attribute.key, attribute.columns[0]) for attribute in inspect(ReferralRow).column_attrs)
+_REFERRALS_OF_CASE = Prepared(
+    select(*(column for _, column in _REFERRAL_ATTRIBUTES))
+    .where(ReferralRow.__table__.c.case_id == bindparam("case_id"))
+    .order_by(ReferralRow.__table__.c.id)
+)
 _DELETE_DEADLINE = Prepared(delete(_deadlines).where(_deadlines.c.id == bindparam("b_id")))
 _MOVE_DEADLINE = Prepared(update(_deadlines).where(_deadlines.c.id == bindparam("b_id")).values(due_at=bindparam("due_at")))
 _INSERT_DEADLINES = Prepared(insert(_deadlines))
@@ -233,6 +243,35 @@ def case_and_open_tasks(connection: Connection, case_id: int) -> tuple[LoadedCas
     values = {"case_id": case_id}
     case, tasks = read_together(connection, [(_CASE_FOR_STEP, values), (_OPEN_TASKS, values)])
     return _loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks]
+
+
+def case_tasks_and_referrals(connection: Connection, case_id: int) -> tuple[LoadedCase | None, list[TaskRecord], list[dict]]:
+    """As `case_and_open_tasks`, with the case's referrals (their attribute values, in id order): one
+    round trip on PostgreSQL, for a step that will need them (the ORM would read them in another).
+
+    They are read after the case: one changed by another step since is caught by the case's version check.
+    """
+    values = {"case_id": case_id}
+    case, tasks, referrals = read_together(
+        connection, [(_CASE_FOR_STEP, values), (_OPEN_TASKS, values), (_REFERRALS_OF_CASE, values)])
+    names = [name for name, _ in _REFERRAL_ATTRIBUTES]
+    return (_loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks],
+            [dict(zip(names, row)) for row in referrals])
+
+
+def attach_referrals(session: Session, rows: list[dict]) -> list[ReferralRow]:
+    """The referrals read as `case_tasks_and_referrals` gives them, as persistent objects of `session`:
+    the ones it holds already as they are, the others as if it had loaded them itself."""
+    mapper = inspect(ReferralRow)
+    attached = []
+    for values in rows:
+        found = session.identity_map.get(mapper.identity_key_from_primary_key([values["id"]]))
+        if found is None:
+            found = ReferralRow(**values)
+            make_transient_to_detached(found)  # nothing to write: its values are the database's
+            session.add(found)
+        attached.append(found)
+    return attached
 
 
 class NewCase(NamedTuple):

@@ -186,10 +186,15 @@ def begin_step(
     completed_task: TaskRecord | None = None,
     open_tasks: list[TaskRecord] | None = None,
     loaded: case_records.LoadedCase | None = None,
+    with_referrals: bool = False,
 ) -> Step:
-    """Load a case, its pinned specs, its workflow and its open task rows (unless given) inside `with uow:`."""
+    """Load a case, its pinned specs, its workflow and its open task rows (unless given) inside `with uow:`;
+    `with_referrals`: its referrals too, in the same round trip (for a step that will need them)."""
     connection = uow.session.connection()
-    if loaded is None and open_tasks is None:
+    referrals = None
+    if loaded is None and open_tasks is None and with_referrals:
+        loaded, open_tasks, referrals = case_records.case_tasks_and_referrals(connection, case_id)
+    elif loaded is None and open_tasks is None:
         loaded, open_tasks = case_records.case_and_open_tasks(connection, case_id)
     elif loaded is None:
         loaded = case_records.load_case(connection, case_id)
@@ -209,6 +214,8 @@ def begin_step(
     step = Step(uow, clock, clock.now(), case, specs, workflow, actor, action, by_id, connection, completed_task)
     step.has_deadlines = loaded.has_deadlines
     step.content_hash = loaded.content_hash
+    if referrals is not None:
+        step._referrals = case_records.attach_referrals(uow.session, referrals)
     step.summary_before = summary_values(step)
     return step
 

@@ -285,7 +285,8 @@ def fire_case_deadlines(
 
 
 def _fire_case(uow, clock, case_id: int, claimed: list[ClaimedDeadline], hook, commit: bool) -> tuple[Step, int]:
-    step = begin_step(uow, clock, case_id, None, "deadlines_fired")
+    # Escalations are mostly a referral's: its provider, its level (read with the case, one round trip less).
+    step = begin_step(uow, clock, case_id, None, "deadlines_fired", with_referrals=True)
     failures = case_runtime.advance(step.workflow)
     before = len(step.details.get("escalations", []))
     for row in claimed:

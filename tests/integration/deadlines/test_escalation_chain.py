@@ -173,3 +173,25 @@ def test_a_case_whose_step_keeps_failing_is_retried_less_and_less_often(containe
         container.clock.advance(timedelta(seconds=1))
         assert sweep_crashing().failures
     assert _escalations(container) == []
+
+
+def test_the_sweep_reads_a_cases_referrals_with_the_case_not_on_their_own(container, walker):
+    # One round trip less for each escalation on PostgreSQL; the level is still raised once, on the referral.
+    from sqlalchemy import event
+
+    _referral_sent(container, walker, "emergency")
+    container.clock.advance(timedelta(hours=2))
+    sent: list[str] = []
+
+    def remember(_connection, _cursor, statement, *_args):
+        sent.append(" ".join(statement.split()))
+
+    event.listen(container.engine, "before_cursor_execute", remember)
+    try:
+        assert _sweep(container).escalations == 1
+    finally:
+        event.remove(container.engine, "before_cursor_execute", remember)
+    case_read = next(i for i, sql in enumerate(sent) if sql.startswith("SELECT cases.id"))
+    referral_reads = [i for i, sql in enumerate(sent) if sql.startswith("SELECT referrals.") and "FROM referrals" in sql]
+    assert referral_reads == [case_read + 2], sent[case_read:case_read + 4]  # after the case and its open tasks
+    assert _referral_level(container) == 1
