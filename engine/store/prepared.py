@@ -224,8 +224,10 @@ class StatementBatch:
         connection = self.connection
         dialect = connection.dialect
         driver = connection.connection.driver_connection
-        cursors = []
         current: tuple[str | None, Any] = (None, None)
+        # One cursor for them all: none of their results is read (a checked statement fails on the
+        # server), and an error still stops the pipeline and comes back when it ends.
+        cursor = driver.cursor()
         try:
             with driver.pipeline():
                 for index, (statement, rows, expect, _) in enumerate(self._items):
@@ -233,20 +235,17 @@ class StatementBatch:
                         statement, rows = _checked(statement, frozenset(rows[0]), expect), _labelled(rows, index)
                     compiled = statement._for(dialect, rows[0])
                     current = (compiled.sql, [compiled.parameters(row) for row in rows])
-                    cursors.append(driver.cursor())
-                    _run(cursors[-1], *current)
+                    _run(cursor, *current)
                 if commit:
                     current = ("COMMIT", None)
-                    cursors.append(driver.cursor())
-                    cursors[-1].execute("COMMIT")
+                    cursor.execute("COMMIT")
         except dialect.loaded_dbapi.Error as error:
             index = _mismatched_statement(error)
             if index is not None:
                 raise self._items[index][3] from None
             raise DBAPIError.instance(current[0], current[1], error, dialect.loaded_dbapi.Error, dialect=dialect) from error
         finally:
-            for cursor in cursors:
-                cursor.close()
+            cursor.close()
 
 
 def _run(cursor, sql: str, parameters: list) -> None:
