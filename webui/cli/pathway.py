@@ -10,8 +10,8 @@ import click
 
 from engine.errors import PathwayError
 from engine.pathways.census import VALID, Census, verdict
-from engine.pathways.folder import BPMN_SUFFIXES, load_source
-from engine.pathways.summary import describe
+from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource, load_source
+from engine.pathways.summary import describe, task_count
 from engine.pathways.explore import MAX_RUNS, explore
 from engine.pathways.validation import Problem, review, validate
 from webui.cli.language import LANG_OPTION, cli_language, in_cli_language
@@ -48,7 +48,7 @@ def _validate_one(path: Path) -> int:
             click.echo(_located(shown, not path.is_dir(), problem))
         errors = sum(1 for p in problems if not p.is_warning)
         # On the same stream as the problems, so that the summary follows them when both are piped.
-        click.echo(_counted(shown, errors, len(problems) - errors, describe(source)))
+        click.echo(_counted(shown, errors, len(problems) - errors, source))
         return EXIT_INVALID if errors else EXIT_VALID
     except PathwayError as error:
         click.echo(f"{shown}: {error}" if not str(error).startswith(str(path)) else str(error), err=True)
@@ -143,15 +143,18 @@ def _before_exploring() -> str:
         return gettext("; fix them before exploring")
 
 
-def _counted(shown: str, errors: int, warnings: int, description: str) -> str:
+def _counted(shown: str, errors: int, warnings: int, source: PathwaySource) -> str:
     """The line after the problems: valid (with what the pathway holds), or how many problems."""
     if cli_language() == "en":
         noted = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
-        return f"{shown}: {errors} problem{'s' if errors != 1 else ''}{noted}" if errors else f"{shown}: valid ({description}{noted})"
+        return f"{shown}: {errors} problem{'s' if errors != 1 else ''}{noted}" if errors else f"{shown}: valid ({describe(source)}{noted})"
     from flask_babel import gettext, ngettext
 
     with in_cli_language():
         noted = ngettext(", %(num)d warning", ", %(num)d warnings", warnings) if warnings else ""
         if errors:
             return f"{shown}: " + ngettext("%(num)d problem", "%(num)d problems", errors) + noted
+        languages = (gettext("languages %(languages)s", languages=", ".join(source.languages)) if source.languages
+                     else gettext("the diagram's own language"))
+        description = ngettext("%(num)d task", "%(num)d tasks", task_count(source)) + ", " + languages
         return f"{shown}: " + gettext("valid (%(description)s%(noted)s)", description=description, noted=noted)

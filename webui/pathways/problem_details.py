@@ -75,6 +75,7 @@ DETAILS = (
        "provider_focal_point, organisation: provider}})"),
     N_("the task sits in lane %(lane)s, which names no role, and has no candidate group; it will be offered to "
        "caseworkers; name the lane after a role (Caseworker, Supervisor, Provider, Coordination) or set its candidate groups"),
+    N_("assignee %(assignee)s is not a user of this installation; the task will be offered to caseworkers instead"),
     N_("assignee %(assignee)s is not a user of this installation; the task will be offered to %(offered)s instead"),
     N_("%(property)s is %(move)s; it must be one of %(moves)s"),
     N_("this %(move)s step serves no need: a referral needs a sector and an urgency. Either draw it inside a "
@@ -166,6 +167,26 @@ DETAILS = (
        "conditions use it"),
     N_("conditions reach this field as %(name)s, like another field of the form; rename one of them"),
     N_("%(found)s is not a form field type; use one of %(types)s"),
+    # A field's rules (engine.pathways.rules.form_rules), after "field 'id': ".
+    N_("aiguillage.required_when is empty; write a condition over this form's fields, e.g. decision == 'declined'"),
+    N_("aiguillage.required_when: %(detail)s"),
+    N_("aiguillage.hidden_when: %(detail)s"),
+    N_("aiguillage.default_from must name one field of an earlier step (e.g. priority), not %(source)s"),
+    N_("aiguillage.default_from names %(source)s, its own id (did you mean %(close)s?); name the field of an earlier "
+       "step whose value it takes"),
+    N_("aiguillage.default_from names %(source)s, its own id; name the field of an earlier step whose value it takes"),
+    N_("aiguillage.default_from names %(source)s, not a field of any form of this pathway (did you mean %(close)s?); "
+       "name the field of an earlier step whose value it takes"),
+    N_("aiguillage.default_from names %(source)s, not a field of any form of this pathway; name the field of an "
+       "earlier step whose value it takes"),
+    N_("aiguillage.history=%(value)s is not understood; write aiguillage.history=keep or remove it"),
+    N_("aiguillage.history=keep on a sensitive field: its value is never kept in the history; remove one of the two"),
+    N_("aiguillage.section must be the section's heading as readers see it, 1 to %(most)s characters (e.g. Identité)"),
+    N_("aiguillage.required_when on a read-only field: nobody can fill it; remove the rule or the constraint"),
+    N_("aiguillage.required_when reads %(name)s, which is not a field of this form (did you mean %(close)s?); a "
+       "condition reads the fields of its own form"),
+    N_("aiguillage.required_when reads %(name)s, which is not a field of this form; a condition reads the fields of "
+       "its own form"),
     N_("an enum value has no id; give each value an id such as high"),
     N_("enum value %(value)s is listed twice"),
     N_("a required enum field needs values to choose from, or nobody could fill it; add them in the modeler (Values: "
@@ -299,6 +320,8 @@ DETAILS = (
     # Labels and YAML files (engine.pathways.rules.translations, yaml_files, untrusted_yaml).
     N_("languages lists %(language)s but there is no i18n/%(file)s.yaml; add it with the %(name)s labels "
        "(see pathways/README.md)"),
+    N_("%(what)s %(text)s has no %(language)s label; add '%(key)s: ...' under %(section)s: in %(file)s"),
+    N_("%(what)s %(key)s has no label; give it the text users should read"),
     N_("'%(key)s:' must be a mapping of id: label"),
     N_("the file must be a mapping of keys (key: value), not a list or a single value"),
     N_("the file is not UTF-8 text; save it as UTF-8"),
@@ -314,6 +337,12 @@ DETAILS = (
     N_("the diagram is nested too deeply to be checked; simplify its structure"),
     N_("the engine cannot load this diagram: %(reason)s"),
     # Rarer rule messages (rules.structure, references, services, decisions, expressions, form_fields, layout).
+    N_("the %(kind)s has %(count)s outgoing flows (to %(targets)s); as in Camunda 7 it takes at once every flow whose "
+       "condition holds (%(conditioned)s of %(total)s have one, the others always); draw a gateway after it to make the "
+       "choice or the split visible"),
+    N_("the %(kind)s has %(count)s outgoing flows (to %(targets)s); as in Camunda 7 it takes at once every flow whose "
+       "condition holds (%(conditioned)s of %(total)s have one; the case stops with an error if none holds); draw a "
+       "gateway after it to make the choice or the split visible"),
     N_("the activity has %(count)s outgoing flows (to %(targets)s); draw a gateway after it: exclusive to "
        "choose one path, parallel to take them all"),
     N_("the file holds no process; draw one with a start event, tasks and an end event"),
@@ -407,9 +436,25 @@ DETAILS = (
     N_("the text %(text)s has an escape that cannot be translated"),
 )
 
-# What a detail says it is about (a condition, a due date...): fixed English words of the validator, put in the
-# reader's language where a template names them with %(what)s.
+# What a detail says it is about (a condition, a due date, a label...): fixed English words of the validator, the
+# only values a template's %(what)s takes, put in the reader's language.
 WHATS = (
     N_("condition"), N_("completion condition"), N_("loop condition"), N_("loop cardinality"), N_("priority"),
     N_("multi-instance collection"), N_("script"), N_("timer"), N_("dueDate"), N_("followUpDate"),
+    N_("service parameter %(id)s"), N_("the name"), N_("the documentation"), N_("the field label"),
+    N_("the option label"), N_("the form section heading"), N_("the form field"), N_("the enum value"),
+)
+
+# Other fixed words and phrases the validator puts where a template has a value (a cron field, where a cell sits
+# in a decision table, what a list holds when it is empty), put in the reader's language wherever they stand.
+# A language's name (English) is worded from Babel's locale data instead.
+VALUES = (
+    # A cron timer's fields, as "the hours" names them ("le champ des heures").
+    N_("seconds"), N_("minutes"), N_("hours"), N_("day of month"), N_("month"), N_("day of week"), N_("year"),
+    N_("none"), N_("activity"), N_("event"),
+    N_("input column %(index)s"), N_("input column %(index)s (%(label)s)"),
+    N_("output column %(index)s"), N_("output column %(index)s (%(label)s)"),
+    N_("decision %(decision)s, rule %(row)s, %(label)s"),
+    N_("decision %(decision)s, input column %(column)s: input expression"),
+    N_("<%(tag)s> without a namespace"), N_("<%(tag)s> in namespace %(namespace)s"),
 )

@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask_babel import gettext
+from babel import Locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from engine.pathways.problems import Problem
-from webui.pathways.problem_details import DETAILS, WHATS
+from engine.pathways.rules.translations import LANGUAGE_NAMES
+from webui.pathways.problem_details import DETAILS, VALUES, WHATS
 
 # The longest matching prefix of a rule code gives its headline.
 HEADLINES = {
@@ -52,20 +54,50 @@ HEADLINES = {
     "validator.": _l("The check itself failed: please report it"),
 }
 OTHER = _l("A problem to fix")
+_FIXED_WORDS = frozenset(word for word in (*WHATS, *VALUES) if "%(" not in word)
+_LANGUAGE_CODES = {name: code for code, name in LANGUAGE_NAMES.items()}
+
+
+def _regex(template: str, slot=lambda name: f"(?P<{name}>.+?)") -> str:
+    parts = re.split(r"%\((\w+)\)s", template)
+    # "%%" in a template is the validator's plain "%".
+    return "".join(re.escape(part.replace("%%", "%")) if index % 2 == 0 else slot(part) for index, part in enumerate(parts))
+
+
+def _slot(name: str) -> str:
+    if name != "what":
+        return f"(?P<{name}>.+?)"
+    # %(what)s takes only the validator's own words: a longer value ("decision d, rule 2, ...: cell") is another
+    # template's, and a value just after it ("the name 'Assess'") starts where these words end.
+    whats = sorted((_regex(what, lambda _: ".+?") for what in WHATS), key=len, reverse=True)
+    return f"(?P<what>{'|'.join(whats)})"
 
 
 @lru_cache(maxsize=None)
 def _patterns() -> tuple[tuple[re.Pattern, str], ...]:
-    found = []
     # A template whose detail is worded in turn goes first: where its inner detail has no template, a wider one
     # (the same sentence keeping the library's reason) still fits.
-    for template in sorted(DETAILS, key=lambda template: "%(detail)s" not in template):
-        parts = re.split(r"%\((\w+)\)s", template)
-        # "%%" in a template is the validator's plain "%".
-        pattern = "".join(re.escape(part.replace("%%", "%")) if index % 2 == 0 else f"(?P<{part}>.+?)"
-                          for index, part in enumerate(parts))
-        found.append((re.compile(pattern, re.DOTALL), template))
-    return tuple(found)
+    return tuple((re.compile(_regex(template, _slot), re.DOTALL), template)
+                 for template in sorted(DETAILS, key=lambda template: "%(detail)s" not in template))
+
+
+@lru_cache(maxsize=None)
+def _phrases() -> tuple[tuple[re.Pattern, str], ...]:
+    return tuple((re.compile(_regex(phrase), re.DOTALL), phrase) for phrase in (*WHATS, *VALUES) if "%(" in phrase)
+
+
+def worded_value(value: str) -> str:
+    """A value the validator put in a detail: its own fixed words in the reader's language, any other text as found."""
+    if value in _FIXED_WORDS:
+        return gettext(value)
+    if value in _LANGUAGE_CODES:
+        locale = get_locale()
+        return (locale and Locale.parse(_LANGUAGE_CODES[value]).get_display_name(locale)) or value
+    for pattern, phrase in _phrases():
+        match = pattern.fullmatch(value)
+        if match:
+            return gettext(phrase, **{name: worded_value(part) for name, part in match.groupdict().items()})
+    return value
 
 
 def worded_detail(message: str, depth: int = 0) -> tuple[str, bool]:
@@ -74,7 +106,8 @@ def worded_detail(message: str, depth: int = 0) -> tuple[str, bool]:
         match = pattern.fullmatch(message)
         if not match:
             continue
-        # A value is the author's own text, or a library's reason (lxml's, Python's parser's): kept as found.
+        # A value is the author's own text or a library's reason (lxml's, Python's parser's), kept as found, or the
+        # validator's own words (a cron field, a language), worded.
         values = match.groupdict()
         if "detail" in values:
             # A detail inside a detail (an expression's refusal after the expression): worded in turn, or this
@@ -83,8 +116,7 @@ def worded_detail(message: str, depth: int = 0) -> tuple[str, bool]:
             if not worded:
                 continue
             values["detail"] = inner
-        if values.get("what") in WHATS:
-            values["what"] = gettext(values["what"])
+        values = {name: value if name == "detail" else worded_value(value) for name, value in values.items()}
         # Formatted even without values, so that a template's "%%" reads "%".
         return gettext(template, **values) if values else gettext(template) % {}, True
     return message, False

@@ -9,8 +9,8 @@ from engine.pathways.problems import Problem
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
 
 LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic", "es": "Spanish", "pt": "Portuguese", "de": "German"}
-_WHAT = {"elements": "name", "documentation": "documentation", "fields": "field label", "values": "option label",
-         "sections": "form section heading"}
+_WHAT = {"elements": "the name", "documentation": "the documentation", "fields": "the field label",
+         "values": "the option label", "sections": "the form section heading"}
 
 
 def check_labels(source: PathwaySource, documents: list[Document], checked: set[str]) -> list[Problem]:
@@ -82,7 +82,7 @@ def _check_language(source: PathwaySource, language: str, texts, by_root: dict) 
             document = _document_of(element, by_root)
             task = _task_of(element) if section in ("fields", "values", "sections") else element
             problems.append(_at(document, task, element, "label.missing",
-                                f"the {_WHAT[section]} {text[:60]!r} has no {language_name} label; add '{key}: ...' under {section}: in {name}"))
+                                f"{_WHAT[section]} {text[:60]!r} has no {language_name} label; add '{key}: ...' under {section}: in {name}"))
     return problems
 
 

@@ -191,8 +191,8 @@ NOT_DETAILS = {"scenarios.py", "scenario_driver.py", "explore.py", "census.py", 
                "archive.py", "interpreter.py", "evaluation.py", "functions.py", "limits.py"}
 # The calls that take a detail (or a part of one, worded in turn); the metadata checks gather theirs in lists.
 DETAIL_CALLS = {"problem", "Problem", "_problem", "report", "_warning", "XmlProblem", "YamlProblem", "fail", "error",
-                "ExpressionError", "Note"}
-LISTED_IN = {"groups.py", "retention.py", "sharing.py", "case_summary.py"}
+                "ExpressionError", "Note", "_at"}
+LISTED_IN = {"groups.py", "retention.py", "sharing.py", "case_summary.py", "form_rules.py"}
 HOLE = object()
 
 
@@ -221,7 +221,10 @@ def _engine_templates():
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
             if name in DETAIL_CALLS or (name == "append" and path.name in LISTED_IN):
-                for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+                # A field's rules are listed as (detail, rule) pairs.
+                arguments += [argument.elts[0] for argument in arguments if isinstance(argument, ast.Tuple) and argument.elts]
+                for argument in arguments:
                     template = _template(argument)
                     # A word alone is a rule code or a name, not a detail.
                     if template and " " in template and any(c is not HOLE for c in template):
