@@ -3,7 +3,8 @@
 Camunda 7 accepts, and gives a meaning to, things that plain BPMN (and SpiffWorkflow) do not:
 
 - ``activiti:`` and ``operaton:`` attributes and elements are its own ``camunda:`` ones (``flowable:``,
-  Activiti's other fork with the same attributes, is read the same way here);
+  Activiti's other fork with the same attributes, is read the same way here), and their form
+  properties are form fields (`engine.pathways.form_properties`);
 - ``messageRef="tns:x"`` names message ``x`` when ``tns`` is the file's target namespace;
 - an ``errorRef`` naming no ``<error>`` is itself the error code, a ``messageRef`` naming no
   ``<message>`` the message's name;
@@ -18,7 +19,9 @@ Camunda 7 accepts, and gives a meaning to, things that plain BPMN (and SpiffWork
   flow only when its condition holds (an implicit split);
 - on an inclusive gateway, a flow without condition is always taken;
 - a process or sub-process without an end event ends when none of its paths has anything left
-  to do (an implicit end): each step without an outgoing flow gets an end event after it.
+  to do (an implicit end): each step without an outgoing flow gets an end event after it;
+- data objects and data stores are drawn, not run: the associations between them and the steps
+  are dropped (the case data holds what the forms ask for).
 
 `read_as_camunda` rewrites a parsed tree in place so that it says these things explicitly (a
 `<error>` element, a gateway after the activity, a ``true`` condition), and returns a `Note` for
@@ -31,6 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lxml import etree
+
+from engine.pathways.form_properties import form_properties_as_fields
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -50,6 +55,7 @@ SPLITTING_NODES = {
     "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
 }
 ALWAYS = "${true}"
+DRAWN_DATA = ("dataObject", "dataObjectReference", "dataStore", "dataStoreReference")
 
 
 @dataclass(frozen=True)
@@ -67,11 +73,13 @@ def read_as_camunda(root: etree._Element) -> list[Note]:
     _rename_aliases(root)
     if root.tag != f"{{{BPMN_NS}}}definitions":
         return []
+    form_properties_as_fields(root)
     _name_flows_without_id(root)
     notes = _rename_reserved_ids(root)
     notes += _resolve_prefixed_references(root)
     notes += _define_missing_errors(root)
     notes += _define_missing_messages(root)
+    _drop_data_associations(root)
     for container in list(root.iter(*(f"{{{BPMN_NS}}}{kind}" for kind in ("process", "subProcess", "transaction", "adHocSubProcess")))):
         notes += _drop_duplicate_flows(container)
         notes += _end_implicitly(container)
@@ -92,6 +100,16 @@ def _rename_aliases(root: etree._Element) -> None:
             for key, value in renamed:
                 del element.attrib[key]
                 element.set(new + key[len(old):], value)
+
+
+def _drop_data_associations(root: etree._Element) -> None:
+    # SpiffWorkflow copies a data object to and from the task data, and stops the case when the task data lacks
+    # it (as it always does: no form fills a data object); a task's own inputs and outputs are kept.
+    drawn = {element.get("id") for element in root.iter(*(f"{{{BPMN_NS}}}{kind}" for kind in DRAWN_DATA))}
+    for kind, end in (("dataInputAssociation", "sourceRef"), ("dataOutputAssociation", "targetRef")):
+        for association in list(root.iter(f"{{{BPMN_NS}}}{kind}")):
+            if any((ref.text or "").strip() in drawn for ref in association.findall(f"{{{BPMN_NS}}}{end}")):
+                association.getparent().remove(association)
 
 
 def _name_flows_without_id(root: etree._Element) -> None:

@@ -135,6 +135,16 @@ DETAILS = (
     N_("the default flow of a gateway is taken when no other condition holds, so it must not have a condition; remove "
        "the condition or unmark it as default"),
     N_("the file holds only a collaboration (pools without content); draw the process inside a pool and mark it executable"),
+    # Messages no step sends (engine.pathways.rules.messages).
+    N_("the event waits for message %(message)s, which no step of this pathway sends: a case would wait here for ever; "
+       "nothing outside the pathway can deliver a message to a case here, as Camunda 7's REST API does; draw a user "
+       "task where a person records the answer, or send the message from a step of the pathway"),
+    N_("the receive task waits for message %(message)s, which no step of this pathway sends: a case would wait here "
+       "for ever; nothing outside the pathway can deliver a message to a case here, as Camunda 7's REST API does; draw "
+       "a user task where a person records the answer, or send the message from a step of the pathway"),
+    N_("the boundary event waits for message %(message)s, which no step of this pathway sends, so it never fires; "
+       "nothing outside the pathway can deliver a message to a case here, as Camunda 7's REST API does; draw a user "
+       "task where a person records the answer, or send the message from a step of the pathway"),
     # The file itself (engine.pathways.xml, documents): the XML parser's own reason is kept as it says it.
     N_("the file is empty; save the diagram again from the modeler"),
     N_("the file is not UTF-8 text (it holds NUL bytes: UTF-16 without a declaration, or binary data); save it as UTF-8"),
@@ -146,6 +156,7 @@ DETAILS = (
     # with libxml2's own reason.
     N_("the BPMN 2.0 schema refuses this: %(detail)s; open and save the file in a BPMN 2.0 modeler, or fix it at this line"),
     N_("element %(element)s is not allowed here; expected one of %(expected)s"),
+    N_("element %(element)s is not allowed here; expected %(expected)s"),
     N_("element %(element)s is not allowed here"),
     N_("element %(element)s lacks a child element; expected %(expected)s"),
     N_("element %(element)s lacks its required attribute %(attribute)s"),

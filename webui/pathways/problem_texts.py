@@ -34,6 +34,7 @@ HEADLINES = {
     "flow.loop": _l("A loop is drawn with sequence flows"),
     "flow.": _l("A sequence flow is wrong"),
     "event.": _l("An event refers to something that does not exist"),
+    "event.message_never_sent": _l("A step waits for a message nothing sends"),
     "task.several_outgoing": _l("A task has several outgoing flows"),
     "gateway.": _l("A gateway branch has no condition or a wrong default"),
     "loop.": _l("A repeated activity has no bound"),

@@ -11,6 +11,7 @@ from engine.pathways.rules.decisions import check_decisions
 from engine.pathways.rules.expressions import check_expressions
 from engine.pathways.rules.form_fields import check_forms
 from engine.pathways.rules.form_rules import check_form_rules
+from engine.pathways.rules.messages import check_messages
 from engine.pathways.rules.services import check_services
 from engine.pathways.rules.sharing import check_case_summary, check_sharing
 from engine.pathways.rules.translations import check_labels
@@ -23,6 +24,7 @@ def check_content(source: PathwaySource, documents: list[Document], checked: set
         check_unsupported(documents, checked)
         + check_expressions(documents, checked)
         + check_decisions(documents)
+        + check_messages(documents, checked)
         + check_services(documents, checked, operations)
         + check_forms(documents, checked)
         + check_form_rules(documents, checked)

@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 
 from engine.pathways.documents import BPMN_NS, Document, line_of, local, name_of
 from engine.pathways.problems import Problem
+from engine.pathways.rules.layout import DI_NS
 
 _schema: etree.XMLSchema | None = None
 _schema_lock = threading.Lock()
@@ -19,7 +20,7 @@ _PREFIXES = {
     BPMN_NS: "bpmn",
     "http://www.omg.org/spec/BPMN/20100524/DI": "bpmndi",
     "http://www.omg.org/spec/DD/20100524/DC": "dc",
-    "http://www.omg.org/spec/DD/20100524/DI": "di",
+    DI_NS: "di",
 }
 # Compiling the XSD costs tens of milliseconds: once per process, and never while parsing.
 MAX_SCHEMA_PROBLEMS = 20
@@ -72,6 +73,11 @@ def _as_spiff_preprocesses(root: etree._Element) -> None:
         parent = expression.getparent()
         if parent is not None and local(parent) == "correlationPropertyRetrievalExpression":
             expression.tag = f"{{{BPMN_NS}}}messagePath"
+    # The DI schema checks a drawing extension's content strictly against schemas no tool ships (Trisotech's
+    # diagram options, colours): it only changes the drawing, so its content is not checked.
+    for extension in root.iter(f"{{{DI_NS}}}extension"):
+        for child in list(extension):
+            extension.remove(child)
 
 
 def _names(listed: str) -> str:
@@ -84,6 +90,8 @@ def _names(listed: str) -> str:
 _REASONS = (
     (re.compile(r"Element '([^']+)': This element is not expected\. Expected is one of \((.*)\)\.?"),
      lambda m: f"element '{m[1]}' is not allowed here; expected one of {_names(m[2])}"),
+    (re.compile(r"Element '([^']+)': This element is not expected\. Expected is \((.*)\)\.?"),
+     lambda m: f"element '{m[1]}' is not allowed here; expected {_names(m[2])}"),
     (re.compile(r"Element '([^']+)': This element is not expected\.?"),
      lambda m: f"element '{m[1]}' is not allowed here"),
     (re.compile(r"Element '([^']+)': Missing child element\(s\)\. Expected is (?:one of )?\((.*)\)\.?"),

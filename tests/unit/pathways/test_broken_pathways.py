@@ -38,6 +38,7 @@ EXPECTED = {
     "process.none/collaboration-only.bpmn": Expected("collaboration-only.bpmn", "Collaboration_1", ("only a collaboration",)),
     "process.none/signavio-export.bpmn": Expected("signavio-export.bpmn", "sid-a1b2", ('isExecutable="true"',)),
     "process.none/bizagi-collaboration.bpmn": Expected("bizagi-collaboration.bpmn", "Process_bz", ('isExecutable="true"',)),
+    "process.none/bpmnio-demo.bpmn": Expected("bpmnio-demo.bpmn", "Process_1", ('isExecutable="true"',)),
     "process.several/two-executable.bpmn": Expected("two-executable.bpmn", "Process_Other", ("2 executable processes", "process:"), warning=True),
     "process.no_start/no-start.bpmn": Expected("no-start.bpmn", "Process_Referral", ("no start event",)),
     "process.no_end/no-end.bpmn": Expected("no-end.bpmn", "Process_Referral", ("no end event",), warning=True),
@@ -80,6 +81,8 @@ EXPECTED = {
     "loop.no_collection/multi-instance-without-collection.bpmn": Expected("multi-instance-without-collection.bpmn", "Task_Assess", ("Collection", "Loop cardinality")),
     "loop.unbounded/loop-without-maximum.bpmn": Expected("loop-without-maximum.bpmn", "Task_Assess", ("loopMaximum",)),
     "dmn.unsupported/literal-expression-decision": Expected("priority.dmn", "priority_decision", ("literalExpression", "decision table")),
+    "event.message_never_sent/answer-from-another-pool.bpmn": Expected("answer-from-another-pool.bpmn", "Event_Answer", ("'answer'", "no step of this pathway sends", "user task where a person records the answer"), warning=True),
+    "unsupported.foreign/jbpm-human-task.bpmn2": Expected("jbpm-human-task.bpmn2", "_Task_Approve", ("bpmn:potentialOwner", "jBPM/Kogito", "candidate groups")),
     "id.reserved/reserved-start-id.bpmn": Expected("reserved-start-id.bpmn", "Start_1", ("reserved", "'Start'", "'Start_1'"), 4, warning=True),
 }
 
