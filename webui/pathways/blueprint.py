@@ -263,12 +263,14 @@ def _draft_page(draft_id: int, notes_error: str | None = None, status: int = 200
     found = _draft_or_404(draft_id)
     checked = drafts.check_draft(found)
     problems = located_problems(checked.problems)
+    cautions = located_problems(checked.cautions)
     # Layout warnings are asked for: files drawn in other tools would drown in them.
     warnings = located_problems(layout_warnings(checked.source)) if request.args.get("layout") else None
     marks = {p.element_id: "warning" for p in warnings or () if p.element_id}
+    marks.update({p.element_id: "warning" for p in cautions if p.element_id})
     marks.update({p.element_id: "problem" for p in problems if p.element_id})
     return render_template("pathways/draft.html", draft=found, source=checked.source, problems=problems,
-                           warnings=warnings, marks=marks,
+                           cautions=cautions, warnings=warnings, marks=marks,
                            overview=overview_of(checked.source, current_language()),
                            scenarios=last_run(checked.source.content_hash), has_scenarios=bool(scenario_files(checked.source)),
                            notes_error=notes_error,

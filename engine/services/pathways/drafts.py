@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -24,7 +24,7 @@ from engine.errors import NotFound
 from engine.pathways.archive import files_from_zip, zip_of
 from engine.pathways.folder import PathwaySource, plain_id
 from engine.pathways.problems import Problem
-from engine.pathways.validation import validate
+from engine.pathways.validation import review
 from engine.services.pathways.publishing import PublishResult, publish_pathway
 from engine.services.pathways.uploads import check_author, source_of_files
 from engine.store.models import PathwayDraftRow, User
@@ -56,6 +56,8 @@ class DraftCheck:
 
     source: PathwaySource
     problems: list[Problem]
+    # What Camunda 7 runs but may surprise here (a message nothing sends, an implicit split): publishing goes on.
+    cautions: list[Problem] = field(default_factory=list)
 
 
 def save_draft(uow: UnitOfWork, clock: Clock, files: dict[str, bytes], actor: Actor,
@@ -102,9 +104,9 @@ def get_draft(uow: UnitOfWork, draft_id: int, actor: Actor) -> Draft:
 
 
 def check_draft(draft: Draft) -> DraftCheck:
-    """The draft read as a pathway, and every problem validation finds in it."""
+    """The draft read as a pathway, and every problem and warning validation finds in it."""
     source = source_of_files(draft.files)
-    return DraftCheck(source, _problems(source))
+    return _checked_draft(source)
 
 
 def save_diagram(uow: UnitOfWork, clock: Clock, draft_id: int, diagram: bytes, actor: Actor) -> DraftCheck:
@@ -114,7 +116,7 @@ def save_diagram(uow: UnitOfWork, clock: Clock, draft_id: int, diagram: bytes, a
     files = {**draft.files, main: diagram}
     save_draft(uow, clock, files, actor, draft_id)
     source = source_of_files(files)
-    return DraftCheck(source, _problems(source))
+    return _checked_draft(source)
 
 
 def publish_draft(uow: UnitOfWork, clock: Clock, draft_id: int, actor: Actor, notes: str | None) -> PublishResult:
@@ -141,12 +143,17 @@ _checked_lock = threading.Lock()
 CHECKED_KEPT = 32
 
 
-def _problems(source: PathwaySource) -> list[Problem]:
+def _checked_draft(source: PathwaySource) -> DraftCheck:
+    found = _reviewed(source)
+    return DraftCheck(source, [p for p in found if not p.is_warning], [p for p in found if p.is_warning])
+
+
+def _reviewed(source: PathwaySource) -> list[Problem]:
     with _checked_lock:
         if source.content_hash in _checked:
             _checked.move_to_end(source.content_hash)
             return list(_checked[source.content_hash])
-    problems = validate(source)
+    problems = review(source)
     with _checked_lock:
         _checked[source.content_hash] = list(problems)
         while len(_checked) > CHECKED_KEPT:
