@@ -56,10 +56,10 @@ def touch_session(session: Session, digest: str, at: datetime) -> None:
 
 
 def _audit(session: Session, action: str, *, user_id: int | None, object_id: str, ip: str | None,
-           user_agent: str | None, at: datetime) -> None:
+           user_agent: str | None, at: datetime, details: dict | None = None) -> None:
     session.add(
         AuditEntry(at=at, user_id=user_id, action=action, object_type="user", object_id=object_id[:100],
-                   ip=ip, user_agent=(user_agent or "")[:512] or None, details={})
+                   ip=ip, user_agent=(user_agent or "")[:512] or None, details=details or {})
     )
 
 
@@ -108,12 +108,15 @@ def set_language(session: Session, user_id: int, language: Language) -> None:
 
 
 def change_password(session: Session, *, user_id: int, new_hash: str, ip: str | None, user_agent: str | None,
-                    at: datetime) -> None:
-    """Store the user's new password hash and end all their sessions, audited (the caller checked the old one)."""
+                    at: datetime) -> int:
+    """Store the user's new password hash, end all their sessions and revoke their API tokens, audited (the
+    caller checked the old one); returns how many tokens were revoked."""
     user = session.get(User, user_id)
     # Their own choice now: nothing is held back any more.
-    replace_password(session, user, new_hash, False, at)
-    _audit(session, PASSWORD_CHANGED, user_id=user.id, object_id=user.username, ip=ip, user_agent=user_agent, at=at)
+    tokens = replace_password(session, user, new_hash, False, at)
+    _audit(session, PASSWORD_CHANGED, user_id=user.id, object_id=user.username, ip=ip, user_agent=user_agent, at=at,
+           details={"api_tokens_revoked": tokens})
+    return tokens
 
 
 def tokens_of(session: Session, user_id: int) -> list[ApiToken]:

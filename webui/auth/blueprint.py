@@ -130,11 +130,15 @@ def change_password():
     if errors:
         return render_template("auth/password.html", errors=errors), 422
     # Every session ends, this one too: it goes on under a new id (whoever held the old cookie is out).
-    accounts.change_password(begin_writing().session, user_id=g.user.id, new_hash=hash_password(new), ip=request.remote_addr,
-                             user_agent=request.user_agent.string, at=clock().now())
+    tokens = accounts.change_password(begin_writing().session, user_id=g.user.id, new_hash=hash_password(new),
+                                      ip=request.remote_addr, user_agent=request.user_agent.string, at=clock().now())
     uow().commit()
     start_session(user)
-    flash(_("Your password was changed."), "info")
+    if tokens:
+        flash(_("Your password was changed. Your API tokens were revoked with the old password: make new ones "
+                "for the scripts that need them."), "info")
+    else:
+        flash(_("Your password was changed."), "info")
     return redirect(url_for("dashboard.home"))
 
 

@@ -86,12 +86,15 @@ def create_user_command(username, organisation, roles, display_name, email, lang
 @click.option("--keep-password", is_flag=True, help="The password is the owner's own choice (an operator's own "
               "account): no change is asked for at sign-in.")
 def password_command(username, password_stdin, keep_password) -> None:
-    """Give an account a new password and end its sessions (a first administrator made without one, a forgotten one)."""
+    """Give an account a new password, end its sessions and revoke its API tokens (a first administrator made without
+    one, a forgotten one)."""
     password = _password_from_stdin()
     container = command_container()
     with one_line_errors():
-        set_password(container.uow(), container.clock, username, password, must_change_password=not keep_password)
-    click.echo(f"Set a new password for {username}; their open sessions ended."
+        tokens = set_password(container.uow(), container.clock, username, password,
+                              must_change_password=not keep_password)
+    revoked = f" and {tokens} API token{'s' if tokens > 1 else ''} revoked" if tokens else ""
+    click.echo(f"Set a new password for {username}; their open sessions ended{revoked}."
                + ("" if keep_password else " They choose their own password at their next sign-in."))
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from engine import field_problems as problem
@@ -35,7 +35,7 @@ from engine.domain import Language, OrganisationKind, Role
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.field_problems import FieldProblem
 from engine.services.accounts.creation import check_roles_held, create_organisation, create_user, replace_password
-from engine.store.models import ApiToken, AuditEntry, Organisation, User, UserRole
+from engine.store.models import AuditEntry, Organisation, User, UserRole
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
@@ -230,9 +230,7 @@ def reset_password(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int) ->
         user = _managed_user(uow, actor, user_id)
         if user.id == actor.id:
             raise Conflict("you cannot reset your own password here; change it on your account page")
-        replace_password(uow.session, user, hash_password(password), True, clock.now())
-        # And the API tokens: one made with a stolen password would outlive the reset (its owner makes new ones).
-        tokens = uow.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
+        tokens = replace_password(uow.session, user, hash_password(password), True, clock.now())
         _audit(uow, clock, actor, "account.password_reset", "user", user.username, {"api_tokens_revoked": tokens})
         uow.commit()
         return PasswordReset(user.id, user.username, password)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from engine import field_problems as problem
 from engine.access import SECRETARIAT_ROLES, roles_held_in
 from engine.clock import Clock
 from engine.domain import Language, OrganisationKind, Role
 from engine.errors import Conflict, InvalidData, NotFound
-from engine.store.models import AuditEntry, Organisation, User, UserGroup, UserRole, UserSession
+from engine.store.models import ApiToken, AuditEntry, Organisation, User, UserGroup, UserRole, UserSession
 from engine.store.passwords import hash_password
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
@@ -115,9 +115,10 @@ def create_user(
         return user.id
 
 
-def set_password(uow: UnitOfWork, clock: Clock, username: str, password: str, must_change_password: bool) -> None:
+def set_password(uow: UnitOfWork, clock: Clock, username: str, password: str, must_change_password: bool) -> int:
     """An operator gives an account a password (a first administrator made without one, or one who forgot
-    theirs: nobody else could let them in); its open sessions end. Audited, with no acting user."""
+    theirs: nobody else could let them in); its open sessions end and its API tokens are revoked. Audited,
+    with no acting user; returns how many tokens were revoked."""
     refuse_control_characters(password=password)
     with uow:
         lock_for_writing(uow)
@@ -125,19 +126,24 @@ def set_password(uow: UnitOfWork, clock: Clock, username: str, password: str, mu
         if user is None:
             raise NotFound(f"user {username!r} does not exist")
         now = clock.now()
-        replace_password(uow.session, user, hash_password(password), must_change_password, now)
+        tokens = replace_password(uow.session, user, hash_password(password), must_change_password, now)
         uow.session.add(AuditEntry(at=now, user_id=None, action="account.password_set", object_type="user",
-                                   object_id=username[:100], details={"by": "command line"}))
+                                   object_id=username[:100], details={"by": "command line", "api_tokens_revoked": tokens}))
         uow.commit()
+        return tokens
 
 
-def replace_password(session, user: User, password_hash: str, must_change: bool, at: datetime) -> None:
-    """Store the account's new password and end the sessions the old one opened (whoever may have
-    learnt it loses them): one's own change, an administrator's reset, an operator's command."""
+def replace_password(session, user: User, password_hash: str, must_change: bool, at: datetime) -> int:
+    """Store the account's new password and end every way in the old one gave: its open sessions and the
+    API tokens (one's own change, an administrator's reset, an operator's command); returns how many
+    tokens were revoked."""
     user.password_hash = password_hash
     user.must_change_password = must_change
     session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
                     .values(ended_at=at))
+    # Whoever learnt the old password could have made a token with it, and a token outlives any
+    # session: it goes too, whoever changes the password (its owner makes new ones afterwards).
+    return session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
 
 
 def secretariat(uow: UnitOfWork) -> Organisation | None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.domain import Role
-from engine.store.models import User
+from engine.store.models import ApiToken, AuditEntry, User, UserSession
 from engine.store.passwords import verify_password
 from tests.pathways.worked_example import edited_example
 from webui.cli import main
@@ -105,6 +105,26 @@ def test_an_account_made_without_a_password_says_it_cannot_sign_in_and_how_to_gi
         assert u.session.scalar(select(User.must_change_password).where(User.username == "first-admin"))
     missing = run("user", "password", "nobody", "--password-stdin", input="a one-time phrase\n")
     assert missing.exit_code == 1 and missing.output.strip() == "Error: user 'nobody' does not exist"
+
+
+def test_an_operators_new_password_ends_the_sessions_and_revokes_the_api_tokens(run, container):
+    run("org", "create", "iom-cameroon", "--name", "IOM Cameroon")
+    run("user", "create", "amina", "--org", "iom-cameroon", "--role", "caseworker", "--password-stdin",
+        input="her own long phrase\n")
+    with container.uow() as u:
+        amina = u.session.scalar(select(User).where(User.username == "amina"))
+        at = container.clock.now()
+        u.session.add_all([ApiToken(user_id=amina.id, name="script", token_hash="a" * 64, created_at=at),
+                           UserSession(token_hash="b" * 64, user_id=amina.id, created_at=at, last_seen_at=at)])
+        u.commit()
+    result = run("user", "password", "amina", "--password-stdin", input="a one-time phrase\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Set a new password for amina; their open sessions ended and 1 API token revoked.")
+    with container.uow() as u:
+        assert u.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+        assert u.session.scalar(select(UserSession.ended_at)) is not None
+        details = u.session.scalar(select(AuditEntry.details).where(AuditEntry.action == "account.password_set"))
+        assert details == {"by": "command line", "api_tokens_revoked": 1}
 
 
 def test_a_user_in_an_unknown_organisation_is_one_clear_error(run):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from engine.store.models import AuditEntry
@@ -53,3 +55,23 @@ def test_changing_the_password_rotates_the_session_id_and_the_old_cookie_opens_n
     assert after and after != before
     assert client.get("/").status_code == 200  # the person who changed it stays signed in
     assert stolen.get("/").headers["Location"].startswith("/login")
+
+
+def _new_token(client, name: str) -> str:
+    created = client.post("/account/tokens", data={"name": name, "csrf_token": csrf_of(client, "/account/tokens")})
+    return re.search(r'<code id="new-token">([^<]+)</code>', created.get_data(as_text=True)).group(1)
+
+
+def test_changing_ones_password_revokes_ones_api_tokens_and_says_so(client, app, container):
+    sign_in(client, "awa_caseworker")
+    token = _new_token(client, "made with a stolen password, maybe")
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    changed = _change(client, PASSWORD, NEW)
+    assert changed.status_code == 302
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    home = client.get(changed.headers["Location"]).get_data(as_text=True)
+    assert "Vos jetons d’API ont été révoqués" in home
+    with container.uow() as uow:
+        details = uow.session.scalar(select(AuditEntry.details).where(AuditEntry.action == "account.password_changed"))
+        assert details == {"api_tokens_revoked": 1}
