@@ -3,8 +3,9 @@
 A group task is one item for the group: it is listed for each member of one of the task's
 candidate groups while the task is offered to them (it has `task_candidates` rows), and is gone
 once someone takes it or it ends. Each member marks it read for themselves (`in_app_reads`). A
-person's own item about a task reads as done once the task is no longer open for them. Nobody is
-shown an item their own step caused.
+person's own "new task" item reads as done once the task is no longer open or no longer theirs
+(done, handed to someone else, handed back to the team); any other item about a task, once the task
+is no longer open. Nobody is shown an item their own step caused.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from sqlalchemy.orm import Session
 from engine.access import Actor
 from engine.domain import TaskState
 from engine.errors import NotFound
-from engine.store.models import InAppNotification, InAppRead, TaskCandidate, TaskRow
+from engine.store.models import InAppNotification, InAppRead, OutboxRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
 PAGE_SIZE = 50
+# The outbox event that tells a person or a team that a task waits for them.
+TASK_ANNOUNCED = "task_assigned"
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class NotificationItem:
     link: str | None  # a path inside the application
     created_at: datetime
     read_at: datetime | None
-    done: bool  # the task it announced is done or in someone else's hands
+    done: bool  # the task it is about is over, or (a "new task") no longer the reader's
     for_group: bool
 
     @property
@@ -75,7 +78,8 @@ def list_notifications(uow: UnitOfWork, actor: Actor, language: str, unread_only
     """The actor's notifications, newest first, worded in `language`."""
     read_at = _read_at(actor).label("read_at")
     statement = (
-        select(InAppNotification, read_at, TaskRow.state, TaskRow.assignee_id)
+        select(InAppNotification, read_at, TaskRow.state, TaskRow.assignee_id, OutboxRow.event_type)
+        .join(OutboxRow, OutboxRow.id == InAppNotification.outbox_id)
         .outerjoin(TaskRow, TaskRow.id == InAppNotification.task_id)
         .where(_visible(actor))
         .order_by(InAppNotification.created_at.desc(), InAppNotification.id.desc())
@@ -86,15 +90,26 @@ def list_notifications(uow: UnitOfWork, actor: Actor, language: str, unread_only
         statement = statement.where(_read_at(actor).is_(None))
     with uow:
         rows = uow.session.execute(statement).all()
-    return [_item(note, read, state, assignee_id, actor, language) for note, read, state, assignee_id in rows]
+    return [_item(note, read, state, assignee_id, event, actor, language) for note, read, state, assignee_id, event in rows]
 
 
-def _item(note: InAppNotification, read_at, state, assignee_id, actor: Actor, language: str) -> NotificationItem:
+def _is_done(note: InAppNotification, state, assignee_id, event: str, actor: Actor) -> bool:
+    """Whether the work an item is about is over for its reader."""
+    if note.task_id is None or state is None:
+        return False
+    if state != TaskState.OPEN:
+        return True
+    # A person's "new task" said the task was theirs: handed to someone else or back to the team, it
+    # no longer is. Other items about an open task (an escalation alert to a supervisor) still stand
+    # whoever holds it, and a group's item is listed only while the task waits for the group.
+    return event == TASK_ANNOUNCED and note.user_id is not None and assignee_id != actor.id
+
+
+def _item(note: InAppNotification, read_at, state, assignee_id, event: str, actor: Actor,
+          language: str) -> NotificationItem:
     texts = note.texts if isinstance(note.texts, dict) else {}
     words = texts.get(language) or next(iter(texts.values()), None) or {"title": note.subject, "sentence": ""}
-    done = note.task_id is not None and state is not None and (
-        state != TaskState.OPEN or (assignee_id is not None and assignee_id != actor.id)
-    )
+    done = _is_done(note, state, assignee_id, event, actor)
     return NotificationItem(
         id=note.id,
         title=words.get("title") or note.subject,

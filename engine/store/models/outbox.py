@@ -73,8 +73,9 @@ class InAppNotification(Base):
 
     A group task is one row without a user: it shows to each member of the task's candidate
     groups while the task is offered to them (its `task_candidates` rows), and is gone once
-    someone takes it or it ends. A user's own item about a task shows as done once the task is
-    no longer open for them (read from the task, so nothing is deleted or rewritten).
+    someone takes it or it ends. A user's own "new task" item shows as done once the task is done or
+    no longer theirs, any other item about a task once the task is done (read from the task, so
+    nothing is deleted or rewritten).
     """
 
     __tablename__ = "in_app_notifications"

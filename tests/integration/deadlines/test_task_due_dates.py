@@ -15,8 +15,13 @@ from engine.services.escalations.deadlines import sweep_deadlines
 from engine.services.escalations.chain import NEVER
 from engine.services.escalations.handling import list_escalations, resolve_escalation
 from engine.services.pathways.publishing import publish_pathway
-from engine.services.tasks.completion import complete_task
+from engine.services.accounts.notification_list import list_notifications
+from engine.services.tasks.completion import claim_task, complete_task
 from engine.store.models import DeadlineRow, EscalationRow, OutboxRow
+
+from notifications.dispatcher import dispatch_pending
+from notifications.sending import Channels
+from tests.integration.notifications.test_case_notifications import SETTINGS
 
 DUE_DATES = Path(__file__).resolve().parent / "fixtures" / "due-dates"
 
@@ -94,3 +99,22 @@ def test_resolving_an_overdue_tasks_escalation_stops_its_chain(container, walker
     with container.uow() as uow:
         refs = set(uow.session.scalars(select(DeadlineRow.ref).where(DeadlineRow.kind == DeadlineKind.TASK_DUE)))
     assert case.open_task_ids[0] not in refs
+
+
+def test_a_supervisors_alert_about_a_task_a_caseworker_holds_stands_until_the_task_is_done(container, walker, case):
+    clock, task_id = container.clock, case.open_task_ids[0]
+    claim_task(container.uow(), clock, task_id, walker.actor("demo-caseworker"))
+    clock.advance(timedelta(days=2))
+    assert _sweep(container) == 1
+    clock.advance(timedelta(hours=48))
+    assert _sweep(container) == 1
+    dispatch_pending(container.uow, Channels(SETTINGS), clock)
+
+    def alerts() -> list[tuple[bool, str | None]]:
+        items = list_notifications(container.uow(), walker.actor("demo-supervisor"), "en")
+        return [(item.done, item.link) for item in items if "level 2" in item.title]
+
+    # Held by someone else than the supervisor, the overdue task is still the supervisor's concern.
+    assert alerts() == [(False, f"/cases/{case.reference}")]
+    complete_task(container.uow(), clock, task_id, walker.actor("demo-caseworker"), {})
+    assert [done for done, _ in alerts()] == [True]

@@ -106,6 +106,24 @@ def test_a_task_handed_back_to_the_team_is_offered_to_the_team_again(container, 
     assert seen(container, world.walker, "demo-caseworker-en", "en") == [team_item]
 
 
+def test_a_task_handed_back_reads_as_done_in_the_list_of_the_person_it_was_assigned_to(container, world):
+    task_id = _identification(container, world)
+    reassign_task(container.uow(), container.clock, task_id, world.walker.actor("demo-supervisor"), "demo-caseworker-en")
+    world.dispatch()
+
+    def own_items() -> list[tuple[str, bool]]:
+        return [(item.title, item.done) for item in
+                list_notifications(container.uow(), world.walker.actor("demo-caseworker-en"), "en") if not item.for_group]
+
+    assert own_items() == [("New task: Identify the person", False)]
+    release_task(container.uow(), container.clock, task_id, world.walker.actor("demo-caseworker-en"))
+    # No longer theirs: the item that said it was stays, done, and no longer leads to the task.
+    assert own_items() == [("New task: Identify the person", True)]
+    # The team, her included, is offered it again: its item is work waiting, not done.
+    assert [item.done for item in list_notifications(container.uow(), world.walker.actor("demo-caseworker-en"), "en")
+            if item.for_group] == [False]
+
+
 def test_a_task_taken_before_the_team_heard_of_it_reaches_the_team_once_handed_back(container, world, mailbox):
     with container.uow() as uow:
         uow.session.scalar(select(User).where(User.username == "demo-caseworker-en")).notification_prefs = {
