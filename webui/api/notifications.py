@@ -29,8 +29,9 @@ class Notification(Schema):
     link = fields.String(allow_none=True)  # a path inside the application
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
-    done = fields.Boolean()  # the task it announced is done or in someone else's hands
+    done = fields.Boolean()  # nothing left to do: the task it is about is over, or no longer the reader's
     for_group = fields.Boolean()  # work offered to one of the reader's groups
+    no_longer_yours = fields.Boolean()  # done because the task, still open, was handed on or back to the team
 
 
 class NotificationRead(Schema):

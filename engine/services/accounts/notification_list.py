@@ -38,8 +38,10 @@ class NotificationItem:
     link: str | None  # a path inside the application
     created_at: datetime
     read_at: datetime | None
-    done: bool  # the task it is about is over, or (a "new task") no longer the reader's
+    done: bool  # nothing left to do about it: the task it is about is over, or no longer the reader's
     for_group: bool
+    # Of a done "new task" item: the task is still open, in someone else's hands or back with the team.
+    no_longer_yours: bool = False
 
     @property
     def subject(self) -> str:
@@ -93,23 +95,21 @@ def list_notifications(uow: UnitOfWork, actor: Actor, language: str, unread_only
     return [_item(note, read, state, assignee_id, event, actor, language) for note, read, state, assignee_id, event in rows]
 
 
-def _is_done(note: InAppNotification, state, assignee_id, event: str, actor: Actor) -> bool:
-    """Whether the work an item is about is over for its reader."""
-    if note.task_id is None or state is None:
-        return False
-    if state != TaskState.OPEN:
-        return True
-    # A person's "new task" said the task was theirs: handed to someone else or back to the team, it
-    # no longer is. Other items about an open task (an escalation alert to a supervisor) still stand
-    # whoever holds it, and a group's item is listed only while the task waits for the group.
-    return event == TASK_ANNOUNCED and note.user_id is not None and assignee_id != actor.id
+def _no_longer_yours(note: InAppNotification, state, assignee_id, event: str, actor: Actor) -> bool:
+    """Whether a person's "new task" is about a task still open but no longer theirs."""
+    # It said the task was theirs: handed to someone else or back to the team, it no longer is. Other
+    # items about an open task (an escalation alert to a supervisor) still stand whoever holds it, and
+    # a group's item is listed only while the task waits for the group.
+    return (note.task_id is not None and state == TaskState.OPEN and event == TASK_ANNOUNCED
+            and note.user_id is not None and assignee_id != actor.id)
 
 
 def _item(note: InAppNotification, read_at, state, assignee_id, event: str, actor: Actor,
           language: str) -> NotificationItem:
     texts = note.texts if isinstance(note.texts, dict) else {}
     words = texts.get(language) or next(iter(texts.values()), None) or {"title": note.subject, "sentence": ""}
-    done = _is_done(note, state, assignee_id, event, actor)
+    ended = note.task_id is not None and state is not None and state != TaskState.OPEN
+    no_longer_yours = _no_longer_yours(note, state, assignee_id, event, actor)
     return NotificationItem(
         id=note.id,
         title=words.get("title") or note.subject,
@@ -117,8 +117,9 @@ def _item(note: InAppNotification, read_at, state, assignee_id, event: str, acto
         link=_path(note.link),
         created_at=note.created_at,
         read_at=read_at,
-        done=done,
+        done=ended or no_longer_yours,
         for_group=note.user_id is None,
+        no_longer_yours=no_longer_yours,
     )
 
 

@@ -122,6 +122,10 @@ def test_a_task_handed_back_reads_as_done_in_the_list_of_the_person_it_was_assig
     # The team, her included, is offered it again: its item is work waiting, not done.
     assert [item.done for item in list_notifications(container.uow(), world.walker.actor("demo-caseworker-en"), "en")
             if item.for_group] == [False]
+    # Her list says the task is no longer hers (she did not do it), and only the team's item leads to it.
+    page = world.opens("demo-caseworker-en", "/notifications")
+    assert '<span class="badge">No longer yours</span>' in page and ">Done<" not in page
+    assert page.count(f'href="/tasks/{task_id}"') == 1
 
 
 def test_a_task_taken_before_the_team_heard_of_it_reaches_the_team_once_handed_back(container, world, mailbox):
