@@ -149,6 +149,12 @@ def can_complete_task(actor: Actor, task: TaskFacts) -> bool:
     return task.assignee_id is None or task.assignee_id == actor.id
 
 
+def can_release_task(actor: Actor, task: TaskFacts) -> bool:
+    """The holder of an open task hands it back to its groups; one drawn for a person and offered to no
+    group has nobody to go back to (it would wait in nobody's list): a supervisor hands it over instead."""
+    return task.state == TaskState.OPEN and task.assignee_id == actor.id and bool(task_groups(task))
+
+
 def can_claim_task(actor: Actor, task: TaskFacts) -> bool:
     """An unassigned open task may be claimed by anyone it is offered to."""
     return task.state == TaskState.OPEN and task.assignee_id is None and can_see_task(actor, task)

@@ -15,6 +15,7 @@ from engine.access import (
     can_list_cases_needing_attention,
     can_open_case,
     can_reassign_task,
+    can_release_task,
     can_see_task,
     can_view_case,
     can_view_referral,
@@ -93,6 +94,14 @@ def test_a_finished_task_can_be_neither_completed_claimed_nor_reassigned():
     done = Task(IOM, "caseworker", state=TaskState.COMPLETED)
     assert not can_complete_task(CASEWORKER, done) and not can_claim_task(CASEWORKER, done)
     assert not can_reassign_task(SUPERVISOR, done)
+
+
+def test_only_the_holder_hands_a_task_back_and_only_to_groups_it_is_offered_to():
+    holder = person(IOM, Role.CASEWORKER, user_id=99)
+    assert can_release_task(holder, Task(IOM, "caseworker", assignee_id=99))
+    assert not can_release_task(CASEWORKER, Task(IOM, "caseworker", assignee_id=99))  # someone else's
+    assert not can_release_task(holder, Task(IOM, "caseworker", assignee_id=99, state=TaskState.COMPLETED))
+    assert not can_release_task(holder, Task(IOM, "", assignee_id=99))  # drawn for them: nobody to go back to
 
 
 def test_supervisors_reassign_their_organisations_tasks_coordinators_any():

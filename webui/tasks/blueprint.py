@@ -47,8 +47,9 @@ def claim(task_id: str):
 @bp.post("/<task_id>/release")
 @login_required
 def release(task_id: str):
-    """Give a task back to its groups."""
+    """Give a task back to its groups, and say so: the list it leads to shows it offered to them again."""
     release_task(uow(), clock(), task_id, g.user.actor)
+    flash(_("The task is handed back to your team."), "info")
     return redirect(url_for("tasks.inbox"))
 
 

@@ -20,6 +20,7 @@ from engine.access import (
     actor_of,
     can_claim_task,
     can_complete_task,
+    can_release_task,
     can_see_task,
     can_take_over_task,
 )
@@ -179,6 +180,9 @@ def release_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> N
         row = visible_task(uow, task_id, actor)
         if row.state != TaskState.OPEN or row.assignee_id != actor.id:
             raise Conflict(f"task {row.name} is not assigned to you")
+        if not can_release_task(actor, row):
+            raise Conflict(f"task {row.name} is offered to no group, so nobody would find it handed back; "
+                           "a supervisor can hand it to someone else")
         _assign(uow, clock, row, actor, None, "task_released", expected_assignee=actor.id)
 
 
