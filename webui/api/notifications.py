@@ -32,6 +32,7 @@ class Notification(Schema):
     done = fields.Boolean()  # nothing left to do: the task it is about is over, or no longer the reader's
     for_group = fields.Boolean()  # work offered to one of the reader's groups
     no_longer_yours = fields.Boolean()  # done because the task, still open, was handed on or back to the team
+    referral_state = fields.String(allow_none=True)  # a done "new referral": the referral's state since
 
 
 class NotificationRead(Schema):

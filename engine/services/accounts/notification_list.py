@@ -5,7 +5,8 @@ candidate groups while the task is offered to them (it has `task_candidates` row
 once someone takes it or it ends. Each member marks it read for themselves (`in_app_reads`). A
 person's own "new task" item reads as done once the task is no longer open or no longer theirs
 (done, handed to someone else, handed back to the team); any other item about a task, once the task
-is no longer open. Nobody is shown an item their own step caused.
+is no longer open; a provider's "new referral", once the referral was answered, revoked or expired.
+Nobody is shown an item their own step caused.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.access import Actor
-from engine.domain import TaskState
+from engine.domain import ReferralState, TaskState
 from engine.errors import NotFound
-from engine.store.models import InAppNotification, InAppRead, OutboxRow, TaskCandidate, TaskRow
+from engine.store.models import InAppNotification, InAppRead, OutboxRow, ReferralRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
 PAGE_SIZE = 50
 # The outbox event that tells a person or a team that a task waits for them.
 TASK_ANNOUNCED = "task_assigned"
+# The outbox event that tells a provider's focal points a referral came in, and the referral's states
+# in which what it asks of them (acknowledge, then accept, decline or redirect) is still to do.
+REFERRAL_ANNOUNCED = "referral_received"
+AWAITING_PROVIDER = frozenset({ReferralState.SENT, ReferralState.ACKNOWLEDGED})
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class NotificationItem:
     for_group: bool
     # Of a done "new task" item: the task is still open, in someone else's hands or back with the team.
     no_longer_yours: bool = False
+    # Of a done "new referral" item: where the referral went since (answered, revoked, expired).
+    referral_state: str | None = None
 
     @property
     def subject(self) -> str:
@@ -80,9 +87,12 @@ def list_notifications(uow: UnitOfWork, actor: Actor, language: str, unread_only
     """The actor's notifications, newest first, worded in `language`."""
     read_at = _read_at(actor).label("read_at")
     statement = (
-        select(InAppNotification, read_at, TaskRow.state, TaskRow.assignee_id, OutboxRow.event_type)
+        select(InAppNotification, read_at, TaskRow.state, TaskRow.assignee_id, OutboxRow.event_type,
+               ReferralRow.state)
         .join(OutboxRow, OutboxRow.id == InAppNotification.outbox_id)
         .outerjoin(TaskRow, TaskRow.id == InAppNotification.task_id)
+        .outerjoin(ReferralRow, and_(OutboxRow.event_type == REFERRAL_ANNOUNCED,
+                                     ReferralRow.id == OutboxRow.payload["referral_id"].as_integer()))
         .where(_visible(actor))
         .order_by(InAppNotification.created_at.desc(), InAppNotification.id.desc())
         .limit(limit)
@@ -92,7 +102,8 @@ def list_notifications(uow: UnitOfWork, actor: Actor, language: str, unread_only
         statement = statement.where(_read_at(actor).is_(None))
     with uow:
         rows = uow.session.execute(statement).all()
-    return [_item(note, read, state, assignee_id, event, actor, language) for note, read, state, assignee_id, event in rows]
+    return [_item(note, read, state, assignee_id, event, referral_state, actor, language)
+            for note, read, state, assignee_id, event, referral_state in rows]
 
 
 def _no_longer_yours(note: InAppNotification, state, assignee_id, event: str, actor: Actor) -> bool:
@@ -104,11 +115,14 @@ def _no_longer_yours(note: InAppNotification, state, assignee_id, event: str, ac
             and note.user_id is not None and assignee_id != actor.id)
 
 
-def _item(note: InAppNotification, read_at, state, assignee_id, event: str, actor: Actor,
+def _item(note: InAppNotification, read_at, state, assignee_id, event: str, referral_state, actor: Actor,
           language: str) -> NotificationItem:
     texts = note.texts if isinstance(note.texts, dict) else {}
     words = texts.get(language) or next(iter(texts.values()), None) or {"title": note.subject, "sentence": ""}
-    ended = note.task_id is not None and state is not None and state != TaskState.OPEN
+    # A "new referral" asks the provider to acknowledge it, then decide: once they did, or the referral
+    # was revoked or expired, nothing it asks is left to do.
+    answered = referral_state is not None and ReferralState(referral_state) not in AWAITING_PROVIDER
+    ended = answered or (note.task_id is not None and state is not None and state != TaskState.OPEN)
     no_longer_yours = _no_longer_yours(note, state, assignee_id, event, actor)
     return NotificationItem(
         id=note.id,
@@ -120,6 +134,7 @@ def _item(note: InAppNotification, read_at, state, assignee_id, event: str, acto
         done=ended or no_longer_yours,
         for_group=note.user_id is None,
         no_longer_yours=no_longer_yours,
+        referral_state=ReferralState(referral_state).value if answered else None,
     )
 
 
