@@ -29,6 +29,9 @@ def training_banner() -> str | None:
         return None
     if offset is None:
         return None
+    if offset < timedelta(hours=1):
+        # Not moved yet (or by less than the banner counts): "moved forward by 0 days" reads as a fault.
+        return _("Training installation — its clock still shows the real time")
     return _("Training installation — clock moved forward by %(duration)s", duration=_duration(offset))
 
 

@@ -50,6 +50,14 @@ def test_the_banner_counts_hours_too(installation):
     assert "horloge avancée de 1 jour et 6 heures" in _page(app, "/login", "fr")[1]
 
 
+def test_a_training_clock_not_moved_yet_says_it_shows_the_real_time(installation):
+    start_training_mode(installation.uow(), installation.clock.real)
+    app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=installation)
+    page = _page(app, "/login", "fr")[1]
+    assert "Installation de formation — son horloge indique encore l’heure réelle" in page
+    assert "avancée de 0" not in page
+
+
 def test_an_installation_that_is_not_a_training_one_shows_no_banner(installation, client):
     app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=installation)
     assert "training-banner" not in _page(app, "/login", "en")[1]
