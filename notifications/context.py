@@ -27,6 +27,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "referral_redirected": ("case_reference",),
     # The provider did not answer before the pathway's expiry timer: the referral ended without it.
     "referral_expired": ("case_reference",),
+    # The pathway withdrew the referral from its provider (a coordinator reassigned the stalled need).
+    "referral_withdrawn": ("case_reference",),
     "service_reported": ("case_reference",),
     "deadline_approaching": ("case_reference", "deadline"),
     "escalation_level_1": ("case_reference", "deadline"),

@@ -167,7 +167,7 @@ def default_rules(session: Session, event: str, payload: Mapping, case_id: int |
 
     A task goes to its assignee, else to its candidate groups in its organisation; a new
     referral to the provider's focal points; a provider's answer to whoever sent the referral;
-    an expired referral to the case's caseworkers and the provider's focal points; a consent
+    an expired or withdrawn referral to the case's caseworkers and the provider's focal points; a consent
     withdrawal to the focal points of the providers whose referrals it revoked; a closure to whoever
     opened the case.
     """
@@ -189,7 +189,7 @@ def default_rules(session: Session, event: str, payload: Mapping, case_id: int |
         sender = referral.created_by_id if referral is not None else None
         sender = sender or (case.created_by_id if case is not None else None)
         return [{"user": sender}] if sender is not None else []
-    if event == "referral_expired":
+    if event in ("referral_expired", "referral_withdrawn"):
         # The caseworkers choose what happens to the need next; the provider's focal points learn
         # that the referral, and their access to the person's data, ended.
         rules = [{"role": Role.CASEWORKER.value, "organisation": case.organisation_id}] if case is not None else []

@@ -25,6 +25,7 @@ from engine.pathways.groups import GroupRules
 ESCALATION_PROPERTY = "aiguillage.escalation"
 REFERRAL_PROPERTY = "aiguillage.referral"
 EXPIRE_MOVE = "expire"
+WITHDRAW_MOVE = "withdraw"
 TOP_LEVEL = 3
 # The parser's extension key on an inferred escalation timer: the ids of the tasks it leads to.
 ESCALATION_OPENS = "escalationOpens"

@@ -88,6 +88,14 @@ DETAILS = (
        "interrupting boundary timer attached to the step (or sub-process) that waits for the provider's answer"),
     N_("this timer is non-interrupting, so the provider's step would stay open on a referral %(property)s = %(move)s "
        "has ended; make it interrupting (cancelActivity true, the Modeler's \"Interrupting\" box)"),
+    N_("a timer that ends a referral makes it expire: write %(property)s = %(expire)s on it; %(move)s is for a boundary "
+       "event catching what the pathway throws (an escalation or error end event after the answer that withdraws the "
+       "referral)"),
+    N_("%(property)s = %(move)s ends a referral when a boundary event catches what the pathway throws, but this "
+       "%(element)s is no boundary event; put it on an interrupting boundary event (escalation or error) attached to "
+       "the step (or sub-process) that waits for the provider's answer"),
+    N_("this boundary event is non-interrupting, so the provider's step would stay open on a referral %(property)s = "
+       "%(move)s has ended; make it interrupting (cancelActivity true, the Modeler's \"Interrupting\" box)"),
     # What diagrams from other tools most often bring (the files of the BPMN MIWG suite, Camunda 8, jBPM, Flowable).
     N_("the service task names no operation; set its implementation to 'External' with the operation's name as topic "
        "(or the property aiguillage.operation)"),

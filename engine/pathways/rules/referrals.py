@@ -3,6 +3,10 @@
 `expire` marks no task but an interrupting boundary timer on the step (or sub-process) that waits
 for the provider's answer: when it fires, the referral of its need expires. Anywhere else it would
 either never fire or leave the provider's step open on an ended referral, so it is refused there.
+`withdraw` likewise marks an interrupting boundary event, one the pathway throws itself (an
+escalation or error end event drawn after an answer such as a coordinator's "reassigned"): when it is
+caught, the referral is withdrawn from its provider. On a timer it would be an expiry by another name,
+so it is refused there too.
 
 `engine.runtime.needs` finds the need at run time: the item of a multi-instance activity the step
 sits in, or the case's `need` or `sector`/`urgency` variables. Without either, the send would fail
@@ -14,12 +18,12 @@ from __future__ import annotations
 import re
 
 from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, local, text_of
-from engine.pathways.escalation_paths import EXPIRE_MOVE, is_timer, property_of
+from engine.pathways.escalation_paths import EXPIRE_MOVE, WITHDRAW_MOVE, is_timer, property_of
 from engine.runtime.needs import NEED_VARIABLE, SECTOR_VARIABLE
 from engine.pathways.problems import Problem
 
 REFERRAL_PROPERTY = "aiguillage.referral"
-MOVES = ("send", "acknowledge", "decide", "outcome", "unmet", EXPIRE_MOVE)
+MOVES = ("send", "acknowledge", "decide", "outcome", "unmet", EXPIRE_MOVE, WITHDRAW_MOVE)
 _ASSIGNS_NEED = re.compile(rf"^\s*({SECTOR_VARIABLE}|{NEED_VARIABLE})\s*=[^=]", re.M)
 
 
@@ -55,6 +59,10 @@ def _check_step(document: Document, element, move: str, needs_from_data: bool, s
             f"this timer is non-interrupting, so the provider's step would stay open on a referral "
             f"{REFERRAL_PROPERTY} = {EXPIRE_MOVE} has ended; make it interrupting (cancelActivity true, the "
             "Modeler's \"Interrupting\" box)"))]
+    if move == WITHDRAW_MOVE:
+        problem = _check_withdrawal(document, element)
+        if problem is not None:
+            return [problem]
     if not (needs_from_data or _inside_multi_instance(element)):
         return [document.problem(element, "referral.no_need", (
             f"this {move} step serves no need: a referral needs a sector and an urgency. Either draw it inside a "
@@ -66,6 +74,25 @@ def _check_step(document: Document, element, move: str, needs_from_data: bool, s
             f"this {move} step answers a referral, but no step of the process sends one; "
             f"mark the sending task with {REFERRAL_PROPERTY} = send"))]
     return []
+
+
+def _check_withdrawal(document: Document, element) -> Problem | None:
+    if is_timer(element):
+        return document.problem(element, "referral.withdraw_on_timer", (
+            f"a timer that ends a referral makes it expire: write {REFERRAL_PROPERTY} = {EXPIRE_MOVE} on it; "
+            f"{WITHDRAW_MOVE} is for a boundary event catching what the pathway throws (an escalation or error end "
+            "event after the answer that withdraws the referral)"))
+    if local(element) != "boundaryEvent":
+        return document.problem(element, "referral.withdraw_not_boundary", (
+            f"{REFERRAL_PROPERTY} = {WITHDRAW_MOVE} ends a referral when a boundary event catches what the pathway "
+            f"throws, but this {local(element)} is no boundary event; put it on an interrupting boundary event "
+            "(escalation or error) attached to the step (or sub-process) that waits for the provider's answer"))
+    if element.get("cancelActivity") == "false":
+        return document.problem(element, "referral.withdraw_not_interrupting", (
+            f"this boundary event is non-interrupting, so the provider's step would stay open on a referral "
+            f"{REFERRAL_PROPERTY} = {WITHDRAW_MOVE} has ended; make it interrupting (cancelActivity true, the "
+            "Modeler's \"Interrupting\" box)"))
+    return None
 
 
 def _inside_multi_instance(element) -> bool:

@@ -35,7 +35,7 @@ from engine.services.cases import workflow_cache
 from engine.services.cases.summary import record_case_summary, summary_values
 from engine.services.cases.sync import sync_case
 from engine.services.escalations.chain import sync_escalations
-from engine.services.referrals.expiry import expire_referrals
+from engine.services.referrals.ending import end_referrals
 from engine.store import case_records
 from engine.store.case_records import CaseRecord, TaskRecord
 from engine.store.models import PathwayFileRow, ReferralRow
@@ -245,9 +245,9 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     several cases' steps together, each in its own savepoint), then calls `keep_workflow`.
     """
     case, session, connection = step.case, step.session, step.connection
-    # Referrals whose expiry timers fired end first: a level that fired in the same step is then
+    # Referrals whose ending events fired (expiry, withdrawal) end first: a level that fired in the same step is then
     # kept on record already overtaken, and alerts nobody about a referral that is over.
-    expire_referrals(step)
+    end_referrals(step)
     # Escalations drawn as timers are recorded by whichever step fires them, and answered by their tasks.
     sync_escalations(step)
     # What the effects changed through the ORM (consents, referrals, deadline levels) goes in

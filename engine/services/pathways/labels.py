@@ -194,6 +194,7 @@ class HistoryNote:
 
     provider: str | None  # the organisation a referral was sent to, by name
     values: tuple  # (label, value) pairs of the answers the step's form keeps in the history
+    ended: tuple = ()  # (state, provider's name or None) of each referral the step ended: expired, revoked
 
 
 @dataclass(frozen=True)
@@ -228,13 +229,15 @@ def _history_notes(uow: UnitOfWork, texts: PathwayTexts, history) -> tuple[Histo
     # to, and what was decided (the fields a pathway keeps with `aiguillage.history = keep`, never
     # what describes the person), do.
     providers = [_sent_to(event) for event in history]
-    cited = sorted({slug for slug in providers if slug})
+    endings = [_ended(event) for event in history]
+    cited = sorted({slug for slug in providers if slug} | {slug for ended in endings for _, slug in ended if slug})
     names = dict(uow.session.execute(select(Organisation.slug, Organisation.name)
                                      .where(Organisation.slug.in_(cited))).all()) if cited else {}
     return tuple(
         HistoryNote(names.get(slug, slug) if slug else None,
-                    labelled_values(texts, event.details["values"]) if isinstance(event.details.get("values"), dict) else ())
-        for slug, event in zip(providers, history)
+                    labelled_values(texts, event.details["values"]) if isinstance(event.details.get("values"), dict) else (),
+                    tuple((state, names.get(ended_at, ended_at) if ended_at else None) for state, ended_at in ended))
+        for slug, ended, event in zip(providers, endings, history)
     )
 
 
@@ -242,6 +245,15 @@ def _sent_to(event) -> str | None:
     shared = event.details.get("shared_with")
     provider = shared.get("provider") if isinstance(shared, dict) else None
     return provider if isinstance(provider, str) else None
+
+
+def _ended(event) -> tuple:
+    # The referrals the pathway ended in this step (`engine.services.referrals.ending`): state, provider's slug.
+    ended = event.details.get("referral_ended")
+    if not isinstance(ended, list):
+        return ()
+    return tuple((item.get("state"), item.get("provider") if isinstance(item.get("provider"), str) else None)
+                 for item in ended if isinstance(item, dict) and isinstance(item.get("state"), str))
 
 
 def labelled_values(texts: PathwayTexts, values: dict) -> tuple:

@@ -113,21 +113,25 @@ def test_an_interrupting_timer_on_the_providers_step_may_expire_the_referral(exa
     assert drawn_escalation(timer).level is None  # an expiry ends the referral; it escalates nothing
 
 
+def _the_referral_problem(example: Path, rule: str, element_id: str) -> str:
+    """The message of the one referral problem validation finds, which must be `rule` on `element_id`."""
+    problems = [p for p in validate(load_source(example)) if p.rule.startswith("referral.")]
+    assert [(p.rule, p.element_id) for p in problems] == [(rule, element_id)]
+    assert problems[0].line is not None
+    return problems[0].message
+
+
 def test_expiry_on_a_non_interrupting_timer_is_refused(example: Path):
     _edit(example, _TIMER, _TIMER + _EXPIRE)
-    [problem] = [p for p in validate(load_source(example)) if p.rule.startswith("referral.")]
-    assert (problem.rule, problem.element_id) == ("referral.expire_not_interrupting", "Timer_NotAcknowledged")
-    assert "make it interrupting" in problem.message
+    assert "make it interrupting" in _the_referral_problem(example, "referral.expire_not_interrupting", "Timer_NotAcknowledged")
 
 
 def test_expiry_on_a_task_is_refused_with_where_to_put_it(example: Path):
     _edit(example, '<camunda:property name="aiguillage.referral" value="acknowledge" />',
           '<camunda:property name="aiguillage.referral" value="expire" />')
-    problems = [p for p in validate(load_source(example)) if p.rule.startswith("referral.")]
-    assert [(p.rule, p.element_id) for p in problems] == [("referral.expire_not_timer", "Task_Acknowledge")]
-    assert "this userTask is no timer" in problems[0].message
-    assert "interrupting boundary timer attached to the step" in problems[0].message
-    assert problems[0].line is not None
+    message = _the_referral_problem(example, "referral.expire_not_timer", "Task_Acknowledge")
+    assert "this userTask is no timer" in message
+    assert "interrupting boundary timer attached to the step" in message
 
 
 def test_an_expiry_timer_that_finds_no_need_is_refused(example: Path):
@@ -136,3 +140,42 @@ def test_an_expiry_timer_that_finds_no_need_is_refused(example: Path):
     _edit(example, "sector", "service", "i18n/fr.yaml")
     rules = {(p.rule, p.element_id) for p in validate(load_source(example))}
     assert ("referral.no_need", "Timer_NotAcknowledged") in rules
+
+
+_WITHDRAW = _EXPIRE.replace('value="expire"', 'value="withdraw"')
+_TIMER_DEFINITION = '''      <bpmn:timerEventDefinition id="TimerEventDefinition_NotAcknowledged">
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P2D</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>'''
+
+
+def _caught_escalation(example: Path, interrupting: bool) -> None:
+    """The example's timer on the provider's step made a boundary event catching the escalation `reassigned`."""
+    _edit(example, _TIMER, (_TIMER if not interrupting else _TIMER.replace(' cancelActivity="false"', "")) + _WITHDRAW)
+    _edit(example, _TIMER_DEFINITION,
+          '      <bpmn:escalationEventDefinition id="EscalationDef_Reassigned" escalationRef="Escalation_Reassigned" />')
+    _edit(example, "</bpmn:definitions>",
+          '  <bpmn:escalation id="Escalation_Reassigned" name="Reassigned" escalationCode="reassigned" />\n</bpmn:definitions>')
+
+
+def test_an_interrupting_boundary_event_catching_an_escalation_may_withdraw_the_referral(example: Path):
+    _caught_escalation(example, interrupting=True)
+    assert not [p for p in validate(load_source(example)) if p.rule.startswith("referral.")]
+
+
+def test_a_withdrawal_on_a_non_interrupting_event_is_refused(example: Path):
+    _caught_escalation(example, interrupting=False)
+    message = _the_referral_problem(example, "referral.withdraw_not_interrupting", "Timer_NotAcknowledged")
+    assert "this boundary event is non-interrupting" in message
+
+
+def test_a_withdrawal_on_a_timer_is_refused_as_an_expiry_by_another_name(example: Path):
+    _edit(example, _TIMER, _TIMER.replace(' cancelActivity="false"', "") + _WITHDRAW)
+    message = _the_referral_problem(example, "referral.withdraw_on_timer", "Timer_NotAcknowledged")
+    assert "write aiguillage.referral = expire on it" in message
+
+
+def test_a_withdrawal_on_a_task_is_refused_with_where_to_put_it(example: Path):
+    _edit(example, '<camunda:property name="aiguillage.referral" value="acknowledge" />',
+          '<camunda:property name="aiguillage.referral" value="withdraw" />')
+    message = _the_referral_problem(example, "referral.withdraw_not_boundary", "Task_Acknowledge")
+    assert "this userTask is no boundary event" in message
