@@ -51,6 +51,16 @@ def _outbox(container, event_type: str) -> list[dict]:
         return list(uow.session.scalars(select(OutboxRow.payload).where(OutboxRow.event_type == event_type)))
 
 
+def accepted_by_another_hospital(container, walker) -> list[ReferralRow]:
+    """The caseworker sends the health need to the Yaoundé hospital, which acknowledges and accepts; every referral."""
+    walker.complete("demo-caseworker", "Task_SendReferral",
+                    {"provider_id": "demo-hopital-yaounde", "provider_choice_reason": "the person is moving to Yaoundé"},
+                    sector="health")
+    walker.complete("demo-health-yaounde", "Task_AcknowledgeReferral", {"acknowledged_by": "Dr Ngo"})
+    walker.complete("demo-health-yaounde", "Task_ReferralDecision", {"decision": "accepted"})
+    return _referrals(container)
+
+
 def _names(inbox) -> list[str]:
     return sorted(task.bpmn_id for task in inbox)
 
@@ -107,12 +117,7 @@ def test_an_unanswered_referral_expires_and_the_caseworker_gets_the_need_back(co
 
     # The case goes on: another provider is chosen, acknowledges and accepts.
     walker.complete("demo-caseworker", "Task_ReReferral", {}, sector="health")
-    walker.complete("demo-caseworker", "Task_SendReferral",
-                    {"provider_id": "demo-hopital-yaounde", "provider_choice_reason": "the person is moving to Yaoundé"},
-                    sector="health")
-    walker.complete("demo-health-yaounde", "Task_AcknowledgeReferral", {"acknowledged_by": "Dr Ngo"})
-    walker.complete("demo-health-yaounde", "Task_ReferralDecision", {"decision": "accepted"})
-    first, second = _referrals(container)
+    first, second = accepted_by_another_hospital(container, walker)
     assert (first.state, second.state) == (ReferralState.EXPIRED, ReferralState.ACCEPTED)
     assert walker.task("demo-health-yaounde", "Task_ServiceOutcome")
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from engine.domain import Language
 from engine.services.accounts.actors import load_actor
+from engine.services.escalations.deadlines import sweep_deadlines
 from engine.services.tasks.completion import complete_task
 from engine.services.tasks.inbox import list_inbox
-from engine.store.models import ReferralRow
+from engine.store.models import ReferralRow, User
 from tests.integration.webui.test_consent_withdrawal_page import _client, referred  # noqa: F401  (a fixture)
 
 DOUALA = ZoneInfo("Africa/Douala")
@@ -121,3 +126,41 @@ def test_french_pages_name_referrals_and_stages_in_agreeing_words(referred, cont
     case_page = _page(_client(app, "demo-caseworker", password), f"/cases/{case.reference}")
     assert "Consentement <span class=\"visually-hidden\">(étape faite)</span>" in case_page
     assert "(faite)" not in case_page
+
+
+def _history(page: str) -> list[str]:
+    history = re.search(r'<ol class="history">(.*?)</ol>', page, re.S).group(1)
+    return [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in re.findall(r"<li>(.*?)</li>", history, re.S)]
+
+
+def test_a_reassigned_referral_reads_as_withdrawn_in_the_history_and_on_the_providers_page(referred, container):
+    """The coordinator answers the stalled (urgent) referral's escalation "reassigned": the case's history
+    says from which provider it was withdrawn, and the provider's page that its access ended."""
+    app, case, password = referred
+    referral_id = _referral_of(container, case)
+    container.clock.advance(timedelta(hours=72))  # an urgent referral reaches the coordinator after 72 hours
+    sweep_deadlines(container.uow, container.clock, worker_id="test-sweeper")
+    coordinator = load_actor(container.uow(), "demo-coordinator")
+    task_id = next(task.id for task in list_inbox(container.uow(), coordinator, limit=100)
+                   if task.case_id == case.id and task.bpmn_id == "Task_AckEscalation")
+    form = _page(_client(app, "demo-coordinator", password), f"/tasks/{task_id}")
+    assert "Réaffecté à un autre prestataire" in form and "retire le référencement à ce prestataire" in form
+    complete_task(container.uow(), container.clock, task_id, coordinator,
+                  {"escalation_action": "reassigned", "escalation_note": "Hôpital injoignable"})
+
+    lines = _history(_page(_client(app, "demo-caseworker", password), f"/cases/{case.reference}"))
+    assert any(line.endswith("(Relancer / escalader — Santé) — Suite donnée : Réaffecté à un autre prestataire"
+                             " — référencement retiré à DEMO – Hôpital régional de Douala") for line in lines), lines
+    lines = _history(_page(_client(app, "demo-caseworker-en", password), f"/cases/{case.reference}"))
+    assert any(line.endswith("(Follow up / escalate — Health) — Action taken: Reassigned to another provider"
+                             " — referral withdrawn from DEMO – Hôpital régional de Douala") for line in lines), lines
+
+    provider = _client(app, "demo-health-douala", password)
+    page = _page(provider, f"/referrals/{referral_id}")
+    assert "<dd>révoqué</dd>" in page and "Votre accès aux données de la personne a pris fin le" in page
+    assert "ne partage rien sur la personne" not in page and "Rien ne vous attend sur ce référencement." in page
+    with container.uow() as uow:
+        uow.session.scalar(select(User).where(User.username == "demo-health-douala")).language = Language.EN
+        uow.commit()
+    page = _page(_client(app, "demo-health-douala", password), f"/referrals/{referral_id}")
+    assert "<dd>revoked</dd>" in page and "Your access to the person's data ended on" in page
