@@ -61,6 +61,7 @@ UNMET_REASON_NAMES = {
     UnmetReason.OUT_OF_AREA.value: _l("No provider in the area"),
     UnmetReason.REFUSED_BY_PERSON.value: _l("Refused by the person"),
     UnmetReason.DECLINED.value: _l("Declined by the providers"),
+    UnmetReason.NO_RESPONSE.value: _l("Provider never answered"),
     UnmetReason.OTHER.value: _l("Other reason"),
 }
 

@@ -50,6 +50,7 @@ class UnmetReason(StrEnum):
     OUT_OF_AREA = "out_of_area"  # no provider works where the person lives
     REFUSED_BY_PERSON = "refused_by_person"  # the person did not want the service
     DECLINED = "declined"  # the providers asked declined it
+    NO_RESPONSE = "no_response"  # the provider asked never answered (its referral expired)
     OTHER = "other"
 
 

@@ -8,7 +8,10 @@ from sqlalchemy import select
 
 from engine.domain import EscalationStatus, ReferralState
 from engine.services.cases.lifecycle import open_case
+from engine.services.coordination.indicators import compute_indicators
+from engine.services.coordination.scope import IndicatorFilters
 from engine.services.escalations.deadlines import sweep_deadlines
+from engine.services.referrals.unmet import list_unmet_needs
 from engine.services.referrals.view import show_referral
 from engine.store.models import CaseEvent, EscalationRow, OutboxRow, ReferralRow
 from notifications.recipients import default_rules, resolve_recipients
@@ -145,3 +148,20 @@ def test_an_acknowledged_referral_does_not_expire(container, walker):
     assert _referrals(container)[0].state == ReferralState.ACKNOWLEDGED
     assert _outbox(container, "referral_expired") == []
     assert walker.task("demo-health-douala", "Task_ReferralDecision")
+
+
+def test_after_an_expiry_the_need_may_be_recorded_unmet_because_the_provider_never_answered(container, walker):
+    _referral_sent(container, walker)
+    container.clock.advance(timedelta(hours=EXPIRY_HOURS))
+    _sweep(container)
+    walker.complete("demo-caseworker", "Task_ReReferral", {"unmet_reason": "no_response"}, sector="health")
+    coordinator = walker.actor("demo-coordinator")
+    (need,) = list_unmet_needs(container.uow(), coordinator)
+    assert (need.sector, need.reason) == ("health", "no_response")
+    assert need.referral_id == _referrals(container)[0].id
+    # The coordinators' indicators count the need under its own reason (one need: a small cell, hidden).
+    today = container.clock.now()
+    report = compute_indicators(container.uow(), coordinator,
+                                IndicatorFilters(today - timedelta(days=1), today + timedelta(days=1)))
+    row = next(row for row in report.table("unmet_needs_by_reason").rows if row.key == "no_response")
+    assert row.figures[0].value == 1

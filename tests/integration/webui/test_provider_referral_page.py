@@ -164,3 +164,24 @@ def test_a_reassigned_referral_reads_as_withdrawn_in_the_history_and_on_the_prov
         uow.commit()
     page = _page(_client(app, "demo-health-douala", password), f"/referrals/{referral_id}")
     assert "<dd>revoked</dd>" in page and "Your access to the person's data ended on" in page
+
+
+def test_an_expired_referral_and_the_need_its_provider_never_answered_read_in_both_languages(referred, container):
+    app, case, password = referred
+    container.clock.advance(timedelta(hours=144))  # an urgent referral expires after 144 hours
+    sweep_deadlines(container.uow, container.clock, worker_id="test-sweeper")
+    caseworker = load_actor(container.uow(), "demo-caseworker")
+    task_id = next(task.id for task in list_inbox(container.uow(), caseworker, limit=100)
+                   if task.case_id == case.id and task.bpmn_id == "Task_ReReferral")
+    complete_task(container.uow(), container.clock, task_id, caseworker, {"unmet_reason": "no_response"})
+
+    french = _page(_client(app, "demo-caseworker", password), f"/cases/{case.reference}")
+    assert any(line.endswith("— référencement envoyé à DEMO – Hôpital régional de Douala expiré")
+               for line in _history(french)), _history(french)
+    assert "Le prestataire n'a jamais répondu" in french and "no_response" not in french
+    english = _page(_client(app, "demo-caseworker-en", password), f"/cases/{case.reference}")
+    assert any(line.endswith("— referral to DEMO – Hôpital régional de Douala expired")
+               for line in _history(english)), _history(english)
+    assert "Provider never answered" in english and "no_response" not in english
+    attention = _page(_client(app, "demo-coordinator", password), "/coordination/attention")
+    assert "Le prestataire n'a jamais répondu" in attention
