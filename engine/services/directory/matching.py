@@ -2,7 +2,8 @@
 
 A service is a candidate when it is active, belongs to a provider and offers the need's sector. Each
 candidate is then checked against the person and the need: region served, priority accepted, age,
-sex and target group, places free (hard rules: choosing a provider that fails one needs a reason),
+sex and target group, places free, an earlier referral of the same need that the provider left
+unanswered until it expired or was withdrawn (hard rules: choosing a provider that fails one needs a reason),
 language, verification date (warnings), and the MoU and data-sharing agreement (without both, no
 personal data leaves: the pathway says whether such a provider is refused or receives the referral
 with no shared field). Nothing here knows a pathway: `Need` is built from what the pathway declares.
@@ -44,6 +45,9 @@ class Need:
     sex: str | None = None
     target_groups: frozenset[str] | None = None  # None: the pathway does not say
     unsigned_provider: str = REFUSE_UNSIGNED
+    # Organisations whose earlier referral of this need expired or was withdrawn from them: the case
+    # moved on from them, so they are not offered as a fit again.
+    ended_before: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,8 @@ def _assess(row, need: Need, today: date, distances: dict[str, int]) -> Provider
         away = f" ({distance} region(s) away)" if distance is not None else ""
         failures.append(Finding("out_of_region", f"out of region: serves {', '.join(served) or 'no region'}, not {need.region}{away}",
                                 {"region": need.region, "served": served, "distance": distance}))
+    if org_id in need.ended_before:
+        failures.append(Finding("ended_before", "an earlier referral of this need to it expired or was withdrawn"))
     _priority(need, priorities, response_hours or {}, reasons, failures)
     _eligibility(need, minimum_age, maximum_age, sexes or [], groups or [], reasons, warnings, failures)
     if need.language:

@@ -15,13 +15,15 @@ carry what matching reads (field ids are the pathway's, never the engine's):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from engine import field_problems as problem
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
 from engine.runtime.human_tasks import HumanTask
-from engine.runtime.needs import need_of
+from engine.domain import ReferralState
+from engine.runtime.needs import branch_key, need_of
 from engine.services.directory.matching import (
     REFUSE_UNSIGNED,
     UNSIGNED_MODES,
@@ -34,10 +36,12 @@ from engine.services.directory.matching import (
 MATCH_PREFIX = "aiguillage.match."
 DEFAULT_REASON_FIELD = "provider_choice_reason"
 MAX_REASON = 1000
+ENDED_UNANSWERED = frozenset({ReferralState.EXPIRED, ReferralState.REVOKED})
 
 
-def need_of_task(task: HumanTask, region: str | None) -> Need | None:
-    """The need of a send-referral task (its branch's {sector, urgency}) and what the pathway says of the person."""
+def need_of_task(task: HumanTask, region: str | None, referrals: Iterable = ()) -> Need | None:
+    """The need of a send-referral task (its branch's {sector, urgency}) and what the pathway says of the person;
+    `referrals`: the case's, whose ended ones tell which providers the need moved on from."""
     need = need_of(task.instance, task.data)
     if need is None:
         return None
@@ -62,7 +66,16 @@ def need_of_task(task: HumanTask, region: str | None) -> Need | None:
         sex=value("sex") if isinstance(value("sex"), str) else None,
         target_groups=groups,
         unsigned_provider=mode if mode in UNSIGNED_MODES else REFUSE_UNSIGNED,
+        ended_before=_ended_before(task, referrals),
     )
+
+
+def _ended_before(task: HumanTask, referrals: Iterable) -> frozenset[int]:
+    # The branch's referrals that ended without their provider's answer: expired, or withdrawn (revoked).
+    key = branch_key(task.instance, task.data)
+    return frozenset(r.provider_organisation_id for r in referrals
+                     if key is not None and r.instance_key == key and r.state in ENDED_UNANSWERED
+                     and r.provider_organisation_id is not None)
 
 
 def target_group_fields(props: dict[str, str]) -> list[tuple[str, str]]:
@@ -75,9 +88,9 @@ def target_group_fields(props: dict[str, str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def rank_for_task(session, task: HumanTask, region: str | None, today: date) -> Matching | None:
-    """The ranked providers for a send-referral task (None for any other task)."""
-    need = need_of_task(task, region)
+def rank_for_task(session, task: HumanTask, region: str | None, today: date, referrals: Iterable = ()) -> Matching | None:
+    """The ranked providers for a send-referral task (None for any other task); `referrals`: the case's."""
+    need = need_of_task(task, region, referrals)
     return None if need is None else match_providers(session, need, today)
 
 

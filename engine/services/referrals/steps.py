@@ -79,7 +79,7 @@ def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
 
 def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
     """Create and send the referral of this need: provider checked, consent gate passed, or refused."""
-    need = need_of_task(task, step.case.region)
+    need = need_of_task(task, step.case.region, step.referrals)
     if need is None or need.sector not in Sector.__members__.values():
         raise InvalidData(no_need_message(task.bpmn_id, need.sector if need is not None else None))
     sector = need.sector

@@ -304,7 +304,7 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
         task = _ready_task(step.workflow, row)
         matching = None
         if task.properties.get(REFERRAL_PROPERTY) == "send":
-            matching = rank_for_task(uow.session, task, step.case.region, step.now.date())
+            matching = rank_for_task(uow.session, task, step.case.region, step.now.date(), step.referrals)
         data = readable_task_data(step, actor, task)
     spec = form_spec_of(task.form)
     hidden = hidden_on_page(task.form, data, submitted)

@@ -80,7 +80,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         task = human_task_of(case_runtime.find_task(step.workflow, row.id), step.workflow.script_engine)
         labels = pathway_texts(uow, step.case.pathway_version_id, language).labels
         region = step.case.region
-        matching = rank_for_task(uow.session, task, region, step.now.date()) if _sends_referral(task) else None
+        matching = rank_for_task(uow.session, task, region, step.now.date(), step.referrals) if _sends_referral(task) else None
         assignee_id = row.assignee_id
         spec = form_spec_of(task.form)
         data = readable_task_data(step, actor, task)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from engine.domain import EscalationStatus, ReferralState
+from engine.errors import InvalidData
 from engine.services.referrals.view import show_referral
+from engine.services.tasks.completion import describe_task
 from engine.store.models import CaseEvent
 from notifications.recipients import default_rules, resolve_recipients
 from tests.integration.deadlines.test_referral_expiry import (
@@ -92,3 +95,25 @@ def test_an_answer_that_only_takes_note_leaves_the_referral_with_its_provider(co
     assert _referrals(container)[0].state == ReferralState.SENT
     assert walker.task("demo-health-douala", "Task_AcknowledgeReferral")
     assert _outbox(container, "referral_withdrawn") == [] and _ended_lines(container) == []
+
+
+def test_the_provider_that_stalled_is_no_longer_offered_as_a_fit(container, walker):
+    _referral_sent(container, walker)
+    container.clock.advance(timedelta(hours=SUPERVISOR_HOURS))
+    _sweep(container)
+    walker.complete("demo-supervisor", "Task_AckAlert", REASSIGNED)
+    caseworker = walker.actor("demo-caseworker")
+    send = walker.task("demo-caseworker", "Task_SendReferral", sector="health")
+    providers = {p.slug: p for p in describe_task(container.uow(), container.clock, send.id, caseworker).providers}
+    stalled = providers["demo-hopital-douala"]
+    assert "ended_before" in {f.code for f in stalled.failures} and stalled.needs_reason
+    others = [p for slug, p in providers.items() if slug != "demo-hopital-douala"]
+    assert others and not [p for p in others if "ended_before" in {f.code for f in p.failures}]
+    # Sending it the need again takes a written reason, as for any provider failing a hard rule.
+    with pytest.raises(InvalidData) as refused:
+        walker.complete("demo-caseworker", "Task_SendReferral", {"provider_id": "demo-hopital-douala"}, sector="health")
+    assert "provider_choice_reason" in refused.value.errors
+    walker.complete("demo-caseworker", "Task_SendReferral",
+                    {"provider_id": "demo-hopital-douala", "provider_choice_reason": "the hospital called back"},
+                    sector="health")
+    assert [r.state for r in _referrals(container)] == [ReferralState.REVOKED, ReferralState.SENT]

@@ -154,6 +154,12 @@ def test_a_reassigned_referral_reads_as_withdrawn_in_the_history_and_on_the_prov
     lines = _history(_page(_client(app, "demo-caseworker-en", password), f"/cases/{case.reference}"))
     assert any(line.endswith("(Follow up / escalate — Health) — Action taken: Reassigned to another provider"
                              " — referral withdrawn from DEMO – Hôpital régional de Douala") for line in lines), lines
+    # The next send opens at once, and says why the hospital that stalled is no longer a fit.
+    caseworker = load_actor(container.uow(), "demo-caseworker")
+    send_id = next(task.id for task in list_inbox(container.uow(), caseworker, limit=100)
+                   if task.case_id == case.id and task.bpmn_id == "Task_SendReferral")
+    send = _page(_client(app, "demo-caseworker", password), f"/tasks/{send_id}")
+    assert "Un référencement précédent de ce besoin vers ce prestataire a expiré ou lui a été retiré" in send
 
     provider = _client(app, "demo-health-douala", password)
     page = _page(provider, f"/referrals/{referral_id}")
