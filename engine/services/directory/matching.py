@@ -2,8 +2,8 @@
 
 A service is a candidate when it is active, belongs to a provider and offers the need's sector. Each
 candidate is then checked against the person and the need: region served, priority accepted, age,
-sex and target group, places free, an earlier referral of the same need that the provider left
-unanswered until it expired or was withdrawn (hard rules: choosing a provider that fails one needs a reason),
+sex and target group, places free, no earlier referral of the same need that expired or was withdrawn
+from it (hard rules: choosing a provider that fails one needs a reason),
 language, verification date (warnings), and the MoU and data-sharing agreement (without both, no
 personal data leaves: the pathway says whether such a provider is refused or receives the referral
 with no shared field). Nothing here knows a pathway: `Need` is built from what the pathway declares.

@@ -19,10 +19,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from engine import field_problems as problem
+from engine.domain import ReferralState
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
 from engine.runtime.human_tasks import HumanTask
-from engine.domain import ReferralState
 from engine.runtime.needs import branch_key, need_of
 from engine.services.directory.matching import (
     REFUSE_UNSIGNED,
