@@ -47,6 +47,15 @@ class CaseMovedOn(Conflict):
     """Another step of the same case committed first (its version moved on); nothing of this step was kept."""
 
 
+class TaskClosed(Conflict):
+    """The task was done or cancelled before this request reached it; `case_id` is the case that moved on, so
+    that a page can lead to what is next instead of a dead end."""
+
+    def __init__(self, message: str, case_id: int):
+        super().__init__(message)
+        self.case_id = case_id
+
+
 class AccessDenied(AiguillageError):
     """The user may not do this."""
 

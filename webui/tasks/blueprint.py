@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import InvalidData
+from engine.errors import InvalidData, TaskClosed
 from engine.access import can_list_provider_referrals, can_view_case_of_task
 from engine.services.tasks.handover import task_takers
 from engine.services.referrals.view import referral_answerable
@@ -24,6 +24,18 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 PAGE_SIZE = 50
 MAX_PAGE = 2000  # as deep as the API's offsets go: deeper pages would only load the database
+
+
+@bp.errorhandler(TaskClosed)
+def task_closed(closed: TaskClosed):
+    """A task done or cancelled before the request reached it (a second tab, the back button, an old link): say so,
+    and go on to where the case's work now is rather than to a page that can only repeat the refusal."""
+    if request.method == "POST":
+        flash(_("This task had already been done or cancelled, in another tab or by someone else: "
+                "what you sent was not recorded."), "info")
+    else:
+        flash(_("This task has already been done or cancelled."), "info")
+    return redirect(next_page(closed.case_id, referral_of_task(uow(), request.view_args["task_id"])))
 
 
 @bp.get("/")

@@ -38,6 +38,7 @@ from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, sect
 from engine.pathways.forms import FieldSpec, form_spec_of
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
 from engine.services.tasks.handover import reassignable_task
+from engine.services.tasks.still_open import require_open
 from engine.services.cases.sync import Resolver, candidate_rows
 from engine.services.referrals.sharing import readable_task_data
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
@@ -80,8 +81,7 @@ def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, da
         row = next((r for r in rows if r.id == task_id), None)
         if row is None or not can_see_task(actor, row):
             raise NotFound(f"task {task_id} does not exist or is not yours to see")
-        if row.state != TaskState.OPEN:
-            raise Conflict(f"task {row.name} was already {row.state.value}; reload your task list")
+        require_open(row, "; reload your task list")
         if seen and seen[0] != row.assignee_id:
             raise Conflict(f"task {row.name} changed hands in the meantime; reload your task list")
         seen[:] = [row.assignee_id]
@@ -298,8 +298,7 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
 
     with uow:
         row = visible_task(uow, task_id, actor)
-        if row.state != TaskState.OPEN:
-            raise Conflict(f"task {row.name} was already {row.state.value}")
+        require_open(row)
         step = begin_step(uow, clock, row.case_id, actor, "read")
         task = _ready_task(step.workflow, row)
         matching = None

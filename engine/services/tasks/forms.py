@@ -10,8 +10,6 @@ from typing import Any
 
 from engine.access import Actor
 from engine.clock import Clock
-from engine.domain import TaskState
-from engine.errors import Conflict
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
 from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page
@@ -24,6 +22,7 @@ from engine.services.directory.matching import Finding, ProviderChoice
 from engine.services.directory.referral_step import rank_for_task
 from engine.services.referrals.sharing import readable_task_data
 from engine.services.tasks.completion import visible_task
+from engine.services.tasks.still_open import require_open
 from engine.store.unit_of_work import UnitOfWork
 
 CONSTRAINTS = ("minlength", "maxlength", "min", "max", "pattern", "readonly")
@@ -74,8 +73,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
     """The form of an open task visible to the actor, labelled in `language` (read-only)."""
     with uow:
         row = visible_task(uow, task_id, actor)
-        if row.state != TaskState.OPEN:
-            raise Conflict(f"task {row.name} was already {row.state.value}")
+        require_open(row)
         step = begin_step(uow, clock, row.case_id, actor, "read")
         task = human_task_of(case_runtime.find_task(step.workflow, row.id), step.workflow.script_engine)
         labels = pathway_texts(uow, step.case.pathway_version_id, language).labels

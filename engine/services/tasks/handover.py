@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from engine.access import Actor, actor_of, can_reassign_task, can_see_task, can_take_over_task, can_view_case, task_groups
-from engine.domain import TaskState
-from engine.errors import AccessDenied, Conflict, NotFound
+from engine.errors import AccessDenied, NotFound
 from engine.store.models import CaseRow, TaskRow, User
+from engine.services.tasks.still_open import require_open
 from engine.store.unit_of_work import UnitOfWork
 
 
@@ -38,8 +38,7 @@ def reassignable_task(uow: UnitOfWork, task_id: str, actor: Actor) -> TaskRow:
     case = uow.session.get(CaseRow, row.case_id) if row is not None else None
     if row is None or not (can_see_task(actor, row) or can_view_case(actor, case)):
         raise NotFound(f"task {task_id} does not exist or is not yours to see")
-    if row.state != TaskState.OPEN:
-        raise Conflict(f"task {row.name} was already {row.state.value}; reload the case")
+    require_open(row, "; reload the case")
     if not can_reassign_task(actor, row):
         raise AccessDenied(f"{actor.username} may not reassign task {row.name}")
     return row

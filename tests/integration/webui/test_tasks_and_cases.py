@@ -131,8 +131,31 @@ def test_completed_task_cannot_be_completed_twice(demo):
     client = _signed_in(app, "demo-caseworker", password)
     task_id = case.open_task_ids[0]
     form = {**_as_form(IDENTIFICATION), "csrf_token": csrf_of(client, "/")}
-    assert client.post(f"/tasks/{task_id}", data=form).status_code == 302
-    assert client.post(f"/tasks/{task_id}", data=form).status_code == 409
+    first = client.post(f"/tasks/{task_id}", data=form)
+    assert first.status_code == 302
+    # The same form sent again (a second tab, the back button): refused, and the next task of the case
+    # is where it leads, saying that this sending was not recorded, rather than a dead-end error page.
+    again = client.post(f"/tasks/{task_id}", data=form)
+    assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Évaluer les besoins" in page and "ce que vous avez envoyé n’a pas été enregistré" in page
+    history = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert history.count("Identifier la personne") == 1
+
+
+def test_an_old_link_to_a_done_task_leads_on_to_the_work_of_its_case(demo):
+    from tests.integration.services.conftest import IDENTIFICATION
+
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    task_id = case.open_task_ids[0]
+    done = client.post(f"/tasks/{task_id}", data={**_as_form(IDENTIFICATION), "csrf_token": csrf_of(client, "/")})
+    old_link = client.get(f"/tasks/{task_id}")
+    assert old_link.status_code == 302 and old_link.headers["Location"] == done.headers["Location"]
+    assert "Cette tâche a déjà été faite ou annulée." in client.get(old_link.headers["Location"]).get_data(as_text=True)
+    # Someone who may not see the task learns nothing more than before.
+    stranger = _signed_in(app, "demo-minas-caseworker", password)
+    assert stranger.get(f"/tasks/{task_id}").status_code == 404
 
 
 def test_coordinator_has_the_attention_list_and_a_caseworker_is_refused_it(demo):
