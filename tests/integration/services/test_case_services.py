@@ -118,6 +118,26 @@ def test_invalid_form_data_lists_every_field_error_and_changes_nothing(container
     assert _snapshot(container) == before
 
 
+def test_what_already_happened_cannot_be_dated_in_the_future(container, walker):
+    """An identification, an assessment, an acknowledgement or a service dated after today is a typing
+    error that would mislead every indicator and deadline counted from it: it is refused, the field named."""
+    case = _open(container, walker)
+    tomorrow = "2026-03-03"  # the test clock's day in Douala is 2026-03-02
+    steps = (("demo-caseworker", "Task_Identification", IDENTIFICATION, "identification_date", None),
+             ("demo-caseworker", "Task_NeedsAssessment", ASSESSMENT, "assessment_date", None),
+             ("demo-caseworker", "Task_Consent", CONSENT, "consent_date", None),
+             ("demo-caseworker", "Task_SendReferral", {"provider_id": "demo-hopital-douala"}, None, "health"),
+             ("demo-health-douala", "Task_AcknowledgeReferral", {"acknowledged_by": "Dr Ngo"}, "acknowledged_on", None))
+    for username, bpmn_id, data, date_field, sector in steps:
+        if date_field is not None:
+            before = _snapshot(container)
+            with pytest.raises(InvalidData) as raised:
+                walker.complete(username, bpmn_id, {**data, date_field: tomorrow}, sector=sector, case_id=case.id)
+            assert [found.code for found in raised.value.errors[date_field]] == ["too_late"], bpmn_id
+            assert _snapshot(container) == before
+        walker.complete(username, bpmn_id, data, sector=sector, case_id=case.id)
+
+
 def test_completing_a_task_moves_the_case_and_writes_one_history_line(container, walker):
     case = _open(container, walker)
     result = walker.complete("demo-caseworker", "Task_Identification", IDENTIFICATION)
