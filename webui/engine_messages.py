@@ -8,7 +8,9 @@ submitted field (`engine.field_problems`): its code and parameters choose the wo
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -49,8 +51,8 @@ FIELD_WORDS: dict[str, Callable[[dict], str]] = {
     "too_long": lambda p: ngettext("Enter at most %(num)d character.", "Enter at most %(num)d characters.", p["limit"]),
     "too_small": lambda p: _("Enter a number of at least %(limit)d.", limit=p["limit"]),
     "too_big": lambda p: _("Enter a number of at most %(limit)d.", limit=p["limit"]),
-    "too_early": lambda p: _("Enter a date on or after %(date)s.", date=p["limit"]),
-    "too_late": lambda p: _("Enter a date on or before %(date)s.", date=p["limit"]),
+    "too_early": lambda p: _("Enter a date on or after %(date)s.", date=_date_words(p["limit"])),
+    "too_late": lambda p: _("Enter a date on or before %(date)s.", date=_date_words(p["limit"])),
     "too_many_files": lambda p: ngettext("Send at most %(num)d file.", "Send at most %(num)d files.", p["limit"]),
     "bad_file_name": lambda p: _("Each file name must be a plain path inside the pathway's folder."),
     "not_an_email": lambda p: _("Enter an email address."),
@@ -70,6 +72,11 @@ FIELD_WORDS: dict[str, Callable[[dict], str]] = {
     "already_used": lambda p: _("This is already used: choose another."),
     "forward_only": lambda p: _("The training clock only moves forward: enter at least one day or one hour."),
 }
+
+
+def _date_words(iso: str) -> str:
+    """A date limit as the reader writes dates (the engine keeps it as ISO text for API clients)."""
+    return format_date(date.fromisoformat(iso), "long")
 
 
 def field_message(problem: str) -> str:

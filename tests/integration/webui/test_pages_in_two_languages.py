@@ -104,10 +104,13 @@ def test_field_limits_are_explained_with_their_number():
         assert field_message(problem.too_long(120)) == "Saisissez au plus 120 caractères."
         assert field_message(problem.too_small(0)) == "Saisissez un nombre supérieur ou égal à 0."
         assert field_message(problem.not_a_choice(["high", "medium", "low"])) == "Choisissez l'une des options proposées."
-        assert field_message(problem.too_early(date(2026, 1, 1))) == "Saisissez une date à partir du 2026-01-01."
+        # A date limit in the reader's words, not the ISO form the engine keeps.
+        assert field_message(problem.too_early(date(2026, 1, 1))) == "Saisissez une date à partir du 1 janvier 2026."
+        assert field_message(problem.too_late(date(2026, 12, 6))) == "Saisissez une date jusqu'au 6 décembre 2026."
         assert field_message("something new") == "something new"
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert field_message(problem.too_short(1)) == "Enter at least 1 character."
+        assert field_message(problem.too_late(date(2026, 12, 6))) == "Enter a date on or before 6 December 2026."
         # The words come from the code: English text that merely looks like a known problem is shown as it is.
         assert field_message("at least 1 characters") == "at least 1 characters"
 
