@@ -5,10 +5,11 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, abort, g, request, session
+from flask import Flask, Response, abort, g, request, session
 from flask_babel import gettext as _
 
 from webui.api_paths import is_api_request
+from webui.auth.resume import expired_form, sign_in_again
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FORM_FIELD = "csrf_token"
@@ -24,7 +25,7 @@ def csrf_token() -> str:
     return token
 
 
-def _check_csrf() -> None:
+def _check_csrf() -> Response | None:
     # Unknown routes and methods answer 404/405 rather than a confusing CSRF refusal.
     if request.method in SAFE_METHODS or request.routing_exception is not None:
         return
@@ -39,6 +40,10 @@ def _check_csrf() -> None:
     expected = session.get("csrf")
     given = request.form.get(FORM_FIELD) or request.headers.get(HEADER) or ""
     if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
+        # A form whose session expired while it was being filled in: sign in, then send it.
+        expired = expired_form(FORM_FIELD)
+        if expired is not None:
+            return sign_in_again(expired)
         abort(
             400,
             description=_(

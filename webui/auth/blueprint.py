@@ -12,6 +12,7 @@ from engine.services.accounts.administration import MIN_PASSWORD
 from webui.auth import accounts
 from webui.auth.api_tokens import new_token, token_hash
 from webui.auth.passwords import hash_password, needs_rehash, password_matches
+from webui.auth.resume import carried_form, offer_to_send
 from webui.auth.session_user import end_session, login_required, start_session
 from webui.i18n import SESSION_KEY as LANGUAGE_KEY
 from webui.request_scope import begin_writing, clock, uow
@@ -38,7 +39,7 @@ def login():
     """The sign-in form."""
     if g.user is not None:
         return redirect(safe_next(request.args.get("next")))
-    return render_template("auth/login.html", next=request.args.get("next"), username="", error=None)
+    return render_template("auth/login.html", next=request.args.get("next"), username="", error=None, resume=None)
 
 
 @bp.post("/login")
@@ -47,6 +48,7 @@ def login_submit():
     username = request.form.get("username", "").strip()[:MAX_USERNAME]
     password = request.form.get("password", "")[:MAX_PASSWORD]
     next_url = request.form.get("next")
+    resume = carried_form(request.form, safe_next)
     now = clock().now()
     db = uow().session
     user = accounts.user_by_username(db, username) if username else None
@@ -68,13 +70,16 @@ def login_submit():
     if not matched:
         uow().commit()
         error = _("Wrong username or password.")
-        return render_template("auth/login.html", next=next_url, username=username, error=error), 200
+        return render_template("auth/login.html", next=next_url, username=username, error=error, resume=resume), 200
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     uow().commit()
     start_session(user)
     if user.must_change_password:
         return redirect(url_for("auth.password"))
+    # Someone else signing in at the same browser does not send the form in their name.
+    if resume is not None and resume.username == user.username:
+        return offer_to_send(resume)
     return redirect(safe_next(next_url))
 
 

@@ -94,6 +94,7 @@ def _load_user() -> None:
     if now - record.last_seen_at > config["SESSION_IDLE_TIMEOUT"] or now - record.created_at >= config["SESSION_MAX_AGE"]:
         end_session()
         g.session_expired = True
+        g.expired_user_id = record.user_id  # whose form a request of the ended session carries (webui.auth.resume)
         return
     user = accounts.user_by_id(uow().session, record.user_id)
     if user is None:

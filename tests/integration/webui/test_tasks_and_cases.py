@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -204,3 +206,56 @@ def test_supervisor_hands_a_task_over_by_choosing_among_those_who_may_take_it(de
     assert done.status_code == 302 and done.headers["Location"] == f"/cases/{case.reference}"
     caseworker = _signed_in(app, "demo-caseworker", password)
     assert f'href="/tasks/{task_id}/reassign"' not in caseworker.get(f"/cases/{case.reference}").get_data(as_text=True)
+
+
+def _hidden_fields(page: str, action: str) -> dict:
+    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', page, re.S).group(1)
+    return {html.unescape(name): html.unescape(value)
+            for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)}
+
+
+def test_a_form_sent_after_the_session_expired_is_sent_once_its_user_signs_in_again(demo, container):
+    from tests.integration.services.conftest import IDENTIFICATION
+
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    task_id = case.open_task_ids[0]
+    form = {**_as_form(IDENTIFICATION), "person_alias": 'A. "M." <b>', "csrf_token": csrf_of(client, "/")}
+    container.clock.advance(timedelta(minutes=31))  # called away from the desk: the session expires
+    this_site = {"Origin": f"{app.config['PREFERRED_URL_SCHEME']}://localhost"}
+    late = client.post(f"/tasks/{task_id}", data=form, headers=this_site)
+    # Not a dead end: the sign-in page, which carries what was typed (and keeps it out of caches).
+    page = late.get_data(as_text=True)
+    assert late.status_code == 200 and late.headers["Cache-Control"] == "no-store"
+    assert "Votre session a expiré avant que ce formulaire nous parvienne" in page
+    carried = _hidden_fields(page, "/login")
+    assert carried["resume.person_alias"] == 'A. "M." <b>' and carried["resume_to"] == f"/tasks/{task_id}"
+    assert "<b>" not in page
+
+    offered = client.post("/login", data={**carried, "username": "demo-caseworker", "password": password},
+                          headers=this_site)
+    assert offered.status_code == 200 and offered.headers["Cache-Control"] == "no-store"
+    resent = _hidden_fields(offered.get_data(as_text=True), f"/tasks/{task_id}")
+    assert resent["person_alias"] == 'A. "M." <b>' and resent["csrf_token"] != form["csrf_token"]
+    sent = client.post(f"/tasks/{task_id}", data=resent)
+    assert sent.status_code == 302 and "Évaluer les besoins" in client.get(sent.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_expired_form_is_not_carried_for_another_site_nor_sent_in_someone_elses_name(demo, container):
+    from tests.integration.services.conftest import IDENTIFICATION
+
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    task_id = case.open_task_ids[0]
+    form = {**_as_form(IDENTIFICATION), "csrf_token": csrf_of(client, "/")}
+    container.clock.advance(timedelta(minutes=31))
+    forged = client.post(f"/tasks/{task_id}", data=form, headers={"Origin": "https://elsewhere.example"})
+    assert forged.status_code == 400 and "A. M." not in forged.get_data(as_text=True)
+
+    client = _signed_in(app, "demo-caseworker", password)
+    form["csrf_token"] = csrf_of(client, "/")
+    container.clock.advance(timedelta(minutes=31))
+    carried = _hidden_fields(client.post(f"/tasks/{task_id}", data=form, headers={"Referer": f"{app.config['PREFERRED_URL_SCHEME']}://localhost/tasks/"})
+                             .get_data(as_text=True), "/login")
+    colleague = client.post("/login", data={**carried, "username": "demo-caseworker-en", "password": password})
+    assert colleague.status_code == 302 and colleague.headers["Location"] == f"/tasks/{task_id}"
