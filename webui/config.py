@@ -46,6 +46,7 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
     # variable must not leak session cookies over an unencrypted connection.
     secure = _flag(environ, "AIGUILLAGE_COOKIE_SECURE", not base_url.startswith("http://"))
     idle_minutes = _positive_int(environ, "AIGUILLAGE_SESSION_IDLE_MINUTES", 30)
+    max_age = timedelta(hours=_positive_int(environ, "AIGUILLAGE_SESSION_MAX_HOURS", 12))
     return {
         "SECRET_KEY": environ.get("AIGUILLAGE_SECRET_KEY") or None,
         "BASE_URL": base_url or None,
@@ -56,9 +57,11 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=idle_minutes),
         # However active, a session ends after this long: a stolen cookie cannot be kept alive by use.
-        "SESSION_MAX_AGE": timedelta(hours=_positive_int(environ, "AIGUILLAGE_SESSION_MAX_HOURS", 12)),
-        # The browser forgets the cookie too, not only the server-side check.
-        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        "SESSION_MAX_AGE": max_age,
+        # The browser keeps the cookie as long as a session can live, so that a request after the idle timeout
+        # still says whose session ended: the person is told so, and a form they were filling in is offered
+        # again once they sign in (webui.auth.resume). The server refuses the ended session all the same.
+        "PERMANENT_SESSION_LIFETIME": max_age,
         "MAX_CONTENT_LENGTH": _positive_int(environ, "AIGUILLAGE_MAX_REQUEST_BYTES", 4 * 1024 * 1024),
         "LOGIN_MAX_FAILURES": _positive_int(environ, "AIGUILLAGE_LOGIN_MAX_FAILURES", 5),
         # One address trying one password against many usernames: an office behind one address fails more often.

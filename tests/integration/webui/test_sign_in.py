@@ -137,6 +137,18 @@ def test_session_cookie_is_http_only_and_same_site_lax(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_the_session_cookie_outlives_the_idle_timeout_so_that_an_expired_session_is_recognised(client, app):
+    """A browser that dropped the cookie with the idle timeout would come back a stranger: no "your session
+    expired" message, and a form sent after the timeout could not be offered again after signing in."""
+    import re
+    from datetime import datetime, timezone
+    from email.utils import parsedate_to_datetime
+
+    cookie = sign_in(client, "awa_caseworker").headers["Set-Cookie"]
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert expires - datetime.now(timezone.utc) > app.config["SESSION_MAX_AGE"] - timedelta(minutes=5)
+
+
 def test_session_cookie_is_secure_by_default(container):
     from web_forms import TEST_SECRET
     from webui import create_app
