@@ -36,6 +36,7 @@ def test_the_coordinator_sees_small_counts_as_less_than_five_and_their_complemen
     html = page.get_data(as_text=True)
     assert "&lt; 5" in html and "<svg" in html
     assert ">8<" not in html  # the Littoral's 8 is the complement of the Centre's 1
+    assert "Télécharger\u00a0:" in html  # French punctuation, the colon inside the translated words
 
 
 def test_a_wrong_date_is_named_and_the_page_still_answers(client, sign_in):
