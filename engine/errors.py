@@ -56,6 +56,10 @@ class TaskClosed(Conflict):
         self.case_id = case_id
 
 
+class EscalationMovedOn(Conflict):
+    """The escalation was taken up or resolved before this request reached it."""
+
+
 class AccessDenied(AiguillageError):
     """The user may not do this."""
 

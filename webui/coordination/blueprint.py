@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from engine.access import can_view_indicators
 from engine.domain import EscalationStatus, Role
-from engine.errors import InvalidData
+from engine.errors import EscalationMovedOn, InvalidData
 from engine.services.coordination.attention import list_attention
 from engine.services.coordination.committee_report import committee_report, parse_period
 from engine.services.coordination.indicators import compute_indicators
@@ -134,6 +134,15 @@ def _handover_page(escalation_id: int, error, chosen: str):
                for taker in handover_to.takers]
     return render_template("coordination/escalation_handover.html", handover=handover_to, error=error,
                            choices=choices, chosen=chosen, status=request.values.get("status"))
+
+
+@bp.errorhandler(EscalationMovedOn)
+def escalation_moved_on(moved_on: EscalationMovedOn):
+    """An escalation taken up or resolved before the request reached it (a second tab, a colleague): say so and
+    show the list as it stands, rather than an error page that can only repeat the refusal."""
+    flash(_("This escalation had already been taken up or resolved, in another tab or by someone else: "
+            "what you sent was not recorded."), "info")
+    return _back()
 
 
 def _back():

@@ -25,7 +25,7 @@ from engine.access import Actor, actor_of, can_handle_escalation, can_see_escala
 from engine.clock import Clock
 from engine.domain import EscalationStatus, Role
 from engine.domain.referral_states import OPEN_STATES, ReferralState
-from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
+from engine.errors import AccessDenied, EscalationMovedOn, InvalidData, NotFound
 from engine.services.accounts.actors import handover_target
 from engine.services.tasks.handover import Taker
 from engine.services.cases.step import begin_step, finish_step
@@ -115,7 +115,7 @@ def acknowledge_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, ac
         lock_for_writing(uow)
         escalation, case = _handled(uow, escalation_id, actor)
         if escalation.status != EscalationStatus.OPEN:
-            raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
+            raise EscalationMovedOn(f"escalation {escalation_id} is already {escalation.status.value}")
         now = clock.now()
         escalation.status = EscalationStatus.ACKNOWLEDGED
         escalation.acknowledged_by_id, escalation.acknowledged_at = actor.id, now
@@ -136,7 +136,7 @@ def resolve_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor:
         lock_for_writing(uow)
         escalation, case = _handled(uow, escalation_id, actor)
         if escalation.status in (EscalationStatus.RESOLVED, EscalationStatus.OVERTAKEN):
-            raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
+            raise EscalationMovedOn(f"escalation {escalation_id} is already {escalation.status.value}")
         step = begin_step(uow, clock, case.id, actor, "escalation_resolved")
         step.audit_object = ("escalation", str(escalation.id))
         escalation.status = EscalationStatus.RESOLVED
@@ -155,7 +155,7 @@ def reassign_escalation(uow: UnitOfWork, clock: Clock, escalation_id: int, actor
         lock_for_writing(uow)
         escalation, case = _handled(uow, escalation_id, actor)
         if escalation.status in (EscalationStatus.RESOLVED, EscalationStatus.OVERTAKEN):
-            raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
+            raise EscalationMovedOn(f"escalation {escalation_id} is already {escalation.status.value}")
         target = handover_target(uow, to_username)
         # The alert names the case, and whoever holds the escalation must act on it.
         if not can_take_over_escalation(actor_of(target), case):
@@ -199,7 +199,7 @@ def escalation_takers(uow: UnitOfWork, escalation_id: int, actor: Actor) -> Esca
     with uow:
         escalation, case = _handled(uow, escalation_id, actor)
         if escalation.status in (EscalationStatus.RESOLVED, EscalationStatus.OVERTAKEN):
-            raise Conflict(f"escalation {escalation_id} is already {escalation.status.value}")
+            raise EscalationMovedOn(f"escalation {escalation_id} is already {escalation.status.value}")
         # Narrowed in SQL to who could qualify (the case organisation's supervisors, coordinators);
         # the predicate below decides, as it does for the hand-over.
         holding = lambda role: select(UserRole.user_id).where(UserRole.role == role)  # noqa: E731

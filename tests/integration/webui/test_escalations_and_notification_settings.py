@@ -94,6 +94,22 @@ def test_coordinator_acknowledges_then_resolves_an_escalation_with_a_note(late, 
     assert f'id="escalation-{first}"' not in client.get("/coordination/escalations").get_data(as_text=True)
 
 
+def test_an_escalation_resolved_in_another_tab_leads_back_to_the_list_saying_so(late, container):
+    app, case, escalations, password = late
+    client = _client(app, "demo-coordinator", password)
+    first = escalations[0]
+    form = {"note": "Called the hospital", "status": "open", "csrf_token": csrf_of(client, "/")}
+    assert client.post(f"/coordination/escalations/{first}/resolve", data=form).status_code == 302
+    # The same form again (the other tab, the back button): no dead-end error page, and the first note stands.
+    for action in ("resolve", "acknowledge"):
+        again = client.post(f"/coordination/escalations/{first}/{action}", data={**form, "note": "Second note"})
+        assert again.status_code == 302 and again.headers["Location"] == "/coordination/escalations?status=open"
+        page = html.unescape(client.get(again.headers["Location"]).get_data(as_text=True))
+        assert "Cette escalade avait déjà été prise en charge ou résolue" in page
+    with container.uow() as unit:
+        assert unit.session.get(EscalationRow, first).resolution_note == "Called the hospital"
+
+
 def test_resolving_without_a_note_is_refused_in_the_users_language(late, container):
     app, case, escalations, password = late
     client = _client(app, "demo-coordinator", password)
