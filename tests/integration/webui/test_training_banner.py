@@ -27,6 +27,9 @@ def installation(database_url, tmp_path):
     built.dispose()
 
 
+LABELS = {"fr": "Installation de formation", "en": "Training installation"}
+
+
 def _page(app, path: str, language: str):
     response = app.test_client().get(path, headers={"Accept-Language": language})
     return response, html.unescape(response.get_data(as_text=True))
@@ -39,7 +42,9 @@ def test_pages_of_a_training_installation_show_how_far_its_clock_moved(installat
     app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=installation)
     for path in ("/login", "/no-such-page"):
         response, page = _page(app, path, language)
-        assert f'<p class="training-banner" role="note">{BANNERS[language]}</p>' in page, path
+        # In a landmark of its own, after the skip link (which stays the first thing a keyboard reaches).
+        assert f'<aside class="training-banner" aria-label="{LABELS[language]}">{BANNERS[language]}</aside>' in page, path
+        assert page.index('class="skip-link"') < page.index('class="training-banner"'), path
         assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 
 
