@@ -34,7 +34,8 @@ def _titles() -> dict[int, str]:
         403: _("You do not have access to this page."),
         404: _("This page does not exist, or you cannot see it."),
         405: _("This action is not allowed here."),
-        409: _("Someone changed this in the meantime. Reload the page and try again."),
+        # Said beside the reason (a change made meanwhile, a missing consent...), which the detail gives.
+        409: _("This cannot be done as things stand."),
         413: _("What you sent is too large."),
         422: _("Some of what you entered needs correcting."),
         429: _("Too many attempts. Please wait a few minutes and try again."),

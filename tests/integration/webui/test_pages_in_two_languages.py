@@ -140,6 +140,8 @@ def test_a_conflict_is_explained_in_the_users_language(demo):
         assert response.status_code == 409
         assert words in _text(response)
         assert "already assigned" not in _text(response)
+        # The reason and the advice once, under a heading that does not claim a reason of its own.
+        assert sum(_text(response).count(advice) for advice in ("Rechargez la page", "Reload the page")) == 1
 
 
 def test_a_hidden_object_is_explained_in_the_users_language(demo):
