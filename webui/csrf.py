@@ -37,6 +37,10 @@ def _check_csrf() -> Response | None:
     # API's 401 (which names the Bearer scheme), not a form-expired 400.
     if is_api_request() and g.get("user") is None:
         return
+    # Signing out with a session that already ended (idle, or signed out in another tab) has no authority to
+    # borrow either: it leads to the sign-in page rather than a form-expired 400.
+    if request.endpoint == "auth.logout" and g.get("user") is None:
+        return
     expected = session.get("csrf")
     given = request.form.get(FORM_FIELD) or request.headers.get(HEADER) or ""
     if not expected or not hmac.compare_digest(expected.encode(), given.encode()):

@@ -123,6 +123,15 @@ def test_session_expires_after_the_idle_timeout(client, clock):
     assert "inactivité" in client.get(expired.headers["Location"]).get_data(as_text=True)
 
 
+def test_signing_out_after_the_session_expired_leads_to_the_sign_in_page(client, clock):
+    sign_in(client, "awa_caseworker")
+    token = csrf_of(client, "/")
+    clock.advance(timedelta(minutes=31))
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert client.get("/").status_code == 302
+
+
 def test_sign_in_redirects_only_to_paths_on_this_site(client):
     response = sign_in(client, "awa_caseworker", next="https://evil.example/")
     assert response.headers["Location"] == "/"
