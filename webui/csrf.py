@@ -14,6 +14,8 @@ from webui.auth.resume import expired_form, sign_in_again
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FORM_FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
+# Forms that change nothing of anyone's when nobody is signed in.
+WITHOUT_AUTHORITY = frozenset({"auth.logout", "auth.switch_language"})
 
 
 def csrf_token() -> str:
@@ -37,9 +39,9 @@ def _check_csrf() -> Response | None:
     # API's 401 (which names the Bearer scheme), not a form-expired 400.
     if is_api_request() and g.get("user") is None:
         return
-    # Signing out with a session that already ended (idle, or signed out in another tab) has no authority to
-    # borrow either: it leads to the sign-in page rather than a form-expired 400.
-    if request.endpoint == "auth.logout" and g.get("user") is None:
+    # Signing out or switching the language once the session has ended (idle, or signed out in another tab) has
+    # no authority to borrow either: it goes on rather than ending at a form-expired 400.
+    if request.endpoint in WITHOUT_AUTHORITY and g.get("user") is None:
         return
     expected = session.get("csrf")
     given = request.form.get(FORM_FIELD) or request.headers.get(HEADER) or ""

@@ -123,10 +123,12 @@ def test_session_expires_after_the_idle_timeout(client, clock):
     assert "inactivité" in client.get(expired.headers["Location"]).get_data(as_text=True)
 
 
-def test_signing_out_after_the_session_expired_leads_to_the_sign_in_page(client, clock):
+def test_switching_language_or_signing_out_after_the_session_expired_goes_on(client, clock):
     sign_in(client, "awa_caseworker")
     token = csrf_of(client, "/")
     clock.advance(timedelta(minutes=31))
+    switched = client.post("/language", data={"language": "en", "next": "/tasks/", "csrf_token": token})
+    assert switched.status_code == 302 and switched.headers["Location"] == "/tasks/"
     response = client.post("/logout", data={"csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert client.get("/").status_code == 302
