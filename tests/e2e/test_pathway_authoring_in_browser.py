@@ -214,7 +214,11 @@ def test_each_plane_of_the_cameroon_diagram_fits_a_screen_at_a_readable_zoom(dem
             return canvas.zoom(); }""", plane)
         page.screenshot(path=str(_artifact(f"plane-{plane}")))
     assert all(zoom >= READABLE_ZOOM for zoom in zooms.values()), zooms
-    assert min(zoom for plane, zoom in zooms.items() if plane != "Collaboration_CameroonNRM") >= 1.0, zooms
+    # A sub-process is seen whole at (nearly) its own size. The acknowledgement's, with the branches an
+    # escalation answered "reassigned" takes, is three lanes of two tracks each: 852 px, shown at 0.84.
+    sub_processes = {plane: zoom for plane, zoom in zooms.items() if plane != "Collaboration_CameroonNRM"}
+    assert min(sub_processes.values()) >= 0.8, zooms
+    assert sorted(plane for plane, zoom in sub_processes.items() if zoom < 1.0) in ([], ["SubProcess_Acknowledgement_plane"]), zooms
 
 
 def _artifact(name: str) -> Path:
