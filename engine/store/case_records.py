@@ -180,8 +180,9 @@ _DEADLINES_OF_CASE = Prepared(
     .where(_deadlines.c.case_id == bindparam("case_id"))
 )
 # A case's referrals as the ORM maps them (attribute names, in the mapper's order), read with the
-# case by a step that will need them (see `case_tasks_and_referrals`).
+# case by a step that will need them (see `case_and_open_tasks`).
 _REFERRAL_ATTRIBUTES = tuple((attribute.key, attribute.columns[0]) for attribute in inspect(ReferralRow).column_attrs)
+_REFERRAL_NAMES = tuple(name for name, _ in _REFERRAL_ATTRIBUTES)
 _REFERRALS_OF_CASE = Prepared(
     select(*(column for _, column in _REFERRAL_ATTRIBUTES))
     .where(ReferralRow.__table__.c.case_id == bindparam("case_id"))
@@ -238,29 +239,23 @@ def _loaded(row: tuple | None) -> LoadedCase | None:
     return LoadedCase(CaseRecord(**values, loaded=values), content_hash, main_file, bool(has_deadlines))
 
 
-def case_and_open_tasks(connection: Connection, case_id: int) -> tuple[LoadedCase | None, list[TaskRecord]]:
-    """The case for a step (as `load_case`) and its open tasks: one round trip on PostgreSQL."""
-    values = {"case_id": case_id}
-    case, tasks = read_together(connection, [(_CASE_FOR_STEP, values), (_OPEN_TASKS, values)])
-    return _loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks]
+def case_and_open_tasks(connection: Connection, case_id: int, with_referrals: bool = False,
+                        ) -> tuple[LoadedCase | None, list[TaskRecord], list[dict] | None]:
+    """The case for a step (as `load_case`), its open tasks and, `with_referrals`, its referrals (their
+    attribute values, in id order; else None): one round trip on PostgreSQL, for a step that will need
+    them (the ORM would read them in another).
 
-
-def case_tasks_and_referrals(connection: Connection, case_id: int) -> tuple[LoadedCase | None, list[TaskRecord], list[dict]]:
-    """As `case_and_open_tasks`, with the case's referrals (their attribute values, in id order): one
-    round trip on PostgreSQL, for a step that will need them (the ORM would read them in another).
-
-    They are read after the case: one changed by another step since is caught by the case's version check.
+    Referrals are read after the case: one changed by another step since is caught by the case's version check.
     """
     values = {"case_id": case_id}
-    case, tasks, referrals = read_together(
-        connection, [(_CASE_FOR_STEP, values), (_OPEN_TASKS, values), (_REFERRALS_OF_CASE, values)])
-    names = [name for name, _ in _REFERRAL_ATTRIBUTES]
+    reads = [(_CASE_FOR_STEP, values), (_OPEN_TASKS, values)] + ([(_REFERRALS_OF_CASE, values)] if with_referrals else [])
+    case, tasks, *referrals = read_together(connection, reads)
     return (_loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks],
-            [dict(zip(names, row)) for row in referrals])
+            [dict(zip(_REFERRAL_NAMES, row)) for row in referrals[0]] if with_referrals else None)
 
 
 def attach_referrals(session: Session, rows: list[dict]) -> list[ReferralRow]:
-    """The referrals read as `case_tasks_and_referrals` gives them, as persistent objects of `session`:
+    """The referrals read as `case_and_open_tasks` gives them, as persistent objects of `session`:
     the ones it holds already as they are, the others as if it had loaded them itself."""
     mapper = inspect(ReferralRow)
     attached = []

@@ -192,10 +192,8 @@ def begin_step(
     `with_referrals`: its referrals too, in the same round trip (for a step that will need them)."""
     connection = uow.session.connection()
     referrals = None
-    if loaded is None and open_tasks is None and with_referrals:
-        loaded, open_tasks, referrals = case_records.case_tasks_and_referrals(connection, case_id)
-    elif loaded is None and open_tasks is None:
-        loaded, open_tasks = case_records.case_and_open_tasks(connection, case_id)
+    if loaded is None and open_tasks is None:
+        loaded, open_tasks, referrals = case_records.case_and_open_tasks(connection, case_id, with_referrals)
     elif loaded is None:
         loaded = case_records.load_case(connection, case_id)
     if loaded is None:
