@@ -24,6 +24,7 @@ from engine.services.coordination.scope import indicator_scope
 from engine.services.coordination.sql_time import hours_between
 from engine.services.coordination.suppression import DEFAULT_THRESHOLD, Figure, protect_median
 from engine.store.models import CaseRow, PathwayVersionRow, TaskRow
+from engine.store.models.cases import OPEN_TASK
 from engine.store.unit_of_work import UnitOfWork
 
 STEP_LIST_LIMIT = 200
@@ -92,7 +93,7 @@ def step_counts(uow: UnitOfWork, clock: Clock, actor: Actor, version_id: int, fi
             select(TaskRow.bpmn_id, func.max(TaskRow.name), func.count(),
                    func.count(TaskRow.id).filter(TaskRow.due_at < now))
             .join(CaseRow, CaseRow.id == TaskRow.case_id)
-            .where(TaskRow.state == TaskState.OPEN, *conditions)
+            .where(OPEN_TASK, *conditions)
             .group_by(TaskRow.bpmn_id)
         ):
             names[bpmn_id] = name
@@ -121,7 +122,7 @@ def cases_at_step(uow: UnitOfWork, clock: Clock, actor: Actor, version_id: int, 
     query = (
         select(CaseRow, TaskRow.name, TaskRow.created_at, TaskRow.due_at)
         .join(CaseRow, CaseRow.id == TaskRow.case_id)
-        .where(TaskRow.state == TaskState.OPEN, TaskRow.bpmn_id == bpmn_id, *conditions)
+        .where(OPEN_TASK, TaskRow.bpmn_id == bpmn_id, *conditions)
     )
     if overdue_only:
         query = query.where(and_(TaskRow.due_at.is_not(None), TaskRow.due_at < now))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.domain import DeliveryChannel, DeliveryStatus
@@ -18,7 +18,9 @@ class OutboxRow(Base):
     """Something happened that people must hear about; the payload carries no personal data."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_dispatched_created", "dispatched_at", "created_at"),)
+    # The dispatcher's queue: events not dispatched yet, oldest first. Dispatched events leave it.
+    __table_args__ = (Index("ix_outbox_undispatched", "created_at", "id", sqlite_where=text("dispatched_at IS NULL"),
+                            postgresql_where=text("dispatched_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     event_type: Mapped[str] = mapped_column(String(64))

@@ -14,8 +14,13 @@ import re
 
 import pytest
 from psycopg import sql as pg_sql
+from sqlalchemy import bindparam, select
 
 from engine.store import case_records
+from engine.store.models import TaskRow
+from engine.store.models.cases import OPEN_TASK
+from engine.store.prepared import Prepared
+from notifications.expansion import _NEW_EVENTS
 
 
 def _scans(plan: dict):
@@ -76,3 +81,27 @@ def test_a_steps_reads_look_tasks_up_by_id_or_case_under_a_generic_plan(uow, mak
     for node in task_index_scans:
         # By the task's id (its primary key) or by its case: never every open task there is.
         assert "(id)::text =" in node["Index Cond"] or "case_id =" in node["Index Cond"], node
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_the_live_diagram_finds_a_steps_open_tasks_by_the_partial_index_under_a_generic_plan(uow, make_case):
+    # The index holds open tasks only; a generic plan can use it only if the query names the state
+    # as the index does, in its text: `tasks.state = $1` proves nothing about the value to come.
+    _a_young_installation(uow, make_case)
+    at_step = Prepared(select(TaskRow.id).where(OPEN_TASK, TaskRow.bpmn_id == bindparam("bpmn_id")))
+    with uow() as u:
+        nodes = _generic_plan(u.session.connection(), at_step, {"bpmn_id": "Task_1"})
+    assert [node for node in nodes if node.get("Index Name") == "ix_tasks_open_bpmn"], nodes
+    assert not [node for node in nodes if node["Node Type"] == "Seq Scan"], nodes
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_the_dispatcher_reads_its_queue_from_the_undispatched_events_index(uow, make_case):
+    _a_young_installation(uow, make_case)
+    with uow() as u:
+        connection = u.session.connection()
+        connection.exec_driver_sql(
+            "INSERT INTO outbox (event_type, case_id, payload, created_at, dispatched_at) "
+            "SELECT 'task_assigned', id, '{}', created_at, created_at FROM cases")
+        nodes = _generic_plan(connection, Prepared(_NEW_EVENTS.limit(bindparam("limit"))), {"limit": 100})
+    assert [node for node in nodes if node.get("Index Name") == "ix_outbox_undispatched"], nodes
