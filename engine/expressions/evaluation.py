@@ -34,7 +34,7 @@ def check_expression(text: str) -> None:
 
 def evaluate(text: str, data: Mapping[str, Any]) -> Any:
     """The value of the expression over the task data."""
-    return guarded(text, lambda: Interpreter(data).value(_tree(text)))
+    return guarded(text, lambda: finite(Interpreter(data).value(_tree(text))))
 
 
 def check_script(text: str) -> None:
@@ -149,8 +149,25 @@ def _as_load(target: ast.AST) -> ast.AST:
     raise ExpressionError("only variables and their items can be updated with +=")
 
 
+def finite(value: Any) -> Any:
+    """`value`, refused if it is or holds NaN or an infinity: case data cannot keep them (JSON has no
+    such numbers), and the error then names the expression that made one, not the case's save."""
+    if isinstance(value, float):
+        if value - value != 0.0:  # NaN and the infinities alone
+            raise ExpressionError(f"the result is {value}, not a number a case can keep")
+    elif isinstance(value, dict):
+        for item in value.values():
+            finite(item)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            finite(item)
+    return value
+
+
 def plain(value: Any) -> Any:
     """A JSON-friendly copy of a script's result: dates as ISO texts, tuples and sets as lists."""
+    if isinstance(value, float):
+        return finite(value)
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):

@@ -27,6 +27,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine import expressions
 from engine.errors import AiguillageError
+from engine.expressions.evaluation import finite
 from engine.runtime.operations import OperationRegistry
 
 
@@ -135,7 +136,7 @@ class SafeScriptEngine(PythonScriptEngine):
     def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
         """Call a registered operation (the library's own version masks errors behind a NameError)."""
         try:
-            return self.operations.call(operation_name, operation_params or {})
+            return finite(self.operations.call(operation_name, operation_params or {}))
         except Exception as error:
             raise WorkflowTaskException(
                 f"service task: {_message(error)}", task=task, exception=error

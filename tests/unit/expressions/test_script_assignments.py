@@ -91,3 +91,19 @@ def test_item_written_through_an_alias_does_not_change_the_original_until_the_en
     assert data == {"person": {"name": "A"}}
     run_script("copy = person\ncopy['name'] = 'B'", data)
     assert data == {"person": {"name": "A"}, "copy": {"name": "B"}}
+
+
+@pytest.mark.parametrize("script", ["score = weight * 1e308 * 10", "scores = [1, 1e999]", "person['ratio'] = -1e999"])
+def test_a_script_that_makes_an_infinity_fails_and_leaves_the_data_untouched(script):
+    # JSON has no infinity or NaN: the case could not keep them, and the error names the script.
+    data = {"weight": 2.0, "person": {}}
+    with pytest.raises(ExpressionError, match="not a number a case can keep"):
+        run_script(script, data)
+    assert data == {"weight": 2.0, "person": {}}
+
+
+def test_an_expression_whose_value_is_an_infinity_fails():
+    from engine.expressions import evaluate
+
+    with pytest.raises(ExpressionError, match="inf, not a number a case can keep"):
+        evaluate("[weight, weight * 1e308 * 10]", {"weight": 2.0})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timezone
 
 import pytest
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -69,6 +70,47 @@ def test_saving_data_json_cannot_hold_is_a_clear_error(open_case):
 
     with pytest.raises(InvalidData, match="a set value"):
         serializer.dumps(case.workflow)
+
+
+def _standard_library_text(workflow) -> str:
+    """The text the standard library writes for a workflow (what the serializer wrote before orjson)."""
+    saver = serializer._serializer()
+    saver.registry._encoder_mode = True
+    try:
+        dct = saver.to_dict(workflow)
+    finally:
+        saver.registry._encoder_mode = False
+    dct[serializer.VERSION_KEY] = SERIALIZER_VERSION
+    return json.dumps(dct, cls=saver._encoder_cls, allow_nan=False, separators=(",", ":"))
+
+
+def test_the_saved_text_holds_what_the_standard_library_would_have_written(open_case):
+    case = open_case("timer_bare_non_interrupting.bpmn",
+                     data={"person": {"name": "Aïcha Ngono", "age": 30, "score": 0.1, "big": 1e16},
+                           "seen": "2026-12-06", "nothing": None, "flags": [True, False]})
+    [task] = case.ready()
+    spiff_task = case_runtime.find_task(case.workflow, task.id)
+    spiff_task.data["when"] = datetime(2026, 12, 6, 9, 30, 15, 250, tzinfo=timezone.utc)
+    spiff_task.data["day"] = date(2026, 12, 6)
+
+    text = serializer.dumps(case.workflow)
+
+    assert json.loads(text) == json.loads(_standard_library_text(case.workflow))
+    assert '"2026-12-06T09:30:15.000250+00:00"' in text and '"day":"2026-12-06"' in text
+
+
+@pytest.mark.parametrize("value", [2**70, {1: "one"}, {"text": "half a pair \udc80"}],
+                         ids=["integer beyond 64 bits", "key that is not text", "lone surrogate"])
+def test_data_only_the_standard_library_writes_is_saved_by_it_and_reads_back(open_case, value):
+    case = open_case("user_task_extensions.bpmn")
+    [task] = case.ready()
+    case_runtime.find_task(case.workflow, task.id).data["odd"] = value
+
+    text = serializer.dumps(case.workflow)
+
+    assert text == _standard_library_text(case.workflow)
+    restored = serializer.loads(text, case.specs, case.engine)
+    assert case_runtime.find_task(restored, task.id).data["odd"] == json.loads(json.dumps(value))
 
 
 def test_loading_another_serializer_version_is_refused(open_case):
