@@ -21,13 +21,14 @@ from sqlalchemy import bindparam, delete, exists, func, insert, inspect, or_, se
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from engine.domain import CaseStatus, CloseReason, DeadlineKind, Priority, RiskLevel, TaskState
+from engine.domain import CaseStatus, CloseReason, DeadlineKind, EscalationStatus, Priority, RiskLevel, TaskState
 from engine.errors import CaseMovedOn
 from engine.store.models import (
     AuditEntry,
     CaseEvent,
     CaseRow,
     DeadlineRow,
+    EscalationRow,
     OutboxRow,
     PathwayVersionRow,
     ReferralRow,
@@ -188,6 +189,12 @@ _REFERRALS_OF_CASE = Prepared(
     .where(ReferralRow.__table__.c.case_id == bindparam("case_id"))
     .order_by(ReferralRow.__table__.c.id)
 )
+# The escalations recorded for a case: which deadline each alerted about, and its status.
+_escalations = EscalationRow.__table__
+_ESCALATIONS_OF_CASE = Prepared(
+    select(_escalations.c.deadline_kind, _escalations.c.deadline_ref, _escalations.c.status)
+    .where(_escalations.c.case_id == bindparam("case_id"))
+)
 _DELETE_DEADLINE = Prepared(delete(_deadlines).where(_deadlines.c.id == bindparam("b_id")))
 _MOVE_DEADLINE = Prepared(update(_deadlines).where(_deadlines.c.id == bindparam("b_id")).values(due_at=bindparam("due_at")))
 _INSERT_DEADLINES = Prepared(insert(_deadlines))
@@ -239,19 +246,38 @@ def _loaded(row: tuple | None) -> LoadedCase | None:
     return LoadedCase(CaseRecord(**values, loaded=values), content_hash, main_file, bool(has_deadlines))
 
 
-def case_and_open_tasks(connection: Connection, case_id: int, with_referrals: bool = False,
-                        ) -> tuple[LoadedCase | None, list[TaskRecord], list[dict] | None]:
-    """The case for a step (as `load_case`), its open tasks and, `with_referrals`, its referrals (their
-    attribute values, in id order; else None): one round trip on PostgreSQL, for a step that will need
-    them (the ORM would read them in another).
+class StepReads(NamedTuple):
+    """What a step reads before it runs: the case (None if it does not exist) and its open tasks, and,
+    for a step firing deadlines, its referrals (attribute values, in id order) and the escalations
+    recorded for it ((deadline kind, deadline ref, status)); else None for those."""
 
-    Referrals are read after the case: one changed by another step since is caught by the case's version check.
+    loaded: LoadedCase | None
+    open_tasks: list[TaskRecord]
+    referrals: list[dict] | None
+    escalations: list[tuple[DeadlineKind, str, EscalationStatus]] | None
+
+
+def case_and_open_tasks(connection: Connection, case_id: int, for_deadlines: bool = False) -> StepReads:
+    """The case for a step (as `load_case`) and its open tasks and, `for_deadlines`, what firing its
+    deadlines reads: one round trip on PostgreSQL (the ORM and the escalation chain would make two more).
+
+    Referrals and escalations are read after the case: one changed by another step since (answering an
+    escalation is a step of its case) is caught by the case's version check.
     """
     values = {"case_id": case_id}
-    reads = [(_CASE_FOR_STEP, values), (_OPEN_TASKS, values)] + ([(_REFERRALS_OF_CASE, values)] if with_referrals else [])
-    case, tasks, *referrals = read_together(connection, reads)
-    return (_loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks],
-            [dict(zip(_REFERRAL_NAMES, row)) for row in referrals[0]] if with_referrals else None)
+    reads = [(_CASE_FOR_STEP, values), (_OPEN_TASKS, values)]
+    if for_deadlines:
+        reads += [(_REFERRALS_OF_CASE, values), (_ESCALATIONS_OF_CASE, values)]
+    case, tasks, *extra = read_together(connection, reads)
+    referrals, escalations = ([dict(zip(_REFERRAL_NAMES, row)) for row in extra[0]], [tuple(row) for row in extra[1]]
+                              ) if for_deadlines else (None, None)
+    return StepReads(_loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks], referrals, escalations)
+
+
+def escalations_of(connection: Connection, case_id: int, kind: DeadlineKind) -> list[tuple[str, EscalationStatus]]:
+    """(deadline ref, status) of the escalations recorded for one kind of deadline of a case."""
+    return [(ref, status) for found_kind, ref, status in _ESCALATIONS_OF_CASE.rows(connection, {"case_id": case_id})
+            if found_kind == kind]
 
 
 def attach_referrals(session: Session, rows: list[dict]) -> list[ReferralRow]:

@@ -71,6 +71,9 @@ class Step:
     audit_object: tuple[str, str] | None = None
     hooked: bool = False  # a test's hook ran before the commit: the workflow is not kept
     _referrals: list | None = None
+    # The escalations recorded for the case, (deadline kind, deadline ref, status), when the step read
+    # them with the case (a step firing deadlines); the escalation chain keeps them up to date.
+    escalations: list | None = None
     # The pinned version's content hash, when the step loaded it (saves looking it up again).
     content_hash: str | None = None
     # The case summary's values as the step found the case (None: unknown, the summary is written).
@@ -186,14 +189,15 @@ def begin_step(
     completed_task: TaskRecord | None = None,
     open_tasks: list[TaskRecord] | None = None,
     loaded: case_records.LoadedCase | None = None,
-    with_referrals: bool = False,
+    for_deadlines: bool = False,
 ) -> Step:
     """Load a case, its pinned specs, its workflow and its open task rows (unless given) inside `with uow:`;
-    `with_referrals`: its referrals too, in the same round trip (for a step that will need them)."""
+    `for_deadlines`: its referrals and recorded escalations too, in the same round trip (a step firing deadlines)."""
     connection = uow.session.connection()
-    referrals = None
+    reads = None
     if loaded is None and open_tasks is None:
-        loaded, open_tasks, referrals = case_records.case_and_open_tasks(connection, case_id, with_referrals)
+        reads = case_records.case_and_open_tasks(connection, case_id, for_deadlines)
+        loaded, open_tasks = reads.loaded, reads.open_tasks
     elif loaded is None:
         loaded = case_records.load_case(connection, case_id)
     if loaded is None:
@@ -212,8 +216,9 @@ def begin_step(
     step = Step(uow, clock, clock.now(), case, specs, workflow, actor, action, by_id, connection, completed_task)
     step.has_deadlines = loaded.has_deadlines
     step.content_hash = loaded.content_hash
-    if referrals is not None:
-        step._referrals = case_records.attach_referrals(uow.session, referrals)
+    if reads is not None and reads.referrals is not None:
+        step._referrals = case_records.attach_referrals(uow.session, reads.referrals)
+        step.escalations = reads.escalations
     step.summary_before = summary_values(step)
     return step
 

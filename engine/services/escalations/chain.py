@@ -111,22 +111,6 @@ def recipients_for(step: Step, level: int, referral: ReferralRow | None, task: T
 
 # Compiled once and sent as they are (`Prepared`): these run for every escalation a sweep raises.
 _TABLE = EscalationRow.__table__
-_RESOLVED = Prepared(
-    select(_TABLE.c.id)
-    .where(
-        _TABLE.c.case_id == bindparam("case_id"),
-        _TABLE.c.deadline_kind == bindparam("kind"),
-        _TABLE.c.deadline_ref == bindparam("ref"),
-        _TABLE.c.status == EscalationStatus.RESOLVED,
-    )
-    .limit(1)
-)
-# The escalations already recorded for a kind of deadline of a case, with their status: whether
-# one was resolved, and how many alerts came before, in one statement (a case has a few).
-_RECORDED = Prepared(select(_TABLE.c.deadline_ref, _TABLE.c.status).where(
-    _TABLE.c.case_id == bindparam("case_id"),
-    _TABLE.c.deadline_kind == bindparam("kind"),
-))
 _RECORD = {
     "postgresql": Prepared(postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)),
     "sqlite": Prepared(sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)),
@@ -151,7 +135,15 @@ def _connection(step: Step):
 
 def is_resolved(step: Step, kind: DeadlineKind, ref: str) -> bool:
     """True when someone resolved an escalation of this deadline: no further level is raised."""
-    return _RESOLVED.first(_connection(step), {"case_id": step.case.id, "kind": kind, "ref": ref}) is not None
+    return any(recorded == ref and status == EscalationStatus.RESOLVED for recorded, status in _recorded(step, kind))
+
+
+def _recorded(step: Step, kind: DeadlineKind) -> list[tuple[str, EscalationStatus]]:
+    """(deadline ref, status) of the case's escalations of this kind: as the step read them with the
+    case (a step firing deadlines), else read now, after what the step changed through the ORM."""
+    if step.escalations is not None:
+        return [(ref, status) for found, ref, status in step.escalations if found == kind]
+    return case_records.escalations_of(_connection(step), step.case.id, kind)
 
 
 def record_escalation(
@@ -176,8 +168,7 @@ def record_escalation(
     drawn = drawn or {}
     # A drawn chain not filed under a referral keeps one deadline per timer: its mates count too.
     refs = drawn["chain_refs"] if kind == DeadlineKind.BPMN_TIMER and drawn.get("chain_refs") else [ref]
-    connection = _connection(step)
-    recorded = _RECORDED.rows(connection, {"case_id": step.case.id, "kind": kind})
+    recorded = _recorded(step, kind)
     if any(recorded_ref == ref and status == EscalationStatus.RESOLVED for recorded_ref, status in recorded):
         return False
     alerted_before = sum(1 for recorded_ref, _ in recorded if recorded_ref in refs)
@@ -199,10 +190,13 @@ def record_escalation(
         "status": EscalationStatus.OVERTAKEN if overtaken else EscalationStatus.OPEN,
         "resolved_at": step.now if overtaken else None,
     }
+    connection = _connection(step)
     inserted = _RECORD[connection.dialect.name].first(connection, values)
     if inserted is None:
         return False  # raised before: the retry of a step a killed sweeper did not finish
     escalation_id = inserted[0]
+    if step.escalations is not None:
+        step.escalations.append((kind, ref, values["status"]))
     if referral is not None and referral.escalation_level < level:
         # Written with the step's other rows and marked as stored, so the ORM has nothing to flush for it.
         step.writes.append((_RAISE_LEVEL, {"referral_id": referral.id, "level": level}))

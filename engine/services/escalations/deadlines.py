@@ -285,8 +285,9 @@ def fire_case_deadlines(
 
 
 def _fire_case(uow, clock, case_id: int, claimed: list[ClaimedDeadline], hook, commit: bool) -> tuple[Step, int]:
-    # Escalations are mostly a referral's: its provider, its level (read with the case, one round trip less).
-    step = begin_step(uow, clock, case_id, None, "deadlines_fired", with_referrals=True)
+    # Escalations are mostly a referral's (its provider, its level), and each looks at those recorded
+    # before it: all read with the case, two round trips less.
+    step = begin_step(uow, clock, case_id, None, "deadlines_fired", for_deadlines=True)
     failures = case_runtime.advance(step.workflow)
     before = len(step.details.get("escalations", []))
     for row in claimed:

@@ -175,8 +175,8 @@ def test_a_case_whose_step_keeps_failing_is_retried_less_and_less_often(containe
     assert _escalations(container) == []
 
 
-def test_the_sweep_reads_a_cases_referrals_with_the_case_not_on_their_own(container, walker):
-    # One round trip less for each escalation on PostgreSQL; the level is still raised once, on the referral.
+def test_the_sweep_reads_a_cases_referrals_and_escalations_with_the_case_not_on_their_own(container, walker):
+    # Two round trips less for each escalation on PostgreSQL; the level is still raised once, on the referral.
     from sqlalchemy import event
 
     _referral_sent(container, walker, "emergency")
@@ -194,4 +194,6 @@ def test_the_sweep_reads_a_cases_referrals_with_the_case_not_on_their_own(contai
     case_read = next(i for i, sql in enumerate(sent) if sql.startswith("SELECT cases.id"))
     referral_reads = [i for i, sql in enumerate(sent) if sql.startswith("SELECT referrals.") and "FROM referrals" in sql]
     assert referral_reads == [case_read + 2], sent[case_read:case_read + 4]  # after the case and its open tasks
+    escalation_reads = [i for i, sql in enumerate(sent) if sql.startswith("SELECT escalations.")]
+    assert escalation_reads == [case_read + 3], sent[case_read:]  # and nowhere else
     assert _referral_level(container) == 1
