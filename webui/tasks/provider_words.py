@@ -33,6 +33,7 @@ FINDING_WORDS: dict[str, Callable[[dict], str]] = {
     "capacity_unknown": lambda p: _("Places free: not reported"),
     "full": lambda p: _("No place free now"),
     "ended_before": lambda p: _("An earlier referral of this need to it expired or was withdrawn"),
+    "declined_before": lambda p: _("It declined or redirected an earlier referral of this need"),
     "agreements_signed": lambda p: _("MoU and data-sharing agreement signed"),
     "sent_without_personal_data": lambda p: _("Agreements not signed: the referral goes with no personal data"),
     "agreements_missing": lambda p: _("Agreements not signed: no personal data may be sent to it"),

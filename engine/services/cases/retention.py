@@ -135,11 +135,19 @@ def _anonymise(uow: UnitOfWork, case: CaseRow, retention: VersionRetention, now:
     session.execute(update(ConsentRow).where(ConsentRow.case_id == case.id)
                     .values(witness_name=None, withdrawal_reason=None, override_justification=None))
     session.execute(update(ReferralRow).where(ReferralRow.case_id == case.id).values(outcome_note=None))
+    for referral in session.scalars(select(ReferralRow).where(ReferralRow.case_id == case.id)):
+        # What the send and decision forms said travels with the referral: their personal fields go too.
+        referral.request = _without(referral.request, retention.personal_fields)
+        referral.answer = _without(referral.answer, retention.personal_fields)
     session.execute(update(EscalationRow).where(EscalationRow.case_id == case.id).values(resolution_note=None))
     details = {"values_removed": removed, "fields": sorted(retention.personal_fields)}
     session.add(CaseEvent(case_id=case.id, at=now, actor_id=None, action="case_anonymised", details=details))
     session.add(AuditEntry(at=now, user_id=None, action="case.anonymised", object_type="case", object_id=case.reference,
                            case_id=case.id, details={"values_removed": removed}))
+
+
+def _without(values: dict | None, fields) -> dict | None:
+    return None if values is None else {name: value for name, value in values.items() if name not in fields}
 
 
 # Where a serialized workflow keeps task data: the workflow's and each task's `data`, and each task's

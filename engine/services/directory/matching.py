@@ -48,6 +48,9 @@ class Need:
     # Organisations whose earlier referral of this need expired or was withdrawn from them: the case
     # moved on from them, so they are not offered as a fit again.
     ended_before: frozenset[int] = frozenset()
+    # Organisations that declined or redirected an earlier referral of this need: sending it to them
+    # again takes a reason (capacity may have come back; the caseworker says so).
+    declined_before: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,8 @@ def _assess(row, need: Need, today: date, distances: dict[str, int]) -> Provider
                                 {"region": need.region, "served": served, "distance": distance}))
     if org_id in need.ended_before:
         failures.append(Finding("ended_before", "an earlier referral of this need to it expired or was withdrawn"))
+    if org_id in need.declined_before:
+        failures.append(Finding("declined_before", "it declined or redirected an earlier referral of this need"))
     _priority(need, priorities, response_hours or {}, reasons, failures)
     _eligibility(need, minimum_age, maximum_age, sexes or [], groups or [], reasons, warnings, failures)
     if need.language:

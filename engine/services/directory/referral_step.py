@@ -37,6 +37,7 @@ MATCH_PREFIX = "aiguillage.match."
 DEFAULT_REASON_FIELD = "provider_choice_reason"
 MAX_REASON = 1000
 ENDED_UNANSWERED = frozenset({ReferralState.EXPIRED, ReferralState.REVOKED})
+ANSWERED_NO = frozenset({ReferralState.DECLINED, ReferralState.REDIRECTED})
 
 
 def need_of_task(task: HumanTask, region: str | None, referrals: Iterable = ()) -> Need | None:
@@ -66,15 +67,16 @@ def need_of_task(task: HumanTask, region: str | None, referrals: Iterable = ()) 
         sex=value("sex") if isinstance(value("sex"), str) else None,
         target_groups=groups,
         unsigned_provider=mode if mode in UNSIGNED_MODES else REFUSE_UNSIGNED,
-        ended_before=_ended_before(task, referrals),
+        ended_before=_providers_of(task, referrals, ENDED_UNANSWERED),
+        declined_before=_providers_of(task, referrals, ANSWERED_NO),
     )
 
 
-def _ended_before(task: HumanTask, referrals: Iterable) -> frozenset[int]:
-    # The branch's referrals that ended without their provider's answer: expired, or withdrawn (revoked).
+def _providers_of(task: HumanTask, referrals: Iterable, states: frozenset) -> frozenset[int]:
+    # The providers of the branch's referrals that ended in one of these states.
     key = branch_key(task.instance, task.data)
     return frozenset(r.provider_organisation_id for r in referrals
-                     if key is not None and r.instance_key == key and r.state in ENDED_UNANSWERED
+                     if key is not None and r.instance_key == key and r.state in states
                      and r.provider_organisation_id is not None)
 
 

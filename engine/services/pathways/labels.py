@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from engine.pathways.xml import XmlProblem
 from engine.services.cases.view import CaseView, show_case
 from engine.services.tasks.inbox import TaskSummary
 from engine.services.pathways.publishing import PathwayVersion
+from engine.services.referrals.steps import DECLINE_REASON_FIELD
 from engine.services.tasks.completion import describe_task
 from engine.store.models import CaseRow, Organisation, PathwayFileRow, PathwayVersionRow, TaskRow
 from engine.store.unit_of_work import UnitOfWork
@@ -87,6 +89,19 @@ class LabelledTaskForm:
     providers: tuple = ()  # ProviderChoice, ranked, for referral steps
     matching: Any = None  # Finding: how many providers fit, or why none does
     purpose: str | None = None  # what submitting does (engine.services.tasks.completion.task_purpose)
+    earlier: tuple = ()  # LabelledEarlierReferral: how the need's earlier referrals ended (send steps)
+
+
+@dataclass(frozen=True)
+class LabelledEarlierReferral:
+    """An earlier referral of the need, as the caseworker sending it again reads it."""
+
+    referral_id: int
+    provider: str | None
+    state: str
+    ended_at: datetime | None
+    decline_reason: str | None  # in the pathway's words
+    answer: tuple  # (label, value) pairs of what the provider wrote with its decision
 
 
 _cache: dict[tuple[str, str], PathwayTexts] = {}
@@ -185,6 +200,15 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
         providers=form.providers,
         matching=form.matching,
         purpose=form.purpose,
+        earlier=tuple(
+            LabelledEarlierReferral(
+                referral_id=earlier.referral_id, provider=earlier.provider, state=earlier.state,
+                ended_at=earlier.ended_at,
+                decline_reason=labels.value(DECLINE_REASON_FIELD, earlier.decline_reason) if earlier.decline_reason else None,
+                answer=labelled_values(texts, earlier.answer),
+            )
+            for earlier in form.earlier
+        ),
     )
 
 

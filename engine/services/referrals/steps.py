@@ -142,6 +142,12 @@ def _request(data: dict) -> dict:
     return {name: value for name, value in data.items() if name != "provider_id" and value not in (None, "")}
 
 
+def _answer(data: dict) -> dict:
+    """What the decision form says back beyond the decision and its coded reason (kept on the referral)."""
+    return {name: value for name, value in data.items()
+            if name not in ("decision", DECLINE_REASON_FIELD) and value not in (None, "")}
+
+
 def _shared_fields(step: Step, consent, sector: str, provider: Organisation) -> list[str]:
     # What the pathway lets this consent's scope give a provider of this sector, minus what the consent keeps back.
     rule = sharing_rule(step.session, step.case.pathway_version_id)
@@ -159,6 +165,7 @@ def _decide(step: Step, referral: ReferralRow, data: dict) -> None:
         raise InvalidData("choose a decision", {"decision": [problem.not_a_choice(DECISIONS)]})
     move_referral(step, referral, state)
     referral.decided_at = step.now
+    referral.answer = _answer(data)
     if state == ReferralState.DECLINED:
         referral.decline_reason = data.get(DECLINE_REASON_FIELD) or "other"
     if state != ReferralState.ACCEPTED:

@@ -279,6 +279,7 @@ class TaskForm:
     matching: object = None  # Finding: how many providers fit, or why none does
     # What submitting does, as the pathway marks it: "referral.send", "consent.record", "escalation"...
     purpose: str | None = None
+    earlier: tuple = ()  # EarlierReferral: how the need's earlier referrals ended, for a send step
 
 
 def task_purpose(properties: dict) -> str | None:
@@ -295,15 +296,17 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
     """The form of an open task visible to the actor (read-only); `submitted`: what a refused submission
     held, which decides which fields apply."""
     from engine.services.directory.referral_step import rank_for_task
+    from engine.services.referrals.earlier import earlier_referrals
 
     with uow:
         row = visible_task(uow, task_id, actor)
         require_open(row)
         step = begin_step(uow, clock, row.case_id, actor, "read")
         task = _ready_task(step.workflow, row)
-        matching = None
+        matching, earlier = None, ()
         if task.properties.get(REFERRAL_PROPERTY) == "send":
             matching = rank_for_task(uow.session, task, step.case.region, step.now.date(), step.referrals)
+            earlier = earlier_referrals(uow.session, task, step.referrals)
         data = readable_task_data(step, actor, task)
     spec = form_spec_of(task.form)
     hidden = hidden_on_page(task.form, data, submitted)
@@ -313,7 +316,7 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
     if matching is None:
         return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
     return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary,
-                    purpose=task_purpose(task.properties))
+                    purpose=task_purpose(task.properties), earlier=earlier)
 
 
 def _field_info(field, data: dict[str, Any], spec: FieldSpec | None, hidden: bool = False,

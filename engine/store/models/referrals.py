@@ -55,6 +55,9 @@ class ReferralRow(Base):
     shared_fields: Mapped[list[Any]] = mapped_column(default=list)
     # What the caseworker wrote to the provider on the send form (service requested, reason, safety).
     request: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # What the provider wrote with its decision, beside the decision and its coded reason (the
+    # provider it suggests instead, the appointment): read by whoever sends the need again.
+    answer: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     # Sensitive free text: never put in a notification.
     outcome_note: Mapped[str | None] = mapped_column(Text)
     escalation_level: Mapped[int] = mapped_column(default=0)

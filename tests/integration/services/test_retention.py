@@ -119,3 +119,26 @@ def test_the_command_line_holds_a_case_for_coordinators_only(container, walker):
         row = uow.session.get(CaseRow, case.id)
         assert row.legal_hold_reason == "Enquête" and row.legal_hold_at is not None
         assert uow.session.scalars(select(ConsentRow).where(ConsentRow.case_id == case.id)).all()
+
+
+def test_what_the_send_and_decision_forms_said_loses_its_personal_fields_with_the_case(container, walker):
+    from engine.domain import ReferralState, Sector
+    from engine.store.models import ReferralRow
+
+    case = _closed_case(container, walker)
+    with container.uow() as uow:
+        now = container.clock.now()
+        uow.session.add(ReferralRow(
+            case_id=case.id, need_key="shelter", sector=Sector("shelter"), state=ReferralState.REDIRECTED,
+            created_at=now, updated_at=now, closed_at=now,
+            request={"site": "Douala, quartier Akwa", "priority": "high"},
+            answer={"redirect_to": "Foyer de Bonabéri", "need_shelter": True}))
+        uow.commit()
+    container.clock.advance(FIVE_YEARS + timedelta(days=1))
+
+    assert anonymise_due_cases(container.uow(), container.clock) == [case.reference]
+
+    with container.uow() as uow:
+        referral = uow.session.scalars(select(ReferralRow).where(ReferralRow.case_id == case.id)).one()
+        # The pathway keeps priority and the need for statistics; the site and the suggestion are the person's.
+        assert referral.request == {"priority": "high"} and referral.answer == {"need_shelter": True}

@@ -191,3 +191,21 @@ def test_an_expired_referral_and_the_need_its_provider_never_answered_read_in_bo
     assert "Provider never answered" in english and "no_response" not in english
     attention = _page(_client(app, "demo-coordinator", password), "/coordination/attention")
     assert "Le prestataire n'a jamais répondu" in attention
+
+
+def test_the_send_page_says_who_redirected_the_need_and_whom_they_suggest(referred, container):  # noqa: F811
+    app, case, password = referred
+    focal_point = load_actor(container.uow(), "demo-health-douala")
+    for bpmn_id, data in (("Task_AcknowledgeReferral", {"acknowledged_by": "Dr Ngo"}),
+                          ("Task_ReferralDecision", {"decision": "redirected", "redirect_to": "Centre de santé de Bonabéri"})):
+        complete_task(container.uow(), container.clock, _provider_step(container, case.id, bpmn_id), focal_point, data)
+    caseworker = load_actor(container.uow(), "demo-caseworker")
+    send = next(task for task in list_inbox(container.uow(), caseworker, limit=100)
+                if task.case_id == case.id and task.bpmn_id == "Task_SendReferral")
+
+    page = _page(_client(app, "demo-caseworker", password), f"/tasks/{send.id}")
+
+    section = page[page.index("Référencements précédents de ce besoin"):page.index('id="providers-heading"')]
+    assert "DEMO – Hôpital régional de Douala" in section and "réorienté" in section
+    assert "Prestataire suggéré" in section and "Centre de santé de Bonabéri" in section
+    assert "Il a refusé ou réorienté un référencement précédent de ce besoin" in page
