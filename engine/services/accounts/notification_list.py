@@ -6,6 +6,7 @@ once someone takes it or it ends. Each member marks it read for themselves (`in_
 person's own "new task" item reads as done once the task is no longer open or no longer theirs
 (done, handed to someone else, handed back to the team); any other item about a task, once the task
 is no longer open; a provider's "new referral", once the referral was answered, revoked or expired.
+A done item is never unread: the list, the unread filter and the count read the same `_done` rule.
 Nobody is shown an item their own step caused.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.access import Actor
@@ -51,6 +52,11 @@ class NotificationItem:
     referral_state: str | None = None
 
     @property
+    def unread(self) -> bool:
+        """Whether it still asks for the reader's attention: not read, and not done."""
+        return self.read_at is None and not self.done
+
+    @property
     def subject(self) -> str:
         return self.title
 
@@ -82,59 +88,78 @@ def _read_at(actor: Actor):
     return func.coalesce(InAppNotification.read_at, mine)
 
 
-def list_notifications(uow: UnitOfWork, actor: Actor, language: str, unread_only: bool = False,
-                       limit: int = PAGE_SIZE, offset: int = 0) -> list[NotificationItem]:
-    """The actor's notifications, newest first, worded in `language`."""
-    read_at = _read_at(actor).label("read_at")
-    statement = (
-        select(InAppNotification, read_at, TaskRow.state, TaskRow.assignee_id, OutboxRow.event_type,
-               ReferralRow.state)
-        .join(OutboxRow, OutboxRow.id == InAppNotification.outbox_id)
+def _about(statement):
+    """The statement joined to what an item is about: its outbox event, task and referral."""
+    return (
+        statement.join(OutboxRow, OutboxRow.id == InAppNotification.outbox_id)
         .outerjoin(TaskRow, TaskRow.id == InAppNotification.task_id)
         .outerjoin(ReferralRow, and_(OutboxRow.event_type == REFERRAL_ANNOUNCED,
                                      ReferralRow.id == OutboxRow.payload["referral_id"].as_integer()))
-        .where(_visible(actor))
-        .order_by(InAppNotification.created_at.desc(), InAppNotification.id.desc())
-        .limit(limit)
-        .offset(offset)
     )
-    if unread_only:
-        statement = statement.where(_read_at(actor).is_(None))
-    with uow:
-        rows = uow.session.execute(statement).all()
-    return [_item(note, read, state, assignee_id, event, referral_state, actor, language)
-            for note, read, state, assignee_id, event, referral_state in rows]
 
 
-def _no_longer_yours(note: InAppNotification, state, assignee_id, event: str, actor: Actor) -> bool:
-    """Whether a person's "new task" is about a task still open but no longer theirs."""
+def _true(condition):
+    # Outer joins leave NULLs: a condition about a missing row is false, never unknown, so that
+    # `not done` keeps the item.
+    return case((condition, True), else_=False)
+
+
+def _no_longer_yours(actor: Actor):
+    """Of a person's "new task": the task is still open but no longer theirs."""
     # It said the task was theirs: handed to someone else or back to the team, it no longer is. Other
     # items about an open task (an escalation alert to a supervisor) still stand whoever holds it, and
     # a group's item is listed only while the task waits for the group.
-    return (note.task_id is not None and state == TaskState.OPEN and event == TASK_ANNOUNCED
-            and note.user_id is not None and assignee_id != actor.id)
+    return and_(InAppNotification.task_id.is_not(None), InAppNotification.user_id.is_not(None),
+                OutboxRow.event_type == TASK_ANNOUNCED, TaskRow.state == TaskState.OPEN,
+                or_(TaskRow.assignee_id.is_(None), TaskRow.assignee_id != actor.id))
 
 
-def _item(note: InAppNotification, read_at, state, assignee_id, event: str, referral_state, actor: Actor,
-          language: str) -> NotificationItem:
+# A "new referral" asks the provider to acknowledge it, then decide: once they did, or the referral
+# was revoked or expired, nothing it asks is left to do.
+_REFERRAL_ANSWERED = and_(ReferralRow.id.is_not(None), ReferralRow.state.not_in(sorted(AWAITING_PROVIDER)))
+_TASK_ENDED = and_(InAppNotification.task_id.is_not(None), TaskRow.id.is_not(None), TaskRow.state != TaskState.OPEN)
+
+
+def _done(actor: Actor):
+    """Whether nothing is left for the actor to do about an item (needs `_about`'s joins)."""
+    return _true(or_(_TASK_ENDED, _REFERRAL_ANSWERED, _no_longer_yours(actor)))
+
+
+def _unread(actor: Actor):
+    return and_(_read_at(actor).is_(None), ~_done(actor))
+
+
+def list_notifications(uow: UnitOfWork, actor: Actor, language: str, unread_only: bool = False,
+                       limit: int = PAGE_SIZE, offset: int = 0) -> list[NotificationItem]:
+    """The actor's notifications, newest first, worded in `language`."""
+    statement = _about(
+        select(InAppNotification, _read_at(actor).label("read_at"), _done(actor).label("done"),
+               _true(_no_longer_yours(actor)).label("no_longer_yours"),
+               case((_REFERRAL_ANSWERED, ReferralRow.state), else_=None).label("referral_state"))
+        .select_from(InAppNotification)
+    ).where(_visible(actor)).order_by(InAppNotification.created_at.desc(), InAppNotification.id.desc())
+    if unread_only:
+        statement = statement.where(_unread(actor))
+    with uow:
+        rows = uow.session.execute(statement.limit(limit).offset(offset)).all()
+    return [_item(row, language) for row in rows]
+
+
+def _item(row, language: str) -> NotificationItem:
+    note = row.InAppNotification
     texts = note.texts if isinstance(note.texts, dict) else {}
     words = texts.get(language) or next(iter(texts.values()), None) or {"title": note.subject, "sentence": ""}
-    # A "new referral" asks the provider to acknowledge it, then decide: once they did, or the referral
-    # was revoked or expired, nothing it asks is left to do.
-    answered = referral_state is not None and ReferralState(referral_state) not in AWAITING_PROVIDER
-    ended = answered or (note.task_id is not None and state is not None and state != TaskState.OPEN)
-    no_longer_yours = _no_longer_yours(note, state, assignee_id, event, actor)
     return NotificationItem(
         id=note.id,
         title=words.get("title") or note.subject,
         sentence=words.get("sentence") or "",
         link=_path(note.link),
         created_at=note.created_at,
-        read_at=read_at,
-        done=ended or no_longer_yours,
+        read_at=row.read_at,
+        done=bool(row.done),
         for_group=note.user_id is None,
-        no_longer_yours=no_longer_yours,
-        referral_state=ReferralState(referral_state).value if answered else None,
+        no_longer_yours=bool(row.no_longer_yours),
+        referral_state=ReferralState(row.referral_state).value if row.referral_state is not None else None,
     )
 
 
@@ -149,9 +174,9 @@ def _path(link: str | None) -> str | None:
 
 
 def unread_count(session: Session, actor: Actor) -> int:
-    """How many of the actor's notifications are unread."""
+    """How many of the actor's notifications are unread (a done item is not, read or not)."""
     return session.scalar(
-        select(func.count()).select_from(InAppNotification).where(_visible(actor), _read_at(actor).is_(None))
+        _about(select(func.count()).select_from(InAppNotification)).where(_visible(actor), _unread(actor))
     ) or 0
 
 
