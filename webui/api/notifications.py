@@ -33,6 +33,7 @@ class Notification(Schema):
     for_group = fields.Boolean()  # work offered to one of the reader's groups
     no_longer_yours = fields.Boolean()  # done because the task, still open, was handed on or back to the team
     referral_state = fields.String(allow_none=True)  # a done "new referral": the referral's state since
+    escalation_state = fields.String(allow_none=True)  # a done escalation alert: resolved, or overtaken by the work
     unread = fields.Boolean()  # neither read nor done: what the unread count counts
 
 

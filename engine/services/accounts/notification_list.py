@@ -1,11 +1,12 @@
 """A person's in-app notifications: their own items and their groups' open work (the notifications package writes them).
 
-A group task is one item for the group: it is listed for each member of one of the task's
-candidate groups while the task is offered to them (it has `task_candidates` rows), and is gone
-once someone takes it or it ends. Each member marks it read for themselves (`in_app_reads`). A
-person's own "new task" item reads as done once the task is no longer open or no longer theirs
-(done, handed to someone else, handed back to the team); any other item about a task, once the task
-is no longer open; a provider's "new referral", once the referral was answered, revoked or expired.
+A group task is one item for the group: it is listed for each member of one of the task's candidate
+groups while the task is offered to them (it has `task_candidates` rows), and is gone once someone
+takes it or it ends. Each member marks it read for themselves (`in_app_reads`). A person's own "new
+task" item reads as done once the task is no longer open or no longer theirs (done, handed to
+someone else, handed back to the team); any other item about a task, once the task is no longer
+open; a provider's "new referral", once the referral was answered, revoked or expired; an
+escalation's alert, once the escalation was resolved or overtaken (the step it waited on was done).
 A done item is never unread: the list, the unread filter and the count read the same `_done` rule.
 Nobody is shown an item their own step caused.
 """
@@ -20,9 +21,11 @@ from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.access import Actor
-from engine.domain import ReferralState, TaskState
+from engine.domain import EscalationStatus, ReferralState, TaskState
 from engine.errors import NotFound
-from engine.store.models import InAppNotification, InAppRead, OutboxRow, ReferralRow, TaskCandidate, TaskRow
+from engine.store.models import (
+    EscalationRow, InAppNotification, InAppRead, OutboxRow, ReferralRow, TaskCandidate, TaskRow,
+)
 from engine.store.unit_of_work import UnitOfWork
 
 PAGE_SIZE = 50
@@ -32,6 +35,10 @@ TASK_ANNOUNCED = "task_assigned"
 # in which what it asks of them (acknowledge, then accept, decline or redirect) is still to do.
 REFERRAL_ANNOUNCED = "referral_received"
 AWAITING_PROVIDER = frozenset({ReferralState.SENT, ReferralState.ACKNOWLEDGED})
+# The outbox events that alert someone about an escalation (their payload names it), and the
+# escalation's states in which there is nothing left to do about it.
+ESCALATION_ALERTS = ("escalation_level_1", "escalation_level_2", "escalation_level_3", "escalation_handed_over")
+ESCALATION_OVER = frozenset({EscalationStatus.RESOLVED, EscalationStatus.OVERTAKEN})
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,8 @@ class NotificationItem:
     no_longer_yours: bool = False
     # Of a done "new referral" item: where the referral went since (answered, revoked, expired).
     referral_state: str | None = None
+    # Of a done escalation alert: what became of the escalation (resolved, or overtaken by the work).
+    escalation_state: str | None = None
 
     @property
     def unread(self) -> bool:
@@ -89,12 +98,14 @@ def _read_at(actor: Actor):
 
 
 def _about(statement):
-    """The statement joined to what an item is about: its outbox event, task and referral."""
+    """The statement joined to what an item is about: its outbox event, task, referral and escalation."""
     return (
         statement.join(OutboxRow, OutboxRow.id == InAppNotification.outbox_id)
         .outerjoin(TaskRow, TaskRow.id == InAppNotification.task_id)
         .outerjoin(ReferralRow, and_(OutboxRow.event_type == REFERRAL_ANNOUNCED,
                                      ReferralRow.id == OutboxRow.payload["referral_id"].as_integer()))
+        .outerjoin(EscalationRow, and_(OutboxRow.event_type.in_(ESCALATION_ALERTS),
+                                       EscalationRow.id == OutboxRow.payload["escalation_id"].as_integer()))
     )
 
 
@@ -117,12 +128,13 @@ def _no_longer_yours(actor: Actor):
 # A "new referral" asks the provider to acknowledge it, then decide: once they did, or the referral
 # was revoked or expired, nothing it asks is left to do.
 _REFERRAL_ANSWERED = and_(ReferralRow.id.is_not(None), ReferralRow.state.not_in(sorted(AWAITING_PROVIDER)))
+_ESCALATION_OVER = and_(EscalationRow.id.is_not(None), EscalationRow.status.in_(sorted(ESCALATION_OVER)))
 _TASK_ENDED = and_(InAppNotification.task_id.is_not(None), TaskRow.id.is_not(None), TaskRow.state != TaskState.OPEN)
 
 
 def _done(actor: Actor):
     """Whether nothing is left for the actor to do about an item (needs `_about`'s joins)."""
-    return _true(or_(_TASK_ENDED, _REFERRAL_ANSWERED, _no_longer_yours(actor)))
+    return _true(or_(_TASK_ENDED, _REFERRAL_ANSWERED, _ESCALATION_OVER, _no_longer_yours(actor)))
 
 
 def _unread(actor: Actor):
@@ -135,7 +147,8 @@ def list_notifications(uow: UnitOfWork, actor: Actor, language: str, unread_only
     statement = _about(
         select(InAppNotification, _read_at(actor).label("read_at"), _done(actor).label("done"),
                _true(_no_longer_yours(actor)).label("no_longer_yours"),
-               case((_REFERRAL_ANSWERED, ReferralRow.state), else_=None).label("referral_state"))
+               case((_REFERRAL_ANSWERED, ReferralRow.state), else_=None).label("referral_state"),
+               case((_ESCALATION_OVER, EscalationRow.status), else_=None).label("escalation_state"))
         .select_from(InAppNotification)
     ).where(_visible(actor)).order_by(InAppNotification.created_at.desc(), InAppNotification.id.desc())
     if unread_only:
@@ -160,6 +173,7 @@ def _item(row, language: str) -> NotificationItem:
         for_group=note.user_id is None,
         no_longer_yours=bool(row.no_longer_yours),
         referral_state=ReferralState(row.referral_state).value if row.referral_state is not None else None,
+        escalation_state=EscalationStatus(row.escalation_state).value if row.escalation_state is not None else None,
     )
 
 

@@ -1,12 +1,12 @@
-"""An item with nothing left to do (its task done or no longer the reader's, its referral answered) may
-stay listed, but never counts as unread: the count and the list agree."""
+"""An item with nothing left to do (its task done or no longer the reader's, its referral answered, its
+escalation overtaken) may stay listed, but never counts as unread: the count and the list agree."""
 
 from __future__ import annotations
 
 from engine.services.accounts.notification_list import list_notifications, unread_count
 from engine.services.tasks.completion import reassign_task
 from tests.integration.notifications.test_answered_referral_items import _sent
-from tests.integration.notifications.test_handover_notifications import _identification, world  # noqa: F401
+from tests.integration.notifications.test_handover_notifications import _identification, late, world  # noqa: F401
 from tests.integration.services.conftest import IDENTIFICATION, published  # noqa: F401
 
 
@@ -61,3 +61,21 @@ def test_a_referral_item_no_longer_unread_once_the_provider_decided(container, w
             if item.title.startswith(received)] == [("accepted", None)]
     assert not any(title.startswith(received) for title in unread(container, world, "demo-health-douala")[1])
 
+
+def test_an_acknowledgement_escalation_reads_as_overtaken_once_the_provider_acknowledges(container, world, late):  # noqa: F811
+    def alerts() -> list[tuple[bool, str | None]]:
+        return [(item.done, item.escalation_state)
+                for item in list_notifications(container.uow(), world.walker.actor("demo-supervisor"), "fr")
+                if item.title.startswith("Alerte : référencement en retard")]
+
+    assert alerts() == [(False, None)]  # the supervisor's level 2 alert
+    assert "Alerte : référencement en retard (niveau 2) — MNR-2026-000001" in unread(container, world, "demo-supervisor", "fr")[1]
+
+    world.walker.complete("demo-health-douala", "Task_AcknowledgeReferral", {"acknowledged_by": "X"}, sector=None)
+    world.dispatch()
+    # Its escalation was overtaken by the acknowledgement: nothing is left for the supervisor to do.
+    assert alerts() == [(True, "overtaken")]
+    assert not any(title.startswith("Alerte") for title in unread(container, world, "demo-supervisor", "fr")[1])
+    page = world.opens("demo-supervisor", "/notifications")
+    assert '<span class="badge">Dépassée (étape faite)</span>' in page
+    assert "/coordination/escalations" not in page.split("<h1>", 1)[1]
