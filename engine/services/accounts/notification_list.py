@@ -2,13 +2,14 @@
 
 A group task is one item for the group: it is listed for each member of one of the task's candidate
 groups while the task is offered to them (it has `task_candidates` rows), and is gone once someone
-takes it or it ends. Each member marks it read for themselves (`in_app_reads`). A person's own "new
-task" item reads as done once the task is no longer open or no longer theirs (done, handed to
-someone else, handed back to the team); any other item about a task, once the task is no longer
-open; a provider's "new referral", once the referral was answered, revoked or expired; an
-escalation's alert, once the escalation was resolved or overtaken (the step it waited on was done).
-A done item is never unread: the list, the unread filter and the count read the same `_done` rule.
-Nobody is shown an item their own step caused.
+takes it or it ends. Each member marks it read for themselves (`in_app_reads`); handed back to the
+team, it is new work for the team again (`offer_again`). A person's own "new task" item reads as
+done once the task is no longer open or no longer theirs (done, handed to someone else, handed back
+to the team); any other item about a task, once the task is no longer open; a provider's "new
+referral", once the referral was answered, revoked or expired; an escalation's alert, once the
+escalation was resolved or overtaken (the step it waited on was done). A done item is never unread:
+the list, the unread filter and the count read the same `_done` rule. Nobody is shown an item their
+own step caused.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.access import Actor
@@ -206,6 +207,26 @@ def mark_read(session: Session, actor: Actor, notification_id: int, at: datetime
     seen = session.scalar(select(exists().where(InAppRead.notification_id == note.id, InAppRead.user_id == actor.id)))
     if not seen:
         session.add(InAppRead(notification_id=note.id, user_id=actor.id, read_at=at))
+
+
+def offer_again(session: Session, task_id: str, returned_by_id: int, at: datetime) -> None:
+    """A task handed back to its team is new work for the team again.
+
+    Its item shows the time it came back (`at`), unread for every member but the one who handed it back.
+    """
+    # Only the group's item moves: a person's own items keep their time and read state, and read as
+    # done once the task is no longer theirs.
+    ids = session.scalars(
+        select(InAppNotification.id).where(InAppNotification.user_id.is_(None), InAppNotification.task_id == task_id)
+    ).all()
+    if not ids:
+        return  # not announced yet: the dispatcher writes it as new work
+    session.execute(update(InAppNotification).where(InAppNotification.id.in_(ids)).values(created_at=at)
+                    .execution_options(synchronize_session=False))
+    session.execute(delete(InAppRead).where(InAppRead.notification_id.in_(ids)))
+    # They handed it back themselves: nothing new to them.
+    session.execute(insert(InAppRead), [{"notification_id": note_id, "user_id": returned_by_id, "read_at": at}
+                                        for note_id in ids])
 
 
 def mark_all_read(session: Session, actor: Actor, at: datetime) -> int:

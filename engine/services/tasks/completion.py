@@ -32,6 +32,7 @@ from engine.runtime import case_runtime
 from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
 from engine.services.accounts.actors import handover_target
+from engine.services.accounts.notification_list import offer_again
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
 from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page
 from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, section_heading
@@ -216,6 +217,7 @@ def _assign(uow, clock, row: TaskRow, actor: Actor, assignee_id: int | None, act
         candidates = candidate_rows(row, Resolver(uow.session), held=False)
         if candidates:
             uow.session.execute(insert(TaskCandidate), candidates)
+            offer_again(uow.session, row.id, actor.id, now)
     uow.session.add(
         CaseEvent(case_id=row.case_id, at=now, actor_id=actor.id, action=action, task_bpmn_id=row.bpmn_id,
                   details={"task_id": row.id, "assignee_id": assignee_id})

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from engine.access import actor_of
 from engine.domain import DeliveryChannel, DeliveryStatus, Language, OrganisationKind, Role, TaskState
 from engine.services.accounts.notification_list import list_notifications, mark_read, unread_count
-from engine.services.tasks.completion import claim_task
+from engine.services.tasks.completion import claim_task, release_task
 from engine.store.models import (
     CaseRow, DeliveryRow, InAppNotification, Organisation, OutboxRow, PathwayVersionRow, TaskCandidate, TaskRow, User,
     UserRole,
@@ -114,6 +114,36 @@ def test_a_group_task_is_one_item_each_member_sees_until_one_takes_it(uow, clock
     # Emily takes the task: the item is gone for everyone.
     claim_task(uow(), clock, "task-1", actor(uow, team["emily"]))
     assert [listed(uow, team, name) for name in ("carine", "emily", "colette")] == [[], [], []]
+
+
+def test_a_group_task_handed_back_is_new_work_for_the_team_again_but_for_who_handed_it_back(
+    uow, clock, team, smtp_server, mailbox
+):
+    offer_task(uow, clock, team, "task-1")
+    dispatch_pending(uow, Channels(SETTINGS, email=SmtpChannel.from_url(smtp_server.url)), clock)
+    item_id = listed(uow, team, "carine")[0].id
+    for name in ("carine", "emily"):
+        with uow() as u:
+            mark_read(u.session, actor(uow, team[name]), item_id, clock.now())
+            u.commit()
+
+    clock.advance(timedelta(hours=2))
+    claim_task(uow(), clock, "task-1", actor(uow, team["emily"]))
+    clock.advance(timedelta(days=1))
+    returned = clock.now()
+    release_task(uow(), clock, "task-1", actor(uow, team["emily"]))
+
+    # The team hears of it as of its return, and each member has it to read again...
+    for name in ("carine", "colette"):
+        assert [(item.id, item.created_at, item.read_at, item.unread) for item in listed(uow, team, name)] == [
+            (item_id, returned, None, True)], name
+        with uow() as u:
+            assert unread_count(u.session, actor(uow, team[name])) == 1
+    # ...but for the member who handed it back, who knows of it.
+    assert [(item.created_at, item.read_at, item.unread) for item in listed(uow, team, "emily")] == [
+        (returned, returned, False)]
+    with uow() as u:
+        assert unread_count(u.session, actor(uow, team["emily"])) == 0
 
 
 def test_a_group_task_taken_or_done_before_dispatch_is_not_announced_and_nobody_hears_of_their_own_step(
