@@ -25,6 +25,11 @@ from webui import create_app
 @pytest.fixture
 def referred(container):
     """A case whose health need was referred under a given consent."""
+    return refer(container, {"provider_id": "demo-hopital-douala"})
+
+
+def refer(container, send: dict):
+    """(app, case, demo password): a case whose health need was referred with `send` as the send step's form."""
     uow, clock = container.uow, container.clock
     password = load_demo_data(uow(), clock).password
     publish_pathway(uow(), load_source(CAMEROON), clock)
@@ -34,7 +39,7 @@ def referred(container):
                           ("Task_NeedsAssessment", {**NO_NEEDS, "assessment_date": "2026-03-02", "need_health": True,
                                                     "health_urgency": "urgent"}),
                           ("Task_Consent", CONSENT),
-                          ("Task_SendReferral", {"provider_id": "demo-hopital-douala"})):
+                          ("Task_SendReferral", send)):
         task = next(t for t in list_inbox(uow(), caseworker, limit=100) if t.case_id == case.id and t.bpmn_id == bpmn_id)
         complete_task(uow(), clock, task.id, caseworker, data)
     app = create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container)

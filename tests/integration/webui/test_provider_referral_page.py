@@ -16,7 +16,7 @@ from engine.services.escalations.deadlines import sweep_deadlines
 from engine.services.tasks.completion import complete_task
 from engine.services.tasks.inbox import list_inbox
 from engine.store.models import ReferralRow, User
-from tests.integration.webui.test_consent_withdrawal_page import _client, referred  # noqa: F401  (a fixture)
+from tests.integration.webui.test_consent_withdrawal_page import _client, refer, referred  # noqa: F401  (a fixture)
 
 DOUALA = ZoneInfo("Africa/Douala")
 
@@ -64,6 +64,20 @@ def test_the_referral_page_shows_when_the_answer_is_due_and_why_it_was_declined(
     sent = container.clock.now().astimezone(DOUALA)
     assert sent.strftime("%d/%m/%Y") in page
     assert f"{sent.month}/{sent.day}/{sent.strftime('%y')}" not in page
+
+
+def test_the_referral_page_names_the_service_requested_once_in_the_caseworkers_words(container):
+    """The service is the page's title; "Service requested" is said once, by the request that words it."""
+    app, case, password = refer(container, {"provider_id": "demo-hopital-douala",
+                                            "service_requested": "Consultation prénatale"})
+    referral_id = _referral_of(container, case)
+    for username, title, label in (("demo-health-douala", "<h1>Référencement : Santé", "Service demandé"),
+                                   ("demo-caseworker-en", "<h1>Referral: Health", "Service requested")):
+        client = _client(app, username, password)
+        for path in (f"/referrals/{referral_id}", f"/referrals/{referral_id}/form"):
+            page = _page(client, path)
+            assert title in page and page.count(label) == 1, (username, path)
+            assert f"<dt>{label}</dt><dd>Consultation prénatale</dd>" in page
 
 
 def test_a_field_the_case_does_not_need_yet_is_an_ordinary_optional_one(referred, container):
