@@ -36,7 +36,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         CASE_STATUS_NAMES, CHANNEL_NAMES, ESCALATION_REASON_NAMES, ESCALATION_STATUS_NAMES, HISTORY_ACTION_NAMES,
         LANGUAGE_NAMES, PRIORITY_NAMES, REFERRAL_STATE_NAMES, REGION_NAMES, ROLE_NAMES, SECTOR_NAMES, STAGE_NAMES,
         UNMET_REASON_NAMES, code_name,
-        group_name,
+        group_name, isolated,
     )
     from webui.pathways.blueprint import bp as pathways_bp
     from webui.request_scope import init_request_scope
@@ -104,6 +104,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     )
 
     app.jinja_env.filters["group_name"] = group_name
+    app.jinja_env.filters["isolated"] = isolated
     # Why a referral was declined, where no pathway is at hand to word it (lists across pathways):
     # the words the notifications use for the same codes.
     app.jinja_env.filters["reason_words"] = lambda code: code_label(current_language(), "reason", code)

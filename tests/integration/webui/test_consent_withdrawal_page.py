@@ -28,14 +28,15 @@ def referred(container):
     return refer(container, {"provider_id": "demo-hopital-douala"})
 
 
-def refer(container, send: dict):
-    """(app, case, demo password): a case whose health need was referred with `send` as the send step's form."""
+def refer(container, send: dict, identification: dict = IDENTIFICATION):
+    """(app, case, demo password): a case identified with `identification`, whose health need was referred with
+    `send` as the send step's form."""
     uow, clock = container.uow, container.clock
     password = load_demo_data(uow(), clock).password
     publish_pathway(uow(), load_source(CAMEROON), clock)
     caseworker = load_actor(uow(), "demo-caseworker")
     case = open_case(uow(), clock, "cameroon-nrm", caseworker)
-    for bpmn_id, data in (("Task_Identification", IDENTIFICATION),
+    for bpmn_id, data in (("Task_Identification", identification),
                           ("Task_NeedsAssessment", {**NO_NEEDS, "assessment_date": "2026-03-02", "need_health": True,
                                                     "health_urgency": "urgent"}),
                           ("Task_Consent", CONSENT),

@@ -30,7 +30,7 @@ def test_admin_sees_only_the_users_of_their_own_organisation(client):
 def test_users_preferred_language_is_used_after_sign_in(client):
     sign_in(client, "bello_admin")  # prefers English
     page = client.get("/").get_data(as_text=True)
-    assert 'lang="en"' in page and "Welcome, Bello Admin" in page and "Administrator" in page
+    assert 'lang="en"' in page and "Welcome, <bdi>Bello Admin</bdi>" in page and "Administrator" in page
 
 
 def test_browser_language_is_used_before_sign_in(client):
@@ -40,13 +40,13 @@ def test_browser_language_is_used_before_sign_in(client):
 
 def test_language_switch_changes_the_interface_and_is_remembered_for_the_user(client, app):
     sign_in(client, "awa_caseworker")
-    assert "Bienvenue, Awa Caseworker" in client.get("/").get_data(as_text=True)
+    assert "Bienvenue, <bdi>Awa Caseworker</bdi>" in client.get("/").get_data(as_text=True)
     response = client.post("/language", data={"language": "en", "next": "/", "csrf_token": csrf_of(client, "/")})
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert "Welcome, Awa Caseworker" in client.get("/").get_data(as_text=True)
+    assert "Welcome, <bdi>Awa Caseworker</bdi>" in client.get("/").get_data(as_text=True)
     other_browser = app.test_client()
     sign_in(other_browser, "awa_caseworker")
-    assert "Welcome, Awa Caseworker" in other_browser.get("/").get_data(as_text=True)
+    assert "Welcome, <bdi>Awa Caseworker</bdi>" in other_browser.get("/").get_data(as_text=True)
 
 
 def test_language_switch_refuses_an_unknown_language(client):

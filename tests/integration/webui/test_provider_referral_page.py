@@ -77,7 +77,7 @@ def test_the_referral_page_names_the_service_requested_once_in_the_caseworkers_w
         for path in (f"/referrals/{referral_id}", f"/referrals/{referral_id}/form"):
             page = _page(client, path)
             assert title in page and page.count(label) == 1, (username, path)
-            assert f"<dt>{label}</dt><dd>Consultation prénatale</dd>" in page
+            assert f"<dt>{label}</dt><dd><bdi>Consultation prénatale</bdi></dd>" in page
 
 
 def test_a_field_the_case_does_not_need_yet_is_an_ordinary_optional_one(referred, container):
@@ -125,7 +125,7 @@ def test_the_case_history_tells_where_the_referral_went_and_what_the_provider_de
     # What describes the person never reaches the history, so never this line either.
     assert not [line for line in lines if "A. M." in line or "Dr Ngo" in line]
     summary = _page(_client(app, "demo-caseworker-en", password), f"/cases/{case.reference}/summary")
-    assert "— sent to DEMO – Hôpital régional de Douala" in summary and "Reason for declining: No capacity" in summary
+    assert "— sent to <bdi>DEMO – Hôpital régional de Douala</bdi>" in summary and "Reason for declining: <bdi>No capacity</bdi>" in summary
 
 
 def test_french_pages_name_referrals_and_stages_in_agreeing_words(referred, container):
