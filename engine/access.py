@@ -155,6 +155,12 @@ def can_release_task(actor: Actor, task: TaskFacts) -> bool:
     return task.state == TaskState.OPEN and task.assignee_id == actor.id and bool(task_groups(task))
 
 
+def can_know_assignee(actor: Actor, assignee_organisation_id: int) -> bool:
+    """Who holds a task is named to the people of the holder's own organisation and to coordinators (who
+    hand any task over); to anyone else, a provider's staff to a case's caseworkers say, it is "someone else"."""
+    return actor.active and (actor.organisation_id == assignee_organisation_id or actor.has(Role.COORDINATOR))
+
+
 def can_claim_task(actor: Actor, task: TaskFacts) -> bool:
     """An unassigned open task may be claimed by anyone it is offered to."""
     return task.state == TaskState.OPEN and task.assignee_id is None and can_see_task(actor, task)

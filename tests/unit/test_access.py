@@ -12,6 +12,7 @@ from engine.access import (
     can_approve_consent_override,
     can_claim_task,
     can_complete_task,
+    can_know_assignee,
     can_list_cases_needing_attention,
     can_open_case,
     can_reassign_task,
@@ -126,3 +127,10 @@ def test_only_a_supervisor_of_the_case_approves_a_consent_override():
 def test_coordinators_and_supervisors_are_shown_cases_needing_attention():
     assert can_list_cases_needing_attention(COORDINATOR) and can_list_cases_needing_attention(SUPERVISOR)
     assert not can_list_cases_needing_attention(CASEWORKER) and not can_list_cases_needing_attention(FOCAL_POINT)
+
+
+def test_who_holds_a_task_is_named_to_the_holders_organisation_and_to_coordinators_only():
+    assert can_know_assignee(person(IOM, Role.CASEWORKER), IOM)
+    assert can_know_assignee(person(SECRETARIAT, Role.COORDINATOR), HOSPITAL)
+    assert not can_know_assignee(person(IOM, Role.SUPERVISOR), HOSPITAL)
+    assert not can_know_assignee(person(IOM, Role.CASEWORKER, active=False), IOM)

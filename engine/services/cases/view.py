@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from engine.access import Actor, can_view_case, can_view_person
+from engine.access import Actor, can_know_assignee, can_view_case, can_view_person
 from engine.clock import Clock
 from engine.domain import TaskState
 from engine.errors import NotFound
@@ -154,6 +154,7 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
         unmet = session.scalars(queries["unmet needs"]).all()
         events = session.execute(queries["history"]).all()
         deadlines = session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id).order_by(DeadlineRow.due_at)).all()
+        holders = _holders_named_to(session, actor, tasks)
 
         person, needs = {}, {}
         if can_view_person(actor, row):
@@ -169,7 +170,8 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
             pathway_version_id=row.pathway_version_id,
             close_reason=row.close_reason.value if row.close_reason else None,
             attention_message=row.attention_message,
-            open_tasks=tuple(summary_of(task, row.reference, row.organisation_id) for task in tasks),
+            open_tasks=tuple(summary_of(task, row.reference, row.organisation_id, holders.get(task.assignee_id))
+                             for task in tasks),
             referrals=tuple(_referral(referral, name, _due_of(tasks, referral.id)) for referral, name in referrals),
             consents=tuple(consent_view(consent) for consent in consents),
             unmet_needs=tuple(UnmetNeedView(need.id, need.sector.value, need.reason.value, need.region, need.referral_id,
@@ -200,6 +202,16 @@ def case_fields(case: CaseRow) -> dict[str, Any]:
         "closed_at": case.closed_at,
         "needs_attention": case.needs_attention,
     }
+
+
+def _holders_named_to(session, actor: Actor, tasks) -> dict[int, str]:
+    """The display names of the tasks' holders that the actor may know (user id -> name); the actor's own
+    tasks say "you", and the others stay unnamed."""
+    ids = {task.assignee_id for task in tasks if task.assignee_id is not None and task.assignee_id != actor.id}
+    if not ids:
+        return {}
+    holders = session.execute(select(User.id, User.display_name, User.organisation_id).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name, organisation_id in holders if can_know_assignee(actor, organisation_id)}
 
 
 def _due_of(tasks, referral_id: int) -> datetime | None:

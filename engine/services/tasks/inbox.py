@@ -48,6 +48,8 @@ class TaskSummary:
     organisation_id: int = 0  # who must do the task
     case_organisation_id: int = 0  # who owns the case
     state: TaskState = TaskState.OPEN
+    # Who holds it, where the reader may know it (`access.can_know_assignee`); else None ("someone else").
+    assignee_name: str | None = None
 
 
 def inbox_statement(actor: Actor, limit: int = 50, offset: int = 0):
@@ -91,7 +93,7 @@ def list_inbox(uow: UnitOfWork, actor: Actor, limit: int = 50, offset: int = 0) 
                 for row, reference, owner in uow.session.execute(inbox_statement(actor, limit, offset))]
 
 
-def summary_of(row: TaskRow, reference: str, case_organisation_id: int) -> TaskSummary:
+def summary_of(row: TaskRow, reference: str, case_organisation_id: int, assignee_name: str | None = None) -> TaskSummary:
     """The inbox line of a task row."""
     return TaskSummary(
         id=row.id,
@@ -110,6 +112,7 @@ def summary_of(row: TaskRow, reference: str, case_organisation_id: int) -> TaskS
         organisation_id=row.organisation_id,
         case_organisation_id=case_organisation_id,
         state=row.state,
+        assignee_name=assignee_name,
     )
 
 

@@ -1,0 +1,53 @@
+"""Who holds a task, on the case page: named where the reader may know it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from engine.services.accounts.actors import load_actor
+from engine.services.cases.lifecycle import open_case
+from engine.services.tasks.completion import claim_task
+from engine.services.tasks.inbox import list_inbox
+from tests.integration.webui.test_consent_withdrawal_page import _client, referred  # noqa: F401  (a fixture)
+from web_forms import csrf_of
+
+COLLEAGUE = "IOM caseworker (demo)"  # demo-caseworker-en, of the same organisation as demo-caseworker
+FOCAL_POINT = "Point focal Hôpital de Douala (démo)"  # demo-health-douala, of the hospital
+
+
+def _page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _assigned_to(page: str) -> list[str]:
+    """The "Assigned to" cells of the page's task table, as text."""
+    cells = re.findall(r'<td data-label="(?:Attribuée à|Assigned to)">(.*?)</td>', page, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+
+
+def test_a_task_handed_over_names_its_new_holder_to_the_organisation_and_the_coordinator(referred, container):
+    app, _, password = referred
+    case = open_case(container.uow(), container.clock, "cameroon-nrm", load_actor(container.uow(), "demo-caseworker"))
+    supervisor = _client(app, "demo-supervisor", password)
+    handed = supervisor.post(f"/tasks/{case.open_task_ids[0]}/reassign",
+                             data={"username": "demo-caseworker-en", "csrf_token": csrf_of(supervisor, "/")})
+    assert handed.status_code == 302 and handed.headers["Location"].endswith(f"/cases/{case.reference}")
+    assert _assigned_to(_page(supervisor, handed.headers["Location"])) == [COLLEAGUE]
+    for username in ("demo-caseworker", "demo-coordinator"):
+        assert _assigned_to(_page(_client(app, username, password), f"/cases/{case.reference}")) == [COLLEAGUE], username
+    assert _assigned_to(_page(_client(app, "demo-caseworker-en", password), f"/cases/{case.reference}")) == ["you"]
+
+
+def test_a_providers_holder_stays_someone_else_to_the_cases_caseworker(referred, container):
+    app, case, password = referred
+    focal_point = load_actor(container.uow(), "demo-health-douala")
+    task_id = next(task.id for task in list_inbox(container.uow(), focal_point, limit=100) if task.case_id == case.id)
+    claim_task(container.uow(), container.clock, task_id, focal_point)
+    caseworker = _page(_client(app, "demo-caseworker", password), f"/cases/{case.reference}")
+    assert "une autre personne" in _assigned_to(caseworker) and FOCAL_POINT not in _assigned_to(caseworker)
+    coordinator = _page(_client(app, "demo-coordinator", password), f"/cases/{case.reference}")
+    assert FOCAL_POINT in _assigned_to(coordinator)
+
