@@ -160,3 +160,33 @@ def test_without_scripts_a_keyboard_user_lands_on_the_refused_forms_summary_and_
     assert page.evaluate("document.activeElement.id") == "field-age"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
+
+
+def test_the_holder_of_a_task_hands_it_back_from_its_page_on_a_phone(demo_server, page):
+    from engine.services.tasks.completion import claim_task
+    from engine.services.tasks.inbox import task_line
+
+    url, demo = demo_server
+    container = demo.container
+    caseworker = load_actor(container.uow(), "demo-caseworker")
+    case = open_case(container.uow(), container.clock, "cameroon-nrm", caseworker)
+    task_id = case.open_task_ids[0]
+    if task_line(container.uow(), task_id).assignee_id is None:
+        claim_task(container.uow(), container.clock, task_id, caseworker)
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, url, "demo-caseworker", demo.password)
+    page.goto(f"{url}/tasks/{task_id}")
+    switch = page.get_by_role("button", name="Français")
+    if switch.is_enabled():  # the demo's users are shared by the browser tests, which change their language
+        switch.click()
+
+    hand_back = page.get_by_role("button", name="Rendre la tâche à votre équipe")
+    assert hand_back.is_visible() and hand_back.bounding_box()["height"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    with page.expect_navigation():
+        hand_back.click()
+    assert page.url == f"{url}/tasks/"
+    assert "La tâche est rendue à votre équipe." in page.locator(".flash").inner_text()
+    row = page.locator("tr", has=page.locator(f'a[href="/tasks/{task_id}"]'))
+    assert row.get_by_role("button", name="Prendre").is_visible()
+    assert not [text for text in page.console_problems if "Content Security Policy" in text]

@@ -1,4 +1,5 @@
-"""Who holds a task, on the case page: named where the reader may know it."""
+"""Who holds a task, on the case page and the task page: named where the reader may know it, and handed back
+from the task page by its holder."""
 
 from __future__ import annotations
 
@@ -51,3 +52,20 @@ def test_a_providers_holder_stays_someone_else_to_the_cases_caseworker(referred,
     coordinator = _page(_client(app, "demo-coordinator", password), f"/cases/{case.reference}")
     assert FOCAL_POINT in _assigned_to(coordinator)
 
+
+def test_the_holder_hands_a_task_back_from_its_page_and_lands_on_a_list_that_offers_it_again(referred, container):
+    app, case, password = referred
+    focal_point = load_actor(container.uow(), "demo-health-douala")
+    task_id = next(task.id for task in list_inbox(container.uow(), focal_point, limit=100) if task.case_id == case.id)
+    client = _client(app, "demo-health-douala", password)
+    button = f'<form method="post" action="/tasks/{task_id}/release" class="hand-back">'
+    assert button not in _page(client, f"/tasks/{task_id}")  # offered to the team: nobody holds it yet
+    claimed = client.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf_of(client, "/")})
+    page = _page(client, claimed.headers["Location"])
+    assert button in page and "Rendre la tâche à votre équipe</button>" in page
+
+    released = client.post(f"/tasks/{task_id}/release", data={"csrf_token": csrf_of(client, "/")})
+    assert released.status_code == 302
+    inbox = _page(client, released.headers["Location"])
+    assert "La tâche est rendue à votre équipe." in inbox and f'action="/tasks/{task_id}/claim"' in inbox
+    assert button not in _page(client, f"/tasks/{task_id}")
