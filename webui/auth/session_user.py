@@ -35,6 +35,8 @@ def start_session(user) -> None:
                           user_agent=request.user_agent.string, at=session_clock().now())
     uow().commit()
     session[SESSION_KEY] = token
+    # The rest of this request is theirs too: a page it renders (the expired form offered again) has their menu.
+    g.user = SignedInUser.of(user)
 
 
 def current_session_hash() -> str | None:

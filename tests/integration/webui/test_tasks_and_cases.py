@@ -235,7 +235,10 @@ def test_a_form_sent_after_the_session_expired_is_sent_once_its_user_signs_in_ag
     offered = client.post("/login", data={**carried, "username": "demo-caseworker", "password": password},
                           headers=this_site)
     assert offered.status_code == 200 and offered.headers["Cache-Control"] == "no-store"
-    resent = _hidden_fields(offered.get_data(as_text=True), f"/tasks/{task_id}")
+    # A signed-in page like any other: the menu, and who is signed in with the way out.
+    offer = offered.get_data(as_text=True)
+    assert '<details class="menu">' in offer and 'href="/cases/"' in offer and 'action="/logout"' in offer
+    resent = _hidden_fields(offer, f"/tasks/{task_id}")
     assert resent["person_alias"] == 'A. "M." <b>' and resent["csrf_token"] != form["csrf_token"]
     sent = client.post(f"/tasks/{task_id}", data=resent)
     assert sent.status_code == 302 and "Évaluer les besoins" in client.get(sent.headers["Location"]).get_data(as_text=True)
