@@ -313,3 +313,15 @@ def test_pathway_yaml_and_label_files_are_explained_in_french(tmp_path):
     assert details and not {detail: _english_left(detail) for detail in details if _english_left(detail)}, lines
     french = "\n".join(lines)
     assert "pathway.yaml a une clé inconnue 'colour'" in french and "une langue figure deux fois dans languages" in french
+
+
+@pytest.mark.parametrize(("language", "line"), [
+    ("fr", "<li><strong>Âge</strong> : trop grand</li>"),
+    ("en", "<li><strong>Âge</strong>: trop grand</li>"),
+])
+def test_the_error_pages_fields_set_their_colon_apart_in_french_only(app, language, line):
+    from webui.error_pages import error_response
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        page = error_response(422, None, {"Âge": ["trop", "grand"]}).get_data(as_text=True)
+    assert f'<html lang="{language}">' in page and line in page
