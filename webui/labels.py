@@ -179,7 +179,6 @@ SEX_NAMES = {"female": _l("Women and girls"), "male": _l("Men and boys")}
 CAPACITY_PERIOD_NAMES = {"day": _l("per day"), "week": _l("per week"), "month": _l("per month"), "year": _l("per year")}
 
 
-
 def isolated(text) -> Markup:
     """A name or other short text someone typed, shown inside a sentence or beside a label: isolated in
     <bdi> so that a name in a right-to-left script (Arabic) does not reorder the French or English around it."""
