@@ -60,6 +60,7 @@ def test_a_task_drawn_for_one_person_is_not_handed_back_to_nobody(container, tmp
     task_id = open_case(container.uow(), container.clock, "due-dates", actor("demo-caseworker")).open_task_ids[0]
     inbox = web.get("/tasks/").get_data(as_text=True)
     assert f"/tasks/{task_id}" in inbox and f'action="/tasks/{task_id}/release"' not in inbox
+    assert f'action="/tasks/{task_id}/release"' not in web.get(f"/tasks/{task_id}").get_data(as_text=True)
     with pytest.raises(Conflict, match="offered to no group"):
         release_task(container.uow(), container.clock, task_id, actor("demo-caseworker"))
     with container.uow() as uow:
