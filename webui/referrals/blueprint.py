@@ -80,24 +80,24 @@ def printable(referral_id: int):
     from webui.pdf import html_to_pdf, pdf_response
 
     referral = show_referral(uow(), clock(), referral_id, g.user.actor)
-    asked, shared, declined_because = _shared(referral)
+    asked, shared, declined_because, answered = _shared(referral)
     html = render_template("referrals/printable.html", referral=referral, shared=shared, asked=asked,
-                           declined_because=declined_because)
+                           declined_because=declined_because, answered=answered)
     if request.args.get("format") == "pdf":
         return pdf_response(html_to_pdf(html), f"referral-{referral.case_reference}-{referral.id}.pdf")
     return html
 
 
 def _shared(referral) -> tuple:
-    """(what the referral asks, what it shares of the person, why it was declined): the first two as
-    (label, value) pairs, all in the pathway's words."""
+    """(what the referral asks, what it shares of the person, why it was declined, what the provider
+    answered besides): all but the reason as (label, value) pairs, all in the pathway's words."""
     texts = texts_of_cases(uow(), [referral.case_id], current_language()).get(referral.case_id)
-    asked, shared = referral.request or {}, referral.shared_data
+    asked, shared, answered = referral.request or {}, referral.shared_data, referral.answer or {}
     if texts is None:
-        return tuple(asked.items()), tuple(shared.items()), referral.decline_reason
+        return tuple(asked.items()), tuple(shared.items()), referral.decline_reason, tuple(answered.items())
     # The reason is one of the decision form's options (the field the referral step reads it from).
     reason = texts.labels.value(DECLINE_REASON_FIELD, referral.decline_reason) if referral.decline_reason else None
-    return labelled_values(texts, asked), labelled_values(texts, shared), reason
+    return labelled_values(texts, asked), labelled_values(texts, shared), reason, labelled_values(texts, answered)
 
 
 def _referral_page(referral_id: int, values: dict, errors: dict, submitted: dict | None = None):
@@ -105,8 +105,8 @@ def _referral_page(referral_id: int, values: dict, errors: dict, submitted: dict
     step = open_step_of_referral(uow(), referral_id, g.user.actor)
     task = (describe_labelled_task(uow(), clock(), step.task_id, g.user.actor, current_language(), submitted=submitted)
             if step else None)
-    asked, shared, declined_because = _shared(referral)
+    asked, shared, declined_because, answered = _shared(referral)
     return render_template("referrals/show.html", referral=referral, shared=shared, asked=asked, task=task,
-                           due_at=step.due_at if step else None, declined_because=declined_because,
+                           due_at=step.due_at if step else None, declined_because=declined_because, answered=answered,
                            inputs=form_inputs(task) if task else (), values=values, errors=errors,
                            submit_label=submit_label)

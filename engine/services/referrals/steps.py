@@ -36,6 +36,8 @@ from engine.untrusted_values import parse_id
 REFERRAL_PROPERTY = "aiguillage.referral"
 # The decision form's field whose option says why a referral was declined.
 DECLINE_REASON_FIELD = "decline_reason"
+# The decision form's field holding the appointment's day, when the referral is accepted.
+APPOINTMENT_FIELD = "appointment_date"
 DECISIONS = {
     "accepted": ReferralState.ACCEPTED,
     "declined": ReferralState.DECLINED,
@@ -143,9 +145,10 @@ def _request(data: dict) -> dict:
 
 
 def _answer(data: dict) -> dict:
-    """What the decision form says back beyond the decision and its coded reason (kept on the referral)."""
+    """What the decision form says back beyond what the referral keeps in its own columns (the decision,
+    its coded reason, the appointment): kept on the referral."""
     return {name: value for name, value in data.items()
-            if name not in ("decision", DECLINE_REASON_FIELD) and value not in (None, "")}
+            if name not in ("decision", DECLINE_REASON_FIELD, APPOINTMENT_FIELD) and value not in (None, "")}
 
 
 def _shared_fields(step: Step, consent, sector: str, provider: Organisation) -> list[str]:
@@ -170,7 +173,7 @@ def _decide(step: Step, referral: ReferralRow, data: dict) -> None:
         referral.decline_reason = data.get(DECLINE_REASON_FIELD) or "other"
     if state != ReferralState.ACCEPTED:
         referral.closed_at = step.now
-    appointment = data.get("appointment_date")
+    appointment = data.get(APPOINTMENT_FIELD)
     if state == ReferralState.ACCEPTED and appointment:
         move_referral(step, referral, ReferralState.APPOINTMENT_BOOKED)
         referral.appointment_at = datetime.combine(date.fromisoformat(appointment), time(0), DOUALA).astimezone(timezone.utc)

@@ -63,6 +63,8 @@ class ReferralDetail(ReferralSummary):
     referred_by: tuple[str | None, str | None, str | None] = (None, None, None)
     # What the referral asks (the send form's fields: service requested, reason, safety considerations).
     request: dict[str, Any] | None = None
+    # What the provider wrote with its decision (the provider it suggests instead, the appointment).
+    answer: dict[str, Any] | None = None
 
 
 def referral_list_statement(actor: Actor, limit: int, offset: int):
@@ -140,6 +142,7 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             object_id=str(referral.id), case_id=case.id,
             details={"as_provider": can_answer_referral(actor, referral), "fields": sorted(shared_data),
                      "request": [] if ended else sorted(referral.request or {}),
+                     "answer": [] if ended else sorted(referral.answer or {}),
                      **({"personal_data_ended": True} if ended else {})},
         ))
         referred_by = _referred_by(uow, case, referral)
@@ -155,6 +158,7 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             personal_data_ended=ended,
             referred_by=referred_by,
             request=dict(referral.request or {}) if not ended else {},
+            answer=dict(referral.answer or {}) if not ended else {},
         )
 
 

@@ -223,3 +223,12 @@ def test_the_send_page_says_who_redirected_the_need_and_whom_they_suggest(referr
     assert "DEMO – Hôpital régional de Douala" in section and "réorienté" in section
     assert "Prestataire suggéré" in section and "Centre de santé de Bonabéri" in section
     assert "Il a refusé ou réorienté un référencement précédent de ce besoin" in page
+    # The referral's own page says it too, to the caseworker and to the provider that answered.
+    for username in ("demo-caseworker", "demo-health-douala"):
+        referral_page = _page(_client(app, username, password), f"/referrals/{_referral_id(container, case.id)}")
+        assert re.search(r"<dt>Prestataire suggéré</dt><dd><bdi>Centre de santé de Bonabéri</bdi></dd>", referral_page), username
+
+
+def _referral_id(container, case_id: int) -> int:
+    with container.uow() as uow:
+        return uow.session.scalar(select(ReferralRow.id).where(ReferralRow.case_id == case_id))
