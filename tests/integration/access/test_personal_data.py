@@ -233,10 +233,12 @@ def _walk(world: World) -> list[Step]:
              "case.task_completed", {"data": {"provider_id": "demo-hopital-douala"}}, case="new"),
         answer("acknowledge", acknowledged, "new"),
         answer("redirect", {"redirect_to": "demo-hopital-douala"}, "new"),
-        # The redirected referral comes back to the caseworker, who sends it again from the task page.
+        # The redirected referral comes back to the caseworker, who sends it again from the task page (to
+        # the provider that redirected it, as it suggested: that takes a reason).
         Step("POST /tasks/<task_id>", Role.CASEWORKER,
              lambda w, m: f"/tasks/{_open_task(w, m['case_id'], 'Task_SendReferral', 'health')}",
-             "case.task_completed", {"provider_id": "demo-hopital-douala"}, case="new"),
+             "case.task_completed", {"provider_id": "demo-hopital-douala",
+                                     "provider_choice_reason": "the hospital suggested it"}, case="new"),
         # The provider acknowledges this one on its referral page.
         Step("POST /referrals/<int:referral_id>", Role.PROVIDER, page_referral, "case.task_completed", acknowledged,
              case="new"),
