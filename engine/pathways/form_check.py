@@ -4,7 +4,7 @@ The services (pages, JSON API, command line) and the in-memory scenario runner a
 `clean_form_data`, so the same submission gets the same answer everywhere:
 
 - the data is a mapping of field ids to values; a name the form does not have is refused;
-- text is trimmed; an empty value (missing, null, blank) is refused when the field is required,
+- text is put in Unicode's composed form (NFC) and trimmed; an empty value (missing, null, blank) is refused when the field is required,
   and otherwise stands for the field's default, else None. Every writable field thus gets a value
   in the cleaned data, so that a pathway can test any of them (`if need_health`) as it would an
   unticked box of a web form;
@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
@@ -139,9 +140,7 @@ def entered_values(form: Any, data: Mapping[str, Any] | None) -> dict[str, Any]:
     if spec is None or not isinstance(data, Mapping):
         return found
     for field in spec.fields:
-        value = data.get(field.id)
-        if isinstance(value, str):
-            value = value.strip()
+        value = _as_typed(data.get(field.id))
         if field.readonly or value is None or value == "" or value == []:
             continue
         try:
@@ -172,8 +171,7 @@ def fields_that_apply(form: Any, submitted: Mapping[str, Any] | None, context: M
         if field.readonly:
             values[field.id] = context.get(field.id)
             continue
-        raw = submitted.get(field.id) if submitted is not None else None
-        raw = raw.strip() if isinstance(raw, str) else raw
+        raw = _as_typed(submitted.get(field.id) if submitted is not None else None)
         if raw is not None and raw != "":
             try:
                 values[field.id] = _converted(field, raw)
@@ -211,8 +209,7 @@ def fields_that_apply(form: Any, submitted: Mapping[str, Any] | None, context: M
 def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any], context: Mapping[str, Any],
                     today: date | None = None) -> list[FieldProblem]:
     """Check one field's value; on success put what the case keeps into `cleaned`."""
-    if isinstance(value, str):
-        value = value.strip()
+    value = _as_typed(value)
     empty = value is None or value == "" or value == []
     if field.readonly:
         return [] if empty else [problem.read_only()]
@@ -231,6 +228,20 @@ def _field_problems(field: FieldSpec, value: Any, cleaned: dict[str, Any], conte
     if not found:
         cleaned[field.id] = converted
     return found
+
+
+def _as_typed(value: Any) -> Any:
+    """Text as a person meant it: composed (NFC) and trimmed; any other value as given.
+
+    The same letter may come as one code point (é) or as a letter and a combining accent (e + ◌́),
+    depending on the keyboard or the text it was pasted from. Composed, an alias is stored one way
+    whoever typed it, and a length limit counts what a reader sees as letters: NFC code points, which
+    is one per letter for the Latin, French and Arabic text the pathways hold (a letter with two
+    accents, or an emoji of several code points, still counts more than one).
+    """
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", value).strip()
 
 
 def carried_initial(field: FieldSpec, context: Mapping[str, Any] | None) -> Any:

@@ -194,6 +194,25 @@ def test_text_length_limits_count_the_trimmed_text():
     assert clean_form_data(form, {"code": " abcd "}) == {"code": "abcd"}
 
 
+def test_text_typed_with_combining_accents_is_stored_composed_and_counted_as_letters():
+    import unicodedata
+
+    form = form_of(FieldSpec("alias", "string", constraints={"maxlength": "120"}))
+    # 120 letters, two in five accented: decomposed (NFD, e.g. pasted from a file name) they are 168 code points.
+    composed = "Hélèn" * 24
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert len(composed) == 120 and len(decomposed) == 168
+    assert clean_form_data(form, {"alias": f" {decomposed} "}) == {"alias": composed}
+    assert codes_of(form, {"alias": decomposed + "e"}) == {"alias": ["too_long"]}
+
+
+def test_an_accented_choice_typed_decomposed_is_the_same_choice():
+    import unicodedata
+
+    form = form_of(FieldSpec("town", "enum", values=(EnumValue("Ebolowa", None), EnumValue("Garoua-Boulaï", None))))
+    assert clean_form_data(form, {"town": unicodedata.normalize("NFD", "Garoua-Boulaï")}) == {"town": "Garoua-Boulaï"}
+
+
 def test_a_form_from_spiff_gives_the_same_verdict_as_the_diagram(assessment: FormSpec):
     from SpiffWorkflow.camunda.specs.user_task import EnumFormField, Form, FormField
 
