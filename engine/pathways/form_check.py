@@ -18,7 +18,7 @@ The services (pages, JSON API, command line) and the in-memory scenario runner a
   `datetime` to `YYYY-MM-DDTHH:MM` (the installation's time zone, as people read the clock);
 - then the limits of the diagram apply: `minlength`/`maxlength` and `pattern` to text (a patterned
   text has at most MAX_PATTERN_VALUE characters), `min`/`max` to numbers and dates (a date's `max`
-  may be `today`: no consent dated in the future);
+  may be `today`: no consent dated in the future; without a `min`, no date before EARLIEST_DATE);
 - then the rules the pathway declares on its fields (`engine.pathways.form_rules`): an empty field
   with `aiguillage.default_from` takes the value the case holds under that name (`context`, the
   task's data) when the field accepts it, before its own default; a field whose
@@ -48,7 +48,8 @@ from engine.field_problems import FieldProblem
 from engine.pathways.form_rules import REQUIRED_WHEN, carried_value, hidden_now, names_in, required_now, rule_of
 from engine.untrusted_values import CONTROL_CHARACTERS as _CONTROL
 from engine.pathways.forms import (
-    LONG_MAX, LONG_MIN, MAX_PATTERN_VALUE, MAX_TEXT, TODAY, FieldSpec, FormSpec, compile_pattern, form_spec_of, parse_date,
+    EARLIEST_DATE, LONG_MAX, LONG_MIN, MAX_PATTERN_VALUE, MAX_TEXT, TODAY, FieldSpec, FormSpec, compile_pattern,
+    form_spec_of, parse_date,
 )
 
 # Digits as text, with a sign: one more digit than a long holds, so that the range check names the limit.
@@ -369,8 +370,8 @@ def _limit_problems(field: FieldSpec, value: Any, today: date | None = None) -> 
             found.append(problem.too_small(low))
         if value > high:
             found.append(problem.too_big(high))
-    elif kind == "date":
-        low, high = (today if bound == TODAY else bound for bound in (field.bound("min"), field.bound("max")))
+    elif kind in ("date", "datetime"):
+        low, high = _date_bounds(field, today)
         if isinstance(low, date) and value < low.isoformat():
             found.append(problem.too_early(low))
         if isinstance(high, date) and value > high.isoformat():
@@ -388,6 +389,16 @@ def _limit_problems(field: FieldSpec, value: Any, today: date | None = None) -> 
         elif pattern and _pattern(pattern) is not None and not _pattern(pattern).fullmatch(value):
             found.append(problem.no_pattern_match(pattern))
     return found
+
+
+def _date_bounds(field: FieldSpec, today: date | None) -> tuple[date | None, date | None]:
+    """The first and last dates a date field takes: its `min` (EARLIEST_DATE without one) and its `max`,
+    `today` standing for the day given (None when not given: that bound is then not checked)."""
+    # A date-and-time field has neither (validation refuses them on it): it only starts at EARLIEST_DATE.
+    low, high = (today if bound == TODAY else bound for bound in (field.bound("min"), field.bound("max")))
+    if field.constraints.get("min") is None:
+        low = EARLIEST_DATE
+    return (low if isinstance(low, date) else None), (high if isinstance(high, date) else None)
 
 
 @lru_cache(maxsize=256)

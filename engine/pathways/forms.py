@@ -34,6 +34,10 @@ def safe_name(field_id: str) -> str:
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
 # The longest text a field takes even without a maxlength: a page of notes, not a file.
 MAX_TEXT = 100_000
+# The earliest date a date field takes when the pathway declares no `min`: nothing a referral records
+# (a birth, an identification, an appointment) happened before it, and an earlier one is a slip of the
+# keyboard (1800 for 2000) that would otherwise be kept as if it were true.
+EARLIEST_DATE = date(1900, 1, 1)
 # A field with this property set to "true" holds identity or free text: never copied into history or messages.
 SENSITIVE_PROPERTY = "sensitive"
 

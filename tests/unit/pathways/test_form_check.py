@@ -213,6 +213,18 @@ def test_an_accented_choice_typed_decomposed_is_the_same_choice():
     assert clean_form_data(form, {"town": unicodedata.normalize("NFD", "Garoua-Boulaï")}) == {"town": "Garoua-Boulaï"}
 
 
+def test_a_date_without_a_declared_minimum_is_not_before_the_engines_earliest():
+    form = form_of(FieldSpec("appointment", "date"), FieldSpec("met_at", "datetime"))
+    errors = errors_of(form, {"appointment": "1800-01-01", "met_at": "1899-12-31T10:00"})
+    assert errors == {"appointment": ["on or after 1900-01-01"], "met_at": ["on or after 1900-01-01"]}
+    assert errors["appointment"][0].params == {"limit": "1900-01-01"}
+    assert clean_form_data(form, {"appointment": "1900-01-01", "met_at": "1900-01-01T00:00"}) == {
+        "appointment": "1900-01-01", "met_at": "1900-01-01T00:00"}
+    # A pathway that declares an earlier minimum (old records) keeps it.
+    older = form_of(FieldSpec("born_on", "date", constraints={"min": "1850-01-01"}))
+    assert clean_form_data(older, {"born_on": "1870-05-01"}) == {"born_on": "1870-05-01"}
+
+
 def test_a_form_from_spiff_gives_the_same_verdict_as_the_diagram(assessment: FormSpec):
     from SpiffWorkflow.camunda.specs.user_task import EnumFormField, Form, FormField
 
