@@ -377,11 +377,8 @@ def _limit_problems(field: FieldSpec, value: Any, today: date | None = None) -> 
         if isinstance(high, date) and value > high.isoformat():
             found.append(problem.too_late(high))
     elif isinstance(value, str) and kind != "enum":
-        shortest, longest = field.bound("minlength"), field.bound("maxlength")
-        longest = MAX_TEXT if longest is None else min(longest, MAX_TEXT)
+        shortest, longest = field.bound("minlength"), _longest(field)
         pattern = field.constraints.get("pattern")
-        if pattern:
-            longest = min(longest, MAX_PATTERN_VALUE)
         if shortest is not None and len(value) < shortest:
             found.append(problem.too_short(shortest))
         if len(value) > longest:
@@ -399,6 +396,37 @@ def _date_bounds(field: FieldSpec, today: date | None) -> tuple[date | None, dat
     if field.constraints.get("min") is None:
         low = EARLIEST_DATE
     return (low if isinstance(low, date) else None), (high if isinstance(high, date) else None)
+
+
+def _longest(field: FieldSpec) -> int:
+    """The most characters a text field takes: its `maxlength`, at most MAX_TEXT (MAX_PATTERN_VALUE with a pattern)."""
+    longest = field.bound("maxlength")
+    longest = MAX_TEXT if longest is None else min(longest, MAX_TEXT)
+    return min(longest, MAX_PATTERN_VALUE) if field.constraints.get("pattern") else longest
+
+
+def input_limits(form: Any, today: date | None) -> dict[str, dict[str, str]]:
+    """What a browser can check before a form is sent, by field id, as input attributes: `maxlength` of
+    a text field with a declared limit (or a pattern), `min`/`max` of a date field (EARLIEST_DATE without
+    a `min`; "today" as the day given). The check on submission stays the authority: these only spare a
+    person a refusal, and a number's range is left to it (its refusal names the limit beside the field).
+
+    A browser counts a maxlength in UTF-16 units of the text as typed: the check's count for composed
+    text, stricter for decomposed text or characters beyond the Basic Multilingual Plane (emoji)."""
+    spec = form_spec_of(form)
+    found: dict[str, dict[str, str]] = {}
+    for field in spec.fields if spec is not None else ():
+        if field.readonly or not field.id:
+            continue
+        kind, limits = field.type.lower(), {}
+        if kind == "date":
+            low, high = _date_bounds(field, today)
+            limits.update({name: bound.isoformat() for name, bound in (("min", low), ("max", high)) if bound is not None})
+        elif kind == "string" and (field.bound("maxlength") is not None or field.constraints.get("pattern")):
+            limits["maxlength"] = str(_longest(field))
+        if limits:
+            found[field.id] = limits
+    return found
 
 
 @lru_cache(maxsize=256)

@@ -34,6 +34,9 @@ class FormInput:
     # (field, posted value) whose answer on this page makes a conditional field needed: the page's
     # script hides the field while that answer is something else; without a script it stays shown.
     when: tuple[str, str] | None = None
+    # Attributes the browser checks before sending (maxlength, min, max), from the field's declared limits;
+    # the check on submission stays the authority.
+    limits: tuple[tuple[str, str], ...] = ()
 
 
 def posted_values(form, leave_out: tuple[str, ...] = ("csrf_token",)) -> dict:
@@ -78,7 +81,8 @@ def form_inputs(task) -> list[FormInput]:
                                 conditional=conditional,
                                 hint=_when_needed(other, simple[1] if simple else None) if conditional else None,
                                 needed_now=conditional and field.applies is True,
-                                when=_answer_needing(other, simple[1] if simple else None)))
+                                when=_answer_needing(other, simple[1] if simple else None),
+                                limits=tuple(getattr(field, "input_limits", ()))))
     return inputs
 
 

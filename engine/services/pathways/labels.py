@@ -73,6 +73,7 @@ class LabelledField:
     required_when: str | None = None  # the pathway's condition, for a page to say when the field is needed
     hidden_when: str | None = None  # the pathway's condition that hides it (safe language)
     limits: tuple[tuple[str, str], ...] = ()  # (min/max/minlength/maxlength/pattern, value) as drawn
+    input_limits: tuple[tuple[str, str], ...] = ()  # what the browser checks before sending (maxlength, min, max)
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
                 required_when=field.required_when,
                 hidden_when=field.hidden_when,
                 limits=field.limits,
+                input_limits=field.input_limits,
             )
             for field in form.fields
         ),

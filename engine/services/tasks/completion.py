@@ -34,7 +34,7 @@ from engine.services.cases.step import Step, StepHook, StepResult, begin_step, f
 from engine.services.accounts.actors import handover_target
 from engine.services.accounts.notification_list import offer_again
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
-from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page
+from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page, input_limits
 from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, section_heading
 from engine.pathways.forms import FieldSpec, form_spec_of
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
@@ -91,7 +91,7 @@ def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, da
         step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows,
                           loaded=loaded)
         task = _ready_task(step.workflow, row)
-        cleaned = clean_form_data(task.form, data, task.data, today=step.now.astimezone(DOUALA).date())
+        cleaned = clean_form_data(task.form, data, task.data, today=_case_today(step))
         step.details.update(_described(task, cleaned, set(data or {})))
         if row.instance_label:  # which need a per-need step served (a sector code): history lines tell them apart
             step.details["instance"] = row.instance_label
@@ -258,6 +258,9 @@ class FieldInfo:
     required_when: str | None = None  # the pathway's condition that makes the field required
     choice_labels: tuple[str, ...] = ()  # the options' labels as drawn, in the order of `choices`
     limits: tuple[tuple[str, str], ...] = ()  # (min/max/minlength/maxlength/pattern, value) as drawn
+    # What a browser can check before sending (maxlength, min, max), "today" as the case's day, the
+    # engine's earliest date where the pathway sets none (`engine.pathways.form_check.input_limits`).
+    input_limits: tuple[tuple[str, str], ...] = ()
     hidden: bool = False  # not shown now: its condition (`aiguillage.hidden_when`) holds over the case's and the form's values
     hidden_when: str | None = None  # that condition, in the safe language
     widget: str | None = None  # how the form draws it, where the type leaves a choice (textarea, checklist, taglist)
@@ -310,10 +313,13 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
             matching = rank_for_task(uow.session, task, step.case.region, step.now.date(), step.referrals)
             earlier = earlier_referrals(uow.session, task, step.referrals)
         data = readable_task_data(step, actor, task)
+        today = _case_today(step)
     spec = form_spec_of(task.form)
     hidden = hidden_on_page(task.form, data, submitted)
     applying = fields_that_apply(task.form, submitted, data)
-    fields = tuple(_field_info(f, data, spec.field(f.id) if spec else None, f.id in hidden, applying.get(f.id, True))
+    limits = input_limits(task.form, today)
+    fields = tuple(_field_info(f, data, spec.field(f.id) if spec else None, f.id in hidden, applying.get(f.id, True),
+                               tuple(limits.get(f.id, {}).items()))
                    for f in form_fields(task.form))
     if matching is None:
         return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
@@ -321,8 +327,13 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
                     purpose=task_purpose(task.properties), earlier=earlier)
 
 
+def _case_today(step: Step):
+    """The day it is for the case, in its calendar (Africa/Douala): what a form's "today" means."""
+    return step.now.astimezone(DOUALA).date()
+
+
 def _field_info(field, data: dict[str, Any], spec: FieldSpec | None, hidden: bool = False,
-                applies: bool | None = True) -> FieldInfo:
+                applies: bool | None = True, browser_limits: tuple[tuple[str, str], ...] = ()) -> FieldInfo:
     rules = {rule.name for rule in getattr(field, "validation", []) or []}
     read_only = "readonly" in rules
     initial = carried_initial(spec, data) if spec is not None and not read_only else None
@@ -339,6 +350,7 @@ def _field_info(field, data: dict[str, Any], spec: FieldSpec | None, hidden: boo
         choice_labels=tuple(option.name or option.id for option in getattr(field, "options", []) or []),
         limits=tuple((rule.name, str(rule.config)) for rule in getattr(field, "validation", []) or []
                      if rule.name in ("min", "max", "minlength", "maxlength", "pattern") and rule.config is not None),
+        input_limits=browser_limits,
         hidden=hidden,
         hidden_when=(rule_of(spec, HIDDEN_WHEN) or None) if spec is not None else None,
         widget=(spec.properties.get("widget") or None) if spec is not None else None,

@@ -5,6 +5,8 @@ the reader's language, naming the field and the limit."""
 from __future__ import annotations
 
 import html
+import re
+from datetime import datetime, timezone
 
 import pytest
 
@@ -25,8 +27,25 @@ def identification(demo, container):
     return signed_in, case.open_task_ids[0]
 
 
+def _input(page: str, name: str) -> str:
+    return re.search(rf'<input id="field-{name}"[^>]*>', page).group(0)
+
+
 def _as_form(data: dict) -> dict:
     return {key: ("true" if value is True else "false" if value is False else str(value)) for key, value in data.items()}
+
+
+def test_text_inputs_carry_their_declared_length_and_date_inputs_their_first_and_last_day(identification, container):
+    signed_in, task_id = identification
+    # Late evening in UTC is already the next day in Douala: "today" is the case's day.
+    container.clock.set(datetime(2026, 3, 2, 23, 30, tzinfo=timezone.utc))
+    client = signed_in()
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'maxlength="120"' in _input(page, "person_alias") and 'maxlength="40"' in _input(page, "phone")
+    assert 'min="1900-01-01"' in _input(page, "identification_date")
+    assert 'max="2026-03-03"' in _input(page, "identification_date")
+    # A number's range is the server's to say, in the reader's words.
+    assert "max=" not in _input(page, "age")
 
 
 def test_a_date_before_1900_is_refused_naming_the_field_and_the_limit_in_words(identification):

@@ -225,6 +225,23 @@ def test_a_date_without_a_declared_minimum_is_not_before_the_engines_earliest():
     assert clean_form_data(older, {"born_on": "1870-05-01"}) == {"born_on": "1870-05-01"}
 
 
+def test_a_form_tells_the_browser_its_limits():
+    from engine.pathways.form_check import input_limits
+
+    form = form_of(FieldSpec("alias", "string", constraints={"maxlength": "120"}), FieldSpec("note", "string"),
+                   FieldSpec("code", "string", constraints={"pattern": "[A-Z]+"}),
+                   FieldSpec("seen_on", "date", constraints={"max": "today"}), FieldSpec("due", "date"),
+                   FieldSpec("window", "date", constraints={"min": "2026-01-01", "max": "2026-12-31"}),
+                   FieldSpec("age", "long", constraints={"min": "0", "max": "120"}),
+                   FieldSpec("shown", "string", constraints={"readonly": None, "maxlength": "5"}))
+    assert input_limits(form, date(2026, 3, 2)) == {
+        "alias": {"maxlength": "120"}, "code": {"maxlength": "200"},
+        "seen_on": {"min": "1900-01-01", "max": "2026-03-02"}, "due": {"min": "1900-01-01"},
+        "window": {"min": "2026-01-01", "max": "2026-12-31"},
+    }
+    assert input_limits(None, None) == {}
+
+
 def test_a_form_from_spiff_gives_the_same_verdict_as_the_diagram(assessment: FormSpec):
     from SpiffWorkflow.camunda.specs.user_task import EnumFormField, Form, FormField
 
