@@ -140,6 +140,11 @@ DETAILS = (
        "true: it is taken unless a branch before it in the file holds, and the branches after it never are; add a "
        "condition (e.g. decision == 'accepted') or mark it as the default flow"),
     N_("the default flow %(flow)s is not one of this gateway's outgoing flows; mark one of its own outgoing flows as default"),
+    # Variables a condition reads that nothing sets (engine.pathways.rules.variables).
+    N_("the condition %(condition)s of flow %(flow)s reads %(name)s (did you mean %(close)s?), which no form field, "
+       "script or other step of this pathway sets; check the name, unless the value comes from outside the pathway"),
+    N_("the condition %(condition)s of flow %(flow)s reads %(name)s, which no form field, script or other step of this "
+       "pathway sets; check the name, unless the value comes from outside the pathway"),
     N_("the default flow of a gateway is taken when no other condition holds, so it must not have a condition; remove "
        "the condition or unmark it as default"),
     N_("the file holds only a collaboration (pools without content); draw the process inside a pool and mark it executable"),

@@ -33,6 +33,7 @@ HEADLINES = {
     "id.duplicate": _l("Two elements have the same id"),
     "flow.loop": _l("A loop is drawn with sequence flows"),
     "flow.": _l("A sequence flow is wrong"),
+    "flow.unknown_variable": _l("A condition reads a variable that nothing in the pathway sets"),
     "event.": _l("An event refers to something that does not exist"),
     "event.message_never_sent": _l("A step waits for a message nothing sends"),
     "task.several_outgoing": _l("A task has several outgoing flows"),

@@ -16,10 +16,12 @@ from engine.pathways.rules.services import check_services
 from engine.pathways.rules.sharing import check_case_summary, check_sharing
 from engine.pathways.rules.translations import check_labels
 from engine.pathways.rules.unsupported import check_unsupported
+from engine.pathways.rules.variables import check_unknown_variables
 
 
 def check_content(source: PathwaySource, documents: list[Document], checked: set[str], operations: Collection[str] | None = None) -> list[Problem]:
-    """Expressions, service tasks, form fields and labels of every checked process, and what providers receive."""
+    """Expressions, service tasks, form fields and labels of every checked process, what providers receive,
+    and the variables conditions read that nothing sets."""
     return (
         check_unsupported(documents, checked)
         + check_expressions(documents, checked)
@@ -28,6 +30,7 @@ def check_content(source: PathwaySource, documents: list[Document], checked: set
         + check_services(documents, checked, operations)
         + check_forms(documents, checked)
         + check_form_rules(documents, checked)
+        + check_unknown_variables(documents, checked)
         + check_labels(source, documents, checked)
         + check_sharing(source, documents)
         + check_case_summary(source, documents)

@@ -3,6 +3,7 @@ command line (`--lang`, else the locale), English as before; the count on the sa
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -30,6 +31,20 @@ def test_the_draft_page_words_the_detail_in_the_readers_language(client, contain
     client.post("/language", data={"language": "en", "csrf_token": csrf_of(client, "/")})
     page = client.get(draft).get_data(as_text=True)
     assert f'<span class="detail">{ENGLISH_DETAIL}'.replace("'", "&#39;") in page
+
+
+def test_a_condition_reading_a_variable_nothing_sets_is_a_warning_on_the_draft_page_in_both_languages(client, container):
+    sign_in(client, "diane_author")
+    draft = upload(client, (CAMUNDA / "default-flow-without-ids.bpmn").read_bytes(), "risk.bpmn").headers["Location"]
+    page = html.unescape(client.get(draft).get_data(as_text=True))
+    warnings = page[page.index('<ol class="problems'):]
+    assert "Une condition lit une variable que rien dans le parcours ne définit" in warnings
+    assert ("la condition \"${risk == 'high'}\" du flux 'Flow_Gateway_Risk_Task_High' lit 'risk', qu'aucun champ de "
+            "formulaire, script ou autre étape de ce parcours ne définit ; vérifiez le nom") in warnings
+    client.post("/language", data={"language": "en", "csrf_token": csrf_of(client, "/")})
+    page = html.unescape(client.get(draft).get_data(as_text=True))
+    assert "A condition reads a variable that nothing in the pathway sets" in page
+    assert "the condition \"${risk != 'high'}\" of flow 'Flow_Gateway_Risk_Task_Low' reads 'risk'" in page
 
 
 def _validate(*args: str, env: dict | None = None):

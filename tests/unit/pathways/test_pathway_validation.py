@@ -141,3 +141,34 @@ def test_sub_processes_have_their_own_start_and_end(copied_mini: Path):
     assert sorted((p.rule, p.element_id, p.severity) for p in problems) == [
         ("process.no_end", "Task_Escalate", "warning"), ("process.no_start", "Task_Escalate", "error")]
     assert all("sub-process" in p.message for p in problems)
+
+
+def test_a_condition_reading_a_variable_nothing_sets_is_a_warning_naming_the_flow_the_condition_and_the_variable(
+        copied_mini: Path):
+    bpmn = copied_mini / "pathway.bpmn"
+    edit(bpmn, "${consent_given == true}", "${consent_givne == true}")
+    found = [p for p in review(load_source(copied_mini)) if p.rule == "flow.unknown_variable"]
+    assert [(p.element_id, p.is_warning) for p in found] == [("Flow_Yes", True)]
+    assert found[0].message == (
+        "the condition \"${consent_givne == true}\" of flow 'oui' reads 'consent_givne' (did you mean 'consent_given'?), "
+        "which no form field, script or other step of this pathway sets; check the name, unless the value comes from "
+        "outside the pathway")
+    # A warning: the pathway can still be published.
+    assert validate(load_source(copied_mini)) == []
+
+
+def test_a_variable_a_script_or_a_multi_instance_sets_is_no_warning(copied_mini: Path):
+    bpmn = copied_mini / "pathway.bpmn"
+    edit(bpmn, "${consent_given == true}", "agreed and item")
+    assert [p.message for p in review(load_source(copied_mini)) if p.rule == "flow.unknown_variable"] == [
+        "the condition \"agreed and item\" of flow 'oui' reads 'agreed', which no form field, script or other step "
+        "of this pathway sets; check the name, unless the value comes from outside the pathway",
+        "the condition \"agreed and item\" of flow 'oui' reads 'item', which no form field, script or other step "
+        "of this pathway sets; check the name, unless the value comes from outside the pathway"]
+    edit(bpmn, '<bpmn:userTask id="Task_Refer" name="Référer vers un prestataire" camunda:candidateGroups="caseworker">',
+         '<bpmn:userTask id="Task_Refer" name="Référer vers un prestataire" camunda:candidateGroups="caseworker">'
+         '<bpmn:multiInstanceLoopCharacteristics camunda:collection="needs" camunda:elementVariable="item" />')
+    edit(bpmn, '<bpmn:sequenceFlow id="Flow_No"',
+         '<bpmn:scriptTask id="Task_Agree" name="Accord"><bpmn:script>agreed, other = consent_given, 1</bpmn:script>'
+         '</bpmn:scriptTask><bpmn:sequenceFlow id="Flow_No"')
+    assert [p for p in review(load_source(copied_mini)) if p.rule == "flow.unknown_variable"] == []
