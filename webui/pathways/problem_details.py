@@ -51,9 +51,6 @@ DETAILS = (
     N_("Camunda Form field %(key)s: %(reason)s"),
     N_("this branch of gateway %(gateway)s has no condition and is not the default; add a condition (e.g. decision == "
        "'accepted') or mark it as the default flow"),
-    N_("when this timer fires it opens %(tasks)s but sends no alert (no escalation is recorded, no one is told); to "
-       "escalate, give the timer the property aiguillage.escalation with its level (1 reminder, 2 supervisor, 3 coordinator)"),
-    N_("candidate group %(group)s is no role (%(roles)s); only users an administrator gives the group %(same)s will see this task"),
     N_("the %(kind)s has %(count)s outgoing flows (to %(targets)s); as in Camunda 7 it takes all of them at once; draw a "
        "gateway after it to make the choice or the split visible"),
     N_("this flow goes back to %(step)s and closes a loop (%(names)s); as in Camunda 7 it runs, but a case may go round it "

@@ -285,6 +285,69 @@ def test_every_detail_the_validator_can_write_has_french_words():
     assert not english, "\n".join(english)
 
 
+def _written_anywhere():
+    """Every text of the validator's modules, HOLE where a value goes: a detail is often put together from parts
+    kept in variables, so every text counts, not only those passed to a problem."""
+    import ast
+
+    for path in sorted(ENGINE.glob("pathways/**/*.py")) + sorted(ENGINE.glob("expressions/*.py")):
+        if path.name not in NOT_DETAILS:
+            for node in ast.walk(ast.parse(path.read_text())):
+                template = _template(node) if isinstance(node, (ast.Constant, ast.JoinedStr, ast.BinOp)) else None
+                if template and " " in template:
+                    yield template
+
+
+def _templates_fitting(message: str, found: set[str]) -> None:
+    """Put in `found` every catalog template `message` fits, and those its inner detail fits in turn."""
+    from webui.pathways.problem_texts import _patterns
+
+    for pattern, template in _patterns():
+        match = pattern.fullmatch(message)
+        if match:
+            found.add(template)
+            if match.groupdict().get("detail"):
+                _templates_fitting(match.group("detail"), found)
+
+
+# A detail put together across functions, made by a small pathway: a form with a field twice, and an activity whose
+# every outgoing flow has a condition.
+COMPOSED = (CAMUNDA / "implicit-split.bpmn").read_text().replace(
+    '<bpmn:userTask id="Task_Assess" name="Assess needs" />',
+    '<bpmn:userTask id="Task_Assess" name="Assess needs"><bpmn:extensionElements><camunda:formData>'
+    '<camunda:formField id="health" type="boolean" /><camunda:formField id="health" type="boolean" />'
+    '</camunda:formData></bpmn:extensionElements></bpmn:userTask>').replace(
+    'targetRef="Task_Followup" />', 'targetRef="Task_Followup"><bpmn:conditionExpression>${true}</bpmn:conditionExpression>'
+    '</bpmn:sequenceFlow>')
+
+
+def test_every_template_of_the_catalog_is_one_the_validator_still_writes(tmp_path):
+    """A template no detail fits any more (the validator's sentence changed, or its check went) is a dead text in
+    the catalogs: it fits no text of the validator's modules, nor any problem of the fixtures and small pathways."""
+    from test_problems_name_no_english_in_french import _problems
+
+    from engine.pathways.folder import load_source
+    from engine.pathways.validation import review
+    from webui.pathways.problem_details import DETAILS
+
+    written = list(_written_anywhere())
+    catalog = {}
+    for template in DETAILS:
+        parts = re.split(r"%\(\w+\)s", template.replace("%%", "%"))
+        catalog[template] = [c for index, part in enumerate(parts) for c in ([HOLE] if index else []) + list(part)]
+    unwritten = [template for template, known in catalog.items()
+                 if not any(_fits(engine, known) or _fits(known, engine) for engine in written)]
+    (tmp_path / "composed.bpmn").write_text(COMPOSED)
+    (tmp_path / "generated").mkdir()
+    messages = [*_problems(tmp_path / "generated"), *_refusals(),
+                *(problem.message for problem in review(load_source(tmp_path / "composed.bpmn")))]
+    made: set[str] = set()
+    for message in messages:
+        _templates_fitting(message, made)
+    dead = [template for template in unwritten if template not in made]
+    assert not dead, "\n".join(dead)
+
+
 def _french(message: str) -> tuple[str, bool]:
     from webui.cli.language import in_cli_language, start_language
     from webui.pathways.problem_texts import worded_detail
