@@ -179,6 +179,18 @@ SEX_NAMES = {"female": _l("Women and girls"), "male": _l("Men and boys")}
 CAPACITY_PERIOD_NAMES = {"day": _l("per day"), "week": _l("per week"), "month": _l("per month"), "year": _l("per year")}
 
 
+def handover_choices(takers) -> list[tuple[str, str]]:
+    """(username, what the choice reads) for the people a task or an escalation may be handed to.
+
+    An <option> holds text only, where <bdi> is not allowed: a name is put between Unicode's
+    first-strong isolate and its pop, which do in plain text what <bdi> does in markup."""
+    from flask_babel import gettext
+
+    holds = gettext("holds it now")  # outside the f-string: the catalog's extractor does not look inside one
+    return [(taker.username, f"\u2068{taker.display_name}\u2069" + (f" ({holds})" if taker.is_assignee else ""))
+            for taker in takers]
+
+
 def isolated(text) -> Markup:
     """A name or other short text someone typed, shown inside a sentence or beside a label: isolated in
     <bdi> so that a name in a right-to-left script (Arabic) does not reorder the French or English around it."""

@@ -33,6 +33,7 @@ from engine.services.escalations.handling import (
     reassign_escalation,
     resolve_escalation,
 )
+from webui.labels import handover_choices
 from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
 from webui.coordination.charts import bar_chart
@@ -130,8 +131,7 @@ def reassign(escalation_id: int):
 
 def _handover_page(escalation_id: int, error, chosen: str):
     handover_to = escalation_takers(uow(), escalation_id, g.user.actor)
-    choices = [(taker.username, taker.display_name + (f" ({_('holds it now')})" if taker.is_assignee else ""))
-               for taker in handover_to.takers]
+    choices = handover_choices(handover_to.takers)
     return render_template("coordination/escalation_handover.html", handover=handover_to, error=error,
                            choices=choices, chosen=chosen, status=request.values.get("status"))
 

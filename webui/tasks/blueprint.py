@@ -12,6 +12,7 @@ from engine.services.referrals.view import referral_answerable
 from engine.services.tasks.inbox import list_inbox, next_task_of_case, referral_of_task, task_line
 from engine.services.pathways.labels import describe_labelled_task, labelled_tasks
 from engine.services.tasks.completion import claim_task, complete_task, reassign_task, release_task
+from webui.labels import handover_choices
 from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
 from webui.i18n import current_language
@@ -92,8 +93,7 @@ def _handover_page(task_id: str, error):
     handover_to = task_takers(uow(), task_id, g.user.actor)
     line = task_line(uow(), task_id)
     name = labelled_tasks(uow(), [line], current_language())[0].name if line else handover_to.name
-    choices = [(taker.username, taker.display_name + (f" ({_('holds it now')})" if taker.is_assignee else ""))
-               for taker in handover_to.takers]
+    choices = handover_choices(handover_to.takers)
     return render_template("tasks/reassign.html", handover=handover_to, name=name, error=error, choices=choices)
 
 

@@ -69,3 +69,17 @@ def test_the_holder_hands_a_task_back_from_its_page_and_lands_on_a_list_that_off
     inbox = _page(client, released.headers["Location"])
     assert "La tâche est rendue à votre équipe." in inbox and f'action="/tasks/{task_id}/claim"' in inbox
     assert button not in _page(client, f"/tasks/{task_id}")
+
+
+def test_the_hand_over_choices_isolate_each_name_from_the_words_after_it(referred, container):
+    # An <option> holds text only: a name in Arabic would carry "(holds it now)" into its own direction
+    # without Unicode's isolates around it (what <bdi> does elsewhere).
+    app, _, password = referred
+    case = open_case(container.uow(), container.clock, "cameroon-nrm", load_actor(container.uow(), "demo-caseworker"))
+    claim_task(container.uow(), container.clock, case.open_task_ids[0], load_actor(container.uow(), "demo-caseworker-en"))
+
+    page = _page(_client(app, "demo-supervisor", password), f"/tasks/{case.open_task_ids[0]}/reassign")
+
+    options = re.findall(r"<option[^>]*>(.*?)</option>", page, re.S)
+    assert f"\u2068{COLLEAGUE}\u2069 (en charge actuellement)" in options, options
+    assert all(option.startswith("\u2068") for option in options if option != "—"), options
