@@ -179,10 +179,18 @@ def _candidates(session, need: Need, offers) -> list[int]:
     return serving + list(session.scalars(others))
 
 
+# Findings that say the case already went to this provider for the need, and moved on.
+MOVED_ON_FROM = frozenset({"ended_before", "declined_before"})
+
+
 def _rank_key(choice: ProviderChoice) -> tuple:
     free = choice.capacity_available if choice.capacity_available is not None else -1
     distance = choice.region_distance if choice.region_distance is not None else 1000
-    return (choice.refused, len(choice.failures), distance, len(choice.warnings), -free, choice.name.lower(), choice.service_id)
+    # A provider the need already went to comes after every other that may receive it: the others are
+    # what the caseworker looks for now, whatever rule they fail.
+    moved_on = any(finding.code in MOVED_ON_FROM for finding in choice.failures)
+    return (choice.refused, moved_on, len(choice.failures), distance, len(choice.warnings), -free, choice.name.lower(),
+            choice.service_id)
 
 
 def _with_rank(choice: ProviderChoice, rank: int) -> ProviderChoice:

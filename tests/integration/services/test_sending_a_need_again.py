@@ -58,9 +58,12 @@ def test_a_declined_need_comes_back_with_the_reason_in_the_pathways_words(contai
 def test_the_provider_that_redirected_needs_a_reason_to_be_sent_the_need_again(container, walker):
     _redirected(container, walker)
 
-    providers = {p.slug: p for p in _send_page(container, walker).providers}
+    ranked = _send_page(container, walker).providers
+    providers = {p.slug: p for p in ranked}
 
     assert "declined_before" in {f.code for f in providers["demo-hopital-douala"].failures}
+    # It comes after every other provider that may receive the need, though it serves the person's region.
+    assert [p.slug for p in ranked if not p.refused][-1] == "demo-hopital-douala"
     assert not [p for slug, p in providers.items() if slug != "demo-hopital-douala"
                 and "declined_before" in {f.code for f in p.failures}]
     with pytest.raises(InvalidData) as refused:
