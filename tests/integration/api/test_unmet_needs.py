@@ -69,6 +69,7 @@ def test_a_declined_need_sent_to_another_provider_records_nothing_unmet(api, con
     send = _task_of(api, CASEWORKER, "Task_SendReferral")
     assert send["instance_label"] == "health" and _unmet_count(container) == 0
     assert api.post(CASEWORKER, f"/tasks/{send['id']}/complete",
-                    json={"data": {"provider_id": "demo-hopital-douala"}}).status_code == 200
+                    json={"data": {"provider_id": "demo-hopital-yaounde",
+                                   "provider_choice_reason": "the person is moving to Yaoundé"}}).status_code == 200
     referrals = api.get(CASEWORKER, f"/cases/{referred['case']}").json["referrals"]
     assert [(r["sector"], r["state"]) for r in referrals if r["sector"] == "health"] == [("health", "declined"), ("health", "sent")]
