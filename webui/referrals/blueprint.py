@@ -7,8 +7,7 @@ from flask_babel import gettext as _
 
 from engine.access import can_list_provider_referrals
 from engine.errors import InvalidData
-from engine.services.pathways.labels import describe_labelled_task, labelled_values, texts_of_cases
-from engine.services.referrals.steps import DECLINE_REASON_FIELD
+from engine.services.pathways.labels import decline_reason_words, describe_labelled_task, labelled_values, texts_of_cases
 from engine.services.referrals.view import list_referrals, open_step_of_referral, referral_answerable, show_referral
 from engine.services.tasks.completion import complete_task
 from webui.auth.session_user import login_required
@@ -95,9 +94,8 @@ def _shared(referral) -> tuple:
     asked, shared, answered = referral.request or {}, referral.shared_data, referral.answer or {}
     if texts is None:
         return tuple(asked.items()), tuple(shared.items()), referral.decline_reason, tuple(answered.items())
-    # The reason is one of the decision form's options (the field the referral step reads it from).
-    reason = texts.labels.value(DECLINE_REASON_FIELD, referral.decline_reason) if referral.decline_reason else None
-    return labelled_values(texts, asked), labelled_values(texts, shared), reason, labelled_values(texts, answered)
+    return (labelled_values(texts, asked), labelled_values(texts, shared), decline_reason_words(texts, referral.decline_reason),
+            labelled_values(texts, answered))
 
 
 def _referral_page(referral_id: int, values: dict, errors: dict, submitted: dict | None = None):

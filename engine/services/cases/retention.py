@@ -134,8 +134,8 @@ def _anonymise(uow: UnitOfWork, case: CaseRow, retention: VersionRetention, now:
     forget_personal_summary(session, case.id, case.pathway_version_id, retention.personal_fields)
     session.execute(update(ConsentRow).where(ConsentRow.case_id == case.id)
                     .values(witness_name=None, withdrawal_reason=None, override_justification=None))
-    session.execute(update(ReferralRow).where(ReferralRow.case_id == case.id).values(outcome_note=None))
     for referral in session.scalars(select(ReferralRow).where(ReferralRow.case_id == case.id)):
+        referral.outcome_note = None
         # What the send and decision forms said travels with the referral: their personal fields go too.
         referral.request = _without(referral.request, retention.personal_fields)
         referral.answer = _without(referral.answer, retention.personal_fields)

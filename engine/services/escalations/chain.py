@@ -135,7 +135,11 @@ def _connection(step: Step):
 
 def is_resolved(step: Step, kind: DeadlineKind, ref: str) -> bool:
     """True when someone resolved an escalation of this deadline: no further level is raised."""
-    return any(recorded == ref and status == EscalationStatus.RESOLVED for recorded, status in _recorded(step, kind))
+    return _resolved_among(_recorded(step, kind), ref)
+
+
+def _resolved_among(recorded: list[tuple[str, EscalationStatus]], ref: str) -> bool:
+    return any(recorded_ref == ref and status == EscalationStatus.RESOLVED for recorded_ref, status in recorded)
 
 
 def _recorded(step: Step, kind: DeadlineKind) -> list[tuple[str, EscalationStatus]]:
@@ -169,7 +173,7 @@ def record_escalation(
     # A drawn chain not filed under a referral keeps one deadline per timer: its mates count too.
     refs = drawn["chain_refs"] if kind == DeadlineKind.BPMN_TIMER and drawn.get("chain_refs") else [ref]
     recorded = _recorded(step, kind)
-    if any(recorded_ref == ref and status == EscalationStatus.RESOLVED for recorded_ref, status in recorded):
+    if _resolved_among(recorded, ref):
         return False
     alerted_before = sum(1 for recorded_ref, _ in recorded if recorded_ref in refs)
     recipients = drawn.get("recipients") or recipients_for(step, level, referral, task)

@@ -206,7 +206,7 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
             LabelledEarlierReferral(
                 referral_id=earlier.referral_id, provider=earlier.provider, state=earlier.state,
                 ended_at=earlier.ended_at,
-                decline_reason=labels.value(DECLINE_REASON_FIELD, earlier.decline_reason) if earlier.decline_reason else None,
+                decline_reason=decline_reason_words(texts, earlier.decline_reason),
                 answer=labelled_values(texts, earlier.answer),
             )
             for earlier in form.earlier
@@ -280,6 +280,11 @@ def _ended(event) -> tuple:
         return ()
     return tuple((item.get("state"), item.get("provider") if isinstance(item.get("provider"), str) else None)
                  for item in ended if isinstance(item, dict) and isinstance(item.get("state"), str))
+
+
+def decline_reason_words(texts: PathwayTexts, reason: str | None) -> str | None:
+    """A referral's decline reason (one of the decision form's options) in the pathway's words."""
+    return texts.labels.value(DECLINE_REASON_FIELD, reason) if reason else None
 
 
 def labelled_values(texts: PathwayTexts, values: dict) -> tuple:
