@@ -251,6 +251,29 @@ class ProviderChoice(Schema):
     failures = fields.List(fields.Nested(MatchFinding))
 
 
+class EarlierAnswer(Schema):
+    """One thing a provider wrote with its decision, as codes beside the pathway's words."""
+
+    field = fields.String(metadata={"description": "the decision form's field id"})
+    label = fields.String(metadata={"description": "that field's label"})
+    value = fields.Raw(allow_none=True, metadata={"description": "as stored: an option id, a yes/no, a number, a text"})
+    value_label = fields.String(allow_none=True, metadata={
+        "description": "an option's label (several joined by commas), a text as written; null for a yes/no or a number"})
+
+
+class EarlierReferral(Schema):
+    """An earlier referral of the need a send step is for: to whom, how and when it ended, why."""
+
+    referral_id = fields.Integer()
+    provider = fields.String(allow_none=True, metadata={"description": "the organisation's name"})
+    state = fields.String(validate=_one_of(ReferralState))
+    ended_at = fields.DateTime(allow_none=True, metadata={"description": "decided, or closed (expired, withdrawn)"})
+    decline_reason = fields.String(allow_none=True, metadata={"description": "the decision form's option id"})
+    decline_reason_label = fields.String(allow_none=True)
+    answer = fields.List(fields.Nested(EarlierAnswer), metadata={
+        "description": "what the provider wrote with its decision, e.g. the provider it suggests instead"})
+
+
 class TaskDetail(Schema):
     """An open task with its form."""
 
@@ -264,6 +287,8 @@ class TaskDetail(Schema):
     providers = fields.List(fields.Nested(ProviderChoice))
     matching = fields.Nested(MatchFinding, allow_none=True,
                              metadata={"description": "for a referral step: how many providers fit, or why none does"})
+    earlier = fields.List(fields.Nested(EarlierReferral), metadata={
+        "description": "for a referral send step: the need's earlier referrals, oldest first (empty otherwise)"})
 
 
 class CompleteTaskBody(Schema):

@@ -287,13 +287,28 @@ def decline_reason_words(texts: PathwayTexts, reason: str | None) -> str | None:
     return texts.labels.value(DECLINE_REASON_FIELD, reason) if reason else None
 
 
+@dataclass(frozen=True)
+class LabelledValue:
+    """One answer of a form with its pathway's words beside its codes."""
+
+    field: str  # the field's id
+    label: str  # the field's label
+    value: Any  # as stored: an option's id, a yes/no, a number, a text
+    worded: Any  # an option by its label (several joined by commas), anything else as stored
+
+
+def labelled_answers(texts: PathwayTexts, values: dict) -> tuple[LabelledValue, ...]:
+    """The answers given (a field left empty says nothing), each with its field's and option's label."""
+    return tuple(
+        LabelledValue(name, texts.labels.field(name), value, _worded_value(texts, name, value))
+        for name, value in values.items()
+        if value is not None and value != "" and value != []
+    )
+
+
 def labelled_values(texts: PathwayTexts, values: dict) -> tuple:
     """(label, value) pairs in the pathway's words: a field by its label, an option by its label."""
-    return tuple(
-        (texts.labels.field(name), _worded_value(texts, name, value))
-        for name, value in values.items()
-        if value is not None and value != "" and value != []  # a field left empty says nothing
-    )
+    return tuple((answer.label, answer.worded) for answer in labelled_answers(texts, values))
 
 
 def _worded_value(texts: PathwayTexts, name: str, value):

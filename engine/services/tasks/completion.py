@@ -300,18 +300,12 @@ def task_purpose(properties: dict) -> str | None:
 def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, submitted: dict | None = None) -> TaskForm:
     """The form of an open task visible to the actor (read-only); `submitted`: what a refused submission
     held, which decides which fields apply."""
-    from engine.services.directory.referral_step import rank_for_task
-    from engine.services.referrals.earlier import earlier_referrals
-
     with uow:
         row = visible_task(uow, task_id, actor)
         require_open(row)
         step = begin_step(uow, clock, row.case_id, actor, "read")
         task = _ready_task(step.workflow, row)
-        matching, earlier = None, ()
-        if task.properties.get(REFERRAL_PROPERTY) == "send":
-            matching = rank_for_task(uow.session, task, step.case.region, step.now.date(), step.referrals)
-            earlier = earlier_referrals(uow.session, task, step.referrals)
+        matching, earlier = send_step_facts(step, task)
         data = readable_task_data(step, actor, task)
         today = _case_today(step)
     spec = form_spec_of(task.form)
@@ -325,6 +319,19 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
         return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
     return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary,
                     purpose=task_purpose(task.properties), earlier=earlier)
+
+
+def send_step_facts(step: Step, task: HumanTask) -> tuple[Any, tuple]:
+    """For a referral send step, the providers ranked for its need (a ranking: `.providers`, `.summary`)
+    and the need's earlier referrals (EarlierReferral); (None, ()) for any other step. Every view of a
+    task's form (page, command line, API) reads them here, shown to whoever may see the task."""
+    from engine.services.directory.referral_step import rank_for_task
+    from engine.services.referrals.earlier import earlier_referrals
+
+    if task.properties.get(REFERRAL_PROPERTY) != "send":
+        return None, ()
+    return (rank_for_task(step.session, task, step.case.region, step.now.date(), step.referrals),
+            earlier_referrals(step.session, task, step.referrals))
 
 
 def _case_today(step: Step):

@@ -1,11 +1,14 @@
 """A task's form as a partner system needs it: field types, constraints, options, labels in one language.
 
 Labels come from the case's pinned pathway version in the asked language (engine.services.pathways.labels).
+What a send step shows besides its form (the providers ranked, the need's earlier referrals) comes
+from the same service as the task page's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from engine.access import Actor
@@ -17,11 +20,11 @@ from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, sect
 from engine.pathways.forms import form_spec_of
 from engine.services.cases.step import begin_step
 from engine.services.tasks.form_data import form_fields
-from engine.services.pathways.labels import pathway_texts
+from engine.services.pathways.labels import PathwayTexts, decline_reason_words, labelled_answers, pathway_texts
 from engine.services.directory.matching import Finding, ProviderChoice
-from engine.services.directory.referral_step import rank_for_task
+from engine.services.referrals.earlier import EarlierReferral
 from engine.services.referrals.sharing import readable_task_data
-from engine.services.tasks.completion import visible_task
+from engine.services.tasks.completion import send_step_facts, visible_task
 from engine.services.tasks.still_open import require_open
 from engine.store.unit_of_work import UnitOfWork
 
@@ -54,6 +57,29 @@ class FormFieldView:
 
 
 @dataclass(frozen=True)
+class EarlierAnswer:
+    """One thing a provider wrote with its decision: codes and the pathway's words in the asked language."""
+
+    field: str
+    label: str
+    value: Any  # as stored: an option's id, a yes/no, a number, a text
+    value_label: str | None  # an option's label (several joined by commas), a text as written; None otherwise
+
+
+@dataclass(frozen=True)
+class EarlierReferralView:
+    """An earlier referral of the need a send step is for, as the task page lists it, codes beside words."""
+
+    referral_id: int
+    provider: str | None  # the organisation's name
+    state: str  # declined, redirected, expired, revoked...
+    ended_at: datetime | None
+    decline_reason: str | None  # the decision form's option id
+    decline_reason_label: str | None  # that option in the pathway's words
+    answer: tuple[EarlierAnswer, ...]
+
+
+@dataclass(frozen=True)
 class TaskFormView:
     """An open task with its form, labelled in one language; for a referral step, the providers to choose from."""
 
@@ -67,6 +93,7 @@ class TaskFormView:
     fields: tuple[FormFieldView, ...]
     providers: tuple[ProviderChoice, ...]  # ranked, best first, each with its reasons, warnings and failed rules
     matching: Finding | None = None  # for a referral step: how many providers fit, or why none does
+    earlier: tuple[EarlierReferralView, ...] = ()  # for a send step: how the need's earlier referrals ended
 
 
 def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, language: str) -> TaskFormView:
@@ -76,9 +103,9 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         require_open(row)
         step = begin_step(uow, clock, row.case_id, actor, "read")
         task = human_task_of(case_runtime.find_task(step.workflow, row.id), step.workflow.script_engine)
-        labels = pathway_texts(uow, step.case.pathway_version_id, language).labels
-        region = step.case.region
-        matching = rank_for_task(uow.session, task, region, step.now.date(), step.referrals) if _sends_referral(task) else None
+        texts = pathway_texts(uow, step.case.pathway_version_id, language)
+        labels = texts.labels
+        matching, earlier = send_step_facts(step, task)
         assignee_id = row.assignee_id
         spec = form_spec_of(task.form)
         data = readable_task_data(step, actor, task)
@@ -115,13 +142,24 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         ),
         providers=matching.providers if matching else (),
         matching=matching.summary if matching else None,
+        earlier=tuple(_earlier_view(texts, referral) for referral in earlier),
     )
 
 
-def _sends_referral(task) -> bool:
-    from engine.services.referrals.steps import REFERRAL_PROPERTY
-
-    return task.properties.get(REFERRAL_PROPERTY) == "send"
+def _earlier_view(texts: PathwayTexts, referral: EarlierReferral) -> EarlierReferralView:
+    return EarlierReferralView(
+        referral_id=referral.referral_id,
+        provider=referral.provider,
+        state=referral.state,
+        ended_at=referral.ended_at,
+        decline_reason=referral.decline_reason,
+        decline_reason_label=decline_reason_words(texts, referral.decline_reason),
+        answer=tuple(
+            EarlierAnswer(answer.field, answer.label, answer.value,
+                          answer.worded if isinstance(answer.worded, str) else None)
+            for answer in labelled_answers(texts, referral.answer)
+        ),
+    )
 
 
 def _rules(field) -> dict[str, Any]:
