@@ -217,6 +217,11 @@ class FormField(Schema):
         "description": "true: the field applies (required, if it has required_when); null: it is needed only if "
                        "required_when comes to hold over the answers given (ask it, and say when it is needed); "
                        "false: the case's values say it is not needed now (optional)"})
+    input_limits = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
+        "description": "what a client can check before sending, as the task page's inputs do: maxlength (a whole "
+                       "number) of a text field, min and max (ISO dates, YYYY-MM-DD) of a date field, with today "
+                       "as the case's day in Africa/Douala and the earliest date accepted where the pathway sets "
+                       "no min; constraints keeps the pathway's declaration as written (e.g. max: today)"})
 
 
 class MatchFinding(Schema):

@@ -91,7 +91,7 @@ def _complete_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, da
         step = begin_step(uow, clock, row.case_id, actor, "task_completed", completed_task=row, open_tasks=rows,
                           loaded=loaded)
         task = _ready_task(step.workflow, row)
-        cleaned = clean_form_data(task.form, data, task.data, today=_case_today(step))
+        cleaned = clean_form_data(task.form, data, task.data, today=case_today(step))
         step.details.update(_described(task, cleaned, set(data or {})))
         if row.instance_label:  # which need a per-need step served (a sector code): history lines tell them apart
             step.details["instance"] = row.instance_label
@@ -307,7 +307,7 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
         task = _ready_task(step.workflow, row)
         matching, earlier = send_step_facts(step, task)
         data = readable_task_data(step, actor, task)
-        today = _case_today(step)
+        today = case_today(step)
     spec = form_spec_of(task.form)
     hidden = hidden_on_page(task.form, data, submitted)
     applying = fields_that_apply(task.form, submitted, data)
@@ -334,7 +334,7 @@ def send_step_facts(step: Step, task: HumanTask) -> tuple[Any, tuple]:
             earlier_referrals(step.session, task, step.referrals))
 
 
-def _case_today(step: Step):
+def case_today(step: Step):
     """The day it is for the case, in its calendar (Africa/Douala): what a form's "today" means."""
     return step.now.astimezone(DOUALA).date()
 

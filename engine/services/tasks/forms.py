@@ -1,13 +1,13 @@
 """A task's form as a partner system needs it: field types, constraints, options, labels in one language.
 
 Labels come from the case's pinned pathway version in the asked language (engine.services.pathways.labels).
-What a send step shows besides its form (the providers ranked, the need's earlier referrals) comes
-from the same service as the task page's.
+What a send step shows besides its form (the providers ranked, the need's earlier referrals) and each
+field's limits with "today" resolved come from the same services as the task page's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from engine.access import Actor
 from engine.clock import Clock
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
-from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page
+from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page, input_limits
 from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, section_heading
 from engine.pathways.forms import form_spec_of
 from engine.services.cases.step import begin_step
@@ -24,7 +24,7 @@ from engine.services.pathways.labels import PathwayTexts, decline_reason_words, 
 from engine.services.directory.matching import Finding, ProviderChoice
 from engine.services.referrals.earlier import EarlierReferral
 from engine.services.referrals.sharing import readable_task_data
-from engine.services.tasks.completion import send_step_facts, visible_task
+from engine.services.tasks.completion import case_today, send_step_facts, visible_task
 from engine.services.tasks.still_open import require_open
 from engine.store.unit_of_work import UnitOfWork
 
@@ -54,6 +54,10 @@ class FormFieldView:
     widget: str | None = None  # textarea, checklist or taglist where the type leaves a choice
     section: str | None = None  # the heading of the form section this field opens, in the asked language
     applies: bool | None = True  # None: needed only if its required_when comes to hold; False: not needed now
+    # What a client can check before sending (`engine.pathways.form_check.input_limits`): a text's
+    # maxlength, a date's min and max as ISO dates, "today" as the case's day; `constraints` keeps
+    # the pathway's declaration as written ("today" included), which clients may already read.
+    input_limits: dict[str, Any] = dataclass_field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         data = readable_task_data(step, actor, task)
         hidden = hidden_on_page(task.form, data)
         applying = fields_that_apply(task.form, None, data)
+        limits = input_limits(task.form, case_today(step))
     return TaskFormView(
         id=task.id,
         case_id=row.case_id,
@@ -137,6 +142,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
                 widget=spec.field(field.id).properties.get("widget") or None,
                 section=labels.section(field.id) if section_heading(spec.field(field.id)) else None,
                 applies=applying.get(field.id, True),
+                input_limits={name: _number(value) for name, value in limits.get(field.id, {}).items()},
             )
             for field in form_fields(task.form)
         ),

@@ -1,12 +1,14 @@
 """A task over the API says what its page says: a send step lists the need's earlier referrals (codes
-beside the pathway's words, from the page's own service)."""
+beside the pathway's words, from the page's own service), and each field's limits come resolved as the
+page's inputs check them, "today" being the case's day by the application's clock."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from engine.pathways.forms import EARLIEST_DATE
 from engine.services.accounts.actors import load_actor
 from engine.services.pathways.labels import describe_labelled_task
 from tests.integration.services.conftest import ASSESSMENT, CONSENT, IDENTIFICATION
@@ -86,3 +88,22 @@ def test_the_earlier_referrals_stay_with_those_who_may_see_the_send_step(api, he
         refused = api.get(outsider, f"/tasks/{task}")
         assert refused.status_code == 404 and SUGGESTION not in refused.get_data(as_text=True)
 
+
+def test_a_date_up_to_today_comes_with_the_cases_day_as_an_iso_date_beside_its_declaration(api, container):
+    task = api.post(CASEWORKER, "/cases", json={"pathway_id": "cameroon-nrm"}).json["open_task_ids"][0]
+    # Half past eleven at night in UTC is already the next day in Douala.
+    container.clock.set(datetime(2026, 3, 2, 23, 30, tzinfo=timezone.utc))
+
+    fields = {field["id"]: field for field in api.get(CASEWORKER, f"/tasks/{task}").json["fields"]}
+
+    identification = fields["identification_date"]
+    assert identification["constraints"] == {"max": "today"} and identification["required"]
+    assert identification["input_limits"] == {"min": EARLIEST_DATE.isoformat(), "max": "2026-03-03"}
+    assert fields["site"]["input_limits"] == {"maxlength": 120}
+    assert fields["age"]["input_limits"] == {}  # a number's range is the constraints' (and the check's) alone
+    assert {f.id: dict(f.input_limits) for f in _page(api, task, "en").fields}["identification_date"] == {
+        "min": "1900-01-01", "max": "2026-03-03"}
+
+    container.clock.advance(timedelta(days=1))
+    later = {field["id"]: field for field in api.get(CASEWORKER, f"/tasks/{task}").json["fields"]}
+    assert later["identification_date"]["input_limits"]["max"] == "2026-03-04"
