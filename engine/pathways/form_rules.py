@@ -1,8 +1,8 @@
 """Rules a pathway declares on a form field, as Camunda properties (`aiguillage.*`):
 
 - `aiguillage.required_when`: a condition in the safe expression language over the fields of the
-  same form; while it holds, the field must have a value (`decline_reason` when
-  `decision == 'declined'`, an urgency when `need_health`);
+  same form; while it holds, the field must have a value (in the Cameroon pathway, its decline
+  reason when `decision == 'declined'`, an urgency when `need_health`);
 - `aiguillage.default_from`: the name of a value an earlier step recorded (a field of another
   form); a field left empty takes that value when it is one the field accepts (a need's urgency
   from the case's `priority`, a need ticked from the vulnerability seen at identification), and

@@ -27,12 +27,12 @@ from engine.clock import Clock
 from engine.pathways.documents import BPMN_NS
 from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
 from engine.pathways.labels import Labels
+from engine.pathways.referral_decision import DEFAULT_FIELDS, decide_steps, decision_fields_of
 from engine.pathways.documents import read_diagram
 from engine.pathways.xml import XmlProblem
 from engine.services.cases.view import CaseView, show_case
 from engine.services.tasks.inbox import TaskSummary
 from engine.services.pathways.publishing import PathwayVersion
-from engine.services.referrals.steps import DECLINE_REASON_FIELD
 from engine.services.tasks.completion import describe_task
 from engine.store.models import CaseRow, Organisation, PathwayFileRow, PathwayVersionRow, TaskRow
 from engine.store.unit_of_work import UnitOfWork
@@ -44,6 +44,8 @@ class PathwayTexts:
 
     labels: Labels
     lane_ids: dict[str, str]  # lane name as drawn -> lane id
+    # The fields whose options are the pathway's decline reasons: each decide step names its own.
+    decline_reason_fields: tuple[str, ...] = (DEFAULT_FIELDS.decline_reason,)
 
     def lane(self, name: str | None) -> str | None:
         """A lane as stored on a task (its diagram name), in this language."""
@@ -284,7 +286,11 @@ def _ended(event) -> tuple:
 
 def decline_reason_words(texts: PathwayTexts, reason: str | None) -> str | None:
     """A referral's decline reason (one of the decision form's options) in the pathway's words."""
-    return texts.labels.value(DECLINE_REASON_FIELD, reason) if reason else None
+    if not reason:
+        return None
+    # The referral keeps the code, not which decide step gave it: the first of their fields that words it.
+    worded = (texts.labels.value(field, reason) for field in texts.decline_reason_fields)
+    return next((words for words in worded if words != reason), reason)
 
 
 @dataclass(frozen=True)
@@ -328,6 +334,7 @@ def _source(pathway_id: str, title: dict, languages: list, main: str, files: dic
 
 def _texts_of(source: PathwaySource, language: str) -> PathwayTexts:
     lane_ids: dict[str, str] = {}
+    reason_fields: list[str] = []
     for name in sorted(source.files):
         if not name.lower().endswith(BPMN_SUFFIXES):
             continue
@@ -337,4 +344,6 @@ def _texts_of(source: PathwaySource, language: str) -> PathwayTexts:
         for lane in root.iter(f"{{{BPMN_NS}}}lane"):
             if lane.get("name") and lane.get("id"):
                 lane_ids.setdefault(lane.get("name").strip(), lane.get("id"))
-    return PathwayTexts(Labels(source, language), lane_ids)
+        reason_fields += [decision_fields_of(step).decline_reason for step in decide_steps(root)]
+    return PathwayTexts(Labels(source, language), lane_ids,
+                        tuple(dict.fromkeys(reason_fields)) or (DEFAULT_FIELDS.decline_reason,))

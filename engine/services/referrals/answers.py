@@ -4,6 +4,9 @@ case, as completing the workflow task that does them.
 Partner systems speak of the referral or the case, not of workflow tasks: these services find the
 open task marked for that move (`aiguillage.referral` or `aiguillage.consent`) and complete it
 through `complete_task`, so the move is the same step, with the same checks, as in the pages.
+A decision speaks of `decision`, `decline_reason` and `appointment_date`: they reach the fields the
+pathway's decide step names for them (`engine.pathways.referral_decision`), and the problems of a
+refused decision come back under the same three names.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from sqlalchemy import select
 from engine.access import Actor, can_answer_referral, can_see_task, can_view_case, can_view_referral
 from engine.clock import Clock
 from engine.domain import TaskState
-from engine.errors import AccessDenied, Conflict, NotFound
+from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
+from engine.pathways.referral_decision import DECIDE_MOVE, decision_fields
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
 from engine.services.cases.step import StepResult, begin_step
@@ -41,12 +45,20 @@ def answer_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Acto
         rows = uow.session.scalars(
             select(TaskRow).where(TaskRow.referral_id == referral.id, TaskRow.state == TaskState.OPEN)
         ).all()
-        task_id = _marked_task(uow, clock, case.id, rows, actor, REFERRAL_PROPERTY, move)
-        if task_id is None:
+        marked = _marked_task(uow, clock, case.id, rows, actor, REFERRAL_PROPERTY, move)
+        if marked is None:
             raise Conflict(f"referral {referral_id} is {referral.state.value}: it is not waiting to {move}")
         # The lookup wrote nothing: end its read so that the step takes the write lock first.
         uow.rollback()
-    return complete_task(uow, clock, task_id, actor, data)
+    task_id, properties = marked
+    if move != DECIDE_MOVE:
+        return complete_task(uow, clock, task_id, actor, data)
+    fields = decision_fields(properties)
+    try:
+        return complete_task(uow, clock, task_id, actor, fields.in_pathway_words(data))
+    except InvalidData as refused:
+        refused.errors = fields.in_default_words(refused.errors)
+        raise
 
 
 def complete_consent_step(uow: UnitOfWork, clock: Clock, case_id: int, actor: Actor, step: str, data: dict) -> StepResult:
@@ -56,14 +68,16 @@ def complete_consent_step(uow: UnitOfWork, clock: Clock, case_id: int, actor: Ac
         if case is None or not can_view_case(actor, case):
             raise NotFound(f"case {case_id} does not exist or is not yours to see")
         rows = uow.session.scalars(select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.state == TaskState.OPEN)).all()
-        task_id = _marked_task(uow, clock, case.id, rows, actor, CONSENT_PROPERTY, step)
-        if task_id is None:
+        marked = _marked_task(uow, clock, case.id, rows, actor, CONSENT_PROPERTY, step)
+        if marked is None:
             raise Conflict(f"case {case.reference} is not waiting for a consent step ({step}) that you may do")
         uow.rollback()
-    return complete_task(uow, clock, task_id, actor, data)
+    return complete_task(uow, clock, marked[0], actor, data)
 
 
-def _marked_task(uow: UnitOfWork, clock: Clock, case_id: int, rows, actor: Actor, mark: str, value: str) -> str | None:
+def _marked_task(uow: UnitOfWork, clock: Clock, case_id: int, rows, actor: Actor, mark: str,
+                 value: str) -> tuple[str, dict[str, str]] | None:
+    """The id and properties of the open task marked `mark = value`, among those the actor sees."""
     visible = [row for row in rows if can_see_task(actor, row)]
     if not visible:
         return None
@@ -71,5 +85,5 @@ def _marked_task(uow: UnitOfWork, clock: Clock, case_id: int, rows, actor: Actor
     for row in visible:
         task = human_task_of(case_runtime.find_task(workflow, row.id), workflow.script_engine)
         if task.properties.get(mark) == value:
-            return row.id
+            return row.id, task.properties
     return None

@@ -5,7 +5,8 @@ A task marked `aiguillage.referral = send|acknowledge|decide|outcome|unmet` serv
 variables (`engine.runtime.needs`). Sending passes the
 consent gate and the provider check; every other move follows `ReferralState`'s transitions and
 is refused (`Conflict`) when illegal. Providers are ranked and the choice checked by the directory
-(`engine.services.directory.referral_step`).
+(`engine.services.directory.referral_step`). The decide step reads the decision, the decline reason
+and the appointment from the fields its pathway names (`engine.pathways.referral_decision`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
 from engine.runtime.needs import branch_key, no_need_message
 from engine.services.cases.sync import DOUALA, referral_for_instance
+from engine.pathways.referral_decision import DECISION_VALUES, DecisionFields, decision_fields
 from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.services.cases.consents import consent_covering, consent_for_sector
 from engine.services.directory.matching import SEND_WITHOUT_PERSONAL_DATA
@@ -34,15 +36,7 @@ from engine.store.unit_of_work import UnitOfWork
 from engine.untrusted_values import parse_id
 
 REFERRAL_PROPERTY = "aiguillage.referral"
-# The decision form's field whose option says why a referral was declined.
-DECLINE_REASON_FIELD = "decline_reason"
-# The decision form's field holding the appointment's day, when the referral is accepted.
-APPOINTMENT_FIELD = "appointment_date"
-DECISIONS = {
-    "accepted": ReferralState.ACCEPTED,
-    "declined": ReferralState.DECLINED,
-    "redirected": ReferralState.REDIRECTED,
-}
+DECISIONS = dict(zip(DECISION_VALUES, (ReferralState.ACCEPTED, ReferralState.DECLINED, ReferralState.REDIRECTED)))
 
 
 def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
@@ -67,7 +61,7 @@ def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
         referral.acknowledged_at = step.now
         step.notify("referral_acknowledged", **referral_payload(referral))
     elif kind == "decide":
-        _decide(step, referral, data)
+        _decide(step, referral, data, decision_fields(task.properties))
     elif kind == "outcome":
         delivered = bool(data.get("service_delivered"))
         move_referral(step, referral, ReferralState.DELIVERED if delivered else ReferralState.NOT_DELIVERED)
@@ -144,11 +138,10 @@ def _request(data: dict) -> dict:
     return {name: value for name, value in data.items() if name != "provider_id" and value not in (None, "")}
 
 
-def _answer(data: dict) -> dict:
+def _answer(data: dict, fields: DecisionFields) -> dict:
     """What the decision form says back beyond what the referral keeps in its own columns (the decision,
     its coded reason, the appointment): kept on the referral."""
-    return {name: value for name, value in data.items()
-            if name not in ("decision", DECLINE_REASON_FIELD, APPOINTMENT_FIELD) and value not in (None, "")}
+    return {name: value for name, value in data.items() if name not in fields.names and value not in (None, "")}
 
 
 def _shared_fields(step: Step, consent, sector: str, provider: Organisation) -> list[str]:
@@ -161,26 +154,40 @@ def _shared_fields(step: Step, consent, sector: str, provider: Organisation) -> 
     return shared
 
 
-def _decide(step: Step, referral: ReferralRow, data: dict) -> None:
-    decision = data.get("decision")
-    state = DECISIONS.get(decision)
+def _decide(step: Step, referral: ReferralRow, data: dict, fields: DecisionFields) -> None:
+    # The pathway names its decision form's fields (`engine.pathways.referral_decision`).
+    decision = data.get(fields.decision)
+    state = DECISIONS.get(decision) if isinstance(decision, str) else None
     if state is None:
-        raise InvalidData("choose a decision", {"decision": [problem.not_a_choice(DECISIONS)]})
+        raise InvalidData("choose a decision", {fields.decision: [problem.not_a_choice(DECISIONS)]})
+    appointment = _appointment_day(data, fields.appointment) if state == ReferralState.ACCEPTED else None
     move_referral(step, referral, state)
     referral.decided_at = step.now
-    referral.answer = _answer(data)
+    referral.answer = _answer(data, fields)
     if state == ReferralState.DECLINED:
-        referral.decline_reason = data.get(DECLINE_REASON_FIELD) or "other"
+        referral.decline_reason = data.get(fields.decline_reason) or "other"
     if state != ReferralState.ACCEPTED:
         referral.closed_at = step.now
-    appointment = data.get(APPOINTMENT_FIELD)
-    if state == ReferralState.ACCEPTED and appointment:
+    if appointment is not None:
         move_referral(step, referral, ReferralState.APPOINTMENT_BOOKED)
-        referral.appointment_at = datetime.combine(date.fromisoformat(appointment), time(0), DOUALA).astimezone(timezone.utc)
+        referral.appointment_at = datetime.combine(appointment, time(0), DOUALA).astimezone(timezone.utc)
     # Whoever sent it chooses what comes next (another provider, or the need recorded unmet): the reason
     # is what they choose by (a code, never free text).
     reason = {"reason": referral.decline_reason} if state == ReferralState.DECLINED else {}
     step.notify(f"referral_{decision}", **referral_payload(referral), **reason)
+
+
+def _appointment_day(data: dict, field: str) -> date | None:
+    """The appointment's day, when the form gives one; InvalidData naming the field when it is no date."""
+    value = data.get(field)
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidData(f"{field} is not a date", {field: [problem.not_a_date()]})
 
 
 def get_referral(uow: UnitOfWork, referral_id: int) -> ReferralRow:

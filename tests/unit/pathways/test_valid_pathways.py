@@ -13,6 +13,7 @@ from pathway_fixtures import FIXTURES, VALID
 SHIPPED = FIXTURES.parents[1] / "pathways"
 VALID_CASES = sorted([
     VALID / "referral-mini", VALID / "referral-mini" / "pathway.bpmn", VALID / "referral-decision", VALID / "readonly-review",
+    VALID / "own-decision-fields",
     *sorted((VALID / "other-tools").iterdir()),
 ])
 
