@@ -93,6 +93,15 @@ DETAILS = (
        "the step (or sub-process) that waits for the provider's answer"),
     N_("this boundary event is non-interrupting, so the provider's step would stay open on a referral %(property)s = "
        "%(move)s has ended; make it interrupting (cancelActivity true, the Modeler's \"Interrupting\" box)"),
+    N_("this decide step's form has no field %(field)s to hold the decision (accepted, declined or redirected); add it, "
+       "or name the form field that holds it with %(property)s"),
+    N_("field %(field)s holds the decision, but its option %(value)s is none of %(decisions)s, so the engine would "
+       "refuse it; give the options these ids"),
+    N_("%(property)s names %(field)s, which is no field of this step's form; name the form field whose option says "
+       "why the referral was declined"),
+    N_("%(property)s names %(field)s, which is no field of this step's form; name the form field that holds the "
+       "appointment's date"),
+    N_("field %(field)s holds the appointment's date, but it is of type %(type)s; make it a date field"),
     # What diagrams from other tools most often bring (the files of the BPMN MIWG suite, Camunda 8, jBPM, Flowable).
     N_("the service task names no operation; set its implementation to 'External' with the operation's name as topic "
        "(or the property aiguillage.operation)"),

@@ -11,6 +11,10 @@ so it is refused there too.
 `engine.runtime.needs` finds the need at run time: the item of a multi-instance activity the step
 sits in, or the case's `need` or `sector`/`urgency` variables. Without either, the send would fail
 at run time; validation says so first, and how to draw it.
+
+A `decide` step's form must have the fields the step names for the decision, the decline reason and
+the appointment (`engine.pathways.referral_decision`; the decision's by default, the other two when
+named): a decision the engine cannot read would refuse every answer.
 """
 
 from __future__ import annotations
@@ -19,11 +23,16 @@ import re
 
 from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, local, text_of
 from engine.pathways.escalation_paths import EXPIRE_MOVE, WITHDRAW_MOVE, is_timer, property_of
+from engine.pathways.forms import form_spec_from_bpmn
+from engine.pathways.referral_decision import (
+    APPOINTMENT_PROPERTY, DECIDE_MOVE, DECISION_PROPERTY, DECISION_VALUES, DECLINE_REASON_PROPERTY, declared_properties,
+    decision_fields,
+)
 from engine.runtime.needs import NEED_VARIABLE, SECTOR_VARIABLE
 from engine.pathways.problems import Problem
 
 REFERRAL_PROPERTY = "aiguillage.referral"
-MOVES = ("send", "acknowledge", "decide", "outcome", "unmet", EXPIRE_MOVE, WITHDRAW_MOVE)
+MOVES = ("send", "acknowledge", DECIDE_MOVE, "outcome", "unmet", EXPIRE_MOVE, WITHDRAW_MOVE)
 _ASSIGNS_NEED = re.compile(rf"^\s*({SECTOR_VARIABLE}|{NEED_VARIABLE})\s*=[^=]", re.M)
 
 
@@ -42,6 +51,42 @@ def check_referral_steps(documents: list[Document], checked: set[str]) -> list[P
             sends = any(move == "send" for _, move in steps)
             for element, move in steps:
                 problems += _check_step(document, element, move, needs_from_data, sends)
+                if move == DECIDE_MOVE and local(element) == "userTask":
+                    problems += _check_decision_form(document, element)
+    return problems
+
+
+def _check_decision_form(document: Document, task) -> list[Problem]:
+    """The fields a decide step reads its answer from are in its form, and can hold it."""
+    form = form_spec_from_bpmn(task)
+    if not form.fields and (extension(task, "formKey") or extension(task, "formRef")):
+        return []  # a Camunda Form that could not be read: its own problem says why
+    declared = declared_properties(task)
+    fields = decision_fields(declared)
+    problems = []
+    decision = form.field(fields.decision)
+    if decision is None:
+        problems.append(document.problem(task, "form.referral_field_missing", (
+            f"this decide step's form has no field {fields.decision!r} to hold the decision (accepted, declined or "
+            f"redirected); add it, or name the form field that holds it with {DECISION_PROPERTY}")))
+    else:
+        problems += [document.problem(task, "form.referral_field_type", (
+            f"field {fields.decision!r} holds the decision, but its option {value.id!r} is none of "
+            f"{', '.join(DECISION_VALUES)}, so the engine would refuse it; give the options these ids"))
+            for value in decision.values if value.id not in DECISION_VALUES]
+    if DECLINE_REASON_PROPERTY in declared and form.field(fields.decline_reason) is None:
+        problems.append(document.problem(task, "form.referral_field_missing", (
+            f"{DECLINE_REASON_PROPERTY} names {fields.decline_reason!r}, which is no field of this step's form; name "
+            "the form field whose option says why the referral was declined")))
+    appointment = form.field(fields.appointment)
+    if APPOINTMENT_PROPERTY in declared and appointment is None:
+        problems.append(document.problem(task, "form.referral_field_missing", (
+            f"{APPOINTMENT_PROPERTY} names {fields.appointment!r}, which is no field of this step's form; name "
+            "the form field that holds the appointment's date")))
+    elif appointment is not None and appointment.type != "date":
+        problems.append(document.problem(task, "form.referral_field_type", (
+            f"field {fields.appointment!r} holds the appointment's date, but it is of type {appointment.type}; "
+            "make it a date field")))
     return problems
 
 
