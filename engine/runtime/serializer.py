@@ -102,6 +102,8 @@ def _remember(task_id: UUID, text: str) -> UUID:
     return task_id
 
 
+_new_task = object.__new__
+
 _PLAIN = (str, int, float, bool, type(None))
 _MUTABLE = (dict, list, set)
 
@@ -165,56 +167,86 @@ class CachedIdTaskConverter(TaskConverter):
         return {task_text(key) if type(key) is UUID else str(key): to_dict(task) for key, task in tasks.items()}
 
     def from_dict(self, dct, workflow):
-        return self._task_from_dict(dct, workflow, {})
+        # One task on its own (Spiff's own paths): its parent, if it has one, is in the workflow already.
+        parent = workflow.tasks.get(task_uuid(dct["parent"])) if dct["parent"] is not None else None
+        task, _ = self._task_from_dict(dct, workflow, (parent, None) if parent is not None else None)
+        workflow.tasks[task.id] = task
+        return task
 
     def tasks_from_dict(self, mapping: dict, workflow) -> dict:
         """A workflow's tasks, restored in their saved order (a task's parent comes before it)."""
-        shared: dict = {}  # task id -> the keys of its data holding lists or dicts
+        restored: dict = {}  # id text -> (task, the keys of its data holding lists or dicts)
         restore = self._task_from_dict
         tasks = {}
-        for key, dct in mapping.items():
-            task = restore(dct, workflow, shared)
-            tasks[task_uuid(key)] = task
+        for dct in mapping.values():
+            parent = dct["parent"]
+            task, mutable = restore(dct, workflow, restored.get(parent) if parent is not None else None)
+            restored[dct["id"]] = (task, mutable)
+            tasks[task.id] = task
         return tasks
 
-    def _task_from_dict(self, dct, workflow, shared: dict):
+    def _task_from_dict(self, dct, workflow, parent_entry: tuple | None):
+        """A task and the keys of its data holding lists or dicts; `parent_entry` is its parent's
+        (task, keys), None where the parent is not restored (a root, or a task saved in full)."""
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
-        task = self.target_class(workflow, task_spec, state=dct["state"], id=task_uuid(dct["id"]))
-        parent_id = task._parent = task_uuid(dct["parent"]) if dct["parent"] is not None else None
-        task._children = [task_uuid(child) for child in dct["children"]]
-        task.last_state_change = dct["last_state_change"]
-        task.triggered = dct["triggered"]
-        task.internal_data = self._restore(dct["internal_data"])
-        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
-            task.workflow.top_workflow.event_manager.add_task(task)
+        task_id = task_uuid(dct["id"])
+        parent_id = task_uuid(dct["parent"]) if dct["parent"] is not None else None
+        internal_data = dct["internal_data"]
+        internal_data = self._restore(internal_data) if internal_data else {}
+        if task_spec is None or self.target_class is not Task:
+            # Spiff's constructor (which stands a start task in for a spec it cannot find).
+            task = self.target_class(workflow, task_spec, state=dct["state"], id=task_id)
+            task._parent = parent_id
+            task._children = [task_uuid(child) for child in dct["children"]]
+            task.last_state_change = dct["last_state_change"]
+            task.triggered = dct["triggered"]
+            task.internal_data = internal_data
+        else:
+            # What Task.__init__ sets, in one go: it also files the task in the workflow's mapping
+            # (rebuilt whole by `tasks_from_dict`) and looks its parent up there, for every task
+            # of every load. thread_id as Task.__init__ sets it.
+            task = _new_task(Task)
+            task.__dict__ = {
+                "id": task_id,
+                "workflow": workflow,
+                "_parent": parent_id,
+                "_children": [task_uuid(child) for child in dct["children"]],
+                "_state": dct["state"],
+                "triggered": dct["triggered"],
+                "task_spec": task_spec,
+                "thread_id": Task.thread_id_pool,
+                "data": None,
+                "internal_data": internal_data,
+                "last_state_change": dct["last_state_change"],
+            }
+        if isinstance(task_spec, CatchingEvent) and task._state & TaskState.WAITING:
+            workflow.top_workflow.event_manager.add_task(task)
         delta = dct.get("delta")
-        parent = workflow.tasks.get(parent_id) if delta else None
-        if parent is not None:
+        if delta and parent_entry is not None:
             # DeepMerge.merge({}, parent.data), which for an empty target is a shallow copy that
             # copies lists, dicts and sets one level down.
-            mutable = shared.get(parent_id)
+            parent, mutable = parent_entry
             if mutable is None:
                 mutable = _mutable_keys(parent.data)
             data = parent.data.copy()
             for key in mutable:
                 data[key] = copy(data[key])
-            updates = delta.get("updates", {})
-            deletions = delta.get("deletions", {})
+            updates = delta.get("updates")
+            deletions = delta.get("deletions")
             if updates:
                 updates = self._restore(updates)
                 data.update(updates)
                 mutable = tuple(key for key in mutable if key not in updates) + _mutable_keys(updates)
-            for key in deletions:
-                if key in data:
-                    del data[key]
             if deletions:
+                for key in deletions:
+                    if key in data:
+                        del data[key]
                 mutable = tuple(key for key in mutable if key in data)
         else:
             data = self._restore(dct["data"])
             mutable = _mutable_keys(data)
         task.data = data
-        shared[task.id] = mutable
-        return task
+        return task, mutable
 
     def _restore(self, value):
         # The registry's restore, for values just read from JSON: only a dict naming a `typename`
