@@ -248,30 +248,38 @@ def _loaded(row: tuple | None) -> LoadedCase | None:
 
 class StepReads(NamedTuple):
     """What a step reads before it runs: the case (None if it does not exist) and its open tasks, and,
-    for a step firing deadlines, its referrals (attribute values, in id order) and the escalations
-    recorded for it ((deadline kind, deadline ref, status)); else None for those."""
+    for a step firing deadlines, its referrals (attribute values, in id order), the escalations
+    recorded for it ((deadline kind, deadline ref, status)) and its deadline index rows; else None for those."""
 
     loaded: LoadedCase | None
     open_tasks: list[TaskRecord]
     referrals: list[dict] | None
     escalations: list[tuple[DeadlineKind, str, EscalationStatus]] | None
+    deadlines: list[DeadlineIndexRow] | None
 
 
 def case_and_open_tasks(connection: Connection, case_id: int, for_deadlines: bool = False) -> StepReads:
     """The case for a step (as `load_case`) and its open tasks and, `for_deadlines`, what firing its
-    deadlines reads: one round trip on PostgreSQL (the ORM and the escalation chain would make two more).
+    deadlines reads: one round trip on PostgreSQL (the ORM, the escalation chain and the deadline sync
+    would make three more).
 
-    Referrals and escalations are read after the case: one changed by another step since (answering an
-    escalation is a step of its case) is caught by the case's version check.
+    Referrals, escalations and deadline rows are read after the case: one changed by another step since
+    (answering an escalation is a step of its case) is caught by the case's version check. The leases a
+    sweeper writes on deadline rows are not read: a step never looks at them.
     """
     values = {"case_id": case_id}
     reads = [(_CASE_FOR_STEP, values), (_OPEN_TASKS, values)]
     if for_deadlines:
-        reads += [(_REFERRALS_OF_CASE, values), (_ESCALATIONS_OF_CASE, values)]
+        reads += [(_REFERRALS_OF_CASE, values), (_ESCALATIONS_OF_CASE, values), (_DEADLINES_OF_CASE, values)]
     case, tasks, *extra = read_together(connection, reads)
-    referrals, escalations = ([dict(zip(_REFERRAL_NAMES, row)) for row in extra[0]], [tuple(row) for row in extra[1]]
-                              ) if for_deadlines else (None, None)
-    return StepReads(_loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks], referrals, escalations)
+    if for_deadlines:
+        referrals = [dict(zip(_REFERRAL_NAMES, row)) for row in extra[0]]
+        escalations = [tuple(row) for row in extra[1]]
+        deadlines = [DeadlineIndexRow(*row) for row in extra[2]]
+    else:
+        referrals = escalations = deadlines = None
+    return StepReads(_loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks], referrals, escalations,
+                     deadlines)
 
 
 def escalations_of(connection: Connection, case_id: int, kind: DeadlineKind) -> list[tuple[str, EscalationStatus]]:

@@ -74,6 +74,9 @@ class Step:
     # The escalations recorded for the case, (deadline kind, deadline ref, status), when the step read
     # them with the case (a step firing deadlines); the escalation chain keeps them up to date.
     escalations: list | None = None
+    # The case's deadline index rows (`case_records.DeadlineIndexRow`), when the step read them with the
+    # case; whatever changes them in the step keeps them up to date, or sets None to have them read again.
+    deadlines: list | None = None
     # The pinned version's content hash, when the step loaded it (saves looking it up again).
     content_hash: str | None = None
     # The case summary's values as the step found the case (None: unknown, the summary is written).
@@ -219,6 +222,7 @@ def begin_step(
     if reads is not None and reads.referrals is not None:
         step._referrals = case_records.attach_referrals(uow.session, reads.referrals)
         step.escalations = reads.escalations
+        step.deadlines = reads.deadlines
     step.summary_before = summary_values(step)
     return step
 

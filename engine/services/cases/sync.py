@@ -269,7 +269,8 @@ def _sync_deadlines(step: Step, ready: list[HumanTask], changes: SyncChanges) ->
                 wanted[key] = due_at
     if not wanted and not step.has_deadlines:
         return
-    for row in case_records.deadlines_of(step.connection, step.case.id):
+    rows = step.deadlines if step.deadlines is not None else case_records.deadlines_of(step.connection, step.case.id)
+    for row in rows:
         due_at = wanted.pop((row.kind, row.ref), None)
         if due_at is None:
             changes.deadlines_deleted.append(row.id)

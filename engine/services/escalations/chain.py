@@ -285,6 +285,7 @@ def stop_chain(step: Step, escalation: EscalationRow) -> list[TaskFailure]:
             .values(due_at=NEVER, level=TOP_LEVEL)
             .execution_options(synchronize_session=False)
         )
+        step.deadlines = None  # read again by the step's sync
         return case_runtime.advance(step.workflow)
     anchors = [timer for timer, _ in escalation_timers(step.workflow)
                if _deadline_of(step, timer)[:2] == (escalation.deadline_kind, escalation.deadline_ref)]

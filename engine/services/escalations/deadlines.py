@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 
 from engine.clock import Clock
 from engine.domain import CaseStatus, DeadlineKind, Priority
@@ -54,11 +54,18 @@ from engine.services.escalations.chain import (
     recipients_for,
     record_escalation,
 )
+from engine.store import case_records
 from engine.store.models import CaseRow, DeadlineRow
+from engine.store.prepared import Prepared
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
 
 log = logging.getLogger(__name__)
+
+_DEADLINES = DeadlineRow.__table__
+_CLIMB = Prepared(
+    update(_DEADLINES).where(_DEADLINES.c.id == bindparam("b_id")).values(level=bindparam("level"), due_at=bindparam("due_at"))
+)
 
 DEFAULT_LEASE = timedelta(minutes=5)
 # One transaction holds SQLite's write lock (and, on PostgreSQL, the locks of its cases' rows)
@@ -383,10 +390,11 @@ def _fire_with_retries(uow_factory, clock, case_id, rows, report: SweepReport, h
 
 def _climb_chain(step: Step, claimed: ClaimedDeadline) -> None:
     """Raise the levels of a task's due date (or its follow-up reminder) that are due now."""
-    row = step.session.get(DeadlineRow, claimed.id)
+    index = _deadline_index(step, claimed.id)
     task = step.open_tasks.get(claimed.ref)
-    if row is None or task is None:
+    if index is None or task is None:
         return  # the task is done: the step's sync removes the row
+    row = step.deadlines[index]
     if row.kind == DeadlineKind.FOLLOW_UP:
         step.notify(
             "deadline_approaching",
@@ -396,20 +404,36 @@ def _climb_chain(step: Step, claimed: ClaimedDeadline) -> None:
             task_id=task.id,
             recipients=recipients_for(step, 1, None, task),
         )
-        row.level, row.due_at = 1, NEVER
+        _set_deadline(step, index, 1, NEVER)
         return
     if is_resolved(step, row.kind, row.ref) or task.due_at is None:
-        row.due_at = NEVER
+        _set_deadline(step, index, row.level, NEVER)
         return
     moments = _level_moments(step, task)
+    reached = row.level
     for level, moment in enumerate(moments, start=1):
-        if level <= row.level:
+        if level <= reached:
             continue
         if moment > step.now:
             break
         record_escalation(step, row.kind, row.ref, level, task.due_at, task=task, label=task.name)
-        row.level = level
-    row.due_at = moments[row.level] if row.level < len(moments) else NEVER
+        reached = level
+    _set_deadline(step, index, reached, moments[reached] if reached < len(moments) else NEVER)
+
+
+def _deadline_index(step: Step, deadline_id: int) -> int | None:
+    """Where the claimed row is among the case's deadline rows (read with the case); None if it is gone."""
+    if step.deadlines is None:
+        step.deadlines = case_records.deadlines_of(step.connection, step.case.id)
+    return next((index for index, row in enumerate(step.deadlines) if row.id == deadline_id), None)
+
+
+def _set_deadline(step: Step, index: int, level: int, due_at: datetime) -> None:
+    # The step's sync reads the rows as changed here; the UPDATE goes with the step's batch.
+    row = step.deadlines[index]
+    if (row.level, row.due_at) != (level, due_at):
+        step.deadlines[index] = row._replace(level=level, due_at=due_at)
+        step.writes.append((_CLIMB, {"b_id": row.id, "level": level, "due_at": due_at}))
 
 
 def _level_moments(step: Step, task) -> list[datetime]:
