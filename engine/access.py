@@ -161,6 +161,12 @@ def can_know_assignee(actor: Actor, assignee_organisation_id: int) -> bool:
     return actor.active and (actor.organisation_id == assignee_organisation_id or actor.has(Role.COORDINATOR))
 
 
+def can_know_person(actor: Actor, person_id: int, person_organisation_id: int) -> bool:
+    """Whether a person who holds a task or acted on a case is named to the reader: by the same rule as a
+    task's holder (`can_know_assignee`), and always to themself."""
+    return actor.active and (person_id == actor.id or can_know_assignee(actor, person_organisation_id))
+
+
 def can_claim_task(actor: Actor, task: TaskFacts) -> bool:
     """An unassigned open task may be claimed by anyone it is offered to."""
     return task.state == TaskState.OPEN and task.assignee_id is None and can_see_task(actor, task)

@@ -13,6 +13,7 @@ from engine.access import (
     can_claim_task,
     can_complete_task,
     can_know_assignee,
+    can_know_person,
     can_list_cases_needing_attention,
     can_open_case,
     can_reassign_task,
@@ -134,3 +135,12 @@ def test_who_holds_a_task_is_named_to_the_holders_organisation_and_to_coordinato
     assert can_know_assignee(person(SECRETARIAT, Role.COORDINATOR), HOSPITAL)
     assert not can_know_assignee(person(IOM, Role.SUPERVISOR), HOSPITAL)
     assert not can_know_assignee(person(IOM, Role.CASEWORKER, active=False), IOM)
+
+
+def test_who_acted_is_named_by_the_holders_rule_and_always_to_themself():
+    focal_point = person(HOSPITAL, Role.PROVIDER_FOCAL_POINT, user_id=20)
+    assert can_know_person(focal_point, focal_point.id, HOSPITAL)
+    assert can_know_person(person(IOM, Role.CASEWORKER), 99, IOM)
+    assert can_know_person(person(SECRETARIAT, Role.COORDINATOR), focal_point.id, HOSPITAL)
+    assert not can_know_person(person(IOM, Role.CASEWORKER), focal_point.id, HOSPITAL)
+    assert not can_know_person(person(HOSPITAL, Role.PROVIDER_FOCAL_POINT, user_id=20, active=False), focal_point.id, HOSPITAL)

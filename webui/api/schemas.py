@@ -165,7 +165,11 @@ class CaseEvent(Schema):
     """One line of a case's history: who did what, when (sensitive values are never kept)."""
 
     at = fields.DateTime()
-    actor = fields.String(allow_none=True, metadata={"description": "username; null for the system"})
+    actor = fields.String(allow_none=True, metadata={
+        "description": "username; null for the system, or for someone I may not know (see actor_withheld)"})
+    actor_organisation = fields.String(allow_none=True, metadata={
+        "description": "the organisation of someone I may not know, where I may know it (a referral's provider)"})
+    actor_withheld = fields.Boolean(metadata={"description": "true when someone acted whom I may not know by name"})
     action = fields.String()
     task_bpmn_id = fields.String(allow_none=True)
     details = fields.Dict(keys=fields.String(), values=fields.Raw())

@@ -78,7 +78,7 @@ def show_command(reference: str, username: str) -> None:
         click.echo(f"Consent: {state} by {consent.given_by} ({consent.method}) for {', '.join(consent.scope_services) or '-'}")
     click.echo("History:")
     for event in view.history:
-        click.echo(f"  {event.at:%Y-%m-%d %H:%M}Z  {event.actor or 'system'}  {event.action}"
+        click.echo(f"  {event.at:%Y-%m-%d %H:%M}Z  {_who(event)}  {event.action}"
                    f"{' ' + event.task_bpmn_id if event.task_bpmn_id else ''}")
 
 
@@ -272,6 +272,19 @@ def _task_id(container, actor, given: str) -> str:
     if not matches:
         raise NotFound(f"task {given} does not exist or is not yours to see")
     return matches[0]
+
+
+def _who(event) -> str:
+    """Who acted, as the pages say it to the same user (`people.html`): a name, else "someone at" or "someone else"."""
+    if event.actor:
+        return event.actor
+    if not event.actor_withheld:
+        return "system"
+    from flask_babel import gettext as _
+
+    with in_cli_language():
+        return (_("someone at %(organisation)s", organisation=event.actor_organisation) if event.actor_organisation
+                else _("someone else"))
 
 
 def _named(name: str | None, bpmn_id: str) -> str:

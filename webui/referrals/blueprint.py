@@ -87,10 +87,10 @@ def printable(referral_id: int):
     return html
 
 
-def _shared(referral) -> tuple:
+def _shared(referral, texts=None) -> tuple:
     """(what the referral asks, what it shares of the person, why it was declined, what the provider
     answered besides): all but the reason as (label, value) pairs, all in the pathway's words."""
-    texts = texts_of_cases(uow(), [referral.case_id], current_language()).get(referral.case_id)
+    texts = texts or _texts(referral)
     asked, shared, answered = referral.request or {}, referral.shared_data, referral.answer or {}
     if texts is None:
         return tuple(asked.items()), tuple(shared.items()), referral.decline_reason, tuple(answered.items())
@@ -98,13 +98,22 @@ def _shared(referral) -> tuple:
             labelled_values(texts, answered))
 
 
+def _texts(referral):
+    """The texts of the referral's pathway in the reader's language (None when its version has none)."""
+    return texts_of_cases(uow(), [referral.case_id], current_language()).get(referral.case_id)
+
+
 def _referral_page(referral_id: int, values: dict, errors: dict, submitted: dict | None = None):
     referral = show_referral(uow(), clock(), referral_id, g.user.actor)
     step = open_step_of_referral(uow(), referral_id, g.user.actor)
     task = (describe_labelled_task(uow(), clock(), step.task_id, g.user.actor, current_language(), submitted=submitted)
             if step else None)
-    asked, shared, declined_because, answered = _shared(referral)
+    texts = _texts(referral)
+    asked, shared, declined_because, answered = _shared(referral, texts)
+    step_names = {done.bpmn_id: texts.labels.element(done.bpmn_id, default=done.name) if texts else done.name
+                  for done in referral.steps}
     return render_template("referrals/show.html", referral=referral, shared=shared, asked=asked, task=task,
+                           step_names=step_names,
                            due_at=step.due_at if step else None, declined_because=declined_because, answered=answered,
                            inputs=form_inputs(task) if task else (), values=values, errors=errors,
                            submit_label=submit_label)

@@ -13,8 +13,9 @@ from engine.errors import AccessDenied, InvalidData, NotFound
 from engine.field_problems import not_a_choice
 from engine.clock import Clock
 from engine.services.cases.alias import KEY_LENGTH, alias_key
-from engine.services.cases.view import CaseLine, EventView, case_fields
-from engine.store.models import AuditEntry, CaseEvent, CaseRow, PathwayVersionRow, TaskRow, User
+from engine.services.accounts.known_people import organisations_named_by_case, people_known_to
+from engine.services.cases.view import CaseLine, EventView, case_fields, event_view
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, PathwayVersionRow, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
 
@@ -144,15 +145,13 @@ def case_history(uow: UnitOfWork, clock: Clock, case_id: int, actor: Actor, limi
         case = uow.session.get(CaseRow, case_id)
         if case is None or not can_view_case(actor, case):
             raise NotFound(f"case {case_id} does not exist or is not yours to see")
-        events = uow.session.execute(
-            select(CaseEvent, User.username)
-            .outerjoin(User, User.id == CaseEvent.actor_id)
-            .where(CaseEvent.case_id == case.id)
-            .order_by(CaseEvent.at, CaseEvent.id)
-            .limit(limit)
-            .offset(offset)
+        events = uow.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
+            .limit(limit).offset(offset)
         ).all()
+        people = people_known_to(uow.session, actor, [event.actor_id for event in events],
+                                 organisations_named_by_case(uow.session, case))
         uow.session.add(AuditEntry(at=clock.now(), user_id=actor.id, action="case.viewed", object_type="case",
                                    object_id=case.reference, case_id=case.id, details={"history": [offset, limit]}))
         uow.commit()
-        return [EventView(event.at, username, event.action, event.task_bpmn_id, dict(event.details)) for event, username in events]
+        return [event_view(event, people.get(event.actor_id)) for event in events]

@@ -102,7 +102,9 @@ def export_person_record(uow: UnitOfWork, clock: Clock, case: int | str, actor: 
         consents=[vars(consent) for consent in view.consents],
         referrals=[{**vars(referral), "shared_fields": [labels.field(name) or name for name in shared.get(referral.id) or []]}
                    for referral in view.referrals],
-        history=[{"at": event.at, "actor": event.actor, "action": event.action,
+        # Who acted, as the case page names them to this supervisor: a provider's people by their organisation.
+        history=[{"at": event.at, "actor": event.actor, "actor_organisation": event.actor_organisation,
+                  "actor_withheld": event.actor_withheld, "action": event.action,
                   "task": labels.element(event.task_bpmn_id, default=event.task_bpmn_id) if event.task_bpmn_id else None}
                  for event in view.history],
         accesses=[{"at": at, "action": action, "user": username, "organisation": organisation}

@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from engine.access import Actor, can_know_assignee, can_view_case, can_view_person
+from engine.access import Actor, can_view_case, can_view_person
 from engine.clock import Clock
 from engine.domain import TaskState
 from engine.errors import NotFound
+from engine.services.accounts.known_people import Who, organisations_named_by_case, people_known_to
 from engine.services.tasks.inbox import TaskSummary, summary_of
 from engine.store.models import (
-    AuditEntry, CaseEvent, CaseRow, CaseSummaryRow, ConsentRow, DeadlineRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow, User,
+    AuditEntry, CaseEvent, CaseRow, CaseSummaryRow, ConsentRow, DeadlineRow, Organisation, ReferralRow, TaskRow, UnmetNeedRow,
 )
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
@@ -73,12 +74,25 @@ class DeadlineView:
 
 @dataclass(frozen=True)
 class EventView:
+    """One line of a case's history; who acted as the reader may know them (`known_people`)."""
+
     at: datetime
-    actor: str | None  # username; None for the system
+    actor: str | None  # username; None for the system, or for someone the reader may not name
     action: str
     task_bpmn_id: str | None
     details: dict
-    actor_name: str | None = None  # display name; None for the system
+    actor_name: str | None = None  # display name, on the same terms
+    actor_organisation: str | None = None  # the organisation of someone unnamed, where the reader may know it
+    actor_withheld: bool = False  # someone acted whom the reader may not name (not the system)
+
+
+def event_view(event: CaseEvent, who: Who | None) -> EventView:
+    """A history line, its actor as `who` says the reader may know them (`known_people.people_known_to`)."""
+    if event.actor_id is None:  # the system
+        return EventView(event.at, None, event.action, event.task_bpmn_id, dict(event.details))
+    who = who or Who()
+    return EventView(event.at, who.username, event.action, event.task_bpmn_id, dict(event.details), who.name,
+                     who.organisation, actor_withheld=who.username is None)
 
 
 @dataclass(frozen=True)
@@ -133,8 +147,8 @@ def case_page_statement(case: int | str) -> list[tuple[str, Any]]:
         ("consents", select(ConsentRow).where(ConsentRow.case_id == case_id).order_by(ConsentRow.recorded_at)),
         ("unmet needs", select(UnmetNeedRow).where(UnmetNeedRow.case_id == case_id)
          .order_by(UnmetNeedRow.recorded_at, UnmetNeedRow.id)),
-        ("history", select(CaseEvent, User.username, User.display_name).outerjoin(User, User.id == CaseEvent.actor_id)
-         .where(CaseEvent.case_id == case_id).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(HISTORY_LIMIT)),
+        ("history", select(CaseEvent).where(CaseEvent.case_id == case_id)
+         .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(HISTORY_LIMIT)),
     ]
 
 
@@ -152,9 +166,12 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
         referrals = session.execute(queries["referrals"]).all()
         consents = session.scalars(queries["consents"]).all()
         unmet = session.scalars(queries["unmet needs"]).all()
-        events = session.execute(queries["history"]).all()
+        events = session.scalars(queries["history"]).all()
         deadlines = session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id).order_by(DeadlineRow.due_at)).all()
-        holders = _holders_named_to(session, actor, tasks)
+        # Task holders and history actors, each as the reader may know them: one rule for both.
+        people = people_known_to(
+            session, actor, [task.assignee_id for task in tasks] + [event.actor_id for event in events],
+            organisations_named_by_case(session, row, (referral for referral, _ in referrals)))
 
         person, needs = {}, {}
         if can_view_person(actor, row):
@@ -170,16 +187,13 @@ def show_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Actor) -> C
             pathway_version_id=row.pathway_version_id,
             close_reason=row.close_reason.value if row.close_reason else None,
             attention_message=row.attention_message,
-            open_tasks=tuple(summary_of(task, row.reference, row.organisation_id, holders.get(task.assignee_id))
+            open_tasks=tuple(summary_of(task, row.reference, row.organisation_id, people.get(task.assignee_id))
                              for task in tasks),
             referrals=tuple(_referral(referral, name, _due_of(tasks, referral.id)) for referral, name in referrals),
             consents=tuple(consent_view(consent) for consent in consents),
             unmet_needs=tuple(UnmetNeedView(need.id, need.sector.value, need.reason.value, need.region, need.referral_id,
                                             need.recorded_at) for need in unmet),
-            history=tuple(
-                EventView(event.at, username, event.action, event.task_bpmn_id, dict(event.details), name)
-                for event, username, name in reversed(events)
-            ),
+            history=tuple(event_view(event, people.get(event.actor_id)) for event in reversed(events)),
             deadlines=tuple(DeadlineView(deadline.kind.value, deadline.due_at, deadline.level) for deadline in deadlines),
 
             person=person,
@@ -202,16 +216,6 @@ def case_fields(case: CaseRow) -> dict[str, Any]:
         "closed_at": case.closed_at,
         "needs_attention": case.needs_attention,
     }
-
-
-def _holders_named_to(session, actor: Actor, tasks) -> dict[int, str]:
-    """The display names of the tasks' holders that the actor may know (user id -> name); the actor's own
-    tasks say "you", and the others stay unnamed."""
-    ids = {task.assignee_id for task in tasks if task.assignee_id is not None and task.assignee_id != actor.id}
-    if not ids:
-        return {}
-    holders = session.execute(select(User.id, User.display_name, User.organisation_id).where(User.id.in_(ids)))
-    return {user_id: name for user_id, name, organisation_id in holders if can_know_assignee(actor, organisation_id)}
 
 
 def _due_of(tasks, referral_id: int) -> datetime | None:

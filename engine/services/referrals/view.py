@@ -18,11 +18,12 @@ from sqlalchemy.orm import defer
 
 from engine.access import CASE_STAFF_ROLES, Actor, can_answer_referral, can_view_referral
 from engine.clock import Clock
-from engine.domain import ReferralState, Role
+from engine.domain import ReferralState, Role, TaskState
 from engine.errors import InvalidData, NotFound
 from engine.field_problems import not_a_choice
+from engine.services.accounts.known_people import Who, organisations_named_by_case, people_known_to
 from engine.services.referrals.sharing import ACCESS_ENDS_AT_ONCE, provider_access_ended, sharing_rule
-from engine.store.models import AuditEntry, CaseRow, CaseSummaryRow, Organisation, ReferralRow
+from engine.store.models import AuditEntry, CaseRow, CaseSummaryRow, Organisation, ReferralRow, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
 
@@ -50,6 +51,16 @@ class ReferralSummary:
 
 
 @dataclass(frozen=True)
+class ReferralStep:
+    """A step of the provider's on a referral, done: which, when, and by whom as the reader may know them."""
+
+    bpmn_id: str
+    name: str  # as drawn; pages say it in the reader's language
+    completed_at: datetime
+    by: Who
+
+
+@dataclass(frozen=True)
 class ReferralDetail(ReferralSummary):
     """One referral with the person's data it shares, and only that."""
 
@@ -65,6 +76,8 @@ class ReferralDetail(ReferralSummary):
     request: dict[str, Any] | None = None
     # What the provider wrote with its decision (the provider it suggests instead, the appointment).
     answer: dict[str, Any] | None = None
+    # The provider's steps done on it (acknowledged, decided, reported), oldest first.
+    steps: tuple[ReferralStep, ...] = ()
 
 
 def referral_list_statement(actor: Actor, limit: int, offset: int):
@@ -146,6 +159,7 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
                      **({"personal_data_ended": True} if ended else {})},
         ))
         referred_by = _referred_by(uow, case, referral)
+        steps = _provider_steps(uow.session, actor, case, referral)
         uow.commit()
         return ReferralDetail(
             **vars(_summary(referral, case, provider)),
@@ -159,6 +173,7 @@ def show_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Actor)
             referred_by=referred_by,
             request=dict(referral.request or {}) if not ended else {},
             answer=dict(referral.answer or {}) if not ended else {},
+            steps=steps,
         )
 
 
@@ -168,6 +183,22 @@ def _referred_by(uow: UnitOfWork, case: CaseRow, referral: ReferralRow) -> tuple
     organisation = uow.session.scalar(select(Organisation.name).where(Organisation.id == case.organisation_id))
     sender = uow.session.get(User, referral.created_by_id) if referral.created_by_id else None
     return organisation, sender.display_name if sender else None, sender.email if sender else None
+
+
+def _provider_steps(session, actor: Actor, case: CaseRow, referral: ReferralRow) -> tuple[ReferralStep, ...]:
+    # Only the provider's own steps: what the case's organisation did about the referral (its escalations)
+    # stays on the case, which the provider does not see.
+    if referral.provider_organisation_id is None:
+        return ()
+    done = session.execute(
+        select(TaskRow.bpmn_id, TaskRow.name, TaskRow.completed_at, TaskRow.completed_by_id)
+        .where(TaskRow.referral_id == referral.id, TaskRow.state == TaskState.COMPLETED,
+               TaskRow.organisation_id == referral.provider_organisation_id, TaskRow.completed_by_id.is_not(None))
+        .order_by(TaskRow.completed_at, TaskRow.id)
+    ).all()
+    people = people_known_to(session, actor, [by for *_, by in done], organisations_named_by_case(session, case))
+    return tuple(ReferralStep(bpmn_id, name, completed_at, people.get(by, Who()))
+                 for bpmn_id, name, completed_at, by in done)
 
 
 def _summary(referral: ReferralRow, case: CaseRow, provider: str | None) -> ReferralSummary:
@@ -209,8 +240,6 @@ class OpenStep:
 def open_step_of_referral(uow: UnitOfWork, referral_id: int, actor: Actor) -> OpenStep | None:
     """The referral's open task the actor may do now (acknowledge, decide, report...), if any."""
     from engine.access import can_complete_task
-    from engine.domain import TaskState
-    from engine.store.models import TaskRow
 
     with uow:
         rows = uow.session.scalars(

@@ -17,6 +17,7 @@ from sqlalchemy import case, select, union
 
 from engine.access import Actor
 from engine.domain import Priority, TaskState
+from engine.services.accounts.known_people import Who
 from engine.store.models import CaseRow, TaskCandidate, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -48,8 +49,10 @@ class TaskSummary:
     organisation_id: int = 0  # who must do the task
     case_organisation_id: int = 0  # who owns the case
     state: TaskState = TaskState.OPEN
-    # Who holds it, where the reader may know it (`access.can_know_assignee`); else None ("someone else").
+    # Who holds it, as the reader may know them (`known_people`): named, else of an organisation the reader
+    # may know, else neither ("someone else").
     assignee_name: str | None = None
+    assignee_organisation: str | None = None
 
 
 def inbox_statement(actor: Actor, limit: int = 50, offset: int = 0):
@@ -93,8 +96,8 @@ def list_inbox(uow: UnitOfWork, actor: Actor, limit: int = 50, offset: int = 0) 
                 for row, reference, owner in uow.session.execute(inbox_statement(actor, limit, offset))]
 
 
-def summary_of(row: TaskRow, reference: str, case_organisation_id: int, assignee_name: str | None = None) -> TaskSummary:
-    """The inbox line of a task row."""
+def summary_of(row: TaskRow, reference: str, case_organisation_id: int, holder: Who | None = None) -> TaskSummary:
+    """The inbox line of a task row (`holder`: its assignee as the reader may know them)."""
     return TaskSummary(
         id=row.id,
         case_id=row.case_id,
@@ -112,7 +115,8 @@ def summary_of(row: TaskRow, reference: str, case_organisation_id: int, assignee
         organisation_id=row.organisation_id,
         case_organisation_id=case_organisation_id,
         state=row.state,
-        assignee_name=assignee_name,
+        assignee_name=holder.name if holder else None,
+        assignee_organisation=holder.organisation if holder else None,
     )
 
 

@@ -121,6 +121,12 @@ def test_a_case_walks_from_opening_to_closure_through_the_api_alone(api, contain
     case = _ok(api.get(CASEWORKER, f"/cases/{walk.case_id}"))
     assert (case["status"], case["close_reason"], case["open_tasks"]) == ("closed", "needs_met", [])
     assert {r["state"] for r in case["referrals"]} == {"delivered"}
+    # Everyone who acted is in the history: named to the coordinator; to IOM's supervisor, the providers'
+    # and the secretariat's people by their organisation only (as a task's holder is).
+    history = _ok(api.get(COORDINATOR, f"/cases/{walk.case_id}/history?limit=100"))["events"]
+    assert {CASEWORKER, SUPERVISOR, HOSPITAL, SHELTER, COORDINATOR} <= {event["actor"] for event in history}
     history = _ok(api.get(SUPERVISOR, f"/cases/{walk.case_id}/history?limit=100"))["events"]
-    actors = {event["actor"] for event in history}
-    assert {CASEWORKER, SUPERVISOR, HOSPITAL, SHELTER, COORDINATOR} <= actors
+    assert {event["actor"] for event in history} == {CASEWORKER, SUPERVISOR, None}
+    assert {event["actor_organisation"] for event in history if event["actor_withheld"]} == {
+        "DEMO – Hôpital régional de Douala", "DEMO – Maison d'accueil Le Bon Samaritain (Douala)",
+        "DEMO – Secrétariat technique du MNR (Yaoundé)"}

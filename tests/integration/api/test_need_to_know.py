@@ -74,6 +74,26 @@ def test_the_coordinator_sees_the_case_but_only_the_provider_answers_its_referra
     assert refused.status_code == 403 and refused.json["error"]["code"] == "forbidden"
 
 
+def test_the_history_names_a_providers_focal_point_only_to_those_who_may_know_them(api, referred):
+    """The rule of a task's holder: the case's own people read the provider, coordinators the person."""
+    assert api.post(HOSPITAL, f"/referrals/{referred['health']}/acknowledge", json={"acknowledged_by": "X"}).status_code == 200
+
+    def acknowledged(username: str) -> dict:
+        events = api.get(username, f"/cases/{referred['case']}/history", query_string={"limit": 100}).json["events"]
+        return next(event for event in events if event["task_bpmn_id"] == "Task_AcknowledgeReferral")
+
+    for username in (CASEWORKER, "demo-supervisor"):
+        assert {key: acknowledged(username)[key] for key in ("actor", "actor_organisation", "actor_withheld")} == {
+            "actor": None, "actor_organisation": "DEMO – Hôpital régional de Douala", "actor_withheld": True}, username
+    assert acknowledged("demo-coordinator")["actor"] == HOSPITAL
+    # The caseworker's own steps keep their name; the person's record says the history as the case page does.
+    sent = api.get(CASEWORKER, f"/cases/{referred['case']}/history", query_string={"limit": 100}).json["events"][0]
+    assert sent["actor"] == CASEWORKER and not sent["actor_withheld"]
+    record = api.get("demo-supervisor", f"/cases/{referred['case']}/record").json
+    assert HOSPITAL not in {line["actor"] for line in record["history"]}
+    assert "DEMO – Hôpital régional de Douala" in {line["actor_organisation"] for line in record["history"]}
+
+
 def test_a_revoked_token_is_refused(api, container):
     assert api.get(CASEWORKER, "/me").json["username"] == CASEWORKER
     with container.uow() as uow:

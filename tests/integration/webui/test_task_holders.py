@@ -15,6 +15,7 @@ from web_forms import csrf_of
 
 COLLEAGUE = "IOM caseworker (demo)"  # demo-caseworker-en, of the same organisation as demo-caseworker
 FOCAL_POINT = "Point focal Hôpital de Douala (démo)"  # demo-health-douala, of the hospital
+PROVIDER = "DEMO – Hôpital régional de Douala"  # the hospital, which the case's referral names
 
 
 def _page(client, path: str) -> str:
@@ -42,13 +43,13 @@ def test_a_task_handed_over_names_its_new_holder_to_the_organisation_and_the_coo
     assert _assigned_to(_page(_client(app, "demo-caseworker-en", password), f"/cases/{case.reference}")) == ["you"]
 
 
-def test_a_providers_holder_stays_someone_else_to_the_cases_caseworker(referred, container):
+def test_a_providers_holder_is_someone_at_the_provider_to_the_cases_caseworker(referred, container):
     app, case, password = referred
     focal_point = load_actor(container.uow(), "demo-health-douala")
     task_id = next(task.id for task in list_inbox(container.uow(), focal_point, limit=100) if task.case_id == case.id)
     claim_task(container.uow(), container.clock, task_id, focal_point)
     caseworker = _page(_client(app, "demo-caseworker", password), f"/cases/{case.reference}")
-    assert "une autre personne" in _assigned_to(caseworker) and FOCAL_POINT not in _assigned_to(caseworker)
+    assert _assigned_to(caseworker) == [f"une personne de {PROVIDER}"] and FOCAL_POINT not in caseworker
     coordinator = _page(_client(app, "demo-coordinator", password), f"/cases/{case.reference}")
     assert FOCAL_POINT in _assigned_to(coordinator)
 
