@@ -192,9 +192,12 @@ _REFERRALS_OF_CASE = Prepared(
 # The escalations recorded for a case: which deadline each alerted about, and its status.
 _escalations = EscalationRow.__table__
 _ESCALATIONS_OF_CASE = Prepared(
-    select(_escalations.c.deadline_kind, _escalations.c.deadline_ref, _escalations.c.status)
+    select(_escalations.c.deadline_kind, _escalations.c.deadline_ref, _escalations.c.status, _escalations.c.level)
     .where(_escalations.c.case_id == bindparam("case_id"))
 )
+# PostgreSQL: an id for the escalation a step firing deadlines is likely to raise, reserved with the
+# case's reads, so that the escalation goes with the step's batch (an unused id is a gap, as a rollback leaves).
+_NEW_ESCALATION_ID = Prepared(select(func.nextval(func.pg_get_serial_sequence(_escalations.name, _escalations.c.id.name))))
 _DELETE_DEADLINE = Prepared(delete(_deadlines).where(_deadlines.c.id == bindparam("b_id")))
 _MOVE_DEADLINE = Prepared(update(_deadlines).where(_deadlines.c.id == bindparam("b_id")).values(due_at=bindparam("due_at")))
 _INSERT_DEADLINES = Prepared(insert(_deadlines))
@@ -249,13 +252,15 @@ def _loaded(row: tuple | None) -> LoadedCase | None:
 class StepReads(NamedTuple):
     """What a step reads before it runs: the case (None if it does not exist) and its open tasks, and,
     for a step firing deadlines, its referrals (attribute values, in id order), the escalations
-    recorded for it ((deadline kind, deadline ref, status)) and its deadline index rows; else None for those."""
+    recorded for it ((deadline kind, deadline ref, status, level)) and its deadline index rows; else None
+    for those. On PostgreSQL such a step also gets an id reserved for an escalation it may raise."""
 
     loaded: LoadedCase | None
     open_tasks: list[TaskRecord]
     referrals: list[dict] | None
     escalations: list[tuple[DeadlineKind, str, EscalationStatus]] | None
     deadlines: list[DeadlineIndexRow] | None
+    escalation_id: int | None = None
 
 
 def case_and_open_tasks(connection: Connection, case_id: int, for_deadlines: bool = False) -> StepReads:
@@ -271,20 +276,22 @@ def case_and_open_tasks(connection: Connection, case_id: int, for_deadlines: boo
     reads = [(_CASE_FOR_STEP, values), (_OPEN_TASKS, values)]
     if for_deadlines:
         reads += [(_REFERRALS_OF_CASE, values), (_ESCALATIONS_OF_CASE, values), (_DEADLINES_OF_CASE, values)]
+        if connection.dialect.name == "postgresql":
+            reads.append((_NEW_ESCALATION_ID, {}))
     case, tasks, *extra = read_together(connection, reads)
+    referrals = escalations = deadlines = escalation_id = None
     if for_deadlines:
         referrals = [dict(zip(_REFERRAL_NAMES, row)) for row in extra[0]]
         escalations = [tuple(row) for row in extra[1]]
         deadlines = [DeadlineIndexRow(*row) for row in extra[2]]
-    else:
-        referrals = escalations = deadlines = None
+        escalation_id = extra[3][0][0] if len(extra) > 3 else None
     return StepReads(_loaded(case[0] if case else None), [TaskRecord(*row) for row in tasks], referrals, escalations,
-                     deadlines)
+                     deadlines, escalation_id)
 
 
 def escalations_of(connection: Connection, case_id: int, kind: DeadlineKind) -> list[tuple[str, EscalationStatus]]:
     """(deadline ref, status) of the escalations recorded for one kind of deadline of a case."""
-    return [(ref, status) for found_kind, ref, status in _ESCALATIONS_OF_CASE.rows(connection, {"case_id": case_id})
+    return [(ref, status) for found_kind, ref, status, _ in _ESCALATIONS_OF_CASE.rows(connection, {"case_id": case_id})
             if found_kind == kind]
 
 

@@ -295,6 +295,8 @@ def _checked(statement: Prepared, names: frozenset[str], expect: int) -> Prepare
             in_clause = set()
             visitors.traverse(dml, {}, {"bindparam": lambda bind: in_clause.add(bind.key)})
             dml = dml.values({name: bindparam(name) for name in sorted(names - in_clause) if name in dml.table.c})
+        elif dml.is_insert:  # inside a CTE an INSERT names its columns itself: those given
+            dml = dml.values({name: bindparam(name) for name in sorted(names) if name in dml.table.c})
         changed = dml.returning(literal(1)).cte("checked")
         count = select(func.count()).select_from(changed).scalar_subquery()
         found = Prepared(select(cast(case((count == expect, literal("0")), else_=bindparam(_CHECK_LABEL)), Integer)))

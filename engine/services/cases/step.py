@@ -71,18 +71,21 @@ class Step:
     audit_object: tuple[str, str] | None = None
     hooked: bool = False  # a test's hook ran before the commit: the workflow is not kept
     _referrals: list | None = None
-    # The escalations recorded for the case, (deadline kind, deadline ref, status), when the step read
+    # The escalations recorded for the case, (deadline kind, deadline ref, status, level), when the step read
     # them with the case (a step firing deadlines); the escalation chain keeps them up to date.
     escalations: list | None = None
     # The case's deadline index rows (`case_records.DeadlineIndexRow`), when the step read them with the
     # case; whatever changes them in the step keeps them up to date, or sets None to have them read again.
     deadlines: list | None = None
+    # PostgreSQL, a step firing deadlines: an id reserved for the next escalation it raises (see `record_escalation`).
+    reserved_escalation_id: int | None = None
     # The pinned version's content hash, when the step loaded it (saves looking it up again).
     content_hash: str | None = None
     # The case summary's values as the step found the case (None: unknown, the summary is written).
     summary_before: tuple | None = None
-    # Rows the step's services write with its batch, after the case's version check: (statement, values).
-    writes: list[tuple[Prepared, dict[str, Any]]] = field(default_factory=list)
+    # Rows the step's services write with its batch, after the case's version check: (statement, values),
+    # or (statement, values, expected row count, exception raised on another count).
+    writes: list[tuple] = field(default_factory=list)
 
     @property
     def session(self):
@@ -223,6 +226,7 @@ def begin_step(
         step._referrals = case_records.attach_referrals(uow.session, reads.referrals)
         step.escalations = reads.escalations
         step.deadlines = reads.deadlines
+        step.reserved_escalation_id = reads.escalation_id
     step.summary_before = summary_values(step)
     return step
 
@@ -271,8 +275,8 @@ def finish_step(step: Step, failures: list[TaskFailure], hook: StepHook | None =
     batch = StatementBatch(connection)
     case_records.queue_case(batch, case)
     changes.write(batch)
-    for statement, values in step.writes:
-        batch.add(statement, [values])
+    for statement, values, *check in step.writes:
+        batch.add(statement, [values], *check)
     record_case_summary(step, batch)
     actor_id = step.actor.id if step.actor is not None else None
     if step.audit_object is not None:

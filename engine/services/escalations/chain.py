@@ -43,7 +43,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain import DeadlineKind, EscalationStatus, Priority, Role
-from engine.errors import NotFound
+from engine.errors import CaseMovedOn, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.case_runtime import TaskFailure
 from engine.pathways.escalation_paths import ESCALATION_OPENS
@@ -55,6 +55,7 @@ from engine.services.escalations.overtaken import overtaken_kinds
 from engine.store.models import DeadlineRow, EscalationRow, ReferralRow, TaskRow
 from engine.store import case_records
 from engine.store.prepared import Prepared
+from engine.store.unit_of_work import CONFLICT_MESSAGE
 
 if TYPE_CHECKING:
     from engine.services.cases.step import Step
@@ -115,6 +116,8 @@ _RECORD = {
     "postgresql": Prepared(postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)),
     "sqlite": Prepared(sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)),
 }
+# PostgreSQL, with an id reserved with the case's reads: checked to insert one row (see `record_escalation`).
+_RECORD_IN_BATCH = Prepared(postgresql.insert(_TABLE).on_conflict_do_nothing())
 _REFERRALS = ReferralRow.__table__
 _RAISE_LEVEL = Prepared(
     update(_REFERRALS)
@@ -146,7 +149,7 @@ def _recorded(step: Step, kind: DeadlineKind) -> list[tuple[str, EscalationStatu
     """(deadline ref, status) of the case's escalations of this kind: as the step read them with the
     case (a step firing deadlines), else read now, after what the step changed through the ORM."""
     if step.escalations is not None:
-        return [(ref, status) for found, ref, status in step.escalations if found == kind]
+        return [(ref, status) for found, ref, status, _ in step.escalations if found == kind]
     return case_records.escalations_of(_connection(step), step.case.id, kind)
 
 
@@ -175,6 +178,8 @@ def record_escalation(
     recorded = _recorded(step, kind)
     if _resolved_among(recorded, ref):
         return False
+    if step.escalations is not None and (kind, ref, level) in {(k, r, found) for k, r, _, found in step.escalations}:
+        return False  # raised before
     alerted_before = sum(1 for recorded_ref, _ in recorded if recorded_ref in refs)
     recipients = drawn.get("recipients") or recipients_for(step, level, referral, task)
     reason = REASONS.get(kind, "timer_passed")
@@ -194,13 +199,21 @@ def record_escalation(
         "status": EscalationStatus.OVERTAKEN if overtaken else EscalationStatus.OPEN,
         "resolved_at": step.now if overtaken else None,
     }
-    connection = _connection(step)
-    inserted = _RECORD[connection.dialect.name].first(connection, values)
-    if inserted is None:
-        return False  # raised before: the retry of a step a killed sweeper did not finish
-    escalation_id = inserted[0]
+    escalation_id = step.reserved_escalation_id
+    if escalation_id is not None:
+        # Written with the step's batch, one round trip less: the escalations read with the case say
+        # it was not raised; should another step have raised it since, the row is there and the
+        # batch fails (as that step moved the case on), so that the level is never alerted twice.
+        step.reserved_escalation_id = None
+        step.writes.append((_RECORD_IN_BATCH, {**values, "id": escalation_id}, 1, CaseMovedOn(CONFLICT_MESSAGE)))
+    else:
+        connection = _connection(step)
+        inserted = _RECORD[connection.dialect.name].first(connection, values)
+        if inserted is None:
+            return False  # raised before: the retry of a step a killed sweeper did not finish
+        escalation_id = inserted[0]
     if step.escalations is not None:
-        step.escalations.append((kind, ref, values["status"]))
+        step.escalations.append((kind, ref, values["status"], level))
     if referral is not None and referral.escalation_level < level:
         # Written with the step's other rows and marked as stored, so the ORM has nothing to flush for it.
         step.writes.append((_RAISE_LEVEL, {"referral_id": referral.id, "level": level}))

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.domain import DeadlineKind
+from engine.domain import DeadlineKind, EscalationStatus
 from engine.services.cases.lifecycle import open_case
 from engine.services.escalations.deadlines import sweep_deadlines
 from engine.store.models import DeadlineRow, EscalationRow, OutboxRow, ReferralRow
@@ -56,6 +56,25 @@ def _referral_level(container) -> int:
 
 def _sweep(container):
     return sweep_deadlines(container.uow, container.clock, worker_id="test-sweeper")
+
+
+def _statements_of_one_escalation(container, walker) -> list[str]:
+    """The SQL a sweep sends to raise an emergency referral's first level, in order."""
+    from sqlalchemy import event
+
+    _referral_sent(container, walker, "emergency")
+    container.clock.advance(timedelta(hours=2))
+    sent: list[str] = []
+
+    def remember(_connection, _cursor, statement, *_args):
+        sent.append(" ".join(statement.split()))
+
+    event.listen(container.engine, "before_cursor_execute", remember)
+    try:
+        assert _sweep(container).escalations == 1
+    finally:
+        event.remove(container.engine, "before_cursor_execute", remember)
+    return sent
 
 
 @pytest.mark.parametrize("urgency", list(CHAINS))
@@ -177,23 +196,67 @@ def test_a_case_whose_step_keeps_failing_is_retried_less_and_less_often(containe
 
 def test_the_sweep_reads_a_cases_referrals_and_escalations_with_the_case_not_on_their_own(container, walker):
     # Two round trips less for each escalation on PostgreSQL; the level is still raised once, on the referral.
-    from sqlalchemy import event
-
-    _referral_sent(container, walker, "emergency")
-    container.clock.advance(timedelta(hours=2))
-    sent: list[str] = []
-
-    def remember(_connection, _cursor, statement, *_args):
-        sent.append(" ".join(statement.split()))
-
-    event.listen(container.engine, "before_cursor_execute", remember)
-    try:
-        assert _sweep(container).escalations == 1
-    finally:
-        event.remove(container.engine, "before_cursor_execute", remember)
+    sent = _statements_of_one_escalation(container, walker)
     case_read = next(i for i, sql in enumerate(sent) if sql.startswith("SELECT cases.id"))
     referral_reads = [i for i, sql in enumerate(sent) if sql.startswith("SELECT referrals.") and "FROM referrals" in sql]
     assert referral_reads == [case_read + 2], sent[case_read:case_read + 4]  # after the case and its open tasks
     escalation_reads = [i for i, sql in enumerate(sent) if sql.startswith("SELECT escalations.")]
     assert escalation_reads == [case_read + 3], sent[case_read:]  # and nowhere else
     assert _referral_level(container) == 1
+
+
+def test_the_sweep_reads_a_cases_deadline_rows_with_the_case_and_writes_its_escalation_with_the_step(container, walker):
+    # Two round trips less for each escalation on PostgreSQL: the deadline rows come with the case,
+    # and the escalation row goes with the step's batch under an id reserved with the case's reads.
+    sent = _statements_of_one_escalation(container, walker)
+    case_read = next(i for i, sql in enumerate(sent) if sql.startswith("SELECT cases.id"))
+    case_saved = next(i for i, sql in enumerate(sent) if sql.startswith("UPDATE cases"))
+    deadline_reads = [i for i, sql in enumerate(sent) if sql.startswith("SELECT deadlines.id, deadlines.kind")]
+    assert deadline_reads == [case_read + 4], sent[case_read:]  # after the escalations, and nowhere else
+    inserts = [i for i, sql in enumerate(sent) if sql.startswith("INSERT INTO escalations")]
+    assert len(inserts) == 1
+    if container.engine.dialect.name == "postgresql":
+        assert sent[case_read + 5].startswith("SELECT nextval"), sent[case_read:]
+        # With the step's other rows, after the case's version check, and nothing read back.
+        assert inserts[0] > case_saved and "RETURNING" not in sent[inserts[0]], sent[inserts[0]]
+    assert _escalations(container) == [("referral_ack", 1)]
+    assert len(_alerts(container)) == 1
+
+
+def test_a_level_raised_by_another_step_after_the_sweep_read_the_case_is_not_alerted_twice(container, walker, monkeypatch):
+    # The escalations read with the case said "not raised"; another transaction records the level
+    # before the step writes it. The step's escalation row then fails its batch (PostgreSQL) or is
+    # not inserted (SQLite, where nobody can write meanwhile: simulated the same way), and nobody
+    # is alerted twice: the case is stepped again, finds the level raised, and alerts no one.
+    from engine.store import case_records
+    from sqlalchemy import insert
+
+    case_id = _referral_sent(container, walker, "emergency")
+    container.clock.advance(timedelta(hours=2))
+    with container.uow() as uow:
+        ref = uow.session.scalars(select(DeadlineRow.ref).where(DeadlineRow.kind == DeadlineKind.REFERRAL_ACK)).one()
+        referral_id = uow.session.scalars(select(ReferralRow.id)).one()
+    reads = case_records.case_and_open_tasks
+    raced = []
+
+    def read_then_race(connection, wanted_case, for_deadlines=False):
+        found = reads(connection, wanted_case, for_deadlines)
+        if for_deadlines and not raced:
+            raced.append(wanted_case)
+            row = {"case_id": case_id, "referral_id": referral_id, "deadline_kind": DeadlineKind.REFERRAL_ACK,
+                   "deadline_ref": ref, "level": 1, "at": container.clock.now(), "reason": "raced", "alerted": {},
+                   "status": EscalationStatus.OPEN}
+            if connection.dialect.name == "postgresql":
+                with container.engine.begin() as other:  # another transaction, committed first
+                    other.execute(insert(EscalationRow.__table__).values(**row))
+            else:
+                connection.execute(insert(EscalationRow.__table__).values(**row))  # SQLite: one writer at a time
+        return found
+
+    monkeypatch.setattr(case_records, "case_and_open_tasks", read_then_race)
+    report = _sweep(container)
+    assert raced == [case_id]
+    assert report.escalations == 0 and not report.failures, report
+    with container.uow() as uow:
+        assert uow.session.scalars(select(EscalationRow.reason)).all() == ["raced"]
+    assert _alerts(container) == []
