@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import bindparam, delete, select, update
 
 from engine.domain import DeliveryChannel, DeliveryStatus, TaskState
+from engine.services.accounts.notification_list import last_hand_backs
 from engine.services.pathways.labels import texts_of_cases
 from engine.store.models import DeliveryRow, NotificationDispatcher, Organisation, OutboxRow, TaskRow, User
 from engine.store.write_lock import lock_for_writing
@@ -120,6 +121,9 @@ def claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size
         # (organisation, active), not User objects.
         users = {user.id: user for user in session.execute(_RECIPIENTS, {"ids": list(user_ids)})} if user_ids else {}
         tasks = _tasks_announced(session, events.values())
+        # Who handed a group's task back to the team: they know of it, so it is no news to them by email.
+        returned = last_hand_backs(session, {group_task_of(event, payload) for event, _, payload in events.values()
+                                             if isinstance(payload, dict)} - {None})
         providers = _provider_names(session, events.values())
         links = LinkFacts.read(session, users.values(), {case_id for _, case_id, _ in events.values() if case_id is not None},
                                {task_id_of(payload) for _, _, payload in events.values()
@@ -128,7 +132,7 @@ def claim(uow_factory, settings: NotificationSettings, now: datetime, batch_size
         for row in rows:
             event, case_id, payload = events[row.outbox_id]
             payload = dict(payload or {})
-            if _stale_task(event, payload, tasks, row.recipient_user_id, row.channel):
+            if _stale_task(event, payload, tasks, row.recipient_user_id, row.channel, returned):
                 skipped.append(row.id)
                 continue
             attempt = row.attempts + 1
@@ -232,7 +236,7 @@ def _provider_names(session, events) -> dict[int, str]:
 
 
 def _stale_task(event: str, payload: dict, tasks: dict[str, tuple], user_id: int | None,
-                channel: DeliveryChannel | None = None) -> bool:
+                channel: DeliveryChannel | None = None, returned: dict[str, tuple] | None = None) -> bool:
     """A "new task" whose task ended, or went to someone else, before the message went out."""
     if canonical_event(event) != "task_assigned" or payload.get("task_id") not in tasks:
         return False  # not about a task we hold (a test's or an outside event): send as written
@@ -242,8 +246,12 @@ def _stale_task(event: str, payload: dict, tasks: dict[str, tuple], user_id: int
     if group_task_of(event, payload) is not None:
         # The group's one in-app item is listed only while the task is offered to the group, so it is
         # written even for a task someone holds: handed back to the team, the team sees it again. An
-        # email cannot be taken back, so none goes about a task already in someone's hands.
-        return assignee_id is not None and channel is not DeliveryChannel.IN_APP
+        # email cannot be taken back, so none goes about a task already in someone's hands, nor to
+        # the member who last handed it back (the item is not new to them either).
+        if channel is DeliveryChannel.IN_APP:
+            return False
+        returned_by = (returned or {}).get(payload["task_id"], (None,))[0]
+        return assignee_id is not None or (user_id is not None and user_id == returned_by)
     return assignee_id is not None and user_id is not None and assignee_id != user_id
 
 

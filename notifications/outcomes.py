@@ -2,7 +2,9 @@
 
 A sent delivery is never claimed again; a failure is retried with exponential backoff and
 jitter, and dead-lettered after the configured number of attempts or at once when the receiver
-refused it for good. In-app items are written with their delivery's "sent".
+refused it for good. In-app items are written with their delivery's "sent"; a group's item about a
+task handed back to the team before it was written is offered again at once, as the hand-back would
+have done.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.domain import DeliveryChannel, DeliveryStatus
 from engine.errors import Conflict
+from engine.services.accounts.notification_list import offer_late_items_again
 from engine.store.models import DeliveryRow, InAppNotification
 from engine.store.write_lock import lock_for_writing
 from notifications.sending import Claimed, Outcome
@@ -154,6 +157,9 @@ def _write_in_app(session, delivered: list[tuple[Claimed, Outcome]], now: dateti
     groups = [row for row in rows if row["user_id"] is None]
     if groups:
         session.execute(InAppNotification.__table__.insert(), groups)
+        # A task taken and handed back before this pass: its team hears of it as of its return, and
+        # not the member who handed it back (in this transaction, so written exactly once like the item).
+        offer_late_items_again(session, {row["outbox_id"] for row in groups if row["task_id"] is not None})
     personal = [row for row in rows if row["user_id"] is not None]
     if personal:
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

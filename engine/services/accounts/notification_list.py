@@ -3,17 +3,19 @@
 A group task is one item for the group: it is listed for each member of one of the task's candidate
 groups while the task is offered to them (it has `task_candidates` rows), and is gone once someone
 takes it or it ends. Each member marks it read for themselves (`in_app_reads`); handed back to the
-team, it is new work for the team again (`offer_again`). A person's own "new task" item reads as
-done once the task is no longer open or no longer theirs (done, handed to someone else, handed back
-to the team); any other item about a task, once the task is no longer open; a provider's "new
-referral", once the referral was answered, revoked or expired; an escalation's alert, once the
-escalation was resolved or overtaken (the step it waited on was done). A done item is never unread:
-the list, the unread filter and the count read the same `_done` rule. Nobody is shown an item their
-own step caused.
+team, it is new work for the team again (`offer_again`), also when the dispatcher writes it only after
+the hand-back (`offer_late_items_again`): as of the time it came back, unread for every member but the
+one who handed it back. A person's own "new task" item reads as done once the task is no longer open
+or no longer theirs (done, handed to someone else, handed back to the team); any other item about a
+task, once the task is no longer open; a provider's "new referral", once the referral was answered,
+revoked or expired; an escalation's alert, once the escalation was resolved or overtaken (the step it
+waited on was done). A done item is never unread: the list, the unread filter and the count read the
+same `_done` rule. Nobody is shown an item their own step caused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -25,11 +27,13 @@ from engine.access import Actor
 from engine.domain import EscalationStatus, ReferralState, TaskState
 from engine.errors import NotFound
 from engine.store.models import (
-    EscalationRow, InAppNotification, InAppRead, OutboxRow, ReferralRow, TaskCandidate, TaskRow,
+    CaseEvent, EscalationRow, InAppNotification, InAppRead, OutboxRow, ReferralRow, TaskCandidate, TaskRow,
 )
 from engine.store.unit_of_work import UnitOfWork
 
 PAGE_SIZE = 50
+# The case event of a task handed back to its team: who handed it back, and when.
+HANDED_BACK = "task_released"
 # The outbox event that tells a person or a team that a task waits for them.
 TASK_ANNOUNCED = "task_assigned"
 # The outbox event that tells a provider's focal points a referral came in, and the referral's states
@@ -219,8 +223,52 @@ def offer_again(session: Session, task_id: str, returned_by_id: int, at: datetim
     ids = session.scalars(
         select(InAppNotification.id).where(InAppNotification.user_id.is_(None), InAppNotification.task_id == task_id)
     ).all()
+    # None yet: the dispatcher has not written it; it offers it again when it does (offer_late_items_again).
+    _offer_items_again(session, ids, returned_by_id, at)
+
+
+def offer_late_items_again(session: Session, outbox_ids: Collection[int]) -> None:
+    """Group items just written (from these outbox events) about tasks handed back before: offered again now.
+
+    The dispatcher writes a group's item when its pass gets to it. A task taken and handed back before
+    that found no item to offer again, so the item is written as if it had been there: with the time the
+    task last came back, unread for every member but the one who handed it back.
+    """
+    items = session.execute(
+        select(InAppNotification.id, InAppNotification.task_id).where(
+            InAppNotification.user_id.is_(None), InAppNotification.outbox_id.in_(sorted(outbox_ids)),
+            InAppNotification.task_id.is_not(None))
+    ).all()
+    if not items:
+        return
+    task_ids = sorted({task_id for _, task_id in items})
+    # A hand-back holds its task's row until it commits; waiting for it here means that either it
+    # committed before the history is read below, or it starts after this commits and then finds
+    # the item itself (offer_again). PostgreSQL only: SQLite has one writer at a time anyway.
+    session.execute(select(TaskRow.id).where(TaskRow.id.in_(task_ids)).order_by(TaskRow.id).with_for_update())
+    returned = last_hand_backs(session, task_ids)
+    for note_id, task_id in items:
+        if task_id in returned:
+            _offer_items_again(session, [note_id], *returned[task_id])
+
+
+def last_hand_backs(session: Session, task_ids: Collection[str]) -> dict[str, tuple[int, datetime]]:
+    """Who last handed each of these tasks back to its team, and when (from the cases' history)."""
+    if not task_ids:
+        return {}
+    rows = session.execute(
+        select(TaskRow.id, CaseEvent.actor_id, CaseEvent.at)
+        .join(CaseEvent, and_(CaseEvent.case_id == TaskRow.case_id, CaseEvent.action == HANDED_BACK,
+                              CaseEvent.details["task_id"].as_string() == TaskRow.id))
+        .where(TaskRow.id.in_(sorted(task_ids)), CaseEvent.actor_id.is_not(None))
+        .order_by(CaseEvent.at, CaseEvent.id)
+    ).all()
+    return {task_id: (actor_id, at) for task_id, actor_id, at in rows}  # the last one stays
+
+
+def _offer_items_again(session: Session, ids: Collection[int], returned_by_id: int, at: datetime) -> None:
     if not ids:
-        return  # not announced yet: the dispatcher writes it as new work
+        return
     session.execute(update(InAppNotification).where(InAppNotification.id.in_(ids)).values(created_at=at)
                     .execution_options(synchronize_session=False))
     session.execute(delete(InAppRead).where(InAppRead.notification_id.in_(ids)))

@@ -32,7 +32,7 @@ from engine.runtime import case_runtime
 from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
 from engine.services.accounts.actors import handover_target
-from engine.services.accounts.notification_list import offer_again
+from engine.services.accounts.notification_list import HANDED_BACK, offer_again
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
 from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page, input_limits
 from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, section_heading
@@ -184,7 +184,7 @@ def release_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor) -> N
         if not can_release_task(actor, row):
             raise Conflict(f"task {row.name} is offered to no group, so nobody would find it handed back; "
                            "a supervisor can hand it to someone else")
-        _assign(uow, clock, row, actor, None, "task_released", expected_assignee=actor.id)
+        _assign(uow, clock, row, actor, None, HANDED_BACK, expected_assignee=actor.id)
 
 
 def reassign_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, to_username: str) -> None:

@@ -76,7 +76,8 @@ class InAppNotification(Base):
     A group task is one row without a user: it shows to each member of the task's candidate
     groups while the task is offered to them (its `task_candidates` rows), and is gone once
     someone takes it or it ends; handed back to the group, it takes the time it came back, and its
-    members' reads are dropped (`in_app_reads`). A user's own "new task" item shows as done once the
+    members' reads are dropped (`in_app_reads`) but for the one who handed it back, also when it is
+    written only after the hand-back. A user's own "new task" item shows as done once the
     task is done or no longer theirs, any other item about a task once the task is done, an
     escalation's alert once the escalation is resolved or overtaken (read from the task, referral or
     escalation, so nothing is deleted or rewritten for it).
