@@ -5,10 +5,12 @@ several hand-backs; and once the task is done, its item asks nothing of anyone."
 from __future__ import annotations
 
 import random
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from engine.domain import Language, Role
 from engine.services.accounts.notification_list import list_notifications, mark_read, unread_count
@@ -123,6 +125,49 @@ def test_handed_back_while_the_dispatcher_writes_its_item_it_is_still_not_new_to
     outcomes = deliver(prepare(claimed, out, clock.now()), out, clock.now())
     record_with_retries(uow, claimed, outcomes, SETTINGS, clock.now(), random.Random(0), report)
 
+    assert report.sent == 1
+    for name in ("carine", "colette"):
+        assert as_seen(uow, team, name) == ([("/tasks/task-1", returned, None, True)], 1), name
+    assert as_seen(uow, team, "emily") == ([("/tasks/task-1", returned, returned, False)], 0)
+
+
+def test_a_pass_writing_the_item_while_a_hand_back_commits_waits_for_it(uow, clock, team, smtp_server):
+    """Neither sees the other's uncommitted write: the pass must wait for the hand-back, or lose it."""
+    offer_task(uow, clock, team, "task-1")
+    out = channels(smtp_server)
+    report = DispatchReport(worker_id="pass-1")
+    _expand(uow, out, clock.now(), 100, report)
+    claimed = _claim(uow, SETTINGS, clock.now(), 100, report)
+    outcomes = deliver(prepare(claimed, out, clock.now()), out, clock.now())
+    claim_task(uow(), clock, "task-1", actor(uow, team["emily"]))
+    clock.advance(timedelta(hours=1))
+    returned = clock.now()
+    emily = actor(uow, team["emily"])
+
+    # The hand-back has done its writes (and found no item to offer again) but not committed yet.
+    holding, go = threading.Event(), threading.Event()
+    handing_back = threading.Thread(target=release_task, args=(uow(), clock, "task-1", emily))
+
+    def hold(session) -> None:
+        if threading.current_thread() is handing_back:
+            holding.set()
+            go.wait(10)
+
+    recording = threading.Thread(target=record_with_retries, args=(
+        uow, claimed, outcomes, SETTINGS, clock.now(), random.Random(0), report))
+    event.listen(Session, "before_commit", hold)
+    try:
+        handing_back.start()
+        assert holding.wait(10)
+        recording.start()
+        recording.join(0.5)
+        assert recording.is_alive()  # waiting for the hand-back
+    finally:
+        go.set()
+        for thread in (handing_back, recording):
+            if thread.ident is not None:
+                thread.join(10)
+        event.remove(Session, "before_commit", hold)
     assert report.sent == 1
     for name in ("carine", "colette"):
         assert as_seen(uow, team, name) == ([("/tasks/task-1", returned, None, True)], 1), name
