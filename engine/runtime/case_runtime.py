@@ -41,7 +41,7 @@ from engine.runtime.escalation_chains import rest_of_chain, resolved_by_answer
 from engine.runtime.loop_bounds import LoopBoundReached, check_turns
 from engine.runtime.human_tasks import BOUNDARY_DUE_AT_KEY, DUE_AT_KEY, READY_AT_KEY, HumanTask, due_dates, human_task_of
 from engine.runtime.specs import PathwaySpecs
-from engine.runtime.task_data import plain_data
+from engine.runtime.task_data import copied, plain_data
 from engine.runtime.timers import TIMER_ERROR, parse_moment
 
 FAILURE_KEY = "failure"
@@ -418,4 +418,4 @@ def _attached_to(task: SpiffTask) -> str | None:
 
 def human_task_data(task: SpiffTask) -> dict[str, Any]:
     """A copy of a task's data (for forms and scenario checks)."""
-    return copy.deepcopy(task.data)
+    return copied(task.data)

@@ -21,6 +21,7 @@ from typing import Any
 from SpiffWorkflow.task import Task as SpiffTask
 
 from engine.pathways.lanes import role_of_lane
+from engine.runtime.task_data import copied
 from engine.runtime.timers import CALENDAR_PROPERTY, WORKING_DAYS, add_duration, parse_moment
 
 _BARE_ISO = re.compile(r"P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}(T[0-9:.+\-Z]+)?")
@@ -84,7 +85,7 @@ def human_task_of(task: SpiffTask, engine) -> HumanTask:
         priority=_priority(task, extensions, engine),
         form=form,
         properties=dict(extensions.get("properties", {})),
-        data=copy.deepcopy(task.data),
+        data=copied(task.data),
         instance=instance_of(task),
         parent_bpmn_id=parent_bpmn_id(task),
         ready_at=_moment(task.internal_data.get(READY_AT_KEY)),
