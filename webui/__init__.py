@@ -43,6 +43,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
     from webui.security_headers import init_security_headers
     from webui.tasks.blueprint import bp as tasks_bp
     from webui.training_banner import init_training_banner
+    from webui.typed_form import TYPED_FORM
     from webui.untrusted_input import init_untrusted_input
     from webui.urgency import init_page_helpers
     from webui.referrals.blueprint import bp as referrals_bp
@@ -97,6 +98,7 @@ def create_app(config: dict | None = None, container=None) -> Flask:
         REFERRAL_STATE_NAMES=REFERRAL_STATE_NAMES,
         HISTORY_ACTION_NAMES=HISTORY_ACTION_NAMES,
         code_name=code_name,
+        TYPED_FORM=TYPED_FORM,
         # The engine's access rules, so that menus offer only what the user may open.
         can_list_cases_needing_attention=can_list_cases_needing_attention,
         can_view_indicators=can_view_indicators,

@@ -20,6 +20,16 @@ def _fill_identification(page, age: str) -> None:
     page.fill("#field-age", age)
 
 
+def _on_phone_in_french(page, url: str, demo, task_id: str) -> None:
+    """The task's page at 360 px, signed in as the demo caseworker, in French."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, url, "demo-caseworker", demo.password)
+    page.goto(f"{url}/tasks/{task_id}")
+    switch = page.get_by_role("button", name="Français")
+    if switch.is_enabled():  # the demo's users are shared by the browser tests, which change their language
+        switch.click()
+
+
 def test_task_form_reads_in_each_language_and_explains_what_to_correct(demo_server, page):
     url, demo = demo_server
     container = demo.container
@@ -42,6 +52,55 @@ def test_task_form_reads_in_each_language_and_explains_what_to_correct(demo_serv
     page.get_by_role("button", name="Save and continue").click()
     assert page.locator("#error-age").inner_text() == "Enter a number of at least 0."
 
+    assert not [text for text in page.console_problems if "Content Security Policy" in text]
+
+
+def test_a_form_offered_again_after_the_session_expired_keeps_what_was_typed_across_languages_on_a_phone(
+        demo_server, page):
+    """At an airport desk on a phone: the session ends while the form is being filled in, and each language button
+    on the way back (the sign-in page, the form offered again) keeps what was typed, until it is saved."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from engine.store.models import User, UserSession
+
+    url, demo = demo_server
+    container = demo.container
+    case = open_case(container.uow(), container.clock, "cameroon-nrm", load_actor(container.uow(), "demo-caseworker"))
+    _on_phone_in_french(page, url, demo, case.open_task_ids[0])
+    _fill_identification(page, age="27")
+    page.fill("#field-person_alias", "Amina B.")
+
+    # Called away from the desk: the session just signed in ages past its idle timeout.
+    with container.uow() as unit:
+        user_id = unit.session.scalar(select(User.id).where(User.username == "demo-caseworker"))
+        latest = unit.session.get(UserSession, unit.session.scalar(
+            select(func.max(UserSession.id)).where(UserSession.user_id == user_id)))
+        latest.last_seen_at -= timedelta(minutes=31)
+        unit.commit()
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    assert page.locator("h1").inner_text() == "Se connecter"
+
+    page.get_by_role("button", name="English").click()
+    assert page.locator("h1").inner_text() == "Sign in"
+    assert "Your session expired before this form reached us" in page.locator("main").inner_text()
+    assert page.locator("#field-username").input_value() == "demo-caseworker"
+    page.fill("#field-password", demo.password)
+    page.get_by_role("button", name="Sign in").click()
+    # Signed in again, in the person's own language: the form offered again, and its language buttons.
+    assert page.locator("h1").inner_text() == "Envoyer le formulaire que vous remplissiez"
+    page.get_by_role("button", name="English").click()
+    assert page.locator("h1").inner_text() == "Identify the person"
+    assert page.locator("#field-person_alias").input_value() == "Amina B."
+    assert page.locator("#field-age").input_value() == "27"
+    assert page.locator("#field-region").input_value() == "littoral"
+    assert page.locator("#field-risk_level option:checked").inner_text() == "High"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.get_by_role("button", name="Save and continue").click()
+    assert page.locator("h1").inner_text() == "Assess the needs"
+    assert "Task completed." in page.locator("main").inner_text()
     assert not [text for text in page.console_problems if "Content Security Policy" in text]
 
 
@@ -173,12 +232,7 @@ def test_the_holder_of_a_task_hands_it_back_from_its_page_on_a_phone(demo_server
     task_id = case.open_task_ids[0]
     if task_line(container.uow(), task_id).assignee_id is None:
         claim_task(container.uow(), container.clock, task_id, caseworker)
-    page.set_viewport_size({"width": 360, "height": 740})
-    sign_in(page, url, "demo-caseworker", demo.password)
-    page.goto(f"{url}/tasks/{task_id}")
-    switch = page.get_by_role("button", name="Français")
-    if switch.is_enabled():  # the demo's users are shared by the browser tests, which change their language
-        switch.click()
+    _on_phone_in_french(page, url, demo, task_id)
 
     hand_back = page.get_by_role("button", name="Rendre la tâche à votre équipe")
     assert hand_back.is_visible() and hand_back.bounding_box()["height"] >= 44

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_language
 
 from engine.domain import Language
 from engine.services.accounts.administration import MIN_PASSWORD
@@ -16,6 +18,7 @@ from webui.auth.resume import carried_form, offer_to_send
 from webui.auth.session_user import end_session, login_required, start_session
 from webui.i18n import SESSION_KEY as LANGUAGE_KEY
 from webui.request_scope import begin_writing, clock, uow
+from webui.typed_form import shows_typed_values, typed_form_again
 
 bp = Blueprint("auth", __name__)
 
@@ -42,7 +45,17 @@ def login():
     return render_template("auth/login.html", next=request.args.get("next"), username="", error=None, resume=None)
 
 
+def _carried_form_again(posted):
+    """The sign-in page carrying an expired form, its language switched once signed in (in another tab): the
+    form offered to send if it is this person's, else the home page."""
+    resume = carried_form(posted, safe_next)
+    if resume is None or resume.username != g.user.username:
+        return redirect(url_for("dashboard.home"))
+    return offer_to_send(resume)
+
+
 @bp.post("/login")
+@shows_typed_values(_carried_form_again)
 def login_submit():
     """Check the username and password, with throttling per address and per username and address."""
     username = request.form.get("username", "").strip()[:MAX_USERNAME]
@@ -97,16 +110,27 @@ def logout():
 
 @bp.post("/language")
 def switch_language():
-    """Change the interface language (and remember it for a signed-in user)."""
+    """Change the interface language (and remember it for a signed-in user).
+
+    The buttons of a page holding a form being filled in send that form, with the language and the form's
+    address in the query (base.html): the answer is that form again, in the new language, with what was typed.
+    """
+    # The query never holds the form's own fields, one of which may well be called "language".
+    typed = "language" in request.args
+    chosen = request.args if typed else request.form
     try:
-        language = Language(request.form.get("language", ""))
+        language = Language(chosen.get("language", ""))
     except ValueError:
         abort(400, description=_("Unknown language."))
     session[LANGUAGE_KEY] = language.value
     if g.user is not None:
         accounts.set_language(begin_writing().session, g.user.id, language)
         uow().commit()
-    return redirect(safe_next(request.form.get("next")))
+        g.user = replace(g.user, language=language.value)
+    refresh_language()  # this very answer may be a page, in the new language
+    if typed:
+        return typed_form_again(safe_next(chosen.get("next")), safe_next)
+    return redirect(safe_next(chosen.get("next")))
 
 
 @bp.get("/account/password")

@@ -35,21 +35,40 @@ class ExpiredForm:
 
 def expired_form(token_field: str) -> ExpiredForm | None:
     """The form of this request, if its session expired and it may be offered back after signing in."""
+    if request.endpoint in NOT_RESUMED:
+        return None
+    return expired_form_to(request.full_path.rstrip("?"), token_field)
+
+
+def expired_form_to(action: str, token_field: str) -> ExpiredForm | None:
+    """The form this request carries for `action` (a path of this site), if its session expired and it may
+    be offered back after signing in."""
     user_id = g.get("expired_user_id")
-    if (user_id is None or request.method != "POST" or request.endpoint in NOT_RESUMED
-            or request.mimetype != "application/x-www-form-urlencoded" or not _from_this_site()):
+    if user_id is None or not from_this_browser():
         return None
-    fields = tuple((name, value) for name, value in request.form.items(multi=True) if name != token_field)
+    fields = form_fields(token_field)
     user = accounts.user_by_id(uow().session, user_id)
-    if user is None or any("password" in name for name, _ in fields):
+    if user is None or fields is None:
         return None
-    return ExpiredForm(action=request.full_path.rstrip("?"), username=user.username, fields=fields)
+    return ExpiredForm(action=action, username=user.username, fields=fields)
+
+
+def form_fields(token_field: str) -> tuple[tuple[str, str], ...] | None:
+    """The fields this request's form posted, but its token; None for a form never carried back (a password's)."""
+    fields = tuple((name, value) for name, value in request.form.items(multi=True) if name != token_field)
+    return None if any("password" in name for name, _ in fields) else fields
+
+
+def from_this_browser() -> bool:
+    """Whether this request is a plain form (no file) posted from a page of this site."""
+    return (request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded"
+            and _from_this_site())
 
 
 def sign_in_again(form: ExpiredForm) -> Response:
     """The sign-in page, carrying the expired form's fields."""
     page = render_template("auth/login.html", next=form.action, username=form.username, error=None, resume=form)
-    return _not_stored(Response(page))
+    return not_stored(Response(page))
 
 
 def carried_form(posted, safe_path) -> ExpiredForm | None:
@@ -64,10 +83,10 @@ def carried_form(posted, safe_path) -> ExpiredForm | None:
 
 def offer_to_send(form: ExpiredForm) -> Response:
     """After signing in again: the expired form, ready to be sent with the new session's token."""
-    return _not_stored(Response(render_template("auth/resume.html", resume=form)))
+    return not_stored(Response(render_template("auth/resume.html", resume=form)))
 
 
-def _not_stored(response: Response) -> Response:
+def not_stored(response: Response) -> Response:
     # What the person typed is in the page: keep it out of caches and the browser's history.
     response.headers["Cache-Control"] = "no-store"
     return response

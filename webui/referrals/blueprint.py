@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.access import can_list_provider_referrals
 from engine.errors import InvalidData
@@ -14,12 +15,14 @@ from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
 from webui.i18n import current_language
 from webui.request_scope import clock, uow
+from webui.typed_form import shows_typed_values
 from webui.untrusted_input import judged_by_pathway_form
 from webui.tasks.form_inputs import form_inputs, posted_values, submit_label
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
 LIST_SIZE = 60
+MOVED_ON = _l("This referral has moved on since the page was opened; here it is as it stands.")
 # The provider's three piles, by the referral's state.
 PILES = (
     ("incoming", ("sent",)),
@@ -48,9 +51,21 @@ def show(referral_id: int):
     return _referral_page(referral_id, {}, {})
 
 
+def _typed_again(posted, referral_id: int):
+    """The referral's page holding the answer typed (its language switched before it was sent); the referral as
+    it stands if its step moved on meanwhile (what was typed answered a step no longer waiting)."""
+    step = open_step_of_referral(uow(), referral_id, g.user.actor)
+    if step is None or posted.get("task_id") != step.task_id:
+        flash(str(MOVED_ON), "info")
+        return _referral_page(referral_id, {}, {})
+    values = posted_values(posted, ("csrf_token", "task_id"))
+    return _referral_page(referral_id, values, {}, submitted=values)
+
+
 @bp.post("/<int:referral_id>")
 @login_required
 @judged_by_pathway_form
+@shows_typed_values(_typed_again)
 def answer(referral_id: int):
     """Submit the referral's waiting step (acknowledge, decide, report); then back to the same referral."""
     if not referral_answerable(uow(), referral_id, g.user.actor):
@@ -61,7 +76,7 @@ def answer(referral_id: int):
     # The page names the step it showed; a post naming none answers the step waiting now.
     if task_id is None or request.form.get("task_id", task_id) != task_id:
         # Someone else answered first, or the form is stale: show the referral as it is now.
-        flash(_("This referral has moved on since the page was opened; here it is as it stands."), "info")
+        flash(str(MOVED_ON), "info")
         return redirect(url_for("referrals.show", referral_id=referral_id))
     values = posted_values(request.form, ("csrf_token", "task_id"))
     try:

@@ -19,6 +19,7 @@ from webui.i18n import current_language
 from webui.request_scope import clock, uow
 from webui.tasks.form_inputs import form_inputs, posted_values, submit_label
 from webui.tasks.provider_words import finding_words, verdict
+from webui.typed_form import shows_typed_values
 from webui.untrusted_input import judged_by_pathway_form
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -31,12 +32,16 @@ MAX_PAGE = 2000  # as deep as the API's offsets go: deeper pages would only load
 def task_closed(closed: TaskClosed):
     """A task done or cancelled before the request reached it (a second tab, the back button, an old link): say so,
     and go on to where the case's work now is rather than to a page that can only repeat the refusal."""
+    return _after_closed(closed, request.view_args["task_id"])
+
+
+def _after_closed(closed: TaskClosed, task_id: str):
     if request.method == "POST":
         flash(_("This task had already been done or cancelled, in another tab or by someone else: "
                 "what you sent was not recorded."), "info")
     else:
         flash(_("This task has already been done or cancelled."), "info")
-    return redirect(next_page(closed.case_id, referral_of_task(uow(), request.view_args["task_id"])))
+    return redirect(next_page(closed.case_id, referral_of_task(uow(), task_id)))
 
 
 @bp.get("/")
@@ -104,9 +109,20 @@ def show(task_id: str):
     return _task_page(describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language()), {}, {})
 
 
+def _typed_again(posted, task_id: str):
+    """The task's page holding the values typed (its language switched before they were sent)."""
+    values = posted_values(posted)
+    try:
+        task = describe_labelled_task(uow(), clock(), task_id, g.user.actor, current_language(), submitted=values)
+    except TaskClosed as closed:
+        return _after_closed(closed, task_id)
+    return _task_page(task, values, {})
+
+
 @bp.post("/<task_id>")
 @login_required
 @judged_by_pathway_form
+@shows_typed_values(_typed_again)
 def complete(task_id: str):
     """Submit the task's form; the service checks every field and answers with all problems at once."""
     # The form posts strings; the service converts and checks them against the task's own form.

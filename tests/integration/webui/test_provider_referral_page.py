@@ -232,3 +232,23 @@ def test_the_send_page_says_who_redirected_the_need_and_whom_they_suggest(referr
 def _referral_id(container, case_id: int) -> int:
     with container.uow() as uow:
         return uow.session.scalar(select(ReferralRow.id).where(ReferralRow.case_id == case_id))
+
+
+def test_the_referral_answer_typed_comes_back_in_the_other_language_unless_the_referral_moved_on(referred, container):
+    app, case, password = referred
+    referral_id, client = _referral_of(container, case), _client(app, "demo-health-douala", password)
+    page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    switch = f"/language?language=en&amp;next=/referrals/{referral_id}"
+    assert f'form="typed-form" formnovalidate\n                formaction="{switch}"' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    step = re.search(r'<input type="hidden" name="task_id" value="([^"]+)">', page).group(1)
+    typed = {"csrf_token": token, "task_id": step, "acknowledged_by": "Dr Ngo"}
+    again = client.post(html.unescape(switch), data=typed)
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200 and '<html lang="en">' in page and 'value="Dr Ngo"' in page
+    # Answered meanwhile (another tab, a colleague): the referral as it stands, and nothing typed for another step.
+    complete_task(container.uow(), container.clock, step, load_actor(container.uow(), "demo-health-douala"),
+                  {"acknowledged_by": "Dr Ebo"})
+    moved = client.post(f"/language?language=fr&next=/referrals/{referral_id}", data=typed).get_data(as_text=True)
+    assert "Ce référencement a avancé depuis l'ouverture de la page" in html.unescape(moved)
+    assert 'value="Dr Ngo"' not in moved

@@ -209,7 +209,7 @@ def test_supervisor_hands_a_task_over_by_choosing_among_those_who_may_take_it(de
 
 
 def _hidden_fields(page: str, action: str) -> dict:
-    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', page, re.S).group(1)
+    form = re.search(rf'<form method="post" action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S).group(1)
     return {html.unescape(name): html.unescape(value)
             for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)}
 
@@ -262,3 +262,105 @@ def test_an_expired_form_is_not_carried_for_another_site_nor_sent_in_someone_els
                              .get_data(as_text=True), "/login")
     colleague = client.post("/login", data={**carried, "username": "demo-caseworker-en", "password": password})
     assert colleague.status_code == 302 and colleague.headers["Location"] == f"/tasks/{task_id}"
+
+
+def _typed_form(page: str) -> dict:
+    """What the page's language buttons send: the fields of the form the page holds (its id is TYPED_FORM)."""
+    form = re.search(r'<form method="post" action="[^"]*" id="typed-form">(.*?)</form>', page, re.S).group(1)
+    return {html.unescape(name): html.unescape(value)
+            for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)}
+
+
+def _language_buttons(page: str) -> list[str]:
+    """Where the page's language buttons send the form it holds (the language shown is one, disabled)."""
+    return [html.unescape(action) for action in re.findall(r'form="typed-form" formnovalidate\s+formaction="([^"]+)"', page)]
+
+
+def test_switching_language_on_a_re_offered_form_keeps_what_was_typed_until_it_is_sent(demo, container):
+    from tests.integration.services.conftest import IDENTIFICATION
+
+    app, case, password = demo
+    client = _signed_in(app, "demo-caseworker", password)
+    task_id = case.open_task_ids[0]
+    # "language" is one of the task's own fields: the button's language goes in the query, never in the form.
+    form = {**_as_form(IDENTIFICATION), "person_alias": 'A. "M." <b>', "csrf_token": csrf_of(client, "/")}
+    container.clock.advance(timedelta(minutes=31))
+    this_site = {"Origin": f"{app.config['PREFERRED_URL_SCHEME']}://localhost"}
+    sign_in_page = client.post(f"/tasks/{task_id}", data=form, headers=this_site).get_data(as_text=True)
+
+    # On the sign-in page carrying the form: its buttons send that form, and it comes back in English.
+    assert "/language?language=en&next=/login" in _language_buttons(sign_in_page)
+    carried = {**_typed_form(sign_in_page), "username": "demo-caseworker"}
+    assert carried["resume.person_alias"] == 'A. "M." <b>'
+    elsewhere = client.post("/language?language=en&next=/login", data=carried)  # no Origin: not carried back
+    assert elsewhere.status_code == 302 and elsewhere.headers["Location"] == "/login"
+    english = client.post("/language?language=en&next=/login", data=carried, headers=this_site)
+    page = english.get_data(as_text=True)
+    assert english.status_code == 200 and english.headers["Cache-Control"] == "no-store"
+    assert "Your session expired before this form reached us" in page and '<html lang="en">' in page
+    assert _typed_form(page)["resume.person_alias"] == 'A. "M." <b>' and "<b>" not in page
+
+    offered = client.post("/login", data={**_typed_form(page), "username": "demo-caseworker", "password": password},
+                          headers=this_site)
+    offer = offered.get_data(as_text=True)
+    # Signed in, the page is in the person's own language again; its buttons send the form offered again.
+    assert offered.status_code == 200 and "Envoyer le formulaire que vous remplissiez" in offer
+    assert f"/language?language=en&next=/tasks/{task_id}" in _language_buttons(offer)
+    switched = client.post(f"/language?language=en&next=/tasks/{task_id}", data=_typed_form(offer))
+    page = switched.get_data(as_text=True)
+    # The task's own form, in English, holding every value typed (the person's language too, a field of its own).
+    assert switched.status_code == 200 and switched.headers["Cache-Control"] == "no-store"
+    assert '<html lang="en">' in page and "<h1>Identify the person" in page
+    assert 'id="field-person_alias" name="person_alias" type="text" value="A. &#34;M.&#34; &lt;b&gt;"' in page
+    assert re.search(r'id="field-language" name="language".*?<option value="french" selected>', page, re.S)
+    assert f"/language?language=fr&next=/tasks/{task_id}" in _language_buttons(page)
+    # Nothing was recorded on the way: the task is still open, and the form the page holds saves it.
+    assert client.get(f"/tasks/{task_id}").status_code == 200
+    sent = client.post(f"/tasks/{task_id}", data={**form, "csrf_token": _typed_form(page)["csrf_token"]})
+    assert sent.status_code == 302 and "Assess the needs" in client.get(sent.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_typed_form_comes_back_only_to_its_own_person_and_to_sign_in_once_their_session_ended(demo, container):
+    from tests.integration.services.conftest import IDENTIFICATION
+
+    app, case, password = demo
+    task_id = case.open_task_ids[0]
+    this_site = {"Origin": f"{app.config['PREFERRED_URL_SCHEME']}://localhost"}
+    typed = {**_as_form(IDENTIFICATION), "person_alias": "Typed Alias"}
+    switch = f"/language?language=en&next=/tasks/{task_id}"
+
+    # Someone of another organisation sending the same fields sees nothing of the task.
+    other = _signed_in(app, "demo-minas-caseworker", password)
+    refused = other.post(switch, data={**typed, "csrf_token": csrf_of(other, "/")})
+    assert refused.status_code == 404 and "Typed Alias" not in refused.get_data(as_text=True)
+    # Signed in, a typed form still needs the session's token: the form of another site is not shown back.
+    forged = other.post(switch, data=typed, headers={"Origin": "https://elsewhere.example"})
+    assert forged.status_code == 400 and "Typed Alias" not in forged.get_data(as_text=True)
+
+    # A form the page holds, sent by its language buttons: the task's page, typed values and all, in English.
+    client = _signed_in(app, "demo-caseworker", password)
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert switch in _language_buttons(page)
+    shown = client.post(switch, data={**typed, "csrf_token": csrf_of(client, "/")}).get_data(as_text=True)
+    assert "<h1>Identify the person" in shown and 'value="Typed Alias"' in shown
+
+    # A form whose page cannot show it again (handing a task over): offered to send, in the new language.
+    offer = client.post(f"/language?language=fr&next=/tasks/{task_id}/reassign",
+                        data={"username": "demo-caseworker-en", "csrf_token": csrf_of(client, "/")})
+    page = offer.get_data(as_text=True)
+    assert offer.status_code == 200 and "Envoyer le formulaire que vous remplissiez" in page
+    assert _hidden_fields(page, f"/tasks/{task_id}/reassign")["username"] == "demo-caseworker-en"
+
+    # The session ended while the form was being filled in: the sign-in page, carrying it (never lost).
+    token = csrf_of(client, "/")
+    container.clock.advance(timedelta(minutes=31))
+    late = client.post(switch, data={**typed, "csrf_token": token}, headers=this_site)
+    page = late.get_data(as_text=True)
+    assert late.status_code == 200 and late.headers["Cache-Control"] == "no-store"
+    assert "Your session expired before this form reached us" in page
+    carried = _hidden_fields(page, "/login")
+    assert carried["resume_to"] == f"/tasks/{task_id}" and carried["resume.person_alias"] == "Typed Alias"
+    # ... unless it came from another site: then only the page it was for, which asks to sign in.
+    client.post("/logout", data={"csrf_token": csrf_of(client)})
+    stale = client.post(switch, data=typed, headers={"Origin": "https://elsewhere.example"})
+    assert stale.status_code == 302 and stale.headers["Location"] == f"/tasks/{task_id}"
