@@ -13,7 +13,7 @@ sits in, or the case's `need` or `sector`/`urgency` variables. Without either, t
 at run time; validation says so first, and how to draw it.
 
 A `decide` step's form must have the fields the step names for the decision, the decline reason and
-the appointment (`engine.pathways.referral_decision`; the decision's by default, the other two when
+the appointment (`engine.pathways.referral_fields`; the decision's by default, the other two when
 named): a decision the engine cannot read would refuse every answer.
 """
 
@@ -24,7 +24,7 @@ import re
 from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, local, text_of
 from engine.pathways.escalation_paths import EXPIRE_MOVE, WITHDRAW_MOVE, is_timer, property_of
 from engine.pathways.forms import form_spec_from_bpmn
-from engine.pathways.referral_decision import (
+from engine.pathways.referral_fields import (
     APPOINTMENT_PROPERTY, DECIDE_MOVE, DECISION_PROPERTY, DECISION_VALUES, DECLINE_REASON_PROPERTY, declared_properties,
     decision_fields,
 )

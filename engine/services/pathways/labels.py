@@ -27,7 +27,7 @@ from engine.clock import Clock
 from engine.pathways.documents import BPMN_NS
 from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
 from engine.pathways.labels import Labels
-from engine.pathways.referral_decision import DEFAULT_FIELDS, decide_steps, decision_fields_of
+from engine.pathways.referral_fields import DEFAULT_FIELDS, decide_steps, decision_fields_of
 from engine.pathways.documents import read_diagram
 from engine.pathways.xml import XmlProblem
 from engine.services.cases.view import CaseView, show_case

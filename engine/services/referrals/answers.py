@@ -4,9 +4,9 @@ case, as completing the workflow task that does them.
 Partner systems speak of the referral or the case, not of workflow tasks: these services find the
 open task marked for that move (`aiguillage.referral` or `aiguillage.consent`) and complete it
 through `complete_task`, so the move is the same step, with the same checks, as in the pages.
-A decision speaks of `decision`, `decline_reason` and `appointment_date`: they reach the fields the
-pathway's decide step names for them (`engine.pathways.referral_decision`), and the problems of a
-refused decision come back under the same three names.
+A decision speaks of `decision`, `decline_reason` and `appointment_date`, an outcome of
+`service_delivered` and `outcome_note`: they reach the fields the pathway's step names for them
+(`engine.pathways.referral_fields`), and the problems of a refused answer come back under the same names.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from engine.access import Actor, can_answer_referral, can_see_task, can_view_cas
 from engine.clock import Clock
 from engine.domain import TaskState
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
-from engine.pathways.referral_decision import DECIDE_MOVE, decision_fields
+from engine.pathways.referral_fields import step_fields
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
 from engine.services.cases.step import StepResult, begin_step
@@ -51,9 +51,9 @@ def answer_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Acto
         # The lookup wrote nothing: end its read so that the step takes the write lock first.
         uow.rollback()
     task_id, properties = marked
-    if move != DECIDE_MOVE:
+    fields = step_fields(move, properties)
+    if fields is None:
         return complete_task(uow, clock, task_id, actor, data)
-    fields = decision_fields(properties)
     try:
         return complete_task(uow, clock, task_id, actor, fields.in_pathway_words(data))
     except InvalidData as refused:

@@ -5,8 +5,9 @@ A task marked `aiguillage.referral = send|acknowledge|decide|outcome|unmet` serv
 variables (`engine.runtime.needs`). Sending passes the
 consent gate and the provider check; every other move follows `ReferralState`'s transitions and
 is refused (`Conflict`) when illegal. Providers are ranked and the choice checked by the directory
-(`engine.services.directory.referral_step`). The decide step reads the decision, the decline reason
-and the appointment from the fields its pathway names (`engine.pathways.referral_decision`).
+(`engine.services.directory.referral_step`). The decide and outcome steps read the decision, the
+decline reason, the appointment, whether the service was delivered and the outcome's note from the
+fields their pathway names (`engine.pathways.referral_fields`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
 from engine.runtime.needs import branch_key, no_need_message
 from engine.services.cases.sync import DOUALA, referral_for_instance
-from engine.pathways.referral_decision import DECISION_VALUES, DecisionFields, decision_fields
+from engine.pathways.referral_fields import (
+    DECIDE_MOVE, DECISION_VALUES, OUTCOME_MOVE, UNMET_MOVE, DecisionFields, OutcomeFields, decision_fields,
+)
 from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.services.cases.consents import consent_covering, consent_for_sector
 from engine.services.directory.matching import SEND_WITHOUT_PERSONAL_DATA
@@ -45,7 +48,7 @@ def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
     if kind == "send":
         send_referral(step, task, data)
         return
-    if kind == "unmet":
+    if kind == UNMET_MOVE:
         # The caseworker's choice after a decline: another provider (the next send) or an unmet need.
         from engine.services.referrals.unmet import record_unmet_need
 
@@ -60,15 +63,10 @@ def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
         move_referral(step, referral, ReferralState.ACKNOWLEDGED)
         referral.acknowledged_at = step.now
         step.notify("referral_acknowledged", **referral_payload(referral))
-    elif kind == "decide":
+    elif kind == DECIDE_MOVE:
         _decide(step, referral, data, decision_fields(task.properties))
-    elif kind == "outcome":
-        delivered = bool(data.get("service_delivered"))
-        move_referral(step, referral, ReferralState.DELIVERED if delivered else ReferralState.NOT_DELIVERED)
-        referral.outcome_at = step.now
-        referral.outcome_note = data.get("outcome_note")
-        referral.closed_at = step.now
-        step.notify("referral_service_reported", delivered=delivered, **referral_payload(referral))
+    elif kind == OUTCOME_MOVE:
+        _report_outcome(step, referral, data, OutcomeFields.declared(task.properties))
     else:
         raise InvalidData(f"task {task.bpmn_id}: unknown {REFERRAL_PROPERTY} value {kind!r} (send, acknowledge, decide, outcome, unmet)")
 
@@ -155,7 +153,7 @@ def _shared_fields(step: Step, consent, sector: str, provider: Organisation) -> 
 
 
 def _decide(step: Step, referral: ReferralRow, data: dict, fields: DecisionFields) -> None:
-    # The pathway names its decision form's fields (`engine.pathways.referral_decision`).
+    # The pathway names its decision form's fields (`engine.pathways.referral_fields`).
     decision = data.get(fields.decision)
     state = DECISIONS.get(decision) if isinstance(decision, str) else None
     if state is None:
@@ -175,6 +173,16 @@ def _decide(step: Step, referral: ReferralRow, data: dict, fields: DecisionField
     # is what they choose by (a code, never free text).
     reason = {"reason": referral.decline_reason} if state == ReferralState.DECLINED else {}
     step.notify(f"referral_{decision}", **referral_payload(referral), **reason)
+
+
+def _report_outcome(step: Step, referral: ReferralRow, data: dict, fields: OutcomeFields) -> None:
+    # The pathway names its outcome form's fields (`engine.pathways.referral_fields`).
+    delivered = bool(data.get(fields.delivered))
+    move_referral(step, referral, ReferralState.DELIVERED if delivered else ReferralState.NOT_DELIVERED)
+    referral.outcome_at = step.now
+    referral.outcome_note = data.get(fields.note)
+    referral.closed_at = step.now
+    step.notify("referral_service_reported", delivered=delivered, **referral_payload(referral))
 
 
 def _appointment_day(data: dict, field: str) -> date | None:

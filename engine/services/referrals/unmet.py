@@ -1,8 +1,9 @@
 """Unmet needs: a need no provider will serve, recorded with its reason so that it never just ends.
 
 A task marked `aiguillage.referral = unmet` runs inside the referral branch of one need, after a
-decline (or a redirect too many). Its form's `unmet_reason` (one of `UnmetReason`) records the need
-as unmet, with the optional sensitive `unmet_note`; left empty, the caseworker sends the need to
+decline (or a redirect too many). Its form's reason field (`unmet_reason` unless the step names
+another, `engine.pathways.referral_fields`; one of `UnmetReason`) records the need as unmet, with
+the optional sensitive note field (`unmet_note`); left empty, the caseworker sends the need to
 another provider and nothing is recorded here. The case goes on either way; coordinators and the
 case's supervisors list the unmet needs (`list_unmet_needs`), and the case history keeps the step.
 """
@@ -18,15 +19,13 @@ from engine import field_problems as problem
 from engine.access import Actor, can_list_cases_needing_attention, can_view_case
 from engine.domain import Role, Sector, UnmetReason
 from engine.errors import AccessDenied, InvalidData
+from engine.pathways.referral_fields import UnmetFields
 from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
 from engine.runtime.needs import need_of, no_need_message
 from engine.services.cases.sync import referral_for_instance
 from engine.store.models import CaseRow, UnmetNeedRow
 from engine.store.unit_of_work import UnitOfWork
-
-REASON_FIELD = "unmet_reason"
-NOTE_FIELD = "unmet_note"
 
 
 @dataclass(frozen=True)
@@ -45,18 +44,19 @@ class UnmetNeed:
 
 def record_unmet_need(step: Step, task: HumanTask, data: dict) -> UnmetNeedRow | None:
     """Record the branch's need as unmet when the form gives a reason; None when it is sent on instead."""
-    reason = data.get(REASON_FIELD)
+    fields = UnmetFields.declared(task.properties)
+    reason = data.get(fields.reason)
     if reason is None or reason == "":
         step.details["rereferral"] = "another_provider"
         return None
     if reason not in UnmetReason.__members__.values():
         raise InvalidData(f"{reason!r} is not a reason a need is left unmet",
-                          {REASON_FIELD: [problem.not_a_choice(UnmetReason.__members__.values())]})
+                          {fields.reason: [problem.not_a_choice(UnmetReason.__members__.values())]})
     need = need_of(task.instance, task.data)
     if need is None or need.get("sector") not in Sector.__members__.values():
         raise InvalidData(no_need_message(task.bpmn_id, need.get("sector") if need is not None else None))
     referral = referral_for_instance(step, task.instance, task.data)
-    note = data.get(NOTE_FIELD)
+    note = data.get(fields.note)
     row = UnmetNeedRow(
         case_id=step.case.id,
         referral_id=referral.id if referral is not None else None,

@@ -1,6 +1,7 @@
 """A pathway whose decision form names its fields its own way (verdict, why_not, first_visit) says so on its
 decide step: the referral takes its state, its decline reason and its appointment from those fields, and keeps
-the rest of the form as the provider's answer, from the task pages and from the JSON API's words alike."""
+the rest of the form as the provider's answer, from the task pages and from the JSON API's words alike. Its
+outcome step (served, how_it_went) and its unmet step (gap_reason, gap_note) do the same."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.domain import ReferralState
+from engine.domain import ReferralState, Sector, UnmetReason
 from engine.errors import InvalidData
 from engine.pathways.folder import load_source
 from engine.services.cases.lifecycle import open_case
 from engine.services.pathways.labels import decline_reason_words, texts_of_cases
 from engine.services.pathways.publishing import publish_pathway
 from engine.services.referrals.answers import answer_referral
-from engine.store.models import ReferralRow
+from engine.store.models import ReferralRow, UnmetNeedRow
 from engine.store.seed import load_demo_data
 from tests.integration.services.walk import CaseWalker
 
@@ -101,3 +102,67 @@ def test_the_apis_words_reach_the_fields_the_pathway_declares(container, walker)
     answer(declined, {"decision": "declined", "decline_reason": "other"})
     assert (_referral(container, declined).state, _referral(container, declined).decline_reason) == (
         ReferralState.DECLINED, "other")
+
+
+# The same pathway's outcome step says served / how_it_went, its unmet step gap_reason / gap_note.
+
+def _taken_on(container, walker) -> int:
+    case_id = _acknowledged(container, walker)
+    walker.complete(PROVIDER, "Task_Answer", {"verdict": "accepted"}, case_id=case_id)
+    return case_id
+
+
+def _turned_down(container, walker) -> int:
+    case_id = _acknowledged(container, walker)
+    walker.complete(PROVIDER, "Task_Answer", {"verdict": "declined", "why_not": "no_places"}, case_id=case_id)
+    return case_id
+
+
+def _unmet_needs(container, case_id: int) -> list[UnmetNeedRow]:
+    with container.uow() as uow:
+        return list(uow.session.scalars(select(UnmetNeedRow).where(UnmetNeedRow.case_id == case_id)))
+
+
+@pytest.mark.parametrize("served, state", [(True, ReferralState.DELIVERED), (False, ReferralState.NOT_DELIVERED)])
+def test_the_outcome_is_read_from_the_fields_the_outcome_step_declares(container, walker, served, state):
+    case_id = _taken_on(container, walker)
+    walker.complete(PROVIDER, "Task_Report", {"served": served, "how_it_went": "Seen on the 9th"}, case_id=case_id)
+    referral = _referral(container, case_id)
+    assert (referral.state, referral.outcome_note) == (state, "Seen on the 9th")
+    assert referral.closed_at == referral.outcome_at is not None
+
+
+def test_the_apis_outcome_words_reach_the_fields_the_pathway_declares(container, walker):
+    case_id = _taken_on(container, walker)
+    provider = walker.actor(PROVIDER)
+    referral_id = _referral(container, case_id).id
+
+    def report(data: dict):
+        return answer_referral(container.uow(), container.clock, referral_id, provider, "outcome", data)
+
+    # A refused answer names the field as the API's caller wrote it (the form requires `served`).
+    with pytest.raises(InvalidData) as refused:
+        report({"service_delivered": None, "outcome_note": "Not seen yet"})
+    assert set(refused.value.errors) == {"service_delivered"}
+    report({"service_delivered": False, "outcome_note": "Never came"})
+    referral = _referral(container, case_id)
+    assert (referral.state, referral.outcome_note) == (ReferralState.NOT_DELIVERED, "Never came")
+
+
+def test_an_unmet_need_takes_its_reason_and_note_from_the_fields_the_unmet_step_declares(container, walker):
+    case_id = _turned_down(container, walker)
+    with pytest.raises(InvalidData) as refused:  # an option the step's field does not have
+        walker.complete("demo-caseworker", "Task_NextStep", {"gap_reason": "no_response"}, case_id=case_id)
+    assert set(refused.value.errors) == {"gap_reason"}
+    walker.complete("demo-caseworker", "Task_NextStep", {"gap_reason": "full", "gap_note": "Every clinic is full"},
+                    case_id=case_id)
+    [need] = _unmet_needs(container, case_id)
+    assert (need.reason, need.note, need.sector) == (UnmetReason.FULL, "Every clinic is full", Sector.HEALTH)
+    assert need.referral_id == _referral(container, case_id).id
+
+
+def test_an_empty_declared_reason_sends_the_need_on_and_records_nothing(container, walker):
+    case_id = _turned_down(container, walker)
+    walker.complete("demo-caseworker", "Task_NextStep", {"gap_reason": None, "gap_note": "Trying the other clinic"},
+                    case_id=case_id)
+    assert _unmet_needs(container, case_id) == []

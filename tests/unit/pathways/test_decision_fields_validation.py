@@ -1,5 +1,5 @@
 """A decide step names the fields of its form that carry the decision, the decline reason and the appointment
-(`engine.pathways.referral_decision`): validation refuses a name that is no field of the form, a decision option
+(`engine.pathways.referral_fields`): validation refuses a name that is no field of the form, a decision option
 the engine cannot act on and an appointment that is no date, naming the step and the field."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.pathways.folder import load_source
-from engine.pathways.referral_decision import DEFAULT_FIELDS, DecisionFields, decision_fields
+from engine.pathways.referral_fields import DEFAULT_FIELDS, DecisionFields, decision_fields
 from engine.pathways.validation import validate
 from pathway_fixtures import VALID
 
