@@ -102,6 +102,20 @@ DETAILS = (
     N_("%(property)s names %(field)s, which is no field of this step's form; name the form field that holds the "
        "appointment's date"),
     N_("field %(field)s holds the appointment's date, but it is of type %(type)s; make it a date field"),
+    N_("this outcome step's form has no field %(field)s to hold whether the service was delivered; add it (a boolean), "
+       "or name the form field that holds it with %(property)s"),
+    N_("field %(field)s holds whether the service was delivered, but it is of type %(type)s; make it a boolean field"),
+    N_("%(property)s names %(field)s, which is no field of this step's form; name the form field that holds the note "
+       "on the outcome"),
+    N_("field %(field)s holds the note on the outcome, but it is of type %(type)s; make it a string field"),
+    N_("this unmet step's form has no field %(field)s to hold why the need is left unmet (left empty, the need is sent "
+       "on); add it, or name the form field that holds it with %(property)s"),
+    N_("field %(field)s holds why the need is left unmet, but it is of type %(type)s; make it an enum field"),
+    N_("field %(field)s holds why the need is left unmet, but its option %(value)s is none of %(reasons)s, so the "
+       "engine would refuse it; give the options these ids"),
+    N_("%(property)s names %(field)s, which is no field of this step's form; name the form field that holds the note "
+       "on the unmet need"),
+    N_("field %(field)s holds the note on the unmet need, but it is of type %(type)s; make it a string field"),
     # What diagrams from other tools most often bring (the files of the BPMN MIWG suite, Camunda 8, jBPM, Flowable).
     N_("the service task names no operation; set its implementation to 'External' with the operation's name as topic "
        "(or the property aiguillage.operation)"),

@@ -12,27 +12,33 @@ so it is refused there too.
 sits in, or the case's `need` or `sector`/`urgency` variables. Without either, the send would fail
 at run time; validation says so first, and how to draw it.
 
-A `decide` step's form must have the fields the step names for the decision, the decline reason and
-the appointment (`engine.pathways.referral_fields`; the decision's by default, the other two when
-named): a decision the engine cannot read would refuse every answer.
+A `decide`, `outcome` or `unmet` step's form must have the fields the step names for what the engine
+reads from it (`engine.pathways.referral_fields`): the decision, whether the service was delivered
+and why the need is left unmet always (the named field, else today's name), the others when named;
+each of the type the engine reads. A decision the engine cannot read would refuse every answer, an
+outcome without its field would report every service as not delivered, and an unmet step without
+its reason could never record the need as unmet.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from engine.domain import UnmetReason
 from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, local, text_of
 from engine.pathways.escalation_paths import EXPIRE_MOVE, WITHDRAW_MOVE, is_timer, property_of
-from engine.pathways.forms import form_spec_from_bpmn
+from engine.pathways.forms import FormSpec, form_spec_from_bpmn
 from engine.pathways.referral_fields import (
-    APPOINTMENT_PROPERTY, DECIDE_MOVE, DECISION_PROPERTY, DECISION_VALUES, DECLINE_REASON_PROPERTY, declared_properties,
-    decision_fields,
+    APPOINTMENT_PROPERTY, DECIDE_MOVE, DECISION_PROPERTY, DECISION_VALUES, DECLINE_REASON_PROPERTY, DELIVERED_PROPERTY,
+    FIELDS_OF_MOVE, OUTCOME_MOVE, OUTCOME_NOTE_PROPERTY, UNMET_MOVE, UNMET_NOTE_PROPERTY, UNMET_REASON_PROPERTY,
+    OutcomeFields, UnmetFields, declared_properties, decision_fields,
 )
 from engine.runtime.needs import NEED_VARIABLE, SECTOR_VARIABLE
 from engine.pathways.problems import Problem
 
 REFERRAL_PROPERTY = "aiguillage.referral"
-MOVES = ("send", "acknowledge", DECIDE_MOVE, "outcome", "unmet", EXPIRE_MOVE, WITHDRAW_MOVE)
+MOVES = ("send", "acknowledge", DECIDE_MOVE, OUTCOME_MOVE, UNMET_MOVE, EXPIRE_MOVE, WITHDRAW_MOVE)
 _ASSIGNS_NEED = re.compile(rf"^\s*({SECTOR_VARIABLE}|{NEED_VARIABLE})\s*=[^=]", re.M)
 
 
@@ -51,43 +57,99 @@ def check_referral_steps(documents: list[Document], checked: set[str]) -> list[P
             sends = any(move == "send" for _, move in steps)
             for element, move in steps:
                 problems += _check_step(document, element, move, needs_from_data, sends)
-                if move == DECIDE_MOVE and local(element) == "userTask":
-                    problems += _check_decision_form(document, element)
+                if move in FIELDS_OF_MOVE and local(element) == "userTask":
+                    problems += _check_step_form(document, element, move)
     return problems
 
 
-def _check_decision_form(document: Document, task) -> list[Problem]:
-    """The fields a decide step reads its answer from are in its form, and can hold it."""
+def _check_step_form(document: Document, task, move: str) -> list[Problem]:
+    """The fields a decide, outcome or unmet step reads its answer from are in its form, and can hold it."""
     form = form_spec_from_bpmn(task)
     if not form.fields and (extension(task, "formKey") or extension(task, "formRef")):
         return []  # a Camunda Form that could not be read: its own problem says why
-    declared = declared_properties(task)
-    fields = decision_fields(declared)
-    problems = []
-    decision = form.field(fields.decision)
-    if decision is None:
-        problems.append(document.problem(task, "form.referral_field_missing", (
+    declared = declared_properties(task, move)
+    checks = {DECIDE_MOVE: _check_decision_form, OUTCOME_MOVE: _check_outcome_form, UNMET_MOVE: _check_unmet_form}
+    return checks[move](_FormCheck(document, task, form, declared))
+
+
+@dataclass(frozen=True)
+class _FormCheck:
+    """One step's form and the field properties drawn on it, with the problems its fields can have."""
+
+    document: Document
+    task: object
+    form: FormSpec
+    declared: dict[str, str]
+
+    def unknown(self, field: str, property_name: str, fix: str) -> list[Problem]:
+        """A problem when the step names, with `property_name`, a field its form does not have."""
+        if property_name not in self.declared or self.form.field(field) is not None:
+            return []
+        return [self.document.problem(self.task, "form.referral_field_missing", (
+            f"{property_name} names {field!r}, which is no field of this step's form; {fix}"))]
+
+    def absent(self, field: str, message: str) -> list[Problem]:
+        """A problem when the form lacks a field the step always reads (the one named, or today's name)."""
+        if self.form.field(field) is not None:
+            return []
+        return [self.document.problem(self.task, "form.referral_field_missing", message)]
+
+    def typed(self, field: str, holds: str, expected: str) -> list[Problem]:
+        """A problem when the field, where the form has it, is not of the type the engine reads."""
+        found = self.form.field(field)
+        if found is None or found.type == expected:
+            return []
+        article = "an" if expected[0] in "aeiou" else "a"
+        return [self.document.problem(self.task, "form.referral_field_type", (
+            f"field {field!r} holds {holds}, but it is of type {found.type}; make it {article} {expected} field"))]
+
+    def options(self, field: str, holds: str, accepted: tuple[str, ...]) -> list[Problem]:
+        """A problem for each option of the field that the engine would refuse."""
+        found = self.form.field(field)
+        return [self.document.problem(self.task, "form.referral_field_type", (
+            f"field {field!r} holds {holds}, but its option {value.id!r} is none of {', '.join(accepted)}, so the "
+            "engine would refuse it; give the options these ids")) for value in (found.values if found else ())
+            if value.id not in accepted]
+
+
+def _check_decision_form(check: _FormCheck) -> list[Problem]:
+    fields = decision_fields(check.declared)
+    return [
+        *check.absent(fields.decision, (
             f"this decide step's form has no field {fields.decision!r} to hold the decision (accepted, declined or "
-            f"redirected); add it, or name the form field that holds it with {DECISION_PROPERTY}")))
-    else:
-        problems += [document.problem(task, "form.referral_field_type", (
-            f"field {fields.decision!r} holds the decision, but its option {value.id!r} is none of "
-            f"{', '.join(DECISION_VALUES)}, so the engine would refuse it; give the options these ids"))
-            for value in decision.values if value.id not in DECISION_VALUES]
-    if DECLINE_REASON_PROPERTY in declared and form.field(fields.decline_reason) is None:
-        problems.append(document.problem(task, "form.referral_field_missing", (
-            f"{DECLINE_REASON_PROPERTY} names {fields.decline_reason!r}, which is no field of this step's form; name "
-            "the form field whose option says why the referral was declined")))
-    appointment = form.field(fields.appointment)
-    if APPOINTMENT_PROPERTY in declared and appointment is None:
-        problems.append(document.problem(task, "form.referral_field_missing", (
-            f"{APPOINTMENT_PROPERTY} names {fields.appointment!r}, which is no field of this step's form; name "
-            "the form field that holds the appointment's date")))
-    elif appointment is not None and appointment.type != "date":
-        problems.append(document.problem(task, "form.referral_field_type", (
-            f"field {fields.appointment!r} holds the appointment's date, but it is of type {appointment.type}; "
-            "make it a date field")))
-    return problems
+            f"redirected); add it, or name the form field that holds it with {DECISION_PROPERTY}")),
+        *check.options(fields.decision, "the decision", DECISION_VALUES),
+        *check.unknown(fields.decline_reason, DECLINE_REASON_PROPERTY,
+                       "name the form field whose option says why the referral was declined"),
+        *(check.unknown(fields.appointment, APPOINTMENT_PROPERTY, "name the form field that holds the appointment's date")
+          or check.typed(fields.appointment, "the appointment's date", "date")),
+    ]
+
+
+def _check_outcome_form(check: _FormCheck) -> list[Problem]:
+    fields = OutcomeFields.declared(check.declared)
+    return [
+        *(check.absent(fields.delivered, (
+            f"this outcome step's form has no field {fields.delivered!r} to hold whether the service was delivered; "
+            f"add it (a boolean), or name the form field that holds it with {DELIVERED_PROPERTY}"))
+          or check.typed(fields.delivered, "whether the service was delivered", "boolean")),
+        *(check.unknown(fields.note, OUTCOME_NOTE_PROPERTY, "name the form field that holds the note on the outcome")
+          or check.typed(fields.note, "the note on the outcome", "string")),
+    ]
+
+
+def _check_unmet_form(check: _FormCheck) -> list[Problem]:
+    fields = UnmetFields.declared(check.declared)
+    reasons = tuple(UnmetReason)
+    return [
+        *(check.absent(fields.reason, (
+            f"this unmet step's form has no field {fields.reason!r} to hold why the need is left unmet (left empty, "
+            f"the need is sent on); add it, or name the form field that holds it with {UNMET_REASON_PROPERTY}"))
+          or check.typed(fields.reason, "why the need is left unmet", "enum")
+          or check.options(fields.reason, "why the need is left unmet", reasons)),
+        *(check.unknown(fields.note, UNMET_NOTE_PROPERTY, "name the form field that holds the note on the unmet need")
+          or check.typed(fields.note, "the note on the unmet need", "string")),
+    ]
 
 
 def _check_step(document: Document, element, move: str, needs_from_data: bool, sends: bool) -> list[Problem]:

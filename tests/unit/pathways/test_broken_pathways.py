@@ -67,6 +67,8 @@ EXPECTED = {
     "form.duplicate_field/same-field-twice.bpmn": Expected("same-field-twice.bpmn", "Task_Identify", ("'full_name'", "used twice"), 10),
     "form.bad_constraint/min-not-a-number.bpmn": Expected("min-not-a-number.bpmn", "Task_Identify", ("'age'", "min='abc'", "whole number"), 10),
     "form.referral_field_missing/decision-field-renamed.bpmn": Expected("decision-field-renamed.bpmn", "Task_Decide", ("no field 'decision'", "decision (accepted, declined or redirected)", "aiguillage.decision_field")),
+    "form.referral_field_missing/outcome-and-unmet-fields-renamed.bpmn": Expected("outcome-and-unmet-fields-renamed.bpmn", "Task_Outcome", ("no field 'service_delivered'", "whether the service was delivered", "aiguillage.service_delivered_field")),
+    "form.referral_field_type/outcome-and-unmet-fields-mistyped.bpmn": Expected("outcome-and-unmet-fields-mistyped.bpmn", "Task_Outcome", ("'service_delivered'", "of type string", "make it a boolean field")),
     "form.rule_unknown_field/required-when-misspelt.bpmn": Expected("required-when-misspelt.bpmn", "Task_Decide", ("'decline_reason'", "aiguillage.required_when", "'decisoin'", "did you mean 'decision'"), 13),
     "form.rule_unknown_field/default-from-nowhere.bpmn": Expected("default-from-nowhere.bpmn", "Task_Assess", ("'health_urgency'", "aiguillage.default_from", "'priorty'", "did you mean 'priority'"), 20),
     "label.missing/unnamed-user-task.bpmn": Expected("unnamed-user-task.bpmn", "Task_Assess", ("no name",), warning=True),

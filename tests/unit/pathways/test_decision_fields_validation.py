@@ -1,6 +1,8 @@
-"""A decide step names the fields of its form that carry the decision, the decline reason and the appointment
-(`engine.pathways.referral_fields`): validation refuses a name that is no field of the form, a decision option
-the engine cannot act on and an appointment that is no date, naming the step and the field."""
+"""A decide step names the fields of its form that carry the decision, the decline reason and the appointment,
+an outcome step those saying whether the service was delivered and how, an unmet step those saying why the need is
+left unmet and a note on it (`engine.pathways.referral_fields`): validation refuses a name that is no field of the
+form, an option the engine cannot act on and a field of another type than the engine reads, naming the step and
+the field."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from engine.pathways.folder import load_source
-from engine.pathways.referral_fields import DEFAULT_FIELDS, DecisionFields, decision_fields
+from engine.pathways.referral_fields import (
+    DEFAULT_FIELDS, DecisionFields, OutcomeFields, UnmetFields, decision_fields, step_fields,
+)
 from engine.pathways.validation import validate
 from pathway_fixtures import VALID
 
@@ -72,3 +76,82 @@ def test_a_decision_option_the_engine_cannot_act_on_and_an_appointment_that_is_n
     problems = edit('id="first_visit" label="First visit" type="date"', 'id="first_visit" label="First visit" type="string"')
     assert ("form.referral_field_type", "Task_Answer",
             "field 'first_visit' holds the appointment's date, but it is of type string; make it a date field") in problems
+
+
+OUTCOME_DECLARED = ('<camunda:property name="aiguillage.service_delivered_field" value="served" />\n'
+                    '          <camunda:property name="aiguillage.outcome_note_field" value="how_it_went" />')
+UNMET_DECLARED = ('<camunda:property name="aiguillage.unmet_reason_field" value="gap_reason" />\n'
+                  '          <camunda:property name="aiguillage.unmet_note_field" value="gap_note" />')
+
+
+def test_outcome_and_unmet_steps_without_properties_keep_todays_names():
+    assert step_fields("outcome", {}) == OutcomeFields("service_delivered", "outcome_note")
+    assert step_fields("unmet", {"aiguillage.unmet_note_field": " about "}) == UnmetFields("unmet_reason", "about")
+    assert step_fields("acknowledge", {}) is None
+    # The API's words reach the declared fields, and a refusal names them back as the API does.
+    fields = step_fields("outcome", {"aiguillage.service_delivered_field": "served"})
+    assert fields.in_pathway_words({"service_delivered": True, "service_date": "2026-03-09"}) == {
+        "served": True, "service_date": "2026-03-09"}
+    assert fields.in_default_words({"served": ["required"]}) == {"service_delivered": ["required"]}
+
+
+def test_an_outcome_field_that_is_not_in_the_form_is_refused_naming_the_step_and_the_field(edit):
+    problems = edit('value="served" />', 'value="delivered" />')
+    assert problems == [("form.referral_field_missing", "Task_Report", (
+        "this outcome step's form has no field 'delivered' to hold whether the service was delivered; add it (a "
+        "boolean), or name the form field that holds it with aiguillage.service_delivered_field"))]
+    problems = edit('value="how_it_went" />', 'value="how" />')
+    assert ("form.referral_field_missing", "Task_Report",
+            "aiguillage.outcome_note_field names 'how', which is no field of this step's form; name the form field "
+            "that holds the note on the outcome") in problems
+
+
+def test_without_declared_outcome_fields_the_form_needs_service_delivered(edit):
+    problems = edit(OUTCOME_DECLARED, "")
+    assert [(rule, element) for rule, element, _ in problems] == [("form.referral_field_missing", "Task_Report")]
+    assert "no field 'service_delivered'" in problems[0][2]
+    # The note is read when the form has it, and only then.
+    assert edit('<camunda:formField id="served"', '<camunda:formField id="service_delivered"') == []
+
+
+def test_outcome_fields_of_another_type_are_refused(edit):
+    problems = edit('id="served" label="Served" type="boolean"', 'id="served" label="Served" type="string"')
+    assert problems == [("form.referral_field_type", "Task_Report",
+                         "field 'served' holds whether the service was delivered, but it is of type string; make it a "
+                         "boolean field")]
+    problems = edit('id="how_it_went" label="How it went" type="string"', 'id="how_it_went" label="How it went" type="long"')
+    assert ("form.referral_field_type", "Task_Report",
+            "field 'how_it_went' holds the note on the outcome, but it is of type long; make it a string field") in problems
+
+
+def test_an_unmet_field_that_is_not_in_the_form_is_refused_naming_the_step_and_the_field(edit):
+    problems = edit('value="gap_reason" />', 'value="gap" />')
+    assert problems == [("form.referral_field_missing", "Task_NextStep", (
+        "this unmet step's form has no field 'gap' to hold why the need is left unmet (left empty, the need is sent "
+        "on); add it, or name the form field that holds it with aiguillage.unmet_reason_field"))]
+    problems = edit('value="gap_note" />', 'value="note" />')
+    assert ("form.referral_field_missing", "Task_NextStep",
+            "aiguillage.unmet_note_field names 'note', which is no field of this step's form; name the form field "
+            "that holds the note on the unmet need") in problems
+
+
+def test_without_declared_unmet_fields_the_form_needs_unmet_reason(edit):
+    problems = edit(UNMET_DECLARED, "")
+    assert [(rule, element) for rule, element, _ in problems] == [("form.referral_field_missing", "Task_NextStep")]
+    assert "no field 'unmet_reason'" in problems[0][2]
+    assert edit('<camunda:formField id="gap_reason"', '<camunda:formField id="unmet_reason"') == []
+
+
+def test_an_unmet_reason_the_engine_cannot_record_and_fields_of_another_type_are_refused(edit):
+    problems = edit('<camunda:value id="full" name="Providers full" />', '<camunda:value id="too_far" name="Too far" />')
+    assert problems == [("form.referral_field_type", "Task_NextStep", (
+        "field 'gap_reason' holds why the need is left unmet, but its option 'too_far' is none of no_provider, full, "
+        "out_of_area, refused_by_person, declined, no_response, other, so the engine would refuse it; give the "
+        "options these ids"))]
+    problems = edit('id="gap_reason" label="Why the need stays unmet (empty to send it on)" type="enum"',
+                    'id="gap_reason" label="Why the need stays unmet (empty to send it on)" type="string"')
+    assert ("form.referral_field_type", "Task_NextStep",
+            "field 'gap_reason' holds why the need is left unmet, but it is of type string; make it an enum field") in problems
+    problems = edit('id="gap_note" label="About the gap" type="string"', 'id="gap_note" label="About the gap" type="date"')
+    assert ("form.referral_field_type", "Task_NextStep",
+            "field 'gap_note' holds the note on the unmet need, but it is of type date; make it a string field") in problems
