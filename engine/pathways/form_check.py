@@ -27,6 +27,10 @@ The services (pages, JSON API, command line) and the in-memory scenario runner a
   the person's to fill: what was sent for it is set aside, it takes its default and nothing about
   it is refused.
 
+An expression default (`${...}`) gives nothing here: the few a form fills in for the person
+(`${currentUser()}`, `${now()}`, `${today()}`: `engine.pathways.form_prefill`) are shown on the page
+(`prefilled`) and come back, kept or changed, as any value the person submits.
+
 Every field's problems are reported at once, each a `FieldProblem` with a stable code, in an
 `InvalidData` whose `errors` maps field ids to them; nothing is converted half-way.
 """
@@ -45,6 +49,7 @@ from typing import Any
 from engine import field_problems as problem
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
+from engine.pathways.form_prefill import PrefillFacts, is_expression, resolved_text
 from engine.pathways.form_rules import REQUIRED_WHEN, carried_value, hidden_now, names_in, required_now, rule_of
 from engine.untrusted_values import CONTROL_CHARACTERS as _CONTROL
 from engine.pathways.forms import (
@@ -261,7 +266,7 @@ def carried_initial(field: FieldSpec, context: Mapping[str, Any] | None) -> Any:
 def default_value(field: FieldSpec) -> Any:
     """The field's default as the case keeps it; None without one, or when it is an expression or unusable."""
     text = (field.default or "").strip()
-    if not text or "${" in text:
+    if not text or is_expression(text):
         return None
     try:
         if field.type == "enum_list":
@@ -270,6 +275,20 @@ def default_value(field: FieldSpec) -> Any:
         return _converted(field, text)
     except (ValueError, RecursionError, _Refused):
         return None
+
+
+def prefilled(field: FieldSpec, facts: PrefillFacts) -> Any:
+    """The value the form shows filled in for the field from its understood expression default
+    (`engine.pathways.form_prefill`), as the field keeps it; None without one, for a read-only field, or
+    when the field would refuse it (a name longer than its maxlength): a prefill is never a refusal."""
+    text = None if field.readonly else resolved_text(field, facts)
+    if text is None:
+        return None
+    try:
+        converted = _converted(field, text)
+    except _Refused:
+        return None
+    return None if _limit_problems(field, converted, facts.moment.date()) else converted
 
 
 def _converted(field: FieldSpec, value: Any) -> Any:

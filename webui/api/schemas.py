@@ -211,6 +211,11 @@ class FormField(Schema):
         "description": "the pathway's condition over this form's fields under which the field must be filled"})
     initial = fields.Raw(allow_none=True, metadata={
         "description": "the value carried from an earlier step, taken when the field is left empty"})
+    prefill = fields.Raw(allow_none=True, metadata={
+        "description": "the value the task page fills in for the caller, from the pathway's ${currentUser()}, ${now()} "
+                       "or ${today()} default: the caller's display name (not their username), the case's day "
+                       "(YYYY-MM-DD) or time in Africa/Douala; send it, kept or changed, like any value: a field left "
+                       "empty does not take it (null: nothing filled in; the page shows initial first)"})
     hidden = fields.Boolean(metadata={"description": "not shown for the case's values now; a value sent for it is set aside"})
     hidden_when = fields.String(allow_none=True, metadata={
         "description": "the pathway's condition (safe language) over the case's and this form's values that hides the field"})

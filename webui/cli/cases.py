@@ -150,6 +150,8 @@ def form_command(task_id: str, username: str) -> None:
         if field.hidden_when:
             when += f"  hidden when {field.hidden_when}" + ("  (hidden now: leave it out)" if field.hidden else "")
         initial = f"  empty means: {json.dumps(field.initial, ensure_ascii=False)}" if field.initial is not None else ""
+        if field.initial is None and field.prefill is not None:
+            initial = f"  suggested: {json.dumps(field.prefill, ensure_ascii=False)} (send it to keep it)"
         click.echo(f"  {field.id}  {field.type}{'  required' if field.required else ''}{when}{choices}{initial}  - {field.label}")
     if form.matching is not None:
         click.echo(f"Providers (provider_id), best first: {form.matching.text}")

@@ -200,6 +200,9 @@ DETAILS = (
     N_("field %(field)s: %(detail)s"),
     N_("a field without id: %(detail)s"),
     N_("default value %(value)s is not a valid %(type)s"),
+    N_("default value %(value)s is an expression this engine does not fill in, so the field starts empty; it fills in "
+       "${currentUser()} on a text field (the signed-in person's name), ${now()} on a date, time or date-and-time field "
+       "and ${today()} on a date field"),
     N_("constraint %(constraint)s: %(detail)s"),
     N_("%(name)s applies only to string fields"),
     N_("%(name)s applies only to long and date fields"),

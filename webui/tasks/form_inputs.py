@@ -26,7 +26,9 @@ class FormInput:
     choices: list[tuple[str, str]] | None  # (value, label) pairs; None for a free input
     read_only: bool = False
     shown: str = ""  # a read-only field's value as the reader reads it ("" when the case holds none)
-    initial: str = ""  # the value carried from an earlier step, as the input posts it
+    # The value the input starts with, as it posts it: carried from an earlier step, else the pathway's
+    # prefill (the reader's name, today's date) for the reader to keep or change.
+    initial: str = ""
     section: str | None = None  # the heading of the form section this input opens
     conditional: bool = False  # required only in the case `hint` says (the server decides, not the browser)
     hint: str | None = None
@@ -77,13 +79,18 @@ def form_inputs(task) -> list[FormInput]:
         simple = simple_condition(field.required_when) if conditional else None
         other = by_id.get(simple[0]) if simple else None
         inputs.append(FormInput(field.id, field.label, kind, field.required, choices,
-                                read_only=field.read_only, shown=shown, initial=_posted(field.initial), section=section,
+                                read_only=field.read_only, shown=shown, initial=_posted(_starting(field)), section=section,
                                 conditional=conditional,
                                 hint=_when_needed(other, simple[1] if simple else None) if conditional else None,
                                 needed_now=conditional and field.applies is True,
                                 when=_answer_needing(other, simple[1] if simple else None),
                                 limits=tuple(getattr(field, "input_limits", ()))))
     return inputs
+
+
+def _starting(field):
+    """What the input starts with: the value carried from an earlier step, else the pathway's prefill."""
+    return field.initial if field.initial is not None else getattr(field, "prefill", None)
 
 
 def _answer_needing(other, wanted) -> tuple[str, str] | None:

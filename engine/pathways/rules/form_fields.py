@@ -8,6 +8,7 @@ from engine.pathways.documents import BPMN_NS, Document
 from engine.pathways.forms import (
     CONSTRAINTS, FIELD_ID, FIELD_TYPES, FieldSpec, form_fields_of, form_spec_from_bpmn, parse_bound, parse_date, safe_name,
 )
+from engine.pathways.form_prefill import is_expression, understood_expression
 from engine.pathways.problems import WARNING, Problem
 from engine.pathways.rules.unsupported import JAVA_ADVICE
 
@@ -110,7 +111,14 @@ def _check_constraints(spec: FieldSpec, report) -> None:
 
 def _check_default(spec: FieldSpec, report) -> None:
     default = spec.default
-    if default is None or not default.strip() or "${" in default:
+    if default is not None and is_expression(default) and understood_expression(spec) is None:
+        # Camunda would evaluate it; here the field starts empty, which the author should know.
+        report(spec, "form.expression_default",
+               f"default value {default.strip()[:60]!r} is an expression this engine does not fill in, so the field "
+               "starts empty; it fills in ${currentUser()} on a text field (the signed-in person's name), ${now()} on "
+               "a date, time or date-and-time field and ${today()} on a date field", WARNING)
+        return
+    if default is None or not default.strip() or is_expression(default):
         return
     text = default.strip()
     valid = True

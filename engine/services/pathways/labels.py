@@ -68,6 +68,7 @@ class LabelledField:
     read_only: bool = False
     value: Any = None
     initial: Any = None  # carried from an earlier step: the page shows it filled in
+    prefill: Any = None  # filled in from an expression default (${currentUser()}, ${today()}...) when nothing is carried
     hidden: bool = False  # not shown for the values now (the form's `hidden_when` condition holds)
     widget: str | None = None  # textarea, checklist or taglist where the type leaves a choice
     section: str | None = None  # the heading of the form section this field opens, in the reader's language
@@ -190,6 +191,7 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
                 read_only=field.read_only,
                 value=field.value,
                 initial=field.initial,
+                prefill=field.prefill,
                 hidden=field.hidden,
                 widget=field.widget,
                 section=labels.section(field.id) if field.section else None,

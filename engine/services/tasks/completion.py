@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, update
+from sqlalchemy import and_, delete, insert, select, update
 
 from engine.access import (
     Actor,
@@ -34,7 +34,8 @@ from engine.services.cases.step import Step, StepHook, StepResult, begin_step, f
 from engine.services.accounts.actors import handover_target
 from engine.services.accounts.notification_list import HANDED_BACK, offer_again
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
-from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page, input_limits
+from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page, input_limits, prefilled
+from engine.pathways.form_prefill import CURRENT_USER, PrefillFacts, understood_expression
 from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, section_heading
 from engine.pathways.forms import FieldSpec, form_spec_of
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
@@ -46,7 +47,7 @@ from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_st
 from engine.services.cases.sync import DOUALA
 from engine.services.coordination.facts import record_indicator_facts
 from engine.store import case_records
-from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow
+from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskCandidate, TaskRow, User
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
 
@@ -255,6 +256,9 @@ class FieldInfo:
     read_only: bool = False
     value: Any = None  # only for a read-only field
     initial: Any = None  # the value carried from the case (`aiguillage.default_from`), shown filled in
+    # What the page fills in from the field's `${currentUser()}`/`${now()}`/`${today()}` default, for this
+    # person now (`engine.pathways.form_prefill`); unlike `initial`, an empty submission does not take it.
+    prefill: Any = None
     required_when: str | None = None  # the pathway's condition that makes the field required
     choice_labels: tuple[str, ...] = ()  # the options' labels as drawn, in the order of `choices`
     limits: tuple[tuple[str, str], ...] = ()  # (min/max/minlength/maxlength/pattern, value) as drawn
@@ -308,12 +312,13 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
         matching, earlier = send_step_facts(step, task)
         data = readable_task_data(step, actor, task)
         today = case_today(step)
+        prefills = form_prefills(step, task.form)
     spec = form_spec_of(task.form)
     hidden = hidden_on_page(task.form, data, submitted)
     applying = fields_that_apply(task.form, submitted, data)
     limits = input_limits(task.form, today)
     fields = tuple(_field_info(f, data, spec.field(f.id) if spec else None, f.id in hidden, applying.get(f.id, True),
-                               tuple(limits.get(f.id, {}).items()))
+                               tuple(limits.get(f.id, {}).items()), prefills.get(f.id))
                    for f in form_fields(task.form))
     if matching is None:
         return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
@@ -336,11 +341,33 @@ def send_step_facts(step: Step, task: HumanTask) -> tuple[Any, tuple]:
 
 def case_today(step: Step):
     """The day it is for the case, in its calendar (Africa/Douala): what a form's "today" means."""
-    return step.now.astimezone(DOUALA).date()
+    return case_moment(step).date()
+
+
+def case_moment(step: Step):
+    """The step's time as the case's clock on the wall reads it (Africa/Douala)."""
+    return step.now.astimezone(DOUALA)
+
+
+def form_prefills(step: Step, form: Any) -> dict[str, Any]:
+    """What the task's form fills in for the step's actor now, by field id: its understood expression
+    defaults (`engine.pathways.form_prefill`), the case's day and time in Africa/Douala from the step's
+    clock, the actor's display name read only when a field asks for it."""
+    spec = form_spec_of(form)
+    asked = [field for field in spec.fields if understood_expression(field)] if spec is not None else []
+    if not asked:
+        return {}
+    name = None
+    if step.actor is not None and any(understood_expression(field) == CURRENT_USER for field in asked):
+        name = step.session.scalar(select(User.display_name).where(User.id == step.actor.id))
+    facts = PrefillFacts(name, case_moment(step))
+    found = {field.id: prefilled(field, facts) for field in asked}
+    return {field_id: value for field_id, value in found.items() if value is not None}
 
 
 def _field_info(field, data: dict[str, Any], spec: FieldSpec | None, hidden: bool = False,
-                applies: bool | None = True, browser_limits: tuple[tuple[str, str], ...] = ()) -> FieldInfo:
+                applies: bool | None = True, browser_limits: tuple[tuple[str, str], ...] = (),
+                prefill: Any = None) -> FieldInfo:
     rules = {rule.name for rule in getattr(field, "validation", []) or []}
     read_only = "readonly" in rules
     initial = carried_initial(spec, data) if spec is not None and not read_only else None
@@ -353,6 +380,7 @@ def _field_info(field, data: dict[str, Any], spec: FieldSpec | None, hidden: boo
         read_only=read_only,
         value=data.get(field.id) if read_only else None,
         initial=initial,
+        prefill=None if read_only else prefill,
         required_when=(rule_of(spec, REQUIRED_WHEN) or None) if spec is not None else None,
         choice_labels=tuple(option.name or option.id for option in getattr(field, "options", []) or []),
         limits=tuple((rule.name, str(rule.config)) for rule in getattr(field, "validation", []) or []

@@ -24,7 +24,7 @@ from engine.services.pathways.labels import PathwayTexts, decline_reason_words, 
 from engine.services.directory.matching import Finding, ProviderChoice
 from engine.services.referrals.earlier import EarlierReferral
 from engine.services.referrals.sharing import readable_task_data
-from engine.services.tasks.completion import case_today, send_step_facts, visible_task
+from engine.services.tasks.completion import case_today, form_prefills, send_step_facts, visible_task
 from engine.services.tasks.still_open import require_open
 from engine.store.unit_of_work import UnitOfWork
 
@@ -49,6 +49,10 @@ class FormFieldView:
     options: tuple[FormOption, ...]
     required_when: str | None = None  # the pathway's condition over this form's fields that makes it required
     initial: Any = None  # the value carried from an earlier step: what an empty submission stands for
+    # What the task page fills in from the field's `${currentUser()}`/`${now()}`/`${today()}` default for
+    # the caller now (their display name, the case's day or time): a value to send, kept or changed; an
+    # empty submission does not take it.
+    prefill: Any = None
     hidden: bool = False  # not shown for the case's values now; what is sent for it is set aside
     hidden_when: str | None = None  # the pathway's condition that hides it (safe language), checked again on submit
     widget: str | None = None  # textarea, checklist or taglist where the type leaves a choice
@@ -116,6 +120,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         hidden = hidden_on_page(task.form, data)
         applying = fields_that_apply(task.form, None, data)
         limits = input_limits(task.form, case_today(step))
+        prefills = form_prefills(step, task.form)
     return TaskFormView(
         id=task.id,
         case_id=row.case_id,
@@ -137,6 +142,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
                 ),
                 required_when=rule_of(spec.field(field.id), REQUIRED_WHEN) or None,
                 initial=carried_initial(spec.field(field.id), data) if "readonly" not in _rules(field) else None,
+                prefill=prefills.get(field.id) if "readonly" not in _rules(field) else None,
                 hidden=field.id in hidden,
                 hidden_when=rule_of(spec.field(field.id), HIDDEN_WHEN) or None,
                 widget=spec.field(field.id).properties.get("widget") or None,
