@@ -12,6 +12,7 @@ from engine.pathways.rules.assignment import check_assignment
 from engine.pathways.rules.loops import check_loop_markers, check_loops
 from engine.pathways.rules.referrals import check_referral_steps
 from engine.pathways.rules.schema import check_schema
+from engine.pathways.rules.step_fields import check_step_forms
 
 __all__ = ["INTERNAL_ERROR", "Problem", "review", "validate"]
 
@@ -62,6 +63,7 @@ def _validate(source: PathwaySource, operations: Collection[str] | None, users: 
     found += content.check_content(source, documents, checked, operations)
     found += check_assignment(documents, checked, users, source.metadata)
     found += check_referral_steps(documents, checked)
+    found += check_step_forms(documents, checked)
     schema_problems = [p for d in bpmn for p in check_schema(d)]
     problems += found + _not_repeated(schema_problems, found)
     if main is not None and not any(not p.is_warning for p in problems):

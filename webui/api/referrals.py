@@ -3,7 +3,7 @@
 Each answer completes the referral's workflow task for that move (see engine.services.referrals.answers);
 the body's fields are that task's form fields, and `data` carries any other field the pathway's form has.
 A decision's `decision`, `decline_reason` and `appointment_date`, and an outcome's `service_delivered` and
-`outcome_note`, reach the fields the pathway's step names for them (engine.pathways.referral_fields).
+`outcome_note`, reach the fields the pathway's step names for them (engine.pathways.step_fields).
 """
 
 from __future__ import annotations

@@ -116,6 +116,15 @@ DETAILS = (
     N_("%(property)s names %(field)s, which is no field of this step's form; name the form field that holds the note "
        "on the unmet need"),
     N_("field %(field)s holds the note on the unmet need, but it is of type %(type)s; make it a string field"),
+    # The fields a consent step, an escalation task or a send step reads (engine.pathways.rules.step_fields).
+    N_("this step's form has no field %(field)s to hold %(holds)s; add it, or name the form field that holds it with "
+       "%(property)s"),
+    N_("%(property)s names %(field)s, which is no field of this step's form; name the form field that holds %(holds)s"),
+    N_("field %(field)s holds %(holds)s, but it is of type %(type)s; make it a %(expected)s field"),
+    N_("field %(field)s holds %(holds)s, but it is of type %(type)s; make it an %(expected)s field"),
+    N_("field %(field)s holds %(holds)s, but it is of type %(type)s; make it a field of type %(types)s"),
+    N_("field %(field)s holds %(holds)s, but its option %(value)s is none of %(accepted)s, so the engine would refuse "
+       "it; give the options these ids"),
     # What diagrams from other tools most often bring (the files of the BPMN MIWG suite, Camunda 8, jBPM, Flowable).
     N_("the service task names no operation; set its implementation to 'External' with the operation's name as topic "
        "(or the property aiguillage.operation)"),
@@ -364,6 +373,11 @@ DETAILS = (
     N_("case_summary.needs.needed %(name)s fits no field of any form"),
     N_("case_summary.needs.needed fits field %(field)s, but %(sector)s is not a sector; sectors are %(sectors)s"),
     N_("case_summary.needs.urgency names %(name)s for need %(need)s, which is not a field of any form"),
+    N_("case_fields must be a mapping of %(keys)s to field ids"),
+    N_("case_fields has an unknown key %(key)s; known keys are %(keys)s"),
+    # %(where)s is case_fields.<key>, kept as written in pathway.yaml.
+    N_("%(where)s must be one field id"),
+    N_("%(where)s names %(name)s, which no form has and no script sets, so the case never takes this value from it"),
     # Labels and YAML files (engine.pathways.rules.translations, yaml_files, untrusted_yaml).
     N_("languages lists %(language)s but there is no i18n/%(file)s.yaml; add it with the %(name)s labels "
        "(see pathways/README.md)"),
@@ -504,4 +518,11 @@ VALUES = (
     N_("decision %(decision)s, rule %(row)s, %(label)s"),
     N_("decision %(decision)s, input column %(column)s: input expression"),
     N_("<%(tag)s> without a namespace"), N_("<%(tag)s> in namespace %(namespace)s"),
+    # What a marked step's field holds (engine.pathways.step_fields), and the types it may be.
+    N_("whether consent was given"), N_("who gave consent"), N_("how consent was given"),
+    N_("the language consent was explained in"), N_("what consent lets providers receive"),
+    N_("whether the child assented"), N_("whether an override is requested"), N_("why an override is requested"),
+    N_("the override's justification"), N_("whether the override is approved"), N_("the note on the withdrawal"),
+    N_("what was done about the escalation"), N_("the note on the escalation"),
+    N_("the provider the referral goes to"), N_("enum or string"), N_("string or enum"),
 )

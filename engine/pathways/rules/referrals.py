@@ -13,7 +13,7 @@ sits in, or the case's `need` or `sector`/`urgency` variables. Without either, t
 at run time; validation says so first, and how to draw it.
 
 A `decide`, `outcome` or `unmet` step's form must have the fields the step names for what the engine
-reads from it (`engine.pathways.referral_fields`): the decision, whether the service was delivered
+reads from it (`engine.pathways.step_fields`): the decision, whether the service was delivered
 and why the need is left unmet always (the named field, else today's name), the others when named;
 each of the type the engine reads. A decision the engine cannot read would refuse every answer, an
 outcome without its field would report every service as not delivered, and an unmet step without
@@ -23,19 +23,18 @@ its reason could never record the need as unmet.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from engine.domain import UnmetReason
 from engine.pathways.documents import BPMN_NS, Document, extension, extension_children, local, text_of
 from engine.pathways.escalation_paths import EXPIRE_MOVE, WITHDRAW_MOVE, is_timer, property_of
-from engine.pathways.forms import FormSpec, form_spec_from_bpmn
-from engine.pathways.referral_fields import (
+from engine.pathways.step_fields import (
     APPOINTMENT_PROPERTY, DECIDE_MOVE, DECISION_PROPERTY, DECISION_VALUES, DECLINE_REASON_PROPERTY, DELIVERED_PROPERTY,
-    FIELDS_OF_MOVE, OUTCOME_MOVE, OUTCOME_NOTE_PROPERTY, UNMET_MOVE, UNMET_NOTE_PROPERTY, UNMET_REASON_PROPERTY,
+    OUTCOME_MOVE, OUTCOME_NOTE_PROPERTY, UNMET_MOVE, UNMET_NOTE_PROPERTY, UNMET_REASON_PROPERTY,
     OutcomeFields, UnmetFields, declared_properties, decision_fields,
 )
 from engine.runtime.needs import NEED_VARIABLE, SECTOR_VARIABLE
 from engine.pathways.problems import Problem
+from engine.pathways.rules.step_fields import FormCheck, form_check
 
 REFERRAL_PROPERTY = "aiguillage.referral"
 MOVES = ("send", "acknowledge", DECIDE_MOVE, OUTCOME_MOVE, UNMET_MOVE, EXPIRE_MOVE, WITHDRAW_MOVE)
@@ -57,62 +56,21 @@ def check_referral_steps(documents: list[Document], checked: set[str]) -> list[P
             sends = any(move == "send" for _, move in steps)
             for element, move in steps:
                 problems += _check_step(document, element, move, needs_from_data, sends)
-                if move in FIELDS_OF_MOVE and local(element) == "userTask":
+                if move in (DECIDE_MOVE, OUTCOME_MOVE, UNMET_MOVE) and local(element) == "userTask":
                     problems += _check_step_form(document, element, move)
     return problems
 
 
 def _check_step_form(document: Document, task, move: str) -> list[Problem]:
     """The fields a decide, outcome or unmet step reads its answer from are in its form, and can hold it."""
-    form = form_spec_from_bpmn(task)
-    if not form.fields and (extension(task, "formKey") or extension(task, "formRef")):
-        return []  # a Camunda Form that could not be read: its own problem says why
-    declared = declared_properties(task, move)
+    check = form_check(document, task, declared_properties(task, move))
+    if check is None:
+        return []
     checks = {DECIDE_MOVE: _check_decision_form, OUTCOME_MOVE: _check_outcome_form, UNMET_MOVE: _check_unmet_form}
-    return checks[move](_FormCheck(document, task, form, declared))
+    return checks[move](check)
 
 
-@dataclass(frozen=True)
-class _FormCheck:
-    """One step's form and the field properties drawn on it, with the problems its fields can have."""
-
-    document: Document
-    task: object
-    form: FormSpec
-    declared: dict[str, str]
-
-    def unknown(self, field: str, property_name: str, fix: str) -> list[Problem]:
-        """A problem when the step names, with `property_name`, a field its form does not have."""
-        if property_name not in self.declared or self.form.field(field) is not None:
-            return []
-        return [self.document.problem(self.task, "form.referral_field_missing", (
-            f"{property_name} names {field!r}, which is no field of this step's form; {fix}"))]
-
-    def absent(self, field: str, message: str) -> list[Problem]:
-        """A problem when the form lacks a field the step always reads (the one named, or today's name)."""
-        if self.form.field(field) is not None:
-            return []
-        return [self.document.problem(self.task, "form.referral_field_missing", message)]
-
-    def typed(self, field: str, holds: str, expected: str) -> list[Problem]:
-        """A problem when the field, where the form has it, is not of the type the engine reads."""
-        found = self.form.field(field)
-        if found is None or found.type == expected:
-            return []
-        article = "an" if expected[0] in "aeiou" else "a"
-        return [self.document.problem(self.task, "form.referral_field_type", (
-            f"field {field!r} holds {holds}, but it is of type {found.type}; make it {article} {expected} field"))]
-
-    def options(self, field: str, holds: str, accepted: tuple[str, ...]) -> list[Problem]:
-        """A problem for each option of the field that the engine would refuse."""
-        found = self.form.field(field)
-        return [self.document.problem(self.task, "form.referral_field_type", (
-            f"field {field!r} holds {holds}, but its option {value.id!r} is none of {', '.join(accepted)}, so the "
-            "engine would refuse it; give the options these ids")) for value in (found.values if found else ())
-            if value.id not in accepted]
-
-
-def _check_decision_form(check: _FormCheck) -> list[Problem]:
+def _check_decision_form(check: FormCheck) -> list[Problem]:
     fields = decision_fields(check.declared)
     return [
         *check.absent(fields.decision, (
@@ -126,7 +84,7 @@ def _check_decision_form(check: _FormCheck) -> list[Problem]:
     ]
 
 
-def _check_outcome_form(check: _FormCheck) -> list[Problem]:
+def _check_outcome_form(check: FormCheck) -> list[Problem]:
     fields = OutcomeFields.declared(check.declared)
     return [
         *(check.absent(fields.delivered, (
@@ -138,7 +96,7 @@ def _check_outcome_form(check: _FormCheck) -> list[Problem]:
     ]
 
 
-def _check_unmet_form(check: _FormCheck) -> list[Problem]:
+def _check_unmet_form(check: FormCheck) -> list[Problem]:
     fields = UnmetFields.declared(check.declared)
     reasons = tuple(UnmetReason)
     return [

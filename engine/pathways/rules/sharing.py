@@ -1,11 +1,14 @@
 """Data protection rules: `sharing:`, `retention:` and `case_summary:` of pathway.yaml are well formed and name
-only fields of its forms."""
+only fields of its forms; so is `case_fields:`, whose fields a script may set instead (a warning when nothing does)."""
 
 from __future__ import annotations
 
+import re
+
 from engine.domain import Sector
+from engine.pathways.case_fields import case_fields_problems
 from engine.pathways.case_summary import sectors_named, summary_problems
-from engine.pathways.documents import BPMN_NS, Document
+from engine.pathways.documents import BPMN_NS, Document, local, text_of
 from engine.pathways.folder import METADATA_FILE, PathwaySource
 from engine.pathways.forms import form_spec_from_bpmn
 from engine.pathways.problems import Problem
@@ -74,6 +77,33 @@ def check_case_summary(source: PathwaySource, documents: list[Document]) -> list
             problems.append(problem(f"case_summary.needs.urgency names {urgency!r} for need {field_id!r}, "
                                     "which is not a field of any form", "case_summary.unknown_field"))
     return problems
+
+
+def check_case_fields(source: PathwaySource, documents: list[Document]) -> list[Problem]:
+    """Problems of the `case_fields:` declaration: its shape (errors), and a field that no form has and no
+    script sets (a warning: the case's column then keeps its default)."""
+    declared = source.metadata.get("case_fields")
+    if declared is None:
+        return []
+    line = _line_of(source.files.get(METADATA_FILE, b""), "case_fields")
+    shape = case_fields_problems(declared)
+    if shape:
+        return [Problem(METADATA_FILE, line, None, None, message, "case_fields.invalid") for message in shape]
+    known = form_field_ids(documents) | _script_targets(documents)
+    return [Problem(METADATA_FILE, line, None, None, (
+        f"case_fields.{key} names {name!r}, which no form has and no script sets, so the case never takes this value "
+        "from it"), "case_fields.unknown_field").as_warning()
+        for key, name in declared.items() if name not in known]
+
+
+def _script_targets(documents: list[Document]) -> set[str]:
+    """The names the pathway's scripts assign (`closure_reason = 'unreachable'`)."""
+    return {match.group(1) for document in documents if document.kind == "bpmn"
+            for element in document.root.iter() if isinstance(element.tag, str) and local(element) == "script"
+            for match in _ASSIGNED.finditer(text_of(element))}
+
+
+_ASSIGNED = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=[^=]", re.M)
 
 
 def _line_of(text: bytes, key: str) -> int | None:

@@ -4,6 +4,9 @@ The gate is here, in the engine: `consent_covering` refuses (`ConsentRequired`) 
 given, unexpired, unwithdrawn consent of the case covers the referral's sector and recipient.
 A recipient is covered when the consent names the organisation, or says "signed_providers" and
 the organisation has signed both the MoU and the data-sharing agreement.
+
+The consent steps' forms name their fields (`engine.pathways.step_fields`: `ConsentFields`,
+`OverrideRequestFields`, `OverrideDecisionFields`): each is read here under the name its step gives.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from engine.domain.referral_states import OPEN_STATES
 from engine.errors import AccessDenied, Conflict, ConsentRequired, InvalidData, NotFound
 from engine.field_problems import required, too_long
 from engine.pathways.sharing import DEFAULT_SCOPE
+from engine.pathways.step_fields import ConsentFields, OverrideDecisionFields, OverrideRequestFields
 from engine.runtime import case_runtime
 from engine.runtime.signals import send_signal, waiting_signals
 from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
@@ -35,22 +39,22 @@ SIGNED_PROVIDERS = "signed_providers"
 WITHDRAWAL_SIGNAL = "consent_withdrawn"
 
 
-def record_consent(step: Step, data: dict, task_data: dict) -> ConsentRow:
+def record_consent(step: Step, data: dict, task_data: dict, fields: ConsentFields) -> ConsentRow:
     """Store the consent (or refusal) given at the consent step; it covers the sectors of the assessed needs."""
-    given = bool(data.get("consent_given"))
-    if given and not data.get("consent_method"):
-        raise InvalidData("say how consent was given", {"consent_method": [required("required when consent is given")]})
+    given = bool(data.get(fields.given))
+    if given and not data.get(fields.method):
+        raise InvalidData("say how consent was given", {fields.method: [required("required when consent is given")]})
     sectors = _need_sectors(task_data.get("needs"))
     row = ConsentRow(
         case_id=step.case.id,
         given=given,
-        given_by=ConsentGiver(data.get("consent_given_by") or ConsentGiver.PERSON),
-        child_assent=data.get("child_assent"),
-        method=ConsentMethod(data.get("consent_method") or ConsentMethod.VERBAL_WITNESSED),
-        language=LANGUAGE_CODES.get(data.get("consent_language") or "", "fr"),
+        given_by=ConsentGiver(data.get(fields.given_by) or ConsentGiver.PERSON),
+        child_assent=data.get(fields.child_assent),
+        method=ConsentMethod(data.get(fields.method) or ConsentMethod.VERBAL_WITNESSED),
+        language=LANGUAGE_CODES.get(data.get(fields.language) or "", "fr"),
         scope_services=sectors if given else [],
         scope_recipients=[SIGNED_PROVIDERS] if given else [],
-        scope=str(data.get("consent_scope") or DEFAULT_SCOPE)[:64],
+        scope=str(data.get(fields.scope) or DEFAULT_SCOPE)[:64],
         recorded_at=step.now,
         recorded_by_id=step.actor.id if step.actor is not None else None,
     )
@@ -59,16 +63,17 @@ def record_consent(step: Step, data: dict, task_data: dict) -> ConsentRow:
     return row
 
 
-def request_override(step: Step, data: dict, task_data: dict) -> ConsentRow | None:
+def request_override(step: Step, data: dict, task_data: dict,
+                     fields: OverrideRequestFields) -> ConsentRow | None:
     """After a refusal, record a requested override (life-threatening or child protection); it holds once approved."""
-    if not data.get("override_requested"):
+    if not data.get(fields.requested):
         step.details["override"] = "not_requested"
         return None
-    justification = (data.get("override_justification") or "").strip()
-    if not justification or not data.get("override_reason"):
+    justification = (data.get(fields.justification) or "").strip()
+    if not justification or not data.get(fields.reason):
         raise InvalidData(
             "an override needs a reason and a justification",
-            {name: [required("required when an override is requested")] for name in ("override_reason", "override_justification")
+            {name: [required("required when an override is requested")] for name in (fields.reason, fields.justification)
              if not data.get(name)},
         )
     row = ConsentRow(
@@ -86,11 +91,11 @@ def request_override(step: Step, data: dict, task_data: dict) -> ConsentRow | No
         override_justification=justification,
     )
     step.session.add(row)
-    step.details["override"] = data["override_reason"]
+    step.details["override"] = data[fields.reason]
     return row
 
 
-def decide_override(step: Step, data: dict) -> None:
+def decide_override(step: Step, data: dict, fields: OverrideDecisionFields) -> None:
     """A supervisor approves (or rejects) the pending override; every override is audited by its step."""
     if step.actor is not None and not can_approve_consent_override(step.actor, step.case):
         raise AccessDenied(f"{step.actor.username} may not approve a consent override (a supervisor of the case's organisation does)")
@@ -100,7 +105,7 @@ def decide_override(step: Step, data: dict) -> None:
     ).all()
     if not pending:
         raise Conflict(f"case {step.case.reference} has no consent override waiting for approval")
-    approved = bool(data.get("override_approved"))
+    approved = bool(data.get(fields.approved))
     for row in pending:
         if approved:
             row.override_approved_by_id = step.actor.id if step.actor is not None else None

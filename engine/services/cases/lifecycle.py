@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from engine.access import Actor, can_list_cases_needing_attention, can_open_case, can_view_case
 from engine.clock import Clock
-from engine.domain import CaseStatus, Priority, RiskLevel
+from engine.domain import CaseStatus, Priority
 from engine.errors import AccessDenied, NotFound
 from engine.runtime import case_runtime, serializer
 from engine.runtime.signals import send_signal
@@ -27,6 +27,7 @@ from engine.services.cases.step import (
     start_step,
 )
 from engine.services.cases.sync import local_year
+from engine.services.pathways.metadata import case_fields
 from engine.store import case_records
 from engine.store.case_records import CaseRecord
 from engine.store.models import CaseRow
@@ -72,16 +73,17 @@ def open_case(
             raise NotFound(f"pathway {pathway_id!r} has not been published")
         specs = specs_for_version(uow, version.id, version.content_hash, version.main_file)
         workflow = case_runtime.start(specs, script_engine_for(clock), data)
-        data = data or {}
+        facts = case_fields(uow.session, version.id, version.content_hash).facts_of(data or {})
         case = CaseRecord(
             id=case_id,
             reference=reference,
             pathway_version_id=version.id,
             status=CaseStatus.OPEN,
             stage=None,
-            priority=Priority(data["priority"]) if data.get("priority") in Priority.__members__.values() else Priority.NORMAL,
-            risk_level=RiskLevel(data["risk_level"]) if data.get("risk_level") in RiskLevel.__members__.values() else None,
-            region=data.get("region") if isinstance(data.get("region"), str) else None,
+            # The opening data's case facts, under the names the pathway gives them (`case_fields:`).
+            priority=facts.get("priority", Priority.NORMAL),
+            risk_level=facts.get("risk_level"),
+            region=facts.get("region"),
             organisation_id=actor.organisation_id,
             created_at=now,
             created_by_id=actor.id,

@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from engine.access import MECHANISM_WIDE_GROUPS
-from engine.domain import CaseStatus, CloseReason, DeadlineKind, Priority, Role, TaskState
+from engine.domain import CaseStatus, DeadlineKind, Priority, Role, TaskState
 from engine.runtime import case_runtime
 from engine.runtime.case_data import read_case_data
 from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.human_tasks import HumanTask, extensions_of, instance_of
 from engine.pathways.groups import CASE, PROVIDER, SECRETARIAT, GroupRules
 from engine.runtime.needs import branch_key, instance_key
-from engine.services.pathways.metadata import group_rules
+from engine.services.pathways.metadata import case_fields, group_rules
 from engine.store import case_records
 from engine.store.case_records import TaskRecord
 from engine.store.models import Organisation, TaskRow, User
@@ -318,16 +318,10 @@ def _sync_case_facts(step: Step, ready: list[HumanTask], failures: list[TaskFail
         case.status = CaseStatus.CLOSED
         case.stage = CLOSED_STAGE
         case.closed_at = step.now
-        case.close_reason = close_reason(read_case_data(step.workflow).get("closure_reason"))
+        # Under the name the pathway gives it (`case_fields:`), as a form or a script left it in the case's data.
+        fields = case_fields(step.session, case.pathway_version_id, step.content_hash)
+        case.close_reason = fields.close_reason_of(read_case_data(step.workflow))
         step.notify("case_closed", close_reason=case.close_reason.value)
-
-
-def close_reason(value) -> CloseReason:
-    """The closure reason the pathway recorded, as one of ours (consent refused counts as other)."""
-    try:
-        return CloseReason(value)
-    except ValueError:
-        return CloseReason.OTHER
 
 
 def local_year(moment: datetime) -> int:

@@ -62,7 +62,7 @@ class ConsentView:
     recorded_at: datetime
     expires_at: datetime | None
     withdrawn_at: datetime | None
-    scope: str | None = None  # what the pathway's sharing rule lets providers read (its consent_scope choice)
+    scope: str | None = None  # what the pathway's sharing rule lets providers read (the consent step's scope choice)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ from engine.clock import Clock
 from engine.pathways.documents import BPMN_NS
 from engine.pathways.folder import BPMN_SUFFIXES, PathwaySource
 from engine.pathways.labels import Labels
-from engine.pathways.referral_fields import DEFAULT_FIELDS, decide_steps, decision_fields_of
+from engine.pathways.step_fields import (
+    CONSENT_PROPERTY, DEFAULT_FIELDS, ConsentFields, decide_steps, decision_fields_of, drawn_properties, marked_steps,
+)
 from engine.pathways.documents import read_diagram
 from engine.pathways.xml import XmlProblem
 from engine.services.cases.view import CaseView, show_case
@@ -46,6 +48,8 @@ class PathwayTexts:
     lane_ids: dict[str, str]  # lane name as drawn -> lane id
     # The fields whose options are the pathway's decline reasons: each decide step names its own.
     decline_reason_fields: tuple[str, ...] = (DEFAULT_FIELDS.decline_reason,)
+    # The fields whose options are the consent's scopes: each consent step names its own.
+    consent_scope_fields: tuple[str, ...] = (ConsentFields().scope,)
 
     def lane(self, name: str | None) -> str | None:
         """A lane as stored on a task (its diagram name), in this language."""
@@ -247,8 +251,8 @@ def show_labelled_case(uow: UnitOfWork, clock: Clock, case: int | str, actor: Ac
         case=replace(view, open_tasks=tuple(labelled_tasks(uow, view.open_tasks, language))),
         task_names={bpmn_id: texts.labels.element(bpmn_id, default=bpmn_id) for bpmn_id in sorted(cited)},
         person=labelled_values(texts, view.person or {}),
-        # The consent step's form names the scope (`consent_step.record_consent` reads the same field).
-        consent_scopes={consent.scope: texts.labels.value("consent_scope", consent.scope)
+        # The consent step's form names the scope (`consents.record_consent` reads the same field).
+        consent_scopes={consent.scope: _option_words(texts.labels, texts.consent_scope_fields, consent.scope)
                         for consent in view.consents if consent.scope},
         history_notes=_history_notes(uow, texts, view.history),
     )
@@ -290,9 +294,14 @@ def decline_reason_words(texts: PathwayTexts, reason: str | None) -> str | None:
     """A referral's decline reason (one of the decision form's options) in the pathway's words."""
     if not reason:
         return None
-    # The referral keeps the code, not which decide step gave it: the first of their fields that words it.
-    worded = (texts.labels.value(field, reason) for field in texts.decline_reason_fields)
-    return next((words for words in worded if words != reason), reason)
+    return _option_words(texts.labels, texts.decline_reason_fields, reason)
+
+
+def _option_words(labels: Labels, fields: tuple[str, ...], option: str) -> str:
+    """An option in the pathway's words, when the record keeps its code but not which step's field gave it:
+    the first of those fields that words it."""
+    worded = (labels.value(field, option) for field in fields)
+    return next((words for words in worded if words != option), option)
 
 
 @dataclass(frozen=True)
@@ -337,6 +346,7 @@ def _source(pathway_id: str, title: dict, languages: list, main: str, files: dic
 def _texts_of(source: PathwaySource, language: str) -> PathwayTexts:
     lane_ids: dict[str, str] = {}
     reason_fields: list[str] = []
+    scope_fields: list[str] = []
     for name in sorted(source.files):
         if not name.lower().endswith(BPMN_SUFFIXES):
             continue
@@ -347,5 +357,8 @@ def _texts_of(source: PathwaySource, language: str) -> PathwayTexts:
             if lane.get("name") and lane.get("id"):
                 lane_ids.setdefault(lane.get("name").strip(), lane.get("id"))
         reason_fields += [decision_fields_of(step).decline_reason for step in decide_steps(root)]
+        scope_fields += [ConsentFields.declared(drawn_properties(step)).scope
+                         for step in marked_steps(root, CONSENT_PROPERTY, "record")]
     return PathwayTexts(Labels(source, language), lane_ids,
-                        tuple(dict.fromkeys(reason_fields)) or (DEFAULT_FIELDS.decline_reason,))
+                        tuple(dict.fromkeys(reason_fields)) or (DEFAULT_FIELDS.decline_reason,),
+                        tuple(dict.fromkeys(scope_fields)) or (ConsentFields().scope,))

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from engine.pathways.case_fields import CaseFields, case_fields_of
 from engine.pathways.folder import METADATA_FILE
 from engine.pathways.groups import GroupRules, rules_of
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
@@ -56,3 +57,8 @@ def derived_from_metadata(session, pathway_version_id: int, derive: Callable[[di
 def group_rules(session, pathway_version_id: int, content_hash: str | None = None) -> GroupRules:
     """Who does the version's drawn tasks (its `groups:` declaration and the defaults), read once per version."""
     return derived_from_metadata(session, pathway_version_id, rules_of, content_hash)
+
+
+def case_fields(session, pathway_version_id: int, content_hash: str | None = None) -> CaseFields:
+    """Which form fields the version's cases take their priority, risk level, region and closure reason from."""
+    return derived_from_metadata(session, pathway_version_id, case_fields_of, content_hash)

@@ -5,8 +5,9 @@ Partner systems speak of the referral or the case, not of workflow tasks: these 
 open task marked for that move (`aiguillage.referral` or `aiguillage.consent`) and complete it
 through `complete_task`, so the move is the same step, with the same checks, as in the pages.
 A decision speaks of `decision`, `decline_reason` and `appointment_date`, an outcome of
-`service_delivered` and `outcome_note`: they reach the fields the pathway's step names for them
-(`engine.pathways.referral_fields`), and the problems of a refused answer come back under the same names.
+`service_delivered` and `outcome_note`, a consent of `consent_given`...: they reach the fields the pathway's
+step names for them (`engine.pathways.step_fields`), and the problems of a refused answer come back under
+the same names.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from engine.access import Actor, can_answer_referral, can_see_task, can_view_cas
 from engine.clock import Clock
 from engine.domain import TaskState
 from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
-from engine.pathways.referral_fields import step_fields
+from engine.pathways.step_fields import CONSENT_PROPERTY, StepFields, fields_of_step, step_fields
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
 from engine.services.cases.step import StepResult, begin_step
 from engine.services.referrals.steps import REFERRAL_PROPERTY
-from engine.services.tasks.completion import CONSENT_PROPERTY, complete_task
+from engine.services.tasks.completion import complete_task
 from engine.store.models import CaseRow, ReferralRow, TaskRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -51,14 +52,7 @@ def answer_referral(uow: UnitOfWork, clock: Clock, referral_id: int, actor: Acto
         # The lookup wrote nothing: end its read so that the step takes the write lock first.
         uow.rollback()
     task_id, properties = marked
-    fields = step_fields(move, properties)
-    if fields is None:
-        return complete_task(uow, clock, task_id, actor, data)
-    try:
-        return complete_task(uow, clock, task_id, actor, fields.in_pathway_words(data))
-    except InvalidData as refused:
-        refused.errors = fields.in_default_words(refused.errors)
-        raise
+    return _complete_in_api_words(uow, clock, task_id, actor, data, step_fields(move, properties))
 
 
 def complete_consent_step(uow: UnitOfWork, clock: Clock, case_id: int, actor: Actor, step: str, data: dict) -> StepResult:
@@ -72,7 +66,21 @@ def complete_consent_step(uow: UnitOfWork, clock: Clock, case_id: int, actor: Ac
         if marked is None:
             raise Conflict(f"case {case.reference} is not waiting for a consent step ({step}) that you may do")
         uow.rollback()
-    return complete_task(uow, clock, marked[0], actor, data)
+    task_id, properties = marked
+    return _complete_in_api_words(uow, clock, task_id, actor, data, fields_of_step(properties))
+
+
+def _complete_in_api_words(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, data: dict,
+                           fields: StepFields | None) -> StepResult:
+    """Complete the task with `data` written in the API's words, renamed to the fields its step names;
+    a refused answer's problems named back in the API's words."""
+    if fields is None:
+        return complete_task(uow, clock, task_id, actor, data)
+    try:
+        return complete_task(uow, clock, task_id, actor, fields.in_pathway_words(data))
+    except InvalidData as refused:
+        refused.errors = fields.in_default_words(refused.errors)
+        raise
 
 
 def _marked_task(uow: UnitOfWork, clock: Clock, case_id: int, rows, actor: Actor, mark: str,

@@ -7,7 +7,7 @@ consent gate and the provider check; every other move follows `ReferralState`'s 
 is refused (`Conflict`) when illegal. Providers are ranked and the choice checked by the directory
 (`engine.services.directory.referral_step`). The decide and outcome steps read the decision, the
 decline reason, the appointment, whether the service was delivered and the outcome's note from the
-fields their pathway names (`engine.pathways.referral_fields`).
+fields their pathway names (`engine.pathways.step_fields`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
 from engine.runtime.needs import branch_key, no_need_message
 from engine.services.cases.sync import DOUALA, referral_for_instance
-from engine.pathways.referral_fields import (
+from engine.pathways.step_fields import (
     DECIDE_MOVE, DECISION_VALUES, OUTCOME_MOVE, UNMET_MOVE, DecisionFields, OutcomeFields, decision_fields,
 )
 from engine.pathways.sharing import DEFAULT_SCOPE
@@ -153,7 +153,7 @@ def _shared_fields(step: Step, consent, sector: str, provider: Organisation) -> 
 
 
 def _decide(step: Step, referral: ReferralRow, data: dict, fields: DecisionFields) -> None:
-    # The pathway names its decision form's fields (`engine.pathways.referral_fields`).
+    # The pathway names its decision form's fields (`engine.pathways.step_fields`).
     decision = data.get(fields.decision)
     state = DECISIONS.get(decision) if isinstance(decision, str) else None
     if state is None:
@@ -176,7 +176,7 @@ def _decide(step: Step, referral: ReferralRow, data: dict, fields: DecisionField
 
 
 def _report_outcome(step: Step, referral: ReferralRow, data: dict, fields: OutcomeFields) -> None:
-    # The pathway names its outcome form's fields (`engine.pathways.referral_fields`).
+    # The pathway names its outcome form's fields (`engine.pathways.step_fields`).
     delivered = bool(data.get(fields.delivered))
     move_referral(step, referral, ReferralState.DELIVERED if delivered else ReferralState.NOT_DELIVERED)
     referral.outcome_at = step.now

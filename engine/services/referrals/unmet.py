@@ -2,7 +2,7 @@
 
 A task marked `aiguillage.referral = unmet` runs inside the referral branch of one need, after a
 decline (or a redirect too many). Its form's reason field (`unmet_reason` unless the step names
-another, `engine.pathways.referral_fields`; one of `UnmetReason`) records the need as unmet, with
+another, `engine.pathways.step_fields`; one of `UnmetReason`) records the need as unmet, with
 the optional sensitive note field (`unmet_note`); left empty, the caseworker sends the need to
 another provider and nothing is recorded here. The case goes on either way; coordinators and the
 case's supervisors list the unmet needs (`list_unmet_needs`), and the case history keeps the step.
@@ -19,7 +19,7 @@ from engine import field_problems as problem
 from engine.access import Actor, can_list_cases_needing_attention, can_view_case
 from engine.domain import Role, Sector, UnmetReason
 from engine.errors import AccessDenied, InvalidData
-from engine.pathways.referral_fields import UnmetFields
+from engine.pathways.step_fields import UnmetFields
 from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
 from engine.runtime.needs import need_of, no_need_message

@@ -31,6 +31,7 @@ from engine.errors import AccessDenied, CaseMovedOn, Conflict, InvalidData, NotF
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import HumanTask, human_task_of
 from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
+from engine.services.pathways.metadata import case_fields
 from engine.services.accounts.actors import handover_target
 from engine.services.accounts.notification_list import HANDED_BACK, offer_again
 from engine.services.cases.consents import decide_override, mark_withdrawn, record_consent, request_override
@@ -38,6 +39,10 @@ from engine.pathways.form_check import carried_initial, fields_that_apply, hidde
 from engine.pathways.form_prefill import CURRENT_USER, PrefillFacts, understood_expression
 from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, section_heading
 from engine.pathways.forms import FieldSpec, form_spec_of
+from engine.pathways.step_fields import (
+    CONSENT_PROPERTY, FIELDS_OF_CONSENT_STEP, ConsentFields, OverrideDecisionFields, OverrideRequestFields,
+    WithdrawalFields,
+)
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
 from engine.services.tasks.handover import reassignable_task
 from engine.services.tasks.still_open import require_open
@@ -51,7 +56,6 @@ from engine.store.models import AuditEntry, CaseEvent, CaseRow, OutboxRow, TaskC
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
 
-CONSENT_PROPERTY = "aiguillage.consent"
 
 
 # Two people answering different tasks of one case at the same moment is normal work (two
@@ -131,32 +135,29 @@ def _described(task: HumanTask, cleaned: dict, submitted: set[str]) -> dict:
 
 
 def _apply_effects(step, task: HumanTask, cleaned: dict) -> None:
-    consent = task.properties.get(CONSENT_PROPERTY)
-    if consent == "record":
-        record_consent(step, cleaned, task.data)
-    elif consent == "refused":
-        request_override(step, cleaned, task.data)
-    elif consent == "override":
-        decide_override(step, cleaned)
-    elif consent == "withdraw":
-        mark_withdrawn(step, cleaned.get("withdrawal_note"))
+    # Each consent step reads its form's fields under the names the step gives (`engine.pathways.step_fields`).
+    kind = FIELDS_OF_CONSENT_STEP.get(task.properties.get(CONSENT_PROPERTY) or "")
+    fields = kind.declared(task.properties) if kind is not None else None
+    if isinstance(fields, ConsentFields):
+        record_consent(step, cleaned, task.data, fields)
+    elif isinstance(fields, OverrideRequestFields):
+        request_override(step, cleaned, task.data, fields)
+    elif isinstance(fields, OverrideDecisionFields):
+        decide_override(step, cleaned, fields)
+    elif isinstance(fields, WithdrawalFields):
+        mark_withdrawn(step, cleaned.get(fields.note))
     if task.properties.get(REFERRAL_PROPERTY):
         apply_referral_step(step, task, cleaned)
 
 
 def _update_case_facts(step: Step, cleaned: dict) -> None:
-    from engine.domain import Priority, RiskLevel
     from engine.services.cases.alias import alias_key
     from engine.services.cases.summary import summary_rule
 
     case = step.case
-
-    if cleaned.get("priority") in Priority.__members__.values():
-        case.priority = Priority(cleaned["priority"])
-    if cleaned.get("risk_level") in RiskLevel.__members__.values():
-        case.risk_level = RiskLevel(cleaned["risk_level"])
-    if isinstance(cleaned.get("region"), str):
-        case.region = cleaned["region"][:64]
+    # The fields the pathway names for the case's own facts (`case_fields:` of pathway.yaml), from any form.
+    for column, value in case_fields(step.session, case.pathway_version_id, step.content_hash).facts_of(cleaned).items():
+        setattr(case, column, value)
     alias_field = summary_rule(step.session, case.pathway_version_id, step.content_hash).rule.alias
     if alias_field and alias_field in cleaned:
         case.alias_key = alias_key(cleaned[alias_field])

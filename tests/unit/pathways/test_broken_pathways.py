@@ -71,6 +71,7 @@ EXPECTED = {
     "form.referral_field_missing/decision-field-renamed.bpmn": Expected("decision-field-renamed.bpmn", "Task_Decide", ("no field 'decision'", "decision (accepted, declined or redirected)", "aiguillage.decision_field")),
     "form.referral_field_missing/outcome-and-unmet-fields-renamed.bpmn": Expected("outcome-and-unmet-fields-renamed.bpmn", "Task_Outcome", ("no field 'service_delivered'", "whether the service was delivered", "aiguillage.service_delivered_field")),
     "form.referral_field_type/outcome-and-unmet-fields-mistyped.bpmn": Expected("outcome-and-unmet-fields-mistyped.bpmn", "Task_Outcome", ("'service_delivered'", "of type string", "make it a boolean field")),
+    "form.referral_field_type/consent-fields-mistyped.bpmn": Expected("consent-fields-mistyped.bpmn", "Task_Consent", ("'consent_given'", "whether consent was given", "make it a boolean field")),
     "form.rule_unknown_field/required-when-misspelt.bpmn": Expected("required-when-misspelt.bpmn", "Task_Decide", ("'decline_reason'", "aiguillage.required_when", "'decisoin'", "did you mean 'decision'"), 13),
     "form.rule_unknown_field/default-from-nowhere.bpmn": Expected("default-from-nowhere.bpmn", "Task_Assess", ("'health_urgency'", "aiguillage.default_from", "'priorty'", "did you mean 'priority'"), 20),
     "label.missing/unnamed-user-task.bpmn": Expected("unnamed-user-task.bpmn", "Task_Assess", ("no name",), warning=True),

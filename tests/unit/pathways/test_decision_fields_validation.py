@@ -1,6 +1,6 @@
 """A decide step names the fields of its form that carry the decision, the decline reason and the appointment,
 an outcome step those saying whether the service was delivered and how, an unmet step those saying why the need is
-left unmet and a note on it (`engine.pathways.referral_fields`): validation refuses a name that is no field of the
+left unmet and a note on it (`engine.pathways.step_fields`): validation refuses a name that is no field of the
 form, an option the engine cannot act on and a field of another type than the engine reads, naming the step and
 the field."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.pathways.folder import load_source
-from engine.pathways.referral_fields import (
+from engine.pathways.step_fields import (
     DEFAULT_FIELDS, DecisionFields, OutcomeFields, UnmetFields, decision_fields, step_fields,
 )
 from engine.pathways.validation import validate

@@ -14,6 +14,7 @@ SHIPPED = FIXTURES.parents[1] / "pathways"
 VALID_CASES = sorted([
     VALID / "referral-mini", VALID / "referral-mini" / "pathway.bpmn", VALID / "referral-decision", VALID / "readonly-review",
     VALID / "own-decision-fields",
+    VALID / "own-case-fields",
     *sorted((VALID / "other-tools").iterdir()),
 ])
 
