@@ -101,6 +101,7 @@ class ReadyTask:
     bpmn_id: str
     candidate_groups: tuple[str, ...]
     data: dict
+    properties: dict = field(default_factory=dict)  # the step's `aiguillage.*` marks, as `HumanTask.properties`
 
     @classmethod
     def of(cls, task) -> ReadyTask:
@@ -110,6 +111,7 @@ class ReadyTask:
             bpmn_id=task.bpmn_id,
             candidate_groups=tuple(task.candidate_groups),
             data=task.data,
+            properties=dict(task.properties),
         )
 
 

@@ -73,8 +73,6 @@ UNMET_REASON_PROPERTY = "aiguillage.unmet_reason_field"
 UNMET_NOTE_PROPERTY = "aiguillage.unmet_note_field"
 # The decision field's values the engine acts on, in the referral states they lead to.
 DECISION_VALUES = ("accepted", "declined", "redirected")
-# What an escalation task's answer does to its escalation (other options leave it as it is).
-ESCALATION_ANSWERS = ("acknowledged", "resolved")
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ An escalation task belongs to the nearest escalation timer among its ancestors. 
 chain from a level is its timers not yet fired and its tasks still open at that level or above; the
 lower levels' tasks stay, as their people still have the work they were reminded of.
 
-An escalation task (one drawn with ``aiguillage.escalation`` too) answered
-``escalation_action = resolved`` resolves its escalation, and `case_runtime.complete_task` stops
-what is left of its chain from its level.
+An escalation task (one drawn with ``aiguillage.escalation`` too) answered ``resolved`` in the field
+its step names for the action (``escalation_action`` unless ``aiguillage.escalation_action_field``
+names another, `engine.pathways.step_fields`) resolves its escalation, and
+`case_runtime.complete_task` stops what is left of its chain from its level.
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
+from engine.pathways.step_fields import EscalationFields
 from engine.runtime.human_tasks import extensions_of
 
 ESCALATION_PROPERTY = "aiguillage.escalation"
-# An escalation task's form field saying what was done about it (the Cameroon pathway's tasks have it).
-ANSWER_FIELD = "escalation_action"
 RESOLVED_ANSWER = "resolved"
 
 
@@ -35,6 +35,11 @@ def escalation_level(task: SpiffTask) -> int | None:
     """The level an element is drawn with (``aiguillage.escalation``), if any."""
     level = (extensions_of(task).get("properties") or {}).get(ESCALATION_PROPERTY)
     return int(str(level).strip()) if level is not None and str(level).strip().isdigit() else None
+
+
+def escalation_fields(task: SpiffTask) -> EscalationFields:
+    """The fields an escalation task's step names for what was done about it and a note on it."""
+    return EscalationFields.declared(extensions_of(task).get("properties") or {})
 
 
 def escalation_timers(workflow: BpmnWorkflow) -> list[tuple[SpiffTask, int]]:
@@ -66,7 +71,7 @@ def rest_of_chain(workflow: BpmnWorkflow, anchors: Iterable[SpiffTask], from_lev
 def resolved_by_answer(task: SpiffTask) -> tuple[SpiffTask, int] | None:
     """For an escalation task (drawn with its level) answered "resolved": the timer it follows, and its level."""
     level = escalation_level(task)
-    if level is None or task.data.get(ANSWER_FIELD) != RESOLVED_ANSWER:
+    if level is None or task.data.get(escalation_fields(task).action) != RESOLVED_ANSWER:
         return None
     timers = {timer.id: (timer, level) for timer, level in escalation_timers(task.workflow)}
     timer = raising_timer(task, timers)

@@ -242,7 +242,7 @@ class MatchFinding(Schema):
 
 
 class ProviderChoice(Schema):
-    """A provider the referral step may send to (give its `slug` as `provider_id`), ranked best first.
+    """A provider the referral step may send to (give its `slug` in the task's `provider_field`), ranked best first.
     One with `failures` needs a reason (the step's reason field); a `refused` one cannot receive it."""
 
     rank = fields.Integer()
@@ -303,6 +303,9 @@ class TaskDetail(Schema):
                              metadata={"description": "for a referral step: how many providers fit, or why none does"})
     earlier = fields.List(fields.Nested(EarlierReferral), metadata={
         "description": "for a referral send step: the need's earlier referrals, oldest first (empty otherwise)"})
+    provider_field = fields.String(allow_none=True, metadata={
+        "description": "for a referral send step: the form field that names the provider (provider_id unless the "
+                       "pathway names another)"})
 
 
 class CompleteTaskBody(Schema):

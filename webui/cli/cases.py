@@ -154,7 +154,7 @@ def form_command(task_id: str, username: str) -> None:
             initial = f"  suggested: {json.dumps(field.prefill, ensure_ascii=False)} (send it to keep it)"
         click.echo(f"  {field.id}  {field.type}{'  required' if field.required else ''}{when}{choices}{initial}  - {field.label}")
     if form.matching is not None:
-        click.echo(f"Providers (provider_id), best first: {form.matching.text}")
+        click.echo(f"Providers ({form.provider_field}), best first: {form.matching.text}")
     for provider in form.providers:
         verdict = "refused" if provider.refused else "needs a reason" if provider.needs_reason else "fits"
         click.echo(f"  {provider.rank}. {provider.slug}  {provider.name} - {provider.service_name}  [{verdict}]")

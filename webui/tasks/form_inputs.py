@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from engine.pathways.form_rules import simple_condition
 from webui.tasks.provider_words import verdict
 
-PROVIDER_FIELD = "provider_id"  # the referral step's field naming the receiving organisation
 INPUT_TYPES = {"long": "number", "date": "date", "string": "text", "time": "time", "datetime": "datetime-local",
                "enum_list": "checkboxes"}
 
@@ -63,7 +62,7 @@ def form_inputs(task) -> list[FormInput]:
             continue
         section, pending_section = field.section or pending_section, None
         choices = None
-        if field.id == PROVIDER_FIELD and task.providers:
+        if field.id == task.provider_field and task.providers:
             choices = [(p.slug, f"{p.rank}. {p.name} — {p.service_name} ({verdict(p)})") for p in task.providers]
         elif field.type == "boolean":
             choices = [("true", _("Yes")), ("false", _("No"))]

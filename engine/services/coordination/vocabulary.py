@@ -9,12 +9,9 @@ from sqlalchemy import select
 from engine.services.coordination.facts import VULNERABILITY, declared_fields
 from engine.services.coordination.live_diagram import version_title
 from engine.services.pathways.labels import PathwayTexts, pathway_texts
+from engine.services.pathways.metadata import case_fields
 from engine.store.models import CaseRow, Organisation, PathwayVersionRow
 from engine.store.unit_of_work import UnitOfWork
-
-# Case facts the engine keeps in columns, and the form fields they were read from.
-FACT_FIELDS = {"region": "region", "decline_reason": "decline_reason"}
-
 
 @dataclass(frozen=True)
 class IndicatorVocabulary:
@@ -26,6 +23,9 @@ class IndicatorVocabulary:
     versions: list[tuple[int, str]]
     regions: list[str] = field(default_factory=list)
     organisations: dict[int, str] = field(default_factory=dict)
+    # Case facts the engine keeps in columns, and the form fields the version reads them from (as its
+    # `case_fields:` and its decide steps name them): the first that words a code gives its label.
+    fact_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def value(self, dimension: str, code) -> str | None:
         """The pathway's label of a dimension's code (None when the pathway does not word it)."""
@@ -34,11 +34,9 @@ class IndicatorVocabulary:
         if dimension == VULNERABILITY:  # its codes are the ids of the fields that ask for each one
             label = self.texts.labels.field(str(code))
             return label if label != str(code) else None
-        field_id = self.fields.get(dimension) or FACT_FIELDS.get(dimension)
-        if field_id is None:
-            return None
-        label = self.texts.labels.value(field_id, str(code))
-        return label if label != str(code) else None
+        field_ids = (self.fields[dimension],) if dimension in self.fields else self.fact_fields.get(dimension, ())
+        labels = (self.texts.labels.value(field_id, str(code)) for field_id in field_ids)
+        return next((label for label in labels if label != str(code)), None)
 
 
 def indicator_vocabulary(uow: UnitOfWork, language: str, version_id: int | None = None) -> IndicatorVocabulary:
@@ -57,6 +55,8 @@ def indicator_vocabulary(uow: UnitOfWork, language: str, version_id: int | None 
         chosen = version_id if any(v.id == version_id for v in versions) else (versions[-1].id if versions else None)
         texts = pathway_texts(uow, chosen, language) if chosen is not None else None
         fields = declared_fields(texts.labels.source.files) if texts is not None else {}
+        fact_fields = {} if texts is None else {
+            "region": (case_fields(session, chosen).region,), "decline_reason": texts.decline_reason_fields}
     return IndicatorVocabulary(
         texts=texts,
         fields=fields,
@@ -64,4 +64,5 @@ def indicator_vocabulary(uow: UnitOfWork, language: str, version_id: int | None 
         versions=[(v.id, f"{version_title(v.title, v.pathway_id, language)} v{v.version}") for v in versions],
         regions=regions,
         organisations=organisations,
+        fact_fields=fact_fields,
     )

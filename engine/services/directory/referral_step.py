@@ -22,6 +22,7 @@ from engine import field_problems as problem
 from engine.domain import ReferralState
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
+from engine.pathways.step_fields import SendFields
 from engine.runtime.human_tasks import HumanTask
 from engine.runtime.needs import branch_key, need_of
 from engine.services.directory.matching import (
@@ -104,7 +105,7 @@ def check_choice(session, task: HumanTask, need: Need, provider, data: dict, tod
         where = f" in {need.region}" if need.region else ""
         raise InvalidData(
             f"{provider.name} does not offer {need.sector}",
-            {"provider_id": [FieldProblem("provider_not_offering", f"does not offer {need.sector}{where}",
+            {SendFields.declared(task.properties).provider: [FieldProblem("provider_not_offering", f"does not offer {need.sector}{where}",
                                           sector=need.sector, region=need.region)]},
         )
     choice = matching.providers[0]

@@ -20,8 +20,8 @@ Two ways a pathway drives the chain:
 
 Each (case, deadline kind, deadline ref, level) is recorded once: the insert skips an existing row
 (unique constraint), and the alert is written to the outbox only when the row is new, in the
-same transaction. An escalation task answered with ``escalation_action = acknowledged|resolved``
-moves its escalation to that status, like the coordinator's own actions
+same transaction. An escalation task answered ``acknowledged`` or ``resolved`` in its action field
+(``escalation_action`` unless its step names another) moves its escalation to that status, like the coordinator's own actions
 (`engine.services.escalations.handling`).
 
 Resolving an escalation stops its chain: no further level of its deadline is recorded, a due
@@ -47,7 +47,7 @@ from engine.errors import CaseMovedOn, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.case_runtime import TaskFailure
 from engine.pathways.escalation_paths import ESCALATION_OPENS
-from engine.runtime.escalation_chains import ANSWER_FIELD, chain_mates, escalation_level, escalation_timers, rest_of_chain
+from engine.runtime.escalation_chains import chain_mates, escalation_fields, escalation_level, escalation_timers, rest_of_chain
 from engine.runtime.human_tasks import READY_AT_KEY, extensions_of, instance_of
 from engine.runtime.timers import parse_moment
 from engine.services.cases.sync import DEADLINE_PROPERTY, Resolver, offered_to, referral_for_instance
@@ -258,7 +258,8 @@ def apply_escalation_answer(step: Step) -> bool:
     except NotFound:
         return False
     level = escalation_level(task)
-    status = ANSWERS.get(task.data.get(ANSWER_FIELD))
+    fields = escalation_fields(task)  # under the names the task's step gives them (`engine.pathways.step_fields`)
+    status = ANSWERS.get(task.data.get(fields.action))
     if level is None or status is None:
         return False
     timer = task.parent
@@ -279,7 +280,7 @@ def apply_escalation_answer(step: Step) -> bool:
         escalation.acknowledged_by_id, escalation.acknowledged_at = step.actor.id, step.now
     else:
         escalation.resolved_by_id, escalation.resolved_at = step.actor.id, step.now
-        note = task.data.get("escalation_note")
+        note = task.data.get(fields.note)
         escalation.resolution_note = note[:1000] if isinstance(note, str) and note.strip() else None
         # The rest of its chain was stopped in the workflow when the task was completed (the runtime
         # does it, so that a scenario run in memory behaves as the product does).

@@ -98,6 +98,7 @@ class LabelledTaskForm:
     matching: Any = None  # Finding: how many providers fit, or why none does
     purpose: str | None = None  # what submitting does (engine.services.tasks.completion.task_purpose)
     earlier: tuple = ()  # LabelledEarlierReferral: how the need's earlier referrals ended (send steps)
+    provider_field: str | None = None  # a send step's field naming the provider, chosen among `providers`
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ def describe_labelled_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: A
             )
             for earlier in form.earlier
         ),
+        provider_field=form.provider_field,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from engine.domain import DeadlineKind, OrganisationKind, Role, Sector, TaskState
 from engine.errors import AiguillageError, InvalidData
 from engine.pathways.scenarios import ReadyTask
+from engine.pathways.step_fields import SendFields, fields_of_step
 from engine.runtime import case_runtime
 from engine.runtime.case_data import case_data
 from engine.runtime.needs import need_of
@@ -76,8 +77,9 @@ class PersistedCase:
     def complete(self, task: ReadyTask, data: dict) -> list[str]:
         """Complete the task as a user of the organisation and group it is offered to."""
         try:
-            if data.get("provider_id"):
-                self._ensure_provider(str(data["provider_id"]), (need_of(None, task.data) or {}).get("sector"))
+            sending = fields_of_step(task.properties)  # a send step names its provider field
+            if isinstance(sending, SendFields) and data.get(sending.provider):
+                self._ensure_provider(str(data[sending.provider]), (need_of(None, task.data) or {}).get("sector"))
             actor = self._actor_for(task)
             result = complete_task(self._uow(), self.clock, task.id, actor, data)
         except InvalidData as error:

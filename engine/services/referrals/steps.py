@@ -7,7 +7,8 @@ consent gate and the provider check; every other move follows `ReferralState`'s 
 is refused (`Conflict`) when illegal. Providers are ranked and the choice checked by the directory
 (`engine.services.directory.referral_step`). The decide and outcome steps read the decision, the
 decline reason, the appointment, whether the service was delivered and the outcome's note from the
-fields their pathway names (`engine.pathways.step_fields`).
+fields their pathway names (`engine.pathways.step_fields`); the send step reads the provider from the field
+it names (`provider_id` by default).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from engine.services.cases.step import Step
 from engine.runtime.needs import branch_key, no_need_message
 from engine.services.cases.sync import DOUALA, referral_for_instance
 from engine.pathways.step_fields import (
-    DECIDE_MOVE, DECISION_VALUES, OUTCOME_MOVE, UNMET_MOVE, DecisionFields, OutcomeFields, decision_fields,
+    DECIDE_MOVE, DECISION_VALUES, OUTCOME_MOVE, UNMET_MOVE, DecisionFields, OutcomeFields, SendFields, decision_fields,
 )
 from engine.pathways.sharing import DEFAULT_SCOPE
 from engine.services.cases.consents import consent_covering, consent_for_sector
@@ -77,7 +78,8 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
     if need is None or need.sector not in Sector.__members__.values():
         raise InvalidData(no_need_message(task.bpmn_id, need.sector if need is not None else None))
     sector = need.sector
-    provider = _provider(step, str(data.get("provider_id") or ""))
+    field = SendFields.declared(task.properties).provider
+    provider = _provider(step, str(data.get(field) or ""), field)
     choice, reason = check_choice(step.session, task, need, provider, data, step.now.date())
     without_personal_data = not choice.agreements_signed and need.unsigned_provider == SEND_WITHOUT_PERSONAL_DATA
     consent = consent_for_sector(step, sector) if without_personal_data else consent_covering(step, sector, provider)
@@ -99,7 +101,7 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
         sent_at=step.now,
         redirected_from_id=previous.id if previous is not None and previous.state == ReferralState.REDIRECTED else None,
         shared_fields=[] if without_personal_data else _shared_fields(step, consent, sector, provider),
-        request={} if without_personal_data else _request(data),
+        request={} if without_personal_data else _request(data, field),
         instance_key=branch_key(task.instance, task.data),
     )
     step.session.add(referral)
@@ -116,9 +118,9 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
     return referral
 
 
-def _provider(step: Step, reference: str) -> Organisation:
+def _provider(step: Step, reference: str, field: str) -> Organisation:
     if not reference:
-        raise InvalidData("choose a provider", {"provider_id": [problem.required()]})
+        raise InvalidData("choose a provider", {field: [problem.required()]})
     if reference.isdigit():
         # Digits name an id; digits beyond ASCII ("²") or the column's range name nothing.
         by_id = parse_id(reference)
@@ -126,14 +128,14 @@ def _provider(step: Step, reference: str) -> Organisation:
     else:
         provider = step.session.scalar(select(Organisation).where(Organisation.slug == reference[:100]))
     if provider is None or not provider.is_provider:
-        raise InvalidData(f"provider {reference!r} is not in the directory", {"provider_id": [FieldProblem("unknown_provider", "unknown provider")]})
+        raise InvalidData(f"provider {reference!r} is not in the directory", {field: [FieldProblem("unknown_provider", "unknown provider")]})
     return provider
 
 
-def _request(data: dict) -> dict:
+def _request(data: dict, provider_field: str) -> dict:
     """What the send step's own form says to the provider (service requested, reason, safety considerations...)."""
     # The send form is the referral's message: its fields travel with it, the provider choice aside.
-    return {name: value for name, value in data.items() if name != "provider_id" and value not in (None, "")}
+    return {name: value for name, value in data.items() if name != provider_field and value not in (None, "")}
 
 
 def _answer(data: dict, fields: DecisionFields) -> dict:

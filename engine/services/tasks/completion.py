@@ -41,7 +41,7 @@ from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, sect
 from engine.pathways.forms import FieldSpec, form_spec_of
 from engine.pathways.step_fields import (
     CONSENT_PROPERTY, FIELDS_OF_CONSENT_STEP, ConsentFields, OverrideDecisionFields, OverrideRequestFields,
-    WithdrawalFields,
+    SendFields, WithdrawalFields,
 )
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
 from engine.services.tasks.handover import reassignable_task
@@ -290,6 +290,7 @@ class TaskForm:
     # What submitting does, as the pathway marks it: "referral.send", "consent.record", "escalation"...
     purpose: str | None = None
     earlier: tuple = ()  # EarlierReferral: how the need's earlier referrals ended, for a send step
+    provider_field: str | None = None  # a send step's field naming the provider (`SendFields`), chosen among `providers`
 
 
 def task_purpose(properties: dict) -> str | None:
@@ -324,7 +325,8 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
     if matching is None:
         return TaskForm(row.id, row.bpmn_id, row.name, fields, purpose=task_purpose(task.properties))
     return TaskForm(row.id, row.bpmn_id, row.name, fields, matching.providers, matching.summary,
-                    purpose=task_purpose(task.properties), earlier=earlier)
+                    purpose=task_purpose(task.properties), earlier=earlier,
+                    provider_field=SendFields.declared(task.properties).provider)
 
 
 def send_step_facts(step: Step, task: HumanTask) -> tuple[Any, tuple]:

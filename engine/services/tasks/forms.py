@@ -15,6 +15,7 @@ from engine.access import Actor
 from engine.clock import Clock
 from engine.runtime import case_runtime
 from engine.runtime.human_tasks import human_task_of
+from engine.pathways.step_fields import SendFields
 from engine.pathways.form_check import carried_initial, fields_that_apply, hidden_on_page, input_limits
 from engine.pathways.form_rules import HIDDEN_WHEN, REQUIRED_WHEN, rule_of, section_heading
 from engine.pathways.forms import form_spec_of
@@ -102,6 +103,7 @@ class TaskFormView:
     providers: tuple[ProviderChoice, ...]  # ranked, best first, each with its reasons, warnings and failed rules
     matching: Finding | None = None  # for a referral step: how many providers fit, or why none does
     earlier: tuple[EarlierReferralView, ...] = ()  # for a send step: how the need's earlier referrals ended
+    provider_field: str | None = None  # for a send step: the field naming the provider, chosen among `providers`
 
 
 def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, language: str) -> TaskFormView:
@@ -155,6 +157,7 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         providers=matching.providers if matching else (),
         matching=matching.summary if matching else None,
         earlier=tuple(_earlier_view(texts, referral) for referral in earlier),
+        provider_field=SendFields.declared(task.properties).provider if matching else None,
     )
 
 

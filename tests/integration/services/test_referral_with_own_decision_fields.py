@@ -18,6 +18,7 @@ from engine.services.cases.lifecycle import open_case
 from engine.services.pathways.labels import decline_reason_words, texts_of_cases
 from engine.services.pathways.publishing import publish_pathway
 from engine.services.referrals.answers import answer_referral
+from engine.services.tasks.completion import describe_task
 from engine.store.models import ReferralRow, UnmetNeedRow
 from engine.store.seed import load_demo_data
 from tests.integration.services.walk import CaseWalker
@@ -40,7 +41,8 @@ def _acknowledged(container, walker) -> int:
     case = open_case(container.uow(), container.clock, "own-decision-fields", walker.actor("demo-caseworker"))
     walker.complete("demo-caseworker", "Task_Assess", {"person_alias": "A. M.", "sector": "health"}, case_id=case.id)
     walker.complete("demo-caseworker", "Task_Consent", CONSENT, case_id=case.id)
-    walker.complete("demo-caseworker", "Task_Send", {"provider_id": "demo-hopital-douala"}, case_id=case.id)
+    walker.complete("demo-caseworker", "Task_Send", {"send_to": "demo-hopital-douala", "what_for": "A check-up"},
+                    case_id=case.id)
     walker.complete(PROVIDER, "Task_Acknowledge", {"acknowledged_by": "Dr Ngo"}, case_id=case.id)
     return case.id
 
@@ -48,6 +50,24 @@ def _acknowledged(container, walker) -> int:
 def _referral(container, case_id: int) -> ReferralRow:
     with container.uow() as uow:
         return uow.session.scalars(select(ReferralRow).where(ReferralRow.case_id == case_id)).one()
+
+
+def test_the_send_step_reads_the_provider_from_the_field_it_names(container, walker):
+    case = open_case(container.uow(), container.clock, "own-decision-fields", walker.actor("demo-caseworker"))
+    walker.complete("demo-caseworker", "Task_Assess", {"person_alias": "A. M.", "sector": "health"}, case_id=case.id)
+    walker.complete("demo-caseworker", "Task_Consent", CONSENT, case_id=case.id)
+    with pytest.raises(InvalidData) as refused:  # a provider nobody knows, named by the step's own field
+        walker.complete("demo-caseworker", "Task_Send", {"send_to": "nobody-here"}, case_id=case.id)
+    assert set(refused.value.errors) == {"send_to"}
+    # The form's field offers the providers ranked for the need.
+    form = describe_task(container.uow(), container.clock, walker.task("demo-caseworker", "Task_Send", case_id=case.id).id,
+                         walker.actor("demo-caseworker"))
+    assert form.provider_field == "send_to" and "demo-hopital-douala" in [p.slug for p in form.providers]
+    walker.complete("demo-caseworker", "Task_Send", {"send_to": "demo-hopital-douala", "what_for": "A check-up"},
+                    case_id=case.id)
+    referral = _referral(container, case.id)
+    # The provider's choice is no part of what the referral says to the provider.
+    assert (referral.state, referral.request) == (ReferralState.SENT, {"what_for": "A check-up"})
 
 
 def test_an_acceptance_books_the_appointment_the_declared_field_gives(container, walker):

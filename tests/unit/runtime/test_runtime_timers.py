@@ -65,6 +65,19 @@ def test_an_escalation_task_answered_resolved_stops_the_rest_of_its_chain(open_c
     assert case.ready_ids() == ["Task_Acknowledge", "Task_Reminder"]
 
 
+def test_an_escalation_task_is_resolved_by_the_action_field_its_step_names(open_case, clock):
+    case = open_case("escalation_chain_own_fields.bpmn")  # Task_Alert names what_was_done as its action field
+    clock.advance(timedelta(hours=2))
+    case.advance()
+    case.complete("Task_Alert", {"escalation_action": "resolved"})  # today's name means nothing to this step
+    assert [timer.bpmn_id for timer in case.timers()] == ["Timer_Level3"]
+    case = open_case("escalation_chain_own_fields.bpmn")
+    clock.advance(timedelta(hours=2))
+    case.advance()
+    case.complete("Task_Alert", {"what_was_done": "resolved"})
+    assert case.timers() == []
+
+
 def test_an_escalation_task_answered_otherwise_leaves_its_chain_running(open_case, clock):
     case = open_case("escalation_chain.bpmn")
     clock.advance(timedelta(hours=1))
