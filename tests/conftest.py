@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,10 +21,14 @@ from engine.store.migrate import upgrade_database
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# A Monday morning in Douala: when the tests' clocks start.
+START = datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     """A clock that only moves when the test says so (a Monday morning in Douala)."""
-    return ManualClock(datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc))
+    return ManualClock(START)
 
 
 # --- Databases -------------------------------------------------------------------------------
@@ -64,33 +69,45 @@ def postgres_admin_url():
     return url
 
 
-@pytest.fixture(scope="session")
-def _postgres_database(postgres_admin_url):
-    """A uniquely named, migrated PostgreSQL database for this test session, dropped at the end."""
-    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+@contextmanager
+def _new_postgres_database(admin_url):
+    """A uniquely named, migrated PostgreSQL database (its URL), dropped on leaving."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"aiguillage_test_{os.getpid()}_{secrets.token_hex(4)}"
     with admin.connect() as connection:
         _drop_abandoned_test_databases(connection)
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = postgres_admin_url.set(database=name).render_as_string(hide_password=False)
+    try:
+        url = admin_url.set(database=name).render_as_string(hide_password=False)
+        engine = make_engine(url)
+        upgrade_database(engine)
+        engine.dispose()
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_database(postgres_admin_url):
+    """A uniquely named, migrated PostgreSQL database for this test session, dropped at the end."""
+    with _new_postgres_database(postgres_admin_url) as url:
+        yield url, _emptying_statements(url)
+
+
+def _emptying_statements(url: str) -> str:
     engine = make_engine(url)
-    upgrade_database(engine)
     reflected = MetaData()
     reflected.reflect(engine)
     with engine.connect() as connection:
         sequences = connection.execute(text("SELECT sequence_name FROM information_schema.sequences")).scalars().all()
     engine.dispose()
     # DELETE in dependency order is ten times faster than TRUNCATE on a handful of rows.
-    emptying = "; ".join(
+    return "; ".join(
         [f'DELETE FROM "{t.name}"' for t in reversed(reflected.sorted_tables) if t.name != "alembic_version"]
         + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
     )
-    try:
-        yield url, emptying
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _drop_abandoned_test_databases(connection) -> None:
@@ -114,24 +131,44 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+# The databases every test of a database runs on.
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASES)
 def database_url(request, tmp_path) -> str:
     """The URL of an empty, migrated database: SQLite, then PostgreSQL."""
     return empty_database_url(request, tmp_path)
 
 
+def _sqlite_copy(request, directory: Path) -> str:
+    path = directory / "aiguillage.sqlite"
+    shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+    return f"sqlite:///{path}"
+
+
 def empty_database_url(request, directory: Path) -> str:
     """An empty, migrated database of the kind `request.param` names (a SQLite file in `directory`)."""
     if request.param == "sqlite":
-        path = directory / "aiguillage.sqlite"
-        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
-        return f"sqlite:///{path}"
+        return _sqlite_copy(request, directory)
     url, emptying = request.getfixturevalue("_postgres_database")
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.exec_driver_sql(emptying)
     engine.dispose()
     return url
+
+
+@contextmanager
+def database_of_its_own(request, directory: Path):
+    """An empty, migrated database of the kind `request.param` names that no other test empties: a SQLite
+    file in `directory`, or a PostgreSQL database of its own (the session's is emptied by every test that
+    asks for `database_url`), dropped on leaving."""
+    if request.param == "sqlite":
+        yield _sqlite_copy(request, directory)
+        return
+    with _new_postgres_database(request.getfixturevalue("postgres_admin_url")) as url:
+        yield url
 
 
 @pytest.fixture

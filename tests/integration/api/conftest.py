@@ -7,14 +7,17 @@ import secrets
 import pytest
 from sqlalchemy import select
 
+from engine.bootstrap import Settings, build
+from engine.clock import ManualClock
 from engine.store.models import User
 from engine.store.write_lock import lock_for_writing
 from webui import create_app
 from webui.auth.accounts import add_token
 from webui.auth.api_tokens import new_token, token_hash
 
+from tests.conftest import DATABASES, START, database_of_its_own
 # The demo directory loaded and the Cameroon pathway published through the services.
-from tests.integration.services.conftest import published  # noqa: F401  (a fixture)
+from tests.integration.services.conftest import publish_demo, published  # noqa: F401  (a fixture)
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-the-api-tests"
 
@@ -54,10 +57,43 @@ class ApiUsers:
         return self.call(username, "POST", path, json=json, **kwargs)
 
 
+def _served(container):
+    return create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container)
+
+
 @pytest.fixture
 def app(container, published):
     """The web application as served, over the test database."""
-    return create_app({"SECRET_KEY": TEST_SECRET, "SESSION_COOKIE_SECURE": False}, container=container)
+    return _served(container)
+
+
+# For the tests that change nothing (a request refused, an id that names nothing): one world per module and
+# database, built once (seconds) instead of once a test. A test that changes something uses `app`.
+
+@pytest.fixture(scope="module", params=DATABASES)
+def unchanged_container(request, tmp_path_factory):
+    """The application's parts over a database of the module's own, with the demo directory and the
+    Cameroon pathway published (see `published`); its clock does not move."""
+    directory = tmp_path_factory.mktemp("unchanged")
+    with database_of_its_own(request, directory) as url:
+        built = build(Settings(database_url=url, instance_dir=directory / "instance"), clock=ManualClock(START))
+        try:
+            publish_demo(built)
+            yield built
+        finally:
+            built.dispose()
+
+
+@pytest.fixture(scope="module")
+def unchanged_app(unchanged_container):
+    """The web application as served, over `unchanged_container`'s database."""
+    return _served(unchanged_container)
+
+
+@pytest.fixture(scope="module")
+def unchanged_api(unchanged_app, unchanged_container) -> ApiUsers:
+    """Requests to the API of `unchanged_app` as named demo users."""
+    return ApiUsers(unchanged_app, unchanged_container)
 
 
 @pytest.fixture

@@ -1,4 +1,9 @@
-"""The hostile-input probe's findings, one test each: none of them is a server error any more."""
+"""The hostile-input probe's findings, one test each: none of them is a server error any more.
+
+The tests that change nothing (a request refused, an id that names nothing, a page read) share one
+world per database (`unchanged_app`), built once instead of once a test; a test whose failure could
+change what another one sees (a password, a case) has a world of its own (`app`).
+"""
 
 from __future__ import annotations
 
@@ -26,9 +31,22 @@ def _signed_in(app, username: str):
     return client
 
 
+@pytest.fixture(scope="module")
+def signed_in(unchanged_app):
+    """A client of `unchanged_app` signed in as the username given, one per username (signing in takes time)."""
+    clients = {}
+
+    def client_of(username: str):
+        if username not in clients:
+            clients[username] = _signed_in(unchanged_app, username)
+        return clients[username]
+
+    return client_of
+
+
 @pytest.mark.parametrize("route", ID_ROUTES)
-def test_an_id_beyond_what_the_column_holds_is_a_404_on_the_web_routes(app, route):
-    client = _signed_in(app, "demo-admin")
+def test_an_id_beyond_what_the_column_holds_is_a_404_on_the_web_routes(signed_in, route):
+    client = signed_in("demo-admin")
     for value in (TWENTY_DIGITS, str(2**31), str(2**63)):
         if "deliveries" in route or "notifications" in route:
             value = str(2**63) if value == str(2**31) else value  # their ids are BIGINT: 2**31 is a real id
@@ -36,10 +54,10 @@ def test_an_id_beyond_what_the_column_holds_is_a_404_on_the_web_routes(app, rout
         assert response.status_code == 404, (route, value)
 
 
-def test_an_id_beyond_what_the_column_holds_is_a_404_on_the_api(api):
+def test_an_id_beyond_what_the_column_holds_is_a_404_on_the_api(unchanged_api):
     for path in ("/cases/{}", "/referrals/{}", "/cases/{}/history"):
         for value in (TWENTY_DIGITS, str(2**31), "²", "-1", "0"):
-            assert api.get(CASEWORKER, path.format(value)).status_code == 404, (path, value)
+            assert unchanged_api.get(CASEWORKER, path.format(value)).status_code == 404, (path, value)
 
 
 def _task(api, bpmn_id: str, sector: str | None = None) -> str:
@@ -62,27 +80,30 @@ def test_a_provider_id_that_no_integer_column_holds_or_int_cannot_read_is_a_422_
 
 
 @pytest.mark.parametrize("path", ["/cases", "/tasks/x/complete", "/referrals/1/acknowledge", "/escalations/1/resolve"])
-def test_a_json_body_nested_50000_deep_is_a_400(api, path):
-    response = api.call(CASEWORKER, "POST", path, data="[" * 50_000 + "]" * 50_000, content_type="application/json")
+def test_a_json_body_nested_50000_deep_is_a_400(unchanged_api, path):
+    response = unchanged_api.call(CASEWORKER, "POST", path, data="[" * 50_000 + "]" * 50_000,
+                                  content_type="application/json")
     assert response.status_code == 400
     assert "nested" in response.json["error"]["message"]
 
 
-def test_a_json_body_nested_as_deep_as_a_form_needs_is_read(api):
+def test_a_json_body_nested_as_deep_as_a_form_needs_is_read(unchanged_api):
     nested = {"data": {"a": [[[[{"b": [1]}]]]]}}
-    response = api.post(CASEWORKER, "/tasks/x/complete", json=nested)
+    response = unchanged_api.post(CASEWORKER, "/tasks/x/complete", json=nested)
     assert response.status_code == 404  # read, then the task is looked up
 
 
-def test_nul_in_an_escalation_note_is_refused_by_the_service_the_api_and_the_page(app, api, container):
+def test_nul_in_an_escalation_note_is_refused_by_the_service_the_api_and_the_page(signed_in, unchanged_api,
+                                                                                    unchanged_container):
+    container = unchanged_container
     coordinator = load_actor(container.uow(), "demo-coordinator")
     with pytest.raises(InvalidData) as refused:
         resolve_escalation(container.uow(), container.clock, 1, coordinator, "Called\x00")
     assert [p.code for p in refused.value.errors["note"]] == ["control_characters"]
-    response = api.post("demo-coordinator", "/escalations/1/resolve", json={"note": "Called\x00"})
+    response = unchanged_api.post("demo-coordinator", "/escalations/1/resolve", json={"note": "Called\x00"})
     assert response.status_code == 422
     assert response.json["error"]["problems"]["note"][0]["code"] == "control_characters"
-    client = _signed_in(app, "demo-coordinator")
+    client = signed_in("demo-coordinator")
     page = client.post("/coordination/escalations/1/resolve",
                        data={"note": "Called\x00", "csrf_token": csrf_of(client, "/account/tokens")})
     assert page.status_code == 422
@@ -116,3 +137,4 @@ def test_a_consent_dated_in_the_future_is_refused(api, container):
     accepted = api.post(CASEWORKER, f"/cases/{case_id}/consents",
                         json={"consent_given": True, "data": {**consent, "consent_date": today}})
     assert accepted.status_code == 200
+

@@ -39,11 +39,16 @@ CONSENT = {"consent_given": True, "consent_given_by": "person", "consent_method"
            "consent_language": "french", "consent_date": "2026-03-02", "consent_scope": "minimum_necessary"}
 
 
+def publish_demo(container):
+    """Load the demo directory and publish the Cameroon NRM pathway as version 1 (which it returns)."""
+    load_demo_data(container.uow(), container.clock)
+    return publish_pathway(container.uow(), load_source(CAMEROON), container.clock)
+
+
 @pytest.fixture
 def published(container):
     """The Cameroon NRM pathway published as version 1, and the demo directory loaded."""
-    load_demo_data(container.uow(), container.clock)
-    return publish_pathway(container.uow(), load_source(CAMEROON), container.clock)
+    return publish_demo(container)
 
 
 @pytest.fixture
