@@ -83,6 +83,11 @@ def not_a_date() -> FieldProblem:
     return FieldProblem("not_a_date", f"must be a date such as {DATE_EXAMPLE}", example=DATE_EXAMPLE)
 
 
+def not_a_month() -> FieldProblem:
+    """A month (a report's period) was given something else than YYYY-MM."""
+    return FieldProblem("not_a_month", f"must be a month such as {DATE_EXAMPLE[:7]}", example=DATE_EXAMPLE[:7])
+
+
 def not_a_time() -> FieldProblem:
     """A time field was given something else than a time of day."""
     return FieldProblem("not_a_time", "must be a time such as 14:30", example="14:30")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 
 from engine import field_problems as problem
 from engine.errors import InvalidData
@@ -16,6 +17,11 @@ from engine.errors import InvalidData
 # Largest id an INTEGER column holds (most tables), and a BIGINT one (cases, audit, outbox, deliveries).
 INTEGER_ID_MAX = 2**31 - 1
 BIG_ID_MAX = 2**63 - 1
+
+# Dates a person may ask about (a period, a report's month): far wider than any period read, narrow
+# enough that a period's arithmetic (the day after its end, the period before it) stays within a date.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
 
 # Control characters other than tab and line breaks, and halves of surrogate pairs: no person types
 # them, PostgreSQL refuses NUL in text and UTF-8 cannot encode a lone surrogate.

@@ -40,6 +40,7 @@ FIELD_WORDS: dict[str, Callable[[dict], str]] = {
     "not_boolean": lambda p: _("Choose yes or no."),
     "not_whole_number": lambda p: _("Enter a whole number."),
     "not_a_date": lambda p: _("Enter a date such as %(example)s.", example=p["example"]),
+    "not_a_month": lambda p: _("Enter a month such as %(example)s.", example=p["example"]),
     "not_a_choice": lambda p: _("Choose one of the options offered."),
     "not_choices": lambda p: _("Choose among the options offered, each once."),
     "not_a_time": lambda p: _("Enter a time such as %(example)s.", example=p["example"]),

@@ -22,6 +22,7 @@ from engine.services.coordination.providers import list_followed_providers, prov
 from engine.services.coordination.suppression import DEFAULT_THRESHOLD
 from engine.services.coordination.vocabulary import indicator_vocabulary
 from engine.services.pathways.labels import pathway_texts
+from engine.untrusted_values import parse_id
 
 from engine.services.escalations.stalled import list_stalled
 from engine.services.referrals.unmet import list_unmet_needs
@@ -38,7 +39,7 @@ from webui.auth.session_user import login_required
 from webui.engine_messages import field_messages
 from webui.coordination.charts import bar_chart
 from webui.coordination.exports import csv_response, xlsx_response
-from webui.coordination.filters import parse_filters
+from webui.coordination.filters import organisation_asked, parse_filters
 from webui.coordination.wording import column_name, dimension_name, figure_text, row_label, table_title
 from webui.i18n import current_language
 from webui.labels import SECTOR_NAMES
@@ -222,10 +223,10 @@ def _chart_of(table, vocabulary, threshold):
 def providers():
     """A provider's follow-up: coordinators choose any provider; a provider's people see their own only."""
     actor = g.user.actor
-    chosen = request.args.get("organisation", "")
+    chosen = organisation_asked(request.args)
     followed = list_followed_providers(uow(), actor)
-    if chosen.isdigit():
-        provider_id = int(chosen)
+    if chosen is not None:
+        provider_id = chosen
     elif actor.has(Role.COORDINATOR):
         return render_template("coordination/providers.html", followed=followed, follow_up=None)
     else:
@@ -245,16 +246,15 @@ def _diagram_request():
     if not can_view_indicators(g.user.actor):
         abort(403)
     versions = published_versions(uow(), current_language())
-    asked = request.args.get("version", "")
-    version_id = int(asked) if asked.isdigit() and any(v[0] == int(asked) for v in versions) else None
+    asked = parse_id(request.args.get("version", ""))
+    version_id = asked if any(v[0] == asked for v in versions) else None
     if version_id is None and versions:
         version_id = max(versions, key=lambda v: v[0])[0]
     parsed = parse_filters(request.args, container().calendar.local_date(clock().now()), container().calendar)
-    organisation = request.args.get("organisation", "")
     filters = DiagramFilters(
         start=parsed.filters.start, end=parsed.filters.end, region=parsed.filters.region,
         priority=request.args.get("priority") or None,
-        organisation_id=int(organisation) if organisation.isdigit() else None,
+        organisation_id=organisation_asked(request.args),
     )
     query = {**parsed.query(), "version": version_id, "priority": filters.priority,
              "organisation": filters.organisation_id}

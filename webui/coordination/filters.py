@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask import abort
 from flask_babel import gettext as _
 
 from engine.calendar import WorkingCalendar
 from engine.domain import Sector
 from engine.services.coordination.scope import IndicatorFilters
+from engine.untrusted_values import EARLIEST_DATE, INTEGER_ID_MAX, LATEST_DATE
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660
@@ -34,18 +36,44 @@ def _date(text: str | None, default: date, name: str, errors: list[str]) -> date
     if not text:
         return default
     try:
-        return date.fromisoformat(text.strip()[:10])
+        found = date.fromisoformat(text.strip()[:10])
     except ValueError:
         errors.append(_("%(name)s is not a date (YYYY-MM-DD): %(value)s", name=name, value=text[:20]))
         return default
+    if not EARLIEST_DATE <= found <= LATEST_DATE:
+        errors.append(_("%(name)s is out of range: %(value)s", name=name, value=text[:20]))
+        return default
+    return found
+
+
+def _id_problem(text: str, name: str) -> str | None:
+    """What is wrong with `text` as the id `name` asks for, if anything."""
+    # ASCII digits only: str.isdigit() also says yes to "²", which int() refuses.
+    if not text.isascii() or not text.isdigit():
+        return _("%(name)s is not a number: %(value)s", name=name, value=text[:20])
+    if int(text) > INTEGER_ID_MAX:  # names nothing, and no id column holds it
+        return _("%(name)s is out of range: %(value)s", name=name, value=text[:20])
+    return None
 
 
 def _int(text: str | None, name: str, errors: list[str]) -> int | None:
     if not text:
         return None
-    if not text.strip().isdigit():
-        errors.append(_("%(name)s is not a number: %(value)s", name=name, value=text[:20]))
+    problem = _id_problem(text.strip(), name)
+    if problem is not None:
+        errors.append(problem)
         return None
+    return int(text)
+
+
+def organisation_asked(args) -> int | None:
+    """The `organisation` of the query: None when none is asked for, a 400 naming it when it is no id."""
+    text = (args.get("organisation") or "").strip()
+    if not text:
+        return None
+    problem = _id_problem(text, _("Organisation"))
+    if problem is not None:
+        abort(400, description=problem)
     return int(text)
 
 

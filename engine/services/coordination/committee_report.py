@@ -8,6 +8,7 @@ default): the report of a period is the same whenever it is read, apart from wha
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +19,8 @@ from engine.access import Actor, can_view_committee_report
 from engine.clock import Clock
 from engine.domain import EscalationStatus, ReferralState
 from engine.domain.referral_states import OPEN_STATES
-from engine.errors import AccessDenied
+from engine import field_problems as problem
+from engine.errors import AccessDenied, InvalidData
 from engine.services.coordination.indicators import IndicatorReport, indicators_for_scope
 from engine.services.coordination.scope import IndicatorFilters, Scope
 from engine.services.coordination.suppression import (
@@ -32,6 +34,7 @@ from engine.services.coordination.suppression import (
 from engine.store.models import EscalationRow, OutboxRow, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
+from engine.untrusted_values import EARLIEST_DATE, LATEST_DATE
 
 REPORT_EVENT = "committee_report"
 ZONE = ZoneInfo("Africa/Douala")
@@ -73,6 +76,10 @@ class ReportPeriod:
         return ReportPeriod(_add_months(self.first_month, -self.months), self.months)
 
 
+# ASCII digits only: int() also reads "١٢".
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -85,12 +92,20 @@ def last_complete_period(now: datetime, months: int = 1) -> ReportPeriod:
 
 
 def parse_period(code: str | None, now: datetime, months: int = 1) -> ReportPeriod:
-    """A period from YYYY-MM; the last complete one when absent or unreadable."""
-    try:
-        year, month = (int(part) for part in (code or "").split("-"))
-        return ReportPeriod(date(year, month, 1), months)
-    except ValueError:
+    """A period from YYYY-MM; the last complete one when absent; InvalidData naming `period` when unreadable
+    (rather than another period than the one asked for, under the one asked for's name)."""
+    text = (code or "").strip()
+    if not text:
         return last_complete_period(now, months)
+    found = _MONTH.fullmatch(text)
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        raise InvalidData("period: not a month (YYYY-MM)", {"period": [problem.not_a_month()]})
+    first_month = date(int(found.group(1)), int(found.group(2)), 1)
+    if first_month < EARLIEST_DATE:
+        raise InvalidData("period: too early", {"period": [problem.too_early(EARLIEST_DATE)]})
+    if first_month > LATEST_DATE:
+        raise InvalidData("period: too late", {"period": [problem.too_late(LATEST_DATE)]})
+    return ReportPeriod(first_month, months)
 
 
 @dataclass(frozen=True)

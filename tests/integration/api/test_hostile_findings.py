@@ -7,16 +7,22 @@ change what another one sees (a password, a case) has a world of its own (`app`)
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from markupsafe import escape
 
+from engine import field_problems as problem
+from engine.calendar import cameroon_calendar
 from engine.errors import InvalidData
 from engine.services.accounts.actors import load_actor
 from engine.services.escalations.handling import resolve_escalation
 from engine.store.seed import demo_directory
 from tests.integration.services.conftest import ASSESSMENT, CONSENT, IDENTIFICATION
-from tests.integration.webui.web_forms import csrf_of, sign_in
+from tests.integration.webui.web_forms import TEST_SECRET, csrf_of, sign_in
+from webui import create_app
+from webui.coordination.filters import parse_filters
+from webui.engine_messages import field_message
 
 CASEWORKER = "demo-caseworker"
 TWENTY_DIGITS = "9" * 20
@@ -138,3 +144,81 @@ def test_a_consent_dated_in_the_future_is_refused(api, container):
                         json={"consent_given": True, "data": {**consent, "consent_date": today}})
     assert accepted.status_code == 200
 
+
+# ---- the query names the probe did not send before (it now sends every name a view reads) ----------------
+
+COORDINATOR = "demo-coordinator"  # reads French
+
+
+NO_MONTH = "Saisissez un mois comme 2026-03."
+
+
+@pytest.mark.parametrize("period, words", [
+    ("9999-12", "Saisissez une date jusqu'au 31 décembre 2999."),
+    ("0001-01", "Saisissez une date à partir du 1 janvier 1900."),
+    *((period, NO_MONTH) for period in ("2026-13", "2026-1", "²", "١٢-٠١", "2026-02-30", "1e309")),
+])
+def test_a_period_that_is_no_month_a_report_can_cover_is_refused_naming_it(signed_in, period, words):
+    for path in ("/coordination/report", "/coordination/report/pdf"):
+        page = signed_in(COORDINATOR).get(path, query_string={"period": period})
+        assert page.status_code == 422, (path, period)
+        assert f"<strong>period</strong> : {escape(words)}" in page.get_data(as_text=True)
+
+
+def test_no_period_is_the_last_complete_month_and_a_month_is_that_month(signed_in):
+    for asked, shown in (("", "2026-02"), (" ", "2026-02"), ("2026-01", "2026-01"), ("2999-12", "2999-12")):
+        page = signed_in(COORDINATOR).get("/coordination/report", query_string={"period": asked})
+        assert page.status_code == 200
+        # The link to the PDF names the period shown.
+        assert f"/coordination/report/pdf?period={shown}" in page.get_data(as_text=True), asked
+
+
+def test_a_month_is_asked_for_in_the_readers_words():
+    app = create_app({"SECRET_KEY": TEST_SECRET}, container=object())
+    for language, words in (("fr", "Saisissez un mois comme 2026-03."), ("en", "Enter a month such as 2026-03.")):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            assert field_message(problem.not_a_month()) == words
+
+
+@pytest.mark.parametrize("query, named", [
+    ("provider=²", "Prestataire n'est pas un nombre : ²"),
+    (f"provider={TWENTY_DIGITS}", f"Prestataire est hors des limites : {TWENTY_DIGITS}"),
+    (f"version={2**31}", f"Version du parcours est hors des limites : {2**31}"),
+    ("to=9999-12-31", "Date de fin est hors des limites : 9999-12-31"),
+    ("from=0001-01-01", "Date de début est hors des limites : 0001-01-01"),
+])
+def test_an_indicator_filter_no_column_or_date_holds_is_named_and_left_out(signed_in, query, named):
+    page = signed_in(COORDINATOR).get(f"/coordination/indicators?{query}")
+    assert page.status_code == 200
+    assert str(escape(named)) in page.get_data(as_text=True)
+
+
+def test_indicator_filters_are_named_in_the_readers_words():
+    app = create_app({"SECRET_KEY": TEST_SECRET}, container=object())
+    today = date(2026, 3, 2)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        parsed = parse_filters({"provider": "²", "version": TWENTY_DIGITS, "to": "9999-12-31"}, today, cameroon_calendar())
+    assert parsed.errors == ("End date is out of range: 9999-12-31", "Provider is not a number: ²",
+                             f"Pathway version is out of range: {TWENTY_DIGITS}")
+    assert parsed.end_date == today and parsed.filters.provider_id is None and parsed.filters.pathway_version_id is None
+
+
+@pytest.mark.parametrize("path", ["/coordination/providers", "/coordination/diagram", "/coordination/diagram/counts",
+                                  "/coordination/diagram/bpmn", "/coordination/diagram/step"])
+@pytest.mark.parametrize("organisation", ["²", TWENTY_DIGITS, "abc"])
+def test_an_organisation_that_is_no_id_is_a_400_naming_it(signed_in, path, organisation):
+    page = signed_in(COORDINATOR).get(path, query_string={"organisation": organisation})
+    assert page.status_code == 400
+    assert "Organisation" in page.get_data(as_text=True)
+
+
+def test_an_organisation_that_is_no_id_is_named_in_english_to_an_english_reader(signed_in):
+    page = signed_in("demo-mhpss").get("/coordination/providers?organisation=²")
+    assert page.status_code == 400
+    assert "Organisation is not a number: ²" in page.get_data(as_text=True)
+
+
+def test_a_version_that_is_no_id_shows_the_newest_diagram(signed_in):
+    for version in ("²", TWENTY_DIGITS):
+        page = signed_in(COORDINATOR).get("/coordination/diagram/counts", query_string={"version": version})
+        assert page.status_code == 200 and "steps" in page.json
