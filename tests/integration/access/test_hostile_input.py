@@ -13,11 +13,18 @@ What runs where (the same routes on both databases, every route on each):
   left out there (markup, template syntax, a path, terminal and bidi controls, digits of other
   scripts, a blank) are parsed, refused or stored as plain text in Python the same way whatever the
   database; each database-relevant property they have is carried by a value that PostgreSQL does get.
+- The names of the query string are those the views read, observed, not declared: each GET route is
+  first asked without a query, and the names its view reads (by name, or declared by an API query
+  schema) are the ones it is sent; the first value goes in every name some view reads, and a route whose
+  view reads none by name gets the others in one name (the query string as a whole, echoed in a link,
+  is read the same whatever its names). Forms get the fields the access table and the API declare and
+  PAGE_FIELDS. A name a view reads beyond those sent joins them and gets the values it missed; a name the
+  view read before but not this time (another name's refusal stopped it) gets the value alone: every
+  value reaches every name a view reads.
 - A query string or form whose names the route's view does not read at all (a PDF, running a
   version's scenarios) meets the same view code whatever its values: after the first value, which
   does reach the view, the others are not sent to that route. The checks every request passes
   before any view (control characters, CSRF, who is signed in) meet every value on the other routes.
-  Which names a view reads is observed, not declared: a view that starts reading one gets them all.
 """
 
 from __future__ import annotations
@@ -46,7 +53,6 @@ JSON_VALUES = TEXTS + ["\ud800", None, True, False, 0, -1, 2**64, -(2**63) - 1, 
                        {"a": {"b": None}}, ["²"]]
 # Path values: the texts a URL can hold.
 PATH_VALUES = [value for value in TEXTS if value and len(value) < 1000]
-QUERY_NAMES = ("status", "level", "limit", "offset", "page", "language", "next", "state")
 # Names of fields pages take, beyond those the access table sends.
 PAGE_FIELDS = ("note", "username", "display_name", "password", "current_password", "new_password",
                "new_password_again", "name", "organisation", "roles", "email", "slug", "kind", "language", "next",
@@ -210,32 +216,81 @@ def _path(world, rule: str, role: Role, bad: tuple[str, str] | None = None) -> s
     return PARAMETER.sub(fill, rule)
 
 
-def _each_until_unread(fuzzer: Fuzzer, values: list, names, send) -> None:
-    """`send(value)` for each value, but only the first that reaches the view when the view reads none of `names`."""
-    for sent, value in enumerate(values, start=1):
-        send(value)
+def _every_value_in_every_name_read(fuzzer: Fuzzer, values: list, names, send, first_names=()) -> None:
+    """`send({name: value for name in names})` for each value (the first also in `first_names`); the view's
+    reading decides what else is sent.
+
+    A name the view reads beyond those sent joins `names`, and is sent the values it missed. A name the
+    view read before but not this time (an earlier name's refusal stopped it) is sent the value alone, so
+    that each value reaches every name the view reads. When the view reads no name at all, only the first
+    value that reaches it is sent."""
+    names = set(names)
+    seen: set[str] = set()  # the names the view was seen reading, each by its name
+    received: dict[str, set[str]] = {}  # each value sent, with the names it was sent in
+    todo: list[tuple[str, frozenset | None]] = [(value, None) for value in values]  # None: in every name
+    if first_names:
+        todo[0] = (values[0], frozenset(names | set(first_names)))
+    while todo:
+        value, into = todo.pop(0)
+        into = frozenset(names) if into is None else into
+        send({name: value for name in into})
+        received.setdefault(value, set()).update(into)
         read = fuzzer.view_read
-        if read is not None and not read & {*names, EVERY_NAME}:
-            fuzzer.skipped += len(values) - sent
+        if read is None:
+            continue
+        if not read and not seen:
+            fuzzer.skipped += sum(1 for _value, other in todo if other is None)
             return
+        by_name = read - {EVERY_NAME}
+        new = by_name - names
+        if new:
+            names |= new
+            todo += [(earlier, frozenset(new - had)) for earlier, had in received.items() if new - had]
+        if len(into) > 1:
+            todo[:0] = [(value, frozenset({name})) for name in sorted(seen & into - read)]
+        seen |= by_name
+
+
+def _query_schema_names(key: str) -> set[str]:
+    """The names an API operation's query schema declares (its view reads them all at once)."""
+    method, rule = key.split(" ", 1)
+    return {field.data_key or name for op in OPERATIONS if op.method == method and "/api/v1" + op.rule == rule
+            and op.query is not None for name, field in op.query().fields.items()}
+
+
+def _query_names_read(world, fuzzer: Fuzzer, keys) -> dict[str, set[str]]:
+    """For each GET route, the query names its view reads, each by its name, when the query string is empty."""
+    found, seen = {}, set()
+    for key in keys:
+        rule = key.split(" ", 1)[1]
+        role = _allowed_role(key)
+        fuzzer.send(role, "GET", _path(world, rule, role))
+        by_name = (fuzzer.view_read or set()) - {EVERY_NAME}
+        seen |= by_name
+        found[key] = by_name | _query_schema_names(key)
+    # Pages read query names (filters, pages of a list): seeing none means the reading is no longer observed.
+    assert seen, "no view was seen reading a query name: _ReadValues no longer observes the request"
+    return found
 
 
 def test_no_value_in_any_path_query_form_or_json_body_makes_a_server_error(world, module_database_url):
     values = DATABASE_VALUES if module_database_url.startswith("postgresql") else ALL_VALUES
     with _views_reading(world.app) as views:
         fuzzer = Fuzzer(world, views)
-        _send_everything(world, fuzzer, values)
-    print(f"hostile input: {fuzzer.sent} requests over {len(_route_keys(world.app))} routes "
+        query_names = _send_everything(world, fuzzer, values)
+    print(f"hostile input: {fuzzer.sent} requests over {len(_route_keys(world.app))} routes and {len(query_names)} "
+          f"query names: {sorted(query_names)} "
           f"({fuzzer.skipped} left out where the view reads none of the names)")
     assert not fuzzer.errors, f"{len(fuzzer.errors)} server errors:\n" + "\n".join(fuzzer.errors[:50])
 
 
-def _send_everything(world, fuzzer: Fuzzer, values: dict) -> None:
-    routes = _route_keys(world.app)
-    for key in sorted(routes):
-        entry = TABLE[key]
-        if entry.ends_session or key.startswith("GET /static"):
-            continue
+def _send_everything(world, fuzzer: Fuzzer, values: dict) -> set[str]:
+    """Everything to every route; returns the query names the views read."""
+    routes = sorted(key for key in _route_keys(world.app)
+                    if not TABLE[key].ends_session and not key.startswith("GET /static"))
+    query_names = _query_names_read(world, fuzzer, [key for key in routes if key.startswith("GET ")])
+    every_query_name = set().union(*query_names.values())  # every name some view reads
+    for key in routes:
         method, rule = key.split(" ", 1)
         role = _allowed_role(key)
         api = rule.startswith("/api/")
@@ -246,9 +301,14 @@ def _send_everything(world, fuzzer: Fuzzer, values: dict) -> None:
                             json={} if api and method != "GET" else None, form={} if not api and method != "GET" else None)
         if method == "GET":
             # A URL cannot carry NUL in its query through the test client.
-            _each_until_unread(fuzzer, [value for value in values["texts"] if "\x00" not in value], QUERY_NAMES,
-                               lambda value: fuzzer.send(role, method, _path(world, rule, role) + "?"
-                                                         + urlencode({n: value for n in QUERY_NAMES})))
+            # The first value goes in every name some view reads: a view that reads one only beside another
+            # shows it. A view that reads none by name but the query as a whole (echoing it in a link) reads
+            # the same whatever the name: one carries the other values.
+            _every_value_in_every_name_read(
+                fuzzer, [value for value in values["texts"] if "\x00" not in value],
+                query_names[key] or {min(every_query_name)},
+                lambda query: fuzzer.send(role, method, _path(world, rule, role) + "?" + urlencode(query)),
+                first_names=every_query_name)
             continue
         path = _path(world, rule, role)
         if api:
@@ -259,6 +319,6 @@ def _send_everything(world, fuzzer: Fuzzer, values: dict) -> None:
             for raw in (DEEP_JSON, "{" * 10 + "}", "not json", '{"a": 1', "1" * 5000, "null", "[]", '"\\u0000"'):
                 fuzzer.send(role, method, path, raw=raw)
         else:
-            fields = _body_fields(key) | set(PAGE_FIELDS)
-            _each_until_unread(fuzzer, values["texts"], fields,
-                               lambda value: fuzzer.send(role, method, path, form={name: value for name in fields}))
+            _every_value_in_every_name_read(fuzzer, values["texts"], _body_fields(key) | set(PAGE_FIELDS),
+                                            lambda form: fuzzer.send(role, method, path, form=form))
+    return every_query_name
