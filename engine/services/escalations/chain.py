@@ -178,7 +178,8 @@ def record_escalation(
     recorded = _recorded(step, kind)
     if _resolved_among(recorded, ref):
         return False
-    if step.escalations is not None and (kind, ref, level) in {(k, r, found) for k, r, _, found in step.escalations}:
+    if step.escalations is not None and any(
+            (found_kind, found_ref, found_level) == (kind, ref, level) for found_kind, found_ref, _, found_level in step.escalations):
         return False  # raised before
     alerted_before = sum(1 for recorded_ref, _ in recorded if recorded_ref in refs)
     recipients = drawn.get("recipients") or recipients_for(step, level, referral, task)

@@ -12,14 +12,11 @@ from sqlalchemy import select
 
 from engine.domain import CaseStatus, CloseReason, ConsentGiver, ConsentMethod, Priority, RiskLevel
 from engine.errors import InvalidData
-from engine.pathways.folder import load_source
 from engine.services.cases.lifecycle import open_case
 from engine.services.pathways.labels import show_labelled_case
-from engine.services.pathways.publishing import publish_pathway
 from engine.services.referrals.answers import complete_consent_step
 from engine.store.models import CaseRow, ConsentRow
-from engine.store.seed import load_demo_data
-from tests.integration.services.walk import CaseWalker
+from tests.integration.services.walk import CaseWalker, walker_on
 
 OWN_FIELDS = Path(__file__).resolve().parents[2] / "fixtures" / "valid" / "own-case-fields"
 CASEWORKER = "demo-caseworker"
@@ -29,9 +26,7 @@ AGREED = {"agreed": True, "agreed_by": "caregiver", "how_agreed": "thumbprint", 
 
 @pytest.fixture
 def walker(container) -> CaseWalker:
-    load_demo_data(container.uow(), container.clock)
-    publish_pathway(container.uow(), load_source(OWN_FIELDS), container.clock)
-    return CaseWalker(container)
+    return walker_on(container, OWN_FIELDS)
 
 
 def _opened(container, walker, data: dict | None = None) -> int:

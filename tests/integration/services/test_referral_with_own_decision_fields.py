@@ -13,15 +13,12 @@ from sqlalchemy import select
 
 from engine.domain import ReferralState, Sector, UnmetReason
 from engine.errors import InvalidData
-from engine.pathways.folder import load_source
 from engine.services.cases.lifecycle import open_case
 from engine.services.pathways.labels import decline_reason_words, texts_of_cases
-from engine.services.pathways.publishing import publish_pathway
 from engine.services.referrals.answers import answer_referral
 from engine.services.tasks.completion import describe_task
 from engine.store.models import ReferralRow, UnmetNeedRow
-from engine.store.seed import load_demo_data
-from tests.integration.services.walk import CaseWalker
+from tests.integration.services.walk import CaseWalker, walker_on
 
 OWN_FIELDS = Path(__file__).resolve().parents[2] / "fixtures" / "valid" / "own-decision-fields"
 PROVIDER = "demo-health-douala"
@@ -31,9 +28,7 @@ CONSENT = {"consent_given": True, "consent_given_by": "person", "consent_method"
 
 @pytest.fixture
 def walker(container) -> CaseWalker:
-    load_demo_data(container.uow(), container.clock)
-    publish_pathway(container.uow(), load_source(OWN_FIELDS), container.clock)
-    return CaseWalker(container)
+    return walker_on(container, OWN_FIELDS)
 
 
 def _acknowledged(container, walker) -> int:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from engine.pathways.folder import load_source
 from engine.services.accounts.actors import load_actor
+from engine.services.pathways.publishing import publish_pathway
 from engine.services.tasks.inbox import TaskSummary, list_inbox
 from engine.services.tasks.completion import complete_task
 
@@ -31,3 +35,12 @@ class CaseWalker:
     def complete(self, username: str, bpmn_id: str, data: dict, sector: str | None = None, case_id: int | None = None, **kwargs):
         task = self.task(username, bpmn_id, sector, case_id)
         return complete_task(self.container.uow(), self.container.clock, task.id, self.actor(username), data, **kwargs)
+
+
+def walker_on(container, pathway: Path) -> CaseWalker:
+    """A walker on a database holding the demo data and the pathway of this folder, published."""
+    from engine.store.seed import load_demo_data
+
+    load_demo_data(container.uow(), container.clock)
+    publish_pathway(container.uow(), load_source(pathway), container.clock)
+    return CaseWalker(container)
