@@ -129,10 +129,26 @@ def test_the_draft_page_reads_on_a_phone(demo_server, page, tmp_path):
     page.set_input_files("#field-pathway", str(_zip(tmp_path, "ok.zip")))
     page.locator("#upload button[type=submit]").click()
     page.wait_for_selector("#diagram svg")
+    _fits_the_phone(page)
+    page.screenshot(path=str(_artifact("5-draft-phone-fr")))
+
+
+def _fits_the_phone(page):
     wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)
         .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
-    page.screenshot(path=str(_artifact("5-draft-phone-fr")))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, (page.url, wide)
+
+
+def test_the_published_version_and_its_sop_read_on_a_phone(demo_server, page):
+    # The SOP document has its own print style sheet: its tables must become cards on a phone too.
+    url, demo = demo_server
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, url, "demo-sop-author", demo.password)
+    page.goto(url + "/pathways/cameroon-nrm/1")
+    _fits_the_phone(page)
+    page.goto(url + "/pathways/cameroon-nrm/1/sop")
+    assert page.locator("table.deadlines").count() == 1
+    _fits_the_phone(page)
 
 
 LONG_IDS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -159,9 +175,7 @@ def test_a_step_with_a_long_id_fits_the_draft_page_on_a_phone(demo_server, page,
     page.set_input_files("#field-pathway", str(diagram))
     page.locator("#upload button[type=submit]").click()
     page.wait_for_selector("#step-user_task_send_rejection_notification_to_the_author")
-    wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)
-        .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
+    _fits_the_phone(page)
 
 
 def test_a_diagram_without_drawing_says_why_instead_of_an_empty_box(demo_server, page, tmp_path):
