@@ -21,7 +21,12 @@ Camunda 7 accepts, and gives a meaning to, things that plain BPMN (and SpiffWork
 - a process or sub-process without an end event ends when none of its paths has anything left
   to do (an implicit end): each step without an outgoing flow gets an end event after it;
 - data objects and data stores are drawn, not run: the associations between them and the steps
-  are dropped (the case data holds what the forms ask for).
+  are dropped (the case data holds what the forms ask for);
+- an activity's own data inputs and outputs (``bpmn:ioSpecification``, as jBPM/Kogito write them, with
+  their associations to process properties) are not read: every step reads and writes the case's
+  variables under their own names. SpiffWorkflow would stop the case at the step for a missing input.
+  jBPM's inputs that say who does a task or when it is late (``GroupId``, ``NotStartedReassign``...) are
+  kept, for the validator to refuse by name (`engine.pathways.rules.unsupported`).
 
 `read_as_camunda` rewrites a parsed tree in place so that it says these things explicitly (a
 `<error>` element, a gateway after the activity, a ``true`` condition), and returns a `Note` for
@@ -80,6 +85,7 @@ def read_as_camunda(root: etree._Element) -> list[Note]:
     notes += _define_missing_errors(root)
     notes += _define_missing_messages(root)
     _drop_data_associations(root)
+    notes += _drop_activity_data_io(root)
     for container in list(root.iter(*(f"{{{BPMN_NS}}}{kind}" for kind in ("process", "subProcess", "transaction", "adHocSubProcess")))):
         notes += _drop_duplicate_flows(container)
         notes += _end_implicitly(container)
@@ -110,6 +116,39 @@ def _drop_data_associations(root: etree._Element) -> None:
         for association in list(root.iter(f"{{{BPMN_NS}}}{kind}")):
             if any((ref.text or "").strip() in drawn for ref in association.findall(f"{{{BPMN_NS}}}{end}")):
                 association.getparent().remove(association)
+
+
+ACTIVITIES = ("task", "userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask",
+              "receiveTask", "subProcess", "callActivity", "transaction", "adHocSubProcess")
+# jBPM/Kogito's human-task inputs that change who does a task or when it is late, with what they change (as
+# `engine.pathways.rules.unsupported` names it, which refuses them by name): never dropped here.
+JBPM_TASK_INPUTS = {
+    "GroupId": "assigns", "ActorId": "assigns", "NotStartedReassign": "deadlines", "NotCompletedReassign": "deadlines",
+    "NotStartedNotify": "deadlines", "NotCompletedNotify": "deadlines",
+}
+
+
+def _drop_activity_data_io(root: etree._Element) -> list[Note]:
+    notes = []
+    for activity in list(root.iter(*(f"{{{BPMN_NS}}}{kind}" for kind in ACTIVITIES))):
+        io = activity.find(f"{{{BPMN_NS}}}ioSpecification")
+        associations = [child for child in activity
+                        if child.tag in (f"{{{BPMN_NS}}}dataInputAssociation", f"{{{BPMN_NS}}}dataOutputAssociation")]
+        if io is None and not associations:
+            continue
+        ends = [] if io is None else [end for end in io if end.tag in (f"{{{BPMN_NS}}}dataInput", f"{{{BPMN_NS}}}dataOutput")]
+        names = [(end.get("name") or end.get("id") or "").strip() for end in ends]
+        # A multi-instance activity may iterate over one of its own inputs (loopDataInputRef): left as drawn.
+        if any(name in JBPM_TASK_INPUTS for name in names) or activity.find(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics") is not None:
+            continue
+        for element in ([io] if io is not None else []) + associations:
+            activity.remove(element)
+        shown = ", ".join(name for name in names if name) or "none named"
+        notes.append(Note(activity, "unsupported.data_io",
+                          f"the step's data inputs and outputs ({shown}) are not read here, as Camunda 7 does not read "
+                          "them: every step reads and writes the case's variables under their own names; use the "
+                          "variable names in the form fields and conditions, or input/output parameters (camunda:inputOutput)"))
+    return notes
 
 
 def _name_flows_without_id(root: etree._Element) -> None:

@@ -165,6 +165,11 @@ DETAILS = (
        "decision table (camunda:decisionRef)"),
     N_("%(setting)s (%(tool)s) gives the task a form, which is not shown here: draw its fields as form fields "
        "(camunda:formData) or as a Camunda Form (.form file)"),
+    N_("%(setting)s (%(tool)s) says when the task is late and what happens then, which is not read here: draw a timer "
+       "boundary event on the task (a duration such as P2D) leading to the reminder or escalation step"),
+    N_("the step's data inputs and outputs (%(names)s) are not read here, as Camunda 7 does not read them: every step "
+       "reads and writes the case's variables under their own names; use the variable names in the form fields and "
+       "conditions, or input/output parameters (camunda:inputOutput)"),
     N_("this branch of gateway %(gateway)s has no condition and is not the default; as in Camunda 7 it counts as always "
        "true: it is taken unless a branch before it in the file holds, and the branches after it never are; add a "
        "condition (e.g. decision == 'accepted') or mark it as the default flow"),

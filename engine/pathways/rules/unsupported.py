@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.pathways.dialect import JBPM_TASK_INPUTS
 from engine.pathways.documents import BPMN_NS, SPIFF_NS, Document, extension, extension_children, is_bpmn, local
 from engine.pathways.problems import Problem
 
@@ -39,7 +40,7 @@ CAMUNDA8_ADVICE = ("this engine runs diagrams made for Camunda 7; set the step u
 DROOLS_NS = "http://www.jboss.org/drools"
 FOREIGN_TOOLS = {DROOLS_NS: ("drools", "jBPM/Kogito"), SPIFF_NS: ("spiffworkflow", "SpiffWorkflow")}
 # What each kind of foreign setting would change, and what to draw instead in Camunda 7 terms.
-ASSIGNS, SCRIPTS, DOES, RULES, FORM = "assigns", "scripts", "does", "rules", "form"
+ASSIGNS, SCRIPTS, DOES, RULES, FORM, DEADLINES = "assigns", "scripts", "does", "rules", "form", "deadlines"
 FOREIGN_ADVICE = {
     ASSIGNS: "says who does the task, which is not read here: set its candidate groups (camunda:candidateGroups) or "
              "draw it in a lane named after a role",
@@ -51,6 +52,8 @@ FOREIGN_ADVICE = {
            "(camunda:decisionRef)",
     FORM: "gives the task a form, which is not shown here: draw its fields as form fields (camunda:formData) or as a "
           "Camunda Form (.form file)",
+    DEADLINES: "says when the task is late and what happens then, which is not read here: draw a timer boundary event on "
+               "the task (a duration such as P2D) leading to the reminder or escalation step",
 }
 # Settings (elements under extensionElements, or attributes) that change a run; any other, such as drools:metaData
 # (names and layout) or spiffworkflow:instructionsForEndUser (text shown with the task), changes nothing in a case.
@@ -77,6 +80,11 @@ def foreign_settings(element: etree._Element) -> list[tuple[str, str, str]]:
         if isinstance(child.tag, str) and is_bpmn(child) and local(child) in RESOURCE_ROLES:
             # BPMN's own way to name a task's people: jBPM and Kogito write it; Camunda 7 uses candidate groups.
             found.append((f"bpmn:{local(child)}", "jBPM/Kogito", ASSIGNS))
+        if isinstance(child.tag, str) and is_bpmn(child, "ioSpecification"):
+            for end in child.findall(f"{{{BPMN_NS}}}dataInput"):
+                name = (end.get("name") or "").strip()
+                if name in JBPM_TASK_INPUTS:
+                    found.append((f"dataInput {name}", "jBPM/Kogito", JBPM_TASK_INPUTS[name]))
     for extensions in element.findall(f"{{{BPMN_NS}}}extensionElements"):
         for child in extensions.iter():
             setting = _foreign_name(child.tag) if isinstance(child.tag, str) else None

@@ -383,3 +383,29 @@ def test_a_bpmn2_file_as_jbpm_and_eclipse_save_them_is_read_like_a_bpmn_file(tmp
     (folder / "referral.bpmn2").write_bytes((CAMUNDA / "nameless-user-task.bpmn").read_bytes())
     assert load_source(folder).main == "referral.bpmn2"
     assert not [p for p in validate(load_source(folder)) if p.rule.startswith("file.")]
+
+
+def test_jbpm_task_inputs_that_say_who_does_a_task_or_when_it_is_late_are_refused_by_name():
+    # jBPM's designer saves a task's group and its "not started" reassignment as data inputs, not as attributes.
+    problems = validate(load_source(CAMUNDA / "jbpm-task-inputs.bpmn2"))
+    found = {(p.rule, p.element_id, p.message.split(" (", 1)[0]) for p in problems}
+    assert found == {("unsupported.foreign", "_Task_Review", "dataInput GroupId"),
+                     ("unsupported.foreign", "_Task_Review", "dataInput NotStartedReassign")}, [str(p) for p in problems]
+    deadline = next(p.message for p in problems if "NotStartedReassign" in p.message)
+    assert "timer boundary event" in deadline
+    group = next(p.message for p in problems if "GroupId" in p.message)
+    assert "camunda:candidateGroups" in group
+
+
+def test_task_data_inputs_and_outputs_are_not_read_as_in_camunda_7_and_the_case_runs(open_camunda):
+    # SpiffWorkflow alone stops such a case at its first task ("Missing data input"), and a mapping from a process
+    # property is a load error naming an lxml element: the step reads the case's variables, with a warning.
+    warnings = [p for p in problems_of("jbpm-mapped-task-data.bpmn2") if p.rule == "unsupported.data_io"]
+    assert all(p.is_warning for p in warnings) and sorted(p.element_id for p in warnings) == ["_Task_Decide", "_Task_Review"]
+    decide = next(p.message for p in warnings if p.element_id == "_Task_Decide")
+    assert "(TaskName, person, decision)" in decide and "camunda:inputOutput" in decide
+    assert not validate(load_source(CAMUNDA / "jbpm-mapped-task-data.bpmn2"))
+    case = open_camunda("jbpm-mapped-task-data.bpmn2", {"person": "A."})
+    case.complete("_Task_Review")
+    case.complete("_Task_Decide", {"decision": "accepted"})
+    assert case.completed and not case.failures
