@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.access import can_view_indicators
+from engine.access import can_view_committee_report, can_view_indicators
 from engine.domain import EscalationStatus, Role
 from engine.errors import EscalationMovedOn, InvalidData
 from engine.services.coordination.attention import list_attention
@@ -323,6 +323,9 @@ def live_diagram_step():
 
 
 def _committee_report():
+    # Whoever may not read the report learns that first, not what its address may hold.
+    if not can_view_committee_report(g.user.actor):
+        abort(403)
     months = int(current_app.config.get("COMMITTEE_REPORT_MONTHS", 1))
     period = parse_period(request.args.get("period"), clock().now(), months)
     report = committee_report(uow(), clock(), g.user.actor, period, _threshold())

@@ -165,6 +165,12 @@ def test_a_period_that_is_no_month_a_report_can_cover_is_refused_naming_it(signe
         assert f"<strong>period</strong> : {escape(words)}" in page.get_data(as_text=True)
 
 
+def test_who_may_not_read_the_report_is_refused_whatever_period_they_ask(signed_in):
+    for path in ("/coordination/report", "/coordination/report/pdf"):
+        for period in ("2026-13", "2026-01", ""):
+            assert signed_in(CASEWORKER).get(path, query_string={"period": period}).status_code == 403, (path, period)
+
+
 def test_no_period_is_the_last_complete_month_and_a_month_is_that_month(signed_in):
     for asked, shown in (("", "2026-02"), (" ", "2026-02"), ("2026-01", "2026-01"), ("2999-12", "2999-12")):
         page = signed_in(COORDINATOR).get("/coordination/report", query_string={"period": asked})
