@@ -25,7 +25,7 @@ from engine.pathways.archive import files_from_zip, zip_of
 from engine.pathways.folder import PathwaySource, plain_id
 from engine.pathways.problems import Problem
 from engine.pathways.validation import review
-from engine.services.pathways.publishing import PublishResult, publish_pathway
+from engine.services.pathways.publishing import PublishResult, installation_usernames, publish_pathway
 from engine.services.pathways.uploads import check_author, source_of_files
 from engine.store.models import PathwayDraftRow, User
 from engine.store.unit_of_work import UnitOfWork
@@ -45,9 +45,10 @@ class DraftInfo:
 
 @dataclass(frozen=True)
 class Draft(DraftInfo):
-    """A draft with its files."""
+    """A draft with its files, and the installation's usernames its assignees are checked against."""
 
     files: dict[str, bytes]
+    usernames: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -100,13 +101,13 @@ def get_draft(uow: UnitOfWork, draft_id: int, actor: Actor) -> Draft:
     with uow:
         row = _row(uow, draft_id)
         name = uow.session.scalar(select(User.display_name).where(User.id == row.created_by_id)) if row.created_by_id else None
-        return Draft(**_info(row, name).__dict__, files=files_from_zip(row.archive))
+        return Draft(**_info(row, name).__dict__, files=files_from_zip(row.archive), usernames=installation_usernames(uow))
 
 
 def check_draft(draft: Draft) -> DraftCheck:
     """The draft read as a pathway, and every problem and warning validation finds in it."""
     source = source_of_files(draft.files)
-    return _checked_draft(source)
+    return _checked_draft(source, draft.usernames)
 
 
 def save_diagram(uow: UnitOfWork, clock: Clock, draft_id: int, diagram: bytes, actor: Actor) -> DraftCheck:
@@ -116,7 +117,7 @@ def save_diagram(uow: UnitOfWork, clock: Clock, draft_id: int, diagram: bytes, a
     files = {**draft.files, main: diagram}
     save_draft(uow, clock, files, actor, draft_id)
     source = source_of_files(files)
-    return _checked_draft(source)
+    return _checked_draft(source, draft.usernames)
 
 
 def publish_draft(uow: UnitOfWork, clock: Clock, draft_id: int, actor: Actor, notes: str | None) -> PublishResult:
@@ -136,26 +137,28 @@ def discard_draft(uow: UnitOfWork, draft_id: int, actor: Actor) -> None:
         uow.commit()
 
 
-# Checking the Cameroon pathway takes about a second; the same files always give the same problems,
-# so a draft's page is checked once per content, not once per view.
-_checked: OrderedDict[str, list[Problem]] = OrderedDict()
+# Checking the Cameroon pathway takes about a second; the same files and users always give the same problems,
+# so a draft's page is checked once per content and set of users, not once per view.
+_checked: OrderedDict[tuple[str, frozenset[str]], list[Problem]] = OrderedDict()
 _checked_lock = threading.Lock()
 CHECKED_KEPT = 32
 
 
-def _checked_draft(source: PathwaySource) -> DraftCheck:
-    found = _reviewed(source)
+def _checked_draft(source: PathwaySource, usernames: frozenset[str]) -> DraftCheck:
+    found = _reviewed(source, usernames)
     return DraftCheck(source, [p for p in found if not p.is_warning], [p for p in found if p.is_warning])
 
 
-def _reviewed(source: PathwaySource) -> list[Problem]:
+def _reviewed(source: PathwaySource, usernames: frozenset[str]) -> list[Problem]:
+    key = (source.content_hash, usernames)
     with _checked_lock:
-        if source.content_hash in _checked:
-            _checked.move_to_end(source.content_hash)
-            return list(_checked[source.content_hash])
-    problems = review(source)
+        if key in _checked:
+            _checked.move_to_end(key)
+            return list(_checked[key])
+    # The same check as publishing's: an assignee naming no user of the installation is warned about here already.
+    problems = review(source, users=usernames)
     with _checked_lock:
-        _checked[source.content_hash] = list(problems)
+        _checked[key] = list(problems)
         while len(_checked) > CHECKED_KEPT:
             _checked.popitem(last=False)
     return problems

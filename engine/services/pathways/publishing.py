@@ -67,6 +67,11 @@ class PathwayVersion(VersionFacts):
     files: dict[str, bytes]
 
 
+def installation_usernames(uow: UnitOfWork) -> frozenset[str]:
+    """Every username of the installation: a pathway's assignees are checked against them."""
+    return frozenset(uow.session.scalars(select(User.username)))
+
+
 def publish_pathway(
     uow: UnitOfWork,
     source: PathwaySource,
@@ -76,7 +81,7 @@ def publish_pathway(
 ) -> PublishResult:
     """Store `source` as the pathway's next version, unless it is invalid or already published."""
     with uow:
-        users = set(uow.session.scalars(select(User.username)))
+        users = installation_usernames(uow)
     found = review(source, users=users)
     problems = [problem for problem in found if not problem.is_warning]
     warnings = tuple(problem for problem in found if problem.is_warning)

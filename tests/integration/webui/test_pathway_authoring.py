@@ -258,3 +258,19 @@ def test_a_bpmn2_diagram_from_jbpm_or_eclipse_is_kept_as_a_draft_like_a_bpmn_one
     response = upload(client, diagram, "referral.bpmn2")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert 'accept=".zip,.bpmn,.bpmn2,.xml"' in client.get("/pathways/").get_data(as_text=True)
+
+
+def test_the_draft_page_warns_of_an_assignee_who_is_no_user_as_publishing_does(client, author):
+    # Checked against the installation's users, as at publication: the author hears it before publishing.
+    diagram = (Path(__file__).resolve().parents[2] / "fixtures" / "camunda" / "nameless-user-task.bpmn").read_text()
+    draft = upload(client, diagram.replace(
+        '<bpmn:userTask id="Task_Check" />',
+        '<bpmn:userTask id="Task_Check" name="Check" camunda:candidateGroups="caseworker" camunda:assignee="nobody_here" />'
+    ).encode(), "who.bpmn").headers["Location"]
+    page = author.get(draft).get_data(as_text=True)
+    assert "l&#39;attributaire &#39;nobody_here&#39; n&#39;est pas un utilisateur de cette installation" in page
+    known = upload(client, diagram.replace(
+        '<bpmn:userTask id="Task_Check" />',
+        '<bpmn:userTask id="Task_Check" name="Check" camunda:candidateGroups="caseworker" camunda:assignee="diane_author" />'
+    ).encode(), "known.bpmn").headers["Location"]
+    assert "n&#39;est pas un utilisateur de cette installation" not in author.get(known).get_data(as_text=True)
