@@ -75,6 +75,21 @@ def drawn_escalation(event: etree._Element, rules: GroupRules | None = None) -> 
     return DrawnEscalation(min(order, TOP_LEVEL), False, opens)
 
 
+def escalation_tasks(process: etree._Element) -> set[str]:
+    """The ids of the tasks the escalation timers of a process (its sub-processes included) open, whether
+    the timer carries its level or is known by where it leads: escalation tasks, even without
+    ``aiguillage.escalation`` of their own. Read as the parser reads them (without the pathway's groups),
+    so that it is what runs."""
+    found = set()
+    for event in process.iter(f"{{{BPMN_NS}}}boundaryEvent"):
+        if not is_timer(event):
+            continue
+        drawn = drawn_escalation(event)
+        if drawn.level is not None:
+            found |= {task.get("id") for task in drawn.opens}
+    return found
+
+
 def tasks_opened(event: etree._Element) -> list[etree._Element]:
     """The tasks an element's outgoing path reaches first, through gateways, throw events and automatic tasks."""
     container = event.getparent()

@@ -258,15 +258,17 @@ FIELDS_OF_CONSENT_STEP: dict[str, type[StepFields]] = {
     "withdraw": WithdrawalFields}
 
 
-def kind_of(properties: Mapping[str, str | None]) -> type[StepFields] | None:
-    """Which fields a step with these properties reads (None for a step whose form the engine does not read)."""
+def kind_of(properties: Mapping[str, str | None], escalation_task: bool = False) -> type[StepFields] | None:
+    """Which fields a step with these properties reads (None for a step whose form the engine does not read);
+    `escalation_task`: an escalation timer opens the step (`escalation_paths.escalation_tasks`), which makes
+    an unmarked step an escalation task as much as ``aiguillage.escalation`` does."""
     move = (properties.get(REFERRAL_PROPERTY) or "").strip()
     if move:
         return FIELDS_OF_MOVE.get(move)
     consent = (properties.get(CONSENT_PROPERTY) or "").strip()
     if consent:
         return FIELDS_OF_CONSENT_STEP.get(consent)
-    if (properties.get(ESCALATION_PROPERTY) or "").strip():
+    if escalation_task or (properties.get(ESCALATION_PROPERTY) or "").strip():
         return EscalationFields
     return None
 

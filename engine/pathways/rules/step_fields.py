@@ -1,7 +1,9 @@
 """The fields a marked step reads its answer from are in its form, and can hold it.
 
 A consent step, an escalation task or a send step names the fields the engine reads from its form
-(`engine.pathways.step_fields`), else today's names stand. A field the engine always reads (whether
+(`engine.pathways.step_fields`), else today's names stand. An escalation task is one marked
+``aiguillage.escalation``, or one an escalation timer opens, drawn the Camunda way
+(`engine.pathways.escalation_paths`): both are checked alike. A field the engine always reads (whether
 consent was given, the provider a referral goes to...) must be in the form, named or not: without it
 every answer would be refused or misread. Any other field must be in the form when the step names
 it. Where the form has the field, it must be of a type that holds what the engine reads, and an
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.pathways.documents import Document, extension, local
+from engine.pathways.escalation_paths import escalation_tasks
 from engine.pathways.forms import FormSpec, form_spec_from_bpmn
 from engine.pathways.problems import Problem
 from engine.pathways.step_fields import FIELDS_OF_MOVE, FieldRole, StepFields, drawn_properties, kind_of
@@ -82,11 +85,12 @@ def check_step_forms(documents: list[Document], checked: set[str]) -> list[Probl
         for process in document.processes():
             if process.get("id") not in checked:
                 continue
+            opened_by_timers = escalation_tasks(process)
             for task in process.iter():
                 if not isinstance(task.tag, str) or local(task) != "userTask":
                     continue
                 properties = drawn_properties(task)
-                kind = kind_of(properties)
+                kind = kind_of(properties, escalation_task=task.get("id") in opened_by_timers)
                 if kind is None or kind in _CHECKED_AS_REFERRALS:
                     continue
                 check = form_check(document, task, properties)

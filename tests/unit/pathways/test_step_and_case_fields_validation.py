@@ -18,9 +18,13 @@ from engine.pathways.step_fields import (
     ConsentFields, EscalationFields, OverrideRequestFields, SendFields, WithdrawalFields, fields_of_step,
 )
 from engine.pathways.validation import review
-from pathway_fixtures import VALID
+from pathway_fixtures import BROKEN, VALID
 
 OWN_FIELDS = VALID / "own-case-fields"
+# The Camunda way: a timer on the provider's step leads to a coordinator's follow-up, itself unmarked.
+DRAWN_ESCALATION = BROKEN / "form.referral_field_missing" / "escalation-drawn-with-timer.bpmn"
+NOTE_MISSING = ("aiguillage.escalation_note_field names 'follow_up_note', which is no field of this step's form; name "
+                "the form field that holds the note on the escalation")
 
 
 @pytest.fixture
@@ -105,6 +109,56 @@ def test_a_withdrawal_note_field_is_checked_only_when_the_step_names_it(edit):
         "that holds the note on the withdrawal"), "error")]
     # Unnamed, its default name is read when the form has it: this form does not, and need not.
     assert edit('<camunda:property name="aiguillage.withdrawal_note_field" value="why" />', "") == []
+
+
+def _drawn_escalation_problems(tmp_path: Path, *edits: tuple[str, str]) -> list:
+    path = tmp_path / DRAWN_ESCALATION.name
+    text = DRAWN_ESCALATION.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return [(p.rule, p.element_id, p.element_name, p.message, p.severity) for p in review(load_source(path))]
+
+
+def test_an_escalation_task_a_timer_opens_is_checked_as_one_marked_so(tmp_path):
+    problems = _drawn_escalation_problems(tmp_path)
+    assert problems == [
+        ("form.referral_field_missing", "Task_FollowUp", "Relancer le prestataire", NOTE_MISSING, "error")]
+    # Marked, the same step gets the same answer, word for word.
+    marked = '<camunda:property name="aiguillage.escalation" value="1" />\n          '
+    assert _drawn_escalation_problems(tmp_path, ('<camunda:property name="aiguillage.escalation_note_field"',
+                                                 marked + '<camunda:property name="aiguillage.escalation_note_field"')
+                                      ) == problems
+    # The default names are read too: a note field of another type is refused as on a marked step.
+    assert _drawn_escalation_problems(
+        tmp_path, ('<camunda:property name="aiguillage.escalation_note_field" value="follow_up_note" />', ""),
+        ("</camunda:formField>\n        </camunda:formData>",
+         '</camunda:formField>\n          <camunda:formField id="escalation_note" label="Note" type="boolean" />\n'
+         "        </camunda:formData>")) == [
+        ("form.referral_field_type", "Task_FollowUp", "Relancer le prestataire",
+         "field 'escalation_note' holds the note on the escalation, but it is of type boolean; make it a string field",
+         "error")]
+
+
+def test_a_task_a_reminder_opens_for_the_same_people_is_no_escalation_task(tmp_path):
+    problems = _drawn_escalation_problems(tmp_path, ('camunda:candidateGroups="coordinator"',
+                                                     'camunda:candidateGroups="provider_focal_point"'))
+    assert [(rule, element) for rule, element, *_ in problems] == [("timer.alerts_no_one", "Timer_NoAcknowledgement")]
+
+
+def test_the_drawn_escalation_tasks_problem_reads_in_french_too():
+    from webui.cli.language import in_cli_language, start_language
+    from webui.pathways.problem_texts import worded_detail
+
+    start_language(None, None, "fr")
+    try:
+        with in_cli_language():
+            assert worded_detail(NOTE_MISSING) == (
+                "aiguillage.escalation_note_field nomme 'follow_up_note', qui n'est pas un champ du formulaire de cette "
+                "étape ; nommez le champ du formulaire qui porte la note sur l'escalade", True)
+    finally:
+        start_language(None, None, None)
 
 
 def test_a_malformed_case_fields_declaration_is_refused(edit):
