@@ -10,6 +10,8 @@ validator, the engine, the pages, the API and the command line all read one kind
     required, min, max, minLength, maxLength, pattern, readonly (disabled) -> constraints
     validationType email / phone -> a pattern
     conditional.hide      -> the property aiguillage.hidden_when, translated from FEEL
+    defaultValue          -> the default; a FEEL one (=today()) marked aiguillage.default_language = feel
+                             for `engine.pathways.form_prefill`, which fills =today() and =now() in
     static text, spacers, images, buttons carry no value and are left out; groups are read through.
 
 Labels are translated like any form field's, by key, in the pathway's i18n/ files (`fields`, and
@@ -39,6 +41,8 @@ _DATETIME_SUBTYPES = {"date": "date", "time": "time", "datetime": "datetime"}
 # What Camunda Forms' validationType checks, as a pattern over the whole value.
 _VALIDATION_TYPES = {"email": r"[^@\s]+@[^@\s]+\.[^@\s]+", "phone": r"\+?[0-9][0-9 ().-]{5,19}"}
 HIDDEN_WHEN = "aiguillage.hidden_when"  # engine.pathways.form_rules.HIDDEN_WHEN (that module reads forms, not this one)
+# engine.pathways.form_prefill.DEFAULT_LANGUAGE: a default starting with '=' is FEEL here, text in Camunda 7's fields.
+DEFAULT_LANGUAGE, FEEL = "aiguillage.default_language", "feel"
 _NO_VALUE = {"text", "spacer", "separator", "image", "button", "html", "iframe", "table", "documentPreview"}
 _LIMITS = {"min": "min", "max": "max", "minLength": "minlength", "maxLength": "maxlength"}
 MAX_FORM_BYTES = 512 * 1024
@@ -177,12 +181,14 @@ def _field(component: dict, kind: str, key: str, hidden: str | None) -> dict:
         constraints["pattern"] = str(pattern)
     values = [(str(v.get("value")), str(v.get("label") or v.get("value"))) for v in component.get("values") or [] if isinstance(v, dict)]
     field_type = _DATETIME_SUBTYPES[component.get("subtype", "date")] if kind == "datetime" else _TYPES[kind]
+    default = _default(component.get("defaultValue"))
     properties = {"widget": "textarea" if kind == "textarea" else kind if kind in ("checklist", "taglist") else None,
-                  HIDDEN_WHEN: hidden}
+                  HIDDEN_WHEN: hidden,
+                  DEFAULT_LANGUAGE: FEEL if isinstance(component.get("defaultValue"), str) and default.strip().startswith("=") else None}
     # A date/time component has its labels per part (dateLabel, timeLabel), not one label.
     label = component.get("label") or component.get("dateLabel") or component.get("timeLabel") or key
     return {"id": key, "label": str(label), "type": field_type, "constraints": constraints,
-            "values": values, "default": _default(component.get("defaultValue")),
+            "values": values, "default": default,
             "properties": {name: value for name, value in properties.items() if value}}
 
 

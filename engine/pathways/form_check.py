@@ -27,8 +27,9 @@ The services (pages, JSON API, command line) and the in-memory scenario runner a
   the person's to fill: what was sent for it is set aside, it takes its default and nothing about
   it is refused.
 
-An expression default (`${...}`) gives nothing here: the few a form fills in for the person
-(`${currentUser()}`, `${now()}`, `${today()}`: `engine.pathways.form_prefill`) are shown on the page
+An expression default (`${...}`, or a Camunda Form's FEEL `=...`) gives nothing here: the few a form fills
+in for the person (`${currentUser()}`, `${now()}`, `${today()}`, `=now()`, `=today()`:
+`engine.pathways.form_prefill`) are shown on the page
 (`prefilled`) and come back, kept or changed, as any value the person submits.
 
 Every field's problems are reported at once, each a `FieldProblem` with a stable code, in an
@@ -266,7 +267,7 @@ def carried_initial(field: FieldSpec, context: Mapping[str, Any] | None) -> Any:
 def default_value(field: FieldSpec) -> Any:
     """The field's default as the case keeps it; None without one, or when it is an expression or unusable."""
     text = (field.default or "").strip()
-    if not text or is_expression(text):
+    if not text or is_expression(field):
         return None
     try:
         if field.type == "enum_list":

@@ -217,6 +217,9 @@ DETAILS = (
     N_("default value %(value)s is an expression this engine does not fill in, so the field starts empty; it fills in "
        "${currentUser()} on a text field (the signed-in person's name), ${now()} on a date, time or date-and-time field "
        "and ${today()} on a date field"),
+    N_("default value %(value)s is a FEEL expression this engine does not fill in, so the field starts empty; in a "
+       "Camunda Form it fills in =now() on a date, time or date-and-time field, =today() on a date field and "
+       "${currentUser()} on a text field (the signed-in person's name)"),
     N_("constraint %(constraint)s: %(detail)s"),
     N_("%(name)s applies only to string fields"),
     N_("%(name)s applies only to long and date fields"),

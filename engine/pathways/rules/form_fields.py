@@ -8,7 +8,7 @@ from engine.pathways.documents import BPMN_NS, Document
 from engine.pathways.forms import (
     CONSTRAINTS, FIELD_ID, FIELD_TYPES, FieldSpec, form_fields_of, form_spec_from_bpmn, parse_bound, parse_date, safe_name,
 )
-from engine.pathways.form_prefill import is_expression, understood_expression
+from engine.pathways.form_prefill import is_expression, is_feel, understood_expression
 from engine.pathways.problems import WARNING, Problem
 from engine.pathways.rules.unsupported import JAVA_ADVICE
 
@@ -111,14 +111,20 @@ def _check_constraints(spec: FieldSpec, report) -> None:
 
 def _check_default(spec: FieldSpec, report) -> None:
     default = spec.default
-    if default is not None and is_expression(default) and understood_expression(spec) is None:
-        # Camunda would evaluate it; here the field starts empty, which the author should know.
-        report(spec, "form.expression_default",
-               f"default value {default.strip()[:60]!r} is an expression this engine does not fill in, so the field "
-               "starts empty; it fills in ${currentUser()} on a text field (the signed-in person's name), ${now()} on "
-               "a date, time or date-and-time field and ${today()} on a date field", WARNING)
+    if default is not None and is_expression(spec) and understood_expression(spec) is None:
+        # Its author expects a value worked out when the form opens; here the field starts empty, which they should know.
+        shown = default.strip()[:60]
+        if is_feel(spec):
+            message = (f"default value {shown!r} is a FEEL expression this engine does not fill in, so the field starts "
+                       "empty; in a Camunda Form it fills in =now() on a date, time or date-and-time field, =today() on "
+                       "a date field and ${currentUser()} on a text field (the signed-in person's name)")
+        else:
+            message = (f"default value {shown!r} is an expression this engine does not fill in, so the field starts "
+                       "empty; it fills in ${currentUser()} on a text field (the signed-in person's name), ${now()} on "
+                       "a date, time or date-and-time field and ${today()} on a date field")
+        report(spec, "form.expression_default", message, WARNING)
         return
-    if default is None or not default.strip() or is_expression(default):
+    if default is None or not default.strip() or is_expression(spec):
         return
     text = default.strip()
     valid = True
