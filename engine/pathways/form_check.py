@@ -122,18 +122,27 @@ def hidden_fields(spec: FormSpec, values: Mapping[str, Any], refused: Mapping[st
     return {field.id for field in spec.fields if field.id and hidden_now(field, readable)}
 
 
-def hidden_on_page(form: Any, context: Mapping[str, Any] | None, entered: Mapping[str, Any] | None = None) -> set[str]:
+def hidden_on_page(form: Any, context: Mapping[str, Any] | None, entered: Mapping[str, Any] | None = None,
+                   prefills: Mapping[str, Any] | None = None) -> set[str]:
     """The fields not shown to a person about to fill the form: decided over the case's data, each
-    field's starting value (carried from the case, else its default) and what they entered before
-    a refusal, so that the page needs no script to show the fields that apply."""
+    field's starting value (carried from the case, else what the form fills in for them, `prefills` by
+    field id as `prefilled` gives it, else its default) and what they entered before a refusal, so
+    that the page needs no script to show the fields that apply.
+
+    A prefill counts only when the page is first shown (nothing `entered`): after a refusal the page
+    shows what was sent, and a prefill the person emptied is empty, as the check on submission reads it.
+    """
     spec = form_spec_of(form)
     if spec is None:
         return set()
     context = context or {}
+    starting = (prefills or {}) if entered is None else {}
     values = dict(context)
     for field in spec.fields:
         if field.id and not field.readonly:
             start = carried_initial(field, context)
+            if start is None:
+                start = starting.get(field.id)
             values[field.id] = start if start is not None else default_value(field)
     values.update(entered_values(spec, entered))
     return hidden_fields(spec, values)

@@ -10,7 +10,9 @@
 - `aiguillage.hidden_when`: a condition in the safe expression language over the form's values and
   the case's data (a Camunda Form's `conditional.hide`, translated from FEEL); while it holds, the
   field is not shown and what is submitted for it is not kept: it takes its default, as an empty
-  field does, and is never required;
+  field does, and is never required. A page first shown reads the values the form starts with,
+  what it fills in for the person (`${today()}`, `=today()`...) included; after a submission, what
+  was submitted;
 - `aiguillage.history`: `keep` makes the case history keep the field's value (a decision that
   steers the case); every other field is kept as a name only;
 - `aiguillage.section`: the field opens a section of its form, headed by the property's text (in the

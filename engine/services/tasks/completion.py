@@ -316,7 +316,7 @@ def describe_task(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor, sub
         today = case_today(step)
         prefills = form_prefills(step, task.form)
     spec = form_spec_of(task.form)
-    hidden = hidden_on_page(task.form, data, submitted)
+    hidden = hidden_on_page(task.form, data, submitted, prefills)
     applying = fields_that_apply(task.form, submitted, data)
     limits = input_limits(task.form, today)
     fields = tuple(_field_info(f, data, spec.field(f.id) if spec else None, f.id in hidden, applying.get(f.id, True),

@@ -119,10 +119,10 @@ def describe_task_form(uow: UnitOfWork, clock: Clock, task_id: str, actor: Actor
         assignee_id = row.assignee_id
         spec = form_spec_of(task.form)
         data = readable_task_data(step, actor, task)
-        hidden = hidden_on_page(task.form, data)
+        prefills = form_prefills(step, task.form)
+        hidden = hidden_on_page(task.form, data, prefills=prefills)
         applying = fields_that_apply(task.form, None, data)
         limits = input_limits(task.form, case_today(step))
-        prefills = form_prefills(step, task.form)
     return TaskFormView(
         id=task.id,
         case_id=row.case_id,

@@ -11,9 +11,9 @@ import pytest
 from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
 from engine.pathways.folder import load_source
-from engine.pathways.form_check import clean_form_data
+from engine.pathways.form_check import clean_form_data, hidden_on_page
 from engine.pathways.forms import LONG_MAX, MAX_TEXT, EnumValue, FieldSpec, FormSpec, load_form
-from pathway_fixtures import MINI
+from pathway_fixtures import MINI, VALID
 
 
 @pytest.fixture
@@ -268,3 +268,31 @@ def test_a_field_problem_is_its_english_text_and_survives_copies():
     assert isinstance(problem, FieldProblem) and problem == "at most 3 characters" and str(problem) == "at most 3 characters"
     for copied in (copy.deepcopy(problem), pickle.loads(pickle.dumps(problem))):
         assert (copied, copied.code, copied.params) == (problem, "too_long", {"limit": 3})
+
+
+# A Camunda 8 form: the date starts as =today(), the name as ${currentUser()}; a field asks why the date is
+# missing (hidden while it has one), another who made the visit (hidden while the name is there).
+VISIT_PREFILLS = {"visited_by": "Agent Mbarga", "visited_on": "2026-03-03", "visited_at": "00:20"}
+
+
+@pytest.fixture(scope="module")
+def visit() -> FormSpec:
+    form = load_form(load_source(VALID / "camunda-form-prefills").files, "Task_Visit")
+    assert form is not None
+    return form
+
+
+def test_the_page_first_shown_hides_the_fields_its_prefills_hide(visit: FormSpec):
+    assert hidden_on_page(visit, {}) == set()
+    assert hidden_on_page(visit, {}, prefills=VISIT_PREFILLS) == {"no_date_reason", "visitor_named"}
+    assert hidden_on_page(visit, {}, prefills={"visited_at": "00:20"}) == set()
+
+
+def test_after_a_refusal_the_page_reads_what_was_sent_not_the_prefills(visit: FormSpec):
+    # The person emptied the date: the page asks why, as the check on submission does.
+    sent = {"visited_by": "Agent Mbarga", "visited_on": "", "visited_at": "00:20"}
+    assert hidden_on_page(visit, {}, sent, VISIT_PREFILLS) == {"visitor_named"}
+    with pytest.raises(InvalidData) as refused:
+        clean_form_data(visit, sent)
+    assert list(refused.value.errors) == ["no_date_reason"]
+    assert clean_form_data(visit, {**sent, "visited_on": "2026-03-03"})["no_date_reason"] is None
