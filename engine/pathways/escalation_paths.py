@@ -80,13 +80,20 @@ def escalation_tasks(process: etree._Element) -> set[str]:
     the timer carries its level or is known by where it leads: escalation tasks, even without
     ``aiguillage.escalation`` of their own. Read as the parser reads them (without the pathway's groups),
     so that it is what runs."""
-    found = set()
-    for event in process.iter(f"{{{BPMN_NS}}}boundaryEvent"):
+    return set(opened_escalation_levels(process))
+
+
+def opened_escalation_levels(container: etree._Element) -> dict[str, int]:
+    """The tasks the escalation timers drawn in `container` (its sub-processes included) open: id -> the level
+    of the first timer opening it."""
+    found: dict[str, int] = {}
+    for event in container.iter(f"{{{BPMN_NS}}}boundaryEvent"):
         if not is_timer(event):
             continue
         drawn = drawn_escalation(event)
         if drawn.level is not None:
-            found |= {task.get("id") for task in drawn.opens}
+            for task in drawn.opens:
+                found.setdefault(task.get("id"), drawn.level)
     return found
 
 

@@ -65,7 +65,9 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from engine.pathways.dialect import read_as_camunda as camunda_dialect
-from engine.pathways.escalation_paths import ESCALATION_OPENS, ESCALATION_PROPERTY, drawn_escalation, is_timer
+from engine.pathways.escalation_paths import (
+    ESCALATION_OPENS, ESCALATION_PROPERTY, drawn_escalation, is_timer, opened_escalation_levels,
+)
 from engine.runtime.dmn import FeelDecisionEngine
 from engine.runtime.operations import OperationTask
 from engine.runtime.timers import CLOCK_TIMERS
@@ -161,6 +163,13 @@ class PathwayUserTaskParser(ExtensionsMixin, UserTaskParser):
             names = split_names(self.attribute(name, "camunda"))
             if names:
                 extensions[name] = names
+        properties = extensions.get("properties") or {}
+        if not (properties.get(ESCALATION_PROPERTY) or "").strip() and self.node.getparent() is not None:
+            # A task an escalation timer opens is that escalation's task, marked or not (as the validator checks
+            # it): its answer acknowledges or resolves the escalation, and its page says so.
+            level = opened_escalation_levels(self.node.getparent()).get(self.bpmn_id)
+            if level is not None:
+                extensions["properties"] = {**properties, ESCALATION_PROPERTY: str(level)}
         return extensions
 
 

@@ -47,7 +47,9 @@ from engine.errors import CaseMovedOn, NotFound
 from engine.runtime import case_runtime
 from engine.runtime.case_runtime import TaskFailure
 from engine.pathways.escalation_paths import ESCALATION_OPENS
-from engine.runtime.escalation_chains import chain_mates, escalation_fields, escalation_level, escalation_timers, rest_of_chain
+from engine.runtime.escalation_chains import (
+    chain_mates, escalation_fields, escalation_level, escalation_timers, raising_timer, rest_of_chain,
+)
 from engine.runtime.human_tasks import READY_AT_KEY, extensions_of, instance_of
 from engine.runtime.timers import parse_moment
 from engine.services.cases.sync import DEADLINE_PROPERTY, Resolver, offered_to, referral_for_instance
@@ -263,7 +265,8 @@ def apply_escalation_answer(step: Step) -> bool:
     status = ANSWERS.get(task.data.get(fields.action))
     if level is None or status is None:
         return False
-    timer = task.parent
+    # The timer that opened the task: its parent, or further up when the path to it passes a gateway.
+    timer = raising_timer(task, {t.id: t for t, _ in escalation_timers(step.workflow)}) or task.parent
     purpose = (extensions_of(timer).get("properties") or {}).get(DEADLINE_PROPERTY) if timer is not None else None
     referral = referral_for_instance(step, instance_of(task), task.data)
     kind = PURPOSES.get(purpose)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.access import can_view_case_of_task
-from engine.domain import DeadlineKind
+from engine.domain import DeadlineKind, EscalationStatus
 from engine.errors import NotFound
 from engine.pathways.folder import load_source
 from engine.services.cases.lifecycle import open_case
@@ -147,3 +147,35 @@ def test_a_second_drawn_timer_is_the_next_level_and_its_email_counts_the_alert_b
     text = " ".join(message.get_body(preferencelist=("plain",)).get_content().split())
     assert "« Appeler la direction du prestataire »" in text
     assert "Alertes envoyées pour cette échéance avant celle-ci : 1." in text
+
+
+WHAT_WAS_DONE = """<camunda:formField id="follow_up_note" label="What was done" type="string">"""
+ANSWERED = """<camunda:formField id="escalation_action" label="Outcome" type="enum">
+            <camunda:value id="acknowledged" name="Taken in hand" />
+            <camunda:value id="resolved" name="Resolved" />
+          </camunda:formField>
+          """ + WHAT_WAS_DONE
+
+
+def test_the_task_a_plain_timer_opens_is_its_escalation_task_and_resolving_it_resolves_the_escalation(container, tmp_path):
+    # Drawn the Camunda way: no aiguillage.escalation anywhere, only a timer leading to the Coordination lane.
+    folder = edited_example(tmp_path, "pathway.bpmn", WHAT_WAS_DONE, ANSWERED)
+    edited_example(tmp_path, "i18n/fr.yaml", "fields:\n", "fields:\n  escalation_action: Suite donnée\n")
+    edited_example(tmp_path, "i18n/fr.yaml", "values:\n", "values:\n  escalation_action.acknowledged: Pris en compte\n"
+                   "  escalation_action.resolved: Résolu\n")
+    load_demo_data(container.uow(), container.clock)
+    publish_pathway(container.uow(), load_source(folder), container.clock)
+    walker = CaseWalker(container)
+    open_case(container.uow(), container.clock, "small-referral", walker.actor("demo-caseworker"))
+    walker.complete("demo-caseworker", "Task_Assess", {"person_alias": "A. M.", "sector": "health", "urgency": "urgent"})
+    walker.complete("demo-caseworker", "Task_Consent", CONSENT)
+    walker.complete("demo-caseworker", "Task_Send", {"provider_id": "demo-hopital-douala"})
+    container.clock.advance(timedelta(days=2, minutes=1))
+    sweep_deadlines(container.uow, container.clock)
+    [follow_up] = walker.inbox("demo-coordinator")
+    coordinator = walker.actor("demo-coordinator")
+    assert describe_task(container.uow(), container.clock, follow_up.id, coordinator).purpose == "escalation"
+    walker.complete("demo-coordinator", "Task_FollowUp", {"escalation_action": "resolved", "follow_up_note": "Called"})
+    with container.uow() as uow:
+        [escalation] = uow.session.scalars(select(EscalationRow)).all()
+        assert (escalation.status, escalation.resolved_by_id) == (EscalationStatus.RESOLVED, coordinator.id)
