@@ -88,16 +88,22 @@ def test_the_worked_example_reaches_the_provider_and_its_timer_emails_the_coordi
     assert walker.inbox("demo-health-douala") == []
 
 
-def test_a_lane_declared_for_a_named_organisation_reaches_that_organisation(container, tmp_path):
-    folder = edited_example(tmp_path, "pathway.yaml", "Provider: {role: provider_focal_point, organisation: provider}",
-                            "Provider: {role: provider_focal_point, organisation: demo-espoir-mhpss}")
-    load_demo_data(container.uow(), container.clock)
-    publish_pathway(container.uow(), load_source(folder), container.clock)
+def _referral_sent(container) -> CaseWalker:
+    """A case of the published example, walked by the caseworker up to its referral to the Douala hospital."""
     walker = CaseWalker(container)
     open_case(container.uow(), container.clock, "small-referral", walker.actor("demo-caseworker"))
     walker.complete("demo-caseworker", "Task_Assess", {"person_alias": "A. M.", "sector": "health", "urgency": "urgent"})
     walker.complete("demo-caseworker", "Task_Consent", CONSENT)
     walker.complete("demo-caseworker", "Task_Send", {"provider_id": "demo-hopital-douala"})
+    return walker
+
+
+def test_a_lane_declared_for_a_named_organisation_reaches_that_organisation(container, tmp_path):
+    folder = edited_example(tmp_path, "pathway.yaml", "Provider: {role: provider_focal_point, organisation: provider}",
+                            "Provider: {role: provider_focal_point, organisation: demo-espoir-mhpss}")
+    load_demo_data(container.uow(), container.clock)
+    publish_pathway(container.uow(), load_source(folder), container.clock)
+    walker = _referral_sent(container)
     # The pathway names the organisation: its focal point has the task, not the hospital the referral went to.
     assert [t.bpmn_id for t in walker.inbox("demo-mhpss")] == ["Task_Acknowledge"]
     assert walker.inbox("demo-health-douala") == []
@@ -130,11 +136,7 @@ def test_a_second_drawn_timer_is_the_next_level_and_its_email_counts_the_alert_b
     with container.uow() as uow:
         uow.session.scalars(select(User).where(User.username == "demo-supervisor")).one().email = "demo-supervisor@example.cm"
         uow.commit()
-    walker = CaseWalker(container)
-    open_case(container.uow(), container.clock, "small-referral", walker.actor("demo-caseworker"))
-    walker.complete("demo-caseworker", "Task_Assess", {"person_alias": "A. M.", "sector": "health", "urgency": "urgent"})
-    walker.complete("demo-caseworker", "Task_Consent", CONSENT)
-    walker.complete("demo-caseworker", "Task_Send", {"provider_id": "demo-hopital-douala"})
+    walker = _referral_sent(container)
     for days in (2, 2):
         container.clock.advance(timedelta(days=days, minutes=1))
         sweep_deadlines(container.uow, container.clock)
@@ -165,11 +167,7 @@ def test_the_task_a_plain_timer_opens_is_its_escalation_task_and_resolving_it_re
                    "  escalation_action.resolved: Résolu\n")
     load_demo_data(container.uow(), container.clock)
     publish_pathway(container.uow(), load_source(folder), container.clock)
-    walker = CaseWalker(container)
-    open_case(container.uow(), container.clock, "small-referral", walker.actor("demo-caseworker"))
-    walker.complete("demo-caseworker", "Task_Assess", {"person_alias": "A. M.", "sector": "health", "urgency": "urgent"})
-    walker.complete("demo-caseworker", "Task_Consent", CONSENT)
-    walker.complete("demo-caseworker", "Task_Send", {"provider_id": "demo-hopital-douala"})
+    walker = _referral_sent(container)
     container.clock.advance(timedelta(days=2, minutes=1))
     sweep_deadlines(container.uow, container.clock)
     [follow_up] = walker.inbox("demo-coordinator")
