@@ -372,6 +372,10 @@ def _split_implicitly(container: etree._Element) -> list[Note]:
         gateway_id = _fresh_id(f"{source}_split", taken)
         flow_id = _fresh_id(f"{source}_to_split", taken)
         gateway = etree.Element(f"{{{BPMN_NS}}}{kind}", id=gateway_id)
+        # An activity's default flow (taken when none of its conditions holds) is the split's default now.
+        default = node.attrib.pop("default", None)
+        if default is not None and default in {flow.get("id") for flow in leaving}:
+            gateway.set("default", default)
         node.addnext(gateway)
         link = etree.Element(f"{{{BPMN_NS}}}sequenceFlow", id=flow_id, sourceRef=source, targetRef=gateway_id)
         leaving[0].addprevious(link)
@@ -379,7 +383,10 @@ def _split_implicitly(container: etree._Element) -> list[Note]:
             flow.set("sourceRef", gateway_id)
         _reconnect_outgoing_markers(node, gateway, [flow.get("id") for flow in leaving], flow_id)
         targets = ", ".join(flow.get("targetRef") or "?" for flow in leaving)
-        if conditioned:
+        if conditioned and gateway.get("default") is not None:
+            what = (f"takes at once every flow whose condition holds ({len(conditioned)} of {len(leaving)} have one), "
+                    "else its default flow")
+        elif conditioned:
             what = f"takes at once every flow whose condition holds ({len(conditioned)} of {len(leaving)} have one"
             what += "; the case stops with an error if none holds)" if len(conditioned) == len(leaving) else ", the others always)"
         else:

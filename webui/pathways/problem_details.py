@@ -410,6 +410,11 @@ DETAILS = (
        "condition holds (%(conditioned)s of %(total)s have one, the others always); draw a gateway after it to make the "
        "choice or the split visible"),
     N_("the %(kind)s has %(count)s outgoing flows (to %(targets)s); as in Camunda 7 it takes at once every flow whose "
+       "condition holds (%(conditioned)s of %(total)s have one), else its default flow; draw a gateway after it to make "
+       "the choice or the split visible"),
+    N_("this flow leaving %(step)s has an empty condition and is not its default flow; write the condition (e.g. "
+       "decision == 'accepted') or remove the empty one"),
+    N_("the %(kind)s has %(count)s outgoing flows (to %(targets)s); as in Camunda 7 it takes at once every flow whose "
        "condition holds (%(conditioned)s of %(total)s have one; the case stops with an error if none holds); draw a "
        "gateway after it to make the choice or the split visible"),
     N_("the activity has %(count)s outgoing flows (to %(targets)s); draw a gateway after it: exclusive to "

@@ -152,9 +152,33 @@ def _check_outgoing(document: Document, node: etree._Element, flows: list[etree.
         if is_default and has_condition:
             problems.append(document.problem(flow, "gateway.default_with_condition", "the default flow of a gateway is taken when no other condition holds, so it must not have a condition; remove the condition or unmark it as default"))
         elif len(flows) > 1 and not has_condition and not is_default:
-            gateway = name_of(node) or node.get("id")
-            problems.append(document.problem(flow, "gateway.unconditional_branch", f"this branch of gateway '{gateway}' has no condition and is not the default; add a condition (e.g. decision == 'accepted') or mark it as the default flow"))
+            problems.append(_unconditional_branch(document, node, flow))
     return problems
+
+
+def _unconditional_branch(document: Document, gateway: etree._Element, flow: etree._Element) -> Problem:
+    origin = _split_origin(gateway)
+    if origin is not None:
+        # The split the dialect drew after an activity: the author drew flows leaving the activity, not a gateway.
+        # Only an empty condition gets here (a flow drawn without one is always taken, as in Camunda 7).
+        activity = name_of(origin) or origin.get("id")
+        return document.problem(flow, "gateway.unconditional_branch", f"this flow leaving '{activity}' has an empty condition "
+                                "and is not its default flow; write the condition (e.g. decision == 'accepted') or remove "
+                                "the empty one")
+    name = name_of(gateway) or gateway.get("id")
+    return document.problem(flow, "gateway.unconditional_branch", f"this branch of gateway '{name}' has no condition and is "
+                            "not the default; add a condition (e.g. decision == 'accepted') or mark it as the default flow")
+
+
+def _split_origin(gateway: etree._Element) -> etree._Element | None:
+    """The activity whose outgoing flows a gateway inserted by `engine.pathways.dialect` splits (None for a drawn one)."""
+    if gateway.sourceline is not None:
+        return None
+    container = gateway.getparent()
+    for flow in container.findall(f"{{{BPMN_NS}}}sequenceFlow"):
+        if flow.get("targetRef") == gateway.get("id"):
+            return next((node for node in container if node.get("id") == flow.get("sourceRef")), None)
+    return None
 
 
 def _check_boundary_events(document: Document, container: etree._Element, nodes: dict) -> list[Problem]:

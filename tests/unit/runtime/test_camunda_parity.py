@@ -409,3 +409,25 @@ def test_task_data_inputs_and_outputs_are_not_read_as_in_camunda_7_and_the_case_
     case.complete("_Task_Review")
     case.complete("_Task_Decide", {"decision": "accepted"})
     assert case.completed and not case.failures
+
+
+def test_an_activity_default_flow_is_taken_only_when_no_condition_of_the_activity_holds(open_camunda):
+    # Before, the default mark stayed on the task and the split drawn after it refused the flow, naming that split.
+    warning = warnings_of("activity-default-flow.bpmn")["task.several_outgoing"]
+    assert "else its default flow" in warning.message
+    urgent = open_camunda("activity-default-flow.bpmn")
+    urgent.complete("Task_Check", {"urgent": True})
+    assert urgent.ready_ids() == ["Task_Urgent"]
+    normal = open_camunda("activity-default-flow.bpmn")
+    normal.complete("Task_Check", {"urgent": False})
+    assert normal.ready_ids() == ["Task_Normal"]
+
+
+def test_an_empty_condition_on_a_flow_leaving_an_activity_is_refused_naming_the_activity(tmp_path: Path):
+    diagram = tmp_path / "empty.bpmn"
+    diagram.write_text((CAMUNDA / "activity-default-flow.bpmn").read_text().replace(
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${urgent}</bpmn:conditionExpression>',
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" />'))
+    [problem] = validate(load_source(diagram))
+    assert (problem.rule, problem.element_id) == ("gateway.unconditional_branch", "Flow_Urgent")
+    assert problem.message.startswith("this flow leaving 'Check' has an empty condition"), problem.message
