@@ -25,6 +25,15 @@ def warnings_of(name: str) -> dict[str, str]:
     return {p.rule: p for p in problems}
 
 
+def edited(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A copy of fixture `name` with `old` replaced by `new` (which must be in it)."""
+    text = (CAMUNDA / name).read_text()
+    assert old in text, old
+    diagram = tmp_path / name
+    diagram.write_text(text.replace(old, new))
+    return diagram
+
+
 def refusal_of(name: str):
     [problem] = validate(load_source(CAMUNDA / name))
     return problem
@@ -222,10 +231,9 @@ def test_field_id_with_dashes_is_reached_in_conditions_by_its_safe_name(open_cam
 
 
 def test_field_ids_meeting_on_the_same_safe_name_are_refused(tmp_path: Path):
-    diagram = tmp_path / "clash.bpmn"
-    diagram.write_text((CAMUNDA / "dashed-field-id.bpmn").read_text().replace(
-        '<camunda:formField id="jaar-omzet" label="Yearly turnover" type="long" />',
-        '<camunda:formField id="jaar-omzet" label="Yearly turnover" type="long" /><camunda:formField id="jaar_omzet" label="Again" type="long" />'))
+    diagram = edited(tmp_path, "dashed-field-id.bpmn",
+                     '<camunda:formField id="jaar-omzet" label="Yearly turnover" type="long" />',
+                     '<camunda:formField id="jaar-omzet" label="Yearly turnover" type="long" /><camunda:formField id="jaar_omzet" label="Again" type="long" />')
     [problem] = validate(load_source(diagram))
     assert problem.rule == "form.duplicate_field" and "jaar_omzet" in problem.message
 
@@ -424,10 +432,9 @@ def test_an_activity_default_flow_is_taken_only_when_no_condition_of_the_activit
 
 
 def test_an_empty_condition_on_a_flow_leaving_an_activity_is_refused_naming_the_activity(tmp_path: Path):
-    diagram = tmp_path / "empty.bpmn"
-    diagram.write_text((CAMUNDA / "activity-default-flow.bpmn").read_text().replace(
-        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${urgent}</bpmn:conditionExpression>',
-        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" />'))
+    diagram = edited(tmp_path, "activity-default-flow.bpmn",
+                     '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${urgent}</bpmn:conditionExpression>',
+                     '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" />')
     [problem] = validate(load_source(diagram))
     assert (problem.rule, problem.element_id) == ("gateway.unconditional_branch", "Flow_Urgent")
     assert problem.message.startswith("this flow leaving 'Check' has an empty condition"), problem.message
