@@ -1,18 +1,22 @@
 """A form being filled in, shown again in the other language when the page's language buttons are pressed.
 
-The language buttons of a page holding a form (a task's, a referral's answer, an expired form offered again
-after signing in, the sign-in page carrying one) send that form itself to the language switch (base.html),
-with the language and the form's own address in the query. The switch answers with the same form in the new
-language, holding what was typed: a caseworker on a phone at an airport desk does not lose a half-filled
-form to a language button, nor, once their session has ended, to the sign-in page.
+The language buttons of a page holding a form (a task's, a referral's answer, a task's hand-over, an
+administrator's new account, new organisation or training clock move, a directory service's edit form, an
+expired form offered again after signing in, the sign-in page carrying one) send that form itself to the
+language switch (base.html), with the language and the form's own address in the query. The switch answers
+with the same form in the new language, holding what was typed: a caseworker on a phone at an airport desk
+does not lose a half-filled form to a language button, nor, once their session has ended, to the sign-in page.
 
 The values go from the page back to the person who sent them in the answer to that very request, never stored
-(on the server or in the cookie): nothing is kept to drop. A form's page shows them under its own access checks;
-a form nobody signed in sends is carried to the sign-in page only as an expired form is (webui.auth.resume).
+(on the server or in the cookie): nothing is kept to drop. The switch calls the view the form posts to, so that
+view's own access checks (its decorators, then those of the page `show` renders) come first: a person who may not
+send the form gets a refusal, never the values. A form nobody signed in sends is carried to the sign-in page only
+as an expired form is (webui.auth.resume).
 """
 
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, g, make_response, redirect, request
@@ -24,15 +28,23 @@ from webui.csrf import FORM_FIELD
 
 # The id of the form a page holds, which its language buttons send (a page holds one).
 TYPED_FORM = "typed-form"
+# Where the switch leaves the typed values for the marked view it calls, in place of sending them.
+_TYPED_VALUES = "typed_values"
 
 
 def shows_typed_values(show):
     """Mark the view a form posts to: `show(posted, **view_args)` answers with the form's page again, holding
-    the `posted` values, in the request's language, under the same access checks as the page itself."""
+    the `posted` values, in the request's language. Decorators put above this one (sign-in, role) guard `show`
+    as they guard the view."""
 
     def mark(view):
-        view.shows_typed_values = show
-        return view
+        @wraps(view)
+        def sent_or_shown_again(*args, **kwargs):
+            posted = g.pop(_TYPED_VALUES, None)
+            return view(*args, **kwargs) if posted is None else show(posted, *args, **kwargs)
+
+        sent_or_shown_again.shows_typed_values = True
+        return sent_or_shown_again
 
     return mark
 
@@ -45,9 +57,13 @@ def typed_form_again(action: str, safe_path) -> Response:
         carried = carried_form(request.form, safe_path) if from_this_browser() else None
         carried = carried or expired_form_to(action, FORM_FIELD)
         return sign_in_again(carried) if carried is not None else redirect(action)
-    view_args, show = _shown_by(action)
-    if show is not None:
-        return not_stored(make_response(show(request.form, **view_args)))
+    view_args, view = _shown_by(action)
+    if view is not None:
+        setattr(g, _TYPED_VALUES, request.form)
+        try:
+            return not_stored(make_response(view(**view_args)))
+        finally:
+            g.pop(_TYPED_VALUES, None)  # a check above `show` refused: nothing typed lingers for the request
     # A form whose page cannot show it again (an expired form of any other kind): offered to send, as it was.
     fields = form_fields(FORM_FIELD)
     if fields is None:
@@ -56,10 +72,11 @@ def typed_form_again(action: str, safe_path) -> Response:
 
 
 def _shown_by(action: str):
-    """(view arguments, the `show` its view is marked with) of the view `action` posts to; None when unmarked."""
+    """(view arguments, view) of the view `action` posts to, when it is marked to show typed values again."""
     path = urlsplit(action).path.removeprefix(request.script_root)
     try:
         endpoint, view_args = current_app.url_map.bind_to_environ(request.environ).match(path, method="POST")
     except HTTPException:  # no such route (a redirect to another is one too)
         return {}, None
-    return view_args, getattr(current_app.view_functions.get(endpoint), "shows_typed_values", None)
+    view = current_app.view_functions.get(endpoint)
+    return view_args, view if getattr(view, "shows_typed_values", False) else None

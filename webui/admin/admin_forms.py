@@ -53,3 +53,22 @@ def new_organisation(form: MultiDict) -> NewOrganisation:
         mou_signed=form.get("mou_signed") == "on",
         data_sharing_signed=form.get("data_sharing_signed") == "on",
     )
+
+
+# What a form held is shown again on its page when refused or when its language is switched.
+
+
+def account_values(form: MultiDict) -> dict:
+    """The new account's fields as typed, its ticked roles a list; never its password."""
+    values = {name: value for name, value in form.items() if name not in ("csrf_token", "password")}
+    return {**values, "roles": form.getlist("roles")}
+
+
+def organisation_values(form: MultiDict) -> dict:
+    """The new organisation's fields as typed."""
+    return {name: value for name, value in form.items() if name != "csrf_token"}
+
+
+def clock_values(form: MultiDict) -> dict:
+    """The days and hours typed to move the training clock forward."""
+    return {name: form.get(name, "") for name in ("days", "hours")}

@@ -25,11 +25,13 @@ from engine.services.accounts.administration import (
 )
 from engine.services.installation.training_clock import move_training_clock, read_installation_time
 from notifications.dead_letters import dead_letters, retry_dead_letter
-from webui.admin.admin_forms import new_account, new_organisation, roles_of
+from webui.admin.admin_forms import (account_values, clock_values, new_account, new_organisation, organisation_values,
+                                     roles_of)
 from webui.auth.session_user import login_required, role_required
 from webui.engine_messages import field_messages
 from webui.labels import ORGANISATION_KIND_NAMES, ROLE_NAMES
 from webui.request_scope import clock, container, uow
+from webui.typed_form import shows_typed_values
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,15 +43,21 @@ def users():
     return _users_page(created=None, values={}, errors={})
 
 
+def _account_typed(posted) -> str:
+    """The users page holding the new account typed (its language switched before it was sent)."""
+    return _users_page(created=None, values=account_values(posted), errors={})
+
+
 @bp.post("/users")
 @role_required(Role.ADMIN)
+@shows_typed_values(_account_typed)
 def create_user():
     """Create an account; a password the administrator left empty is made and shown this one time."""
     try:
         created = create_account(uow(), clock(), g.user.actor, new_account(request.form, g.user))
     except InvalidData as invalid:
-        values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "password")}
-        return _users_page(created=None, values=values, errors=field_messages(invalid.errors)), 422
+        errors = field_messages(invalid.errors)
+        return _users_page(created=None, values=account_values(request.form), errors=errors), 422
     flash(_("The account %(username)s was created.", username=created.username), "info")
     return _users_page(created=created, values={}, errors={})
 
@@ -116,15 +124,21 @@ def organisations():
     return _organisations_page(values={}, errors={})
 
 
+def _organisation_typed(posted) -> str:
+    """The organisations page holding the new organisation typed (its language switched before it was sent)."""
+    return _organisations_page(values=organisation_values(posted), errors={})
+
+
 @bp.post("/organisations")
 @role_required(Role.ADMIN)
+@shows_typed_values(_organisation_typed)
 def create_organisation():
     """Add an organisation to the mechanism."""
     try:
         add_organisation(uow(), clock(), g.user.actor, new_organisation(request.form))
     except InvalidData as invalid:
-        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-        return _organisations_page(values=values, errors=field_messages(invalid.errors)), 422
+        errors = field_messages(invalid.errors)
+        return _organisations_page(values=organisation_values(request.form), errors=errors), 422
     flash(_("The organisation was added."), "info")
     return redirect(url_for("admin.organisations"))
 
@@ -193,15 +207,22 @@ def training_clock():
     return render_template("admin/clock.html", time=time, values={}, errors={})
 
 
+def _clock_typed(posted) -> str:
+    """The training clock's page holding the move typed (its language switched before it was sent)."""
+    _real, time = _training_time()
+    return render_template("admin/clock.html", time=time, values=clock_values(posted), errors={})
+
+
 @bp.post("/clock")
 @login_required
+@shows_typed_values(_clock_typed)
 def move_training_clock_forward():
     """Move the training clock forward; deadlines now due are raised by the scheduler's next sweep."""
     real_clock, time = _training_time()
     try:
         move_training_clock(uow(), real_clock, g.user.actor, request.form.get("days", ""), request.form.get("hours", ""))
     except InvalidData as invalid:
-        values = {name: request.form.get(name, "") for name in ("days", "hours")}
-        return render_template("admin/clock.html", time=time, values=values, errors=field_messages(invalid.errors)), 422
+        return render_template("admin/clock.html", time=time, values=clock_values(request.form),
+                               errors=field_messages(invalid.errors)), 422
     flash(_("The clock was moved forward."), "info")
     return redirect(url_for("admin.training_clock"))

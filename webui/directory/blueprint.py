@@ -27,6 +27,7 @@ from webui.labels import (
     TARGET_GROUP_NAMES,
 )
 from webui.request_scope import clock, uow
+from webui.typed_form import shows_typed_values
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 LABELS = dict(REGION_NAMES=REGION_NAMES, SECTOR_NAMES=SECTOR_NAMES, PRIORITY_NAMES=PRIORITY_NAMES, SERVICE_LANGUAGE_NAMES=SERVICE_LANGUAGE_NAMES, TARGET_GROUP_NAMES=TARGET_GROUP_NAMES,
@@ -74,8 +75,14 @@ def new_service():
     return _edit_page(None, new_form_values(), {})
 
 
+def _new_service_typed(posted):
+    """The new service's form holding what was typed (its language switched before it was saved)."""
+    return _edit_page(None, submitted_values(posted), {})
+
+
 @bp.post("/services/new")
 @login_required
+@shows_typed_values(_new_service_typed)
 def create_service():
     """Add a service to the directory (audited)."""
     return _save(str(uuid.uuid4()), None)
@@ -89,8 +96,15 @@ def edit_service(service_id: str):
     return _edit_page(service_id, form_values(document), {})
 
 
+def _service_typed(posted, service_id: str):
+    """A service's edit form holding what was typed (its language switched before it was saved)."""
+    editing.service_for_editing(uow(), g.user.actor, service_id[:100])  # refused to those who may not edit it
+    return _edit_page(service_id, submitted_values(posted), {})
+
+
 @bp.post("/services/<service_id>/edit")
 @login_required
+@shows_typed_values(_service_typed)
 def update_service(service_id: str):
     """Save a changed service (audited)."""
     return _save(service_id[:100], editing.service_for_editing(uow(), g.user.actor, service_id[:100]))

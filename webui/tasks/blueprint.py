@@ -78,15 +78,25 @@ def handover(task_id: str):
     return _handover_page(task_id, None)
 
 
+def _handover_typed(posted, task_id: str):
+    """The hand-over page holding the choice made (its language switched before it was sent)."""
+    try:
+        return _handover_page(task_id, None, posted.get("username"))
+    except TaskClosed as closed:
+        return _after_closed(closed, task_id)
+
+
 @bp.post("/<task_id>/reassign")
 @login_required
+@shows_typed_values(_handover_typed)
 def reassign(task_id: str):
     """Hand the task to the chosen user; a refused choice is shown on the same page."""
     chosen = request.form.get("username", "")
     try:
         reassign_task(uow(), clock(), task_id, g.user.actor, chosen)
     except InvalidData as invalid:
-        return _handover_page(task_id, field_messages(invalid.errors).get("username") or [_("Choose someone.")]), 422
+        refused = field_messages(invalid.errors).get("username") or [_("Choose someone.")]
+        return _handover_page(task_id, refused, chosen), 422
     flash(_("The task was handed over."), "info")
     line = task_line(uow(), task_id)
     if line is not None and can_view_case_of_task(g.user.actor, line):
@@ -94,12 +104,13 @@ def reassign(task_id: str):
     return redirect(url_for("tasks.inbox"))
 
 
-def _handover_page(task_id: str, error):
+def _handover_page(task_id: str, error, chosen: str | None = None):
     handover_to = task_takers(uow(), task_id, g.user.actor)
     line = task_line(uow(), task_id)
     name = labelled_tasks(uow(), [line], current_language())[0].name if line else handover_to.name
     choices = handover_choices(handover_to.takers)
-    return render_template("tasks/reassign.html", handover=handover_to, name=name, error=error, choices=choices)
+    return render_template("tasks/reassign.html", handover=handover_to, name=name, error=error, choices=choices,
+                           chosen=chosen)
 
 
 @bp.get("/<task_id>")

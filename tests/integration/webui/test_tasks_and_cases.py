@@ -16,7 +16,7 @@ from engine.services.pathways.publishing import publish_pathway
 from engine.store.models import AuditEntry
 from engine.store.seed import load_demo_data
 from tests.integration.services.conftest import CAMEROON
-from web_forms import TEST_SECRET, csrf_of, sign_in
+from web_forms import TEST_SECRET, csrf_of, language_buttons, sign_in
 from webui import create_app
 
 
@@ -271,11 +271,6 @@ def _typed_form(page: str) -> dict:
             for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)}
 
 
-def _language_buttons(page: str) -> list[str]:
-    """Where the page's language buttons send the form it holds (the language shown is one, disabled)."""
-    return [html.unescape(action) for action in re.findall(r'form="typed-form" formnovalidate\s+formaction="([^"]+)"', page)]
-
-
 def test_switching_language_on_a_re_offered_form_keeps_what_was_typed_until_it_is_sent(demo, container):
     from tests.integration.services.conftest import IDENTIFICATION
 
@@ -289,7 +284,7 @@ def test_switching_language_on_a_re_offered_form_keeps_what_was_typed_until_it_i
     sign_in_page = client.post(f"/tasks/{task_id}", data=form, headers=this_site).get_data(as_text=True)
 
     # On the sign-in page carrying the form: its buttons send that form, and it comes back in English.
-    assert "/language?language=en&next=/login" in _language_buttons(sign_in_page)
+    assert "/language?language=en&next=/login" in language_buttons(sign_in_page)
     carried = {**_typed_form(sign_in_page), "username": "demo-caseworker"}
     assert carried["resume.person_alias"] == 'A. "M." <b>'
     elsewhere = client.post("/language?language=en&next=/login", data=carried)  # no Origin: not carried back
@@ -305,7 +300,7 @@ def test_switching_language_on_a_re_offered_form_keeps_what_was_typed_until_it_i
     offer = offered.get_data(as_text=True)
     # Signed in, the page is in the person's own language again; its buttons send the form offered again.
     assert offered.status_code == 200 and "Envoyer le formulaire que vous remplissiez" in offer
-    assert f"/language?language=en&next=/tasks/{task_id}" in _language_buttons(offer)
+    assert f"/language?language=en&next=/tasks/{task_id}" in language_buttons(offer)
     switched = client.post(f"/language?language=en&next=/tasks/{task_id}", data=_typed_form(offer))
     page = switched.get_data(as_text=True)
     # The task's own form, in English, holding every value typed (the person's language too, a field of its own).
@@ -313,7 +308,7 @@ def test_switching_language_on_a_re_offered_form_keeps_what_was_typed_until_it_i
     assert '<html lang="en">' in page and "<h1>Identify the person" in page
     assert 'id="field-person_alias" name="person_alias" type="text" value="A. &#34;M.&#34; &lt;b&gt;"' in page
     assert re.search(r'id="field-language" name="language".*?<option value="french" selected>', page, re.S)
-    assert f"/language?language=fr&next=/tasks/{task_id}" in _language_buttons(page)
+    assert f"/language?language=fr&next=/tasks/{task_id}" in language_buttons(page)
     # Nothing was recorded on the way: the task is still open, and the form the page holds saves it.
     assert client.get(f"/tasks/{task_id}").status_code == 200
     sent = client.post(f"/tasks/{task_id}", data={**form, "csrf_token": _typed_form(page)["csrf_token"]})
@@ -340,16 +335,20 @@ def test_a_typed_form_comes_back_only_to_its_own_person_and_to_sign_in_once_thei
     # A form the page holds, sent by its language buttons: the task's page, typed values and all, in English.
     client = _signed_in(app, "demo-caseworker", password)
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert switch in _language_buttons(page)
+    assert switch in language_buttons(page)
     shown = client.post(switch, data={**typed, "csrf_token": csrf_of(client, "/")}).get_data(as_text=True)
     assert "<h1>Identify the person" in shown and 'value="Typed Alias"' in shown
 
-    # A form whose page cannot show it again (handing a task over): offered to send, in the new language.
-    offer = client.post(f"/language?language=fr&next=/tasks/{task_id}/reassign",
-                        data={"username": "demo-caseworker-en", "csrf_token": csrf_of(client, "/")})
+    # A form whose page cannot show it again (one's notification settings): offered to send, in the new language.
+    offer = client.post("/language?language=fr&next=/notifications/settings",
+                        data={"group_tasks": "immediate", "csrf_token": csrf_of(client, "/")})
     page = offer.get_data(as_text=True)
     assert offer.status_code == 200 and "Envoyer le formulaire que vous remplissiez" in page
-    assert _hidden_fields(page, f"/tasks/{task_id}/reassign")["username"] == "demo-caseworker-en"
+    assert _hidden_fields(page, "/notifications/settings")["group_tasks"] == "immediate"
+    # A form the person may not send (a caseworker handing a task over): refused, nothing typed shown back.
+    refused = client.post(f"/language?language=en&next=/tasks/{task_id}/reassign",
+                          data={"username": "demo-caseworker-en", "csrf_token": csrf_of(client, "/")})
+    assert refused.status_code == 403 and "demo-caseworker-en" not in refused.get_data(as_text=True)
 
     # The session ended while the form was being filled in: the sign-in page, carrying it (never lost).
     token = csrf_of(client, "/")

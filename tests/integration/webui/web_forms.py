@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
@@ -49,3 +50,8 @@ def sign_in(client, username, password=PASSWORD, **extra):
         "/login",
         data={"username": username, "password": password, "csrf_token": csrf_of(client), **extra},
     )
+
+
+def language_buttons(page: str) -> list[str]:
+    """Where the page's language buttons send the form it holds (the language shown is one, disabled)."""
+    return [html.unescape(action) for action in re.findall(r'form="typed-form" formnovalidate\s+formaction="([^"]+)"', page)]
