@@ -24,7 +24,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_TOTAL_BYTES = 40 * 1024 * 1024
 PATHWAY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-KNOWN_KEYS = {"id", "title", "owner", "languages", "main", "process", "description", "version", "contact", "sharing", "retention", "groups", "case_summary", "case_fields"}
+KNOWN_KEYS = {"id", "title", "owner", "languages", "main", "process", "description", "version", "contact", "sharing", "retention", "groups", "case_summary", "case_fields", "need_fields"}
 
 
 @dataclass(frozen=True, eq=False)

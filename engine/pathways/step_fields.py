@@ -7,6 +7,9 @@ names none keeps today's names, so existing pathways and saved cases run unchang
 
     aiguillage.referral = send
     aiguillage.provider_field           the receiving organisation, a directory slug or id (provider_id)
+    aiguillage.referral = acknowledge
+    aiguillage.acknowledged_by_field    who acknowledged the referral (acknowledged_by)
+    aiguillage.acknowledged_on_field    the day it was acknowledged (acknowledged_on)
     aiguillage.referral = decide
     aiguillage.decision_field           the field whose value is accepted, declined or redirected
                                         (default decision)
@@ -61,6 +64,7 @@ from engine.pathways.escalation_paths import ESCALATION_PROPERTY, REFERRAL_PROPE
 
 CONSENT_PROPERTY = "aiguillage.consent"
 SEND_MOVE = "send"
+ACKNOWLEDGE_MOVE = "acknowledge"
 DECIDE_MOVE = "decide"
 OUTCOME_MOVE = "outcome"
 UNMET_MOVE = "unmet"
@@ -133,6 +137,22 @@ class SendFields(StepFields):
         "provider": FieldRole("the provider the referral goes to", ("string", "enum"), always=True)}
 
     provider: str = "provider_id"
+
+
+@dataclass(frozen=True)
+class AcknowledgementFields(StepFields):
+    """The ids of an acknowledge step's fields: who acknowledged the referral, and on which day. The engine keeps
+    neither (the referral's acknowledgement time is the step's); the JSON API's answer names them."""
+
+    PROPERTIES: ClassVar[dict[str, str]] = {
+        "aiguillage.acknowledged_by_field": "by", "aiguillage.acknowledged_on_field": "on"}
+    ROLES: ClassVar[dict[str, FieldRole]] = {
+        "by": FieldRole("who acknowledged the referral", ("string", "enum")),
+        "on": FieldRole("the day the referral was acknowledged", ("date", "string")),
+    }
+
+    by: str = "acknowledged_by"
+    on: str = "acknowledged_on"
 
 
 @dataclass(frozen=True)
@@ -252,7 +272,8 @@ class EscalationFields(StepFields):
 
 DEFAULT_FIELDS = DecisionFields()
 FIELDS_OF_MOVE: dict[str, type[StepFields]] = {
-    SEND_MOVE: SendFields, DECIDE_MOVE: DecisionFields, OUTCOME_MOVE: OutcomeFields, UNMET_MOVE: UnmetFields}
+    SEND_MOVE: SendFields, ACKNOWLEDGE_MOVE: AcknowledgementFields, DECIDE_MOVE: DecisionFields,
+    OUTCOME_MOVE: OutcomeFields, UNMET_MOVE: UnmetFields}
 FIELDS_OF_CONSENT_STEP: dict[str, type[StepFields]] = {
     "record": ConsentFields, "refused": OverrideRequestFields, "override": OverrideDecisionFields,
     "withdraw": WithdrawalFields}

@@ -62,7 +62,7 @@ def _validate(source: PathwaySource, operations: Collection[str] | None, users: 
     found += references.check_references(documents, checked)
     found += content.check_content(source, documents, checked, operations)
     found += check_assignment(documents, checked, users, source.metadata)
-    found += check_referral_steps(documents, checked)
+    found += check_referral_steps(documents, checked, source.metadata)
     found += check_step_forms(documents, checked)
     schema_problems = [p for d in bpmn for p in check_schema(d)]
     problems += found + _not_repeated(schema_problems, found)

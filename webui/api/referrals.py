@@ -2,8 +2,9 @@
 
 Each answer completes the referral's workflow task for that move (see engine.services.referrals.answers);
 the body's fields are that task's form fields, and `data` carries any other field the pathway's form has.
-A decision's `decision`, `decline_reason` and `appointment_date`, and an outcome's `service_delivered` and
-`outcome_note`, reach the fields the pathway's step names for them (engine.pathways.step_fields).
+An acknowledgement's `acknowledged_by` and `acknowledged_on`, a decision's `decision`, `decline_reason` and
+`appointment_date`, and an outcome's `service_delivered` and `outcome_note`, reach the fields the pathway's step
+names for them (engine.pathways.step_fields).
 """
 
 from __future__ import annotations

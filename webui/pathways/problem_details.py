@@ -75,10 +75,11 @@ DETAILS = (
     N_("assignee %(assignee)s is not a user of this installation; the task will be offered to caseworkers instead"),
     N_("assignee %(assignee)s is not a user of this installation; the task will be offered to %(offered)s instead"),
     N_("%(property)s is %(move)s; it must be one of %(moves)s"),
+    # %(needs)s, %(need)s, %(sector)s and %(urgency)s are the variable names of the pathway's need_fields:.
     N_("this %(move)s step serves no need: a referral needs a sector and an urgency. Either draw it inside a "
-       "multi-instance sub-process over the case's needs (camunda:collection=\"needs\", camunda:elementVariable=\"need\", "
-       "each need {sector, urgency}), or ask for them in an earlier form (fields with the ids sector and urgency; sector "
-       "takes the directory's sector codes, e.g. health)"),
+       "multi-instance sub-process over the case's needs (camunda:collection=\"%(needs)s\", "
+       "camunda:elementVariable=\"%(need)s\", each need {%(sector)s, %(urgency)s}), or ask for them in an earlier "
+       "form (fields with these ids; the sector takes the directory's sector codes, e.g. health)"),
     N_("this %(move)s step answers a referral, but no step of the process sends one; mark the sending task with "
        "%(property)s = send"),
     N_("%(property)s = %(move)s ends a referral when a timer fires, but this %(element)s is no timer; put it on an "
@@ -386,6 +387,12 @@ DETAILS = (
     # %(where)s is case_fields.<key>, kept as written in pathway.yaml.
     N_("%(where)s must be one field id"),
     N_("%(where)s names %(name)s, which no form has and no script sets, so the case never takes this value from it"),
+    N_("need_fields must be a mapping of %(keys)s to variable names"),
+    N_("need_fields has an unknown key %(key)s; known keys are %(keys)s"),
+    # %(where)s is need_fields.<key>, kept as written in pathway.yaml.
+    N_("%(where)s names %(name)s, which is not a variable name; use letters, digits and underscores, not starting "
+       "with a digit, and no word of the language such as and, not or if, e.g. service_sector"),
+    N_("need_fields gives %(name)s to more than one of %(keys)s; give each its own name"),
     # Labels and YAML files (engine.pathways.rules.translations, yaml_files, untrusted_yaml).
     N_("languages lists %(language)s but there is no i18n/%(file)s.yaml; add it with the %(name)s labels "
        "(see pathways/README.md)"),
@@ -538,4 +545,5 @@ VALUES = (
     N_("the override's justification"), N_("whether the override is approved"), N_("the note on the withdrawal"),
     N_("what was done about the escalation"), N_("the note on the escalation"),
     N_("the provider the referral goes to"), N_("enum or string"), N_("string or enum"),
+    N_("who acknowledged the referral"), N_("the day the referral was acknowledged"), N_("date or string"),
 )

@@ -13,7 +13,7 @@ from engine.pathways.rules.form_fields import check_forms
 from engine.pathways.rules.form_rules import check_form_rules
 from engine.pathways.rules.messages import check_messages
 from engine.pathways.rules.services import check_services
-from engine.pathways.rules.sharing import check_case_fields, check_case_summary, check_sharing
+from engine.pathways.rules.sharing import check_case_fields, check_case_summary, check_need_fields, check_sharing
 from engine.pathways.rules.translations import check_labels
 from engine.pathways.rules.unsupported import check_unsupported
 from engine.pathways.rules.variables import check_unknown_variables
@@ -35,4 +35,5 @@ def check_content(source: PathwaySource, documents: list[Document], checked: set
         + check_sharing(source, documents)
         + check_case_summary(source, documents)
         + check_case_fields(source, documents)
+        + check_need_fields(source)
     )

@@ -8,9 +8,10 @@ escalation or error end event drawn after an answer such as a coordinator's "rea
 caught, the referral is withdrawn from its provider. On a timer it would be an expiry by another name,
 so it is refused there too.
 
-`engine.runtime.needs` finds the need at run time: the item of a multi-instance activity the step
-sits in, or the case's `need` or `sector`/`urgency` variables. Without either, the send would fail
-at run time; validation says so first, and how to draw it.
+`engine.pathways.need_fields` finds the need at run time: the item of a multi-instance activity the step
+sits in, or the case's `need` or `sector`/`urgency` variables, under the names pathway.yaml's
+`need_fields:` gives them. Without either, the send would fail at run time; validation says so first,
+and how to draw it, in the pathway's names.
 
 A `decide`, `outcome` or `unmet` step's form must have the fields the step names for what the engine
 reads from it (`engine.pathways.step_fields`): the decision, whether the service was delivered
@@ -32,17 +33,18 @@ from engine.pathways.step_fields import (
     OUTCOME_MOVE, OUTCOME_NOTE_PROPERTY, UNMET_MOVE, UNMET_NOTE_PROPERTY, UNMET_REASON_PROPERTY,
     OutcomeFields, UnmetFields, declared_properties, decision_fields,
 )
-from engine.runtime.needs import NEED_VARIABLE, SECTOR_VARIABLE
+from engine.pathways.need_fields import NeedFields, need_fields_of
 from engine.pathways.problems import Problem
 from engine.pathways.rules.step_fields import FormCheck, form_check
 
 REFERRAL_PROPERTY = "aiguillage.referral"
 MOVES = ("send", "acknowledge", DECIDE_MOVE, OUTCOME_MOVE, UNMET_MOVE, EXPIRE_MOVE, WITHDRAW_MOVE)
-_ASSIGNS_NEED = re.compile(rf"^\s*({SECTOR_VARIABLE}|{NEED_VARIABLE})\s*=[^=]", re.M)
 
 
-def check_referral_steps(documents: list[Document], checked: set[str]) -> list[Problem]:
-    """Errors for referral steps with an unknown move, without a need, or answering a referral never sent."""
+def check_referral_steps(documents: list[Document], checked: set[str], metadata: dict) -> list[Problem]:
+    """Errors for referral steps with an unknown move, without a need, or answering a referral never sent
+    (`metadata`: pathway.yaml, whose `need_fields:` names the need's variables)."""
+    needs = need_fields_of(metadata)
     problems = []
     for document in documents:
         for process in document.processes():
@@ -52,10 +54,10 @@ def check_referral_steps(documents: list[Document], checked: set[str]) -> list[P
                      if isinstance(element.tag, str) and property_of(element, REFERRAL_PROPERTY) is not None]
             if not steps:
                 continue
-            needs_from_data = _process_gives_need(process)
+            needs_from_data = _process_gives_need(process, needs)
             sends = any(move == "send" for _, move in steps)
             for element, move in steps:
-                problems += _check_step(document, element, move, needs_from_data, sends)
+                problems += _check_step(document, element, move, needs, needs_from_data, sends)
                 if move in (DECIDE_MOVE, OUTCOME_MOVE, UNMET_MOVE) and local(element) == "userTask":
                     problems += _check_step_form(document, element, move)
     return problems
@@ -110,7 +112,8 @@ def _check_unmet_form(check: FormCheck) -> list[Problem]:
     ]
 
 
-def _check_step(document: Document, element, move: str, needs_from_data: bool, sends: bool) -> list[Problem]:
+def _check_step(document: Document, element, move: str, needs: NeedFields, needs_from_data: bool,
+                sends: bool) -> list[Problem]:
     if move not in MOVES:
         return [document.problem(element, "referral.unknown_move", (
             f"{REFERRAL_PROPERTY} is {move!r}; it must be one of {', '.join(MOVES)}"))]
@@ -131,9 +134,10 @@ def _check_step(document: Document, element, move: str, needs_from_data: bool, s
     if not (needs_from_data or _inside_multi_instance(element)):
         return [document.problem(element, "referral.no_need", (
             f"this {move} step serves no need: a referral needs a sector and an urgency. Either draw it inside a "
-            "multi-instance sub-process over the case's needs (camunda:collection=\"needs\", "
-            "camunda:elementVariable=\"need\", each need {sector, urgency}), or ask for them in an earlier form "
-            "(fields with the ids sector and urgency; sector takes the directory's sector codes, e.g. health)"))]
+            f"multi-instance sub-process over the case's needs (camunda:collection=\"{needs.needs}\", "
+            f"camunda:elementVariable=\"{needs.need}\", each need {{{needs.sector}, {needs.urgency}}}), or ask for "
+            "them in an earlier form (fields with these ids; the sector takes the directory's sector codes, e.g. "
+            "health)"))]
     if move != "send" and not sends:
         return [document.problem(element, "referral.never_sent", (
             f"this {move} step answers a referral, but no step of the process sends one; "
@@ -169,19 +173,21 @@ def _inside_multi_instance(element) -> bool:
     return False
 
 
-def _process_gives_need(process) -> bool:
-    """True when some form field, output or script of the process sets `sector` or `need`."""
+def _process_gives_need(process, needs: NeedFields) -> bool:
+    """True when some form field, output or script of the process sets the need's sector or the need."""
+    named = (needs.sector, needs.need)
+    assigns_need = re.compile(rf"^\s*({'|'.join(map(re.escape, named))})\s*=[^=]", re.M)
     for element in process.iter():
         if not isinstance(element.tag, str):
             continue
         if local(element) == "userTask" and (extension(element, "formKey") or extension(element, "formRef")):
             return True  # a Camunda Form may ask for it: its keys are checked with the form
         for field in extension_children(element, "formData/formField"):
-            if field.get("id") in (SECTOR_VARIABLE, NEED_VARIABLE):
+            if field.get("id") in named:
                 return True
         for output in extension_children(element, "inputOutput/outputParameter"):
-            if output.get("name") in (SECTOR_VARIABLE, NEED_VARIABLE):
+            if output.get("name") in named:
                 return True
-        if local(element) == "script" and _ASSIGNS_NEED.search(text_of(element)):
+        if local(element) == "script" and assigns_need.search(text_of(element)):
             return True
     return False

@@ -1,5 +1,6 @@
 """Data protection rules: `sharing:`, `retention:` and `case_summary:` of pathway.yaml are well formed and name
-only fields of its forms; so is `case_fields:`, whose fields a script may set instead (a warning when nothing does)."""
+only fields of its forms; so is `case_fields:`, whose fields a script may set instead (a warning when nothing does);
+`need_fields:` names variables."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from engine.pathways.case_summary import sectors_named, summary_problems
 from engine.pathways.documents import BPMN_NS, Document, local, text_of
 from engine.pathways.folder import METADATA_FILE, PathwaySource
 from engine.pathways.forms import form_spec_from_bpmn
+from engine.pathways.need_fields import need_fields_problems
 from engine.pathways.problems import Problem
 from engine.pathways.retention import retention_problems
 from engine.pathways.sharing import sharing_problems
@@ -94,6 +96,13 @@ def check_case_fields(source: PathwaySource, documents: list[Document]) -> list[
         f"case_fields.{key} names {name!r}, which no form has and no script sets, so the case never takes this value "
         "from it"), "case_fields.unknown_field").as_warning()
         for key, name in declared.items() if name not in known]
+
+
+def check_need_fields(source: PathwaySource) -> list[Problem]:
+    """Problems of the `need_fields:` declaration: its shape, and a name no variable can have (errors)."""
+    shape = need_fields_problems(source.metadata.get("need_fields"))
+    line = _line_of(source.files.get(METADATA_FILE, b""), "need_fields") if shape else None
+    return [Problem(METADATA_FILE, line, None, None, message, "need_fields.invalid") for message in shape]
 
 
 def _script_targets(documents: list[Document]) -> set[str]:

@@ -1,6 +1,6 @@
 """The fields a marked step reads its answer from are in its form, and can hold it.
 
-A consent step, an escalation task or a send step names the fields the engine reads from its form
+A consent step, an escalation task, a send or an acknowledge step names the fields the engine reads from its form
 (`engine.pathways.step_fields`), else today's names stand. An escalation task is one marked
 ``aiguillage.escalation``, or one an escalation timer opens, drawn the Camunda way
 (`engine.pathways.escalation_paths`): both are checked alike. A field the engine always reads (whether
@@ -21,10 +21,12 @@ from engine.pathways.documents import Document, extension, local
 from engine.pathways.escalation_paths import escalation_tasks
 from engine.pathways.forms import FormSpec, form_spec_from_bpmn
 from engine.pathways.problems import Problem
-from engine.pathways.step_fields import FIELDS_OF_MOVE, FieldRole, StepFields, drawn_properties, kind_of
+from engine.pathways.step_fields import (
+    DECIDE_MOVE, FIELDS_OF_MOVE, OUTCOME_MOVE, UNMET_MOVE, FieldRole, StepFields, drawn_properties, kind_of,
+)
 
 # The referral moves whose forms `rules.referrals` checks with its own words.
-_CHECKED_AS_REFERRALS = frozenset(kind for move, kind in FIELDS_OF_MOVE.items() if move != "send")
+_CHECKED_AS_REFERRALS = frozenset(FIELDS_OF_MOVE[move] for move in (DECIDE_MOVE, OUTCOME_MOVE, UNMET_MOVE))
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ def form_check(document: Document, task, properties: dict[str, str]) -> FormChec
 
 
 def check_step_forms(documents: list[Document], checked: set[str]) -> list[Problem]:
-    """Problems of the fields the consent steps, escalation tasks and send steps of the checked processes read."""
+    """Problems of the fields the consent steps, escalation tasks, send and acknowledge steps of the checked
+    processes read."""
     problems = []
     for document in documents:
         for process in document.processes():

@@ -6,7 +6,8 @@ A recipient is covered when the consent names the organisation, or says "signed_
 the organisation has signed both the MoU and the data-sharing agreement.
 
 The consent steps' forms name their fields (`engine.pathways.step_fields`: `ConsentFields`,
-`OverrideRequestFields`, `OverrideDecisionFields`): each is read here under the name its step gives.
+`OverrideRequestFields`, `OverrideDecisionFields`): each is read here under the name its step gives; the
+case's list of needs, whose sectors a consent covers, under the name its pathway gives (`need_fields:`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from engine.pathways.step_fields import ConsentFields, OverrideDecisionFields, O
 from engine.runtime import case_runtime
 from engine.runtime.signals import send_signal, waiting_signals
 from engine.services.cases.step import Step, StepHook, StepResult, begin_step, finish_step
+from engine.services.cases.sync import need_fields_of
 from engine.services.escalations.overtaken import close_overtaken
 from engine.services.directory.vocabulary import LANGUAGE_CODES
 from engine.services.cases.view import ConsentView, consent_view
@@ -44,7 +46,7 @@ def record_consent(step: Step, data: dict, task_data: dict, fields: ConsentField
     given = bool(data.get(fields.given))
     if given and not data.get(fields.method):
         raise InvalidData("say how consent was given", {fields.method: [required("required when consent is given")]})
-    sectors = _need_sectors(task_data.get("needs"))
+    sectors = _need_sectors(step, task_data)
     row = ConsentRow(
         case_id=step.case.id,
         given=given,
@@ -82,7 +84,7 @@ def request_override(step: Step, data: dict, task_data: dict,
         given_by=ConsentGiver.PERSON,
         method=ConsentMethod.VERBAL_WITNESSED,
         language="und",
-        scope_services=_need_sectors(task_data.get("needs")),
+        scope_services=_need_sectors(step, task_data),
         scope_recipients=[SIGNED_PROVIDERS],
         scope=DEFAULT_SCOPE,
         recorded_at=step.now,
@@ -116,12 +118,9 @@ def decide_override(step: Step, data: dict, fields: OverrideDecisionFields) -> N
     step.details["override"] = "approved" if approved else "rejected"
 
 
-def _need_sectors(needs) -> list[str]:
-    sectors = []
-    for need in needs or []:
-        sector = need.get("sector") if isinstance(need, dict) else None
-        if sector in Sector.__members__.values() and sector not in sectors:
-            sectors.append(sector)
+def _need_sectors(step: Step, task_data: dict) -> list[str]:
+    # The case's list of needs under the name its pathway gives it (`need_fields:`).
+    sectors = need_fields_of(step).assessed_sectors(task_data)
     # No needs assessed yet: the consent covers every service category the person agreed to.
     return sectors or [sector.value for sector in Sector]
 

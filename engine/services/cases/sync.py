@@ -21,8 +21,8 @@ from engine.runtime.case_data import read_case_data
 from engine.runtime.case_runtime import TaskFailure
 from engine.runtime.human_tasks import HumanTask, extensions_of, instance_of
 from engine.pathways.groups import CASE, PROVIDER, SECRETARIAT, GroupRules
-from engine.runtime.needs import branch_key, instance_key
-from engine.services.pathways.metadata import case_fields, group_rules
+from engine.pathways.need_fields import NeedFields, instance_key
+from engine.services.pathways.metadata import case_fields, group_rules, need_fields
 from engine.store import case_records
 from engine.store.case_records import TaskRecord
 from engine.store.models import Organisation, TaskRow, User
@@ -221,22 +221,26 @@ def _task_row(step: Step, task: HumanTask, resolver: Resolver) -> TaskRecord:
         priority=_task_priority(step, task),
         state=TaskState.OPEN,
         instance_key=instance_key(task.instance),
-        instance_label=_instance_label(task.instance),
+        instance_label=_instance_label(step, task.instance),
         referral_id=referral.id if referral is not None else None,
         created_at=step.now,
     )
 
 
-def _instance_label(instance: dict | None) -> str | None:
-    value = (instance or {}).get("value")
-    if isinstance(value, dict) and isinstance(value.get("sector"), str):
-        return value["sector"][:255]
-    return None
+def _instance_label(step: Step, instance: dict | None) -> str | None:
+    sector = need_fields_of(step).item_sector(instance)
+    return sector[:255] if sector is not None else None
+
+
+def need_fields_of(step: Step) -> NeedFields:
+    """What the case's pathway version calls its needs, one need, and a need's sector and urgency (`need_fields:`)."""
+    return need_fields(step.session, step.case.pathway_version_id, step.content_hash)
 
 
 def referral_for_instance(step: Step, instance: dict | None, data: dict | None = None):
-    """The current referral of a referral branch (`engine.runtime.needs`): the latest one created for it, if any."""
-    key = branch_key(instance, data)
+    """The current referral of a referral branch (`engine.pathways.need_fields`): the latest one created for it,
+    if any."""
+    key = need_fields_of(step).branch_key(instance, data)
     if key is None:
         return None
     found = [r for r in step.referrals if r.instance_key == key]
@@ -244,9 +248,9 @@ def referral_for_instance(step: Step, instance: dict | None, data: dict | None =
 
 
 def _task_priority(step: Step, task: HumanTask) -> Priority:
-    value = (task.instance or {}).get("value")
-    if isinstance(value, dict) and value.get("urgency") in Priority.__members__.values():
-        return Priority(value["urgency"])
+    urgency = need_fields_of(step).item_urgency(task.instance)
+    if urgency in Priority.__members__.values():
+        return Priority(urgency)
     return step.case.priority or Priority.NORMAL
 
 

@@ -24,7 +24,7 @@ from engine.errors import InvalidData
 from engine.field_problems import FieldProblem
 from engine.pathways.step_fields import SendFields
 from engine.runtime.human_tasks import HumanTask
-from engine.runtime.needs import branch_key, need_of
+from engine.pathways.need_fields import NeedFields
 from engine.services.directory.matching import (
     REFUSE_UNSIGNED,
     UNSIGNED_MODES,
@@ -41,10 +41,11 @@ ENDED_UNANSWERED = frozenset({ReferralState.EXPIRED, ReferralState.REVOKED})
 ANSWERED_NO = frozenset({ReferralState.DECLINED, ReferralState.REDIRECTED})
 
 
-def need_of_task(task: HumanTask, region: str | None, referrals: Iterable = ()) -> Need | None:
-    """The need of a send-referral task (its branch's {sector, urgency}) and what the pathway says of the person;
-    `referrals`: the case's, whose ended ones tell which providers the need moved on from."""
-    need = need_of(task.instance, task.data)
+def need_of_task(task: HumanTask, needs: NeedFields, region: str | None, referrals: Iterable = ()) -> Need | None:
+    """The need of a send-referral task (its branch's {sector, urgency}, under the names `needs` gives them) and
+    what the pathway says of the person; `referrals`: the case's, whose ended ones tell which providers the need
+    moved on from."""
+    need = needs.need_of(task.instance, task.data)
     if need is None:
         return None
     props = task.properties
@@ -68,14 +69,14 @@ def need_of_task(task: HumanTask, region: str | None, referrals: Iterable = ()) 
         sex=value("sex") if isinstance(value("sex"), str) else None,
         target_groups=groups,
         unsigned_provider=mode if mode in UNSIGNED_MODES else REFUSE_UNSIGNED,
-        ended_before=_providers_of(task, referrals, ENDED_UNANSWERED),
-        declined_before=_providers_of(task, referrals, ANSWERED_NO),
+        ended_before=_providers_of(task, needs, referrals, ENDED_UNANSWERED),
+        declined_before=_providers_of(task, needs, referrals, ANSWERED_NO),
     )
 
 
-def _providers_of(task: HumanTask, referrals: Iterable, states: frozenset) -> frozenset[int]:
+def _providers_of(task: HumanTask, needs: NeedFields, referrals: Iterable, states: frozenset) -> frozenset[int]:
     # The providers of the branch's referrals that ended in one of these states.
-    key = branch_key(task.instance, task.data)
+    key = needs.branch_key(task.instance, task.data)
     return frozenset(r.provider_organisation_id for r in referrals
                      if key is not None and r.instance_key == key and r.state in states
                      and r.provider_organisation_id is not None)
@@ -91,9 +92,10 @@ def target_group_fields(props: dict[str, str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def rank_for_task(session, task: HumanTask, region: str | None, today: date, referrals: Iterable = ()) -> Matching | None:
+def rank_for_task(session, task: HumanTask, needs: NeedFields, region: str | None, today: date,
+                  referrals: Iterable = ()) -> Matching | None:
     """The ranked providers for a send-referral task (None for any other task); `referrals`: the case's."""
-    need = need_of_task(task, region, referrals)
+    need = need_of_task(task, needs, region, referrals)
     return None if need is None else match_providers(session, need, today)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from engine.pathways.case_fields import CaseFields, case_fields_of
 from engine.pathways.folder import METADATA_FILE
 from engine.pathways.groups import GroupRules, rules_of
+from engine.pathways.need_fields import NeedFields, need_fields_of
 from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
 from engine.store.models import PathwayFileRow, PathwayVersionRow
 
@@ -62,3 +63,8 @@ def group_rules(session, pathway_version_id: int, content_hash: str | None = Non
 def case_fields(session, pathway_version_id: int, content_hash: str | None = None) -> CaseFields:
     """Which form fields the version's cases take their priority, risk level, region and closure reason from."""
     return derived_from_metadata(session, pathway_version_id, case_fields_of, content_hash)
+
+
+def need_fields(session, pathway_version_id: int, content_hash: str | None = None) -> NeedFields:
+    """What the version's referral steps call the case's needs, one need, and a need's sector and urgency."""
+    return derived_from_metadata(session, pathway_version_id, need_fields_of, content_hash)

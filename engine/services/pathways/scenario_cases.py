@@ -20,15 +20,15 @@ from engine.pathways.scenarios import ReadyTask
 from engine.pathways.step_fields import SendFields, fields_of_step
 from engine.runtime import case_runtime
 from engine.runtime.case_data import case_data
-from engine.runtime.needs import need_of
 from engine.services.accounts.creation import create_organisation, create_user, secretariat
 from engine.services.accounts.actors import load_actor
 from engine.runtime.specs import clear_cache as clear_parsed_specs
 from engine.services.cases.step import begin_step, clear_specs_cache
 from engine.services.cases.lifecycle import advance_case, open_case, signal_case
 from engine.services.cases.consents import WITHDRAWAL_SIGNAL, withdraw_consent
+from engine.services.pathways.metadata import need_fields
 from engine.services.tasks.completion import complete_task
-from engine.store.models import DeadlineRow, Organisation, OrganisationService, TaskCandidate, TaskRow, User
+from engine.store.models import CaseRow, DeadlineRow, Organisation, OrganisationService, TaskCandidate, TaskRow, User
 
 AGENCY = "scenario-agency"
 SECRETARIAT = "scenario-secretariat"
@@ -79,7 +79,7 @@ class PersistedCase:
         try:
             sending = fields_of_step(task.properties)  # a send step names its provider field
             if isinstance(sending, SendFields) and data.get(sending.provider):
-                self._ensure_provider(str(data[sending.provider]), (need_of(None, task.data) or {}).get("sector"))
+                self._ensure_provider(str(data[sending.provider]), (self._need_of(task) or {}).get("sector"))
             actor = self._actor_for(task)
             result = complete_task(self._uow(), self.clock, task.id, actor, data)
         except InvalidData as error:
@@ -115,8 +115,6 @@ class PersistedCase:
         """True when the stored workflow reached its end (and the case row says closed)."""
         completed = case_runtime.is_completed(self._workflow())
         with self._uow() as uow:
-            from engine.store.models import CaseRow
-
             closed = uow.session.get(CaseRow, self.case_id).status.value == "closed"
         if completed != closed:
             raise CaseStateMismatch(f"workflow completed={completed} but case status closed={closed}")
@@ -147,6 +145,12 @@ class PersistedCase:
     def _workflow(self):
         with self._uow() as uow:
             return begin_step(uow, self.clock, self.case_id, None, "read").workflow
+
+    def _need_of(self, task: ReadyTask) -> dict | None:
+        # Under the names the case's pathway version gives its needs (`need_fields:`).
+        with self._uow() as uow:
+            version_id = uow.session.scalar(select(CaseRow.pathway_version_id).where(CaseRow.id == self.case_id))
+            return need_fields(uow.session, version_id).need_of(None, task.data)
 
     def _ensure_world(self) -> None:
         with self._uow() as uow:

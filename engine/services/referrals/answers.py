@@ -4,10 +4,10 @@ case, as completing the workflow task that does them.
 Partner systems speak of the referral or the case, not of workflow tasks: these services find the
 open task marked for that move (`aiguillage.referral` or `aiguillage.consent`) and complete it
 through `complete_task`, so the move is the same step, with the same checks, as in the pages.
-A decision speaks of `decision`, `decline_reason` and `appointment_date`, an outcome of
-`service_delivered` and `outcome_note`, a consent of `consent_given`...: they reach the fields the pathway's
-step names for them (`engine.pathways.step_fields`), and the problems of a refused answer come back under
-the same names.
+An acknowledgement speaks of `acknowledged_by` and `acknowledged_on`, a decision of `decision`,
+`decline_reason` and `appointment_date`, an outcome of `service_delivered` and `outcome_note`, a consent of
+`consent_given`...: they reach the fields the pathway's step names for them (`engine.pathways.step_fields`),
+and the problems of a refused answer come back under the same names.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.pathways.need_fields import NeedFields
 from engine.runtime.human_tasks import HumanTask
-from engine.runtime.needs import branch_key
 from engine.store.models import Organisation, ReferralRow
 
 
@@ -32,9 +32,10 @@ class EarlierReferral:
     answer: dict[str, Any] = field(default_factory=dict)  # what the provider wrote with its decision
 
 
-def earlier_referrals(session, task: HumanTask, referrals: Iterable[ReferralRow]) -> tuple[EarlierReferral, ...]:
-    """The ended referrals of the need a send step is for (`referrals`: the case's)."""
-    key = branch_key(task.instance, task.data)
+def earlier_referrals(session, task: HumanTask, needs: NeedFields,
+                      referrals: Iterable[ReferralRow]) -> tuple[EarlierReferral, ...]:
+    """The ended referrals of the need a send step is for (`needs`: the pathway's names; `referrals`: the case's)."""
+    key = needs.branch_key(task.instance, task.data)
     ended = [r for r in referrals if key is not None and r.instance_key == key and r.state.is_final and r.id is not None]
     if not ended:
         return ()

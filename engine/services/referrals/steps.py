@@ -2,7 +2,7 @@
 
 A task marked `aiguillage.referral = send|acknowledge|decide|outcome|unmet` serves one need
 {sector, urgency}: its multi-instance branch's item, or the case's `need` or `sector`/`urgency`
-variables (`engine.runtime.needs`). Sending passes the
+variables, under the names the pathway gives them (`engine.pathways.need_fields`). Sending passes the
 consent gate and the provider check; every other move follows `ReferralState`'s transitions and
 is refused (`Conflict`) when illegal. Providers are ranked and the choice checked by the directory
 (`engine.services.directory.referral_step`). The decide and outcome steps read the decision, the
@@ -24,8 +24,7 @@ from engine.errors import AccessDenied, Conflict, InvalidData, NotFound
 from engine.field_problems import FieldProblem
 from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
-from engine.runtime.needs import branch_key, no_need_message
-from engine.services.cases.sync import DOUALA, referral_for_instance
+from engine.services.cases.sync import DOUALA, need_fields_of, referral_for_instance
 from engine.pathways.step_fields import (
     DECIDE_MOVE, DECISION_VALUES, OUTCOME_MOVE, UNMET_MOVE, DecisionFields, OutcomeFields, SendFields, decision_fields,
 )
@@ -74,9 +73,10 @@ def apply_referral_step(step: Step, task: HumanTask, data: dict) -> None:
 
 def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
     """Create and send the referral of this need: provider checked, consent gate passed, or refused."""
-    need = need_of_task(task, step.case.region, step.referrals)
+    needs = need_fields_of(step)
+    need = need_of_task(task, needs, step.case.region, step.referrals)
     if need is None or need.sector not in Sector.__members__.values():
-        raise InvalidData(no_need_message(task.bpmn_id, need.sector if need is not None else None))
+        raise InvalidData(needs.no_need_message(task.bpmn_id, need.sector if need is not None else None))
     sector = need.sector
     field = SendFields.declared(task.properties).provider
     provider = _provider(step, str(data.get(field) or ""), field)
@@ -102,7 +102,7 @@ def send_referral(step: Step, task: HumanTask, data: dict) -> ReferralRow:
         redirected_from_id=previous.id if previous is not None and previous.state == ReferralState.REDIRECTED else None,
         shared_fields=[] if without_personal_data else _shared_fields(step, consent, sector, provider),
         request={} if without_personal_data else _request(data, field),
-        instance_key=branch_key(task.instance, task.data),
+        instance_key=needs.branch_key(task.instance, task.data),
     )
     step.session.add(referral)
     step.session.flush()

@@ -22,8 +22,7 @@ from engine.errors import AccessDenied, InvalidData
 from engine.pathways.step_fields import UnmetFields
 from engine.runtime.human_tasks import HumanTask
 from engine.services.cases.step import Step
-from engine.runtime.needs import need_of, no_need_message
-from engine.services.cases.sync import referral_for_instance
+from engine.services.cases.sync import need_fields_of, referral_for_instance
 from engine.store.models import CaseRow, UnmetNeedRow
 from engine.store.unit_of_work import UnitOfWork
 
@@ -52,9 +51,10 @@ def record_unmet_need(step: Step, task: HumanTask, data: dict) -> UnmetNeedRow |
     if reason not in UnmetReason.__members__.values():
         raise InvalidData(f"{reason!r} is not a reason a need is left unmet",
                           {fields.reason: [problem.not_a_choice(UnmetReason.__members__.values())]})
-    need = need_of(task.instance, task.data)
-    if need is None or need.get("sector") not in Sector.__members__.values():
-        raise InvalidData(no_need_message(task.bpmn_id, need.get("sector") if need is not None else None))
+    needs = need_fields_of(step)
+    need = needs.need_of(task.instance, task.data)
+    if need is None or need["sector"] not in Sector.__members__.values():
+        raise InvalidData(needs.no_need_message(task.bpmn_id, need["sector"] if need is not None else None))
     referral = referral_for_instance(step, task.instance, task.data)
     note = data.get(fields.note)
     row = UnmetNeedRow(

@@ -46,7 +46,7 @@ from engine.pathways.step_fields import (
 from engine.services.tasks.form_data import clean_form_data, form_fields, kept_fields
 from engine.services.tasks.handover import reassignable_task
 from engine.services.tasks.still_open import require_open
-from engine.services.cases.sync import Resolver, candidate_rows
+from engine.services.cases.sync import Resolver, candidate_rows, need_fields_of
 from engine.services.referrals.sharing import readable_task_data
 from engine.services.referrals.steps import REFERRAL_PROPERTY, apply_referral_step
 from engine.services.cases.sync import DOUALA
@@ -338,8 +338,9 @@ def send_step_facts(step: Step, task: HumanTask) -> tuple[Any, tuple]:
 
     if task.properties.get(REFERRAL_PROPERTY) != "send":
         return None, ()
-    return (rank_for_task(step.session, task, step.case.region, step.now.date(), step.referrals),
-            earlier_referrals(step.session, task, step.referrals))
+    needs = need_fields_of(step)
+    return (rank_for_task(step.session, task, needs, step.case.region, step.now.date(), step.referrals),
+            earlier_referrals(step.session, task, needs, step.referrals))
 
 
 def case_today(step: Step):

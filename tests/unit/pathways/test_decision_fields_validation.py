@@ -13,7 +13,7 @@ import pytest
 
 from engine.pathways.folder import load_source
 from engine.pathways.step_fields import (
-    DEFAULT_FIELDS, DecisionFields, OutcomeFields, UnmetFields, decision_fields, step_fields,
+    AcknowledgementFields, DEFAULT_FIELDS, DecisionFields, OutcomeFields, UnmetFields, decision_fields, step_fields,
 )
 from engine.pathways.validation import validate
 from pathway_fixtures import VALID
@@ -87,7 +87,9 @@ UNMET_DECLARED = ('<camunda:property name="aiguillage.unmet_reason_field" value=
 def test_outcome_and_unmet_steps_without_properties_keep_todays_names():
     assert step_fields("outcome", {}) == OutcomeFields("service_delivered", "outcome_note")
     assert step_fields("unmet", {"aiguillage.unmet_note_field": " about "}) == UnmetFields("unmet_reason", "about")
-    assert step_fields("acknowledge", {}) is None
+    assert step_fields("acknowledge", {"aiguillage.acknowledged_on_field": "received_on"}) == AcknowledgementFields(
+        "acknowledged_by", "received_on")
+    assert step_fields("expire", {}) is None
     # The API's words reach the declared fields, and a refusal names them back as the API does.
     fields = step_fields("outcome", {"aiguillage.service_delivered_field": "served"})
     assert fields.in_pathway_words({"service_delivered": True, "service_date": "2026-03-09"}) == {

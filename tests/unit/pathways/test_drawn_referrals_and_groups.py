@@ -35,7 +35,18 @@ def test_a_send_step_with_no_need_is_refused_with_how_to_draw_one(example: Path)
     assert {(p.rule, p.element_id) for p in problems} == {
         ("referral.no_need", "Task_Send"), ("referral.no_need", "Task_Acknowledge")}
     message = next(p.message for p in problems if p.element_id == "Task_Send")
-    assert "multi-instance sub-process over the case's needs" in message and "fields with the ids sector and urgency" in message
+    assert "multi-instance sub-process over the case's needs" in message and "each need {sector, urgency}" in message
+
+
+def test_a_sector_field_of_the_name_need_fields_declares_gives_the_need(example: Path):
+    _edit(example, 'camunda:formField id="sector"', 'camunda:formField id="service"')
+    _edit(example, "sector", "service", "i18n/fr.yaml")
+    _edit(example, "id: small-referral", "id: small-referral\nneed_fields:\n  sector: service", "pathway.yaml")
+    assert validate(load_source(example)) == []
+    # The advice on how to draw a need speaks of the names the pathway declares.
+    _edit(example, "  sector: service", "  sector: domain\n  needs: besoins", "pathway.yaml")
+    message = next(p.message for p in validate(load_source(example)) if p.element_id == "Task_Send")
+    assert 'camunda:collection="besoins"' in message and "each need {domain, urgency}" in message
 
 
 def test_a_script_that_sets_the_sector_gives_the_need(example: Path):

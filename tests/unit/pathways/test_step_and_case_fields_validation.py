@@ -18,7 +18,7 @@ from engine.pathways.step_fields import (
     ConsentFields, EscalationFields, OverrideRequestFields, SendFields, WithdrawalFields, fields_of_step,
 )
 from engine.pathways.validation import review
-from pathway_fixtures import BROKEN, VALID
+from pathway_fixtures import BROKEN, VALID, folder_editor
 
 OWN_FIELDS = VALID / "own-case-fields"
 # The Camunda way: a timer on the provider's step leads to a coordinator's follow-up, itself unmarked.
@@ -29,16 +29,8 @@ NOTE_MISSING = ("aiguillage.escalation_note_field names 'follow_up_note', which 
 
 @pytest.fixture
 def edit(tmp_path: Path):
-    folder = tmp_path / "own-case-fields"
-    shutil.copytree(OWN_FIELDS, folder)
-
-    def edit(old: str, new: str, file: str = "pathway.bpmn") -> list:
-        path = folder / file
-        text = path.read_text(encoding="utf-8")
-        assert old in text
-        path.write_text(text.replace(old, new), encoding="utf-8")
-        return [(p.rule, p.element_id, p.message, p.severity) for p in review(load_source(folder))]
-    return edit
+    edited = folder_editor(tmp_path, OWN_FIELDS)
+    return lambda *change: [(p.rule, p.element_id, p.message, p.severity) for p in edited(*change)]
 
 
 def test_without_properties_the_marked_steps_keep_todays_names():

@@ -15,6 +15,7 @@ VALID_CASES = sorted([
     VALID / "referral-mini", VALID / "referral-mini" / "pathway.bpmn", VALID / "referral-decision", VALID / "readonly-review",
     VALID / "own-decision-fields",
     VALID / "own-case-fields",
+    VALID / "own-need-fields",
     *sorted((VALID / "other-tools").iterdir()),
 ])
 
