@@ -17,11 +17,12 @@ from engine.access import Actor, can_export_person_record
 from engine.clock import Clock
 from engine.errors import AccessDenied
 from engine.runtime.case_data import case_data
+from engine.services.accounts.known_people import Who, organisations_named_by_case, people_known_to
 from engine.services.cases.step import begin_step
 from engine.services.cases.view import show_case
 from engine.services.pathways.labels import pathway_texts
 from engine.services.cases.retention import version_retention
-from engine.store.models import AuditEntry, CaseRow, Organisation, ReferralRow, User
+from engine.store.models import AuditEntry, CaseRow, ReferralRow
 from engine.store.unit_of_work import UnitOfWork
 from engine.store.write_lock import lock_for_writing
 
@@ -75,10 +76,13 @@ def export_person_record(uow: UnitOfWork, clock: Clock, case: int | str, actor: 
         form_fields = version_retention(session, view.pathway_version_id).form_fields
         shared = dict(session.execute(select(ReferralRow.id, ReferralRow.shared_fields).where(ReferralRow.case_id == view.id)).all())
         accesses = session.execute(
-            select(AuditEntry.at, AuditEntry.action, User.username, Organisation.name)
-            .outerjoin(User, User.id == AuditEntry.user_id).outerjoin(Organisation, Organisation.id == User.organisation_id)
+            select(AuditEntry.at, AuditEntry.action, AuditEntry.user_id)
             .where(AuditEntry.case_id == view.id).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(ACCESS_LINES)
         ).all()
+        # Who read or changed it, as the case page names people to this supervisor: a provider's focal point as
+        # "someone at" the provider (the recipients a subject access request asks for), never by name.
+        readers = people_known_to(session, actor, (user_id for _, _, user_id in accesses),
+                                  organisations_named_by_case(session, view))
         session.add(AuditEntry(at=now, user_id=actor.id, action="case.record_exported", object_type="case",
                                object_id=view.reference, case_id=view.id,
                                details={"language": language, "format": file_format}))
@@ -107,10 +111,19 @@ def export_person_record(uow: UnitOfWork, clock: Clock, case: int | str, actor: 
                   "actor_withheld": event.actor_withheld, "action": event.action,
                   "task": labels.element(event.task_bpmn_id, default=event.task_bpmn_id) if event.task_bpmn_id else None}
                  for event in view.history],
-        accesses=[{"at": at, "action": action, "user": username, "organisation": organisation}
-                  for at, action, username, organisation in accesses],
+        accesses=[_access(at, action, readers.get(user_id) if user_id is not None else None)
+                  for at, action, user_id in accesses],
     )
 
+
+
+def _access(at: datetime, action: str, who: Who | None) -> dict[str, Any]:
+    """One line of who read or changed the record: `user` None for the system, or with `withheld` for someone
+    the reader may not know by name (then `organisation` where the reader may know it)."""
+    if who is None:
+        return {"at": at, "action": action, "user": None, "organisation": None, "withheld": False}
+    return {"at": at, "action": action, "user": who.username, "organisation": who.organisation,
+            "withheld": who.username is None}
 
 
 def record_as_json(record: PersonRecord) -> dict[str, Any]:

@@ -89,3 +89,18 @@ def test_a_coordinator_places_and_lifts_a_legal_hold_through_the_api(api, contai
     assert api.post("demo-coordinator", f"/cases/{case_id}/legal-hold/lift").status_code == 204
     with container.uow() as uow:
         assert uow.session.get(CaseRow, case_id).legal_hold_reason is None
+
+
+def test_the_record_names_who_read_it_as_the_case_page_does_a_providers_focal_point_by_the_provider(api):
+    case_id, _ = _case_with_a_referral(api)
+    [referral] = api.get(CASEWORKER, f"/cases/{case_id}").json["referrals"]
+    assert api.get("demo-health-douala", f"/referrals/{referral['id']}").status_code == 200
+    assert api.post("demo-health-douala", f"/referrals/{referral['id']}/acknowledge",
+                    json={"acknowledged_by": "Dr Ngo"}).status_code == 200
+    accesses = api.get(SUPERVISOR, f"/cases/{case_id}/record").json["accesses"]
+    hospital = [access for access in accesses if access["withheld"]]
+    assert hospital and all(access == {**access, "user": None, "organisation": "DEMO – Hôpital régional de Douala"}
+                            for access in hospital), hospital
+    assert "demo-health-douala" not in str(accesses)
+    # The supervisor's own organisation's people, and the system, as before.
+    assert any(access["user"] == CASEWORKER for access in accesses)
