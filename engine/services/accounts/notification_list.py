@@ -102,6 +102,13 @@ def _read_at(actor: Actor):
     return func.coalesce(InAppNotification.read_at, mine)
 
 
+def _not_read(actor: Actor):
+    """`_read_at(actor)` is NULL, written so that the index on (user_id, read_at) serves a user's own items:
+    a member's read of a group item is a row of in_app_reads, which always holds its time."""
+    return and_(InAppNotification.read_at.is_(None),
+                ~exists().where(InAppRead.notification_id == InAppNotification.id, InAppRead.user_id == actor.id))
+
+
 def _about(statement):
     """The statement joined to what an item is about: its outbox event, task, referral and escalation."""
     return (
@@ -143,7 +150,7 @@ def _done(actor: Actor):
 
 
 def _unread(actor: Actor):
-    return and_(_read_at(actor).is_(None), ~_done(actor))
+    return and_(_not_read(actor), ~_done(actor))
 
 
 def list_notifications(uow: UnitOfWork, actor: Actor, language: str, unread_only: bool = False,
@@ -287,7 +294,7 @@ def mark_all_read(session: Session, actor: Actor, at: datetime) -> int:
     ).rowcount or 0
     group_ids = session.scalars(
         select(InAppNotification.id).where(
-            InAppNotification.user_id.is_(None), _visible(actor), _read_at(actor).is_(None)
+            InAppNotification.user_id.is_(None), _visible(actor), _not_read(actor)
         )
     ).all()
     session.add_all(InAppRead(notification_id=note_id, user_id=actor.id, read_at=at) for note_id in group_ids)
