@@ -235,6 +235,31 @@ def test_each_plane_of_the_cameroon_diagram_fits_a_screen_at_a_readable_zoom(dem
     assert sorted(plane for plane, zoom in sub_processes.items() if zoom < 1.0) in ([], ["SubProcess_Acknowledgement_plane"]), zooms
 
 
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_sub_process_opened_from_its_box_is_shown_whole_below_the_breadcrumbs(demo_server, page, width):
+    url, demo = demo_server
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, url, "demo-sop-author", demo.password)
+    page.goto(url + "/pathways/cameroon-nrm/1")
+    page.wait_for_selector('#diagram [data-element-id="Task_Identification"]')
+    page.locator("#diagram .bjs-drilldown").first.click()
+    page.wait_for_selector("#diagram .bjs-breadcrumbs li:nth-child(2)")
+    page.wait_for_timeout(300)  # fitted on the next frame
+    placed = page.evaluate("""() => {
+        const box = document.querySelector('#diagram').getBoundingClientRect();
+        const crumbs = document.querySelector('#diagram .bjs-breadcrumbs').getBoundingClientRect();
+        const shapes = [...document.querySelectorAll('#diagram .djs-element.djs-shape')]
+            .map(e => e.getBoundingClientRect()).filter(r => r.width > 0);
+        return {count: shapes.length, under: shapes.filter(r => r.top < crumbs.bottom && r.left < crumbs.right).length,
+                outside: shapes.filter(r => r.top < box.top || r.bottom > box.bottom + 1 || r.left < box.left - 1
+                                       || r.right > box.right + 1).length};
+    }""")
+    assert placed["count"] > 0 and placed["under"] == 0, placed
+    if width == 1280:  # on a phone a wide plane is fitted to the width and may run below the box's fold
+        assert placed["outside"] == 0, placed
+    page.screenshot(path=str(_artifact(f"sub-process-opened-{width}")))
+
+
 def _artifact(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / f"pathway-authoring-{name}.png"

@@ -9,7 +9,7 @@ import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
 import "./breadcrumbs.css";
-import { withEnclosing } from "./planes.mjs";
+import { fitPlane, withEnclosing } from "./planes.mjs";
 
 const SELECTED = "diagram-selected";
 const viewers = new Map();
@@ -30,6 +30,8 @@ async function show(container) {
   const canvas = viewer.get("canvas");
   const registry = viewer.get("elementRegistry");
   canvas.zoom("fit-viewport");
+  // Opening a sub-process (or going back up through the breadcrumbs) shows its whole plane.
+  viewer.on("root.set", () => requestAnimationFrame(() => fitPlane(canvas, container)));
   // A mark on a step inside a sub-process shows on the sub-process's box too: where to open.
   Object.entries(marks(container)).forEach(([id, kind]) => {
     for (const element of withEnclosing(registry, registry.get(id))) canvas.addMarker(element, `diagram-mark-${kind}`);

@@ -15,6 +15,7 @@ import camundaModdle from "camunda-bpmn-moddle/resources/camunda.json";
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
 import "./breadcrumbs.css";
+import { fitPlane } from "./planes.mjs";
 import "bpmn-js/dist/assets/bpmn-font/css/bpmn.css";
 import "@bpmn-io/properties-panel/dist/assets/properties-panel.css";
 
@@ -30,6 +31,7 @@ async function open(container) {
   });
   await modeler.importXML(await response.text());
   modeler.get("canvas").zoom("fit-viewport");
+  modeler.on("root.set", () => requestAnimationFrame(() => fitPlane(modeler.get("canvas"), container)));
   const form = document.querySelector("[data-modeler-form]");
   if (form) {
     form.addEventListener("submit", async (event) => {
