@@ -22,6 +22,11 @@ DMN_NAMESPACES = (
     "http://www.omg.org/spec/DMN/20180521/MODEL/",
     "https://www.omg.org/spec/DMN/20191111/MODEL/",
 )
+# Later versions of DMN, which Camunda 7 does not read either: named, so that the author saves the file as 1.3.
+NEWER_DMN_NAMESPACES = {
+    "https://www.omg.org/spec/DMN/20211108/MODEL/": "1.4",
+    "https://www.omg.org/spec/DMN/20230324/MODEL/": "1.5",
+}
 XML_SUFFIXES = (*BPMN_SUFFIXES, ".dmn")
 
 ACTIVITIES = {
@@ -193,6 +198,9 @@ def _wrong_kind(root: etree._Element, expected: str) -> str:
         return f"this is not a BPMN 2.0 diagram: it starts with {seen}, not <bpmn:definitions> in namespace {BPMN_NS}; export the diagram as BPMN 2.0 XML"
     if _kind(root) == "bpmn":
         return "this is a BPMN diagram, not a DMN decision file; rename it with the .bpmn extension"
+    if local(root) == "definitions" and uri in NEWER_DMN_NAMESPACES:
+        return (f"this decision file is DMN {NEWER_DMN_NAMESPACES[uri]}, which is not read here (as in Camunda 7, decisions "
+                "are DMN 1.1 to 1.3); save it as DMN 1.3 XML")
     return f"this is not a DMN decision file: it starts with {seen}; export the decision table as DMN 1.1, 1.2 or 1.3 XML"
 
 

@@ -198,6 +198,10 @@ DETAILS = (
     N_("the file is not UTF-8 text (it holds NUL bytes: UTF-16 without a declaration, or binary data); save it as UTF-8"),
     N_("the file is not well-formed XML: %(reason)s; open and save the file again in the modeler, or fix the XML at that line"),
     N_("this is a DMN decision file, not a BPMN diagram; rename it with the .dmn extension"),
+    N_("this decision file is DMN %(version)s, which is not read here (as in Camunda 7, decisions are DMN 1.1 to 1.3); "
+       "save it as DMN 1.3 XML"),
+    N_("this is not a DMN decision file: it starts with %(seen)s; export the decision table as DMN 1.1, 1.2 or 1.3 XML"),
+    N_("this is a BPMN diagram, not a DMN decision file; rename it with the .bpmn extension"),
     N_("this is not a BPMN 2.0 diagram: it starts with %(seen)s, not <bpmn:definitions> in namespace %(namespace)s; "
        "export the diagram as BPMN 2.0 XML"),
     # The BPMN 2.0 schema's refusals (engine.pathways.rules.schema): the frequent ones in words of ours, any other

@@ -81,6 +81,7 @@ EXPECTED = {
     "label.missing_file/no-english-file": Expected("pathway.yaml", None, ("i18n/en.yaml",)),
     "call.missing/called-process-absent.bpmn": Expected("called-process-absent.bpmn", "Call_Referral", ("Process_Referral_Sub",)),
     "dmn.missing/decision-absent.bpmn": Expected("decision-absent.bpmn", "Task_Priority", ("priority_decision", ".dmn")),
+    "dmn.not_dmn/dmn-1-5": Expected("priority.dmn", None, ("DMN 1.5", "DMN 1.3"), 2),
     "dmn.cell/escape-in-output-cell": Expected("priority.dmn", "priority_decision", ("rule 2", "output column 1", "__import__"), 24),
     "metadata.missing_key/no-languages": Expected("pathway.yaml", None, ("languages",)),
     "metadata.bad_id/spaces-in-id": Expected("pathway.yaml", None, ("Referral Check", "lowercase")),
