@@ -20,6 +20,7 @@ Camunda 7 accepts, and gives a meaning to, things that plain BPMN (and SpiffWork
 - on an inclusive gateway, a flow without condition is always taken;
 - a process or sub-process without an end event ends when none of its paths has anything left
   to do (an implicit end): each step without an outgoing flow gets an end event after it;
+- the parts of a DMN decision table (the table, its inputs, outputs, rules and entries) need no id;
 - data objects and data stores are drawn, not run: the associations between them and the steps
   are dropped (the case data holds what the forms ask for);
 - an activity's own data inputs and outputs (``bpmn:ioSpecification``, as jBPM/Kogito write them, with
@@ -77,6 +78,7 @@ def read_as_camunda(root: etree._Element) -> list[Note]:
     """Rewrite the tree in place as Camunda 7 reads it; the notes say what changed that matters."""
     _rename_aliases(root)
     if root.tag != f"{{{BPMN_NS}}}definitions":
+        _name_decision_parts(root)
         return []
     form_properties_as_fields(root)
     _name_flows_without_id(root)
@@ -93,6 +95,24 @@ def read_as_camunda(root: etree._Element) -> list[Note]:
         notes += _split_implicitly(container)
         _always_take_unconditioned_inclusive_flows(container)
     return notes
+
+
+# Parts of a DMN decision table that other tools (Trisotech, the DMN TCK) write without an id, which Camunda 7
+# reads all the same; SpiffWorkflow indexes them by id and stopped with "KeyError('id')".
+DECISION_PARTS = ("decisionTable", "input", "output", "rule", "inputEntry", "outputEntry")
+
+
+def _name_decision_parts(root: etree._Element) -> None:
+    dmn = etree.QName(root).namespace
+    parts = [element for element in root.iter(*(f"{{{dmn}}}{kind}" for kind in DECISION_PARTS))
+             if not (element.get("id") or "").strip()]
+    if not parts:
+        return
+    taken = {element.get("id") for element in root.iter() if isinstance(element.tag, str) and element.get("id")}
+    for element in parts:
+        parent = element.getparent()
+        owner = parent.get("id") if parent is not None and parent.get("id") else "decision"
+        element.set("id", _fresh_id(f"{owner}_{etree.QName(element).localname}", taken))
 
 
 def _rename_aliases(root: etree._Element) -> None:

@@ -152,6 +152,7 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
                 parser.add_bpmn_xml(root, filename=name)
                 _refuse_reserved_ids(name, root)
             else:
+                read_as_camunda(root)  # a decision table's parts without ids get one, as Camunda reads them
                 parser.add_dmn_xml(root, filename=name)
         chosen = process_id or _main_process(main, roots[main])
         spec = parser.get_spec(chosen)

@@ -83,3 +83,11 @@ def test_decision_table_reads_feel_lists_ranges_and_negations(open_case, need, a
 
     assert case.failures == []
     assert task.data.get("services", []) == services
+
+
+def test_a_decision_table_whose_parts_carry_no_id_decides_as_in_camunda(open_case):
+    # Trisotech and the DMN TCK leave out the ids of a table's columns, rules and entries; SpiffWorkflow alone
+    # refused such a file with "KeyError('id')".
+    minor = open_case("dmn_task.bpmn", "priority-without-part-ids.dmn", data={"risk_level": "low", "age": 12})
+    adult = open_case("dmn_task.bpmn", "priority-without-part-ids.dmn", data={"risk_level": "low", "age": 40})
+    assert [case.ready()[0].data["priority"] for case in (minor, adult)] == ["high", "standard"]
