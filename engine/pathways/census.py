@@ -67,7 +67,8 @@ class Census:
     def add(self, outcome: Verdict) -> None:
         """Count one pathway's verdict."""
         self.verdicts[outcome.kind] += 1
-        self.with_warnings += bool(outcome.warnings)
+        # Printed as a part of the valid ones: a refused pathway's warnings are not counted here.
+        self.with_warnings += bool(outcome.warnings) and outcome.kind == VALID
         if outcome.kind == UNSUPPORTED:
             self.features.update(outcome.features)
         if outcome.kind == DEFECT:

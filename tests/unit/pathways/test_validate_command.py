@@ -75,12 +75,17 @@ def test_summary_counts_valid_unsupported_and_defective_diagrams_in_a_folder(tmp
         '<bpmn:userTask id="Task_1" />',
         '<bpmn:scriptTask id="Task_1" scriptFormat="groovy"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>'), encoding="utf-8")
     (library / "nested" / "empty.bpmn").write_bytes(b"")
+    # Refused, with a warning too: counted with the refused ones, not among the valid ones with warnings.
+    (library / "nested" / "groovy-and-nameless.bpmn").write_text(NAMELESS_TASK.replace(
+        '<bpmn:userTask id="Task_1" />',
+        '<bpmn:userTask id="Task_1" /><bpmn:scriptTask id="Task_2" scriptFormat="groovy"><bpmn:script>x = 1</bpmn:script>'
+        '</bpmn:scriptTask>'), encoding="utf-8")
     result = run("--summary", str(library), str(mini_folder))
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines[0] == ("4 pathways: 2 valid (1 with warnings), 1 refused only for features not run here, "
+    assert lines[0] == ("5 pathways: 2 valid (1 with warnings), 2 refused only for features not run here, "
                         "1 refused for defects")
-    assert "  not run here: scripts in another language (Groovy, JavaScript...): 1" in lines
+    assert "  not run here: scripts in another language (Groovy, JavaScript...): 2" in lines
     assert "  defect: xml.empty: 1" in lines
 
 
