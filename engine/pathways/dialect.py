@@ -163,7 +163,8 @@ def _drop_activity_data_io(root: etree._Element) -> list[Note]:
             continue
         for element in ([io] if io is not None else []) + associations:
             activity.remove(element)
-        shown = ", ".join(name for name in names if name) or "none named"
+        # bpmn-js names the end of an association it draws "__targetRef_placeholder": no data of the author's.
+        shown = ", ".join(dict.fromkeys(name for name in names if name and not name.startswith("__"))) or "none named"
         notes.append(Note(activity, "unsupported.data_io",
                           f"the step's data inputs and outputs ({shown}) are not read here, as Camunda 7 does not read "
                           "them: every step reads and writes the case's variables under their own names; use the "

@@ -13,6 +13,8 @@ Each refusal uses a rule of the ``unsupported.`` family so that a census can cou
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from engine.pathways.dialect import JBPM_TASK_INPUTS
@@ -28,6 +30,7 @@ LANGUAGE_NAMES = {
     "http://www.java.com/java": "Java", "java": "Java", "http://www.mvel.org/2.0": "MVEL", "mvel": "MVEL",
     "http://www.jboss.org/drools/rule": "Drools", "drools": "Drools",
 }
+FEEL_ADDRESS = re.compile(r"^https?://www\.omg\.org/spec/(dmn/\d{8}/)?feel/(\d{8}/?)?$")
 JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
 JAVA_ADVICE = 'Java delegates are not run: use an external task (camunda:type="external") and a registered operation'
 JAVA_TASKS = ("serviceTask", "sendTask", "businessRuleTask")
@@ -134,6 +137,8 @@ def script_language(element: etree._Element) -> str | None:
     language = (element.get("scriptFormat") or element.get("language") or "").strip().lower()
     if language in PYTHON_LANGUAGES or language == "http://www.w3.org/1999/xpath":
         return None
+    if FEEL_ADDRESS.match(language):  # DMN's and BPMN tools' way of naming FEEL: an address per DMN version
+        return "FEEL"
     return LANGUAGE_NAMES.get(language, element.get("scriptFormat") or element.get("language"))
 
 

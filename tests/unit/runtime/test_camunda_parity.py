@@ -438,3 +438,22 @@ def test_an_empty_condition_on_a_flow_leaving_an_activity_is_refused_naming_the_
     [problem] = validate(load_source(diagram))
     assert (problem.rule, problem.element_id) == ("gateway.unconditional_branch", "Flow_Urgent")
     assert problem.message.startswith("this flow leaving 'Check' has an empty condition"), problem.message
+
+
+def test_a_condition_in_feel_named_by_its_address_is_refused_as_feel(tmp_path: Path):
+    # Signavio, Trisotech and the MIWG reference models name FEEL by the address of a DMN version.
+    diagram = edited(tmp_path, "activity-default-flow.bpmn", '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">',
+                     '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" '
+                     'language="https://www.omg.org/spec/DMN/20191111/FEEL/">')
+    [problem] = validate(load_source(diagram))
+    assert problem.rule == "unsupported.script_language" and problem.message.startswith("FEEL conditions are not run here")
+
+
+def test_the_placeholder_bpmn_js_draws_for_an_association_is_not_named_as_the_authors_data(tmp_path: Path):
+    diagram = edited(tmp_path, "activity-default-flow.bpmn", '<bpmn:userTask id="Task_Urgent" name="Act now" />',
+                     '<bpmn:userTask id="Task_Urgent" name="Act now"><bpmn:ioSpecification>'
+                     '<bpmn:dataInput id="In_1" name="__targetRef_placeholder" /><bpmn:dataInput id="In_2" name="urgency" />'
+                     '<bpmn:inputSet><bpmn:dataInputRefs>In_1</bpmn:dataInputRefs><bpmn:dataInputRefs>In_2</bpmn:dataInputRefs>'
+                     '</bpmn:inputSet><bpmn:outputSet /></bpmn:ioSpecification></bpmn:userTask>')
+    [warning] = [p for p in review(load_source(diagram)) if p.rule == "unsupported.data_io"]
+    assert "(urgency)" in warning.message, warning.message
