@@ -261,7 +261,7 @@ def _list_page(upload_error: str | None = None, status: int = 200):
 
 def _draft_page(draft_id: int, notes_error: str | None = None, status: int = 200):
     found = _draft_or_404(draft_id)
-    checked = drafts.check_draft(found)
+    checked = drafts.check_draft(uow(), found)
     problems = located_problems(checked.problems)
     cautions = located_problems(checked.cautions)
     # Layout warnings are asked for: files drawn in other tools would drown in them.

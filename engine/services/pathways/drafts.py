@@ -1,7 +1,7 @@
 """Pathway drafts: an uploaded (or browser-edited) pathway kept for SOP authors until it is published.
 
     draft_id = save_draft(uow, clock, files, actor)          # a zip's files, or {"x.bpmn": ...}
-    draft = get_draft(uow, draft_id, actor); check_draft(draft).problems
+    draft = get_draft(uow, draft_id, actor); check_draft(uow, draft).problems
     publish_draft(uow, clock, draft_id, actor, notes="...")   # a new version; the draft is gone
 
 A draft is no pathway version: no case ever runs on it, and it is read back with the same limits
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -45,10 +45,9 @@ class DraftInfo:
 
 @dataclass(frozen=True)
 class Draft(DraftInfo):
-    """A draft with its files, and the installation's usernames its assignees are checked against."""
+    """A draft with its files."""
 
     files: dict[str, bytes]
-    usernames: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -101,13 +100,15 @@ def get_draft(uow: UnitOfWork, draft_id: int, actor: Actor) -> Draft:
     with uow:
         row = _row(uow, draft_id)
         name = uow.session.scalar(select(User.display_name).where(User.id == row.created_by_id)) if row.created_by_id else None
-        return Draft(**_info(row, name).__dict__, files=files_from_zip(row.archive), usernames=installation_usernames(uow))
+        return Draft(**_info(row, name).__dict__, files=files_from_zip(row.archive))
 
 
-def check_draft(draft: Draft) -> DraftCheck:
-    """The draft read as a pathway, and every problem and warning validation finds in it."""
-    source = source_of_files(draft.files)
-    return _checked_draft(source, draft.usernames)
+def check_draft(uow: UnitOfWork, draft: Draft) -> DraftCheck:
+    """The draft read as a pathway, and every problem and warning validation finds in it (its assignees checked
+    against the installation's users, as publishing checks them)."""
+    with uow:
+        usernames = installation_usernames(uow)
+    return _checked_draft(source_of_files(draft.files), usernames)
 
 
 def save_diagram(uow: UnitOfWork, clock: Clock, draft_id: int, diagram: bytes, actor: Actor) -> DraftCheck:
@@ -116,8 +117,7 @@ def save_diagram(uow: UnitOfWork, clock: Clock, draft_id: int, diagram: bytes, a
     main = source_of_files(draft.files).main
     files = {**draft.files, main: diagram}
     save_draft(uow, clock, files, actor, draft_id)
-    source = source_of_files(files)
-    return _checked_draft(source, draft.usernames)
+    return check_draft(uow, replace(draft, files=files))
 
 
 def publish_draft(uow: UnitOfWork, clock: Clock, draft_id: int, actor: Actor, notes: str | None) -> PublishResult:
