@@ -157,3 +157,17 @@ def test_reads_together_each_get_their_own_rows(uow, make_case):
                                                      (_CASE_FACTS, {"case_id": first})])
     assert [len(found) for found in rows] == [1, 0, 1]
     assert rows[0][0][0] == CaseStatus.OPEN and rows[2][0][3] is False
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sqlite_keeps_times_as_utc_text_with_microseconds_and_reads_any_iso_text_back_as_utc(uow, make_case):
+    # Stored times are compared as text in SQL (deadlines due, the dispatcher's queue): every one
+    # must be written alike, the way SQLAlchemy's SQLite DATETIME writes them.
+    case_id = make_case()
+    with uow() as u:
+        connection = u.session.connection()
+        _EVENT.execute(connection, {**_event(case_id, "at-nine-in-douala", {}), "at": datetime(2026, 3, 2, 9, tzinfo=DOUALA)})
+        assert connection.exec_driver_sql("SELECT at FROM case_events").scalar_one() == "2026-03-02 08:00:00.000000"
+        connection.exec_driver_sql("UPDATE case_events SET at = '2026-03-02 07:59:58'")
+        event = u.session.scalars(select(CaseEvent)).one()
+        assert event.at == datetime(2026, 3, 2, 7, 59, 58, tzinfo=timezone.utc)
