@@ -349,6 +349,7 @@ DETAILS = (
     # A Python keyword (del, global, raise, return...) or a forbidden attribute, named as written.
     N_("%(keyword)s is not allowed"),
     N_("Java expressions are not run here (%(detail)s); write it over the case data in the safe language (see the guide)"),
+    N_("XPath expressions are not run here (%(function)s); write it over the case data in the safe language (see the guide)"),
     # The pathway folder and pathway.yaml (engine.pathways.folder, groups, sharing, retention, case_summary).
     N_("the folder has no pathway.yaml; add one with id, title and languages (see pathways/README.md)"),
     N_("pathway.yaml must be a mapping of keys (id:, title:, languages:, ...)"),

@@ -180,8 +180,19 @@ def _check_text(document: Document, owner, text: str, check: Callable, what: str
 _JAVA_CALL = re.compile(r"has no equivalent in the safe language|object is not available")
 
 
+# XPath is the BPMN standard's expression language, and tools that follow the standard name it by
+# default; it reaches process data through the standard's own functions (bpmn:getDataObject('risk')).
+_XPATH_CALL = re.compile(r"\b(?:bpmn:)?get(?:DataObject|DataInput|DataOutput|ProcessProperty|ActivityProperty"
+                         r"|EventDefinitionProperty|InstanceAttribute)\s*\(")
+
+
 def _problem(document, owner, text, error, what, rule, line) -> Problem:
-    if _JAVA_CALL.search(error.message or ""):
+    xpath = _XPATH_CALL.search(text or "")
+    if xpath is not None:
+        rule = "unsupported.script_language"
+        function = xpath.group(0).rstrip("( \t\n")
+        error = ExpressionError(f"XPath expressions are not run here ({function}); write it over the case data in the safe language (see the guide)", line=error.line)
+    elif _JAVA_CALL.search(error.message or ""):
         rule = "unsupported.java"
         error = ExpressionError(f"Java expressions are not run here ({error.message}); write it over the case data in the safe language (see the guide)", line=error.line)
     located = document.problem(owner, rule, "")

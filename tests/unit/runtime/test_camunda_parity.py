@@ -457,3 +457,13 @@ def test_the_placeholder_bpmn_js_draws_for_an_association_is_not_named_as_the_au
                      '</bpmn:inputSet><bpmn:outputSet /></bpmn:ioSpecification></bpmn:userTask>')
     [warning] = [p for p in review(load_source(diagram)) if p.rule == "unsupported.data_io"]
     assert "(urgency)" in warning.message, warning.message
+
+
+@pytest.mark.parametrize("condition", ["bpmn:getDataObject('risk') = 'high'", "getDataObject(\"risk\")/level &gt; 2"])
+def test_an_xpath_condition_is_refused_as_xpath_naming_its_function(tmp_path, condition):
+    # Tools that follow the BPMN standard write conditions in XPath, its default language, reaching
+    # the process's data through the standard's functions: not a typing slip in the safe language.
+    diagram = edited(tmp_path, "exclusive-unconditioned.bpmn", "${risk == 'high'}", condition)
+    [problem] = [p for p in review(load_source(diagram)) if p.element_id == "Flow_High"]
+    assert (problem.rule, problem.is_warning) == ("unsupported.script_language", False)
+    assert "XPath expressions are not run here (" in problem.message and "getDataObject)" in problem.message
