@@ -295,3 +295,38 @@ def test_an_administrator_on_a_phone_keeps_the_account_and_the_service_typed_acr
     page.goto(edit)
     assert page.locator("#field-name").input_value() != "Service typed on a phone"
     assert not [text for text in page.console_problems if "Content Security Policy" in text]
+
+
+def test_an_administrator_ticking_an_accounts_roles_keeps_them_across_the_language_button_on_a_phone(demo_server, page):
+    """The users page holds the new account's form and a role editor per account: the language buttons send the
+    form last typed in, so roles ticked for an account come back ticked, in the other language, and nothing is saved."""
+    url, demo = demo_server
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, url, "demo-admin", demo.password)
+    page.goto(url + "/admin/users")
+    english = page.get_by_role("button", name="English")
+    if english.is_enabled():  # the demo's users are shared by the browser tests, which change their language
+        with page.expect_navigation():
+            english.click()
+    row = page.locator("tr", has=page.locator("td", has_text="demo-caseworker-en")).first
+    editor = row.locator("details.edit-roles")
+    editor.locator("summary").click()
+    boxes = editor.locator("input[name=roles]")
+    held = {box.get_attribute("value"): box.is_checked() for box in boxes.all()}
+    flipped = next(value for value, checked in held.items() if not checked)
+    editor.locator(f"input[name=roles][value={flipped}]").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Français").click()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    row = page.locator("tr", has=page.locator("td", has_text="demo-caseworker-en")).first
+    editor = row.locator("details.edit-roles")
+    assert editor.get_attribute("open") is not None
+    assert editor.get_by_role("button", name="Enregistrer les rôles").is_visible()
+    ticked = {box.get_attribute("value"): box.is_checked() for box in editor.locator("input[name=roles]").all()}
+    assert ticked == {**held, flipped: True}
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # Nothing was saved on the way: the account's roles, read afresh, are as they were.
+    page.goto(url + "/admin/users")
+    row = page.locator("tr", has=page.locator("td", has_text="demo-caseworker-en")).first
+    assert {box.get_attribute("value"): box.is_checked() for box in row.locator("input[name=roles]").all()} == held
+    assert not [text for text in page.console_problems if "Content Security Policy" in text]

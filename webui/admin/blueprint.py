@@ -104,8 +104,14 @@ def enable_user(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+def _roles_typed(posted, user_id: int) -> str:
+    """The users page with one account's role editor open, holding the roles ticked (its language switched before it was sent)."""
+    return _users_page(created=None, values={}, errors={}, roles_typed=RolesTyped(user_id, posted.getlist("roles")))
+
+
 @bp.post("/users/<int:user_id>/roles")
 @role_required(Role.ADMIN)
+@shows_typed_values(_roles_typed)
 def edit_roles(user_id: int):
     """Replace an account's roles."""
     try:
@@ -168,13 +174,21 @@ class RoleErrors(NamedTuple):
     messages: list[str]
 
 
-def _users_page(created, values: dict, errors: dict, reset=None, role_errors: RoleErrors | None = None) -> str:
+class RolesTyped(NamedTuple):
+    """The roles ticked in one account's role editor, not sent yet (shown again in another language)."""
+
+    user_id: int
+    roles: list[str]
+
+
+def _users_page(created, values: dict, errors: dict, reset=None, role_errors: RoleErrors | None = None,
+                roles_typed: RolesTyped | None = None) -> str:
     listing = list_accounts(uow(), g.user.actor)
     search = (request.args.get("q") or "").strip()
     if search:
         listing = replace(listing, accounts=matching_accounts(listing.accounts, search))
     return render_template("admin/users.html", listing=listing, search=search, created=created, values=values, errors=errors,
-                           reset=reset, role_errors=role_errors,
+                           reset=reset, role_errors=role_errors, roles_typed=roles_typed,
                            role_choices=[(role.value, ROLE_NAMES[role]) for role in Role])
 
 

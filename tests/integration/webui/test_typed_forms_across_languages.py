@@ -190,3 +190,27 @@ def test_the_switch_runs_the_checks_of_the_view_the_form_posts_to_before_its_pag
     assert shown.get_data(as_text=True) == "shown again: typed words"
     # The form itself, sent, reaches the view as before.
     assert admin.post("/typed-probe", data={"note": "typed words", "csrf_token": csrf_of(admin, "/")}).get_data(as_text=True) == "sent"
+
+
+def test_roles_ticked_for_an_account_come_back_in_french_in_its_open_editor_and_are_not_saved(demo, container):
+    app, _, password = demo
+    with container.uow() as uow:
+        account = uow.session.scalar(select(User).where(User.username == "demo-caseworker-en"))
+        account_id, held = account.id, sorted(role.value for role in account.roles)
+    typed = {"roles": ["caseworker", "supervisor"]}
+    assert held != typed["roles"]
+    action = f"/admin/users/{account_id}/roles"
+    admin = _signed_in(app, "demo-admin", password)
+    page = _shown(admin.post(f"/language?language=fr&next={action}", data={**typed, "csrf_token": csrf_of(admin, "/")}), "fr")
+    editor = re.search(rf'<details class="edit-roles" open>\s*<summary>[^<]*</summary>\s*<form method="post" action="{action}"'
+                       rf' id="roles-{account_id}" data-shows-typed>(.*?)</form>', page, re.S)
+    assert editor is not None, page
+    ticked = re.findall(r'<input type="checkbox" name="roles" value="([a-z_]+)"[^>]*\bchecked', editor.group(1))
+    assert sorted(ticked) == typed["roles"] and "Enregistrer les rôles" in editor.group(1)
+    assert page.count("<details class=\"edit-roles\" open>") == 1
+    with container.uow() as uow:
+        account = uow.session.scalar(select(User).where(User.username == "demo-caseworker-en"))
+        assert sorted(role.value for role in account.roles) == held
+
+    refused = _refused(_signed_in(app, "demo-caseworker", password), action, typed)
+    assert refused.status_code == 403 and "edit-roles" not in refused.get_data(as_text=True)

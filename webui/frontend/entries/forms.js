@@ -1,5 +1,5 @@
 // Forms without a round trip: a refused form's error summary takes the focus, a printable page's
-// print button works, and a task form's field needed only for one answer on the page
+// print button works, the language buttons send the form last typed in, and a task form's field needed only for one answer on the page
 // (data-when-field / data-when-value, written by the server) is hidden while that answer is
 // something else. Without this script every field stays shown with its condition in words, and the
 // server decides what is required.
@@ -24,7 +24,23 @@ function update(form) {
   });
 }
 
+// A page's language buttons send its typed form, which comes back in the other language as typed (see
+// webui/typed_form.py). On a page with several forms that can come back so (data-shows-typed), the one
+// last typed in is sent instead: an administrator ticking an account's roles keeps them.
+function sendsTyped(form) {
+  if (!form.id) return;
+  document.querySelectorAll(".language-switch button[formaction]").forEach((button) => {
+    const address = new URL(button.formAction, document.baseURI);
+    address.searchParams.set("next", form.getAttribute("action"));
+    button.formAction = address.toString();
+    button.setAttribute("form", form.id);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-shows-typed]").forEach((form) => {
+    form.addEventListener("change", () => sendsTyped(form));
+  });
   // A page made for paper offers to print where a script can (hidden otherwise: the browser's menu prints it too).
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.hidden = false;
