@@ -246,15 +246,22 @@ def test_the_holder_of_a_task_hands_it_back_from_its_page_on_a_phone(demo_server
     assert not [text for text in page.console_problems if "Content Security Policy" in text]
 
 
-def test_an_administrator_on_a_phone_keeps_the_account_and_the_service_typed_across_the_language_button(demo_server, page):
-    """At 360 px: the new account's fields and a directory service's changes, half typed, come back in French."""
+def _users_page_on_a_phone_in_english(demo_server, page) -> str:
+    """The users page at 360 px, signed in as the demo administrator, in English; the server's address."""
     url, demo = demo_server
     page.set_viewport_size({"width": 360, "height": 740})
     sign_in(page, url, "demo-admin", demo.password)
     page.goto(url + "/admin/users")
     english = page.get_by_role("button", name="English")
     if english.is_enabled():  # the demo's users are shared by the browser tests, which change their language
-        english.click()
+        with page.expect_navigation():
+            english.click()
+    return url
+
+
+def test_an_administrator_on_a_phone_keeps_the_account_and_the_service_typed_across_the_language_button(demo_server, page):
+    """At 360 px: the new account's fields and a directory service's changes, half typed, come back in French."""
+    url = _users_page_on_a_phone_in_english(demo_server, page)
     page.fill("#field-username", "typed-on-a-phone")
     page.fill("#field-display_name", "Typed On A Phone")
     page.fill("#field-email", "phone@example.org")
@@ -300,14 +307,7 @@ def test_an_administrator_on_a_phone_keeps_the_account_and_the_service_typed_acr
 def test_an_administrator_ticking_an_accounts_roles_keeps_them_across_the_language_button_on_a_phone(demo_server, page):
     """The users page holds the new account's form and a role editor per account: the language buttons send the
     form last typed in, so roles ticked for an account come back ticked, in the other language, and nothing is saved."""
-    url, demo = demo_server
-    page.set_viewport_size({"width": 360, "height": 740})
-    sign_in(page, url, "demo-admin", demo.password)
-    page.goto(url + "/admin/users")
-    english = page.get_by_role("button", name="English")
-    if english.is_enabled():  # the demo's users are shared by the browser tests, which change their language
-        with page.expect_navigation():
-            english.click()
+    url = _users_page_on_a_phone_in_english(demo_server, page)
     row = page.locator("tr", has=page.locator("td", has_text="demo-caseworker-en")).first
     editor = row.locator("details.edit-roles")
     editor.locator("summary").click()
