@@ -131,7 +131,7 @@ def _check_step(document: Document, element, move: str, needs: NeedFields, needs
         problem = _check_withdrawal(document, element)
         if problem is not None:
             return [problem]
-    if not (needs_from_data or _inside_multi_instance(element)):
+    if not (needs_from_data or _inside_multi_instance_over_a_list(element)):
         return [document.problem(element, "referral.no_need", (
             f"this {move} step serves no need: a referral needs a sector and an urgency. Either draw it inside a "
             f"multi-instance sub-process over the case's needs (camunda:collection=\"{needs.needs}\", "
@@ -164,10 +164,14 @@ def _check_withdrawal(document: Document, element) -> Problem | None:
     return None
 
 
-def _inside_multi_instance(element) -> bool:
+def _inside_multi_instance_over_a_list(element) -> bool:
+    """True when the step sits in a multi-instance over a collection, whose items may be needs {sector, urgency}
+    (what they hold is the case's data, known at run time only). One that runs a number of times (loop
+    cardinality) has no item, so no need."""
     current = element
     while current is not None:
-        if current.find(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics") is not None:
+        marker = current.find(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics")
+        if marker is not None and (extension(marker, "collection") or "").strip():
             return True
         current = current.getparent()
     return False

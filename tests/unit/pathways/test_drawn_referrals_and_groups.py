@@ -190,3 +190,19 @@ def test_a_withdrawal_on_a_task_is_refused_with_where_to_put_it(example: Path):
           '<camunda:property name="aiguillage.referral" value="withdraw" />')
     message = _the_referral_problem(example, "referral.withdraw_not_boundary", "Task_Acknowledge")
     assert "this userTask is no boundary event" in message
+
+
+@pytest.mark.parametrize(("marker", "no_need"), [
+    ('<bpmn:multiInstanceLoopCharacteristics camunda:collection="needs" camunda:elementVariable="need" />', False),
+    ("<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2</bpmn:loopCardinality>"
+     "</bpmn:multiInstanceLoopCharacteristics>", True),
+])
+def test_a_multi_instance_gives_its_steps_a_need_only_when_it_goes_over_a_list(example: Path, marker: str, no_need: bool):
+    # Each item of a list of needs is a referral's need; a step run a number of times has no item to take one from.
+    _edit(example, 'camunda:formField id="sector"', 'camunda:formField id="service"')
+    _edit(example, "sector", "service", "i18n/fr.yaml")
+    _edit(example, "      <bpmn:outgoing>Flow_ToAcknowledge</bpmn:outgoing>\n",
+          f"      <bpmn:outgoing>Flow_ToAcknowledge</bpmn:outgoing>\n      {marker}\n")
+    problems = {(p.rule, p.element_id) for p in validate(load_source(example))}
+    assert (("referral.no_need", "Task_Send") in problems) is no_need
+    assert ("referral.no_need", "Task_Acknowledge") in problems  # drawn outside it: no need either way
