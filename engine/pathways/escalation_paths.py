@@ -75,22 +75,21 @@ def drawn_escalation(event: etree._Element, rules: GroupRules | None = None) -> 
     return DrawnEscalation(min(order, TOP_LEVEL), False, opens)
 
 
-def escalation_tasks(process: etree._Element) -> set[str]:
+def escalation_tasks(process: etree._Element, rules: GroupRules | None = None) -> set[str]:
     """The ids of the tasks the escalation timers of a process (its sub-processes included) open, whether
     the timer carries its level or is known by where it leads: escalation tasks, even without
-    ``aiguillage.escalation`` of their own. Read as the parser reads them (without the pathway's groups),
-    so that it is what runs."""
-    return set(opened_escalation_levels(process))
+    ``aiguillage.escalation`` of their own. `rules`: the pathway's groups, as the parser reads them too."""
+    return set(opened_escalation_levels(process, rules))
 
 
-def opened_escalation_levels(container: etree._Element) -> dict[str, int]:
+def opened_escalation_levels(container: etree._Element, rules: GroupRules | None = None) -> dict[str, int]:
     """The tasks the escalation timers drawn in `container` (its sub-processes included) open: id -> the level
     of the first timer opening it."""
     found: dict[str, int] = {}
     for event in container.iter(f"{{{BPMN_NS}}}boundaryEvent"):
         if not is_timer(event):
             continue
-        drawn = drawn_escalation(event)
+        drawn = drawn_escalation(event, rules)
         if drawn.level is not None:
             for task in drawn.opens:
                 found.setdefault(task.get("id"), drawn.level)

@@ -63,7 +63,7 @@ def _validate(source: PathwaySource, operations: Collection[str] | None, users: 
     found += content.check_content(source, documents, checked, operations)
     found += check_assignment(documents, checked, users, source.metadata)
     found += check_referral_steps(documents, checked, source.metadata)
-    found += check_step_forms(documents, checked)
+    found += check_step_forms(documents, checked, source.metadata)
     schema_problems = [p for d in bpmn for p in check_schema(d)]
     problems += found + _not_repeated(schema_problems, found)
     if main is not None and not any(not p.is_warning for p in problems):

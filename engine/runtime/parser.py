@@ -65,6 +65,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from engine.pathways.dialect import read_as_camunda as camunda_dialect
+from engine.pathways.groups import GroupRules
 from engine.pathways.escalation_paths import (
     ESCALATION_OPENS, ESCALATION_PROPERTY, drawn_escalation, is_timer, opened_escalation_levels,
 )
@@ -167,7 +168,7 @@ class PathwayUserTaskParser(ExtensionsMixin, UserTaskParser):
         if not (properties.get(ESCALATION_PROPERTY) or "").strip() and self.node.getparent() is not None:
             # A task an escalation timer opens is that escalation's task, marked or not (as the validator checks
             # it): its answer acknowledges or resolves the escalation, and its page says so.
-            level = opened_escalation_levels(self.node.getparent()).get(self.bpmn_id)
+            level = opened_escalation_levels(self.node.getparent(), self.process_parser.parser.group_rules).get(self.bpmn_id)
             if level is not None:
                 extensions["properties"] = {**properties, ESCALATION_PROPERTY: str(level)}
         return extensions
@@ -281,7 +282,7 @@ class PathwayBoundaryEventParser(ClockTimerMixin, CamundaBoundaryEventParser):
         node = node if node is not None else self.node
         if not is_timer(node):
             return extensions
-        drawn = drawn_escalation(node)
+        drawn = drawn_escalation(node, self.process_parser.parser.group_rules)
         if drawn.level is not None and not drawn.declared:
             # Drawn as an escalation (its path leads to other people's task): the same as a declared level,
             # and it alerts the people of the tasks it opens (`engine.pathways.escalation_paths`).
@@ -307,7 +308,13 @@ class PathwayConditionalGatewayParser(ExtensionsMixin, ConditionalGatewayParser)
 
 
 class PathwayParser(CamundaParser):
-    """Camunda parser with assignment attributes, properties everywhere and clock-aware timers."""
+    """Camunda parser with assignment attributes, properties everywhere and clock-aware timers.
+
+    `group_rules`: the pathway's `groups:` (pathway.yaml), which decide, as the validator reads them, whether a
+    timer leads to other people's work and so stands for an escalation.
+    """
+
+    group_rules: GroupRules = GroupRules()
 
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,

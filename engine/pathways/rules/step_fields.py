@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from engine.pathways.documents import Document, extension, local
 from engine.pathways.escalation_paths import escalation_tasks
 from engine.pathways.forms import FormSpec, form_spec_from_bpmn
+from engine.pathways.groups import rules_of
 from engine.pathways.problems import Problem
 from engine.pathways.step_fields import (
     DECIDE_MOVE, FIELDS_OF_MOVE, OUTCOME_MOVE, UNMET_MOVE, FieldRole, StepFields, drawn_properties, kind_of,
@@ -80,15 +81,16 @@ def form_check(document: Document, task, properties: dict[str, str]) -> FormChec
     return FormCheck(document, task, form, properties)
 
 
-def check_step_forms(documents: list[Document], checked: set[str]) -> list[Problem]:
+def check_step_forms(documents: list[Document], checked: set[str], metadata: dict | None = None) -> list[Problem]:
     """Problems of the fields the consent steps, escalation tasks, send and acknowledge steps of the checked
     processes read."""
     problems = []
+    rules = rules_of(metadata or {})
     for document in documents:
         for process in document.processes():
             if process.get("id") not in checked:
                 continue
-            opened_by_timers = escalation_tasks(process)
+            opened_by_timers = escalation_tasks(process, rules)
             for task in process.iter():
                 if not isinstance(task.tag, str) or local(task) != "userTask":
                     continue

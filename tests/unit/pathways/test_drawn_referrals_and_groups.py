@@ -206,3 +206,20 @@ def test_a_multi_instance_gives_its_steps_a_need_only_when_it_goes_over_a_list(e
     problems = {(p.rule, p.element_id) for p in validate(load_source(example))}
     assert (("referral.no_need", "Task_Send") in problems) is no_need
     assert ("referral.no_need", "Task_Acknowledge") in problems  # drawn outside it: no need either way
+
+
+def test_the_runtime_reads_a_timer_through_the_pathways_groups_as_the_validator_does(example: Path):
+    # Whether a timer escalates depends on who its task is for: the groups pathway.yaml declares decide it for
+    # the cases that run, not only for the warnings the author reads.
+    from engine.runtime.specs import load_specs
+
+    def level_run():
+        source = load_source(example)
+        specs = load_specs(source.files, source.main, source.process_id)
+        return specs.spec.task_specs["Timer_NotAcknowledged"].extensions.get("properties", {}).get("aiguillage.escalation")
+
+    assert level_run() == "1"  # the provider's step, then the coordination's: an escalation
+    _edit(example, "Coordination: {role: coordinator, organisation: secretariat}",
+          "Coordination: {role: provider_focal_point, organisation: provider}", "pathway.yaml")
+    assert "timer.alerts_no_one" in {p.rule for p in review(load_source(example))}
+    assert level_run() is None
