@@ -197,6 +197,30 @@ def test_a_diagram_without_drawing_says_why_instead_of_an_empty_box(demo_server,
     assert page.locator(".modeler-canvas").is_hidden()
 
 
+def test_a_diagram_drawn_only_in_part_says_so_in_the_viewer_and_the_modeler(demo_server, page, tmp_path):
+    # A drawing that names a shape for no element of the diagram (left by another tool, or by hand): bpmn-js
+    # draws the rest and warns; the author is told, rather than shown a diagram quietly missing a part.
+    url, demo = demo_server
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, url, "demo-sop-author", demo.password)
+    page.goto(url + "/pathways/")
+    english = page.locator("form.language-switch button[value=en]")
+    if english.is_enabled():  # the demo's users keep the language another test chose
+        english.click()
+    plane = b'<bpmndi:BPMNPlane id="BPMNPlane_Process_CameroonNRM" bpmnElement="Collaboration_CameroonNRM">'
+    ghost = plane + b'<bpmndi:BPMNShape id="Ghost_di" bpmnElement="Task_NowhereToBeFound"><dc:Bounds x="0" y="0" width="10" height="10" /></bpmndi:BPMNShape>'
+    folder = _zip(tmp_path, "ghost-shape.zip", {"pathway.bpmn": lambda data: data.replace(plane, ghost)})
+    page.set_input_files("#field-pathway", str(folder))
+    page.locator("#upload button[type=submit]").click()
+    notice = page.get_by_text("Part of this diagram could not be drawn as the file describes it")
+    notice.wait_for()
+    assert page.locator(".diagram .djs-container").count() == 1  # the rest is drawn
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("link", name="Edit in the browser").click()
+    page.get_by_text("Check the drawing before you save it").wait_for()
+    assert page.locator(".modeler-canvas").is_visible()
+
+
 # Each plane of the shipped diagram, drawn by bpmn-js on a 1280 x 720 screen, fits at this zoom or more:
 # a task's 12 px label is then at least 7 px high on the screen, 12 px on every sub-process plane.
 READABLE_ZOOM = 0.6

@@ -26,7 +26,9 @@ async function show(container) {
   const response = await fetch(container.dataset.diagramUrl, { credentials: "same-origin" });
   if (!response.ok) return;
   const viewer = new NavigatedViewer({ container });
-  await viewer.importXML(await response.text());
+  const { warnings } = await viewer.importXML(await response.text());
+  // Drawn, but not all of it as the file describes it (a shape for no element, a line to nowhere): say so.
+  if (warnings.length) container.setAttribute("data-diagram-warnings", String(warnings.length));
   const canvas = viewer.get("canvas");
   const registry = viewer.get("elementRegistry");
   canvas.zoom("fit-viewport");

@@ -29,7 +29,8 @@ async function open(container) {
       CamundaPlatformPropertiesProviderModule, CamundaBehaviorsModule],
     moddleExtensions: { camunda: camundaModdle },
   });
-  await modeler.importXML(await response.text());
+  const { warnings } = await modeler.importXML(await response.text());
+  if (warnings.length) container.setAttribute("data-modeler-warnings", String(warnings.length));
   modeler.get("canvas").zoom("fit-viewport");
   modeler.on("root.set", () => requestAnimationFrame(() => fitPlane(modeler.get("canvas"), container)));
   const form = document.querySelector("[data-modeler-form]");
