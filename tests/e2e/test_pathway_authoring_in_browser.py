@@ -178,15 +178,21 @@ def test_a_step_with_a_long_id_fits_the_draft_page_on_a_phone(demo_server, page,
     _fits_the_phone(page)
 
 
-def test_a_diagram_without_drawing_says_why_instead_of_an_empty_box(demo_server, page, tmp_path):
-    # Engine-only files (Flowable and jBPM examples, hand-written XML) hold no shapes to draw.
+def _pathways_in_english(demo_server, page, width: int, height: int) -> str:
+    """The pathways page in English at this size, signed in as the demo SOP author; the server's address."""
     url, demo = demo_server
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": width, "height": height})
     sign_in(page, url, "demo-sop-author", demo.password)
     page.goto(url + "/pathways/")
     english = page.locator("form.language-switch button[value=en]")
     if english.is_enabled():  # the demo's users keep the language another test chose
         english.click()
+    return url
+
+
+def test_a_diagram_without_drawing_says_why_instead_of_an_empty_box(demo_server, page, tmp_path):
+    # Engine-only files (Flowable and jBPM examples, hand-written XML) hold no shapes to draw.
+    url = _pathways_in_english(demo_server, page, 1280, 900)
     diagram = tmp_path / "no-drawing.bpmn"
     diagram.write_text(LONG_IDS, encoding="utf-8")
     page.set_input_files("#field-pathway", str(diagram))
@@ -200,13 +206,7 @@ def test_a_diagram_without_drawing_says_why_instead_of_an_empty_box(demo_server,
 def test_a_diagram_drawn_only_in_part_says_so_in_the_viewer_and_the_modeler(demo_server, page, tmp_path):
     # A drawing that names a shape for no element of the diagram (left by another tool, or by hand): bpmn-js
     # draws the rest and warns; the author is told, rather than shown a diagram quietly missing a part.
-    url, demo = demo_server
-    page.set_viewport_size({"width": 360, "height": 740})
-    sign_in(page, url, "demo-sop-author", demo.password)
-    page.goto(url + "/pathways/")
-    english = page.locator("form.language-switch button[value=en]")
-    if english.is_enabled():  # the demo's users keep the language another test chose
-        english.click()
+    url = _pathways_in_english(demo_server, page, 360, 740)
     plane = b'<bpmndi:BPMNPlane id="BPMNPlane_Process_CameroonNRM" bpmnElement="Collaboration_CameroonNRM">'
     ghost = plane + b'<bpmndi:BPMNShape id="Ghost_di" bpmnElement="Task_NowhereToBeFound"><dc:Bounds x="0" y="0" width="10" height="10" /></bpmndi:BPMNShape>'
     folder = _zip(tmp_path, "ghost-shape.zip", {"pathway.bpmn": lambda data: data.replace(plane, ghost)})
