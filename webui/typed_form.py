@@ -3,8 +3,7 @@
 The language buttons of a page holding a form (a task's, a referral's answer, a task's hand-over, an
 administrator's new account, an account's roles, new organisation or training clock move, a directory
 service's edit form, an expired form offered again after signing in, the sign-in page carrying one) send
-that form itself to the
-language switch (base.html), with the language and the form's own address in the query. The switch answers
+that form itself to the language switch (base.html), with the language and the form's own address in the query. The switch answers
 with the same form in the new language, holding what was typed: a caseworker on a phone at an airport desk
 does not lose a half-filled form to a language button, nor, once their session has ended, to the sign-in page.
 

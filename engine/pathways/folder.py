@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -155,6 +156,13 @@ def _read(path: Path) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise PathwayError(f"more than {MAX_FILE_BYTES:,} bytes")
     return data
+
+
+def metadata_of(files: Mapping[str, bytes]) -> dict:
+    """A published version's pathway.yaml as a mapping, or {} when it has none or not a mapping (validated at upload)."""
+    data = files.get(METADATA_FILE)
+    loaded = load_untrusted_yaml(data) if data is not None else None
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def _read_metadata(files: dict[str, bytes], problems: list[Problem]) -> dict:

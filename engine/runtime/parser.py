@@ -314,8 +314,6 @@ class PathwayParser(CamundaParser):
     timer leads to other people's work and so stands for an escalation.
     """
 
-    group_rules: GroupRules = GroupRules()
-
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (PathwayUserTaskParser, UserTask),
@@ -336,6 +334,10 @@ class PathwayParser(CamundaParser):
         full_tag("inclusiveGateway"): (PathwayConditionalGatewayParser, InclusiveGateway),
         full_tag("parallelGateway"): (PathwayGatewayParser, ParallelGateway),
     }
+
+    def __init__(self, group_rules: GroupRules | None = None):
+        super().__init__()
+        self.group_rules = group_rules or GroupRules()
 
     def get_engine(self, decision_ref, node):
         """The decision engine for a business rule task, reading FEEL unary tests."""

@@ -27,12 +27,11 @@ from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 
 from engine.errors import PathwayError
-from engine.pathways.untrusted_yaml import load_untrusted_yaml
 from engine.pathways.xml import XmlProblem, parse_untrusted
 from engine.pathways.camunda_forms import embed_camunda_forms
 from engine.pathways.dialect import read_as_camunda
-from engine.pathways.folder import BPMN_SUFFIXES
-from engine.pathways.groups import GroupRules, rules_of
+from engine.pathways.folder import BPMN_SUFFIXES, METADATA_FILE, metadata_of
+from engine.pathways.groups import rules_of
 from engine.pathways.rules.loops import loop_bound
 from engine.runtime.loop_bounds import mark_loops
 from engine.runtime.parser import PathwayParser, is_expression
@@ -85,7 +84,7 @@ def content_hash(files: Mapping[str, bytes], main: str, process_id: str | None =
     digest = hashlib.sha256()
     for name in sorted(files):
         # Camunda Forms become task forms; pathway.yaml's groups decide which timers escalate.
-        if _kind(name) is None and not name.lower().endswith(".form") and name != "pathway.yaml":
+        if _kind(name) is None and not name.lower().endswith(".form") and name != METADATA_FILE:
             continue
         data = files[name]
         digest.update(name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
@@ -141,8 +140,7 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
         raise PathwayLoadError(f'the main file "{main}" is not part of the pathway')
     if _kind(main) != "bpmn":
         raise PathwayLoadError(f'the main file "{main}" is not a .bpmn file')
-    parser = PathwayParser()
-    parser.group_rules = _group_rules(files)
+    parser = PathwayParser(rules_of(metadata_of(files)))
     roots: dict[str, etree._Element] = {}
     names = tuple(sorted(name for name in files if _kind(name)))
     try:
@@ -179,12 +177,6 @@ def _parse(files: Mapping[str, bytes], main: str, process_id: str | None, key: s
         main=main,
         files=names,
     )
-
-
-def _group_rules(files: Mapping[str, bytes]) -> GroupRules:
-    """The pathway's `groups:` (pathway.yaml), or the defaults: who a drawn task is for decides which timers escalate."""
-    metadata = files.get("pathway.yaml")
-    return rules_of(load_untrusted_yaml(metadata)) if metadata is not None else GroupRules()
 
 
 def _subprocess_specs(parser: PathwayParser, chosen: str) -> dict:

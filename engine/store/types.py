@@ -41,13 +41,8 @@ class UtcDateTime(TypeDecorator):
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise ValueError(f"naive datetime {value.isoformat()} given where an aware UTC time is needed")
-            if value.utcoffset():
-                value = value.astimezone(timezone.utc)
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            value = self.process_bind_param(value, dialect)  # naive refused, UTC without its zone
+            return None if value is None else value.isoformat(" ", "microseconds")
 
         return process
 
@@ -56,11 +51,7 @@ class UtcDateTime(TypeDecorator):
             return super().result_processor(dialect, coltype)
 
         def process(value: str | None) -> datetime | None:
-            if value is None:
-                return None
-            if isinstance(value, datetime):
-                return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-            return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+            return None if value is None else datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
 
         return process
 

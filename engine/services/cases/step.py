@@ -169,15 +169,9 @@ def _settle_collection_multi_instances(specs: PathwaySpecs) -> None:
 
 
 def _process_id(files: dict[str, bytes]) -> str | None:
-    from engine.pathways.untrusted_yaml import YamlProblem, load_untrusted_yaml
+    from engine.pathways.folder import metadata_of
 
-    metadata = files.get("pathway.yaml")
-    if metadata is None:
-        return None
-    loaded = load_untrusted_yaml(metadata)
-    if isinstance(loaded, YamlProblem) or not isinstance(loaded, dict):
-        return None
-    process = loaded.get("process")
+    process = metadata_of(files).get("process")
     return process if isinstance(process, str) and process else None
 
 

@@ -1,7 +1,7 @@
 // Forms without a round trip: a refused form's error summary takes the focus, a printable page's
-// print button works, the language buttons send the form last typed in, and a task form's field needed only for one answer on the page
-// (data-when-field / data-when-value, written by the server) is hidden while that answer is
-// something else. Without this script every field stays shown with its condition in words, and the
+// print button works, the language buttons send the form last typed in, and a task form's field
+// needed only for one answer on the page (data-when-field / data-when-value, written by the server)
+// is hidden while that answer is something else. Without this script every field stays shown with its condition in words, and the
 // server decides what is required.
 
 function answerOf(form, name) {
